@@ -1,0 +1,7 @@
+import { App } from 'aws-cdk-lib';
+import { JobplaneStack } from './stack';
+
+const app = new App();
+new JobplaneStack(app, 'Jobplane', {
+  description: 'jobplane: serverless jobs control plane (Nomad, GitLab CI and CodeArts job APIs)',
+});

@@ -1,0 +1,77 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  EVAL_DLQ_NAME,
+  EVAL_MAX_RECEIVE_COUNT,
+  EVAL_QUEUE_NAME,
+  EVAL_VISIBILITY_TIMEOUT_SECONDS,
+  GLOBAL_INDEXES,
+  PARTITION_KEY,
+  S3_EXPIRED_TAG,
+  S3_PREFIXES,
+  SORT_KEY,
+  TTL_ATTRIBUTE,
+} from '../../shared/storage/table-schema';
+
+/** The state every function shares: the single table, the evaluation queue and the bucket. */
+export class DataStores extends Construct {
+  readonly table: TableV2;
+  readonly evalQueue: Queue;
+  readonly evalDeadLetterQueue: Queue;
+  readonly bucket: Bucket;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+
+    this.table = new TableV2(this, 'Table', {
+      partitionKey: { name: PARTITION_KEY, type: AttributeType.STRING },
+      sortKey: { name: SORT_KEY, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      globalSecondaryIndexes: GLOBAL_INDEXES.map((index) => ({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      })),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.evalDeadLetterQueue = new Queue(this, 'EvalDeadLetterQueue', {
+      queueName: EVAL_DLQ_NAME,
+      fifo: true,
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+
+    // Senders set one message group per job and their own deduplication IDs.
+    this.evalQueue = new Queue(this, 'EvalQueue', {
+      queueName: EVAL_QUEUE_NAME,
+      fifo: true,
+      contentBasedDeduplication: false,
+      visibilityTimeout: Duration.seconds(EVAL_VISIBILITY_TIMEOUT_SECONDS),
+      deadLetterQueue: { queue: this.evalDeadLetterQueue, maxReceiveCount: EVAL_MAX_RECEIVE_COUNT },
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+
+    this.bucket = new Bucket(this, 'Bucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: false,
+      lifecycleRules: [
+        { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        { id: 'expire-unregistered-uploads', prefix: S3_PREFIXES.uploads, expiration: Duration.days(2) },
+        // The artifacts sweeper tags what has expired; S3 does the deleting.
+        { id: 'expire-tagged-objects', tagFilters: { [S3_EXPIRED_TAG]: 'true' }, expiration: Duration.days(1) },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}

@@ -1,0 +1,37 @@
+import { Duration } from 'aws-cdk-lib';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Construct } from 'constructs';
+import { EVAL_VISIBILITY_TIMEOUT_SECONDS } from '../../shared/storage/table-schema';
+import type { DataStores } from './data-stores';
+import { serviceFunction } from './service-function';
+
+export interface EvalWorkerProps {
+  stores: DataStores;
+  environment: Record<string, string>;
+}
+
+/** The placement worker draining the evaluation queue in batches. */
+export class EvalWorker extends Construct {
+  readonly handler: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: EvalWorkerProps) {
+    super(scope, id);
+
+    this.handler = serviceFunction(this, 'Handler', {
+      entry: 'worker',
+      description: 'jobplane evaluation worker (SQS FIFO batches)',
+      // Finish well inside the visibility timeout so a batch is never redelivered while still running.
+      timeout: Duration.seconds(EVAL_VISIBILITY_TIMEOUT_SECONDS - 10),
+      memorySize: 1024,
+      environment: props.environment,
+    });
+
+    this.handler.addEventSource(
+      new SqsEventSource(props.stores.evalQueue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+    props.stores.table.grantReadWriteData(this.handler);
+    // Follow-up evaluations (blocked evals, rescheduling) go back onto the same queue.
+    props.stores.evalQueue.grantSendMessages(this.handler);
+  }
+}

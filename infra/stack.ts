@@ -1,0 +1,50 @@
+import { CfnOutput, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { DataStores } from './constructs/data-stores';
+import { EvalWorker } from './constructs/eval-worker';
+import { HttpApiEndpoint } from './constructs/http-api';
+import { PeriodicDuties } from './constructs/periodic-duties';
+
+/**
+ * The whole control plane. Each entry point (HTTP API, worker, periodic duties) is its own construct
+ * over the shared data stores and environment; a WebSocket API would be one more such construct.
+ */
+export class JobplaneStack extends Stack {
+  readonly stores: DataStores;
+  readonly http: HttpApiEndpoint;
+  readonly worker: EvalWorker;
+  readonly periodic: PeriodicDuties;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    const bootstrapTokenSha256 = new CfnParameter(this, 'BootstrapTokenSha256', {
+      type: 'String',
+      noEcho: true,
+      default: '',
+      allowedPattern: '^([0-9a-f]{64})?$',
+      constraintDescription: 'must be empty or a lowercase hex SHA-256 digest',
+      description: 'SHA-256 (hex) of the Nomad bootstrap management token; empty for none',
+    });
+
+    this.stores = new DataStores(this, 'Data');
+    const environment: Record<string, string> = {
+      TABLE_NAME: this.stores.table.tableName,
+      EVAL_QUEUE_URL: this.stores.evalQueue.queueUrl,
+      BUCKET_NAME: this.stores.bucket.bucketName,
+      ACL_ENABLED: 'true',
+      BOOTSTRAP_TOKEN_SHA256: bootstrapTokenSha256.valueAsString,
+      NOMAD_REGION: 'global',
+    };
+
+    this.http = new HttpApiEndpoint(this, 'Http', { stores: this.stores, environment });
+    const backgroundEnvironment = { ...environment, EXTERNAL_URL: this.http.url };
+    this.worker = new EvalWorker(this, 'Worker', { stores: this.stores, environment: backgroundEnvironment });
+    this.periodic = new PeriodicDuties(this, 'Periodic', { stores: this.stores, environment: backgroundEnvironment });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.http.url });
+    new CfnOutput(this, 'TableName', { value: this.stores.table.tableName });
+    new CfnOutput(this, 'EvalQueueUrl', { value: this.stores.evalQueue.queueUrl });
+    new CfnOutput(this, 'BucketName', { value: this.stores.bucket.bucketName });
+  }
+}

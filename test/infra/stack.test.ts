@@ -1,0 +1,344 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import path from 'node:path';
+import { App, type CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobplaneStack } from '../../infra/stack';
+import {
+  EVAL_DLQ_NAME,
+  EVAL_QUEUE_NAME,
+  GLOBAL_INDEXES,
+  S3_EXPIRED_TAG,
+} from '../../shared/storage/table-schema';
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+// The same feature flags `cdk synth` runs with, so the template under test is the deployed one.
+const { context } = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+  context: Record<string, unknown>;
+};
+
+let app: App;
+let stack: JobplaneStack;
+let template: Template;
+
+const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+const ref = (construct: IConstruct) => ({ Ref: logicalId(construct) });
+const arnOf = (construct: IConstruct) => ({ 'Fn::GetAtt': [logicalId(construct), 'Arn'] });
+const functions = () => ({
+  api: stack.http.handler,
+  worker: stack.worker.handler,
+  periodic: stack.periodic.handler,
+});
+
+function functionProperties(fn: IConstruct): Record<string, any> {
+  return template.toJSON().Resources[logicalId(fn)].Properties;
+}
+
+/** Statements of every IAM policy attached to the function's execution role. */
+function statementsOf(fn: IConstruct & { role?: IConstruct }): Statement[] {
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: Match.arrayWith([ref(fn.role!)]) },
+  });
+  expect(Object.keys(policies)).not.toHaveLength(0);
+  return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+}
+
+const actionsOf = (statements: Statement[]) => statements.flatMap((s) => [s.Action].flat());
+
+beforeAll(() => {
+  app = new App({ context });
+  stack = new JobplaneStack(app, 'Test');
+  template = Template.fromStack(stack);
+}, 120_000);
+
+// `new App()` synthesises into a fresh temporary directory; bundles included.
+afterAll(() => rmSync(app.outdir, { recursive: true, force: true }));
+
+describe('DynamoDB table', () => {
+  it('follows the single-table schema with on-demand billing, PITR and TTL', () => {
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [
+        { AttributeName: 'PK', KeyType: 'HASH' },
+        { AttributeName: 'SK', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'ExpiresAt', Enabled: true },
+      Replicas: [
+        Match.objectLike({
+          Region: { Ref: 'AWS::Region' },
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        }),
+      ],
+    });
+  });
+
+  it('has the four sparse, ALL-projected string-keyed GSIs', () => {
+    const table = Object.values(template.findResources('AWS::DynamoDB::GlobalTable'))[0].Properties;
+    expect(table.GlobalSecondaryIndexes).toEqual(
+      ['GSI1', 'GSI2', 'GSI3', 'GSI4'].map((name) => ({
+        IndexName: name,
+        KeySchema: [
+          { AttributeName: `${name}PK`, KeyType: 'HASH' },
+          { AttributeName: `${name}SK`, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    );
+    expect(GLOBAL_INDEXES.map((index) => index.indexName)).toEqual(['GSI1', 'GSI2', 'GSI3', 'GSI4']);
+    for (const attribute of table.AttributeDefinitions) expect(attribute.AttributeType).toBe('S');
+  });
+
+  it('is retained when the stack goes away', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+});
+
+describe('evaluation queue', () => {
+  it('is FIFO without content-based dedup, encrypted, redriving to a FIFO DLQ', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 2);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: EVAL_QUEUE_NAME,
+      FifoQueue: true,
+      ContentBasedDeduplication: false,
+      VisibilityTimeout: 60,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: arnOf(stack.stores.evalDeadLetterQueue), maxReceiveCount: 5 },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: EVAL_DLQ_NAME,
+      FifoQueue: true,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: Match.absent(),
+    });
+  });
+
+  it('feeds the worker in batches of 10 with partial batch responses', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: ref(stack.worker.handler),
+      EventSourceArn: arnOf(stack.stores.evalQueue),
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('lets the worker finish before its messages become visible again', () => {
+    const queue = template.toJSON().Resources[logicalId(stack.stores.evalQueue)].Properties;
+    expect(functionProperties(stack.worker.handler).Timeout).toBeLessThan(queue.VisibilityTimeout);
+  });
+});
+
+describe('bucket', () => {
+  it('blocks public access, encrypts with S3-managed keys and keeps no versions', () => {
+    template.resourceCountIs('AWS::S3::Bucket', 1);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      VersioningConfiguration: Match.absent(),
+    });
+    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('expires multipart leftovers, stale uploads and objects tagged as expired', () => {
+    const bucket = Object.values(template.findResources('AWS::S3::Bucket'))[0].Properties;
+    const rules = bucket.LifecycleConfiguration.Rules.map(({ Id: _id, ...rule }: Record<string, unknown>) => rule);
+    expect(rules).toEqual([
+      { AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' },
+      { Prefix: 'uploads/', ExpirationInDays: 2, Status: 'Enabled' },
+      { TagFilters: [{ Key: S3_EXPIRED_TAG, Value: 'true' }], ExpirationInDays: 1, Status: 'Enabled' },
+    ]);
+  });
+
+  it('denies requests without TLS', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: ref(stack.stores.bucket),
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('HTTP API', () => {
+  it('proxies the $default route to the API function with payload v2', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration', {
+      Properties: {
+        IntegrationType: 'AWS_PROXY',
+        IntegrationUri: arnOf(stack.http.handler),
+        PayloadFormatVersion: '2.0',
+      },
+    });
+    const [integrationId] = Object.keys(integrations);
+    expect(Object.keys(integrations)).toHaveLength(1);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: '$default',
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', AutoDeploy: true });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: arnOf(stack.http.handler),
+      Principal: 'apigateway.amazonaws.com',
+    });
+  });
+});
+
+describe('periodic duties', () => {
+  it('run every minute from an EventBridge rule, without async retries', () => {
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: arnOf(stack.periodic.handler) })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: arnOf(stack.periodic.handler),
+      Principal: 'events.amazonaws.com',
+      SourceArn: arnOf(stack.periodic.schedule),
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: ref(stack.periodic.handler),
+      MaximumRetryAttempts: 0,
+    });
+  });
+});
+
+describe('functions', () => {
+  it('are Node.js 20 ESM bundles on arm64 with a month of logs', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 3);
+    for (const fn of Object.values(functions())) {
+      const properties = functionProperties(fn);
+      expect(properties).toMatchObject({ Runtime: 'nodejs20.x', Architectures: ['arm64'], Handler: 'index.handler' });
+      const logGroupId = properties.LoggingConfig.LogGroup.Ref;
+      expect(template.toJSON().Resources[logGroupId]).toMatchObject({
+        Type: 'AWS::Logs::LogGroup',
+        Properties: { RetentionInDays: 30 },
+      });
+    }
+  });
+
+  it('get the shared environment, EXTERNAL_URL pointing at the HTTP API', () => {
+    const apiEndpoint = { 'Fn::GetAtt': [logicalId(stack.http.api), 'ApiEndpoint'] };
+    for (const fn of Object.values(functions())) {
+      expect(functionProperties(fn).Environment.Variables).toEqual({
+        TABLE_NAME: ref(stack.stores.table),
+        EVAL_QUEUE_URL: ref(stack.stores.evalQueue),
+        BUCKET_NAME: ref(stack.stores.bucket),
+        ACL_ENABLED: 'true',
+        BOOTSTRAP_TOKEN_SHA256: { Ref: 'BootstrapTokenSha256' },
+        NOMAD_REGION: 'global',
+        EXTERNAL_URL: apiEndpoint,
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    }
+  });
+
+  it('take the bootstrap token digest from an optional NoEcho parameter', () => {
+    template.hasParameter('BootstrapTokenSha256', { Type: 'String', NoEcho: true, Default: '' });
+  });
+
+  it('bundle every dependency and never need esbuild’s dynamic-require shim', () => {
+    const allowed = new Set(builtinModules);
+    for (const fn of Object.values(functions())) {
+      const key: string = functionProperties(fn).Code.S3Key;
+      const assetDir = path.join(app.outdir, `asset.${key.replace(/\.zip$/, '')}`);
+      const code = readFileSync(path.join(assetDir, 'index.mjs'), 'utf8');
+      expect(readFileSync(path.join(assetDir, 'index.mjs.map'), 'utf8')).toContain('"mappings"');
+      // In an ESM bundle, a CommonJS `require` of anything throws at runtime.
+      expect(code).not.toContain('Dynamic require of');
+      const imported = [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g)].map((m) => m[1]);
+      const external = imported.filter((name) => !name.startsWith('node:') && !allowed.has(name));
+      expect(external).toEqual([]);
+    }
+  });
+});
+
+describe('IAM', () => {
+  it('gives the API table read/write, queue send and bucket read/write/delete/tagging', () => {
+    const actions = actionsOf(statementsOf(stack.http.handler));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'sqs:SendMessage',
+        's3:GetObject*',
+        's3:PutObject',
+        's3:DeleteObject*',
+        's3:PutObjectTagging',
+      ]),
+    );
+    expect(actions).not.toContain('sqs:ReceiveMessage');
+  });
+
+  it('lets the worker consume and send evaluations but not touch S3', () => {
+    const actions = actionsOf(statementsOf(stack.worker.handler));
+    expect(actions).toEqual(
+      expect.arrayContaining(['dynamodb:PutItem', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:SendMessage']),
+    );
+    expect(actions.filter((action) => action.startsWith('s3:'))).toEqual([]);
+  });
+
+  it('lets the periodic duties read, delete and tag objects but not write them', () => {
+    const actions = actionsOf(statementsOf(stack.periodic.handler));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'dynamodb:PutItem',
+        'sqs:SendMessage',
+        's3:GetObject*',
+        's3:DeleteObject*',
+        's3:PutObjectTagging',
+      ]),
+    );
+    expect(actions).not.toContain('s3:PutObject');
+    expect(actions).not.toContain('sqs:ReceiveMessage');
+  });
+
+  it('never grants data-plane actions on Resource "*"', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
+    );
+    const onData = statements.filter((s) => actionsOf([s]).some((a) => /^(dynamodb|sqs|s3):/.test(a)));
+    expect(onData.length).toBeGreaterThanOrEqual(8);
+    for (const statement of onData) {
+      expect([statement.Resource].flat()).not.toContain('*');
+    }
+  });
+});
+
+describe('outputs', () => {
+  it('publish the API URL, table, queue and bucket', () => {
+    const outputs = template.toJSON().Outputs;
+    expect(outputs.ApiUrl.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack.http.api), 'ApiEndpoint'] });
+    expect(outputs.TableName.Value).toEqual(ref(stack.stores.table));
+    expect(outputs.EvalQueueUrl.Value).toEqual(ref(stack.stores.evalQueue));
+    expect(outputs.BucketName.Value).toEqual(ref(stack.stores.bucket));
+  });
+});
