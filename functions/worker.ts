@@ -1,0 +1,15 @@
+// Lambda entry point of the placement worker: an SQS batch of evaluation messages in, a
+// partial-batch response out (records that failed are redelivered by SQS, other jobs' groups go on).
+import type { SQSEvent, SQSBatchResponse, SQSRecord, Context } from 'aws-lambda';
+import { SqsFifoPartialProcessorAsync, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { handleEvalRecord } from '../shared/nomad/worker/eval-record';
+
+const processor = new SqsFifoPartialProcessorAsync();
+
+export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  return processPartialResponse(event, (record: SQSRecord) => handleEvalRecord(record), processor, {
+    context,
+    skipGroupOnError: true,
+    throwOnFullBatchFailure: false,
+  });
+}

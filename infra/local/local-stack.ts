@@ -1,0 +1,111 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { EVAL_DLQ_NAME, EVAL_QUEUE_NAME } from '../../shared/storage/table-schema';
+import { ensureResources } from './resources';
+import { SqsPoller } from './sqs-poller';
+import { startStandIns, type StandIns } from './stand-ins';
+
+/**
+ * The whole control plane on one machine: the AWS stand-ins, the resources the CDK stack would
+ * create, the API on a port, the placement worker fed from the queue, and the periodic duties on
+ * a timer. `npm start` runs it with data under DATA_DIR; tests run it against a scratch folder.
+ */
+export interface LocalStackOptions {
+  dataDir: string;
+  port: number;
+  host?: string;
+  /** Interval of the periodic duties (EventBridge runs them every minute on AWS). */
+  periodicMs?: number;
+  /** Shorter visibility timeout than AWS, so failed evaluations come back quickly. */
+  visibilityTimeoutSeconds?: number;
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  url: string;
+  bootstrapToken: string;
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** The bootstrap token: BOOTSTRAP_TOKEN if set, else one generated once and kept in the data folder. */
+function bootstrapToken(dataDir: string): string {
+  if (process.env.BOOTSTRAP_TOKEN) return process.env.BOOTSTRAP_TOKEN;
+  const file = join(dataDir, 'bootstrap-token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const token = randomBytes(18).toString('hex');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const log = options.log ?? (() => undefined);
+  mkdirSync(options.dataDir, { recursive: true });
+  const standIns: StandIns = await startStandIns({ dataDir: options.dataDir, scratchDir: join(tmpdir(), 'jobplane-s3') });
+  Object.assign(process.env, standIns.env);
+  const resources = await ensureResources({
+    tableName: 'jobplane',
+    evalQueueName: EVAL_QUEUE_NAME,
+    evalDlqName: EVAL_DLQ_NAME,
+    bucketName: 'jobplane-artifacts',
+    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 10,
+  });
+  const token = bootstrapToken(options.dataDir);
+  const host = options.host ?? '127.0.0.1';
+  const url = `http://${host}:${options.port}`;
+  const env: Record<string, string> = {
+    ...standIns.env,
+    ...resources,
+    BOOTSTRAP_TOKEN_SHA256: createHash('sha256').update(token).digest('hex'),
+    EXTERNAL_URL: process.env.EXTERNAL_URL ?? url,
+    // Locally a blocking query waits as long as the client asks; on AWS API Gateway cuts it at 30 s.
+    MAX_BLOCKING_WAIT_MS: process.env.MAX_BLOCKING_WAIT_MS ?? String(10 * 60_000),
+  };
+  Object.assign(process.env, env);
+
+  // Imported only now: the application reads its settings from the environment set above.
+  const { app } = await import('../../shared/http/app');
+  const { handler: worker } = await import('../../functions/worker');
+  const { handler: periodic } = await import('../../functions/periodic');
+  const { requeuePendingEvals } = await import('../../shared/nomad/worker/requeue');
+
+  const server: ServerType = await new Promise((resolve) => {
+    const started = serve({ fetch: app.fetch, port: options.port, hostname: host }, () => resolve(started));
+  });
+  const poller = new SqsPoller({
+    queueUrl: resources.EVAL_QUEUE_URL,
+    handler: worker,
+    functionName: 'jobplane-worker',
+    onError: (error) => log(`worker: ${(error as Error).message}`),
+  });
+  poller.start();
+
+  // The in-memory queue starts empty: whatever was pending before a restart goes back on it.
+  const requeued = await requeuePendingEvals(Date.now(), 0);
+  if (requeued > 0) log(`re-queued ${requeued} pending evaluation(s) from before the restart`);
+
+  let periodicRun: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    periodicRun = periodic().catch((error: unknown) => log(`periodic duties: ${(error as Error).message}`));
+  }, options.periodicMs ?? 60_000);
+
+  return {
+    url,
+    bootstrapToken: token,
+    env,
+    async stop() {
+      clearInterval(timer);
+      await periodicRun;
+      await poller.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Blocking queries may hold connections for minutes; shutting down must not wait for them.
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      });
+      await standIns.stop();
+    },
+  };
+}

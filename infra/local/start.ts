@@ -1,0 +1,40 @@
+import { resolve } from 'node:path';
+import { startLocalStack } from './local-stack';
+
+/**
+ * `npm start`: the control plane on this machine, data kept under DATA_DIR (default `.data/`).
+ */
+const started = Date.now();
+const dataDir = resolve(process.env.DATA_DIR ?? '.data');
+const port = Number(process.env.PORT ?? 4646);
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
+const stack = await startLocalStack({
+  dataDir,
+  port,
+  log: (line) => console.log(`[jobplane] ${line}`),
+});
+
+const seconds = ((Date.now() - started) / 1000).toFixed(1);
+console.log(`
+jobplane is up in ${seconds}s (data in ${dataDir})
+
+  API        ${stack.url}   (Nomad /v1, GitLab /api/v4, CodeArts /v3)
+  Token      ${stack.bootstrapToken}   (bootstrap management token)
+
+  Try:       curl -s ${stack.url}/v1/jobs
+
+Press Ctrl-C to stop.
+`);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n[jobplane] ${signal}: stopping…`);
+  await stack.stop();
+  console.log('[jobplane] stopped');
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,53 @@
+/**
+ * Settings read from the environment. The same names are set by the CDK stack on AWS and by
+ * `npm start` / the test setup locally, so nothing else in `shared/` reads `process.env`.
+ *
+ * AWS endpoints are not settings of ours: the SDK reads `AWS_ENDPOINT_URL_DYNAMODB`,
+ * `AWS_ENDPOINT_URL_SQS` and `AWS_ENDPOINT_URL_S3` itself, which is how the local stand-ins are
+ * reached.
+ */
+export interface Config {
+  /** The single DynamoDB table holding every dialect's state. */
+  tableName: string;
+  /** FIFO queue of Nomad evaluations, one message group per job. */
+  evalQueueUrl: string;
+  /** Bucket for artifacts, archived traces, large job submissions and task logs. */
+  bucketName: string;
+  /** S3 stand-ins need path-style addressing; AWS does not. */
+  s3ForcePathStyle: boolean;
+  /** Nomad ACL enforcement (off by default locally, as in Nomad's dev agent). */
+  aclEnabled: boolean;
+  /** SHA-256 (hex) of the bootstrap management token; the token itself is never stored. */
+  bootstrapTokenSha256: string | undefined;
+  /** Base URL users reach the API at; used for GitLab `web_url`s and links. */
+  externalUrl: string;
+  /** Nomad region this control plane answers as. */
+  region: string;
+  /** How often a blocking query re-reads what it watches, in ms. */
+  blockingPollMs: number;
+}
+
+function bool(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+export function config(): Config {
+  return {
+    tableName: required('TABLE_NAME'),
+    evalQueueUrl: required('EVAL_QUEUE_URL'),
+    bucketName: required('BUCKET_NAME'),
+    s3ForcePathStyle: bool(process.env.S3_FORCE_PATH_STYLE, false),
+    aclEnabled: bool(process.env.ACL_ENABLED, false),
+    bootstrapTokenSha256: process.env.BOOTSTRAP_TOKEN_SHA256 || undefined,
+    externalUrl: (process.env.EXTERNAL_URL ?? 'http://127.0.0.1:4646').replace(/\/$/, ''),
+    region: process.env.NOMAD_REGION ?? 'global',
+    blockingPollMs: Number(process.env.BLOCKING_POLL_MS ?? 1000),
+  };
+}

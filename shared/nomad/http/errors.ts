@@ -1,0 +1,30 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { Logger } from '@aws-lambda-powertools/logger';
+
+/**
+ * Nomad answers errors as `text/plain` with the message alone. Where Nomad says 500 for the
+ * caller's own mistake we answer the same text with a 4xx (see the README's list of deliberate
+ * differences); genuine internal failures stay 500.
+ */
+export class NomadError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string) => new NomadError(400, message);
+export const notFound = (message: string) => new NomadError(404, message);
+export const conflict = (message: string) => new NomadError(409, message);
+export const methodNotAllowed = () => new NomadError(405, 'Invalid method');
+
+const logger = new Logger({ serviceName: 'nomad-api' });
+
+export function nomadErrorResponse(error: unknown, c: Context): Response {
+  if (error instanceof NomadError) return c.text(error.message, error.status);
+  logger.error('unexpected error', { error: error as Error, path: c.req.path });
+  return c.text((error as Error)?.message ?? 'internal error', 500);
+}

@@ -1,0 +1,102 @@
+import type { Context } from 'hono';
+import { deregisterJob } from '../services/deregister-job';
+import { readJobAllocs } from '../store/allocs';
+import { listJobEvals } from '../store/evals';
+import { readJob } from '../store/jobs';
+import { allocListStub } from '../wire/alloc-list-stub';
+import { evaluationWire } from '../wire/evaluation';
+import { blockingQuery } from './blocking';
+import { methodNotAllowed, notFound, NomadError } from './errors';
+import { parseJobPath, type JobAction, type JobPath } from './job-path';
+import { handleRegister } from './jobs-routes';
+import { boolParam, evalPriorityParam, namespaceParam } from './params';
+import { nomadJson, setIndex, setQueryMeta } from './respond';
+
+/**
+ * `/v1/job/<id>[/<action>]`: the path is split by parseJobPath (job IDs may contain `/`), then the
+ * action's handler for the request method runs. PUT and POST are interchangeable, as in Nomad.
+ */
+export type JobHandler = (c: Context, path: JobPath) => Promise<Response>;
+type Method = 'GET' | 'POST' | 'DELETE';
+
+async function readJobHandler(c: Context, { jobId }: JobPath): Promise<Response> {
+  const namespace = namespaceParam(c);
+  const result = await blockingQuery(c, async () => {
+    const record = await readJob(namespace, jobId);
+    if (!record) throw notFound('job not found');
+    return { index: record.job.ModifyIndex, body: record.job };
+  });
+  setQueryMeta(c, result.index);
+  return nomadJson(c, result.body);
+}
+
+async function deregisterHandler(c: Context, { jobId }: JobPath): Promise<Response> {
+  const result = await deregisterJob({
+    namespace: namespaceParam(c),
+    jobId,
+    purge: boolParam(c, 'purge'),
+    evalPriority: evalPriorityParam(c),
+  });
+  setIndex(c, result.Index);
+  return nomadJson(c, result);
+}
+
+async function summaryHandler(c: Context, { jobId }: JobPath): Promise<Response> {
+  const namespace = namespaceParam(c);
+  const result = await blockingQuery(c, async () => {
+    const record = await readJob(namespace, jobId);
+    if (!record) throw notFound('job not found');
+    return { index: record.summary.ModifyIndex, body: record.summary };
+  });
+  setQueryMeta(c, result.index);
+  return nomadJson(c, result.body);
+}
+
+async function allocationsHandler(c: Context, { jobId }: JobPath): Promise<Response> {
+  const namespace = namespaceParam(c);
+  const all = boolParam(c, 'all');
+  const result = await blockingQuery(c, async () => {
+    const [record, allocs] = await Promise.all([readJob(namespace, jobId), readJobAllocs(namespace, jobId)]);
+    // Only the current registration's allocations, unless asked for all or the job is gone.
+    const shown = record && !all ? allocs.filter((stored) => stored.jobCreateIndex === record.job.CreateIndex) : allocs;
+    const index = shown.reduce((max, stored) => Math.max(max, stored.alloc.ModifyIndex), 0);
+    const type = record?.job.Type ?? '';
+    return { index, body: shown.map((stored) => allocListStub(stored, type)) };
+  });
+  setQueryMeta(c, result.index);
+  return nomadJson(c, result.body);
+}
+
+async function evaluationsHandler(c: Context, { jobId }: JobPath): Promise<Response> {
+  const namespace = namespaceParam(c);
+  const result = await blockingQuery(c, async () => {
+    const evals = await listJobEvals(namespace, jobId);
+    const index = evals.reduce((max, evaluation) => Math.max(max, evaluation.ModifyIndex), 0);
+    return { index, body: evals.map(evaluationWire) };
+  });
+  setQueryMeta(c, result.index);
+  return nomadJson(c, result.body);
+}
+
+export const jobHandlers: Partial<Record<JobAction, Partial<Record<Method, JobHandler>>>> = {
+  job: {
+    GET: readJobHandler,
+    POST: (c, { jobId }) => handleRegister(c, jobId),
+    DELETE: deregisterHandler,
+  },
+  summary: { GET: summaryHandler },
+  allocations: { GET: allocationsHandler },
+  evaluations: { GET: evaluationsHandler },
+};
+
+export async function handleJobPath(c: Context): Promise<Response> {
+  const path = parseJobPath(new URL(c.req.url).pathname);
+  if (!path) {
+    if (new URL(c.req.url).pathname.endsWith('/tag')) throw notFound('invalid job tag endpoint');
+    throw new NomadError(404, '');
+  }
+  const method = (c.req.method === 'PUT' ? 'POST' : c.req.method) as Method;
+  const handler = jobHandlers[path.action]?.[method];
+  if (!handler) throw methodNotAllowed();
+  return handler(c, path);
+}

@@ -1,0 +1,84 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { registerNode } from '../services/register-node';
+import { updateAllocsFromClient } from '../services/update-allocs';
+import { listNodeAllocs, withJobs } from '../store/allocs';
+import { listNodes, readNode } from '../store/nodes';
+import type { Node } from '../structs/node';
+import { nodeListStub } from '../wire/node-list-stub';
+import { blockingQuery } from './blocking';
+import { nomadBody } from './body';
+import { notFound } from './errors';
+import { boolParam } from './params';
+import { nomadJson, setIndex, setQueryMeta } from './respond';
+
+/** Nodes: Nomad's read endpoints, plus the HTTP forms of the client RPCs our agents use. */
+const RegisterNodeBody = z.object({ Node: z.record(z.string(), z.unknown()) }).passthrough();
+
+const ClientAllocsBody = z.object({
+  Allocs: z.array(
+    z
+      .object({
+        ID: z.string().min(1),
+        ClientStatus: z.enum(['pending', 'running', 'complete', 'failed', 'lost', 'unknown']),
+        ClientDescription: z.string().optional(),
+        TaskStates: z.record(z.string(), z.any()).nullish(),
+        DeploymentStatus: z.object({ Healthy: z.boolean().nullish(), Timestamp: z.string().optional() }).passthrough().nullish(),
+      })
+      .passthrough(),
+  ),
+});
+
+/** The node as Nomad serves it: never with its secret. */
+function publicNode(node: Node): Node {
+  const { SecretID: _secret, ...rest } = node;
+  return rest as Node;
+}
+
+export function mountNodeRoutes(app: Hono): void {
+  app.on(['PUT', 'POST'], '/v1/node/register', async (c) => {
+    const body = await nomadBody(c, RegisterNodeBody);
+    const result = await registerNode(body.Node);
+    setIndex(c, result.Index);
+    return nomadJson(c, result);
+  });
+
+  app.get('/v1/nodes', async (c) => {
+    const withResources = boolParam(c, 'resources');
+    const result = await blockingQuery(c, async () => {
+      const nodes = await listNodes(c.req.query('prefix') || undefined);
+      const index = nodes.reduce((max, entry) => Math.max(max, entry.node.ModifyIndex), 0);
+      return { index, body: nodes.map((entry) => nodeListStub(entry.node, withResources)) };
+    });
+    setQueryMeta(c, result.index);
+    return nomadJson(c, result.body);
+  });
+
+  app.get('/v1/node/:node_id', async (c) => {
+    const result = await blockingQuery(c, async () => {
+      const stored = await readNode(c.req.param('node_id'));
+      if (!stored) throw notFound('node not found');
+      return { index: stored.node.ModifyIndex, body: publicNode(stored.node) };
+    });
+    setQueryMeta(c, result.index);
+    return nomadJson(c, result.body);
+  });
+
+  app.get('/v1/node/:node_id/allocations', async (c) => {
+    const nodeId = c.req.param('node_id');
+    const result = await blockingQuery(c, async () => {
+      const stored = await listNodeAllocs(nodeId);
+      const index = stored.reduce((max, entry) => Math.max(max, entry.alloc.ModifyIndex), 0);
+      return { index, body: stored };
+    });
+    setQueryMeta(c, result.index);
+    return nomadJson(c, await withJobs(result.body));
+  });
+
+  app.on(['PUT', 'POST'], '/v1/node/:node_id/allocations', async (c) => {
+    const body = await nomadBody(c, ClientAllocsBody);
+    const result = await updateAllocsFromClient(c.req.param('node_id'), body.Allocs);
+    setIndex(c, result.Index);
+    return nomadJson(c, { Index: result.Index });
+  });
+}

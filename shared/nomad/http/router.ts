@@ -1,0 +1,20 @@
+import { Hono } from 'hono';
+import { methodNotAllowed, nomadErrorResponse } from './errors';
+import { mountEvalAllocRoutes } from './eval-alloc-routes';
+import { handleJobPath } from './job-routes';
+import { handleListJobs, handleRegister } from './jobs-routes';
+import { mountNodeRoutes } from './node-routes';
+
+/** Nomad's HTTP API under `/v1`. */
+export const nomad = new Hono();
+
+nomad.get('/v1/jobs', handleListJobs);
+nomad.on(['PUT', 'POST'], '/v1/jobs', (c) => handleRegister(c));
+nomad.all('/v1/jobs', () => {
+  throw methodNotAllowed();
+});
+nomad.all('/v1/job/*', handleJobPath);
+mountNodeRoutes(nomad);
+mountEvalAllocRoutes(nomad);
+
+nomad.onError(nomadErrorResponse);

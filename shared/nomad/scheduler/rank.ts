@@ -1,0 +1,37 @@
+import { nodeCapacity, type Node } from '../structs/node';
+import type { AllocClaim } from '../store/allocs';
+
+/**
+ * Ranking: does an allocation fit on a node, and how good a home is the node for it.
+ */
+export type Dimension = 'cpu' | 'memory' | 'disk';
+
+/** The first dimension the claim would overflow on the node, or undefined if it fits. */
+export function exhaustedDimension(node: Node, used: AllocClaim, claim: AllocClaim): Dimension | undefined {
+  const capacity = nodeCapacity(node);
+  if (used.CpuShares + claim.CpuShares > capacity.CpuShares) return 'cpu';
+  if (used.MemoryMB + claim.MemoryMB > capacity.MemoryMB) return 'memory';
+  if (used.DiskMB + claim.DiskMB > capacity.DiskMB) return 'disk';
+  return undefined;
+}
+
+/**
+ * Nomad's bin-packing score (ScoreFitBinPack), normalised to [0, 1]: fuller nodes score higher,
+ * so allocations pack onto few nodes. `spread` inverts it (ScoreFitSpread).
+ */
+export function fitScore(node: Node, used: AllocClaim, claim: AllocClaim, algorithm: 'binpack' | 'spread' = 'binpack'): number {
+  const capacity = nodeCapacity(node);
+  const freeCpu = capacity.CpuShares > 0 ? 1 - (used.CpuShares + claim.CpuShares) / capacity.CpuShares : 0;
+  const freeMemory = capacity.MemoryMB > 0 ? 1 - (used.MemoryMB + claim.MemoryMB) / capacity.MemoryMB : 0;
+  const total = 10 ** freeCpu + 10 ** freeMemory;
+  const raw = algorithm === 'binpack' ? 20 - total : total - 2;
+  return Math.min(18, Math.max(0, raw)) / 18;
+}
+
+export function addClaim(a: AllocClaim, b: AllocClaim, sign = 1): AllocClaim {
+  return {
+    CpuShares: a.CpuShares + sign * b.CpuShares,
+    MemoryMB: a.MemoryMB + sign * b.MemoryMB,
+    DiskMB: a.DiskMB + sign * b.DiskMB,
+  };
+}

@@ -1,0 +1,83 @@
+import type { Allocation } from '../structs/allocation';
+import type { AllocMetric, Evaluation } from '../structs/evaluation';
+import type { Job } from '../structs/job';
+import type { Deployment } from '../structs/deployment';
+import type { AllocClaim, StoredAlloc } from '../store/allocs';
+import type { StoredNode } from '../store/nodes';
+
+/**
+ * What the scheduler sees: plain data read by the worker (or built by a test, or by the plan
+ * endpoint's dry run). The scheduler never does I/O.
+ */
+export interface Snapshot {
+  /** The job as registered now; undefined when it was purged. */
+  job: Job | undefined;
+  /** Every allocation of the job ID, across registrations. */
+  allocs: StoredAlloc[];
+  /** Candidate nodes with the capacity already claimed on them. */
+  nodes: StoredNode[];
+  /** The job versions the live allocations run, by version number (to tell in-place from destructive updates). */
+  versions: Record<number, Job>;
+  /** The job's latest deployment, if any. */
+  deployment?: Deployment;
+  /** Wall clock of the snapshot, unix ms. */
+  now: number;
+}
+
+export interface PlannedStop {
+  allocId: string;
+  nodeId: string;
+  desiredDescription: string;
+  /** Set when the allocation is lost with its node rather than stopped. */
+  clientStatus?: 'lost';
+  /** The capacity to give back (only for allocations still Live). */
+  claim: AllocClaim;
+  wasLive: boolean;
+  /** Its client status before the stop, so the job summary can move the right bucket. */
+  previousClientStatus: Allocation['ClientStatus'];
+  taskGroup: string;
+}
+
+/** Allocations to move to the current job version without replacing them. */
+export interface PlannedInPlaceUpdate {
+  allocId: string;
+  nodeId: string;
+  jobVersion: number;
+  jobModifyIndex: number;
+}
+
+export interface Plan {
+  evalId: string;
+  placements: StoredAlloc[];
+  stops: PlannedStop[];
+  inPlaceUpdates: PlannedInPlaceUpdate[];
+}
+
+export interface DesiredUpdates {
+  Ignore: number;
+  Place: number;
+  Migrate: number;
+  Stop: number;
+  InPlaceUpdate: number;
+  DestructiveUpdate: number;
+  Canary: number;
+  Preemptions: number;
+}
+
+export interface SchedulerResult {
+  plan: Plan;
+  /** Groups with allocations that found no node, with why. */
+  failedTGAllocs: Record<string, AllocMetric>;
+  /** Per group: allocations still wanted but not placed by this plan. */
+  queuedAllocations: Record<string, number>;
+  desiredTGUpdates: Record<string, DesiredUpdates>;
+}
+
+export interface SchedulerOptions {
+  /** Deterministic node order for tests and the plan dry run; defaults to Math.random. */
+  random?: () => number;
+  /** Fresh IDs for new allocations. */
+  newId: () => string;
+}
+
+export type SchedulerInput = { snapshot: Snapshot; evaluation: Evaluation; options: SchedulerOptions };

@@ -1,0 +1,150 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { config } from '../../config';
+import { nextIndex } from '../../storage/index-clock';
+import { queryAll } from '../../storage/query-all';
+import { touchCollection } from '../../storage/table-index';
+import { MAX_TRANSACT_ITEMS, transact, TransactionConflict, type TransactItem } from '../../storage/transact';
+import { putNewEval } from '../store/evals';
+import { JOB_SK, JOBS_COLLECTION, jobKey, jobPk } from '../store/keys';
+import { putJobVersion, readJob, writeJobItem } from '../store/jobs';
+import { isParentJob, type Job } from '../structs/job';
+import { enqueueEvals } from '../worker/eval-queue';
+import { newEval } from './new-eval';
+
+/**
+ * Stopping a job (`DELETE /v1/job/:id`): a soft stop stores a new version with `Stop: true`;
+ * `purge=true` deletes the job, its versions and submissions at once (allocations and
+ * evaluations stay). Either way a `job-deregister` evaluation lets the scheduler stop what runs.
+ */
+const logger = new Logger({ serviceName: 'nomad-api' });
+
+export interface DeregisterRequest {
+  namespace: string;
+  jobId: string;
+  purge: boolean;
+  evalPriority: number;
+}
+
+export interface DeregisterResult {
+  EvalID: string;
+  EvalCreateIndex: number;
+  JobModifyIndex: number;
+  VolumeEvalID: string;
+  VolumeEvalIndex: number;
+  Index: number;
+  LastContact: number;
+  KnownLeader: boolean;
+  NextToken: string;
+}
+
+function emptyResult(): DeregisterResult {
+  return {
+    EvalID: '',
+    EvalCreateIndex: 0,
+    JobModifyIndex: 0,
+    VolumeEvalID: '',
+    VolumeEvalIndex: 0,
+    Index: 0,
+    LastContact: 0,
+    KnownLeader: false,
+    NextToken: '',
+  };
+}
+
+/** Every item of the job's own history: the job, its versions and submissions. */
+async function historyKeys(namespace: string, jobId: string) {
+  const items = await queryAll({
+    TableName: config().tableName,
+    KeyConditionExpression: 'PK = :pk',
+    FilterExpression: 'SK = :job OR begins_with(SK, :version) OR begins_with(SK, :submission)',
+    ExpressionAttributeValues: { ':pk': jobPk(namespace, jobId), ':job': JOB_SK, ':version': 'VERSION#', ':submission': 'SUBMISSION#' },
+    ProjectionExpression: 'PK, SK',
+    ConsistentRead: true,
+  });
+  return items.map((item) => ({ PK: item.PK as string, SK: item.SK as string }));
+}
+
+export async function deregisterJob(request: DeregisterRequest): Promise<DeregisterResult> {
+  for (let attempt = 0; ; attempt++) {
+    const existing = await readJob(request.namespace, request.jobId);
+    if (!existing) return emptyResult();
+    const index = nextIndex();
+    const now = Date.now();
+    const stored = existing.job;
+    const evaluation = isParentJob(stored)
+      ? undefined
+      : newEval({
+          namespace: stored.Namespace,
+          jobId: stored.ID,
+          // Nomad always files deregistrations under the service scheduler.
+          type: 'service',
+          priority: request.evalPriority || stored.Priority,
+          triggeredBy: 'job-deregister',
+          jobModifyIndex: index,
+          index,
+          now,
+        });
+
+    const items: TransactItem[] = [];
+    let jobModifyIndex = stored.JobModifyIndex;
+    if (request.purge) {
+      const keys = await historyKeys(stored.Namespace, stored.ID);
+      const others = keys.filter((key) => key.SK !== JOB_SK);
+      items.push({
+        Delete: {
+          TableName: config().tableName,
+          Key: jobKey(stored.Namespace, stored.ID),
+          ConditionExpression: 'JobModifyIndex = :expected',
+          ExpressionAttributeValues: { ':expected': stored.JobModifyIndex },
+        },
+      });
+      // Versions beyond one transaction are deleted right after; the job item is what counts.
+      const inline = others.slice(0, MAX_TRANSACT_ITEMS - 3);
+      items.push(...inline.map((key) => ({ Delete: { TableName: config().tableName, Key: key } })));
+      if (evaluation) items.push(putNewEval(evaluation));
+      items.push(touchCollection(JOBS_COLLECTION, `${stored.Namespace}/${stored.ID}`, index));
+      try {
+        await transact(items);
+      } catch (error) {
+        if (error instanceof TransactionConflict && attempt < 5) continue;
+        throw error;
+      }
+      for (let start = inline.length; start < others.length; start += MAX_TRANSACT_ITEMS) {
+        await transact(others.slice(start, start + MAX_TRANSACT_ITEMS).map((key) => ({ Delete: { TableName: config().tableName, Key: key } })));
+      }
+    } else {
+      const job: Job = { ...structuredClone(stored), Stop: true };
+      const changed = !stored.Stop;
+      if (changed) {
+        job.Version = stored.Version + 1;
+        job.ModifyIndex = job.JobModifyIndex = jobModifyIndex = index;
+        job.SubmitTime = now * 1_000_000;
+        job.Stable = false;
+      }
+      items.push(
+        writeJobItem({ job, expectedJobModifyIndex: stored.JobModifyIndex, index, specChanged: changed, newEval: !!evaluation }),
+        touchCollection(JOBS_COLLECTION, `${stored.Namespace}/${stored.ID}`, index),
+      );
+      if (changed) items.push(putJobVersion(job));
+      if (evaluation) items.push(putNewEval(evaluation));
+      try {
+        await transact(items);
+      } catch (error) {
+        if (error instanceof TransactionConflict && attempt < 5) continue;
+        throw error;
+      }
+    }
+    if (evaluation) {
+      await enqueueEvals([evaluation]).catch((error) =>
+        logger.warn('evaluation stored but not queued; the periodic sweep will queue it', { evalId: evaluation.ID, error }),
+      );
+    }
+    return {
+      ...emptyResult(),
+      EvalID: evaluation?.ID ?? '',
+      EvalCreateIndex: evaluation ? index : 0,
+      JobModifyIndex: jobModifyIndex,
+      Index: index,
+    };
+  }
+}

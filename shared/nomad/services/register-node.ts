@@ -1,0 +1,91 @@
+import { nextIndex } from '../../storage/index-clock';
+import { badRequest } from '../http/errors';
+import { upsertNode } from '../store/nodes';
+import type { Node } from '../structs/node';
+import { unblockEvals } from '../worker/unblock';
+
+/**
+ * Node registration, our HTTP form of Nomad's Node.Register RPC (real clients speak RPC):
+ * `PUT /v1/node/register` with `{"Node": …}`. Re-registering an ID updates the node and keeps
+ * the capacity its allocations hold. A ready node may be the capacity blocked jobs wait for.
+ */
+export const HEARTBEAT_TTL_MS = Number(process.env.HEARTBEAT_TTL_SECONDS ?? 30) * 1000;
+
+export interface RegisterNodeResult {
+  Index: number;
+  HeartbeatTTL: number;
+  NodeID: string;
+  EvalIDs: string[];
+  EvalCreateIndex: number;
+  NodeModifyIndex: number;
+}
+
+type Loose = Record<string, any>;
+
+function canonicalNode(raw: Loose, index: number, now: number): Node {
+  const resources = raw.NodeResources ?? {};
+  const reserved = raw.ReservedResources ?? {};
+  return {
+    ...raw,
+    ID: raw.ID,
+    Datacenter: raw.Datacenter,
+    Name: raw.Name,
+    HTTPAddr: raw.HTTPAddr ?? '',
+    TLSEnabled: raw.TLSEnabled ?? false,
+    Attributes: raw.Attributes ?? {},
+    NodeResources: {
+      Cpu: { CpuShares: 0, ...(resources.Cpu ?? {}) },
+      Memory: { MemoryMB: 0, ...(resources.Memory ?? {}) },
+      Disk: { DiskMB: 0, ...(resources.Disk ?? {}) },
+      Networks: resources.Networks ?? null,
+      Devices: resources.Devices ?? null,
+      NodeNetworks: resources.NodeNetworks ?? null,
+      MinDynamicPort: resources.MinDynamicPort ?? 20000,
+      MaxDynamicPort: resources.MaxDynamicPort ?? 32000,
+    },
+    ReservedResources: {
+      Cpu: { CpuShares: 0, ...(reserved.Cpu ?? {}) },
+      Memory: { MemoryMB: 0, ...(reserved.Memory ?? {}) },
+      Disk: { DiskMB: 0, ...(reserved.Disk ?? {}) },
+      Networks: { ReservedHostPorts: '', ...(reserved.Networks ?? {}) },
+    },
+    Links: raw.Links ?? null,
+    Meta: raw.Meta ?? {},
+    NodeClass: raw.NodeClass ?? '',
+    NodePool: raw.NodePool || 'default',
+    ComputedClass: raw.ComputedClass ?? '',
+    DrainStrategy: raw.DrainStrategy ?? null,
+    SchedulingEligibility: raw.SchedulingEligibility === 'ineligible' ? 'ineligible' : 'eligible',
+    // Our clients register when they are ready to run work; Nomad's do so in two steps.
+    Status: !raw.Status || raw.Status === 'initializing' ? 'ready' : raw.Status,
+    StatusDescription: raw.StatusDescription ?? '',
+    StatusUpdatedAt: Math.floor(now / 1000),
+    Events: raw.Events ?? null,
+    Drivers: raw.Drivers ?? {},
+    HostVolumes: raw.HostVolumes ?? null,
+    HostNetworks: raw.HostNetworks ?? null,
+    CSIControllerPlugins: raw.CSIControllerPlugins ?? null,
+    CSINodePlugins: raw.CSINodePlugins ?? null,
+    LastDrain: raw.LastDrain ?? null,
+    CreateIndex: index,
+    ModifyIndex: index,
+  };
+}
+
+export async function registerNode(raw: Loose): Promise<RegisterNodeResult> {
+  if (!raw.ID) throw badRequest('missing node ID for client registration');
+  if (!raw.Datacenter) throw badRequest('missing datacenter for client registration');
+  if (!raw.Name) throw badRequest('missing node name for client registration');
+  const index = nextIndex();
+  const now = Date.now();
+  const stored = await upsertNode(canonicalNode(raw, index, now));
+  if (stored.node.Status === 'ready') await unblockEvals();
+  return {
+    Index: index,
+    HeartbeatTTL: HEARTBEAT_TTL_MS * 1_000_000,
+    NodeID: stored.node.ID,
+    EvalIDs: [],
+    EvalCreateIndex: 0,
+    NodeModifyIndex: index,
+  };
+}

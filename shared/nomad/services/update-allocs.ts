@@ -1,0 +1,159 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../../aws/clients';
+import { config } from '../../config';
+import { nextIndex } from '../../storage/index-clock';
+import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
+import { badRequest } from '../http/errors';
+import { summaryTransition } from '../status/summary';
+import { findAlloc, storedAllocFromItem, type StoredAlloc } from '../store/allocs';
+import { jobDeltaUpdate } from '../store/job-counters';
+import { allocSk, jobPk, nodeKey } from '../store/keys';
+import { isClientTerminal, type AllocDeploymentStatus, type ClientStatus, type TaskState } from '../structs/allocation';
+import { unblockEvals } from '../worker/unblock';
+
+/**
+ * Client status updates, our HTTP form of Nomad's Node.UpdateAlloc:
+ * `PUT /v1/node/:node_id/allocations` with `{"Allocs": [{ID, ClientStatus, ClientDescription,
+ * TaskStates, DeploymentStatus}]}`. Each update is one transaction: the allocation (conditioned on
+ * the version read), the job's summary and status counters, and — when the allocation finishes —
+ * the capacity it gives back to its node. Freed capacity gives blocked evaluations another try.
+ */
+export interface ClientAllocUpdate {
+  ID: string;
+  ClientStatus: ClientStatus;
+  ClientDescription?: string;
+  TaskStates?: Record<string, TaskState> | null;
+  DeploymentStatus?: Partial<AllocDeploymentStatus> | null;
+}
+
+export interface UpdateAllocsResult {
+  Index: number;
+  /** What each update did, for the callers that react to it (rescheduling, deployments). */
+  updated: { before: StoredAlloc; after: StoredAlloc }[];
+}
+
+async function readAllocItem(namespace: string, jobId: string, allocId: string): Promise<StoredAlloc | undefined> {
+  const result = await dynamo().send(
+    new GetCommand({ TableName: config().tableName, Key: { PK: jobPk(namespace, jobId), SK: allocSk(allocId) }, ConsistentRead: true }),
+  );
+  return result.Item ? storedAllocFromItem(result.Item) : undefined;
+}
+
+function allocUpdateItem(before: StoredAlloc, update: ClientAllocUpdate, live: boolean, index: number, nanos: number): TransactItem {
+  const { alloc } = before;
+  const names: Record<string, string> = {
+    '#client': 'ClientStatus',
+    '#description': 'ClientDescription',
+    '#live': 'Live',
+    '#modify': 'ModifyIndex',
+    '#time': 'ModifyTime',
+  };
+  const values: Record<string, unknown> = {
+    ':client': update.ClientStatus,
+    ':description': update.ClientDescription ?? '',
+    ':live': live,
+    ':modify': index,
+    ':time': nanos,
+    ':expected': alloc.ModifyIndex,
+  };
+  const sets = ['#client = :client', '#description = :description', '#live = :live', '#modify = :modify', '#time = :time'];
+  if (update.TaskStates !== undefined) {
+    names['#tasks'] = 'TaskStates';
+    values[':tasks'] = update.TaskStates;
+    sets.push('#tasks = :tasks');
+  }
+  if (update.DeploymentStatus) {
+    names['#deployment'] = 'DeploymentStatus';
+    values[':deployment'] = {
+      Healthy: update.DeploymentStatus.Healthy ?? null,
+      Timestamp: update.DeploymentStatus.Timestamp ?? new Date(nanos / 1_000_000).toISOString(),
+      Canary: alloc.DeploymentStatus?.Canary ?? false,
+      ModifyIndex: index,
+    };
+    sets.push('#deployment = :deployment');
+  }
+  return {
+    Update: {
+      TableName: config().tableName,
+      Key: { PK: jobPk(alloc.Namespace, alloc.JobID), SK: allocSk(alloc.ID) },
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: '#modify = :expected',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+function releaseItem(before: StoredAlloc): TransactItem {
+  return {
+    Update: {
+      TableName: config().tableName,
+      Key: nodeKey(before.alloc.NodeID),
+      UpdateExpression: 'ADD #cpu :cpu, #mem :mem, #disk :disk',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeNames: { '#cpu': 'UsedCpu', '#mem': 'UsedMemoryMB', '#disk': 'UsedDiskMB' },
+      ExpressionAttributeValues: { ':cpu': -before.claim.CpuShares, ':mem': -before.claim.MemoryMB, ':disk': -before.claim.DiskMB },
+    },
+  };
+}
+
+async function applyOne(nodeId: string, update: ClientAllocUpdate): Promise<{ before: StoredAlloc; after: StoredAlloc; index: number }> {
+  const located = await findAlloc(update.ID);
+  if (!located) throw badRequest(`alloc ${update.ID} not found`);
+  let withJob = true;
+  for (let attempt = 0; ; attempt++) {
+    const before = await readAllocItem(located.alloc.Namespace, located.alloc.JobID, update.ID);
+    if (!before) throw badRequest(`alloc ${update.ID} not found`);
+    if (before.alloc.NodeID !== nodeId) throw badRequest(`alloc ${update.ID} is not on node ${nodeId}`);
+    const index = nextIndex();
+    const nanos = Date.now() * 1_000_000;
+    const live = before.live && !isClientTerminal(update.ClientStatus);
+    const released = before.live && !live;
+    const items: TransactItem[] = [allocUpdateItem(before, update, live, index, nanos)];
+    if (released) items.push(releaseItem(before));
+    const summary = summaryTransition(before.alloc.ClientStatus, update.ClientStatus);
+    const jobPosition = items.length;
+    if (withJob && (released || Object.keys(summary).length > 0)) {
+      items.push(
+        jobDeltaUpdate(
+          before.alloc.Namespace,
+          before.alloc.JobID,
+          before.jobCreateIndex,
+          { liveAllocs: released ? -1 : 0, summary: { [before.alloc.TaskGroup]: summary } },
+          index,
+        ),
+      );
+    }
+    try {
+      await transact(items);
+      const after: StoredAlloc = {
+        ...before,
+        live,
+        alloc: {
+          ...before.alloc,
+          ClientStatus: update.ClientStatus,
+          ClientDescription: update.ClientDescription ?? '',
+          TaskStates: update.TaskStates !== undefined ? update.TaskStates : before.alloc.TaskStates,
+          ModifyIndex: index,
+          ModifyTime: nanos,
+        },
+      };
+      return { before, after, index };
+    } catch (error) {
+      if (!(error instanceof TransactionConflict) || attempt >= 5) throw error;
+      // The job was purged or registered anew: its counters no longer track this allocation.
+      if (error.failedConditions.includes(jobPosition)) withJob = false;
+    }
+  }
+}
+
+export async function updateAllocsFromClient(nodeId: string, updates: ClientAllocUpdate[]): Promise<UpdateAllocsResult> {
+  const result: UpdateAllocsResult = { Index: 0, updated: [] };
+  for (const update of updates) {
+    const { before, after, index } = await applyOne(nodeId, update);
+    result.Index = Math.max(result.Index, index);
+    result.updated.push({ before, after });
+  }
+  if (result.updated.some(({ before, after }) => before.live && !after.live)) await unblockEvals();
+  return result;
+}

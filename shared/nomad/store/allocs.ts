@@ -1,0 +1,141 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../../aws/clients';
+import { config } from '../../config';
+import { queryAll } from '../../storage/query-all';
+import { isTerminal, type Allocation } from '../structs/allocation';
+import type { Job } from '../structs/job';
+import { allocSk, byId, jobPk, nodeAllocsKey } from './keys';
+import { readJobVersion } from './jobs';
+
+/**
+ * Allocation items live in their job's partition (so the scheduler reads them consistently)
+ * and carry, besides the Allocation's own fields:
+ * - JobVersion / JobCreateIndex / JobModifyIndex of the job version they run (the Job itself is
+ *   not copied into every allocation; it is joined from the version item when served);
+ * - Live: not terminal. Every transition out of Live is a conditional write on `Live = true`, so the
+ *   capacity it held on its node and the job's LiveAllocs counter are released exactly once;
+ * - Claim: the node capacity it holds while Live.
+ */
+export interface AllocClaim {
+  CpuShares: number;
+  MemoryMB: number;
+  DiskMB: number;
+}
+
+export interface StoredAlloc {
+  alloc: Allocation;
+  jobVersion: number;
+  jobCreateIndex: number;
+  jobModifyIndex: number;
+  live: boolean;
+  claim: AllocClaim;
+}
+
+type Item = Record<string, any>;
+
+const META_ATTRIBUTES = [
+  'PK',
+  'SK',
+  'GSI2PK',
+  'GSI2SK',
+  'GSI3PK',
+  'GSI3SK',
+  'JobVersion',
+  'JobCreateIndex',
+  'JobModifyIndex',
+  'Live',
+  'Claim',
+];
+
+export function allocItem(stored: StoredAlloc): Item {
+  const { Job: _job, ...alloc } = stored.alloc;
+  return {
+    ...alloc,
+    PK: jobPk(alloc.Namespace, alloc.JobID),
+    SK: allocSk(alloc.ID),
+    ...byId('ALLOC', alloc.ID),
+    GSI3PK: nodeAllocsKey(alloc.NodeID),
+    GSI3SK: alloc.ID,
+    JobVersion: stored.jobVersion,
+    JobCreateIndex: stored.jobCreateIndex,
+    JobModifyIndex: stored.jobModifyIndex,
+    Live: stored.live,
+    Claim: stored.claim,
+  };
+}
+
+export function storedAllocFromItem(item: Item): StoredAlloc {
+  const alloc: Item = { ...item };
+  for (const key of META_ATTRIBUTES) delete alloc[key];
+  return {
+    alloc: alloc as Allocation,
+    jobVersion: Number(item.JobVersion),
+    jobCreateIndex: Number(item.JobCreateIndex),
+    jobModifyIndex: Number(item.JobModifyIndex),
+    live: Boolean(item.Live),
+    claim: item.Claim ?? { CpuShares: 0, MemoryMB: 0, DiskMB: 0 },
+  };
+}
+
+export function claimOf(alloc: Allocation): AllocClaim {
+  const tasks = Object.values(alloc.AllocatedResources?.Tasks ?? {});
+  return {
+    CpuShares: tasks.reduce((sum, task) => sum + (task.Cpu?.CpuShares ?? 0), 0),
+    MemoryMB: tasks.reduce((sum, task) => sum + (task.Memory?.MemoryMB ?? 0), 0),
+    DiskMB: alloc.AllocatedResources?.Shared?.DiskMB ?? 0,
+  };
+}
+
+export function isLive(alloc: Allocation): boolean {
+  return !isTerminal(alloc);
+}
+
+/** All allocations of a job ID (every registration), read consistently for the scheduler. */
+export async function readJobAllocs(namespace: string, jobId: string): Promise<StoredAlloc[]> {
+  const items = await queryAll({
+    TableName: config().tableName,
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': jobPk(namespace, jobId), ':prefix': 'ALLOC#' },
+    ConsistentRead: true,
+  });
+  return items.map(storedAllocFromItem);
+}
+
+/** By ID alone (GSI2): for `GET /v1/allocation/:id`. */
+export async function findAlloc(allocId: string): Promise<StoredAlloc | undefined> {
+  const result = await dynamo().send(
+    new QueryCommand({
+      TableName: config().tableName,
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk',
+      ExpressionAttributeValues: { ':pk': byId('ALLOC', allocId).GSI2PK },
+    }),
+  );
+  const item = result.Items?.[0];
+  return item ? storedAllocFromItem(item) : undefined;
+}
+
+export async function listNodeAllocs(nodeId: string): Promise<StoredAlloc[]> {
+  const items = await queryAll({
+    TableName: config().tableName,
+    IndexName: 'GSI3',
+    KeyConditionExpression: 'GSI3PK = :pk',
+    ExpressionAttributeValues: { ':pk': nodeAllocsKey(nodeId) },
+  });
+  return items.map(storedAllocFromItem);
+}
+
+/**
+ * Joins each allocation with the job version it runs, reading each version once.
+ */
+export async function withJobs(stored: StoredAlloc[]): Promise<Allocation[]> {
+  const versions = new Map<string, Promise<Job | undefined>>();
+  return Promise.all(
+    stored.map(async (entry) => {
+      const key = `${entry.alloc.Namespace}\0${entry.alloc.JobID}\0${entry.jobVersion}`;
+      if (!versions.has(key)) versions.set(key, readJobVersion(entry.alloc.Namespace, entry.alloc.JobID, entry.jobVersion));
+      const job = await versions.get(key)!;
+      return { ...entry.alloc, Job: job };
+    }),
+  );
+}

@@ -1,0 +1,106 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../../aws/clients';
+import { config } from '../../config';
+import { queryAll } from '../../storage/query-all';
+import type { TransactItem } from '../../storage/transact';
+import { isOpenEval, type Evaluation } from '../structs/evaluation';
+import { byId, evalSk, jobPk, openEvalSortKey, openEvalsKey } from './keys';
+
+/** Evaluation items: the Evaluation's own fields plus keys; open ones are also in GSI3. */
+type Item = Record<string, any>;
+
+const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK'];
+
+export function evalItem(evaluation: Evaluation): Item {
+  const item: Item = {
+    ...evaluation,
+    PK: jobPk(evaluation.Namespace, evaluation.JobID),
+    SK: evalSk(evaluation.ID),
+    ...byId('EVAL', evaluation.ID),
+  };
+  if (evaluation.Status === 'pending' || evaluation.Status === 'blocked') {
+    item.GSI3PK = openEvalsKey(evaluation.Status);
+    item.GSI3SK = openEvalSortKey(evaluation.CreateIndex, evaluation.ID);
+  }
+  return item;
+}
+
+export function evalFromItem(item: Item): Evaluation {
+  const evaluation: Item = { ...item };
+  for (const key of KEY_ATTRIBUTES) delete evaluation[key];
+  return evaluation as Evaluation;
+}
+
+/** A new evaluation; the job's OpenEvals counter must move in the same transaction. */
+export function putNewEval(evaluation: Evaluation): TransactItem {
+  return {
+    Put: {
+      TableName: config().tableName,
+      Item: evalItem(evaluation),
+      ConditionExpression: 'attribute_not_exists(PK)',
+    },
+  };
+}
+
+/**
+ * Replaces an evaluation, provided nobody else changed it since it was read at `expectedModifyIndex`.
+ * That condition is what makes exactly one worker finish an evaluation.
+ */
+export function replaceEval(evaluation: Evaluation, expectedModifyIndex: number): TransactItem {
+  return {
+    Put: {
+      TableName: config().tableName,
+      Item: evalItem(evaluation),
+      ConditionExpression: 'ModifyIndex = :expected',
+      ExpressionAttributeValues: { ':expected': expectedModifyIndex },
+    },
+  };
+}
+
+export async function readEval(namespace: string, jobId: string, evalId: string): Promise<Evaluation | undefined> {
+  const result = await dynamo().send(
+    new GetCommand({ TableName: config().tableName, Key: { PK: jobPk(namespace, jobId), SK: evalSk(evalId) }, ConsistentRead: true }),
+  );
+  return result.Item ? evalFromItem(result.Item) : undefined;
+}
+
+/** By ID alone (GSI2): for `GET /v1/evaluation/:id`. */
+export async function findEval(evalId: string): Promise<Evaluation | undefined> {
+  const result = await dynamo().send(
+    new QueryCommand({
+      TableName: config().tableName,
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk',
+      ExpressionAttributeValues: { ':pk': byId('EVAL', evalId).GSI2PK },
+    }),
+  );
+  const item = result.Items?.[0];
+  return item ? evalFromItem(item) : undefined;
+}
+
+export async function listJobEvals(namespace: string, jobId: string): Promise<Evaluation[]> {
+  const items = await queryAll({
+    TableName: config().tableName,
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': jobPk(namespace, jobId), ':prefix': 'EVAL#' },
+    ConsistentRead: true,
+  });
+  return items.map(evalFromItem);
+}
+
+/** Open evaluations in creation order (GSI3), e.g. to enqueue again what a lost queue dropped. */
+export async function listOpenEvals(status: 'pending' | 'blocked', createdBefore?: number): Promise<Evaluation[]> {
+  const values: Record<string, unknown> = { ':pk': openEvalsKey(status) };
+  let condition = 'GSI3PK = :pk';
+  if (createdBefore !== undefined) {
+    values[':before'] = openEvalSortKey(createdBefore, '');
+    condition += ' AND GSI3SK < :before';
+  }
+  const items = await queryAll({
+    TableName: config().tableName,
+    IndexName: 'GSI3',
+    KeyConditionExpression: condition,
+    ExpressionAttributeValues: values,
+  });
+  return items.map(evalFromItem).filter((evaluation) => isOpenEval(evaluation.Status));
+}

@@ -1,0 +1,261 @@
+import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../../aws/clients';
+import { config } from '../../config';
+import type { TransactItem } from '../../storage/transact';
+import { JOB_STATE_FIELDS, type Job, type JobSummary, type TaskGroupSummary } from '../structs/job';
+import { deriveJobStatus, type JobStatusCounters } from '../status/job-status';
+import { childrenOf, jobKey, jobPk, jobsByNamespace, versionSk } from './keys';
+
+/**
+ * The job item: the current spec (a JSON string, so any job round-trips exactly), its version
+ * and indexes, the group summary counters and the counters the job status is derived from.
+ * Status is never stored: it is computed from the counters whenever the job is read.
+ */
+export interface JobRecord {
+  job: Job;
+  summary: JobSummary;
+  counters: JobStatusCounters;
+  /** The job's one blocked evaluation, if it has one. */
+  blockedEvalId?: string;
+}
+
+export const EMPTY_GROUP_SUMMARY: TaskGroupSummary = {
+  Queued: 0,
+  Complete: 0,
+  Failed: 0,
+  Running: 0,
+  Starting: 0,
+  Lost: 0,
+  Unknown: 0,
+};
+
+type Item = Record<string, any>;
+
+export function specOf(job: Job): string {
+  const spec: Record<string, unknown> = { ...job };
+  for (const field of JOB_STATE_FIELDS) delete spec[field];
+  return JSON.stringify(spec);
+}
+
+export function jobRecordFromItem(item: Item): JobRecord {
+  const spec = JSON.parse(item.Spec) as Job;
+  const counters: JobStatusCounters = {
+    LiveAllocs: Number(item.LiveAllocs ?? 0),
+    OpenEvals: Number(item.OpenEvals ?? 0),
+    ActiveDeployments: Number(item.ActiveDeployments ?? 0),
+    HadEval: Boolean(item.HadEval),
+  };
+  const job: Job = {
+    ...spec,
+    Status: 'pending',
+    StatusDescription: item.StatusDescription ?? '',
+    Stable: Boolean(item.Stable),
+    Version: Number(item.Version),
+    SubmitTime: Number(item.SubmitTime),
+    CreateIndex: Number(item.CreateIndex),
+    ModifyIndex: Number(item.ModifyIndex),
+    JobModifyIndex: Number(item.JobModifyIndex),
+  };
+  job.Status = deriveJobStatus(job, counters);
+  const groups: Record<string, TaskGroupSummary> = {};
+  for (const [name, counts] of Object.entries((item.Summary ?? {}) as Record<string, Partial<TaskGroupSummary>>)) {
+    groups[name] = { ...EMPTY_GROUP_SUMMARY, ...counts };
+  }
+  return {
+    job,
+    counters,
+    blockedEvalId: item.BlockedEvalID,
+    summary: {
+      JobID: job.ID,
+      Namespace: job.Namespace,
+      Summary: groups,
+      Children: { Pending: 0, Running: 0, Dead: 0, ...(item.Children ?? {}) },
+      CreateIndex: Number(item.CreateIndex),
+      ModifyIndex: Number(item.SummaryModifyIndex ?? item.CreateIndex),
+    },
+  };
+}
+
+export async function readJob(namespace: string, jobId: string): Promise<JobRecord | undefined> {
+  const result = await dynamo().send(
+    new GetCommand({ TableName: config().tableName, Key: jobKey(namespace, jobId), ConsistentRead: true }),
+  );
+  return result.Item ? jobRecordFromItem(result.Item) : undefined;
+}
+
+export interface JobPageQuery {
+  namespace: string;
+  prefix?: string;
+  /** Start at this job ID (inclusive); Nomad's next_token. */
+  startAt?: string;
+  reverse?: boolean;
+  /** Items per store page; the caller keeps reading while it needs more. */
+  pageSize: number;
+  exclusiveStartKey?: Item;
+}
+
+/** One store page of a namespace's jobs in ID order (GSI1), filtered by prefix and start. */
+export async function queryJobPage(query: JobPageQuery): Promise<{ records: JobRecord[]; lastKey?: Item }> {
+  const names: Record<string, string> = { '#pk': 'GSI1PK' };
+  const values: Record<string, unknown> = { ':pk': jobsByNamespace(query.namespace) };
+  let condition = '#pk = :pk';
+  if (query.startAt !== undefined || query.prefix) names['#sk'] = 'GSI1SK';
+  if (query.startAt !== undefined) {
+    values[':start'] = query.startAt;
+    condition += query.reverse ? ' AND #sk <= :start' : ' AND #sk >= :start';
+  } else if (query.prefix) {
+    values[':prefix'] = query.prefix;
+    condition += ' AND begins_with(#sk, :prefix)';
+  }
+  const input: QueryCommandInput = {
+    TableName: config().tableName,
+    IndexName: 'GSI1',
+    KeyConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ScanIndexForward: !query.reverse,
+    Limit: query.pageSize,
+    ExclusiveStartKey: query.exclusiveStartKey,
+  };
+  if (query.startAt !== undefined && query.prefix) {
+    input.FilterExpression = 'begins_with(#sk, :prefix)';
+    values[':prefix'] = query.prefix;
+  }
+  const result = await dynamo().send(new QueryCommand(input));
+  return { records: (result.Items ?? []).map(jobRecordFromItem), lastKey: result.LastEvaluatedKey };
+}
+
+export interface JobWrite {
+  job: Job;
+  /** `undefined` for a new job, else the JobModifyIndex the stored job must still have. */
+  expectedJobModifyIndex?: number;
+  index: number;
+  /** The spec changed: a new version is written and SubmitTime/JobModifyIndex move. */
+  specChanged: boolean;
+  /** An evaluation is created in the same transaction. */
+  newEval: boolean;
+}
+
+/**
+ * Writes the job item for a register, a stop or a revert, leaving the counters other writers
+ * maintain untouched (an Update, never a Put). The condition is the check-and-set on
+ * JobModifyIndex, which also serialises concurrent registers of one job.
+ */
+export function writeJobItem(write: JobWrite): TransactItem {
+  const { job, index } = write;
+  const names: Record<string, string> = { '#modify': 'ModifyIndex' };
+  const values: Record<string, unknown> = { ':modify': index };
+  const sets = ['#modify = :modify'];
+  const adds: string[] = [];
+  if (write.specChanged) {
+    Object.assign(names, {
+      '#spec': 'Spec',
+      '#version': 'Version',
+      '#submit': 'SubmitTime',
+      '#jmi': 'JobModifyIndex',
+      '#stable': 'Stable',
+      '#create': 'CreateIndex',
+      '#gsi1pk': 'GSI1PK',
+      '#gsi1sk': 'GSI1SK',
+      '#summaryIndex': 'SummaryModifyIndex',
+    });
+    Object.assign(values, {
+      ':spec': specOf(job),
+      ':version': job.Version,
+      ':submit': job.SubmitTime,
+      ':jmi': index,
+      ':stable': job.Stable,
+      ':create': job.CreateIndex,
+      ':gsi1pk': jobsByNamespace(job.Namespace),
+      ':gsi1sk': job.ID,
+    });
+    sets.push(
+      '#spec = :spec',
+      '#version = :version',
+      '#submit = :submit',
+      '#jmi = :jmi',
+      '#stable = :stable',
+      '#create = if_not_exists(#create, :create)',
+      '#gsi1pk = :gsi1pk',
+      '#gsi1sk = :gsi1sk',
+      '#summaryIndex = if_not_exists(#summaryIndex, :modify)',
+      ...summaryEntries(write, names, values),
+    );
+    if (job.ParentID) {
+      names['#gsi4pk'] = 'GSI4PK';
+      names['#gsi4sk'] = 'GSI4SK';
+      values[':gsi4pk'] = childrenOf(job.Namespace, job.ParentID);
+      values[':gsi4sk'] = job.ID;
+      sets.push('#gsi4pk = :gsi4pk', '#gsi4sk = :gsi4sk');
+    }
+  }
+  if (write.newEval) {
+    names['#open'] = 'OpenEvals';
+    names['#had'] = 'HadEval';
+    values[':one'] = 1;
+    values[':true'] = true;
+    adds.push('#open :one');
+    sets.push('#had = :true');
+  }
+  let condition: string;
+  if (write.expectedJobModifyIndex === undefined) {
+    condition = 'attribute_not_exists(PK)';
+  } else {
+    names['#jmiCond'] = 'JobModifyIndex';
+    values[':expected'] = write.expectedJobModifyIndex;
+    condition = '#jmiCond = :expected';
+  }
+  return {
+    Update: {
+      TableName: config().tableName,
+      Key: jobKey(job.Namespace, job.ID),
+      UpdateExpression: `SET ${sets.join(', ')}${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/**
+ * Zeroed summary entries for the job's groups: the whole map for a new job, and for an existing
+ * one only the groups it did not have (Nomad keeps the counts of groups it already tracks).
+ */
+function summaryEntries(write: JobWrite, names: Record<string, string>, values: Record<string, unknown>): string[] {
+  names['#summary'] = 'Summary';
+  if (write.expectedJobModifyIndex === undefined) {
+    values[':summary'] = Object.fromEntries(write.job.TaskGroups.map((group) => [group.Name, { ...EMPTY_GROUP_SUMMARY }]));
+    return ['#summary = :summary'];
+  }
+  values[':zeroGroup'] = { ...EMPTY_GROUP_SUMMARY };
+  return write.job.TaskGroups.map((group, i) => {
+    names[`#group${i}`] = group.Name;
+    return `#summary.#group${i} = if_not_exists(#summary.#group${i}, :zeroGroup)`;
+  });
+}
+
+export function putJobVersion(job: Job): TransactItem {
+  return {
+    Put: {
+      TableName: config().tableName,
+      Item: {
+        PK: jobPk(job.Namespace, job.ID),
+        SK: versionSk(job.Version),
+        Job: JSON.stringify(job),
+        Version: job.Version,
+        ModifyIndex: job.ModifyIndex,
+      },
+    },
+  };
+}
+
+export async function readJobVersion(namespace: string, jobId: string, version: number): Promise<Job | undefined> {
+  const result = await dynamo().send(
+    new GetCommand({
+      TableName: config().tableName,
+      Key: { PK: jobPk(namespace, jobId), SK: versionSk(version) },
+      ConsistentRead: true,
+    }),
+  );
+  return result.Item ? (JSON.parse(result.Item.Job) as Job) : undefined;
+}

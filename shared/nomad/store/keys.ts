@@ -1,0 +1,88 @@
+/**
+ * Where Nomad's objects live in the shared table.
+ *
+ * A job's partition holds everything that must be read consistently with it:
+ *   PK `JOB#<ns>#<id>`  SK `JOB`                  the job (spec, version, summary, status counters)
+ *                       SK `VERSION#<000000n>`    each kept version of the spec
+ *                       SK `SUBMISSION#<000000n>` the source submitted with a version
+ *                       SK `EVAL#<id>`            evaluations
+ *                       SK `ALLOC#<id>`           allocations
+ *                       SK `DEPLOYMENT#<id>`      deployments
+ *                       SK `LEASE`                the worker currently scheduling this job
+ * Nodes:                PK `NODE#<id>`  SK `NODE`  (with capacity counters)
+ *
+ * Secondary indexes (all sparse):
+ *   GSI1  `JOBS#<ns>` / `<id>`                 jobs by namespace, in ID order (list, prefix, paging)
+ *         `NODES` / `<id>`                     nodes in ID order
+ *   GSI2  `EVAL#<id>` | `ALLOC#<id>` | `DEPLOYMENT#<id>` / `ID`   lookups by ID alone
+ *   GSI3  `EVALS#pending` | `EVALS#blocked` / `<create index>#<id>`  open evaluations
+ *         `NODEALLOCS#<node id>` / `<alloc id>`                       allocations on a node
+ *   GSI4  `CHILDREN#<ns>#<parent id>` / `<id>`                          dispatched/periodic children
+ */
+export const JOB_SK = 'JOB';
+export const LEASE_SK = 'LEASE';
+export const NODE_SK = 'NODE';
+export const BY_ID_SK = 'ID';
+
+export function jobPk(namespace: string, jobId: string): string {
+  return `JOB#${namespace}#${jobId}`;
+}
+
+export function jobKey(namespace: string, jobId: string) {
+  return { PK: jobPk(namespace, jobId), SK: JOB_SK };
+}
+
+export function jobsByNamespace(namespace: string): string {
+  return `JOBS#${namespace}`;
+}
+
+export function childrenOf(namespace: string, parentId: string): string {
+  return `CHILDREN#${namespace}#${parentId}`;
+}
+
+/** Versions sort by number as strings, so they are zero-padded. */
+export function versionSk(version: number): string {
+  return `VERSION#${String(version).padStart(10, '0')}`;
+}
+
+export function submissionSk(version: number): string {
+  return `SUBMISSION#${String(version).padStart(10, '0')}`;
+}
+
+export function evalSk(evalId: string): string {
+  return `EVAL#${evalId}`;
+}
+
+export function allocSk(allocId: string): string {
+  return `ALLOC#${allocId}`;
+}
+
+export function deploymentSk(deploymentId: string): string {
+  return `DEPLOYMENT#${deploymentId}`;
+}
+
+export function byId(kind: 'EVAL' | 'ALLOC' | 'DEPLOYMENT', id: string) {
+  return { GSI2PK: `${kind}#${id}`, GSI2SK: BY_ID_SK };
+}
+
+export function openEvalsKey(status: 'pending' | 'blocked'): string {
+  return `EVALS#${status}`;
+}
+
+export function openEvalSortKey(createIndex: number, evalId: string): string {
+  return `${String(createIndex).padStart(20, '0')}#${evalId}`;
+}
+
+export function nodeAllocsKey(nodeId: string): string {
+  return `NODEALLOCS#${nodeId}`;
+}
+
+export function nodeKey(nodeId: string) {
+  return { PK: `NODE#${nodeId}`, SK: NODE_SK };
+}
+
+export const NODES_LIST = 'NODES';
+
+/** Collections whose whole-table index is tracked (see shared/storage/table-index.ts). */
+export const JOBS_COLLECTION = 'jobs';
+export const NODES_COLLECTION = 'nodes';

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { sqs } from '../../aws/clients';
+import { config } from '../../config';
+import type { Evaluation } from '../structs/evaluation';
+
+/**
+ * Puts evaluations on the FIFO queue. One message group per job gives Nomad's broker guarantee
+ * that a job has at most one evaluation in flight. The deduplication ID includes the evaluation's
+ * ModifyIndex, so sending the same unchanged evaluation twice within SQS's five-minute window is
+ * harmless, while an evaluation that changed (say, unblocked) goes out again.
+ *
+ * Evaluations are always written to DynamoDB (as pending) before they are sent; if the send is
+ * lost, the periodic duties find them pending and send them again.
+ */
+export interface EvalMessage {
+  EvalID: string;
+  Namespace: string;
+  JobID: string;
+}
+
+function messageGroupId(evaluation: Evaluation): string {
+  const id = `${evaluation.Namespace}/${evaluation.JobID}`;
+  return id.length <= 128 && /^[\x21-\x7e]+$/.test(id) ? id : createHash('sha256').update(id).digest('hex');
+}
+
+export async function enqueueEvals(evaluations: Evaluation[]): Promise<void> {
+  for (let start = 0; start < evaluations.length; start += 10) {
+    const batch = evaluations.slice(start, start + 10);
+    const result = await sqs().send(
+      new SendMessageBatchCommand({
+        QueueUrl: config().evalQueueUrl,
+        Entries: batch.map((evaluation, i) => ({
+          Id: String(i),
+          MessageBody: JSON.stringify({
+            EvalID: evaluation.ID,
+            Namespace: evaluation.Namespace,
+            JobID: evaluation.JobID,
+          } satisfies EvalMessage),
+          MessageGroupId: messageGroupId(evaluation),
+          MessageDeduplicationId: `${evaluation.ID}-${evaluation.ModifyIndex}`,
+        })),
+      }),
+    );
+    if (result.Failed?.length) {
+      throw new Error(`could not enqueue evaluations: ${result.Failed.map((failure) => failure.Message).join('; ')}`);
+    }
+  }
+}

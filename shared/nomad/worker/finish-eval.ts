@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { nextIndex } from '../../storage/index-clock';
+import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
+import type { SchedulerResult } from '../scheduler/types';
+import { putNewEval, readEval, replaceEval } from '../store/evals';
+import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
+import { readJob } from '../store/jobs';
+import type { Evaluation } from '../structs/evaluation';
+
+/**
+ * Records how an evaluation ended, in one transaction with the job's counters:
+ * - everything placed → `complete`, and the job's blocked evaluation (if any) is cancelled;
+ * - some allocations found no node → `complete` with FailedTGAllocs, plus one blocked
+ *   evaluation (`queued-allocs`) that replaces any older one; a blocked evaluation that still
+ *   cannot place is blocked again instead;
+ * - out of plan attempts → `failed`, plus a `max-plan-attempts` blocked evaluation.
+ * The evaluation is written only if nobody else finished it first.
+ */
+export type EvalOutcome = 'ignored' | 'complete' | 'blocked' | 'failed';
+
+export interface FinishOptions {
+  /** Set when the evaluation failed; the text becomes its StatusDescription. */
+  failed?: string;
+}
+
+function blockedEval(from: Evaluation, triggeredBy: string, description: string, index: number, nowNanos: number): Evaluation {
+  return {
+    ID: randomUUID(),
+    Namespace: from.Namespace,
+    Priority: from.Priority,
+    Type: from.Type,
+    TriggeredBy: triggeredBy,
+    JobID: from.JobID,
+    JobModifyIndex: from.JobModifyIndex,
+    Status: 'blocked',
+    StatusDescription: description,
+    PreviousEval: from.ID,
+    ClassEligibility: {},
+    CreateIndex: index,
+    ModifyIndex: index,
+    CreateTime: nowNanos,
+    ModifyTime: nowNanos,
+  };
+}
+
+export async function finishEval(evaluation: Evaluation, result: SchedulerResult, options: FinishOptions): Promise<EvalOutcome> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const record = await readJob(evaluation.Namespace, evaluation.JobID);
+    const index = nextIndex();
+    const nowNanos = Date.now() * 1_000_000;
+    const failures = Object.keys(result.failedTGAllocs).length > 0;
+    const final: Evaluation = {
+      ...evaluation,
+      ModifyIndex: index,
+      ModifyTime: nowNanos,
+      SnapshotIndex: index,
+      QueuedAllocations: result.queuedAllocations,
+    };
+    delete final.FailedTGAllocs;
+    const items: TransactItem[] = [];
+    const delta: JobDelta = { queued: result.queuedAllocations };
+    let outcome: EvalOutcome;
+    let newBlocked: Evaluation | undefined;
+
+    if (options.failed) {
+      final.Status = 'failed';
+      final.StatusDescription = options.failed;
+      newBlocked = blockedEval(evaluation, 'max-plan-attempts', 'created due to placement conflicts', index, nowNanos);
+      outcome = 'failed';
+    } else if (failures && evaluation.Status === 'blocked') {
+      final.Status = 'blocked';
+      final.FailedTGAllocs = result.failedTGAllocs;
+      outcome = 'blocked';
+    } else {
+      final.Status = 'complete';
+      outcome = 'complete';
+      if (failures) {
+        final.FailedTGAllocs = result.failedTGAllocs;
+        newBlocked = blockedEval(evaluation, 'queued-allocs', 'created to place remaining allocations', index, nowNanos);
+      }
+    }
+    if (newBlocked) final.BlockedEval = newBlocked.ID;
+    items.push(replaceEval(final, evaluation.ModifyIndex));
+    if (final.Status !== 'blocked') delta.openEvals = -1;
+
+    if (newBlocked) {
+      items.push(putNewEval(newBlocked));
+      delta.openEvals = (delta.openEvals ?? 0) + 1;
+      delta.blockedEvalId = newBlocked.ID;
+    } else if (final.Status === 'complete' && record?.blockedEvalId === evaluation.ID) {
+      delta.blockedEvalId = null;
+    }
+    // One blocked evaluation per job: a newer one, or a complete placement, cancels the older.
+    const older = record?.blockedEvalId && record.blockedEvalId !== evaluation.ID ? record.blockedEvalId : undefined;
+    if (older && (newBlocked || (final.Status === 'complete' && !failures))) {
+      const stale = await readEval(evaluation.Namespace, evaluation.JobID, older);
+      if (stale && stale.Status === 'blocked') {
+        items.push(
+          replaceEval(
+            { ...stale, Status: 'canceled', StatusDescription: `evaluation "${evaluation.ID}" successful`, ModifyIndex: index, ModifyTime: nowNanos },
+            stale.ModifyIndex,
+          ),
+        );
+        delta.openEvals = (delta.openEvals ?? 0) - 1;
+      }
+      if (!newBlocked) delta.blockedEvalId = null;
+    }
+    if (record) items.push(jobDeltaUpdate(evaluation.Namespace, evaluation.JobID, record.job.CreateIndex, delta, index));
+
+    try {
+      await transact(items);
+      return outcome;
+    } catch (error) {
+      if (!(error instanceof TransactionConflict)) throw error;
+      // The evaluation itself changed: another run finished it.
+      if (error.failedConditions.includes(0)) return 'ignored';
+    }
+  }
+  throw new Error(`could not record the outcome of evaluation ${evaluation.ID}`);
+}

@@ -1,0 +1,70 @@
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../../aws/clients';
+import { config } from '../../config';
+import { isConditionFailure, type TransactItem } from '../../storage/transact';
+import { jobPk, LEASE_SK } from '../store/keys';
+
+/**
+ * At most one worker schedules a job at a time. SQS FIFO message groups already promise this,
+ * except when a slow worker outlives its visibility timeout and the message is delivered again;
+ * the lease closes that gap. Every plan commit checks the lease in its transaction, so a worker
+ * that lost its lease cannot write.
+ */
+export const LEASE_MS = 60_000;
+
+export class LeaseHeld extends Error {
+  constructor(jobId: string) {
+    super(`job ${jobId} is being scheduled by another worker`);
+  }
+}
+
+export interface Lease {
+  namespace: string;
+  jobId: string;
+  owner: string;
+}
+
+export async function acquireLease(lease: Lease, now: number): Promise<void> {
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: config().tableName,
+        Item: { PK: jobPk(lease.namespace, lease.jobId), SK: LEASE_SK, Owner: lease.owner, Until: now + LEASE_MS },
+        ConditionExpression: 'attribute_not_exists(PK) OR #until < :now OR #owner = :owner',
+        ExpressionAttributeNames: { '#until': 'Until', '#owner': 'Owner' },
+        ExpressionAttributeValues: { ':now': now, ':owner': lease.owner },
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailure(error)) throw new LeaseHeld(lease.jobId);
+    throw error;
+  }
+}
+
+export function leaseCheck(lease: Lease): TransactItem {
+  return {
+    ConditionCheck: {
+      TableName: config().tableName,
+      Key: { PK: jobPk(lease.namespace, lease.jobId), SK: LEASE_SK },
+      ConditionExpression: '#owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'Owner' },
+      ExpressionAttributeValues: { ':owner': lease.owner },
+    },
+  };
+}
+
+export async function releaseLease(lease: Lease): Promise<void> {
+  try {
+    await dynamo().send(
+      new DeleteCommand({
+        TableName: config().tableName,
+        Key: { PK: jobPk(lease.namespace, lease.jobId), SK: LEASE_SK },
+        ConditionExpression: '#owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'Owner' },
+        ExpressionAttributeValues: { ':owner': lease.owner },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}

@@ -1,0 +1,15 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { requeuePendingEvals } from '../nomad/worker/requeue';
+
+/**
+ * The work no request triggers, run every minute by EventBridge on AWS and by a timer locally.
+ */
+const logger = new Logger({ serviceName: 'periodic-duties' });
+
+/** Evaluations pending this long are assumed lost on their way to the queue. */
+const STALE_EVAL_MS = 30_000;
+
+export async function runPeriodicDuties(now: Date): Promise<void> {
+  const requeued = await requeuePendingEvals(now.getTime(), STALE_EVAL_MS);
+  if (requeued > 0) logger.info('re-queued pending evaluations', { requeued });
+}
