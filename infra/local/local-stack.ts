@@ -22,6 +22,8 @@ export interface LocalStackOptions {
   /** Shorter visibility timeout than AWS, so failed evaluations come back quickly. */
   visibilityTimeoutSeconds?: number;
   log?: (line: string) => void;
+  /** Fixed stand-in ports; free ones otherwise. */
+  standInPorts?: { dynamodb?: number; sqs?: number; s3?: number };
 }
 
 export interface LocalStack {
@@ -44,7 +46,11 @@ function bootstrapToken(dataDir: string): string {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
   mkdirSync(options.dataDir, { recursive: true });
-  const standIns: StandIns = await startStandIns({ dataDir: options.dataDir, scratchDir: join(tmpdir(), 'jobplane-s3') });
+  const standIns: StandIns = await startStandIns({
+    dataDir: options.dataDir,
+    scratchDir: join(tmpdir(), 'jobplane-s3'),
+    ports: options.standInPorts,
+  });
   Object.assign(process.env, standIns.env);
   const resources = await ensureResources({
     tableName: 'jobplane',

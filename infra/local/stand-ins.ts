@@ -25,6 +25,8 @@ export interface StandInOptions {
   dataDir?: string;
   /** S3 objects when no dataDir is given. */
   scratchDir: string;
+  /** Fixed ports (say, to find the same stand-ins again after a restart); free ones otherwise. */
+  ports?: { dynamodb?: number; sqs?: number; s3?: number };
 }
 
 /** s3rver accepts only its own fixed credentials; the other stand-ins accept any. */
@@ -51,9 +53,9 @@ function assertJava(): void {
   }
 }
 
-async function startDynamoDb(dataDir: string | undefined): Promise<{ endpoint: string; process: ChildProcess }> {
+async function startDynamoDb(dataDir: string | undefined, fixedPort?: number): Promise<{ endpoint: string; process: ChildProcess }> {
   assertJava();
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   let path: string | undefined;
   if (dataDir) {
     path = join(dataDir, 'dynamodb');
@@ -85,11 +87,11 @@ async function startDynamoDb(dataDir: string | undefined): Promise<{ endpoint: s
   return { endpoint, process: child };
 }
 
-async function startS3(directory: string): Promise<{ endpoint: string; close(): Promise<void> }> {
+async function startS3(directory: string, port = 0): Promise<{ endpoint: string; close(): Promise<void> }> {
   mkdirSync(directory, { recursive: true });
-  const server = new S3rver({ port: 0, address: '127.0.0.1', directory, silent: true, configureBuckets: [] });
-  const { port } = await server.run();
-  return { endpoint: `http://127.0.0.1:${port}`, close: () => server.close() };
+  const server = new S3rver({ port, address: '127.0.0.1', directory, silent: true, configureBuckets: [] });
+  const { port: bound } = await server.run();
+  return { endpoint: `http://127.0.0.1:${bound}`, close: () => server.close() };
 }
 
 function stopProcess(child: ChildProcess): Promise<void> {
@@ -106,9 +108,9 @@ function stopProcess(child: ChildProcess): Promise<void> {
 
 export async function startStandIns(options: StandInOptions): Promise<StandIns> {
   const [dynamodb, fauxqs, s3] = await Promise.all([
-    startDynamoDb(options.dataDir),
-    startFauxqs({ port: 0, logger: false }),
-    startS3(options.dataDir ? join(options.dataDir, 's3') : options.scratchDir),
+    startDynamoDb(options.dataDir, options.ports?.dynamodb),
+    startFauxqs({ port: options.ports?.sqs ?? 0, logger: false }),
+    startS3(options.dataDir ? join(options.dataDir, 's3') : options.scratchDir, options.ports?.s3),
   ]);
   const sqsEndpoint = `http://127.0.0.1:${fauxqs.port}`;
   return {

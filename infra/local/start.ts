@@ -8,6 +8,8 @@ const started = Date.now();
 const dataDir = resolve(process.env.DATA_DIR ?? '.data');
 const port = Number(process.env.PORT ?? 4646);
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+// Node 20 is what we target; the SDK's notice about Node 22 would only clutter the console.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const stack = await startLocalStack({
   dataDir,

@@ -5,7 +5,7 @@ import { queryAll } from '../../storage/query-all';
 import { touchCollection } from '../../storage/table-index';
 import { MAX_TRANSACT_ITEMS, transact, TransactionConflict, type TransactItem } from '../../storage/transact';
 import { putNewEval } from '../store/evals';
-import { JOB_SK, JOBS_COLLECTION, jobKey, jobPk } from '../store/keys';
+import { JOBS_COLLECTION, jobKey, jobPk } from '../store/keys';
 import { putJobVersion, readJob, writeJobItem } from '../store/jobs';
 import { isParentJob, type Job } from '../structs/job';
 import { enqueueEvals } from '../worker/eval-queue';
@@ -51,17 +51,21 @@ function emptyResult(): DeregisterResult {
   };
 }
 
-/** Every item of the job's own history: the job, its versions and submissions. */
+/** The job's versions and submissions, deleted with it on purge. */
 async function historyKeys(namespace: string, jobId: string) {
-  const items = await queryAll({
-    TableName: config().tableName,
-    KeyConditionExpression: 'PK = :pk',
-    FilterExpression: 'SK = :job OR begins_with(SK, :version) OR begins_with(SK, :submission)',
-    ExpressionAttributeValues: { ':pk': jobPk(namespace, jobId), ':job': JOB_SK, ':version': 'VERSION#', ':submission': 'SUBMISSION#' },
-    ProjectionExpression: 'PK, SK',
-    ConsistentRead: true,
-  });
-  return items.map((item) => ({ PK: item.PK as string, SK: item.SK as string }));
+  const prefixes = ['VERSION#', 'SUBMISSION#'];
+  const pages = await Promise.all(
+    prefixes.map((prefix) =>
+      queryAll({
+        TableName: config().tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': jobPk(namespace, jobId), ':prefix': prefix },
+        ProjectionExpression: 'PK, SK',
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  return pages.flat().map((item) => ({ PK: item.PK as string, SK: item.SK as string }));
 }
 
 export async function deregisterJob(request: DeregisterRequest): Promise<DeregisterResult> {
@@ -88,8 +92,7 @@ export async function deregisterJob(request: DeregisterRequest): Promise<Deregis
     const items: TransactItem[] = [];
     let jobModifyIndex = stored.JobModifyIndex;
     if (request.purge) {
-      const keys = await historyKeys(stored.Namespace, stored.ID);
-      const others = keys.filter((key) => key.SK !== JOB_SK);
+      const others = await historyKeys(stored.Namespace, stored.ID);
       items.push({
         Delete: {
           TableName: config().tableName,

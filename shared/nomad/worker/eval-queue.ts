@@ -24,7 +24,11 @@ function messageGroupId(evaluation: Evaluation): string {
   return id.length <= 128 && /^[\x21-\x7e]+$/.test(id) ? id : createHash('sha256').update(id).digest('hex');
 }
 
-export async function enqueueEvals(evaluations: Evaluation[]): Promise<void> {
+/**
+ * `resend` marks a deliberate second send of an unchanged evaluation (the periodic sweep), which
+ * must not be swallowed by deduplication of the first; the worker is idempotent either way.
+ */
+export async function enqueueEvals(evaluations: Evaluation[], resend?: string): Promise<void> {
   for (let start = 0; start < evaluations.length; start += 10) {
     const batch = evaluations.slice(start, start + 10);
     const result = await sqs().send(
@@ -38,7 +42,7 @@ export async function enqueueEvals(evaluations: Evaluation[]): Promise<void> {
             JobID: evaluation.JobID,
           } satisfies EvalMessage),
           MessageGroupId: messageGroupId(evaluation),
-          MessageDeduplicationId: `${evaluation.ID}-${evaluation.ModifyIndex}`,
+          MessageDeduplicationId: `${evaluation.ID}-${evaluation.ModifyIndex}${resend ? `-${resend}` : ''}`,
         })),
       }),
     );

@@ -9,6 +9,6 @@ import { enqueueEvals } from './eval-queue';
 export async function requeuePendingEvals(now: number, minAgeMs: number): Promise<number> {
   const cutoffNanos = (now - minAgeMs) * 1_000_000;
   const stale = (await listOpenEvals('pending')).filter((evaluation) => evaluation.ModifyTime <= cutoffNanos);
-  await enqueueEvals(stale);
+  await enqueueEvals(stale, `requeue-${now}`);
   return stale.length;
 }

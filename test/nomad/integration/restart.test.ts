@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../infra/local/stand-ins';
+import { startLocalStack, type LocalStack } from '../../../infra/local/local-stack';
+import { serviceJob, testNode } from '../../support/nomad';
+
+/**
+ * `npm start` twice over the same data folder: what was registered before is there after, and an
+ * evaluation left pending when the in-memory queue died is queued again and placed.
+ */
+const dataDir = mkdtempSync(join(tmpdir(), 'jobplane-restart-'));
+let stack: LocalStack | undefined;
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function call(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${stack!.url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: response.status, body: await response.json().catch(() => undefined) };
+}
+
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('the local stack across a restart', () => {
+  it('keeps jobs and re-queues evaluations pending at shutdown', async () => {
+    const ports = { dynamodb: await freePort(), sqs: await freePort(), s3: await freePort() };
+    const port = await freePort();
+    stack = await startLocalStack({ dataDir, port, standInPorts: ports, periodicMs: 3_600_000 });
+    expect((await call('PUT', '/v1/node/register', { Node: testNode(1) })).status).toBe(200);
+    expect((await call('POST', '/v1/jobs', { Job: serviceJob('kept', 2, 100, 64) })).status).toBe(200);
+    await eventually(() => call('GET', '/v1/job/kept/allocations'), (r) => r.body.length === 2);
+
+    // A worker that keeps dying leaves this one's evaluation pending when the stack stops.
+    process.env.WORKER_FAULTS = 'after-snapshot=1';
+    const pending = await call('POST', '/v1/jobs', { Job: serviceJob('pending', 1, 100, 64) });
+    expect((await call('GET', `/v1/evaluation/${pending.body.EvalID}`)).body.Status).toBe('pending');
+    await stack.stop();
+    stack = undefined;
+    delete process.env.WORKER_FAULTS;
+
+    stack = await startLocalStack({ dataDir, port, standInPorts: ports, periodicMs: 3_600_000 });
+    const jobs = await call('GET', '/v1/jobs');
+    expect(jobs.body.map((job: any) => job.ID)).toEqual(['kept', 'pending']);
+    expect((await call('GET', '/v1/job/kept/allocations')).body).toHaveLength(2);
+    const placed = await eventually(() => call('GET', '/v1/job/pending/allocations'), (r) => r.body.length === 1);
+    expect(placed.body).toHaveLength(1);
+    expect((await call('GET', `/v1/evaluation/${pending.body.EvalID}`)).body.Status).toBe('complete');
+  });
+});

@@ -1,0 +1,142 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DeleteMessageCommand, PurgeQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { handler as worker } from '../../../functions/worker';
+import { readJobAllocs } from '../../../shared/nomad/store/allocs';
+import { listNodes } from '../../../shared/nomad/store/nodes';
+import { nodeCapacity } from '../../../shared/nomad/structs/node';
+import { requeuePendingEvals } from '../../../shared/nomad/worker/requeue';
+import { useFreshResources } from '../../support/resources';
+import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
+
+const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+
+async function receiveAll(): Promise<Message[]> {
+  const messages: Message[] = [];
+  for (let i = 0; i < 5; i++) {
+    const received = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: process.env.EVAL_QUEUE_URL, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['All'] }),
+    );
+    messages.push(...(received.Messages ?? []));
+    if (messages.length > 0 && !received.Messages?.length) break;
+  }
+  return messages;
+}
+
+function eventOf(messages: Message[]): SQSEvent {
+  return {
+    Records: messages.map((message) => ({
+      messageId: message.MessageId!,
+      receiptHandle: message.ReceiptHandle!,
+      body: message.Body!,
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'test', ApproximateFirstReceiveTimestamp: '0', MessageGroupId: message.Attributes?.MessageGroupId },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:local:000000000000:evals.fifo',
+      awsRegion: 'local',
+    })),
+  };
+}
+
+const context = { getRemainingTimeInMillis: () => 50_000 } as any;
+
+/** One Lambda invocation on these messages; what succeeded is deleted, as the event source does. */
+async function deliver(messages: Message[]) {
+  const response = await worker(eventOf(messages), context);
+  const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+  for (const message of messages) {
+    if (!failed.has(message.MessageId!)) {
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: process.env.EVAL_QUEUE_URL, ReceiptHandle: message.ReceiptHandle })).catch(() => undefined);
+    }
+  }
+  return response;
+}
+
+async function liveAllocs(jobId: string) {
+  return (await readJobAllocs('default', jobId)).filter((stored) => stored.live);
+}
+
+async function auditCapacity() {
+  const allocsByNode = new Map<string, number>();
+  for (const entry of await listNodes()) {
+    const capacity = nodeCapacity(entry.node);
+    expect(entry.used.CpuShares).toBeLessThanOrEqual(capacity.CpuShares);
+    expect(entry.used.MemoryMB).toBeLessThanOrEqual(capacity.MemoryMB);
+    allocsByNode.set(entry.node.ID, entry.used.CpuShares);
+  }
+  return allocsByNode;
+}
+
+beforeAll(async () => {
+  await useFreshResources({ visibilityTimeoutSeconds: 1 });
+  for (const n of [1, 2]) await api('PUT', '/v1/node/register', { Node: testNode(n) });
+});
+
+afterEach(async () => {
+  delete process.env.WORKER_FAULTS;
+  await drainEvalQueue();
+});
+
+describe('the placement worker under redelivery, races and crashes', () => {
+  it('handles the same evaluation delivered twice, one after the other and at once, without duplicates', async () => {
+    await api('POST', '/v1/jobs', { Job: serviceJob('twice', 3, 100, 64) });
+    const messages = await receiveAll();
+    expect(messages).toHaveLength(1);
+    await deliver(messages);
+    await deliver(messages);
+    expect(await liveAllocs('twice')).toHaveLength(3);
+
+    await api('POST', '/v1/job/twice', { Job: serviceJob('twice', 5, 100, 64) });
+    const second = await receiveAll();
+    await Promise.all([deliver(second), deliver(second), deliver(second)]);
+    await drainEvalQueue();
+    const live = await liveAllocs('twice');
+    expect(live).toHaveLength(5);
+    expect(new Set(live.map((stored) => stored.alloc.Name)).size).toBe(5);
+  });
+
+  it('never overcommits a node when two workers race over the same nodes', async () => {
+    await api('DELETE', '/v1/job/twice?purge=true');
+    await drainEvalQueue();
+    await api('POST', '/v1/jobs', { Job: serviceJob('left', 4, 400, 64) });
+    await api('POST', '/v1/jobs', { Job: serviceJob('right', 4, 400, 64) });
+    const messages = await receiveAll();
+    expect(messages).toHaveLength(2);
+    // Two Lambda invocations at once, one evaluation each.
+    await Promise.all(messages.map((message) => deliver([message])));
+    await drainEvalQueue();
+    const used = await auditCapacity();
+    const placed = (await liveAllocs('left')).length + (await liveAllocs('right')).length;
+    // Each 1000 MHz node holds two 400 MHz allocations.
+    expect(placed).toBe(4);
+    expect([...used.values()].reduce((a, b) => a + b, 0)).toBe(placed * 400);
+  });
+
+  it('recovers from a worker that dies after committing, leaving exactly the right allocations', async () => {
+    await api('DELETE', '/v1/job/left?purge=true');
+    await api('DELETE', '/v1/job/right?purge=true');
+    await drainEvalQueue();
+    process.env.WORKER_FAULTS = 'after-commit=1';
+    const registered = await api('POST', '/v1/jobs', { Job: serviceJob('crashy', 4, 100, 64) });
+    const messages = await receiveAll();
+    const response = await deliver(messages);
+    expect(response.batchItemFailures).toHaveLength(1);
+    expect((await api('GET', `/v1/evaluation/${registered.body.EvalID}`)).body.Status).toBe('pending');
+    delete process.env.WORKER_FAULTS;
+    await drainEvalQueue();
+    expect(await liveAllocs('crashy')).toHaveLength(4);
+    expect((await api('GET', `/v1/evaluation/${registered.body.EvalID}`)).body.Status).toBe('complete');
+    await auditCapacity();
+  });
+
+  it('queues again an evaluation that is pending in the store but was lost from the queue', async () => {
+    const registered = await api('POST', '/v1/jobs', { Job: serviceJob('lost-message', 2, 100, 64) });
+    await sqs.send(new PurgeQueueCommand({ QueueUrl: process.env.EVAL_QUEUE_URL }));
+    expect(await drainEvalQueue()).toBe(0);
+    expect((await api('GET', `/v1/evaluation/${registered.body.EvalID}`)).body.Status).toBe('pending');
+    expect(await requeuePendingEvals(Date.now(), 0)).toBe(1);
+    await drainEvalQueue();
+    expect(await liveAllocs('lost-message')).toHaveLength(2);
+  });
+});

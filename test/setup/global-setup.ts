@@ -1,0 +1,26 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startStandIns } from '../../infra/local/stand-ins';
+
+/**
+ * Starts DynamoDB Local, the SQS stand-in and the S3 stand-in once for the whole run, on free
+ * ports, in memory. Test files reach them through the environment `aws-env.ts` applies.
+ */
+declare module 'vitest' {
+  export interface ProvidedContext {
+    awsEnv: Record<string, string>;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const scratch = mkdtempSync(join(tmpdir(), 'jobplane-test-'));
+  const standIns = await startStandIns({ scratchDir: join(scratch, 's3') });
+  project.provide('awsEnv', standIns.env);
+  return async () => {
+    await standIns.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  };
+}

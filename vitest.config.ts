@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Storage tests share the local stand-ins started once here, on free ports.
+    globalSetup: ['test/setup/global-setup.ts'],
+    setupFiles: ['test/setup/aws-env.ts'],
+    // CDK's local esbuild bundling needs a real process (it hands process.stderr to a child).
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    env: {
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      // We run Node 20 on purpose (the machines we target have it); the SDK's notice is noise.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
+  },
+});
