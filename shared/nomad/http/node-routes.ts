@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
+import { heartbeatNode } from '../services/node-heartbeat';
 import { registerNode } from '../services/register-node';
 import { updateAllocsFromClient } from '../services/update-allocs';
 import { listNodeAllocs, withJobs } from '../store/allocs';
@@ -39,6 +40,12 @@ export function mountNodeRoutes(app: Hono): void {
   app.on(['PUT', 'POST'], '/v1/node/register', async (c) => {
     const body = await nomadBody(c, RegisterNodeBody);
     const result = await registerNode(body.Node);
+    setIndex(c, result.Index);
+    return nomadJson(c, result);
+  });
+
+  app.on(['PUT', 'POST'], '/v1/node/:node_id/heartbeat', async (c) => {
+    const result = await heartbeatNode(c.req.param('node_id'));
     setIndex(c, result.Index);
     return nomadJson(c, result);
   });

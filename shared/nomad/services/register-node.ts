@@ -78,7 +78,7 @@ export async function registerNode(raw: Loose): Promise<RegisterNodeResult> {
   if (!raw.Name) throw badRequest('missing node name for client registration');
   const index = nextIndex();
   const now = Date.now();
-  const stored = await upsertNode(canonicalNode(raw, index, now));
+  const stored = await upsertNode({ ...canonicalNode(raw, index, now), HeartbeatExpiry: now + HEARTBEAT_TTL_MS });
   if (stored.node.Status === 'ready') await unblockEvals();
   return {
     Index: index,

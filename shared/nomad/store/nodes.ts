@@ -14,11 +14,13 @@ import type { AllocClaim } from './allocs';
 export interface StoredNode {
   node: Node;
   used: AllocClaim;
+  /** Unix ms after which a node that has not heartbeated counts as down. */
+  heartbeatExpiry?: number;
 }
 
 type Item = Record<string, any>;
 
-const META_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'UsedCpu', 'UsedMemoryMB', 'UsedDiskMB'];
+const META_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'UsedCpu', 'UsedMemoryMB', 'UsedDiskMB', 'HeartbeatExpiry'];
 
 export function storedNodeFromItem(item: Item): StoredNode {
   const node: Item = { ...item };
@@ -30,6 +32,7 @@ export function storedNodeFromItem(item: Item): StoredNode {
       MemoryMB: Number(item.UsedMemoryMB ?? 0),
       DiskMB: Number(item.UsedDiskMB ?? 0),
     },
+    heartbeatExpiry: item.HeartbeatExpiry === undefined ? undefined : Number(item.HeartbeatExpiry),
   };
 }
 

@@ -20,7 +20,7 @@ afterAll(async () => {
 
 async function call(method: string, path: string, body?: unknown) {
   const response = await fetch(`${stack!.url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: response.status, body: await response.json().catch(() => undefined) };
+  return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
 }
 
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
