@@ -4,9 +4,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3'
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  EVAL_DLQ_NAME,
   EVAL_MAX_RECEIVE_COUNT,
-  EVAL_QUEUE_NAME,
   EVAL_VISIBILITY_TIMEOUT_SECONDS,
   GLOBAL_INDEXES,
   PARTITION_KEY,
@@ -42,16 +40,15 @@ export class DataStores extends Construct {
     });
 
     this.evalDeadLetterQueue = new Queue(this, 'EvalDeadLetterQueue', {
-      queueName: EVAL_DLQ_NAME,
       fifo: true,
       retentionPeriod: Duration.days(14),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
 
+    // CloudFormation names both queues (with the `.fifo` suffix), so stacks never collide.
     // Senders set one message group per job and their own deduplication IDs.
     this.evalQueue = new Queue(this, 'EvalQueue', {
-      queueName: EVAL_QUEUE_NAME,
       fifo: true,
       contentBasedDeduplication: false,
       visibilityTimeout: Duration.seconds(EVAL_VISIBILITY_TIMEOUT_SECONDS),

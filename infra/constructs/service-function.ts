@@ -26,7 +26,8 @@ export function serviceFunction(scope: Construct, id: string, props: ServiceFunc
     handler: 'handler',
     projectRoot: PROJECT_ROOT,
     depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-    runtime: Runtime.NODEJS_20_X,
+    // Lambda retires Node 20 in 2027; the code targets ES2022 and runs the same on 20 and 22.
+    runtime: Runtime.NODEJS_22_X,
     architecture: Architecture.ARM_64,
     description: props.description,
     timeout: props.timeout,

@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
-import { EVAL_DLQ_NAME, EVAL_QUEUE_NAME } from '../../shared/storage/table-schema';
 import { ensureResources } from './resources';
 import { SqsPoller } from './sqs-poller';
 import { startStandIns, type StandIns } from './stand-ins';
@@ -54,8 +53,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   Object.assign(process.env, standIns.env);
   const resources = await ensureResources({
     tableName: 'jobplane',
-    evalQueueName: EVAL_QUEUE_NAME,
-    evalDlqName: EVAL_DLQ_NAME,
+    evalQueueName: 'jobplane-evals.fifo',
+    evalDlqName: 'jobplane-evals-dlq.fifo',
     bucketName: 'jobplane-artifacts',
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 10,
   });

@@ -26,9 +26,6 @@ export const GLOBAL_INDEXES: readonly GlobalIndex[] = [
   { indexName: 'GSI4', partitionKey: 'GSI4PK', sortKey: 'GSI4SK' },
 ];
 
-/** Names of the evaluation queue and its dead-letter queue (FIFO, so both end in `.fifo`). */
-export const EVAL_QUEUE_NAME = 'jobplane-evals.fifo';
-export const EVAL_DLQ_NAME = 'jobplane-evals-dlq.fifo';
 /** Deliveries before SQS moves an evaluation message to the dead-letter queue. */
 export const EVAL_MAX_RECEIVE_COUNT = 5;
 /** Visibility timeout of the evaluation queue, in seconds (also the worker Lambda's ceiling). */

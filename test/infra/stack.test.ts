@@ -7,8 +7,6 @@ import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobplaneStack } from '../../infra/stack';
 import {
-  EVAL_DLQ_NAME,
-  EVAL_QUEUE_NAME,
   GLOBAL_INDEXES,
   S3_EXPIRED_TAG,
 } from '../../shared/storage/table-schema';
@@ -108,7 +106,7 @@ describe('evaluation queue', () => {
   it('is FIFO without content-based dedup, encrypted, redriving to a FIFO DLQ', () => {
     template.resourceCountIs('AWS::SQS::Queue', 2);
     template.hasResourceProperties('AWS::SQS::Queue', {
-      QueueName: EVAL_QUEUE_NAME,
+      QueueName: Match.absent(),
       FifoQueue: true,
       ContentBasedDeduplication: false,
       VisibilityTimeout: 60,
@@ -116,7 +114,7 @@ describe('evaluation queue', () => {
       RedrivePolicy: { deadLetterTargetArn: arnOf(stack.stores.evalDeadLetterQueue), maxReceiveCount: 5 },
     });
     template.hasResourceProperties('AWS::SQS::Queue', {
-      QueueName: EVAL_DLQ_NAME,
+      QueueName: Match.absent(),
       FifoQueue: true,
       SqsManagedSseEnabled: true,
       RedrivePolicy: Match.absent(),
@@ -235,7 +233,7 @@ describe('functions', () => {
     template.resourceCountIs('AWS::Lambda::Function', 3);
     for (const fn of Object.values(functions())) {
       const properties = functionProperties(fn);
-      expect(properties).toMatchObject({ Runtime: 'nodejs20.x', Architectures: ['arm64'], Handler: 'index.handler' });
+      expect(properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
       const logGroupId = properties.LoggingConfig.LogGroup.Ref;
       expect(template.toJSON().Resources[logGroupId]).toMatchObject({
         Type: 'AWS::Logs::LogGroup',
