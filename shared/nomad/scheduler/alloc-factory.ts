@@ -22,6 +22,10 @@ export interface NewAllocation {
   node: Node;
   metric: AllocMetric;
   previous?: StoredAlloc;
+  /** The deployment the allocation is placed under ('' for none), and whether it is a canary. */
+  deploymentId?: string;
+  canary?: boolean;
+  rescheduleTracker?: Allocation['RescheduleTracker'];
   /** Unix ms. */
   now: number;
 }
@@ -65,9 +69,9 @@ export function newAllocation(spec: NewAllocation): StoredAlloc {
     TaskStates: null,
     PreviousAllocation: spec.previous?.alloc.ID ?? '',
     NextAllocation: '',
-    DeploymentID: '',
-    DeploymentStatus: null,
-    RescheduleTracker: null,
+    DeploymentID: spec.deploymentId ?? '',
+    DeploymentStatus: spec.canary ? { Healthy: null, Timestamp: '0001-01-01T00:00:00Z', Canary: true, ModifyIndex: 0 } : null,
+    RescheduleTracker: spec.rescheduleTracker ?? null,
     FollowupEvalID: '',
     PreemptedAllocations: null,
     PreemptedByAllocation: '',

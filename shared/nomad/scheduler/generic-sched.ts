@@ -1,14 +1,22 @@
 import type { AllocMetric } from '../structs/evaluation';
+import type { Job } from '../structs/job';
+import type { StoredAlloc } from '../store/allocs';
+import type { StoredNode } from '../store/nodes';
 import { groupClaim, newAllocation } from './alloc-factory';
-import { baseNodes } from './feasible';
-import { reconcile, type Stop } from './reconcile';
-import { emptyMetric, NodeSelector, sampleLimit } from './select-node';
-import type { DesiredUpdates, Plan, PlannedStop, SchedulerInput, SchedulerResult } from './types';
+import { baseNodes, Feasibility } from './feasible';
+import { ProposedAllocs } from './proposed';
+import { reconcile, type Placement, type Reconciliation, type Stop } from './reconcile';
+import { reconcileSystem } from './reconcile-system';
+import { nextTracker } from './reschedule';
+import { emptyMetric, NodeSelector, type Selection } from './select-node';
+import type { Plan, PlannedStop, SchedulerInput, SchedulerResult } from './types';
 
 /**
- * The service and batch scheduler: reconcile, then find a node for each placement, and return the
- * plan with what could not be placed and why. Pure: the same snapshot gives the same plan for the
- * same random source.
+ * The scheduler: reconcile (what must change), then find a node for each placement
+ * (feasibility, ranking, sampling), and return the plan with what could not be placed and why.
+ * Service and batch jobs go through the reconciler; system and sysbatch jobs get one allocation
+ * per eligible node. Pure: the same snapshot gives the same plan for the same random source and
+ * IDs. The worker commits the plan; the plan endpoint only shows it.
  */
 function shuffled<T>(items: T[], random: () => number): T[] {
   const result = [...items];
@@ -19,7 +27,15 @@ function shuffled<T>(items: T[], random: () => number): T[] {
   return result;
 }
 
-function plannedStop(stop: Stop): PlannedStop {
+/** Node lookups by ID, built once per node list (the worker reuses its list across evaluations). */
+const indexes = new WeakMap<StoredNode[], Map<string, StoredNode>>();
+function nodeIndex(nodes: StoredNode[]): Map<string, StoredNode> {
+  let index = indexes.get(nodes);
+  if (!index) indexes.set(nodes, (index = new Map(nodes.map((entry) => [entry.node.ID, entry]))));
+  return index;
+}
+
+function plannedStop(stop: Stop, replacedBy?: string): PlannedStop {
   const { alloc } = stop.stored;
   return {
     allocId: alloc.ID,
@@ -30,86 +46,157 @@ function plannedStop(stop: Stop): PlannedStop {
     wasLive: stop.stored.live,
     previousClientStatus: alloc.ClientStatus,
     taskGroup: alloc.TaskGroup,
+    replacedBy,
   };
 }
 
-function emptyDesired(): DesiredUpdates {
-  return { Ignore: 0, Place: 0, Migrate: 0, Stop: 0, InPlaceUpdate: 0, DestructiveUpdate: 0, Canary: 0, Preemptions: 0 };
+function isSystem(job: Job | undefined): job is Job {
+  return !!job && (job.Type === 'system' || job.Type === 'sysbatch');
 }
 
-export function computePlan({ snapshot, evaluation, options }: SchedulerInput): SchedulerResult {
+function reconcileFor({ snapshot, evaluation, options }: SchedulerInput, nodes: Map<string, StoredNode>): Reconciliation {
   const { job } = snapshot;
-  const random = options.random ?? Math.random;
-  const reconciliation = reconcile(job, snapshot.allocs, snapshot.nodes, snapshot.versions);
-  const plan: Plan = { evalId: evaluation.ID, placements: [], stops: [], inPlaceUpdates: [] };
-  const result: SchedulerResult = { plan, failedTGAllocs: {}, queuedAllocations: {}, desiredTGUpdates: {} };
+  const common = { allocs: snapshot.allocs, versions: snapshot.versions, evaluation, now: snapshot.now, newId: options.newId };
+  if (isSystem(job) && !job.Stop) return reconcileSystem({ ...common, job, nodes: snapshot.nodes });
+  return reconcile({ ...common, job, nodes, deployment: snapshot.deployment });
+}
 
-  plan.stops.push(...reconciliation.stop.map(plannedStop));
-  for (const group of reconciliation.groups) plan.stops.push(...group.stop.map(plannedStop));
+/** Nodes a rescheduled allocation should avoid: where it and its predecessors failed. */
+function penaltyNodes(previous: StoredAlloc): Set<string> {
+  return new Set([previous.alloc.NodeID, ...(previous.alloc.RescheduleTracker?.Events ?? []).map((event) => event.PrevNodeID)]);
+}
+
+function recordScores(metric: AllocMetric, selection: Selection): void {
+  const nodeId = selection.node.node.ID;
+  metric.Scores = Object.fromEntries([
+    ...Object.entries(selection.scores).map(([name, value]) => [`${nodeId}.${name}`, value]),
+    [`${nodeId}.normalized-score`, selection.score],
+  ]);
+  metric.ScoreMetaData = [{ NodeID: nodeId, Scores: selection.scores, NormScore: selection.score }];
+}
+
+export function computePlan(input: SchedulerInput): SchedulerResult {
+  const { snapshot, evaluation, options } = input;
+  const { job } = snapshot;
+  const nodes = nodeIndex(snapshot.nodes);
+  const reconciliation = reconcileFor(input, nodes);
+  const plan: Plan = {
+    evalId: evaluation.ID,
+    placements: [],
+    stops: reconciliation.stop.map((stop) => plannedStop(stop)),
+    inPlaceUpdates: [],
+    allocUpdates: reconciliation.followupStamps.map(({ stored, evalId }) => ({ allocId: stored.alloc.ID, followupEvalId: evalId })),
+    deployment: reconciliation.createdDeployment ? reconciliation.deployment : undefined,
+    deploymentUpdates: reconciliation.deploymentUpdates,
+    followupEvals: reconciliation.followupEvals,
+  };
+  const result: SchedulerResult = {
+    plan,
+    failedTGAllocs: {},
+    queuedAllocations: {},
+    desiredTGUpdates: reconciliation.desired,
+    classEligibility: {},
+    escapedComputedClass: false,
+  };
   if (!job || job.Stop) return result;
 
-  const base = baseNodes(job, shuffled(snapshot.nodes, random));
-  const selector = new NodeSelector(base, sampleLimit(base.nodes.length, job.Type === 'batch'));
+  const feasibility = new Feasibility(job);
+  const base = baseNodes(job, shuffled(snapshot.nodes, options.random ?? Math.random));
+  const proposed = new ProposedAllocs();
   const stopping = new Set(plan.stops.map((stop) => stop.allocId));
-  for (const stop of plan.stops) if (stop.wasLive) selector.release(stop.nodeId, stop.claim);
   for (const stored of snapshot.allocs) {
-    if (stored.live && !stopping.has(stored.alloc.ID)) selector.countCollision(stored.alloc.NodeID, stored.alloc.TaskGroup);
-  }
-
-  for (const group of reconciliation.groups) {
-    const name = group.group.Name;
-    const desired = emptyDesired();
-    desired.Ignore = group.ignore;
-    desired.InPlaceUpdate = group.inPlace.length;
-    desired.DestructiveUpdate = group.destructive;
-    desired.Stop = group.stop.length - group.destructive;
-    desired.Place = group.place.length - group.destructive;
-    result.desiredTGUpdates[name] = desired;
-    result.queuedAllocations[name] = 0;
-
-    for (const stored of group.inPlace) {
-      plan.inPlaceUpdates.push({
-        allocId: stored.alloc.ID,
-        nodeId: stored.alloc.NodeID,
-        jobVersion: job.Version,
-        jobModifyIndex: job.JobModifyIndex,
-      });
-    }
-
-    const claim = groupClaim(group.group);
-    let failure: AllocMetric | undefined;
-    for (const placement of group.place) {
-      if (failure) {
-        failure.CoalescedFailures++;
-        result.queuedAllocations[name]++;
-        continue;
-      }
-      const started = performance.now();
-      const metric = emptyMetric(base);
-      const selection = selector.select(group.group, claim, metric);
-      metric.AllocationTime = Math.round((performance.now() - started) * 1_000_000);
-      if (!selection) {
-        failure = metric;
-        result.failedTGAllocs[name] = metric;
-        result.queuedAllocations[name]++;
-        continue;
-      }
-      metric.Scores = { [`${selection.node.node.ID}.normalized-score`]: selection.score };
-      plan.placements.push(
-        newAllocation({
-          id: options.newId(),
-          evalId: evaluation.ID,
-          job,
-          group: group.group,
-          name: placement.name,
-          node: selection.node.node,
-          metric,
-          previous: placement.previous,
-          now: snapshot.now,
-        }),
-      );
+    const node = nodes.get(stored.alloc.NodeID);
+    if (node && stored.live && !stopping.has(stored.alloc.ID) && stored.jobCreateIndex === job.CreateIndex) {
+      proposed.add({ node: node.node, group: stored.alloc.TaskGroup });
     }
   }
+  const selector = new NodeSelector(job, base, feasibility, proposed, {
+    algorithm: options.algorithm ?? 'binpack',
+    batch: job.Type === 'batch',
+  });
+  for (const stop of plan.stops) {
+    const node = nodes.get(stop.nodeId);
+    if (stop.wasLive && node) {
+      selector.release(node, stop.claim);
+      proposed.remove({ node: node.node, group: stop.taskGroup });
+    }
+  }
+
+  const deployment = reconciliation.deployment;
+  const deploymentId = deployment && deployment.Status !== 'cancelled' && deployment.Status !== 'failed' && deployment.Status !== 'successful' ? deployment.ID : '';
+  for (const stored of reconciliation.inPlace) {
+    plan.inPlaceUpdates.push({
+      allocId: stored.alloc.ID,
+      nodeId: stored.alloc.NodeID,
+      jobVersion: job.Version,
+      jobModifyIndex: job.JobModifyIndex,
+      deploymentId,
+      taskGroup: stored.alloc.TaskGroup,
+      joinsDeployment: deploymentId !== '' && stored.alloc.DeploymentID !== deploymentId,
+    });
+  }
+
+  for (const group of job.TaskGroups) result.queuedAllocations[group.Name] = 0;
+  const unconditional = new Map(reconciliation.stop.map((stop, i) => [stop, plan.stops[i]]));
+  for (const placement of reconciliation.place) place(placement);
+  result.classEligibility = feasibility.classEligibility;
+  result.escapedComputedClass = feasibility.escaped;
   return result;
-}
 
+  function place(placement: Placement): void {
+    const { group, previous } = placement;
+    const name = group.Name;
+    const failure = result.failedTGAllocs[name];
+    const target = placement.nodeId ? nodes.get(placement.nodeId) : undefined;
+    if (placement.nodeId && (!target || !selector.feasible(target, group))) {
+      // System jobs skip the nodes their constraints rule out.
+      result.desiredTGUpdates[name].Place = Math.max(0, result.desiredTGUpdates[name].Place - 1);
+      return;
+    }
+    if (failure && !placement.nodeId) {
+      failure.CoalescedFailures++;
+      result.queuedAllocations[name]++;
+      return;
+    }
+    const claim = groupClaim(group);
+    // A replacement may use what the allocation it replaces gives back.
+    const releasesPrevious = !!placement.stop && !unconditional.has(placement.stop) && previous?.live;
+    const previousNode = previous ? nodes.get(previous.alloc.NodeID) : undefined;
+    if (releasesPrevious && previousNode) selector.release(previousNode, previous!.claim);
+    const started = performance.now();
+    const metric = emptyMetric(base);
+    const selection = target
+      ? selector.selectOn(target, group, claim, metric)
+      : selector.select(group, claim, metric, placement.reschedule && previous ? penaltyNodes(previous) : undefined);
+    metric.AllocationTime = Math.round((performance.now() - started) * 1_000_000);
+    if (!selection) {
+      if (releasesPrevious && previousNode) selector.release(previousNode, { CpuShares: -previous!.claim.CpuShares, MemoryMB: -previous!.claim.MemoryMB, DiskMB: -previous!.claim.DiskMB });
+      if (failure) failure.CoalescedFailures++;
+      else result.failedTGAllocs[name] = metric;
+      result.queuedAllocations[name]++;
+      return;
+    }
+    recordScores(metric, selection);
+    const policy = (previous && snapshot.versions[previous.jobVersion]?.TaskGroups.find((g) => g.Name === name)?.ReschedulePolicy) ?? group.ReschedulePolicy;
+    const stored = newAllocation({
+      id: options.newId(),
+      evalId: evaluation.ID,
+      job: job!,
+      group,
+      name: placement.name,
+      node: selection.node.node,
+      metric,
+      previous,
+      deploymentId,
+      canary: placement.canary && deploymentId !== '',
+      rescheduleTracker: placement.reschedule && previous ? nextTracker(previous.alloc, policy, snapshot.now) : undefined,
+      now: snapshot.now,
+    });
+    plan.placements.push(stored);
+    if (placement.stop) {
+      const existing = unconditional.get(placement.stop);
+      if (existing) existing.replacedBy = stored.alloc.ID;
+      else plan.stops.push(plannedStop(placement.stop, stored.alloc.ID));
+    }
+  }
+}

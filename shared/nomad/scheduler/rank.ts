@@ -5,6 +5,7 @@ import type { AllocClaim } from '../store/allocs';
  * Ranking: does an allocation fit on a node, and how good a home is the node for it.
  */
 export type Dimension = 'cpu' | 'memory' | 'disk';
+export type Algorithm = 'binpack' | 'spread';
 
 /** The first dimension the claim would overflow on the node, or undefined if it fits. */
 export function exhaustedDimension(node: Node, used: AllocClaim, claim: AllocClaim): Dimension | undefined {
@@ -19,7 +20,7 @@ export function exhaustedDimension(node: Node, used: AllocClaim, claim: AllocCla
  * Nomad's bin-packing score (ScoreFitBinPack), normalised to [0, 1]: fuller nodes score higher,
  * so allocations pack onto few nodes. `spread` inverts it (ScoreFitSpread).
  */
-export function fitScore(node: Node, used: AllocClaim, claim: AllocClaim, algorithm: 'binpack' | 'spread' = 'binpack'): number {
+export function fitScore(node: Node, used: AllocClaim, claim: AllocClaim, algorithm: Algorithm = 'binpack'): number {
   const capacity = nodeCapacity(node);
   const freeCpu = capacity.CpuShares > 0 ? 1 - (used.CpuShares + claim.CpuShares) / capacity.CpuShares : 0;
   const freeMemory = capacity.MemoryMB > 0 ? 1 - (used.MemoryMB + claim.MemoryMB) / capacity.MemoryMB : 0;

@@ -1,22 +1,29 @@
 import type { AllocMetric } from '../structs/evaluation';
-import type { TaskGroup } from '../structs/job';
+import type { Affinity, Job, TaskGroup } from '../structs/job';
 import type { AllocClaim } from '../store/allocs';
 import type { StoredNode } from '../store/nodes';
-import { infeasibleReason, type BaseNodes } from './feasible';
-import { addClaim, exhaustedDimension, fitScore } from './rank';
+import { affinityScore, groupAffinities } from './affinity';
+import { distinctRules, distinctViolation } from './distinct';
+import { recordExhausted, recordFiltered, type BaseNodes, type Feasibility } from './feasible';
+import type { ProposedAllocs } from './proposed';
+import { addClaim, exhaustedDimension, fitScore, type Algorithm } from './rank';
+import { SpreadScorer } from './spread';
 
 /**
- * Picks a node for each placement the way Nomad's stack does: walk the (shuffled) feasible nodes
- * from where the previous placement stopped, score the ones the allocation fits on, and stop after
- * a small sample (power of two choices for batch, log2(n) for services) instead of scoring every
- * node. Usage includes the placements and stops already in this plan.
+ * Picks a node for each placement the way Nomad's stack does: walk the (shuffled) base nodes
+ * from where the previous placement stopped, filter the infeasible ones, score those the
+ * allocation fits on, and stop after a small sample (two for batch, log2(n) for services, a
+ * hundred when affinities or spreads need a real comparison) instead of scoring every node.
+ * Usage and the proposed allocations include the placements and stops already in this plan.
  */
 export interface Selection {
   node: StoredNode;
   score: number;
+  /** The scores that made it, by Nomad's scorer names. */
+  scores: Record<string, number>;
 }
 
-export function emptyMetric(base: BaseNodes): AllocMetric {
+export function emptyMetric(base: Pick<BaseNodes, 'inPool' | 'available'>): AllocMetric {
   return {
     NodesEvaluated: 0,
     NodesFiltered: 0,
@@ -36,12 +43,6 @@ export function emptyMetric(base: BaseNodes): AllocMetric {
   };
 }
 
-function bump(map: Record<string, number> | null, key: string): Record<string, number> {
-  const result = map ?? {};
-  result[key] = (result[key] ?? 0) + 1;
-  return result;
-}
-
 /** Candidates scored per placement (Nomad's LimitIterator). */
 export function sampleLimit(nodeCount: number, batch: boolean): number {
   if (batch || nodeCount === 0) return 2;
@@ -51,85 +52,123 @@ export function sampleLimit(nodeCount: number, batch: boolean): number {
 /** Candidates scoring at or below zero that are passed over before one is accepted anyway. */
 const MAX_SKIP = 3;
 
+interface GroupStack {
+  distinct: ReturnType<typeof distinctRules>;
+  affinities: Affinity[];
+  spread: SpreadScorer;
+  limit: number;
+}
+
+export interface SelectorOptions {
+  algorithm: Algorithm;
+  batch: boolean;
+}
+
 export class NodeSelector {
   private offset = 0;
+  /** Capacity claimed per node, for nodes this plan changed; others read their stored usage. */
   private readonly usage = new Map<string, AllocClaim>();
-  /** Allocations of this job and group per node, for job anti-affinity. */
-  private readonly collisions = new Map<string, number>();
-  private readonly feasibility = new Map<string, string | undefined>();
+  private readonly stacks = new Map<string, GroupStack>();
 
   constructor(
+    private readonly job: Job,
     private readonly base: BaseNodes,
-    private readonly limit: number,
-  ) {
-    for (const entry of base.nodes) this.usage.set(entry.node.ID, { ...entry.used });
-  }
+    private readonly feasibility: Feasibility,
+    private readonly proposed: ProposedAllocs,
+    private readonly options: SelectorOptions,
+  ) {}
 
   /** Records capacity given back on a node by a stop in this plan. */
-  release(nodeId: string, claim: AllocClaim): void {
-    const current = this.usage.get(nodeId);
-    if (current) this.usage.set(nodeId, addClaim(current, claim, -1));
+  release(entry: StoredNode, claim: AllocClaim): void {
+    this.usage.set(entry.node.ID, addClaim(this.usedOn(entry), claim, -1));
   }
 
-  /** Records an existing allocation of the job's group, for anti-affinity. */
-  countCollision(nodeId: string, group: string): void {
-    const key = `${nodeId}\0${group}`;
-    this.collisions.set(key, (this.collisions.get(key) ?? 0) + 1);
+  private usedOn(entry: StoredNode): AllocClaim {
+    return this.usage.get(entry.node.ID) ?? entry.used;
   }
 
-  select(group: TaskGroup, claim: AllocClaim, metric: AllocMetric): Selection | undefined {
+  private stack(group: TaskGroup): GroupStack {
+    let stack = this.stacks.get(group.Name);
+    if (!stack) {
+      const affinities = groupAffinities(this.job, group);
+      const spread = new SpreadScorer(this.job, group, this.proposed);
+      const wide = affinities.length > 0 || spread.active;
+      stack = {
+        distinct: distinctRules(this.job, group),
+        affinities,
+        spread,
+        limit: wide ? Math.max(group.Count, 100) : sampleLimit(this.base.nodes.length, this.options.batch),
+      };
+      this.stacks.set(group.Name, stack);
+    }
+    return stack;
+  }
+
+  /** Feasibility and fit of one node; the node's scores if it can take the allocation. */
+  private evaluate(group: TaskGroup, stack: GroupStack, entry: StoredNode, claim: AllocClaim, metric: AllocMetric, penalty?: Set<string>) {
+    metric.NodesEvaluated++;
+    const reason = this.feasibility.reason(group, entry.node) ?? distinctViolation(stack.distinct, entry.node, this.proposed);
+    if (reason) {
+      recordFiltered(metric, entry.node, reason);
+      return undefined;
+    }
+    const used = this.usedOn(entry);
+    const dimension = exhaustedDimension(entry.node, used, claim);
+    if (dimension) {
+      recordExhausted(metric, entry.node, dimension);
+      return undefined;
+    }
+    const scores: Record<string, number> = { binpack: fitScore(entry.node, used, claim, this.options.algorithm) };
+    const collisions = this.proposed.onNode(entry.node.ID, group.Name);
+    if (collisions > 0) scores['job-anti-affinity'] = (-1 * (collisions + 1)) / Math.max(1, group.Count);
+    if (penalty?.has(entry.node.ID)) scores['node-reschedule-penalty'] = -1;
+    const affinity = affinityScore(stack.affinities, entry.node);
+    if (affinity !== 0) scores['node-affinity'] = affinity;
+    if (stack.spread.active) {
+      const spread = stack.spread.score(entry.node);
+      if (spread !== 0) scores['allocation-spread'] = spread;
+    }
+    const values = Object.values(scores);
+    return { node: entry, scores, score: values.reduce((sum, value) => sum + value, 0) / values.length };
+  }
+
+  select(group: TaskGroup, claim: AllocClaim, metric: AllocMetric, penalty?: Set<string>): Selection | undefined {
     const nodes = this.base.nodes;
+    const stack = this.stack(group);
     let best: Selection | undefined;
     let fitting = 0;
     const skipped: Selection[] = [];
-    for (let step = 0; step < nodes.length && fitting < this.limit; step++) {
-      const entry = nodes[(this.offset + step) % nodes.length];
-      metric.NodesEvaluated++;
-      const reason = this.infeasible(group, entry);
-      if (reason) {
-        metric.NodesFiltered++;
-        metric.ConstraintFiltered = bump(metric.ConstraintFiltered, reason);
-        continue;
-      }
-      const used = this.usage.get(entry.node.ID)!;
-      const dimension = exhaustedDimension(entry.node, used, claim);
-      if (dimension) {
-        metric.NodesExhausted++;
-        metric.DimensionExhausted = bump(metric.DimensionExhausted, dimension);
-        if (entry.node.NodeClass) metric.ClassExhausted = bump(metric.ClassExhausted, entry.node.NodeClass);
-        continue;
-      }
-      const score = this.score(group, entry, used, claim);
-      if (score <= 0 && skipped.length < MAX_SKIP) {
-        skipped.push({ node: entry, score });
+    let step = 0;
+    for (; step < nodes.length && fitting < stack.limit; step++) {
+      const candidate = this.evaluate(group, stack, nodes[(this.offset + step) % nodes.length], claim, metric, penalty);
+      if (!candidate) continue;
+      if (candidate.score <= 0 && skipped.length < MAX_SKIP) {
+        skipped.push(candidate);
         continue;
       }
       fitting++;
-      if (!best || score > best.score) best = { node: entry, score };
+      if (!best || candidate.score > best.score) best = candidate;
     }
-    this.offset = (this.offset + Math.max(1, metric.NodesEvaluated)) % Math.max(1, nodes.length);
-    if (!best && skipped.length > 0) {
-      best = skipped.reduce((a, b) => (b.score > a.score ? b : a));
-    }
-    if (best) this.claim(best.node.node.ID, group.Name, claim);
+    this.offset = (this.offset + Math.max(1, step)) % Math.max(1, nodes.length);
+    if (!best && skipped.length > 0) best = skipped.reduce((a, b) => (b.score > a.score ? b : a));
+    if (best) this.claim(best.node, group.Name, claim);
     return best;
   }
 
-  private infeasible(group: TaskGroup, entry: StoredNode): string | undefined {
-    const key = `${group.Name}\0${entry.node.ID}`;
-    if (!this.feasibility.has(key)) this.feasibility.set(key, infeasibleReason(group, entry.node));
-    return this.feasibility.get(key);
+  /** Places on one given node if it is feasible and fits (the system scheduler's way). */
+  selectOn(entry: StoredNode, group: TaskGroup, claim: AllocClaim, metric: AllocMetric): Selection | undefined {
+    const candidate = this.evaluate(group, this.stack(group), entry, claim, metric);
+    if (candidate) this.claim(entry, group.Name, claim);
+    return candidate;
   }
 
-  private score(group: TaskGroup, entry: StoredNode, used: AllocClaim, claim: AllocClaim): number {
-    const scores = [fitScore(entry.node, used, claim)];
-    const collisions = this.collisions.get(`${entry.node.ID}\0${group.Name}`) ?? 0;
-    if (collisions > 0) scores.push((-1 * (collisions + 1)) / Math.max(1, group.Count));
-    return scores.reduce((sum, value) => sum + value, 0) / scores.length;
+  /** Whether the node passes feasibility for the group, without counting it in a metric. */
+  feasible(entry: StoredNode, group: TaskGroup): boolean {
+    return !this.feasibility.reason(group, entry.node) && !distinctViolation(this.stack(group).distinct, entry.node, this.proposed);
   }
 
-  private claim(nodeId: string, group: string, claim: AllocClaim): void {
-    this.usage.set(nodeId, addClaim(this.usage.get(nodeId)!, claim));
-    this.countCollision(nodeId, group);
+  private claim(entry: StoredNode, group: string, claim: AllocClaim): void {
+    this.usage.set(entry.node.ID, addClaim(this.usedOn(entry), claim));
+    this.proposed.add({ node: entry.node, group });
   }
 }

@@ -4,6 +4,8 @@ import type { Job } from '../structs/job';
 import type { Deployment } from '../structs/deployment';
 import type { AllocClaim, StoredAlloc } from '../store/allocs';
 import type { StoredNode } from '../store/nodes';
+import type { DeploymentStatusUpdate } from './deployment-state';
+import type { Algorithm } from './rank';
 
 /**
  * What the scheduler sees: plain data read by the worker (or built by a test, or by the plan
@@ -36,6 +38,11 @@ export interface PlannedStop {
   /** Its client status before the stop, so the job summary can move the right bucket. */
   previousClientStatus: Allocation['ClientStatus'];
   taskGroup: string;
+  /**
+   * The placement in this plan that replaces it: the two commit together, and the new
+   * allocation's ID becomes this one's NextAllocation.
+   */
+  replacedBy?: string;
 }
 
 /** Allocations to move to the current job version without replacing them. */
@@ -44,6 +51,17 @@ export interface PlannedInPlaceUpdate {
   nodeId: string;
   jobVersion: number;
   jobModifyIndex: number;
+  /** The deployment the allocation now belongs to ('' for none); a change resets its health. */
+  deploymentId: string;
+  taskGroup: string;
+  /** Whether the allocation joins a deployment it was not part of (counts as placed there). */
+  joinsDeployment: boolean;
+}
+
+/** Attribute changes that are not job updates: the follow-up evaluation of a delayed reschedule. */
+export interface PlannedAllocUpdate {
+  allocId: string;
+  followupEvalId: string;
 }
 
 export interface Plan {
@@ -51,6 +69,13 @@ export interface Plan {
   placements: StoredAlloc[];
   stops: PlannedStop[];
   inPlaceUpdates: PlannedInPlaceUpdate[];
+  allocUpdates: PlannedAllocUpdate[];
+  /** A deployment this plan creates. */
+  deployment?: Deployment;
+  /** Status changes of existing deployments (cancelled, successful). */
+  deploymentUpdates: DeploymentStatusUpdate[];
+  /** Evaluations the plan creates: delayed reschedules and rolling-update follow-ups. */
+  followupEvals: Evaluation[];
 }
 
 export interface DesiredUpdates {
@@ -71,13 +96,19 @@ export interface SchedulerResult {
   /** Per group: allocations still wanted but not placed by this plan. */
   queuedAllocations: Record<string, number>;
   desiredTGUpdates: Record<string, DesiredUpdates>;
+  /** Per computed node class: whether the job could run there (for blocked evaluations). */
+  classEligibility: Record<string, boolean>;
+  /** Some constraint could not be decided per class (a `unique.*` target). */
+  escapedComputedClass: boolean;
 }
 
 export interface SchedulerOptions {
   /** Deterministic node order for tests and the plan dry run; defaults to Math.random. */
   random?: () => number;
-  /** Fresh IDs for new allocations. */
+  /** Fresh IDs for new allocations, deployments and evaluations. */
   newId: () => string;
+  /** The cluster's scheduler algorithm (Nomad's SchedulerConfiguration); bin-packing by default. */
+  algorithm?: Algorithm;
 }
 
 export type SchedulerInput = { snapshot: Snapshot; evaluation: Evaluation; options: SchedulerOptions };
