@@ -1,0 +1,41 @@
+/**
+ * Messages on the agent's channel to the API (one WebSocket per node), by which the API relays
+ * `WebSocket /v1/job/:job_id/action` sessions to the node that holds the allocation. `Frame` is
+ * exactly the frame the caller receives (Nomad's exec stream frames).
+ */
+export interface ActionStart {
+  Type: 'action.start';
+  Session: string;
+  AllocID: string;
+  Task: string;
+  Action: string;
+  Tty: boolean;
+}
+
+export interface ActionCancel {
+  Type: 'action.cancel';
+  Session: string;
+}
+
+export type ToAgent = ActionStart | ActionCancel;
+
+export type NomadExecFrame =
+  | { stdout: { data?: string; close?: boolean } }
+  | { stderr: { data?: string; close?: boolean } }
+  | { exited: true; result: { exit_code: number } };
+
+export interface ActionFrame {
+  Type: 'action.frame';
+  Session: string;
+  Frame: NomadExecFrame;
+}
+
+/** The session could not run: the caller's socket is closed with this code and reason. */
+export interface ActionError {
+  Type: 'action.error';
+  Session: string;
+  Code: 1008 | 1011;
+  Message: string;
+}
+
+export type FromAgent = ActionFrame | ActionError;

@@ -1,0 +1,268 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Allocation, TaskState } from '../../../shared/nomad/structs/allocation';
+import type { Job, Service, Task, TaskGroup } from '../../../shared/nomad/structs/job';
+import type { ClientAllocUpdate } from '../../../shared/nomad/services/update-allocs';
+import { sleep } from '../../common/backoff';
+import type { Logger } from '../../common/logger';
+import type { Driver } from '../drivers/driver';
+import { allocClientStatus } from './client-status';
+import { HealthWatcher } from './health';
+import { isEphemeral, lifecycleTask, nextLifecycleSteps, type KillCause, type LifecycleTask, type TaskProgress } from './lifecycle';
+import { resolveAllocPorts, type AllocPorts } from './ports';
+import { RestartTracker } from './restart-tracker';
+import { TaskEventType, type TaskEventFields, type TaskEventTypeName } from './task-events';
+import { interpolate, interpolateValue, taskEnv, type NodeFacts, type TaskDirs } from './task-env';
+import { TaskRunner, type TaskLogSink } from './task-runner';
+
+/**
+ * One allocation on this node: lays out its directory (Nomad's layout: `alloc/` shared by the
+ * tasks, with `logs/`, and one directory per task), runs its tasks in lifecycle order, stops them
+ * when the server says so, registers its services while they run, judges deployment health, and
+ * reports every change of its tasks' states.
+ */
+const DEFAULT_KILL_TIMEOUT_MS = 5_000;
+const DEFAULT_RESTART = { Attempts: 2, Interval: 30 * 60e9, Delay: 15e9, Mode: 'fail' };
+
+export interface ServiceSink {
+  /** Registers the services of a task (or of the group, when `task` is undefined). */
+  register(alloc: Allocation, services: Service[], ports: AllocPorts, env: Record<string, string>, task?: string): Promise<void>;
+  deregister(alloc: Allocation, task?: string): Promise<void>;
+}
+
+export interface AllocRunnerDeps {
+  drivers: Map<string, Driver>;
+  node: NodeFacts & { address: string; minPort: number; maxPort: number };
+  allocRoot: string;
+  baseEnv: Record<string, string>;
+  takenPorts: Set<number>;
+  report(update: ClientAllocUpdate): void;
+  logSink(allocId: string, logDir: string, task: string): TaskLogSink;
+  services: ServiceSink;
+  log: Logger;
+  now?: () => number;
+}
+
+function killCauseEvent(cause: KillCause): { type: TaskEventTypeName; fields?: TaskEventFields } | undefined {
+  switch (cause.kind) {
+    case 'sibling-failed':
+      return { type: TaskEventType.SiblingFailed, fields: { FailedSibling: cause.sibling } };
+    case 'leader-dead':
+      return { type: TaskEventType.LeaderDead };
+    case 'main-dead':
+      return { type: TaskEventType.MainDead };
+    default:
+      return undefined;
+  }
+}
+
+export class AllocRunner {
+  private alloc: Allocation;
+  private readonly job: Job;
+  private readonly group: TaskGroup;
+  private readonly runners = new Map<string, TaskRunner>();
+  private readonly states: Record<string, TaskState> = {};
+  private readonly lifecycle: LifecycleTask[];
+  private ports: AllocPorts = {};
+  private stopping = false;
+  private health: HealthWatcher | undefined;
+  private deploymentHealthy: boolean | undefined;
+  private groupServicesUp = false;
+  private settled!: () => void;
+  /** Resolves when every task is dead. */
+  readonly finished = new Promise<void>((resolve) => (this.settled = resolve));
+
+  constructor(
+    alloc: Allocation,
+    private readonly deps: AllocRunnerDeps,
+  ) {
+    this.alloc = alloc;
+    if (!alloc.Job) throw new Error(`allocation ${alloc.ID} came without its job`);
+    this.job = alloc.Job;
+    const group = this.job.TaskGroups.find((candidate) => candidate.Name === alloc.TaskGroup);
+    if (!group) throw new Error(`allocation ${alloc.ID}: job ${this.job.ID} has no group ${alloc.TaskGroup}`);
+    this.group = group;
+    this.lifecycle = group.Tasks.map(lifecycleTask);
+  }
+
+  get id(): string {
+    return this.alloc.ID;
+  }
+
+  get allocDir(): string {
+    return join(this.deps.allocRoot, this.alloc.ID);
+  }
+
+  /** The task's runner, for actions run in its environment. */
+  task(name: string): TaskRunner | undefined {
+    return this.runners.get(name);
+  }
+
+  taskSpec(name: string): Task | undefined {
+    return this.group.Tasks.find((task) => task.Name === name);
+  }
+
+  private dirs(task: string): TaskDirs {
+    const taskDir = join(this.allocDir, task);
+    return { allocDir: join(this.allocDir, 'alloc'), taskDir, localDir: join(taskDir, 'local'), secretsDir: join(taskDir, 'secrets'), tmpDir: join(taskDir, 'tmp') };
+  }
+
+  async start(): Promise<void> {
+    const shared = join(this.allocDir, 'alloc');
+    for (const dir of ['logs', 'data', 'tmp']) mkdirSync(join(shared, dir), { recursive: true });
+    const { node } = this.deps;
+    this.ports = await resolveAllocPorts(this.alloc, this.group, node.address, { min: node.minPort, max: node.maxPort }, this.deps.takenPorts);
+    for (const task of this.group.Tasks) this.runners.set(task.Name, this.createRunner(task));
+    if (this.alloc.DeploymentID) this.watchHealth();
+    this.reconcile();
+  }
+
+  private createRunner(task: Task): TaskRunner {
+    const dirs = this.dirs(task.Name);
+    const env = taskEnv(this.alloc, this.job, this.group, task, dirs, this.ports, this.deps.node, this.deps.baseEnv);
+    const policy = task.RestartPolicy ?? this.group.RestartPolicy ?? DEFAULT_RESTART;
+    const restartOnSuccess = this.job.Type !== 'batch' && this.job.Type !== 'sysbatch' && !isEphemeral(lifecycleTask(task));
+    const runner = new TaskRunner({
+      name: task.Name,
+      driver: this.deps.drivers.get(task.Driver),
+      driverName: task.Driver,
+      config: interpolateValue(task.Config ?? {}, env, this.deps.node) as Record<string, unknown>,
+      env,
+      dirs,
+      logs: this.deps.logSink(this.alloc.ID, join(this.allocDir, 'alloc', 'logs'), task.Name),
+      restarts: new RestartTracker(policy, restartOnSuccess, this.deps.now),
+      onChange: (name, state) => this.onTaskChange(name, state),
+      now: this.deps.now,
+    });
+    this.states[task.Name] = runner.state;
+    return runner;
+  }
+
+  private watchHealth(): void {
+    const update = this.group.Update;
+    if (!update || update.HealthCheck === 'manual') return;
+    this.health = new HealthWatcher(
+      update.MinHealthyTime / 1e6,
+      update.HealthyDeadline / 1e6,
+      (healthy) => {
+        this.deploymentHealthy = healthy;
+        this.report();
+      },
+      this.deps.now,
+    );
+  }
+
+  /** A newer version of the allocation from the server. */
+  update(alloc: Allocation): void {
+    this.alloc = { ...alloc, Job: this.job };
+    if ((alloc.DesiredStatus === 'stop' || alloc.DesiredStatus === 'evict') && !this.stopping) void this.stop();
+  }
+
+  /** Stops every task: services come out first, then the group's shutdown delay, then kills. */
+  async stop(): Promise<void> {
+    if (this.stopping) return this.finished;
+    this.stopping = true;
+    const hasRunning = Object.values(this.states).some((state) => state.State === 'running');
+    await this.deregisterAll();
+    const delayMs = this.shutdownDelayMs(this.group.ShutdownDelay);
+    if (delayMs > 0 && hasRunning) await sleep(delayMs);
+    this.reconcile();
+    return this.finished;
+  }
+
+  private shutdownDelayMs(delayNs: number | null | undefined): number {
+    if (this.alloc.DesiredTransition?.NoShutdownDelay) return 0;
+    return (delayNs ?? 0) / 1e6;
+  }
+
+  private async deregisterAll(): Promise<void> {
+    const tasks = [undefined, ...this.group.Tasks.map((task) => task.Name)];
+    this.groupServicesUp = false;
+    await Promise.all(tasks.map((task) => this.deps.services.deregister(this.alloc, task).catch((error) => this.deps.log.warn(`deregistering services: ${(error as Error).message}`))));
+  }
+
+  private progress(): Record<string, TaskProgress> {
+    const progress: Record<string, TaskProgress> = {};
+    for (const [name, runner] of this.runners) {
+      progress[name] = { started: runner.started, state: runner.state.State as TaskProgress['state'], failed: runner.state.Failed, killing: runner.killing };
+    }
+    return progress;
+  }
+
+  private reconcile(): void {
+    const steps = nextLifecycleSteps(this.lifecycle, this.progress(), this.stopping);
+    for (const name of steps.start) this.runners.get(name)!.start();
+    for (const { task, cause } of steps.kill) {
+      const spec = this.taskSpec(task)!;
+      void this.runners.get(task)!.kill({
+        killTimeoutMs: spec.KillTimeout ? spec.KillTimeout / 1e6 : DEFAULT_KILL_TIMEOUT_MS,
+        killSignal: spec.KillSignal || 'SIGINT',
+        shutdownDelayMs: this.shutdownDelayMs(spec.ShutdownDelay),
+        cause: killCauseEvent(cause),
+      });
+    }
+    if (Object.values(this.states).every((state) => state.State === 'dead')) {
+      this.health?.stop();
+      this.settled();
+    }
+  }
+
+  private onTaskChange(name: string, state: TaskState): void {
+    const before = this.states[name];
+    this.states[name] = state;
+    const spec = this.taskSpec(name)!;
+    if (state.State === 'running' && before?.State !== 'running' && !this.stopping) {
+      void this.deps.services.register(this.alloc, spec.Services ?? [], this.ports, this.runners.get(name)?.env ?? {}, name).catch((error) =>
+        this.deps.log.warn(`registering services of ${name}: ${(error as Error).message}`),
+      );
+    }
+    if (state.State !== 'running' && before?.State === 'running') {
+      void this.deps.services.deregister(this.alloc, name).catch((error) => this.deps.log.warn(`deregistering services of ${name}: ${(error as Error).message}`));
+    }
+    this.groupServices();
+    this.health?.observe(this.watchedStates());
+    this.report();
+    // Runners are created in order; a change during construction has nothing to reconcile yet.
+    if (this.runners.size === this.group.Tasks.length) this.reconcile();
+  }
+
+  private watchedStates(): TaskState[] {
+    return this.lifecycle.filter((task) => !isEphemeral(task)).map((task) => this.states[task.name]);
+  }
+
+  private groupServices(): void {
+    const main = this.lifecycle.filter((task) => task.hook === 'main');
+    const up = !this.stopping && main.every((task) => this.states[task.name]?.State === 'running');
+    if (up && !this.groupServicesUp && (this.group.Services ?? []).length > 0) {
+      this.groupServicesUp = true;
+      const env = this.runners.get(main[0]?.name ?? '')?.env ?? {};
+      void this.deps.services.register(this.alloc, this.group.Services ?? [], this.ports, env).catch((error) =>
+        this.deps.log.warn(`registering group services: ${(error as Error).message}`),
+      );
+    }
+  }
+
+  private report(): void {
+    const { status, description } = allocClientStatus(this.states);
+    this.deps.report({
+      ID: this.alloc.ID,
+      ClientStatus: status,
+      ClientDescription: description,
+      TaskStates: { ...this.states },
+      DeploymentStatus: this.deploymentHealthy === undefined ? undefined : { Healthy: this.deploymentHealthy, Timestamp: new Date((this.deps.now ?? Date.now)()).toISOString() },
+    });
+  }
+
+  /** Stops the tasks without reporting (agent shutdown) or removes what is left (garbage collection). */
+  async destroy(removeDir: boolean): Promise<void> {
+    this.stopping = true;
+    await Promise.all([...this.runners.values()].map((runner) => runner.kill({ killTimeoutMs: DEFAULT_KILL_TIMEOUT_MS, killSignal: 'SIGINT', shutdownDelayMs: 0 })));
+    this.health?.stop();
+    if (removeDir) rmSync(this.allocDir, { recursive: true, force: true });
+  }
+
+  /** Interpolates a service or action field in a task's environment. */
+  interpolate(text: string, task: string): string {
+    return interpolate(text, this.runners.get(task)?.env ?? {}, this.deps.node);
+  }
+}

@@ -1,0 +1,73 @@
+import type { Allocation } from '../../shared/nomad/structs/allocation';
+import type { ClientAllocUpdate } from '../../shared/nomad/services/update-allocs';
+import { ApiClient } from '../common/api-client';
+
+/**
+ * The calls a Nomad client node makes to the control plane: Nomad's node RPCs in their HTTP form
+ * (register, heartbeat, the blocking allocation watch, status updates) and our agent extensions
+ * under `/v1/client/agent/` (log chunk uploads, service registrations). Every call carries the
+ * agent's token and the node's ID and secret.
+ */
+export interface RegisterResponse {
+  Index: number;
+  HeartbeatTTL: number;
+  NodeID: string;
+}
+
+export interface LogChunk {
+  Task: string;
+  Type: 'stdout' | 'stderr';
+  Offset: number;
+  Size: number;
+}
+
+export interface ServiceRegistration {
+  ID: string;
+  ServiceName: string;
+  Namespace: string;
+  NodeID: string;
+  Datacenter: string;
+  JobID: string;
+  AllocID: string;
+  Tags: string[];
+  Address: string;
+  Port: number;
+}
+
+export class ControlPlane {
+  readonly http: ApiClient;
+
+  constructor(baseUrl: string, token: string | undefined, readonly nodeId: string, secretId: string) {
+    this.http = new ApiClient({ baseUrl, token, headers: { 'X-Nomad-Node-ID': nodeId, 'X-Nomad-Node-Secret': secretId } });
+  }
+
+  async register(node: Record<string, unknown>): Promise<RegisterResponse> {
+    return (await this.http.request<RegisterResponse>('PUT', '/v1/node/register', { Node: node })).body;
+  }
+
+  async heartbeat(): Promise<{ HeartbeatTTL: number }> {
+    return (await this.http.request<{ HeartbeatTTL: number }>('PUT', `/v1/node/${this.nodeId}/heartbeat`)).body;
+  }
+
+  /** Nomad's blocking query: returns when the node's allocations move past `index` or `wait` runs out. */
+  async allocations(index: number, wait: string, signal?: AbortSignal): Promise<{ index: number; allocs: Allocation[] }> {
+    const { body, headers } = await this.http.request<Allocation[]>('GET', `/v1/node/${this.nodeId}/allocations?index=${index}&wait=${wait}`, undefined, signal);
+    return { index: Number(headers.get('X-Nomad-Index') ?? 0), allocs: body ?? [] };
+  }
+
+  async updateAllocs(allocs: ClientAllocUpdate[]): Promise<void> {
+    await this.http.request('PUT', `/v1/node/${this.nodeId}/allocations`, { Allocs: allocs });
+  }
+
+  async logUploadUrls(allocId: string, chunks: LogChunk[]): Promise<{ Uploads: (LogChunk & { URL: string })[] }> {
+    return (await this.http.request<{ Uploads: (LogChunk & { URL: string })[] }>('POST', '/v1/client/agent/logs/uploads', { AllocID: allocId, Chunks: chunks })).body;
+  }
+
+  async commitLogChunks(allocId: string, chunks: LogChunk[]): Promise<void> {
+    await this.http.request('POST', '/v1/client/agent/logs/chunks', { AllocID: allocId, Chunks: chunks });
+  }
+
+  async services(upsert: ServiceRegistration[], remove: Pick<ServiceRegistration, 'ID' | 'Namespace' | 'JobID'>[]): Promise<void> {
+    await this.http.request('POST', '/v1/client/agent/services', { Upsert: upsert, Delete: remove });
+  }
+}

@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
+import type { ExitResult, OutputSinks, TaskHandle } from './driver';
+import { DriverStartError } from './driver';
+
+/**
+ * A host process as a task: its own process group (so stopping it reaches every child it
+ * forked), stdout and stderr piped to the sinks. Shared by raw_exec and its `exec` alias, and by
+ * actions.
+ */
+export interface SpawnOptions {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  output: OutputSinks;
+}
+
+function signalNumber(name: string | null): number {
+  if (!name) return 0;
+  return (constants.signals as Record<string, number>)[name] ?? 0;
+}
+
+export function spawnProcess(options: SpawnOptions): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(options.command, options.args, {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (chunk: Buffer) => options.output.stdout(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => options.output.stderr(chunk));
+    child.once('spawn', () => resolve(child));
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      const reason = error.code === 'ENOENT' ? `executable file not found: ${options.command}` : error.message;
+      reject(new DriverStartError(`failed to launch command with executor: ${reason}`, false));
+    });
+  });
+}
+
+/** Resolves when the process has exited and its output pipes are drained. */
+export function processExit(child: ChildProcess): Promise<ExitResult> {
+  return new Promise((resolve) => {
+    child.once('close', (code, signal) => {
+      resolve({ exitCode: code ?? (signal ? 128 + signalNumber(signal) : 0), signal: signalNumber(signal), oomKilled: false });
+    });
+  });
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals | number): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+export function processHandle(child: ChildProcess): TaskHandle {
+  const exited = processExit(child);
+  let done = false;
+  void exited.then(() => (done = true));
+  return {
+    wait: () => exited,
+    async stop(timeoutMs, signal) {
+      if (done) return;
+      const name = (signal || 'SIGINT') as NodeJS.Signals;
+      killGroup(child, signalNumber(name) ? name : 'SIGINT');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), Math.max(0, timeoutMs));
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
