@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients';
 import { config } from '../config';
 
@@ -49,24 +49,31 @@ function tokenKey(secretHash: string) {
   return { PK: `TOKEN#${secretHash}`, SK: 'TOKEN' };
 }
 
-/** Stores a token for `secret`; returns its record. */
-export async function putToken(
-  secret: string,
-  fields: Omit<TokenRecord, 'secretHash' | 'accessorId' | 'createdAt'> & { accessorId?: string },
-): Promise<TokenRecord> {
+export type NewToken = Omit<TokenRecord, 'secretHash' | 'accessorId' | 'createdAt'> & { accessorId?: string };
+
+/**
+ * The record and the conditional Put that stores a token for `secret`, for callers that store it
+ * in one transaction with other items (a GitLab job token with the job it belongs to).
+ */
+export function tokenPut(secret: string, fields: NewToken): { record: TokenRecord; put: Omit<PutCommandInput, 'ReturnValues'> } {
   const record: TokenRecord = {
     ...fields,
     secretHash: hashSecret(secret),
     accessorId: fields.accessorId ?? randomUUID(),
     createdAt: Date.now(),
   };
-  await dynamo().send(
-    new PutCommand({
-      TableName: config().tableName,
-      Item: { ...tokenKey(record.secretHash), GSI2PK: `TOKENACCESSOR#${record.accessorId}`, GSI2SK: 'ID', ...record },
-      ConditionExpression: 'attribute_not_exists(PK)',
-    }),
-  );
+  const put = {
+    TableName: config().tableName,
+    Item: { ...tokenKey(record.secretHash), GSI2PK: `TOKENACCESSOR#${record.accessorId}`, GSI2SK: 'ID', ...record },
+    ConditionExpression: 'attribute_not_exists(PK)',
+  };
+  return { record, put };
+}
+
+/** Stores a token for `secret`; returns its record. */
+export async function putToken(secret: string, fields: NewToken): Promise<TokenRecord> {
+  const { record, put } = tokenPut(secret, fields);
+  await dynamo().send(new PutCommand(put));
   return record;
 }
 
@@ -109,6 +116,20 @@ export async function revokeToken(secretHash: string): Promise<void> {
       UpdateExpression: 'SET revoked = :true',
       ConditionExpression: 'attribute_exists(PK)',
       ExpressionAttributeValues: { ':true': true },
+    }),
+  );
+}
+
+/** Replaces what a token allows and is called (its secret, accessor and kind never change). */
+export async function updateTokenClaims(secretHash: string, name: string, claims: Record<string, unknown>): Promise<void> {
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: config().tableName,
+      Key: tokenKey(secretHash),
+      UpdateExpression: 'SET #name = :name, claims = :claims',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeNames: { '#name': 'name' },
+      ExpressionAttributeValues: { ':name': name, ':claims': claims },
     }),
   );
 }
