@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { launchDuePeriodicJobs } from '../nomad/periodic/due';
 import { requeuePendingEvals } from '../nomad/worker/requeue';
 
 /**
@@ -12,4 +13,6 @@ const STALE_EVAL_MS = 30_000;
 export async function runPeriodicDuties(now: Date): Promise<void> {
   const requeued = await requeuePendingEvals(now.getTime(), STALE_EVAL_MS);
   if (requeued > 0) logger.info('re-queued pending evaluations', { requeued });
+  const launched = await launchDuePeriodicJobs(now);
+  if (launched > 0) logger.info('launched periodic jobs', { launched });
 }

@@ -16,12 +16,23 @@ export async function nomadBody<T extends z.ZodType>(c: Context, schema: T): Pro
   } catch (error) {
     throw badRequest((error as Error).message);
   }
-  const parsed = schema.safeParse(json);
+  const parsed = schema.safeParse(withCanonicalKeys(json, schema));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw badRequest(`json: cannot decode request body: ${issue.path.join('.') || 'body'}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/**
+ * Go decodes JSON field names case-insensitively, so Nomad takes `{"job": …}` for `{"Job": …}`;
+ * top-level keys are renamed to the schema's spelling.
+ */
+function withCanonicalKeys(json: unknown, schema: z.ZodType): unknown {
+  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
+  if (!shape || typeof json !== 'object' || json === null || Array.isArray(json)) return json;
+  const canonical = new Map(Object.keys(shape).map((key) => [key.toLowerCase(), key]));
+  return Object.fromEntries(Object.entries(json).map(([key, value]) => [key in shape ? key : (canonical.get(key.toLowerCase()) ?? key), value]));
 }
 
 /** Like nomadBody, but an empty body is allowed and gives `fallback`. */

@@ -1,11 +1,17 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
+import { resolveRequest, requireNamespace } from '../acl/guard';
+import { compileFilter, FilterEvaluationError, FilterSyntaxError, type CompiledFilter } from '../filter';
 import { listJobs } from '../services/list-jobs';
-import { registerJob } from '../services/register-job';
+import { registerJob, registerResponse } from '../services/register-job';
+import { listNamespaces } from '../store/namespaces';
+import type { JobRecord } from '../store/jobs';
 import { jobListStub } from '../wire/job-list-stub';
+import { config } from '../../config';
 import { blockingQuery } from './blocking';
 import { nomadBody } from './body';
 import { badRequest } from './errors';
+import { checkRegion, requireJobWrite } from './job-params';
 import { boolParam, namespaceParam, perPageParam } from './params';
 import { nomadJson, setIndex, setQueryMeta } from './respond';
 
@@ -19,7 +25,15 @@ export const RegisterBody = z
     PolicyOverride: z.boolean().optional(),
     PreserveCounts: z.boolean().optional(),
     PreserveResources: z.boolean().optional(),
-    Submission: z.record(z.string(), z.unknown()).nullish(),
+    Submission: z
+      .object({
+        Source: z.string().optional(),
+        Format: z.string().optional(),
+        VariableFlags: z.record(z.string(), z.string()).nullish(),
+        Variables: z.string().optional(),
+      })
+      .passthrough()
+      .nullish(),
     Namespace: z.string().optional(),
     Region: z.string().optional(),
   })
@@ -40,23 +54,66 @@ export function checkRegisterBody(body: RegisterBodyType, pathJobId?: string): R
 }
 
 /** On writes the first namespace given wins: query, then body, then the job's own, then default. */
-export function writeNamespace(c: Context, body: RegisterBodyType, job: Record<string, unknown>): string {
+export function writeNamespace(c: Context, body: { Namespace?: string }, job: Record<string, unknown>): string {
   return c.req.query('namespace') || body.Namespace || (typeof job.Namespace === 'string' && job.Namespace) || 'default';
 }
 
 export async function handleRegister(c: Context, pathJobId?: string): Promise<Response> {
   const body = await nomadBody(c, RegisterBody);
   const job = checkRegisterBody(body, pathJobId);
+  const namespace = writeNamespace(c, body, job);
+  await requireJobWrite(c, namespace, body, 'submit-job', 'register-job');
+  checkRegion(c.req.query('region') || body.Region || (typeof job.Region === 'string' ? job.Region : ''), config().region);
   const result = await registerJob({
     job,
-    namespace: writeNamespace(c, body, job),
+    namespace,
     enforceIndex: body.EnforceIndex ?? false,
     jobModifyIndex: body.JobModifyIndex ?? 0,
     evalPriority: body.EvalPriority ?? 0,
     preserveCounts: body.PreserveCounts ?? false,
+    submission: body.Submission,
   });
   setIndex(c, result.Index);
-  return nomadJson(c, result);
+  return nomadJson(c, registerResponse(result));
+}
+
+/** The `filter` query parameter, compiled once for the request; Nomad's texts for its errors. */
+export function filterParam(c: Context): CompiledFilter | undefined {
+  const expression = c.req.query('filter');
+  if (!expression) return undefined;
+  try {
+    return compileFilter(expression);
+  } catch (error) {
+    if (error instanceof FilterSyntaxError) {
+      throw badRequest(`failed to create result paginator: failed to read filter expression: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+export function filterFunction(filter: CompiledFilter | undefined, datum: (record: JobRecord) => unknown) {
+  if (!filter) return undefined;
+  return (record: JobRecord) => {
+    try {
+      return filter.matches(datum(record));
+    } catch (error) {
+      if (error instanceof FilterEvaluationError) {
+        const detail = error.message.startsWith('error ') ? error.message : `error finding value in datum: ${error.message}`;
+        throw badRequest(`failed to read result page: ${detail}`);
+      }
+      throw error;
+    }
+  };
+}
+
+/** The namespaces a list reads: the one asked for, or with `*` every one the token may list jobs in. */
+async function listedNamespaces(c: Context, namespace: string): Promise<string[]> {
+  if (namespace !== '*') {
+    await requireNamespace(c, namespace, 'list-jobs');
+    return [namespace];
+  }
+  const { acl } = await resolveRequest(c);
+  return (await listNamespaces()).map((entry) => entry.Name).filter((name) => acl.allowNamespace(name, 'list-jobs'));
 }
 
 export async function handleListJobs(c: Context): Promise<Response> {
@@ -64,13 +121,16 @@ export async function handleListJobs(c: Context): Promise<Response> {
   const perPage = perPageParam(c);
   const withMeta = boolParam(c, 'meta');
   const reverse = boolParam(c, 'reverse');
+  const filter = filterFunction(filterParam(c), (record) => record.job);
+  const namespaces = await listedNamespaces(c, namespace);
   const result = await blockingQuery(c, async () => {
     const page = await listJobs({
-      namespace,
+      namespaces,
       prefix: c.req.query('prefix') || undefined,
       perPage,
       nextToken: c.req.query('next_token') || undefined,
       reverse,
+      filter,
     });
     return { index: page.index, body: page };
   });

@@ -1,3 +1,4 @@
+import { cronSpecError, isValidTimeZone } from '../periodic/cron';
 import type { Job, TaskGroup, Task } from '../structs/job';
 
 /**
@@ -146,8 +147,39 @@ export function validateJob(job: Job): ValidationResult {
     } else seen.set(group.Name, index);
     validateGroup(job, group, index, errors);
   });
-  if (job.Payload) errors.push("job can't be submitted with a payload, only dispatched");
+  if (job.Payload && !job.Dispatched) errors.push("job can't be submitted with a payload, only dispatched");
+  if (job.Periodic) validatePeriodic(job.Periodic, errors);
+  if (job.ParameterizedJob) validateParameterized(job.ParameterizedJob, errors);
   return { errors, warnings };
+}
+
+function validatePeriodic(periodic: NonNullable<Job['Periodic']>, errors: string[]): void {
+  if (!periodic.Enabled) return;
+  const specs = periodic.Specs ?? [];
+  if (periodic.Spec && specs.length > 0) errors.push('Only cron or crons may be used');
+  if (!periodic.Spec && specs.length === 0) errors.push('Must specify a spec');
+  if (periodic.TimeZone && !isValidTimeZone(periodic.TimeZone)) {
+    errors.push(`Invalid time zone "${periodic.TimeZone}": unknown time zone ${periodic.TimeZone}`);
+  }
+  if (periodic.SpecType !== 'cron') {
+    errors.push(`Unknown periodic specification type "${periodic.SpecType}"`);
+    return;
+  }
+  for (const spec of periodic.Spec ? [periodic.Spec] : specs) {
+    const problem = cronSpecError(spec);
+    if (problem) errors.push(`Invalid cron spec "${spec}": ${problem}`);
+  }
+}
+
+function validateParameterized(config: NonNullable<Job['ParameterizedJob']>, errors: string[]): void {
+  if (!['optional', 'required', 'forbidden'].includes(config.Payload)) {
+    errors.push(`Unknown payload requirement: "${config.Payload}"`);
+  }
+  const optional = new Set(config.MetaOptional ?? []);
+  const both = (config.MetaRequired ?? []).filter((key) => optional.has(key));
+  if (both.length > 0) {
+    errors.push(`Required and optional meta keys should be disjoint. Following keys exist in both: [${both.join(' ')}]`);
+  }
 }
 
 /** hashicorp/go-multierror's list format, which Nomad returns for validation failures. */

@@ -2,13 +2,17 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { nextIndex } from '../../storage/index-clock';
 import { touchCollection } from '../../storage/table-index';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
-import { badRequest, conflict } from '../http/errors';
+import { badRequest, conflict, notFound } from '../http/errors';
 import { canonicalizeJob } from '../jobspec/canonicalize';
 import { specChanged } from '../jobspec/spec-changed';
 import { formatErrors, formatWarnings, validateJob } from '../jobspec/validate';
+import { nextLaunch } from '../periodic/cron';
 import { jobDeltaUpdate } from '../store/job-counters';
+import { pruneJobVersions } from '../store/job-versions';
 import { JOBS_COLLECTION } from '../store/keys';
 import { putJobVersion, readJob, writeJobItem, type JobRecord } from '../store/jobs';
+import { readNamespace } from '../store/namespaces';
+import { MAX_SOURCE_SIZE, pruneSubmissions, putSubmission } from '../store/submissions';
 import { putNewEval } from '../store/evals';
 import { isParentJob, type Job } from '../structs/job';
 import type { Evaluation } from '../structs/evaluation';
@@ -17,11 +21,20 @@ import { newEval } from './new-eval';
 
 /**
  * Registering a job (Nomad's Job.Register): canonicalise, validate, check-and-set, and write the
- * job, its new version and its evaluation in one transaction; then queue the evaluation. A spec
- * that did not change keeps its version but still gets a new evaluation (except periodic and
- * parameterized parents, which are never evaluated).
+ * job, its new version and its evaluation in one transaction; then queue the evaluation, keep
+ * the submitted source and prune old versions. A spec that did not change keeps its version but
+ * still gets a new evaluation (except periodic and parameterized parents, which are never
+ * evaluated). Revert, scale, dispatch and periodic launches are registers too, with their own
+ * checks and extra items in the same transaction.
  */
 const logger = new Logger({ serviceName: 'nomad-api' });
+
+export interface SubmissionInput {
+  Source?: string;
+  Format?: string;
+  VariableFlags?: Record<string, string> | null;
+  Variables?: string;
+}
 
 export interface RegisterRequest {
   job: unknown;
@@ -30,6 +43,17 @@ export interface RegisterRequest {
   jobModifyIndex: number;
   evalPriority: number;
   preserveCounts: boolean;
+  submission?: SubmissionInput | null;
+  /** The evaluation's trigger; `job-register` unless a scale or a launch says otherwise. */
+  triggeredBy?: string;
+  /** Revert's EnforcePriorVersion: the version the stored job must be at. */
+  expectedVersion?: number;
+  /** Children (dispatch, periodic) are always new jobs. */
+  mustBeNew?: boolean;
+  /** More writes that must commit with the job (scaling events, dispatch tokens, the parent's next launch). */
+  extraItems?: (job: Job, index: number, evaluation: Evaluation | undefined) => TransactItem[];
+  /** Unix ms of the register; now by default (periodic launches use their due time). */
+  now?: number;
 }
 
 export interface RegisterResult {
@@ -41,6 +65,8 @@ export interface RegisterResult {
   LastContact: number;
   KnownLeader: boolean;
   NextToken: string;
+  /** Not on the wire: the job as stored. */
+  job: Job;
 }
 
 const BUILT_IN_NODE_POOLS = new Set(['default', 'all']);
@@ -69,7 +95,7 @@ function checkTransitions(existing: Job, job: Job): void {
 }
 
 /** Canonicalises and validates a submitted job for the given namespace. */
-export function prepareJob(raw: unknown, namespace: string): { job: Job; warnings: string } {
+export function prepareJob(raw: unknown, namespace: string): { job: Job; warnings: string[] } {
   const job = canonicalizeJob(raw);
   job.Namespace = namespace;
   const { errors, warnings } = validateJob(job);
@@ -77,14 +103,37 @@ export function prepareJob(raw: unknown, namespace: string): { job: Job; warning
   if (!BUILT_IN_NODE_POOLS.has(job.NodePool)) {
     throw badRequest(`job "${job.ID}" is in nonexistent node pool "${job.NodePool}"`);
   }
-  return { job, warnings: formatWarnings(warnings) };
+  return { job, warnings };
+}
+
+export async function checkNamespaceExists(jobId: string, namespace: string): Promise<void> {
+  if (!(await readNamespace(namespace))) throw badRequest(`job "${jobId}" is in nonexistent namespace "${namespace}"`);
+}
+
+/** When a periodic parent's next child is due; null when it launches nothing (stopped, disabled, a child). */
+export function periodicNextLaunch(job: Job, after: number): number | null {
+  if (!job.Periodic || !job.Periodic.Enabled || job.Stop || job.ParentID) return null;
+  return nextLaunch(job.Periodic, new Date(after))?.getTime() ?? null;
 }
 
 export async function registerJob(request: RegisterRequest): Promise<RegisterResult> {
-  const { job: submitted, warnings } = prepareJob(request.job, request.namespace);
+  const prepared = prepareJob(request.job, request.namespace);
+  const submitted = prepared.job;
+  await checkNamespaceExists(submitted.ID, submitted.Namespace);
+  const submission = request.submission?.Source ? request.submission : undefined;
+  const warnings = [...prepared.warnings];
+  if (submission && Buffer.byteLength(submission.Source!) > MAX_SOURCE_SIZE) {
+    warnings.push(`job source size of ${Buffer.byteLength(submission.Source!)} exceeds maximum of ${MAX_SOURCE_SIZE} and will be discarded`);
+  }
   for (let attempt = 0; ; attempt++) {
-    const existing = await readJob(submitted.Namespace, submitted.ID);
+    const existing = request.mustBeNew ? undefined : await readJob(submitted.Namespace, submitted.ID);
     checkEnforceIndex(request, existing);
+    if (request.expectedVersion !== undefined) {
+      if (!existing) throw notFound(`job "${submitted.ID}" not found`);
+      if (existing.job.Version !== request.expectedVersion) {
+        throw conflict(`Current job has version ${existing.job.Version}; enforcing version ${request.expectedVersion}`);
+      }
+    }
     if (existing) checkTransitions(existing.job, submitted);
     const job: Job = structuredClone(submitted);
     if (existing && request.preserveCounts) {
@@ -95,7 +144,7 @@ export async function registerJob(request: RegisterRequest): Promise<RegisterRes
     }
     const changed = specChanged(existing?.job, job);
     const index = nextIndex();
-    const now = Date.now();
+    const now = request.now ?? Date.now();
     if (changed) {
       job.Version = existing ? existing.job.Version + 1 : 0;
       job.CreateIndex = existing?.job.CreateIndex ?? index;
@@ -103,6 +152,18 @@ export async function registerJob(request: RegisterRequest): Promise<RegisterRes
       job.JobModifyIndex = index;
       job.SubmitTime = now * 1_000_000;
       job.Stable = false;
+      // A tag names the version it was put on, never the next one.
+      job.VersionTag = null;
+    } else {
+      Object.assign(job, {
+        Version: existing!.job.Version,
+        CreateIndex: existing!.job.CreateIndex,
+        ModifyIndex: existing!.job.ModifyIndex,
+        JobModifyIndex: existing!.job.JobModifyIndex,
+        SubmitTime: existing!.job.SubmitTime,
+        Stable: existing!.job.Stable,
+        VersionTag: existing!.job.VersionTag,
+      });
     }
     const jobModifyIndex = changed ? index : existing!.job.JobModifyIndex;
     const evaluation: Evaluation | undefined = isParentJob(job)
@@ -112,7 +173,7 @@ export async function registerJob(request: RegisterRequest): Promise<RegisterRes
           jobId: job.ID,
           type: job.Type,
           priority: request.evalPriority || job.Priority,
-          triggeredBy: 'job-register',
+          triggeredBy: request.triggeredBy ?? 'job-register',
           jobModifyIndex,
           index,
           now,
@@ -121,7 +182,14 @@ export async function registerJob(request: RegisterRequest): Promise<RegisterRes
     const items: TransactItem[] = [];
     if (changed) {
       items.push(
-        writeJobItem({ job, expectedJobModifyIndex: existing?.job.JobModifyIndex, index, specChanged: true, newEval: !!evaluation }),
+        writeJobItem({
+          job,
+          expectedJobModifyIndex: existing?.job.JobModifyIndex,
+          index,
+          specChanged: true,
+          newEval: !!evaluation,
+          nextLaunch: job.Periodic || existing?.job.Periodic ? periodicNextLaunch(job, now) : undefined,
+        }),
         putJobVersion(job),
         touchCollection(JOBS_COLLECTION, `${job.Namespace}/${job.ID}`, index),
       );
@@ -129,12 +197,13 @@ export async function registerJob(request: RegisterRequest): Promise<RegisterRes
       items.push(jobDeltaUpdate(job.Namespace, job.ID, existing!.job.CreateIndex, { openEvals: 1, hadEval: true }, index));
     }
     if (evaluation) items.push(putNewEval(evaluation));
+    items.push(...(request.extraItems?.(job, index, evaluation) ?? []));
 
     try {
       await transact(items);
     } catch (error) {
       // Someone registered the same job in between: check-and-set callers learn of it, others retry.
-      if (error instanceof TransactionConflict && attempt < 5) continue;
+      if (error instanceof TransactionConflict && attempt < 5 && !request.mustBeNew) continue;
       throw error;
     }
     if (evaluation) {
@@ -142,15 +211,45 @@ export async function registerJob(request: RegisterRequest): Promise<RegisterRes
         logger.warn('evaluation stored but not queued; the periodic sweep will queue it', { evalId: evaluation.ID, error }),
       );
     }
+    if (changed) await keepHistory(job, submission);
     return {
       EvalID: evaluation?.ID ?? '',
       EvalCreateIndex: evaluation ? index : 0,
       JobModifyIndex: jobModifyIndex,
-      Warnings: warnings,
+      Warnings: formatWarnings(warnings),
       Index: index,
       LastContact: 0,
       KnownLeader: false,
       NextToken: '',
+      job,
     };
   }
+}
+
+/** The source of the new version, and the pruning of what retention no longer keeps. Best effort: the job is registered. */
+async function keepHistory(job: Job, submission: SubmissionInput | undefined): Promise<void> {
+  try {
+    if (submission && Buffer.byteLength(submission.Source!) <= MAX_SOURCE_SIZE) {
+      await putSubmission({
+        Source: submission.Source!,
+        Format: submission.Format || 'hcl2',
+        VariableFlags: submission.VariableFlags && Object.keys(submission.VariableFlags).length > 0 ? submission.VariableFlags : null,
+        Variables: submission.Variables ?? '',
+        Namespace: job.Namespace,
+        JobID: job.ID,
+        Version: job.Version,
+        JobModifyIndex: job.JobModifyIndex,
+      });
+      await pruneSubmissions(job.Namespace, job.ID);
+    }
+    await pruneJobVersions(job.Namespace, job.ID);
+  } catch (error) {
+    logger.warn('job registered, but its history could not be updated', { jobId: job.ID, error });
+  }
+}
+
+/** The register response as Nomad sends it (without the stored job). */
+export function registerResponse(result: RegisterResult) {
+  const { job: _job, ...wire } = result;
+  return wire;
 }

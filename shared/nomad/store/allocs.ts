@@ -2,6 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { queryAll } from '../../storage/query-all';
+import type { TransactItem } from '../../storage/transact';
 import { isTerminal, type Allocation } from '../structs/allocation';
 import type { Job } from '../structs/job';
 import { allocSk, byId, jobPk, nodeAllocsKey } from './keys';
@@ -138,4 +139,20 @@ export async function withJobs(stored: StoredAlloc[]): Promise<Allocation[]> {
       return { ...entry.alloc, Job: job };
     }),
   );
+}
+
+/**
+ * Marks a failed allocation for rescheduling now, past its policy's limits and delays
+ * (`POST /v1/job/:id/evaluate` with EvalOptions.ForceReschedule).
+ */
+export function forceRescheduleItem(namespace: string, jobId: string, allocId: string, index: number): TransactItem {
+  return {
+    Update: {
+      TableName: config().tableName,
+      Key: { PK: jobPk(namespace, jobId), SK: allocSk(allocId) },
+      UpdateExpression: 'SET DesiredTransition.ForceReschedule = :true, ModifyIndex = :index',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: { ':true': true, ':index': index },
+    },
+  };
 }

@@ -2,9 +2,10 @@ import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-d
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import type { TransactItem } from '../../storage/transact';
-import { JOB_STATE_FIELDS, type Job, type JobSummary, type TaskGroupSummary } from '../structs/job';
+import { queryAll } from '../../storage/query-all';
+import { isParentJob, JOB_STATE_FIELDS, type Job, type JobSummary, type TaskGroupSummary } from '../structs/job';
 import { deriveJobStatus, type JobStatusCounters } from '../status/job-status';
-import { childrenOf, jobKey, jobPk, jobsByNamespace, versionSk } from './keys';
+import { childrenOf, jobKey, jobPk, jobsByNamespace, PERIODIC_JOBS, periodicSortKey, versionSk } from './keys';
 
 /**
  * The job item: the current spec (a JSON string, so any job round-trips exactly), its version
@@ -80,7 +81,39 @@ export async function readJob(namespace: string, jobId: string): Promise<JobReco
   const result = await dynamo().send(
     new GetCommand({ TableName: config().tableName, Key: jobKey(namespace, jobId), ConsistentRead: true }),
   );
-  return result.Item ? jobRecordFromItem(result.Item) : undefined;
+  return result.Item ? withChildren(jobRecordFromItem(result.Item)) : undefined;
+}
+
+/**
+ * A periodic or parameterized parent's `Children` summary, counted from its children's status
+ * when it is read (GSI4), so it follows every child's status change without the writers that
+ * change a child having to know about its parent. The summary's index moves with the children.
+ */
+export async function withChildren(record: JobRecord): Promise<JobRecord> {
+  if (!isParentJob(record.job)) return record;
+  const items = await queryAll({
+    TableName: config().tableName,
+    IndexName: 'GSI4',
+    KeyConditionExpression: 'GSI4PK = :pk',
+    ExpressionAttributeValues: { ':pk': childrenOf(record.job.Namespace, record.job.ID) },
+    ProjectionExpression: 'ModifyIndex, LiveAllocs, OpenEvals, ActiveDeployments, HadEval, Stop',
+  });
+  const children = { Pending: 0, Running: 0, Dead: 0 };
+  let index = record.summary.ModifyIndex;
+  for (const item of items) {
+    const status = deriveJobStatus(
+      { Type: record.job.Type, Stop: Boolean(item.Stop), Periodic: null, ParameterizedJob: null, Dispatched: true },
+      {
+        LiveAllocs: Number(item.LiveAllocs ?? 0),
+        OpenEvals: Number(item.OpenEvals ?? 0),
+        ActiveDeployments: Number(item.ActiveDeployments ?? 0),
+        HadEval: Boolean(item.HadEval),
+      },
+    );
+    children[status === 'pending' ? 'Pending' : status === 'running' ? 'Running' : 'Dead']++;
+    index = Math.max(index, Number(item.ModifyIndex ?? 0));
+  }
+  return { ...record, summary: { ...record.summary, Children: children, ModifyIndex: index } };
 }
 
 export interface JobPageQuery {
@@ -134,6 +167,8 @@ export interface JobWrite {
   specChanged: boolean;
   /** An evaluation is created in the same transaction. */
   newEval: boolean;
+  /** For periodic parents: when the next child is due (unix ms); null takes the job off the launch index. */
+  nextLaunch?: number | null;
 }
 
 /**
@@ -158,6 +193,7 @@ export function writeJobItem(write: JobWrite): TransactItem {
       '#gsi1pk': 'GSI1PK',
       '#gsi1sk': 'GSI1SK',
       '#summaryIndex': 'SummaryModifyIndex',
+      '#stop': 'Stop',
     });
     Object.assign(values, {
       ':spec': specOf(job),
@@ -168,6 +204,7 @@ export function writeJobItem(write: JobWrite): TransactItem {
       ':create': job.CreateIndex,
       ':gsi1pk': jobsByNamespace(job.Namespace),
       ':gsi1sk': job.ID,
+      ':stop': job.Stop,
     });
     sets.push(
       '#spec = :spec',
@@ -179,6 +216,7 @@ export function writeJobItem(write: JobWrite): TransactItem {
       '#gsi1pk = :gsi1pk',
       '#gsi1sk = :gsi1sk',
       '#summaryIndex = if_not_exists(#summaryIndex, :modify)',
+      '#stop = :stop',
       ...summaryEntries(write, names, values),
     );
     if (job.ParentID) {
@@ -187,6 +225,17 @@ export function writeJobItem(write: JobWrite): TransactItem {
       values[':gsi4pk'] = childrenOf(job.Namespace, job.ParentID);
       values[':gsi4sk'] = job.ID;
       sets.push('#gsi4pk = :gsi4pk', '#gsi4sk = :gsi4sk');
+    }
+  }
+  const removes: string[] = [];
+  if (write.nextLaunch !== undefined) {
+    names['#gsi3pk'] = 'GSI3PK';
+    names['#gsi3sk'] = 'GSI3SK';
+    if (write.nextLaunch === null) removes.push('#gsi3pk', '#gsi3sk');
+    else {
+      values[':gsi3pk'] = PERIODIC_JOBS;
+      values[':gsi3sk'] = periodicSortKey(write.nextLaunch, job.Namespace, job.ID);
+      sets.push('#gsi3pk = :gsi3pk', '#gsi3sk = :gsi3sk');
     }
   }
   if (write.newEval) {
@@ -209,7 +258,7 @@ export function writeJobItem(write: JobWrite): TransactItem {
     Update: {
       TableName: config().tableName,
       Key: jobKey(job.Namespace, job.ID),
-      UpdateExpression: `SET ${sets.join(', ')}${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
+      UpdateExpression: `SET ${sets.join(', ')}${adds.length ? ` ADD ${adds.join(', ')}` : ''}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
       ConditionExpression: condition,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,

@@ -86,3 +86,40 @@ export const NODES_LIST = 'NODES';
 /** Collections whose whole-table index is tracked (see shared/storage/table-index.ts). */
 export const JOBS_COLLECTION = 'jobs';
 export const NODES_COLLECTION = 'nodes';
+
+/**
+ * Cluster-wide Nomad objects, one partition each:
+ *   PK `NAMESPACE#<name>` SK `NAMESPACE`   GSI1 `NAMESPACES` / `<name>`
+ *   PK `ACLPOLICY#<name>` SK `ACLPOLICY`   GSI1 `ACLPOLICIES` / `<name>`
+ *   PK `ACLBOOTSTRAP`     SK `ACLBOOTSTRAP`  the one-time bootstrap marker
+ * A job partition also holds:
+ *   SK `SCALEEVENT#<group>#<index>`       scaling events (newest 20 per group kept)
+ *   SK `DISPATCH#<idempotency token>`     the child a dispatch token created
+ * Periodic parents are in GSI3 as `PERIODIC` / `<next launch, ms>#<ns>#<id>`.
+ */
+export const NAMESPACES_LIST = 'NAMESPACES';
+export const ACL_POLICIES_LIST = 'ACLPOLICIES';
+export const PERIODIC_JOBS = 'PERIODIC';
+
+export function namespaceKey(name: string) {
+  return { PK: `NAMESPACE#${name}`, SK: 'NAMESPACE' };
+}
+
+export function aclPolicyKey(name: string) {
+  return { PK: `ACLPOLICY#${name}`, SK: 'ACLPOLICY' };
+}
+
+export function scaleEventSk(group: string, index: number): string {
+  return `SCALEEVENT#${group}#${String(index).padStart(20, '0')}`;
+}
+
+export function dispatchTokenSk(token: string): string {
+  return `DISPATCH#${token}`;
+}
+
+export function periodicSortKey(nextLaunchMs: number, namespace: string, jobId: string): string {
+  return `${String(nextLaunchMs).padStart(15, '0')}#${namespace}#${jobId}`;
+}
+
+export const NAMESPACES_COLLECTION = 'namespaces';
+export const ACL_POLICIES_COLLECTION = 'acl-policies';

@@ -1,0 +1,33 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../../aws/clients';
+import { putToken, newSecret } from '../../auth/token-store';
+import { config } from '../../config';
+import { nextIndex } from '../../storage/index-clock';
+import { isConditionFailure } from '../../storage/transact';
+import { badRequest } from '../http/errors';
+import type { NomadToken } from '../wire/acl-token';
+
+/**
+ * `POST /v1/acl/bootstrap`. A deployment configured with a bootstrap token (BOOTSTRAP_TOKEN, as
+ * `npm start` and the CDK stack are) is already bootstrapped, and answers as Nomad does after
+ * its one bootstrap. Without one, the first call creates the initial management token; a marker
+ * item written with a condition makes that happen exactly once.
+ */
+const MARKER = { PK: 'ACLBOOTSTRAP', SK: 'ACLBOOTSTRAP' };
+
+export async function bootstrapAcl(requestedSecret?: string): Promise<{ token: NomadToken; secret: string }> {
+  if (config().bootstrapTokenSha256) throw badRequest('ACL bootstrap already done (reset index: 0)');
+  const index = nextIndex();
+  try {
+    await dynamo().send(
+      new PutCommand({ TableName: config().tableName, Item: { ...MARKER, Index: index }, ConditionExpression: 'attribute_not_exists(PK)' }),
+    );
+  } catch (error) {
+    if (isConditionFailure(error)) throw badRequest('ACL bootstrap already done (reset index: 0)');
+    throw error;
+  }
+  const secret = requestedSecret || newSecret();
+  const claims = { Type: 'management', Policies: [], Global: true, ExpirationTTL: 0, CreateIndex: index, ModifyIndex: index };
+  const record = await putToken(secret, { kind: 'nomad', name: 'Bootstrap Token', claims });
+  return { token: record as NomadToken, secret };
+}

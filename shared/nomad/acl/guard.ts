@@ -1,0 +1,62 @@
+import type { Context } from 'hono';
+import { NomadError } from '../http/errors';
+import type { NamespaceCapability } from './capabilities';
+import { resolveSecret, TokenError, type ResolvedToken } from './resolve';
+
+/**
+ * ACL checks for route handlers, Nomad's and other engineers' alike:
+ *
+ *   await requireNamespace(c, namespace, 'read-job');            // any of the capabilities
+ *   await requireNode(c, 'read');  await requireAgent(c, 'write');
+ *   await requireManagement(c);
+ *
+ * The token (`X-Nomad-Token`, or `Authorization: Bearer`) is resolved once per request, on
+ * first use. A secret that matches no token is 403 `ACL token not found`; a token that lacks
+ * the capability is 403 `Permission denied`.
+ */
+const resolved = new WeakMap<Request, Promise<ResolvedToken>>();
+
+export const PERMISSION_DENIED = 'Permission denied';
+
+export function requestSecret(c: Context): string | undefined {
+  const header = c.req.header('X-Nomad-Token');
+  if (header) return header.trim();
+  const authorization = c.req.header('Authorization');
+  const bearer = authorization && /^Bearer\s+(.+)$/i.exec(authorization.trim());
+  return bearer ? bearer[1].trim() : undefined;
+}
+
+export async function resolveRequest(c: Context): Promise<ResolvedToken> {
+  let pending = resolved.get(c.req.raw);
+  if (!pending) {
+    pending = resolveSecret(requestSecret(c));
+    resolved.set(c.req.raw, pending);
+  }
+  try {
+    return await pending;
+  } catch (error) {
+    if (error instanceof TokenError) throw new NomadError(403, error.message);
+    throw error;
+  }
+}
+
+function deny(): NomadError {
+  return new NomadError(403, PERMISSION_DENIED);
+}
+
+export async function requireNamespace(c: Context, namespace: string, ...anyOf: NamespaceCapability[]): Promise<void> {
+  const { acl } = await resolveRequest(c);
+  if (!acl.allowNamespace(namespace, ...anyOf)) throw deny();
+}
+
+export async function requireNode(c: Context, level: 'read' | 'write'): Promise<void> {
+  if (!(await resolveRequest(c)).acl.allowNode(level)) throw deny();
+}
+
+export async function requireAgent(c: Context, level: 'read' | 'write'): Promise<void> {
+  if (!(await resolveRequest(c)).acl.allowAgent(level)) throw deny();
+}
+
+export async function requireManagement(c: Context): Promise<void> {
+  if (!(await resolveRequest(c)).acl.management) throw deny();
+}

@@ -1,0 +1,117 @@
+import { parse as parseHcl } from '@cdktf/hcl2json';
+import { NAMESPACE_CAPABILITIES, expandNamespacePolicy, type NamespaceCapability } from './capabilities';
+
+/**
+ * Parses and validates the `Rules` of an ACL policy (HCL, or its JSON form) into what the ACL
+ * needs, with Nomad's error texts (acl.Parse, strict mode, as when a policy is written).
+ */
+export interface NamespaceRule {
+  name: string;
+  capabilities: NamespaceCapability[];
+}
+
+export interface PolicyRules {
+  namespaces: NamespaceRule[];
+  nodePools: { name: string; capabilities: string[] }[];
+  hostVolumes: { name: string; capabilities: string[] }[];
+  node?: string;
+  agent?: string;
+  operator?: string;
+  quota?: string;
+  plugin?: string;
+}
+
+export class PolicyParseError extends Error {}
+
+const VALID_NAMESPACE = /^[a-zA-Z0-9-*]{1,128}$/;
+const VALID_POOL = /^[a-zA-Z0-9-_*]{1,128}$/;
+const KNOWN_KEYS = new Set(['namespace', 'node_pool', 'host_volume', 'agent', 'node', 'operator', 'quota', 'plugin']);
+const LEVELS = new Set(['deny', 'read', 'write', 'scale']);
+const PLUGIN_LEVELS = new Set(['deny', 'read', 'list', 'write']);
+
+type Loose = Record<string, any>;
+
+/** hcl2json gives every block as a list; HCL1's JSON form gives single objects. */
+function blocks(value: unknown): Loose[] {
+  if (value === undefined || value === null) return [];
+  return (Array.isArray(value) ? value : [value]).filter((entry) => typeof entry === 'object' && entry !== null);
+}
+
+function labelled(value: unknown): { name: string; body: Loose }[] {
+  const result: { name: string; body: Loose }[] = [];
+  for (const group of blocks(value)) {
+    for (const [name, bodies] of Object.entries(group)) {
+      for (const body of blocks(bodies)) result.push({ name, body });
+    }
+  }
+  return result;
+}
+
+function field(body: Loose, name: string): any {
+  const key = Object.keys(body).find((candidate) => candidate.toLowerCase() === name);
+  return key === undefined ? undefined : body[key];
+}
+
+async function decode(rules: string): Promise<Loose> {
+  const trimmed = rules.trim();
+  if (trimmed.startsWith('{')) {
+    try {
+      return JSON.parse(trimmed) as Loose;
+    } catch (error) {
+      throw new PolicyParseError(`Failed to parse ACL Policy: ${(error as Error).message}`);
+    }
+  }
+  try {
+    return (await parseHcl('policy.hcl', rules)) as Loose;
+  } catch (error) {
+    throw new PolicyParseError(`Failed to parse ACL Policy: ${(error as Error).message.replace(/^parse config: /, '')}`);
+  }
+}
+
+function level(body: Loose | undefined, kind: string, valid: Set<string>): string | undefined {
+  if (!body) return undefined;
+  const policy = field(body, 'policy') ?? '';
+  if (!valid.has(policy)) throw new PolicyParseError(`Invalid ${kind} policy: ${JSON.stringify(body)}`);
+  return policy;
+}
+
+export async function parsePolicyRules(rules: string): Promise<PolicyRules> {
+  const raw = await decode(rules);
+  const unknown = Object.keys(raw).filter((key) => !KNOWN_KEYS.has(key));
+  const result: PolicyRules = { namespaces: [], nodePools: [], hostVolumes: [] };
+
+  for (const { name, body } of labelled(raw.namespace)) {
+    if (!VALID_NAMESPACE.test(name)) throw new PolicyParseError(`Invalid namespace name: ${JSON.stringify(name)}`);
+    const policy: string = field(body, 'policy') ?? '';
+    if (policy && !LEVELS.has(policy)) throw new PolicyParseError(`Invalid namespace policy: ${JSON.stringify({ Name: name, Policy: policy })}`);
+    const capabilities: string[] = field(body, 'capabilities') ?? [];
+    for (const capability of capabilities) {
+      if (!(NAMESPACE_CAPABILITIES as readonly string[]).includes(capability)) {
+        throw new PolicyParseError(`Invalid namespace capability '${capability}': ${JSON.stringify({ Name: name, Policy: policy })}`);
+      }
+    }
+    result.namespaces.push({
+      name,
+      capabilities: [...(capabilities as NamespaceCapability[]), ...expandNamespacePolicy(policy)],
+    });
+  }
+  for (const { name, body } of labelled(raw.node_pool)) {
+    if (!VALID_POOL.test(name)) throw new PolicyParseError(`Invalid node pool name '${name}'`);
+    result.nodePools.push({ name, capabilities: [...(field(body, 'capabilities') ?? []), field(body, 'policy') ?? ''].filter(Boolean) });
+  }
+  for (const { name, body } of labelled(raw.host_volume)) {
+    if (!VALID_NAMESPACE.test(name)) throw new PolicyParseError(`Invalid host volume name: ${JSON.stringify(name)}`);
+    result.hostVolumes.push({ name, capabilities: [...(field(body, 'capabilities') ?? []), field(body, 'policy') ?? ''].filter(Boolean) });
+  }
+  if (unknown.length > 0) throw new PolicyParseError(`Invalid or duplicate policy keys: ${unknown.join(', ')}`);
+  result.agent = level(blocks(raw.agent)[0], 'agent', LEVELS);
+  result.node = level(blocks(raw.node)[0], 'node', LEVELS);
+  result.operator = level(blocks(raw.operator)[0], 'operator', LEVELS);
+  result.quota = level(blocks(raw.quota)[0], 'quota', LEVELS);
+  result.plugin = level(blocks(raw.plugin)[0], 'plugin', PLUGIN_LEVELS);
+  const empty =
+    result.namespaces.length + result.nodePools.length + result.hostVolumes.length === 0 &&
+    [result.agent, result.node, result.operator, result.quota, result.plugin].every((value) => value === undefined);
+  if (empty) throw new PolicyParseError(`Invalid policy: ${rules}`);
+  return result;
+}

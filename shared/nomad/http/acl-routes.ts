@@ -1,0 +1,195 @@
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { findTokenByAccessor, revokeToken } from '../../auth/token-store';
+import { config } from '../../config';
+import { nextIndex } from '../../storage/index-clock';
+import { bootstrapAcl } from '../acl/bootstrap';
+import { requestSecret, requireManagement, resolveRequest } from '../acl/guard';
+import { parsePolicyRules, PolicyParseError } from '../acl/policy';
+import { bootstrapAccessorId } from '../acl/resolve';
+import { createToken, updateToken } from '../acl/tokens';
+import { deletePolicy, listPolicies, putPolicy, readPolicy } from '../store/acl-policies';
+import { aclTokenWire, type NomadToken } from '../wire/acl-token';
+import { nomadBody, optionalNomadBody } from './body';
+import { badRequest, NomadError, notFound } from './errors';
+import { nomadJson, setIndex, setQueryMeta } from './respond';
+
+/** Nomad's ACL endpoints: policies, tokens and bootstrap. With ACLs disabled they all refuse, as Nomad does. */
+const PolicyBody = z
+  .object({
+    Name: z.string().optional(),
+    Description: z.string().optional(),
+    Rules: z.string().optional(),
+    JobACL: z.unknown().optional(),
+  })
+  .passthrough();
+
+const TokenBody = z
+  .object({
+    AccessorID: z.string().optional(),
+    Name: z.string().optional(),
+    Type: z.string().optional(),
+    Policies: z.array(z.string()).nullish(),
+    Global: z.boolean().optional(),
+    ExpirationTTL: z.union([z.number(), z.string()]).optional(),
+    ExpirationTime: z.string().nullish(),
+  })
+  .passthrough();
+
+const BootstrapBody = z.object({ BootstrapSecret: z.string().optional() }).passthrough();
+
+const VALID_POLICY_NAME = /^[a-zA-Z0-9-]{1,128}$/;
+
+function requireAclEnabled(): void {
+  if (!config().aclEnabled) throw badRequest('ACL support disabled');
+}
+
+function policyWire(policy: Awaited<ReturnType<typeof readPolicy>> & object) {
+  return {
+    Name: policy.Name,
+    Description: policy.Description,
+    Rules: policy.Rules,
+    JobACL: policy.JobACL,
+    CreateIndex: policy.CreateIndex,
+    ModifyIndex: policy.ModifyIndex,
+  };
+}
+
+async function upsertPolicy(c: Context) {
+  requireAclEnabled();
+  await requireManagement(c);
+  const name = c.req.param('name')!;
+  const body = await nomadBody(c, PolicyBody);
+  if (body.Name && body.Name !== name) throw badRequest('Policy name does not match request path');
+  if (!VALID_POLICY_NAME.test(name)) throw badRequest(`invalid name '${name}'`);
+  if ((body.Description ?? '').length > 256) throw badRequest('description longer than 256');
+  let parsed;
+  try {
+    parsed = await parsePolicyRules(body.Rules ?? '');
+  } catch (error) {
+    if (error instanceof PolicyParseError) throw badRequest(`failed to parse rules: ${error.message}`);
+    throw error;
+  }
+  const index = nextIndex();
+  await putPolicy({ Name: name, Description: body.Description ?? '', Rules: body.Rules ?? '', JobACL: body.JobACL ?? null, parsed }, index);
+  setIndex(c, index);
+  return c.body(null, 200);
+}
+
+async function tokenSelf(c: Context) {
+  requireAclEnabled();
+  const resolved = await resolveRequest(c);
+  const secret = requestSecret(c) ?? '';
+  if (resolved.bootstrap) {
+    const bootstrap = {
+      secretHash: '',
+      accessorId: bootstrapAccessorId(),
+      kind: 'nomad',
+      name: 'Bootstrap Token',
+      createdAt: 0,
+      claims: { Type: 'management', Policies: [], Global: true, ExpirationTTL: 0, CreateIndex: 1, ModifyIndex: 1 },
+    } as NomadToken;
+    setQueryMeta(c, 1);
+    return nomadJson(c, aclTokenWire(bootstrap, secret));
+  }
+  if (!resolved.token) throw notFound('ACL token not found');
+  setQueryMeta(c, resolved.token.claims.ModifyIndex);
+  return nomadJson(c, aclTokenWire(resolved.token, secret));
+}
+
+export function mountAclRoutes(app: Hono): void {
+  app.on(['PUT', 'POST'], '/v1/acl/policy/:name', upsertPolicy);
+
+  app.get('/v1/acl/policy/:name', async (c) => {
+    requireAclEnabled();
+    const resolved = await resolveRequest(c);
+    const name = c.req.param('name');
+    if (!resolved.acl.management && !(resolved.token?.claims.Policies ?? []).includes(name)) {
+      throw new NomadError(403, 'Permission denied');
+    }
+    const policy = await readPolicy(name);
+    if (!policy) throw notFound('ACL policy not found');
+    setQueryMeta(c, policy.ModifyIndex);
+    return nomadJson(c, policyWire(policy));
+  });
+
+  app.delete('/v1/acl/policy/:name', async (c) => {
+    requireAclEnabled();
+    await requireManagement(c);
+    await deletePolicy(c.req.param('name'));
+    const index = nextIndex();
+    setIndex(c, index);
+    return c.body(null, 200);
+  });
+
+  app.get('/v1/acl/policies', async (c) => {
+    requireAclEnabled();
+    const resolved = await resolveRequest(c);
+    const own = new Set(resolved.token?.claims.Policies ?? []);
+    const policies = (await listPolicies(c.req.query('prefix') || undefined)).filter(
+      (policy) => resolved.acl.management || own.has(policy.Name),
+    );
+    setQueryMeta(c, policies.reduce((max, policy) => Math.max(max, policy.ModifyIndex), 0));
+    return nomadJson(
+      c,
+      policies.map((policy) => ({ Name: policy.Name, Description: policy.Description, CreateIndex: policy.CreateIndex, ModifyIndex: policy.ModifyIndex })),
+    );
+  });
+
+  app.on(['PUT', 'POST'], '/v1/acl/token', async (c) => {
+    requireAclEnabled();
+    await requireManagement(c);
+    const body = await nomadBody(c, TokenBody);
+    if (body.AccessorID) {
+      const token = await updateToken(body.AccessorID, body);
+      setIndex(c, token.claims.ModifyIndex);
+      return nomadJson(c, aclTokenWire(token));
+    }
+    const { token, secret } = await createToken(body);
+    setIndex(c, token.claims.ModifyIndex);
+    return nomadJson(c, aclTokenWire(token, secret));
+  });
+
+  app.get('/v1/acl/token/self', tokenSelf);
+  app.get('/v1/acl/token', tokenSelf);
+
+  app.on(['PUT', 'POST'], '/v1/acl/token/:accessor', async (c) => {
+    requireAclEnabled();
+    await requireManagement(c);
+    const body = await nomadBody(c, TokenBody);
+    const accessor = c.req.param('accessor');
+    if (body.AccessorID && body.AccessorID !== accessor) throw badRequest('Token accessor ID does not match request path');
+    const token = await updateToken(accessor, body);
+    setIndex(c, token.claims.ModifyIndex);
+    return nomadJson(c, aclTokenWire(token));
+  });
+
+  app.get('/v1/acl/token/:accessor', async (c) => {
+    requireAclEnabled();
+    const resolved = await resolveRequest(c);
+    const accessor = c.req.param('accessor');
+    if (!resolved.acl.management && resolved.token?.accessorId !== accessor) throw new NomadError(403, 'Permission denied');
+    const token = (await findTokenByAccessor(accessor)) as NomadToken | undefined;
+    if (!token || token.kind !== 'nomad' || token.revoked) throw notFound('ACL token not found');
+    setQueryMeta(c, token.claims.ModifyIndex);
+    return nomadJson(c, aclTokenWire(token));
+  });
+
+  app.delete('/v1/acl/token/:accessor', async (c) => {
+    requireAclEnabled();
+    await requireManagement(c);
+    const token = await findTokenByAccessor(c.req.param('accessor'));
+    if (!token || token.kind !== 'nomad') throw notFound('ACL token not found');
+    await revokeToken(token.secretHash);
+    setIndex(c, nextIndex());
+    return c.body(null, 200);
+  });
+
+  app.on(['PUT', 'POST'], '/v1/acl/bootstrap', async (c) => {
+    requireAclEnabled();
+    const body = await optionalNomadBody(c, BootstrapBody, {});
+    const { token, secret } = await bootstrapAcl(body.BootstrapSecret);
+    setIndex(c, token.claims.ModifyIndex);
+    return nomadJson(c, aclTokenWire(token, secret));
+  });
+}

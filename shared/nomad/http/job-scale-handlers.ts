@@ -1,0 +1,53 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { requireNamespace } from '../acl/guard';
+import { jobScaleStatus, scaleJob } from '../services/scale-job';
+import { blockingQuery } from './blocking';
+import { nomadBody } from './body';
+import { badRequest } from './errors';
+import type { JobPath } from './job-path';
+import { requireJobWrite } from './job-params';
+import { namespaceParam } from './params';
+import { nomadJson, setIndex, setQueryMeta } from './respond';
+
+/** `GET|POST /v1/job/:id/scale`. */
+const ScaleBody = z
+  .object({
+    Count: z.number().int().nullish(),
+    Target: z.record(z.string(), z.string()).nullish(),
+    Message: z.string().optional(),
+    Error: z.boolean().optional(),
+    Meta: z.record(z.string(), z.unknown()).nullish(),
+    PolicyOverride: z.boolean().optional(),
+    EnforceIndex: z.boolean().optional(),
+    JobModifyIndex: z.number().int().nonnegative().optional(),
+  })
+  .passthrough();
+
+export async function scaleStatusHandler(c: Context, { jobId }: JobPath): Promise<Response> {
+  const namespace = namespaceParam(c);
+  await requireNamespace(c, namespace, 'read-job-scaling', 'read-job');
+  const result = await blockingQuery(c, () => jobScaleStatus(namespace, jobId));
+  setQueryMeta(c, result.index);
+  return nomadJson(c, result.body);
+}
+
+export async function scaleHandler(c: Context, { jobId }: JobPath): Promise<Response> {
+  const body = await nomadBody(c, ScaleBody);
+  const target = body.Target ?? {};
+  if (target.Job && target.Job !== jobId) throw badRequest('job ID in payload did not match URL');
+  const namespace = namespaceParam(c);
+  await requireJobWrite(c, namespace, body, 'scale-job', 'submit-job');
+  const result = await scaleJob({
+    namespace,
+    jobId,
+    group: target.Group,
+    count: body.Count,
+    message: body.Message,
+    error: body.Error,
+    meta: body.Meta,
+    jobModifyIndex: body.JobModifyIndex,
+  });
+  setIndex(c, result.Index);
+  return nomadJson(c, result);
+}

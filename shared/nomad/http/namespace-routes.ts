@@ -1,0 +1,65 @@
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { requireManagement, resolveRequest } from '../acl/guard';
+import { removeNamespace, upsertNamespace } from '../namespaces/namespaces';
+import { listNamespaces, readNamespace } from '../store/namespaces';
+import { blockingQuery } from './blocking';
+import { nomadBody } from './body';
+import { badRequest, NomadError, notFound } from './errors';
+import { nomadJson, setIndex, setQueryMeta } from './respond';
+
+/** Nomad's namespace endpoints. Reading needs some capability in the namespace; writing a management token. */
+const NamespaceBody = z
+  .object({
+    Name: z.string().optional(),
+    Description: z.string().optional(),
+    Quota: z.string().optional(),
+    Meta: z.record(z.string(), z.string()).nullish(),
+    Capabilities: z.any().optional(),
+    NodePoolConfiguration: z.any().optional(),
+  })
+  .passthrough();
+
+async function writeNamespace(c: Context, pathName?: string) {
+  await requireManagement(c);
+  const body = await nomadBody(c, NamespaceBody);
+  if (pathName !== undefined && body.Name && body.Name !== pathName) throw badRequest('Namespace name does not match request path');
+  const index = await upsertNamespace({ ...body, Name: pathName ?? body.Name });
+  setIndex(c, index);
+  return c.body(null, 200);
+}
+
+export function mountNamespaceRoutes(app: Hono): void {
+  app.get('/v1/namespaces', async (c) => {
+    const { acl } = await resolveRequest(c);
+    const result = await blockingQuery(c, async () => {
+      const namespaces = (await listNamespaces(c.req.query('prefix') ?? '')).filter((namespace) => acl.allowNamespaceAny(namespace.Name));
+      return { index: namespaces.reduce((max, namespace) => Math.max(max, namespace.ModifyIndex), 1), body: namespaces };
+    });
+    setQueryMeta(c, result.index);
+    return nomadJson(c, result.body);
+  });
+
+  app.get('/v1/namespace/:name', async (c) => {
+    const name = c.req.param('name');
+    const { acl } = await resolveRequest(c);
+    if (!acl.allowNamespaceAny(name)) throw new NomadError(403, 'Permission denied');
+    const result = await blockingQuery(c, async () => {
+      const namespace = await readNamespace(name);
+      if (!namespace) throw notFound('Namespace not found');
+      return { index: namespace.ModifyIndex, body: namespace };
+    });
+    setQueryMeta(c, result.index);
+    return nomadJson(c, result.body);
+  });
+
+  app.on(['PUT', 'POST'], '/v1/namespace', (c) => writeNamespace(c));
+  app.on(['PUT', 'POST'], '/v1/namespace/:name', (c) => writeNamespace(c, c.req.param('name')));
+
+  app.delete('/v1/namespace/:name', async (c) => {
+    await requireManagement(c);
+    const index = await removeNamespace(c.req.param('name'));
+    setIndex(c, index);
+    return c.body(null, 200);
+  });
+}

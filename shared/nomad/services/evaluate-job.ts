@@ -1,0 +1,56 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { nextIndex } from '../../storage/index-clock';
+import { transact, type TransactItem } from '../../storage/transact';
+import { badRequest, notFound } from '../http/errors';
+import { forceRescheduleItem, readJobAllocs } from '../store/allocs';
+import { putNewEval } from '../store/evals';
+import { jobDeltaUpdate } from '../store/job-counters';
+import { readJob } from '../store/jobs';
+import { enqueueEvals } from '../worker/eval-queue';
+import { newEval } from './new-eval';
+
+/**
+ * Forcing an evaluation of a job (Job.Evaluate). With ForceReschedule, the job's failed
+ * allocations that have not been replaced are marked to be rescheduled now, in the same
+ * transaction as the evaluation.
+ */
+const logger = new Logger({ serviceName: 'nomad-api' });
+
+export async function evaluateJob(namespace: string, jobId: string, forceReschedule: boolean) {
+  const record = await readJob(namespace, jobId);
+  if (!record) throw notFound('job not found');
+  const { job } = record;
+  if (job.Periodic) throw badRequest("can't evaluate periodic job");
+  if (job.ParameterizedJob && !job.Dispatched) throw badRequest("can't evaluate parameterized job");
+  const index = nextIndex();
+  const evaluation = newEval({
+    namespace,
+    jobId,
+    type: job.Type,
+    priority: job.Priority,
+    triggeredBy: 'job-register',
+    jobModifyIndex: job.ModifyIndex,
+    index,
+    now: Date.now(),
+  });
+  const items: TransactItem[] = [putNewEval(evaluation), jobDeltaUpdate(namespace, jobId, job.CreateIndex, { openEvals: 1, hadEval: true }, index)];
+  if (forceReschedule) {
+    const failed = (await readJobAllocs(namespace, jobId)).filter(
+      ({ alloc, jobCreateIndex }) =>
+        jobCreateIndex === job.CreateIndex && alloc.ClientStatus === 'failed' && alloc.DesiredStatus === 'run' && !alloc.NextAllocation,
+    );
+    items.push(...failed.slice(0, 90).map(({ alloc }) => forceRescheduleItem(namespace, jobId, alloc.ID, index)));
+  }
+  await transact(items);
+  await enqueueEvals([evaluation]).catch((error) => logger.warn('evaluation stored but not queued', { evalId: evaluation.ID, error }));
+  return {
+    EvalID: evaluation.ID,
+    EvalCreateIndex: index,
+    JobModifyIndex: job.ModifyIndex,
+    Warnings: '',
+    Index: index,
+    LastContact: 0,
+    KnownLeader: false,
+    NextToken: '',
+  };
+}

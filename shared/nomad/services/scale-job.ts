@@ -1,0 +1,120 @@
+import { nextIndex } from '../../storage/index-clock';
+import { transact } from '../../storage/transact';
+import { badRequest, conflict, notFound } from '../http/errors';
+import { readJobAllocs } from '../store/allocs';
+import { listJobDeployments } from '../store/deployments';
+import { readJob } from '../store/jobs';
+import { pruneScalingEvents, putScalingEvent, readScalingEvents, type ScalingEvent } from '../store/scaling-events';
+import { isActiveDeployment } from '../structs/deployment';
+import { registerJob } from './register-job';
+
+/**
+ * Reading and changing a job's scale (Job.ScaleStatus, Job.Scale). A scale with a Count is a
+ * register of the job with that group's count changed (new version, `job-scaling` evaluation);
+ * either way a scaling event is recorded with it.
+ */
+export interface ScaleRequest {
+  namespace: string;
+  jobId: string;
+  group?: string;
+  count?: number | null;
+  message?: string;
+  error?: boolean;
+  meta?: Record<string, unknown> | null;
+  jobModifyIndex?: number;
+}
+
+export async function jobScaleStatus(namespace: string, jobId: string) {
+  const record = await readJob(namespace, jobId);
+  if (!record) throw notFound('job not found');
+  const { job } = record;
+  const [allocs, events] = await Promise.all([readJobAllocs(namespace, jobId), readScalingEvents(namespace, jobId)]);
+  const current = allocs.filter((stored) => stored.live && stored.jobCreateIndex === job.CreateIndex && !stored.alloc.DeploymentStatus?.Canary);
+  const groups: Record<string, unknown> = {};
+  for (const group of job.TaskGroups) {
+    const placed = current.filter((stored) => stored.alloc.TaskGroup === group.Name);
+    groups[group.Name] = {
+      Desired: group.Count,
+      Placed: placed.length,
+      Running: placed.filter((stored) => stored.alloc.ClientStatus === 'running').length,
+      Healthy: placed.filter((stored) => stored.alloc.DeploymentStatus?.Healthy === true).length,
+      Unhealthy: placed.filter((stored) => stored.alloc.DeploymentStatus?.Healthy === false).length,
+      Events: events.get(group.Name)?.slice(0, 20) ?? null,
+    };
+  }
+  return {
+    index: record.job.ModifyIndex,
+    body: {
+      JobCreateIndex: job.CreateIndex,
+      JobID: job.ID,
+      Namespace: job.Namespace,
+      JobModifyIndex: job.ModifyIndex,
+      JobStopped: job.Stop,
+      TaskGroups: groups,
+    },
+  };
+}
+
+export async function scaleJob(request: ScaleRequest) {
+  if (!request.group) throw badRequest('missing task group name for scaling action');
+  if (request.count !== undefined && request.count !== null && request.count < 0) throw badRequest("scaling action count can't be negative");
+  const record = await readJob(request.namespace, request.jobId);
+  if (!record) throw notFound(`job "${request.jobId}" not found`);
+  const { job } = record;
+  const group = job.TaskGroups.find((candidate) => candidate.Name === request.group);
+  if (!group) throw badRequest(`task group "${request.group}" specified for scaling does not exist in job`);
+  if (request.jobModifyIndex && request.jobModifyIndex !== job.JobModifyIndex) {
+    throw conflict(`Enforcing job modify index ${request.jobModifyIndex}: job exists with conflicting job modify index: ${job.JobModifyIndex}`);
+  }
+  const count = request.count ?? undefined;
+  if (count !== undefined) {
+    const scaling = group.Scaling;
+    if (scaling && count < scaling.Min) throw badRequest(`group count was less than scaling policy minimum: ${count} < ${scaling.Min}`);
+    if (scaling && scaling.Max > 0 && count > scaling.Max) throw badRequest(`group count was greater than scaling policy maximum: ${count} > ${scaling.Max}`);
+    if (job.Type === 'system' && count > 1) throw badRequest(`jobs of type "system" can only be scaled between 0 and 1`);
+    const deployments = await listJobDeployments(request.namespace, request.jobId);
+    if (deployments.some((deployment) => isActiveDeployment(deployment.Status) && deployment.JobCreateIndex === job.CreateIndex)) {
+      throw badRequest('job scaling blocked due to active deployment');
+    }
+  }
+  const event = (index: number, evalId: string | null): ScalingEvent => ({
+    Time: Date.now() * 1_000_000,
+    Count: count ?? null,
+    PreviousCount: group.Count,
+    Message: request.message ?? '',
+    Error: request.error ?? false,
+    Meta: request.meta && Object.keys(request.meta).length > 0 ? request.meta : null,
+    EvalID: evalId,
+    CreateIndex: index,
+  });
+  let response;
+  if (count === undefined) {
+    const index = nextIndex();
+    await transact([putScalingEvent(job.Namespace, job.ID, group.Name, event(index, null))]);
+    response = { EvalCreateIndex: 0, EvalID: '', Index: index, JobModifyIndex: job.ModifyIndex, KnownLeader: false, LastContact: 0, Warnings: '' };
+  } else {
+    const scaled = structuredClone(job);
+    scaled.TaskGroups.find((candidate) => candidate.Name === group.Name)!.Count = count;
+    const result = await registerJob({
+      job: scaled,
+      namespace: job.Namespace,
+      enforceIndex: true,
+      jobModifyIndex: job.JobModifyIndex,
+      evalPriority: 0,
+      preserveCounts: false,
+      triggeredBy: 'job-scaling',
+      extraItems: (_job, index, evaluation) => [putScalingEvent(job.Namespace, job.ID, group.Name, event(index, evaluation?.ID ?? null))],
+    });
+    response = {
+      EvalCreateIndex: result.EvalCreateIndex,
+      EvalID: result.EvalID,
+      Index: result.Index,
+      JobModifyIndex: result.JobModifyIndex,
+      KnownLeader: false,
+      LastContact: 0,
+      Warnings: result.Warnings,
+    };
+  }
+  await pruneScalingEvents(job.Namespace, job.ID, group.Name).catch(() => undefined);
+  return response;
+}

@@ -1,0 +1,41 @@
+import { nextIndex } from '../../storage/index-clock';
+import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
+import { notFound } from '../http/errors';
+import { replaceJobVersion } from '../store/job-versions';
+import { jobKey } from '../store/keys';
+import { readJob, readJobVersion } from '../store/jobs';
+import { config } from '../../config';
+
+/**
+ * Marking a version stable or not (Job.Stable): the version item and, when it is the current
+ * version, the job itself. No new version is made.
+ */
+export async function setJobStability(namespace: string, jobId: string, version: number, stable: boolean): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const current = await readJob(namespace, jobId);
+    const stored = await readJobVersion(namespace, jobId, version);
+    if (!current || !stored || stored.CreateIndex !== current.job.CreateIndex) {
+      throw notFound(`job "${jobId}" in namespace "${namespace}" at version ${version} not found`);
+    }
+    const index = nextIndex();
+    const items: TransactItem[] = [replaceJobVersion({ ...stored, Stable: stable }, stored)];
+    if (current.job.Version === version) {
+      items.push({
+        Update: {
+          TableName: config().tableName,
+          Key: jobKey(namespace, jobId),
+          UpdateExpression: 'SET Stable = :stable, ModifyIndex = :index',
+          ConditionExpression: 'Version = :version AND JobModifyIndex = :jmi',
+          ExpressionAttributeValues: { ':stable': stable, ':index': index, ':version': version, ':jmi': current.job.JobModifyIndex },
+        },
+      });
+    }
+    try {
+      await transact(items);
+      return index;
+    } catch (error) {
+      if (error instanceof TransactionConflict && attempt < 5) continue;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import { config } from '../../config';
+import { nextIndex } from '../../storage/index-clock';
+import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
+import { badRequest, notFound } from '../http/errors';
+import { claimTag, releaseTag, replaceJobVersion, visibleJobVersions } from '../store/job-versions';
+import { jobKey } from '../store/keys';
+import { readJob, specOf } from '../store/jobs';
+import type { Job, VersionTag } from '../structs/job';
+
+/**
+ * Tagging a job version (Job.TagVersion): a name unique per job, kept on the version (and on the
+ * job when that version is current). A tagged version is never pruned.
+ */
+export interface TagResult {
+  Name: string;
+  Description: string;
+  TaggedTime: number;
+  Index: number;
+  LastContact: number;
+  KnownLeader: boolean;
+  NextToken: string;
+}
+
+/** The job item's spec, rewritten when the tagged version is the current one. */
+function currentSpecUpdate(current: Job, tagged: Job, index: number): TransactItem {
+  return {
+    Update: {
+      TableName: config().tableName,
+      Key: jobKey(current.Namespace, current.ID),
+      UpdateExpression: 'SET Spec = :spec, ModifyIndex = :index',
+      ConditionExpression: 'JobModifyIndex = :jmi AND Version = :version',
+      ExpressionAttributeValues: { ':spec': specOf(tagged), ':index': index, ':jmi': current.JobModifyIndex, ':version': current.Version },
+    },
+  };
+}
+
+async function commit(items: TransactItem[], conflictMessage: string): Promise<boolean> {
+  try {
+    await transact(items);
+    return true;
+  } catch (error) {
+    if (!(error instanceof TransactionConflict)) throw error;
+    if (error.failedConditions.includes(0)) throw badRequest(conflictMessage);
+    return false;
+  }
+}
+
+export async function tagJobVersion(namespace: string, jobId: string, name: string, version: number | undefined, description: string): Promise<TagResult> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const record = await readJob(namespace, jobId);
+    if (!record) throw notFound(`job "${jobId}" not found`);
+    const versions = await visibleJobVersions(namespace, jobId);
+    const wanted = version ?? record.job.Version;
+    const stored = versions.find((job) => job.Version === wanted);
+    if (!stored) throw notFound(`job "${jobId}" version ${wanted} not found`);
+    const holder = versions.find((job) => job.VersionTag?.Name === name);
+    if (holder && holder.Version !== wanted) throw badRequest(`tag "${name}" already exists on a different version of job "${jobId}"`);
+    const index = nextIndex();
+    const tag: VersionTag = { Name: name, Description: description, TaggedTime: Date.now() * 1_000_000 };
+    const tagged: Job = { ...stored, VersionTag: tag };
+    const items: TransactItem[] = [claimTag(namespace, jobId, tag, wanted), replaceJobVersion(tagged, stored)];
+    if (stored.VersionTag && stored.VersionTag.Name !== name) items.push(releaseTag(namespace, jobId, stored.VersionTag.Name));
+    if (record.job.Version === wanted) items.push(currentSpecUpdate(record.job, { ...record.job, VersionTag: tag }, index));
+    if (await commit(items, `tag "${name}" already exists on a different version of job "${jobId}"`)) {
+      return { ...tag, Index: index, LastContact: 0, KnownLeader: false, NextToken: '' };
+    }
+  }
+  throw new Error(`could not tag job "${jobId}": it kept changing`);
+}
+
+export async function untagJobVersion(namespace: string, jobId: string, name: string): Promise<TagResult> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const record = await readJob(namespace, jobId);
+    const stored = record && (await visibleJobVersions(namespace, jobId)).find((job) => job.VersionTag?.Name === name);
+    if (!record || !stored) throw notFound(`tag "${name}" not found on job "${jobId}"`);
+    const index = nextIndex();
+    const items: TransactItem[] = [releaseTag(namespace, jobId, name), replaceJobVersion({ ...stored, VersionTag: null }, stored)];
+    if (record.job.Version === stored.Version) items.push(currentSpecUpdate(record.job, { ...record.job, VersionTag: null }, index));
+    if (await commit(items, `tag "${name}" not found on job "${jobId}"`)) {
+      return { Name: '', Description: '', TaggedTime: 0, Index: index, LastContact: 0, KnownLeader: false, NextToken: '' };
+    }
+  }
+  throw new Error(`could not untag job "${jobId}": it kept changing`);
+}

@@ -1,0 +1,91 @@
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../../aws/clients';
+import { config } from '../../config';
+import { queryAll } from '../../storage/query-all';
+import type { PolicyRules } from '../acl/policy';
+import { ACL_POLICIES_LIST, aclPolicyKey } from './keys';
+
+/**
+ * ACL policy items. The raw `Rules` are kept as written (they are what users read back); the
+ * parsed form is kept next to them so resolving a token never parses HCL.
+ */
+export interface StoredPolicy {
+  Name: string;
+  Description: string;
+  Rules: string;
+  JobACL: unknown;
+  CreateIndex: number;
+  ModifyIndex: number;
+  parsed: PolicyRules;
+}
+
+type Item = Record<string, any>;
+
+function fromItem(item: Item): StoredPolicy {
+  return {
+    Name: item.Name,
+    Description: item.Description ?? '',
+    Rules: item.Rules,
+    JobACL: item.JobACL ?? null,
+    CreateIndex: Number(item.CreateIndex),
+    ModifyIndex: Number(item.ModifyIndex),
+    parsed: JSON.parse(item.Parsed),
+  };
+}
+
+export async function putPolicy(policy: Omit<StoredPolicy, 'CreateIndex' | 'ModifyIndex'>, index: number): Promise<void> {
+  const existing = await readPolicy(policy.Name);
+  await dynamo().send(
+    new PutCommand({
+      TableName: config().tableName,
+      Item: {
+        ...aclPolicyKey(policy.Name),
+        GSI1PK: ACL_POLICIES_LIST,
+        GSI1SK: policy.Name,
+        Name: policy.Name,
+        Description: policy.Description,
+        Rules: policy.Rules,
+        JobACL: policy.JobACL ?? null,
+        Parsed: JSON.stringify(policy.parsed),
+        CreateIndex: existing?.CreateIndex ?? index,
+        ModifyIndex: index,
+      },
+    }),
+  );
+}
+
+export async function readPolicy(name: string): Promise<StoredPolicy | undefined> {
+  const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: aclPolicyKey(name), ConsistentRead: true }));
+  return result.Item ? fromItem(result.Item) : undefined;
+}
+
+/** The named policies that exist (one BatchGet; a token names few). */
+export async function readPolicies(names: string[]): Promise<StoredPolicy[]> {
+  const unique = [...new Set(names)];
+  if (unique.length === 0) return [];
+  const found: StoredPolicy[] = [];
+  for (let start = 0; start < unique.length; start += 100) {
+    const result = await dynamo().send(
+      new BatchGetCommand({
+        RequestItems: { [config().tableName]: { Keys: unique.slice(start, start + 100).map(aclPolicyKey), ConsistentRead: true } },
+      }),
+    );
+    found.push(...(result.Responses?.[config().tableName] ?? []).map(fromItem));
+  }
+  return found;
+}
+
+export async function listPolicies(prefix?: string): Promise<StoredPolicy[]> {
+  const values: Record<string, unknown> = { ':pk': ACL_POLICIES_LIST };
+  let condition = 'GSI1PK = :pk';
+  if (prefix) {
+    values[':prefix'] = prefix;
+    condition += ' AND begins_with(GSI1SK, :prefix)';
+  }
+  const items = await queryAll({ TableName: config().tableName, IndexName: 'GSI1', KeyConditionExpression: condition, ExpressionAttributeValues: values });
+  return items.map(fromItem);
+}
+
+export async function deletePolicy(name: string): Promise<void> {
+  await dynamo().send(new DeleteCommand({ TableName: config().tableName, Key: aclPolicyKey(name) }));
+}

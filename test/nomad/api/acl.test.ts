@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useFreshResources } from '../../support/resources';
+import { api, serviceJob } from '../../support/nomad';
+import { clientToken, enableAcl } from '../../support/nomad-acl';
+
+let acl: ReturnType<typeof enableAcl>;
+let root: Record<string, string>;
+
+beforeAll(async () => {
+  await useFreshResources();
+  acl = enableAcl();
+  root = { 'X-Nomad-Token': acl.bootstrap };
+});
+afterAll(() => acl.restore());
+
+describe('ACL tokens and policies', () => {
+  it('answers token/self for the bootstrap token and refuses a second bootstrap', async () => {
+    const self = await api('GET', '/v1/acl/token/self', undefined, root);
+    expect(self.status).toBe(200);
+    expect(self.body).toMatchObject({ Type: 'management', Name: 'Bootstrap Token', SecretID: acl.bootstrap });
+    const again = await api('POST', '/v1/acl/bootstrap', undefined, root);
+    expect(again.status).toBe(400);
+    expect(again.text).toBe('ACL bootstrap already done (reset index: 0)');
+  });
+
+  it('rejects unknown tokens, with either header', async () => {
+    const wrong = await api('GET', '/v1/jobs', undefined, { 'X-Nomad-Token': 'not-a-token' });
+    expect(wrong.status).toBe(403);
+    expect(wrong.text).toBe('ACL token not found');
+    const bearer = await api('GET', '/v1/jobs', undefined, { Authorization: `Bearer ${acl.bootstrap}` });
+    expect(bearer.status).toBe(200);
+  });
+
+  it('lets anonymous requests do only what the anonymous policy allows', async () => {
+    expect((await api('GET', '/v1/jobs')).status).toBe(403);
+    await api('PUT', '/v1/acl/policy/anonymous', { Rules: 'namespace "default" { policy = "read" }' }, root);
+    expect((await api('GET', '/v1/jobs')).status).toBe(200);
+    expect((await api('POST', '/v1/jobs', { Job: serviceJob('anon', 1) })).text).toBe('Permission denied');
+    await api('DELETE', '/v1/acl/policy/anonymous', undefined, root);
+  });
+
+  it('validates policies and tokens with Nomad texts', async () => {
+    const badRules = await api('PUT', '/v1/acl/policy/bad', { Rules: 'namespace "default" { policy = "admin" }' }, root);
+    expect(badRules.status).toBe(400);
+    expect(badRules.text).toMatch(/^failed to parse rules: Invalid namespace policy/);
+    const badCapability = await api('PUT', '/v1/acl/policy/bad', { Rules: 'namespace "default" { capabilities = ["fly"] }' }, root);
+    expect(badCapability.text).toMatch(/^failed to parse rules: Invalid namespace capability 'fly'/);
+    const badName = await api('PUT', '/v1/acl/policy/bad%20name', { Rules: 'node { policy = "read" }' }, root);
+    expect(badName.text).toBe("invalid name 'bad name'");
+    const noPolicies = await api('PUT', '/v1/acl/token', { Type: 'client' }, root);
+    expect(noPolicies.text).toBe('client token missing policies or roles');
+    const badType = await api('PUT', '/v1/acl/token', { Type: 'root' }, root);
+    expect(badType.text).toBe('token type must be client or management');
+  });
+
+  it('lists policies and reads tokens', async () => {
+    const secret = await clientToken(acl.bootstrap, 'reader', 'namespace "default" { policy = "read" }');
+    const policies = await api('GET', '/v1/acl/policies', undefined, root);
+    expect(policies.body.map((p: any) => p.Name)).toContain('reader');
+    const own = await api('GET', '/v1/acl/policies', undefined, { 'X-Nomad-Token': secret });
+    expect(own.body.map((p: any) => p.Name)).toEqual(['reader']);
+    const self = await api('GET', '/v1/acl/token/self', undefined, { 'X-Nomad-Token': secret });
+    expect(self.body).toMatchObject({ Type: 'client', Policies: ['reader'], SecretID: secret });
+    const byAccessor = await api('GET', `/v1/acl/token/${self.body.AccessorID}`, undefined, root);
+    expect(byAccessor.body).toMatchObject({ AccessorID: self.body.AccessorID, Name: 'reader' });
+    expect((await api('PUT', '/v1/acl/policy/x', { Rules: 'node { policy = "read" }' }, { 'X-Nomad-Token': secret })).status).toBe(403);
+  });
+
+  it('matches namespace globs by the closest pattern, and deny wins', async () => {
+    await api('PUT', '/v1/namespace/prod-web', { Name: 'prod-web' }, root);
+    const secret = await clientToken(
+      acl.bootstrap,
+      'globs',
+      'namespace "prod-*" { policy = "write" }\nnamespace "prod-w*" { policy = "read" }\nnamespace "default" { policy = "deny" }',
+    );
+    const headers = { 'X-Nomad-Token': secret };
+    expect((await api('GET', '/v1/jobs?namespace=prod-web', undefined, headers)).status).toBe(200);
+    const write = await api('POST', '/v1/jobs?namespace=prod-web', { Job: serviceJob('g', 1) }, headers);
+    expect(write.status).toBe(403);
+    expect((await api('GET', '/v1/jobs?namespace=default', undefined, headers)).status).toBe(403);
+    const namespaces = await api('GET', '/v1/namespaces', undefined, headers);
+    expect(namespaces.body.map((n: any) => n.Name)).toEqual(['prod-web']);
+  });
+});
