@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
+import { WebSocketServer } from 'ws';
+import type { NomadAgent } from '../../agent/nomad/agent';
 import { ensureResources } from './resources';
 import { SqsPoller } from './sqs-poller';
 import { startStandIns, type StandIns } from './stand-ins';
@@ -21,12 +23,19 @@ export interface LocalStackOptions {
   /** Shorter visibility timeout than AWS, so failed evaluations come back quickly. */
   visibilityTimeoutSeconds?: number;
   log?: (line: string) => void;
+  /**
+   * Run one Nomad client agent in this process, beside the API (data under `<dataDir>/agent`,
+   * raw_exec enabled, services on loopback). `npm start` does; tests start their own.
+   */
+  agent?: boolean;
   /** Fixed stand-in ports; free ones otherwise. */
   standInPorts?: { dynamodb?: number; sqs?: number; s3?: number };
 }
 
 export interface LocalStack {
   url: string;
+  /** The ID of the node the local agent registered, when one runs. */
+  agentNodeId?: string;
   bootstrapToken: string;
   env: Record<string, string>;
   stop(): Promise<void>;
@@ -78,7 +87,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const { requeuePendingEvals } = await import('../../shared/nomad/worker/requeue');
 
   const server: ServerType = await new Promise((resolve) => {
-    const started = serve({ fetch: app.fetch, port: options.port, hostname: host }, () => resolve(started));
+    // The WebSocket server lets routes upgrade (job actions, the agents' action channel).
+    const websocket = { server: new WebSocketServer({ noServer: true }) };
+    const started = serve({ fetch: app.fetch, port: options.port, hostname: host, websocket }, () => resolve(started));
   });
   const poller = new SqsPoller({
     queueUrl: resources.EVAL_QUEUE_URL,
@@ -92,6 +103,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const requeued = await requeuePendingEvals(Date.now(), 0);
   if (requeued > 0) log(`re-queued ${requeued} pending evaluation(s) from before the restart`);
 
+  let agent: NomadAgent | undefined;
+  if (options.agent) {
+    const { startNomadAgent } = await import('../../agent/nomad/agent');
+    const { createLogger } = await import('../../agent/common/logger');
+    agent = startNomadAgent(
+      {
+        api: url,
+        token,
+        dataDir: join(options.dataDir, 'agent'),
+        name: 'local',
+        datacenter: 'dc1',
+        nodePool: 'default',
+        nodeClass: '',
+        meta: {},
+        drivers: ['raw_exec', 'exec', 'mock_driver'],
+        address: '127.0.0.1',
+        logLevel: 'warn',
+      },
+      createLogger('warn', 'agent', (line) => log(line)),
+    );
+    await agent.ready;
+  }
+
   let periodicRun: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
     periodicRun = periodic().catch((error: unknown) => log(`periodic duties: ${(error as Error).message}`));
@@ -99,9 +133,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   return {
     url,
+    agentNodeId: agent?.nodeId,
     bootstrapToken: token,
     env,
     async stop() {
+      await agent?.stop();
       clearInterval(timer);
       await periodicRun;
       await poller.stop();

@@ -14,6 +14,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const stack = await startLocalStack({
   dataDir,
   port,
+  // One Nomad client agent runs beside the API unless AGENT=0.
+  agent: process.env.AGENT !== '0',
   log: (line) => console.log(`[jobplane] ${line}`),
 });
 
@@ -23,6 +25,7 @@ jobplane is up in ${seconds}s (data in ${dataDir})
 
   API        ${stack.url}   (Nomad /v1, GitLab /api/v4, CodeArts /v3)
   Token      ${stack.bootstrapToken}   (bootstrap management token)
+  Agent      ${stack.agentNodeId ? `node ${stack.agentNodeId} (raw_exec, exec, mock_driver; data in ${dataDir}/agent)` : 'none (AGENT=0)'}
 
   Try:       curl -s ${stack.url}/v1/jobs
 

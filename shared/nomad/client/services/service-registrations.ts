@@ -1,0 +1,119 @@
+import { BatchGetCommand, DeleteCommand, PutCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../../../aws/clients';
+import { config } from '../../../config';
+import { nextIndex } from '../../../storage/index-clock';
+import { queryAll } from '../../../storage/query-all';
+import { isConditionFailure } from '../../../storage/transact';
+import { allocSk, jobPk } from '../../store/keys';
+import { serviceSk, servicesByNamespace } from '../keys';
+
+/**
+ * Nomad-native service registrations (Nomad's ServiceRegistration), written by the agent running
+ * the allocation. They live in their job's partition (so a job's services are one query) and in
+ * GSI4 by namespace and service name. A registration is only served while its allocation is
+ * live on the server: one whose allocation stopped or was lost with its node (the agent could not
+ * deregister it) is skipped and deleted on the way.
+ */
+export interface ServiceRegistration {
+  ID: string;
+  ServiceName: string;
+  Namespace: string;
+  NodeID: string;
+  Datacenter: string;
+  JobID: string;
+  AllocID: string;
+  Tags: string[];
+  Address: string;
+  Port: number;
+  CreateIndex: number;
+  ModifyIndex: number;
+}
+
+const FIELDS = ['ID', 'ServiceName', 'Namespace', 'NodeID', 'Datacenter', 'JobID', 'AllocID', 'Tags', 'Address', 'Port', 'CreateIndex', 'ModifyIndex'] as const;
+
+function fromItem(item: Record<string, any>): ServiceRegistration {
+  const out: Record<string, unknown> = {};
+  for (const field of FIELDS) out[field] = item[field];
+  out.Tags = item.Tags ?? [];
+  return out as unknown as ServiceRegistration;
+}
+
+export async function upsertRegistration(registration: Omit<ServiceRegistration, 'CreateIndex' | 'ModifyIndex'>): Promise<number> {
+  const index = nextIndex();
+  await dynamo().send(
+    new PutCommand({
+      TableName: config().tableName,
+      Item: {
+        ...registration,
+        PK: jobPk(registration.Namespace, registration.JobID),
+        SK: serviceSk(registration.ID),
+        GSI4PK: servicesByNamespace(registration.Namespace),
+        GSI4SK: `${registration.ServiceName}#${registration.ID}`,
+        CreateIndex: index,
+        ModifyIndex: index,
+      },
+    }),
+  );
+  return index;
+}
+
+/** Deletes a registration; with `nodeId`, only if that node registered it. */
+export async function deleteRegistration(namespace: string, jobId: string, id: string, nodeId?: string): Promise<void> {
+  try {
+    await dynamo().send(
+      new DeleteCommand({
+        TableName: config().tableName,
+        Key: { PK: jobPk(namespace, jobId), SK: serviceSk(id) },
+        ...(nodeId ? { ConditionExpression: 'NodeID = :node', ExpressionAttributeValues: { ':node': nodeId } } : {}),
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/** Which of the registrations' allocations are live on the server, read in batches of 100. */
+async function liveAllocs(registrations: ServiceRegistration[]): Promise<Set<string>> {
+  const keys = [...new Map(registrations.map((r) => [r.AllocID, { PK: jobPk(r.Namespace, r.JobID), SK: allocSk(r.AllocID) }])).values()];
+  const live = new Set<string>();
+  for (let at = 0; at < keys.length; at += 100) {
+    let request: Record<string, any> | undefined = { [config().tableName]: { Keys: keys.slice(at, at + 100), ProjectionExpression: 'ID, Live' } };
+    while (request && Object.keys(request).length > 0) {
+      const result: BatchGetCommandOutput = await dynamo().send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of result.Responses?.[config().tableName] ?? []) if (item.Live) live.add(item.ID);
+      request = result.UnprocessedKeys;
+    }
+  }
+  return live;
+}
+
+async function onlyLive(registrations: ServiceRegistration[]): Promise<ServiceRegistration[]> {
+  if (registrations.length === 0) return [];
+  const live = await liveAllocs(registrations);
+  const stale = registrations.filter((r) => !live.has(r.AllocID));
+  await Promise.all(stale.map((r) => deleteRegistration(r.Namespace, r.JobID, r.ID)));
+  return registrations.filter((r) => live.has(r.AllocID));
+}
+
+export async function jobRegistrations(namespace: string, jobId: string): Promise<ServiceRegistration[]> {
+  const items = await queryAll({
+    TableName: config().tableName,
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': jobPk(namespace, jobId), ':prefix': 'SERVICE#' },
+    ConsistentRead: true,
+  });
+  return onlyLive(items.map(fromItem));
+}
+
+/** Every registration in a namespace, or of one service name, in name order. */
+export async function namespaceRegistrations(namespace: string, serviceName?: string): Promise<ServiceRegistration[]> {
+  const values: Record<string, string> = { ':pk': servicesByNamespace(namespace) };
+  let condition = 'GSI4PK = :pk';
+  if (serviceName !== undefined) {
+    values[':prefix'] = `${serviceName}#`;
+    condition += ' AND begins_with(GSI4SK, :prefix)';
+  }
+  const items = await queryAll({ TableName: config().tableName, IndexName: 'GSI4', KeyConditionExpression: condition, ExpressionAttributeValues: values });
+  return onlyLive(items.map(fromItem));
+}
+
