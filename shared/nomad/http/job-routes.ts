@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { actionHandler } from '../client/actions/ws-handlers';
+import { requireNamespace } from '../acl/guard';
 import { deregisterJob } from '../services/deregister-job';
 import { readJobAllocs } from '../store/allocs';
 import { listJobEvals } from '../store/evals';
@@ -10,6 +11,12 @@ import { blockingQuery } from './blocking';
 import { jobServicesHandler } from './client-routes';
 import { methodNotAllowed, notFound, NomadError } from './errors';
 import { parseJobPath, type JobAction, type JobPath } from './job-path';
+import { actionsHandler } from './job-actions-handler';
+import { deploymentsHandler, latestDeploymentHandler } from './job-deployment-handlers';
+import { evaluateHandler, planHandler } from './job-eval-handlers';
+import { revertHandler, stableHandler, submissionHandler, tagHandler, untagHandler, versionsHandler } from './job-history-handlers';
+import { dispatchHandler, periodicForceHandler } from './job-launch-handlers';
+import { scaleHandler, scaleStatusHandler } from './job-scale-handlers';
 import { handleRegister } from './jobs-routes';
 import { boolParam, evalPriorityParam, namespaceParam } from './params';
 import { nomadJson, setIndex, setQueryMeta } from './respond';
@@ -23,6 +30,7 @@ type Method = 'GET' | 'POST' | 'DELETE';
 
 async function readJobHandler(c: Context, { jobId }: JobPath): Promise<Response> {
   const namespace = namespaceParam(c);
+  await requireNamespace(c, namespace, 'read-job');
   const result = await blockingQuery(c, async () => {
     const record = await readJob(namespace, jobId);
     if (!record) throw notFound('job not found');
@@ -33,10 +41,12 @@ async function readJobHandler(c: Context, { jobId }: JobPath): Promise<Response>
 }
 
 async function deregisterHandler(c: Context, { jobId }: JobPath): Promise<Response> {
+  const purge = boolParam(c, 'purge');
+  await requireNamespace(c, namespaceParam(c), 'submit-job', purge ? 'purge-job' : 'deregister-job');
   const result = await deregisterJob({
     namespace: namespaceParam(c),
     jobId,
-    purge: boolParam(c, 'purge'),
+    purge,
     evalPriority: evalPriorityParam(c),
   });
   setIndex(c, result.Index);
@@ -45,6 +55,7 @@ async function deregisterHandler(c: Context, { jobId }: JobPath): Promise<Respon
 
 async function summaryHandler(c: Context, { jobId }: JobPath): Promise<Response> {
   const namespace = namespaceParam(c);
+  await requireNamespace(c, namespace, 'read-job');
   const result = await blockingQuery(c, async () => {
     const record = await readJob(namespace, jobId);
     if (!record) throw notFound('job not found');
@@ -56,6 +67,7 @@ async function summaryHandler(c: Context, { jobId }: JobPath): Promise<Response>
 
 async function allocationsHandler(c: Context, { jobId }: JobPath): Promise<Response> {
   const namespace = namespaceParam(c);
+  await requireNamespace(c, namespace, 'read-job');
   const all = boolParam(c, 'all');
   const result = await blockingQuery(c, async () => {
     const [record, allocs] = await Promise.all([readJob(namespace, jobId), readJobAllocs(namespace, jobId)]);
@@ -71,6 +83,7 @@ async function allocationsHandler(c: Context, { jobId }: JobPath): Promise<Respo
 
 async function evaluationsHandler(c: Context, { jobId }: JobPath): Promise<Response> {
   const namespace = namespaceParam(c);
+  await requireNamespace(c, namespace, 'read-job');
   const result = await blockingQuery(c, async () => {
     const evals = await listJobEvals(namespace, jobId);
     const index = evals.reduce((max, evaluation) => Math.max(max, evaluation.ModifyIndex), 0);
