@@ -1,13 +1,11 @@
 import { Hono } from 'hono';
 import { mountAclRoutes } from './acl-routes';
-import { mountClientRoutes } from './client-routes';
 import { methodNotAllowed, nomadErrorResponse } from './errors';
 import { mountEvalAllocRoutes } from './eval-alloc-routes';
 import { handleJobPath } from './job-routes';
 import { handleListJobs, handleRegister } from './jobs-routes';
 import { mountNamespaceRoutes } from './namespace-routes';
 import { mountNodeRoutes } from './node-routes';
-import { mountDeploymentRoutes } from './deployment-routes';
 
 /** Nomad's HTTP API under `/v1`. */
 export const nomad = new Hono();
@@ -20,8 +18,6 @@ nomad.all('/v1/jobs', () => {
 nomad.all('/v1/job/*', handleJobPath);
 mountNodeRoutes(nomad);
 mountEvalAllocRoutes(nomad);
-mountDeploymentRoutes(nomad);
-mountClientRoutes(nomad);
 mountAclRoutes(nomad);
 mountNamespaceRoutes(nomad);
 
