@@ -1,4 +1,6 @@
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { s3 } from '../../aws/clients';
 import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { queryAll } from '../../storage/query-all';
@@ -51,21 +53,25 @@ function emptyResult(): DeregisterResult {
   };
 }
 
-/** The job's versions and submissions, deleted with it on purge. */
+/** What is kept about the job besides its allocations and evaluations, deleted with it on purge. */
 async function historyKeys(namespace: string, jobId: string) {
-  const prefixes = ['VERSION#', 'SUBMISSION#'];
+  const prefixes = ['VERSION#', 'SUBMISSION#', 'TAG#', 'SCALEEVENT#', 'DISPATCH#'];
   const pages = await Promise.all(
     prefixes.map((prefix) =>
       queryAll({
         TableName: config().tableName,
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
         ExpressionAttributeValues: { ':pk': jobPk(namespace, jobId), ':prefix': prefix },
-        ProjectionExpression: 'PK, SK',
+        ProjectionExpression: 'PK, SK, SourceKey',
         ConsistentRead: true,
       }),
     ),
   );
-  return pages.flat().map((item) => ({ PK: item.PK as string, SK: item.SK as string }));
+  const items = pages.flat();
+  return {
+    keys: items.map((item) => ({ PK: item.PK as string, SK: item.SK as string })),
+    sources: items.flatMap((item) => (item.SourceKey ? [item.SourceKey as string] : [])),
+  };
 }
 
 export async function deregisterJob(request: DeregisterRequest): Promise<DeregisterResult> {
@@ -92,7 +98,7 @@ export async function deregisterJob(request: DeregisterRequest): Promise<Deregis
     const items: TransactItem[] = [];
     let jobModifyIndex = stored.JobModifyIndex;
     if (request.purge) {
-      const others = await historyKeys(stored.Namespace, stored.ID);
+      const { keys: others, sources } = await historyKeys(stored.Namespace, stored.ID);
       items.push({
         Delete: {
           TableName: config().tableName,
@@ -115,6 +121,7 @@ export async function deregisterJob(request: DeregisterRequest): Promise<Deregis
       for (let start = inline.length; start < others.length; start += MAX_TRANSACT_ITEMS) {
         await transact(others.slice(start, start + MAX_TRANSACT_ITEMS).map((key) => ({ Delete: { TableName: config().tableName, Key: key } })));
       }
+      for (const source of sources) await s3().send(new DeleteObjectCommand({ Bucket: config().bucketName, Key: source }));
     } else {
       const job: Job = { ...structuredClone(stored), Stop: true };
       const changed = !stored.Stop;
@@ -125,7 +132,15 @@ export async function deregisterJob(request: DeregisterRequest): Promise<Deregis
         job.Stable = false;
       }
       items.push(
-        writeJobItem({ job, expectedJobModifyIndex: stored.JobModifyIndex, index, specChanged: changed, newEval: !!evaluation }),
+        writeJobItem({
+          job,
+          expectedJobModifyIndex: stored.JobModifyIndex,
+          index,
+          specChanged: changed,
+          newEval: !!evaluation,
+          // A stopped periodic job launches nothing more.
+          nextLaunch: stored.Periodic ? null : undefined,
+        }),
         touchCollection(JOBS_COLLECTION, `${stored.Namespace}/${stored.ID}`, index),
       );
       if (changed) items.push(putJobVersion(job));
