@@ -25,6 +25,8 @@ export interface Config {
   region: string;
   /** How often a blocking query re-reads what it watches, in ms. */
   blockingPollMs: number;
+  /** Nomad's scheduler algorithm: `binpack` (default) or `spread` (SCHEDULER_ALGORITHM). */
+  schedulerAlgorithm: 'binpack' | 'spread';
 }
 
 function bool(value: string | undefined, fallback: boolean): boolean {
@@ -49,5 +51,6 @@ export function config(): Config {
     externalUrl: (process.env.EXTERNAL_URL ?? 'http://127.0.0.1:4646').replace(/\/$/, ''),
     region: process.env.NOMAD_REGION ?? 'global',
     blockingPollMs: Number(process.env.BLOCKING_POLL_MS ?? 1000),
+    schedulerAlgorithm: process.env.SCHEDULER_ALGORITHM === 'spread' ? 'spread' : 'binpack',
   };
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { launchDuePeriodicJobs } from '../nomad/periodic/due';
+import { runSchedulerDuties } from '../nomad/services/scheduler-duties';
 import { requeuePendingEvals } from '../nomad/worker/requeue';
 
 /**
@@ -13,6 +14,7 @@ const STALE_EVAL_MS = 30_000;
 export async function runPeriodicDuties(now: Date): Promise<void> {
   const requeued = await requeuePendingEvals(now.getTime(), STALE_EVAL_MS);
   if (requeued > 0) logger.info('re-queued pending evaluations', { requeued });
+  await runSchedulerDuties(now.getTime());
   const launched = await launchDuePeriodicJobs(now);
   if (launched > 0) logger.info('launched periodic jobs', { launched });
 }

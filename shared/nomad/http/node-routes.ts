@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
+import { drainNode, setEligibility } from '../services/node-drain';
 import { heartbeatNode } from '../services/node-heartbeat';
 import { registerNode } from '../services/register-node';
 import { updateAllocsFromClient } from '../services/update-allocs';
@@ -30,6 +31,17 @@ const ClientAllocsBody = z.object({
   ),
 });
 
+const DrainBody = z
+  .object({
+    DrainSpec: z.object({ Deadline: z.number().int().optional(), IgnoreSystemJobs: z.boolean().optional() }).passthrough().nullish(),
+    MarkEligible: z.boolean().optional(),
+    Meta: z.record(z.string(), z.string()).nullish(),
+    NodeID: z.string().optional(),
+  })
+  .passthrough();
+
+const EligibilityBody = z.object({ Eligibility: z.string(), NodeID: z.string().optional() }).passthrough();
+
 /** The node as Nomad serves it: never with its secret. */
 function publicNode(node: Node): Node {
   const { SecretID: _secret, ...rest } = node;
@@ -48,6 +60,21 @@ export function mountNodeRoutes(app: Hono): void {
     const result = await heartbeatNode(c.req.param('node_id'));
     setIndex(c, result.Index);
     return nomadJson(c, result);
+  });
+
+  app.on(['PUT', 'POST'], '/v1/node/:node_id/drain', async (c) => {
+    const body = await nomadBody(c, DrainBody);
+    const spec = body.DrainSpec ? { Deadline: body.DrainSpec.Deadline ?? 0, IgnoreSystemJobs: body.DrainSpec.IgnoreSystemJobs ?? false } : null;
+    const result = await drainNode(c.req.param('node_id'), spec, body.MarkEligible ?? false);
+    setIndex(c, result.Index);
+    return nomadJson(c, { ...result, LastIndex: result.Index, RequestTime: 0 });
+  });
+
+  app.on(['PUT', 'POST'], '/v1/node/:node_id/eligibility', async (c) => {
+    const body = await nomadBody(c, EligibilityBody);
+    const result = await setEligibility(c.req.param('node_id'), body.Eligibility);
+    setIndex(c, result.Index);
+    return nomadJson(c, { ...result, LastIndex: result.Index, RequestTime: 0 });
   });
 
   app.get('/v1/nodes', async (c) => {

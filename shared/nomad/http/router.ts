@@ -6,6 +6,7 @@ import { handleJobPath } from './job-routes';
 import { handleListJobs, handleRegister } from './jobs-routes';
 import { mountNamespaceRoutes } from './namespace-routes';
 import { mountNodeRoutes } from './node-routes';
+import { mountDeploymentRoutes } from './deployment-routes';
 
 /** Nomad's HTTP API under `/v1`. */
 export const nomad = new Hono();
@@ -18,6 +19,7 @@ nomad.all('/v1/jobs', () => {
 nomad.all('/v1/job/*', handleJobPath);
 mountNodeRoutes(nomad);
 mountEvalAllocRoutes(nomad);
+mountDeploymentRoutes(nomad);
 mountAclRoutes(nomad);
 mountNamespaceRoutes(nomad);
 

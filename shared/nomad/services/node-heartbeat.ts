@@ -1,32 +1,34 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../aws/clients';
-import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
-import { isConditionFailure } from '../../storage/transact';
 import { notFound } from '../http/errors';
-import { nodeKey } from '../store/keys';
+import { extendHeartbeat, transitionNode } from '../store/nodes';
+import { unblockEvals } from '../worker/unblock';
+import { createJobEvals, jobsForNode } from './node-evals';
 import { HEARTBEAT_TTL_MS } from './register-node';
 
 /**
  * A client's heartbeat, our HTTP form of Nomad's Node.UpdateStatus: it pushes the node's
- * `HeartbeatExpiry` (unix ms) one TTL ahead. The periodic duties mark nodes whose expiry passed
- * as down. Returns the TTL the client must heartbeat within.
+ * heartbeat deadline one TTL ahead (the periodic duties mark nodes past it down). A down node
+ * that heartbeats again is ready again: system jobs are evaluated for it and blocked
+ * evaluations get another try. Returns the TTL the client must heartbeat within.
  */
-export async function heartbeatNode(nodeId: string, now = Date.now()): Promise<{ HeartbeatTTL: number; Index: number }> {
+export interface HeartbeatResult {
+  HeartbeatTTL: number;
+  Index: number;
+  EvalIDs: string[];
+}
+
+export async function heartbeatNode(nodeId: string, now = Date.now()): Promise<HeartbeatResult> {
   const index = nextIndex();
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: config().tableName,
-        Key: nodeKey(nodeId),
-        UpdateExpression: 'SET HeartbeatExpiry = :expiry',
-        ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeValues: { ':expiry': now + HEARTBEAT_TTL_MS },
-      }),
-    );
-  } catch (error) {
-    if (isConditionFailure(error)) throw notFound('node not found');
-    throw error;
+  const stored = await extendHeartbeat(nodeId, now + HEARTBEAT_TTL_MS);
+  if (!stored) throw notFound('node not found');
+  let evalIds: string[] = [];
+  if (stored.node.Status === 'down') {
+    const ready = await transitionNode(nodeId, { status: 'ready', expectStatus: 'down', event: 'Node reregistered by heartbeat' }, index, now);
+    if (ready) {
+      const evals = await createJobEvals(await jobsForNode(ready.node, { withSystemJobs: true }), 'node-update', ready.node);
+      evalIds = evals.map((evaluation) => evaluation.ID);
+      await unblockEvals({ nodeClass: ready.node.ComputedClass });
+    }
   }
-  return { HeartbeatTTL: HEARTBEAT_TTL_MS * 1_000_000, Index: index };
+  return { HeartbeatTTL: HEARTBEAT_TTL_MS * 1_000_000, Index: index, EvalIDs: evalIds };
 }

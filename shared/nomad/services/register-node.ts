@@ -1,13 +1,18 @@
 import { nextIndex } from '../../storage/index-clock';
 import { badRequest } from '../http/errors';
-import { upsertNode } from '../store/nodes';
+import { computedClass } from '../scheduler/computed-class';
+import { readNode, touchNodes, upsertNode } from '../store/nodes';
 import type { Node } from '../structs/node';
 import { unblockEvals } from '../worker/unblock';
+import { createJobEvals, jobsForNode } from './node-evals';
 
 /**
  * Node registration, our HTTP form of Nomad's Node.Register RPC (real clients speak RPC):
  * `PUT /v1/node/register` with `{"Node": …}`. Re-registering an ID updates the node and keeps
- * the capacity its allocations hold. A ready node may be the capacity blocked jobs wait for.
+ * the capacity its allocations hold, and what operators set on it (eligibility, drain). A new
+ * node, or one whose status or class changed, gets `node-update` evaluations for the system
+ * jobs that should run on it and the jobs that have allocations there; a ready node may also be
+ * the capacity blocked jobs wait for.
  */
 export const HEARTBEAT_TTL_MS = Number(process.env.HEARTBEAT_TTL_SECONDS ?? 30) * 1000;
 
@@ -73,19 +78,33 @@ function canonicalNode(raw: Loose, index: number, now: number): Node {
 }
 
 export async function registerNode(raw: Loose): Promise<RegisterNodeResult> {
-  if (!raw.ID) throw badRequest('missing node ID for client registration');
-  if (!raw.Datacenter) throw badRequest('missing datacenter for client registration');
-  if (!raw.Name) throw badRequest('missing node name for client registration');
+  if (typeof raw.ID !== 'string' || !raw.ID) throw badRequest('missing node ID for client registration');
+  if (typeof raw.Datacenter !== 'string' || !raw.Datacenter) throw badRequest('missing datacenter for client registration');
+  if (typeof raw.Name !== 'string' || !raw.Name) throw badRequest('missing node name for client registration');
   const index = nextIndex();
   const now = Date.now();
-  const stored = await upsertNode({ ...canonicalNode(raw, index, now), HeartbeatExpiry: now + HEARTBEAT_TTL_MS });
-  if (stored.node.Status === 'ready') await unblockEvals();
+  const previous = await readNode(raw.ID);
+  const node = canonicalNode(raw, index, now);
+  if (previous) {
+    node.SchedulingEligibility = previous.node.SchedulingEligibility;
+    node.DrainStrategy = previous.node.DrainStrategy ?? null;
+    node.LastDrain = previous.node.LastDrain ?? null;
+    node.Events = previous.node.Events ?? null;
+  } else {
+    node.Events = [{ Message: 'Node registered', Subsystem: 'Cluster', Details: null, Timestamp: new Date(now).toISOString(), CreateIndex: index }];
+  }
+  node.ComputedClass = computedClass(node);
+  const stored = await upsertNode(node, now + HEARTBEAT_TTL_MS);
+  await touchNodes(node.ID, index);
+  const changed = !previous || previous.node.Status !== stored.node.Status || previous.node.ComputedClass !== stored.node.ComputedClass;
+  const evals = changed ? await createJobEvals(await jobsForNode(stored.node, { withSystemJobs: stored.node.Status === 'ready' }), 'node-update', stored.node) : [];
+  if (stored.node.Status === 'ready') await unblockEvals({ nodeClass: stored.node.ComputedClass });
   return {
     Index: index,
     HeartbeatTTL: HEARTBEAT_TTL_MS * 1_000_000,
     NodeID: stored.node.ID,
-    EvalIDs: [],
-    EvalCreateIndex: 0,
+    EvalIDs: evals.map((evaluation) => evaluation.ID),
+    EvalCreateIndex: evals.length > 0 ? index : 0,
     NodeModifyIndex: index,
   };
 }

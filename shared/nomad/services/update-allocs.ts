@@ -6,17 +6,28 @@ import { transact, TransactionConflict, type TransactItem } from '../../storage/
 import { badRequest } from '../http/errors';
 import { summaryTransition } from '../status/summary';
 import { findAlloc, storedAllocFromItem, type StoredAlloc } from '../store/allocs';
-import { jobDeltaUpdate } from '../store/job-counters';
+import { changeDeployment, findDeployment } from '../store/deployments';
+import { putNewEval } from '../store/evals';
+import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
+import { readJob } from '../store/jobs';
 import { allocSk, jobPk, nodeKey } from '../store/keys';
+import { readNode } from '../store/nodes';
 import { isClientTerminal, type AllocDeploymentStatus, type ClientStatus, type TaskState } from '../structs/allocation';
+import type { Evaluation } from '../structs/evaluation';
+import { enqueueEvals } from '../worker/eval-queue';
 import { unblockEvals } from '../worker/unblock';
+import { reactToHealth } from './deployments';
+import { newEval } from './new-eval';
 
 /**
  * Client status updates, our HTTP form of Nomad's Node.UpdateAlloc:
  * `PUT /v1/node/:node_id/allocations` with `{"Allocs": [{ID, ClientStatus, ClientDescription,
  * TaskStates, DeploymentStatus}]}`. Each update is one transaction: the allocation (conditioned on
- * the version read), the job's summary and status counters, and — when the allocation finishes —
- * the capacity it gives back to its node. Freed capacity gives blocked evaluations another try.
+ * the version read), the job's summary and status counters, the capacity a finished allocation
+ * gives back to its node, the deployment's health counters when the client reports health, and
+ * an `alloc-failure` evaluation when it failed (the scheduler reschedules it per its policy).
+ * Afterwards freed capacity gives blocked evaluations another try and the deployment watcher
+ * looks at the new health.
  */
 export interface ClientAllocUpdate {
   ID: string;
@@ -65,7 +76,7 @@ function allocUpdateItem(before: StoredAlloc, update: ClientAllocUpdate, live: b
   if (update.DeploymentStatus) {
     names['#deployment'] = 'DeploymentStatus';
     values[':deployment'] = {
-      Healthy: update.DeploymentStatus.Healthy ?? null,
+      Healthy: update.DeploymentStatus.Healthy ?? alloc.DeploymentStatus?.Healthy ?? null,
       Timestamp: update.DeploymentStatus.Timestamp ?? new Date(nanos / 1_000_000).toISOString(),
       Canary: alloc.DeploymentStatus?.Canary ?? false,
       ModifyIndex: index,
@@ -97,7 +108,33 @@ function releaseItem(before: StoredAlloc): TransactItem {
   };
 }
 
-async function applyOne(nodeId: string, update: ClientAllocUpdate): Promise<{ before: StoredAlloc; after: StoredAlloc; index: number }> {
+/** How the report moves the deployment's health counters (Nomad's updateDeploymentWithAlloc). */
+function healthChange(before: StoredAlloc, update: ClientAllocUpdate): { healthy: number; unhealthy: number } | undefined {
+  const reported = update.DeploymentStatus?.Healthy;
+  if (!before.alloc.DeploymentID || (reported !== true && reported !== false)) return undefined;
+  const previous = before.alloc.DeploymentStatus?.Healthy;
+  if (previous === null || previous === undefined) return reported ? { healthy: 1, unhealthy: 0 } : { healthy: 0, unhealthy: 1 };
+  if (previous && !reported) return { healthy: -1, unhealthy: 1 };
+  return undefined;
+}
+
+async function failureEval(before: StoredAlloc, update: ClientAllocUpdate, index: number, now: number): Promise<Evaluation | undefined> {
+  if (update.ClientStatus !== 'failed' || before.alloc.ClientStatus === 'failed' || before.alloc.FollowupEvalID) return undefined;
+  const record = await readJob(before.alloc.Namespace, before.alloc.JobID);
+  if (!record || record.job.CreateIndex !== before.jobCreateIndex || (record.job.Type !== 'service' && record.job.Type !== 'batch')) return undefined;
+  return newEval({
+    namespace: record.job.Namespace,
+    jobId: record.job.ID,
+    type: record.job.Type,
+    priority: record.job.Priority,
+    triggeredBy: 'alloc-failure',
+    jobModifyIndex: record.job.JobModifyIndex,
+    index,
+    now,
+  });
+}
+
+async function applyOne(nodeId: string, update: ClientAllocUpdate): Promise<{ before: StoredAlloc; after: StoredAlloc; index: number; evaluation?: Evaluation }> {
   const located = await findAlloc(update.ID);
   if (!located) throw badRequest(`alloc ${update.ID} not found`);
   let withJob = true;
@@ -112,17 +149,35 @@ async function applyOne(nodeId: string, update: ClientAllocUpdate): Promise<{ be
     const items: TransactItem[] = [allocUpdateItem(before, update, live, index, nanos)];
     if (released) items.push(releaseItem(before));
     const summary = summaryTransition(before.alloc.ClientStatus, update.ClientStatus);
+    const health = healthChange(before, update);
+    if (health) {
+      const deployment = await findDeployment(before.alloc.DeploymentID);
+      const deadline = deployment?.TaskGroups[before.alloc.TaskGroup]?.ProgressDeadline ?? 0;
+      const reportedAt = update.DeploymentStatus?.Timestamp ? Date.parse(update.DeploymentStatus.Timestamp) : Date.now();
+      if (deployment) {
+        items.push(
+          changeDeployment(
+            deployment,
+            {
+              groups: {
+                [before.alloc.TaskGroup]: {
+                  ...health,
+                  progressBy: health.healthy > 0 && deadline > 0 ? new Date((Number.isFinite(reportedAt) ? reportedAt : Date.now()) + deadline / 1_000_000).toISOString() : undefined,
+                },
+              },
+            },
+            index,
+          ),
+        );
+      }
+    }
+    const evaluation = withJob ? await failureEval(before, update, index, nanos / 1_000_000) : undefined;
+    if (evaluation) items.push(putNewEval(evaluation));
     const jobPosition = items.length;
-    if (withJob && (released || Object.keys(summary).length > 0)) {
-      items.push(
-        jobDeltaUpdate(
-          before.alloc.Namespace,
-          before.alloc.JobID,
-          before.jobCreateIndex,
-          { liveAllocs: released ? -1 : 0, summary: { [before.alloc.TaskGroup]: summary } },
-          index,
-        ),
-      );
+    const delta: JobDelta = { liveAllocs: released ? -1 : 0, summary: { [before.alloc.TaskGroup]: summary } };
+    if (evaluation) Object.assign(delta, { openEvals: 1, hadEval: true });
+    if (withJob && (released || Object.keys(summary).length > 0 || evaluation)) {
+      items.push(jobDeltaUpdate(before.alloc.Namespace, before.alloc.JobID, before.jobCreateIndex, delta, index));
     }
     try {
       await transact(items);
@@ -138,7 +193,7 @@ async function applyOne(nodeId: string, update: ClientAllocUpdate): Promise<{ be
           ModifyTime: nanos,
         },
       };
-      return { before, after, index };
+      return { before, after, index, evaluation };
     } catch (error) {
       if (!(error instanceof TransactionConflict) || attempt >= 5) throw error;
       // The job was purged or registered anew: its counters no longer track this allocation.
@@ -149,11 +204,24 @@ async function applyOne(nodeId: string, update: ClientAllocUpdate): Promise<{ be
 
 export async function updateAllocsFromClient(nodeId: string, updates: ClientAllocUpdate[]): Promise<UpdateAllocsResult> {
   const result: UpdateAllocsResult = { Index: 0, updated: [] };
+  const evals: Evaluation[] = [];
+  const healthChanged = new Map<string, Set<string>>();
   for (const update of updates) {
-    const { before, after, index } = await applyOne(nodeId, update);
+    const { before, after, index, evaluation } = await applyOne(nodeId, update);
     result.Index = Math.max(result.Index, index);
     result.updated.push({ before, after });
+    if (evaluation) evals.push(evaluation);
+    if (healthChange(before, update)) {
+      const changed = healthChanged.get(before.alloc.DeploymentID) ?? new Set<string>();
+      changed.add(before.alloc.ID);
+      healthChanged.set(before.alloc.DeploymentID, changed);
+    }
   }
-  if (result.updated.some(({ before, after }) => before.live && !after.live)) await unblockEvals();
+  if (evals.length > 0) await enqueueEvals(evals);
+  for (const [deploymentId, changed] of healthChanged) await reactToHealth(deploymentId, changed);
+  if (result.updated.some(({ before, after }) => before.live && !after.live)) {
+    const node = await readNode(nodeId);
+    await unblockEvals({ nodeClass: node?.node.ComputedClass });
+  }
   return result;
 }

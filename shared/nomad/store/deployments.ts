@@ -3,26 +3,49 @@ import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { queryAll } from '../../storage/query-all';
 import type { TransactItem } from '../../storage/transact';
-import type { Deployment } from '../structs/deployment';
-import { byId, deploymentSk, jobPk } from './keys';
+import { isActiveDeployment, type Deployment, type DeploymentStatusValue } from '../structs/deployment';
+import { ACTIVE_DEPLOYMENTS, byId, deploymentSk, jobPk, openEvalSortKey } from './keys';
 
-/** Deployment items: the Deployment's own fields in its job's partition, plus GSI2 by ID. */
+/**
+ * Deployment items: the Deployment's own fields in its job's partition, plus GSI2 by ID and,
+ * while active, GSI3 `DEPLOYMENTS#active` (swept for progress deadlines). Per-group counters
+ * (PlacedAllocs, HealthyAllocs, UnhealthyAllocs, PlacedCanaries) move with ADD/list_append in the
+ * same transactions as the allocations they count; a group's RequireProgressBy is absent until
+ * its first placement starts the clock. Status changes are conditioned on the deployment still
+ * being active, so a terminal deployment never changes again and the job's ActiveDeployments
+ * counter moves exactly once.
+ */
 type Item = Record<string, any>;
 
-const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI2PK', 'GSI2SK'];
+const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK'];
+const ACTIVE_STATUSES = ['running', 'paused', 'pending', 'initializing', 'blocked', 'unblocking'];
+
+export function deploymentKey(deployment: Pick<Deployment, 'Namespace' | 'JobID' | 'ID'>) {
+  return { PK: jobPk(deployment.Namespace, deployment.JobID), SK: deploymentSk(deployment.ID) };
+}
 
 export function deploymentItem(deployment: Deployment): Item {
-  return {
-    ...deployment,
-    PK: jobPk(deployment.Namespace, deployment.JobID),
-    SK: deploymentSk(deployment.ID),
-    ...byId('DEPLOYMENT', deployment.ID),
-  };
+  const groups = Object.fromEntries(
+    Object.entries(deployment.TaskGroups).map(([name, state]) => {
+      const { RequireProgressBy, ...rest } = state;
+      return [name, RequireProgressBy ? { ...rest, RequireProgressBy } : rest];
+    }),
+  );
+  const item: Item = { ...deployment, TaskGroups: groups, ...deploymentKey(deployment), ...byId('DEPLOYMENT', deployment.ID) };
+  if (isActiveDeployment(deployment.Status)) {
+    item.GSI3PK = ACTIVE_DEPLOYMENTS;
+    item.GSI3SK = openEvalSortKey(deployment.CreateIndex, deployment.ID);
+  }
+  return item;
 }
 
 export function deploymentFromItem(item: Item): Deployment {
   const deployment: Item = { ...item };
   for (const key of KEY_ATTRIBUTES) delete deployment[key];
+  for (const state of Object.values((deployment.TaskGroups ?? {}) as Record<string, Item>)) {
+    state.RequireProgressBy ??= null;
+    state.PlacedCanaries ??= null;
+  }
   return deployment as Deployment;
 }
 
@@ -38,6 +61,97 @@ export function putDeployment(deployment: Deployment, expectedModifyIndex?: numb
   };
 }
 
+export interface GroupCounters {
+  placed?: number;
+  healthy?: number;
+  unhealthy?: number;
+  canaries?: string[];
+  /** Starts the group's progress clock if it has not started (RFC 3339). */
+  startProgressBy?: string;
+  /** Moves the group's progress deadline (RFC 3339). */
+  progressBy?: string;
+  promoted?: boolean;
+}
+
+export interface DeploymentChange {
+  status?: DeploymentStatusValue;
+  description?: string;
+  groups?: Record<string, GroupCounters>;
+}
+
+/**
+ * One update of an existing deployment. A status change requires the deployment to be active
+ * (and leaves the active index when it becomes terminal); counters only require it to exist.
+ */
+export function changeDeployment(deployment: Pick<Deployment, 'Namespace' | 'JobID' | 'ID'>, change: DeploymentChange, index: number): TransactItem {
+  const names: Record<string, string> = { '#modify': 'ModifyIndex' };
+  const values: Record<string, unknown> = { ':modify': index };
+  const sets = ['#modify = :modify'];
+  const adds: string[] = [];
+  const removes: string[] = [];
+  let condition = 'attribute_exists(PK)';
+  if (change.status) {
+    Object.assign(names, { '#status': 'Status', '#description': 'StatusDescription' });
+    Object.assign(values, { ':status': change.status, ':description': change.description ?? '' });
+    sets.push('#status = :status', '#description = :description');
+    const actives = ACTIVE_STATUSES.map((_, i) => `:active${i}`);
+    ACTIVE_STATUSES.forEach((status, i) => (values[`:active${i}`] = status));
+    condition += ` AND #status IN (${actives.join(', ')})`;
+    if (!isActiveDeployment(change.status)) removes.push('GSI3PK', 'GSI3SK');
+  } else if (change.description !== undefined) {
+    names['#description'] = 'StatusDescription';
+    values[':description'] = change.description;
+    sets.push('#description = :description');
+  }
+  Object.entries(change.groups ?? {}).forEach(([group, counters], g) => {
+    names['#groups'] = 'TaskGroups';
+    const path = `#groups.#g${g}`;
+    names[`#g${g}`] = group;
+    const add = (field: string, value: number | undefined) => {
+      if (!value) return;
+      names[`#${field}`] = field;
+      values[`:${field}${g}`] = value;
+      adds.push(`${path}.#${field} :${field}${g}`);
+    };
+    add('PlacedAllocs', counters.placed);
+    add('HealthyAllocs', counters.healthy);
+    add('UnhealthyAllocs', counters.unhealthy);
+    if (counters.canaries?.length) {
+      names['#canaries'] = 'PlacedCanaries';
+      values[`:canaries${g}`] = counters.canaries;
+      values[':emptyList'] = [];
+      sets.push(`${path}.#canaries = list_append(if_not_exists(${path}.#canaries, :emptyList), :canaries${g})`);
+    }
+    if (counters.startProgressBy || counters.progressBy) {
+      names['#progress'] = 'RequireProgressBy';
+      values[`:progress${g}`] = counters.progressBy ?? counters.startProgressBy;
+      sets.push(
+        counters.progressBy
+          ? `${path}.#progress = :progress${g}`
+          : `${path}.#progress = if_not_exists(${path}.#progress, :progress${g})`,
+      );
+    }
+    if (counters.promoted) {
+      names['#promoted'] = 'Promoted';
+      values[':true'] = true;
+      sets.push(`${path}.#promoted = :true`);
+    }
+  });
+  const expression = [`SET ${sets.join(', ')}`];
+  if (adds.length) expression.push(`ADD ${adds.join(', ')}`);
+  if (removes.length) expression.push(`REMOVE ${removes.join(', ')}`);
+  return {
+    Update: {
+      TableName: config().tableName,
+      Key: deploymentKey(deployment),
+      UpdateExpression: expression.join(' '),
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
 /** A job ID's deployments, newest first (highest CreateIndex). */
 export async function listJobDeployments(namespace: string, jobId: string): Promise<Deployment[]> {
   const items = await queryAll({
@@ -47,6 +161,11 @@ export async function listJobDeployments(namespace: string, jobId: string): Prom
     ConsistentRead: true,
   });
   return items.map(deploymentFromItem).sort((a, b) => b.CreateIndex - a.CreateIndex);
+}
+
+/** The job's latest deployment (Nomad's LatestDeploymentByJobID). */
+export async function latestJobDeployment(namespace: string, jobId: string): Promise<Deployment | undefined> {
+  return (await listJobDeployments(namespace, jobId))[0];
 }
 
 export async function findDeployment(deploymentId: string): Promise<Deployment | undefined> {
@@ -60,4 +179,15 @@ export async function findDeployment(deploymentId: string): Promise<Deployment |
   );
   const item = result.Items?.[0];
   return item ? deploymentFromItem(item) : undefined;
+}
+
+/** Deployments not yet successful, failed or cancelled, oldest first (GSI3). */
+export async function listActiveDeployments(): Promise<Deployment[]> {
+  const items = await queryAll({
+    TableName: config().tableName,
+    IndexName: 'GSI3',
+    KeyConditionExpression: 'GSI3PK = :pk',
+    ExpressionAttributeValues: { ':pk': ACTIVE_DEPLOYMENTS },
+  });
+  return items.map(deploymentFromItem).filter((deployment) => isActiveDeployment(deployment.Status));
 }

@@ -1,7 +1,7 @@
 import { config } from '../../config';
 import type { TransactItem } from '../../storage/transact';
 import type { SummaryDelta } from '../status/summary';
-import { jobKey } from './keys';
+import { jobKey, SYSTEM_JOBS } from './keys';
 
 /**
  * The job item update that goes into the same transaction as any change to the job's
@@ -19,6 +19,12 @@ export interface JobDelta {
   queued?: Record<string, number>;
   /** The job's single blocked evaluation; null clears it. */
   blockedEvalId?: string | null;
+  /** Marks the job's current version stable (a deployment succeeded); needs expectJobModifyIndex. */
+  stable?: boolean;
+  /** Only apply while the job is still at this JobModifyIndex. */
+  expectJobModifyIndex?: number;
+  /** Lists the job among the system jobs new nodes are evaluated for (true), or takes it off (false). */
+  systemJob?: { namespace: string; listed: boolean };
 }
 
 export function jobDeltaUpdate(namespace: string, jobId: string, createIndex: number, delta: JobDelta, index: number): TransactItem {
@@ -70,6 +76,26 @@ export function jobDeltaUpdate(namespace: string, jobId: string, createIndex: nu
       sets.push('#blocked = :blocked');
     }
   }
+  if (delta.stable !== undefined) {
+    names['#stable'] = 'Stable';
+    values[':stable'] = delta.stable;
+    sets.push('#stable = :stable');
+  }
+  if (delta.systemJob) {
+    names['#gsi3pk'] = 'GSI3PK';
+    names['#gsi3sk'] = 'GSI3SK';
+    if (delta.systemJob.listed) {
+      values[':systemJobs'] = SYSTEM_JOBS;
+      values[':systemJobKey'] = `${delta.systemJob.namespace}#${jobId}`;
+      sets.push('#gsi3pk = :systemJobs', '#gsi3sk = :systemJobKey');
+    } else removes.push('#gsi3pk', '#gsi3sk');
+  }
+  let condition = 'attribute_exists(PK) AND #create = :create';
+  if (delta.expectJobModifyIndex !== undefined) {
+    names['#jmi'] = 'JobModifyIndex';
+    values[':jmi'] = delta.expectJobModifyIndex;
+    condition += ' AND #jmi = :jmi';
+  }
   const expression = [`SET ${sets.join(', ')}`];
   if (adds.length) expression.push(`ADD ${adds.join(', ')}`);
   if (removes.length) expression.push(`REMOVE ${removes.join(', ')}`);
@@ -78,7 +104,7 @@ export function jobDeltaUpdate(namespace: string, jobId: string, createIndex: nu
       TableName: config().tableName,
       Key: jobKey(namespace, jobId),
       UpdateExpression: expression.join(' '),
-      ConditionExpression: 'attribute_exists(PK) AND #create = :create',
+      ConditionExpression: condition,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },

@@ -123,3 +123,19 @@ export function periodicSortKey(nextLaunchMs: number, namespace: string, jobId: 
 
 export const NAMESPACES_COLLECTION = 'namespaces';
 export const ACL_POLICIES_COLLECTION = 'acl-policies';
+
+/**
+ * Scheduler indexes:
+ *   GSI3 `DEPLOYMENTS#active` / `<create index>#<id>`  deployments not yet terminal (progress deadlines)
+ *   GSI3 `SYSTEMJOBS` / `<ns>#<id>`                     on the job item: system jobs not stopped (node-update evals)
+ *   GSI4 `HEARTBEATS` / `<expiry ms>#<node id>`         on the node item: nodes that must heartbeat, by expiry
+ *   GSI4 `NODES#down` / `<node id>`                     on the node item: nodes that are down
+ */
+export const ACTIVE_DEPLOYMENTS = 'DEPLOYMENTS#active';
+export const SYSTEM_JOBS = 'SYSTEMJOBS';
+export const HEARTBEATS = 'HEARTBEATS';
+export const DOWN_NODES = 'NODES#down';
+
+export function heartbeatSortKey(expiryMs: number, nodeId: string): string {
+  return `${String(expiryMs).padStart(15, '0')}#${nodeId}`;
+}

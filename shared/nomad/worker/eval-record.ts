@@ -27,6 +27,6 @@ export async function handleEvalRecord(record: SQSRecord): Promise<void> {
     logger.error('dropping a message that is not an evaluation', { messageId: record.messageId, body: record.body });
     return;
   }
-  const outcome = await processEvaluation(message.data);
+  const outcome = await processEvaluation(message.data, { receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1) });
   logger.info('evaluation processed', { evalId: message.data.EvalID, jobId: message.data.JobID, outcome });
 }

@@ -4,7 +4,7 @@ import { transact, TransactionConflict, type TransactItem } from '../../storage/
 import type { SchedulerResult } from '../scheduler/types';
 import { putNewEval, readEval, replaceEval } from '../store/evals';
 import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
-import { readJob } from '../store/jobs';
+import { readJob, type JobRecord } from '../store/jobs';
 import type { Evaluation } from '../structs/evaluation';
 
 /**
@@ -13,7 +13,8 @@ import type { Evaluation } from '../structs/evaluation';
  * - some allocations found no node → `complete` with FailedTGAllocs, plus one blocked
  *   evaluation (`queued-allocs`) that replaces any older one; a blocked evaluation that still
  *   cannot place is blocked again instead;
- * - out of plan attempts → `failed`, plus a `max-plan-attempts` blocked evaluation.
+ * - out of plan attempts → `failed`, plus a `max-plan-attempts` blocked evaluation;
+ * - delivered too often → `failed`, plus a delayed `failed-follow-up` evaluation.
  * The evaluation is written only if nobody else finished it first.
  */
 export type EvalOutcome = 'ignored' | 'complete' | 'blocked' | 'failed';
@@ -21,31 +22,42 @@ export type EvalOutcome = 'ignored' | 'complete' | 'blocked' | 'failed';
 export interface FinishOptions {
   /** Set when the evaluation failed; the text becomes its StatusDescription. */
   failed?: string;
+  /** With `failed`: retry later through a follow-up evaluation rather than a blocked one. */
+  followUpAfterMs?: number;
+  /** The job as the scheduler read it; saves a read when nothing changed since. */
+  record?: JobRecord;
 }
 
-function blockedEval(from: Evaluation, triggeredBy: string, description: string, index: number, nowNanos: number): Evaluation {
+export const EMPTY_RESULT: SchedulerResult = {
+  plan: { evalId: '', placements: [], stops: [], inPlaceUpdates: [], allocUpdates: [], deploymentUpdates: [], followupEvals: [] },
+  failedTGAllocs: {},
+  queuedAllocations: {},
+  desiredTGUpdates: {},
+  classEligibility: {},
+  escapedComputedClass: false,
+};
+
+function derivedEval(from: Evaluation, fields: Partial<Evaluation> & Pick<Evaluation, 'Status' | 'TriggeredBy'>, index: number, nowNanos: number): Evaluation {
   return {
     ID: randomUUID(),
     Namespace: from.Namespace,
     Priority: from.Priority,
     Type: from.Type,
-    TriggeredBy: triggeredBy,
     JobID: from.JobID,
     JobModifyIndex: from.JobModifyIndex,
-    Status: 'blocked',
-    StatusDescription: description,
     PreviousEval: from.ID,
-    ClassEligibility: {},
     CreateIndex: index,
     ModifyIndex: index,
     CreateTime: nowNanos,
     ModifyTime: nowNanos,
+    ...fields,
   };
 }
 
 export async function finishEval(evaluation: Evaluation, result: SchedulerResult, options: FinishOptions): Promise<EvalOutcome> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const record = await readJob(evaluation.Namespace, evaluation.JobID);
+  let record = options.record;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    if (!record || attempt > 0) record = await readJob(evaluation.Namespace, evaluation.JobID);
     const index = nextIndex();
     const nowNanos = Date.now() * 1_000_000;
     const failures = Object.keys(result.failedTGAllocs).length > 0;
@@ -61,28 +73,64 @@ export async function finishEval(evaluation: Evaluation, result: SchedulerResult
     const delta: JobDelta = { queued: result.queuedAllocations };
     let outcome: EvalOutcome;
     let newBlocked: Evaluation | undefined;
+    let followUp: Evaluation | undefined;
+    const blocked = (triggeredBy: string, description: string) =>
+      derivedEval(
+        evaluation,
+        {
+          Status: 'blocked',
+          TriggeredBy: triggeredBy,
+          StatusDescription: description,
+          ClassEligibility: result.classEligibility,
+          EscapedComputedClass: result.escapedComputedClass,
+          FailedTGAllocs: failures ? result.failedTGAllocs : undefined,
+        },
+        index,
+        nowNanos,
+      );
 
     if (options.failed) {
       final.Status = 'failed';
       final.StatusDescription = options.failed;
-      newBlocked = blockedEval(evaluation, 'max-plan-attempts', 'created due to placement conflicts', index, nowNanos);
+      if (options.followUpAfterMs !== undefined) {
+        followUp = derivedEval(
+          evaluation,
+          {
+            Status: 'pending',
+            TriggeredBy: 'failed-follow-up',
+            Wait: options.followUpAfterMs * 1_000_000,
+            WaitUntil: new Date(Date.now() + options.followUpAfterMs).toISOString(),
+          },
+          index,
+          nowNanos,
+        );
+        final.NextEval = followUp.ID;
+      } else {
+        newBlocked = blocked('max-plan-attempts', 'created due to placement conflicts');
+      }
       outcome = 'failed';
     } else if (failures && evaluation.Status === 'blocked') {
       final.Status = 'blocked';
       final.FailedTGAllocs = result.failedTGAllocs;
+      final.ClassEligibility = result.classEligibility;
+      final.EscapedComputedClass = result.escapedComputedClass;
       outcome = 'blocked';
     } else {
       final.Status = 'complete';
       outcome = 'complete';
       if (failures) {
         final.FailedTGAllocs = result.failedTGAllocs;
-        newBlocked = blockedEval(evaluation, 'queued-allocs', 'created to place remaining allocations', index, nowNanos);
+        newBlocked = blocked('queued-allocs', 'created to place remaining allocations');
       }
     }
     if (newBlocked) final.BlockedEval = newBlocked.ID;
     items.push(replaceEval(final, evaluation.ModifyIndex));
     if (final.Status !== 'blocked') delta.openEvals = -1;
 
+    if (followUp) {
+      items.push(putNewEval(followUp));
+      delta.openEvals = (delta.openEvals ?? 0) + 1;
+    }
     if (newBlocked) {
       items.push(putNewEval(newBlocked));
       delta.openEvals = (delta.openEvals ?? 0) + 1;

@@ -3,40 +3,51 @@ import { nextIndex } from '../../storage/index-clock';
 import { MAX_TRANSACT_ITEMS, transact, TransactionConflict, type TransactItem } from '../../storage/transact';
 import { addSummaryDeltas, summaryTransition, type SummaryDelta } from '../status/summary';
 import { allocItem, type AllocClaim, type StoredAlloc } from '../store/allocs';
-import { jobDeltaUpdate } from '../store/job-counters';
+import { changeDeployment, putDeployment, type DeploymentChange, type GroupCounters } from '../store/deployments';
+import { putNewEval } from '../store/evals';
+import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
+import { putJobVersion } from '../store/jobs';
 import { allocSk, jobPk, nodeKey } from '../store/keys';
 import type { StoredNode } from '../store/nodes';
-import { nodeCapacity } from '../structs/node';
+import type { Deployment } from '../structs/deployment';
+import type { Evaluation } from '../structs/evaluation';
 import type { Job } from '../structs/job';
+import { nodeCapacity } from '../structs/node';
 import { addClaim } from '../scheduler/rank';
-import type { Plan, PlannedInPlaceUpdate, PlannedStop } from '../scheduler/types';
+import type { Plan, PlannedAllocUpdate, PlannedInPlaceUpdate, PlannedStop } from '../scheduler/types';
 import { leaseCheck, type Lease } from './job-lease';
 
 /**
  * The plan applier: commits a plan with DynamoDB transactions, Nomad's optimistic concurrency.
  *
- * The work is grouped per node. Each node that gains allocations gets one conditional update of
- * its claimed capacity (`Used <= capacity − what this plan adds`, and still ready and eligible),
- * in the same transaction as the allocations placed on it, so a node can never be overcommitted
- * however many workers race. Stops give capacity back and are conditioned on the allocation still
- * being Live, so it is released once. The job's counters move in the same transaction, and the
- * worker's lease is checked there too.
+ * The plan is cut into changes that must commit whole (a placement together with the stop of
+ * the allocation it replaces, a stop, an in-place update, a follow-up stamp) and packed into
+ * transactions, grouped by node. Each node a transaction touches gets one conditional update of
+ * its claimed capacity: `Used <= capacity − what this transaction adds` (and still ready,
+ * eligible and not draining when it gains allocations), so no node is ever overcommitted however
+ * many workers race. Stops give capacity back and are conditioned on the allocation still being
+ * Live, so it is released once. The job's counters, the deployment's counters, new evaluations
+ * and the worker's lease check ride in the same transactions.
  *
- * A node whose condition fails is rejected (Nomad's partial commit): the rest commits and the
- * worker re-plans what was rejected from fresh state.
+ * A change whose condition fails is rejected (Nomad's partial commit): the rest commits, and
+ * the worker re-plans from fresh state what was rejected.
  */
 export interface ApplyContext {
   job?: Job;
   nodes: Map<string, StoredNode>;
   lease: Lease;
+  /** The job's current deployment as the plan saw it (for its groups' progress deadlines). */
+  deployment?: Deployment;
   /** Unix ms. */
   now: number;
+  /** Called after each committed transaction with the net capacity it moved per node. */
+  onCommitted?: (usage: Map<string, AllocClaim>) => void;
 }
 
 export interface ApplyResult {
   placed: StoredAlloc[];
   stopped: PlannedStop[];
-  /** Nodes that refused their placements, or stops that lost a race: re-plan needed. */
+  /** Nodes that refused their placements, or changes that lost a race: re-plan needed. */
   rejectedNodes: Set<string>;
   conflicts: number;
 }
@@ -44,60 +55,76 @@ export interface ApplyResult {
 export class LeaseLost extends Error {}
 export class JobChanged extends Error {}
 
-interface NodeUnit {
-  nodeId: string;
-  placements: StoredAlloc[];
-  stops: PlannedStop[];
-  inPlace: PlannedInPlaceUpdate[];
+type Change =
+  | { kind: 'place'; nodeId: string; stored: StoredAlloc; replaces?: PlannedStop }
+  | { kind: 'stop'; nodeId: string; stop: PlannedStop }
+  | { kind: 'inPlace'; nodeId: string; update: PlannedInPlaceUpdate }
+  | { kind: 'stamp'; nodeId: string; update: PlannedAllocUpdate };
+
+/** What a transaction writes once, besides its changes. */
+interface Extras {
+  deployment?: Deployment;
+  deploymentUpdates: Plan['deploymentUpdates'];
+  followupEvals: Evaluation[];
 }
 
-/** Room for the job update and the lease check in every transaction. */
-const ITEMS_PER_TRANSACTION = MAX_TRANSACT_ITEMS - 2;
+type Op =
+  | { kind: 'change'; change: Change }
+  | { kind: 'replaced'; change: Change }
+  | { kind: 'node'; nodeId: string }
+  | { kind: 'job' }
+  | { kind: 'lease' }
+  | { kind: 'createDeployment' }
+  | { kind: 'deployment'; id: string; statusUpdate: boolean }
+  | { kind: 'eval' }
+  | { kind: 'version' };
 
-function unitsOf(plan: Plan): NodeUnit[] {
-  const byNode = new Map<string, NodeUnit>();
-  const unit = (nodeId: string) => {
-    let found = byNode.get(nodeId);
-    if (!found) byNode.set(nodeId, (found = { nodeId, placements: [], stops: [], inPlace: [] }));
-    return found;
-  };
-  for (const stored of plan.placements) unit(stored.alloc.NodeID).placements.push(stored);
-  for (const stop of plan.stops) unit(stop.nodeId).stops.push(stop);
-  for (const update of plan.inPlaceUpdates) unit(update.nodeId).inPlace.push(update);
-  // A node's work larger than one transaction is split; each part claims capacity on its own.
-  const units: NodeUnit[] = [];
-  for (const whole of byNode.values()) {
-    const ops = [...whole.stops.map((s) => ({ stop: s })), ...whole.inPlace.map((u) => ({ inPlace: u })), ...whole.placements.map((p) => ({ place: p }))];
-    for (let start = 0; start < ops.length; start += ITEMS_PER_TRANSACTION - 1) {
-      const part: NodeUnit = { nodeId: whole.nodeId, placements: [], stops: [], inPlace: [] };
-      for (const op of ops.slice(start, start + ITEMS_PER_TRANSACTION - 1)) {
-        if ('stop' in op) part.stops.push(op.stop);
-        else if ('inPlace' in op) part.inPlace.push(op.inPlace);
-        else part.placements.push(op.place);
-      }
-      units.push(part);
-    }
+function changesOf(plan: Plan): Change[] {
+  const replacing = new Map<string, PlannedStop>();
+  const changes: Change[] = [];
+  for (const stop of plan.stops) {
+    if (stop.replacedBy) replacing.set(stop.replacedBy, stop);
+    else changes.push({ kind: 'stop', nodeId: stop.nodeId, stop });
   }
-  return units;
+  for (const stored of plan.placements) changes.push({ kind: 'place', nodeId: stored.alloc.NodeID, stored, replaces: replacing.get(stored.alloc.ID) });
+  for (const update of plan.inPlaceUpdates) changes.push({ kind: 'inPlace', nodeId: update.nodeId, update });
+  for (const update of plan.allocUpdates) changes.push({ kind: 'stamp', nodeId: '', update });
+  return changes.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0));
 }
 
-function netClaim(unit: NodeUnit): AllocClaim {
-  let net: AllocClaim = { CpuShares: 0, MemoryMB: 0, DiskMB: 0 };
-  for (const stored of unit.placements) net = addClaim(net, stored.claim);
-  for (const stop of unit.stops) if (stop.wasLive) net = addClaim(net, stop.claim, -1);
-  return net;
+/** Capacity a change moves, per node (placements add, live stops give back). */
+function nodeEffects(change: Change): [string, AllocClaim, boolean][] {
+  const effects: [string, AllocClaim, boolean][] = [];
+  if (change.kind === 'place') {
+    effects.push([change.stored.alloc.NodeID, change.stored.claim, true]);
+    if (change.replaces?.wasLive) effects.push([change.replaces.nodeId, negate(change.replaces.claim), false]);
+  } else if (change.kind === 'stop' && change.stop.wasLive) effects.push([change.stop.nodeId, negate(change.stop.claim), false]);
+  return effects;
 }
 
-function nodeItem(unit: NodeUnit, context: ApplyContext): TransactItem | undefined {
-  const net = netClaim(unit);
-  if (unit.placements.length === 0 && net.CpuShares === 0 && net.MemoryMB === 0 && net.DiskMB === 0) return undefined;
-  const names = { '#cpu': 'UsedCpu', '#mem': 'UsedMemoryMB', '#disk': 'UsedDiskMB' };
+function negate(claim: AllocClaim): AllocClaim {
+  return { CpuShares: -claim.CpuShares, MemoryMB: -claim.MemoryMB, DiskMB: -claim.DiskMB };
+}
+
+function allocKey(allocId: string, context: ApplyContext) {
+  return { PK: jobPk(context.lease.namespace, context.lease.jobId), SK: allocSk(allocId) };
+}
+
+interface NodeDelta {
+  net: AllocClaim;
+  gains: boolean;
+}
+
+function nodeItem(nodeId: string, delta: NodeDelta, context: ApplyContext): TransactItem | undefined {
+  const { net } = delta;
+  if (!delta.gains && net.CpuShares === 0 && net.MemoryMB === 0 && net.DiskMB === 0) return undefined;
+  const names: Record<string, string> = { '#cpu': 'UsedCpu', '#mem': 'UsedMemoryMB', '#disk': 'UsedDiskMB' };
   const values: Record<string, unknown> = { ':cpu': net.CpuShares, ':mem': net.MemoryMB, ':disk': net.DiskMB };
   let condition = 'attribute_exists(PK)';
-  const node = context.nodes.get(unit.nodeId);
-  if (unit.placements.length > 0 && node) {
+  const node = context.nodes.get(nodeId);
+  if (delta.gains && node) {
     const capacity = nodeCapacity(node.node);
-    Object.assign(names, { '#status': 'Status', '#eligibility': 'SchedulingEligibility' });
+    Object.assign(names, { '#status': 'Status', '#eligibility': 'SchedulingEligibility', '#drain': 'DrainStrategy' });
     Object.assign(values, {
       ':ready': 'ready',
       ':eligible': 'eligible',
@@ -106,12 +133,14 @@ function nodeItem(unit: NodeUnit, context: ApplyContext): TransactItem | undefin
       ':diskLimit': capacity.DiskMB - net.DiskMB,
     });
     condition +=
-      ' AND #status = :ready AND #eligibility = :eligible AND #cpu <= :cpuLimit AND #mem <= :memLimit AND #disk <= :diskLimit';
+      ' AND #status = :ready AND #eligibility = :eligible AND (attribute_not_exists(#drain) OR attribute_type(#drain, :nullType))' +
+      ' AND #cpu <= :cpuLimit AND #mem <= :memLimit AND #disk <= :diskLimit';
+    values[':nullType'] = 'NULL';
   }
   return {
     Update: {
       TableName: config().tableName,
-      Key: nodeKey(unit.nodeId),
+      Key: nodeKey(nodeId),
       UpdateExpression: 'ADD #cpu :cpu, #mem :mem, #disk :disk',
       ConditionExpression: condition,
       ExpressionAttributeNames: names,
@@ -120,6 +149,7 @@ function nodeItem(unit: NodeUnit, context: ApplyContext): TransactItem | undefin
   };
 }
 
+/** Stops an allocation (optionally recording its replacement): once, by condition. */
 function stopItem(stop: PlannedStop, index: number, nowNanos: number, context: ApplyContext): TransactItem {
   const names: Record<string, string> = {
     '#desired': 'DesiredStatus',
@@ -133,7 +163,6 @@ function stopItem(stop: PlannedStop, index: number, nowNanos: number, context: A
     ':stop': 'stop',
     ':description': stop.desiredDescription,
     ':false': false,
-    ':true': true,
     ':index': index,
     ':time': nowNanos,
   };
@@ -143,10 +172,61 @@ function stopItem(stop: PlannedStop, index: number, nowNanos: number, context: A
     values[':client'] = stop.clientStatus;
     sets.push('#client = :client');
   }
+  let condition: string;
+  if (stop.wasLive) {
+    values[':true'] = true;
+    condition = '#live = :true';
+  } else {
+    values[':run'] = 'run';
+    condition = '#desired = :run';
+  }
+  if (stop.replacedBy) {
+    names['#next'] = 'NextAllocation';
+    values[':next'] = stop.replacedBy;
+    values[':none'] = '';
+    sets.push('#next = :next');
+    condition += ' AND (attribute_not_exists(#next) OR #next = :none)';
+  }
   return {
     Update: {
       TableName: config().tableName,
       Key: allocKey(stop.allocId, context),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+function inPlaceItem(update: PlannedInPlaceUpdate, index: number, nowNanos: number, context: ApplyContext): TransactItem {
+  const names: Record<string, string> = {
+    '#version': 'JobVersion',
+    '#jmi': 'JobModifyIndex',
+    '#deployment': 'DeploymentID',
+    '#modify': 'ModifyIndex',
+    '#allocModify': 'AllocModifyIndex',
+    '#time': 'ModifyTime',
+    '#live': 'Live',
+  };
+  const values: Record<string, unknown> = {
+    ':version': update.jobVersion,
+    ':jmi': update.jobModifyIndex,
+    ':deployment': update.deploymentId,
+    ':index': index,
+    ':time': nowNanos,
+    ':true': true,
+  };
+  const sets = ['#version = :version', '#jmi = :jmi', '#deployment = :deployment', '#modify = :index', '#allocModify = :index', '#time = :time'];
+  if (update.joinsDeployment) {
+    names['#health'] = 'DeploymentStatus';
+    values[':null'] = null;
+    sets.push('#health = :null');
+  }
+  return {
+    Update: {
+      TableName: config().tableName,
+      Key: allocKey(update.allocId, context),
       UpdateExpression: `SET ${sets.join(', ')}`,
       ConditionExpression: '#live = :true',
       ExpressionAttributeNames: names,
@@ -155,140 +235,242 @@ function stopItem(stop: PlannedStop, index: number, nowNanos: number, context: A
   };
 }
 
-/** Every allocation in a plan belongs to the job the lease is for. */
-function allocKey(allocId: string, context: ApplyContext) {
-  return { PK: jobPk(context.lease.namespace, context.lease.jobId), SK: allocSk(allocId) };
-}
-
-function inPlaceItem(update: PlannedInPlaceUpdate, index: number, nowNanos: number, context: ApplyContext): TransactItem {
+function stampItem(update: PlannedAllocUpdate, index: number, context: ApplyContext): TransactItem {
   return {
     Update: {
       TableName: config().tableName,
       Key: allocKey(update.allocId, context),
-      UpdateExpression: 'SET #version = :version, #jmi = :jmi, #modify = :index, #allocModify = :index, #time = :time',
-      ConditionExpression: '#live = :true',
-      ExpressionAttributeNames: {
-        '#version': 'JobVersion',
-        '#jmi': 'JobModifyIndex',
-        '#modify': 'ModifyIndex',
-        '#allocModify': 'AllocModifyIndex',
-        '#time': 'ModifyTime',
-        '#live': 'Live',
-      },
-      ExpressionAttributeValues: {
-        ':version': update.jobVersion,
-        ':jmi': update.jobModifyIndex,
-        ':index': index,
-        ':time': nowNanos,
-        ':true': true,
-      },
+      UpdateExpression: 'SET #followup = :followup, #modify = :index',
+      ConditionExpression: 'attribute_exists(PK) AND #followup = :none',
+      ExpressionAttributeNames: { '#followup': 'FollowupEvalID', '#modify': 'ModifyIndex' },
+      ExpressionAttributeValues: { ':followup': update.followupEvalId, ':index': index, ':none': '' },
     },
   };
 }
 
-type Op = { unit: NodeUnit; kind: 'node' } | { unit: NodeUnit; kind: 'place'; stored: StoredAlloc } | { unit: NodeUnit; kind: 'stop'; stop: PlannedStop } | { unit: NodeUnit; kind: 'inPlace'; update: PlannedInPlaceUpdate } | { kind: 'job' } | { kind: 'lease' };
+/** Deployment counters moved by the placements and in-place joins of one transaction. */
+function deploymentCounters(changes: Change[], context: ApplyContext): Map<string, Record<string, GroupCounters>> {
+  const byDeployment = new Map<string, Record<string, GroupCounters>>();
+  const counters = (deploymentId: string, group: string) => {
+    let groups = byDeployment.get(deploymentId);
+    if (!groups) byDeployment.set(deploymentId, (groups = {}));
+    return (groups[group] ??= {});
+  };
+  const started = new Date(context.now).toISOString();
+  for (const change of changes) {
+    if (change.kind === 'place' && change.stored.alloc.DeploymentID) {
+      const entry = counters(change.stored.alloc.DeploymentID, change.stored.alloc.TaskGroup);
+      entry.placed = (entry.placed ?? 0) + 1;
+      entry.startProgressBy = started;
+      if (change.stored.alloc.DeploymentStatus?.Canary) (entry.canaries ??= []).push(change.stored.alloc.ID);
+    } else if (change.kind === 'inPlace' && change.update.joinsDeployment) {
+      const entry = counters(change.update.deploymentId, change.update.taskGroup);
+      entry.placed = (entry.placed ?? 0) + 1;
+      entry.startProgressBy = started;
+    }
+  }
+  return byDeployment;
+}
 
-function buildTransaction(units: NodeUnit[], context: ApplyContext, index: number): { items: TransactItem[]; ops: Op[] } {
+/** The progress deadline a group's first placement starts (RFC 3339), or undefined without one. */
+function withDeadlines(counters: Record<string, GroupCounters>, deployment: Pick<Deployment, 'TaskGroups'> | undefined, now: number) {
+  for (const [group, entry] of Object.entries(counters)) {
+    const deadline = deployment?.TaskGroups[group]?.ProgressDeadline ?? 0;
+    if (!entry.startProgressBy) continue;
+    if (deadline > 0) entry.startProgressBy = new Date(now + deadline / 1_000_000).toISOString();
+    else delete entry.startProgressBy;
+  }
+  return counters;
+}
+
+function buildTransaction(changes: Change[], extras: Extras, context: ApplyContext, index: number) {
   const items: TransactItem[] = [];
   const ops: Op[] = [];
   const nowNanos = context.now * 1_000_000;
+  const delta: JobDelta = {};
   let liveAllocs = 0;
   const summary: Record<string, SummaryDelta> = {};
-  for (const unit of units) {
-    const node = nodeItem(unit, context);
-    if (node) {
-      items.push(node);
-      ops.push({ unit, kind: 'node' });
+  const nodes = new Map<string, NodeDelta>();
+  for (const change of changes) {
+    for (const [nodeId, claim, gains] of nodeEffects(change)) {
+      const entry = nodes.get(nodeId) ?? { net: { CpuShares: 0, MemoryMB: 0, DiskMB: 0 }, gains: false };
+      entry.net = addClaim(entry.net, claim);
+      entry.gains ||= gains;
+      nodes.set(nodeId, entry);
     }
-    for (const stored of unit.placements) {
+    if (change.kind === 'place') {
+      const { stored } = change;
       stored.alloc.CreateIndex = stored.alloc.ModifyIndex = stored.alloc.AllocModifyIndex = index;
       items.push({ Put: { TableName: config().tableName, Item: allocItem(stored), ConditionExpression: 'attribute_not_exists(PK)' } });
-      ops.push({ unit, kind: 'place', stored });
+      ops.push({ kind: 'change', change });
       liveAllocs++;
       addSummaryDeltas(summary, stored.alloc.TaskGroup, summaryTransition(undefined, 'pending'));
+      if (change.replaces) {
+        items.push(stopItem(change.replaces, index, nowNanos, context));
+        ops.push({ kind: 'replaced', change });
+      }
+    } else if (change.kind === 'stop') {
+      items.push(stopItem(change.stop, index, nowNanos, context));
+      ops.push({ kind: 'change', change });
+    } else if (change.kind === 'inPlace') {
+      items.push(inPlaceItem(change.update, index, nowNanos, context));
+      ops.push({ kind: 'change', change });
+    } else {
+      items.push(stampItem(change.update, index, context));
+      ops.push({ kind: 'change', change });
     }
-    for (const stop of unit.stops) {
-      items.push(stopItem(stop, index, nowNanos, context));
-      ops.push({ unit, kind: 'stop', stop });
-      if (stop.wasLive) liveAllocs--;
-      if (stop.clientStatus) addSummaryDeltas(summary, stop.taskGroup, summaryTransition(stop.previousClientStatus, stop.clientStatus));
-    }
-    for (const update of unit.inPlace) {
-      items.push(inPlaceItem(update, index, nowNanos, context));
-      ops.push({ unit, kind: 'inPlace', update });
-    }
+    const stop = change.kind === 'stop' ? change.stop : change.kind === 'place' ? change.replaces : undefined;
+    if (stop?.wasLive) liveAllocs--;
+    if (stop?.clientStatus) addSummaryDeltas(summary, stop.taskGroup, summaryTransition(stop.previousClientStatus, stop.clientStatus));
   }
-  if (context.job && (liveAllocs !== 0 || Object.keys(summary).length > 0)) {
-    items.push(jobDeltaUpdate(context.job.Namespace, context.job.ID, context.job.CreateIndex, { liveAllocs, summary }, index));
+  for (const [nodeId, entry] of nodes) {
+    const item = nodeItem(nodeId, entry, context);
+    if (!item) continue;
+    items.push(item);
+    ops.push({ kind: 'node', nodeId });
+  }
+
+  // Deployments: a new one, status changes, and the counters this transaction's placements move.
+  const counters = deploymentCounters(changes, context);
+  const created = extras.deployment;
+  if (created) {
+    created.CreateIndex = created.ModifyIndex = index;
+    const own = withDeadlines(counters.get(created.ID) ?? {}, created, context.now);
+    counters.delete(created.ID);
+    for (const [group, entry] of Object.entries(own)) {
+      const state = created.TaskGroups[group];
+      if (!state) continue;
+      state.PlacedAllocs += entry.placed ?? 0;
+      if (entry.canaries?.length) state.PlacedCanaries = [...(state.PlacedCanaries ?? []), ...entry.canaries];
+      if (entry.startProgressBy) state.RequireProgressBy = entry.startProgressBy;
+    }
+    items.push(putDeployment(created));
+    ops.push({ kind: 'createDeployment' });
+    delta.activeDeployments = 1;
+  }
+  const statusUpdates = new Map(extras.deploymentUpdates.map((update) => [update.deploymentId, update]));
+  for (const id of new Set([...statusUpdates.keys(), ...counters.keys()])) {
+    const update = statusUpdates.get(id);
+    const known = id === context.deployment?.ID ? context.deployment : undefined;
+    const change: DeploymentChange = { groups: withDeadlines(counters.get(id) ?? {}, known, context.now) };
+    if (update) {
+      change.status = update.status;
+      change.description = update.description;
+      if (update.status === 'successful' || update.status === 'failed' || update.status === 'cancelled') {
+        delta.activeDeployments = (delta.activeDeployments ?? 0) - 1;
+      }
+      if (update.status === 'successful' && context.job) {
+        delta.stable = true;
+        delta.expectJobModifyIndex = context.job.JobModifyIndex;
+        items.push(putJobVersion({ ...context.job, Stable: true }));
+        ops.push({ kind: 'version' });
+      }
+    }
+    items.push(changeDeployment({ Namespace: context.lease.namespace, JobID: context.lease.jobId, ID: id }, change, index));
+    ops.push({ kind: 'deployment', id, statusUpdate: !!update });
+  }
+
+  for (const evaluation of extras.followupEvals) {
+    const nanos = context.now * 1_000_000;
+    items.push(putNewEval({ ...evaluation, CreateIndex: index, ModifyIndex: index, CreateTime: nanos, ModifyTime: nanos }));
+    ops.push({ kind: 'eval' });
+    delta.openEvals = (delta.openEvals ?? 0) + 1;
+  }
+
+  if (context.job) {
+    delta.liveAllocs = liveAllocs;
+    delta.summary = summary;
+    if (context.job.Type === 'system') delta.systemJob = { namespace: context.job.Namespace, listed: !context.job.Stop };
+    items.push(jobDeltaUpdate(context.job.Namespace, context.job.ID, context.job.CreateIndex, delta, index));
     ops.push({ kind: 'job' });
   }
   items.push(leaseCheck(context.lease));
   ops.push({ kind: 'lease' });
-  return { items, ops };
+  return { items, ops, usage: new Map([...nodes].map(([nodeId, entry]) => [nodeId, entry.net])) };
 }
 
-function packTransactions(units: NodeUnit[]): NodeUnit[][] {
-  const batches: NodeUnit[][] = [];
-  let current: NodeUnit[] = [];
+/** Items a change needs, not counting node items. */
+function changeSize(change: Change): number {
+  return change.kind === 'place' && change.replaces ? 2 : 1;
+}
+
+function packTransactions(changes: Change[], extras: Extras): Change[][] {
+  const firstReserve = 3 + (extras.deployment ? 1 : 0) + extras.deploymentUpdates.length * 2 + extras.followupEvals.length;
+  const batches: Change[][] = [];
+  let current: Change[] = [];
+  let nodes = new Set<string>();
   let size = 0;
-  for (const unit of units) {
-    const unitSize = 1 + unit.placements.length + unit.stops.length + unit.inPlace.length;
-    if (size + unitSize > ITEMS_PER_TRANSACTION && current.length > 0) {
+  const reserve = () => (batches.length === 0 ? firstReserve : 4);
+  for (const change of changes) {
+    const touched = nodeEffects(change)
+      .map(([nodeId]) => nodeId)
+      .filter((nodeId) => !nodes.has(nodeId));
+    const needed = changeSize(change) + new Set(touched).size;
+    if (current.length > 0 && size + needed + reserve() > MAX_TRANSACT_ITEMS) {
       batches.push(current);
       current = [];
+      nodes = new Set();
       size = 0;
     }
-    current.push(unit);
-    size += unitSize;
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
-}
-
-/** Drops from the units what a cancelled transaction says conflicted; returns what is left to commit. */
-function dropConflicts(units: NodeUnit[], ops: Op[], failed: number[], result: ApplyResult): NodeUnit[] {
-  for (const position of failed) {
-    const op = ops[position];
-    if (op.kind === 'lease') throw new LeaseLost('the job lease was lost');
-    if (op.kind === 'job') throw new JobChanged('the job changed while it was being scheduled');
-    result.conflicts++;
-    result.rejectedNodes.add(op.unit.nodeId);
-    if (op.kind === 'node') {
-      // The node refused: keep only this unit's stops, which need no capacity.
-      op.unit.placements = [];
-    } else if (op.kind === 'place') {
-      op.unit.placements = op.unit.placements.filter((stored) => stored !== op.stored);
-    } else if (op.kind === 'stop') {
-      op.unit.stops = op.unit.stops.filter((stop) => stop !== op.stop);
-    } else {
-      op.unit.inPlace = op.unit.inPlace.filter((update) => update !== op.update);
+    current.push(change);
+    for (const nodeId of nodeEffects(change).map(([id]) => id)) {
+      if (!nodes.has(nodeId)) size++;
+      nodes.add(nodeId);
     }
+    size += changeSize(change);
   }
-  return units.filter((unit) => unit.placements.length + unit.stops.length + unit.inPlace.length > 0);
+  if (current.length > 0 || batches.length === 0) batches.push(current);
+  return batches;
 }
 
 export async function applyPlan(plan: Plan, context: ApplyContext): Promise<ApplyResult> {
   const result: ApplyResult = { placed: [], stopped: [], rejectedNodes: new Set(), conflicts: 0 };
-  for (let units of packTransactions(unitsOf(plan))) {
-    for (let attempt = 0; units.length > 0; attempt++) {
-      const { items, ops } = buildTransaction(units, context, nextIndex());
+  let extras: Extras = { deployment: plan.deployment ? structuredClone(plan.deployment) : undefined, deploymentUpdates: plan.deploymentUpdates, followupEvals: plan.followupEvals };
+  const hasWork = (changes: Change[]) => changes.length > 0 || !!extras.deployment || extras.deploymentUpdates.length > 0 || extras.followupEvals.length > 0;
+  for (let changes of packTransactions(changesOf(plan), extras)) {
+    for (let attempt = 0; hasWork(changes); attempt++) {
+      const { items, ops, usage } = buildTransaction(changes, extras, context, nextIndex());
       try {
         await transact(items);
-        for (const unit of units) {
-          result.placed.push(...unit.placements);
-          result.stopped.push(...unit.stops);
+        for (const change of changes) {
+          if (change.kind === 'place') {
+            result.placed.push(change.stored);
+            if (change.replaces) result.stopped.push(change.replaces);
+          } else if (change.kind === 'stop') result.stopped.push(change.stop);
         }
+        context.onCommitted?.(usage);
         break;
       } catch (error) {
         if (!(error instanceof TransactionConflict)) throw error;
         if (error.transient) {
-          if (attempt >= 5) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+          if (attempt >= 8) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** Math.min(attempt, 5) * (1 + Math.random())));
           continue;
         }
-        units = dropConflicts(units, ops, error.failedConditions, result);
+        const dropped = new Set<Change>();
+        for (const position of error.failedConditions) {
+          const op = ops[position];
+          if (op.kind === 'lease') throw new LeaseLost('the job lease was lost');
+          if (op.kind === 'job') throw new JobChanged('the job changed while it was being scheduled');
+          result.conflicts++;
+          if (op.kind === 'node') {
+            result.rejectedNodes.add(op.nodeId);
+            for (const change of changes) if (change.kind === 'place' && change.stored.alloc.NodeID === op.nodeId) dropped.add(change);
+          } else if (op.kind === 'change' || op.kind === 'replaced') {
+            result.rejectedNodes.add(op.change.nodeId);
+            dropped.add(op.change);
+          } else if (op.kind === 'createDeployment') {
+            throw new JobChanged('the deployment was created by another run');
+          } else if (op.kind === 'deployment') {
+            // The deployment became terminal meanwhile: leave its status alone and re-plan.
+            extras = { ...extras, deploymentUpdates: extras.deploymentUpdates.filter((update) => update.deploymentId !== op.id) };
+            result.rejectedNodes.add('');
+          }
+        }
+        changes = changes.filter((change) => !dropped.has(change));
       }
     }
+    extras = { deploymentUpdates: [], followupEvals: [] };
   }
   return result;
 }

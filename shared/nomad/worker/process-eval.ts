@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { config } from '../../config';
 import { computePlan } from '../scheduler/generic-sched';
 import { readEval } from '../store/evals';
 import type { Evaluation } from '../structs/evaluation';
+import { evalDueAt } from './due';
 import type { EvalMessage } from './eval-queue';
-import { finishEval, type EvalOutcome } from './finish-eval';
+import { EMPTY_RESULT, finishEval, type EvalOutcome } from './finish-eval';
 import { maybeFail } from './faults';
 import { acquireLease, releaseLease, type Lease } from './job-lease';
+import { recordUsage, refreshNodes } from './node-cache';
 import { applyPlan, JobChanged } from './plan-apply';
 import { loadSnapshot } from './snapshot';
 import { unblockEvals } from './unblock';
@@ -22,14 +25,54 @@ import { unblockEvals } from './unblock';
  */
 const logger = new Logger({ serviceName: 'placement-worker' });
 
+/** Nomad fails an evaluation delivered this many times and retries it later. */
+export const DELIVERY_LIMIT = 3;
+
+const KNOWN_TRIGGERS = new Set([
+  'job-register',
+  'job-deregister',
+  'periodic-job',
+  'job-scaling',
+  'node-drain',
+  'node-update',
+  'alloc-stop',
+  'alloc-failure',
+  'alloc-reschedule',
+  'rolling-update',
+  'deployment-watcher',
+  'failed-follow-up',
+  'max-plan-attempts',
+  'queued-allocs',
+  'scheduled',
+  'preemption',
+  'max-disconnect-timeout',
+  'reconnect',
+]);
+
 /** Nomad's plan attempts per evaluation: services retry harder than batch jobs. */
 function maxAttempts(type: string | undefined): number {
   return type === 'batch' || type === 'sysbatch' ? 2 : 5;
 }
 
-export async function processEvaluation(message: EvalMessage): Promise<EvalOutcome> {
+export interface Delivery {
+  /** SQS ApproximateReceiveCount of the message. */
+  receiveCount: number;
+}
+
+export async function processEvaluation(message: EvalMessage, delivery: Delivery = { receiveCount: 1 }): Promise<EvalOutcome> {
   const evaluation = await readEval(message.Namespace, message.JobID, message.EvalID);
   if (!evaluation || (evaluation.Status !== 'pending' && evaluation.Status !== 'blocked')) return 'ignored';
+  // A delayed evaluation is sent again by the periodic duties when it is due.
+  if (evaluation.Status === 'pending' && evalDueAt(evaluation) > Date.now()) return 'ignored';
+  if (delivery.receiveCount > DELIVERY_LIMIT) {
+    return finishEval(evaluation, EMPTY_RESULT, {
+      failed: `evaluation reached delivery limit (${DELIVERY_LIMIT})`,
+      followUpAfterMs: 60_000 + Math.floor(Math.random() * 5 * 60_000),
+    });
+  }
+  if (!KNOWN_TRIGGERS.has(evaluation.TriggeredBy)) {
+    return finishEval(evaluation, EMPTY_RESULT, { failed: `scheduler cannot handle '${evaluation.TriggeredBy}' evaluation reason` });
+  }
 
   const lease = { namespace: evaluation.Namespace, jobId: evaluation.JobID, owner: `${evaluation.ID}/${randomUUID()}` };
   await acquireLease(lease, Date.now());
@@ -42,35 +85,52 @@ export async function processEvaluation(message: EvalMessage): Promise<EvalOutco
 
 async function schedule(evaluation: Evaluation, lease: Lease): Promise<EvalOutcome> {
   let freedCapacity = false;
+  let freshNodes = false;
   for (let attempt = 1; ; attempt++) {
-    const { snapshot } = await loadSnapshot(evaluation.Namespace, evaluation.JobID);
+    const loaded = await loadSnapshot(evaluation.Namespace, evaluation.JobID, { freshNodes });
+    const { snapshot } = loaded;
     maybeFail('after-snapshot');
-    const result = computePlan({ snapshot, evaluation, options: { newId: randomUUID } });
+    let result = computePlan({ snapshot, evaluation, options: { newId: randomUUID, algorithm: config().schedulerAlgorithm } });
+    if (Object.keys(result.failedTGAllocs).length > 0 && !loaded.freshNodes) {
+      // Never conclude that something does not fit from a cached view of the nodes.
+      freshNodes = true;
+      attempt--;
+      continue;
+    }
     const { plan } = result;
-    let settled = plan.placements.length + plan.stops.length + plan.inPlaceUpdates.length === 0;
+    let settled =
+      plan.placements.length + plan.stops.length + plan.inPlaceUpdates.length + plan.allocUpdates.length + plan.followupEvals.length === 0 &&
+      !plan.deployment &&
+      plan.deploymentUpdates.length === 0;
     if (!settled) {
       try {
         const applied = await applyPlan(plan, {
           job: snapshot.job,
           nodes: new Map(snapshot.nodes.map((entry) => [entry.node.ID, entry])),
           lease,
+          deployment: snapshot.deployment,
           now: snapshot.now,
+          onCommitted: recordUsage,
         });
         maybeFail('after-commit');
         if (applied.stopped.some((stop) => stop.wasLive)) freedCapacity = true;
         settled = applied.rejectedNodes.size === 0;
-        if (!settled) logger.info('plan partially rejected, re-planning', { evalId: evaluation.ID, rejected: [...applied.rejectedNodes] });
+        if (!settled) {
+          logger.info('plan partially rejected, re-planning', { evalId: evaluation.ID, rejected: [...applied.rejectedNodes] });
+          await refreshNodes(applied.rejectedNodes);
+        }
       } catch (error) {
         if (!(error instanceof JobChanged)) throw error;
       }
     }
     if (settled) {
       maybeFail('before-finish');
-      const outcome = await finishEval(evaluation, result, {});
-      if (freedCapacity) await unblockEvals(evaluation.JobID);
+      const outcome = await finishEval(evaluation, result, { record: loaded.record });
+      if (freedCapacity) await unblockEvals({ exceptJobId: evaluation.JobID });
       return outcome;
     }
     if (attempt >= maxAttempts(snapshot.job?.Type)) {
+      result = { ...result, failedTGAllocs: {} };
       return finishEval(evaluation, result, { failed: `maximum attempts reached (${attempt})` });
     }
   }

@@ -1,19 +1,33 @@
 import { readJobAllocs } from '../store/allocs';
+import { latestJobDeployment } from '../store/deployments';
 import { readJob, readJobVersion, type JobRecord } from '../store/jobs';
-import { listNodes } from '../store/nodes';
 import type { Job } from '../structs/job';
 import type { Snapshot } from '../scheduler/types';
+import { clusterNodes } from './node-cache';
 
-/** Reads what the scheduler needs for one job: the job and its allocations consistently, and the nodes. */
-export async function loadSnapshot(namespace: string, jobId: string): Promise<{ snapshot: Snapshot; record?: JobRecord }> {
-  const [record, allocs, nodes] = await Promise.all([readJob(namespace, jobId), readJobAllocs(namespace, jobId), listNodes()]);
+/**
+ * Reads what the scheduler needs for one job: the job, its allocations and its latest
+ * deployment consistently (one partition), the versions its allocations run, and the nodes.
+ */
+export interface LoadedSnapshot {
+  snapshot: Snapshot;
+  record?: JobRecord;
+  /** The nodes were read from the store for this snapshot, not from the warm cache. */
+  freshNodes: boolean;
+}
+
+export async function loadSnapshot(namespace: string, jobId: string, options: { freshNodes?: boolean } = {}): Promise<LoadedSnapshot> {
+  const [record, allocs, nodes, deployment] = await Promise.all([
+    readJob(namespace, jobId),
+    readJobAllocs(namespace, jobId),
+    clusterNodes({ fresh: options.freshNodes }),
+    latestJobDeployment(namespace, jobId),
+  ]);
   const job = record?.job;
   const versions: Record<number, Job> = {};
   if (job) {
     versions[job.Version] = job;
-    const running = new Set(
-      allocs.filter((stored) => stored.live && stored.jobCreateIndex === job.CreateIndex).map((stored) => stored.jobVersion),
-    );
+    const running = new Set(allocs.filter((stored) => stored.jobCreateIndex === job.CreateIndex && (stored.live || stored.alloc.DesiredStatus === 'run')).map((stored) => stored.jobVersion));
     await Promise.all(
       [...running]
         .filter((version) => !(version in versions))
@@ -23,5 +37,5 @@ export async function loadSnapshot(namespace: string, jobId: string): Promise<{ 
         }),
     );
   }
-  return { snapshot: { job, allocs, nodes, versions, now: Date.now() }, record };
+  return { snapshot: { job, allocs, nodes: nodes.nodes, versions, deployment, now: Date.now() }, record, freshNodes: nodes.fresh };
 }

@@ -1,0 +1,101 @@
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { failDeployment, pauseDeployment, promoteDeployment, setAllocHealth, type DeploymentUpdateResult } from '../services/deployments';
+import { readJobAllocs } from '../store/allocs';
+import { findDeployment } from '../store/deployments';
+import { readJob } from '../store/jobs';
+import { allocListStub } from '../wire/alloc-list-stub';
+import { blockingQuery } from './blocking';
+import { optionalNomadBody } from './body';
+import { badRequest, notFound } from './errors';
+import { nomadJson, setIndex, setQueryMeta } from './respond';
+
+/**
+ * `/v1/deployment/...`: read a deployment and its allocations, and steer it (promote, fail,
+ * pause/resume, set allocation health). Writes answer Nomad's DeploymentUpdateResponse.
+ */
+const PromoteBody = z.object({ DeploymentID: z.string().optional(), All: z.boolean().optional(), Groups: z.array(z.string()).nullish() }).passthrough();
+const PauseBody = z.object({ DeploymentID: z.string().optional(), Pause: z.boolean().optional() }).passthrough();
+const HealthBody = z
+  .object({
+    DeploymentID: z.string().optional(),
+    HealthyAllocationIDs: z.array(z.string()).nullish(),
+    UnhealthyAllocationIDs: z.array(z.string()).nullish(),
+  })
+  .passthrough();
+const IdOnlyBody = z.object({ DeploymentID: z.string().optional() }).passthrough();
+
+/** Nomad insists the body names the deployment of the path; we accept a body that names none. */
+function checkId(c: Context, bodyId: string | undefined): string {
+  const id = c.req.param('deployment_id') ?? '';
+  if (bodyId && bodyId !== id) throw badRequest('Deployment ID does not match');
+  return id;
+}
+
+function respond(c: Context, result: DeploymentUpdateResult): Response {
+  setIndex(c, result.Index);
+  return nomadJson(c, {
+    EvalID: result.EvalID,
+    EvalCreateIndex: result.EvalCreateIndex,
+    DeploymentModifyIndex: result.DeploymentModifyIndex,
+    RevertedJobVersion: result.RevertedJobVersion ?? null,
+    Index: result.Index,
+  });
+}
+
+export function mountDeploymentRoutes(app: Hono): void {
+  app.get('/v1/deployment/allocations/:deployment_id', async (c) => {
+    const result = await blockingQuery(c, async () => {
+      const deployment = await findDeployment(c.req.param('deployment_id'));
+      if (!deployment) return { index: 0, body: [] as ReturnType<typeof allocListStub>[] };
+      const [allocs, record] = await Promise.all([readJobAllocs(deployment.Namespace, deployment.JobID), readJob(deployment.Namespace, deployment.JobID)]);
+      const mine = allocs.filter((stored) => stored.alloc.DeploymentID === deployment.ID);
+      const index = mine.reduce((max, stored) => Math.max(max, stored.alloc.ModifyIndex), deployment.ModifyIndex);
+      return { index, body: mine.map((stored) => allocListStub(stored, record?.job.Type ?? '')) };
+    });
+    setQueryMeta(c, result.index);
+    return nomadJson(c, result.body);
+  });
+
+  app.on(['PUT', 'POST'], '/v1/deployment/promote/:deployment_id', async (c) => {
+    const body = await optionalNomadBody(c, PromoteBody, {});
+    const id = checkId(c, body.DeploymentID);
+    return respond(c, await promoteDeployment(id, { all: body.All ?? !(body.Groups?.length), groups: body.Groups ?? [] }));
+  });
+
+  app.on(['PUT', 'POST'], '/v1/deployment/fail/:deployment_id', async (c) => {
+    const body = await optionalNomadBody(c, IdOnlyBody, {});
+    return respond(c, await failDeployment(checkId(c, body.DeploymentID)));
+  });
+
+  app.on(['PUT', 'POST'], '/v1/deployment/pause/:deployment_id', async (c) => {
+    const body = await optionalNomadBody(c, PauseBody, {});
+    const id = checkId(c, body.DeploymentID);
+    return respond(c, await pauseDeployment(id, body.Pause ?? false));
+  });
+
+  app.on(['PUT', 'POST'], '/v1/deployment/allocation-health/:deployment_id', async (c) => {
+    const body = await optionalNomadBody(c, HealthBody, {});
+    const id = checkId(c, body.DeploymentID);
+    return respond(c, await setAllocHealth(id, body.HealthyAllocationIDs ?? [], body.UnhealthyAllocationIDs ?? []));
+  });
+
+  app.on(['PUT', 'POST'], '/v1/deployment/unblock/:deployment_id', async (c) => {
+    const body = await optionalNomadBody(c, IdOnlyBody, {});
+    const deployment = await findDeployment(checkId(c, body.DeploymentID));
+    if (!deployment) throw notFound('deployment not found');
+    // Only multiregion deployments block; we run a single region.
+    if (['successful', 'failed', 'cancelled'].includes(deployment.Status)) throw badRequest("can't unblock terminal deployment");
+    throw badRequest("can't unblock running deployment");
+  });
+
+  app.get('/v1/deployment/:deployment_id', async (c) => {
+    const result = await blockingQuery(c, async () => {
+      const deployment = await findDeployment(c.req.param('deployment_id'));
+      if (!deployment) throw notFound('deployment not found');
+      return { index: deployment.ModifyIndex, body: deployment };
+    });
+    setQueryMeta(c, result.index);
+    return nomadJson(c, result.body);
+  });
+}

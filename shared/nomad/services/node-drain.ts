@@ -1,0 +1,136 @@
+import { config } from '../../config';
+import { nextIndex } from '../../storage/index-clock';
+import { transact } from '../../storage/transact';
+import { badRequest, notFound } from '../http/errors';
+import { listNodeAllocs } from '../store/allocs';
+import { readJob } from '../store/jobs';
+import { allocSk, jobPk } from '../store/keys';
+import { listNodes, readNode, transitionNode, type StoredNode } from '../store/nodes';
+import { unblockEvals } from '../worker/unblock';
+import { createJobEvals, jobsForNode } from './node-evals';
+
+/**
+ * Operators' node controls (`PUT /v1/node/:id/drain` and `/eligibility`). A drain makes the node
+ * ineligible and marks its allocations to migrate (DesiredTransition.Migrate); `node-drain`
+ * evaluations let the scheduler move them. System allocations stay unless the drain says
+ * otherwise, as in Nomad. The periodic duties finish a drain once nothing but system work is
+ * left or its deadline passed.
+ */
+export interface NodeUpdateResult {
+  EvalIDs: string[];
+  EvalCreateIndex: number;
+  NodeModifyIndex: number;
+  Index: number;
+}
+
+export interface DrainSpec {
+  Deadline: number;
+  IgnoreSystemJobs: boolean;
+}
+
+async function requireNode(nodeId: string): Promise<StoredNode> {
+  const stored = await readNode(nodeId);
+  if (!stored) throw notFound('node not found');
+  return stored;
+}
+
+/** Marks the node's live allocations to migrate; returns the jobs they belong to. */
+async function markMigrations(nodeId: string, ignoreSystemJobs: boolean, index: number) {
+  const live = (await listNodeAllocs(nodeId)).filter((stored) => stored.live);
+  const jobs = new Map<string, Awaited<ReturnType<typeof readJob>>>();
+  for (const stored of live) {
+    const key = `${stored.alloc.Namespace}\0${stored.alloc.JobID}`;
+    if (!jobs.has(key)) jobs.set(key, await readJob(stored.alloc.Namespace, stored.alloc.JobID));
+  }
+  const marked = live.filter((stored) => {
+    const type = jobs.get(`${stored.alloc.Namespace}\0${stored.alloc.JobID}`)?.job.Type;
+    return type === 'service' || type === 'batch' || ((type === 'system' || type === 'sysbatch') && !ignoreSystemJobs);
+  });
+  for (let start = 0; start < marked.length; start += 100) {
+    await transact(
+      marked.slice(start, start + 100).map((stored) => ({
+        Update: {
+          TableName: config().tableName,
+          Key: { PK: jobPk(stored.alloc.Namespace, stored.alloc.JobID), SK: allocSk(stored.alloc.ID) },
+          UpdateExpression: 'SET DesiredTransition.Migrate = :true, ModifyIndex = :index',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeValues: { ':true': true, ':index': index },
+        },
+      })),
+    );
+  }
+  const records = new Map(marked.map((stored) => [`${stored.alloc.Namespace}\0${stored.alloc.JobID}`, jobs.get(`${stored.alloc.Namespace}\0${stored.alloc.JobID}`)!]));
+  return [...records.values()].filter((record) => !!record);
+}
+
+export async function drainNode(nodeId: string, spec: DrainSpec | null, markEligible: boolean, now = Date.now()): Promise<NodeUpdateResult> {
+  const before = await requireNode(nodeId);
+  const index = nextIndex();
+  if (!spec) {
+    const stored = await transitionNode(
+      nodeId,
+      { drainStrategy: null, eligibility: markEligible ? 'eligible' : undefined, event: 'Node drain strategy cancelled' },
+      index,
+      now,
+    );
+    if (stored && markEligible) await unblockEvals({ nodeClass: stored.node.ComputedClass });
+    return { EvalIDs: [], EvalCreateIndex: 0, NodeModifyIndex: index, Index: index };
+  }
+  const deadlineMs = spec.Deadline / 1_000_000;
+  const strategy = {
+    Deadline: spec.Deadline,
+    IgnoreSystemJobs: spec.IgnoreSystemJobs,
+    ForceDeadline: spec.Deadline > 0 ? new Date(now + deadlineMs).toISOString() : '0001-01-01T00:00:00Z',
+    StartedAt: new Date(now).toISOString(),
+  };
+  const stored = await transitionNode(
+    nodeId,
+    { drainStrategy: strategy, eligibility: 'ineligible', event: 'Node drain strategy set', lastDrain: { Status: 'draining', StartedAt: strategy.StartedAt, UpdatedAt: strategy.StartedAt, Meta: null, AccessorID: '' } },
+    index,
+    now,
+  );
+  const records = await markMigrations(nodeId, spec.IgnoreSystemJobs, index);
+  const evals = await createJobEvals(records, 'node-drain', stored?.node ?? before.node);
+  return { EvalIDs: evals.map((evaluation) => evaluation.ID), EvalCreateIndex: evals[0]?.CreateIndex ?? 0, NodeModifyIndex: index, Index: index };
+}
+
+export async function setEligibility(nodeId: string, eligibility: string, now = Date.now()): Promise<NodeUpdateResult> {
+  if (eligibility !== 'eligible' && eligibility !== 'ineligible') throw badRequest('invalid scheduling eligibility');
+  const before = await requireNode(nodeId);
+  if (eligibility === 'eligible' && before.node.DrainStrategy) {
+    throw badRequest("can not set node's scheduling eligibility to eligible while it is draining");
+  }
+  const index = nextIndex();
+  const stored = await transitionNode(nodeId, { eligibility, event: `Node marked as ${eligibility} for scheduling` }, index, now);
+  let evalIds: string[] = [];
+  if (stored && eligibility === 'eligible' && before.node.SchedulingEligibility !== 'eligible') {
+    const evals = await createJobEvals(await jobsForNode(stored.node, { withSystemJobs: true }), 'node-update', stored.node);
+    evalIds = evals.map((evaluation) => evaluation.ID);
+    await unblockEvals({ nodeClass: stored.node.ComputedClass });
+  }
+  return { EvalIDs: evalIds, EvalCreateIndex: 0, NodeModifyIndex: index, Index: index };
+}
+
+/** Ends drains with nothing left to move (system work aside) or past their deadline. */
+export async function completeDrains(now = Date.now()): Promise<number> {
+  let completed = 0;
+  for (const entry of await listNodes()) {
+    const strategy = entry.node.DrainStrategy as { ForceDeadline?: string; StartedAt?: string } | null;
+    if (!strategy) continue;
+    const live = (await listNodeAllocs(entry.node.ID)).filter((stored) => stored.live && stored.alloc.DesiredTransition?.Migrate);
+    const deadline = strategy.ForceDeadline && !strategy.ForceDeadline.startsWith('0001') ? Date.parse(strategy.ForceDeadline) : Infinity;
+    if (live.length > 0 && now < deadline) continue;
+    const done = await transitionNode(
+      entry.node.ID,
+      {
+        drainStrategy: null,
+        event: 'Node drain complete',
+        lastDrain: { Status: 'complete', StartedAt: strategy.StartedAt ?? null, UpdatedAt: new Date(now).toISOString(), Meta: null, AccessorID: '' },
+      },
+      nextIndex(),
+      now,
+    );
+    if (done) completed++;
+  }
+  return completed;
+}

@@ -1,0 +1,39 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { listOpenEvals } from '../store/evals';
+import { enqueueEvals } from '../worker/eval-queue';
+import { unblockEvals } from '../worker/unblock';
+import { enforceProgressDeadlines } from './deployments';
+import { completeDrains } from './node-drain';
+import { expireHeartbeats } from './node-liveness';
+
+/**
+ * The scheduler's timers, run by the periodic duties (every minute on AWS, more often locally):
+ * nodes past their heartbeat go down and their allocations are replaced; deployments past their
+ * progress deadline fail (and may roll back); `max-plan-attempts` evaluations get another try,
+ * as Nomad retries them every minute; blocked evaluations untouched for a while are tried again
+ * in case an unblock was lost; finished drains end. (Delayed evaluations are sent when due by
+ * the pending-evaluation sweep, requeuePendingEvals.)
+ */
+const logger = new Logger({ serviceName: 'periodic-duties' });
+
+/** A blocked evaluation untouched this long is tried again. */
+const STALE_BLOCKED_MS = 5 * 60_000;
+const DRAIN_CHECK_MS = 60_000;
+let lastDrainCheck = 0;
+
+export async function runSchedulerDuties(now: number): Promise<void> {
+  const heartbeats = await expireHeartbeats(now);
+  const deadlines = await enforceProgressDeadlines(now);
+  const conflicts = await unblockEvals({ triggeredBy: 'max-plan-attempts' });
+  const staleBefore = (now - STALE_BLOCKED_MS) * 1000;
+  const stale = (await listOpenEvals('blocked')).filter((evaluation) => evaluation.TriggeredBy !== 'max-plan-attempts' && evaluation.ModifyIndex < staleBefore);
+  await enqueueEvals(stale, `stale-${now}`);
+  let drains = 0;
+  if (now - lastDrainCheck >= DRAIN_CHECK_MS) {
+    lastDrainCheck = now;
+    drains = await completeDrains(now);
+  }
+  if (heartbeats.down + deadlines + conflicts + stale.length + drains > 0) {
+    logger.info('scheduler duties', { nodesDown: heartbeats.down, lostEvals: heartbeats.evals, deadlinesMissed: deadlines, retried: conflicts + stale.length, drains });
+  }
+}
