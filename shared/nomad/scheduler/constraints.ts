@@ -17,7 +17,8 @@ export interface Resolved {
   found: boolean;
 }
 
-export function resolveTarget(target: string, node: Node): Resolved {
+export function resolveTarget(target: string | undefined, node: Node): Resolved {
+  target ??= '';
   if (!target.startsWith('${')) return { value: target, found: true };
   switch (target) {
     case '${node.unique.id}':
@@ -41,7 +42,8 @@ export function resolveTarget(target: string, node: Node): Resolved {
 }
 
 /** Whether a target names a `unique.*` attribute, which escapes node-class caching. */
-export function isUniqueTarget(target: string): boolean {
+export function isUniqueTarget(target: string | undefined): boolean {
+  if (!target) return false;
   return target.startsWith('${node.unique.') || target.startsWith('${attr.unique.') || target.startsWith('${meta.unique.');
 }
 
@@ -141,5 +143,5 @@ export function meetsConstraint(constraint: Constraint, node: Node): boolean {
 
 /** How Nomad names a constraint in ConstraintFiltered: `${attr.kernel.name} = linux`. */
 export function constraintText(constraint: Constraint): string {
-  return `${constraint.LTarget} ${constraint.Operand} ${constraint.RTarget}`;
+  return `${constraint.LTarget ?? ''} ${constraint.Operand} ${constraint.RTarget ?? ''}`;
 }
