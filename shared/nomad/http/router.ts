@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { mountAclRoutes } from './acl-routes';
 import { methodNotAllowed, nomadErrorResponse } from './errors';
 import { mountEvalAllocRoutes } from './eval-alloc-routes';
+import { handleParseJob } from './job-parse-handler';
 import { handleJobPath } from './job-routes';
 import { handleListJobs, handleRegister } from './jobs-routes';
 import { mountNamespaceRoutes } from './namespace-routes';
@@ -12,6 +13,7 @@ import { mountDeploymentRoutes } from './deployment-routes';
 export const nomad = new Hono();
 
 nomad.get('/v1/jobs', handleListJobs);
+nomad.on(['PUT', 'POST'], '/v1/jobs/parse', handleParseJob);
 nomad.on(['PUT', 'POST'], '/v1/jobs', (c) => handleRegister(c));
 nomad.all('/v1/jobs', () => {
   throw methodNotAllowed();
