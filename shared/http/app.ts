@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { nomad } from '../nomad/http/router';
+import { gitlab, gitlabNotFound } from '../gitlab/http/router';
 
 /**
  * The one Hono app served by `hono/aws-lambda` on Lambda and by `@hono/node-server` locally.
@@ -9,8 +10,11 @@ import { nomad } from '../nomad/http/router';
 export const app = new Hono();
 
 app.route('/', nomad);
+app.route('/', gitlab);
 
 app.notFound((c) => {
+  // GitLab (Grape) answers `{"error":"404 Not Found"}`, or 405 for a known path and another method.
+  if (c.req.path.startsWith('/api/v4/')) return gitlabNotFound(c);
   // Nomad answers unknown paths with an empty 404.
   return c.body(null, 404);
 });

@@ -39,6 +39,8 @@ export const S3_PREFIXES = {
   traces: 'traces/',
   submissions: 'submissions/',
   logs: 'logs/',
+  /** GitLab repository files too large for a table item. */
+  repository: 'repository/',
 } as const;
 
 /** Objects tagged with this key and value `true` are deleted by the bucket lifecycle after a day. */

@@ -1,0 +1,239 @@
+import { ConfigError, PipelineFilteredError } from './errors';
+import { resolveExtends } from './extends';
+import * as keyword from './job';
+import { isMap, loadYaml, type YamlMap } from './load';
+import { evaluateRules, onlyExceptAllow, stringVariables } from './rules';
+import type { JobDefinition, PipelineContext, PipelineDefinition, When } from './types';
+
+/**
+ * `.gitlab-ci.yml` text → the pipeline it creates for one ref: stages, the jobs that `rules`,
+ * `only`/`except` and `workflow` keep, with `extends` and `default` applied and `needs` checked.
+ * Throws ConfigError (the configuration is invalid: GitLab's messages) or PipelineFilteredError.
+ */
+const GLOBAL_KEYS = new Set(['stages', 'types', 'variables', 'default', 'workflow', 'image', 'services', 'cache', 'before_script', 'after_script', 'include', 'spec']);
+const DEFAULT_KEYS = ['image', 'services', 'before_script', 'after_script', 'tags', 'timeout', 'retry', 'artifacts', 'cache', 'interruptible'] as const;
+const DEFAULT_STAGES = ['build', 'test', 'deploy'];
+
+export const NO_JOBS_MESSAGE = 'Pipeline will not run for the selected trigger. The rules configuration prevented any jobs from being added to the pipeline.';
+export const WORKFLOW_FILTERED_MESSAGE = 'Pipeline filtered out by workflow rules.';
+
+function stagesOf(root: YamlMap): string[] {
+  const raw = root.stages ?? root.types;
+  if (raw === undefined) return ['.pre', ...DEFAULT_STAGES, '.post'];
+  if (!Array.isArray(raw) || !raw.every((stage) => typeof stage === 'string')) {
+    throw new ConfigError(['stages config should be an array of strings']);
+  }
+  const stages = (raw as string[]).filter((stage) => stage !== '.pre' && stage !== '.post');
+  return ['.pre', ...new Set(stages), '.post'];
+}
+
+/** Variables every rule can see: GitLab's predefined ones for this ref. */
+export function predefinedRuleVariables(context: PipelineContext): Record<string, string> {
+  const variables: Record<string, string> = {
+    CI: 'true',
+    GITLAB_CI: 'true',
+    CI_COMMIT_REF_NAME: context.ref,
+    CI_COMMIT_REF_SLUG: refSlug(context.ref),
+    CI_COMMIT_SHA: context.sha,
+    CI_PIPELINE_SOURCE: context.source,
+    CI_PROJECT_PATH: context.projectPath,
+  };
+  if (context.defaultBranch) variables.CI_DEFAULT_BRANCH = context.defaultBranch;
+  if (context.tag) variables.CI_COMMIT_TAG = context.ref;
+  else variables.CI_COMMIT_BRANCH = context.ref;
+  return variables;
+}
+
+export function refSlug(ref: string): string {
+  return ref
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '-')
+    .slice(0, 63)
+    .replace(/^-+|-+$/g, '');
+}
+
+function inheritedDefaults(root: YamlMap, job: YamlMap): YamlMap {
+  const defaults: YamlMap = isMap(root.default) ? { ...root.default } : {};
+  // The deprecated global keywords act as defaults too.
+  for (const key of ['image', 'services', 'cache', 'before_script', 'after_script'] as const) {
+    if (root[key] !== undefined && defaults[key] === undefined) defaults[key] = root[key];
+  }
+  const inherit = isMap(job.inherit) ? job.inherit.default : undefined;
+  if (inherit === false) return {};
+  const allowed = Array.isArray(inherit) ? new Set(inherit.map(String)) : undefined;
+  const result: YamlMap = {};
+  for (const key of DEFAULT_KEYS) {
+    if (defaults[key] !== undefined && job[key] === undefined && (!allowed || allowed.has(key))) result[key] = defaults[key];
+  }
+  return result;
+}
+
+function inheritedVariables(globals: Record<string, string>, job: YamlMap): Record<string, string> {
+  const inherit = isMap(job.inherit) ? job.inherit.variables : undefined;
+  if (inherit === false) return {};
+  if (Array.isArray(inherit)) return Object.fromEntries(Object.entries(globals).filter(([key]) => inherit.includes(key)));
+  return globals;
+}
+
+function checkDefault(root: YamlMap): void {
+  if (root.default === undefined) return;
+  if (!isMap(root.default)) throw new ConfigError(['default config should be a hash']);
+  const unknown = Object.keys(root.default).filter((key) => !(DEFAULT_KEYS as readonly string[]).includes(key));
+  if (unknown.length > 0) throw new ConfigError([`default config contains unknown keys: ${unknown.join(', ')}`]);
+}
+
+interface Candidate {
+  definition: JobDefinition;
+  included: boolean;
+}
+
+function buildJob(name: string, job: YamlMap, root: YamlMap, stages: string[], globals: Record<string, string>, context: PipelineContext): Candidate {
+  const location = `jobs:${name}`;
+  keyword.checkKeys(location, job);
+  const merged = { ...inheritedDefaults(root, job), ...job };
+  const isBridge = merged.trigger !== undefined;
+  if (isBridge && merged.script !== undefined) throw new ConfigError([`${location} config contains unknown keys: trigger`]);
+  if (!isBridge && merged.script === undefined) {
+    throw new ConfigError([`${location} config should implement the script:, run:, or trigger: keyword`]);
+  }
+  const stage = merged.stage === undefined ? 'test' : String(merged.stage);
+  if (!stages.includes(stage)) {
+    throw new ConfigError([`${name} job: chosen stage ${stage} does not exist; available stages are ${stages.join(', ')}`]);
+  }
+  const variables = { ...inheritedVariables(globals, job), ...stringVariables(merged.variables, location) };
+  const ruleVariables = { ...predefinedRuleVariables(context), ...variables, ...context.variables };
+
+  let included = true;
+  let jobWhen: When = keyword.when(location, merged.when);
+  let allow = keyword.allowFailure(location, merged.allow_failure);
+  let startInValue = merged.start_in;
+  let needsValue = merged.needs;
+  if (merged.rules !== undefined) {
+    if (merged.only !== undefined || merged.except !== undefined) {
+      throw new ConfigError([`${location} config key may not be used with \`rules\`: only, except`]);
+    }
+    const outcome = evaluateRules(location, merged.rules, ruleVariables, context);
+    if (!outcome || outcome.when === 'never') included = false;
+    else {
+      if (outcome.when !== undefined) jobWhen = keyword.when(`${location}:rules:rule`, outcome.when);
+      if (outcome.allowFailure !== undefined) allow = { allowFailure: outcome.allowFailure, exitCodes: [] };
+      if (outcome.startIn !== undefined) startInValue = outcome.startIn;
+      if (outcome.needs !== undefined) needsValue = outcome.needs;
+      Object.assign(variables, outcome.variables);
+    }
+  } else {
+    included = onlyExceptAllow(location, merged.only, merged.except, ruleVariables, context);
+  }
+  if (isBridge && (jobWhen === 'delayed' || jobWhen === 'on_failure')) {
+    // Bridges run on_success, always or manual in GitLab as here.
+    if (jobWhen === 'delayed') throw new ConfigError([`${location} when should be one of: on_success, on_failure, always, manual`]);
+  }
+
+  const definition: JobDefinition = {
+    name,
+    stage,
+    script: keyword.stringList(location, 'script', merged.script),
+    beforeScript: keyword.stringList(location, 'before_script', merged.before_script),
+    afterScript: keyword.stringList(location, 'after_script', merged.after_script),
+    image: keyword.image(location, merged.image),
+    services: keyword.services(location, merged.services),
+    variables,
+    when: jobWhen,
+    startIn: keyword.startIn(location, jobWhen, startInValue),
+    allowFailure: allow.allowFailure,
+    allowFailureExitCodes: allow.exitCodes,
+    needs: keyword.needs(location, needsValue),
+    dependencies: merged.dependencies === undefined ? null : keyword.stringList(location, 'dependencies', merged.dependencies),
+    tags: keyword.tags(location, merged.tags),
+    artifacts: keyword.artifacts(location, merged.artifacts),
+    cache: keyword.cache(location, merged.cache),
+    retry: keyword.retry(location, merged.retry),
+    timeout: keyword.timeout(location, merged.timeout),
+    coverage: typeof merged.coverage === 'string' ? merged.coverage : null,
+    trigger: keyword.trigger(location, merged.trigger),
+    interruptible: merged.interruptible === true,
+  };
+  return { definition, included };
+}
+
+function checkNeeds(candidates: Map<string, Candidate>, stages: string[]): void {
+  for (const { definition } of candidates.values()) {
+    const stageIdx = stages.indexOf(definition.stage);
+    for (const need of definition.needs ?? []) {
+      const target = candidates.get(need.job);
+      if (!target) throw new ConfigError([`${definition.name} job: undefined need: ${need.job}`]);
+      if (stages.indexOf(target.definition.stage) > stageIdx) {
+        throw new ConfigError([`${definition.name} job: need ${need.job} is not defined in current or prior stages`]);
+      }
+    }
+    for (const dependency of definition.dependencies ?? []) {
+      const target = candidates.get(dependency);
+      if (!target) throw new ConfigError([`${definition.name} job: undefined dependency: ${dependency}`]);
+      if (stages.indexOf(target.definition.stage) > stageIdx) {
+        throw new ConfigError([`${definition.name} job: dependency ${dependency} is not defined in current or prior stages`]);
+      }
+    }
+  }
+}
+
+/** Needs of the jobs that stay, without optional needs on jobs that rules left out. */
+function pruneNeeds(jobs: JobDefinition[]): JobDefinition[] {
+  const present = new Set(jobs.map((job) => job.name));
+  return jobs.map((job) => {
+    if (!job.needs) return job;
+    const kept = job.needs.filter((need) => {
+      if (present.has(need.job)) return true;
+      if (need.optional) return false;
+      throw new ConfigError([`'${job.name}' job needs '${need.job}' job, but '${need.job}' is not in any previous stage`]);
+    });
+    return { ...job, needs: kept };
+  });
+}
+
+export function buildPipelineDefinition(text: string, context: PipelineContext): PipelineDefinition {
+  const root = loadYaml(text);
+  if (root.include !== undefined) {
+    throw new ConfigError(['include config is not supported by this server: put the jobs in the file itself']);
+  }
+  checkDefault(root);
+  const stages = stagesOf(root);
+  let globals = stringVariables(root.variables, 'root');
+
+  let name: string | null = null;
+  if (root.workflow !== undefined) {
+    if (!isMap(root.workflow)) throw new ConfigError(['workflow config should be a hash']);
+    const unknown = Object.keys(root.workflow).filter((key) => !['rules', 'name', 'auto_cancel'].includes(key));
+    if (unknown.length > 0) throw new ConfigError([`workflow config contains unknown keys: ${unknown.join(', ')}`]);
+    if (root.workflow.rules !== undefined) {
+      const ruleVariables = { ...predefinedRuleVariables(context), ...globals, ...context.variables };
+      const outcome = evaluateRules('workflow', root.workflow.rules, ruleVariables, context);
+      if (!outcome || outcome.when === 'never') throw new PipelineFilteredError(WORKFLOW_FILTERED_MESSAGE);
+      globals = { ...globals, ...outcome.variables };
+    }
+    if (typeof root.workflow.name === 'string') name = root.workflow.name;
+  }
+
+  const entries: Record<string, YamlMap> = {};
+  for (const [key, value] of Object.entries(root)) {
+    if (GLOBAL_KEYS.has(key)) continue;
+    if (!isMap(value)) {
+      if (key.startsWith('.')) continue;
+      throw new ConfigError([`jobs:${key} config should be a hash`]);
+    }
+    entries[key] = value;
+  }
+  const resolved = resolveExtends(entries);
+  const candidates = new Map<string, Candidate>();
+  for (const [jobName, job] of Object.entries(resolved)) {
+    if (jobName.startsWith('.')) continue;
+    if (jobName.length > 255) throw new ConfigError([`jobs:${jobName.slice(0, 255)} name is too long (maximum is 255 characters)`]);
+    candidates.set(jobName, buildJob(jobName, job, root, stages, globals, context));
+  }
+  if (candidates.size === 0) throw new ConfigError(['jobs config should contain at least one visible job']);
+  checkNeeds(candidates, stages);
+
+  const jobs = pruneNeeds([...candidates.values()].filter((candidate) => candidate.included).map((candidate) => candidate.definition));
+  if (jobs.length === 0) throw new PipelineFilteredError(NO_JOBS_MESSAGE);
+  const usedStages = stages.filter((stage) => jobs.some((job) => job.stage === stage));
+  return { stages: usedStages, jobs, name };
+}

@@ -1,0 +1,268 @@
+import { config } from '../../config';
+import { refSlug } from '../ci-config/pipeline';
+import type { JobRecord, PipelineRecord, ProjectRecord, RunnerRecord, UserRecord, CommitRecord } from '../records';
+import { fullPath } from '../store/projects';
+import { iso, webUrl } from './format';
+
+/**
+ * The job as `POST /jobs/request` hands it to a runner (`Entities::Ci::JobRequest::Response`):
+ * what to run, with which variables, image, artifacts and dependencies.
+ */
+export const FAILURE_REASONS = [
+  'unknown_failure',
+  'script_failure',
+  'api_failure',
+  'stuck_or_timeout_failure',
+  'runner_system_failure',
+  'missing_dependency_failure',
+  'runner_unsupported',
+  'stale_schedule',
+  'job_execution_timeout',
+  'archived_failure',
+  'unmet_prerequisites',
+  'scheduler_failure',
+  'data_integrity_failure',
+  'forward_deployment_failure',
+  'user_blocked',
+  'project_deleted',
+  'ci_quota_exceeded',
+  'pipeline_loop_detected',
+  'no_matching_runner',
+  'trace_size_exceeded',
+  'builds_disabled',
+  'environment_creation_failure',
+  'deployment_rejected',
+  'failed_outdated_deployment_job',
+  'protected_environment_failure',
+  'insufficient_bridge_permissions',
+  'downstream_bridge_project_not_found',
+  'invalid_bridge_trigger',
+  'upstream_bridge_project_not_found',
+  'insufficient_upstream_permissions',
+  'bridge_pipeline_is_child_pipeline',
+  'downstream_pipeline_creation_failed',
+  'secrets_provider_not_found',
+  'reached_max_descendant_pipelines_depth',
+  'ip_restriction_failure',
+  'reached_max_pipeline_hierarchy_size',
+  'reached_downstream_pipeline_trigger_rate_limit',
+  'no_updates_running',
+  'server_timeout_running',
+];
+
+/** Failure reasons a runner may report (`features.failure_reasons` tells it this list). */
+export const RUNNER_FAILURE_REASONS = ['script_failure', 'runner_system_failure', 'unknown_failure', 'job_execution_timeout', 'stuck_or_timeout_failure', 'runner_unsupported', 'archived_failure', 'unmet_prerequisites', 'scheduler_failure', 'data_integrity_failure', 'api_failure', 'missing_dependency_failure', 'trace_size_exceeded', 'image_pull_failure'];
+
+export const DEFAULT_JOB_TIMEOUT = 3600;
+
+interface Variable {
+  key: string;
+  value: string;
+  public: boolean;
+  masked: boolean;
+  file?: boolean;
+  raw?: boolean;
+}
+
+export interface JobRequestInput {
+  job: JobRecord;
+  token: string;
+  project: ProjectRecord;
+  pipeline: PipelineRecord;
+  commit: CommitRecord | undefined;
+  user: UserRecord | undefined;
+  runner: RunnerRecord;
+  /** Earlier jobs whose artifacts this job downloads. */
+  dependencies: JobRecord[];
+}
+
+export function jobTimeout(job: JobRecord, runner: RunnerRecord): number {
+  const wanted = job.definition.timeout ?? DEFAULT_JOB_TIMEOUT;
+  return runner.maximumTimeout ? Math.min(wanted, runner.maximumTimeout) : wanted;
+}
+
+function predefinedVariables(input: JobRequestInput): Variable[] {
+  const { job, project, pipeline, commit, user, runner, token } = input;
+  const base = config().externalUrl;
+  const server = new URL(base);
+  const path = fullPath(project);
+  const pub = (key: string, value: string): Variable => ({ key, value, public: true, masked: false });
+  const variables: Variable[] = [
+    // We host no git repositories: the runner uses the files the job fetches itself.
+    pub('GIT_STRATEGY', 'none'),
+    pub('CI', 'true'),
+    pub('GITLAB_CI', 'true'),
+    pub('CI_SERVER_URL', base),
+    pub('CI_SERVER_HOST', server.hostname),
+    pub('CI_SERVER_PORT', server.port || (server.protocol === 'https:' ? '443' : '80')),
+    pub('CI_SERVER_PROTOCOL', server.protocol.replace(':', '')),
+    pub('CI_SERVER_NAME', 'GitLab'),
+    pub('CI_API_V4_URL', `${base}/api/v4`),
+    { key: 'CI_JOB_TOKEN', value: token, public: false, masked: true },
+    pub('CI_JOB_ID', String(job.id)),
+    pub('CI_JOB_NAME', job.name),
+    pub('CI_JOB_STAGE', job.stage),
+    pub('CI_JOB_URL', webUrl(`${path}/-/jobs/${job.id}`)),
+    pub('CI_JOB_STARTED_AT', iso(job.startedAt) ?? ''),
+    pub('CI_JOB_TIMEOUT', String(jobTimeout(job, runner))),
+    pub('CI_PIPELINE_ID', String(pipeline.id)),
+    pub('CI_PIPELINE_IID', String(pipeline.iid)),
+    pub('CI_PIPELINE_SOURCE', pipeline.source),
+    pub('CI_PIPELINE_URL', webUrl(`${path}/-/pipelines/${pipeline.id}`)),
+    pub('CI_PIPELINE_CREATED_AT', iso(pipeline.createdAt) ?? ''),
+    pub('CI_PROJECT_ID', String(project.id)),
+    pub('CI_PROJECT_NAME', project.path),
+    pub('CI_PROJECT_TITLE', project.name),
+    pub('CI_PROJECT_PATH', path),
+    pub('CI_PROJECT_PATH_SLUG', refSlug(path)),
+    pub('CI_PROJECT_NAMESPACE', project.namespacePath),
+    pub('CI_PROJECT_ROOT_NAMESPACE', project.namespacePath),
+    pub('CI_PROJECT_URL', webUrl(path)),
+    pub('CI_PROJECT_VISIBILITY', project.visibility),
+    pub('CI_REPOSITORY_URL', repoUrl(project, token)),
+    pub('CI_COMMIT_SHA', job.sha),
+    pub('CI_COMMIT_SHORT_SHA', job.sha.slice(0, 8)),
+    pub('CI_COMMIT_BEFORE_SHA', pipeline.beforeSha),
+    pub('CI_COMMIT_REF_NAME', job.ref),
+    pub('CI_COMMIT_REF_SLUG', refSlug(job.ref)),
+    pub(job.tag ? 'CI_COMMIT_TAG' : 'CI_COMMIT_BRANCH', job.ref),
+    pub('CI_RUNNER_ID', String(runner.id)),
+    pub('CI_RUNNER_DESCRIPTION', runner.description),
+    pub('CI_RUNNER_TAGS', JSON.stringify(runner.tagList)),
+    pub('CI_NODE_TOTAL', '1'),
+  ];
+  if (project.defaultBranch) variables.push(pub('CI_DEFAULT_BRANCH', project.defaultBranch));
+  if (job.definition.when === 'manual') variables.push(pub('CI_JOB_MANUAL', 'true'));
+  if (commit) {
+    variables.push(
+      pub('CI_COMMIT_MESSAGE', commit.message),
+      pub('CI_COMMIT_TITLE', commit.title),
+      pub('CI_COMMIT_DESCRIPTION', commit.message.split('\n').slice(1).join('\n').trim()),
+      pub('CI_COMMIT_AUTHOR', `${commit.authorName} <${commit.authorEmail}>`),
+      pub('CI_COMMIT_TIMESTAMP', commit.committedDate),
+    );
+  }
+  if (user) {
+    variables.push(pub('GITLAB_USER_ID', String(user.id)), pub('GITLAB_USER_LOGIN', user.username), pub('GITLAB_USER_NAME', user.name), pub('GITLAB_USER_EMAIL', user.email));
+  }
+  return variables;
+}
+
+export function repoUrl(project: ProjectRecord, token: string): string {
+  const base = new URL(config().externalUrl);
+  return `${base.protocol}//gitlab-ci-token:${token}@${base.host}${base.pathname.replace(/\/$/, '')}/${fullPath(project)}.git`;
+}
+
+function image(definition: JobRecord['definition']['image']) {
+  if (!definition) return null;
+  return { name: definition.name, entrypoint: definition.entrypoint, ports: [], executor_opts: {}, pull_policy: definition.pullPolicy };
+}
+
+function artifacts(job: JobRecord) {
+  const spec = job.definition.artifacts;
+  if (!spec) return [];
+  const items: Record<string, unknown>[] = [];
+  if (spec.paths.length > 0 || spec.untracked) {
+    items.push({
+      name: spec.name,
+      untracked: spec.untracked,
+      paths: spec.paths,
+      exclude: spec.exclude,
+      when: spec.when,
+      expire_in: spec.expireIn,
+      artifact_type: 'archive',
+      artifact_format: 'zip',
+    });
+  }
+  for (const [type, paths] of Object.entries(spec.reports)) {
+    items.push({
+      name: type,
+      untracked: false,
+      paths,
+      exclude: [],
+      when: 'always',
+      expire_in: spec.expireIn,
+      artifact_type: type,
+      artifact_format: 'gzip',
+    });
+  }
+  return items;
+}
+
+export function jobRequestResponse(input: JobRequestInput) {
+  const { job, project, pipeline, runner, token } = input;
+  const timeout = jobTimeout(job, runner);
+  const definition = job.definition;
+  const variables: Variable[] = [
+    ...predefinedVariables(input),
+    ...Object.entries(definition.variables).map(([key, value]) => ({ key, value, public: true, masked: false })),
+    ...pipeline.variables.map((variable) => ({
+      key: variable.key,
+      value: variable.value,
+      public: false,
+      masked: false,
+      ...(variable.variableType === 'file' ? { file: true } : {}),
+    })),
+    ...job.jobVariables.map((variable) => ({ key: variable.key, value: variable.value, public: false, masked: false })),
+  ];
+  const steps: Record<string, unknown>[] = [
+    { name: 'script', script: [...definition.beforeScript, ...definition.script], timeout, when: 'on_success', allow_failure: false },
+  ];
+  if (definition.afterScript.length > 0) {
+    steps.push({ name: 'after_script', script: definition.afterScript, timeout, when: 'always', allow_failure: true });
+  }
+  return {
+    id: job.id,
+    token,
+    allow_git_fetch: true,
+    job_info: {
+      id: job.id,
+      name: job.name,
+      stage: job.stage,
+      project_id: project.id,
+      project_name: project.name,
+      time_in_queue_seconds: job.queuedAt && job.startedAt ? Math.round((job.startedAt - job.queuedAt) / 1000) : 0,
+      project_jobs_running_on_instance_runners_count: '0',
+      queue_size: 0,
+      queue_depth: 0,
+    },
+    git_info: {
+      repo_url: repoUrl(project, token),
+      repo_object_format: 'sha1',
+      ref: job.ref,
+      sha: job.sha,
+      before_sha: pipeline.beforeSha,
+      ref_type: job.tag ? 'tag' : 'branch',
+      refspecs: [`+refs/pipelines/${pipeline.id}:refs/pipelines/${pipeline.id}`, `+refs/heads/${job.ref}:refs/remotes/origin/${job.ref}`],
+      depth: 20,
+    },
+    runner_info: { timeout, runner_session_url: null },
+    variables,
+    steps,
+    image: image(definition.image),
+    services: definition.services.map((service) => ({
+      name: service.name,
+      alias: service.alias,
+      entrypoint: service.entrypoint,
+      command: service.command,
+      ports: [],
+      variables: service.variables ? Object.entries(service.variables).map(([key, value]) => ({ key, value })) : null,
+      executor_opts: {},
+      pull_policy: service.pullPolicy,
+    })),
+    artifacts: artifacts(job),
+    cache: definition.cache.map((cache) => ({ key: cache.key, untracked: cache.untracked, paths: cache.paths, policy: cache.policy, when: cache.when, fallback_keys: [] })),
+    credentials: [],
+    dependencies: input.dependencies.map((dependency) => {
+      const archive = dependency.artifacts.find((artifact) => artifact.fileType === 'archive');
+      return {
+        id: dependency.id,
+        name: dependency.name,
+        token,
+        ...(archive ? { artifacts_file: { filename: archive.filename, size: archive.size } } : {}),
+      };
+    }),
+    features: { trace_sections: true, failure_reasons: RUNNER_FAILURE_REASONS },
+    hooks: [],
+  };
+}

@@ -1,0 +1,48 @@
+import type { RunnerRecord } from '../records';
+import { iso } from './format';
+
+/** `Entities::Ci::Runner` (embedded in jobs), and what registering or creating a runner answers. */
+const ONLINE_MS = 2 * 60 * 60 * 1000;
+
+export function runnerStatus(runner: RunnerRecord, now: number): string {
+  if (runner.paused) return 'paused';
+  if (runner.contactedAt === null) return 'never_contacted';
+  return now - runner.contactedAt < ONLINE_MS ? 'online' : 'offline';
+}
+
+export function runnerEntity(runner: RunnerRecord, now: number) {
+  return {
+    id: runner.id,
+    description: runner.description,
+    ip_address: null,
+    active: !runner.paused,
+    paused: runner.paused,
+    is_shared: runner.runnerType === 'instance_type',
+    runner_type: runner.runnerType,
+    name: (runner.info.name as string | undefined) ?? null,
+    online: runnerStatus(runner, now) === 'online',
+    status: runnerStatus(runner, now),
+  };
+}
+
+export function runnerDetails(runner: RunnerRecord, now: number) {
+  return {
+    ...runnerEntity(runner, now),
+    tag_list: [...runner.tagList].sort(),
+    run_untagged: runner.runUntagged,
+    locked: runner.locked,
+    access_level: runner.accessLevel,
+    maximum_timeout: runner.maximumTimeout,
+    maintenance_note: runner.maintenanceNote,
+    contacted_at: iso(runner.contactedAt),
+    created_at: iso(runner.createdAt),
+    version: (runner.info.version as string | undefined) ?? null,
+    revision: (runner.info.revision as string | undefined) ?? null,
+    platform: (runner.info.platform as string | undefined) ?? null,
+    architecture: (runner.info.architecture as string | undefined) ?? null,
+  };
+}
+
+export function runnerRegistration(runner: RunnerRecord, token: string) {
+  return { id: runner.id, token, token_expires_at: null };
+}

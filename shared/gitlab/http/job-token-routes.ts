@@ -1,0 +1,71 @@
+import type { Context } from 'hono';
+import { ROLE_NAMES } from '../auth/policy';
+import type { Principal } from '../auth/principal';
+import { notFound } from '../errors';
+import { loadContext } from '../entities/context';
+import { iso, webUrl } from '../entities/format';
+import { jobEntity } from '../entities/job';
+import { pipelineUrl } from '../entities/pipeline';
+import { avatarUrl } from '../entities/user';
+import { fullPath, getMember } from '../store/projects';
+import { authenticate } from './request';
+import { route } from './routing';
+
+/** `GET /job` and `GET /job/allowed_agents`: what a CI job token belongs to. */
+function requireJob(principal: Principal) {
+  if (principal.kind !== 'job') throw notFound('Job');
+  return principal;
+}
+
+async function currentJob(c: Context) {
+  const principal = requireJob(await authenticate(c, { required: true, jobTokenAllowed: true }));
+  const context = await loadContext([principal.job]);
+  return c.json(jobEntity(principal.job, context));
+}
+
+async function allowedAgents(c: Context) {
+  const principal = requireJob(await authenticate(c, { required: true, jobTokenAllowed: true }));
+  const { job, user } = principal;
+  const context = await loadContext([job]);
+  const project = context.projects.get(job.projectId)!;
+  const pipeline = context.pipelines.get(job.pipelineId)!;
+  const level = user.admin ? 50 : ((await getMember(project.id, user.id))?.accessLevel ?? 0);
+  const projectShape = {
+    id: project.id,
+    description: project.description,
+    name: project.name,
+    name_with_namespace: `${project.namespaceName} / ${project.name}`,
+    path: project.path,
+    path_with_namespace: fullPath(project),
+    created_at: iso(project.createdAt),
+  };
+  return c.json({
+    allowed_agents: [],
+    job: { id: job.id, name: job.name, stage: job.stage, project_id: project.id, project_name: project.name },
+    pipeline: {
+      id: pipeline.id,
+      project_id: pipeline.projectId,
+      sha: pipeline.sha,
+      ref: pipeline.ref,
+      status: pipeline.status,
+      created_at: iso(pipeline.createdAt),
+      updated_at: iso(pipeline.updatedAt),
+      web_url: pipelineUrl(project, pipeline.id),
+    },
+    project: { ...projectShape, groups: [] },
+    user: {
+      id: user.id,
+      name: user.name,
+      username: user.username,
+      state: user.state,
+      avatar_url: avatarUrl(user),
+      web_url: webUrl(user.username),
+      roles_in_project: Object.entries(ROLE_NAMES)
+        .filter(([roleLevel]) => Number(roleLevel) <= level)
+        .map(([, name]) => name),
+    },
+  });
+}
+
+route('GET', '/job', currentJob);
+route('GET', '/job/allowed_agents', allowedAgents);

@@ -1,0 +1,52 @@
+import type { Context } from 'hono';
+import { can, projectAccess, type Ability, type ProjectAccess } from '../auth/policy';
+import { checkScopes, resolvePrincipal, type Principal } from '../auth/principal';
+import { forbidden, GitLabError, unauthorized } from '../errors';
+import type { UserRecord } from '../records';
+import { getProject, getProjectByPath } from '../store/projects';
+
+/**
+ * The steps every GitLab endpoint takes, in GitLab's order: authenticate (401), find the project
+ * (404 Project Not Found, also when the caller may not see it), check the ability (403).
+ */
+export interface AuthOptions {
+  /** GitLab's `authenticate!`: anonymous callers get 401. */
+  required: boolean;
+  /** The endpoint accepts CI job tokens (`job_token_allowed`). */
+  jobTokenAllowed?: boolean;
+}
+
+export async function authenticate(c: Context, options: AuthOptions): Promise<Principal> {
+  const principal = await resolvePrincipal({ header: (name) => c.req.header(name), query: (name) => c.req.query(name) }, { jobTokenAllowed: options.jobTokenAllowed ?? false });
+  if (options.required && principal.kind === 'anonymous') throw unauthorized();
+  checkScopes(principal, c.req.method);
+  return principal;
+}
+
+export function requireUser(principal: Principal): UserRecord {
+  if (principal.kind === 'anonymous') throw unauthorized();
+  return principal.user;
+}
+
+export function requireAdmin(principal: Principal): UserRecord {
+  const user = requireUser(principal);
+  if (!user.admin || principal.kind !== 'user') throw forbidden();
+  return user;
+}
+
+export const PROJECT_NOT_FOUND = () => new GitLabError(404, { message: '404 Project Not Found' });
+
+/** `:id` as a number or a URL-encoded `namespace/project` path. */
+export async function findProject(c: Context, principal: Principal, param = 'id'): Promise<ProjectAccess> {
+  const id = c.req.param(param) ?? '';
+  const project = /^\d+$/.test(id) ? await getProject(Number(id)) : await getProjectByPath(id);
+  if (!project) throw PROJECT_NOT_FOUND();
+  const access = await projectAccess(principal, project);
+  // A job token reaches only its own project.
+  if (!access.visible || (principal.kind === 'job' && principal.job.projectId !== project.id)) throw PROJECT_NOT_FOUND();
+  return access;
+}
+
+export function authorize(access: ProjectAccess, ability: Ability): void {
+  if (!can(access, ability)) throw forbidden();
+}

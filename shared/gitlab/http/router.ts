@@ -1,0 +1,12 @@
+/**
+ * GitLab's `/api/v4`: importing the route modules registers them on the one `gitlab` app.
+ */
+import './users-routes';
+import './projects-routes';
+import './repository-files-routes';
+import './pipelines-routes';
+import './jobs-routes';
+import './job-token-routes';
+import './runner-routes';
+
+export { gitlab, gitlabNotFound } from './routing';

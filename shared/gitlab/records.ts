@@ -1,0 +1,165 @@
+/**
+ * What GitLab's objects are in our store (see store/keys.ts for where each lives). These are not
+ * wire shapes: entities/ turns them into what the API answers. Times are unix milliseconds.
+ */
+import type { JobStatus } from './state/statuses';
+import type { JobDefinition } from './ci-config/types';
+
+export type AccessLevel = 10 | 20 | 30 | 40 | 50;
+
+export interface UserRecord {
+  id: number;
+  username: string;
+  name: string;
+  email: string;
+  admin: boolean;
+  state: 'active' | 'blocked';
+  createdAt: number;
+}
+
+export interface ProjectRecord {
+  id: number;
+  name: string;
+  path: string;
+  /** The owning namespace's path (the creator's username: we have no groups). */
+  namespacePath: string;
+  namespaceName: string;
+  description: string | null;
+  visibility: 'private' | 'internal' | 'public';
+  /** GitLab's "public pipelines": guests and, on public projects, anonymous users may read jobs. */
+  publicBuilds: boolean;
+  defaultBranch: string | null;
+  ciConfigPath: string;
+  creatorId: number;
+  createdAt: number;
+  updatedAt: number;
+  /** SHA-256 of the project's current runner registration token (`runners_token`). */
+  runnersTokenHash?: string;
+}
+
+export interface CommitRecord {
+  sha: string;
+  parentIds: string[];
+  title: string;
+  message: string;
+  authorName: string;
+  authorEmail: string;
+  /** ISO time with the author's offset, as git keeps it. */
+  authoredDate: string;
+  committedDate: string;
+  /** Path → blob id (git's SHA-1 of the content). */
+  tree: Record<string, string>;
+}
+
+export type PipelineSource = 'api' | 'parent_pipeline' | 'pipeline' | 'web' | 'push' | 'trigger';
+
+export interface PipelineRecord {
+  id: number;
+  iid: number;
+  projectId: number;
+  sha: string;
+  beforeSha: string;
+  ref: string;
+  tag: boolean;
+  source: PipelineSource;
+  status: JobStatus;
+  userId: number;
+  createdAt: number;
+  updatedAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  committedAt: number | null;
+  /** Seconds the pipeline's jobs ran (union of their running periods), as GitLab counts it. */
+  duration: number | null;
+  stages: string[];
+  /** `workflow:name`, if the configuration gives one. */
+  name: string | null;
+  /** Variables given when the pipeline was created (`variables` of POST /pipeline, or a trigger's). */
+  variables: PipelineVariable[];
+  /** The bridge job that created this pipeline (child or multi-project pipelines). */
+  sourceJobId?: number;
+  /** Bumped by every write to one of the pipeline's jobs; processing writes only on the version it read. */
+  jobsVersion: number;
+}
+
+export interface PipelineVariable {
+  key: string;
+  value: string;
+  variableType: 'env_var' | 'file';
+}
+
+export type FailureReason = string;
+
+export interface ArtifactRecord {
+  fileType: string;
+  fileFormat: string;
+  filename: string;
+  size: number;
+  /** Object key in the bucket, once the artifacts issue stores files. */
+  objectKey?: string;
+  expireAt: number | null;
+}
+
+export interface JobRecord {
+  id: number;
+  type: 'build' | 'bridge';
+  pipelineId: number;
+  projectId: number;
+  name: string;
+  stage: string;
+  stageIdx: number;
+  status: JobStatus;
+  ref: string;
+  tag: boolean;
+  sha: string;
+  /** The user the job runs as: the pipeline's creator, or whoever played or retried it. */
+  userId: number;
+  definition: JobDefinition;
+  /** Effective allow_failure (manual jobs default to true). */
+  allowFailure: boolean;
+  createdAt: number;
+  updatedAt: number;
+  queuedAt: number | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  scheduledAt: number | null;
+  erasedAt: number | null;
+  erasedBy: number | null;
+  failureReason: FailureReason | null;
+  exitCode: number | null;
+  coverage: number | null;
+  runnerId: number | null;
+  /** Whether the runner that took the job cancels gracefully (`features.cancel_gracefully`). */
+  runnerCancelsGracefully: boolean;
+  retried: boolean;
+  /** Variables given when the job was played (`job_variables_attributes`). */
+  jobVariables: { key: string; value: string }[];
+  artifacts: ArtifactRecord[];
+  artifactsExpireAt: number | null;
+  artifactsLocked: boolean;
+  /** Bridges: the pipeline they created. */
+  downstreamPipelineId: number | null;
+  /** The job this one is a retry of. */
+  retryOf: number | null;
+}
+
+export interface RunnerRecord {
+  id: number;
+  description: string;
+  runnerType: 'instance_type' | 'project_type';
+  projectIds: number[];
+  tagList: string[];
+  runUntagged: boolean;
+  paused: boolean;
+  locked: boolean;
+  accessLevel: 'not_protected' | 'ref_protected';
+  maximumTimeout: number | null;
+  maintenanceNote: string | null;
+  createdAt: number;
+  contactedAt: number | null;
+  createdBy: number | null;
+  /** Changes whenever a job this runner could take becomes pending (X-GitLab-Last-Update). */
+  queueValue: string;
+  /** What the runner reported in `info` on its last request. */
+  info: Record<string, unknown>;
+}

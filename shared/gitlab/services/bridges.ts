@@ -1,0 +1,123 @@
+import { parse, stringify } from 'yaml';
+import { projectAccess, can } from '../auth/policy';
+import { GitLabError } from '../errors';
+import type { JobRecord, PipelineRecord, PipelineVariable } from '../records';
+import { isCompleted, type JobStatus } from '../state/statuses';
+import { transitionFields } from '../state/transition-fields';
+import { transact, TransactionConflict } from '../../storage/transact';
+import { getJob, updateJob } from '../store/jobs';
+import { touchPipeline } from '../store/pipelines';
+import { getProject, getProjectByPath } from '../store/projects';
+import { getCommit } from '../store/repository';
+import { getUser } from '../store/users';
+import { createPipeline } from './create-pipeline';
+import { processPipelineNow } from './process-pipeline';
+import { readFileAt } from './repository-files';
+
+/**
+ * Bridge jobs (`trigger:`): when one becomes pending it creates its downstream pipeline, a child
+ * pipeline of this project from local files, or a pipeline of another project. Without
+ * `strategy: depend` the bridge succeeds once that pipeline exists; with it, the bridge mirrors
+ * the downstream pipeline's final status.
+ */
+class BridgeFailure extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+async function moveBridge(bridge: JobRecord, changes: Partial<JobRecord>, expected: JobStatus[]): Promise<boolean> {
+  try {
+    await transact([updateJob(bridge, changes, expected), touchPipeline(bridge.pipelineId)]);
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionConflict) return false;
+    throw error;
+  }
+}
+
+async function childConfig(bridge: JobRecord, includes: string[]): Promise<string> {
+  const commit = await getCommit(bridge.projectId, bridge.sha);
+  if (!commit) throw new BridgeFailure('downstream_pipeline_creation_failed');
+  let merged: Record<string, unknown> = {};
+  for (const path of includes) {
+    const file = await readFileAt(bridge.projectId, commit, path.replace(/^\//, ''));
+    if (!file) throw new BridgeFailure('downstream_pipeline_creation_failed');
+    try {
+      const document = parse(file.toString('utf8')) as Record<string, unknown>;
+      merged = { ...merged, ...document };
+    } catch {
+      throw new BridgeFailure('downstream_pipeline_creation_failed');
+    }
+  }
+  return stringify(merged);
+}
+
+async function createDownstream(bridge: JobRecord, pipeline: PipelineRecord): Promise<PipelineRecord> {
+  const trigger = bridge.definition.trigger!;
+  const user = await getUser(bridge.userId);
+  if (!user) throw new BridgeFailure('insufficient_bridge_permissions');
+  const variables: PipelineVariable[] = [];
+  if (trigger.forwardYamlVariables) {
+    for (const [key, value] of Object.entries(bridge.definition.variables)) variables.push({ key, value, variableType: 'env_var' });
+  }
+  if (trigger.forwardPipelineVariables) variables.push(...pipeline.variables);
+  try {
+    if (trigger.include.length > 0) {
+      const project = await getProject(bridge.projectId);
+      if (!project) throw new BridgeFailure('downstream_bridge_project_not_found');
+      return await createPipeline({
+        project,
+        user,
+        ref: pipeline.ref,
+        source: 'parent_pipeline',
+        variables,
+        configText: await childConfig(bridge, trigger.include),
+        sourceJobId: bridge.id,
+      });
+    }
+    const project = await getProjectByPath(trigger.project!);
+    if (!project) throw new BridgeFailure('downstream_bridge_project_not_found');
+    const access = await projectAccess({ kind: 'user', user, scopes: ['api'] }, project);
+    if (!access.visible) throw new BridgeFailure('downstream_bridge_project_not_found');
+    if (!can(access, 'create_pipeline')) throw new BridgeFailure('insufficient_bridge_permissions');
+    const ref = trigger.branch ?? project.defaultBranch;
+    if (!ref) throw new BridgeFailure('downstream_pipeline_creation_failed');
+    return await createPipeline({ project, user, ref, source: 'pipeline', variables, sourceJobId: bridge.id });
+  } catch (error) {
+    if (error instanceof GitLabError) throw new BridgeFailure('downstream_pipeline_creation_failed');
+    throw error;
+  }
+}
+
+export async function startBridge(bridge: JobRecord, pipeline: PipelineRecord): Promise<void> {
+  const now = Date.now();
+  const running = { ...bridge, ...transitionFields(bridge, 'running', now) };
+  if (!(await moveBridge(bridge, { status: 'running', startedAt: now, updatedAt: now }, ['pending']))) return;
+  let changes: Partial<JobRecord>;
+  try {
+    const downstream = await createDownstream(running, pipeline);
+    changes = { downstreamPipelineId: downstream.id };
+    if (bridge.definition.trigger!.strategy !== 'depend') Object.assign(changes, transitionFields(bridge, 'success', Date.now()));
+    else if (isCompleted(downstream.status)) Object.assign(changes, mirrorFields(bridge, downstream.status));
+  } catch (error) {
+    if (!(error instanceof BridgeFailure)) throw error;
+    changes = { ...transitionFields(bridge, 'failed', Date.now()), failureReason: error.reason };
+  }
+  await moveBridge(running, changes, ['running']);
+  await processPipelineNow(bridge.pipelineId);
+}
+
+function mirrorFields(bridge: JobRecord, status: JobStatus): Partial<JobRecord> {
+  const fields = transitionFields(bridge, status, Date.now());
+  if (status === 'failed') fields.failureReason = 'unknown_failure';
+  return fields;
+}
+
+/** A child pipeline changed status: a bridge with `strategy: depend` takes its final status. */
+export async function syncDependentBridge(downstream: PipelineRecord): Promise<void> {
+  if (!isCompleted(downstream.status) || downstream.sourceJobId === undefined) return;
+  const bridge = await getJob(downstream.sourceJobId);
+  if (!bridge || bridge.definition.trigger?.strategy !== 'depend' || bridge.status !== 'running') return;
+  if (await moveBridge(bridge, mirrorFields(bridge, downstream.status), ['running'])) await processPipelineNow(bridge.pipelineId);
+}

@@ -1,0 +1,99 @@
+import { newSecret, tokenPut } from '../../auth/token-store';
+import { transact, TransactionConflict } from '../../storage/transact';
+import { jobRequestResponse } from '../entities/job-request';
+import type { JobRecord, RunnerRecord } from '../records';
+import { runnerCanPick } from '../state/runner-matching';
+import { transitionFields } from '../state/transition-fields';
+import { queryPendingJobs, updateJob } from '../store/jobs';
+import { readPipelineWithJobs, touchPipeline } from '../store/pipelines';
+import { getProject } from '../store/projects';
+import { getCommit } from '../store/repository';
+import { updateRunner } from '../store/runners';
+import { getUser } from '../store/users';
+import { latestJobs, processPipelineNow } from './process-pipeline';
+
+/**
+ * `POST /jobs/request`: the oldest pending build this runner may take becomes running for it, in
+ * one transaction with the job token it runs with. The job's status is the condition, so of two
+ * runners racing for a job exactly one gets it; the other moves on to the next job.
+ */
+export type RequestResult = { kind: 'job'; payload: ReturnType<typeof jobRequestResponse> } | { kind: 'none'; lastUpdate: string };
+
+const SCAN_LIMIT = 500;
+const CONTACT_INTERVAL_MS = 60_000;
+
+export interface RequestParams {
+  lastUpdate?: string;
+  info?: Record<string, unknown>;
+}
+
+function dependenciesOf(job: JobRecord, jobs: JobRecord[]): JobRecord[] {
+  const latest = latestJobs(jobs).filter((other) => other.id !== job.id && other.type === 'build');
+  const definition = job.definition;
+  let names: string[] | undefined;
+  if (definition.dependencies !== null) names = definition.dependencies;
+  else if (definition.needs !== null) names = definition.needs.filter((need) => need.artifacts).map((need) => need.job);
+  if (names) return latest.filter((other) => names!.includes(other.name));
+  return latest.filter((other) => other.stageIdx < job.stageIdx);
+}
+
+async function claim(job: JobRecord, runner: RunnerRecord, graceful: boolean): Promise<{ job: JobRecord; token: string } | undefined> {
+  const token = newSecret('glcbt-');
+  const { put } = tokenPut(token, { kind: 'gitlab-job', name: `job-${job.id}`, claims: { jobId: job.id, projectId: job.projectId } });
+  const now = Date.now();
+  const changes: Partial<JobRecord> = { ...transitionFields(job, 'running', now), runnerId: runner.id, runnerCancelsGracefully: graceful };
+  try {
+    await transact([updateJob(job, changes, ['pending']), touchPipeline(job.pipelineId, now), { Put: put }]);
+  } catch (error) {
+    if (error instanceof TransactionConflict) return undefined;
+    throw error;
+  }
+  return { job: { ...job, ...changes }, token };
+}
+
+export async function requestJob(runner: RunnerRecord, params: RequestParams): Promise<RequestResult> {
+  const queueValue = runner.queueValue;
+  if (runner.paused) return { kind: 'none', lastUpdate: queueValue };
+  if (params.lastUpdate !== undefined && params.lastUpdate === queueValue) return { kind: 'none', lastUpdate: queueValue };
+  const now = Date.now();
+  const contact =
+    runner.contactedAt === null || now - runner.contactedAt > CONTACT_INTERVAL_MS
+      ? updateRunner(runner.id, { contactedAt: now, ...(params.info ? { info: params.info } : {}) })
+      : Promise.resolve();
+  const features = (params.info?.features ?? {}) as Record<string, unknown>;
+  const graceful = features.cancel_gracefully === true;
+
+  let scanned = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await queryPendingJobs(100, startKey);
+    for (const candidate of page.jobs) {
+      if (!runnerCanPick(runner, candidate)) continue;
+      const claimed = await claim(candidate, runner, graceful);
+      if (!claimed) continue;
+      await contact;
+      await processPipelineNow(claimed.job.pipelineId);
+      const [read, project, user, commit] = await Promise.all([
+        readPipelineWithJobs(claimed.job.pipelineId),
+        getProject(claimed.job.projectId),
+        getUser(claimed.job.userId),
+        getCommit(claimed.job.projectId, claimed.job.sha),
+      ]);
+      const payload = jobRequestResponse({
+        job: claimed.job,
+        token: claimed.token,
+        project: project!,
+        pipeline: read!.pipeline,
+        commit,
+        user,
+        runner,
+        dependencies: dependenciesOf(claimed.job, read!.jobs),
+      });
+      return { kind: 'job', payload };
+    }
+    scanned += page.jobs.length;
+    startKey = page.lastKey;
+  } while (startKey && scanned < SCAN_LIMIT);
+  await contact;
+  return { kind: 'none', lastUpdate: queueValue };
+}

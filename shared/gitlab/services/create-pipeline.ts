@@ -1,0 +1,148 @@
+import { ConfigError, PipelineFilteredError } from '../ci-config/errors';
+import { buildPipelineDefinition } from '../ci-config/pipeline';
+import type { JobDefinition, PipelineDefinition } from '../ci-config/types';
+import { validationError } from '../errors';
+import type { JobRecord, PipelineRecord, PipelineSource, PipelineVariable, ProjectRecord, UserRecord } from '../records';
+import { effectiveAllowFailure } from '../state/job-events';
+import { pipelineStatus } from '../state/process-pipeline';
+import { MAX_TRANSACT_ITEMS, transact } from '../../storage/transact';
+import { nextId, nextIds } from '../store/counters';
+import { putJob, putJobPointer } from '../store/jobs';
+import { putPipeline } from '../store/pipelines';
+import { fullPath, nextPipelineIid } from '../store/projects';
+import { resolveRef } from '../store/repository';
+import { afterJobsChanged } from './after-transitions';
+import { applyTransitions, pipelineChanges, processPipelineNow } from './process-pipeline';
+import { readFileAt } from './repository-files';
+
+/**
+ * Creates a pipeline from the CI configuration at a ref: parse and evaluate the file, create the
+ * jobs, process them, and store everything in one transaction where it fits (a pipeline of up to
+ * 49 jobs). Larger pipelines are stored in steps: their jobs first, unprocessed, then the pipeline
+ * marked for processing, so a crash midway leaves nothing runnable behind.
+ */
+export interface CreatePipelineInput {
+  project: ProjectRecord;
+  user: UserRecord;
+  ref: string;
+  source: PipelineSource;
+  variables: PipelineVariable[];
+  /** Child pipelines bring their configuration; otherwise it is read from the repository. */
+  configText?: string;
+  sourceJobId?: number;
+}
+
+export const ZERO_SHA = '0000000000000000000000000000000000000000';
+
+function baseError(message: string) {
+  return validationError({ base: [message] });
+}
+
+export function jobRecord(definition: JobDefinition, id: number, pipeline: PipelineRecord, stages: string[], now: number): JobRecord {
+  return {
+    id,
+    type: definition.trigger ? 'bridge' : 'build',
+    pipelineId: pipeline.id,
+    projectId: pipeline.projectId,
+    name: definition.name,
+    stage: definition.stage,
+    stageIdx: stages.indexOf(definition.stage),
+    status: 'created',
+    ref: pipeline.ref,
+    tag: pipeline.tag,
+    sha: pipeline.sha,
+    userId: pipeline.userId,
+    definition,
+    allowFailure: effectiveAllowFailure(definition),
+    createdAt: now,
+    updatedAt: now,
+    queuedAt: null,
+    startedAt: null,
+    finishedAt: null,
+    scheduledAt: null,
+    erasedAt: null,
+    erasedBy: null,
+    failureReason: null,
+    exitCode: null,
+    coverage: null,
+    runnerId: null,
+    runnerCancelsGracefully: false,
+    retried: false,
+    jobVariables: [],
+    artifacts: [],
+    artifactsExpireAt: null,
+    artifactsLocked: false,
+    downstreamPipelineId: null,
+    retryOf: null,
+  };
+}
+
+export async function createPipeline(input: CreatePipelineInput): Promise<PipelineRecord> {
+  const { project } = input;
+  const commit = await resolveRef(project.id, input.ref);
+  if (!commit) throw baseError('Reference not found');
+  let text = input.configText;
+  if (text === undefined) {
+    const file = await readFileAt(project.id, commit, project.ciConfigPath);
+    if (!file) throw baseError('Missing CI config file');
+    text = file.toString('utf8');
+  }
+  let definition: PipelineDefinition;
+  try {
+    definition = buildPipelineDefinition(text, {
+      ref: input.ref,
+      tag: false,
+      sha: commit.sha,
+      source: input.source,
+      defaultBranch: project.defaultBranch,
+      projectPath: fullPath(project),
+      variables: Object.fromEntries(input.variables.map((variable) => [variable.key, variable.value])),
+      files: Object.keys(commit.tree),
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) throw validationError({ base: error.errors });
+    if (error instanceof PipelineFilteredError) throw baseError(error.message);
+    throw error;
+  }
+
+  const [id, iid, firstJobId] = await Promise.all([nextId('pipeline'), nextPipelineIid(project.id), nextIds('job', definition.jobs.length)]);
+  const now = Date.now();
+  const pipeline: PipelineRecord = {
+    id,
+    iid,
+    projectId: project.id,
+    sha: commit.sha,
+    beforeSha: ZERO_SHA,
+    ref: input.ref,
+    tag: false,
+    source: input.source,
+    status: 'created',
+    userId: input.user.id,
+    createdAt: now,
+    updatedAt: now,
+    startedAt: null,
+    finishedAt: null,
+    committedAt: Date.parse(commit.committedDate),
+    duration: null,
+    stages: definition.stages,
+    name: definition.name,
+    variables: input.variables,
+    sourceJobId: input.sourceJobId,
+    jobsVersion: 0,
+  };
+  const created = definition.jobs.map((job, i) => jobRecord(job, firstJobId + i, pipeline, definition.stages, now));
+
+  if (created.length * 2 + 1 <= MAX_TRANSACT_ITEMS) {
+    const { jobs, changed } = applyTransitions(created, now);
+    const processed: PipelineRecord = { ...pipeline, ...pipelineChanges(pipeline, jobs, pipelineStatus(jobs), now) };
+    await transact([putPipeline(processed, { unprocessed: false }), ...jobs.flatMap((job) => [putJob(job), putJobPointer(job)])]);
+    await afterJobsChanged(processed, changed.map(({ after }) => after), 'created');
+    return processed;
+  }
+  const perTransaction = Math.floor(MAX_TRANSACT_ITEMS / 2);
+  for (let i = 0; i < created.length; i += perTransaction) {
+    await transact(created.slice(i, i + perTransaction).flatMap((job) => [putJob(job), putJobPointer(job)]));
+  }
+  await transact([putPipeline(pipeline, { unprocessed: true })]);
+  return (await processPipelineNow(pipeline.id)) ?? pipeline;
+}

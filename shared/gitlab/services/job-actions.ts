@@ -1,0 +1,169 @@
+import { badRequest, forbidden, GitLabError } from '../errors';
+import type { JobRecord, UserRecord } from '../records';
+import { cancelTarget, forceCancelTarget, isErasable, isPlayable, isRetryable } from '../state/job-events';
+import { transitionFields, jobsToReset } from '../state/transition-fields';
+import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
+import { nextId } from '../store/counters';
+import { getJob, putJob, putJobPointer, updateJob } from '../store/jobs';
+import { readPipelineWithJobs, touchPipeline } from '../store/pipelines';
+import { eraseTrace, traceHead } from '../store/traces';
+import { afterJobsChanged } from './after-transitions';
+import { latestJobs, processPipelineNow } from './process-pipeline';
+
+/**
+ * The Jobs API's actions on one job. Each is a conditional write on the job's current status
+ * (re-read and re-decided if another writer got there first), then the pipeline is processed.
+ */
+async function withFreshJob<T>(jobId: number, attempt: (job: JobRecord) => Promise<T | undefined>): Promise<T> {
+  for (let tries = 0; tries < 10; tries++) {
+    const job = await getJob(jobId);
+    if (!job) throw new GitLabError(404, { message: '404 Not found' });
+    try {
+      const result = await attempt(job);
+      if (result !== undefined) return result;
+    } catch (error) {
+      if (!(error instanceof TransactionConflict)) throw error;
+    }
+  }
+  throw new GitLabError(409, { message: '409 Conflict' });
+}
+
+async function reread(jobId: number): Promise<JobRecord> {
+  return (await getJob(jobId))!;
+}
+
+export async function cancelJob(jobId: number, options: { force: boolean }): Promise<JobRecord> {
+  await withFreshJob(jobId, async (job) => {
+    const target = options.force ? forceCancelTarget(job) : cancelTarget(job);
+    if (!target) return true;
+    await transact([updateJob(job, transitionFields(job, target, Date.now()), [job.status]), touchPipeline(job.pipelineId)]);
+    return true;
+  });
+  await processPipelineNow((await reread(jobId)).pipelineId);
+  return reread(jobId);
+}
+
+/** A new job for `job` (GitLab's clone on retry), not yet processed. */
+function cloneForRetry(job: JobRecord, id: number, user: UserRecord, now: number): JobRecord {
+  return {
+    ...job,
+    id,
+    status: 'created',
+    userId: user.id,
+    createdAt: now,
+    updatedAt: now,
+    queuedAt: null,
+    startedAt: null,
+    finishedAt: null,
+    scheduledAt: null,
+    erasedAt: null,
+    erasedBy: null,
+    failureReason: null,
+    exitCode: null,
+    coverage: null,
+    runnerId: null,
+    runnerCancelsGracefully: false,
+    retried: false,
+    artifacts: [],
+    artifactsExpireAt: null,
+    artifactsLocked: false,
+    downstreamPipelineId: null,
+    retryOf: job.id,
+  };
+}
+
+/**
+ * Retry: a new job takes the old one's place (the old one keeps its status and is marked retried),
+ * skipped jobs after it go back to created, and the pipeline is processed. `enqueue` makes the new
+ * job pending at once (playing a finished manual job).
+ */
+export async function retryJob(jobId: number, user: UserRecord, options: { enqueue?: boolean; jobVariables?: JobRecord['jobVariables'] } = {}): Promise<JobRecord> {
+  const newId = await nextId('job');
+  const retried = await withFreshJob(jobId, async (job) => {
+    if (!isRetryable(job)) throw forbidden('Job is not retryable');
+    const read = await readPipelineWithJobs(job.pipelineId);
+    const now = Date.now();
+    let clone = cloneForRetry(job, newId, user, now);
+    if (options.jobVariables) clone.jobVariables = options.jobVariables;
+    if (options.enqueue) clone = { ...clone, ...transitionFields(clone, 'pending', now) };
+    const reset = jobsToReset(latestJobs(read?.jobs ?? []), job);
+    const items: TransactItem[] = [
+      updateJob(job, { retried: true, updatedAt: now }, ['success', 'failed', 'canceled', 'canceling'], {
+        expression: '(attribute_not_exists(#retried) OR #retried = :false)',
+        names: { '#retried': 'retried' },
+        values: { ':false': false },
+      }),
+      putJob(clone),
+      putJobPointer(clone),
+      ...reset.slice(0, 95).map((other) => updateJob(other, { status: 'created', updatedAt: now }, ['skipped'])),
+      touchPipeline(job.pipelineId),
+    ];
+    await transact(items);
+    return clone;
+  });
+  if (options.enqueue) {
+    const pipeline = (await readPipelineWithJobs(retried.pipelineId))!.pipeline;
+    await afterJobsChanged(pipeline, [retried], pipeline.status);
+  }
+  await processPipelineNow(retried.pipelineId);
+  return reread(retried.id);
+}
+
+/**
+ * Play: a manual or delayed job becomes pending for `user` (with the variables given); a finished
+ * manual job is retried and the new job enqueued. Answers with the played job.
+ */
+export async function playJob(jobId: number, user: UserRecord, variables: JobRecord['jobVariables']): Promise<JobRecord> {
+  const job = await getJob(jobId);
+  if (!job) throw new GitLabError(404, { message: '404 Not found' });
+  if (!isPlayable(job)) throw badRequest('Unplayable Job');
+  if (job.status !== 'manual' && job.status !== 'scheduled') {
+    await retryJob(jobId, user, { enqueue: true, jobVariables: variables.length > 0 ? variables : job.jobVariables });
+    return reread(jobId);
+  }
+  const now = Date.now();
+  const changes = { ...transitionFields(job, 'pending', now), userId: user.id, jobVariables: variables, scheduledAt: null };
+  try {
+    await transact([updateJob(job, changes, [job.status]), touchPipeline(job.pipelineId)]);
+  } catch (error) {
+    if (error instanceof TransactionConflict) throw badRequest('Unplayable Job');
+    throw error;
+  }
+  const pipeline = (await readPipelineWithJobs(job.pipelineId))!.pipeline;
+  await afterJobsChanged(pipeline, [{ ...job, ...changes }], pipeline.status);
+  await processPipelineNow(job.pipelineId);
+  return reread(jobId);
+}
+
+/** Erase: artifacts and log go, `erased_at`/`erased_by` are set. */
+export async function eraseJob(jobId: number, user: UserRecord): Promise<JobRecord> {
+  await withFreshJob(jobId, async (job) => {
+    const { size } = await traceHead(job.id);
+    if (!isErasable(job, size)) throw forbidden('Job is not erasable!');
+    const now = Date.now();
+    await transact([updateJob(job, { artifacts: [], artifactsExpireAt: null, erasedAt: now, erasedBy: user.id, updatedAt: now }, [job.status])]);
+    return true;
+  });
+  await eraseTrace(jobId);
+  return reread(jobId);
+}
+
+/** Keep: the artifacts no longer expire. */
+export async function keepArtifacts(jobId: number): Promise<JobRecord> {
+  await withFreshJob(jobId, async (job) => {
+    if (job.artifacts.length === 0) throw new GitLabError(404, { message: '404 Not Found' });
+    const artifacts = job.artifacts.map((artifact) => ({ ...artifact, expireAt: null }));
+    await transact([updateJob(job, { artifacts, artifactsExpireAt: null, updatedAt: Date.now() }, [job.status])]);
+    return true;
+  });
+  return reread(jobId);
+}
+
+/** Delete artifacts: every artifact of the job, its log included. */
+export async function deleteArtifacts(jobId: number): Promise<void> {
+  await withFreshJob(jobId, async (job) => {
+    await transact([updateJob(job, { artifacts: [], artifactsExpireAt: null, updatedAt: Date.now() }, [job.status])]);
+    return true;
+  });
+  await eraseTrace(jobId);
+}

@@ -1,0 +1,78 @@
+import { GitLabError, validationError } from '../errors';
+import type { ProjectRecord, UserRecord } from '../records';
+import { createProject as storeProject, ProjectPathTaken } from '../store/projects';
+import { resetProjectRegistrationToken } from './runners';
+import { writeFile } from './repository-files';
+
+/**
+ * `POST /projects`: a project in the creator's namespace (we have no groups), the creator its
+ * owner, with a runner registration token, optionally a first commit with a README.
+ */
+export interface NewProject {
+  name?: string;
+  path?: string;
+  description?: string;
+  visibility?: ProjectRecord['visibility'];
+  publicBuilds?: boolean;
+  defaultBranch?: string;
+  initializeWithReadme?: boolean;
+  ciConfigPath?: string;
+}
+
+/** GitLab's path from a name: lower case, runs of other characters as one dash. */
+export function pathFromName(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9_.]+/g, '-')
+    .replace(/^[-._]+|[-._]+$/g, '');
+}
+
+const PATH_PATTERN = /^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$/;
+
+export async function createProject(user: UserRecord, input: NewProject): Promise<{ project: ProjectRecord; runnersToken: string }> {
+  const path = input.path ?? pathFromName(input.name ?? '');
+  const name = input.name ?? path;
+  if (!path || !PATH_PATTERN.test(path) || path.endsWith('.git') || path.endsWith('.atom')) {
+    throw validationError({ path: ["can contain only letters, digits, '_', '-' and '.'. Cannot start with '-', end in '.git' or end in '.atom'"] });
+  }
+  let project: ProjectRecord;
+  try {
+    project = await storeProject({
+      name,
+      path,
+      namespacePath: user.username,
+      namespaceName: user.name,
+      description: input.description ?? null,
+      visibility: input.visibility ?? 'private',
+      publicBuilds: input.publicBuilds ?? true,
+      defaultBranch: null,
+      ciConfigPath: input.ciConfigPath || '.gitlab-ci.yml',
+      creatorId: user.id,
+    });
+  } catch (error) {
+    if (error instanceof ProjectPathTaken) {
+      throw validationError({ 'project_namespace.name': ['has already been taken'], name: ['has already been taken'], path: ['has already been taken'] });
+    }
+    throw error;
+  }
+  const runnersToken = await resetProjectRegistrationToken(project.id);
+  if (input.initializeWithReadme) {
+    const branch = input.defaultBranch ?? 'main';
+    await writeFile({
+      project,
+      user,
+      branch,
+      filePath: 'README.md',
+      content: Buffer.from(`# ${name}\n`),
+      commitMessage: 'Initial commit',
+      mode: 'create',
+    });
+    project = { ...project, defaultBranch: branch };
+  }
+  return { project, runnersToken };
+}
+
+export function projectNotFound(): GitLabError {
+  return new GitLabError(404, { message: '404 Project Not Found' });
+}

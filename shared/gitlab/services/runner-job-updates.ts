@@ -1,0 +1,123 @@
+import { RE2JS } from 're2js';
+import { findToken } from '../../auth/token-store';
+import { transact, TransactionConflict } from '../../storage/transact';
+import { RUNNER_FAILURE_REASONS } from '../entities/job-request';
+import { forbidden, GitLabError } from '../errors';
+import type { JobRecord } from '../records';
+import { effectiveAllowFailure, runnerStateTarget } from '../state/job-events';
+import { transitionFields } from '../state/transition-fields';
+import { getJob, updateJob } from '../store/jobs';
+import { readPipelineWithJobs, touchPipeline } from '../store/pipelines';
+import { appendTrace, readTrace } from '../store/traces';
+import { getUser } from '../store/users';
+import { retryJob } from './job-actions';
+import { processPipelineNow } from './process-pipeline';
+
+/**
+ * What a runner reports about the job it runs: its final state (`PUT /jobs/:id`) and its log
+ * (`PATCH /jobs/:id/trace`). Both authenticate with the job's token and answer 403 with a
+ * `Job-Status` header once the job no longer runs, which is how a runner learns of a cancel.
+ */
+const RUNNING = ['running', 'canceling'];
+
+export async function authenticateJob(jobId: number, token: string | undefined): Promise<JobRecord> {
+  if (!token) throw forbidden();
+  const record = await findToken(token);
+  if (!record || record.kind !== 'gitlab-job' || Number(record.claims.jobId) !== jobId) throw forbidden();
+  const job = await getJob(jobId);
+  if (!job || job.erasedAt !== null) throw forbidden();
+  return job;
+}
+
+function requireRunning(job: JobRecord): void {
+  if (!RUNNING.includes(job.status)) throw forbidden('Job is not running', { 'Job-Status': job.status });
+}
+
+/** The last coverage figure in the log, matched with the job's `coverage` regex. */
+export function coverageFrom(log: string, pattern: string | null): number | null {
+  if (!pattern) return null;
+  const source = pattern.replace(/^\/(.*)\/[a-z]*$/s, '$1');
+  let regex: RE2JS;
+  try {
+    regex = RE2JS.compile(source);
+  } catch {
+    return null;
+  }
+  let coverage: number | null = null;
+  for (const line of log.split('\n')) {
+    const match = regex.exec(line);
+    const number = match?.[0]?.match(/\d+(?:\.\d+)?/);
+    if (number) coverage = Number(number[0]);
+  }
+  return coverage;
+}
+
+function shouldRetry(job: JobRecord, reason: string, exitCode: number | null, retriesSoFar: number): boolean {
+  const retry = job.definition.retry;
+  if (!retry || retriesSoFar >= retry.max) return false;
+  if (retry.exitCodes.length > 0 && (exitCode === null || !retry.exitCodes.includes(exitCode))) return false;
+  return retry.when.includes('always') || retry.when.includes(reason);
+}
+
+export interface StateUpdate {
+  state?: string;
+  failureReason?: string;
+  exitCode?: number;
+}
+
+/** `PUT /jobs/:id`; returns the job's status for the `Job-Status` header. */
+export async function updateJobState(jobId: number, token: string | undefined, update: StateUpdate): Promise<string> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const job = await authenticateJob(jobId, token);
+    requireRunning(job);
+    if (update.state !== 'success' && update.state !== 'failed') return job.status;
+    const target = runnerStateTarget(job.status, update.state)!;
+    const now = Date.now();
+    const changes: Partial<JobRecord> = transitionFields(job, target, now);
+    const exitCode = update.exitCode ?? null;
+    if (exitCode !== null) changes.exitCode = exitCode;
+    let reason = 'unknown_failure';
+    if (target === 'failed') {
+      reason = update.failureReason && RUNNER_FAILURE_REASONS.includes(update.failureReason) ? update.failureReason : 'unknown_failure';
+      changes.failureReason = reason;
+      changes.allowFailure = effectiveAllowFailure(job.definition, exitCode);
+    }
+    if (job.definition.coverage) changes.coverage = coverageFrom((await readTrace(job.id)).toString('utf8'), job.definition.coverage);
+    try {
+      await transact([updateJob(job, changes, [job.status]), touchPipeline(job.pipelineId, now)]);
+    } catch (error) {
+      if (error instanceof TransactionConflict) continue;
+      throw error;
+    }
+    if (target === 'failed') {
+      const jobs = (await readPipelineWithJobs(job.pipelineId))?.jobs ?? [];
+      const retriesSoFar = jobs.filter((other) => other.name === job.name && other.retried).length;
+      const user = await getUser(job.userId);
+      if (user && shouldRetry(job, reason, exitCode, retriesSoFar)) {
+        await retryJob(job.id, user);
+        return target;
+      }
+    }
+    await processPipelineNow(job.pipelineId);
+    return target;
+  }
+  throw new GitLabError(409, { message: '409 Conflict' });
+}
+
+/** `Content-Range: <start>-<end>` as the runner sends it (a `bytes ` prefix or `/total` tolerated). */
+export function rangeStart(header: string): number | undefined {
+  const match = /^(?:bytes\s+)?(\d+)-(\d+)(?:\/\d+)?$/.exec(header.trim());
+  return match ? Number(match[1]) : undefined;
+}
+
+export type TraceAppend = { status: 202; size: number; jobStatus: string } | { status: 416; size: number };
+
+export async function appendJobTrace(jobId: number, token: string | undefined, contentRange: string | undefined, body: Buffer): Promise<TraceAppend> {
+  const job = await authenticateJob(jobId, token);
+  requireRunning(job);
+  if (contentRange === undefined) throw new GitLabError(400, { error: '400 Missing header Content-Range' });
+  const start = rangeStart(contentRange);
+  const result = start === undefined ? undefined : await appendTrace(jobId, start, body);
+  if (!result || !result.appended) return { status: 416, size: result?.size ?? 0 };
+  return { status: 202, size: result.size, jobStatus: job.status };
+}

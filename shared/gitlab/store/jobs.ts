@@ -1,0 +1,175 @@
+import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../../aws/clients';
+import { config } from '../../config';
+import type { TransactItem } from '../../storage/transact';
+import type { JobRecord } from '../records';
+import type { JobStatus } from '../state/statuses';
+import { recordOf } from './item';
+import { jobKey, jobPointerKey, pad, PENDING_QUEUE, projectJobsIndex, SCHEDULED_QUEUE } from './keys';
+import { buildUpdate } from './update-expression';
+
+/**
+ * Job items live in their pipeline's partition (processing reads a pipeline and all its jobs in
+ * one consistent query). A pointer item maps a job id to that partition; it never changes, so it
+ * is cached in the process. Index keys follow the status: builds are listed per project (GSI1),
+ * pending builds wait in the runners' queue and delayed jobs in the schedule (GSI3).
+ */
+type Item = Record<string, unknown>;
+
+function queueKeys(job: Pick<JobRecord, 'id' | 'type' | 'status' | 'scheduledAt'>): { GSI3PK?: string; GSI3SK?: string } {
+  if (job.status === 'pending' && job.type === 'build') return { GSI3PK: PENDING_QUEUE, GSI3SK: pad(job.id) };
+  if (job.status === 'scheduled' && job.scheduledAt !== null) return { GSI3PK: SCHEDULED_QUEUE, GSI3SK: `${pad(job.scheduledAt, 15)}#${pad(job.id)}` };
+  return {};
+}
+
+export function jobItem(job: JobRecord): Item {
+  const listed = job.type === 'build' ? { GSI1PK: projectJobsIndex(job.projectId), GSI1SK: pad(job.id) } : {};
+  return { ...jobKey(job.pipelineId, job.id), ...listed, ...queueKeys(job), ...job };
+}
+
+export function putJob(job: JobRecord, condition = 'attribute_not_exists(PK)'): TransactItem {
+  return { Put: { TableName: config().tableName, Item: jobItem(job), ConditionExpression: condition } };
+}
+
+export function putJobPointer(job: JobRecord): TransactItem {
+  return {
+    Put: {
+      TableName: config().tableName,
+      Item: { ...jobPointerKey(job.id), pipelineId: job.pipelineId, projectId: job.projectId, type: job.type },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    },
+  };
+}
+
+export function jobFromItem(item: Item): JobRecord {
+  return recordOf<JobRecord>(item);
+}
+
+/**
+ * A conditional change of one job: it applies only if the job still has one of `expected`
+ * statuses (the compare-and-set that keeps concurrent transitions from being lost or doubled).
+ */
+export function updateJob(job: JobRecord, changes: Partial<JobRecord>, expected: JobStatus[], extraCondition?: { expression: string; names?: Record<string, string>; values: Item }): TransactItem {
+  const next = { ...job, ...changes };
+  const set: Item = { ...changes, updatedAt: changes.updatedAt ?? Date.now() };
+  const remove: string[] = [];
+  if (changes.status !== undefined || changes.scheduledAt !== undefined) {
+    const queue = queueKeys(next);
+    if (queue.GSI3PK) Object.assign(set, queue);
+    else remove.push('GSI3PK', 'GSI3SK');
+  }
+  const parts = buildUpdate(set, remove);
+  const statusValues = Object.fromEntries(expected.map((status, i) => [`:expected${i}`, status]));
+  let condition = `#jobStatus IN (${Object.keys(statusValues).join(', ')})`;
+  if (extraCondition) condition += ` AND ${extraCondition.expression}`;
+  return {
+    Update: {
+      TableName: config().tableName,
+      Key: jobKey(job.pipelineId, job.id),
+      ...parts,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: { ...parts.ExpressionAttributeNames, ...(extraCondition?.names ?? {}), '#jobStatus': 'status' },
+      ExpressionAttributeValues: { ...parts.ExpressionAttributeValues, ...statusValues, ...(extraCondition?.values ?? {}) },
+    },
+  };
+}
+
+const pointers = new Map<number, { pipelineId: number; projectId: number }>();
+
+export async function jobLocation(jobId: number): Promise<{ pipelineId: number; projectId: number } | undefined> {
+  const cached = pointers.get(jobId);
+  if (cached) return cached;
+  const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: jobPointerKey(jobId), ConsistentRead: true }));
+  if (!result.Item) return undefined;
+  const location = { pipelineId: Number(result.Item.pipelineId), projectId: Number(result.Item.projectId) };
+  if (pointers.size > 10_000) pointers.clear();
+  pointers.set(jobId, location);
+  return location;
+}
+
+export async function getJob(jobId: number): Promise<JobRecord | undefined> {
+  const location = await jobLocation(jobId);
+  if (!location) return undefined;
+  const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: jobKey(location.pipelineId, jobId), ConsistentRead: true }));
+  return result.Item ? jobFromItem(result.Item) : undefined;
+}
+
+export interface ProjectJobsPage {
+  jobs: JobRecord[];
+  /** Set when more jobs follow. */
+  hasMore: boolean;
+  /** The last job's id, for keyset cursors. */
+  lastId?: number;
+}
+
+/**
+ * A project's builds, newest first, optionally only some statuses: skips `offset` matches and
+ * returns up to `limit`, reading the index page by page only as far as needed.
+ */
+export async function listProjectJobs(projectId: number, options: { statuses?: JobStatus[]; offset: number; limit: number; beforeId?: number }): Promise<ProjectJobsPage> {
+  const names: Record<string, string> = { '#pk': 'GSI1PK' };
+  const values: Record<string, unknown> = { ':pk': projectJobsIndex(projectId) };
+  let condition = '#pk = :pk';
+  if (options.beforeId !== undefined) {
+    names['#sk'] = 'GSI1SK';
+    values[':before'] = pad(options.beforeId);
+    condition += ' AND #sk < :before';
+  }
+  let filter: string | undefined;
+  if (options.statuses && options.statuses.length > 0) {
+    names['#status'] = 'status';
+    options.statuses.forEach((status, i) => (values[`:s${i}`] = status));
+    filter = `#status IN (${options.statuses.map((_, i) => `:s${i}`).join(', ')})`;
+  }
+  const wanted = options.offset + options.limit + 1;
+  const matched: JobRecord[] = [];
+  let startKey: Item | undefined;
+  do {
+    const input: QueryCommandInput = {
+      TableName: config().tableName,
+      IndexName: 'GSI1',
+      KeyConditionExpression: condition,
+      FilterExpression: filter,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: false,
+      Limit: Math.min(Math.max(wanted - matched.length, 25), 500),
+      ExclusiveStartKey: startKey,
+    };
+    const result = await dynamo().send(new QueryCommand(input));
+    matched.push(...(result.Items ?? []).map(jobFromItem));
+    startKey = result.LastEvaluatedKey;
+  } while (startKey && matched.length < wanted);
+  const jobs = matched.slice(options.offset, options.offset + options.limit);
+  return { jobs, hasMore: matched.length > options.offset + options.limit, lastId: jobs.at(-1)?.id };
+}
+
+/** Pending builds, oldest first (the runners' queue); eventually consistent, claims re-check. */
+export async function queryPendingJobs(limit: number, exclusiveStartKey?: Item): Promise<{ jobs: JobRecord[]; lastKey?: Item }> {
+  const result = await dynamo().send(
+    new QueryCommand({
+      TableName: config().tableName,
+      IndexName: 'GSI3',
+      KeyConditionExpression: 'GSI3PK = :queue',
+      ExpressionAttributeValues: { ':queue': PENDING_QUEUE },
+      ScanIndexForward: true,
+      Limit: limit,
+      ExclusiveStartKey: exclusiveStartKey,
+    }),
+  );
+  return { jobs: (result.Items ?? []).map(jobFromItem), lastKey: result.LastEvaluatedKey };
+}
+
+/** Delayed jobs whose time has come. */
+export async function queryDueScheduledJobs(now: number, limit = 100): Promise<JobRecord[]> {
+  const result = await dynamo().send(
+    new QueryCommand({
+      TableName: config().tableName,
+      IndexName: 'GSI3',
+      KeyConditionExpression: 'GSI3PK = :queue AND GSI3SK < :now',
+      ExpressionAttributeValues: { ':queue': SCHEDULED_QUEUE, ':now': `${pad(now, 15)}$` },
+      Limit: limit,
+    }),
+  );
+  return (result.Items ?? []).map(jobFromItem);
+}

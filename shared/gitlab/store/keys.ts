@@ -1,0 +1,60 @@
+/**
+ * Where GitLab's objects live in the shared table. All partition keys start with `GL` so they
+ * never meet another dialect's.
+ *
+ *   PK `GLCOUNTER#<kind>`      SK `COUNTER`         integer id sequences (UpdateItem ADD)
+ *   PK `GLUSER#<id>`           SK `USER`            a user
+ *   PK `GLUSERNAME#<name>`     SK `NAME`            unique username → user id
+ *   PK `GLPROJECT#<id>`        SK `PROJECT`         a project (+ its pipeline iid counter)
+ *                              SK `MEMBER#<user id>` a member and their access level
+ *                              SK `BRANCH#<name>`   a branch head (commit SHA)
+ *                              SK `COMMIT#<sha>`    a commit (message, author, file tree)
+ *                              SK `BLOB#<sha>`      file content (or a pointer to S3 `repository/`)
+ *   PK `GLPROJECTPATH#<path>`  SK `PATH`            unique full path (lower case) → project id
+ *   PK `GLPIPELINE#<id>`       SK `PIPELINE`        a pipeline (status, jobsVersion)
+ *                              SK `JOB#<id, padded>` its jobs and bridges, read with the pipeline in one query
+ *   PK `GLJOB#<id>`            SK `JOB`             immutable pointer: job id → pipeline and project
+ *   PK `GLRUNNER#<id>`         SK `RUNNER`          a runner (tags, queue value)
+ *   PK `GLTRACE#<job id>`      SK `HEAD`            the live trace's size and generation
+ *                              SK `CHUNK#<gen>#<offset, padded>` one appended piece of the trace
+ *
+ * Secondary indexes (all sparse):
+ *   GSI1  `GLPROJECTJOBS#<project id>` / `<job id, padded>`   a project's builds, newest first
+ *         `GLPROJECTPIPELINES#<project id>` / `<id, padded>`  a project's pipelines
+ *         `GLRUNNERS` / `<id, padded>`                        all runners
+ *   GSI3  `GLQUEUE#pending` / `<job id, padded>`              builds waiting for a runner, oldest first
+ *         `GLQUEUE#scheduled` / `<due time, padded>#<job id>` delayed jobs waiting for their time
+ *   GSI4  `GLPIPELINES#unprocessed` / `<updated at>#<id>`     pipelines whose jobs changed since they
+ *                                                             were last processed (crash recovery)
+ */
+export const pad = (value: number, width = 12): string => String(value).padStart(width, '0');
+
+export const counterKey = (kind: string) => ({ PK: `GLCOUNTER#${kind}`, SK: 'COUNTER' });
+export const userKey = (id: number) => ({ PK: `GLUSER#${id}`, SK: 'USER' });
+export const usernameKey = (username: string) => ({ PK: `GLUSERNAME#${username.toLowerCase()}`, SK: 'NAME' });
+export const projectPk = (id: number) => `GLPROJECT#${id}`;
+export const projectKey = (id: number) => ({ PK: projectPk(id), SK: 'PROJECT' });
+export const projectPathKey = (path: string) => ({ PK: `GLPROJECTPATH#${path.toLowerCase()}`, SK: 'PATH' });
+export const memberKey = (projectId: number, userId: number) => ({ PK: projectPk(projectId), SK: `MEMBER#${pad(userId)}` });
+export const branchKey = (projectId: number, name: string) => ({ PK: projectPk(projectId), SK: `BRANCH#${name}` });
+export const commitKey = (projectId: number, sha: string) => ({ PK: projectPk(projectId), SK: `COMMIT#${sha}` });
+export const blobKey = (projectId: number, sha: string) => ({ PK: projectPk(projectId), SK: `BLOB#${sha}` });
+export const pipelinePk = (id: number) => `GLPIPELINE#${id}`;
+export const pipelineKey = (id: number) => ({ PK: pipelinePk(id), SK: 'PIPELINE' });
+export const JOB_SK_PREFIX = 'JOB#';
+export const jobKey = (pipelineId: number, jobId: number) => ({ PK: pipelinePk(pipelineId), SK: `${JOB_SK_PREFIX}${pad(jobId)}` });
+export const jobPointerKey = (jobId: number) => ({ PK: `GLJOB#${jobId}`, SK: 'JOB' });
+export const runnerKey = (id: number) => ({ PK: `GLRUNNER#${id}`, SK: 'RUNNER' });
+export const traceHeadKey = (jobId: number) => ({ PK: `GLTRACE#${jobId}`, SK: 'HEAD' });
+export const traceChunkPrefix = (generation: number) => `CHUNK#${pad(generation, 6)}#`;
+export const traceChunkKey = (jobId: number, generation: number, offset: number) => ({
+  PK: `GLTRACE#${jobId}`,
+  SK: `${traceChunkPrefix(generation)}${pad(offset, 15)}`,
+});
+
+export const projectJobsIndex = (projectId: number) => `GLPROJECTJOBS#${projectId}`;
+export const projectPipelinesIndex = (projectId: number) => `GLPROJECTPIPELINES#${projectId}`;
+export const RUNNERS_INDEX = 'GLRUNNERS';
+export const PENDING_QUEUE = 'GLQUEUE#pending';
+export const SCHEDULED_QUEUE = 'GLQUEUE#scheduled';
+export const UNPROCESSED_PIPELINES = 'GLPIPELINES#unprocessed';

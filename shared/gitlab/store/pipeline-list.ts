@@ -1,0 +1,47 @@
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../../aws/clients';
+import { config } from '../../config';
+import type { PipelineRecord } from '../records';
+import { recordOf } from './item';
+import { projectPipelinesIndex } from './keys';
+
+/** A project's pipelines, newest first, optionally by status and ref, with their total count. */
+export async function listProjectPipelines(
+  projectId: number,
+  options: { status?: string; ref?: string; offset: number; limit: number },
+): Promise<{ pipelines: PipelineRecord[]; hasMore: boolean; total: number }> {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':pk': projectPipelinesIndex(projectId) };
+  const filters: string[] = [];
+  if (options.status) {
+    names['#status'] = 'status';
+    values[':status'] = options.status;
+    filters.push('#status = :status');
+  }
+  if (options.ref) {
+    names['#ref'] = 'ref';
+    values[':ref'] = options.ref;
+    filters.push('#ref = :ref');
+  }
+  const base: QueryCommandInput = {
+    TableName: config().tableName,
+    IndexName: 'GSI1',
+    KeyConditionExpression: 'GSI1PK = :pk',
+    FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+    ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+    ExpressionAttributeValues: values,
+    ScanIndexForward: false,
+  };
+  const matched: PipelineRecord[] = [];
+  let total = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await dynamo().send(new QueryCommand({ ...base, ExclusiveStartKey: startKey }));
+    for (const item of result.Items ?? []) {
+      if (total >= options.offset && total < options.offset + options.limit) matched.push(recordOf<PipelineRecord>(item));
+      total++;
+    }
+    startKey = result.LastEvaluatedKey;
+  } while (startKey);
+  return { pipelines: matched, hasMore: total > options.offset + options.limit, total };
+}

@@ -1,0 +1,117 @@
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../../aws/clients';
+import { config } from '../../config';
+import { transact, TransactionConflict } from '../../storage/transact';
+import type { AccessLevel, ProjectRecord } from '../records';
+import { nextId } from './counters';
+import { recordOf } from './item';
+import { memberKey, projectKey, projectPathKey, projectPk } from './keys';
+import { buildUpdate } from './update-expression';
+
+/** Projects, their unique full paths and their members. */
+export class ProjectPathTaken extends Error {}
+
+export interface MemberRecord {
+  projectId: number;
+  userId: number;
+  accessLevel: AccessLevel;
+  createdAt: number;
+}
+
+export function fullPath(project: Pick<ProjectRecord, 'namespacePath' | 'path'>): string {
+  return `${project.namespacePath}/${project.path}`;
+}
+
+export async function createProject(fields: Omit<ProjectRecord, 'id' | 'createdAt' | 'updatedAt'>): Promise<ProjectRecord> {
+  const now = Date.now();
+  const project: ProjectRecord = { ...fields, id: await nextId('project'), createdAt: now, updatedAt: now };
+  const table = config().tableName;
+  const owner: MemberRecord = { projectId: project.id, userId: project.creatorId, accessLevel: 50, createdAt: now };
+  try {
+    await transact([
+      { Put: { TableName: table, Item: { ...projectKey(project.id), ...project, pipelineIid: 0 }, ConditionExpression: 'attribute_not_exists(PK)' } },
+      { Put: { TableName: table, Item: { ...projectPathKey(fullPath(project)), projectId: project.id }, ConditionExpression: 'attribute_not_exists(PK)' } },
+      { Put: { TableName: table, Item: { ...memberKey(project.id, owner.userId), ...owner } } },
+    ]);
+  } catch (error) {
+    if (error instanceof TransactionConflict && error.failedConditions.includes(1)) throw new ProjectPathTaken();
+    throw error;
+  }
+  return project;
+}
+
+export async function getProject(id: number): Promise<ProjectRecord | undefined> {
+  const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: projectKey(id) }));
+  return result.Item ? recordOf<ProjectRecord>(result.Item) : undefined;
+}
+
+export async function getProjectByPath(path: string): Promise<ProjectRecord | undefined> {
+  const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: projectPathKey(path) }));
+  return result.Item ? getProject(Number(result.Item.projectId)) : undefined;
+}
+
+export async function setDefaultBranchIfUnset(projectId: number, branch: string): Promise<void> {
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: config().tableName,
+      Key: projectKey(projectId),
+      UpdateExpression: 'SET defaultBranch = if_not_exists(defaultBranch, :branch)',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: { ':branch': branch },
+    }),
+  );
+}
+
+/** The next pipeline iid of a project (per-project numbering, as GitLab's `iid`). */
+export async function nextPipelineIid(projectId: number): Promise<number> {
+  const result = await dynamo().send(
+    new UpdateCommand({
+      TableName: config().tableName,
+      Key: projectKey(projectId),
+      UpdateExpression: 'ADD pipelineIid :one',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: { ':one': 1 },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  return Number(result.Attributes!.pipelineIid);
+}
+
+export async function getMember(projectId: number, userId: number): Promise<MemberRecord | undefined> {
+  const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: memberKey(projectId, userId) }));
+  return result.Item ? recordOf<MemberRecord>(result.Item) : undefined;
+}
+
+export async function putMember(member: MemberRecord, options: { mustBeNew: boolean }): Promise<boolean> {
+  try {
+    await transact([
+      {
+        Put: {
+          TableName: config().tableName,
+          Item: { ...memberKey(member.projectId, member.userId), ...member },
+          ConditionExpression: options.mustBeNew ? 'attribute_not_exists(PK)' : 'attribute_exists(PK)',
+        },
+      },
+    ]);
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionConflict && !error.transient) return false;
+    throw error;
+  }
+}
+
+export async function listMembers(projectId: number): Promise<MemberRecord[]> {
+  const result = await dynamo().send(
+    new QueryCommand({
+      TableName: config().tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :member)',
+      ExpressionAttributeValues: { ':pk': projectPk(projectId), ':member': 'MEMBER#' },
+    }),
+  );
+  return (result.Items ?? []).map((item) => recordOf<MemberRecord>(item));
+}
+
+export async function updateProject(id: number, changes: Partial<ProjectRecord>): Promise<void> {
+  const parts = buildUpdate({ ...changes, updatedAt: Date.now() });
+  await dynamo().send(new UpdateCommand({ TableName: config().tableName, Key: projectKey(id), ...parts, ConditionExpression: 'attribute_exists(PK)' }));
+}

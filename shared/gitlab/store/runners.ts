@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../../aws/clients';
+import { config } from '../../config';
+import type { RunnerRecord } from '../records';
+import { recordOf } from './item';
+import { pad, runnerKey, RUNNERS_INDEX } from './keys';
+import { buildUpdate } from './update-expression';
+
+/** Runners, listed together (GSI1) so enqueueing a job can tell the runners that may take it. */
+export function newQueueValue(): string {
+  return randomBytes(8).toString('hex');
+}
+
+export async function putRunner(runner: RunnerRecord): Promise<void> {
+  await dynamo().send(
+    new PutCommand({
+      TableName: config().tableName,
+      Item: { ...runnerKey(runner.id), GSI1PK: RUNNERS_INDEX, GSI1SK: pad(runner.id), ...runner },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    }),
+  );
+}
+
+export async function getRunner(id: number): Promise<RunnerRecord | undefined> {
+  const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: runnerKey(id), ConsistentRead: true }));
+  return result.Item && !result.Item.deleted ? recordOf<RunnerRecord>(result.Item) : undefined;
+}
+
+export async function listRunners(): Promise<RunnerRecord[]> {
+  const runners: RunnerRecord[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await dynamo().send(
+      new QueryCommand({
+        TableName: config().tableName,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': RUNNERS_INDEX },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    runners.push(...(result.Items ?? []).map((item) => recordOf<RunnerRecord>(item)));
+    startKey = result.LastEvaluatedKey;
+  } while (startKey);
+  return runners;
+}
+
+export async function updateRunner(id: number, changes: Partial<RunnerRecord>): Promise<void> {
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: config().tableName,
+      Key: runnerKey(id),
+      ...buildUpdate(changes),
+      ConditionExpression: 'attribute_exists(PK)',
+    }),
+  );
+}
+
+/** Unlisted and unusable; the item stays so jobs that ran on it still name it. */
+export async function deleteRunner(id: number): Promise<void> {
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: config().tableName,
+      Key: runnerKey(id),
+      UpdateExpression: 'SET deleted = :true REMOVE GSI1PK, GSI1SK',
+      ExpressionAttributeValues: { ':true': true },
+    }),
+  );
+}
+
+/** Tells the runner's next `POST /jobs/request` that something changed (X-GitLab-Last-Update). */
+export async function bumpQueueValue(id: number): Promise<void> {
+  await updateRunner(id, { queueValue: newQueueValue() });
+}

@@ -1,0 +1,74 @@
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../../aws/clients';
+import { config } from '../../config';
+import { transact, TransactionConflict } from '../../storage/transact';
+import type { UserRecord } from '../records';
+import { nextId } from './counters';
+import { recordOf } from './item';
+import { userKey, usernameKey } from './keys';
+
+/** Users, and the unique username each holds. User 1 is `root`, the administrator the bootstrap token acts as. */
+export const ROOT_USER_ID = 1;
+
+export class UsernameTaken extends Error {}
+
+function putUser(user: UserRecord) {
+  const table = config().tableName;
+  return [
+    { Put: { TableName: table, Item: { ...userKey(user.id), ...user }, ConditionExpression: 'attribute_not_exists(PK)' } },
+    { Put: { TableName: table, Item: { ...usernameKey(user.username), userId: user.id }, ConditionExpression: 'attribute_not_exists(PK)' } },
+  ];
+}
+
+let rootEnsured = false;
+
+export async function ensureRootUser(): Promise<UserRecord> {
+  const root: UserRecord = { id: ROOT_USER_ID, username: 'root', name: 'Administrator', email: 'admin@example.com', admin: true, state: 'active', createdAt: Date.now() };
+  if (!rootEnsured) {
+    try {
+      await transact(putUser(root));
+    } catch (error) {
+      if (!(error instanceof TransactionConflict) || error.transient) throw error;
+    }
+    rootEnsured = true;
+  }
+  return (await getUser(ROOT_USER_ID)) ?? root;
+}
+
+export async function createUser(fields: Omit<UserRecord, 'id' | 'createdAt' | 'state'>): Promise<UserRecord> {
+  await ensureRootUser();
+  const user: UserRecord = { ...fields, id: await nextId('user', ROOT_USER_ID), state: 'active', createdAt: Date.now() };
+  try {
+    await transact(putUser(user));
+  } catch (error) {
+    if (error instanceof TransactionConflict && error.failedConditions.includes(1)) throw new UsernameTaken();
+    throw error;
+  }
+  return user;
+}
+
+export async function getUser(id: number): Promise<UserRecord | undefined> {
+  const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: userKey(id) }));
+  return result.Item ? recordOf<UserRecord>(result.Item) : undefined;
+}
+
+export async function getUserByUsername(username: string): Promise<UserRecord | undefined> {
+  const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: usernameKey(username) }));
+  return result.Item ? getUser(Number(result.Item.userId)) : undefined;
+}
+
+/** Users by id, for presenting many jobs at once (one BatchGet). */
+export async function getUsers(ids: Iterable<number>): Promise<Map<number, UserRecord>> {
+  const unique = [...new Set(ids)];
+  const users = new Map<number, UserRecord>();
+  for (let i = 0; i < unique.length; i += 100) {
+    const keys = unique.slice(i, i + 100).map(userKey);
+    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [config().tableName]: { Keys: keys } };
+    while (request && Object.keys(request).length > 0) {
+      const result = await dynamo().send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of result.Responses?.[config().tableName] ?? []) users.set(Number(item.id), recordOf<UserRecord>(item));
+      request = result.UnprocessedKeys as typeof request;
+    }
+  }
+  return users;
+}
