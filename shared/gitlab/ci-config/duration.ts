@@ -12,7 +12,7 @@ export function parseDurationSeconds(value: string | number): number | undefined
   if (text === '') return undefined;
   try {
     // ChronicDuration counts a month as 30 days.
-    const seconds = timestring(text.replace(/\band\b/g, ' ').replace(/\bmos?\b/g, 'mon'), 's', { weeksPerMonth: 30 / 7 });
+    const seconds = timestring(text.replace(/\band\b/g, ' ').replace(/\bmos?\b/g, 'mon'), 's', { monthsPerYear: 365.25 / 30 });
     return Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds) : undefined;
   } catch {
     return undefined;
