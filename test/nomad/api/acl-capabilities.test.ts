@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useFreshResources } from '../../support/resources';
+import { api, serviceJob } from '../../support/nomad';
+import { clientToken, enableAcl } from '../../support/nomad-acl';
+
+/**
+ * Each endpoint demands exactly the namespace capability Nomad's docs list: a token holding only
+ * that capability passes, a token holding another is refused, and an unknown token is refused.
+ */
+let acl: ReturnType<typeof enableAcl>;
+const tokens: Record<string, string> = {};
+
+const parameterized = {
+  ID: 'param',
+  Type: 'batch',
+  Datacenters: ['dc1'],
+  ParameterizedJob: {},
+  TaskGroups: [{ Name: 'g', Tasks: [{ Name: 't', Driver: 'raw_exec', Config: { command: 'true' } }] }],
+};
+
+interface Case {
+  capability: string;
+  method: string;
+  path: string;
+  body?: unknown;
+}
+
+const CASES: Case[] = [
+  { capability: 'list-jobs', method: 'GET', path: '/v1/jobs' },
+  { capability: 'read-job', method: 'GET', path: '/v1/job/web' },
+  { capability: 'read-job', method: 'GET', path: '/v1/job/web/versions' },
+  { capability: 'submit-job', method: 'POST', path: '/v1/jobs', body: { Job: serviceJob('web', 1, 100, 64) } },
+  { capability: 'submit-job', method: 'POST', path: '/v1/job/web/evaluate', body: {} },
+  { capability: 'dispatch-job', method: 'POST', path: '/v1/job/param/dispatch', body: {} },
+  { capability: 'parse-job', method: 'POST', path: '/v1/jobs/parse', body: { JobHCL: 'job "x" {}' } },
+  { capability: 'scale-job', method: 'POST', path: '/v1/job/web/scale', body: { Target: { Group: 'app' }, Message: 'note' } },
+  { capability: 'read-job-scaling', method: 'GET', path: '/v1/job/web/scale' },
+];
+
+beforeAll(async () => {
+  await useFreshResources();
+  acl = enableAcl();
+  const root = { 'X-Nomad-Token': acl.bootstrap };
+  expect((await api('POST', '/v1/jobs', { Job: serviceJob('web', 1, 100, 64) }, root)).status).toBe(200);
+  expect((await api('POST', '/v1/jobs', { Job: parameterized }, root)).status).toBe(200);
+  for (const capability of new Set([...CASES.map((c) => c.capability), 'sentinel-override'])) {
+    tokens[capability] = await clientToken(acl.bootstrap, capability, `namespace "default" { capabilities = ["${capability}"] }`);
+  }
+});
+afterAll(() => acl.restore());
+
+describe.each(CASES)('$method $path needs $capability', ({ capability, method, path, body }) => {
+  it('passes with the capability', async () => {
+    const response = await api(method, path, body, { 'X-Nomad-Token': tokens[capability] });
+    expect(response.status, response.text).toBe(200);
+  });
+
+  it('is denied without it', async () => {
+    const other = capability === 'list-jobs' ? 'read-job' : 'list-jobs';
+    const response = await api(method, path, body, { 'X-Nomad-Token': tokens[other] });
+    expect([response.status, response.text]).toEqual([403, 'Permission denied']);
+  });
+
+  it('is refused for a token that does not exist', async () => {
+    const response = await api(method, path, body, { 'X-Nomad-Token': '00000000-0000-0000-0000-000000000000' });
+    expect([response.status, response.text]).toEqual([403, 'ACL token not found']);
+  });
+});
+
+describe('sentinel-override', () => {
+  it('is needed on top of submit-job when PolicyOverride is set', async () => {
+    const override = { Job: serviceJob('web', 1, 100, 64), PolicyOverride: true };
+    const withoutIt = await api('POST', '/v1/jobs', override, { 'X-Nomad-Token': tokens['submit-job'] });
+    expect([withoutIt.status, withoutIt.text]).toEqual([403, 'Permission denied']);
+    const both = await clientToken(acl.bootstrap, 'submit-override', 'namespace "default" { capabilities = ["submit-job", "sentinel-override"] }');
+    expect((await api('POST', '/v1/jobs', override, { 'X-Nomad-Token': both })).status).toBe(200);
+    const wrong = await api('POST', '/v1/jobs', override, { 'X-Nomad-Token': 'nope' });
+    expect(wrong.text).toBe('ACL token not found');
+    const onlyOverride = await api('POST', '/v1/jobs', override, { 'X-Nomad-Token': tokens['sentinel-override'] });
+    expect(onlyOverride.status).toBe(403);
+  });
+
+  it('lists only namespaces the token may list with namespace=*', async () => {
+    const listed = await api('GET', '/v1/jobs?namespace=*', undefined, { 'X-Nomad-Token': tokens['read-job'] });
+    expect([listed.status, listed.body]).toEqual([200, []]);
+  });
+});
