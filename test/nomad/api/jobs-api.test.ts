@@ -138,13 +138,21 @@ describe('scale, deployments, evaluate, actions', () => {
     expect((await call('GET', '/v1/job/nope/scale')).status).toBe(404);
   });
 
-  it('serves deployments and the latest one', async () => {
-    const deployments = await call('GET', '/v1/job/web/deployments');
+  it('serves deployments and the latest one, and blocks scaling while one is active', async () => {
+    await call('POST', '/v1/jobs', { Job: serviceJob('deployed', 1, 100, 64) });
+    await drainEvalQueue();
+    const deployments = await call('GET', '/v1/job/deployed/deployments');
     expect(deployments.status).toBe(200);
-    expect(Array.isArray(deployments.body)).toBe(true);
+    expect(deployments.body).toHaveLength(1);
+    expect(deployments.body[0]).toMatchObject({ JobID: 'deployed', Namespace: 'default', JobVersion: 0, Status: 'running' });
+    const latest = await call('GET', '/v1/job/deployed/deployment');
+    expect(latest.body.ID).toBe(deployments.body[0].ID);
+    expect(latest.headers.get('X-Nomad-Index')).toBe(String(deployments.body[0].ModifyIndex));
+    const blocked = await call('POST', '/v1/job/deployed/scale', { Count: 2, Target: { Group: 'app' } });
+    expect([blocked.status, blocked.text]).toEqual([400, 'job scaling blocked due to active deployment']);
     expect((await call('GET', '/v1/job/nope/deployments')).body).toEqual([]);
-    const latest = await call('GET', '/v1/job/nope/deployment');
-    expect([latest.status, latest.text]).toEqual([200, 'null']);
+    const none = await call('GET', '/v1/job/nope/deployment');
+    expect([none.status, none.text]).toEqual([200, 'null']);
   });
 
   it('evaluates on demand, and refuses templates', async () => {
