@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
-import { transact, TransactionConflict } from '../../storage/transact';
+import { isConditionFailure, transact, TransactionConflict } from '../../storage/transact';
 import type { AccessLevel, ProjectRecord } from '../records';
 import { nextId } from './counters';
 import { recordOf } from './item';
@@ -50,16 +50,21 @@ export async function getProjectByPath(path: string): Promise<ProjectRecord | un
   return result.Item ? getProject(Number(result.Item.projectId)) : undefined;
 }
 
+/** The first branch written becomes the default branch. */
 export async function setDefaultBranchIfUnset(projectId: number, branch: string): Promise<void> {
-  await dynamo().send(
-    new UpdateCommand({
-      TableName: config().tableName,
-      Key: projectKey(projectId),
-      UpdateExpression: 'SET defaultBranch = if_not_exists(defaultBranch, :branch)',
-      ConditionExpression: 'attribute_exists(PK)',
-      ExpressionAttributeValues: { ':branch': branch },
-    }),
-  );
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: config().tableName,
+        Key: projectKey(projectId),
+        UpdateExpression: 'SET defaultBranch = :branch',
+        ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(defaultBranch) OR attribute_type(defaultBranch, :null))',
+        ExpressionAttributeValues: { ':branch': branch, ':null': 'NULL' },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
 }
 
 /** The next pipeline iid of a project (per-project numbering, as GitLab's `iid`). */
