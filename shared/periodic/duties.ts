@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { launchDuePeriodicJobs } from '../nomad/periodic/due';
 import { runSchedulerDuties } from '../nomad/services/scheduler-duties';
 import { requeuePendingEvals } from '../nomad/worker/requeue';
+import { runGitLabDuties } from '../gitlab/services/periodic';
 
 /**
  * The work no request triggers, run every minute by EventBridge on AWS and by a timer locally.
@@ -17,4 +18,6 @@ export async function runPeriodicDuties(now: Date): Promise<void> {
   await runSchedulerDuties(now.getTime());
   const launched = await launchDuePeriodicJobs(now);
   if (launched > 0) logger.info('launched periodic jobs', { launched });
+  const gitlab = await runGitLabDuties(now.getTime());
+  if (gitlab.enqueued + gitlab.reprocessed > 0) logger.info('GitLab: enqueued delayed jobs, reprocessed pipelines', gitlab);
 }
