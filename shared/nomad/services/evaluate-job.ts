@@ -17,7 +17,7 @@ import { newEval } from './new-eval';
 const logger = new Logger({ serviceName: 'nomad-api' });
 
 export async function evaluateJob(namespace: string, jobId: string, forceReschedule: boolean) {
-  const record = await readJob(namespace, jobId);
+  const record = await readJob(namespace, jobId, { children: false });
   if (!record) throw notFound('job not found');
   const { job } = record;
   if (job.Periodic) throw badRequest("can't evaluate periodic job");

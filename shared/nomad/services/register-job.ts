@@ -11,7 +11,7 @@ import { jobDeltaUpdate } from '../store/job-counters';
 import { pruneJobVersions } from '../store/job-versions';
 import { JOBS_COLLECTION } from '../store/keys';
 import { putJobVersion, readJob, writeJobItem, type JobRecord } from '../store/jobs';
-import { readNamespace } from '../store/namespaces';
+import { DEFAULT_NAMESPACE, readNamespace } from '../store/namespaces';
 import { MAX_SOURCE_SIZE, pruneSubmissions, putSubmission } from '../store/submissions';
 import { putNewEval } from '../store/evals';
 import { isParentJob, type Job } from '../structs/job';
@@ -107,6 +107,7 @@ export function prepareJob(raw: unknown, namespace: string): { job: Job; warning
 }
 
 export async function checkNamespaceExists(jobId: string, namespace: string): Promise<void> {
+  if (namespace === DEFAULT_NAMESPACE) return;
   if (!(await readNamespace(namespace))) throw badRequest(`job "${jobId}" is in nonexistent namespace "${namespace}"`);
 }
 
@@ -126,7 +127,7 @@ export async function registerJob(request: RegisterRequest): Promise<RegisterRes
     warnings.push(`job source size of ${Buffer.byteLength(submission.Source!)} exceeds maximum of ${MAX_SOURCE_SIZE} and will be discarded`);
   }
   for (let attempt = 0; ; attempt++) {
-    const existing = request.mustBeNew ? undefined : await readJob(submitted.Namespace, submitted.ID);
+    const existing = request.mustBeNew ? undefined : await readJob(submitted.Namespace, submitted.ID, { children: false });
     checkEnforceIndex(request, existing);
     if (request.expectedVersion !== undefined) {
       if (!existing) throw notFound(`job "${submitted.ID}" not found`);

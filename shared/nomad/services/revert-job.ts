@@ -18,7 +18,7 @@ export interface RevertRequest {
 }
 
 export async function revertJob(request: RevertRequest): Promise<RegisterResult> {
-  const current = await readJob(request.namespace, request.jobId);
+  const current = await readJob(request.namespace, request.jobId, { children: false });
   if (!current) throw notFound(`job "${request.jobId}" not found`);
   let version = request.jobVersion ?? 0;
   if (request.taggedVersion) {

@@ -58,7 +58,7 @@ export async function jobScaleStatus(namespace: string, jobId: string) {
 export async function scaleJob(request: ScaleRequest) {
   if (!request.group) throw badRequest('missing task group name for scaling action');
   if (request.count !== undefined && request.count !== null && request.count < 0) throw badRequest("scaling action count can't be negative");
-  const record = await readJob(request.namespace, request.jobId);
+  const record = await readJob(request.namespace, request.jobId, { children: false });
   if (!record) throw notFound(`job "${request.jobId}" not found`);
   const { job } = record;
   const group = job.TaskGroups.find((candidate) => candidate.Name === request.group);

@@ -47,7 +47,7 @@ async function commit(items: TransactItem[], conflictMessage: string): Promise<b
 
 export async function tagJobVersion(namespace: string, jobId: string, name: string, version: number | undefined, description: string): Promise<TagResult> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const record = await readJob(namespace, jobId);
+    const record = await readJob(namespace, jobId, { children: false });
     if (!record) throw notFound(`job "${jobId}" not found`);
     const versions = await visibleJobVersions(namespace, jobId);
     const wanted = version ?? record.job.Version;
@@ -70,7 +70,7 @@ export async function tagJobVersion(namespace: string, jobId: string, name: stri
 
 export async function untagJobVersion(namespace: string, jobId: string, name: string): Promise<TagResult> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const record = await readJob(namespace, jobId);
+    const record = await readJob(namespace, jobId, { children: false });
     const stored = record && (await visibleJobVersions(namespace, jobId)).find((job) => job.VersionTag?.Name === name);
     if (!record || !stored) throw notFound(`tag "${name}" not found on job "${jobId}"`);
     const index = nextIndex();

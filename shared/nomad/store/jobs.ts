@@ -77,11 +77,14 @@ export function jobRecordFromItem(item: Item): JobRecord {
   };
 }
 
-export async function readJob(namespace: string, jobId: string): Promise<JobRecord | undefined> {
+/** The job; a parent's Children summary is counted unless `children: false` (one more query). */
+export async function readJob(namespace: string, jobId: string, options: { children?: boolean } = {}): Promise<JobRecord | undefined> {
   const result = await dynamo().send(
     new GetCommand({ TableName: config().tableName, Key: jobKey(namespace, jobId), ConsistentRead: true }),
   );
-  return result.Item ? withChildren(jobRecordFromItem(result.Item)) : undefined;
+  if (!result.Item) return undefined;
+  const record = jobRecordFromItem(result.Item);
+  return options.children === false ? record : withChildren(record);
 }
 
 /**
