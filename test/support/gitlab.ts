@@ -47,7 +47,7 @@ export async function http<T = any>(server: GitLabServer, method: string, path: 
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (options.token) headers['PRIVATE-TOKEN'] = options.token;
   if (options.jobToken) headers['JOB-TOKEN'] = options.jobToken;
-  let body: string | Uint8Array | undefined = options.body;
+  let body: string | Uint8Array<ArrayBuffer> | undefined = options.body === undefined || typeof options.body === 'string' ? options.body : new Uint8Array(options.body);
   if (options.json !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(options.json);

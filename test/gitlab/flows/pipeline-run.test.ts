@@ -59,7 +59,7 @@ describe('a pipeline driven by gitbeaker and a runner', () => {
     expect(second.commit_id).toMatch(/^[0-9a-f]{40}$/);
     expect(second.commit_id).not.toBe(first.commit_id);
     expect(Buffer.from(second.content, 'base64').toString()).toBe(CI);
-    sha = second.commit_id;
+    sha = String(second.commit_id);
     expect((await api.Projects.show('root/demo-app')).default_branch).toBe('main');
   });
 
@@ -132,8 +132,8 @@ describe('a pipeline driven by gitbeaker and a runner', () => {
     const done = await api.Jobs.show(projectId, job.id);
     expect(done.status).toBe('success');
     expect(done.finished_at).not.toBeNull();
-    expect(done.duration).toBeCloseTo((Date.parse(done.finished_at!) - Date.parse(done.started_at!)) / 1000, 3);
-    expect(done.queued_duration).toBeCloseTo((Date.parse(done.started_at!) - Date.parse(done.created_at)) / 1000, 1);
+    expect(done.duration).toBeCloseTo((Date.parse(String(done.finished_at)) - Date.parse(String(done.started_at))) / 1000, 3);
+    expect(done.queued_duration).toBeCloseTo((Date.parse(String(done.started_at)) - Date.parse(String(done.created_at))) / 1000, 1);
     expect(done).not.toHaveProperty('failure_reason');
   });
 
@@ -239,8 +239,8 @@ describe('a pipeline driven by gitbeaker and a runner', () => {
     const ids: number[] = [];
     let url: string | undefined = `/api/v4/projects/${projectId}/jobs?pagination=keyset&per_page=4`;
     while (url) {
-      const response: Awaited<ReturnType<typeof http>> = await http(server, 'GET', url, { token: server.root });
-      ids.push(...response.body.map((job: { id: number }) => job.id));
+      const response: Awaited<ReturnType<typeof http<{ id: number }[]>>> = await http<{ id: number }[]>(server, 'GET', url, { token: server.root });
+      ids.push(...response.body.map((job) => job.id));
       const next = response.headers.get('link')?.match(/<([^>]+)>; rel="next"/)?.[1];
       if (next) expect(next).toMatch(/\?cursor=[^&]+&pagination=keyset&per_page=4$/);
       url = next?.replace(server.url, '');
