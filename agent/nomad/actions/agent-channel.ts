@@ -70,6 +70,9 @@ export class AgentChannel {
 
   stop(): void {
     this.stopped.abort();
-    this.socket?.close(1000);
+    const socket = this.socket;
+    socket?.close(1000);
+    // A server that never answers the close handshake must not hold the agent's shutdown.
+    if (socket) setTimeout(() => socket.terminate(), 1_000).unref();
   }
 }

@@ -17,6 +17,18 @@ import type { ActionRequest } from './relay';
 const NOT_WEBSOCKET = "websocket: the client is not using the websocket protocol: 'upgrade' token not found in 'Connection' header";
 const noop = async () => undefined;
 
+/**
+ * Runs a connection's events one after another: a handshake frame that arrives while the
+ * session is still being set up must wait for it (API Gateway gives the same order on AWS, where
+ * no message is delivered before $connect returns).
+ */
+function inOrder(): (step: () => Promise<void>) => void {
+  let last: Promise<void> = Promise.resolve();
+  return (step) => {
+    last = last.then(step).catch(() => undefined);
+  };
+}
+
 function isUpgrade(c: Context): boolean {
   return c.req.header('upgrade')?.toLowerCase() === 'websocket';
 }
@@ -34,16 +46,17 @@ export async function actionHandler(c: Context, { jobId }: JobPath): Promise<Res
     handshake: boolParam(c, 'ws_handshake'),
   };
   const secret = requestSecret(c);
+  const next = inOrder();
   let id = '';
   const response = await upgradeWebSocket(() => ({
     onOpen: (_event, socket) => {
       id = localSockets.add(socket);
-      void localRelay.callerOpened(id, request, secret);
+      next(() => localRelay.callerOpened(id, request, secret));
     },
-    onMessage: (event) => void localRelay.callerMessage(id, String(event.data)),
+    onMessage: (event) => next(() => localRelay.callerMessage(id, String(event.data))),
     onClose: () => {
       localSockets.remove(id);
-      void localRelay.callerClosed(id);
+      next(() => localRelay.callerClosed(id));
     },
   }))(c, noop);
   return response ?? c.body(null, 500);
@@ -56,16 +69,17 @@ export async function actionHandler(c: Context, { jobId }: JobPath): Promise<Res
 export async function agentChannelHandler(c: Context): Promise<Response> {
   const nodeId = await requireAgentNode(c);
   if (!isUpgrade(c)) return nomadJson(c, { URL: process.env.ACTIONS_WEBSOCKET_URL || '/v1/client/agent/channel' });
+  const next = inOrder();
   let id = '';
   const response = await upgradeWebSocket(() => ({
     onOpen: (_event, socket) => {
       id = localSockets.add(socket);
-      void localRelay.agentOpened(nodeId, id);
+      next(() => localRelay.agentOpened(nodeId, id));
     },
-    onMessage: (event) => void localRelay.agentMessage(nodeId, String(event.data)),
+    onMessage: (event) => next(() => localRelay.agentMessage(nodeId, String(event.data))),
     onClose: () => {
       localSockets.remove(id);
-      void localRelay.agentClosed(nodeId, id);
+      next(() => localRelay.agentClosed(nodeId, id));
     },
   }))(c, noop);
   return response ?? c.body(null, 500);
