@@ -1,4 +1,4 @@
-import { parse as parseHcl } from '@cdktf/hcl2json';
+import { HclSyntaxError, parseHcl } from '../jobspec/hcl/syntax';
 import { NAMESPACE_CAPABILITIES, expandNamespacePolicy, type NamespaceCapability } from './capabilities';
 
 /**
@@ -31,7 +31,7 @@ const PLUGIN_LEVELS = new Set(['deny', 'read', 'list', 'write']);
 
 type Loose = Record<string, any>;
 
-/** hcl2json gives every block as a list; HCL1's JSON form gives single objects. */
+/** The HCL reader gives every block as a list; HCL1's JSON form gives single objects. */
 function blocks(value: unknown): Loose[] {
   if (value === undefined || value === null) return [];
   return (Array.isArray(value) ? value : [value]).filter((entry) => typeof entry === 'object' && entry !== null);
@@ -52,7 +52,7 @@ function field(body: Loose, name: string): any {
   return key === undefined ? undefined : body[key];
 }
 
-async function decode(rules: string): Promise<Loose> {
+function decode(rules: string): Loose {
   const trimmed = rules.trim();
   if (trimmed.startsWith('{')) {
     try {
@@ -62,9 +62,10 @@ async function decode(rules: string): Promise<Loose> {
     }
   }
   try {
-    return (await parseHcl('policy.hcl', rules)) as Loose;
+    return parseHcl(rules, 'policy.hcl');
   } catch (error) {
-    throw new PolicyParseError(`Failed to parse ACL Policy: ${(error as Error).message.replace(/^parse config: /, '')}`);
+    if (error instanceof HclSyntaxError) throw new PolicyParseError(`Failed to parse ACL Policy: ${error.message}`);
+    throw error;
   }
 }
 
@@ -76,7 +77,7 @@ function level(body: Loose | undefined, kind: string, valid: Set<string>): strin
 }
 
 export async function parsePolicyRules(rules: string): Promise<PolicyRules> {
-  const raw = await decode(rules);
+  const raw = decode(rules);
   const unknown = Object.keys(raw).filter((key) => !KNOWN_KEYS.has(key));
   const result: PolicyRules = { namespaces: [], nodePools: [], hostVolumes: [] };
 

@@ -18,7 +18,7 @@ export async function parseJob(request: ParseRequest): Promise<Record<string, un
   if (!request.hcl.trim()) throw badRequest('Job spec is empty');
   let job: Record<string, any>;
   try {
-    job = await parseJobspec(request.hcl, request.variables, request.variableFlags);
+    job = parseJobspec(request.hcl, request.variables, request.variableFlags);
   } catch (error) {
     if (error instanceof JobspecParseError) throw badRequest(`Failed to parse job: ${error.message}`);
     throw error;

@@ -98,8 +98,8 @@ job "example" {
 `;
 
 describe('HCL2 jobspec to API Job', () => {
-  it('maps blocks, durations, ports, shorthands and variables', async () => {
-    const job = await parseJobspec(JOBSPEC, 'dc = "east"', { count: '2' });
+  it('maps blocks, durations, ports, shorthands and variables', () => {
+    const job = parseJobspec(JOBSPEC, 'dc = "east"', { count: '2' });
     expect(job).toMatchObject({ ID: 'example', Name: 'example', Type: 'batch', Datacenters: ['east'], Meta: { owner: 'team-east' } });
     expect(job.Constraints).toEqual([
       { LTarget: '${attr.kernel.name}', RTarget: 'linux', Operand: '=' },
@@ -117,10 +117,47 @@ describe('HCL2 jobspec to API Job', () => {
     expect(task.Actions).toEqual([{ Name: 'ping', Command: 'redis-cli', Args: ['ping'] }]);
   });
 
-  it('reports parser errors with their position, and unset variables', async () => {
-    await expect(parseJobspec('job "x" {\n  count = \n}')).rejects.toThrow(/^input\.hcl:2,11-3,1: Invalid expression/);
-    await expect(parseJobspec(JOBSPEC)).rejects.toThrow('Unset variable "count"');
-    await expect(parseJobspec('job "x" {}', 'nope = 1')).rejects.toThrow(JobspecParseError);
-    await expect(parseJobspec('group "x" {}')).rejects.toThrow('Missing job block');
+  it('reports parser errors with their position, and unset variables', () => {
+    expect(() => parseJobspec('job "x" {\n  count = \n}')).toThrow(/^input\.hcl:2,11-3,1: Invalid expression/);
+    expect(() => parseJobspec('job "x" {\n  a = 1\n')).toThrow(/^input\.hcl:1,9-10: Unclosed configuration block/);
+    expect(() => parseJobspec('job "x" {\n  a = 1 b = 2\n}')).toThrow(/^input\.hcl:2,9-10: Missing newline after argument/);
+    expect(() => parseJobspec('job "x" {\n  a = 1\n  a = 2\n}')).toThrow(/Attribute redefined/);
+    expect(() => parseJobspec(JOBSPEC)).toThrow('Unset variable "count"');
+    expect(() => parseJobspec('job "x" {}', 'nope = 1')).toThrow(JobspecParseError);
+    expect(() => parseJobspec('group "x" {}')).toThrow('Missing job block');
+  });
+
+  it('reads heredocs, comments and one-line blocks', () => {
+    const job = parseJobspec(`# a comment
+job "x" { // trailing
+  /* block
+     comment */
+  group "g" {
+    network {
+      port "http" { static = 80 }
+    }
+    task "t" {
+      driver = "raw_exec"
+      template {
+        data = <<-EOT
+          line one
+            line two
+          EOT
+        destination = "local/f"
+      }
+      config {
+        args = [
+          "-c", # first
+          "run",
+        ]
+      }
+    }
+  }
+}
+`);
+    const task = job.TaskGroups[0].Tasks[0];
+    expect(task.Templates[0].EmbeddedTmpl).toBe('line one\n  line two\n');
+    expect(task.Config.args).toEqual(['-c', 'run']);
+    expect(job.TaskGroups[0].Networks[0].ReservedPorts[0]).toMatchObject({ Label: 'http', Value: 80 });
   });
 });

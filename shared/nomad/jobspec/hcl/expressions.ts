@@ -1,8 +1,8 @@
 /**
  * The HCL expressions a jobspec uses, evaluated against its variables and locals.
  *
- * hcl2json (the HCL parser we use) hands every non-literal expression back as text: `"${var.x}"`
- * for an expression, `"web-${var.dc}"` for a template. This module parses that text (literals,
+ * The syntax reader (syntax.ts) hands every non-literal expression on as text: `"${var.x}"` for an
+ * expression, `"web-${var.dc}"` for a template. This module parses that text (literals,
  * `var.`/`local.` references with attribute and index access, arithmetic, comparison, logic,
  * conditionals, tuples, objects and the common functions) and evaluates it. As in Nomad, an
  * interpolation that refers to anything else — `${attr.kernel.name}`, `${NOMAD_ALLOC_DIR}`,
@@ -23,7 +23,7 @@ export class Unresolved extends Error {}
 /** The interpolation refers to a runtime variable: keep the text. */
 class RuntimeReference extends Error {}
 
-type Node =
+export type Node =
   | { kind: 'literal'; value: HclValue }
   | { kind: 'template'; source: string }
   | { kind: 'ref'; root: string; path: (string | Node)[] }
@@ -31,8 +31,8 @@ type Node =
   | { kind: 'binary'; op: string; left: Node; right: Node }
   | { kind: 'conditional'; test: Node; then: Node; otherwise: Node }
   | { kind: 'call'; name: string; args: Node[]; expand: boolean }
-  | { kind: 'tuple'; items: Node[] }
-  | { kind: 'object'; entries: [Node, Node][] }
+  | { kind: 'tuple'; items: Node[]; sources: string[] }
+  | { kind: 'object'; entries: [Node, Node][]; sources: string[] }
   | { kind: 'index'; target: Node; key: Node | string };
 
 const PRECEDENCE: Record<string, number> = { '||': 1, '&&': 2, '==': 3, '!=': 3, '<': 4, '<=': 4, '>': 4, '>=': 4, '+': 5, '-': 5, '*': 6, '/': 6, '%': 6 };
@@ -49,8 +49,18 @@ class Parser {
     return node;
   }
 
+  /** Whitespace, newlines and comments, all insignificant inside an expression. */
   private space(): void {
-    while (this.pos < this.text.length && /\s/.test(this.text[this.pos])) this.pos++;
+    for (;;) {
+      while (this.pos < this.text.length && /\s/.test(this.text[this.pos])) this.pos++;
+      if (this.text.startsWith('#', this.pos) || this.text.startsWith('//', this.pos)) {
+        const end = this.text.indexOf('\n', this.pos);
+        this.pos = end < 0 ? this.text.length : end;
+      } else if (this.text.startsWith('/*', this.pos)) {
+        const end = this.text.indexOf('*/', this.pos + 2);
+        this.pos = end < 0 ? this.text.length : end + 2;
+      } else return;
+    }
   }
 
   private peek(token: string): boolean {
@@ -142,22 +152,30 @@ class Parser {
     }
     if (this.eat('[')) {
       const items: Node[] = [];
+      const sources: string[] = [];
       while (!this.eat(']')) {
+        this.space();
+        const start = this.pos;
         items.push(this.expression(0));
+        sources.push(this.text.slice(start, this.pos).trim());
         if (!this.eat(',') && !this.peek(']')) throw new HclEvalError('Missing item separator in tuple');
       }
-      return { kind: 'tuple', items };
+      return { kind: 'tuple', items, sources };
     }
     if (this.eat('{')) {
       const entries: [Node, Node][] = [];
+      const sources: string[] = [];
       while (!this.eat('}')) {
         const keyName = this.peek('"') ? undefined : this.identifier();
         const key: Node = keyName !== undefined ? { kind: 'literal', value: keyName } : this.primary();
         if (!this.eat('=') && !this.eat(':')) throw new HclEvalError('Missing key/value separator in object');
+        this.space();
+        const start = this.pos;
         entries.push([key, this.expression(0)]);
+        sources.push(this.text.slice(start, this.pos).trim());
         this.eat(',');
       }
-      return { kind: 'object', entries };
+      return { kind: 'object', entries, sources };
     }
     const name = this.identifier();
     if (name === undefined) throw new HclEvalError(`Invalid expression at "${rest || 'end of expression'}"`);
@@ -443,12 +461,16 @@ function interpolationEnd(text: string, start: number): number {
   throw new HclEvalError(`Unterminated template interpolation in "${text}"`);
 }
 
+export function parseExpression(source: string): Node {
+  return new Parser(source).parse();
+}
+
 export function evaluateExpression(source: string, context: EvalContext): HclValue {
   return new Evaluator(context).evaluate(new Parser(source).parse());
 }
 
 /**
- * A string as hcl2json gives it: plain text, one `${expr}` (whose value keeps its type), or a
+ * A string as the syntax reader gives it: plain text, one `${expr}` (whose value keeps its type), or a
  * template mixing both. `%{…}` directives are not supported and are kept as text. `inner` marks
  * templates inside an expression, where a runtime reference cannot be kept.
  */

@@ -1,30 +1,26 @@
-import { parse as parseHcl } from '@cdktf/hcl2json';
 import { HclEvalError, renderValue, Unresolved } from './expressions';
+import { HclSyntaxError, parseHcl } from './syntax';
 import { jobFromHcl, JobspecError } from './to-job';
 import { buildContext } from './variables';
 
 /**
- * An HCL2 jobspec to Nomad's API Job: parsed by hcl2json (HashiCorp's HCL parser compiled to
- * WebAssembly), its variables and locals evaluated, its blocks mapped. Errors carry the
- * parser's position (`input.hcl:3,5-6: …`).
+ * An HCL2 jobspec to Nomad's API Job: parsed, its variables and locals evaluated, its blocks
+ * mapped. Errors carry the parser's position (`input.hcl:3,5-6: …`).
  */
 export class JobspecParseError extends Error {}
 
-function parserMessage(error: unknown, file: string): string {
-  const text = (error as Error).message ?? String(error);
-  return text.replace(/^parse config: \[/, '').replace(/\]$/, '').replaceAll(`${file}:`, 'input.hcl:');
-}
-
-async function decode(file: string, source: string): Promise<Record<string, any>> {
+function decode(file: string, source: string): Record<string, any> {
   try {
-    return (await parseHcl(file, source)) as Record<string, any>;
+    return parseHcl(source, file);
   } catch (error) {
-    throw new JobspecParseError(parserMessage(error, file));
+    if (error instanceof HclSyntaxError) throw new JobspecParseError(error.message);
+    throw error;
   }
 }
 
-export async function parseJobspec(source: string, variables = '', flags: Record<string, string> = {}): Promise<Record<string, any>> {
-  const [root, fileValues] = await Promise.all([decode('input.hcl', source), variables.trim() ? decode('variables.hcl', variables) : Promise.resolve({})]);
+export function parseJobspec(source: string, variables = '', flags: Record<string, string> = {}): Record<string, any> {
+  const root = decode('input.hcl', source);
+  const fileValues = variables.trim() ? decode('variables.hcl', variables) : {};
   try {
     const context = buildContext(root, fileValues, flags);
     const { variable: _variables, locals: _locals, ...rest } = root;

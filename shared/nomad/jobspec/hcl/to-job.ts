@@ -1,7 +1,7 @@
 import { parseGoDuration } from '../../../util/go-duration';
 
 /**
- * Maps a jobspec, as hcl2json decodes it (blocks are lists, labelled blocks are maps of lists)
+ * Maps a jobspec, as syntax.ts decodes it (blocks are lists, labelled blocks are maps of lists)
  * and after its expressions are evaluated, onto Nomad's API Job: the block and attribute names
  * of Nomad's `hcl` tags, durations as nanoseconds, `port` blocks as reserved or dynamic ports,
  * constraint shorthands (`distinct_hosts = true`…) expanded. Pure.
