@@ -1,5 +1,6 @@
 import { ConfigError, PipelineFilteredError } from './errors';
 import { resolveExtends } from './extends';
+import { resolveIncludes } from './includes';
 import * as keyword from './job';
 import { isMap, loadYaml, type YamlMap } from './load';
 import { evaluateRules, onlyExceptAllow, stringVariables } from './rules';
@@ -191,10 +192,7 @@ function pruneNeeds(jobs: JobDefinition[]): JobDefinition[] {
 }
 
 export function buildPipelineDefinition(text: string, context: PipelineContext): PipelineDefinition {
-  const root = loadYaml(text);
-  if (root.include !== undefined) {
-    throw new ConfigError(['include config is not supported by this server: put the jobs in the file itself']);
-  }
+  const root = resolveIncludes(loadYaml(text), context.includes ?? {});
   checkDefault(root);
   const stages = stagesOf(root);
   let globals = stringVariables(root.variables, 'root');

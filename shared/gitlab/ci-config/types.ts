@@ -109,4 +109,6 @@ export interface PipelineContext {
   variables: Record<string, string>;
   /** Paths in the commit, for `rules:exists`. */
   files: string[];
+  /** Texts of the local files `include:` names (see includes.ts `collectIncludes`). */
+  includes?: Record<string, string>;
 }

@@ -1,4 +1,4 @@
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { projectAccess, can } from '../auth/policy';
 import { GitLabError } from '../errors';
 import type { JobRecord, PipelineRecord, PipelineVariable } from '../records';
@@ -8,11 +8,9 @@ import { transact, TransactionConflict } from '../../storage/transact';
 import { getJob, updateJob } from '../store/jobs';
 import { touchPipeline } from '../store/pipelines';
 import { getProject, getProjectByPath } from '../store/projects';
-import { getCommit } from '../store/repository';
 import { getUser } from '../store/users';
 import { createPipeline } from './create-pipeline';
 import { processPipelineNow } from './process-pipeline';
-import { readFileAt } from './repository-files';
 
 /**
  * Bridge jobs (`trigger:`): when one becomes pending it creates its downstream pipeline, a child
@@ -36,21 +34,9 @@ async function moveBridge(bridge: JobRecord, changes: Partial<JobRecord>, expect
   }
 }
 
-async function childConfig(bridge: JobRecord, includes: string[]): Promise<string> {
-  const commit = await getCommit(bridge.projectId, bridge.sha);
-  if (!commit) throw new BridgeFailure('downstream_pipeline_creation_failed');
-  let merged: Record<string, unknown> = {};
-  for (const path of includes) {
-    const file = await readFileAt(bridge.projectId, commit, path.replace(/^\//, ''));
-    if (!file) throw new BridgeFailure('downstream_pipeline_creation_failed');
-    try {
-      const document = parse(file.toString('utf8')) as Record<string, unknown>;
-      merged = { ...merged, ...document };
-    } catch {
-      throw new BridgeFailure('downstream_pipeline_creation_failed');
-    }
-  }
-  return stringify(merged);
+/** A child pipeline's configuration: the bridge's local files, included as `include:` does. */
+function childConfig(includes: string[]): string {
+  return stringify({ include: includes.map((local) => ({ local })) });
 }
 
 async function createDownstream(bridge: JobRecord, pipeline: PipelineRecord): Promise<PipelineRecord> {
@@ -72,7 +58,7 @@ async function createDownstream(bridge: JobRecord, pipeline: PipelineRecord): Pr
         ref: pipeline.ref,
         source: 'parent_pipeline',
         variables,
-        configText: await childConfig(bridge, trigger.include),
+        configText: childConfig(trigger.include),
         sourceJobId: bridge.id,
       });
     }

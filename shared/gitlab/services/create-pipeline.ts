@@ -1,4 +1,5 @@
 import { ConfigError, PipelineFilteredError } from '../ci-config/errors';
+import { collectIncludes } from '../ci-config/includes';
 import { buildPipelineDefinition } from '../ci-config/pipeline';
 import type { JobDefinition, PipelineDefinition } from '../ci-config/types';
 import { validationError } from '../errors';
@@ -89,7 +90,9 @@ export async function createPipeline(input: CreatePipelineInput): Promise<Pipeli
   }
   let definition: PipelineDefinition;
   try {
+    const includes = await collectIncludes(text, async (path) => (await readFileAt(project.id, commit, path))?.toString('utf8'));
     definition = buildPipelineDefinition(text, {
+      includes,
       ref: input.ref,
       tag: false,
       sha: commit.sha,

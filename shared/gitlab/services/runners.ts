@@ -4,7 +4,6 @@ import type { RunnerRecord } from '../records';
 import { nextId } from '../store/counters';
 import { getProject, updateProject } from '../store/projects';
 import { deleteRunner, getRunner, newQueueValue, putRunner } from '../store/runners';
-import { forgetRunnerCache } from './runner-queue';
 
 /**
  * Runners and their tokens: a runner authenticates with a `glrt-` token (kind `gitlab-runner`);
@@ -33,7 +32,6 @@ export async function createRunner(
   const token = newSecret('glrt-');
   await putToken(token, { kind: 'gitlab-runner', name: `runner-${runner.id}`, accessorId: `runner-${runner.id}`, claims: { runnerId: runner.id } });
   await putRunner(runner);
-  forgetRunnerCache();
   return { runner, token };
 }
 
@@ -70,7 +68,6 @@ export async function unregisterRunner(token: string): Promise<void> {
   const { runner, secretHash } = await authenticateRunner(token);
   await deleteRunner(runner.id);
   await revokeToken(secretHash);
-  forgetRunnerCache();
 }
 
 export async function resetRunnerToken(token: string): Promise<{ runner: RunnerRecord; token: string }> {

@@ -215,12 +215,37 @@ test: { script: x, needs: [{ job: build, optional: ${optional} }] }
     ['job: { script: x, rules: [{ if: $A == }] }', 'jobs:job:rules:rule if invalid expression syntax'],
     ['job: { script: x, retry: 5 }', 'jobs:job:retry max config must be less than or equal to 2'],
     ['job: { script: x, artifacts: { expire_in: soon } }', 'jobs:job:artifacts expire in should be a duration'],
-    ['include: other.yml\njob: { script: x }', /include config is not supported/],
+    ['include: other.yml\njob: { script: x }', 'Local file `other.yml` does not exist!'],
+    ['include: { remote: "https://example.com/ci.yml" }\njob: { script: x }', /only local files of this project can be included/],
     ['stages: build\njob: { script: x }', 'stages config should be an array of strings'],
     ['job: { script: x, rules: [{ if: $NOPE }] }', NO_JOBS_MESSAGE],
   ])('rejects %j', (text, message) => {
     if (message instanceof RegExp) expect(errorOf(text)).toMatch(message);
     else expect(errorOf(text)).toBe(message);
+  });
+});
+
+describe('include: local', () => {
+  it('merges included files first and the including file on top, nested', () => {
+    const definition = build(
+      `
+include:
+  - local: /ci/base.yml
+  - ci/jobs.yml
+variables: { LEVEL: main }
+test: { script: [main-test] }
+`,
+      {
+        includes: {
+          'ci/base.yml': 'include: ci/deep.yml\nvariables: { LEVEL: base, BASE: "1" }\n.template: { image: alpine }',
+          'ci/deep.yml': 'deep: { script: deep, extends: .template }',
+          'ci/jobs.yml': 'test: { script: [included-test], stage: build }',
+        },
+      },
+    );
+    expect(definition.jobs.map((job) => job.name)).toEqual(['deep', 'test']);
+    expect(definition.jobs[0]).toMatchObject({ image: { name: 'alpine' }, variables: { LEVEL: 'main', BASE: '1' } });
+    expect(definition.jobs[1]).toMatchObject({ script: ['main-test'], stage: 'build' });
   });
 });
 
