@@ -24,7 +24,18 @@ export async function parseJob(request: ParseRequest): Promise<Record<string, un
     throw error;
   }
   if (!request.canonicalize) return job;
+  // Nomad's api.Job.Canonicalize: the groups and tasks get their defaults; job-level fields the
+  // server fills in at register (datacenters, update, status, submit time) stay unset.
   const canonical = canonicalizeJob(job) as Record<string, unknown>;
-  if (!job.Namespace) canonical.Namespace = request.namespace;
-  return { ...canonical, Reschedule: null, Migrate: null };
+  return {
+    ...canonical,
+    Namespace: job.Namespace ?? request.namespace,
+    Datacenters: job.Datacenters ?? null,
+    Update: job.Update ? canonical.Update : null,
+    TaskGroups: job.TaskGroups ? canonical.TaskGroups : null,
+    Status: '',
+    SubmitTime: null,
+    Reschedule: null,
+    Migrate: null,
+  };
 }

@@ -36,7 +36,7 @@ describe('POST /v1/jobs/parse', () => {
     expect(raw.body).toMatchObject({ ID: 'my-job', Name: 'my-job', NodePool: 'prod', Region: null, Priority: null, Datacenters: null });
     expect(raw.body.TaskGroups[0].Tasks[0].Config).toEqual({ image: 'redis:8' });
     const canonical = await api('POST', '/v1/jobs/parse', { JobHCL: JOBSPEC, Canonicalize: true }, root);
-    expect(canonical.body).toMatchObject({ ID: 'my-job', Region: 'global', Namespace: 'default', Priority: 50, Type: 'service', Status: 'pending', Stop: false });
+    expect(canonical.body).toMatchObject({ ID: 'my-job', Region: 'global', Namespace: 'default', Priority: 50, Type: 'service', Status: '', Stop: false, Datacenters: null, Update: null });
     expect(canonical.body.TaskGroups[0]).toMatchObject({ Name: 'cache', Count: 1 });
     expect(canonical.body.TaskGroups[0].Tasks[0].Resources).toMatchObject({ CPU: 100, MemoryMB: 300 });
   });
