@@ -37,15 +37,14 @@ async function create(c: Context) {
   params.check();
   const access = await findProject(c, principal);
   authorize(access, 'create_pipeline');
-  const pipeline = await createPipeline({
+  const { pipeline, jobs } = await createPipeline({
     project: access.project,
     user: requireUser(principal),
     ref,
     source: 'api',
     variables: variables.map((variable) => ({ key: variable.key, value: variable.value, variableType: variable.variable_type === 'file' ? 'file' : 'env_var' })),
   });
-  const read = await readPipelineWithJobs(pipeline.id);
-  return c.json(await presentPipeline(access, read?.pipeline ?? pipeline, read?.jobs ?? []), 201);
+  return c.json(await presentPipeline(access, pipeline, jobs), 201);
 }
 
 async function show(c: Context) {

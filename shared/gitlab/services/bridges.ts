@@ -52,7 +52,7 @@ async function createDownstream(bridge: JobRecord, pipeline: PipelineRecord): Pr
     if (trigger.include.length > 0) {
       const project = await getProject(bridge.projectId);
       if (!project) throw new BridgeFailure('downstream_bridge_project_not_found');
-      return await createPipeline({
+      const { pipeline: child } = await createPipeline({
         project,
         user,
         ref: pipeline.ref,
@@ -61,6 +61,7 @@ async function createDownstream(bridge: JobRecord, pipeline: PipelineRecord): Pr
         configText: childConfig(trigger.include),
         sourceJobId: bridge.id,
       });
+      return child;
     }
     const project = await getProjectByPath(trigger.project!);
     if (!project) throw new BridgeFailure('downstream_bridge_project_not_found');
@@ -69,7 +70,7 @@ async function createDownstream(bridge: JobRecord, pipeline: PipelineRecord): Pr
     if (!can(access, 'create_pipeline')) throw new BridgeFailure('insufficient_bridge_permissions');
     const ref = trigger.branch ?? project.defaultBranch;
     if (!ref) throw new BridgeFailure('downstream_pipeline_creation_failed');
-    return await createPipeline({ project, user, ref, source: 'pipeline', variables, sourceJobId: bridge.id });
+    return (await createPipeline({ project, user, ref, source: 'pipeline', variables, sourceJobId: bridge.id })).pipeline;
   } catch (error) {
     if (error instanceof GitLabError) throw new BridgeFailure('downstream_pipeline_creation_failed');
     throw error;

@@ -9,7 +9,7 @@ import { pipelineStatus } from '../state/process-pipeline';
 import { MAX_TRANSACT_ITEMS, transact } from '../../storage/transact';
 import { nextId, nextIds } from '../store/counters';
 import { putJob, putJobPointer } from '../store/jobs';
-import { putPipeline } from '../store/pipelines';
+import { putPipeline, readPipelineWithJobs } from '../store/pipelines';
 import { fullPath, nextPipelineIid } from '../store/projects';
 import { resolveRef } from '../store/repository';
 import { afterJobsChanged } from './after-transitions';
@@ -78,7 +78,7 @@ export function jobRecord(definition: JobDefinition, id: number, pipeline: Pipel
   };
 }
 
-export async function createPipeline(input: CreatePipelineInput): Promise<PipelineRecord> {
+export async function createPipeline(input: CreatePipelineInput): Promise<{ pipeline: PipelineRecord; jobs: JobRecord[] }> {
   const { project } = input;
   const commit = await resolveRef(project.id, input.ref);
   if (!commit) throw baseError('Reference not found');
@@ -140,12 +140,14 @@ export async function createPipeline(input: CreatePipelineInput): Promise<Pipeli
     const processed: PipelineRecord = { ...pipeline, ...pipelineChanges(pipeline, jobs, pipelineStatus(jobs), now) };
     await transact([putPipeline(processed, { unprocessed: false }), ...jobs.flatMap((job) => [putJob(job), putJobPointer(job)])]);
     await afterJobsChanged(processed, changed.map(({ after }) => after), 'created');
-    return processed;
+    return { pipeline: processed, jobs };
   }
   const perTransaction = Math.floor(MAX_TRANSACT_ITEMS / 2);
   for (let i = 0; i < created.length; i += perTransaction) {
     await transact(created.slice(i, i + perTransaction).flatMap((job) => [putJob(job), putJobPointer(job)]));
   }
   await transact([putPipeline(pipeline, { unprocessed: true })]);
-  return (await processPipelineNow(pipeline.id)) ?? pipeline;
+  await processPipelineNow(pipeline.id);
+  const read = (await readPipelineWithJobs(pipeline.id))!;
+  return { pipeline: read.pipeline, jobs: read.jobs };
 }
