@@ -20,14 +20,39 @@ const DispatchBody = z
   })
   .passthrough();
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const ALPHABET = /[A-Za-z0-9+/]/;
+
+/** Where Go's base64.StdEncoding rejects a payload (`illegal base64 data at input byte N`), or -1. */
+export function base64ErrorOffset(text: string): number {
+  let si = 0;
+  while (si < text.length) {
+    for (let j = 0; j < 4; j++) {
+      if (si === text.length) return j === 0 ? -1 : si - j;
+      const char = text[si++];
+      if (ALPHABET.test(char)) continue;
+      if (char === '\n' || char === '\r') {
+        j--;
+        continue;
+      }
+      if (char !== '=' || j < 2) return si - 1;
+      if (j === 2) {
+        while (text[si] === '\n' || text[si] === '\r') si++;
+        if (si === text.length) return text.length;
+        if (text[si] !== '=') return si - 1;
+        si++;
+      }
+      while (text[si] === '\n' || text[si] === '\r') si++;
+      return si < text.length ? si : -1;
+    }
+  }
+  return -1;
+}
 
 export async function dispatchHandler(c: Context, { jobId }: JobPath): Promise<Response> {
   const body = await optionalNomadBody(c, DispatchBody, {});
   if (body.JobID && body.JobID !== jobId) throw badRequest('Job ID does not match');
-  if (body.Payload && (!BASE64.test(body.Payload) || body.Payload.length % 4 !== 0)) {
-    throw badRequest('illegal base64 data at input byte 0');
-  }
+  const badByte = body.Payload ? base64ErrorOffset(body.Payload) : -1;
+  if (badByte >= 0) throw badRequest(`illegal base64 data at input byte ${badByte}`);
   if (body.Priority !== undefined && body.Priority !== 0 && (body.Priority < 1 || body.Priority > 100)) {
     throw badRequest('job priority must be between [1, 100]');
   }

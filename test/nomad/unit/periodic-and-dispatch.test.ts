@@ -3,6 +3,7 @@ import { canonicalizeJob } from '../../../shared/nomad/jobspec/canonicalize';
 import { validateJob } from '../../../shared/nomad/jobspec/validate';
 import { cronSpecError, nextLaunch } from '../../../shared/nomad/periodic/cron';
 import { deriveChild, periodicChildId } from '../../../shared/nomad/periodic/launch';
+import { base64ErrorOffset } from '../../../shared/nomad/http/job-launch-handlers';
 import { checkDispatch, dispatchedJobId } from '../../../shared/nomad/services/dispatch-job';
 import { versionsToDrop } from '../../../shared/nomad/store/job-versions';
 import type { Job } from '../../../shared/nomad/structs/job';
@@ -50,6 +51,14 @@ describe('dispatch checks', () => {
     expect(() => checkDispatch(parent, Buffer.from('x'), { a: '1', b: '2' })).not.toThrow();
     const forbidden = { ...parent, ParameterizedJob: { Payload: 'forbidden', MetaRequired: null, MetaOptional: null } };
     expect(() => checkDispatch(forbidden, Buffer.from('x'), {})).toThrow('Payload provided but forbidden by parameterized job');
+  });
+
+  it('rejects payloads Go would not decode, at the same byte', () => {
+    expect(base64ErrorOffset('aGVsbG8=')).toBe(-1);
+    expect(base64ErrorOffset('A28C3==')).toBe(5);
+    expect(base64ErrorOffset('aGVsbG8')).toBe(4);
+    expect(base64ErrorOffset('aGVs!G8=')).toBe(4);
+    expect(base64ErrorOffset('aGVsbA==x')).toBe(8);
   });
 
   it('names children like Nomad', () => {
