@@ -202,11 +202,23 @@ async function applyOne(nodeId: string, update: ClientAllocUpdate): Promise<{ be
   }
 }
 
+/**
+ * A deployment allocation that fails before its health is known is unhealthy, as Nomad's client
+ * reports it; an agent that does not say so explicitly gets the same treatment.
+ */
+function withImpliedHealth(update: ClientAllocUpdate, before: StoredAlloc | undefined): ClientAllocUpdate {
+  if (update.ClientStatus !== 'failed' || !before?.alloc.DeploymentID) return update;
+  const known = before.alloc.DeploymentStatus?.Healthy;
+  if (known === true || known === false || typeof update.DeploymentStatus?.Healthy === 'boolean') return update;
+  return { ...update, DeploymentStatus: { ...(update.DeploymentStatus ?? {}), Healthy: false } };
+}
+
 export async function updateAllocsFromClient(nodeId: string, updates: ClientAllocUpdate[]): Promise<UpdateAllocsResult> {
   const result: UpdateAllocsResult = { Index: 0, updated: [] };
   const evals: Evaluation[] = [];
   const healthChanged = new Map<string, Set<string>>();
-  for (const update of updates) {
+  for (const reported of updates) {
+    const update = reported.ClientStatus === 'failed' ? withImpliedHealth(reported, await findAlloc(reported.ID)) : reported;
     const { before, after, index, evaluation } = await applyOne(nodeId, update);
     result.Index = Math.max(result.Index, index);
     result.updated.push({ before, after });

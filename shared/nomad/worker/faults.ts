@@ -1,8 +1,10 @@
 /**
  * Fault injection for crash tests: `WORKER_FAULTS="after-commit=0.5,before-finish=1"` makes the
  * worker throw at those points with that probability, as if the Lambda died there. Off unless set.
+ * Points: after the lease is taken, after the snapshot, between two transactions of one plan
+ * (part of it committed), after the whole plan committed, before the evaluation is finished.
  */
-export type FaultPoint = 'after-snapshot' | 'after-commit' | 'before-finish';
+export type FaultPoint = 'after-lease' | 'after-snapshot' | 'mid-plan' | 'after-commit' | 'before-finish';
 
 export class InjectedFault extends Error {}
 

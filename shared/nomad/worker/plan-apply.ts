@@ -15,6 +15,7 @@ import type { Job } from '../structs/job';
 import { nodeCapacity } from '../structs/node';
 import { addClaim } from '../scheduler/rank';
 import type { Plan, PlannedAllocUpdate, PlannedInPlaceUpdate, PlannedStop } from '../scheduler/types';
+import { maybeFail } from './faults';
 import { leaseCheck, type Lease } from './job-lease';
 
 /**
@@ -439,6 +440,7 @@ export async function applyPlan(plan: Plan, context: ApplyContext): Promise<Appl
           } else if (change.kind === 'stop') result.stopped.push(change.stop);
         }
         context.onCommitted?.(usage);
+        maybeFail('mid-plan');
         break;
       } catch (error) {
         if (!(error instanceof TransactionConflict)) throw error;

@@ -77,6 +77,7 @@ export async function processEvaluation(message: EvalMessage, delivery: Delivery
   const lease = { namespace: evaluation.Namespace, jobId: evaluation.JobID, owner: `${evaluation.ID}/${randomUUID()}` };
   await acquireLease(lease, Date.now());
   try {
+    maybeFail('after-lease');
     return await schedule(evaluation, lease);
   } finally {
     await releaseLease(lease);

@@ -1,0 +1,74 @@
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { handler as worker } from '../../../functions/worker';
+import { SqsPoller } from '../../../infra/local/sqs-poller';
+import { requeuePendingEvals } from '../../../shared/nomad/worker/requeue';
+import { unblockEvals } from '../../../shared/nomad/worker/unblock';
+import { useFreshResources } from '../../support/resources';
+import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
+import { auditCapacity, liveAllocs } from './cluster';
+
+/**
+ * Several workers at once, each dying at random points (lease taken, snapshot read, half a plan
+ * committed, whole plan committed, outcome not yet recorded), while jobs are registered, scaled
+ * and stopped. Afterwards every job has exactly its count, every name once, and every node's
+ * claimed capacity equals what its live allocations hold.
+ */
+const JOBS = 8;
+
+beforeAll(async () => {
+  await useFreshResources({ visibilityTimeoutSeconds: 1 });
+  for (let n = 1; n <= 6; n++) await api('PUT', '/v1/node/register', { Node: testNode(n) });
+});
+
+async function runWorkers(count: number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const poller = new SqsPoller({ queueUrl: process.env.EVAL_QUEUE_URL!, handler: worker, functionName: `worker-${i}` });
+      while (Date.now() < deadline) {
+        if ((await poller.pollOnce(0)) === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }),
+  );
+}
+
+describe('fault injection under load', () => {
+  it('leaves exactly the right allocations and capacity after workers crash at every point', async () => {
+    process.env.WORKER_FAULTS = 'after-lease=0.1,after-snapshot=0.1,mid-plan=0.5,after-commit=0.4,before-finish=0.4';
+    try {
+      for (let j = 0; j < JOBS; j++) await api('POST', '/v1/jobs', { Job: serviceJob(`load-${j}`, 6, 100, 32) });
+      await runWorkers(4, 6_000);
+      for (let j = 0; j < JOBS; j += 2) await api('POST', `/v1/job/load-${j}`, { Job: serviceJob(`load-${j}`, 3, 100, 32) });
+      await api('DELETE', '/v1/job/load-1');
+      await runWorkers(4, 6_000);
+    } finally {
+      delete process.env.WORKER_FAULTS;
+    }
+    // Whatever the faults left pending runs now; evaluations that hit the delivery limit were
+    // failed into follow-ups due in 1–6 minutes, so the clock moves past them.
+    await requeuePendingEvals(Date.now(), 0);
+    await drainEvalQueue(60_000);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 7 * 60_000);
+      await requeuePendingEvals(Date.now(), 0);
+      // Placement conflicts blocked as max-plan-attempts are retried by the periodic duties.
+      await unblockEvals();
+      await drainEvalQueue(60_000);
+    } finally {
+      vi.useRealTimers();
+    }
+
+    for (let j = 0; j < JOBS; j++) {
+      const live = await liveAllocs(`load-${j}`);
+      const wanted = j === 1 ? 0 : j % 2 === 0 ? 3 : 6;
+      expect(live, `load-${j}`).toHaveLength(wanted);
+      expect(new Set(live.map((stored) => stored.alloc.Name)).size).toBe(wanted);
+      // The summary counts client states: stopped allocations stay Starting until their client reports.
+      const summary = (await api('GET', `/v1/job/load-${j}/summary`)).body.Summary.app;
+      const all = (await api('GET', `/v1/job/load-${j}/allocations`)).body as { ClientStatus: string }[];
+      expect(summary.Starting).toBe(all.filter((alloc) => alloc.ClientStatus === 'pending').length);
+    }
+    await auditCapacity();
+  }, 120_000);
+});
