@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients';
 import { config } from '../config';
+import { queryAll } from '../storage/query-all';
 
 /**
  * The one token store every dialect authenticates against: Nomad ACL tokens, GitLab personal,
@@ -10,6 +11,7 @@ import { config } from '../config';
  *
  *   PK `TOKEN#<sha256 of secret>`  SK `TOKEN`
  *   GSI2 `TOKENACCESSOR#<accessor id>` / `ID`   lookups by the token's public ID
+ *   GSI1 `TOKENS#<kind>` / `<accessor id>`       every token of a kind (Nomad's token list)
  *
  * What a token allows is the dialect's business: each kind keeps its own fields under `claims`.
  */
@@ -64,7 +66,14 @@ export function tokenPut(secret: string, fields: NewToken): { record: TokenRecor
   };
   const put = {
     TableName: config().tableName,
-    Item: { ...tokenKey(record.secretHash), GSI2PK: `TOKENACCESSOR#${record.accessorId}`, GSI2SK: 'ID', ...record },
+    Item: {
+      ...tokenKey(record.secretHash),
+      GSI1PK: `TOKENS#${record.kind}`,
+      GSI1SK: record.accessorId,
+      GSI2PK: `TOKENACCESSOR#${record.accessorId}`,
+      GSI2SK: 'ID',
+      ...record,
+    },
     ConditionExpression: 'attribute_not_exists(PK)',
   };
   return { record, put };
@@ -78,7 +87,7 @@ export async function putToken(secret: string, fields: NewToken): Promise<TokenR
 }
 
 function recordOf(item: Record<string, any>): TokenRecord {
-  const { PK: _pk, SK: _sk, GSI2PK: _g, GSI2SK: _s, ...record } = item;
+  const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _s1, GSI2PK: _g, GSI2SK: _s, ...record } = item;
   return record as TokenRecord;
 }
 
@@ -132,4 +141,15 @@ export async function updateTokenClaims(secretHash: string, name: string, claims
       ExpressionAttributeValues: { ':name': name, ':claims': claims },
     }),
   );
+}
+
+/** Every token of a kind, in accessor ID order (revoked ones included; callers filter). */
+export async function listTokens(kind: TokenKind): Promise<TokenRecord[]> {
+  const items = await queryAll({
+    TableName: config().tableName,
+    IndexName: 'GSI1',
+    KeyConditionExpression: 'GSI1PK = :pk',
+    ExpressionAttributeValues: { ':pk': `TOKENS#${kind}` },
+  });
+  return items.map(recordOf);
 }

@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { findTokenByAccessor, revokeToken } from '../../auth/token-store';
+import { findTokenByAccessor, listTokens, revokeToken } from '../../auth/token-store';
 import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { bootstrapAcl } from '../acl/bootstrap';
@@ -9,7 +9,7 @@ import { parsePolicyRules, PolicyParseError } from '../acl/policy';
 import { bootstrapAccessorId } from '../acl/resolve';
 import { createToken, updateToken } from '../acl/tokens';
 import { deletePolicy, listPolicies, putPolicy, readPolicy } from '../store/acl-policies';
-import { aclTokenWire, type NomadToken } from '../wire/acl-token';
+import { aclTokenListStub, aclTokenWire, type NomadToken } from '../wire/acl-token';
 import { nomadBody, optionalNomadBody } from './body';
 import { badRequest, NomadError, notFound } from './errors';
 import { nomadJson, setIndex, setQueryMeta } from './respond';
@@ -148,6 +148,14 @@ export function mountAclRoutes(app: Hono): void {
     const { token, secret } = await createToken(body);
     setIndex(c, token.claims.ModifyIndex);
     return nomadJson(c, aclTokenWire(token, secret));
+  });
+
+  app.get('/v1/acl/tokens', async (c) => {
+    requireAclEnabled();
+    await requireManagement(c);
+    const tokens = ((await listTokens('nomad')) as NomadToken[]).filter((token) => !token.revoked);
+    setQueryMeta(c, tokens.reduce((max, token) => Math.max(max, token.claims.ModifyIndex ?? 0), 0));
+    return nomadJson(c, tokens.map(aclTokenListStub));
   });
 
   app.get('/v1/acl/token/self', tokenSelf);

@@ -26,3 +26,9 @@ export function aclTokenWire(token: NomadToken, secretId = '') {
     ModifyIndex: token.claims.ModifyIndex,
   };
 }
+
+/** Nomad's ACLTokenListStub: the token without its secret. */
+export function aclTokenListStub(token: NomadToken) {
+  const { SecretID: _secret, ExpirationTTL: _ttl, ...stub } = aclTokenWire(token);
+  return stub;
+}

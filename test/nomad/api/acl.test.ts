@@ -64,6 +64,12 @@ describe('ACL tokens and policies', () => {
     const byAccessor = await api('GET', `/v1/acl/token/${self.body.AccessorID}`, undefined, root);
     expect(byAccessor.body).toMatchObject({ AccessorID: self.body.AccessorID, Name: 'reader' });
     expect((await api('PUT', '/v1/acl/policy/x', { Rules: 'node { policy = "read" }' }, { 'X-Nomad-Token': secret })).status).toBe(403);
+    const list = await api('GET', '/v1/acl/tokens', undefined, root);
+    expect(list.body.find((token: any) => token.AccessorID === self.body.AccessorID)).toMatchObject({ Name: 'reader', Type: 'client' });
+    expect(list.body[0].SecretID).toBeUndefined();
+    expect((await api('GET', '/v1/acl/tokens', undefined, { 'X-Nomad-Token': secret })).status).toBe(403);
+    expect((await api('DELETE', `/v1/acl/token/${self.body.AccessorID}`, undefined, root)).status).toBe(200);
+    expect((await api('GET', '/v1/jobs', undefined, { 'X-Nomad-Token': secret })).text).toBe('ACL token not found');
   });
 
   it('matches namespace globs by the closest pattern, and deny wins', async () => {

@@ -58,6 +58,7 @@ describe('Nomad OpenAPI contract', () => {
     await conforms('GET', '/v1/acl/policies', '/acl/policies');
     await conforms('GET', '/v1/acl/policy/readers', '/acl/policy/{policyName}');
     await conforms('GET', '/v1/acl/token/self', '/acl/token');
+    await conforms('GET', '/v1/acl/tokens', '/acl/tokens');
     await api('PUT', '/v1/namespace/apps', { Description: 'apps' }, root);
     await conforms('GET', '/v1/namespaces', '/namespaces');
     await conforms('GET', '/v1/namespace/apps', '/namespace/{namespaceName}');
