@@ -70,5 +70,9 @@ export async function listJobs(query: ListJobsQuery): Promise<ListJobsResult> {
   ]);
   let nextToken: string | undefined;
   if (matches.length > query.perPage && query.perPage > 0) nextToken = pageToken(matches.pop()!);
-  return { records: await Promise.all(matches.map(withChildren)), nextToken, index };
+  const records = await Promise.all(matches.map(withChildren));
+  // Status and summary changes move a job's own indexes, not the collection's: a blocking list
+  // must wake on those too.
+  const listed = records.reduce((max, record) => Math.max(max, record.job.ModifyIndex, record.summary.ModifyIndex), 0);
+  return { records, nextToken, index: Math.max(index, listed) };
 }

@@ -313,3 +313,17 @@ describe('listing', () => {
     expect(timedOut.headers.get('X-Nomad-Index')).toBe(woken.headers.get('X-Nomad-Index'));
   });
 });
+
+describe('blocking lists', () => {
+  it('wake when a listed job changes status, not only when jobs come and go', async () => {
+    const list = await call('GET', '/v1/jobs?prefix=acts');
+    const index = list.headers.get('X-Nomad-Index');
+    const waiting = call('GET', `/v1/jobs?prefix=acts&index=${index}&wait=20s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    await drainEvalQueue();
+    const woken = await waiting;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(Number(woken.headers.get('X-Nomad-Index'))).toBeGreaterThan(Number(index));
+  });
+});
