@@ -1,19 +1,21 @@
 import { CfnOutput, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { ActionsWebSocket } from './constructs/actions-websocket';
 import { DataStores } from './constructs/data-stores';
 import { EvalWorker } from './constructs/eval-worker';
 import { HttpApiEndpoint } from './constructs/http-api';
 import { PeriodicDuties } from './constructs/periodic-duties';
 
 /**
- * The whole control plane. Each entry point (HTTP API, worker, periodic duties) is its own construct
- * over the shared data stores and environment; a WebSocket API would be one more such construct.
+ * The whole control plane. Each entry point (HTTP API, actions WebSocket API, worker, periodic
+ * duties) is its own construct over the shared data stores and environment.
  */
 export class JobplaneStack extends Stack {
   readonly stores: DataStores;
   readonly http: HttpApiEndpoint;
   readonly worker: EvalWorker;
   readonly periodic: PeriodicDuties;
+  readonly actions: ActionsWebSocket;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -37,12 +39,16 @@ export class JobplaneStack extends Stack {
       NOMAD_REGION: 'global',
     };
 
-    this.http = new HttpApiEndpoint(this, 'Http', { stores: this.stores, environment });
+    this.actions = new ActionsWebSocket(this, 'Actions', { stores: this.stores, environment });
+    // Agents ask the HTTP API where to open their action channel.
+    this.http = new HttpApiEndpoint(this, 'Http', { stores: this.stores, environment: { ...environment, ACTIONS_WEBSOCKET_URL: this.actions.url } });
     const backgroundEnvironment = { ...environment, EXTERNAL_URL: this.http.url };
+    this.actions.handler.addEnvironment('EXTERNAL_URL', this.http.url);
     this.worker = new EvalWorker(this, 'Worker', { stores: this.stores, environment: backgroundEnvironment });
     this.periodic = new PeriodicDuties(this, 'Periodic', { stores: this.stores, environment: backgroundEnvironment });
 
     new CfnOutput(this, 'ApiUrl', { value: this.http.url });
+    new CfnOutput(this, 'ActionsWebSocketUrl', { value: this.actions.url });
     new CfnOutput(this, 'TableName', { value: this.stores.table.tableName });
     new CfnOutput(this, 'EvalQueueUrl', { value: this.stores.evalQueue.queueUrl });
     new CfnOutput(this, 'BucketName', { value: this.stores.bucket.bucketName });

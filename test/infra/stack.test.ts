@@ -33,6 +33,7 @@ const functions = () => ({
   api: stack.http.handler,
   worker: stack.worker.handler,
   periodic: stack.periodic.handler,
+  actions: stack.actions.handler,
 });
 
 function functionProperties(fn: IConstruct): Record<string, any> {
@@ -183,8 +184,7 @@ describe('bucket', () => {
 
 describe('HTTP API', () => {
   it('proxies the $default route to the API function with payload v2', () => {
-    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
-    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    expect(Object.keys(template.findResources('AWS::ApiGatewayV2::Api', { Properties: { ProtocolType: 'HTTP' } }))).toHaveLength(1);
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration', {
       Properties: {
         IntegrationType: 'AWS_PROXY',
@@ -194,7 +194,7 @@ describe('HTTP API', () => {
     });
     const [integrationId] = Object.keys(integrations);
     expect(Object.keys(integrations)).toHaveLength(1);
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+    expect(Object.keys(template.findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: ref(stack.http.api) } }))).toHaveLength(1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: '$default',
       Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
@@ -205,6 +205,29 @@ describe('HTTP API', () => {
       FunctionName: arnOf(stack.http.handler),
       Principal: 'apigateway.amazonaws.com',
     });
+  });
+});
+
+describe('actions WebSocket API', () => {
+  it('routes $connect, $default and $disconnect to the relay function on a v1 stage', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'WEBSOCKET' });
+    const routes = template.findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: ref(stack.actions.api) } });
+    expect(Object.values(routes).map((route) => route.Properties.RouteKey).sort()).toEqual(['$connect', '$default', '$disconnect']);
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration', {
+      Properties: { ApiId: ref(stack.actions.api), IntegrationType: 'AWS_PROXY' },
+    });
+    expect(Object.keys(integrations)).toHaveLength(3);
+    for (const integration of Object.values(integrations)) {
+      expect(JSON.stringify(integration.Properties.IntegrationUri)).toContain(logicalId(stack.actions.handler));
+    }
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { ApiId: ref(stack.actions.api), StageName: 'v1', AutoDeploy: true });
+    expect(template.toJSON().Outputs.ActionsWebSocketUrl).toBeDefined();
+  });
+
+  it('lets the relay post to connections and use the table, and nothing in S3 or SQS', () => {
+    const actions = actionsOf(statementsOf(stack.actions.handler));
+    expect(actions).toEqual(expect.arrayContaining(['execute-api:ManageConnections', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']));
+    expect(actions.filter((action) => action.startsWith('s3:') || action.startsWith('sqs:'))).toEqual([]);
   });
 });
 
@@ -230,7 +253,7 @@ describe('periodic duties', () => {
 
 describe('functions', () => {
   it('are Node.js 20 ESM bundles on arm64 with a month of logs', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 3);
+    template.resourceCountIs('AWS::Lambda::Function', 4);
     for (const fn of Object.values(functions())) {
       const properties = functionProperties(fn);
       expect(properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
@@ -244,8 +267,14 @@ describe('functions', () => {
 
   it('get the shared environment, EXTERNAL_URL pointing at the HTTP API', () => {
     const apiEndpoint = { 'Fn::GetAtt': [logicalId(stack.http.api), 'ApiEndpoint'] };
-    for (const fn of Object.values(functions())) {
+    // The API tells agents where the actions WebSocket API is; its Lambda posts back through the stage.
+    const own: Record<string, Record<string, unknown>> = {
+      api: { ACTIONS_WEBSOCKET_URL: expect.anything() },
+      actions: { ACTIONS_CALLBACK_URL: expect.anything() },
+    };
+    for (const [name, fn] of Object.entries(functions())) {
       expect(functionProperties(fn).Environment.Variables).toEqual({
+        ...own[name],
         TABLE_NAME: ref(stack.stores.table),
         EVAL_QUEUE_URL: ref(stack.stores.evalQueue),
         BUCKET_NAME: ref(stack.stores.bucket),

@@ -6,6 +6,7 @@
  *                                GSI4 `SERVICES#<ns>` / `<service name>#<registration id>`
  *   PK `AGENTCHANNEL#<node id>`  SK `AGENTCHANNEL`    the node's open action channel (its connection ID)
  *   PK `ACTIONSESSION#<id>`      SK `ACTIONSESSION`   an action session being relayed (TTL: an hour)
+ *   PK `WSCONN#<connection id>`  SK `WSCONN`          on AWS, what a WebSocket API connection is (TTL: 3 hours)
  * Log chunk objects are `logs/<alloc id>/<task>/<type>/<offset, 16 digits>` in the bucket.
  */
 import { S3_PREFIXES } from '../../storage/table-schema';
@@ -44,4 +45,8 @@ export function agentChannelKey(nodeId: string) {
 
 export function actionSessionKey(sessionId: string) {
   return { PK: `ACTIONSESSION#${sessionId}`, SK: 'ACTIONSESSION' };
+}
+
+export function webSocketConnectionKey(connectionId: string) {
+  return { PK: `WSCONN#${connectionId}`, SK: 'WSCONN' };
 }

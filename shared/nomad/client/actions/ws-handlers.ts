@@ -68,7 +68,10 @@ export async function actionHandler(c: Context, { jobId }: JobPath): Promise<Res
  */
 export async function agentChannelHandler(c: Context): Promise<Response> {
   const nodeId = await requireAgentNode(c);
-  if (!isUpgrade(c)) return nomadJson(c, { URL: process.env.ACTIONS_WEBSOCKET_URL || '/v1/client/agent/channel' });
+  if (!isUpgrade(c)) {
+    const websocketApi = process.env.ACTIONS_WEBSOCKET_URL;
+    return nomadJson(c, { URL: websocketApi ? `${websocketApi}?role=agent` : '/v1/client/agent/channel' });
+  }
   const next = inOrder();
   let id = '';
   const response = await upgradeWebSocket(() => ({
