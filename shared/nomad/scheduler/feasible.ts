@@ -43,8 +43,24 @@ export interface BaseNodes {
   inPool: number;
 }
 
+/**
+ * Base nodes per node list and (pool, datacenters): a worker reuses one list across many
+ * evaluations, and what makes a node a base node (status, eligibility, drain, pool,
+ * datacenter) cannot change within one list.
+ */
+const baseCache = new WeakMap<StoredNode[], Map<string, BaseNodes>>();
+
 /** Ready, eligible, undrained nodes in the job's pool and datacenters. */
 export function baseNodes(job: Job, nodes: StoredNode[]): BaseNodes {
+  let perList = baseCache.get(nodes);
+  if (!perList) baseCache.set(nodes, (perList = new Map()));
+  const key = `${job.NodePool}\0${job.Datacenters.join('\0')}`;
+  let base = perList.get(key);
+  if (!base) perList.set(key, (base = filterBaseNodes(job, nodes)));
+  return base;
+}
+
+function filterBaseNodes(job: Job, nodes: StoredNode[]): BaseNodes {
   const result: BaseNodes = { nodes: [], available: {}, inPool: 0 };
   for (const entry of nodes) {
     const node = entry.node;

@@ -18,15 +18,6 @@ import type { Plan, PlannedStop, SchedulerInput, SchedulerResult } from './types
  * per eligible node. Pure: the same snapshot gives the same plan for the same random source and
  * IDs. The worker commits the plan; the plan endpoint only shows it.
  */
-function shuffled<T>(items: T[], random: () => number): T[] {
-  const result = [...items];
-  for (let i = result.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [result[i], result[j]] = [result[j], result[i]];
-  }
-  return result;
-}
-
 /** Node lookups by ID, built once per node list (the worker reuses its list across evaluations). */
 const indexes = new WeakMap<StoredNode[], Map<string, StoredNode>>();
 function nodeIndex(nodes: StoredNode[]): Map<string, StoredNode> {
@@ -101,7 +92,7 @@ export function computePlan(input: SchedulerInput): SchedulerResult {
   if (!job || job.Stop) return result;
 
   const feasibility = new Feasibility(job);
-  const base = baseNodes(job, shuffled(snapshot.nodes, options.random ?? Math.random));
+  const base = baseNodes(job, snapshot.nodes);
   const proposed = new ProposedAllocs();
   const stopping = new Set(plan.stops.map((stop) => stop.allocId));
   for (const stored of snapshot.allocs) {
@@ -113,6 +104,7 @@ export function computePlan(input: SchedulerInput): SchedulerResult {
   const selector = new NodeSelector(job, base, feasibility, proposed, {
     algorithm: options.algorithm ?? 'binpack',
     batch: job.Type === 'batch',
+    random: options.random ?? Math.random,
   });
   for (const stop of plan.stops) {
     const node = nodes.get(stop.nodeId);

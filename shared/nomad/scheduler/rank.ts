@@ -7,9 +7,17 @@ import type { AllocClaim } from '../store/allocs';
 export type Dimension = 'cpu' | 'memory' | 'disk';
 export type Algorithm = 'binpack' | 'spread';
 
+/** Capacity per node object, computed once (nodes are read-only to the scheduler). */
+const capacities = new WeakMap<Node, ReturnType<typeof nodeCapacity>>();
+function capacityOf(node: Node) {
+  let capacity = capacities.get(node);
+  if (!capacity) capacities.set(node, (capacity = nodeCapacity(node)));
+  return capacity;
+}
+
 /** The first dimension the claim would overflow on the node, or undefined if it fits. */
 export function exhaustedDimension(node: Node, used: AllocClaim, claim: AllocClaim): Dimension | undefined {
-  const capacity = nodeCapacity(node);
+  const capacity = capacityOf(node);
   if (used.CpuShares + claim.CpuShares > capacity.CpuShares) return 'cpu';
   if (used.MemoryMB + claim.MemoryMB > capacity.MemoryMB) return 'memory';
   if (used.DiskMB + claim.DiskMB > capacity.DiskMB) return 'disk';
@@ -21,7 +29,7 @@ export function exhaustedDimension(node: Node, used: AllocClaim, claim: AllocCla
  * so allocations pack onto few nodes. `spread` inverts it (ScoreFitSpread).
  */
 export function fitScore(node: Node, used: AllocClaim, claim: AllocClaim, algorithm: Algorithm = 'binpack'): number {
-  const capacity = nodeCapacity(node);
+  const capacity = capacityOf(node);
   const freeCpu = capacity.CpuShares > 0 ? 1 - (used.CpuShares + claim.CpuShares) / capacity.CpuShares : 0;
   const freeMemory = capacity.MemoryMB > 0 ? 1 - (used.MemoryMB + claim.MemoryMB) / capacity.MemoryMB : 0;
   const total = 10 ** freeCpu + 10 ** freeMemory;

@@ -10,8 +10,9 @@ import { addClaim, exhaustedDimension, fitScore, type Algorithm } from './rank';
 import { SpreadScorer } from './spread';
 
 /**
- * Picks a node for each placement the way Nomad's stack does: walk the (shuffled) base nodes
- * from where the previous placement stopped, filter the infeasible ones, score those the
+ * Picks a node for each placement the way Nomad's stack does: walk the base nodes in a random
+ * order (a random start and a random stride coprime with their number: a permutation without
+ * shuffling thousands of nodes per evaluation) from where the previous placement stopped, filter the infeasible ones, score those the
  * allocation fits on, and stop after a small sample (two for batch, log2(n) for services, a
  * hundred when affinities or spreads need a real comparison) instead of scoring every node.
  * Usage and the proposed allocations include the placements and stops already in this plan.
@@ -62,10 +63,26 @@ interface GroupStack {
 export interface SelectorOptions {
   algorithm: Algorithm;
   batch: boolean;
+  random: () => number;
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** A random stride that visits every one of `n` positions before repeating. */
+function coprimeStride(n: number, random: () => number): number {
+  if (n <= 2) return 1;
+  let stride = 1 + Math.floor(random() * (n - 1));
+  while (gcd(stride, n) !== 1) stride = (stride % (n - 1)) + 1;
+  return stride;
 }
 
 export class NodeSelector {
   private offset = 0;
+  private readonly start: number;
+  private readonly stride: number;
   /** Capacity claimed per node, for nodes this plan changed; others read their stored usage. */
   private readonly usage = new Map<string, AllocClaim>();
   private readonly stacks = new Map<string, GroupStack>();
@@ -76,7 +93,11 @@ export class NodeSelector {
     private readonly feasibility: Feasibility,
     private readonly proposed: ProposedAllocs,
     private readonly options: SelectorOptions,
-  ) {}
+  ) {
+    const n = base.nodes.length;
+    this.start = n > 0 ? Math.floor(options.random() * n) : 0;
+    this.stride = coprimeStride(n, options.random);
+  }
 
   /** Records capacity given back on a node by a stop in this plan. */
   release(entry: StoredNode, claim: AllocClaim): void {
@@ -140,7 +161,8 @@ export class NodeSelector {
     const skipped: Selection[] = [];
     let step = 0;
     for (; step < nodes.length && fitting < stack.limit; step++) {
-      const candidate = this.evaluate(group, stack, nodes[(this.offset + step) % nodes.length], claim, metric, penalty);
+      const position = (this.start + ((this.offset + step) % nodes.length) * this.stride) % nodes.length;
+      const candidate = this.evaluate(group, stack, nodes[position], claim, metric, penalty);
       if (!candidate) continue;
       if (candidate.score <= 0 && skipped.length < MAX_SKIP) {
         skipped.push(candidate);
