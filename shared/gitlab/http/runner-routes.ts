@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { badRequest, forbidden, GitLabError } from '../errors';
+import { badRequest, forbidden } from '../errors';
 import { runnerRegistration } from '../entities/runner';
 import { requestJob } from '../services/claim-job';
 import { appendJobTrace, updateJobState } from '../services/runner-job-updates';
@@ -119,15 +119,9 @@ async function patchTrace(c: Context) {
   const jobId = pathInteger(c, 'id');
   const body = Buffer.from(await c.req.arrayBuffer());
   const token = c.req.header('JOB-TOKEN') ?? c.req.query('token');
-  try {
-    const result = await appendJobTrace(jobId, token, c.req.header('Content-Range'), body);
-    if (result.status === 416) return c.json({ error: '416 Range Not Satisfiable' }, 416, { Range: `0-${result.size}` });
-    return c.body(null, 202, { 'Job-Status': result.jobStatus, Range: `0-${result.size}`, 'X-GitLab-Trace-Update-Interval': '60' });
-  } catch (error) {
-    // The trace endpoint answers its 403s in Grape's own shape.
-    if (error instanceof GitLabError && error.status === 403) throw new GitLabError(403, { error: '403 Forbidden' }, error.headers);
-    throw error;
-  }
+  const result = await appendJobTrace(jobId, token, c.req.header('Content-Range'), body);
+  if (result.status === 416) return c.json({ error: '416 Range Not Satisfiable' }, 416, { Range: `0-${result.size}` });
+  return c.body(null, 202, { 'Job-Status': result.jobStatus, Range: `0-${result.size}`, 'X-GitLab-Trace-Update-Interval': '60' });
 }
 
 route('POST', '/user/runners', createUserRunner);

@@ -162,6 +162,7 @@ describe('logs and job updates', () => {
     expect(canceled.body.status).toBe('canceled');
     const patch = await patchTrace(job.id, job.token, '0-1', 'hi');
     expect(patch.status).toBe(403);
+    expect(patch.body).toEqual({ message: '403 Forbidden - Job is not running' });
     expect(patch.headers.get('job-status')).toBe('canceled');
     const put = await finishJob(server, job.id, job.token, 'success');
     expect(put.status).toBe(403);
