@@ -10,6 +10,7 @@ const MAX_NESTING = 11;
 export function deepMerge(base: YamlMap, override: YamlMap): YamlMap {
   const merged: YamlMap = { ...base };
   for (const [key, value] of Object.entries(override)) {
+    if (key === '__proto__') continue;
     const current = merged[key];
     merged[key] = isMap(current) && isMap(value) ? deepMerge(current, value) : value;
   }

@@ -6,7 +6,7 @@ import { transact, TransactionConflict, type TransactItem } from '../../storage/
 import { nextId } from '../store/counters';
 import { getJob, putJob, putJobPointer, updateJob } from '../store/jobs';
 import { readPipelineWithJobs, touchPipeline } from '../store/pipelines';
-import { eraseTrace, traceHead } from '../store/traces';
+import { eraseTrace, traceTail } from '../store/traces';
 import { afterJobsChanged } from './after-transitions';
 import { latestJobs, processPipelineNow } from './process-pipeline';
 
@@ -138,7 +138,7 @@ export async function playJob(jobId: number, user: UserRecord, variables: JobRec
 /** Erase: artifacts and log go, `erased_at`/`erased_by` are set. */
 export async function eraseJob(jobId: number, user: UserRecord): Promise<JobRecord> {
   await withFreshJob(jobId, async (job) => {
-    const { size } = await traceHead(job.id);
+    const { size } = await traceTail(job.id);
     if (!isErasable(job, size)) throw forbidden('Job is not erasable!');
     const now = Date.now();
     await transact([updateJob(job, { artifacts: [], artifactsExpireAt: null, erasedAt: now, erasedBy: user.id, updatedAt: now }, [job.status])]);

@@ -8,7 +8,7 @@ import { effectiveAllowFailure, runnerStateTarget } from '../state/job-events';
 import { transitionFields } from '../state/transition-fields';
 import { getJob, updateJob } from '../store/jobs';
 import { readPipelineWithJobs, touchPipeline } from '../store/pipelines';
-import { appendTrace, readTrace, traceHead } from '../store/traces';
+import { appendTrace, readTrace, traceTail } from '../store/traces';
 import { getUser } from '../store/users';
 import { retryJob } from './job-actions';
 import { processPipelineNow } from './process-pipeline';
@@ -117,7 +117,7 @@ export async function appendJobTrace(jobId: number, token: string | undefined, c
   requireRunning(job);
   if (contentRange === undefined) throw new GitLabError(400, { error: '400 Missing header Content-Range' });
   const start = rangeStart(contentRange);
-  if (start === undefined) return { status: 416, size: (await traceHead(jobId)).size };
+  if (start === undefined) return { status: 416, size: (await traceTail(jobId)).size };
   const result = await appendTrace(jobId, start, body);
   if (!result.appended) return { status: 416, size: result.size };
   return { status: 202, size: result.size, jobStatus: job.status };

@@ -15,8 +15,8 @@
  *                              SK `JOB#<id, padded>` its jobs and bridges, read with the pipeline in one query
  *   PK `GLJOB#<id>`            SK `JOB`             immutable pointer: job id → pipeline and project
  *   PK `GLRUNNER#<id>`         SK `RUNNER`          a runner (tags, queue value)
- *   PK `GLTRACE#<job id>`      SK `HEAD`            the live trace's size and generation
- *                              SK `CHUNK#<gen>#<offset, padded>` one appended piece of the trace
+ *   PK `GLTRACE#<job id>`      SK `CHUNK#<gen>#<offset, padded>` one appended piece of the live trace
+ *                              SK `CHUNK#<gen>#-`   a generation that starts empty (after an erase)
  *
  * Secondary indexes (all sparse):
  *   GSI1  `GLPROJECTJOBS#<project id>` / `<job id, padded>`   a project's builds, newest first
@@ -45,12 +45,15 @@ export const JOB_SK_PREFIX = 'JOB#';
 export const jobKey = (pipelineId: number, jobId: number) => ({ PK: pipelinePk(pipelineId), SK: `${JOB_SK_PREFIX}${pad(jobId)}` });
 export const jobPointerKey = (jobId: number) => ({ PK: `GLJOB#${jobId}`, SK: 'JOB' });
 export const runnerKey = (id: number) => ({ PK: `GLRUNNER#${id}`, SK: 'RUNNER' });
-export const traceHeadKey = (jobId: number) => ({ PK: `GLTRACE#${jobId}`, SK: 'HEAD' });
-export const traceChunkPrefix = (generation: number) => `CHUNK#${pad(generation, 6)}#`;
+export const tracePk = (jobId: number) => `GLTRACE#${jobId}`;
+export const TRACE_CHUNK_PREFIX = 'CHUNK#';
+export const traceChunkPrefix = (generation: number) => `${TRACE_CHUNK_PREFIX}${pad(generation, 6)}#`;
 export const traceChunkKey = (jobId: number, generation: number, offset: number) => ({
-  PK: `GLTRACE#${jobId}`,
+  PK: tracePk(jobId),
   SK: `${traceChunkPrefix(generation)}${pad(offset, 15)}`,
 });
+/** Sorts before every chunk of its generation. */
+export const traceGenerationKey = (jobId: number, generation: number) => ({ PK: tracePk(jobId), SK: `${traceChunkPrefix(generation)}-` });
 
 export const projectJobsIndex = (projectId: number) => `GLPROJECTJOBS#${projectId}`;
 export const projectPipelinesIndex = (projectId: number) => `GLPROJECTPIPELINES#${projectId}`;

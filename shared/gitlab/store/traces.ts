@@ -1,104 +1,139 @@
-import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
-import { traceChunkKey, traceChunkPrefix, traceHeadKey } from './keys';
+import { TRACE_CHUNK_PREFIX, traceChunkKey, traceChunkPrefix, traceGenerationKey, tracePk } from './keys';
 
 /**
- * A job's live trace as ordered chunks: every append is a new item keyed by its byte offset, and a
- * small head item holds the size. An append is one transaction that moves the head from the size
- * the runner says it starts at to the new size and creates the chunks, so a gap, an overlap or two
- * concurrent appends cannot both succeed. Writing from offset 0 again starts a new generation (the
- * runner's trace reset). Archiving a finished trace to S3 replaces the chunks by one object and a
- * pointer in the head.
+ * A job's live trace as an ordered chain of immutable chunk items keyed by byte offset. An
+ * append at offset S writes new chunk items that must not exist yet, in one transaction with a
+ * check that the chunk ending at S (the last one read) is there: so a gap or an overlap is
+ * refused (416) and of two appends at the same offset exactly one wins. No item is rewritten.
+ * Writing from offset 0 again (the runner's trace reset) or erasing starts a new generation; the
+ * newest generation is the trace. Archiving a finished trace to S3 adds one pointer item and
+ * deletes the chunks.
  */
 const CHUNK_BYTES = 256 * 1024;
 
-export interface TraceHead {
+type Key = { PK: string; SK: string };
+
+export interface TraceTail {
+  /** The trace's size in bytes. */
   size: number;
   generation: number;
+  /** The item the next append must follow (the last chunk, or an empty generation's marker). */
+  last?: Key;
 }
 
-export async function traceHead(jobId: number): Promise<TraceHead> {
-  const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: traceHeadKey(jobId), ConsistentRead: true }));
-  return { size: Number(result.Item?.size ?? 0), generation: Number(result.Item?.generation ?? 0) };
+interface ChunkItem {
+  PK: string;
+  SK: string;
+  offset?: number;
+  data?: Uint8Array;
+}
+
+function parseSk(sk: string): { generation: number; offset?: number } {
+  const [, generation, offset] = sk.split('#');
+  return { generation: Number(generation), offset: offset === '-' ? undefined : Number(offset) };
+}
+
+export async function traceTail(jobId: number): Promise<TraceTail> {
+  const result = await dynamo().send(
+    new QueryCommand({
+      TableName: config().tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': tracePk(jobId), ':prefix': TRACE_CHUNK_PREFIX },
+      ScanIndexForward: false,
+      Limit: 1,
+      ConsistentRead: true,
+    }),
+  );
+  const item = result.Items?.[0] as ChunkItem | undefined;
+  if (!item) return { size: 0, generation: 0 };
+  const { generation, offset } = parseSk(item.SK);
+  const size = offset === undefined ? 0 : offset + (item.data?.length ?? 0);
+  return { size, generation, last: { PK: item.PK, SK: item.SK } };
 }
 
 export type AppendResult = { appended: true; size: number } | { appended: false; size: number };
 
-export async function appendTrace(jobId: number, start: number, data: Buffer): Promise<AppendResult> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const head = await traceHead(jobId);
-    const reset = start === 0 && head.size > 0;
-    if (start !== head.size && !reset) return { appended: false, size: head.size };
-    if (data.length === 0) return { appended: true, size: head.size };
-    const generation = reset ? head.generation + 1 : head.generation;
-    const size = start + data.length;
-    const table = config().tableName;
-    const items: TransactItem[] = [
-      {
-        Put: {
-          TableName: table,
-          Item: { ...traceHeadKey(jobId), size, generation },
-          ConditionExpression: 'attribute_not_exists(PK) OR (#size = :size AND #generation = :generation)',
-          ExpressionAttributeNames: { '#size': 'size', '#generation': 'generation' },
-          ExpressionAttributeValues: { ':size': head.size, ':generation': head.generation },
-        },
+function chunkPuts(jobId: number, generation: number, start: number, data: Buffer): TransactItem[] {
+  const puts: TransactItem[] = [];
+  for (let offset = 0; offset < data.length; offset += CHUNK_BYTES) {
+    puts.push({
+      Put: {
+        TableName: config().tableName,
+        Item: { ...traceChunkKey(jobId, generation, start + offset), data: data.subarray(offset, offset + CHUNK_BYTES) },
+        ConditionExpression: 'attribute_not_exists(PK)',
       },
-    ];
-    for (let offset = 0; offset < data.length; offset += CHUNK_BYTES) {
-      items.push({
-        Put: {
-          TableName: table,
-          Item: { ...traceChunkKey(jobId, generation, start + offset), data: data.subarray(offset, offset + CHUNK_BYTES) },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      });
-    }
-    try {
-      await transact(items);
-      if (reset) await deleteGeneration(jobId, head.generation);
-      return { appended: true, size };
-    } catch (error) {
-      if (!(error instanceof TransactionConflict)) throw error;
-    }
+    });
   }
-  const head = await traceHead(jobId);
-  return { appended: false, size: head.size };
+  return puts;
 }
 
-async function chunkKeys(jobId: number, generation: number): Promise<{ keys: Record<string, unknown>[]; data: Buffer[] }> {
-  const keys: Record<string, unknown>[] = [];
-  const data: Buffer[] = [];
+export async function appendTrace(jobId: number, start: number, data: Buffer): Promise<AppendResult> {
+  const tail = await traceTail(jobId);
+  const reset = start === 0 && tail.size > 0;
+  if (start !== tail.size && !reset) return { appended: false, size: tail.size };
+  if (data.length === 0) return { appended: true, size: tail.size };
+  const generation = reset ? tail.generation + 1 : tail.generation;
+  const items = chunkPuts(jobId, generation, start, data);
+  if (!reset && tail.last) {
+    items.unshift({ ConditionCheck: { TableName: config().tableName, Key: tail.last, ConditionExpression: 'attribute_exists(PK)' } });
+  }
+  try {
+    await transact(items);
+  } catch (error) {
+    if (!(error instanceof TransactionConflict)) throw error;
+    return { appended: false, size: (await traceTail(jobId)).size };
+  }
+  if (reset) await deleteGenerations(jobId, generation);
+  return { appended: true, size: start + data.length };
+}
+
+async function generationItems(jobId: number, generation: number): Promise<ChunkItem[]> {
+  const items: ChunkItem[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const result = await dynamo().send(
       new QueryCommand({
         TableName: config().tableName,
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': traceHeadKey(jobId).PK, ':prefix': traceChunkPrefix(generation) },
+        ExpressionAttributeValues: { ':pk': tracePk(jobId), ':prefix': traceChunkPrefix(generation) },
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const item of result.Items ?? []) {
-      keys.push({ PK: item.PK, SK: item.SK });
-      data.push(Buffer.from(item.data as Uint8Array));
-    }
+    items.push(...((result.Items ?? []) as ChunkItem[]));
     startKey = result.LastEvaluatedKey;
   } while (startKey);
-  return { keys, data };
+  return items;
 }
 
 export async function readTrace(jobId: number): Promise<Buffer> {
-  const head = await traceHead(jobId);
-  if (head.size === 0) return Buffer.alloc(0);
-  const { data } = await chunkKeys(jobId, head.generation);
-  return Buffer.concat(data).subarray(0, head.size);
+  const tail = await traceTail(jobId);
+  if (tail.size === 0) return Buffer.alloc(0);
+  const chunks = (await generationItems(jobId, tail.generation)).filter((item) => item.data);
+  return Buffer.concat(chunks.map((item) => Buffer.from(item.data!))).subarray(0, tail.size);
 }
 
-async function deleteGeneration(jobId: number, generation: number): Promise<void> {
-  const { keys } = await chunkKeys(jobId, generation);
+/** Removes the chunks of generations older than `current`. */
+async function deleteGenerations(jobId: number, current: number): Promise<void> {
+  const keys: Key[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await dynamo().send(
+      new QueryCommand({
+        TableName: config().tableName,
+        KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': tracePk(jobId), ':from': TRACE_CHUNK_PREFIX, ':to': traceChunkPrefix(current) },
+        ProjectionExpression: 'PK, SK',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    keys.push(...((result.Items ?? []) as Key[]).filter((key) => parseSk(key.SK).generation < current));
+    startKey = result.LastEvaluatedKey;
+  } while (startKey);
   for (let i = 0; i < keys.length; i += 25) {
     await dynamo().send(
       new BatchWriteCommand({ RequestItems: { [config().tableName]: keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) } }),
@@ -106,20 +141,15 @@ async function deleteGeneration(jobId: number, generation: number): Promise<void
   }
 }
 
-/** Erase: the trace is emptied (a new, empty generation) and its chunks deleted. */
+/** Erase: a new, empty generation, and the old chunks deleted. */
 export async function eraseTrace(jobId: number): Promise<void> {
-  const head = await traceHead(jobId);
-  if (head.size === 0) return;
-  await transact([
-    {
-      Put: {
-        TableName: config().tableName,
-        Item: { ...traceHeadKey(jobId), size: 0, generation: head.generation + 1 },
-        ConditionExpression: '#generation = :generation',
-        ExpressionAttributeNames: { '#generation': 'generation' },
-        ExpressionAttributeValues: { ':generation': head.generation },
-      },
-    },
-  ]);
-  await deleteGeneration(jobId, head.generation);
+  const tail = await traceTail(jobId);
+  if (tail.size === 0) return;
+  const generation = tail.generation + 1;
+  try {
+    await transact([{ Put: { TableName: config().tableName, Item: traceGenerationKey(jobId, generation), ConditionExpression: 'attribute_not_exists(PK)' } }]);
+  } catch (error) {
+    if (!(error instanceof TransactionConflict)) throw error;
+  }
+  await deleteGenerations(jobId, generation);
 }
