@@ -8,8 +8,8 @@ import { useFreshResources } from '../support/resources';
  * node authentication, log chunk upload and commit, service registrations, and the AWS relay's
  * checks on connect (the parts that need no API Gateway to post to).
  */
-const NODE = testNode(1, { SecretID: 'secret-1' });
-const OTHER = testNode(2, { SecretID: 'secret-2' });
+const NODE = { ...testNode(1), SecretID: 'secret-1' };
+const OTHER = { ...testNode(2), SecretID: 'secret-2' };
 const as = (node: { ID: string; SecretID: string }) => ({ 'X-Nomad-Node-ID': node.ID, 'X-Nomad-Node-Secret': node.SecretID });
 let allocId = '';
 
