@@ -5,7 +5,7 @@
  * the figure is the control loop's (blocking query, task start, batched status report), not
  * process start-up.
  *
- *   npx tsx bench/agent-placement.ts
+ *   npm run bench -- agent-placement
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
