@@ -21,7 +21,6 @@ export const forbidden = (reason?: string, headers: Record<string, string> = {})
   new GitLabError(403, { message: reason ? `403 Forbidden - ${reason}` : '403 Forbidden' }, headers);
 export const badRequest = (reason?: string) => new GitLabError(400, { message: reason ? `400 Bad request - ${reason}` : '400 Bad request' });
 export const unauthorized = () => new GitLabError(401, { message: '401 Unauthorized' });
-export const conflict = (message = '409 Conflict') => new GitLabError(409, { message });
 /** Grape's parameter errors: `job_id is invalid`, `ref is missing`. */
 export const paramError = (text: string) => new GitLabError(400, { error: text });
 /** A model's validation errors: `{"message":{"base":["…"]}}` or per attribute. */

@@ -90,7 +90,3 @@ export function checkScopes(principal: Principal, method: string): void {
     scope: 'api read_api',
   });
 }
-
-export function principalUser(principal: Principal): UserRecord | undefined {
-  return principal.kind === 'anonymous' ? undefined : principal.user;
-}

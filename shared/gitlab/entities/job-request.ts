@@ -8,47 +8,6 @@ import { iso, webUrl } from './format';
  * The job as `POST /jobs/request` hands it to a runner (`Entities::Ci::JobRequest::Response`):
  * what to run, with which variables, image, artifacts and dependencies.
  */
-export const FAILURE_REASONS = [
-  'unknown_failure',
-  'script_failure',
-  'api_failure',
-  'stuck_or_timeout_failure',
-  'runner_system_failure',
-  'missing_dependency_failure',
-  'runner_unsupported',
-  'stale_schedule',
-  'job_execution_timeout',
-  'archived_failure',
-  'unmet_prerequisites',
-  'scheduler_failure',
-  'data_integrity_failure',
-  'forward_deployment_failure',
-  'user_blocked',
-  'project_deleted',
-  'ci_quota_exceeded',
-  'pipeline_loop_detected',
-  'no_matching_runner',
-  'trace_size_exceeded',
-  'builds_disabled',
-  'environment_creation_failure',
-  'deployment_rejected',
-  'failed_outdated_deployment_job',
-  'protected_environment_failure',
-  'insufficient_bridge_permissions',
-  'downstream_bridge_project_not_found',
-  'invalid_bridge_trigger',
-  'upstream_bridge_project_not_found',
-  'insufficient_upstream_permissions',
-  'bridge_pipeline_is_child_pipeline',
-  'downstream_pipeline_creation_failed',
-  'secrets_provider_not_found',
-  'reached_max_descendant_pipelines_depth',
-  'ip_restriction_failure',
-  'reached_max_pipeline_hierarchy_size',
-  'reached_downstream_pipeline_trigger_rate_limit',
-  'no_updates_running',
-  'server_timeout_running',
-];
 
 /** Failure reasons a runner may report (`features.failure_reasons` tells it this list). */
 export const RUNNER_FAILURE_REASONS = ['script_failure', 'runner_system_failure', 'unknown_failure', 'job_execution_timeout', 'stuck_or_timeout_failure', 'runner_unsupported', 'archived_failure', 'unmet_prerequisites', 'scheduler_failure', 'data_integrity_failure', 'api_failure', 'missing_dependency_failure', 'trace_size_exceeded', 'image_pull_failure'];

@@ -1,5 +1,4 @@
 import type { RunnerRecord } from '../records';
-import { iso } from './format';
 
 /** `Entities::Ci::Runner` (embedded in jobs), and what registering or creating a runner answers. */
 const ONLINE_MS = 2 * 60 * 60 * 1000;
@@ -22,24 +21,6 @@ export function runnerEntity(runner: RunnerRecord, now: number) {
     name: (runner.info.name as string | undefined) ?? null,
     online: runnerStatus(runner, now) === 'online',
     status: runnerStatus(runner, now),
-  };
-}
-
-export function runnerDetails(runner: RunnerRecord, now: number) {
-  return {
-    ...runnerEntity(runner, now),
-    tag_list: [...runner.tagList].sort(),
-    run_untagged: runner.runUntagged,
-    locked: runner.locked,
-    access_level: runner.accessLevel,
-    maximum_timeout: runner.maximumTimeout,
-    maintenance_note: runner.maintenanceNote,
-    contacted_at: iso(runner.contactedAt),
-    created_at: iso(runner.createdAt),
-    version: (runner.info.version as string | undefined) ?? null,
-    revision: (runner.info.revision as string | undefined) ?? null,
-    platform: (runner.info.platform as string | undefined) ?? null,
-    architecture: (runner.info.architecture as string | undefined) ?? null,
   };
 }
 

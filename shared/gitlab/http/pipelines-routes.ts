@@ -111,4 +111,3 @@ route('GET', '/projects/:id/pipelines/:pipeline_id', show);
 route('POST', '/projects/:id/pipelines/:pipeline_id/cancel', cancel);
 route('GET', '/projects/:id/pipelines/:pipeline_id/jobs', (c) => pipelineJobs(c, 'build'));
 route('GET', '/projects/:id/pipelines/:pipeline_id/bridges', (c) => pipelineJobs(c, 'bridge'));
-

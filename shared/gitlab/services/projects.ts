@@ -1,4 +1,4 @@
-import { GitLabError, validationError } from '../errors';
+import { validationError } from '../errors';
 import type { ProjectRecord, UserRecord } from '../records';
 import { createProject as storeProject, ProjectPathTaken } from '../store/projects';
 import { resetProjectRegistrationToken } from './runners';
@@ -71,8 +71,4 @@ export async function createProject(user: UserRecord, input: NewProject): Promis
     project = { ...project, defaultBranch: branch };
   }
   return { project, runnersToken };
-}
-
-export function projectNotFound(): GitLabError {
-  return new GitLabError(404, { message: '404 Project Not Found' });
 }

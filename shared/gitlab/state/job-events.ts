@@ -30,10 +30,6 @@ export function isPlayable(job: JobState): boolean {
   return job.status === 'manual' || job.status === 'scheduled' || (COMPLETED_STATUSES.includes(job.status) && isRetryable(job));
 }
 
-export function hasTrace(job: { traceSize?: number }): boolean {
-  return (job.traceSize ?? 0) > 0;
-}
-
 /** Erase needs a finished build with something to erase (artifacts or a log). */
 export function isErasable(job: JobState, traceSize: number): boolean {
   return (

@@ -20,7 +20,6 @@ export const JOB_STATUSES = [
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export const COMPLETED_STATUSES: readonly JobStatus[] = ['success', 'failed', 'canceled', 'skipped'];
-export const ACTIVE_STATUSES: readonly JobStatus[] = ['waiting_for_resource', 'preparing', 'waiting_for_callback', 'pending', 'running'];
 /** Statuses `cancel` moves to canceled (or running to canceling); `manual` too, as GitLab's cancel event allows. */
 export const CANCELABLE_STATUSES: readonly JobStatus[] = [
   'created',
@@ -36,10 +35,6 @@ export const CANCELABLE_STATUSES: readonly JobStatus[] = [
 export const PASSED_WITH_WARNINGS_STATUSES: readonly JobStatus[] = ['failed', 'canceled'];
 /** Manual jobs that may fail are ignored. */
 export const IGNORED_STATUSES: readonly JobStatus[] = ['manual'];
-
-export function isJobStatus(value: string): value is JobStatus {
-  return (JOB_STATUSES as readonly string[]).includes(value);
-}
 
 export function isCompleted(status: JobStatus): boolean {
   return COMPLETED_STATUSES.includes(status);

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import type { TransactItem } from '../../storage/transact';
@@ -66,11 +66,6 @@ export function updateProcessedPipeline(pipelineId: number, readVersion: number,
       ExpressionAttributeValues: { ...parts.ExpressionAttributeValues, ':readVersion': readVersion },
     },
   };
-}
-
-export async function getPipeline(id: number): Promise<PipelineRecord | undefined> {
-  const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: pipelineKey(id), ConsistentRead: true }));
-  return result.Item ? recordOf<PipelineRecord>(result.Item) : undefined;
 }
 
 /** The pipeline and all its jobs (retried ones included), newest job first, in one consistent read. */

@@ -52,11 +52,6 @@ export async function getUser(id: number): Promise<UserRecord | undefined> {
   return result.Item ? recordOf<UserRecord>(result.Item) : undefined;
 }
 
-export async function getUserByUsername(username: string): Promise<UserRecord | undefined> {
-  const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: usernameKey(username) }));
-  return result.Item ? getUser(Number(result.Item.userId)) : undefined;
-}
-
 /** Users by id, for presenting many jobs at once (one BatchGet). */
 export async function getUsers(ids: Iterable<number>): Promise<Map<number, UserRecord>> {
   const unique = [...new Set(ids)];
