@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { mountAclRoutes } from './acl-routes';
+import { mountClientRoutes } from './client-routes';
 import { methodNotAllowed, nomadErrorResponse } from './errors';
 import { mountEvalAllocRoutes } from './eval-alloc-routes';
 import { handleParseJob } from './job-parse-handler';
@@ -22,6 +23,7 @@ nomad.all('/v1/job/*', handleJobPath);
 mountNodeRoutes(nomad);
 mountEvalAllocRoutes(nomad);
 mountDeploymentRoutes(nomad);
+mountClientRoutes(nomad);
 mountAclRoutes(nomad);
 mountNamespaceRoutes(nomad);
 
