@@ -3,9 +3,9 @@ import { notFound } from '../errors';
 import { pipelineBasic, pipelineEntity } from '../entities/pipeline';
 import type { JobRecord, PipelineRecord } from '../records';
 import { createPipeline } from '../services/create-pipeline';
-import { cancelJob } from '../services/job-actions';
+import { cancelJob, retryJob } from '../services/job-actions';
 import { latestJobs } from '../services/process-pipeline';
-import { cancelTarget } from '../state/job-events';
+import { cancelTarget, isRetryable } from '../state/job-events';
 import { listProjectPipelines } from '../store/pipeline-list';
 import { readPipelineWithJobs } from '../store/pipelines';
 import { getUser } from '../store/users';
@@ -17,7 +17,7 @@ import { presentJobs } from './present';
 import { authenticate, authorize, findProject, requireUser } from './request';
 import { route } from './routing';
 
-/** Pipelines (`lib/api/ci/pipelines.rb`): create, show, list, cancel, and a pipeline's jobs and bridges. */
+/** Pipelines (`lib/api/ci/pipelines.rb`): create, show, list, cancel, retry, and a pipeline's jobs and bridges. */
 
 async function findPipeline(access: ProjectAccess, pipelineId: number): Promise<{ pipeline: PipelineRecord; jobs: JobRecord[] }> {
   const read = await readPipelineWithJobs(pipelineId);
@@ -81,6 +81,21 @@ async function cancel(c: Context) {
   return c.json(await presentPipeline(access, read.pipeline, read.jobs));
 }
 
+/** Retries the pipeline's failed and canceled jobs (GitLab's `RetryPipelineService`). */
+async function retry(c: Context) {
+  const principal = await authenticate(c, { required: true });
+  const pipelineId = pathInteger(c, 'pipeline_id');
+  const access = await findProject(c, principal);
+  authorize(access, 'update_build');
+  const { jobs } = await findPipeline(access, pipelineId);
+  const user = requireUser(principal);
+  for (const job of latestJobs(jobs).sort((a, b) => a.id - b.id)) {
+    if ((job.status === 'failed' || job.status === 'canceled') && isRetryable(job)) await retryJob(job.id, user);
+  }
+  const read = (await readPipelineWithJobs(pipelineId))!;
+  return c.json(await presentPipeline(access, read.pipeline, read.jobs), 201);
+}
+
 async function pipelineJobs(c: Context, type: JobRecord['type']) {
   const principal = await authenticate(c, { required: false, jobTokenAllowed: type === 'build' });
   const pipelineId = pathInteger(c, 'pipeline_id');
@@ -109,5 +124,6 @@ route('POST', '/projects/:id/pipeline', create);
 route('GET', '/projects/:id/pipelines', list);
 route('GET', '/projects/:id/pipelines/:pipeline_id', show);
 route('POST', '/projects/:id/pipelines/:pipeline_id/cancel', cancel);
+route('POST', '/projects/:id/pipelines/:pipeline_id/retry', retry);
 route('GET', '/projects/:id/pipelines/:pipeline_id/jobs', (c) => pipelineJobs(c, 'build'));
 route('GET', '/projects/:id/pipelines/:pipeline_id/bridges', (c) => pipelineJobs(c, 'bridge'));

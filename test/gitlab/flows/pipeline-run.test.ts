@@ -248,4 +248,15 @@ describe('a pipeline driven by gitbeaker and a runner', () => {
     expect(ids).toHaveLength(5);
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
   });
+
+  it('cancels and retries a whole pipeline', async () => {
+    const pipeline = await api.Pipelines.create(projectId, 'main');
+    const canceled = await api.Pipelines.cancel(projectId, pipeline.id);
+    expect(canceled.status).toBe('canceled');
+    const retried = await api.Pipelines.retry(projectId, pipeline.id);
+    expect(retried.status).toBe('pending');
+    const jobs = await api.Jobs.all(projectId, { pipelineId: pipeline.id });
+    expect(jobs.find((job) => job.name === 'build')?.status).toBe('pending');
+    await api.Pipelines.cancel(projectId, pipeline.id);
+  });
 });
