@@ -121,9 +121,6 @@ export function periodicSortKey(nextLaunchMs: number, namespace: string, jobId: 
   return `${String(nextLaunchMs).padStart(15, '0')}#${namespace}#${jobId}`;
 }
 
-export const NAMESPACES_COLLECTION = 'namespaces';
-export const ACL_POLICIES_COLLECTION = 'acl-policies';
-
 /**
  * Scheduler indexes:
  *   GSI3 `DEPLOYMENTS#active` / `<create index>#<id>`  deployments not yet terminal (progress deadlines)
