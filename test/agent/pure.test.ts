@@ -9,6 +9,7 @@ import { taskEvent, TaskEventType } from '../../agent/nomad/allocrunner/task-eve
 import { parseNomadAgentArgs } from '../../agent/nomad/config';
 import { nodeRegistration, type HostFacts } from '../../agent/nomad/fingerprint';
 import { registrationId, serviceRegistrations } from '../../agent/nomad/services/service-registrar';
+import { FRAME_BYTES, logFileName, logFrames } from '../../shared/nomad/client/logs/log-frames';
 
 const policy = { Attempts: 2, Interval: 60e9, Delay: 1e9, Mode: 'fail' };
 
@@ -244,5 +245,17 @@ describe('fingerprint', () => {
     expect(node.Drivers.raw_exec).toMatchObject({ Detected: true, Healthy: true });
     const overridden = nodeRegistration(facts, { ...config, cpuTotalCompute: 4000 }, { id: 'x', secretId: 'y' }, [], '') as any;
     expect(overridden.NodeResources.Cpu.CpuShares).toBe(4000);
+  });
+});
+
+describe('log stream frames', () => {
+  it('split data into 64 KiB frames whose Offset is where each one ends, as Nomad sends them', () => {
+    const data = Buffer.alloc(FRAME_BYTES + 10, 'x');
+    const frames = logFrames(data, 1000 + data.length, logFileName('web', 'stdout')).map((frame) => JSON.parse(frame));
+    expect(frames).toHaveLength(2);
+    expect(frames[0]).toMatchObject({ Offset: 1000 + FRAME_BYTES, File: 'alloc/logs/web.stdout.0' });
+    expect(Buffer.from(frames[0].Data, 'base64')).toHaveLength(FRAME_BYTES);
+    expect(frames[1]).toMatchObject({ Offset: 1000 + FRAME_BYTES + 10, Data: Buffer.from('x'.repeat(10)).toString('base64') });
+    expect(Object.keys(frames[1])).toEqual(['Offset', 'Data', 'File']);
   });
 });
