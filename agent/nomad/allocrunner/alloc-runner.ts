@@ -190,6 +190,8 @@ export class AllocRunner {
   }
 
   private reconcile(): void {
+    // A stop that arrives while start() is still laying out the allocation waits for the runners.
+    if (this.runners.size < this.group.Tasks.length) return;
     const steps = nextLifecycleSteps(this.lifecycle, this.progress(), this.stopping);
     for (const name of steps.start) this.runners.get(name)!.start();
     for (const { task, cause } of steps.kill) {
@@ -222,8 +224,7 @@ export class AllocRunner {
     this.groupServices();
     this.health?.observe(this.watchedStates());
     this.report();
-    // Runners are created in order; a change during construction has nothing to reconcile yet.
-    if (this.runners.size === this.group.Tasks.length) this.reconcile();
+    this.reconcile();
   }
 
   private watchedStates(): TaskState[] {
