@@ -13,7 +13,7 @@ import type { TaskDirs } from './task-env';
  * is set. Every change is handed to `onChange` with the whole TaskState, which the allocation
  * runner reports to the server.
  */
-export const ZERO_TIME = '0001-01-01T00:00:00Z';
+const ZERO_TIME = '0001-01-01T00:00:00Z';
 /** Nomad keeps the last ten events of a task. */
 const MAX_EVENTS = 10;
 
@@ -71,15 +71,11 @@ export class TaskRunner {
     return this.options.dirs;
   }
 
-  /** Starts the task; `done()` resolves when it is dead. */
+  /** Starts the task; `onChange` reports it dead when it is. */
   start(): void {
     if (this.started) return;
     this.started = true;
     this.runLoop = this.run();
-  }
-
-  done(): Promise<void> {
-    return this.runLoop;
   }
 
   private iso(): string {
