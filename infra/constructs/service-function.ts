@@ -44,9 +44,10 @@ export function serviceFunction(scope: Construct, id: string, props: ServiceFunc
       // Stack traces only need the mappings, not a copy of every source file.
       sourcesContent: false,
       // The runtime's SDK lags the versions this project is built and tested against, so bundle it.
-      // No `require` banner: every dependency resolves to ESM today (a test guards against
-      // esbuild's dynamic-require shim, which would throw at runtime in an ESM bundle).
       externalModules: [],
+      // CommonJS dependencies (yaml, qs) `require` Node built-ins; in an ESM bundle esbuild routes
+      // those through a shim that throws unless a real `require` is in scope.
+      banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
     },
   });
 }
