@@ -1,9 +1,11 @@
-import { parseDocument, type Tags } from 'yaml';
+import { defineSequenceTag, load, mergeTag, YAML11_SCHEMA, YAMLException } from 'js-yaml';
 import { ConfigError } from './errors';
 
 /**
- * Reads `.gitlab-ci.yml` text into a plain object: anchors, aliases and merge keys as YAML has
- * them, and GitLab's `!reference [.job, key, ...]` tag resolved against the same file.
+ * Reads `.gitlab-ci.yml` text into a plain object as GitLab's YAML 1.1 reader does: anchors,
+ * aliases and `<<` merge keys, duplicate keys (the last wins), and GitLab's
+ * `!reference [.job, key, ...]` tag resolved against the same file. Like GitLab, it refuses
+ * configurations that expand into too much data.
  */
 export type YamlMap = Record<string, unknown>;
 
@@ -12,25 +14,30 @@ interface Reference {
   [REFERENCE]: string[];
 }
 
-const referenceTag: Tags[number] = {
-  tag: '!reference',
-  collection: 'seq',
-  resolve(seq) {
-    const path = (seq as { toJSON(): unknown }).toJSON();
-    return { [REFERENCE]: Array.isArray(path) ? path.map(String) : [] } as unknown as never;
+const referenceTag = defineSequenceTag<unknown[], Reference>('!reference', {
+  create: () => [],
+  addItem: (carrier, item) => {
+    carrier.push(item);
   },
-};
+  finalize: (carrier) => ({ [REFERENCE]: carrier.map(String) }),
+  identify: () => false,
+});
+
+const SCHEMA = YAML11_SCHEMA.withTags(mergeTag, referenceTag);
+/** GitLab's limit on the size of a parsed configuration (its `deep_size` check), in nodes. */
+const MAX_NODES = 250_000;
 
 function isReference(value: unknown): value is Reference {
   return typeof value === 'object' && value !== null && REFERENCE in value;
 }
 
 export function isMap(value: unknown): value is YamlMap {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isReference(value);
 }
 
-function resolveReferences(value: unknown, root: YamlMap, depth = 0): unknown {
-  if (depth > 10) throw new ConfigError(['!reference nested too deeply']);
+function resolveReferences(value: unknown, root: YamlMap, budget: { nodes: number }, depth = 0): unknown {
+  if (--budget.nodes < 0) throw new ConfigError(['The parsed YAML is too big']);
+  if (depth > 100) throw new ConfigError(['The parsed YAML is too deep']);
   if (isReference(value)) {
     const path = value[REFERENCE];
     let target: unknown = root;
@@ -38,23 +45,29 @@ function resolveReferences(value: unknown, root: YamlMap, depth = 0): unknown {
       target = isMap(target) ? target[key] : undefined;
       if (target === undefined) throw new ConfigError([`!reference [${path.join(', ')}] could not be found`]);
     }
-    return resolveReferences(target, root, depth + 1);
+    return resolveReferences(target, root, budget, depth + 1);
   }
-  if (Array.isArray(value)) return value.map((item) => resolveReferences(item, root, depth));
-  if (isMap(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolveReferences(item, root, depth)]));
+  if (Array.isArray(value)) return value.map((item) => resolveReferences(item, root, budget, depth + 1));
+  if (isMap(value)) {
+    const result: YamlMap = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (key !== '__proto__') result[key] = resolveReferences(item, root, budget, depth + 1);
+    }
+    return result;
+  }
   return value;
 }
 
 export function loadYaml(text: string): YamlMap {
   if (text.trim() === '') throw new ConfigError(['Please provide content of .gitlab-ci.yml']);
-  const document = parseDocument(text, { customTags: [referenceTag], merge: true, uniqueKeys: false });
-  if (document.errors.length > 0) {
-    const error = document.errors[0];
-    const position = error.linePos?.[0];
-    const where = position ? ` at line ${position.line} column ${position.col}` : '';
-    throw new ConfigError([`(<unknown>): ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}${where}`]);
+  let root: unknown;
+  try {
+    root = load(text, { schema: SCHEMA, json: true, maxAliases: 10_000 });
+  } catch (error) {
+    if (!(error instanceof YAMLException)) throw error;
+    const where = error.mark ? ` at line ${error.mark.line + 1} column ${error.mark.column + 1}` : '';
+    throw new ConfigError([`(<unknown>): ${error.reason}${where}`]);
   }
-  const root = document.toJS({ maxAliasCount: 1000 }) as unknown;
   if (!isMap(root)) throw new ConfigError(['Invalid configuration format']);
-  return resolveReferences(root, root) as YamlMap;
+  return resolveReferences(root, root, { nodes: MAX_NODES }) as YamlMap;
 }

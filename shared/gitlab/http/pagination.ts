@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import qs from 'qs';
+import * as qs from 'qs-esm';
 import { GitLabError, paramError } from '../errors';
 import { queryParams } from './params';
 

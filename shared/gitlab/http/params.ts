@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import qs from 'qs';
+import * as qs from 'qs-esm';
 import { paramError } from '../errors';
 
 /**

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { dump } from 'js-yaml';
 import { projectAccess, can } from '../auth/policy';
 import { GitLabError } from '../errors';
 import type { JobRecord, PipelineRecord, PipelineVariable } from '../records';
@@ -36,7 +36,7 @@ async function moveBridge(bridge: JobRecord, changes: Partial<JobRecord>, expect
 
 /** A child pipeline's configuration: the bridge's local files, included as `include:` does. */
 function childConfig(includes: string[]): string {
-  return stringify({ include: includes.map((local) => ({ local })) });
+  return dump({ include: includes.map((local) => ({ local })) });
 }
 
 async function createDownstream(bridge: JobRecord, pipeline: PipelineRecord): Promise<PipelineRecord> {
