@@ -297,6 +297,9 @@ describe('functions', () => {
       const key: string = functionProperties(fn).Code.S3Key;
       const bundle = path.join(app.outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs');
       expect(readFileSync(`${bundle}.map`, 'utf8')).toContain('"mappings"');
+      // esbuild's shim for a CommonJS `require` throws when first called unless a real one is in scope.
+      const code = readFileSync(bundle, 'utf8');
+      if (code.includes('Dynamic require of')) expect(code).toMatch(/^import \{ createRequire as __createRequire \} from 'node:module'; const require = /);
       // Loading the bundle from a folder with no node_modules proves nothing is left external and
       // that CommonJS dependencies find a real `require` (esbuild's shim would throw).
       const probe = `import(${JSON.stringify(bundle)}).then((m) => { if (typeof m.handler !== 'function') process.exit(2); })`;
