@@ -29,7 +29,17 @@ describe('raw_exec', () => {
     await polite.stop(5_000, 'SIGTERM');
     expect(await polite.wait()).toMatchObject({ signal: 15 });
 
-    const stubborn = await driver.start({ allocId: 'a', taskName: 't', config: { command: '/bin/sh', args: ['-c', 'trap "" INT; sleep 30 & wait; sleep 30'] }, env: {}, taskDir: dir, output });
+    const ready = sinks();
+    const stubborn = await driver.start({
+      allocId: 'a',
+      taskName: 't',
+      config: { command: '/bin/sh', args: ['-c', 'trap "" INT; echo ready; sleep 30 & wait; sleep 30'] },
+      env: {},
+      taskDir: dir,
+      output: ready.output,
+    });
+    // Only once the shell ignores SIGINT is the test meaningful.
+    await expect.poll(() => ready.out.join('')).toBe('ready\n');
     const started = Date.now();
     await stubborn.stop(300, 'SIGINT');
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
