@@ -112,6 +112,8 @@ export interface JobRecord {
   ref: string;
   tag: boolean;
   sha: string;
+  /** The ref is protected (the project's default branch, which GitLab protects by default). */
+  protectedRef: boolean;
   /** The user the job runs as: the pipeline's creator, or whoever played or retried it. */
   userId: number;
   definition: JobDefinition;

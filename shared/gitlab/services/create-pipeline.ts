@@ -39,7 +39,7 @@ function baseError(message: string) {
   return validationError({ base: [message] });
 }
 
-export function jobRecord(definition: JobDefinition, id: number, pipeline: PipelineRecord, stages: string[], now: number): JobRecord {
+export function jobRecord(definition: JobDefinition, id: number, pipeline: PipelineRecord, stages: string[], now: number, protectedRef: boolean): JobRecord {
   return {
     id,
     type: definition.trigger ? 'bridge' : 'build',
@@ -52,6 +52,7 @@ export function jobRecord(definition: JobDefinition, id: number, pipeline: Pipel
     ref: pipeline.ref,
     tag: pipeline.tag,
     sha: pipeline.sha,
+    protectedRef,
     userId: pipeline.userId,
     definition,
     allowFailure: effectiveAllowFailure(definition),
@@ -133,7 +134,8 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
     sourceJobId: input.sourceJobId,
     jobsVersion: 0,
   };
-  const created = definition.jobs.map((job, i) => jobRecord(job, firstJobId + i, pipeline, definition.stages, now));
+  const protectedRef = input.ref === project.defaultBranch;
+  const created = definition.jobs.map((job, i) => jobRecord(job, firstJobId + i, pipeline, definition.stages, now, protectedRef));
 
   if (created.length * 2 + 1 <= MAX_TRANSACT_ITEMS) {
     const { jobs, changed } = applyTransitions(created, now);
