@@ -217,3 +217,20 @@ describe('delayed jobs', () => {
     expect((await http(server, 'GET', `/api/v4/projects/${project.id}/pipelines/${pipelineId}`, { token: server.root })).body.status).toBe('pending');
   });
 });
+
+describe('concurrent updates', () => {
+  it('loses no transition when many runners finish jobs of one pipeline at once', async () => {
+    const jobs = Array.from({ length: 16 }, (_, i) => `job${i}: { stage: build, script: x, tags: [burst] }`).join('\n');
+    const project = await projectWithCi('burst', `${jobs}\nafter: { stage: test, script: x, tags: [burst] }`);
+    const pipelineId = await runPipeline(project.id);
+    const runners = await Promise.all(Array.from({ length: 16 }, () => makeRunner(server, { tags: ['burst'], runUntagged: false })));
+    const taken = (await Promise.all(runners.map((runner) => requestJob(server, runner.token)))).map((answer) => answer.body);
+    expect(new Set(taken.map((job) => job.id)).size).toBe(16);
+    const finished = await Promise.all(taken.map((job) => finishJob(server, job.id, job.token, 'success')));
+    expect(finished.every((answer) => answer.status === 200)).toBe(true);
+    const list = await http(server, 'GET', `/api/v4/projects/${project.id}/pipelines/${pipelineId}/jobs?per_page=100`, { token: server.root });
+    expect(list.body.filter((job: { status: string }) => job.status === 'success')).toHaveLength(16);
+    expect(list.body.find((job: { name: string }) => job.name === 'after').status).toBe('pending');
+    expect((await http(server, 'GET', `/api/v4/projects/${project.id}/pipelines/${pipelineId}`, { token: server.root })).body.status).toBe('running');
+  });
+});
