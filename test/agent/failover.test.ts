@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ServerType } from '@hono/node-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NomadAgent } from '../../agent/nomad/agent';
+import type { SqsPoller } from '../../infra/local/sqs-poller';
+import { useFreshResources } from '../support/resources';
+
+/**
+ * An agent that dies: its node stops heartbeating, goes down when the scheduler's duties next
+ * run, and its allocation is replaced on the other agent, which runs it. A two-second TTL keeps
+ * the wait short (the modules read it when they load, hence the late imports).
+ */
+process.env.HEARTBEAT_TTL_SECONDS = '2';
+const dataDir = mkdtempSync(join(tmpdir(), 'agent-failover-'));
+let server: ServerType;
+let poller: SqsPoller;
+let base: string;
+const agents: Record<string, NomadAgent> = {};
+
+async function allocs(jobId: string): Promise<any[]> {
+  return (await (await fetch(`${base}/v1/job/${jobId}/allocations`)).json()) as any[];
+}
+
+beforeAll(async () => {
+  await useFreshResources();
+  const [{ serve }, { WebSocketServer }, { app }, { SqsPoller }, { handler: worker }, { freePort }, { startNomadAgent }, { createLogger }] = await Promise.all([
+    import('@hono/node-server'),
+    import('ws'),
+    import('../../shared/http/app'),
+    import('../../infra/local/sqs-poller'),
+    import('../../functions/worker'),
+    import('../../infra/local/stand-ins'),
+    import('../../agent/nomad/agent'),
+    import('../../agent/common/logger'),
+  ]);
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = await new Promise<ServerType>((resolve) => {
+    const started = serve({ fetch: app.fetch, port, hostname: '127.0.0.1', websocket: { server: new WebSocketServer({ noServer: true }) } }, () => resolve(started));
+  });
+  poller = new SqsPoller({ queueUrl: process.env.EVAL_QUEUE_URL!, handler: worker, functionName: 'failover-worker' });
+  poller.start();
+  for (const name of ['a', 'b']) {
+    agents[name] = startNomadAgent(
+      { api: base, dataDir: join(dataDir, name), name, datacenter: 'dc1', nodePool: 'default', nodeClass: '', meta: {}, drivers: ['mock_driver'], address: '127.0.0.1', logLevel: 'error' },
+      createLogger('error'),
+    );
+    await agents[name].ready;
+  }
+});
+
+afterAll(async () => {
+  await Promise.all(Object.values(agents).map((agent) => agent.stop()));
+  await poller?.stop();
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    if ('closeAllConnections' in server) server.closeAllConnections();
+  });
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('an agent that dies', () => {
+  it('has its node go down and its allocation replaced on the other agent', async () => {
+    const job = { Job: { ID: 'survivor', Datacenters: ['dc1'], TaskGroups: [{ Name: 'g', Count: 1, Tasks: [{ Name: 't', Driver: 'mock_driver', Config: {}, Resources: { CPU: 10, MemoryMB: 10 } }] }] } };
+    expect((await fetch(`${base}/v1/jobs`, { method: 'POST', body: JSON.stringify(job) })).status).toBe(200);
+    await expect.poll(async () => (await allocs('survivor')).map((alloc) => alloc.ClientStatus), { timeout: 15_000 }).toEqual(['running']);
+    const [first] = await allocs('survivor');
+    const [doomed, survivor] = agents.a.nodeId === first.NodeID ? ['a', 'b'] : ['b', 'a'];
+
+    await agents[doomed].stop();
+    delete agents[doomed];
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const { runSchedulerDuties } = await import('../../shared/nomad/services/scheduler-duties');
+    await runSchedulerDuties(Date.now());
+
+    const node = (await (await fetch(`${base}/v1/node/${first.NodeID}`)).json()) as any;
+    expect(node.Status).toBe('down');
+    await expect
+      .poll(async () => (await allocs('survivor')).map((alloc) => `${alloc.NodeID === agents[survivor].nodeId ? survivor : doomed} ${alloc.ClientStatus}`).sort(), { timeout: 15_000 })
+      .toEqual([`${doomed} lost`, `${survivor} running`].sort());
+  });
+});
