@@ -81,6 +81,7 @@ export function startNomadAgent(config: NomadAgentConfig, log: Logger): NomadAge
         log: log.child(`alloc.${alloc.ID.slice(0, 8)}`),
       }),
     onFinished: (runner) => void logs.close(runner.id),
+    report: (update) => reporter.update(update),
   });
   const lifecycle = new NodeLifecycle(plane, registration, log.child('node'));
 

@@ -1,7 +1,9 @@
 import type { Allocation } from '../../shared/nomad/structs/allocation';
 import { backoffDelay, sleep } from '../common/backoff';
 import type { Logger } from '../common/logger';
+import type { ClientAllocUpdate } from '../../shared/nomad/services/update-allocs';
 import type { AllocRunner } from './allocrunner/alloc-runner';
+import { stoppedWhileAway } from './allocrunner/stopped-while-away';
 import type { ControlPlane } from './control-plane';
 
 /**
@@ -15,13 +17,13 @@ export const BLOCKING_WAIT = '2m';
 export interface AllocWatcherDeps {
   plane: ControlPlane;
   createRunner(alloc: Allocation): AllocRunner;
+  /** Reports an allocation the server stopped while no runner here had it. */
+  report(update: ClientAllocUpdate): void;
   onFinished(runner: AllocRunner): void;
   log: Logger;
 }
 
-function wantsToRun(alloc: Allocation): boolean {
-  return alloc.DesiredStatus === 'run' && !['complete', 'failed', 'lost'].includes(alloc.ClientStatus);
-}
+const finished = (alloc: Allocation) => ['complete', 'failed', 'lost'].includes(alloc.ClientStatus);
 
 export class AllocWatcher {
   readonly runners = new Map<string, AllocRunner>();
@@ -58,7 +60,11 @@ export class AllocWatcher {
         runner.update(alloc);
         continue;
       }
-      if (!wantsToRun(alloc)) continue;
+      if (finished(alloc)) continue;
+      if (alloc.DesiredStatus !== 'run') {
+        this.deps.report(stoppedWhileAway(alloc));
+        continue;
+      }
       let created: AllocRunner;
       try {
         created = this.deps.createRunner(alloc);

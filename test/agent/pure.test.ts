@@ -7,6 +7,7 @@ import { RestartTracker } from '../../agent/nomad/allocrunner/restart-tracker';
 import { interpolate, taskEnv } from '../../agent/nomad/allocrunner/task-env';
 import { taskEvent, TaskEventType } from '../../agent/nomad/allocrunner/task-events';
 import { parseNomadAgentArgs } from '../../agent/nomad/config';
+import { stoppedWhileAway } from '../../agent/nomad/allocrunner/stopped-while-away';
 import { nodeRegistration, type HostFacts } from '../../agent/nomad/fingerprint';
 import { registrationId, serviceRegistrations } from '../../agent/nomad/services/service-registrar';
 import { FRAME_BYTES, logFileName, logFrames } from '../../shared/nomad/client/logs/log-frames';
@@ -257,5 +258,17 @@ describe('log stream frames', () => {
     expect(Buffer.from(frames[0].Data, 'base64')).toHaveLength(FRAME_BYTES);
     expect(frames[1]).toMatchObject({ Offset: 1000 + FRAME_BYTES + 10, Data: Buffer.from('x'.repeat(10)).toString('base64') });
     expect(Object.keys(frames[1])).toEqual(['Offset', 'Data', 'File']);
+  });
+});
+
+describe('an allocation stopped while the agent was away', () => {
+  it('is reported complete with every task dead and killed', () => {
+    const running = { State: 'running', Failed: false, Restarts: 1, LastRestart: null, StartedAt: '2026-01-01T00:00:00.000Z', FinishedAt: null, Events: [{ Type: 'Started', Time: 1 }] };
+    const alloc = { ID: 'a1', TaskGroup: 'g', Job: { TaskGroups: [{ Name: 'g', Tasks: [{ Name: 'web' }, { Name: 'side' }] }] }, TaskStates: { web: running } } as any;
+    const update = stoppedWhileAway(alloc, Date.parse('2026-01-02T00:00:00Z'));
+    expect(update).toMatchObject({ ID: 'a1', ClientStatus: 'complete', ClientDescription: 'All tasks have completed' });
+    expect(update.TaskStates!.web).toMatchObject({ State: 'dead', Failed: false, Restarts: 1, StartedAt: '2026-01-01T00:00:00.000Z', FinishedAt: '2026-01-02T00:00:00.000Z' });
+    expect(update.TaskStates!.web.Events!.map((e) => e.Type)).toEqual(['Started', 'Killed']);
+    expect(update.TaskStates!.side).toMatchObject({ State: 'dead', StartedAt: '0001-01-01T00:00:00Z' });
   });
 });
