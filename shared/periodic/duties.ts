@@ -19,5 +19,5 @@ export async function runPeriodicDuties(now: Date): Promise<void> {
   const launched = await launchDuePeriodicJobs(now);
   if (launched > 0) logger.info('launched periodic jobs', { launched });
   const gitlab = await runGitLabDuties(now.getTime());
-  if (gitlab.enqueued + gitlab.reprocessed > 0) logger.info('GitLab: enqueued delayed jobs, reprocessed pipelines', gitlab);
+  if (gitlab.enqueued + gitlab.reprocessed + gitlab.dropped > 0) logger.info('GitLab: delayed jobs enqueued, stuck jobs dropped, pipelines reprocessed', gitlab);
 }

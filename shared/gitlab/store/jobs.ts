@@ -5,7 +5,8 @@ import type { TransactItem } from '../../storage/transact';
 import type { JobRecord } from '../records';
 import type { JobStatus } from '../state/statuses';
 import { recordOf } from './item';
-import { jobKey, jobPointerKey, pad, PENDING_QUEUE, projectJobsIndex, SCHEDULED_QUEUE } from './keys';
+import { stuckAfter } from '../state/stuck';
+import { jobKey, jobPointerKey, pad, PENDING_QUEUE, projectJobsIndex, RUNNING_QUEUE, SCHEDULED_QUEUE } from './keys';
 import { buildUpdate } from './update-expression';
 
 /**
@@ -16,8 +17,11 @@ import { buildUpdate } from './update-expression';
  */
 type Item = Record<string, unknown>;
 
-function queueKeys(job: Pick<JobRecord, 'id' | 'type' | 'status' | 'scheduledAt'>): { GSI3PK?: string; GSI3SK?: string } {
+function queueKeys(job: Pick<JobRecord, 'id' | 'type' | 'status' | 'scheduledAt' | 'startedAt' | 'definition'>): { GSI3PK?: string; GSI3SK?: string } {
   if (job.status === 'pending' && job.type === 'build') return { GSI3PK: PENDING_QUEUE, GSI3SK: pad(job.id) };
+  if ((job.status === 'running' || job.status === 'canceling') && job.type === 'build' && job.startedAt !== null) {
+    return { GSI3PK: RUNNING_QUEUE, GSI3SK: `${pad(stuckAfter(job), 15)}#${pad(job.id)}` };
+  }
   if (job.status === 'scheduled' && job.scheduledAt !== null) return { GSI3PK: SCHEDULED_QUEUE, GSI3SK: `${pad(job.scheduledAt, 15)}#${pad(job.id)}` };
   return {};
 }
@@ -53,7 +57,7 @@ export function updateJob(job: JobRecord, changes: Partial<JobRecord>, expected:
   const next = { ...job, ...changes };
   const set: Item = { ...changes, updatedAt: changes.updatedAt ?? Date.now() };
   const remove: string[] = [];
-  if (changes.status !== undefined || changes.scheduledAt !== undefined) {
+  if (changes.status !== undefined || changes.scheduledAt !== undefined || changes.startedAt !== undefined) {
     const queue = queueKeys(next);
     if (queue.GSI3PK) Object.assign(set, queue);
     else remove.push('GSI3PK', 'GSI3SK');
@@ -168,6 +172,20 @@ export async function queryDueScheduledJobs(now: number, limit = 100): Promise<J
       IndexName: 'GSI3',
       KeyConditionExpression: 'GSI3PK = :queue AND GSI3SK < :now',
       ExpressionAttributeValues: { ':queue': SCHEDULED_QUEUE, ':now': `${pad(now, 15)}$` },
+      Limit: limit,
+    }),
+  );
+  return (result.Items ?? []).map(jobFromItem);
+}
+
+/** Running builds whose time ran out an hour ago without a final update from their runner. */
+export async function queryStuckRunningJobs(now: number, limit = 100): Promise<JobRecord[]> {
+  const result = await dynamo().send(
+    new QueryCommand({
+      TableName: config().tableName,
+      IndexName: 'GSI3',
+      KeyConditionExpression: 'GSI3PK = :queue AND GSI3SK < :now',
+      ExpressionAttributeValues: { ':queue': RUNNING_QUEUE, ':now': `${pad(now, 15)}$` },
       Limit: limit,
     }),
   );

@@ -24,6 +24,7 @@
  *         `GLRUNNERS` / `<id, padded>`                        all runners
  *   GSI3  `GLQUEUE#pending` / `<job id, padded>`              builds waiting for a runner, oldest first
  *         `GLQUEUE#scheduled` / `<due time, padded>#<job id>` delayed jobs waiting for their time
+ *         `GLQUEUE#running` / `<stuck after, padded>#<job id>` running builds, by when they count as stuck
  *   GSI4  `GLPIPELINES#unprocessed` / `<updated at>#<id>`     pipelines whose jobs changed since they
  *                                                             were last processed (crash recovery)
  */
@@ -60,4 +61,5 @@ export const projectPipelinesIndex = (projectId: number) => `GLPROJECTPIPELINES#
 export const RUNNERS_INDEX = 'GLRUNNERS';
 export const PENDING_QUEUE = 'GLQUEUE#pending';
 export const SCHEDULED_QUEUE = 'GLQUEUE#scheduled';
+export const RUNNING_QUEUE = 'GLQUEUE#running';
 export const UNPROCESSED_PIPELINES = 'GLPIPELINES#unprocessed';

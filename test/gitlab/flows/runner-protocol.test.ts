@@ -234,3 +234,25 @@ describe('concurrent updates', () => {
     expect((await http(server, 'GET', `/api/v4/projects/${project.id}/pipelines/${pipelineId}`, { token: server.root })).body.status).toBe('running');
   });
 });
+
+describe('stuck jobs', () => {
+  it('fails builds left pending for a day or running an hour past their timeout', async () => {
+    const runner = await makeRunner(server, { tags: ['stuck'], runUntagged: false });
+    const project = await projectWithCi('stuck', 'slow: { script: x, tags: [stuck], timeout: 10 minutes }\nwaiting: { script: x, tags: [never-served] }');
+    const pipelineId = await runPipeline(project.id);
+    const taken = (await requestJob(server, runner.token)).body;
+    expect(taken.runner_info.timeout).toBe(600);
+
+    const early = await runGitLabDuties(Date.now() + 10 * 60_000);
+    expect(early.dropped).toBe(0);
+    const later = await runGitLabDuties(Date.now() + 25 * 60 * 60_000);
+    expect(later.dropped).toBeGreaterThanOrEqual(2);
+
+    const jobs = await http(server, 'GET', `/api/v4/projects/${project.id}/pipelines/${pipelineId}/jobs`, { token: server.root });
+    for (const job of jobs.body) expect(job).toMatchObject({ status: 'failed', failure_reason: 'stuck_or_timeout_failure' });
+    const put = await finishJob(server, taken.id, taken.token, 'success');
+    expect(put.status).toBe(403);
+    expect(put.headers.get('job-status')).toBe('failed');
+    expect((await http(server, 'GET', `/api/v4/projects/${project.id}/pipelines/${pipelineId}`, { token: server.root })).body.status).toBe('failed');
+  });
+});
