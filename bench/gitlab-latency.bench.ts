@@ -1,15 +1,22 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalStack } from '../infra/local/local-stack';
+import { freePort } from '../infra/local/stand-ins';
+
 /**
- * GitLab API latencies against a running control plane (`npm start`), each as a ratio to the
- * cheapest authenticated call measured in the same run (`GET /api/v4/user`):
+ * GitLab API latencies over HTTP against the whole local control plane (what `npm start` runs),
+ * each as a ratio to the cheapest authenticated call measured in the same run (`GET /api/v4/user`):
  *   pipeline create with N jobs (one transaction up to 49 jobs, stepwise beyond), a runner's
  *   `POST /jobs/request` that takes a job, that finds none, and that is answered from its queue
  *   value; a trace append; a job's final update.
  *
- *   BOOTSTRAP_TOKEN=… npx tsx bench/gitlab-latency.ts http://127.0.0.1:4646
+ *   npm run bench -- gitlab                                   # starts its own local stack
+ *   GITLAB_BENCH_URL=http://127.0.0.1:4646 BOOTSTRAP_TOKEN=… npm run bench -- gitlab   # a running one
  */
-const base = process.argv[2] ?? 'http://127.0.0.1:4646';
-const token = process.env.BOOTSTRAP_TOKEN ?? '';
 const ROUNDS = 7;
+let base = process.env.GITLAB_BENCH_URL ?? '';
+let token = process.env.BOOTSTRAP_TOKEN ?? '';
 
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers }> {
   const response = await fetch(`${base}/api/v4${path}`, {
@@ -104,6 +111,19 @@ async function main() {
   for (const [label, ms] of rows) console.log(`  ${label.padEnd(48)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / unit).toFixed(1).padStart(5)}× baseline`);
 }
 
-export {};
-
-await main();
+let stop = async () => undefined as void;
+if (!base) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'jobplane-gitlab-bench-'));
+  process.env.BOOTSTRAP_TOKEN = token = token || 'gitlab-bench-token';
+  const stack = await startLocalStack({ dataDir, port: await freePort(), agent: false });
+  base = stack.url;
+  stop = async () => {
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}
+try {
+  await main();
+} finally {
+  await stop();
+}
