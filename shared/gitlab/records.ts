@@ -78,6 +78,8 @@ export interface PipelineRecord {
   variables: PipelineVariable[];
   /** The bridge job that created this pipeline (child or multi-project pipelines). */
   sourceJobId?: number;
+  /** How many pipelines are above this one (0 for a pipeline no bridge created). */
+  depth?: number;
   /** Bumped by every write to one of the pipeline's jobs; processing writes only on the version it read. */
   jobsVersion: number;
 }

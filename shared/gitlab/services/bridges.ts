@@ -39,8 +39,13 @@ function childConfig(includes: string[]): string {
   return dump({ include: includes.map((local) => ({ local })) });
 }
 
+/** GitLab's limit on nested pipelines: a parent, its children and their children. */
+const MAX_DEPTH = 2;
+
 async function createDownstream(bridge: JobRecord, pipeline: PipelineRecord): Promise<PipelineRecord> {
   const trigger = bridge.definition.trigger!;
+  const depth = (pipeline.depth ?? 0) + 1;
+  if (depth > MAX_DEPTH) throw new BridgeFailure('reached_max_descendant_pipelines_depth');
   const user = await getUser(bridge.userId);
   if (!user) throw new BridgeFailure('insufficient_bridge_permissions');
   const variables: PipelineVariable[] = [];
@@ -60,6 +65,7 @@ async function createDownstream(bridge: JobRecord, pipeline: PipelineRecord): Pr
         variables,
         configText: childConfig(trigger.include),
         sourceJobId: bridge.id,
+        depth,
       });
       return child;
     }
@@ -70,7 +76,7 @@ async function createDownstream(bridge: JobRecord, pipeline: PipelineRecord): Pr
     if (!can(access, 'create_pipeline')) throw new BridgeFailure('insufficient_bridge_permissions');
     const ref = trigger.branch ?? project.defaultBranch;
     if (!ref) throw new BridgeFailure('downstream_pipeline_creation_failed');
-    return (await createPipeline({ project, user, ref, source: 'pipeline', variables, sourceJobId: bridge.id })).pipeline;
+    return (await createPipeline({ project, user, ref, source: 'pipeline', variables, sourceJobId: bridge.id, depth })).pipeline;
   } catch (error) {
     if (error instanceof GitLabError) throw new BridgeFailure('downstream_pipeline_creation_failed');
     throw error;

@@ -31,6 +31,8 @@ export interface CreatePipelineInput {
   /** Child pipelines bring their configuration; otherwise it is read from the repository. */
   configText?: string;
   sourceJobId?: number;
+  /** The upstream pipeline's depth + 1 for pipelines that bridges create. */
+  depth?: number;
 }
 
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
@@ -132,6 +134,7 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
     name: definition.name,
     variables: input.variables,
     sourceJobId: input.sourceJobId,
+    depth: input.depth ?? 0,
     jobsVersion: 0,
   };
   const protectedRef = input.ref === project.defaultBranch;

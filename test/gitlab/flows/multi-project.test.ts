@@ -40,3 +40,16 @@ describe('multi-project pipelines', () => {
     expect(jobs.body[0]).toMatchObject({ name: 'after', status: 'pending' });
   });
 });
+
+describe('nested child pipelines', () => {
+  it('stops a pipeline that triggers itself at GitLab’s depth limit', async () => {
+    const id = await project('recursive', 'again: { trigger: { include: .gitlab-ci.yml } }');
+    const pipeline = await http(server, 'POST', `/api/v4/projects/${id}/pipeline`, { token: server.root, json: { ref: 'main' } });
+    expect(pipeline.status).toBe(201);
+    const all = await http(server, 'GET', `/api/v4/projects/${id}/pipelines`, { token: server.root });
+    expect(all.body).toHaveLength(3);
+    const deepest = all.body[0];
+    const [bridge] = (await http(server, 'GET', `/api/v4/projects/${id}/pipelines/${deepest.id}/bridges`, { token: server.root })).body;
+    expect(bridge).toMatchObject({ status: 'failed', failure_reason: 'reached_max_descendant_pipelines_depth' });
+  });
+});
