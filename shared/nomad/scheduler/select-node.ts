@@ -86,6 +86,8 @@ export class NodeSelector {
   /** Capacity claimed per node, for nodes this plan changed; others read their stored usage. */
   private readonly usage = new Map<string, AllocClaim>();
   private readonly stacks = new Map<string, GroupStack>();
+  /** Per group, the node the previous placement went to. */
+  private readonly lastChosen = new Map<string, StoredNode>();
 
   constructor(
     private readonly job: Job,
@@ -159,9 +161,23 @@ export class NodeSelector {
     let best: Selection | undefined;
     let fitting = 0;
     const skipped: Selection[] = [];
+    // Bin-packing keeps filling the node the previous placement went to while it fits and still
+    // scores above zero with job anti-affinity counted (so small groups still spread): a plan
+    // then touches a few nodes, not one per allocation, which is what makes committing it cheap
+    // and keeps concurrent workers off each other's nodes. Spreads and affinities compare nodes.
+    const previous = this.options.algorithm === 'binpack' && !stack.spread.active && stack.affinities.length === 0 ? this.lastChosen.get(group.Name) : undefined;
+    if (previous) {
+      const candidate = this.evaluate(group, stack, previous, claim, metric, penalty);
+      if (candidate && candidate.score > 0) {
+        this.claim(candidate.node, group.Name, claim);
+        return candidate;
+      }
+      if (candidate) skipped.push(candidate);
+    }
     let step = 0;
     for (; step < nodes.length && fitting < stack.limit; step++) {
       const position = (this.start + ((this.offset + step) % nodes.length) * this.stride) % nodes.length;
+      if (nodes[position] === previous) continue;
       const candidate = this.evaluate(group, stack, nodes[position], claim, metric, penalty);
       if (!candidate) continue;
       if (candidate.score <= 0 && skipped.length < MAX_SKIP) {
@@ -173,7 +189,10 @@ export class NodeSelector {
     }
     this.offset = (this.offset + Math.max(1, step)) % Math.max(1, nodes.length);
     if (!best && skipped.length > 0) best = skipped.reduce((a, b) => (b.score > a.score ? b : a));
-    if (best) this.claim(best.node, group.Name, claim);
+    if (best) {
+      this.claim(best.node, group.Name, claim);
+      this.lastChosen.set(group.Name, best.node);
+    }
     return best;
   }
 

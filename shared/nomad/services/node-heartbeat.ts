@@ -19,10 +19,10 @@ export interface HeartbeatResult {
 
 export async function heartbeatNode(nodeId: string, now = Date.now()): Promise<HeartbeatResult> {
   const index = nextIndex();
-  const stored = await extendHeartbeat(nodeId, now + HEARTBEAT_TTL_MS);
-  if (!stored) throw notFound('node not found');
+  const node = await extendHeartbeat(nodeId, now + HEARTBEAT_TTL_MS);
+  if (!node) throw notFound('node not found');
   let evalIds: string[] = [];
-  if (stored.node.Status === 'down') {
+  if (node.Status === 'down') {
     const ready = await transitionNode(nodeId, { status: 'ready', expectStatus: 'down', event: 'Node reregistered by heartbeat' }, index, now);
     if (ready) {
       const evals = await createJobEvals(await jobsForNode(ready.node, { withSystemJobs: true }), 'node-update', ready.node);

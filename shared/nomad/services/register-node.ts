@@ -94,7 +94,7 @@ export async function registerNode(raw: Loose): Promise<RegisterNodeResult> {
     node.Events = [{ Message: 'Node registered', Subsystem: 'Cluster', Details: null, Timestamp: new Date(now).toISOString(), CreateIndex: index }];
   }
   node.ComputedClass = computedClass(node);
-  const stored = await upsertNode(node, now + HEARTBEAT_TTL_MS);
+  const stored = await upsertNode(node, now + HEARTBEAT_TTL_MS, previous?.used);
   await touchNodes(node.ID, index);
   const changed = !previous || previous.node.Status !== stored.node.Status || previous.node.ComputedClass !== stored.node.ComputedClass;
   const evals = changed ? await createJobEvals(await jobsForNode(stored.node, { withSystemJobs: stored.node.Status === 'ready' }), 'node-update', stored.node) : [];

@@ -21,19 +21,34 @@ const STALE_BLOCKED_MS = 5 * 60_000;
 const DRAIN_CHECK_MS = 60_000;
 let lastDrainCheck = 0;
 
-export async function runSchedulerDuties(now: number): Promise<void> {
-  const heartbeats = await expireHeartbeats(now);
-  const deadlines = await enforceProgressDeadlines(now);
-  const conflicts = await unblockEvals({ triggeredBy: 'max-plan-attempts' });
+/** Runs one duty; a failure is logged and left to the next run, never stopping the others. */
+async function duty<T>(name: string, work: () => Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    logger.error('scheduler duty failed', { duty: name, error: error as Error });
+    return fallback;
+  }
+}
+
+async function retryStaleBlocked(now: number): Promise<number> {
   const staleBefore = (now - STALE_BLOCKED_MS) * 1000;
   const stale = (await listOpenEvals('blocked')).filter((evaluation) => evaluation.TriggeredBy !== 'max-plan-attempts' && evaluation.ModifyIndex < staleBefore);
   await enqueueEvals(stale, `stale-${now}`);
+  return stale.length;
+}
+
+export async function runSchedulerDuties(now: number): Promise<void> {
+  const heartbeats = await duty('heartbeats', () => expireHeartbeats(now), { down: 0, evals: 0 });
+  const deadlines = await duty('progress deadlines', () => enforceProgressDeadlines(now), 0);
+  const conflicts = await duty('placement conflicts', () => unblockEvals({ triggeredBy: 'max-plan-attempts' }), 0);
+  const stale = await duty('stale blocked evaluations', () => retryStaleBlocked(now), 0);
   let drains = 0;
   if (now - lastDrainCheck >= DRAIN_CHECK_MS) {
     lastDrainCheck = now;
-    drains = await completeDrains(now);
+    drains = await duty('drains', () => completeDrains(now), 0);
   }
-  if (heartbeats.down + deadlines + conflicts + stale.length + drains > 0) {
-    logger.info('scheduler duties', { nodesDown: heartbeats.down, lostEvals: heartbeats.evals, deadlinesMissed: deadlines, retried: conflicts + stale.length, drains });
+  if (heartbeats.down + deadlines + conflicts + stale + drains > 0) {
+    logger.info('scheduler duties', { nodesDown: heartbeats.down, lostEvals: heartbeats.evals, deadlinesMissed: deadlines, retried: conflicts + stale, drains });
   }
 }

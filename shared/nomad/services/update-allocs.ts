@@ -10,8 +10,8 @@ import { changeDeployment, findDeployment } from '../store/deployments';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
 import { readJob } from '../store/jobs';
-import { allocSk, jobPk, nodeKey } from '../store/keys';
-import { readNode } from '../store/nodes';
+import { allocSk, jobPk } from '../store/keys';
+import { nodeUsageChange, readNode } from '../store/nodes';
 import { isClientTerminal, type AllocDeploymentStatus, type ClientStatus, type TaskState } from '../structs/allocation';
 import type { Evaluation } from '../structs/evaluation';
 import { enqueueEvals } from '../worker/eval-queue';
@@ -96,16 +96,7 @@ function allocUpdateItem(before: StoredAlloc, update: ClientAllocUpdate, live: b
 }
 
 function releaseItem(before: StoredAlloc): TransactItem {
-  return {
-    Update: {
-      TableName: config().tableName,
-      Key: nodeKey(before.alloc.NodeID),
-      UpdateExpression: 'ADD #cpu :cpu, #mem :mem, #disk :disk',
-      ConditionExpression: 'attribute_exists(PK)',
-      ExpressionAttributeNames: { '#cpu': 'UsedCpu', '#mem': 'UsedMemoryMB', '#disk': 'UsedDiskMB' },
-      ExpressionAttributeValues: { ':cpu': -before.claim.CpuShares, ':mem': -before.claim.MemoryMB, ':disk': -before.claim.DiskMB },
-    },
-  };
+  return nodeUsageChange(before.alloc.NodeID, { CpuShares: -before.claim.CpuShares, MemoryMB: -before.claim.MemoryMB, DiskMB: -before.claim.DiskMB });
 }
 
 /** How the report moves the deployment's health counters (Nomad's updateDeploymentWithAlloc). */

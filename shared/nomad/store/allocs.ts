@@ -102,6 +102,23 @@ export async function readJobAllocs(namespace: string, jobId: string): Promise<S
   return items.map(storedAllocFromItem);
 }
 
+/**
+ * A job's allocations and deployment items in one consistent query: their sort keys (`ALLOC#…`,
+ * `DEPLOYMENT#…`) are neighbours in the job's partition.
+ */
+export async function readJobAllocsAndDeployments(namespace: string, jobId: string): Promise<{ allocs: StoredAlloc[]; deploymentItems: Record<string, any>[] }> {
+  const items = await queryAll({
+    TableName: config().tableName,
+    KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': jobPk(namespace, jobId), ':from': 'ALLOC#', ':to': 'DEPLOYMENT#\uffff' },
+    ConsistentRead: true,
+  });
+  return {
+    allocs: items.filter((item) => String(item.SK).startsWith('ALLOC#')).map(storedAllocFromItem),
+    deploymentItems: items.filter((item) => String(item.SK).startsWith('DEPLOYMENT#')),
+  };
+}
+
 /** By ID alone (GSI2): for `GET /v1/allocation/:id`. */
 export async function findAlloc(allocId: string): Promise<StoredAlloc | undefined> {
   const result = await dynamo().send(

@@ -9,7 +9,7 @@
  *                       SK `ALLOC#<id>`           allocations
  *                       SK `DEPLOYMENT#<id>`      deployments
  *                       SK `LEASE`                the worker currently scheduling this job
- * Nodes:                PK `NODE#<id>`  SK `NODE`  (with capacity counters)
+ * Nodes:                PK `NODE#<id>`  SK `NODE`   the node;  SK `USAGE`  its claimed capacity
  *
  * Secondary indexes (all sparse):
  *   GSI1  `JOBS#<ns>` / `<id>`                 jobs by namespace, in ID order (list, prefix, paging)
@@ -135,4 +135,11 @@ export const DOWN_NODES = 'NODES#down';
 
 export function heartbeatSortKey(expiryMs: number, nodeId: string): string {
   return `${String(expiryMs).padStart(15, '0')}#${nodeId}`;
+}
+
+/** A node's claimed capacity, in its own small item next to the node (written with every placement). */
+export const NODE_USAGE_SK = 'USAGE';
+
+export function nodeUsageKey(nodeId: string) {
+  return { PK: `NODE#${nodeId}`, SK: NODE_USAGE_SK };
 }

@@ -1,17 +1,22 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { queryAll } from '../../storage/query-all';
 import { touchCollection } from '../../storage/table-index';
-import { isConditionFailure } from '../../storage/transact';
+import { isConditionFailure, transact, TransactionConflict, type TransactItem } from '../../storage/transact';
 import type { Node, NodeStatus } from '../structs/node';
-import { DOWN_NODES, HEARTBEATS, heartbeatSortKey, NODES_COLLECTION, NODES_LIST, nodeKey } from './keys';
+import { DOWN_NODES, HEARTBEATS, heartbeatSortKey, NODE_USAGE_SK, NODES_COLLECTION, NODES_LIST, nodeKey, nodeUsageKey } from './keys';
 import type { AllocClaim } from './allocs';
 
 /**
- * Node items: the registered Node (its own fields) plus the capacity claimed on it by live
- * allocations (`Used`). Placements add to `Used` under the condition that the result still fits
- * the node, so no two schedulers can ever overcommit it; allocations leaving `Live` subtract.
+ * Nodes are two items in one partition:
+ * - the node item: the registered Node (its own fields), its heartbeat deadline and liveness index;
+ * - the usage item: the capacity claimed on the node by live allocations (`Used*`), with a copy of
+ *   what decides whether it may take more (status, eligibility, draining). Placements add to it
+ *   under the condition that the result still fits and the node still takes work, so no two
+ *   schedulers can ever overcommit a node; allocations leaving `Live` subtract. It is kept small
+ *   because every placement writes it. Both items carry GSI1 keys (`NODES` / `<id>` and
+ *   `<id>#usage`), so one query lists nodes with their usage.
  */
 export interface StoredNode {
   node: Node;
@@ -25,17 +30,20 @@ export interface StoredNode {
 type Item = Record<string, any>;
 
 const META_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI4PK', 'GSI4SK', 'UsedCpu', 'UsedMemoryMB', 'UsedDiskMB', 'HeartbeatExpiry', 'LostEvalsAt'];
+const USAGE_SUFFIX = '#usage';
 
-export function storedNodeFromItem(item: Item): StoredNode {
+function usageOf(item: Item | undefined): AllocClaim {
+  return { CpuShares: Number(item?.UsedCpu ?? 0), MemoryMB: Number(item?.UsedMemoryMB ?? 0), DiskMB: Number(item?.UsedDiskMB ?? 0) };
+}
+
+/** A node from its node item and (if read) its usage item. */
+export function storedNodeFromItems(item: Item, usage?: Item): StoredNode {
   const node: Item = { ...item };
   for (const key of META_ATTRIBUTES) delete node[key];
   return {
     node: node as Node,
-    used: {
-      CpuShares: Number(item.UsedCpu ?? 0),
-      MemoryMB: Number(item.UsedMemoryMB ?? 0),
-      DiskMB: Number(item.UsedDiskMB ?? 0),
-    },
+    // Nodes registered before usage items existed kept their counters on the node item.
+    used: usageOf(usage ?? item),
     heartbeatExpiry: item.HeartbeatExpiry === undefined ? undefined : Number(item.HeartbeatExpiry),
     lostEvalsAt: item.LostEvalsAt === undefined ? undefined : Number(item.LostEvalsAt),
   };
@@ -47,6 +55,68 @@ function livenessKeys(status: NodeStatus, expiry: number | undefined, nodeId: st
   return { GSI4PK: HEARTBEATS, GSI4SK: heartbeatSortKey(expiry ?? 0, nodeId) };
 }
 
+/** Whether the node takes new allocations, as the usage item records it for the plan applier. */
+function admission(node: Pick<Node, 'Status' | 'SchedulingEligibility' | 'DrainStrategy'>): Item {
+  return { Status: node.Status, SchedulingEligibility: node.SchedulingEligibility, Draining: !!node.DrainStrategy };
+}
+
+function usageUpdate(nodeId: string, fields: Item, initial?: AllocClaim): TransactItem {
+  const names: Record<string, string> = { '#g1pk': 'GSI1PK', '#g1sk': 'GSI1SK' };
+  const values: Record<string, unknown> = { ':g1pk': NODES_LIST, ':g1sk': `${nodeId}${USAGE_SUFFIX}` };
+  const sets = ['#g1pk = :g1pk', '#g1sk = :g1sk'];
+  Object.entries(fields).forEach(([name, value], i) => {
+    names[`#f${i}`] = name;
+    values[`:f${i}`] = value;
+    sets.push(`#f${i} = :f${i}`);
+  });
+  if (initial) {
+    const counters: [string, number][] = [['UsedCpu', initial.CpuShares], ['UsedMemoryMB', initial.MemoryMB], ['UsedDiskMB', initial.DiskMB]];
+    for (const [name, value] of counters) {
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+      sets.push(`#${name} = if_not_exists(#${name}, :${name})`);
+    }
+  }
+  return {
+    Update: {
+      TableName: config().tableName,
+      Key: nodeUsageKey(nodeId),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/** The claimed-capacity change of a transaction on one node; `admit` adds its conditions. */
+export function nodeUsageChange(nodeId: string, net: AllocClaim, admit?: { limit: AllocClaim }): TransactItem {
+  const names: Record<string, string> = { '#cpu': 'UsedCpu', '#mem': 'UsedMemoryMB', '#disk': 'UsedDiskMB' };
+  const values: Record<string, unknown> = { ':cpu': net.CpuShares, ':mem': net.MemoryMB, ':disk': net.DiskMB };
+  let condition = 'attribute_exists(PK)';
+  if (admit) {
+    Object.assign(names, { '#status': 'Status', '#eligibility': 'SchedulingEligibility', '#draining': 'Draining' });
+    Object.assign(values, {
+      ':ready': 'ready',
+      ':eligible': 'eligible',
+      ':false': false,
+      ':cpuLimit': admit.limit.CpuShares,
+      ':memLimit': admit.limit.MemoryMB,
+      ':diskLimit': admit.limit.DiskMB,
+    });
+    condition += ' AND #status = :ready AND #eligibility = :eligible AND #draining = :false AND #cpu <= :cpuLimit AND #mem <= :memLimit AND #disk <= :diskLimit';
+  }
+  return {
+    Update: {
+      TableName: config().tableName,
+      Key: nodeUsageKey(nodeId),
+      UpdateExpression: 'ADD #cpu :cpu, #mem :mem, #disk :disk',
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
 /** Records in the nodes collection index that a node changed (the worker's node cache watches it). */
 export async function touchNodes(nodeId: string, index: number): Promise<void> {
   const touch = touchCollection(NODES_COLLECTION, nodeId, index).Update!;
@@ -54,11 +124,15 @@ export async function touchNodes(nodeId: string, index: number): Promise<void> {
 }
 
 export async function readNode(nodeId: string): Promise<StoredNode | undefined> {
-  const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: nodeKey(nodeId), ConsistentRead: true }));
-  return result.Item ? storedNodeFromItem(result.Item) : undefined;
+  const result = await dynamo().send(
+    new QueryCommand({ TableName: config().tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': nodeKey(nodeId).PK }, ConsistentRead: true }),
+  );
+  const items = result.Items ?? [];
+  const item = items.find((candidate) => candidate.SK !== NODE_USAGE_SK);
+  return item ? storedNodeFromItems(item, items.find((candidate) => candidate.SK === NODE_USAGE_SK)) : undefined;
 }
 
-/** Every node, in ID order (GSI1). */
+/** Every node with its usage, in ID order (GSI1). */
 export async function listNodes(prefix?: string): Promise<StoredNode[]> {
   const values: Record<string, unknown> = { ':pk': NODES_LIST };
   let condition = 'GSI1PK = :pk';
@@ -72,46 +146,60 @@ export async function listNodes(prefix?: string): Promise<StoredNode[]> {
     KeyConditionExpression: condition,
     ExpressionAttributeValues: values,
   });
-  return items.map(storedNodeFromItem);
+  const usage = new Map(items.filter((item) => item.SK === NODE_USAGE_SK).map((item) => [item.PK as string, item]));
+  return items.filter((item) => item.SK !== NODE_USAGE_SK).map((item) => storedNodeFromItems(item, usage.get(item.PK)));
+}
+
+/** Commits, retrying transient conflicts; false if a condition did not hold. */
+async function transactOrMiss(items: TransactItem[]): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await transact(items);
+      return true;
+    } catch (error) {
+      if (!(error instanceof TransactionConflict)) throw error;
+      if (!error.transient) return false;
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+    }
+  }
 }
 
 /**
  * Writes a node's registration, keeping its claimed capacity and CreateIndex if it re-registers.
  * Returns the stored node as it is now.
  */
-export async function upsertNode(node: Node, heartbeatExpiry: number): Promise<StoredNode> {
+export async function upsertNode(node: Node, heartbeatExpiry: number, previousUsage?: AllocClaim): Promise<StoredNode> {
   const fields: Item = { ...node, GSI1PK: NODES_LIST, GSI1SK: node.ID, HeartbeatExpiry: heartbeatExpiry, ...livenessKeys(node.Status, heartbeatExpiry, node.ID) };
   delete fields.CreateIndex;
   const names: Record<string, string> = { '#create': 'CreateIndex' };
-  const values: Record<string, unknown> = { ':create': node.CreateIndex, ':zero': 0 };
+  const values: Record<string, unknown> = { ':create': node.CreateIndex };
   const sets = ['#create = if_not_exists(#create, :create)'];
-  for (const counter of ['UsedCpu', 'UsedMemoryMB', 'UsedDiskMB']) {
-    names[`#${counter}`] = counter;
-    sets.push(`#${counter} = if_not_exists(#${counter}, :zero)`);
-  }
   Object.entries(fields).forEach(([name, value], i) => {
     names[`#f${i}`] = name;
     values[`:f${i}`] = value;
     sets.push(`#f${i} = :f${i}`);
   });
-  const result = await dynamo().send(
-    new UpdateCommand({
-      TableName: config().tableName,
-      Key: nodeKey(node.ID),
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-      ReturnValues: 'ALL_NEW',
-    }),
-  );
-  return storedNodeFromItem(result.Attributes!);
+  await transact([
+    {
+      Update: {
+        TableName: config().tableName,
+        Key: nodeKey(node.ID),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    },
+    usageUpdate(node.ID, admission(node), previousUsage ?? { CpuShares: 0, MemoryMB: 0, DiskMB: 0 }),
+  ]);
+  return (await readNode(node.ID))!;
 }
 
 /**
  * Moves a node's heartbeat deadline (Nomad's heartbeat timer reset). Returns the node, or
  * undefined if it is not registered.
  */
-export async function extendHeartbeat(nodeId: string, expiry: number): Promise<StoredNode | undefined> {
+export async function extendHeartbeat(nodeId: string, expiry: number): Promise<Node | undefined> {
   try {
     const result = await dynamo().send(
       new UpdateCommand({
@@ -123,7 +211,7 @@ export async function extendHeartbeat(nodeId: string, expiry: number): Promise<S
         ReturnValues: 'ALL_NEW',
       }),
     );
-    return storedNodeFromItem(result.Attributes!);
+    return storedNodeFromItems(result.Attributes!).node;
   } catch (error) {
     if (isConditionFailure(error)) return undefined;
     throw error;
@@ -144,27 +232,34 @@ export interface NodeTransition {
   expiredBefore?: number;
 }
 
-/** A conditional change of status, eligibility or drain; undefined if the condition failed. */
+/**
+ * A conditional change of status, eligibility or drain, written to the node and its usage item
+ * together; undefined if the condition failed.
+ */
 export async function transitionNode(nodeId: string, change: NodeTransition, index: number, now = Date.now()): Promise<StoredNode | undefined> {
   const names: Record<string, string> = { '#modify': 'ModifyIndex' };
   const values: Record<string, unknown> = { ':modify': index };
   const sets = ['#modify = :modify'];
+  const admissionFields: Item = {};
   let condition = 'attribute_exists(PK)';
   if (change.status) {
     Object.assign(names, { '#status': 'Status', '#updated': 'StatusUpdatedAt', '#description': 'StatusDescription', '#g4pk': 'GSI4PK', '#g4sk': 'GSI4SK' });
     const keys = livenessKeys(change.status, now, nodeId);
     Object.assign(values, { ':status': change.status, ':updated': Math.floor(now / 1000), ':description': change.description ?? '', ':g4pk': keys.GSI4PK, ':g4sk': keys.GSI4SK });
     sets.push('#status = :status', '#updated = :updated', '#description = :description', '#g4pk = :g4pk', '#g4sk = :g4sk');
+    admissionFields.Status = change.status;
   }
   if (change.eligibility) {
     names['#eligibility'] = 'SchedulingEligibility';
     values[':eligibility'] = change.eligibility;
     sets.push('#eligibility = :eligibility');
+    admissionFields.SchedulingEligibility = change.eligibility;
   }
   if (change.drainStrategy !== undefined) {
     names['#drain'] = 'DrainStrategy';
     values[':drain'] = change.drainStrategy;
     sets.push('#drain = :drain');
+    admissionFields.Draining = !!change.drainStrategy;
   }
   if (change.lastDrain !== undefined) {
     names['#lastDrain'] = 'LastDrain';
@@ -187,24 +282,22 @@ export async function transitionNode(nodeId: string, change: NodeTransition, ind
     values[':before'] = change.expiredBefore;
     condition += ' AND #expiry < :before';
   }
-  try {
-    const result = await dynamo().send(
-      new UpdateCommand({
+  const items: TransactItem[] = [
+    {
+      Update: {
         TableName: config().tableName,
         Key: nodeKey(nodeId),
         UpdateExpression: `SET ${sets.join(', ')}`,
         ConditionExpression: condition,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    await touchNodes(nodeId, index);
-    return storedNodeFromItem(result.Attributes!);
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
+      },
+    },
+  ];
+  if (Object.keys(admissionFields).length > 0) items.push(usageUpdate(nodeId, admissionFields));
+  items.push(touchCollection(NODES_COLLECTION, nodeId, index));
+  if (!(await transactOrMiss(items))) return undefined;
+  return readNode(nodeId);
 }
 
 /** Records that evaluations for a down node's lost allocations were created at `index`. */
@@ -214,7 +307,7 @@ export async function markLostEvals(nodeId: string, index: number): Promise<void
   );
 }
 
-/** Nodes whose heartbeat deadline passed (GSI4), oldest first. */
+/** Nodes whose heartbeat deadline passed (GSI4), oldest first; without their usage. */
 export async function listExpiredNodes(now: number): Promise<StoredNode[]> {
   const items = await queryAll({
     TableName: config().tableName,
@@ -222,9 +315,10 @@ export async function listExpiredNodes(now: number): Promise<StoredNode[]> {
     KeyConditionExpression: 'GSI4PK = :pk AND GSI4SK < :now',
     ExpressionAttributeValues: { ':pk': HEARTBEATS, ':now': heartbeatSortKey(now, '') },
   });
-  return items.map(storedNodeFromItem);
+  return items.map((item) => storedNodeFromItems(item, {}));
 }
 
+/** Nodes that are down, with their usage. */
 export async function listDownNodes(): Promise<StoredNode[]> {
   const items = await queryAll({
     TableName: config().tableName,
@@ -232,5 +326,6 @@ export async function listDownNodes(): Promise<StoredNode[]> {
     KeyConditionExpression: 'GSI4PK = :pk',
     ExpressionAttributeValues: { ':pk': DOWN_NODES },
   });
-  return items.map(storedNodeFromItem);
+  const nodes = await Promise.all(items.map((item) => readNode(item.ID)));
+  return nodes.filter((entry): entry is StoredNode => !!entry);
 }

@@ -17,6 +17,11 @@ export interface EvalMessage {
   EvalID: string;
   Namespace: string;
   JobID: string;
+  /**
+   * The evaluation as it was sent, which saves the worker a read. It may be stale by the time it
+   * arrives: every write the worker makes for it is conditioned on its ModifyIndex.
+   */
+  Eval?: Evaluation;
 }
 
 function messageGroupId(evaluation: Evaluation): string {
@@ -40,6 +45,7 @@ export async function enqueueEvals(evaluations: Evaluation[], resend?: string): 
             EvalID: evaluation.ID,
             Namespace: evaluation.Namespace,
             JobID: evaluation.JobID,
+            Eval: evaluation,
           } satisfies EvalMessage),
           MessageGroupId: messageGroupId(evaluation),
           MessageDeduplicationId: `${evaluation.ID}-${evaluation.ModifyIndex}${resend ? `-${resend}` : ''}`,

@@ -1,6 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
+import type { EvalMessage } from './eval-queue';
 import { processEvaluation } from './process-eval';
 
 /**
@@ -13,6 +14,10 @@ const EvalMessageSchema = z.object({
   EvalID: z.string().min(1),
   Namespace: z.string().min(1),
   JobID: z.string().min(1),
+  Eval: z
+    .object({ ID: z.string(), Namespace: z.string(), JobID: z.string(), Status: z.string(), ModifyIndex: z.number(), TriggeredBy: z.string() })
+    .passthrough()
+    .optional(),
 });
 
 export async function handleEvalRecord(record: SQSRecord): Promise<void> {
@@ -27,6 +32,6 @@ export async function handleEvalRecord(record: SQSRecord): Promise<void> {
     logger.error('dropping a message that is not an evaluation', { messageId: record.messageId, body: record.body });
     return;
   }
-  const outcome = await processEvaluation(message.data, { receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1) });
+  const outcome = await processEvaluation(message.data as EvalMessage, { receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1) });
   logger.info('evaluation processed', { evalId: message.data.EvalID, jobId: message.data.JobID, outcome });
 }

@@ -15,7 +15,8 @@ import type { Evaluation } from '../structs/evaluation';
  *   cannot place is blocked again instead;
  * - out of plan attempts → `failed`, plus a `max-plan-attempts` blocked evaluation;
  * - delivered too often → `failed`, plus a delayed `failed-follow-up` evaluation.
- * The evaluation is written only if nobody else finished it first.
+ * The evaluation is written only if nobody else finished it first. The same writes can ride in
+ * the last transaction of the evaluation's plan (see plan-apply), which saves a round trip.
  */
 export type EvalOutcome = 'ignored' | 'complete' | 'blocked' | 'failed';
 
@@ -37,6 +38,12 @@ export const EMPTY_RESULT: SchedulerResult = {
   escapedComputedClass: false,
 };
 
+/** The writes that finish an evaluation, built at the index of the transaction that carries them. */
+export interface FinishPlan {
+  outcome: EvalOutcome;
+  build(index: number, nowNanos: number): { items: TransactItem[]; delta: JobDelta };
+}
+
 function derivedEval(from: Evaluation, fields: Partial<Evaluation> & Pick<Evaluation, 'Status' | 'TriggeredBy'>, index: number, nowNanos: number): Evaluation {
   return {
     ID: randomUUID(),
@@ -54,110 +61,103 @@ function derivedEval(from: Evaluation, fields: Partial<Evaluation> & Pick<Evalua
   };
 }
 
-export async function finishEval(evaluation: Evaluation, result: SchedulerResult, options: FinishOptions): Promise<EvalOutcome> {
-  let record = options.record;
-  for (let attempt = 0; attempt < 4; attempt++) {
-    if (!record || attempt > 0) record = await readJob(evaluation.Namespace, evaluation.JobID);
-    const index = nextIndex();
-    const nowNanos = Date.now() * 1_000_000;
-    const failures = Object.keys(result.failedTGAllocs).length > 0;
-    const final: Evaluation = {
-      ...evaluation,
-      ModifyIndex: index,
-      ModifyTime: nowNanos,
-      SnapshotIndex: index,
-      QueuedAllocations: result.queuedAllocations,
-    };
-    delete final.FailedTGAllocs;
-    const items: TransactItem[] = [];
-    const delta: JobDelta = { queued: result.queuedAllocations };
-    let outcome: EvalOutcome;
-    let newBlocked: Evaluation | undefined;
-    let followUp: Evaluation | undefined;
-    const blocked = (triggeredBy: string, description: string) =>
-      derivedEval(
-        evaluation,
-        {
-          Status: 'blocked',
-          TriggeredBy: triggeredBy,
-          StatusDescription: description,
-          ClassEligibility: result.classEligibility,
-          EscapedComputedClass: result.escapedComputedClass,
-          FailedTGAllocs: failures ? result.failedTGAllocs : undefined,
-        },
-        index,
-        nowNanos,
-      );
+/** Decides the outcome and reads what it needs (the job's older blocked evaluation). */
+export async function planFinish(evaluation: Evaluation, result: SchedulerResult, options: FinishOptions, record: JobRecord | undefined): Promise<FinishPlan> {
+  const failures = Object.keys(result.failedTGAllocs).length > 0;
+  const outcome: EvalOutcome = options.failed ? 'failed' : failures && evaluation.Status === 'blocked' ? 'blocked' : 'complete';
+  const createsBlocked = (options.failed && options.followUpAfterMs === undefined) || (outcome === 'complete' && failures);
+  // One blocked evaluation per job: a newer one, or a complete placement, cancels the older.
+  const olderId = record?.blockedEvalId && record.blockedEvalId !== evaluation.ID ? record.blockedEvalId : undefined;
+  const older = olderId && (createsBlocked || (outcome === 'complete' && !failures)) ? await readEval(evaluation.Namespace, evaluation.JobID, olderId) : undefined;
 
-    if (options.failed) {
-      final.Status = 'failed';
-      final.StatusDescription = options.failed;
-      if (options.followUpAfterMs !== undefined) {
-        followUp = derivedEval(
+  return {
+    outcome,
+    build(index, nowNanos) {
+      const final: Evaluation = { ...evaluation, ModifyIndex: index, ModifyTime: nowNanos, SnapshotIndex: index, QueuedAllocations: result.queuedAllocations };
+      delete final.FailedTGAllocs;
+      const items: TransactItem[] = [];
+      const delta: JobDelta = { queued: result.queuedAllocations };
+      let newBlocked: Evaluation | undefined;
+      let followUp: Evaluation | undefined;
+      const blocked = (triggeredBy: string, description: string) =>
+        derivedEval(
           evaluation,
           {
-            Status: 'pending',
-            TriggeredBy: 'failed-follow-up',
-            Wait: options.followUpAfterMs * 1_000_000,
-            WaitUntil: new Date(Date.now() + options.followUpAfterMs).toISOString(),
+            Status: 'blocked',
+            TriggeredBy: triggeredBy,
+            StatusDescription: description,
+            ClassEligibility: result.classEligibility,
+            EscapedComputedClass: result.escapedComputedClass,
+            FailedTGAllocs: failures ? result.failedTGAllocs : undefined,
           },
           index,
           nowNanos,
         );
-        final.NextEval = followUp.ID;
+      if (options.failed) {
+        final.Status = 'failed';
+        final.StatusDescription = options.failed;
+        if (options.followUpAfterMs !== undefined) {
+          followUp = derivedEval(
+            evaluation,
+            {
+              Status: 'pending',
+              TriggeredBy: 'failed-follow-up',
+              Wait: options.followUpAfterMs * 1_000_000,
+              WaitUntil: new Date(nowNanos / 1_000_000 + options.followUpAfterMs).toISOString(),
+            },
+            index,
+            nowNanos,
+          );
+          final.NextEval = followUp.ID;
+        } else newBlocked = blocked('max-plan-attempts', 'created due to placement conflicts');
+      } else if (outcome === 'blocked') {
+        Object.assign(final, { Status: 'blocked', FailedTGAllocs: result.failedTGAllocs, ClassEligibility: result.classEligibility, EscapedComputedClass: result.escapedComputedClass });
       } else {
-        newBlocked = blocked('max-plan-attempts', 'created due to placement conflicts');
+        final.Status = 'complete';
+        if (failures) {
+          final.FailedTGAllocs = result.failedTGAllocs;
+          newBlocked = blocked('queued-allocs', 'created to place remaining allocations');
+        }
       }
-      outcome = 'failed';
-    } else if (failures && evaluation.Status === 'blocked') {
-      final.Status = 'blocked';
-      final.FailedTGAllocs = result.failedTGAllocs;
-      final.ClassEligibility = result.classEligibility;
-      final.EscapedComputedClass = result.escapedComputedClass;
-      outcome = 'blocked';
-    } else {
-      final.Status = 'complete';
-      outcome = 'complete';
-      if (failures) {
-        final.FailedTGAllocs = result.failedTGAllocs;
-        newBlocked = blocked('queued-allocs', 'created to place remaining allocations');
+      if (newBlocked) final.BlockedEval = newBlocked.ID;
+      items.push(replaceEval(final, evaluation.ModifyIndex));
+      if (final.Status !== 'blocked') delta.openEvals = -1;
+      if (followUp) {
+        items.push(putNewEval(followUp));
+        delta.openEvals = (delta.openEvals ?? 0) + 1;
       }
-    }
-    if (newBlocked) final.BlockedEval = newBlocked.ID;
-    items.push(replaceEval(final, evaluation.ModifyIndex));
-    if (final.Status !== 'blocked') delta.openEvals = -1;
+      if (newBlocked) {
+        items.push(putNewEval(newBlocked));
+        delta.openEvals = (delta.openEvals ?? 0) + 1;
+        delta.blockedEvalId = newBlocked.ID;
+      } else if (final.Status === 'complete' && record?.blockedEvalId === evaluation.ID) {
+        delta.blockedEvalId = null;
+      }
+      if (olderId && (newBlocked || (final.Status === 'complete' && !failures))) {
+        if (older && older.Status === 'blocked') {
+          items.push(
+            replaceEval({ ...older, Status: 'canceled', StatusDescription: `evaluation "${evaluation.ID}" successful`, ModifyIndex: index, ModifyTime: nowNanos }, older.ModifyIndex),
+          );
+          delta.openEvals = (delta.openEvals ?? 0) - 1;
+        }
+        if (!newBlocked) delta.blockedEvalId = null;
+      }
+      return { items, delta };
+    },
+  };
+}
 
-    if (followUp) {
-      items.push(putNewEval(followUp));
-      delta.openEvals = (delta.openEvals ?? 0) + 1;
-    }
-    if (newBlocked) {
-      items.push(putNewEval(newBlocked));
-      delta.openEvals = (delta.openEvals ?? 0) + 1;
-      delta.blockedEvalId = newBlocked.ID;
-    } else if (final.Status === 'complete' && record?.blockedEvalId === evaluation.ID) {
-      delta.blockedEvalId = null;
-    }
-    // One blocked evaluation per job: a newer one, or a complete placement, cancels the older.
-    const older = record?.blockedEvalId && record.blockedEvalId !== evaluation.ID ? record.blockedEvalId : undefined;
-    if (older && (newBlocked || (final.Status === 'complete' && !failures))) {
-      const stale = await readEval(evaluation.Namespace, evaluation.JobID, older);
-      if (stale && stale.Status === 'blocked') {
-        items.push(
-          replaceEval(
-            { ...stale, Status: 'canceled', StatusDescription: `evaluation "${evaluation.ID}" successful`, ModifyIndex: index, ModifyTime: nowNanos },
-            stale.ModifyIndex,
-          ),
-        );
-        delta.openEvals = (delta.openEvals ?? 0) - 1;
-      }
-      if (!newBlocked) delta.blockedEvalId = null;
-    }
+export async function finishEval(evaluation: Evaluation, result: SchedulerResult, options: FinishOptions): Promise<EvalOutcome> {
+  let record = options.record;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    if (!record || attempt > 0) record = await readJob(evaluation.Namespace, evaluation.JobID);
+    const finish = await planFinish(evaluation, result, options, record);
+    const index = nextIndex();
+    const { items, delta } = finish.build(index, Date.now() * 1_000_000);
     if (record) items.push(jobDeltaUpdate(evaluation.Namespace, evaluation.JobID, record.job.CreateIndex, delta, index));
-
     try {
       await transact(items);
-      return outcome;
+      return finish.outcome;
     } catch (error) {
       if (!(error instanceof TransactionConflict)) throw error;
       // The evaluation itself changed: another run finished it.

@@ -53,6 +53,19 @@ export function leaseCheck(lease: Lease): TransactItem {
   };
 }
 
+/** Releases the lease inside a transaction, with the same check as leaseCheck. */
+export function leaseRelease(lease: Lease): TransactItem {
+  return {
+    Delete: {
+      TableName: config().tableName,
+      Key: { PK: jobPk(lease.namespace, lease.jobId), SK: LEASE_SK },
+      ConditionExpression: '#owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'Owner' },
+      ExpressionAttributeValues: { ':owner': lease.owner },
+    },
+  };
+}
+
 export async function releaseLease(lease: Lease): Promise<void> {
   try {
     await dynamo().send(

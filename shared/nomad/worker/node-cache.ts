@@ -7,17 +7,21 @@ import { listNodes, readNode, type StoredNode } from '../store/nodes';
  * The worker's view of the cluster's nodes, kept across evaluations while a Lambda container
  * stays warm. Reading every node item for every evaluation would dominate the cost of
  * scheduling at thousands of nodes; instead the list is re-read only when the nodes collection
- * index moved (a node registered, went down, changed eligibility or drain) or it is older than
- * MAX_AGE_MS. Capacity claimed on nodes drifts in between, which is safe: the plan applier's
+ * index moved (a node registered, went down, changed eligibility or drain; checked at most once
+ * a second) or it is older than MAX_AGE_MS. An evaluation about one node (`node-update`,
+ * `node-drain`) reads that node itself, so it never misses the change that caused it. Capacity claimed on nodes drifts in between, which is safe: the plan applier's
  * conditional writes refuse an overcommit, a refused node is re-read before re-planning, and an
  * evaluation that cannot place everything always re-plans on a fresh list before it blocks.
  */
 const MAX_AGE_MS = 30_000;
+/** How often the collection index is checked; an evaluation for a node change reads that node itself. */
+const INDEX_CHECK_MS = 1_000;
 
 interface Cache {
   nodes: StoredNode[];
   index: number;
   loadedAt: number;
+  checkedAt: number;
 }
 
 let cache: Cache | undefined;
@@ -28,14 +32,25 @@ export interface ClusterNodes {
   fresh: boolean;
 }
 
-export async function clusterNodes(options: { fresh?: boolean } = {}): Promise<ClusterNodes> {
+export async function clusterNodes(options: { fresh?: boolean; nodeId?: string } = {}): Promise<ClusterNodes> {
   const now = Date.now();
-  const index = await collectionIndex(NODES_COLLECTION);
-  if (!options.fresh && cache && now - cache.loadedAt < MAX_AGE_MS && index <= cache.index) {
+  if (!options.fresh && cache && now - cache.loadedAt < MAX_AGE_MS) {
+    if (now - cache.checkedAt >= INDEX_CHECK_MS) {
+      const index = await collectionIndex(NODES_COLLECTION);
+      cache.checkedAt = now;
+      if (index > cache.index) return load(now);
+    }
+    if (options.nodeId) await refreshNodes([options.nodeId]);
     return { nodes: cache.nodes, fresh: false };
   }
+  return load(now);
+}
+
+async function load(now: number): Promise<ClusterNodes> {
+  // The index is read first, so a change made while the list is read is seen next time.
+  const index = await collectionIndex(NODES_COLLECTION);
   const nodes = await listNodes();
-  cache = { nodes, index, loadedAt: now };
+  cache = { nodes, index, loadedAt: now, checkedAt: now };
   return { nodes, fresh: true };
 }
 
@@ -60,9 +75,11 @@ export async function refreshNodes(nodeIds: Iterable<string>): Promise<void> {
   const fresh = await Promise.all(ids.map((id) => readNode(id)));
   const byId = new Map(fresh.filter((entry): entry is StoredNode => !!entry).map((entry) => [entry.node.ID, entry]));
   const gone = new Set(ids.filter((id) => !byId.has(id)));
+  const known = new Set(cache.nodes.map((entry) => entry.node.ID));
+  const added = [...byId.values()].filter((entry) => !known.has(entry.node.ID));
   cache = {
     ...cache,
-    nodes: cache.nodes.filter((entry) => !gone.has(entry.node.ID)).map((entry) => byId.get(entry.node.ID) ?? entry),
+    nodes: [...cache.nodes.filter((entry) => !gone.has(entry.node.ID)).map((entry) => byId.get(entry.node.ID) ?? entry), ...added],
   };
 }
 

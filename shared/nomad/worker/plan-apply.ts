@@ -7,8 +7,8 @@ import { changeDeployment, putDeployment, type DeploymentChange, type GroupCount
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
 import { putJobVersion } from '../store/jobs';
-import { allocSk, jobPk, nodeKey } from '../store/keys';
-import type { StoredNode } from '../store/nodes';
+import { allocSk, jobPk } from '../store/keys';
+import { nodeUsageChange, type StoredNode } from '../store/nodes';
 import type { Deployment } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
 import type { Job } from '../structs/job';
@@ -16,7 +16,8 @@ import { nodeCapacity } from '../structs/node';
 import { addClaim } from '../scheduler/rank';
 import type { Plan, PlannedAllocUpdate, PlannedInPlaceUpdate, PlannedStop } from '../scheduler/types';
 import { maybeFail } from './faults';
-import { leaseCheck, type Lease } from './job-lease';
+import type { FinishPlan } from './finish-eval';
+import { leaseCheck, leaseRelease, type Lease } from './job-lease';
 
 /**
  * The plan applier: commits a plan with DynamoDB transactions, Nomad's optimistic concurrency.
@@ -43,6 +44,8 @@ export interface ApplyContext {
   now: number;
   /** Called after each committed transaction with the net capacity it moved per node. */
   onCommitted?: (usage: Map<string, AllocClaim>) => void;
+  /** The evaluation's outcome, committed with the plan's last transaction if nothing was rejected. */
+  finish?: FinishPlan;
 }
 
 export interface ApplyResult {
@@ -51,10 +54,14 @@ export interface ApplyResult {
   /** Nodes that refused their placements, or changes that lost a race: re-plan needed. */
   rejectedNodes: Set<string>;
   conflicts: number;
+  /** The evaluation's outcome was committed with the plan (and the lease released with it). */
+  finished: boolean;
 }
 
 export class LeaseLost extends Error {}
 export class JobChanged extends Error {}
+/** Another run recorded the evaluation's outcome first. */
+export class EvalFinishedElsewhere extends Error {}
 
 type Change =
   | { kind: 'place'; nodeId: string; stored: StoredAlloc; replaces?: PlannedStop }
@@ -78,7 +85,8 @@ type Op =
   | { kind: 'createDeployment' }
   | { kind: 'deployment'; id: string; statusUpdate: boolean }
   | { kind: 'eval' }
-  | { kind: 'version' };
+  | { kind: 'version' }
+  | { kind: 'finish'; first: boolean };
 
 function changesOf(plan: Plan): Change[] {
   const replacing = new Map<string, PlannedStop>();
@@ -119,35 +127,12 @@ interface NodeDelta {
 function nodeItem(nodeId: string, delta: NodeDelta, context: ApplyContext): TransactItem | undefined {
   const { net } = delta;
   if (!delta.gains && net.CpuShares === 0 && net.MemoryMB === 0 && net.DiskMB === 0) return undefined;
-  const names: Record<string, string> = { '#cpu': 'UsedCpu', '#mem': 'UsedMemoryMB', '#disk': 'UsedDiskMB' };
-  const values: Record<string, unknown> = { ':cpu': net.CpuShares, ':mem': net.MemoryMB, ':disk': net.DiskMB };
-  let condition = 'attribute_exists(PK)';
   const node = context.nodes.get(nodeId);
-  if (delta.gains && node) {
-    const capacity = nodeCapacity(node.node);
-    Object.assign(names, { '#status': 'Status', '#eligibility': 'SchedulingEligibility', '#drain': 'DrainStrategy' });
-    Object.assign(values, {
-      ':ready': 'ready',
-      ':eligible': 'eligible',
-      ':cpuLimit': capacity.CpuShares - net.CpuShares,
-      ':memLimit': capacity.MemoryMB - net.MemoryMB,
-      ':diskLimit': capacity.DiskMB - net.DiskMB,
-    });
-    condition +=
-      ' AND #status = :ready AND #eligibility = :eligible AND (attribute_not_exists(#drain) OR attribute_type(#drain, :nullType))' +
-      ' AND #cpu <= :cpuLimit AND #mem <= :memLimit AND #disk <= :diskLimit';
-    values[':nullType'] = 'NULL';
-  }
-  return {
-    Update: {
-      TableName: config().tableName,
-      Key: nodeKey(nodeId),
-      UpdateExpression: 'ADD #cpu :cpu, #mem :mem, #disk :disk',
-      ConditionExpression: condition,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
-  };
+  if (!delta.gains || !node) return nodeUsageChange(nodeId, net);
+  const capacity = nodeCapacity(node.node);
+  return nodeUsageChange(nodeId, net, {
+    limit: { CpuShares: capacity.CpuShares - net.CpuShares, MemoryMB: capacity.MemoryMB - net.MemoryMB, DiskMB: capacity.DiskMB - net.DiskMB },
+  });
 }
 
 /** Stops an allocation (optionally recording its replacement): once, by condition. */
@@ -284,7 +269,7 @@ function withDeadlines(counters: Record<string, GroupCounters>, deployment: Pick
   return counters;
 }
 
-function buildTransaction(changes: Change[], extras: Extras, context: ApplyContext, index: number) {
+function buildTransaction(changes: Change[], extras: Extras, context: ApplyContext, index: number, finish?: FinishPlan) {
   const items: TransactItem[] = [];
   const ops: Op[] = [];
   const nowNanos = context.now * 1_000_000;
@@ -378,6 +363,16 @@ function buildTransaction(changes: Change[], extras: Extras, context: ApplyConte
     delta.openEvals = (delta.openEvals ?? 0) + 1;
   }
 
+  if (finish && context.job) {
+    const done = finish.build(index, context.now * 1_000_000);
+    done.items.forEach((item, i) => {
+      items.push(item);
+      ops.push({ kind: 'finish', first: i === 0 });
+    });
+    delta.openEvals = (delta.openEvals ?? 0) + (done.delta.openEvals ?? 0);
+    delta.queued = done.delta.queued;
+    if (done.delta.blockedEvalId !== undefined) delta.blockedEvalId = done.delta.blockedEvalId;
+  }
   if (context.job) {
     delta.liveAllocs = liveAllocs;
     delta.summary = summary;
@@ -385,7 +380,8 @@ function buildTransaction(changes: Change[], extras: Extras, context: ApplyConte
     items.push(jobDeltaUpdate(context.job.Namespace, context.job.ID, context.job.CreateIndex, delta, index));
     ops.push({ kind: 'job' });
   }
-  items.push(leaseCheck(context.lease));
+  // The transaction that finishes the evaluation also gives the lease back.
+  items.push(finish && context.job ? leaseRelease(context.lease) : leaseCheck(context.lease));
   ops.push({ kind: 'lease' });
   return { items, ops, usage: new Map([...nodes].map(([nodeId, entry]) => [nodeId, entry.net])) };
 }
@@ -401,7 +397,8 @@ function packTransactions(changes: Change[], extras: Extras): Change[][] {
   let current: Change[] = [];
   let nodes = new Set<string>();
   let size = 0;
-  const reserve = () => (batches.length === 0 ? firstReserve : 4);
+  // Room for the job, the lease, deployment counters and the evaluation's outcome.
+  const reserve = () => (batches.length === 0 ? firstReserve + 4 : 8);
   for (const change of changes) {
     const touched = nodeEffects(change)
       .map(([nodeId]) => nodeId)
@@ -425,14 +422,18 @@ function packTransactions(changes: Change[], extras: Extras): Change[][] {
 }
 
 export async function applyPlan(plan: Plan, context: ApplyContext): Promise<ApplyResult> {
-  const result: ApplyResult = { placed: [], stopped: [], rejectedNodes: new Set(), conflicts: 0 };
+  const result: ApplyResult = { placed: [], stopped: [], rejectedNodes: new Set(), conflicts: 0, finished: false };
   let extras: Extras = { deployment: plan.deployment ? structuredClone(plan.deployment) : undefined, deploymentUpdates: plan.deploymentUpdates, followupEvals: plan.followupEvals };
   const hasWork = (changes: Change[]) => changes.length > 0 || !!extras.deployment || extras.deploymentUpdates.length > 0 || extras.followupEvals.length > 0;
-  for (let changes of packTransactions(changesOf(plan), extras)) {
+  const batches = packTransactions(changesOf(plan), extras);
+  for (let b = 0; b < batches.length; b++) {
+    let changes = batches[b];
     for (let attempt = 0; hasWork(changes); attempt++) {
-      const { items, ops, usage } = buildTransaction(changes, extras, context, nextIndex());
+      const finish = b === batches.length - 1 && result.rejectedNodes.size === 0 && context.job ? context.finish : undefined;
+      const { items, ops, usage } = buildTransaction(changes, extras, context, nextIndex(), finish);
       try {
         await transact(items);
+        result.finished = !!finish;
         for (const change of changes) {
           if (change.kind === 'place') {
             result.placed.push(change.stored);
@@ -454,6 +455,12 @@ export async function applyPlan(plan: Plan, context: ApplyContext): Promise<Appl
           const op = ops[position];
           if (op.kind === 'lease') throw new LeaseLost('the job lease was lost');
           if (op.kind === 'job') throw new JobChanged('the job changed while it was being scheduled');
+          if (op.kind === 'finish') {
+            if (op.first) throw new EvalFinishedElsewhere('the evaluation was finished by another run');
+            // A blocked evaluation it meant to cancel moved on: finish separately after re-planning.
+            result.rejectedNodes.add('');
+            continue;
+          }
           result.conflicts++;
           if (op.kind === 'node') {
             result.rejectedNodes.add(op.nodeId);

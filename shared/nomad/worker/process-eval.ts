@@ -6,11 +6,11 @@ import { readEval } from '../store/evals';
 import type { Evaluation } from '../structs/evaluation';
 import { evalDueAt } from './due';
 import type { EvalMessage } from './eval-queue';
-import { EMPTY_RESULT, finishEval, type EvalOutcome } from './finish-eval';
+import { EMPTY_RESULT, finishEval, planFinish, type EvalOutcome } from './finish-eval';
 import { maybeFail } from './faults';
 import { acquireLease, releaseLease, type Lease } from './job-lease';
 import { recordUsage, refreshNodes } from './node-cache';
-import { applyPlan, JobChanged } from './plan-apply';
+import { applyPlan, EvalFinishedElsewhere, JobChanged } from './plan-apply';
 import { loadSnapshot } from './snapshot';
 import { unblockEvals } from './unblock';
 
@@ -60,7 +60,8 @@ export interface Delivery {
 }
 
 export async function processEvaluation(message: EvalMessage, delivery: Delivery = { receiveCount: 1 }): Promise<EvalOutcome> {
-  const evaluation = await readEval(message.Namespace, message.JobID, message.EvalID);
+  const carried = message.Eval?.ID === message.EvalID ? message.Eval : undefined;
+  const evaluation = carried ?? (await readEval(message.Namespace, message.JobID, message.EvalID));
   if (!evaluation || (evaluation.Status !== 'pending' && evaluation.Status !== 'blocked')) return 'ignored';
   // A delayed evaluation is sent again by the periodic duties when it is due.
   if (evaluation.Status === 'pending' && evalDueAt(evaluation) > Date.now()) return 'ignored';
@@ -76,19 +77,20 @@ export async function processEvaluation(message: EvalMessage, delivery: Delivery
 
   const lease = { namespace: evaluation.Namespace, jobId: evaluation.JobID, owner: `${evaluation.ID}/${randomUUID()}` };
   await acquireLease(lease, Date.now());
+  const held = { released: false };
   try {
     maybeFail('after-lease');
-    return await schedule(evaluation, lease);
+    return await schedule(evaluation, lease, held);
   } finally {
-    await releaseLease(lease);
+    if (!held.released) await releaseLease(lease);
   }
 }
 
-async function schedule(evaluation: Evaluation, lease: Lease): Promise<EvalOutcome> {
+async function schedule(evaluation: Evaluation, lease: Lease, held: { released: boolean }): Promise<EvalOutcome> {
   let freedCapacity = false;
   let freshNodes = false;
   for (let attempt = 1; ; attempt++) {
-    const loaded = await loadSnapshot(evaluation.Namespace, evaluation.JobID, { freshNodes });
+    const loaded = await loadSnapshot(evaluation.Namespace, evaluation.JobID, { freshNodes, nodeId: evaluation.NodeID });
     const { snapshot } = loaded;
     maybeFail('after-snapshot');
     let result = computePlan({ snapshot, evaluation, options: { newId: randomUUID, algorithm: config().schedulerAlgorithm } });
@@ -103,6 +105,8 @@ async function schedule(evaluation: Evaluation, lease: Lease): Promise<EvalOutco
       plan.placements.length + plan.stops.length + plan.inPlaceUpdates.length + plan.allocUpdates.length + plan.followupEvals.length === 0 &&
       !plan.deployment &&
       plan.deploymentUpdates.length === 0;
+    let finished = false;
+    const finish = settled ? undefined : await planFinish(evaluation, result, {}, loaded.record);
     if (!settled) {
       try {
         const applied = await applyPlan(plan, {
@@ -112,7 +116,11 @@ async function schedule(evaluation: Evaluation, lease: Lease): Promise<EvalOutco
           deployment: snapshot.deployment,
           now: snapshot.now,
           onCommitted: recordUsage,
+          // The outcome rides in the plan's last transaction (only if nothing is rejected).
+          finish,
         });
+        finished = applied.finished;
+        held.released = finished;
         maybeFail('after-commit');
         if (applied.stopped.some((stop) => stop.wasLive)) freedCapacity = true;
         settled = applied.rejectedNodes.size === 0;
@@ -121,12 +129,18 @@ async function schedule(evaluation: Evaluation, lease: Lease): Promise<EvalOutco
           await refreshNodes(applied.rejectedNodes);
         }
       } catch (error) {
+        if (error instanceof EvalFinishedElsewhere) return 'ignored';
         if (!(error instanceof JobChanged)) throw error;
       }
     }
     if (settled) {
-      maybeFail('before-finish');
-      const outcome = await finishEval(evaluation, result, { record: loaded.record });
+      let outcome: EvalOutcome;
+      if (finished && finish) {
+        outcome = finish.outcome;
+      } else {
+        maybeFail('before-finish');
+        outcome = await finishEval(evaluation, result, { record: loaded.record });
+      }
       if (freedCapacity) await unblockEvals({ exceptJobId: evaluation.JobID });
       return outcome;
     }

@@ -1,5 +1,5 @@
-import { readJobAllocs } from '../store/allocs';
-import { latestJobDeployment } from '../store/deployments';
+import { readJobAllocsAndDeployments } from '../store/allocs';
+import { deploymentFromItem } from '../store/deployments';
 import { readJob, readJobVersion, type JobRecord } from '../store/jobs';
 import type { Job } from '../structs/job';
 import type { Snapshot } from '../scheduler/types';
@@ -16,13 +16,14 @@ export interface LoadedSnapshot {
   freshNodes: boolean;
 }
 
-export async function loadSnapshot(namespace: string, jobId: string, options: { freshNodes?: boolean } = {}): Promise<LoadedSnapshot> {
-  const [record, allocs, nodes, deployment] = await Promise.all([
+export async function loadSnapshot(namespace: string, jobId: string, options: { freshNodes?: boolean; nodeId?: string } = {}): Promise<LoadedSnapshot> {
+  const [record, partition, nodes] = await Promise.all([
     readJob(namespace, jobId),
-    readJobAllocs(namespace, jobId),
-    clusterNodes({ fresh: options.freshNodes }),
-    latestJobDeployment(namespace, jobId),
+    readJobAllocsAndDeployments(namespace, jobId),
+    clusterNodes({ fresh: options.freshNodes, nodeId: options.nodeId }),
   ]);
+  const { allocs } = partition;
+  const deployment = partition.deploymentItems.map(deploymentFromItem).sort((a, b) => b.CreateIndex - a.CreateIndex)[0];
   const job = record?.job;
   const versions: Record<number, Job> = {};
   if (job) {
