@@ -1,5 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
+import { requireNamespace } from '../acl/guard';
 import { failDeployment, pauseDeployment, promoteDeployment, setAllocHealth, type DeploymentUpdateResult } from '../services/deployments';
 import { readJobAllocs } from '../store/allocs';
 import { findDeployment } from '../store/deployments';
@@ -25,6 +26,12 @@ const HealthBody = z
   .passthrough();
 const IdOnlyBody = z.object({ DeploymentID: z.string().optional() }).passthrough();
 
+/** The deployment's namespace must grant the capability (Nomad: read-job to read, submit-job to steer). */
+async function authorize(c: Context, id: string, capability: 'read-job' | 'submit-job'): Promise<void> {
+  const deployment = await findDeployment(id);
+  await requireNamespace(c, deployment?.Namespace ?? (c.req.query('namespace') || 'default'), capability);
+}
+
 /** Nomad insists the body names the deployment of the path; we accept a body that names none. */
 function checkId(c: Context, bodyId: string | undefined): string {
   const id = c.req.param('deployment_id') ?? '';
@@ -45,6 +52,7 @@ function respond(c: Context, result: DeploymentUpdateResult): Response {
 
 export function mountDeploymentRoutes(app: Hono): void {
   app.get('/v1/deployment/allocations/:deployment_id', async (c) => {
+    await authorize(c, c.req.param('deployment_id'), 'read-job');
     const result = await blockingQuery(c, async () => {
       const deployment = await findDeployment(c.req.param('deployment_id'));
       if (!deployment) return { index: 0, body: [] as ReturnType<typeof allocListStub>[] };
@@ -60,29 +68,36 @@ export function mountDeploymentRoutes(app: Hono): void {
   app.on(['PUT', 'POST'], '/v1/deployment/promote/:deployment_id', async (c) => {
     const body = await optionalNomadBody(c, PromoteBody, {});
     const id = checkId(c, body.DeploymentID);
+    await authorize(c, id, 'submit-job');
     return respond(c, await promoteDeployment(id, { all: body.All ?? !(body.Groups?.length), groups: body.Groups ?? [] }));
   });
 
   app.on(['PUT', 'POST'], '/v1/deployment/fail/:deployment_id', async (c) => {
     const body = await optionalNomadBody(c, IdOnlyBody, {});
-    return respond(c, await failDeployment(checkId(c, body.DeploymentID)));
+    const id = checkId(c, body.DeploymentID);
+    await authorize(c, id, 'submit-job');
+    return respond(c, await failDeployment(id));
   });
 
   app.on(['PUT', 'POST'], '/v1/deployment/pause/:deployment_id', async (c) => {
     const body = await optionalNomadBody(c, PauseBody, {});
     const id = checkId(c, body.DeploymentID);
+    await authorize(c, id, 'submit-job');
     return respond(c, await pauseDeployment(id, body.Pause ?? false));
   });
 
   app.on(['PUT', 'POST'], '/v1/deployment/allocation-health/:deployment_id', async (c) => {
     const body = await optionalNomadBody(c, HealthBody, {});
     const id = checkId(c, body.DeploymentID);
+    await authorize(c, id, 'submit-job');
     return respond(c, await setAllocHealth(id, body.HealthyAllocationIDs ?? [], body.UnhealthyAllocationIDs ?? []));
   });
 
   app.on(['PUT', 'POST'], '/v1/deployment/unblock/:deployment_id', async (c) => {
     const body = await optionalNomadBody(c, IdOnlyBody, {});
-    const deployment = await findDeployment(checkId(c, body.DeploymentID));
+    const id = checkId(c, body.DeploymentID);
+    await authorize(c, id, 'submit-job');
+    const deployment = await findDeployment(id);
     if (!deployment) throw notFound('deployment not found');
     // Only multiregion deployments block; we run a single region.
     if (['successful', 'failed', 'cancelled'].includes(deployment.Status)) throw badRequest("can't unblock terminal deployment");
@@ -90,6 +105,7 @@ export function mountDeploymentRoutes(app: Hono): void {
   });
 
   app.get('/v1/deployment/:deployment_id', async (c) => {
+    await authorize(c, c.req.param('deployment_id'), 'read-job');
     const result = await blockingQuery(c, async () => {
       const deployment = await findDeployment(c.req.param('deployment_id'));
       if (!deployment) throw notFound('deployment not found');

@@ -1,21 +1,53 @@
 import type { Hono } from 'hono';
-import { findAlloc, withJobs } from '../store/allocs';
+import { requireNamespace } from '../acl/guard';
+import { stopAlloc } from '../services/stop-alloc';
+import { findAlloc, readJobAllocs, withJobs } from '../store/allocs';
 import { findEval } from '../store/evals';
+import { readJob } from '../store/jobs';
+import { allocListStub } from '../wire/alloc-list-stub';
 import { evaluationWire } from '../wire/evaluation';
 import { blockingQuery } from './blocking';
 import { notFound } from './errors';
-import { nomadJson, setQueryMeta } from './respond';
+import { nomadJson, setIndex, setQueryMeta } from './respond';
 
-/** `GET /v1/evaluation/:id` and `GET /v1/allocation/:id`. */
+/**
+ * `GET /v1/evaluation/:id`, `GET /v1/evaluation/:id/allocations`, `GET /v1/allocation/:id` and
+ * `PUT /v1/allocation/:id/stop`. Reads need `read-job` in the object's namespace; stopping an
+ * allocation needs `alloc-lifecycle`.
+ */
 export function mountEvalAllocRoutes(app: Hono): void {
+  app.get('/v1/evaluation/:eval_id/allocations', async (c) => {
+    const evaluation = await findEval(c.req.param('eval_id'));
+    await requireNamespace(c, evaluation?.Namespace ?? (c.req.query('namespace') || 'default'), 'read-job');
+    const result = await blockingQuery(c, async () => {
+      if (!evaluation) return { index: 0, body: [] as ReturnType<typeof allocListStub>[] };
+      const [allocs, record] = await Promise.all([readJobAllocs(evaluation.Namespace, evaluation.JobID), readJob(evaluation.Namespace, evaluation.JobID)]);
+      const mine = allocs.filter((stored) => stored.alloc.EvalID === evaluation.ID);
+      const index = mine.reduce((max, stored) => Math.max(max, stored.alloc.ModifyIndex), evaluation.ModifyIndex);
+      return { index, body: mine.map((stored) => allocListStub(stored, record?.job.Type ?? evaluation.Type)) };
+    });
+    setQueryMeta(c, result.index);
+    return nomadJson(c, result.body);
+  });
+
   app.get('/v1/evaluation/:eval_id', async (c) => {
     const result = await blockingQuery(c, async () => {
       const evaluation = await findEval(c.req.param('eval_id'));
       if (!evaluation) throw notFound('eval not found');
-      return { index: evaluation.ModifyIndex, body: evaluationWire(evaluation) };
+      return { index: evaluation.ModifyIndex, body: evaluation };
     });
+    await requireNamespace(c, result.body.Namespace, 'read-job');
     setQueryMeta(c, result.index);
-    return nomadJson(c, result.body);
+    return nomadJson(c, evaluationWire(result.body));
+  });
+
+  app.on(['PUT', 'POST'], '/v1/allocation/:alloc_id/stop', async (c) => {
+    const stored = await findAlloc(c.req.param('alloc_id'));
+    if (!stored) throw notFound('alloc not found');
+    await requireNamespace(c, stored.alloc.Namespace, 'alloc-lifecycle');
+    const result = await stopAlloc(stored.alloc.ID);
+    setIndex(c, result.Index);
+    return nomadJson(c, result);
   });
 
   app.get('/v1/allocation/:alloc_id', async (c) => {
@@ -24,6 +56,7 @@ export function mountEvalAllocRoutes(app: Hono): void {
       if (!stored) throw notFound('alloc not found');
       return { index: stored.alloc.ModifyIndex, body: stored };
     });
+    await requireNamespace(c, result.body.alloc.Namespace, 'read-job');
     setQueryMeta(c, result.index);
     const [alloc] = await withJobs([result.body]);
     return nomadJson(c, alloc);

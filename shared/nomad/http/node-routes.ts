@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
+import { requireNode } from '../acl/guard';
 import { drainNode, setEligibility } from '../services/node-drain';
 import { heartbeatNode } from '../services/node-heartbeat';
 import { registerNode } from '../services/register-node';
@@ -50,6 +51,7 @@ function publicNode(node: Node): Node {
 
 export function mountNodeRoutes(app: Hono): void {
   app.on(['PUT', 'POST'], '/v1/node/register', async (c) => {
+    await requireNode(c, 'write');
     const body = await nomadBody(c, RegisterNodeBody);
     const result = await registerNode(body.Node);
     setIndex(c, result.Index);
@@ -57,12 +59,14 @@ export function mountNodeRoutes(app: Hono): void {
   });
 
   app.on(['PUT', 'POST'], '/v1/node/:node_id/heartbeat', async (c) => {
+    await requireNode(c, 'write');
     const result = await heartbeatNode(c.req.param('node_id'));
     setIndex(c, result.Index);
     return nomadJson(c, result);
   });
 
   app.on(['PUT', 'POST'], '/v1/node/:node_id/drain', async (c) => {
+    await requireNode(c, 'write');
     const body = await nomadBody(c, DrainBody);
     const spec = body.DrainSpec ? { Deadline: body.DrainSpec.Deadline ?? 0, IgnoreSystemJobs: body.DrainSpec.IgnoreSystemJobs ?? false } : null;
     const result = await drainNode(c.req.param('node_id'), spec, body.MarkEligible ?? false);
@@ -71,6 +75,7 @@ export function mountNodeRoutes(app: Hono): void {
   });
 
   app.on(['PUT', 'POST'], '/v1/node/:node_id/eligibility', async (c) => {
+    await requireNode(c, 'write');
     const body = await nomadBody(c, EligibilityBody);
     const result = await setEligibility(c.req.param('node_id'), body.Eligibility);
     setIndex(c, result.Index);
@@ -78,6 +83,7 @@ export function mountNodeRoutes(app: Hono): void {
   });
 
   app.get('/v1/nodes', async (c) => {
+    await requireNode(c, 'read');
     const withResources = boolParam(c, 'resources');
     const result = await blockingQuery(c, async () => {
       const nodes = await listNodes(c.req.query('prefix') || undefined);
@@ -89,6 +95,7 @@ export function mountNodeRoutes(app: Hono): void {
   });
 
   app.get('/v1/node/:node_id', async (c) => {
+    await requireNode(c, 'read');
     const result = await blockingQuery(c, async () => {
       const stored = await readNode(c.req.param('node_id'));
       if (!stored) throw notFound('node not found');
@@ -99,6 +106,7 @@ export function mountNodeRoutes(app: Hono): void {
   });
 
   app.get('/v1/node/:node_id/allocations', async (c) => {
+    await requireNode(c, 'read');
     const nodeId = c.req.param('node_id');
     const result = await blockingQuery(c, async () => {
       const stored = await listNodeAllocs(nodeId);
@@ -110,6 +118,7 @@ export function mountNodeRoutes(app: Hono): void {
   });
 
   app.on(['PUT', 'POST'], '/v1/node/:node_id/allocations', async (c) => {
+    await requireNode(c, 'write');
     const body = await nomadBody(c, ClientAllocsBody);
     const result = await updateAllocsFromClient(c.req.param('node_id'), body.Allocs);
     setIndex(c, result.Index);

@@ -105,6 +105,22 @@ describe('nodes and the scheduler', () => {
     await auditCapacity();
   });
 
+  it('stops an allocation on request and places its replacement', async () => {
+    const [victim] = await liveAllocs('web');
+    const stopped = await api('PUT', `/v1/allocation/${victim.alloc.ID}/stop`);
+    expect(stopped.status).toBe(200);
+    expect(stopped.body.EvalID).toMatch(/^[0-9a-f-]{36}$/);
+    await drainEvalQueue();
+    expect((await api('GET', `/v1/allocation/${victim.alloc.ID}`)).body).toMatchObject({ DesiredStatus: 'stop', DesiredDescription: 'alloc is being migrated' });
+    const live = await liveAllocs('web');
+    expect(live).toHaveLength(4);
+    const replacement = live.find((stored) => stored.alloc.PreviousAllocation === victim.alloc.ID)!;
+    expect(replacement.alloc.Name).toBe(victim.alloc.Name);
+    const byEval = (await api('GET', `/v1/evaluation/${stopped.body.EvalID}/allocations`)).body;
+    expect(byEval.map((alloc: any) => alloc.ID)).toEqual([replacement.alloc.ID]);
+    expect((await api('PUT', '/v1/allocation/nope/stop')).status).toBe(404);
+  });
+
   it('fails an evaluation delivered too often and retries it later', async () => {
     const registered = await api('POST', '/v1/jobs', { Job: serviceJob('stuck', 1, 100, 64) });
     const outcome = await processEvaluation({ EvalID: registered.body.EvalID, Namespace: 'default', JobID: 'stuck' }, { receiveCount: 4 });

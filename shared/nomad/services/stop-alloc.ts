@@ -1,0 +1,52 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { config } from '../../config';
+import { nextIndex } from '../../storage/index-clock';
+import { transact } from '../../storage/transact';
+import { notFound } from '../http/errors';
+import { findAlloc } from '../store/allocs';
+import { putNewEval } from '../store/evals';
+import { jobDeltaUpdate } from '../store/job-counters';
+import { readJob } from '../store/jobs';
+import { allocSk, jobPk } from '../store/keys';
+import { enqueueEvals } from '../worker/eval-queue';
+import { newEval } from './new-eval';
+
+/**
+ * `PUT /v1/allocation/:id/stop` (Nomad's Alloc.Stop): the allocation is marked to migrate and an
+ * `alloc-stop` evaluation lets the scheduler stop it and place its replacement, in one
+ * transaction with the job's counters.
+ */
+const logger = new Logger({ serviceName: 'nomad-api' });
+
+export async function stopAlloc(allocId: string): Promise<{ EvalID: string; Index: number }> {
+  const located = await findAlloc(allocId);
+  if (!located) throw notFound(`alloc not found`);
+  const record = await readJob(located.alloc.Namespace, located.alloc.JobID);
+  if (!record) throw notFound('job not found');
+  const index = nextIndex();
+  const evaluation = newEval({
+    namespace: record.job.Namespace,
+    jobId: record.job.ID,
+    type: record.job.Type,
+    priority: record.job.Priority,
+    triggeredBy: 'alloc-stop',
+    jobModifyIndex: record.job.JobModifyIndex,
+    index,
+    now: Date.now(),
+  });
+  await transact([
+    {
+      Update: {
+        TableName: config().tableName,
+        Key: { PK: jobPk(located.alloc.Namespace, located.alloc.JobID), SK: allocSk(allocId) },
+        UpdateExpression: 'SET DesiredTransition.Migrate = :true, ModifyIndex = :index',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':true': true, ':index': index },
+      },
+    },
+    putNewEval(evaluation),
+    jobDeltaUpdate(record.job.Namespace, record.job.ID, record.job.CreateIndex, { openEvals: 1, hadEval: true }, index),
+  ]);
+  await enqueueEvals([evaluation]).catch((error) => logger.warn('evaluation stored but not queued', { evalId: evaluation.ID, error }));
+  return { EvalID: evaluation.ID, Index: index };
+}
