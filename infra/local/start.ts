@@ -14,6 +14,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const stack = await startLocalStack({
   dataDir,
   port,
+  // Timers (heartbeat expiry, delayed evaluations, deadlines) tick faster than EventBridge's minute.
+  periodicMs: Number(process.env.PERIODIC_INTERVAL_SECONDS ?? 10) * 1000,
   // One Nomad client agent runs beside the API unless AGENT=0.
   agent: process.env.AGENT !== '0',
   log: (line) => console.log(`[jobplane] ${line}`),

@@ -6,6 +6,7 @@ import { readJobAllocs } from '../store/allocs';
 import { findDeployment } from '../store/deployments';
 import { readJob } from '../store/jobs';
 import { allocListStub } from '../wire/alloc-list-stub';
+import { deploymentWire } from '../wire/deployment';
 import { blockingQuery } from './blocking';
 import { optionalNomadBody } from './body';
 import { badRequest, notFound } from './errors';
@@ -109,7 +110,7 @@ export function mountDeploymentRoutes(app: Hono): void {
     const result = await blockingQuery(c, async () => {
       const deployment = await findDeployment(c.req.param('deployment_id'));
       if (!deployment) throw notFound('deployment not found');
-      return { index: deployment.ModifyIndex, body: deployment };
+      return { index: deployment.ModifyIndex, body: deploymentWire(deployment) };
     });
     setQueryMeta(c, result.index);
     return nomadJson(c, result.body);
