@@ -6,7 +6,7 @@ import { validationError } from '../errors';
 import type { JobRecord, PipelineRecord, PipelineSource, PipelineVariable, ProjectRecord, UserRecord } from '../records';
 import { effectiveAllowFailure } from '../state/job-events';
 import { pipelineStatus } from '../state/process-pipeline';
-import { MAX_TRANSACT_ITEMS, transact } from '../../storage/transact';
+import { MAX_TRANSACT_ITEMS, transact, type TransactItem } from '../../storage/transact';
 import { nextId, nextIds } from '../store/counters';
 import { putJob, putJobPointer } from '../store/jobs';
 import { putPipeline, readPipelineWithJobs } from '../store/pipelines';
@@ -33,6 +33,12 @@ export interface CreatePipelineInput {
   sourceJobId?: number;
   /** The upstream pipeline's depth + 1 for pipelines that bridges create. */
   depth?: number;
+  /**
+   * Items stored in the same transaction as the pipeline (another dialect's record of it, such as
+   * a CodeArts build); if one of their conditions fails, nothing is created and the
+   * TransactionConflict reaches the caller.
+   */
+  alsoWrite?: (pipeline: PipelineRecord, jobs: readonly JobRecord[]) => TransactItem[];
 }
 
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
@@ -139,11 +145,12 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
   };
   const protectedRef = input.ref === project.defaultBranch;
   const created = definition.jobs.map((job, i) => jobRecord(job, firstJobId + i, pipeline, definition.stages, now, protectedRef));
+  const extra = input.alsoWrite?.(pipeline, created) ?? [];
 
-  if (created.length * 2 + 1 <= MAX_TRANSACT_ITEMS) {
+  if (created.length * 2 + 1 + extra.length <= MAX_TRANSACT_ITEMS) {
     const { jobs, changed } = applyTransitions(created, now);
     const processed: PipelineRecord = { ...pipeline, ...pipelineChanges(pipeline, jobs, pipelineStatus(jobs), now) };
-    await transact([putPipeline(processed, { unprocessed: false }), ...jobs.flatMap((job) => [putJob(job), putJobPointer(job)])]);
+    await transact([putPipeline(processed, { unprocessed: false }), ...jobs.flatMap((job) => [putJob(job), putJobPointer(job)]), ...extra]);
     await afterJobsChanged(processed, changed.map(({ after }) => after), 'created');
     return { pipeline: processed, jobs };
   }
@@ -151,7 +158,7 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
   for (let i = 0; i < created.length; i += perTransaction) {
     await transact(created.slice(i, i + perTransaction).flatMap((job) => [putJob(job), putJobPointer(job)]));
   }
-  await transact([putPipeline(pipeline, { unprocessed: true })]);
+  await transact([putPipeline(pipeline, { unprocessed: true }), ...extra]);
   await processPipelineNow(pipeline.id);
   const read = (await readPipelineWithJobs(pipeline.id))!;
   return { pipeline: read.pipeline, jobs: read.jobs };

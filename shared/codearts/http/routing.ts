@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { CodeArtsError, internalError, urlNotFound } from '../errors';
+
+/**
+ * CodeArts Build's `/v3` (and IAM's token endpoint beside it). Every answer carries an
+ * `X-Request-Id` (a dashless UUID, as Huawei's); every error is `{"error_code", "error_msg",
+ * "request_id"}`; an unknown path, or a known one asked with another method, is CB.00060214.
+ */
+export type CodeArtsEnv = { Variables: { requestId: string } };
+
+export const codearts = new Hono<CodeArtsEnv>();
+
+export const JSON_TYPE = 'application/json;charset=UTF-8';
+
+function requestId(c: Context): string {
+  let id = c.get('requestId') as string | undefined;
+  if (!id) {
+    id = randomUUID().replace(/-/g, '');
+    c.set('requestId', id);
+  }
+  return id;
+}
+
+export function respond(c: Context, body: unknown, status: ContentfulStatusCode = 200, headers: Record<string, string> = {}): Response {
+  return c.body(JSON.stringify(body), status, { 'Content-Type': JSON_TYPE, ...headers });
+}
+
+export function errorResponse(c: Context, error: CodeArtsError): Response {
+  return respond(c, { error_code: error.code, error_msg: error.message, request_id: requestId(c) }, error.status);
+}
+
+export function codeartsNotFound(c: Context): Response {
+  return errorResponse(c, urlNotFound());
+}
+
+codearts.use('/v3/*', async (c, next) => {
+  const id = requestId(c);
+  await next();
+  c.res.headers.set('X-Request-Id', id);
+});
+
+const logger = new Logger({ serviceName: 'codearts-api' });
+
+codearts.onError((error, c) => {
+  if (error instanceof CodeArtsError) return errorResponse(c, error);
+  logger.error('unexpected error', { error: error as Error, path: c.req.path });
+  return errorResponse(c, internalError());
+});

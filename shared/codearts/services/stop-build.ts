@@ -1,0 +1,47 @@
+import { transact, TransactionConflict } from '../../storage/transact';
+import type { Caller } from '../auth/caller';
+import { recordNotFound } from '../errors';
+import { buildState, isInFlight, type BuildState } from '../pipeline/build-status';
+import { cancelWrites, currentJobs, processAfterCancel } from '../pipeline/gitlab-builds';
+import { finishBuild, getBuild } from '../store/builds';
+import { leaveInFlight } from '../store/tasks';
+import { settleBuild } from './build-state';
+import { visibleTask } from './tasks';
+
+/**
+ * `POST /v3/jobs/stop`. One transaction decides a stop: the record goes from QUEUED or RUNNING to
+ * ABORTED and the build's GitLab job is canceled, both conditioned on what was read. A runner
+ * that finishes the job first, or a second stop, makes it fail; it is then decided again on
+ * fresh reads: a build already ABORTED answers true (stopping is idempotent), a finished one false.
+ */
+export async function stopBuild(caller: Caller, jobId: string, buildNo: number): Promise<boolean> {
+  await visibleTask(caller, jobId);
+  return abortBuild(jobId, buildNo);
+}
+
+export async function abortBuild(jobId: string, buildNo: number): Promise<boolean> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const record = await getBuild(jobId, buildNo);
+    if (!record) throw recordNotFound();
+    if (!isInFlight(record.status)) return record.status === 'ABORTED';
+    const job = (await currentJobs([record])).get(buildNo);
+    if (!job) throw new Error(`build ${jobId}#${buildNo}: its GitLab job ${record.gitlabJobId} is missing`);
+    const state = buildState(record, job);
+    if (!isInFlight(state.status)) {
+      // It ended before the stop came: record that, unless a stop got there first.
+      if (await settleBuild(record, state)) return state.status === 'ABORTED';
+      continue;
+    }
+    const now = Date.now();
+    const aborted: BuildState = { status: 'ABORTED', startedAt: job.startedAt, finishedAt: now };
+    try {
+      await transact([finishBuild(record, aborted), ...cancelWrites(job, now), leaveInFlight(jobId, buildNo)]);
+    } catch (error) {
+      if (error instanceof TransactionConflict) continue;
+      throw error;
+    }
+    await processAfterCancel(record.pipelineId);
+    return true;
+  }
+  throw new Error(`build ${jobId}#${buildNo}: the stop kept conflicting`);
+}

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { canSee, ownerOf, type Caller } from '../auth/caller';
+import { taskNotFound } from '../errors';
+import { createTaskProject } from '../pipeline/gitlab-builds';
+import { ciFile, type Step } from '../pipeline/steps-to-ci';
+import type { TaskRecord } from '../records';
+import { getTask, markTaskDeleted, putTask } from '../store/tasks';
+import { abortBuild } from './stop-build';
+
+/**
+ * Build tasks: created with their GitLab project (the steps as its CI file), found only by
+ * callers of their IAM project (others are told the task does not exist), deleted softly.
+ */
+export interface NewTask {
+  arch: string;
+  project_id: string;
+  job_name: string;
+  steps: Step[];
+  [field: string]: unknown;
+}
+
+/** A lowercase dashless UUIDv4, as CodeArts's job ids. */
+export function newJobId(): string {
+  return randomUUID().replace(/-/g, '');
+}
+
+export async function createTask(caller: Caller, body: NewTask): Promise<TaskRecord> {
+  const jobId = newJobId();
+  // The project first and the task last: a crash in between leaves only an unused internal project.
+  const gitlabProjectId = await createTaskProject(jobId, body.job_name, ciFile(body));
+  const task: TaskRecord = {
+    jobId,
+    jobName: body.job_name,
+    codeartsProjectId: body.project_id,
+    arch: body.arch,
+    owner: ownerOf(caller),
+    definition: body,
+    gitlabProjectId,
+    buildCount: 0,
+    inFlight: [],
+    createdAt: Date.now(),
+  };
+  await putTask(task);
+  return task;
+}
+
+export async function visibleTask(caller: Caller, jobId: string): Promise<TaskRecord> {
+  const task = await getTask(jobId);
+  if (!task || task.deletedAt !== undefined || !canSee(caller, task.owner)) throw taskNotFound();
+  return task;
+}
+
+/** Deletes the task; its builds still in flight are stopped. */
+export async function deleteTask(caller: Caller, jobId: string): Promise<TaskRecord> {
+  const task = await visibleTask(caller, jobId);
+  if (!(await markTaskDeleted(jobId, Date.now()))) throw taskNotFound();
+  // Read again: no run can start after the mark, but one may have started before it.
+  const deleted = (await getTask(jobId)) ?? task;
+  for (const buildNo of deleted.inFlight) await abortBuild(jobId, buildNo);
+  return deleted;
+}
