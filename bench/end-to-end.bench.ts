@@ -20,7 +20,7 @@ import { benchStack } from './stack';
 const NODES = Number(process.env.BENCH_E2E_NODES ?? 200);
 const JOBS = Number(process.env.BENCH_E2E_JOBS ?? 100);
 const COUNT = Number(process.env.BENCH_E2E_COUNT ?? 100);
-const WORKERS = Number(process.env.BENCH_E2E_WORKERS ?? 8);
+const WORKERS = Number(process.env.BENCH_E2E_WORKERS ?? 4);
 const GOAL = 0.5;
 
 const stack = await benchStack();

@@ -280,7 +280,7 @@ class Reconciler {
         if (due !== undefined) rescheduleLater.push({ stored, at: due });
       }
     }
-    this.createFollowups(rescheduleLater, group);
+    this.createFollowups(rescheduleLater);
 
     const names = new NameIndex(this.job.ID, group.Name, group.Count, [...untainted, ...migrate, ...rescheduleNow, ...lost].map((s) => s.alloc.Name));
     let isCanarying = dstate.DesiredCanaries !== 0 && !dstate.Promoted;
@@ -318,7 +318,7 @@ class Reconciler {
     isCanarying = dstate.DesiredCanaries !== 0 && !dstate.Promoted;
 
     let budget = this.budget(group, remaining, destructive, migrate, isCanarying);
-    const place = this.computePlacements(group, names, remaining, migrate, rescheduleNow, lost, isCanarying);
+    const place = this.computePlacements(group, names, remaining, migrate, rescheduleNow, lost);
     if (!existing) dstate.DesiredTotal += place.length;
 
     const placeReady = !this.paused && !this.failed && !isCanarying;
@@ -368,7 +368,7 @@ class Reconciler {
   }
 
   /** One follow-up evaluation per window of due times, stamped on the allocations it is for. */
-  private createFollowups(later: { stored: StoredAlloc; at: number }[], group: TaskGroup): void {
+  private createFollowups(later: { stored: StoredAlloc; at: number }[]): void {
     if (later.length === 0) return;
     later.sort((a, b) => a.at - b.at);
     let current: Evaluation | undefined;
@@ -396,7 +396,6 @@ class Reconciler {
       }
       this.result.followupStamps.push({ stored, evalId: current.ID });
     }
-    void group;
   }
 
   private computeStop(
@@ -492,7 +491,6 @@ class Reconciler {
     migrate: StoredAlloc[],
     reschedule: StoredAlloc[],
     lost: StoredAlloc[],
-    isCanarying: boolean,
   ): Placement[] {
     const place: Placement[] = [];
     for (const stored of reschedule) {
@@ -509,7 +507,6 @@ class Reconciler {
     if (existing < group.Count) {
       for (const name of names.next(group.Count - existing)) place.push({ group, name, reschedule: false, canary: false });
     }
-    void isCanarying;
     return place;
   }
 
