@@ -27,6 +27,17 @@ export interface Config {
   blockingPollMs: number;
   /** Nomad's scheduler algorithm: `binpack` (default) or `spread` (SCHEDULER_ALGORITHM). */
   schedulerAlgorithm: 'binpack' | 'spread';
+  /** GitLab job artifacts: size limits and the default `expire_in` (see shared/gitlab/artifacts/). */
+  gitlabArtifacts: {
+    /** Largest archive accepted through `authorize` (GITLAB_MAX_ARTIFACTS_SIZE_MB; GitLab's default 100). */
+    maxSizeBytes: number;
+    /** Largest request body of a stock runner's `POST /jobs/:id/artifacts` (GITLAB_ARTIFACTS_POST_LIMIT_BYTES). */
+    postLimitBytes: number;
+    /** Single files larger than this are extracted to S3 and redirected to (GITLAB_ARTIFACT_INLINE_LIMIT_BYTES). */
+    inlineFileLimitBytes: number;
+    /** `expire_in` when an upload gives none; `never` or `0` keeps artifacts (GITLAB_DEFAULT_ARTIFACTS_EXPIRE_IN). */
+    defaultExpireIn: string;
+  };
 }
 
 function bool(value: string | undefined, fallback: boolean): boolean {
@@ -52,5 +63,12 @@ export function config(): Config {
     region: process.env.NOMAD_REGION ?? 'global',
     blockingPollMs: Number(process.env.BLOCKING_POLL_MS ?? 1000),
     schedulerAlgorithm: process.env.SCHEDULER_ALGORITHM === 'spread' ? 'spread' : 'binpack',
+    gitlabArtifacts: {
+      maxSizeBytes: Number(process.env.GITLAB_MAX_ARTIFACTS_SIZE_MB ?? 100) * 1024 * 1024,
+      // Lambda takes at most 6 MB per request, and API Gateway base64-encodes binary bodies.
+      postLimitBytes: Number(process.env.GITLAB_ARTIFACTS_POST_LIMIT_BYTES ?? 4 * 1024 * 1024),
+      inlineFileLimitBytes: Number(process.env.GITLAB_ARTIFACT_INLINE_LIMIT_BYTES ?? 4 * 1024 * 1024),
+      defaultExpireIn: process.env.GITLAB_DEFAULT_ARTIFACTS_EXPIRE_IN ?? '30 days',
+    },
   };
 }

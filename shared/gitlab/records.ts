@@ -97,8 +97,10 @@ export interface ArtifactRecord {
   fileFormat: string;
   filename: string;
   size: number;
-  /** Object key in the bucket, once the artifacts issue stores files. */
+  /** Object key in the bucket (shared/gitlab/artifacts/object-keys.ts). */
   objectKey?: string;
+  /** SHA-256 (hex) of the file, when the uploader gave or we computed it: a repeated upload is recognised. */
+  sha256?: string;
   expireAt: number | null;
 }
 

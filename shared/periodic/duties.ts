@@ -3,6 +3,7 @@ import { launchDuePeriodicJobs } from '../nomad/periodic/due';
 import { runSchedulerDuties } from '../nomad/services/scheduler-duties';
 import { requeuePendingEvals } from '../nomad/worker/requeue';
 import { runGitLabDuties } from '../gitlab/services/periodic';
+import { sweepExpiredArtifacts } from '../gitlab/artifacts/sweep';
 
 /**
  * The work no request triggers, run every minute by EventBridge on AWS and by a timer locally.
@@ -20,4 +21,6 @@ export async function runPeriodicDuties(now: Date): Promise<void> {
   if (launched > 0) logger.info('launched periodic jobs', { launched });
   const gitlab = await runGitLabDuties(now.getTime());
   if (gitlab.enqueued + gitlab.reprocessed + gitlab.dropped > 0) logger.info('GitLab: delayed jobs enqueued, stuck jobs dropped, pipelines reprocessed', gitlab);
+  const swept = await sweepExpiredArtifacts(now.getTime());
+  if (swept > 0) logger.info('GitLab: expired artifacts removed', { jobs: swept });
 }

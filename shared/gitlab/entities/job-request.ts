@@ -2,6 +2,7 @@ import { config } from '../../config';
 import { refSlug } from '../ci-config/pipeline';
 import type { JobRecord, PipelineRecord, ProjectRecord, RunnerRecord, UserRecord, CommitRecord } from '../records';
 import { fullPath } from '../store/projects';
+import { reportFormat } from '../artifacts/file-types';
 import { iso, webUrl } from './format';
 
 /**
@@ -142,7 +143,7 @@ function artifacts(job: JobRecord) {
       when: 'always',
       expire_in: spec.expireIn,
       artifact_type: type,
-      artifact_format: 'gzip',
+      artifact_format: reportFormat(type),
     });
   }
   return items;

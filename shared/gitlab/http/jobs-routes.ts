@@ -5,7 +5,7 @@ import type { JobRecord } from '../records';
 import { cancelJob, deleteArtifacts, eraseJob, keepArtifacts, playJob, retryJob } from '../services/job-actions';
 import { JOB_STATUSES, type JobStatus } from '../state/statuses';
 import { getJob, listProjectJobs } from '../store/jobs';
-import { readTrace } from '../store/traces';
+import { readJobTrace } from '../traces/archive';
 import { allParams, GrapeParams, pathInteger, queryParams } from './params';
 import { checkBuildOffset, decodeCursor, pageRequest, setKeysetLink, setOffsetHeaders } from './pagination';
 import { presentJobs, presentOne } from './present';
@@ -80,7 +80,7 @@ async function trace(c: Context) {
   const access = await findProject(c, principal);
   authorize(access, 'read_build');
   const job = await findBuild(access.project.id, jobId);
-  const log = await readTrace(job.id);
+  const log = await readJobTrace(job);
   return c.body(new Uint8Array(log), 200, { 'Content-Type': 'text/plain', 'Content-Disposition': `infile; filename="${job.id}.log"` });
 }
 

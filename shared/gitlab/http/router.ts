@@ -8,5 +8,6 @@ import './pipelines-routes';
 import './jobs-routes';
 import './job-token-routes';
 import './runner-routes';
+import './artifacts-routes';
 
 export { gitlab, gitlabNotFound } from './routing';

@@ -7,6 +7,10 @@ import { nextId } from '../store/counters';
 import { getJob, putJob, putJobPointer, updateJob } from '../store/jobs';
 import { readPipelineWithJobs, touchPipeline } from '../store/pipelines';
 import { eraseTrace, traceTail } from '../store/traces';
+import { deleteExpiry } from '../artifacts/expiry';
+import { deleteJobObjects } from '../artifacts/objects';
+import { unchangedSince } from '../artifacts/unchanged';
+import { archiveTrace } from '../traces/archive';
 import { afterJobsChanged } from './after-transitions';
 import { latestJobs, processPipelineNow } from './process-pipeline';
 
@@ -40,6 +44,7 @@ export async function cancelJob(jobId: number, options: { force: boolean }): Pro
     return true;
   });
   await processPipelineNow((await reread(jobId)).pipelineId);
+  await archiveTrace(jobId);
   return reread(jobId);
 }
 
@@ -141,11 +146,13 @@ export async function eraseJob(jobId: number, user: UserRecord): Promise<JobReco
     const { size } = await traceTail(job.id);
     if (!isErasable(job, size)) throw forbidden('Job is not erasable!');
     const now = Date.now();
-    await transact([updateJob(job, { artifacts: [], artifactsExpireAt: null, erasedAt: now, erasedBy: user.id, updatedAt: now }, [job.status])]);
+    await transact([updateJob(job, { artifacts: [], artifactsExpireAt: null, erasedAt: now, erasedBy: user.id, updatedAt: now }, [job.status]), deleteExpiry(job.id)]);
     return true;
   });
   await eraseTrace(jobId);
-  return reread(jobId);
+  const erased = await reread(jobId);
+  await deleteJobObjects(erased, { trace: true });
+  return erased;
 }
 
 /** Keep: the artifacts no longer expire. */
@@ -153,7 +160,7 @@ export async function keepArtifacts(jobId: number): Promise<JobRecord> {
   await withFreshJob(jobId, async (job) => {
     if (job.artifacts.length === 0) throw new GitLabError(404, { message: '404 Not Found' });
     const artifacts = job.artifacts.map((artifact) => ({ ...artifact, expireAt: null }));
-    await transact([updateJob(job, { artifacts, artifactsExpireAt: null, updatedAt: Date.now() }, [job.status])]);
+    await transact([updateJob(job, { artifacts, artifactsExpireAt: null, updatedAt: Date.now() }, [job.status], unchangedSince(job)), deleteExpiry(job.id)]);
     return true;
   });
   return reread(jobId);
@@ -162,8 +169,9 @@ export async function keepArtifacts(jobId: number): Promise<JobRecord> {
 /** Delete artifacts: every artifact of the job, its log included. */
 export async function deleteArtifacts(jobId: number): Promise<void> {
   await withFreshJob(jobId, async (job) => {
-    await transact([updateJob(job, { artifacts: [], artifactsExpireAt: null, updatedAt: Date.now() }, [job.status])]);
+    await transact([updateJob(job, { artifacts: [], artifactsExpireAt: null, updatedAt: Date.now() }, [job.status]), deleteExpiry(job.id)]);
     return true;
   });
   await eraseTrace(jobId);
+  await deleteJobObjects(await reread(jobId), { trace: true });
 }

@@ -12,6 +12,7 @@ import { appendTrace, readTrace, traceTail } from '../store/traces';
 import { getUser } from '../store/users';
 import { retryJob } from './job-actions';
 import { processPipelineNow } from './process-pipeline';
+import { archiveTrace } from '../traces/archive';
 
 /**
  * What a runner reports about the job it runs: its final state (`PUT /jobs/:id`) and its log
@@ -98,6 +99,7 @@ export async function updateJobState(jobId: number, token: string | undefined, u
         return target;
       }
     }
+    await archiveTrace(job.id);
     await processPipelineNow(job.pipelineId);
     return target;
   }

@@ -1,0 +1,98 @@
+import { Readable } from 'node:stream';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { FileEntry } from '@zip.js/zip.js';
+import { getMimeType } from 'hono/utils/mime';
+import { s3 } from '../../aws/clients';
+import { config } from '../../config';
+import { GitLabError } from '../errors';
+import type { ArtifactRecord } from '../records';
+import { extractedEntryKey } from './object-keys';
+import { findEntry, openArchive } from './s3-range-reader';
+
+/**
+ * What a download answers. Archives are never streamed through the API (a Lambda answer is capped
+ * at 6 MB): they are a 302 to a short-lived presigned GET that carries GitLab's
+ * `Content-Disposition`. A single file is read out of the archive with ranged GETs (the archive's
+ * tail and central directory, then that one entry) and streamed back with GitLab's headers; one
+ * too large to stream is extracted once to the bucket beside the archive and redirected to.
+ */
+const REDIRECT_TTL_SECONDS = 5 * 60;
+
+export const NOT_FOUND = () => new GitLabError(404, { message: '404 Not Found' });
+
+/** `attachment; filename="…"` as GitLab writes it, plus RFC 5987's `filename*` for non-ASCII names. */
+export function attachment(filename: string): string {
+  const quoted = filename.replace(/[\\"]/g, '\\$&').replace(/[^\x20-\x7e]/g, '_');
+  return `attachment; filename="${quoted}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+export function contentTypeOf(path: string): string {
+  return getMimeType(path) ?? 'application/octet-stream';
+}
+
+function presignedGet(key: string, filename: string, contentType: string): Promise<string> {
+  return getSignedUrl(
+    s3(),
+    new GetObjectCommand({ Bucket: config().bucketName, Key: key, ResponseContentDisposition: attachment(filename), ResponseContentType: contentType }),
+    { expiresIn: REDIRECT_TTL_SECONDS },
+  );
+}
+
+export function archiveUrl(archive: ArtifactRecord): Promise<string> {
+  return presignedGet(archive.objectKey!, archive.filename, 'application/zip');
+}
+
+export type SingleFile =
+  | { kind: 'stream'; body: ReadableStream<Uint8Array>; headers: Record<string, string> }
+  | { kind: 'redirect'; url: string };
+
+function entryData(entry: FileEntry): ReadableStream<Uint8Array> {
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  // An error (a bad CRC, S3 failing midway) aborts the writable side, which errors the readable one.
+  entry.getData(writable).catch(() => undefined);
+  return readable;
+}
+
+async function exists(key: string): Promise<boolean> {
+  try {
+    await s3().send(new HeadObjectCommand({ Bucket: config().bucketName, Key: key }));
+    return true;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NotFound') return false;
+    throw error;
+  }
+}
+
+export async function singleFile(archive: ArtifactRecord, path: string): Promise<SingleFile> {
+  const { zip } = openArchive(archive.objectKey!, archive.size);
+  let entry;
+  try {
+    entry = await findEntry(zip, path);
+  } catch {
+    throw NOT_FOUND();
+  }
+  if (!entry || entry.directory) throw NOT_FOUND();
+  const basename = path.split('/').pop()!;
+  const contentType = contentTypeOf(basename);
+  if (entry.uncompressedSize <= config().gitlabArtifacts.inlineFileLimitBytes) {
+    return {
+      kind: 'stream',
+      body: entryData(entry),
+      headers: { 'Content-Type': contentType, 'Content-Disposition': attachment(basename), 'Content-Length': String(entry.uncompressedSize) },
+    };
+  }
+  const key = extractedEntryKey(archive.objectKey!, path);
+  if (!(await exists(key))) {
+    await s3().send(
+      new PutObjectCommand({
+        Bucket: config().bucketName,
+        Key: key,
+        Body: Readable.fromWeb(entryData(entry) as import('node:stream/web').ReadableStream<Uint8Array>),
+        ContentLength: entry.uncompressedSize,
+        ContentType: contentType,
+      }),
+    );
+  }
+  return { kind: 'redirect', url: await presignedGet(key, basename, contentType) };
+}

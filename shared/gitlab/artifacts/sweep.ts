@@ -1,0 +1,47 @@
+import { transact, TransactionConflict } from '../../storage/transact';
+import { getJob, updateJob } from '../store/jobs';
+import { deleteExpiryIfUnchanged, queryDueExpiries, rescheduleExpiry, type ExpiryEntry } from './expiry';
+import { inLatestSuccessfulPipeline } from './locate';
+import { tagJobObjectsExpired } from './objects';
+import { unchangedSince } from './unchanged';
+
+/**
+ * The periodic sweep of expired artifacts: for each job whose expiry is due, its artifact records
+ * go (the archived trace stays, as in GitLab) in one write with its expiry entry, then its files
+ * are tagged for the bucket's lifecycle rule to delete. The artifacts of the latest successful
+ * pipeline of a ref are kept (GitLab's "keep latest artifacts") and looked at again later.
+ */
+const RECHECK_LATEST_MS = 3600_000;
+
+async function sweepOne(entry: ExpiryEntry, now: number): Promise<boolean> {
+  const job = await getJob(entry.jobId);
+  const expiring = job?.artifacts.filter((artifact) => artifact.fileType !== 'trace') ?? [];
+  if (!job || expiring.length === 0 || job.artifactsLocked) {
+    await transact([deleteExpiryIfUnchanged(entry)]).catch(ignoreConflict);
+    return false;
+  }
+  if (await inLatestSuccessfulPipeline(job)) {
+    await transact([rescheduleExpiry(entry, now + RECHECK_LATEST_MS)]).catch(ignoreConflict);
+    return false;
+  }
+  const kept = job.artifacts.filter((artifact) => artifact.fileType === 'trace');
+  try {
+    await transact([updateJob(job, { artifacts: kept, artifactsExpireAt: null }, [job.status], unchangedSince(job)), deleteExpiryIfUnchanged(entry)]);
+  } catch (error) {
+    return ignoreConflict(error);
+  }
+  await tagJobObjectsExpired(job);
+  return true;
+}
+
+function ignoreConflict(error: unknown): false {
+  if (error instanceof TransactionConflict) return false;
+  throw error;
+}
+
+/** Removes what expired by `now`; answers how many jobs lost their artifacts. */
+export async function sweepExpiredArtifacts(now: number): Promise<number> {
+  let swept = 0;
+  for (const entry of await queryDueExpiries(now)) if (await sweepOne(entry, now)) swept++;
+  return swept;
+}

@@ -1,0 +1,207 @@
+import type { Context } from 'hono';
+import { findToken } from '../../auth/token-store';
+import { config } from '../../config';
+import { expireProjectArtifacts } from '../artifacts/bulk-expire';
+import { archiveUrl, NOT_FOUND, singleFile } from '../artifacts/download';
+import { artifactEntryPath } from '../artifacts/entry-path';
+import { downloadableArchive, jobForRef } from '../artifacts/locate';
+import { tooLarge, type ArtifactUpload } from '../artifacts/register';
+import { authorizeUpload, finalizeUpload, storeDirectUpload } from '../artifacts/upload';
+import type { ProjectAccess } from '../auth/policy';
+import { badRequest, forbidden, notFound, paramError } from '../errors';
+import type { JobRecord } from '../records';
+import { authenticateJob } from '../services/runner-job-updates';
+import { getJob } from '../store/jobs';
+import { allParams, GrapeParams, pathInteger, queryParams, type RawParams } from './params';
+import { authenticate, authorize, findProject } from './request';
+import { route } from './routing';
+
+/**
+ * Job artifacts (`lib/api/ci/job_artifacts.rb` and the runner's half in `lib/api/ci/runner.rb`):
+ * uploads through `authorize` + presigned S3 URLs or a stock runner's whole-archive POST, the
+ * archive by job or by ref (302 to S3), one file out of it by job or by ref, and the project-wide
+ * delete. Keep and delete of one job's artifacts are with the other job actions (jobs-routes.ts).
+ */
+
+function uploadParams(params: GrapeParams): ArtifactUpload {
+  return {
+    artifactType: params.string('artifact_type') ?? 'archive',
+    artifactFormat: params.string('artifact_format') ?? 'zip',
+    expireIn: params.string('expire_in'),
+  };
+}
+
+function jobTokenOf(c: Context, params: RawParams): string | undefined {
+  return c.req.header('JOB-TOKEN') ?? (typeof params.token === 'string' ? params.token : undefined);
+}
+
+async function authorizeArtifacts(c: Context) {
+  const jobId = pathInteger(c, 'id');
+  const raw = await allParams(c);
+  const params = new GrapeParams(raw);
+  const upload = uploadParams(params);
+  const filesize = params.integer('filesize');
+  params.check();
+  const job = await authenticateJob(jobId, jobTokenOf(c, raw));
+  const answer = await authorizeUpload(job, upload, filesize);
+  return c.body(JSON.stringify(answer), 200, { 'Content-Type': 'application/vnd.gitlab-workhorse+json' });
+}
+
+/** The request body, refused with 413 as soon as it passes `limit` bytes. */
+async function cappedBody(c: Context, limit: number): Promise<Uint8Array> {
+  const declared = Number(c.req.header('Content-Length'));
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const body = c.req.raw.body;
+  if (!body) return new Uint8Array();
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    total += chunk.length;
+    if (total > limit) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function formOf(c: Context, body: Uint8Array): Promise<FormData | undefined> {
+  const type = c.req.header('Content-Type') ?? '';
+  if (!/^(multipart\/form-data|application\/x-www-form-urlencoded)/i.test(type)) return undefined;
+  try {
+    return await new Request('http://upload.invalid/', { method: 'POST', headers: { 'Content-Type': type }, body: body as Uint8Array<ArrayBuffer> }).formData();
+  } catch {
+    throw badRequest('Invalid multipart body');
+  }
+}
+
+async function uploadArtifacts(c: Context) {
+  const jobId = pathInteger(c, 'id');
+  const body = await cappedBody(c, config().gitlabArtifacts.postLimitBytes);
+  const form = await formOf(c, body);
+  const raw: RawParams = { ...queryParams(c) };
+  let file: File | undefined;
+  form?.forEach((value, key) => {
+    if (typeof value === 'string') raw[key] = value;
+    else if (key === 'file') file = value;
+  });
+  const params = new GrapeParams(raw);
+  const upload = uploadParams(params);
+  params.check();
+  const job = await authenticateJob(jobId, jobTokenOf(c, raw));
+  if (file) {
+    await storeDirectUpload(job, { ...upload, filename: file.name || undefined }, new Uint8Array(await file.arrayBuffer()));
+  } else if (typeof raw['file.remote_id'] === 'string') {
+    const name = typeof raw['file.name'] === 'string' ? raw['file.name'] : undefined;
+    const sha256 = typeof raw['file.sha256'] === 'string' ? raw['file.sha256'] : undefined;
+    await finalizeUpload(job, { ...upload, filename: name }, raw['file.remote_id'], sha256);
+  } else {
+    throw badRequest('Missing artifacts file!');
+  }
+  return c.body('201', 201, { 'Content-Type': 'application/json' });
+}
+
+/**
+ * The runner fetching a dependency's archive: the token is that job's own, or the token of a
+ * running job of the same project (the job that depends on it).
+ */
+async function runnerDownload(c: Context) {
+  const jobId = pathInteger(c, 'id');
+  const token = c.req.header('JOB-TOKEN') ?? c.req.query('token');
+  const record = token ? await findToken(token) : undefined;
+  if (!record || record.kind !== 'gitlab-job') throw forbidden();
+  const job = await getJob(jobId);
+  if (!job) throw forbidden();
+  if (Number(record.claims.jobId) !== jobId) {
+    const dependent = await getJob(Number(record.claims.jobId));
+    if (!dependent || dependent.projectId !== job.projectId || !['running', 'canceling'].includes(dependent.status)) throw forbidden();
+  }
+  const archive = downloadableArchive(job);
+  if (!archive) throw NOT_FOUND();
+  return c.redirect(await archiveUrl(archive), 302);
+}
+
+async function projectFor(c: Context): Promise<ProjectAccess> {
+  const principal = await authenticate(c, { required: false, jobTokenAllowed: true });
+  const access = await findProject(c, principal);
+  authorize(access, 'read_build');
+  return access;
+}
+
+/** `artifacts:public: false` hides the files from those who are not at least reporters. */
+function checkArtifactsReadable(access: ProjectAccess, job: JobRecord): void {
+  if (job.definition.artifacts?.public === false && access.level < 20) throw forbidden();
+}
+
+async function buildOf(access: ProjectAccess, jobId: number): Promise<JobRecord> {
+  const job = await getJob(jobId);
+  if (!job || job.projectId !== access.project.id || job.type !== 'build') throw notFound();
+  checkArtifactsReadable(access, job);
+  return job;
+}
+
+/** The still percent-encoded rest of the path after its first `skip` segments. */
+function pathRest(c: Context, skip: number): string {
+  return new URL(c.req.url).pathname.split('/').slice(skip).join('/');
+}
+
+async function sendFile(c: Context, job: JobRecord, encodedPath: string) {
+  const path = artifactEntryPath(encodedPath);
+  const archive = downloadableArchive(job);
+  if (!archive) throw NOT_FOUND();
+  const file = await singleFile(archive, path);
+  if (file.kind === 'redirect') return c.redirect(file.url, 302);
+  return c.body(file.body, 200, file.headers);
+}
+
+async function downloadArchive(c: Context) {
+  const access = await projectFor(c);
+  const job = await buildOf(access, pathInteger(c, 'job_id'));
+  const archive = downloadableArchive(job);
+  if (!archive) throw NOT_FOUND();
+  return c.redirect(await archiveUrl(archive), 302);
+}
+
+async function downloadFile(c: Context) {
+  const access = await projectFor(c);
+  const job = await buildOf(access, pathInteger(c, 'job_id'));
+  // /api/v4/projects/:id/jobs/:job_id/artifacts/<path>
+  return sendFile(c, job, pathRest(c, 8));
+}
+
+/** `…/jobs/artifacts/<ref>/download?job=` and `…/jobs/artifacts/<ref>/raw/<path>?job=`; refs may hold slashes. */
+async function byRef(c: Context) {
+  const params = new GrapeParams(queryParams(c));
+  const name = params.string('job', { required: true });
+  params.check();
+  const rest = pathRest(c, 7);
+  const raw = rest.indexOf('/raw/');
+  const download = rest.endsWith('/download') && (raw < 0 || raw > rest.length - '/download'.length);
+  if (!download && raw <= 0) throw notFound();
+  let ref: string;
+  try {
+    ref = decodeURIComponent(download ? rest.slice(0, -'/download'.length) : rest.slice(0, raw));
+  } catch {
+    throw paramError('ref_name is invalid');
+  }
+  const access = await projectFor(c);
+  const job = await jobForRef(access.project.id, ref, name);
+  if (!job) throw notFound();
+  checkArtifactsReadable(access, job);
+  if (!download) return sendFile(c, job, rest.slice(raw + '/raw/'.length));
+  return c.redirect(await archiveUrl(downloadableArchive(job)!), 302);
+}
+
+async function deleteProjectArtifacts(c: Context) {
+  const principal = await authenticate(c, { required: true });
+  const access = await findProject(c, principal);
+  authorize(access, 'admin_build');
+  await expireProjectArtifacts(access.project.id, Date.now());
+  return c.json({ message: '202 Accepted' }, 202);
+}
+
+route('POST', '/jobs/:id/artifacts/authorize', authorizeArtifacts);
+route('POST', '/jobs/:id/artifacts', uploadArtifacts);
+route('GET', '/jobs/:id/artifacts', runnerDownload);
+route('GET', '/projects/:id/jobs/artifacts/*', byRef);
+route('GET', '/projects/:id/jobs/:job_id/artifacts', downloadArchive);
+route('GET', '/projects/:id/jobs/:job_id/artifacts/*', downloadFile);
+route('DELETE', '/projects/:id/artifacts', deleteProjectArtifacts);
