@@ -29,6 +29,7 @@ async function evaluateLost(entry: StoredNode): Promise<number> {
 export async function expireHeartbeats(now: number): Promise<{ down: number; evals: number }> {
   let down = 0;
   let evals = 0;
+  const handled = new Set<string>();
   for (const entry of await listExpiredNodes(now)) {
     if (entry.node.Status === 'down') continue;
     const marked = await transitionNode(
@@ -39,11 +40,12 @@ export async function expireHeartbeats(now: number): Promise<{ down: number; eva
     );
     if (!marked) continue;
     down++;
+    handled.add(marked.node.ID);
     evals += await evaluateLost(marked);
   }
   // Down nodes whose lost allocations were never (or too long ago) handed to the scheduler.
   for (const entry of await listDownNodes()) {
-    if (!holdsAllocations(entry)) continue;
+    if (handled.has(entry.node.ID) || !holdsAllocations(entry)) continue;
     const last = entry.lostEvalsAt ? entry.lostEvalsAt / 1000 : 0;
     if (now - last < LOST_EVALS_RETRY_MS) continue;
     evals += await evaluateLost(entry);

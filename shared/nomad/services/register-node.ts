@@ -104,7 +104,7 @@ export async function registerNode(raw: Loose): Promise<RegisterNodeResult> {
     HeartbeatTTL: HEARTBEAT_TTL_MS * 1_000_000,
     NodeID: stored.node.ID,
     EvalIDs: evals.map((evaluation) => evaluation.ID),
-    EvalCreateIndex: evals.length > 0 ? index : 0,
+    EvalCreateIndex: evals[0]?.CreateIndex ?? 0,
     NodeModifyIndex: index,
   };
 }
