@@ -1,9 +1,10 @@
 /**
- * End to end on the local stack: jobs registered through the API, evaluations taken from the
- * SQS stand-in by several workers at once, plans committed to DynamoDB Local with conditional
- * transactions. Figure: committed placements per second, divided by the raw BatchWriteItem
- * items per second the same DynamoDB Local takes for the same allocation items, written with the
- * same concurrency, measured in the same run (goal ≥ 0.5).
+ * End to end on the local stack: jobs registered through the service layer, evaluations taken
+ * from the SQS stand-in by workers (each playing one Lambda instance), plans committed to DynamoDB
+ * Local with conditional transactions. Figure: committed placements per second, divided by the raw
+ * BatchWriteItem items per second the same DynamoDB Local takes for the same allocation items,
+ * written with the same concurrency, measured in the same run (goal ≥ 0.5). Measured with one
+ * worker and with several at once.
  *
  *   npm run bench -- end-to-end
  */
@@ -17,11 +18,77 @@ import { registerNode } from '../shared/nomad/services/register-node';
 import { readJobAllocs } from '../shared/nomad/store/allocs';
 import { benchStack } from './stack';
 
-const NODES = Number(process.env.BENCH_E2E_NODES ?? 200);
+const NODES = Number(process.env.BENCH_E2E_NODES ?? 400);
 const JOBS = Number(process.env.BENCH_E2E_JOBS ?? 100);
 const COUNT = Number(process.env.BENCH_E2E_COUNT ?? 100);
-const WORKERS = Number(process.env.BENCH_E2E_WORKERS ?? 4);
+const CONCURRENCY = (process.env.BENCH_E2E_WORKERS ?? '1,4').split(',').map(Number);
 const GOAL = 0.5;
+
+async function registerJobs(prefix: string): Promise<void> {
+  for (let j = 0; j < JOBS; j++) {
+    await registerJob({
+      job: {
+        ID: `${prefix}-${j}`,
+        Datacenters: ['dc1'],
+        TaskGroups: [{ Name: 'app', Count: COUNT, Tasks: [{ Name: 'server', Driver: 'raw_exec', Config: { command: 'sleep' }, Resources: { CPU: 100, MemoryMB: 64 } }] }],
+      },
+      namespace: 'default',
+      enforceIndex: false,
+      jobModifyIndex: 0,
+      evalPriority: 0,
+      preserveCounts: false,
+    });
+  }
+}
+
+/** Workers until the queue stays empty; returns the committed placements per second. */
+async function place(prefix: string, workers: number): Promise<{ placed: number; rate: number }> {
+  const started = performance.now();
+  let idle = 0;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, i) => {
+      const poller = new SqsPoller({ queueUrl: process.env.EVAL_QUEUE_URL!, handler: worker, functionName: `bench-${i}` });
+      for (;;) {
+        if ((await poller.pollOnce(0)) > 0) {
+          idle = 0;
+          continue;
+        }
+        if (++idle > workers * 3) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }),
+  );
+  const ms = performance.now() - started - 50 * 3;
+  const allocs = (await Promise.all(Array.from({ length: JOBS }, (_, j) => readJobAllocs('default', `${prefix}-${j}`)))).flat();
+  const placed = allocs.filter((stored) => stored.live).length;
+  return { placed, rate: (placed / ms) * 1000 };
+}
+
+/** The same allocation items, raw BatchWriteItem, no conditions, `writers` at once. */
+async function rawWrites(prefix: string, count: number, writers: number): Promise<number> {
+  const items = (
+    await dynamo().send(
+      new QueryCommand({ TableName: process.env.TABLE_NAME, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :alloc)', ExpressionAttributeValues: { ':pk': `JOB#default#${prefix}-0`, ':alloc': 'ALLOC#' } }),
+    )
+  ).Items!;
+  const copies = Array.from({ length: count }, (_, i) => ({ ...items[i % items.length], PK: `RAW#${prefix}#${i % 1000}`, SK: `ALLOC#${i}`, GSI2PK: undefined, GSI3PK: undefined }));
+  const batches: Record<string, unknown>[][] = [];
+  for (let i = 0; i < copies.length; i += 25) batches.push(copies.slice(i, i + 25));
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      while (next < batches.length) {
+        let pending = batches[next++].map((Item) => ({ PutRequest: { Item } }));
+        while (pending.length > 0) {
+          const result = await dynamo().send(new BatchWriteCommand({ RequestItems: { [process.env.TABLE_NAME!]: pending } }));
+          pending = (result.UnprocessedItems?.[process.env.TABLE_NAME!] ?? []) as typeof pending;
+        }
+      }
+    }),
+  );
+  return (copies.length / (performance.now() - started)) * 1000;
+}
 
 const stack = await benchStack();
 try {
@@ -34,72 +101,17 @@ try {
       NodeResources: { Cpu: { CpuShares: 8_000 }, Memory: { MemoryMB: 16_384 }, Disk: { DiskMB: 1_000_000 } },
     });
   }
-  for (let j = 0; j < JOBS; j++) {
-    await registerJob({
-      job: {
-        ID: `bench-${j}`,
-        Datacenters: ['dc1'],
-        TaskGroups: [{ Name: 'app', Count: COUNT, Tasks: [{ Name: 'server', Driver: 'raw_exec', Config: { command: 'sleep' }, Resources: { CPU: 100, MemoryMB: 64 } }] }],
-      },
-      namespace: 'default',
-      enforceIndex: false,
-      jobModifyIndex: 0,
-      evalPriority: 0,
-      preserveCounts: false,
-    });
+  console.log(`cluster: ${NODES} nodes; each round ${JOBS} jobs × ${COUNT} allocations`);
+  for (const workers of CONCURRENCY) {
+    const prefix = `w${workers}`;
+    await registerJobs(prefix);
+    const { placed, rate } = await place(prefix, workers);
+    const raw = await rawWrites(prefix, placed, workers);
+    const ratio = rate / raw;
+    console.log(
+      `${workers} worker(s): ${placed}/${JOBS * COUNT} placed, ${Math.round(rate)} committed placements/s; raw BatchWriteItem with ${workers} writer(s): ${Math.round(raw)} items/s; ratio ${ratio.toFixed(2)} (goal ≥ ${GOAL}: ${ratio >= GOAL ? 'met' : 'NOT met'})`,
+    );
   }
-
-  // Several workers at once, each playing one Lambda instance fed by the event source.
-  const wanted = JOBS * COUNT;
-  const started = performance.now();
-  let idle = 0;
-  await Promise.all(
-    Array.from({ length: WORKERS }, async (_, i) => {
-      const poller = new SqsPoller({ queueUrl: process.env.EVAL_QUEUE_URL!, handler: worker, functionName: `bench-${i}` });
-      for (;;) {
-        if ((await poller.pollOnce(0)) > 0) {
-          idle = 0;
-          continue;
-        }
-        if (++idle > WORKERS * 3) return;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }),
-  );
-  const placedMs = performance.now() - started - 50 * 3;
-  const allocs = (await Promise.all(Array.from({ length: JOBS }, (_, j) => readJobAllocs('default', `bench-${j}`)))).flat();
-  const placed = allocs.filter((stored) => stored.live).length;
-  const placementRate = (placed / placedMs) * 1000;
-
-  // Baseline: the same allocation items, raw BatchWriteItem, same concurrency, no conditions.
-  const items = (
-    await dynamo().send(
-      new QueryCommand({ TableName: process.env.TABLE_NAME, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :alloc)', ExpressionAttributeValues: { ':pk': 'JOB#default#bench-0', ':alloc': 'ALLOC#' } }),
-    )
-  ).Items!;
-  const copies = Array.from({ length: placed }, (_, i) => ({ ...items[i % items.length], PK: `RAW#${i % 1000}`, SK: `ALLOC#${i}`, GSI2PK: undefined, GSI3PK: undefined }));
-  const batches: Record<string, unknown>[][] = [];
-  for (let i = 0; i < copies.length; i += 25) batches.push(copies.slice(i, i + 25));
-  const rawStarted = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: WORKERS }, async () => {
-      while (next < batches.length) {
-        let pending = batches[next++].map((Item) => ({ PutRequest: { Item } }));
-        while (pending.length > 0) {
-          const result = await dynamo().send(new BatchWriteCommand({ RequestItems: { [process.env.TABLE_NAME!]: pending } }));
-          pending = (result.UnprocessedItems?.[process.env.TABLE_NAME!] ?? []) as typeof pending;
-        }
-      }
-    }),
-  );
-  const rawRate = (copies.length / (performance.now() - rawStarted)) * 1000;
-  const ratio = placementRate / rawRate;
-
-  console.log(`cluster: ${NODES} nodes, ${JOBS} jobs × ${COUNT} allocations, ${WORKERS} workers at once`);
-  console.log(`placed ${placed} of ${wanted} allocations in ${(placedMs / 1000).toFixed(1)} s: ${Math.round(placementRate)} committed placements/s`);
-  console.log(`baseline, raw BatchWriteItem of the same items with ${WORKERS} writers: ${Math.round(rawRate)} items/s`);
-  console.log(`ratio: ${ratio.toFixed(2)}   (goal ≥ ${GOAL}: ${ratio >= GOAL ? 'met' : 'NOT met'})`);
 } finally {
   await stack.stop();
 }
