@@ -41,7 +41,7 @@ function iamError(c: Context, code: 400 | 401 | 403, title: string, message: str
   return respond(c, { error: { code, message, title } }, code);
 }
 
-async function issue(c: Context) {
+async function issueToken(c: Context) {
   let json: unknown;
   try {
     json = JSON.parse(await c.req.text());
@@ -67,4 +67,4 @@ async function issue(c: Context) {
   return respond(c, body, 201, { 'X-Subject-Token': secret });
 }
 
-codearts.post('/v3/auth/tokens', issue);
+codearts.post('/v3/auth/tokens', issueToken);

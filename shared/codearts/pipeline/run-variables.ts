@@ -22,9 +22,16 @@ export function timestamp(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
 
+export const DAY_MS = 86_400_000;
+
 /** `20240501`: the UTC day a daily build number counts in. */
 export function utcDay(ms: number): string {
   return timestamp(ms).slice(0, 8);
+}
+
+/** When that UTC day ends. */
+export function utcDayEnd(ms: number): number {
+  return (Math.floor(ms / DAY_MS) + 1) * DAY_MS;
 }
 
 export function runVariables(run: RunContext): Record<string, string> {

@@ -1,13 +1,13 @@
 import type { Caller } from '../auth/caller';
 import { recordNotFound } from '../errors';
 import { isInFlight } from '../pipeline/build-status';
+import { DAY_MS } from '../pipeline/run-variables';
 import type { TaskRecord } from '../records';
 import { buildRange, firstBuildSince, getBuild, getBuilds } from '../store/builds';
 import { currentViews, type BuildView } from './build-state';
 import { visibleTask } from './tasks';
 
 /** What the read endpoints show: one build, a page of history, whether a task runs. */
-const DAY_MS = 86_400_000;
 
 export async function recordInfo(caller: Caller, jobId: string, buildNo: number): Promise<BuildView & { task: TaskRecord }> {
   const task = await visibleTask(caller, jobId);

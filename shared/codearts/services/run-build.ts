@@ -4,7 +4,7 @@ import { TransactionConflict } from '../../storage/transact';
 import { canSee, ownerOf, type Caller } from '../auth/caller';
 import { taskNotFound } from '../errors';
 import { startPipeline } from '../pipeline/gitlab-builds';
-import { runVariables, utcDay } from '../pipeline/run-variables';
+import { runVariables, utcDay, utcDayEnd } from '../pipeline/run-variables';
 import type { BuildRecord, RunParameter } from '../records';
 import { putBuild } from '../store/builds';
 import { readRunCounters, runCounterWrites } from '../store/tasks';
@@ -20,7 +20,6 @@ export interface RunInput {
   scm: BuildRecord['scm'];
 }
 
-const DAY_MS = 86_400_000;
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** `j_Oaqg3PCN`: the execution id (octopus job name) CodeArts gives each build. */
@@ -69,8 +68,7 @@ export async function runBuild(caller: Caller, jobId: string, input: RunInput): 
           startedAt: null,
           finishedAt: null,
         };
-        const dayEndsAt = (Math.floor(now / DAY_MS) + 1) * DAY_MS;
-        return [...runCounterWrites(jobId, { buildCount: task.buildCount, day, dailyCount }, buildNo, dayEndsAt), putBuild(record)];
+        return [...runCounterWrites(jobId, { buildCount: task.buildCount, day, dailyCount }, buildNo, utcDayEnd(now)), putBuild(record)];
       });
       return record!;
     } catch (error) {

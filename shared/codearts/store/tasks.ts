@@ -13,13 +13,19 @@ import { dailyKey, taskKey } from './keys';
 type Item = Record<string, unknown>;
 
 function taskOf(item: Item): TaskRecord {
-  const { PK: _pk, SK: _sk, inFlight, ...task } = item;
-  return { ...(task as Omit<TaskRecord, 'inFlight'>), inFlight: inFlight ? [...(inFlight as Set<number>)].map(Number).sort((a, b) => a - b) : [] };
+  const { PK: _pk, SK: _sk, inFlight, definition, ...task } = item;
+  return {
+    ...(task as Omit<TaskRecord, 'inFlight' | 'definition'>),
+    definition: JSON.parse(definition as string) as TaskRecord['definition'],
+    inFlight: inFlight ? [...(inFlight as Set<number>)].map(Number).sort((a, b) => a - b) : [],
+  };
 }
 
 export async function putTask(task: TaskRecord): Promise<void> {
-  const { inFlight: _none, ...fields } = task;
-  await dynamo().send(new PutCommand({ TableName: config().tableName, Item: { ...taskKey(task.jobId), ...fields }, ConditionExpression: 'attribute_not_exists(PK)' }));
+  const { inFlight: _none, definition, ...fields } = task;
+  // The definition is the caller's JSON, kept as text: any JSON a client sends (deep nesting, 1e400) stores.
+  const item = { ...taskKey(task.jobId), ...fields, definition: JSON.stringify(definition) };
+  await dynamo().send(new PutCommand({ TableName: config().tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }));
 }
 
 export async function getTask(jobId: string): Promise<TaskRecord | undefined> {

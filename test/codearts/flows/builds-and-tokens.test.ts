@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finishJob, http, makeRunner, makeUser, requestJob, startGitLab, type GitLabServer } from '../../support/gitlab';
+import { history } from '../../../shared/codearts/services/build-views';
 import { codearts, mintToken, shellTask } from '../support';
 
 /**
@@ -91,6 +92,22 @@ describe('races', () => {
     const answers = await Promise.all(Array.from({ length: 5 }, () => stop(jobId, 1)));
     expect(answers.map((answer) => answer.body)).toEqual(Array(5).fill({ result: true }));
     expect((await record(jobId, 1)).status).toBe('ABORTED');
+  });
+});
+
+describe('history', () => {
+  it('counts only the builds of the interval, reading pages as key ranges', async () => {
+    const jobId = await createTask();
+    for (let i = 0; i < 3; i++) await run(jobId);
+    const admin = { kind: 'bootstrap' } as const;
+    const page = (days: number, later: number, limit = 10, pageNo = 0) => history(admin, jobId, { page: pageNo, limit, intervalDays: days }, Date.now() + later);
+    const DAY = 86_400_000;
+    expect((await page(7, 0)).total).toBe(3);
+    expect((await page(7, 8 * DAY)).total).toBe(0);
+    expect((await page(30, 8 * DAY)).views.map((view) => view.record.buildNo)).toEqual([3, 2, 1]);
+    expect((await page(30, 31 * DAY)).views).toEqual([]);
+    expect((await page(30, 0, 2, 1)).views.map((view) => view.record.buildNo)).toEqual([1]);
+    for (let buildNo = 1; buildNo <= 3; buildNo++) await stop(jobId, buildNo);
   });
 });
 
@@ -215,6 +232,12 @@ describe('validation', () => {
     expect((await codearts(server, 'POST', '/v3/jobs/create', T1, '{')).body.error_code).toBe('CB.00060200');
     expect((await codearts(server, 'POST', '/v3/jobs/create', T1, JSON.stringify({ ...valid, blob: 'x'.repeat(300 * 1024) }))).body.error_code).toBe('CB.00060200');
     expect((await codearts(server, 'POST', '/v3/jobs/create', T1, { ...valid, steps: [], extra: { kept: true } })).status).toBe(200);
+    // Whatever else a client sends is kept as sent, JSON the table could not hold as attributes included.
+    const odd = `{"arch":"x86-64","project_id":"p","job_name":"j","steps":[{"module_id":"m","name":"n","properties":{"big":1e400}}],"deep":${'['.repeat(60)}${']'.repeat(60)}}`;
+    const created = await codearts(server, 'POST', '/v3/jobs/create', T1, odd);
+    expect(created.status, created.text).toBe(200);
+    expect((await run(created.body.result.job_id)).body.actual_build_number).toBe('1');
+    await stop(created.body.result.job_id, 1);
   });
 
   it('refuses run bodies with a bad job_id first, then bad parameters', async () => {
