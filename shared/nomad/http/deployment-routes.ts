@@ -3,18 +3,20 @@ import { z } from 'zod';
 import { requireNamespace } from '../acl/guard';
 import { failDeployment, pauseDeployment, promoteDeployment, setAllocHealth, type DeploymentUpdateResult } from '../services/deployments';
 import { readJobAllocs } from '../store/allocs';
-import { findDeployment } from '../store/deployments';
+import { findDeployment, listDeployments } from '../store/deployments';
 import { readJob } from '../store/jobs';
 import { allocListStub } from '../wire/alloc-list-stub';
 import { deploymentWire } from '../wire/deployment';
 import { blockingQuery } from './blocking';
 import { optionalNomadBody } from './body';
 import { badRequest, notFound } from './errors';
+import { boolParam, namespaceParam, perPageParam } from './params';
 import { nomadJson, setIndex, setQueryMeta } from './respond';
 
 /**
- * `/v1/deployment/...`: read a deployment and its allocations, and steer it (promote, fail,
- * pause/resume, set allocation health). Writes answer Nomad's DeploymentUpdateResponse.
+ * `/v1/deployments` and `/v1/deployment/...`: list deployments, read one and its allocations, and
+ * steer it (promote, fail, pause/resume, set allocation health). Writes answer Nomad's
+ * DeploymentUpdateResponse.
  */
 const PromoteBody = z.object({ DeploymentID: z.string().optional(), All: z.boolean().optional(), Groups: z.array(z.string()).nullish() }).passthrough();
 const PauseBody = z.object({ DeploymentID: z.string().optional(), Pause: z.boolean().optional() }).passthrough();
@@ -52,6 +54,19 @@ function respond(c: Context, result: DeploymentUpdateResult): Response {
 }
 
 export function mountDeploymentRoutes(app: Hono): void {
+  app.get('/v1/deployments', async (c) => {
+    const namespace = namespaceParam(c);
+    await requireNamespace(c, namespace, 'read-job');
+    const query = { namespace, prefix: c.req.query('prefix') || undefined, perPage: perPageParam(c), nextToken: c.req.query('next_token') || undefined, reverse: boolParam(c, 'reverse') };
+    const result = await blockingQuery(c, async () => {
+      const page = await listDeployments(query);
+      return { index: page.deployments.reduce((max, deployment) => Math.max(max, deployment.ModifyIndex), 0), body: page };
+    });
+    setQueryMeta(c, result.index);
+    if (result.body.nextToken) c.header('X-Nomad-NextToken', result.body.nextToken);
+    return nomadJson(c, result.body.deployments.map(deploymentWire));
+  });
+
   app.get('/v1/deployment/allocations/:deployment_id', async (c) => {
     await authorize(c, c.req.param('deployment_id'), 'read-job');
     const result = await blockingQuery(c, async () => {

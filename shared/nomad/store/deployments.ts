@@ -4,11 +4,12 @@ import { config } from '../../config';
 import { queryAll } from '../../storage/query-all';
 import type { TransactItem } from '../../storage/transact';
 import { isActiveDeployment, type Deployment, type DeploymentStatusValue } from '../structs/deployment';
-import { ACTIVE_DEPLOYMENTS, byId, deploymentSk, jobPk, openEvalSortKey } from './keys';
+import { ACTIVE_DEPLOYMENTS, byId, deploymentSk, deploymentsByNamespace, jobPk, openEvalSortKey } from './keys';
 
 /**
- * Deployment items: the Deployment's own fields in its job's partition, plus GSI2 by ID and,
- * while active, GSI3 `DEPLOYMENTS#active` (swept for progress deadlines). Per-group counters
+ * Deployment items: the Deployment's own fields in its job's partition, plus GSI1 by namespace in
+ * creation order (`GET /v1/deployments`), GSI2 by ID and, while active, GSI3 `DEPLOYMENTS#active`
+ * (swept for progress deadlines). Per-group counters
  * (PlacedAllocs, HealthyAllocs, UnhealthyAllocs, PlacedCanaries) move with ADD/list_append in the
  * same transactions as the allocations they count; a group's RequireProgressBy is absent until
  * its first placement starts the clock. Status changes are conditioned on the deployment still
@@ -17,7 +18,7 @@ import { ACTIVE_DEPLOYMENTS, byId, deploymentSk, jobPk, openEvalSortKey } from '
  */
 type Item = Record<string, any>;
 
-const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK'];
+const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK'];
 const ACTIVE_STATUSES = ['running', 'paused', 'pending', 'initializing', 'blocked', 'unblocking'];
 
 export function deploymentKey(deployment: Pick<Deployment, 'Namespace' | 'JobID' | 'ID'>) {
@@ -31,7 +32,14 @@ export function deploymentItem(deployment: Deployment): Item {
       return [name, RequireProgressBy ? { ...rest, RequireProgressBy } : rest];
     }),
   );
-  const item: Item = { ...deployment, TaskGroups: groups, ...deploymentKey(deployment), ...byId('DEPLOYMENT', deployment.ID) };
+  const item: Item = {
+    ...deployment,
+    TaskGroups: groups,
+    ...deploymentKey(deployment),
+    ...byId('DEPLOYMENT', deployment.ID),
+    GSI1PK: deploymentsByNamespace(deployment.Namespace),
+    GSI1SK: openEvalSortKey(deployment.CreateIndex, deployment.ID),
+  };
   if (isActiveDeployment(deployment.Status)) {
     item.GSI3PK = ACTIVE_DEPLOYMENTS;
     item.GSI3SK = openEvalSortKey(deployment.CreateIndex, deployment.ID);
@@ -190,4 +198,49 @@ export async function listActiveDeployments(): Promise<Deployment[]> {
     ExpressionAttributeValues: { ':pk': ACTIVE_DEPLOYMENTS },
   });
   return items.map(deploymentFromItem).filter((deployment) => isActiveDeployment(deployment.Status));
+}
+
+export interface DeploymentPage {
+  deployments: Deployment[];
+  /** Nomad's token `<CreateIndex>.<ID>` of the first deployment of the next page. */
+  nextToken?: string;
+}
+
+/** A namespace's deployments in creation order (GSI1), paged in the store, filtered by ID prefix. */
+export async function listDeployments(query: { namespace: string; prefix?: string; perPage: number; nextToken?: string; reverse: boolean }): Promise<DeploymentPage> {
+  const values: Record<string, unknown> = { ':pk': deploymentsByNamespace(query.namespace) };
+  let condition = 'GSI1PK = :pk';
+  const token = query.nextToken ? /^(\d+)\.(.+)$/.exec(query.nextToken) : null;
+  if (token) {
+    values[':start'] = openEvalSortKey(Number(token[1]), token[2]);
+    condition += query.reverse ? ' AND GSI1SK <= :start' : ' AND GSI1SK >= :start';
+  }
+  const wanted = query.perPage > 0 ? query.perPage + 1 : Infinity;
+  const found: Deployment[] = [];
+  let startKey: Item | undefined;
+  do {
+    const result = await dynamo().send(
+      new QueryCommand({
+        TableName: config().tableName,
+        IndexName: 'GSI1',
+        KeyConditionExpression: condition,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: !query.reverse,
+        ExclusiveStartKey: startKey,
+        Limit: Number.isFinite(wanted) ? Math.max(25, wanted - found.length) : undefined,
+      }),
+    );
+    for (const item of result.Items ?? []) {
+      const deployment = deploymentFromItem(item);
+      if (query.prefix && !deployment.ID.startsWith(query.prefix)) continue;
+      found.push(deployment);
+      if (found.length >= wanted) break;
+    }
+    startKey = result.LastEvaluatedKey;
+  } while (startKey && found.length < wanted);
+  if (found.length > query.perPage && query.perPage > 0) {
+    const next = found.pop()!;
+    return { deployments: found, nextToken: `${next.CreateIndex}.${next.ID}` };
+  }
+  return { deployments: found };
 }

@@ -129,6 +129,11 @@ export function periodicSortKey(nextLaunchMs: number, namespace: string, jobId: 
  *   GSI4 `NODES#down` / `<node id>`                     on the node item: nodes that are down
  */
 export const ACTIVE_DEPLOYMENTS = 'DEPLOYMENTS#active';
+
+/** GSI1 `DEPLOYMENTS#<ns>` / `<create index>#<id>`: a namespace's deployments in creation order. */
+export function deploymentsByNamespace(namespace: string): string {
+  return `DEPLOYMENTS#${namespace}`;
+}
 export const SYSTEM_JOBS = 'SYSTEMJOBS';
 export const HEARTBEATS = 'HEARTBEATS';
 export const DOWN_NODES = 'NODES#down';

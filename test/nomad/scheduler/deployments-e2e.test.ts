@@ -118,6 +118,15 @@ describe('deployments end to end', () => {
     expect((await latestDeployment('steer')).StatusDescription).toBe('Deployment marked as failed');
     const again = await api('PUT', `/v1/deployment/fail/${deployment.ID}`);
     expect([again.status, again.text]).toEqual([400, "can't fail terminal deployment"]);
+    const first = await api('GET', '/v1/deployments?per_page=1');
+    expect(first.body).toHaveLength(1);
+    const token = first.headers.get('X-Nomad-NextToken')!;
+    expect(token).toMatch(/^\d+\.[0-9a-f-]{36}$/);
+    const all = (await api('GET', '/v1/deployments')).body;
+    expect(all.length).toBeGreaterThanOrEqual(5);
+    expect(all.map((d: any) => d.CreateIndex)).toEqual([...all.map((d: any) => d.CreateIndex)].sort((a, b) => a - b));
+    expect((await api('GET', `/v1/deployments?per_page=1&next_token=${token}`)).body[0].ID).toBe(all[1].ID);
+    expect((await api('GET', `/v1/deployments?prefix=${deployment.ID.slice(0, 8)}`)).body.map((d: any) => d.ID)).toEqual([deployment.ID]);
     const missing = await api('GET', '/v1/deployment/00000000-0000-0000-0000-000000000000');
     expect([missing.status, missing.text]).toEqual([404, 'deployment not found']);
     await drainEvalQueue();
