@@ -1,3 +1,5 @@
+import { randomInt } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { transact, TransactionConflict } from '../../storage/transact';
 import type { Caller } from '../auth/caller';
 import { recordNotFound } from '../errors';
@@ -37,8 +39,9 @@ export async function abortBuild(jobId: string, buildNo: number): Promise<boolea
     try {
       await transact([finishBuild(record, aborted), ...cancelWrites(job, now), leaveInFlight(jobId, buildNo)]);
     } catch (error) {
-      if (error instanceof TransactionConflict) continue;
-      throw error;
+      if (!(error instanceof TransactionConflict)) throw error;
+      await sleep(randomInt(2, 10 * (attempt + 1)));
+      continue;
     }
     await processAfterCancel(record.pipelineId);
     return true;
