@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import type { NomadAgent } from '../../agent/nomad/agent';
+import type { GitLabRunner } from '../../agent/gitlab-runner/runner';
 import { ensureResources } from './resources';
 import { SqsPoller } from './sqs-poller';
 import { startStandIns, type StandIns } from './stand-ins';
@@ -28,6 +29,11 @@ export interface LocalStackOptions {
    * raw_exec enabled, services on loopback). `npm start` does; tests start their own.
    */
   agent?: boolean;
+  /**
+   * Run one GitLab shell runner in this process (data and its saved `glrt-` token under
+   * `<dataDir>/runner`; created on first start with the bootstrap token). `npm start` does.
+   */
+  runner?: boolean;
   /** Fixed stand-in ports; free ones otherwise. */
   standInPorts?: { dynamodb?: number; sqs?: number; s3?: number };
 }
@@ -36,6 +42,8 @@ export interface LocalStack {
   url: string;
   /** The ID of the node the local agent registered, when one runs. */
   agentNodeId?: string;
+  /** Where the local GitLab runner keeps its builds, when one runs. */
+  runnerDataDir?: string;
   bootstrapToken: string;
   env: Record<string, string>;
   stop(): Promise<void>;
@@ -126,6 +134,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await agent.ready;
   }
 
+  let runner: GitLabRunner | undefined;
+  const runnerDataDir = join(options.dataDir, 'runner');
+  if (options.runner) {
+    const { startGitLabRunner } = await import('../../agent/gitlab-runner/runner');
+    const { createLogger } = await import('../../agent/common/logger');
+    runner = startGitLabRunner(
+      {
+        url,
+        adminToken: token,
+        dataDir: runnerDataDir,
+        description: 'local shell runner',
+        tags: [],
+        runUntagged: true,
+        concurrent: 2,
+        checkInterval: 1,
+        updateInterval: 3,
+        shell: 'bash',
+        logLevel: 'warn',
+      },
+      createLogger('warn', 'runner', (line) => log(line)),
+    );
+    await runner.ready;
+  }
+
   let periodicRun: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
     periodicRun = periodic().catch((error: unknown) => log(`periodic duties: ${(error as Error).message}`));
@@ -134,9 +166,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   return {
     url,
     agentNodeId: agent?.nodeId,
+    runnerDataDir: runner ? runnerDataDir : undefined,
     bootstrapToken: token,
     env,
     async stop() {
+      await runner?.stop();
       await agent?.stop();
       clearInterval(timer);
       await periodicRun;

@@ -18,6 +18,8 @@ const stack = await startLocalStack({
   periodicMs: Number(process.env.PERIODIC_INTERVAL_SECONDS ?? 10) * 1000,
   // One Nomad client agent runs beside the API unless AGENT=0.
   agent: process.env.AGENT !== '0',
+  // One GitLab shell runner too, unless RUNNER=0.
+  runner: process.env.RUNNER !== '0',
   log: (line) => console.log(`[jobplane] ${line}`),
 });
 
@@ -28,6 +30,7 @@ jobplane is up in ${seconds}s (data in ${dataDir})
   API        ${stack.url}   (Nomad /v1, GitLab /api/v4, CodeArts /v3)
   Token      ${stack.bootstrapToken}   (bootstrap management token)
   Agent      ${stack.agentNodeId ? `node ${stack.agentNodeId} (raw_exec, exec, mock_driver; data in ${dataDir}/agent)` : 'none (AGENT=0)'}
+  Runner     ${stack.runnerDataDir ? `GitLab shell runner (builds in ${stack.runnerDataDir}/builds)` : 'none (RUNNER=0)'}
 
   Try:       curl -s ${stack.url}/v1/jobs
 
