@@ -30,21 +30,49 @@ export interface NewAllocation {
   now: number;
 }
 
+/**
+ * What every allocation of a group is given, built once per group: a plan for a large group
+ * shares these read-only objects instead of holding thousands of equal copies.
+ */
+interface GroupShape {
+  resources: Allocation['AllocatedResources'];
+  claim: AllocClaim;
+}
+
+const shapes = new WeakMap<TaskGroup, GroupShape>();
+
+function groupShape(group: TaskGroup): GroupShape {
+  let shape = shapes.get(group);
+  if (!shape) {
+    const tasks = Object.fromEntries(
+      group.Tasks.map((task) => [
+        task.Name,
+        {
+          Cpu: { CpuShares: task.Resources.CPU, ReservedCores: null },
+          Memory: { MemoryMB: task.Resources.MemoryMB, MemoryMaxMB: task.Resources.MemoryMaxMB },
+          Networks: null,
+          Devices: null,
+        },
+      ]),
+    );
+    const lifecycles = group.Tasks.filter((task) => task.Lifecycle);
+    shape = {
+      resources: {
+        Tasks: tasks,
+        TaskLifecycles: lifecycles.length > 0 ? Object.fromEntries(lifecycles.map((task) => [task.Name, task.Lifecycle])) : null,
+        Shared: { DiskMB: group.EphemeralDisk.SizeMB, Networks: null, Ports: null },
+      },
+      claim: groupClaim(group),
+    };
+    shapes.set(group, shape);
+  }
+  return shape;
+}
+
 /** A fresh allocation, before the plan applier stamps its indexes. */
 export function newAllocation(spec: NewAllocation): StoredAlloc {
   const { job, group, node } = spec;
-  const tasks = Object.fromEntries(
-    group.Tasks.map((task) => [
-      task.Name,
-      {
-        Cpu: { CpuShares: task.Resources.CPU, ReservedCores: null },
-        Memory: { MemoryMB: task.Resources.MemoryMB, MemoryMaxMB: task.Resources.MemoryMaxMB },
-        Networks: null,
-        Devices: null,
-      },
-    ]),
-  );
-  const lifecycles = group.Tasks.filter((task) => task.Lifecycle);
+  const shape = groupShape(group);
   const nanos = spec.now * 1_000_000;
   const alloc: Allocation = {
     ID: spec.id,
@@ -55,11 +83,7 @@ export function newAllocation(spec: NewAllocation): StoredAlloc {
     NodeName: node.Name,
     JobID: job.ID,
     TaskGroup: group.Name,
-    AllocatedResources: {
-      Tasks: tasks,
-      TaskLifecycles: lifecycles.length > 0 ? Object.fromEntries(lifecycles.map((task) => [task.Name, task.Lifecycle])) : null,
-      Shared: { DiskMB: group.EphemeralDisk.SizeMB, Networks: null, Ports: null },
-    },
+    AllocatedResources: shape.resources,
     Metrics: spec.metric,
     DesiredStatus: 'run',
     DesiredDescription: '',
@@ -87,6 +111,6 @@ export function newAllocation(spec: NewAllocation): StoredAlloc {
     jobCreateIndex: job.CreateIndex,
     jobModifyIndex: job.JobModifyIndex,
     live: true,
-    claim: groupClaim(group),
+    claim: shape.claim,
   };
 }

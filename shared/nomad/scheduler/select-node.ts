@@ -29,7 +29,8 @@ export function emptyMetric(base: Pick<BaseNodes, 'inPool' | 'available'>): Allo
     NodesEvaluated: 0,
     NodesFiltered: 0,
     NodesInPool: base.inPool,
-    NodesAvailable: { ...base.available },
+    // Shared by every metric of the evaluation: nothing writes to it.
+    NodesAvailable: base.available,
     ClassFiltered: null,
     ConstraintFiltered: null,
     NodesExhausted: 0,
