@@ -1,4 +1,3 @@
-import { config } from '../../config';
 import { parseDurationSeconds } from '../ci-config/duration';
 import { badRequest } from '../errors';
 
@@ -6,9 +5,9 @@ import { badRequest } from '../errors';
  * When artifacts uploaded now with `expire_in` expire: `never` (or a zero default) keeps them; a
  * missing value takes the instance default (GitLab's `default_artifacts_expire_in`, 30 days).
  */
-export function expireAtFor(expireIn: string | undefined, now: number): number | null {
+export function expireAtFor(expireIn: string | undefined, now: number, defaultExpireIn: string): number | null {
   if (expireIn === undefined || expireIn.trim() === '') {
-    const fallback = config().gitlabArtifacts.defaultExpireIn.trim();
+    const fallback = defaultExpireIn.trim();
     const seconds = fallback === 'never' ? 0 : (parseDurationSeconds(fallback) ?? 0);
     return seconds === 0 ? null : now + seconds * 1000;
   }

@@ -97,7 +97,7 @@ export async function registerArtifact(jobId: number, upload: ArtifactUpload, fi
   try {
     if (file.size > config().gitlabArtifacts.maxSizeBytes) throw tooLarge();
     const now = Date.now();
-    const expireAt = expireAtFor(upload.expireIn, now);
+    const expireAt = expireAtFor(upload.expireIn, now, config().gitlabArtifacts.defaultExpireIn);
     const records: ArtifactRecord[] = [
       {
         fileType: upload.artifactType,

@@ -26,11 +26,8 @@ export class S3RangeReader extends Reader<string> {
     size: number,
   ) {
     super(key);
-    this.size = size;
-  }
-
-  override async init(): Promise<void> {
     // The size comes from the artifact's record: no HEAD request needed.
+    this.size = size;
   }
 
   override async readUint8Array(index: number, length: number): Promise<Uint8Array> {
