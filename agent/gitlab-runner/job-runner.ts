@@ -131,24 +131,23 @@ export class JobRun {
     }
   }
 
-  private environment(dir: string, tmp: string): Promise<Record<string, string>> {
-    return (async () => {
-      const env: Record<string, string> = { ...(process.env as Record<string, string>) };
-      for (const variable of this.job.variables) {
-        if (variable.file) {
-          const path = join(tmp, variable.key);
-          await writeFile(path, variable.value, { mode: 0o600 });
-          env[variable.key] = path;
-        } else {
-          env[variable.key] = variable.value;
-        }
+  /** The runner's own environment, then the job's variables (file variables as files in `tmp`). */
+  private async environment(dir: string, tmp: string): Promise<Record<string, string>> {
+    const env: Record<string, string> = { ...(process.env as Record<string, string>) };
+    for (const variable of this.job.variables) {
+      if (variable.file) {
+        const path = join(tmp, variable.key);
+        await writeFile(path, variable.value, { mode: 0o600 });
+        env[variable.key] = path;
+      } else {
+        env[variable.key] = variable.value;
       }
-      env.CI_PROJECT_DIR = dir;
-      env.CI_BUILDS_DIR = this.options.buildsDir;
-      env.CI_RUNNER_VERSION = RUNNER_VERSION;
-      env.CI_RUNNER_EXECUTABLE_ARCH = `${process.platform}/${process.arch}`;
-      return env;
-    })();
+    }
+    env.CI_PROJECT_DIR = dir;
+    env.CI_BUILDS_DIR = this.options.buildsDir;
+    env.CI_RUNNER_VERSION = RUNNER_VERSION;
+    env.CI_RUNNER_EXECUTABLE_ARCH = `${process.platform}/${process.arch}`;
+    return env;
   }
 
   private async execute(): Promise<Outcome> {

@@ -10,6 +10,11 @@ import type { RunnerApi } from './api';
  */
 export type StatusListener = (status: string) => void;
 
+/** Bytes per append, so no request grows past what the API takes. */
+const MAX_PATCH_BYTES = 1024 * 1024;
+/** gitlab-runner's default `output_limit` (4096 KB): past it, output is dropped. */
+const OUTPUT_LIMIT_BYTES = 4 * 1024 * 1024;
+
 export class JobTrace {
   private chunks: Buffer[] = [];
   private size = 0;
@@ -30,7 +35,12 @@ export class JobTrace {
   write(data: string | Buffer): void {
     let text = typeof data === 'string' ? data : data.toString('utf8');
     for (const secret of this.masked) text = text.split(secret).join('[MASKED]');
-    const bytes = Buffer.from(text, 'utf8');
+    let bytes = Buffer.from(text, 'utf8');
+    if (this.size >= OUTPUT_LIMIT_BYTES) return;
+    if (this.size + bytes.length > OUTPUT_LIMIT_BYTES) {
+      const notice = `\n\x1b[31;1mJob's log exceeded limit of ${OUTPUT_LIMIT_BYTES} bytes.\nJob execution will continue but no more output will be collected.\x1b[0;m\n`;
+      bytes = Buffer.concat([bytes.subarray(0, OUTPUT_LIMIT_BYTES - this.size), Buffer.from(notice)]);
+    }
     this.chunks.push(bytes);
     this.size += bytes.length;
   }
@@ -49,9 +59,13 @@ export class JobTrace {
     return this.sending;
   }
 
-  /** Sends everything written so far (a few tries). */
+  /** Sends everything written so far (giving up after a few rounds without progress). */
   async flush(): Promise<void> {
-    for (let attempt = 0; attempt < 5 && this.sent < this.size; attempt++) await this.update(0);
+    for (let stalled = 0; stalled < 5 && this.sent < this.size; ) {
+      const before = this.sent;
+      await this.update(0);
+      stalled = this.sent > before ? 0 : stalled + 1;
+    }
   }
 
   private contents(): Buffer {
@@ -63,7 +77,7 @@ export class JobTrace {
   private async updateOnce(gapMs: number): Promise<void> {
     if (Date.now() - this.lastContact < gapMs) return;
     if (this.sent >= this.size) return this.touch();
-    const body = this.contents().subarray(this.sent);
+    const body = this.contents().subarray(this.sent, this.sent + MAX_PATCH_BYTES);
     const response = await this.api.call('PATCH', `/jobs/${this.jobId}/trace`, {
       body: body as Uint8Array<ArrayBuffer>,
       headers: { 'JOB-TOKEN': this.jobToken, 'Content-Range': `${this.sent}-${this.sent + body.length - 1}`, 'Content-Type': 'text/plain' },

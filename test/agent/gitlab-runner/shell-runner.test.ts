@@ -132,6 +132,21 @@ describe('the shell runner', () => {
     expect(existsSync(join(dataDir, 'builds', `${build.id}.tmp`))).toBe(false);
   });
 
+  it('gives file variables as files and pipeline variables as the environment', async () => {
+    const projectId = await project('variables', 'show: { script: ["cat $CONFIG_FILE", "echo \\"mode=$MODE\\""] }');
+    const pipelineId = (
+      await http(server, 'POST', `/api/v4/projects/${projectId}/pipeline`, {
+        token: server.root,
+        json: { ref: 'main', variables: [{ key: 'CONFIG_FILE', value: 'from a file', variable_type: 'file' }, { key: 'MODE', value: 'fast' }] },
+      })
+    ).body.id;
+    expect((await finished(projectId, pipelineId)).status).toBe('success');
+    const [job] = await jobsOf(projectId, pipelineId);
+    const log = await traceOf(projectId, job!.id);
+    expect(log).toContain('from a file');
+    expect(log).toContain('mode=fast');
+  });
+
   it('reports a failing script as script_failure with its exit code', async () => {
     const projectId = await project('fails', 'broken: { script: ["echo about to fail", "exit 3", "echo never"] }');
     const pipelineId = await runPipeline(projectId);
@@ -188,6 +203,10 @@ describe('the log stream', () => {
     trace.write('!');
     await trace.flush();
     expect(await traceOf(projectId, job.id)).toBe('abclo world!');
+    // A large output goes in several appends of at most 1 MiB.
+    trace.write('x'.repeat(2.5 * 1024 * 1024));
+    await trace.flush();
+    expect((await traceOf(projectId, job.id)).length).toBe(12 + 2.5 * 1024 * 1024);
     expect(statuses).toContain('running');
     await http(server, 'POST', `/api/v4/projects/${projectId}/jobs/${job.id}/cancel`, { token: server.root });
     trace.write('more');
