@@ -31,16 +31,15 @@ export function contentTypeOf(path: string): string {
   return getMimeType(path) ?? 'application/octet-stream';
 }
 
-function presignedGet(key: string, filename: string, contentType: string): Promise<string> {
-  return getSignedUrl(
-    s3(),
-    new GetObjectCommand({ Bucket: config().bucketName, Key: key, ResponseContentDisposition: attachment(filename), ResponseContentType: contentType }),
-    { expiresIn: REDIRECT_TTL_SECONDS },
-  );
+/** A presigned URL for `method` (a HEAD request is redirected to a URL signed for HEAD, as GitLab does). */
+function presigned(key: string, filename: string, contentType: string, method = 'GET'): Promise<string> {
+  const input = { Bucket: config().bucketName, Key: key, ResponseContentDisposition: attachment(filename), ResponseContentType: contentType };
+  const options = { expiresIn: REDIRECT_TTL_SECONDS };
+  return method === 'HEAD' ? getSignedUrl(s3(), new HeadObjectCommand(input), options) : getSignedUrl(s3(), new GetObjectCommand(input), options);
 }
 
-export function archiveUrl(archive: ArtifactRecord): Promise<string> {
-  return presignedGet(archive.objectKey!, archive.filename, 'application/zip');
+export function archiveUrl(archive: ArtifactRecord, method: string): Promise<string> {
+  return presigned(archive.objectKey!, archive.filename, 'application/zip', method);
 }
 
 export type SingleFile =
@@ -64,7 +63,7 @@ async function exists(key: string): Promise<boolean> {
   }
 }
 
-export async function singleFile(archive: ArtifactRecord, path: string): Promise<SingleFile> {
+export async function singleFile(archive: ArtifactRecord, path: string, method: string): Promise<SingleFile> {
   const { zip } = openArchive(archive.objectKey!, archive.size);
   let entry;
   try {
@@ -94,5 +93,5 @@ export async function singleFile(archive: ArtifactRecord, path: string): Promise
       }),
     );
   }
-  return { kind: 'redirect', url: await presignedGet(key, basename, contentType) };
+  return { kind: 'redirect', url: await presigned(key, basename, contentType, method) };
 }

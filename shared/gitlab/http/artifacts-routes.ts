@@ -116,7 +116,7 @@ async function runnerDownload(c: Context) {
   }
   const archive = downloadableArchive(job);
   if (!archive) throw NOT_FOUND();
-  return c.redirect(await archiveUrl(archive), 302);
+  return c.redirect(await archiveUrl(archive, c.req.method), 302);
 }
 
 async function projectFor(c: Context): Promise<ProjectAccess> {
@@ -147,7 +147,7 @@ async function sendFile(c: Context, job: JobRecord, encodedPath: string) {
   const path = artifactEntryPath(encodedPath);
   const archive = downloadableArchive(job);
   if (!archive) throw NOT_FOUND();
-  const file = await singleFile(archive, path);
+  const file = await singleFile(archive, path, c.req.method);
   if (file.kind === 'redirect') return c.redirect(file.url, 302);
   return c.body(file.body, 200, file.headers);
 }
@@ -157,7 +157,7 @@ async function downloadArchive(c: Context) {
   const job = await buildOf(access, pathInteger(c, 'job_id'));
   const archive = downloadableArchive(job);
   if (!archive) throw NOT_FOUND();
-  return c.redirect(await archiveUrl(archive), 302);
+  return c.redirect(await archiveUrl(archive, c.req.method), 302);
 }
 
 async function downloadFile(c: Context) {
@@ -187,7 +187,7 @@ async function byRef(c: Context) {
   if (!job) throw notFound();
   checkArtifactsReadable(access, job);
   if (!download) return sendFile(c, job, rest.slice(raw + '/raw/'.length));
-  return c.redirect(await archiveUrl(downloadableArchive(job)!), 302);
+  return c.redirect(await archiveUrl(downloadableArchive(job)!, c.req.method), 302);
 }
 
 async function deleteProjectArtifacts(c: Context) {

@@ -115,6 +115,10 @@ describe('downloads', () => {
     const file = await fetch(location);
     expect(file.headers.get('content-disposition')).toBe(`attachment; filename="artifacts.zip"; filename*=UTF-8''artifacts.zip`);
     expect(Buffer.from(await file.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+    const head = await fetch(`${server.url}${base()}`, { method: 'HEAD', headers: { 'PRIVATE-TOKEN': server.root }, redirect: 'manual' });
+    expect(head.status).toBe(302);
+    const headed = await fetch(head.headers.get('location')!, { method: 'HEAD' });
+    expect([headed.status, headed.headers.get('content-length')]).toEqual([200, String((await getJob(job.id))!.artifacts[0]!.size)]);
   });
 
   it('serves one file by job, with its type and name, literal or encoded slashes alike', async () => {
@@ -159,6 +163,22 @@ describe('downloads', () => {
     expect(file).toBe('all good\n');
     const refFile = await api.JobArtifacts.downloadArchive(projectId, { ref: 'main', job: 'build', artifactPath: 'out/data/values.json' });
     expect(refFile).toEqual({ answer: 42 });
+  });
+
+  it('takes refs with slashes, literal (python-gitlab, curl) or encoded (gitbeaker)', async () => {
+    await http(server, 'POST', `/api/v4/projects/${projectId}/repository/files/notes.txt`, {
+      token: server.root,
+      json: { branch: 'feature/x', start_branch: 'main', content: 'x', commit_message: 'branch' },
+    });
+    const branchJob = await startJob(server, projectId, runnerToken, 'feature/x');
+    expect((await uploadViaAuthorize(server, branchJob, await makeZip({ 'raw/file.txt': 'on a branch' }))).status).toBe(201);
+    await finishJob(server, branchJob.id, branchJob.token, 'success');
+    for (const ref of ['feature/x', 'feature%2Fx']) {
+      const file = await http(server, 'GET', `/api/v4/projects/${projectId}/jobs/artifacts/${ref}/raw/raw/file.txt?job=build`, { token: server.root });
+      expect([ref, file.status, file.text]).toEqual([ref, 200, 'on a branch']);
+      const archive = await fetch(`${server.url}/api/v4/projects/${projectId}/jobs/artifacts/${ref}/download?job=build`, { headers: { 'PRIVATE-TOKEN': server.root }, redirect: 'manual' });
+      expect(archive.status).toBe(302);
+    }
   });
 
   it('keeps private projects’ artifacts from anonymous callers', async () => {
