@@ -39,9 +39,18 @@ function ignoreConflict(error: unknown): false {
   throw error;
 }
 
+const PAGE = 100;
+/** Jobs looked at in one run at most; the rest wait for the next minute. */
+const MAX_PER_RUN = 1000;
+
 /** Removes what expired by `now`; answers how many jobs lost their artifacts. */
 export async function sweepExpiredArtifacts(now: number): Promise<number> {
   let swept = 0;
-  for (const entry of await queryDueExpiries(now)) if (await sweepOne(entry, now)) swept++;
+  for (let seen = 0; seen < MAX_PER_RUN; ) {
+    const due = await queryDueExpiries(now, PAGE);
+    for (const entry of due) if (await sweepOne(entry, now)) swept++;
+    seen += due.length;
+    if (due.length < PAGE) break;
+  }
   return swept;
 }
