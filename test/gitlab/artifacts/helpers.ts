@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { BlobWriter, TextReader, Uint8ArrayReader, ZipWriter } from '@zip.js/zip.js';
 import { s3 } from '../../../shared/aws/clients';
@@ -55,6 +56,7 @@ export async function uploadViaAuthorize(server: GitLabServer, job: RunningJob, 
   form.set('file.remote_id', remote.ID);
   form.set('file.name', 'artifacts.zip');
   form.set('file.size', String(bytes.length));
+  form.set('file.sha256', createHash('sha256').update(bytes).digest('hex'));
   const response = await fetch(`${server.url}/api/v4/jobs/${job.id}/artifacts?${query}`, { method: 'POST', headers: { 'JOB-TOKEN': job.token }, body: form });
   return { status: response.status, text: await response.text() };
 }
