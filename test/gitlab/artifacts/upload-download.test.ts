@@ -6,7 +6,7 @@ import { s3 } from '../../../shared/aws/clients';
 import { config } from '../../../shared/config';
 import { getJob } from '../../../shared/gitlab/store/jobs';
 import { client, finishJob, http, startGitLab, type GitLabServer } from '../../support/gitlab';
-import { makeZip, projectWithRunner, startJob, uploadViaAuthorize, type RunningJob } from './helpers';
+import { makeZip, objectKeys, projectWithRunner, startJob, uploadViaAuthorize, type RunningJob } from './helpers';
 
 /**
  * Uploading an archive (authorize + presigned URL, a stock runner's POST, multipart for large
@@ -185,6 +185,32 @@ describe('downloads', () => {
       const archive = await fetch(`${server.url}/api/v4/projects/${projectId}/jobs/artifacts/${ref}/download?job=build`, { headers: { 'PRIVATE-TOKEN': server.root }, redirect: 'manual' });
       expect(archive.status).toBe(302);
     }
+  });
+
+  it('extracts a file too large to stream once to S3 and redirects to it', async () => {
+    process.env.GITLAB_ARTIFACT_INLINE_LIMIT_BYTES = '4';
+    try {
+      for (let round = 0; round < 2; round++) {
+        const response = await fetch(`${server.url}${base()}/out/report.txt`, { headers: { 'PRIVATE-TOKEN': server.root }, redirect: 'manual' });
+        expect(response.status).toBe(302);
+        const file = await fetch(response.headers.get('location')!);
+        expect(await file.text()).toBe('all good\n');
+        expect(file.headers.get('content-disposition')).toContain('filename="report.txt"');
+      }
+      const archive = (await getJob(job.id))!.artifacts.find((artifact) => artifact.fileType === 'archive')!;
+      expect(await objectKeys(archive.objectKey!.replace(/artifacts\.zip$/, 'entries/'))).toHaveLength(1);
+    } finally {
+      delete process.env.GITLAB_ARTIFACT_INLINE_LIMIT_BYTES;
+    }
+  });
+
+  it('lets a runner fetch a dependency with its own or a running job’s token, no other', async () => {
+    const response = await fetch(`${server.url}/api/v4/jobs/${job.id}/artifacts?direct_download=true`, { headers: { 'JOB-TOKEN': 'nope' }, redirect: 'manual' });
+    expect(response.status).toBe(403);
+    const dependent = await startJob(server, projectId, runnerToken);
+    const allowed = await fetch(`${server.url}/api/v4/jobs/${job.id}/artifacts?direct_download=true`, { headers: { 'JOB-TOKEN': dependent.token }, redirect: 'manual' });
+    expect(allowed.status).toBe(302);
+    await finishJob(server, dependent.id, dependent.token, 'success');
   });
 
   it('keeps private projects’ artifacts from anonymous callers', async () => {
