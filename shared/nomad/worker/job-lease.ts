@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { isConditionFailure, type TransactItem } from '../../storage/transact';
@@ -8,9 +8,11 @@ import { jobPk, LEASE_SK } from '../store/keys';
  * At most one worker schedules a job at a time. SQS FIFO message groups already promise this,
  * except when a slow worker outlives its visibility timeout and the message is delivered again;
  * the lease closes that gap. Every plan commit checks the lease in its transaction, so a worker
- * that lost its lease cannot write.
+ * that lost its lease cannot write. The lease is short and renewed while the worker runs, so a
+ * worker that died frees the job quickly (well within the evaluation's delivery limit).
  */
-export const LEASE_MS = 60_000;
+export const LEASE_MS = 20_000;
+const RENEW_MS = 5_000;
 
 export class LeaseHeld extends Error {
   constructor(jobId: string) {
@@ -38,6 +40,32 @@ export async function acquireLease(lease: Lease, now: number): Promise<void> {
   } catch (error) {
     if (isConditionFailure(error)) throw new LeaseHeld(lease.jobId);
     throw error;
+  }
+}
+
+/** Extends a lease this worker still holds; never re-creates one it gave back. */
+async function renewLease(lease: Lease): Promise<void> {
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: config().tableName,
+      Key: { PK: jobPk(lease.namespace, lease.jobId), SK: LEASE_SK },
+      UpdateExpression: 'SET #until = :until',
+      ConditionExpression: '#owner = :owner',
+      ExpressionAttributeNames: { '#until': 'Until', '#owner': 'Owner' },
+      ExpressionAttributeValues: { ':until': Date.now() + LEASE_MS, ':owner': lease.owner },
+    }),
+  );
+}
+
+/** Keeps the lease while `work` runs; a renewal that fails (the lease was taken) is left to the commits to notice. */
+export async function whileLeased<T>(lease: Lease, work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => {
+    renewLease(lease).catch(() => undefined);
+  }, RENEW_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
   }
 }
 

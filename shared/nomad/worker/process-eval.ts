@@ -8,7 +8,7 @@ import { evalDueAt } from './due';
 import type { EvalMessage } from './eval-queue';
 import { EMPTY_RESULT, finishEval, planFinish, type EvalOutcome } from './finish-eval';
 import { maybeFail } from './faults';
-import { acquireLease, releaseLease, type Lease } from './job-lease';
+import { acquireLease, releaseLease, whileLeased, type Lease } from './job-lease';
 import { recordUsage, refreshNodes } from './node-cache';
 import { applyPlan, EvalFinishedElsewhere, JobChanged } from './plan-apply';
 import { loadSnapshot } from './snapshot';
@@ -80,7 +80,7 @@ export async function processEvaluation(message: EvalMessage, delivery: Delivery
   const held = { released: false };
   try {
     maybeFail('after-lease');
-    return await schedule(evaluation, lease, held);
+    return await whileLeased(lease, () => schedule(evaluation, lease, held));
   } finally {
     if (!held.released) await releaseLease(lease);
   }

@@ -1,4 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../../../shared/aws/clients';
+import { jobPk, LEASE_SK } from '../../../shared/nomad/store/keys';
 import { handler as worker } from '../../../functions/worker';
 import { SqsPoller } from '../../../infra/local/sqs-poller';
 import { requeuePendingEvals } from '../../../shared/nomad/worker/requeue';
@@ -33,6 +36,16 @@ async function runWorkers(count: number, ms: number): Promise<void> {
 }
 
 describe('fault injection under load', () => {
+  it('schedules a job whose lease a dead worker still holds as soon as the lease lapses', async () => {
+    await dynamo().send(
+      new PutCommand({ TableName: process.env.TABLE_NAME, Item: { PK: jobPk('default', 'orphan'), SK: LEASE_SK, Owner: 'a worker that died', Until: Date.now() + 1_500 } }),
+    );
+    const registered = await api('POST', '/v1/jobs', { Job: serviceJob('orphan', 2, 100, 32) });
+    await drainEvalQueue(30_000);
+    expect(await liveAllocs('orphan')).toHaveLength(2);
+    expect((await api('GET', `/v1/evaluation/${registered.body.EvalID}`)).body.Status).toBe('complete');
+  });
+
   it('leaves exactly the right allocations and capacity after workers crash at every point', async () => {
     process.env.WORKER_FAULTS = 'after-lease=0.1,after-snapshot=0.1,mid-plan=0.5,after-commit=0.4,before-finish=0.4';
     try {
