@@ -9,6 +9,7 @@ import { collectArtifacts } from './collect';
 import { stepScript } from './shell-script';
 import { JobTrace } from './trace';
 import { uploadArtifact } from './upload';
+import { expandVariables } from './variables';
 
 /**
  * One job on the shell executor: a fresh folder, the job's variables as the environment, the
@@ -131,10 +132,17 @@ export class JobRun {
     }
   }
 
-  /** The runner's own environment, then the job's variables (file variables as files in `tmp`). */
+  /** The runner's own environment, then its build variables and the job's (file variables as files in `tmp`). */
   private async environment(dir: string, tmp: string): Promise<Record<string, string>> {
     const env: Record<string, string> = { ...(process.env as Record<string, string>) };
-    for (const variable of this.job.variables) {
+    const runnerVariables = [
+      { key: 'CI_PROJECT_DIR', value: dir },
+      { key: 'CI_BUILDS_DIR', value: this.options.buildsDir },
+      { key: 'CI_JOB_STATUS', value: 'running' },
+      { key: 'CI_RUNNER_VERSION', value: RUNNER_VERSION },
+      { key: 'CI_RUNNER_EXECUTABLE_ARCH', value: `${process.platform}/${process.arch}` },
+    ];
+    for (const variable of expandVariables([...runnerVariables, ...this.job.variables])) {
       if (variable.file) {
         const path = join(tmp, variable.key);
         await writeFile(path, variable.value, { mode: 0o600 });
@@ -143,10 +151,6 @@ export class JobRun {
         env[variable.key] = variable.value;
       }
     }
-    env.CI_PROJECT_DIR = dir;
-    env.CI_BUILDS_DIR = this.options.buildsDir;
-    env.CI_RUNNER_VERSION = RUNNER_VERSION;
-    env.CI_RUNNER_EXECUTABLE_ARCH = `${process.platform}/${process.arch}`;
     return env;
   }
 

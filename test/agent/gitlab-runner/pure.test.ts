@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectArtifacts } from '../../../agent/gitlab-runner/collect';
 import { parseRunnerArgs } from '../../../agent/gitlab-runner/config';
 import { stepScript } from '../../../agent/gitlab-runner/shell-script';
+import { expandVariables } from '../../../agent/gitlab-runner/variables';
 
 let root: string;
 beforeAll(() => {
@@ -50,5 +51,18 @@ describe('runner options', () => {
     expect(parsed).toMatchObject({ help: false, config: { url: 'http://gitlab.example', token: 'glrt-x', tags: ['a', 'b'], concurrent: 2, runUntagged: false, checkInterval: 3 } });
     expect(() => parseRunnerArgs(['--concurrent', '0'], {})).toThrow(/positive/);
     expect(() => parseRunnerArgs(['--url', 'ftp://x'], {})).toThrow(/http/);
+  });
+});
+
+describe('variable expansion', () => {
+  it('expands references to other job variables one level deep, except raw and file ones', () => {
+    const expanded = expandVariables([
+      { key: 'CI_PROJECT_DIR', value: '/builds/7' },
+      { key: 'OUT', value: '$CI_PROJECT_DIR/out and ${CI_PROJECT_DIR}/x' },
+      { key: 'PRICE', value: 'costs $$5 $UNKNOWN.' },
+      { key: 'RAW', value: '$CI_PROJECT_DIR', raw: true },
+      { key: 'FILE', value: '$CI_PROJECT_DIR', file: true },
+    ]);
+    expect(expanded.map((variable) => variable.value)).toEqual(['/builds/7', '/builds/7/out and /builds/7/x', 'costs $5 .', '$CI_PROJECT_DIR', '$CI_PROJECT_DIR']);
   });
 });

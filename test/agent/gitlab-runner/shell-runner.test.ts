@@ -133,7 +133,7 @@ describe('the shell runner', () => {
   });
 
   it('gives file variables as files and pipeline variables as the environment', async () => {
-    const projectId = await project('variables', 'show: { script: ["cat $CONFIG_FILE", "echo \\"mode=$MODE\\""] }');
+    const projectId = await project('variables', 'show: { variables: { OUT: "$CI_PROJECT_DIR/out" }, script: ["cat $CONFIG_FILE", "echo \\"mode=$MODE\\"", "test \\"$OUT\\" = \\"$PWD/out\\""] }');
     const pipelineId = (
       await http(server, 'POST', `/api/v4/projects/${projectId}/pipeline`, {
         token: server.root,
