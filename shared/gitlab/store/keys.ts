@@ -17,6 +17,7 @@
  *   PK `GLRUNNER#<id>`         SK `RUNNER`          a runner (tags, queue value)
  *   PK `GLTRACE#<job id>`      SK `CHUNK#<gen>#<offset, padded>` one appended piece of the live trace
  *                              SK `CHUNK#<gen>#-`   a generation that starts empty (after an erase)
+ *   PK `GLARTIFACTEXPIRY#<job id>` SK `EXPIRY`  when the job's artifacts expire (artifacts/expiry.ts)
  *
  * Secondary indexes (all sparse):
  *   GSI1  `GLPROJECTJOBS#<project id>` / `<job id, padded>`   a project's builds, newest first
@@ -25,6 +26,7 @@
  *   GSI3  `GLQUEUE#pending` / `<job id, padded>`              builds waiting for a runner, oldest first
  *         `GLQUEUE#scheduled` / `<due time, padded>#<job id>` delayed jobs waiting for their time
  *         `GLQUEUE#running` / `<stuck after, padded>#<job id>` running builds, by when they count as stuck
+ *   GSI2  `GLARTIFACTS#expiring` / `<expire at, padded>#<job id>` artifacts by expiry, for the sweeper
  *   GSI4  `GLPIPELINES#unprocessed` / `<updated at>#<id>`     pipelines whose jobs changed since they
  *                                                             were last processed (crash recovery)
  */

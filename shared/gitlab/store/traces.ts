@@ -10,8 +10,8 @@ import { TRACE_CHUNK_PREFIX, traceChunkKey, traceChunkPrefix, traceGenerationKey
  * check that the chunk ending at S (the last one read) is there: so a gap or an overlap is
  * refused (416) and of two appends at the same offset exactly one wins. No item is rewritten.
  * Writing from offset 0 again (the runner's trace reset) or erasing starts a new generation; the
- * newest generation is the trace. Archiving a finished trace to S3 adds one pointer item and
- * deletes the chunks.
+ * newest generation is the trace. A finished trace is archived to S3 as the job's `trace`
+ * artifact, and then its chunks are deleted (traces/archive.ts).
  */
 const CHUNK_BYTES = 256 * 1024;
 
