@@ -60,7 +60,9 @@ export interface Delivery {
 }
 
 export async function processEvaluation(message: EvalMessage, delivery: Delivery = { receiveCount: 1 }): Promise<EvalOutcome> {
-  const carried = message.Eval?.ID === message.EvalID ? message.Eval : undefined;
+  // A pending evaluation only changes when it is finished, so the copy in the message is good
+  // enough; a blocked one is re-blocked with a new ModifyIndex between unblocks, so it is read.
+  const carried = message.Eval?.ID === message.EvalID && message.Eval.Status === 'pending' ? message.Eval : undefined;
   const evaluation = carried ?? (await readEval(message.Namespace, message.JobID, message.EvalID));
   if (!evaluation || (evaluation.Status !== 'pending' && evaluation.Status !== 'blocked')) return 'ignored';
   // A delayed evaluation is sent again by the periodic duties when it is due.
