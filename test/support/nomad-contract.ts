@@ -1,14 +1,26 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 
 /**
- * Checks response bodies against Nomad's OpenAPI document (../shared/contracts), the way the
- * acceptance check does. Nomad marshals unset pointers as `null` while the document declares no
- * nullable field, so nulls are dropped before validating.
+ * Checks response bodies against Nomad's OpenAPI document, the way the acceptance check does.
+ * Nomad marshals unset pointers as `null` while the document declares no nullable field, so nulls
+ * are dropped before validating.
+ *
+ * The document is the team's copy beside the checkout (`../shared/contracts/`), found from any
+ * clone by walking up, or named by NOMAD_OPENAPI_CONTRACT. It is not part of this repository.
  */
-const CONTRACT = resolve(import.meta.dirname, '../../../shared/contracts/nomad-openapi.yaml');
+function findContract(): string | undefined {
+  if (process.env.NOMAD_OPENAPI_CONTRACT) return process.env.NOMAD_OPENAPI_CONTRACT;
+  for (let dir = resolve(import.meta.dirname, '../..'); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'shared', 'contracts', 'nomad-openapi.yaml');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+export const CONTRACT = findContract();
 
 let document: any;
 let ajv: Ajv;
@@ -16,6 +28,7 @@ const validators = new Map<string, ValidateFunction>();
 
 function load() {
   if (document) return;
+  if (!CONTRACT) throw new Error('Nomad OpenAPI document not found');
   document = parse(readFileSync(CONTRACT, 'utf8'));
   ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
   ajv.addSchema({ $id: 'nomad', components: { schemas: document.components.schemas } });

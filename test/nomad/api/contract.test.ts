@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useFreshResources } from '../../support/resources';
 import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
-import { contractErrors } from '../../support/nomad-contract';
+import { CONTRACT, contractErrors } from '../../support/nomad-contract';
 import { enableAcl } from '../../support/nomad-acl';
 
 /** Responses of the seed's endpoints, checked against Nomad's OpenAPI document. */
@@ -23,7 +23,8 @@ beforeAll(async () => {
 });
 afterAll(() => acl.restore());
 
-describe('Nomad OpenAPI contract', () => {
+// Runs wherever the team's copy of the contract sits beside the checkout (see nomad-contract.ts).
+describe.skipIf(!CONTRACT)('Nomad OpenAPI contract', () => {
   it('job registration, reads and lists', async () => {
     await conforms('POST', '/v1/jobs', '/jobs', { Job: serviceJob('web', 1, 100, 64, { Meta: { a: 'b' } }) });
     await conforms('POST', '/v1/job/web', '/job/{jobName}', { Job: serviceJob('web', 2, 100, 64) });
