@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { z } from 'zod';
+import * as z from '../../util/zod';
 import { findToken, isBootstrapSecret } from '../../auth/token-store';
 import { mintIamToken, type MintRequest } from '../auth/mint';
 import { codearts, respond } from './routing';

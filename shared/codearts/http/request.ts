@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { z } from 'zod';
+import * as z from '../../util/zod';
 import { authenticate, type Caller } from '../auth/caller';
 import { invalidParameter, invalidTaskId, type CodeArtsError } from '../errors';
 import { VARIABLE_NAME } from '../pipeline/steps-to-ci';

@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono';
-import { z } from 'zod';
+import * as z from '../../util/zod';
 import { findTokenByAccessor, listTokens, revokeToken } from '../../auth/token-store';
 import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';

@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono';
-import { z } from 'zod';
+import * as z from '../../util/zod';
 import { requireNamespace } from '../acl/guard';
 import { MAX_CHUNK_BYTES, commitLogChunks, logUploadUrls } from '../client/logs/log-uploads';
 import { handleLogs } from '../client/logs/logs-handler';

@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono';
-import { z } from 'zod';
+import * as z from '../../util/zod';
 import { requireNamespace } from '../acl/guard';
 import { failDeployment, pauseDeployment, promoteDeployment, setAllocHealth, type DeploymentUpdateResult } from '../services/deployments';
 import { readJobAllocs } from '../store/allocs';

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { z } from 'zod';
+import * as z from '../../util/zod';
 import { requireNamespace } from '../acl/guard';
 import { diffVersionParam, jobVersions } from '../services/job-versions';
 import { registerResponse } from '../services/register-job';

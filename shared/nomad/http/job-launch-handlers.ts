@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { z } from 'zod';
+import * as z from '../../util/zod';
 import { requireNamespace } from '../acl/guard';
 import { forcePeriodicLaunch } from '../periodic/launch';
 import { dispatchJob } from '../services/dispatch-job';

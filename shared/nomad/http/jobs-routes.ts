@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { z } from 'zod';
+import * as z from '../../util/zod';
 import { resolveRequest, requireNamespace } from '../acl/guard';
 import { compileFilter, FilterEvaluationError, FilterSyntaxError, type CompiledFilter } from '../filter';
 import { listJobs } from '../services/list-jobs';

@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono';
-import { z } from 'zod';
+import * as z from '../../util/zod';
 import { requireManagement, resolveRequest } from '../acl/guard';
 import { removeNamespace, upsertNamespace } from '../namespaces/namespaces';
 import { listNamespaces, readNamespace } from '../store/namespaces';

@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from '../../util/zod';
 import { requireNode } from '../acl/guard';
 import { drainNode, setEligibility } from '../services/node-drain';
 import { heartbeatNode } from '../services/node-heartbeat';

@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from '../../util/zod';
 import type { EvalMessage } from './eval-queue';
 import { processEvaluation } from './process-eval';
 
