@@ -7,20 +7,31 @@ import { sweepExpiredArtifacts } from '../gitlab/artifacts/sweep';
 
 /**
  * The work no request triggers, run every minute by EventBridge on AWS and by a timer locally.
+ * Each duty runs on its own: one that fails is logged and retried at the next tick, and does not
+ * keep the others from running.
  */
 const logger = new Logger({ serviceName: 'periodic-duties' });
 
 /** Evaluations pending this long are assumed lost on their way to the queue. */
 const STALE_EVAL_MS = 30_000;
 
+const DUTIES: Record<string, (now: Date) => Promise<unknown>> = {
+  'nomad: re-queue pending evaluations': (now) => requeuePendingEvals(now.getTime(), STALE_EVAL_MS),
+  'nomad: node liveness, delayed evaluations, deployment deadlines': (now) => runSchedulerDuties(now.getTime()),
+  'nomad: periodic job launches': (now) => launchDuePeriodicJobs(now),
+  'gitlab: delayed and stuck jobs, unprocessed pipelines': (now) => runGitLabDuties(now.getTime()),
+  'gitlab: expired artifacts': (now) => sweepExpiredArtifacts(now.getTime()),
+};
+
 export async function runPeriodicDuties(now: Date): Promise<void> {
-  const requeued = await requeuePendingEvals(now.getTime(), STALE_EVAL_MS);
-  if (requeued > 0) logger.info('re-queued pending evaluations', { requeued });
-  await runSchedulerDuties(now.getTime());
-  const launched = await launchDuePeriodicJobs(now);
-  if (launched > 0) logger.info('launched periodic jobs', { launched });
-  const gitlab = await runGitLabDuties(now.getTime());
-  if (gitlab.enqueued + gitlab.reprocessed + gitlab.dropped > 0) logger.info('GitLab: delayed jobs enqueued, stuck jobs dropped, pipelines reprocessed', gitlab);
-  const swept = await sweepExpiredArtifacts(now.getTime());
-  if (swept > 0) logger.info('GitLab: expired artifacts removed', { jobs: swept });
+  let failed = 0;
+  for (const [duty, run] of Object.entries(DUTIES)) {
+    try {
+      logger.info(duty, { outcome: await run(now) });
+    } catch (error) {
+      failed++;
+      logger.error(`${duty} failed`, { error: error as Error });
+    }
+  }
+  if (failed > 0) throw new Error(`${failed} periodic duties failed; see the log`);
 }
