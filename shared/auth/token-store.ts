@@ -1,8 +1,9 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients';
 import { config } from '../config';
 import { queryAll } from '../storage/query-all';
+import { queryFirst } from '../storage/query-first';
 
 /**
  * The one token store every dialect authenticates against: Nomad ACL tokens, GitLab personal,
@@ -105,15 +106,12 @@ export async function findTokenRecord(secret: string): Promise<TokenRecord | und
 }
 
 export async function findTokenByAccessor(accessorId: string): Promise<TokenRecord | undefined> {
-  const result = await dynamo().send(
-    new QueryCommand({
-      TableName: config().tableName,
-      IndexName: 'GSI2',
-      KeyConditionExpression: 'GSI2PK = :pk',
-      ExpressionAttributeValues: { ':pk': `TOKENACCESSOR#${accessorId}` },
-    }),
-  );
-  const item = result.Items?.[0];
+  const item = await queryFirst({
+    TableName: config().tableName,
+    IndexName: 'GSI2',
+    KeyConditionExpression: 'GSI2PK = :pk',
+    ExpressionAttributeValues: { ':pk': `TOKENACCESSOR#${accessorId}` },
+  });
   return item ? recordOf(item) : undefined;
 }
 

@@ -1,6 +1,5 @@
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../aws/clients';
 import { config } from '../config';
+import { batchGet } from './batch-get';
 import type { TransactItem } from './transact';
 
 /**
@@ -36,9 +35,6 @@ export function touchCollection(collection: string, key: string, index: number):
 
 export async function collectionIndex(collection: string): Promise<number> {
   const keys = Array.from({ length: SHARDS }, (_, shard) => shardKey(collection, shard));
-  const result = await dynamo().send(
-    new BatchGetCommand({ RequestItems: { [config().tableName]: { Keys: keys, ConsistentRead: true } } }),
-  );
-  const items = result.Responses?.[config().tableName] ?? [];
+  const items = await batchGet(keys, { consistent: true });
   return items.reduce((max, item) => Math.max(max, Number(item.Index ?? 0)), 0);
 }

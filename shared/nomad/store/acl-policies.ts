@@ -1,7 +1,8 @@
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { queryAll } from '../../storage/query-all';
+import { batchGet } from '../../storage/batch-get';
 import type { PolicyRules } from '../acl/policy';
 import { ACL_POLICIES_LIST, aclPolicyKey } from './keys';
 
@@ -62,17 +63,7 @@ export async function readPolicy(name: string): Promise<StoredPolicy | undefined
 /** The named policies that exist (one BatchGet; a token names few). */
 export async function readPolicies(names: string[]): Promise<StoredPolicy[]> {
   const unique = [...new Set(names)];
-  if (unique.length === 0) return [];
-  const found: StoredPolicy[] = [];
-  for (let start = 0; start < unique.length; start += 100) {
-    const result = await dynamo().send(
-      new BatchGetCommand({
-        RequestItems: { [config().tableName]: { Keys: unique.slice(start, start + 100).map(aclPolicyKey), ConsistentRead: true } },
-      }),
-    );
-    found.push(...(result.Responses?.[config().tableName] ?? []).map(fromItem));
-  }
-  return found;
+  return (await batchGet(unique.map(aclPolicyKey), { consistent: true })).map(fromItem);
 }
 
 export async function listPolicies(prefix?: string): Promise<StoredPolicy[]> {

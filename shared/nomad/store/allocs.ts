@@ -1,12 +1,10 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { queryAll } from '../../storage/query-all';
 import type { TransactItem } from '../../storage/transact';
-import { isTerminal, type Allocation } from '../structs/allocation';
-import type { Job } from '../structs/job';
+import type { Allocation } from '../structs/allocation';
+import { findItemById } from './find-by-id';
 import { allocSk, byId, jobPk, nodeAllocsKey } from './keys';
-import { readJobVersion } from './jobs';
+import { readJobVersions, type VersionRef } from './jobs';
 
 /**
  * Allocation items live in their job's partition (so the scheduler reads them consistently)
@@ -78,19 +76,6 @@ export function storedAllocFromItem(item: Item): StoredAlloc {
   };
 }
 
-export function claimOf(alloc: Allocation): AllocClaim {
-  const tasks = Object.values(alloc.AllocatedResources?.Tasks ?? {});
-  return {
-    CpuShares: tasks.reduce((sum, task) => sum + (task.Cpu?.CpuShares ?? 0), 0),
-    MemoryMB: tasks.reduce((sum, task) => sum + (task.Memory?.MemoryMB ?? 0), 0),
-    DiskMB: alloc.AllocatedResources?.Shared?.DiskMB ?? 0,
-  };
-}
-
-export function isLive(alloc: Allocation): boolean {
-  return !isTerminal(alloc);
-}
-
 /** All allocations of a job ID (every registration), read consistently for the scheduler. */
 export async function readJobAllocs(namespace: string, jobId: string): Promise<StoredAlloc[]> {
   const items = await queryAll({
@@ -121,15 +106,7 @@ export async function readJobAllocsAndDeployments(namespace: string, jobId: stri
 
 /** By ID alone (GSI2): for `GET /v1/allocation/:id`. */
 export async function findAlloc(allocId: string): Promise<StoredAlloc | undefined> {
-  const result = await dynamo().send(
-    new QueryCommand({
-      TableName: config().tableName,
-      IndexName: 'GSI2',
-      KeyConditionExpression: 'GSI2PK = :pk',
-      ExpressionAttributeValues: { ':pk': byId('ALLOC', allocId).GSI2PK },
-    }),
-  );
-  const item = result.Items?.[0];
+  const item = await findItemById('ALLOC', allocId);
   return item ? storedAllocFromItem(item) : undefined;
 }
 
@@ -143,19 +120,11 @@ export async function listNodeAllocs(nodeId: string): Promise<StoredAlloc[]> {
   return items.map(storedAllocFromItem);
 }
 
-/**
- * Joins each allocation with the job version it runs, reading each version once.
- */
+/** Joins each allocation with the job version it runs (one read for all of them). */
 export async function withJobs(stored: StoredAlloc[]): Promise<Allocation[]> {
-  const versions = new Map<string, Promise<Job | undefined>>();
-  return Promise.all(
-    stored.map(async (entry) => {
-      const key = `${entry.alloc.Namespace}\0${entry.alloc.JobID}\0${entry.jobVersion}`;
-      if (!versions.has(key)) versions.set(key, readJobVersion(entry.alloc.Namespace, entry.alloc.JobID, entry.jobVersion));
-      const job = await versions.get(key)!;
-      return { ...entry.alloc, Job: job };
-    }),
-  );
+  const ref = (entry: StoredAlloc): VersionRef => ({ namespace: entry.alloc.Namespace, jobId: entry.alloc.JobID, version: entry.jobVersion });
+  const versions = await readJobVersions(stored.map(ref));
+  return stored.map((entry) => ({ ...entry.alloc, Job: versions(ref(entry)) }));
 }
 
 /**

@@ -4,6 +4,7 @@ import { config } from '../../config';
 import { queryAll } from '../../storage/query-all';
 import type { TransactItem } from '../../storage/transact';
 import { isActiveDeployment, type Deployment, type DeploymentStatusValue } from '../structs/deployment';
+import { findItemById } from './find-by-id';
 import { ACTIVE_DEPLOYMENTS, byId, deploymentSk, deploymentsByNamespace, jobPk, openEvalSortKey } from './keys';
 
 /**
@@ -171,21 +172,9 @@ export async function listJobDeployments(namespace: string, jobId: string): Prom
   return items.map(deploymentFromItem).sort((a, b) => b.CreateIndex - a.CreateIndex);
 }
 
-/** The job's latest deployment (Nomad's LatestDeploymentByJobID). */
-export async function latestJobDeployment(namespace: string, jobId: string): Promise<Deployment | undefined> {
-  return (await listJobDeployments(namespace, jobId))[0];
-}
-
+/** By ID alone (GSI2): for `/v1/deployment/:id`. */
 export async function findDeployment(deploymentId: string): Promise<Deployment | undefined> {
-  const result = await dynamo().send(
-    new QueryCommand({
-      TableName: config().tableName,
-      IndexName: 'GSI2',
-      KeyConditionExpression: 'GSI2PK = :pk',
-      ExpressionAttributeValues: { ':pk': byId('DEPLOYMENT', deploymentId).GSI2PK },
-    }),
-  );
-  const item = result.Items?.[0];
+  const item = await findItemById('DEPLOYMENT', deploymentId);
   return item ? deploymentFromItem(item) : undefined;
 }
 

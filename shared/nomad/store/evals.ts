@@ -1,9 +1,10 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { queryAll } from '../../storage/query-all';
 import type { TransactItem } from '../../storage/transact';
 import { isOpenEval, type Evaluation } from '../structs/evaluation';
+import { findItemById } from './find-by-id';
 import { byId, evalSk, jobPk, openEvalSortKey, openEvalsKey } from './keys';
 
 /** Evaluation items: the Evaluation's own fields plus keys; open ones are also in GSI3. */
@@ -66,15 +67,7 @@ export async function readEval(namespace: string, jobId: string, evalId: string)
 
 /** By ID alone (GSI2): for `GET /v1/evaluation/:id`. */
 export async function findEval(evalId: string): Promise<Evaluation | undefined> {
-  const result = await dynamo().send(
-    new QueryCommand({
-      TableName: config().tableName,
-      IndexName: 'GSI2',
-      KeyConditionExpression: 'GSI2PK = :pk',
-      ExpressionAttributeValues: { ':pk': byId('EVAL', evalId).GSI2PK },
-    }),
-  );
-  const item = result.Items?.[0];
+  const item = await findItemById('EVAL', evalId);
   return item ? evalFromItem(item) : undefined;
 }
 

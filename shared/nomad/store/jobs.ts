@@ -2,6 +2,7 @@ import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-d
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import type { TransactItem } from '../../storage/transact';
+import { batchGet } from '../../storage/batch-get';
 import { queryAll } from '../../storage/query-all';
 import { isParentJob, JOB_STATE_FIELDS, type Job, type JobSummary, type TaskGroupSummary } from '../structs/job';
 import { deriveJobStatus, type JobStatusCounters } from '../status/job-status';
@@ -301,13 +302,26 @@ export function putJobVersion(job: Job): TransactItem {
   };
 }
 
+function versionKey(ref: VersionRef) {
+  return { PK: jobPk(ref.namespace, ref.jobId), SK: versionSk(ref.version) };
+}
+
 export async function readJobVersion(namespace: string, jobId: string, version: number): Promise<Job | undefined> {
-  const result = await dynamo().send(
-    new GetCommand({
-      TableName: config().tableName,
-      Key: { PK: jobPk(namespace, jobId), SK: versionSk(version) },
-      ConsistentRead: true,
-    }),
-  );
+  const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: versionKey({ namespace, jobId, version }), ConsistentRead: true }));
   return result.Item ? (JSON.parse(result.Item.Job) as Job) : undefined;
+}
+
+export interface VersionRef {
+  namespace: string;
+  jobId: string;
+  version: number;
+}
+
+/** Several versions in one round trip (BatchGet); the lookup answers undefined for a version not found. */
+export async function readJobVersions(refs: VersionRef[]): Promise<(ref: VersionRef) => Job | undefined> {
+  const id = (key: { PK: string; SK: string }) => `${key.PK}\n${key.SK}`;
+  const keys = new Map(refs.map((ref) => [id(versionKey(ref)), versionKey(ref)]));
+  const items = await batchGet([...keys.values()], { consistent: true });
+  const jobs = new Map(items.map((item) => [id(item as { PK: string; SK: string }), JSON.parse(item.Job) as Job]));
+  return (ref) => jobs.get(id(versionKey(ref)));
 }

@@ -1,6 +1,6 @@
 import { readJobAllocsAndDeployments } from '../store/allocs';
 import { deploymentFromItem } from '../store/deployments';
-import { readJob, readJobVersion, type JobRecord } from '../store/jobs';
+import { readJob, readJobVersions, type JobRecord } from '../store/jobs';
 import type { Job } from '../structs/job';
 import type { Snapshot } from '../scheduler/types';
 import { clusterNodes } from './node-cache';
@@ -29,14 +29,15 @@ export async function loadSnapshot(namespace: string, jobId: string, options: { 
   if (job) {
     versions[job.Version] = job;
     const running = new Set(allocs.filter((stored) => stored.jobCreateIndex === job.CreateIndex && (stored.live || stored.alloc.DesiredStatus === 'run')).map((stored) => stored.jobVersion));
-    await Promise.all(
-      [...running]
-        .filter((version) => !(version in versions))
-        .map(async (version) => {
-          const old = await readJobVersion(namespace, jobId, version);
-          if (old) versions[version] = old;
-        }),
-    );
+    running.delete(job.Version);
+    if (running.size > 0) {
+      const refs = [...running].map((version) => ({ namespace, jobId, version }));
+      const read = await readJobVersions(refs);
+      for (const ref of refs) {
+        const old = read(ref);
+        if (old) versions[ref.version] = old;
+      }
+    }
   }
   return { snapshot: { job, allocs, nodes: nodes.nodes, versions, deployment, now: Date.now() }, record, freshNodes: nodes.fresh };
 }

@@ -1,6 +1,7 @@
-import { BatchGetCommand, DeleteCommand, PutCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../../aws/clients';
 import { config } from '../../../config';
+import { batchGet } from '../../../storage/batch-get';
 import { nextIndex } from '../../../storage/index-clock';
 import { queryAll } from '../../../storage/query-all';
 import { isConditionFailure } from '../../../storage/transact';
@@ -72,19 +73,11 @@ export async function deleteRegistration(namespace: string, jobId: string, id: s
   }
 }
 
-/** Which of the registrations' allocations are live on the server, read in batches of 100. */
+/** Which of the registrations' allocations are live on the server. */
 async function liveAllocs(registrations: ServiceRegistration[]): Promise<Set<string>> {
   const keys = [...new Map(registrations.map((r) => [r.AllocID, { PK: jobPk(r.Namespace, r.JobID), SK: allocSk(r.AllocID) }])).values()];
-  const live = new Set<string>();
-  for (let at = 0; at < keys.length; at += 100) {
-    let request: Record<string, any> | undefined = { [config().tableName]: { Keys: keys.slice(at, at + 100), ProjectionExpression: 'ID, Live' } };
-    while (request && Object.keys(request).length > 0) {
-      const result: BatchGetCommandOutput = await dynamo().send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of result.Responses?.[config().tableName] ?? []) if (item.Live) live.add(item.ID);
-      request = result.UnprocessedKeys;
-    }
-  }
-  return live;
+  const items = await batchGet(keys, { projection: 'ID, Live' });
+  return new Set(items.filter((item) => item.Live).map((item) => item.ID as string));
 }
 
 async function onlyLive(registrations: ServiceRegistration[]): Promise<ServiceRegistration[]> {
