@@ -12,9 +12,6 @@
  * what blocking queries (`index > N`) and check-and-set (`JobModifyIndex` equality, always checked
  * with a DynamoDB condition, never by comparing clocks) need. Values stay below 2^53 until the
  * year 2255, so JSON numbers carry them exactly.
- *
- * `observe` folds in an index read from the store, so a writer whose clock lags still moves past
- * what it has seen.
  */
 let last = 0;
 
@@ -22,8 +19,4 @@ export function nextIndex(): number {
   const now = Date.now() * 1000;
   last = now > last ? now : last + 1;
   return last;
-}
-
-export function observeIndex(seen: number): void {
-  if (seen > last) last = seen;
 }

@@ -1,9 +1,7 @@
 /**
- * Nomad's ACL vocabulary: policy levels, namespace capabilities and what each level grants
+ * Nomad's ACL vocabulary: namespace capabilities and what each policy level grants
  * (acl/policy.go). Pure data.
  */
-export type PolicyLevel = 'deny' | 'read' | 'list' | 'write' | 'scale';
-
 export const NAMESPACE_CAPABILITIES = [
   'deny',
   'list-jobs',

@@ -7,7 +7,7 @@ import { resolveSecret, TokenError, type ResolvedToken } from './resolve';
  * ACL checks for route handlers, Nomad's and other engineers' alike:
  *
  *   await requireNamespace(c, namespace, 'read-job');            // any of the capabilities
- *   await requireNode(c, 'read');  await requireAgent(c, 'write');
+ *   await requireNode(c, 'read');
  *   await requireManagement(c);
  *
  * The token (`X-Nomad-Token`, or `Authorization: Bearer`) is resolved once per request, on
@@ -51,10 +51,6 @@ export async function requireNamespace(c: Context, namespace: string, ...anyOf: 
 
 export async function requireNode(c: Context, level: 'read' | 'write'): Promise<void> {
   if (!(await resolveRequest(c)).acl.allowNode(level)) throw deny();
-}
-
-export async function requireAgent(c: Context, level: 'read' | 'write'): Promise<void> {
-  if (!(await resolveRequest(c)).acl.allowAgent(level)) throw deny();
 }
 
 export async function requireManagement(c: Context): Promise<void> {

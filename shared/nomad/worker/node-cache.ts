@@ -82,8 +82,3 @@ export async function refreshNodes(nodeIds: Iterable<string>): Promise<void> {
     nodes: [...cache.nodes.filter((entry) => !gone.has(entry.node.ID)).map((entry) => byId.get(entry.node.ID) ?? entry), ...added],
   };
 }
-
-/** Forgets the cache (tests that swap tables under a warm worker). */
-export function forgetNodes(): void {
-  cache = undefined;
-}
