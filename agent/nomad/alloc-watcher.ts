@@ -36,9 +36,8 @@ export class AllocWatcher {
     while (!signal.aborted) {
       try {
         const { index, allocs } = await this.deps.plane.allocations(this.index, BLOCKING_WAIT, signal);
-        // An index that went backwards means the server's data was reset: start over. A node with
-        // no allocations yet answers index 0, and `?index=0` never blocks: wait on 1 instead.
-        this.index = Math.max(1, index < this.index ? 0 : index);
+        // An index that went backwards means the server's data was reset: start over.
+        this.index = index < this.index ? 0 : index;
         this.apply(allocs);
         failures = 0;
       } catch (error) {

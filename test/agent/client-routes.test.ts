@@ -101,6 +101,19 @@ describe('agent extensions', () => {
   });
 });
 
+describe('the node allocations watch', () => {
+  it('answers a node without allocations with a non-zero index that a blocking query waits on', async () => {
+    const empty = await api('GET', `/v1/node/${OTHER.ID}/allocations`);
+    expect(empty.body).toEqual([]);
+    const index = empty.headers.get('X-Nomad-Index');
+    expect(index).toBe(String((await api('GET', `/v1/node/${OTHER.ID}`)).body.CreateIndex));
+    const started = Date.now();
+    const waited = await api('GET', `/v1/node/${OTHER.ID}/allocations?index=${index}&wait=300ms`);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(waited.headers.get('X-Nomad-Index')).toBe(index);
+  });
+});
+
 describe('the AWS action relay on connect', () => {
   const connect = (query: Record<string, string>, headers: Record<string, string> = {}) =>
     handleWebSocketEvent({ requestContext: { routeKey: '$connect', connectionId: `c-${Math.random()}` }, queryStringParameters: query, headers });

@@ -43,6 +43,11 @@ const DrainBody = z
 
 const EligibilityBody = z.object({ Eligibility: z.string(), NodeID: z.string().optional() }).passthrough();
 
+/** 1 for a node that is not registered: it has nothing to wait for, but 0 would not block. */
+async function nodeCreateIndex(nodeId: string): Promise<number> {
+  return (await readNode(nodeId))?.node.CreateIndex || 1;
+}
+
 /** The node as Nomad serves it: never with its secret. */
 function publicNode(node: Node): Node {
   const { SecretID: _secret, ...rest } = node;
@@ -108,9 +113,12 @@ export function mountNodeRoutes(app: Hono): void {
   app.get('/v1/node/:node_id/allocations', async (c) => {
     await requireNode(c, 'read');
     const nodeId = c.req.param('node_id');
+    let registered: Promise<number> | undefined;
     const result = await blockingQuery(c, async () => {
       const stored = await listNodeAllocs(nodeId);
-      const index = stored.reduce((max, entry) => Math.max(max, entry.alloc.ModifyIndex), 0);
+      // Without allocations Nomad answers its allocations table's index, never 0 (`?index=0` does
+      // not block); ours is the node's CreateIndex, as nothing is placed on a node before it registers.
+      const index = stored.length > 0 ? stored.reduce((max, entry) => Math.max(max, entry.alloc.ModifyIndex), 0) : await (registered ??= nodeCreateIndex(nodeId));
       return { index, body: stored };
     });
     setQueryMeta(c, result.index);
