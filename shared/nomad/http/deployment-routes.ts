@@ -6,6 +6,7 @@ import { readJobAllocs } from '../store/allocs';
 import { findDeployment, listDeployments } from '../store/deployments';
 import { readJob } from '../store/jobs';
 import { allocListStub } from '../wire/alloc-list-stub';
+import type { Deployment } from '../structs/deployment';
 import { deploymentWire } from '../wire/deployment';
 import { blockingQuery } from './blocking';
 import { optionalNomadBody } from './body';
@@ -29,10 +30,14 @@ const HealthBody = z
   .passthrough();
 const IdOnlyBody = z.object({ DeploymentID: z.string().optional() }).passthrough();
 
-/** The deployment's namespace must grant the capability (Nomad: read-job to read, submit-job to steer). */
-async function authorize(c: Context, id: string, capability: 'read-job' | 'submit-job'): Promise<void> {
+/**
+ * The deployment, if the caller may see it: its namespace (the request's for one that does not
+ * exist) must grant the capability (Nomad: read-job to read, submit-job to steer).
+ */
+async function authorizedDeployment(c: Context, id: string, capability: 'read-job' | 'submit-job'): Promise<Deployment | undefined> {
   const deployment = await findDeployment(id);
   await requireNamespace(c, deployment?.Namespace ?? (c.req.query('namespace') || 'default'), capability);
+  return deployment;
 }
 
 /** Nomad insists the body names the deployment of the path; we accept a body that names none. */
@@ -68,9 +73,8 @@ export function mountDeploymentRoutes(app: Hono): void {
   });
 
   app.get('/v1/deployment/allocations/:deployment_id', async (c) => {
-    await authorize(c, c.req.param('deployment_id'), 'read-job');
     const result = await blockingQuery(c, async () => {
-      const deployment = await findDeployment(c.req.param('deployment_id'));
+      const deployment = await authorizedDeployment(c, c.req.param('deployment_id'), 'read-job');
       if (!deployment) return { index: 0, body: [] as ReturnType<typeof allocListStub>[] };
       const [allocs, record] = await Promise.all([readJobAllocs(deployment.Namespace, deployment.JobID), readJob(deployment.Namespace, deployment.JobID)]);
       const mine = allocs.filter((stored) => stored.alloc.DeploymentID === deployment.ID);
@@ -84,36 +88,35 @@ export function mountDeploymentRoutes(app: Hono): void {
   app.on(['PUT', 'POST'], '/v1/deployment/promote/:deployment_id', async (c) => {
     const body = await optionalNomadBody(c, PromoteBody, {});
     const id = checkId(c, body.DeploymentID);
-    await authorize(c, id, 'submit-job');
+    await authorizedDeployment(c, id, 'submit-job');
     return respond(c, await promoteDeployment(id, { all: body.All ?? !(body.Groups?.length), groups: body.Groups ?? [] }));
   });
 
   app.on(['PUT', 'POST'], '/v1/deployment/fail/:deployment_id', async (c) => {
     const body = await optionalNomadBody(c, IdOnlyBody, {});
     const id = checkId(c, body.DeploymentID);
-    await authorize(c, id, 'submit-job');
+    await authorizedDeployment(c, id, 'submit-job');
     return respond(c, await failDeployment(id));
   });
 
   app.on(['PUT', 'POST'], '/v1/deployment/pause/:deployment_id', async (c) => {
     const body = await optionalNomadBody(c, PauseBody, {});
     const id = checkId(c, body.DeploymentID);
-    await authorize(c, id, 'submit-job');
+    await authorizedDeployment(c, id, 'submit-job');
     return respond(c, await pauseDeployment(id, body.Pause ?? false));
   });
 
   app.on(['PUT', 'POST'], '/v1/deployment/allocation-health/:deployment_id', async (c) => {
     const body = await optionalNomadBody(c, HealthBody, {});
     const id = checkId(c, body.DeploymentID);
-    await authorize(c, id, 'submit-job');
+    await authorizedDeployment(c, id, 'submit-job');
     return respond(c, await setAllocHealth(id, body.HealthyAllocationIDs ?? [], body.UnhealthyAllocationIDs ?? []));
   });
 
   app.on(['PUT', 'POST'], '/v1/deployment/unblock/:deployment_id', async (c) => {
     const body = await optionalNomadBody(c, IdOnlyBody, {});
     const id = checkId(c, body.DeploymentID);
-    await authorize(c, id, 'submit-job');
-    const deployment = await findDeployment(id);
+    const deployment = await authorizedDeployment(c, id, 'submit-job');
     if (!deployment) throw notFound('deployment not found');
     // Only multiregion deployments block; we run a single region.
     if (['successful', 'failed', 'cancelled'].includes(deployment.Status)) throw badRequest("can't unblock terminal deployment");
@@ -121,9 +124,8 @@ export function mountDeploymentRoutes(app: Hono): void {
   });
 
   app.get('/v1/deployment/:deployment_id', async (c) => {
-    await authorize(c, c.req.param('deployment_id'), 'read-job');
     const result = await blockingQuery(c, async () => {
-      const deployment = await findDeployment(c.req.param('deployment_id'));
+      const deployment = await authorizedDeployment(c, c.req.param('deployment_id'), 'read-job');
       if (!deployment) throw notFound('deployment not found');
       return { index: deployment.ModifyIndex, body: deploymentWire(deployment) };
     });

@@ -12,8 +12,8 @@ import { nomadJson, setIndex, setQueryMeta } from './respond';
 
 /**
  * `GET /v1/evaluation/:id`, `GET /v1/evaluation/:id/allocations`, `GET /v1/allocation/:id` and
- * `PUT /v1/allocation/:id/stop`. Reads need `read-job` in the object's namespace; stopping an
- * allocation needs `alloc-lifecycle`.
+ * `PUT /v1/allocation/:id/stop`. Reads need `read-job` in the object's namespace (checked as soon
+ * as it is read, before a blocking query waits); stopping an allocation needs `alloc-lifecycle`.
  */
 export function mountEvalAllocRoutes(app: Hono): void {
   app.get('/v1/evaluation/:eval_id/allocations', async (c) => {
@@ -34,9 +34,9 @@ export function mountEvalAllocRoutes(app: Hono): void {
     const result = await blockingQuery(c, async () => {
       const evaluation = await findEval(c.req.param('eval_id'));
       if (!evaluation) throw notFound('eval not found');
+      await requireNamespace(c, evaluation.Namespace, 'read-job');
       return { index: evaluation.ModifyIndex, body: evaluation };
     });
-    await requireNamespace(c, result.body.Namespace, 'read-job');
     setQueryMeta(c, result.index);
     return nomadJson(c, evaluationWire(result.body));
   });
@@ -54,9 +54,9 @@ export function mountEvalAllocRoutes(app: Hono): void {
     const result = await blockingQuery(c, async () => {
       const stored = await findAlloc(c.req.param('alloc_id'));
       if (!stored) throw notFound('alloc not found');
+      await requireNamespace(c, stored.alloc.Namespace, 'read-job');
       return { index: stored.alloc.ModifyIndex, body: stored };
     });
-    await requireNamespace(c, result.body.alloc.Namespace, 'read-job');
     setQueryMeta(c, result.index);
     const [alloc] = await withJobs([result.body]);
     return nomadJson(c, alloc);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useFreshResources } from '../../support/resources';
-import { api, serviceJob } from '../../support/nomad';
+import { api, serviceJob, testNode } from '../../support/nomad';
 import { clientToken, enableAcl } from '../../support/nomad-acl';
 
 /**
@@ -83,5 +83,39 @@ describe('sentinel-override', () => {
   it('lists only namespaces the token may list with namespace=*', async () => {
     const listed = await api('GET', '/v1/jobs?namespace=*', undefined, { 'X-Nomad-Token': tokens['read-job'] });
     expect([listed.status, listed.body]).toEqual([200, []]);
+  });
+});
+
+describe('node and client routes', () => {
+  it('need node:read to read nodes and node:write to act as a client', async () => {
+    const reader = { 'X-Nomad-Token': await clientToken(acl.bootstrap, 'node-read', 'node { policy = "read" }') };
+    const writer = { 'X-Nomad-Token': await clientToken(acl.bootstrap, 'node-write', 'node { policy = "write" }') };
+    const jobReader = { 'X-Nomad-Token': tokens['read-job'] };
+    const node = { ...testNode(9), SecretID: 'secret-9' };
+    expect((await api('PUT', '/v1/node/register', { Node: node }, reader)).status).toBe(403);
+    expect((await api('PUT', '/v1/node/register', { Node: node }, writer)).status).toBe(200);
+    for (const path of ['/v1/nodes', `/v1/node/${node.ID}`, `/v1/node/${node.ID}/allocations`]) {
+      expect((await api('GET', path, undefined, reader)).status, path).toBe(200);
+      expect((await api('GET', path, undefined, jobReader)).status, path).toBe(403);
+    }
+    const asNode = { 'X-Nomad-Node-ID': node.ID, 'X-Nomad-Node-Secret': node.SecretID };
+    const clientCalls: [string, string, unknown][] = [
+      ['PUT', `/v1/node/${node.ID}/heartbeat`, undefined],
+      ['PUT', `/v1/node/${node.ID}/allocations`, { Allocs: [] }],
+      ['PUT', `/v1/node/${node.ID}/eligibility`, { Eligibility: 'eligible' }],
+      ['POST', '/v1/client/agent/services', { Upsert: [], Delete: [] }],
+    ];
+    for (const [method, path, body] of clientCalls) {
+      expect((await api(method, path, body, { ...reader, ...asNode })).status, path).toBe(403);
+      expect((await api(method, path, body, { ...writer, ...asNode })).status, path).toBe(200);
+    }
+  });
+
+  it('refuses an evaluation read at once, not after a blocking query waited', async () => {
+    const [evaluation] = (await api('GET', '/v1/job/web/evaluations', undefined, { 'X-Nomad-Token': acl.bootstrap })).body;
+    const started = Date.now();
+    const denied = await api('GET', `/v1/evaluation/${evaluation.ID}?index=${evaluation.ModifyIndex}&wait=5s`, undefined, { 'X-Nomad-Token': tokens['list-jobs'] });
+    expect([denied.status, denied.text]).toEqual([403, 'Permission denied']);
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 });
