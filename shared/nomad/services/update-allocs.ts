@@ -1,18 +1,19 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
+import { batchGet } from '../../storage/batch-get';
 import { nextIndex } from '../../storage/index-clock';
-import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
+import { MAX_TRANSACT_ITEMS, transact, TransactionConflict, type TransactItem } from '../../storage/transact';
 import { badRequest } from '../http/errors';
-import { summaryTransition } from '../status/summary';
-import { findAlloc, storedAllocFromItem, type StoredAlloc } from '../store/allocs';
-import { changeDeployment, findDeployment } from '../store/deployments';
+import { addClaim } from '../scheduler/rank';
+import { addSummaryDeltas, summaryTransition } from '../status/summary';
+import { findAlloc, storedAllocFromItem, type AllocClaim, type StoredAlloc } from '../store/allocs';
+import { changeDeployment, deploymentFromItem, deploymentKey, type GroupCounters } from '../store/deployments';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
-import { readJob } from '../store/jobs';
-import { allocSk, jobPk } from '../store/keys';
+import { jobRecordFromItem, type JobRecord } from '../store/jobs';
+import { allocSk, JOB_SK, jobKey, jobPk } from '../store/keys';
 import { nodeUsageChange, readNode } from '../store/nodes';
 import { isClientTerminal, type AllocDeploymentStatus, type ClientStatus, type TaskState } from '../structs/allocation';
+import type { Deployment } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
 import { enqueueEvals } from '../worker/eval-queue';
 import { unblockEvals } from '../worker/unblock';
@@ -22,12 +23,16 @@ import { newEval } from './new-eval';
 /**
  * Client status updates, our HTTP form of Nomad's Node.UpdateAlloc:
  * `PUT /v1/node/:node_id/allocations` with `{"Allocs": [{ID, ClientStatus, ClientDescription,
- * TaskStates, DeploymentStatus}]}`. Each update is one transaction: the allocation (conditioned on
- * the version read), the job's summary and status counters, the capacity a finished allocation
- * gives back to its node, the deployment's health counters when the client reports health, and
- * an `alloc-failure` evaluation when it failed (the scheduler reschedules it per its policy).
- * Afterwards freed capacity gives blocked evaluations another try and the deployment watcher
- * looks at the new health.
+ * TaskStates, DeploymentStatus}]}`.
+ *
+ * The updates of a request commit together, in as few transactions as they fit in (one, for what
+ * an agent sends at a time): each allocation, conditioned on the version read; per job
+ * registration its summary and status counters and, when an allocation failed, one
+ * `alloc-failure` evaluation (Nomad creates one per job); per deployment its health counters; and
+ * once the capacity finished allocations give back to the node. A condition that fails (the
+ * scheduler changed an allocation meanwhile, the job was purged or registered anew) is answered
+ * by reading again what did not commit and building it anew. Afterwards freed capacity gives
+ * blocked evaluations another try and the deployment watcher looks at the new health.
  */
 export interface ClientAllocUpdate {
   ID: string;
@@ -37,17 +42,295 @@ export interface ClientAllocUpdate {
   DeploymentStatus?: Partial<AllocDeploymentStatus> | null;
 }
 
-export interface UpdateAllocsResult {
-  Index: number;
-  /** What each update did, for the callers that react to it (rescheduling, deployments). */
-  updated: { before: StoredAlloc; after: StoredAlloc }[];
+const MAX_ATTEMPTS = 6;
+
+/** An update with the allocation as it was read, consistently, just before. */
+interface Pending {
+  update: ClientAllocUpdate;
+  before: StoredAlloc;
 }
 
-async function readAllocItem(namespace: string, jobId: string, allocId: string): Promise<StoredAlloc | undefined> {
-  const result = await dynamo().send(
-    new GetCommand({ TableName: config().tableName, Key: { PK: jobPk(namespace, jobId), SK: allocSk(allocId) }, ConsistentRead: true }),
+/** What committed, for the reactions that follow. */
+interface Applied {
+  index: number;
+  evals: Evaluation[];
+  /** Per deployment, the allocations whose health changed. */
+  health: Map<string, Set<string>>;
+  released: boolean;
+}
+
+export async function updateAllocsFromClient(nodeId: string, updates: ClientAllocUpdate[]): Promise<{ Index: number }> {
+  const applied: Applied = { index: 0, evals: [], health: new Map(), released: false };
+  for (const round of rounds(updates)) await applyRound(nodeId, round, applied);
+  if (applied.evals.length > 0) await enqueueEvals(applied.evals);
+  for (const [deploymentId, changed] of applied.health) await reactToHealth(deploymentId, changed);
+  if (applied.released) {
+    const node = await readNode(nodeId);
+    await unblockEvals({ nodeClass: node?.node.ComputedClass });
+  }
+  return { Index: applied.index };
+}
+
+/** Splits the updates so that no allocation is in a round twice (one transaction cannot write an item twice), in order. */
+function rounds(updates: ClientAllocUpdate[]): ClientAllocUpdate[][] {
+  const result: ClientAllocUpdate[][] = [];
+  const seen = new Map<string, number>();
+  for (const update of updates) {
+    const round = seen.get(update.ID) ?? 0;
+    seen.set(update.ID, round + 1);
+    (result[round] ??= []).push(update);
+  }
+  return result;
+}
+
+async function applyRound(nodeId: string, updates: ClientAllocUpdate[], applied: Applied): Promise<void> {
+  const located = await Promise.all(
+    updates.map(async (update) => {
+      const found = await findAlloc(update.ID);
+      if (!found) throw badRequest(`alloc ${update.ID} not found`);
+      return { update, key: { PK: jobPk(found.alloc.Namespace, found.alloc.JobID), SK: allocSk(found.alloc.ID) } };
+    }),
   );
-  return result.Item ? storedAllocFromItem(result.Item) : undefined;
+  // Registrations whose job item no longer counts these allocations (purged, or registered anew).
+  const gone = new Set<string>();
+  let remaining = located;
+  for (let attempt = 0; remaining.length > 0; attempt++) {
+    const pending = await readPending(nodeId, remaining);
+    const transactions = pack(nodeId, pending, await readContext(pending, gone), gone);
+    const committed = new Set<string>();
+    for (const transaction of transactions) {
+      const { items, ops } = transaction.build();
+      try {
+        await transact(items);
+      } catch (error) {
+        if (!(error instanceof TransactionConflict) || attempt + 1 >= MAX_ATTEMPTS) throw error;
+        for (const position of error.failedConditions) {
+          const op = ops[position];
+          if (op.kind === 'job') gone.add(op.registration);
+        }
+        if (error.transient) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt * (1 + Math.random())));
+        break;
+      }
+      transaction.recordInto(applied);
+      for (const { update } of transaction.pending) committed.add(update.ID);
+    }
+    remaining = remaining.filter(({ update }) => !committed.has(update.ID));
+  }
+}
+
+async function readPending(nodeId: string, located: { update: ClientAllocUpdate; key: Record<string, string> }[]): Promise<Pending[]> {
+  const items = await batchGet(
+    located.map(({ key }) => key),
+    { consistent: true },
+  );
+  const stored = new Map(items.map((item) => [item.ID as string, storedAllocFromItem(item)]));
+  return located.map(({ update }) => {
+    const before = stored.get(update.ID);
+    if (!before) throw badRequest(`alloc ${update.ID} not found`);
+    if (before.alloc.NodeID !== nodeId) throw badRequest(`alloc ${update.ID} is not on node ${nodeId}`);
+    return { update: withImpliedHealth(update, before), before };
+  });
+}
+
+/**
+ * A deployment allocation that fails before its health is known is unhealthy, as Nomad's client
+ * reports it; an agent that does not say so explicitly gets the same treatment.
+ */
+function withImpliedHealth(update: ClientAllocUpdate, before: StoredAlloc): ClientAllocUpdate {
+  if (update.ClientStatus !== 'failed' || !before.alloc.DeploymentID) return update;
+  const known = before.alloc.DeploymentStatus?.Healthy;
+  if (known === true || known === false || typeof update.DeploymentStatus?.Healthy === 'boolean') return update;
+  return { ...update, DeploymentStatus: { ...(update.DeploymentStatus ?? {}), Healthy: false } };
+}
+
+/** How the report moves the deployment's health counters (Nomad's updateDeploymentWithAlloc). */
+function healthChange({ before, update }: Pending): { healthy: number; unhealthy: number } | undefined {
+  const reported = update.DeploymentStatus?.Healthy;
+  if (!before.alloc.DeploymentID || (reported !== true && reported !== false)) return undefined;
+  const previous = before.alloc.DeploymentStatus?.Healthy;
+  if (previous === null || previous === undefined) return reported ? { healthy: 1, unhealthy: 0 } : { healthy: 0, unhealthy: 1 };
+  if (previous && !reported) return { healthy: -1, unhealthy: 1 };
+  return undefined;
+}
+
+/** A failure the scheduler has not heard of yet: it gets an `alloc-failure` evaluation. */
+function newlyFailed({ before, update }: Pending): boolean {
+  return update.ClientStatus === 'failed' && before.alloc.ClientStatus !== 'failed' && !before.alloc.FollowupEvalID;
+}
+
+/** The job registration an allocation belongs to; its counters live on the job item while the job has that CreateIndex. */
+function registrationOf(before: StoredAlloc): string {
+  return `${before.alloc.Namespace}\n${before.alloc.JobID}\n${before.jobCreateIndex}`;
+}
+
+interface Context {
+  job(namespace: string, jobId: string): JobRecord | undefined;
+  deployment(id: string): Deployment | undefined;
+}
+
+/** The jobs that get a failure evaluation and the deployments whose health moves, in one read. */
+async function readContext(pending: Pending[], gone: Set<string>): Promise<Context> {
+  const keys = new Map<string, Record<string, string>>();
+  for (const entry of pending) {
+    const { alloc } = entry.before;
+    if (newlyFailed(entry) && !gone.has(registrationOf(entry.before))) keys.set(jobPk(alloc.Namespace, alloc.JobID), jobKey(alloc.Namespace, alloc.JobID));
+    if (healthChange(entry)) {
+      const key = deploymentKey({ Namespace: alloc.Namespace, JobID: alloc.JobID, ID: alloc.DeploymentID });
+      keys.set(`${key.PK}\n${key.SK}`, key);
+    }
+  }
+  const items = keys.size > 0 ? await batchGet([...keys.values()], { consistent: true }) : [];
+  const jobs = new Map(items.filter((item) => item.SK === JOB_SK).map((item) => [item.PK as string, jobRecordFromItem(item)]));
+  const deployments = new Map(items.filter((item) => item.SK !== JOB_SK).map((item) => [item.ID as string, deploymentFromItem(item)]));
+  return { job: (namespace, jobId) => jobs.get(jobPk(namespace, jobId)), deployment: (id) => deployments.get(id) };
+}
+
+/** Fills transactions in order; an update adds at most four items (allocation, job, deployment, evaluation). */
+function pack(nodeId: string, pending: Pending[], context: Context, gone: Set<string>): ClientTransaction[] {
+  const transactions = [new ClientTransaction(nodeId)];
+  const evaluated = new Set<string>();
+  for (const entry of pending) {
+    let transaction = transactions[transactions.length - 1];
+    if (transaction.size() + 4 > MAX_TRANSACT_ITEMS) transactions.push((transaction = new ClientTransaction(nodeId)));
+    const registration = registrationOf(entry.before);
+    let evaluation: Evaluation | undefined;
+    if (newlyFailed(entry) && !gone.has(registration) && !evaluated.has(registration)) {
+      evaluation = failureEval(entry.before, context.job(entry.before.alloc.Namespace, entry.before.alloc.JobID), transaction);
+      if (evaluation) evaluated.add(registration);
+    }
+    transaction.add(entry, { counted: !gone.has(registration), evaluation, deployment: context.deployment(entry.before.alloc.DeploymentID) });
+  }
+  return transactions;
+}
+
+function failureEval(before: StoredAlloc, record: JobRecord | undefined, transaction: ClientTransaction): Evaluation | undefined {
+  if (!record || record.job.CreateIndex !== before.jobCreateIndex || (record.job.Type !== 'service' && record.job.Type !== 'batch')) return undefined;
+  return newEval({
+    namespace: record.job.Namespace,
+    jobId: record.job.ID,
+    type: record.job.Type,
+    priority: record.job.Priority,
+    triggeredBy: 'alloc-failure',
+    jobModifyIndex: record.job.JobModifyIndex,
+    index: transaction.index,
+    now: transaction.nanos / 1_000_000,
+  });
+}
+
+type Op = { kind: 'alloc' } | { kind: 'node' } | { kind: 'job'; registration: string } | { kind: 'deployment' } | { kind: 'eval' };
+
+interface JobChange {
+  namespace: string;
+  jobId: string;
+  createIndex: number;
+  delta: JobDelta & { summary: NonNullable<JobDelta['summary']> };
+}
+
+/** The writes of one transaction, gathered per allocation, job registration and deployment. */
+class ClientTransaction {
+  readonly index = nextIndex();
+  readonly nanos = Date.now() * 1_000_000;
+  readonly pending: Pending[] = [];
+  private readonly allocs: TransactItem[] = [];
+  private release: AllocClaim = { CpuShares: 0, MemoryMB: 0, DiskMB: 0 };
+  private released = false;
+  private readonly jobs = new Map<string, JobChange>();
+  private readonly deployments = new Map<string, { deployment: Deployment; groups: Record<string, GroupCounters> }>();
+  private readonly evals: Evaluation[] = [];
+  private readonly health = new Map<string, Set<string>>();
+
+  constructor(private readonly nodeId: string) {}
+
+  size(): number {
+    return this.allocs.length + 1 + this.jobs.size + this.deployments.size + this.evals.length;
+  }
+
+  /**
+   * `counted`: the job item still counts the allocation's registration; `evaluation`: the failure
+   * evaluation this update brings; `deployment`: the allocation's deployment, if its health moves.
+   */
+  add(entry: Pending, { counted, evaluation, deployment }: { counted: boolean; evaluation?: Evaluation; deployment?: Deployment }): void {
+    const { before, update } = entry;
+    this.pending.push(entry);
+    const live = before.live && !isClientTerminal(update.ClientStatus);
+    const released = before.live && !live;
+    this.allocs.push(allocUpdateItem(before, update, live, this.index, this.nanos));
+    if (released) {
+      this.release = addClaim(this.release, before.claim);
+      this.released = true;
+    }
+    const summary = summaryTransition(before.alloc.ClientStatus, update.ClientStatus);
+    if (counted && (released || Object.keys(summary).length > 0 || evaluation)) {
+      const job = this.jobChange(before);
+      if (released) job.delta.liveAllocs = (job.delta.liveAllocs ?? 0) - 1;
+      addSummaryDeltas(job.delta.summary, before.alloc.TaskGroup, summary);
+      if (evaluation) Object.assign(job.delta, { openEvals: (job.delta.openEvals ?? 0) + 1, hadEval: true });
+    }
+    if (evaluation) this.evals.push(evaluation);
+    const health = healthChange(entry);
+    if (!health) return;
+    const changed = this.health.get(before.alloc.DeploymentID) ?? new Set<string>();
+    this.health.set(before.alloc.DeploymentID, changed.add(before.alloc.ID));
+    if (deployment) this.countHealth(deployment, entry, health);
+  }
+
+  private jobChange(before: StoredAlloc): JobChange {
+    const registration = registrationOf(before);
+    let job = this.jobs.get(registration);
+    if (!job) {
+      job = { namespace: before.alloc.Namespace, jobId: before.alloc.JobID, createIndex: before.jobCreateIndex, delta: { summary: {} } };
+      this.jobs.set(registration, job);
+    }
+    return job;
+  }
+
+  /** Health counters, and a progress deadline moved by a healthy report to its time plus the group's ProgressDeadline. */
+  private countHealth(deployment: Deployment, { before, update }: Pending, health: { healthy: number; unhealthy: number }): void {
+    const entry = this.deployments.get(deployment.ID) ?? { deployment, groups: {} };
+    this.deployments.set(deployment.ID, entry);
+    const counters = (entry.groups[before.alloc.TaskGroup] ??= {});
+    counters.healthy = (counters.healthy ?? 0) + health.healthy;
+    counters.unhealthy = (counters.unhealthy ?? 0) + health.unhealthy;
+    const deadline = deployment.TaskGroups[before.alloc.TaskGroup]?.ProgressDeadline ?? 0;
+    if (health.healthy > 0 && deadline > 0) {
+      const reported = update.DeploymentStatus?.Timestamp ? Date.parse(update.DeploymentStatus.Timestamp) : NaN;
+      const progressBy = (Number.isFinite(reported) ? reported : Date.now()) + deadline / 1_000_000;
+      if (!counters.progressBy || progressBy > Date.parse(counters.progressBy)) counters.progressBy = new Date(progressBy).toISOString();
+    }
+  }
+
+  build(): { items: TransactItem[]; ops: Op[] } {
+    const items: TransactItem[] = [...this.allocs];
+    const ops: Op[] = this.allocs.map(() => ({ kind: 'alloc' }));
+    if (this.released) {
+      items.push(nodeUsageChange(this.nodeId, addClaim({ CpuShares: 0, MemoryMB: 0, DiskMB: 0 }, this.release, -1)));
+      ops.push({ kind: 'node' });
+    }
+    for (const [registration, job] of this.jobs) {
+      items.push(jobDeltaUpdate(job.namespace, job.jobId, job.createIndex, job.delta, this.index));
+      ops.push({ kind: 'job', registration });
+    }
+    for (const { deployment, groups } of this.deployments.values()) {
+      items.push(changeDeployment(deployment, { groups }, this.index));
+      ops.push({ kind: 'deployment' });
+    }
+    for (const evaluation of this.evals) {
+      items.push(putNewEval(evaluation));
+      ops.push({ kind: 'eval' });
+    }
+    return { items, ops };
+  }
+
+  recordInto(applied: Applied): void {
+    applied.index = Math.max(applied.index, this.index);
+    applied.evals.push(...this.evals);
+    applied.released ||= this.released;
+    for (const [deploymentId, changed] of this.health) {
+      const all = applied.health.get(deploymentId) ?? new Set<string>();
+      for (const id of changed) all.add(id);
+      applied.health.set(deploymentId, all);
+    }
+  }
 }
 
 function allocUpdateItem(before: StoredAlloc, update: ClientAllocUpdate, live: boolean, index: number, nanos: number): TransactItem {
@@ -93,138 +376,4 @@ function allocUpdateItem(before: StoredAlloc, update: ClientAllocUpdate, live: b
       ExpressionAttributeValues: values,
     },
   };
-}
-
-function releaseItem(before: StoredAlloc): TransactItem {
-  return nodeUsageChange(before.alloc.NodeID, { CpuShares: -before.claim.CpuShares, MemoryMB: -before.claim.MemoryMB, DiskMB: -before.claim.DiskMB });
-}
-
-/** How the report moves the deployment's health counters (Nomad's updateDeploymentWithAlloc). */
-function healthChange(before: StoredAlloc, update: ClientAllocUpdate): { healthy: number; unhealthy: number } | undefined {
-  const reported = update.DeploymentStatus?.Healthy;
-  if (!before.alloc.DeploymentID || (reported !== true && reported !== false)) return undefined;
-  const previous = before.alloc.DeploymentStatus?.Healthy;
-  if (previous === null || previous === undefined) return reported ? { healthy: 1, unhealthy: 0 } : { healthy: 0, unhealthy: 1 };
-  if (previous && !reported) return { healthy: -1, unhealthy: 1 };
-  return undefined;
-}
-
-async function failureEval(before: StoredAlloc, update: ClientAllocUpdate, index: number, now: number): Promise<Evaluation | undefined> {
-  if (update.ClientStatus !== 'failed' || before.alloc.ClientStatus === 'failed' || before.alloc.FollowupEvalID) return undefined;
-  const record = await readJob(before.alloc.Namespace, before.alloc.JobID);
-  if (!record || record.job.CreateIndex !== before.jobCreateIndex || (record.job.Type !== 'service' && record.job.Type !== 'batch')) return undefined;
-  return newEval({
-    namespace: record.job.Namespace,
-    jobId: record.job.ID,
-    type: record.job.Type,
-    priority: record.job.Priority,
-    triggeredBy: 'alloc-failure',
-    jobModifyIndex: record.job.JobModifyIndex,
-    index,
-    now,
-  });
-}
-
-async function applyOne(nodeId: string, update: ClientAllocUpdate): Promise<{ before: StoredAlloc; after: StoredAlloc; index: number; evaluation?: Evaluation }> {
-  const located = await findAlloc(update.ID);
-  if (!located) throw badRequest(`alloc ${update.ID} not found`);
-  let withJob = true;
-  for (let attempt = 0; ; attempt++) {
-    const before = await readAllocItem(located.alloc.Namespace, located.alloc.JobID, update.ID);
-    if (!before) throw badRequest(`alloc ${update.ID} not found`);
-    if (before.alloc.NodeID !== nodeId) throw badRequest(`alloc ${update.ID} is not on node ${nodeId}`);
-    const index = nextIndex();
-    const nanos = Date.now() * 1_000_000;
-    const live = before.live && !isClientTerminal(update.ClientStatus);
-    const released = before.live && !live;
-    const items: TransactItem[] = [allocUpdateItem(before, update, live, index, nanos)];
-    if (released) items.push(releaseItem(before));
-    const summary = summaryTransition(before.alloc.ClientStatus, update.ClientStatus);
-    const health = healthChange(before, update);
-    if (health) {
-      const deployment = await findDeployment(before.alloc.DeploymentID);
-      const deadline = deployment?.TaskGroups[before.alloc.TaskGroup]?.ProgressDeadline ?? 0;
-      const reportedAt = update.DeploymentStatus?.Timestamp ? Date.parse(update.DeploymentStatus.Timestamp) : Date.now();
-      if (deployment) {
-        items.push(
-          changeDeployment(
-            deployment,
-            {
-              groups: {
-                [before.alloc.TaskGroup]: {
-                  ...health,
-                  progressBy: health.healthy > 0 && deadline > 0 ? new Date((Number.isFinite(reportedAt) ? reportedAt : Date.now()) + deadline / 1_000_000).toISOString() : undefined,
-                },
-              },
-            },
-            index,
-          ),
-        );
-      }
-    }
-    const evaluation = withJob ? await failureEval(before, update, index, nanos / 1_000_000) : undefined;
-    if (evaluation) items.push(putNewEval(evaluation));
-    const jobPosition = items.length;
-    const delta: JobDelta = { liveAllocs: released ? -1 : 0, summary: { [before.alloc.TaskGroup]: summary } };
-    if (evaluation) Object.assign(delta, { openEvals: 1, hadEval: true });
-    if (withJob && (released || Object.keys(summary).length > 0 || evaluation)) {
-      items.push(jobDeltaUpdate(before.alloc.Namespace, before.alloc.JobID, before.jobCreateIndex, delta, index));
-    }
-    try {
-      await transact(items);
-      const after: StoredAlloc = {
-        ...before,
-        live,
-        alloc: {
-          ...before.alloc,
-          ClientStatus: update.ClientStatus,
-          ClientDescription: update.ClientDescription ?? '',
-          TaskStates: update.TaskStates !== undefined ? update.TaskStates : before.alloc.TaskStates,
-          ModifyIndex: index,
-          ModifyTime: nanos,
-        },
-      };
-      return { before, after, index, evaluation };
-    } catch (error) {
-      if (!(error instanceof TransactionConflict) || attempt >= 5) throw error;
-      // The job was purged or registered anew: its counters no longer track this allocation.
-      if (error.failedConditions.includes(jobPosition)) withJob = false;
-    }
-  }
-}
-
-/**
- * A deployment allocation that fails before its health is known is unhealthy, as Nomad's client
- * reports it; an agent that does not say so explicitly gets the same treatment.
- */
-function withImpliedHealth(update: ClientAllocUpdate, before: StoredAlloc | undefined): ClientAllocUpdate {
-  if (update.ClientStatus !== 'failed' || !before?.alloc.DeploymentID) return update;
-  const known = before.alloc.DeploymentStatus?.Healthy;
-  if (known === true || known === false || typeof update.DeploymentStatus?.Healthy === 'boolean') return update;
-  return { ...update, DeploymentStatus: { ...(update.DeploymentStatus ?? {}), Healthy: false } };
-}
-
-export async function updateAllocsFromClient(nodeId: string, updates: ClientAllocUpdate[]): Promise<UpdateAllocsResult> {
-  const result: UpdateAllocsResult = { Index: 0, updated: [] };
-  const evals: Evaluation[] = [];
-  const healthChanged = new Map<string, Set<string>>();
-  for (const reported of updates) {
-    const update = reported.ClientStatus === 'failed' ? withImpliedHealth(reported, await findAlloc(reported.ID)) : reported;
-    const { before, after, index, evaluation } = await applyOne(nodeId, update);
-    result.Index = Math.max(result.Index, index);
-    result.updated.push({ before, after });
-    if (evaluation) evals.push(evaluation);
-    if (healthChange(before, update)) {
-      const changed = healthChanged.get(before.alloc.DeploymentID) ?? new Set<string>();
-      changed.add(before.alloc.ID);
-      healthChanged.set(before.alloc.DeploymentID, changed);
-    }
-  }
-  if (evals.length > 0) await enqueueEvals(evals);
-  for (const [deploymentId, changed] of healthChanged) await reactToHealth(deploymentId, changed);
-  if (result.updated.some(({ before, after }) => before.live && !after.live)) {
-    const node = await readNode(nodeId);
-    await unblockEvals({ nodeClass: node?.node.ComputedClass });
-  }
-  return result;
 }
