@@ -26,12 +26,27 @@ export interface Lease {
   owner: string;
 }
 
+function leaseKey(lease: Lease) {
+  return { PK: jobPk(lease.namespace, lease.jobId), SK: LEASE_SK };
+}
+
+/** The lease item, conditioned on this worker holding it. */
+function heldLease(lease: Lease) {
+  return {
+    TableName: config().tableName,
+    Key: leaseKey(lease),
+    ConditionExpression: '#owner = :owner',
+    ExpressionAttributeNames: { '#owner': 'Owner' } as Record<string, string>,
+    ExpressionAttributeValues: { ':owner': lease.owner } as Record<string, unknown>,
+  };
+}
+
 export async function acquireLease(lease: Lease, now: number): Promise<void> {
   try {
     await dynamo().send(
       new PutCommand({
         TableName: config().tableName,
-        Item: { PK: jobPk(lease.namespace, lease.jobId), SK: LEASE_SK, Owner: lease.owner, Until: now + LEASE_MS },
+        Item: { ...leaseKey(lease), Owner: lease.owner, Until: now + LEASE_MS },
         ConditionExpression: 'attribute_not_exists(PK) OR #until < :now OR #owner = :owner',
         ExpressionAttributeNames: { '#until': 'Until', '#owner': 'Owner' },
         ExpressionAttributeValues: { ':now': now, ':owner': lease.owner },
@@ -45,14 +60,13 @@ export async function acquireLease(lease: Lease, now: number): Promise<void> {
 
 /** Extends a lease this worker still holds; never re-creates one it gave back. */
 async function renewLease(lease: Lease): Promise<void> {
+  const held = heldLease(lease);
   await dynamo().send(
     new UpdateCommand({
-      TableName: config().tableName,
-      Key: { PK: jobPk(lease.namespace, lease.jobId), SK: LEASE_SK },
+      ...held,
       UpdateExpression: 'SET #until = :until',
-      ConditionExpression: '#owner = :owner',
-      ExpressionAttributeNames: { '#until': 'Until', '#owner': 'Owner' },
-      ExpressionAttributeValues: { ':until': Date.now() + LEASE_MS, ':owner': lease.owner },
+      ExpressionAttributeNames: { ...held.ExpressionAttributeNames, '#until': 'Until' },
+      ExpressionAttributeValues: { ...held.ExpressionAttributeValues, ':until': Date.now() + LEASE_MS },
     }),
   );
 }
@@ -70,41 +84,17 @@ export async function whileLeased<T>(lease: Lease, work: () => Promise<T>): Prom
 }
 
 export function leaseCheck(lease: Lease): TransactItem {
-  return {
-    ConditionCheck: {
-      TableName: config().tableName,
-      Key: { PK: jobPk(lease.namespace, lease.jobId), SK: LEASE_SK },
-      ConditionExpression: '#owner = :owner',
-      ExpressionAttributeNames: { '#owner': 'Owner' },
-      ExpressionAttributeValues: { ':owner': lease.owner },
-    },
-  };
+  return { ConditionCheck: heldLease(lease) };
 }
 
 /** Releases the lease inside a transaction, with the same check as leaseCheck. */
 export function leaseRelease(lease: Lease): TransactItem {
-  return {
-    Delete: {
-      TableName: config().tableName,
-      Key: { PK: jobPk(lease.namespace, lease.jobId), SK: LEASE_SK },
-      ConditionExpression: '#owner = :owner',
-      ExpressionAttributeNames: { '#owner': 'Owner' },
-      ExpressionAttributeValues: { ':owner': lease.owner },
-    },
-  };
+  return { Delete: heldLease(lease) };
 }
 
 export async function releaseLease(lease: Lease): Promise<void> {
   try {
-    await dynamo().send(
-      new DeleteCommand({
-        TableName: config().tableName,
-        Key: { PK: jobPk(lease.namespace, lease.jobId), SK: LEASE_SK },
-        ConditionExpression: '#owner = :owner',
-        ExpressionAttributeNames: { '#owner': 'Owner' },
-        ExpressionAttributeValues: { ':owner': lease.owner },
-      }),
-    );
+    await dynamo().send(new DeleteCommand(heldLease(lease)));
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
   }
