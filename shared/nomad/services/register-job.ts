@@ -241,9 +241,9 @@ async function keepHistory(job: Job, submission: SubmissionInput | undefined): P
         Version: job.Version,
         JobModifyIndex: job.JobModifyIndex,
       });
-      await pruneSubmissions(job.Namespace, job.ID);
+      await pruneSubmissions(job.Namespace, job.ID, job.Version);
     }
-    await pruneJobVersions(job.Namespace, job.ID);
+    await pruneJobVersions(job.Namespace, job.ID, job.Version);
   } catch (error) {
     logger.warn('job registered, but its history could not be updated', { jobId: job.ID, error });
   }

@@ -44,7 +44,9 @@ export function versionsToDrop(versions: Job[]): Job[] {
   return untagged.slice(JOB_TRACKED_VERSIONS).filter((job) => job !== newestStable);
 }
 
-export async function pruneJobVersions(namespace: string, jobId: string): Promise<void> {
+/** After `newest` was written; versions 0..newest are all there can be, so a young job costs no read. */
+export async function pruneJobVersions(namespace: string, jobId: string, newest: number): Promise<void> {
+  if (newest < JOB_TRACKED_VERSIONS) return;
   const drop = versionsToDrop(await visibleJobVersions(namespace, jobId));
   if (drop.length === 0) return;
   const running = new Set((await readJobAllocs(namespace, jobId)).map((stored) => `${stored.jobCreateIndex}/${stored.jobVersion}`));

@@ -67,8 +67,12 @@ export async function readSubmission(namespace: string, jobId: string, version: 
   };
 }
 
-/** Drops all but the newest JOB_TRACKED_SUBMISSIONS submissions of a job. */
-export async function pruneSubmissions(namespace: string, jobId: string): Promise<void> {
+/**
+ * Drops all but the newest JOB_TRACKED_SUBMISSIONS submissions of a job, after the one of version
+ * `newest` was written (versions 0..newest are all there can be, so a young job costs no read).
+ */
+export async function pruneSubmissions(namespace: string, jobId: string, newest: number): Promise<void> {
+  if (newest < JOB_TRACKED_SUBMISSIONS) return;
   const items = await queryAll({
     TableName: config().tableName,
     KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',

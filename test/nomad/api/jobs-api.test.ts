@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runPeriodicDuties } from '../../../shared/periodic/duties';
 import { useFreshResources } from '../../support/resources';
 import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
-import { enableAcl } from '../../support/nomad-acl';
+import { aclForThisFile } from '../../support/nomad-acl';
 
-let acl: ReturnType<typeof enableAcl>;
-let root: Record<string, string>;
+const { root } = aclForThisFile();
 const call = (method: string, path: string, body?: unknown) => api(method, path, body, root);
 
 beforeAll(async () => {
   await useFreshResources();
-  acl = enableAcl();
-  root = { 'X-Nomad-Token': acl.bootstrap };
   for (const n of [1, 2]) expect((await call('PUT', '/v1/node/register', { Node: testNode(n) })).status).toBe(200);
 });
-afterAll(() => acl.restore());
 
 const batchTemplate = (id: string, extra: Record<string, unknown>) => ({
   ID: id,
@@ -325,5 +321,18 @@ describe('blocking lists', () => {
     const woken = await waiting;
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(Number(woken.headers.get('X-Nomad-Index'))).toBeGreaterThan(Number(index));
+  });
+});
+
+describe('history retention', () => {
+  it('keeps the newest six versions and their sources', async () => {
+    for (let count = 1; count <= 9; count++) {
+      const registered = await call('POST', '/v1/jobs', { Job: serviceJob('kept', count, 10, 10), Submission: { Source: `# count ${count}`, Format: 'hcl2' } });
+      expect(registered.status).toBe(200);
+    }
+    const versions = await call('GET', '/v1/job/kept/versions');
+    expect(versions.body.Versions.map((job: any) => job.Version)).toEqual([8, 7, 6, 5, 4, 3]);
+    expect((await call('GET', '/v1/job/kept/submission?version=3')).body.Source).toBe('# count 4');
+    expect((await call('GET', '/v1/job/kept/submission?version=2')).status).toBe(404);
   });
 });
