@@ -1,5 +1,7 @@
-import type { Allocation } from '../../shared/nomad/structs/allocation';
+import type { ChunkRef } from '../../shared/nomad/client/logs/log-uploads';
+import type { ServiceRegistration as StoredRegistration } from '../../shared/nomad/client/services/service-registrations';
 import type { ClientAllocUpdate } from '../../shared/nomad/services/update-allocs';
+import type { Allocation } from '../../shared/nomad/structs/allocation';
 import { ApiClient } from '../common/api-client';
 
 /**
@@ -14,25 +16,11 @@ export interface RegisterResponse {
   NodeID: string;
 }
 
-export interface LogChunk {
-  Task: string;
-  Type: 'stdout' | 'stderr';
-  Offset: number;
-  Size: number;
-}
+/** A piece of a task's log, as the upload and commit calls name it. */
+export type LogChunk = ChunkRef;
 
-export interface ServiceRegistration {
-  ID: string;
-  ServiceName: string;
-  Namespace: string;
-  NodeID: string;
-  Datacenter: string;
-  JobID: string;
-  AllocID: string;
-  Tags: string[];
-  Address: string;
-  Port: number;
-}
+/** A service registration as the agent sends it (the server adds the indexes). */
+export type ServiceRegistration = Omit<StoredRegistration, 'CreateIndex' | 'ModifyIndex'>;
 
 export class ControlPlane {
   readonly http: ApiClient;
