@@ -1,17 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
-import WebSocket, { WebSocketServer } from 'ws';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../agent/common/logger';
 import { startNomadAgent, type NomadAgent } from '../../agent/nomad/agent';
 import type { NomadAgentConfig } from '../../agent/nomad/config';
 import { loadNodeIdentity } from '../../agent/nomad/node-identity';
-import { handler as worker } from '../../functions/worker';
-import { freePort } from '../../infra/local/stand-ins';
-import { SqsPoller } from '../../infra/local/sqs-poller';
-import { app } from '../../shared/http/app';
+import { callUrl, eventually, startApiServer, type ApiServer } from '../support/nomad-http';
 import { useFreshResources } from '../support/resources';
 
 /**
@@ -20,8 +16,7 @@ import { useFreshResources } from '../support/resources';
  * rest on mock_driver.
  */
 const dataDir = mkdtempSync(join(tmpdir(), 'agent-e2e-'));
-let server: ServerType;
-let poller: SqsPoller;
+let server: ApiServer;
 let base: string;
 let agent: NomadAgent;
 
@@ -40,26 +35,7 @@ function agentConfig(dir: string): NomadAgentConfig {
   };
 }
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; text: string; body: any }> {
-  const response = await fetch(`${base}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: response.status, text, body: parsed };
-}
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const call = (method: string, path: string, body?: unknown) => callUrl(base, method, path, body);
 
 function job(id: string, type: string, task: Record<string, unknown>, group: Record<string, unknown> = {}) {
   return { Job: { ID: id, Type: type, Datacenters: ['dc1'], TaskGroups: [{ Name: 'g', Count: 1, Tasks: [{ Name: 't', Resources: { CPU: 100, MemoryMB: 32 }, ...task }], ...group }] } };
@@ -76,24 +52,15 @@ async function onlyAlloc(jobId: string, status: string) {
 
 beforeAll(async () => {
   await useFreshResources();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = await new Promise<ServerType>((resolve) => {
-    const started = serve({ fetch: app.fetch, port, hostname: '127.0.0.1', websocket: { server: new WebSocketServer({ noServer: true }) } }, () => resolve(started));
-  });
-  poller = new SqsPoller({ queueUrl: process.env.EVAL_QUEUE_URL!, handler: worker, functionName: 'e2e-worker' });
-  poller.start();
+  server = await startApiServer('e2e-worker');
+  base = server.url;
   agent = startNomadAgent(agentConfig(join(dataDir, 'a1')), createLogger(process.env.AGENT_TEST_LOG ? 'debug' : 'error'));
   await agent.ready;
 });
 
 afterAll(async () => {
   await agent?.stop();
-  await poller?.stop();
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    if ('closeAllConnections' in server) server.closeAllConnections();
-  });
+  await server?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

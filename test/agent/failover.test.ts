@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NomadAgent } from '../../agent/nomad/agent';
-import type { SqsPoller } from '../../infra/local/sqs-poller';
+import type { ApiServer } from '../support/nomad-http';
 import { useFreshResources } from '../support/resources';
 
 /**
@@ -14,8 +13,7 @@ import { useFreshResources } from '../support/resources';
  */
 process.env.HEARTBEAT_TTL_SECONDS = '2';
 const dataDir = mkdtempSync(join(tmpdir(), 'agent-failover-'));
-let server: ServerType;
-let poller: SqsPoller;
+let server: ApiServer;
 let base: string;
 const agents: Record<string, NomadAgent> = {};
 
@@ -25,23 +23,13 @@ async function allocs(jobId: string): Promise<any[]> {
 
 beforeAll(async () => {
   await useFreshResources();
-  const [{ serve }, { WebSocketServer }, { app }, { SqsPoller }, { handler: worker }, { freePort }, { startNomadAgent }, { createLogger }] = await Promise.all([
-    import('@hono/node-server'),
-    import('ws'),
-    import('../../shared/http/app'),
-    import('../../infra/local/sqs-poller'),
-    import('../../functions/worker'),
-    import('../../infra/local/stand-ins'),
+  const [{ startApiServer }, { startNomadAgent }, { createLogger }] = await Promise.all([
+    import('../support/nomad-http'),
     import('../../agent/nomad/agent'),
     import('../../agent/common/logger'),
   ]);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = await new Promise<ServerType>((resolve) => {
-    const started = serve({ fetch: app.fetch, port, hostname: '127.0.0.1', websocket: { server: new WebSocketServer({ noServer: true }) } }, () => resolve(started));
-  });
-  poller = new SqsPoller({ queueUrl: process.env.EVAL_QUEUE_URL!, handler: worker, functionName: 'failover-worker' });
-  poller.start();
+  server = await startApiServer('failover-worker');
+  base = server.url;
   for (const name of ['a', 'b']) {
     agents[name] = startNomadAgent(
       { api: base, dataDir: join(dataDir, name), name, datacenter: 'dc1', nodePool: 'default', nodeClass: '', meta: {}, drivers: ['mock_driver'], address: '127.0.0.1', logLevel: 'error' },
@@ -53,11 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(Object.values(agents).map((agent) => agent.stop()));
-  await poller?.stop();
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    if ('closeAllConnections' in server) server.closeAllConnections();
-  });
+  await server?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -12,11 +12,15 @@ export interface ApiResponse<T = any> {
 }
 
 export async function api<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
-  const response = await app.request(path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
+  return readResponse(await app.request(path, requestInit(method, body, headers)));
+}
+
+export function requestInit(method: string, body?: unknown, headers: Record<string, string> = {}): RequestInit {
+  return { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) };
+}
+
+/** The status, text, headers and (when the text is JSON) the parsed body of an answer. */
+export async function readResponse<T = any>(response: Response): Promise<ApiResponse<T>> {
   const text = await response.text();
   let parsed: any;
   try {

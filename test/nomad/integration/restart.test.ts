@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../infra/local/stand-ins';
 import { startLocalStack, type LocalStack } from '../../../infra/local/local-stack';
 import { serviceJob, testNode } from '../../support/nomad';
+import { callUrl, eventually } from '../../support/nomad-http';
 
 /**
  * `npm start` twice over the same data folder: what was registered before is there after, and an
@@ -18,19 +19,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function call(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${stack!.url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
-}
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const call = (method: string, path: string, body?: unknown) => callUrl(stack!.url, method, path, body);
 
 describe('the local stack across a restart', () => {
   it('keeps jobs and re-queues evaluations pending at shutdown', async () => {
