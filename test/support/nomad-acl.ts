@@ -1,24 +1,27 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import { api } from './nomad';
 
 /**
- * Turns Nomad ACL enforcement on for one test file, with a bootstrap management token, and
- * turns it off again afterwards (test files may share a process).
+ * Nomad ACL enforcement for the test file that calls this at its top level: on before its tests,
+ * with `bootstrap` as the management token (`root` is its header), off again after them (test
+ * files may share a process).
  */
-export function enableAcl(): { bootstrap: string; restore: () => void } {
+export function aclForThisFile(): { bootstrap: string; root: Record<string, string> } {
   const bootstrap = randomBytes(16).toString('hex');
-  const previous = { ACL_ENABLED: process.env.ACL_ENABLED, BOOTSTRAP_TOKEN_SHA256: process.env.BOOTSTRAP_TOKEN_SHA256 };
-  process.env.ACL_ENABLED = 'true';
-  process.env.BOOTSTRAP_TOKEN_SHA256 = createHash('sha256').update(bootstrap).digest('hex');
-  return {
-    bootstrap,
-    restore: () => {
-      for (const [key, value] of Object.entries(previous)) {
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-      }
-    },
-  };
+  const keys = ['ACL_ENABLED', 'BOOTSTRAP_TOKEN_SHA256'] as const;
+  const previous = keys.map((key) => process.env[key]);
+  beforeAll(() => {
+    process.env.ACL_ENABLED = 'true';
+    process.env.BOOTSTRAP_TOKEN_SHA256 = createHash('sha256').update(bootstrap).digest('hex');
+  });
+  afterAll(() => {
+    keys.forEach((key, i) => {
+      if (previous[i] === undefined) delete process.env[key];
+      else process.env[key] = previous[i];
+    });
+  });
+  return { bootstrap, root: { 'X-Nomad-Token': bootstrap } };
 }
 
 /** Creates a policy and a client token holding it; returns the token's secret. */

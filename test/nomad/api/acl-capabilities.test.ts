@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useFreshResources } from '../../support/resources';
 import { api, serviceJob, testNode } from '../../support/nomad';
-import { clientToken, enableAcl } from '../../support/nomad-acl';
+import { aclForThisFile, clientToken } from '../../support/nomad-acl';
 
 /**
  * Each endpoint demands exactly the namespace capability Nomad's docs list: a token holding only
  * that capability passes, a token holding another is refused, and an unknown token is refused.
  */
-let acl: ReturnType<typeof enableAcl>;
+const acl = aclForThisFile();
 const tokens: Record<string, string> = {};
 
 const parameterized = {
@@ -39,15 +39,13 @@ const CASES: Case[] = [
 
 beforeAll(async () => {
   await useFreshResources();
-  acl = enableAcl();
-  const root = { 'X-Nomad-Token': acl.bootstrap };
+  const { root } = acl;
   expect((await api('POST', '/v1/jobs', { Job: serviceJob('web', 1, 100, 64) }, root)).status).toBe(200);
   expect((await api('POST', '/v1/jobs', { Job: parameterized }, root)).status).toBe(200);
   for (const capability of new Set([...CASES.map((c) => c.capability), 'sentinel-override'])) {
     tokens[capability] = await clientToken(acl.bootstrap, capability, `namespace "default" { capabilities = ["${capability}"] }`);
   }
 });
-afterAll(() => acl.restore());
 
 describe.each(CASES)('$method $path needs $capability', ({ capability, method, path, body }) => {
   it('passes with the capability', async () => {

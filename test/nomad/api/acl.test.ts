@@ -1,17 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useFreshResources } from '../../support/resources';
 import { api, serviceJob } from '../../support/nomad';
-import { clientToken, enableAcl } from '../../support/nomad-acl';
+import { aclForThisFile, clientToken } from '../../support/nomad-acl';
 
-let acl: ReturnType<typeof enableAcl>;
-let root: Record<string, string>;
+const acl = aclForThisFile();
+const { root } = acl;
 
 beforeAll(async () => {
   await useFreshResources();
-  acl = enableAcl();
-  root = { 'X-Nomad-Token': acl.bootstrap };
 });
-afterAll(() => acl.restore());
 
 describe('ACL tokens and policies', () => {
   it('answers token/self for the bootstrap token and refuses a second bootstrap', async () => {

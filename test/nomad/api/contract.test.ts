@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useFreshResources } from '../../support/resources';
 import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
 import { CONTRACT, contractErrors } from '../../support/nomad-contract';
-import { enableAcl } from '../../support/nomad-acl';
+import { aclForThisFile } from '../../support/nomad-acl';
 
 /** Responses of the seed's endpoints, checked against Nomad's OpenAPI document. */
-let acl: ReturnType<typeof enableAcl>;
-let root: Record<string, string>;
+const { root } = aclForThisFile();
 
 async function conforms(method: string, url: string, template: string, body?: unknown) {
   const response = await api(method, url, body, root);
@@ -17,11 +16,8 @@ async function conforms(method: string, url: string, template: string, body?: un
 
 beforeAll(async () => {
   await useFreshResources();
-  acl = enableAcl();
-  root = { 'X-Nomad-Token': acl.bootstrap };
   await api('PUT', '/v1/node/register', { Node: testNode(1) }, root);
 });
-afterAll(() => acl.restore());
 
 // Runs wherever the team's copy of the contract sits beside the checkout (see nomad-contract.ts).
 describe.skipIf(!CONTRACT)('Nomad OpenAPI contract', () => {

@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useFreshResources } from '../../support/resources';
 import { api } from '../../support/nomad';
-import { enableAcl } from '../../support/nomad-acl';
+import { aclForThisFile } from '../../support/nomad-acl';
 
-let acl: ReturnType<typeof enableAcl>;
-let root: Record<string, string>;
+const { root } = aclForThisFile();
 
 beforeAll(async () => {
   await useFreshResources();
-  acl = enableAcl();
-  root = { 'X-Nomad-Token': acl.bootstrap };
 });
-afterAll(() => acl.restore());
 
 const JOBSPEC = `variable "image" {
   default = "redis:7"
