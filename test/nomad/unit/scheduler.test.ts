@@ -1,53 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalizeJob } from '../../../shared/nomad/jobspec/canonicalize';
 import { computePlan } from '../../../shared/nomad/scheduler/generic-sched';
 import { fitScore } from '../../../shared/nomad/scheduler/rank';
-import type { Snapshot } from '../../../shared/nomad/scheduler/types';
-import type { StoredAlloc } from '../../../shared/nomad/store/allocs';
 import type { StoredNode } from '../../../shared/nomad/store/nodes';
-import type { Evaluation } from '../../../shared/nomad/structs/evaluation';
 import type { Job } from '../../../shared/nomad/structs/job';
 import type { Node } from '../../../shared/nomad/structs/node';
+import { evaluation as fixtureEvaluation, job as fixtureJob, node as fixtureNode, options, snapshot } from '../scheduler/fixtures';
 
+/** This file's shapes of the shared fixtures: nodes by size, and a one-group job by count and CPU. */
 function node(id: string, cpu = 1000, memoryMB = 1024, extra: Partial<Node> = {}): StoredNode {
-  return {
-    node: {
-      ID: id,
-      Name: id,
-      Datacenter: 'dc1',
-      NodePool: 'default',
-      Status: 'ready',
-      SchedulingEligibility: 'eligible',
-      DrainStrategy: null,
-      Drivers: { raw_exec: { Detected: true, Healthy: true, HealthDescription: '', Attributes: null, UpdateTime: '' } },
-      Attributes: {},
-      Meta: {},
-      NodeClass: '',
-      NodeResources: { Cpu: { CpuShares: cpu }, Memory: { MemoryMB: memoryMB }, Disk: { DiskMB: 100_000 }, Networks: null, MinDynamicPort: 20000, MaxDynamicPort: 32000 },
-      ReservedResources: { Cpu: { CpuShares: 0 }, Memory: { MemoryMB: 0 }, Disk: { DiskMB: 0 }, Networks: { ReservedHostPorts: '' } },
-      ...extra,
-    } as Node,
-    used: { CpuShares: 0, MemoryMB: 0, DiskMB: 0 },
-  };
+  return fixtureNode(id, extra, cpu, memoryMB);
 }
 
 function job(count: number, cpu = 800, extra: Record<string, unknown> = {}): Job {
-  const canonical = canonicalizeJob({
-    ID: 'web',
-    Datacenters: ['dc1'],
-    TaskGroups: [{ Name: 'app', Count: count, Tasks: [{ Name: 't', Driver: 'raw_exec', Resources: { CPU: cpu, MemoryMB: 100 } }] }],
-    ...extra,
-  });
-  return { ...canonical, Version: 0, CreateIndex: 1, JobModifyIndex: 1, ModifyIndex: 1 };
+  return fixtureJob({ TaskGroups: [{ Name: 'app', Count: count, Tasks: [{ Name: 't', Driver: 'raw_exec', Resources: { CPU: cpu, MemoryMB: 100 } }] }], ...extra });
 }
 
-const evaluation = { ID: 'eval-1', Namespace: 'default', JobID: 'web', Status: 'pending' } as Evaluation;
-let ids = 0;
-const options = { newId: () => `alloc-${++ids}`, random: () => 0.5 };
-
-function snapshot(j: Job | undefined, nodes: StoredNode[], allocs: StoredAlloc[] = []): Snapshot {
-  return { job: j, allocs, nodes, versions: j ? { [j.Version]: j } : {}, now: 1_000 };
-}
+const evaluation = fixtureEvaluation();
 
 describe('computePlan', () => {
   it('places one allocation per node when each node fits only one (3 × 1000 MHz, 800 MHz tasks)', () => {
