@@ -1,7 +1,7 @@
 import { nextIndex } from '../../storage/index-clock';
 import { badRequest } from '../http/errors';
 import { computedClass } from '../scheduler/computed-class';
-import { readNode, touchNodes, upsertNode } from '../store/nodes';
+import { readNode, upsertNode } from '../store/nodes';
 import type { Node } from '../structs/node';
 import { unblockEvals } from '../worker/unblock';
 import { createJobEvals, jobsForNode } from './node-evals';
@@ -95,7 +95,6 @@ export async function registerNode(raw: Loose): Promise<RegisterNodeResult> {
   }
   node.ComputedClass = computedClass(node);
   const stored = await upsertNode(node, now + HEARTBEAT_TTL_MS, previous?.used);
-  await touchNodes(node.ID, index);
   const changed = !previous || previous.node.Status !== stored.node.Status || previous.node.ComputedClass !== stored.node.ComputedClass;
   const evals = changed ? await createJobEvals(await jobsForNode(stored.node, { withSystemJobs: stored.node.Status === 'ready' }), 'node-update', stored.node) : [];
   if (stored.node.Status === 'ready') await unblockEvals({ nodeClass: stored.node.ComputedClass });

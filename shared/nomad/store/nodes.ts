@@ -60,32 +60,35 @@ function admission(node: Pick<Node, 'Status' | 'SchedulingEligibility' | 'DrainS
   return { Status: node.Status, SchedulingEligibility: node.SchedulingEligibility, Draining: !!node.DrainStrategy };
 }
 
-function usageUpdate(nodeId: string, fields: Item, initial?: AllocClaim): TransactItem {
-  const names: Record<string, string> = { '#g1pk': 'GSI1PK', '#g1sk': 'GSI1SK' };
-  const values: Record<string, unknown> = { ':g1pk': NODES_LIST, ':g1sk': `${nodeId}${USAGE_SUFFIX}` };
-  const sets = ['#g1pk = :g1pk', '#g1sk = :g1sk'];
+/** Sets every attribute of `fields`, and those of `initial` only where the item has none yet. */
+function setAttributes(key: Item, fields: Item, initial: Item = {}): TransactItem {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
   Object.entries(fields).forEach(([name, value], i) => {
     names[`#f${i}`] = name;
     values[`:f${i}`] = value;
     sets.push(`#f${i} = :f${i}`);
   });
-  if (initial) {
-    const counters: [string, number][] = [['UsedCpu', initial.CpuShares], ['UsedMemoryMB', initial.MemoryMB], ['UsedDiskMB', initial.DiskMB]];
-    for (const [name, value] of counters) {
-      names[`#${name}`] = name;
-      values[`:${name}`] = value;
-      sets.push(`#${name} = if_not_exists(#${name}, :${name})`);
-    }
-  }
+  Object.entries(initial).forEach(([name, value], i) => {
+    names[`#i${i}`] = name;
+    values[`:i${i}`] = value;
+    sets.push(`#i${i} = if_not_exists(#i${i}, :i${i})`);
+  });
   return {
     Update: {
       TableName: config().tableName,
-      Key: nodeUsageKey(nodeId),
+      Key: key,
       UpdateExpression: `SET ${sets.join(', ')}`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },
   };
+}
+
+function usageUpdate(nodeId: string, fields: Item, initial?: AllocClaim): TransactItem {
+  const counters = initial && { UsedCpu: initial.CpuShares, UsedMemoryMB: initial.MemoryMB, UsedDiskMB: initial.DiskMB };
+  return setAttributes(nodeUsageKey(nodeId), { GSI1PK: NODES_LIST, GSI1SK: `${nodeId}${USAGE_SUFFIX}`, ...fields }, counters);
 }
 
 /** The claimed-capacity change of a transaction on one node; `admit` adds its conditions. */
@@ -115,12 +118,6 @@ export function nodeUsageChange(nodeId: string, net: AllocClaim, admit?: { limit
       ExpressionAttributeValues: values,
     },
   };
-}
-
-/** Records in the nodes collection index that a node changed (the worker's node cache watches it). */
-export async function touchNodes(nodeId: string, index: number): Promise<void> {
-  const touch = touchCollection(NODES_COLLECTION, nodeId, index).Update!;
-  await dynamo().send(new UpdateCommand(touch as ConstructorParameters<typeof UpdateCommand>[0]));
 }
 
 export async function readNode(nodeId: string): Promise<StoredNode | undefined> {
@@ -166,31 +163,20 @@ async function transactOrMiss(items: TransactItem[]): Promise<boolean> {
 }
 
 /**
- * Writes a node's registration, keeping its claimed capacity and CreateIndex if it re-registers.
- * Returns the stored node as it is now.
+ * Writes a node's registration, keeping its claimed capacity and CreateIndex if it re-registers,
+ * and moves the nodes collection index (the worker's node cache watches it) in the same
+ * transaction. Returns the stored node as it is now.
  */
 export async function upsertNode(node: Node, heartbeatExpiry: number, previousUsage?: AllocClaim): Promise<StoredNode> {
-  const fields: Item = { ...node, GSI1PK: NODES_LIST, GSI1SK: node.ID, HeartbeatExpiry: heartbeatExpiry, ...livenessKeys(node.Status, heartbeatExpiry, node.ID) };
-  delete fields.CreateIndex;
-  const names: Record<string, string> = { '#create': 'CreateIndex' };
-  const values: Record<string, unknown> = { ':create': node.CreateIndex };
-  const sets = ['#create = if_not_exists(#create, :create)'];
-  Object.entries(fields).forEach(([name, value], i) => {
-    names[`#f${i}`] = name;
-    values[`:f${i}`] = value;
-    sets.push(`#f${i} = :f${i}`);
-  });
+  const { CreateIndex, ...fields } = node;
   await transact([
-    {
-      Update: {
-        TableName: config().tableName,
-        Key: nodeKey(node.ID),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      },
-    },
+    setAttributes(
+      nodeKey(node.ID),
+      { ...fields, GSI1PK: NODES_LIST, GSI1SK: node.ID, HeartbeatExpiry: heartbeatExpiry, ...livenessKeys(node.Status, heartbeatExpiry, node.ID) },
+      { CreateIndex },
+    ),
     usageUpdate(node.ID, admission(node), previousUsage ?? { CpuShares: 0, MemoryMB: 0, DiskMB: 0 }),
+    touchCollection(NODES_COLLECTION, node.ID, node.ModifyIndex),
   ]);
   return (await readNode(node.ID))!;
 }
