@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import * as z from '../../util/zod';
 import { findToken } from '../../auth/token-store';
 import { config } from '../../config';
 import { expireProjectArtifacts } from '../artifacts/bulk-expire';
@@ -12,9 +13,11 @@ import { badRequest, forbidden, notFound, paramError } from '../errors';
 import type { JobRecord } from '../records';
 import { authenticateJob } from '../services/runner-job-updates';
 import { getJob } from '../store/jobs';
-import { allParams, GrapeParams, pathInteger, queryParams, type RawParams } from './params';
-import { authenticate, authorize, findProject } from './request';
-import { route } from './routing';
+import * as grape from './grape';
+import { rackQuery } from './rack-params';
+import { authenticated, authorize, findProject, type Authenticated } from './request';
+import { handlers, route } from './routing';
+import { jobIdPath, params, queryParams, runnerJobPath } from './validators';
 
 /**
  * Job artifacts (`lib/api/ci/job_artifacts.rb` and the runner's half in `lib/api/ci/runner.rb`):
@@ -23,29 +26,22 @@ import { route } from './routing';
  * delete. Keep and delete of one job's artifacts are with the other job actions (jobs-routes.ts).
  */
 
-function uploadParams(params: GrapeParams): ArtifactUpload {
-  return {
-    artifactType: params.string('artifact_type') ?? 'archive',
-    artifactFormat: params.string('artifact_format') ?? 'zip',
-    expireIn: params.string('expire_in'),
-  };
+const uploadParams = z.object({
+  token: grape.string().optional(),
+  artifact_type: grape.string().default('archive'),
+  artifact_format: grape.string().default('zip'),
+  expire_in: grape.string().optional(),
+});
+
+function upload(params: z.infer<typeof uploadParams>): ArtifactUpload {
+  return { artifactType: params.artifact_type, artifactFormat: params.artifact_format, expireIn: params.expire_in };
 }
 
-function jobTokenOf(c: Context, params: RawParams): string | undefined {
-  return c.req.header('JOB-TOKEN') ?? (typeof params.token === 'string' ? params.token : undefined);
-}
-
-async function authorizeArtifacts(c: Context) {
-  const jobId = pathInteger(c, 'id');
-  const raw = await allParams(c);
-  const params = new GrapeParams(raw);
-  const upload = uploadParams(params);
-  const filesize = params.integer('filesize');
-  params.check();
-  const job = await authenticateJob(jobId, jobTokenOf(c, raw));
-  const answer = await authorizeUpload(job, upload, filesize);
+const authorizeArtifacts = handlers(runnerJobPath, params(uploadParams.extend({ filesize: grape.integer(z.int().optional()) }), { token: 'JOB-TOKEN' }), async (c) => {
+  const job = await authenticateJob(c.req.valid('param').id, c.var.params.token);
+  const answer = await authorizeUpload(job, upload(c.var.params), c.var.params.filesize);
   return c.body(JSON.stringify(answer), 200, { 'Content-Type': 'application/vnd.gitlab-workhorse+json' });
-}
+});
 
 /** The request body, refused with 413 as soon as it passes `limit` bytes. */
 async function cappedBody(c: Context, limit: number): Promise<Uint8Array> {
@@ -73,38 +69,47 @@ async function formOf(c: Context, body: Uint8Array): Promise<FormData | undefine
   }
 }
 
-async function uploadArtifacts(c: Context) {
-  const jobId = pathInteger(c, 'id');
+/** After an authorized upload, where the file went (Workhorse's `file.*` fields). */
+const finalizeParams = uploadParams.extend({
+  'file.remote_id': grape.string().optional(),
+  'file.name': grape.string().optional(),
+  'file.sha256': grape.string().optional(),
+});
+
+/**
+ * The runner's `POST /jobs/:id/artifacts`: the archive itself (a stock runner) or where an
+ * authorized upload went. The body is read under the POST limit first, so its params are
+ * checked here rather than by the `params` middleware, which would read it whole.
+ */
+const uploadArtifacts = handlers(runnerJobPath, async (c) => {
   const body = await cappedBody(c, config().gitlabArtifacts.postLimitBytes);
   const form = await formOf(c, body);
-  const raw: RawParams = { ...queryParams(c) };
+  const raw: Record<string, unknown> = rackQuery(c);
   let file: File | undefined;
   form?.forEach((value, key) => {
     if (typeof value === 'string') raw[key] = value;
     else if (key === 'file') file = value;
   });
-  const params = new GrapeParams(raw);
-  const upload = uploadParams(params);
-  params.check();
-  const job = await authenticateJob(jobId, jobTokenOf(c, raw));
+  raw.token = c.req.header('JOB-TOKEN') ?? raw.token;
+  const fields = grape.checkParams(finalizeParams, raw);
+  const job = await authenticateJob(c.req.valid('param').id, fields.token);
+  const remoteId = fields['file.remote_id'];
   if (file) {
-    await storeDirectUpload(job, { ...upload, filename: file.name || undefined }, new Uint8Array(await file.arrayBuffer()));
-  } else if (typeof raw['file.remote_id'] === 'string') {
-    const name = typeof raw['file.name'] === 'string' ? raw['file.name'] : undefined;
-    const sha256 = typeof raw['file.sha256'] === 'string' ? raw['file.sha256'] : undefined;
-    await finalizeUpload(job, { ...upload, filename: name }, raw['file.remote_id'], sha256);
+    await storeDirectUpload(job, { ...upload(fields), filename: file.name || undefined }, new Uint8Array(await file.arrayBuffer()));
+  } else if (remoteId !== undefined) {
+    await finalizeUpload(job, { ...upload(fields), filename: fields['file.name'] }, remoteId, fields['file.sha256']);
   } else {
     throw badRequest('Missing artifacts file!');
   }
   return c.body('201', 201, { 'Content-Type': 'application/json' });
-}
+});
 
 /**
  * The runner fetching a dependency's archive: the token is that job's own, or the token of a
  * running job of the same project (the job that depends on it).
  */
-async function runnerDownload(c: Context) {
-  const jobId = pathInteger(c, 'id');
+const runnerDownload = handlers(runnerJobPath, async (c) => {
+  const jobId = c.req.valid('param').id;
   const token = c.req.header('JOB-TOKEN') ?? c.req.query('token');
   const record = token ? await findToken(token) : undefined;
   if (!record || record.kind !== 'gitlab-job') throw forbidden();
@@ -117,11 +122,12 @@ async function runnerDownload(c: Context) {
   const archive = downloadableArchive(job);
   if (!archive) throw NOT_FOUND();
   return c.redirect(await archiveUrl(archive, c.req.method), 302);
-}
+});
 
-async function projectFor(c: Context): Promise<ProjectAccess> {
-  const principal = await authenticate(c, { required: false, jobTokenAllowed: true });
-  const access = await findProject(c, principal);
+const readers = authenticated({ required: false, jobTokenAllowed: true });
+
+async function projectFor(c: Context<Authenticated>): Promise<ProjectAccess> {
+  const access = await findProject(c, c.var.principal);
   authorize(access, 'read_build');
   return access;
 }
@@ -152,26 +158,24 @@ async function sendFile(c: Context, job: JobRecord, encodedPath: string) {
   return c.body(file.body, 200, file.headers);
 }
 
-async function downloadArchive(c: Context) {
+const downloadArchive = handlers(readers, jobIdPath, async (c) => {
   const access = await projectFor(c);
-  const job = await buildOf(access, pathInteger(c, 'job_id'));
+  const job = await buildOf(access, c.req.valid('param').job_id);
   const archive = downloadableArchive(job);
   if (!archive) throw NOT_FOUND();
   return c.redirect(await archiveUrl(archive, c.req.method), 302);
-}
+});
 
-async function downloadFile(c: Context) {
+const downloadFile = handlers(readers, jobIdPath, async (c) => {
   const access = await projectFor(c);
-  const job = await buildOf(access, pathInteger(c, 'job_id'));
+  const job = await buildOf(access, c.req.valid('param').job_id);
   // /api/v4/projects/:id/jobs/:job_id/artifacts/<path>
   return sendFile(c, job, pathRest(c, 8));
-}
+});
 
 /** `…/jobs/artifacts/<ref>/download?job=` and `…/jobs/artifacts/<ref>/raw/<path>?job=`; refs may hold slashes. */
-async function byRef(c: Context) {
-  const params = new GrapeParams(queryParams(c));
-  const name = params.string('job', { required: true });
-  params.check();
+const byRef = handlers(queryParams(z.object({ job: grape.string() })), readers, async (c) => {
+  const name = c.req.valid('query').job;
   const rest = pathRest(c, 7);
   const raw = rest.indexOf('/raw/');
   const download = rest.endsWith('/download') && (raw < 0 || raw > rest.length - '/download'.length);
@@ -188,15 +192,14 @@ async function byRef(c: Context) {
   checkArtifactsReadable(access, job);
   if (!download) return sendFile(c, job, rest.slice(raw + '/raw/'.length));
   return c.redirect(await archiveUrl(downloadableArchive(job)!, c.req.method), 302);
-}
+});
 
-async function deleteProjectArtifacts(c: Context) {
-  const principal = await authenticate(c, { required: true });
-  const access = await findProject(c, principal);
+const deleteProjectArtifacts = handlers(authenticated({ required: true }), async (c) => {
+  const access = await findProject(c, c.var.principal);
   authorize(access, 'admin_build');
   await expireProjectArtifacts(access.project.id, Date.now());
   return c.json({ message: '202 Accepted' }, 202);
-}
+});
 
 route('POST', '/jobs/:id/artifacts/authorize', authorizeArtifacts);
 route('POST', '/jobs/:id/artifacts', uploadArtifacts);

@@ -1,4 +1,3 @@
-import type { Context } from 'hono';
 import { ROLE_NAMES } from '../auth/policy';
 import type { Principal } from '../auth/principal';
 import { notFound } from '../errors';
@@ -8,8 +7,8 @@ import { jobEntity } from '../entities/job';
 import { pipelineUrl } from '../entities/pipeline';
 import { avatarUrl } from '../entities/user';
 import { fullPath, getMember } from '../store/projects';
-import { authenticate } from './request';
-import { route } from './routing';
+import { authenticated } from './request';
+import { handlers, route } from './routing';
 
 /** `GET /job` and `GET /job/allowed_agents`: what a CI job token belongs to. */
 function requireJob(principal: Principal) {
@@ -17,15 +16,15 @@ function requireJob(principal: Principal) {
   return principal;
 }
 
-async function currentJob(c: Context) {
-  const principal = requireJob(await authenticate(c, { required: true, jobTokenAllowed: true }));
-  const context = await loadContext([principal.job]);
-  return c.json(jobEntity(principal.job, context));
-}
+const byJobToken = authenticated({ required: true, jobTokenAllowed: true });
 
-async function allowedAgents(c: Context) {
-  const principal = requireJob(await authenticate(c, { required: true, jobTokenAllowed: true }));
-  const { job, user } = principal;
+const currentJob = handlers(byJobToken, async (c) => {
+  const { job } = requireJob(c.var.principal);
+  return c.json(jobEntity(job, await loadContext([job])));
+});
+
+const allowedAgents = handlers(byJobToken, async (c) => {
+  const { job, user } = requireJob(c.var.principal);
   const context = await loadContext([job]);
   const project = context.projects.get(job.projectId)!;
   const pipeline = context.pipelines.get(job.pipelineId)!;
@@ -65,7 +64,7 @@ async function allowedAgents(c: Context) {
         .map(([, name]) => name),
     },
   });
-}
+});
 
 route('GET', '/job', currentJob);
 route('GET', '/job/allowed_agents', allowedAgents);

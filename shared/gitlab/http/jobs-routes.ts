@@ -1,35 +1,22 @@
-import type { Context } from 'hono';
+import * as z from '../../util/zod';
 import { canEraseBuild } from '../auth/policy';
 import { forbidden, notFound } from '../errors';
 import type { JobRecord } from '../records';
 import { cancelJob, deleteArtifacts, eraseJob, keepArtifacts, playJob, retryJob } from '../services/job-actions';
-import { JOB_STATUSES, type JobStatus } from '../state/statuses';
+import { JOB_STATUSES } from '../state/statuses';
 import { getJob, listProjectJobs } from '../store/jobs';
 import { readJobTrace } from '../traces/archive';
-import { allParams, GrapeParams, pathInteger, queryParams } from './params';
-import { checkBuildOffset, decodeCursor, pageRequest, setKeysetLink, setOffsetHeaders } from './pagination';
+import * as grape from './grape';
+import { checkBuildOffset, decodeCursor, pageRequest, paginationParams, setKeysetLink, setOffsetHeaders } from './pagination';
 import { presentJobs, presentOne } from './present';
-import { authenticate, authorize, findProject, requireUser } from './request';
-import { route } from './routing';
+import { authenticated, authorize, findProject, requireUser } from './request';
+import { handlers, route } from './routing';
+import { jobIdPath, params, queryParams } from './validators';
 
 /** The Jobs API (`lib/api/ci/jobs.rb`): list, show, trace, cancel, retry, erase, play, keep, delete artifacts. */
 
-/** `scope` as a string, `scope[]` or `scope[0]`; any unknown status is a 400. */
-export function scopeParam(params: GrapeParams): JobStatus[] | undefined {
-  const raw = params.raw.scope;
-  if (raw === undefined || raw === '') return undefined;
-  const scopes = params.stringArray('scope');
-  if (scopes === undefined) {
-    params.errors.pop();
-    params.errors.push('scope does not have a valid value');
-    return undefined;
-  }
-  if (!scopes.every((scope) => (JOB_STATUSES as readonly string[]).includes(scope))) {
-    params.errors.push('scope does not have a valid value');
-    return undefined;
-  }
-  return scopes.length > 0 ? (scopes as JobStatus[]) : undefined;
-}
+/** `scope` as a string, `scope[]` or `scope[0]`: job statuses, each known (an empty `scope` is none). */
+export const jobScope = z.preprocess((value) => (value === '' ? undefined : value), grape.valueList(JOB_STATUSES).optional());
 
 /** A build of this project (bridges and other projects' jobs are not found). */
 async function findBuild(projectId: number, jobId: number): Promise<JobRecord> {
@@ -45,109 +32,92 @@ async function findProcessable(projectId: number, jobId: number): Promise<JobRec
   return job;
 }
 
-async function listJobs(c: Context) {
-  const principal = await authenticate(c, { required: true, jobTokenAllowed: true });
-  const params = new GrapeParams(queryParams(c));
-  const statuses = scopeParam(params);
-  const keyset = params.raw.pagination === 'keyset';
-  const page = pageRequest(c);
-  params.check();
-  const access = await findProject(c, principal);
-  authorize(access, 'read_build');
-  if (keyset) {
-    const cursor = typeof params.raw.cursor === 'string' && params.raw.cursor !== '' ? decodeCursor(params.raw.cursor) : undefined;
-    const result = await listProjectJobs(access.project.id, { statuses, offset: 0, limit: page.perPage, beforeId: cursor });
-    setKeysetLink(c, page.perPage, result.hasMore ? result.lastId : undefined);
+const listJobs = handlers(
+  authenticated({ required: true, jobTokenAllowed: true }),
+  queryParams(z.object({ scope: jobScope, pagination: grape.string().optional(), cursor: grape.string().optional(), ...paginationParams })),
+  async (c) => {
+    const { scope: statuses, pagination, cursor, ...paging } = c.req.valid('query');
+    const page = pageRequest(paging);
+    const access = await findProject(c, c.var.principal);
+    authorize(access, 'read_build');
+    if (pagination === 'keyset') {
+      // The paginator's check, not Grape's: a cursor means something only to keyset pagination.
+      const beforeId = cursor ? decodeCursor(cursor) : undefined;
+      const result = await listProjectJobs(access.project.id, { statuses, offset: 0, limit: page.perPage, beforeId });
+      setKeysetLink(c, page.perPage, result.hasMore ? result.lastId : undefined);
+      return c.json(await presentJobs(access, result.jobs));
+    }
+    checkBuildOffset(page);
+    const result = await listProjectJobs(access.project.id, { statuses, offset: page.offset, limit: page.perPage });
+    setOffsetHeaders(c, page, { hasMore: result.hasMore });
     return c.json(await presentJobs(access, result.jobs));
-  }
-  checkBuildOffset(page);
-  const result = await listProjectJobs(access.project.id, { statuses, offset: page.offset, limit: page.perPage });
-  setOffsetHeaders(c, page, { hasMore: result.hasMore });
-  return c.json(await presentJobs(access, result.jobs));
-}
+  },
+);
 
-async function showJob(c: Context) {
-  const principal = await authenticate(c, { required: true });
-  const jobId = pathInteger(c, 'job_id');
-  const access = await findProject(c, principal);
+const showJob = handlers(authenticated({ required: true }), jobIdPath, async (c) => {
+  const access = await findProject(c, c.var.principal);
   authorize(access, 'read_build');
-  return c.json(await presentOne(access, await findBuild(access.project.id, jobId)));
-}
+  return c.json(await presentOne(access, await findBuild(access.project.id, c.req.valid('param').job_id)));
+});
 
-async function trace(c: Context) {
-  const principal = await authenticate(c, { required: true });
-  const jobId = pathInteger(c, 'job_id');
-  const access = await findProject(c, principal);
+const trace = handlers(authenticated({ required: true }), jobIdPath, async (c) => {
+  const access = await findProject(c, c.var.principal);
   authorize(access, 'read_build');
-  const job = await findBuild(access.project.id, jobId);
+  const job = await findBuild(access.project.id, c.req.valid('param').job_id);
   const log = await readJobTrace(job);
   return c.body(new Uint8Array(log), 200, { 'Content-Type': 'text/plain', 'Content-Disposition': `infile; filename="${job.id}.log"` });
-}
+});
 
-async function cancel(c: Context) {
-  const principal = await authenticate(c, { required: true });
-  const jobId = pathInteger(c, 'job_id');
-  const params = new GrapeParams(await allParams(c));
-  const force = params.boolean('force') ?? false;
-  params.check();
-  const access = await findProject(c, principal);
+const cancel = handlers(authenticated({ required: true }), jobIdPath, params(z.object({ force: grape.boolean().default(false) })), async (c) => {
+  const { force } = c.var.params;
+  const access = await findProject(c, c.var.principal);
   authorize(access, 'update_build');
-  const job = await findBuild(access.project.id, jobId);
+  const job = await findBuild(access.project.id, c.req.valid('param').job_id);
   if (force && access.level < 40) throw forbidden();
   return c.json(await presentOne(access, await cancelJob(job.id, { force })), 201);
-}
+});
 
-async function retry(c: Context) {
-  const principal = await authenticate(c, { required: true });
-  const jobId = pathInteger(c, 'job_id');
-  const access = await findProject(c, principal);
-  const job = await findProcessable(access.project.id, jobId);
+const retry = handlers(authenticated({ required: true }), jobIdPath, async (c) => {
+  const access = await findProject(c, c.var.principal);
+  const job = await findProcessable(access.project.id, c.req.valid('param').job_id);
   authorize(access, 'update_build');
-  const retried = await retryJob(job.id, requireUser(principal));
+  const retried = await retryJob(job.id, requireUser(c.var.principal));
   return c.json(await presentOne(access, retried), 201);
-}
+});
 
-async function erase(c: Context) {
-  const principal = await authenticate(c, { required: true });
-  const jobId = pathInteger(c, 'job_id');
-  const access = await findProject(c, principal);
-  const job = await findBuild(access.project.id, jobId);
+const erase = handlers(authenticated({ required: true }), jobIdPath, async (c) => {
+  const access = await findProject(c, c.var.principal);
+  const job = await findBuild(access.project.id, c.req.valid('param').job_id);
   if (!canEraseBuild(access, job)) throw forbidden();
-  return c.json(await presentOne(access, await eraseJob(job.id, requireUser(principal))), 201);
-}
+  return c.json(await presentOne(access, await eraseJob(job.id, requireUser(c.var.principal))), 201);
+});
 
-async function play(c: Context) {
-  const principal = await authenticate(c, { required: true });
-  const jobId = pathInteger(c, 'job_id');
-  const params = new GrapeParams(await allParams(c));
-  const variables = params.hashArray('job_variables_attributes', { required: ['key', 'value'] }) ?? [];
-  params.check();
-  const access = await findProject(c, principal);
+const playParams = z.object({ job_variables_attributes: grape.hashList({ key: grape.string(), value: grape.string() }).default([]) });
+
+const play = handlers(authenticated({ required: true }), jobIdPath, params(playParams), async (c) => {
+  const variables = c.var.params.job_variables_attributes;
+  const access = await findProject(c, c.var.principal);
   authorize(access, 'read_build');
-  const job = await findProcessable(access.project.id, jobId);
+  const job = await findProcessable(access.project.id, c.req.valid('param').job_id);
   authorize(access, 'update_build');
-  const played = await playJob(job.id, requireUser(principal), variables.map(({ key, value }) => ({ key, value })));
+  const played = await playJob(job.id, requireUser(c.var.principal), variables);
   return c.json(await presentOne(access, played, 'auto'), 200);
-}
+});
 
-async function keep(c: Context) {
-  const principal = await authenticate(c, { required: true });
-  const jobId = pathInteger(c, 'job_id');
-  const access = await findProject(c, principal);
+const keep = handlers(authenticated({ required: true }), jobIdPath, async (c) => {
+  const access = await findProject(c, c.var.principal);
   authorize(access, 'update_build');
-  const job = await findBuild(access.project.id, jobId);
+  const job = await findBuild(access.project.id, c.req.valid('param').job_id);
   return c.json(await presentOne(access, await keepArtifacts(job.id)), 200);
-}
+});
 
-async function removeArtifacts(c: Context) {
-  const principal = await authenticate(c, { required: true });
-  const jobId = pathInteger(c, 'job_id');
-  const access = await findProject(c, principal);
+const removeArtifacts = handlers(authenticated({ required: true }), jobIdPath, async (c) => {
+  const access = await findProject(c, c.var.principal);
   authorize(access, 'admin_build');
-  const job = await findBuild(access.project.id, jobId);
+  const job = await findBuild(access.project.id, c.req.valid('param').job_id);
   await deleteArtifacts(job.id);
   return c.body(null, 204);
-}
+});
 
 route('GET', '/projects/:id/jobs', listJobs);
 route('GET', '/projects/:id/jobs/:job_id', showJob);

@@ -1,7 +1,9 @@
 import type { Context } from 'hono';
 import * as qs from 'qs-esm';
+import * as z from '../../util/zod';
 import { GitLabError, paramError } from '../errors';
-import { queryParams } from './params';
+import { integer } from './grape';
+import { rackQuery, type RawParams } from './rack-params';
 
 /**
  * GitLab's pagination. Offset: `page` and `per_page` (20 by default, at most 100) with `X-Page`,
@@ -17,26 +19,21 @@ export interface PageRequest {
 
 export const MAX_OFFSET = 50_000;
 
-export function pageRequest(c: Context): PageRequest {
-  const query = queryParams(c);
-  const errors: string[] = [];
-  const read = (name: string, fallback: number): number => {
-    const value = query[name];
-    if (value === undefined || value === '') return fallback;
-    if (typeof value !== 'string' || !/^-?\d+$/.test(value)) {
-      errors.push(`${name} is invalid`);
-      return fallback;
-    }
-    return Number(value);
-  };
-  const page = read('page', 1);
-  let perPage = read('per_page', 20);
-  if (page < 1) errors.push('page does not have a valid value');
-  if (perPage === 0) errors.push('per_page has a value not allowed');
-  else if (perPage < 0) errors.push('per_page does not have a valid value');
-  if (errors.length > 0) throw paramError(errors.join(', '));
-  perPage = Math.min(perPage, 100);
-  return { page, perPage, offset: (page - 1) * perPage };
+/** `page` and `per_page`, as GitLab's `use :pagination` declares them. */
+export const paginationParams = {
+  page: integer(z.int().refine((page) => page >= 1, 'does not have a valid value').default(1)),
+  per_page: integer(
+    z
+      .int()
+      .refine((perPage) => perPage !== 0, 'has a value not allowed')
+      .refine((perPage) => perPage >= 0, 'does not have a valid value')
+      .default(20),
+  ),
+};
+
+export function pageRequest(params: { page: number; per_page: number }): PageRequest {
+  const perPage = Math.min(params.per_page, 100);
+  return { page: params.page, perPage, offset: (params.page - 1) * perPage };
 }
 
 /** Builds beyond this offset must be listed with keyset pagination, as in GitLab. */
@@ -48,16 +45,16 @@ export function checkBuildOffset(request: PageRequest): void {
   }
 }
 
-function linkTo(c: Context, changes: Record<string, string | number | undefined>, drop: string[] = []): string {
+function linkTo(c: Context, query: RawParams, changes: Record<string, string | number | undefined>, drop: string[] = []): string {
   const url = new URL(c.req.url);
-  const params: Record<string, unknown> = { ...queryParams(c) };
+  const params: Record<string, unknown> = { ...query };
   for (const name of drop) delete params[name];
   for (const [name, value] of Object.entries(changes)) {
     if (value === undefined) delete params[name];
     else params[name] = String(value);
   }
-  const query = qs.stringify(params, { arrayFormat: 'brackets', sort: (a: string, b: string) => a.localeCompare(b) });
-  return `${url.origin}${url.pathname}${query ? `?${query}` : ''}`;
+  const search = qs.stringify(params, { arrayFormat: 'brackets', sort: (a: string, b: string) => a.localeCompare(b) });
+  return `${url.origin}${url.pathname}${search ? `?${search}` : ''}`;
 }
 
 /** Offset headers; `total` undefined for GitLab's "without count" lists. */
@@ -70,12 +67,13 @@ export function setOffsetHeaders(c: Context, request: PageRequest, options: { ha
   c.header('X-Per-Page', String(perPage));
   c.header('X-Next-Page', next === undefined ? '' : String(next));
   c.header('X-Prev-Page', prev === undefined ? '' : String(prev));
+  const query = rackQuery(c);
   const links: string[] = [];
-  if (prev !== undefined) links.push(`<${linkTo(c, { page: prev, per_page: perPage })}>; rel="prev"`);
-  if (next !== undefined) links.push(`<${linkTo(c, { page: next, per_page: perPage })}>; rel="next"`);
-  links.push(`<${linkTo(c, { page: 1, per_page: perPage })}>; rel="first"`);
+  if (prev !== undefined) links.push(`<${linkTo(c, query, { page: prev, per_page: perPage })}>; rel="prev"`);
+  if (next !== undefined) links.push(`<${linkTo(c, query, { page: next, per_page: perPage })}>; rel="next"`);
+  links.push(`<${linkTo(c, query, { page: 1, per_page: perPage })}>; rel="first"`);
   if (totalPages !== undefined) {
-    links.push(`<${linkTo(c, { page: totalPages, per_page: perPage })}>; rel="last"`);
+    links.push(`<${linkTo(c, query, { page: totalPages, per_page: perPage })}>; rel="last"`);
     c.header('X-Total', String(options.total));
     c.header('X-Total-Pages', String(totalPages));
   }
@@ -100,5 +98,5 @@ export function decodeCursor(cursor: string): number {
 
 export function setKeysetLink(c: Context, perPage: number, lastId: number | undefined): void {
   if (lastId === undefined) return;
-  c.header('Link', `<${linkTo(c, { cursor: encodeCursor(lastId), pagination: 'keyset', per_page: perPage }, ['page'])}>; rel="next"`);
+  c.header('Link', `<${linkTo(c, rackQuery(c), { cursor: encodeCursor(lastId), pagination: 'keyset', per_page: perPage }, ['page'])}>; rel="next"`);
 }

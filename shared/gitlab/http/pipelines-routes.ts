@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import * as z from '../../util/zod';
 import { notFound } from '../errors';
 import { pipelineBasic, pipelineEntity } from '../entities/pipeline';
 import type { JobRecord, PipelineRecord } from '../records';
@@ -10,12 +11,13 @@ import { listProjectPipelines } from '../store/pipeline-list';
 import { readPipelineWithJobs } from '../store/pipelines';
 import { getUser } from '../store/users';
 import type { ProjectAccess } from '../auth/policy';
-import { scopeParam } from './jobs-routes';
-import { allParams, GrapeParams, pathInteger, queryParams } from './params';
-import { pageRequest, setOffsetHeaders } from './pagination';
+import * as grape from './grape';
+import { jobScope } from './jobs-routes';
+import { pageRequest, paginationParams, setOffsetHeaders } from './pagination';
 import { presentJobs } from './present';
-import { authenticate, authorize, findProject, requireUser } from './request';
-import { route } from './routing';
+import { authenticated, authorize, findProject, requireUser, type Authenticated } from './request';
+import { handlers, route } from './routing';
+import { params, pathParams, queryParams } from './validators';
 
 /** Pipelines (`lib/api/ci/pipelines.rb`): create, show, list, cancel, retry, and a pipeline's jobs and bridges. */
 
@@ -29,82 +31,78 @@ async function presentPipeline(access: ProjectAccess, pipeline: PipelineRecord, 
   return pipelineEntity(pipeline, access.project, await getUser(pipeline.userId), latestJobs(jobs));
 }
 
-async function create(c: Context) {
-  const principal = await authenticate(c, { required: true });
-  const params = new GrapeParams(await allParams(c));
-  const ref = params.string('ref', { required: true });
-  const variables = params.hashArray('variables', { required: ['key', 'value'], optional: ['variable_type'] }) ?? [];
-  params.check();
-  const access = await findProject(c, principal);
+const pipelineIdPath = pathParams({ pipeline_id: grape.pathInteger() });
+
+const createParams = z.object({
+  ref: grape.string(),
+  variables: grape.hashList({ key: grape.string(), value: grape.string(), variable_type: grape.string().optional() }).default([]),
+});
+
+const create = handlers(authenticated({ required: true }), params(createParams), async (c) => {
+  const { ref, variables } = c.var.params;
+  const access = await findProject(c, c.var.principal);
   authorize(access, 'create_pipeline');
   const { pipeline, jobs } = await createPipeline({
     project: access.project,
-    user: requireUser(principal),
+    user: requireUser(c.var.principal),
     ref,
     source: 'api',
     variables: variables.map((variable) => ({ key: variable.key, value: variable.value, variableType: variable.variable_type === 'file' ? 'file' : 'env_var' })),
   });
   return c.json(await presentPipeline(access, pipeline, jobs), 201);
-}
+});
 
-async function show(c: Context) {
-  const principal = await authenticate(c, { required: false });
-  const pipelineId = pathInteger(c, 'pipeline_id');
-  const access = await findProject(c, principal);
+const show = handlers(authenticated({ required: false }), pipelineIdPath, async (c) => {
+  const access = await findProject(c, c.var.principal);
   authorize(access, 'read_pipeline');
-  const { pipeline, jobs } = await findPipeline(access, pipelineId);
+  const { pipeline, jobs } = await findPipeline(access, c.req.valid('param').pipeline_id);
   return c.json(await presentPipeline(access, pipeline, jobs));
-}
+});
 
-async function list(c: Context) {
-  const principal = await authenticate(c, { required: false });
-  const params = new GrapeParams(queryParams(c));
-  const status = params.string('status');
-  const ref = params.string('ref');
-  const page = pageRequest(c);
-  params.check();
-  const access = await findProject(c, principal);
+const listParams = z.object({ status: grape.string().optional(), ref: grape.string().optional(), ...paginationParams });
+
+const list = handlers(authenticated({ required: false }), queryParams(listParams), async (c) => {
+  const { status, ref, ...paging } = c.req.valid('query');
+  const page = pageRequest(paging);
+  const access = await findProject(c, c.var.principal);
   authorize(access, 'read_pipeline');
   const result = await listProjectPipelines(access.project.id, { status, ref, offset: page.offset, limit: page.perPage });
   setOffsetHeaders(c, page, { hasMore: result.hasMore, total: result.total });
   return c.json(result.pipelines.map((pipeline) => ({ ...pipelineBasic(pipeline, access.project), name: pipeline.name ?? null })));
-}
+});
 
-async function cancel(c: Context) {
-  const principal = await authenticate(c, { required: true });
-  const pipelineId = pathInteger(c, 'pipeline_id');
-  const access = await findProject(c, principal);
+const cancel = handlers(authenticated({ required: true }), pipelineIdPath, async (c) => {
+  const { pipeline_id: pipelineId } = c.req.valid('param');
+  const access = await findProject(c, c.var.principal);
   authorize(access, 'update_build');
   const { jobs } = await findPipeline(access, pipelineId);
   for (const job of latestJobs(jobs)) if (cancelTarget(job)) await cancelJob(job.id, { force: false });
   const read = (await readPipelineWithJobs(pipelineId))!;
   return c.json(await presentPipeline(access, read.pipeline, read.jobs));
-}
+});
 
 /** Retries the pipeline's failed and canceled jobs (GitLab's `RetryPipelineService`). */
-async function retry(c: Context) {
-  const principal = await authenticate(c, { required: true });
-  const pipelineId = pathInteger(c, 'pipeline_id');
-  const access = await findProject(c, principal);
+const retry = handlers(authenticated({ required: true }), pipelineIdPath, async (c) => {
+  const { pipeline_id: pipelineId } = c.req.valid('param');
+  const access = await findProject(c, c.var.principal);
   authorize(access, 'update_build');
   const { jobs } = await findPipeline(access, pipelineId);
-  const user = requireUser(principal);
+  const user = requireUser(c.var.principal);
   for (const job of latestJobs(jobs).sort((a, b) => a.id - b.id)) {
     if ((job.status === 'failed' || job.status === 'canceled') && isRetryable(job)) await retryJob(job.id, user);
   }
   const read = (await readPipelineWithJobs(pipelineId))!;
   return c.json(await presentPipeline(access, read.pipeline, read.jobs), 201);
-}
+});
 
-async function pipelineJobs(c: Context, type: JobRecord['type']) {
-  const principal = await authenticate(c, { required: false, jobTokenAllowed: type === 'build' });
-  const pipelineId = pathInteger(c, 'pipeline_id');
-  const params = new GrapeParams(queryParams(c));
-  const statuses = scopeParam(params);
-  const includeRetried = type === 'build' ? (params.boolean('include_retried') ?? false) : false;
-  const page = pageRequest(c);
-  params.check();
-  const access = await findProject(c, principal);
+const pipelineBuildsParams = z.object({ scope: jobScope, include_retried: grape.boolean().default(false), ...paginationParams });
+const pipelineBridgesParams = z.object({ scope: jobScope, ...paginationParams });
+
+/** A pipeline's builds or bridges, newest first. */
+async function listPipelineJobs(c: Context<Authenticated>, type: JobRecord['type'], pipelineId: number, query: z.infer<typeof pipelineBuildsParams>) {
+  const { scope: statuses, include_retried: includeRetried, ...paging } = query;
+  const page = pageRequest(paging);
+  const access = await findProject(c, c.var.principal);
   authorize(access, type === 'build' ? 'read_pipeline' : 'read_build');
   const { jobs } = await findPipeline(access, pipelineId);
   const matching = jobs
@@ -114,16 +112,21 @@ async function pipelineJobs(c: Context, type: JobRecord['type']) {
     .sort((a, b) => b.id - a.id);
   const shown = matching.slice(page.offset, page.offset + page.perPage);
   setOffsetHeaders(c, page, { hasMore: matching.length > page.offset + page.perPage, total: matching.length });
-  if (type === 'bridge') {
-    return c.json(await presentJobs(access, shown, 'bridge'));
-  }
-  return c.json(await presentJobs(access, shown, 'job'));
+  return c.json(await presentJobs(access, shown, type === 'bridge' ? 'bridge' : 'job'));
 }
+
+const pipelineBuilds = handlers(authenticated({ required: false, jobTokenAllowed: true }), pipelineIdPath, queryParams(pipelineBuildsParams), (c) =>
+  listPipelineJobs(c, 'build', c.req.valid('param').pipeline_id, c.req.valid('query')),
+);
+
+const pipelineBridges = handlers(authenticated({ required: false }), pipelineIdPath, queryParams(pipelineBridgesParams), (c) =>
+  listPipelineJobs(c, 'bridge', c.req.valid('param').pipeline_id, { ...c.req.valid('query'), include_retried: false }),
+);
 
 route('POST', '/projects/:id/pipeline', create);
 route('GET', '/projects/:id/pipelines', list);
 route('GET', '/projects/:id/pipelines/:pipeline_id', show);
 route('POST', '/projects/:id/pipelines/:pipeline_id/cancel', cancel);
 route('POST', '/projects/:id/pipelines/:pipeline_id/retry', retry);
-route('GET', '/projects/:id/pipelines/:pipeline_id/jobs', (c) => pipelineJobs(c, 'build'));
-route('GET', '/projects/:id/pipelines/:pipeline_id/bridges', (c) => pipelineJobs(c, 'bridge'));
+route('GET', '/projects/:id/pipelines/:pipeline_id/jobs', pipelineBuilds);
+route('GET', '/projects/:id/pipelines/:pipeline_id/bridges', pipelineBridges);

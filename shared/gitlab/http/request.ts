@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
 import { can, projectAccess, type Ability, type ProjectAccess } from '../auth/policy';
 import { checkScopes, resolvePrincipal, type Principal } from '../auth/principal';
 import { forbidden, GitLabError, unauthorized } from '../errors';
@@ -6,8 +7,9 @@ import type { UserRecord } from '../records';
 import { getProject, getProjectByPath } from '../store/projects';
 
 /**
- * The steps every GitLab endpoint takes, in GitLab's order: authenticate (401), find the project
- * (404 Project Not Found, also when the caller may not see it), check the ability (403).
+ * The steps every GitLab endpoint takes, in GitLab's order: authenticate (401, the `authenticated`
+ * middleware, before params are checked), find the project (404 Project Not Found, also when the
+ * caller may not see it), check the ability (403).
  */
 export interface AuthOptions {
   /** GitLab's `authenticate!`: anonymous callers get 401. */
@@ -16,22 +18,29 @@ export interface AuthOptions {
   jobTokenAllowed?: boolean;
 }
 
-export async function authenticate(c: Context, options: AuthOptions): Promise<Principal> {
-  const principal = await resolvePrincipal({ header: (name) => c.req.header(name), query: (name) => c.req.query(name) }, { jobTokenAllowed: options.jobTokenAllowed ?? false });
-  if (options.required && principal.kind === 'anonymous') throw unauthorized();
-  checkScopes(principal, c.req.method);
-  return principal;
+export type Authenticated = { Variables: { principal: Principal } };
+
+/** Who calls, as `c.var.principal`. */
+export function authenticated(options: AuthOptions) {
+  return createMiddleware<Authenticated>(async (c, next) => {
+    const principal = await resolvePrincipal({ header: (name) => c.req.header(name), query: (name) => c.req.query(name) }, { jobTokenAllowed: options.jobTokenAllowed ?? false });
+    if (options.required && principal.kind === 'anonymous') throw unauthorized();
+    checkScopes(principal, c.req.method);
+    c.set('principal', principal);
+    await next();
+  });
 }
+
+/** Only an administrator's personal token (GitLab's `authenticated_as_admin!`), checked before params. */
+export const adminOnly = createMiddleware<Authenticated>(async (c, next) => {
+  const principal = c.var.principal;
+  if (principal.kind !== 'user' || !principal.user.admin) throw forbidden();
+  await next();
+});
 
 export function requireUser(principal: Principal): UserRecord {
   if (principal.kind === 'anonymous') throw unauthorized();
   return principal.user;
-}
-
-export function requireAdmin(principal: Principal): UserRecord {
-  const user = requireUser(principal);
-  if (!user.admin || principal.kind !== 'user') throw forbidden();
-  return user;
 }
 
 export const PROJECT_NOT_FOUND = () => new GitLabError(404, { message: '404 Project Not Found' });

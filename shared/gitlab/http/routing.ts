@@ -1,11 +1,14 @@
-import { Hono, type Context, type Handler } from 'hono';
+import { Hono, type Context, type Handler, type MiddlewareHandler } from 'hono';
+import { createFactory } from 'hono/factory';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GitLabError } from '../errors';
 
 /**
  * GitLab's API under `/api/v4`. Routes are registered through `route()`, which also remembers
  * them so that a known path asked with another method answers Grape's 405 and an unknown path
- * Grape's 404 (see `gitlabNotFound`, called from the app's not-found handler).
+ * Grape's 404 (see `gitlabNotFound`, called from the app's not-found handler). An endpoint is a
+ * chain made with `handlers()`: its middleware (authentication, then params) and the handler,
+ * which sees what the middleware set, typed.
  */
 export const gitlab = new Hono();
 
@@ -21,10 +24,15 @@ function patternOf(path: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-export function route(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, handler: Handler): void {
+export const handlers = createFactory().createHandlers;
+
+/** A chain of `handlers()`; each carries its own typed env and input. */
+type Chain = readonly (Handler<any, any, any> | MiddlewareHandler<any, any, any>)[];
+
+export function route(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, chain: Chain): void {
   const full = `${API_PREFIX}${path}`;
   known.push({ method, pattern: patternOf(full) });
-  gitlab.on(method, full, handler);
+  gitlab.on(method, full, ...(chain as [Handler]));
 }
 
 export function gitlabNotFound(c: Context): Response {

@@ -1,76 +1,65 @@
-import type { Context } from 'hono';
+import * as z from '../../util/zod';
 import { forbidden, GitLabError, notFound } from '../errors';
 import { personalAccessTokenEntity } from '../entities/access-token';
 import { userDetails, userEntity } from '../entities/user';
 import { createPersonalAccessToken, createUser, findPersonalAccessToken, revokePersonalAccessToken, TOKEN_SCOPES } from '../services/users';
 import { getUser } from '../store/users';
-import { allParams, GrapeParams, pathInteger } from './params';
-import { authenticate, requireAdmin, requireUser } from './request';
-import { route } from './routing';
+import * as grape from './grape';
+import { adminOnly, authenticated, requireUser } from './request';
+import { handlers, route } from './routing';
+import { params, pathParams } from './validators';
 
 /** Users and personal access tokens (`lib/api/users.rb`, `personal_access_tokens.rb`). */
 
-async function currentUser(c: Context) {
-  const user = requireUser(await authenticate(c, { required: true }));
-  return c.json(userDetails(user));
-}
+const currentUser = handlers(authenticated({ required: true }), (c) => c.json(userDetails(requireUser(c.var.principal))));
 
-async function create(c: Context) {
-  requireAdmin(await authenticate(c, { required: true }));
-  const params = new GrapeParams(await allParams(c));
-  const email = params.string('email', { required: true });
-  const name = params.string('name', { required: true });
-  const username = params.string('username', { required: true });
-  const admin = params.boolean('admin') ?? false;
-  params.string('password');
-  params.check();
+const createParams = z.object({
+  email: grape.string(),
+  name: grape.string(),
+  username: grape.string(),
+  admin: grape.boolean().default(false),
+  password: grape.string().optional(),
+});
+
+const create = handlers(authenticated({ required: true }), adminOnly, params(createParams), async (c) => {
+  const { email, name, username, admin } = c.var.params;
+  // The model's validation, answered as GitLab's `{"message": {attribute: [...]}}`, not a param check.
   if (!/^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$/.test(username)) throw new GitLabError(400, { message: { username: ['can contain only letters, digits, \'_\', \'-\' and \'.\''] } });
   return c.json(userDetails(await createUser({ email, name, username, admin })), 201);
-}
+});
 
-async function show(c: Context) {
-  await authenticate(c, { required: false });
-  const user = await getUser(pathInteger(c, 'id'));
+const show = handlers(authenticated({ required: false }), pathParams({ id: grape.pathInteger() }), async (c) => {
+  const user = await getUser(c.req.valid('param').id);
   if (!user) throw notFound('User');
   return c.json(userEntity(user));
-}
+});
 
-function expiryParam(params: GrapeParams): number | undefined {
-  const value = params.string('expires_at');
-  if (value === undefined || value === '') return undefined;
-  const time = Date.parse(`${value}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(time)) {
-    params.errors.push('expires_at is invalid');
-    return undefined;
-  }
-  return time;
-}
+/** A day (`2030-01-31`), midnight UTC; empty is none. */
+const expiryDate = z.preprocess((value) => (value === '' ? undefined : value), z.iso.date().transform((day) => Date.parse(`${day}T00:00:00Z`)).optional());
 
-async function createToken(c: Context) {
-  requireAdmin(await authenticate(c, { required: true }));
-  const userId = pathInteger(c, 'user_id');
-  const params = new GrapeParams(await allParams(c));
-  const name = params.string('name', { required: true });
-  const scopes = params.stringArray('scopes');
-  if (scopes === undefined && params.raw.scopes === undefined) params.errors.push('scopes is missing');
-  if (scopes && !scopes.every((scope) => TOKEN_SCOPES.includes(scope))) params.errors.push('scopes does not have a valid value');
-  const expiresAt = expiryParam(params);
-  const description = params.string('description');
-  params.check();
-  const user = await getUser(userId);
+const createTokenParams = z.object({
+  name: grape.string(),
+  scopes: grape.valueList(TOKEN_SCOPES),
+  expires_at: expiryDate,
+  description: grape.string().optional(),
+});
+
+const createToken = handlers(authenticated({ required: true }), adminOnly, pathParams({ user_id: grape.pathInteger() }), params(createTokenParams), async (c) => {
+  const { name, scopes, expires_at: expiresAt, description } = c.var.params;
+  const user = await getUser(c.req.valid('param').user_id);
   if (!user) throw notFound('User');
-  const { record, secret } = await createPersonalAccessToken(user, { name, scopes: scopes!, expiresAt, description });
+  const { record, secret } = await createPersonalAccessToken(user, { name, scopes, expiresAt, description });
   return c.json(personalAccessTokenEntity(record, secret), 201);
-}
+});
 
-async function revokeToken(c: Context) {
-  const user = requireUser(await authenticate(c, { required: true }));
-  const record = await findPersonalAccessToken(pathInteger(c, 'id'));
+const revokeToken = handlers(authenticated({ required: true }), pathParams({ id: grape.pathInteger() }), async (c) => {
+  const user = requireUser(c.var.principal);
+  const record = await findPersonalAccessToken(c.req.valid('param').id);
   if (!record) throw notFound('Personal Access Token');
   if (Number(record.claims.userId) !== user.id && !user.admin) throw forbidden();
   await revokePersonalAccessToken(record);
   return c.body(null, 204);
-}
+});
 
 route('GET', '/user', currentUser);
 route('POST', '/users', create);
