@@ -1,6 +1,7 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
+import { batchGet } from '../../storage/batch-get';
 import { queryAll } from '../../storage/query-all';
 import { touchCollection } from '../../storage/table-index';
 import { isConditionFailure, transact, TransactionConflict, type TransactItem } from '../../storage/transact';
@@ -312,6 +313,7 @@ export async function listDownNodes(): Promise<StoredNode[]> {
     KeyConditionExpression: 'GSI4PK = :pk',
     ExpressionAttributeValues: { ':pk': DOWN_NODES },
   });
-  const nodes = await Promise.all(items.map((item) => readNode(item.ID)));
-  return nodes.filter((entry): entry is StoredNode => !!entry);
+  const usage = await batchGet(items.map((item) => nodeUsageKey(item.ID)));
+  const usageByNode = new Map(usage.map((entry) => [entry.PK as string, entry]));
+  return items.map((item) => storedNodeFromItems(item, usageByNode.get(item.PK)));
 }

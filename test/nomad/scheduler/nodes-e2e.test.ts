@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runSchedulerDuties } from '../../../shared/nomad/services/scheduler-duties';
 import { listOpenEvals } from '../../../shared/nomad/store/evals';
+import { transitionNode } from '../../../shared/nomad/store/nodes';
+import { nextIndex } from '../../../shared/storage/index-clock';
 import { processEvaluation } from '../../../shared/nomad/worker/process-eval';
 import { requeuePendingEvals } from '../../../shared/nomad/worker/requeue';
 import { useFreshResources } from '../../support/resources';
@@ -134,5 +136,19 @@ describe('nodes and the scheduler', () => {
     await drainEvalQueue();
     expect((await listOpenEvals('pending')).some((pending) => pending.ID === followUp.ID)).toBe(true);
     expect(await requeuePendingEvals(Date.parse(followUp.WaitUntil) + 1, 30_000)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('gives a down node whose lost allocations were never evaluated its evaluations at the next run', async () => {
+    const lonely = testNode(7);
+    await api('PUT', '/v1/node/register', { Node: lonely });
+    const pinned = { ...serviceJob('pinned', 1, 100, 64), Constraints: [{ LTarget: '${node.unique.id}', RTarget: lonely.ID, Operand: '=' }] };
+    await api('POST', '/v1/jobs', { Job: pinned });
+    await drainEvalQueue();
+    expect((await liveAllocs('pinned')).map((stored) => stored.alloc.NodeID)).toEqual([lonely.ID]);
+    // Marked down by a run that died before it created the evaluations.
+    expect(await transitionNode(lonely.ID, { status: 'down', expectStatus: 'ready' }, nextIndex())).toBeDefined();
+    await runSchedulerDuties(Date.now());
+    const evals = (await api('GET', '/v1/job/pinned/evaluations')).body;
+    expect(evals.filter((evaluation: any) => evaluation.TriggeredBy === 'node-update' && evaluation.NodeID === lonely.ID)).toHaveLength(1);
   });
 });
