@@ -1,23 +1,61 @@
 import type { Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { validator } from 'hono/validator';
 import * as z from '../../util/zod';
 import { authenticate, type Caller } from '../auth/caller';
 import { invalidParameter, invalidTaskId, type CodeArtsError } from '../errors';
 import { VARIABLE_NAME } from '../pipeline/steps-to-ci';
 
 /**
- * The edge of every CodeArts call: the caller from `X-Auth-Token` (the gateway's check, so it
- * comes before anything else), then the body and parameters, checked with zod in Huawei's order
- * (`job_id` first, CB.00060201; anything else CB.00060200). Bad input is a 400, never a 500.
+ * The edge of every CodeArts call, as middleware in this order: the caller from `X-Auth-Token`
+ * (the gateway's check, so it comes before anything else), then the path, query and body, each
+ * checked with its zod schema. Bad input is a 400, never a 500: a bad `job_id` is CB.00060201
+ * whatever else is wrong, anything else CB.00060200.
  */
 export const MAX_BUILD_NO = 2_147_483_647;
 const MAX_BODY_BYTES = 256 * 1024;
 
-export function caller(c: Context): Promise<Caller> {
-  return authenticate(c.req.header('X-Auth-Token'));
+/** The caller, as `c.var.caller`. */
+export const authenticated = createMiddleware<{ Variables: { caller: Caller } }>(async (c, next) => {
+  c.set('caller', await authenticate(c.req.header('X-Auth-Token')));
+  await next();
+});
+
+/** Zod's issues in CodeArts's words. */
+function codeartsError(issues: readonly z.core.$ZodIssue[]): CodeArtsError {
+  return issues.some((issue) => issue.path[0] === 'job_id') ? invalidTaskId() : invalidParameter();
+}
+
+function check<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw codeartsError(parsed.error.issues);
+  return parsed.data;
+}
+
+/** Path params (`:job_id`): `c.req.valid('param')`. */
+export function pathParams<T extends z.core.$ZodLooseShape>(shape: T) {
+  const schema = z.object(shape);
+  return validator('param', (value) => check(schema, value));
+}
+
+/** The query, each param's first value as CodeArts takes it: `c.req.valid('query')`. */
+export function queryParams<T extends z.ZodType>(schema: T) {
+  return validator('query', (_all, c) => check(schema, c.req.query()));
+}
+
+/**
+ * The body, a JSON object whatever the Content-Type: `c.var.body`. Hono's `json` target reads
+ * only bodies declared JSON and answers a malformed one itself, so this is a middleware of its own.
+ */
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return createMiddleware<{ Variables: { body: z.infer<T> } }>(async (c, next) => {
+    c.set('body', check(schema, await jsonObject(c)));
+    await next();
+  });
 }
 
 /** The body as a JSON object: empty, not JSON, or anything but an object is "Invalid parameter." */
-export async function jsonObject(c: Context): Promise<Record<string, unknown>> {
+async function jsonObject(c: Context): Promise<Record<string, unknown>> {
   const text = await c.req.text();
   if (text.trim() === '' || Buffer.byteLength(text) > MAX_BODY_BYTES) throw invalidParameter();
   let value: unknown;
@@ -30,26 +68,12 @@ export async function jsonObject(c: Context): Promise<Record<string, unknown>> {
   return value as Record<string, unknown>;
 }
 
-export function check<T extends z.ZodType>(schema: T, value: unknown, error: () => CodeArtsError): z.infer<T> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw error();
-  return parsed.data;
-}
-
 export const jobIdSchema = z.string().regex(/^[0-9a-z]{32}$/);
 
 /** A build number: digits (or, as one of Huawei's examples sends it, a JSON integer) from 1 to 2147483647. */
 export const buildNoSchema = z
   .union([z.string().regex(/^\d{1,10}$/).transform(Number), z.number().int()])
   .pipe(z.number().min(1).max(MAX_BUILD_NO));
-
-export function jobIdOf(value: unknown): string {
-  return check(jobIdSchema, value, invalidTaskId);
-}
-
-export function buildNoOf(value: unknown): number {
-  return check(buildNoSchema, value, invalidParameter);
-}
 
 const text = z.string().refine((value) => value.trim() !== '');
 
@@ -63,6 +87,7 @@ export const createTaskSchema = z.looseObject({
 
 /** Run: `parameter` items need a name (a variable name) and a value; `scm` may name a tag and a commit. */
 export const runSchema = z.looseObject({
+  job_id: jobIdSchema,
   parameter: z.array(z.object({ name: z.string().regex(VARIABLE_NAME), value: z.string() })).max(200).nullish(),
   scm: z.looseObject({ build_tag: z.string().nullish(), build_commit_id: z.string().nullish() }).nullish(),
 });
@@ -76,6 +101,9 @@ function queryInteger(min: number, max: number, fallback: number) {
     .optional()
     .transform((value) => value ?? fallback);
 }
+
+/** Stop: the task and the build. */
+export const stopSchema = z.looseObject({ job_id: jobIdSchema, build_no: buildNoSchema });
 
 /** History: `offset` is a page number, `limit` at most 100, `interval` days back, at most 30. */
 export const historySchema = z.object({

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
+import { createFactory } from 'hono/factory';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { CodeArtsError, internalError, urlNotFound } from '../errors';
@@ -12,6 +13,9 @@ import { CodeArtsError, internalError, urlNotFound } from '../errors';
 export type CodeArtsEnv = { Variables: { requestId: string } };
 
 export const codearts = new Hono<CodeArtsEnv>();
+
+/** An endpoint: its middleware (authentication, then params) and the handler, which sees what they set, typed. */
+export const handlers = createFactory<CodeArtsEnv>().createHandlers;
 
 export const JSON_TYPE = 'application/json;charset=UTF-8';
 
