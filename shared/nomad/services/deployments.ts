@@ -18,7 +18,7 @@ import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
 import { allocSk, jobPk } from '../store/keys';
 import { putJobVersion, readJob, writeJobItem, type JobRecord } from '../store/jobs';
-import { queryAll } from '../../storage/query-all';
+import { listJobVersions } from '../store/job-versions';
 import type { Allocation } from '../structs/allocation';
 import type { Deployment } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
@@ -106,18 +106,7 @@ async function deploymentAllocs(deployment: Deployment): Promise<Allocation[]> {
 
 /** The newest version marked stable, from the version items. */
 async function latestStableVersion(namespace: string, jobId: string): Promise<Job | undefined> {
-  const items = await queryAll({
-    TableName: config().tableName,
-    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: { ':pk': jobPk(namespace, jobId), ':prefix': 'VERSION#' },
-    ScanIndexForward: false,
-    ConsistentRead: true,
-  });
-  for (const item of items) {
-    const job = JSON.parse(item.Job) as Job;
-    if (job.Stable) return job;
-  }
-  return undefined;
+  return (await listJobVersions(namespace, jobId)).find((entry) => entry.job.Stable)?.job;
 }
 
 /** Registers the stable version again as the newest one (Nomad's revert). Returns it. */

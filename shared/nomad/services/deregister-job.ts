@@ -3,15 +3,15 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { s3 } from '../../aws/clients';
 import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
-import { queryAll } from '../../storage/query-all';
 import { touchCollection } from '../../storage/table-index';
 import { MAX_TRANSACT_ITEMS, transact, TransactionConflict, type TransactItem } from '../../storage/transact';
 import { putNewEval } from '../store/evals';
-import { JOBS_COLLECTION, jobKey, jobPk } from '../store/keys';
+import { JOBS_COLLECTION, jobKey } from '../store/keys';
 import { putJobVersion, readJob, writeJobItem } from '../store/jobs';
 import { isParentJob, type Job } from '../structs/job';
 import { enqueueEvals } from '../worker/eval-queue';
 import { newEval } from './new-eval';
+import { queryJobItems } from '../store/job-items';
 
 /**
  * Stopping a job (`DELETE /v1/job/:id`): a soft stop stores a new version with `Stop: true`;
@@ -57,15 +57,7 @@ function emptyResult(): DeregisterResult {
 async function historyKeys(namespace: string, jobId: string) {
   const prefixes = ['VERSION#', 'SUBMISSION#', 'TAG#', 'SCALEEVENT#', 'DISPATCH#'];
   const pages = await Promise.all(
-    prefixes.map((prefix) =>
-      queryAll({
-        TableName: config().tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': jobPk(namespace, jobId), ':prefix': prefix },
-        ProjectionExpression: 'PK, SK, SourceKey',
-        ConsistentRead: true,
-      }),
-    ),
+    prefixes.map((prefix) => queryJobItems(namespace, jobId, prefix, { projection: 'PK, SK, SourceKey' })),
   );
   const items = pages.flat();
   return {

@@ -5,6 +5,7 @@ import type { Allocation } from '../structs/allocation';
 import { findItemById } from './find-by-id';
 import { allocSk, byId, jobPk, nodeAllocsKey } from './keys';
 import { readJobVersions, type VersionRef } from './jobs';
+import { queryJobItems } from './job-items';
 
 /**
  * Allocation items live in their job's partition (so the scheduler reads them consistently)
@@ -78,12 +79,7 @@ export function storedAllocFromItem(item: Item): StoredAlloc {
 
 /** All allocations of a job ID (every registration), read consistently for the scheduler. */
 export async function readJobAllocs(namespace: string, jobId: string): Promise<StoredAlloc[]> {
-  const items = await queryAll({
-    TableName: config().tableName,
-    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: { ':pk': jobPk(namespace, jobId), ':prefix': 'ALLOC#' },
-    ConsistentRead: true,
-  });
+  const items = await queryJobItems(namespace, jobId, 'ALLOC#');
   return items.map(storedAllocFromItem);
 }
 

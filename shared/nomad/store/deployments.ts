@@ -6,6 +6,7 @@ import type { TransactItem } from '../../storage/transact';
 import { isActiveDeployment, type Deployment, type DeploymentStatusValue } from '../structs/deployment';
 import { findItemById } from './find-by-id';
 import { ACTIVE_DEPLOYMENTS, byId, deploymentSk, deploymentsByNamespace, jobPk, openEvalSortKey } from './keys';
+import { queryJobItems } from './job-items';
 
 /**
  * Deployment items: the Deployment's own fields in its job's partition, plus GSI1 by namespace in
@@ -163,12 +164,7 @@ export function changeDeployment(deployment: Pick<Deployment, 'Namespace' | 'Job
 
 /** A job ID's deployments, newest first (highest CreateIndex). */
 export async function listJobDeployments(namespace: string, jobId: string): Promise<Deployment[]> {
-  const items = await queryAll({
-    TableName: config().tableName,
-    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: { ':pk': jobPk(namespace, jobId), ':prefix': 'DEPLOYMENT#' },
-    ConsistentRead: true,
-  });
+  const items = await queryJobItems(namespace, jobId, 'DEPLOYMENT#');
   return items.map(deploymentFromItem).sort((a, b) => b.CreateIndex - a.CreateIndex);
 }
 

@@ -6,6 +6,7 @@ import type { TransactItem } from '../../storage/transact';
 import { isOpenEval, type Evaluation } from '../structs/evaluation';
 import { findItemById } from './find-by-id';
 import { byId, evalSk, jobPk, openEvalSortKey, openEvalsKey } from './keys';
+import { queryJobItems } from './job-items';
 
 /** Evaluation items: the Evaluation's own fields plus keys; open ones are also in GSI3. */
 type Item = Record<string, any>;
@@ -72,12 +73,7 @@ export async function findEval(evalId: string): Promise<Evaluation | undefined> 
 }
 
 export async function listJobEvals(namespace: string, jobId: string): Promise<Evaluation[]> {
-  const items = await queryAll({
-    TableName: config().tableName,
-    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: { ':pk': jobPk(namespace, jobId), ':prefix': 'EVAL#' },
-    ConsistentRead: true,
-  });
+  const items = await queryJobItems(namespace, jobId, 'EVAL#');
   return items.map(evalFromItem);
 }
 

@@ -1,11 +1,11 @@
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
-import { queryAll } from '../../storage/query-all';
 import type { TransactItem } from '../../storage/transact';
 import type { Job, VersionTag } from '../structs/job';
 import { readJobAllocs } from './allocs';
 import { jobPk, versionSk } from './keys';
+import { queryJobItems } from './job-items';
 
 /**
  * A job's version history (`VERSION#n` items in its partition). Nomad keeps the newest
@@ -22,13 +22,7 @@ export interface VersionEntry {
 }
 
 export async function listJobVersions(namespace: string, jobId: string): Promise<VersionEntry[]> {
-  const items = await queryAll({
-    TableName: config().tableName,
-    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: { ':pk': jobPk(namespace, jobId), ':prefix': 'VERSION#' },
-    ScanIndexForward: false,
-    ConsistentRead: true,
-  });
+  const items = await queryJobItems(namespace, jobId, 'VERSION#', { newestFirst: true });
   return items.map((item) => ({ job: JSON.parse(item.Job) as Job, hidden: Boolean(item.Hidden) }));
 }
 

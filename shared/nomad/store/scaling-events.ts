@@ -1,9 +1,9 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
-import { queryAll } from '../../storage/query-all';
 import type { TransactItem } from '../../storage/transact';
 import { jobPk, scaleEventSk } from './keys';
+import { queryJobItems } from './job-items';
 
 /** Scaling events (`SCALEEVENT#<group>#<index>` in the job's partition); Nomad keeps the newest 20 per group. */
 export const JOB_TRACKED_SCALING_EVENTS = 20;
@@ -30,13 +30,7 @@ export function putScalingEvent(namespace: string, jobId: string, group: string,
 
 /** Each group's events, newest first. */
 export async function readScalingEvents(namespace: string, jobId: string): Promise<Map<string, ScalingEvent[]>> {
-  const items = await queryAll({
-    TableName: config().tableName,
-    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: { ':pk': jobPk(namespace, jobId), ':prefix': 'SCALEEVENT#' },
-    ScanIndexForward: false,
-    ConsistentRead: true,
-  });
+  const items = await queryJobItems(namespace, jobId, 'SCALEEVENT#', { newestFirst: true });
   const byGroup = new Map<string, ScalingEvent[]>();
   for (const item of items) {
     const events = byGroup.get(item.Group) ?? [];
@@ -47,13 +41,7 @@ export async function readScalingEvents(namespace: string, jobId: string): Promi
 }
 
 export async function pruneScalingEvents(namespace: string, jobId: string, group: string): Promise<void> {
-  const items = await queryAll({
-    TableName: config().tableName,
-    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: { ':pk': jobPk(namespace, jobId), ':prefix': `SCALEEVENT#${group}#` },
-    ProjectionExpression: 'PK, SK',
-    ScanIndexForward: false,
-  });
+  const items = await queryJobItems(namespace, jobId, `SCALEEVENT#${group}#`, { newestFirst: true, projection: 'PK, SK' });
   for (const item of items.slice(JOB_TRACKED_SCALING_EVENTS)) {
     await dynamo().send(new DeleteCommand({ TableName: config().tableName, Key: { PK: item.PK, SK: item.SK } }));
   }

@@ -2,9 +2,9 @@ import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sd
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, s3 } from '../../aws/clients';
 import { config } from '../../config';
-import { queryAll } from '../../storage/query-all';
 import { S3_PREFIXES } from '../../storage/table-schema';
 import { jobPk, submissionSk } from './keys';
+import { queryJobItems } from './job-items';
 
 /**
  * The source a job version was submitted with (`SUBMISSION#n`), for reference only. Sources too
@@ -73,14 +73,7 @@ export async function readSubmission(namespace: string, jobId: string, version: 
  */
 export async function pruneSubmissions(namespace: string, jobId: string, newest: number): Promise<void> {
   if (newest < JOB_TRACKED_SUBMISSIONS) return;
-  const items = await queryAll({
-    TableName: config().tableName,
-    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: { ':pk': jobPk(namespace, jobId), ':prefix': 'SUBMISSION#' },
-    ProjectionExpression: 'PK, SK, SourceKey',
-    ScanIndexForward: false,
-    ConsistentRead: true,
-  });
+  const items = await queryJobItems(namespace, jobId, 'SUBMISSION#', { newestFirst: true, projection: 'PK, SK, SourceKey' });
   for (const item of items.slice(JOB_TRACKED_SUBMISSIONS)) {
     await dynamo().send(new DeleteCommand({ TableName: config().tableName, Key: { PK: item.PK, SK: item.SK } }));
     if (item.SourceKey) await s3().send(new DeleteObjectCommand({ Bucket: config().bucketName, Key: item.SourceKey }));

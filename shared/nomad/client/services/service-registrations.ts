@@ -7,6 +7,7 @@ import { queryAll } from '../../../storage/query-all';
 import { isConditionFailure } from '../../../storage/transact';
 import { allocSk, jobPk } from '../../store/keys';
 import { serviceSk, servicesByNamespace } from '../keys';
+import { queryJobItems } from '../../store/job-items';
 
 /**
  * Nomad-native service registrations (Nomad's ServiceRegistration), written by the agent running
@@ -89,12 +90,7 @@ async function onlyLive(registrations: ServiceRegistration[]): Promise<ServiceRe
 }
 
 export async function jobRegistrations(namespace: string, jobId: string): Promise<ServiceRegistration[]> {
-  const items = await queryAll({
-    TableName: config().tableName,
-    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-    ExpressionAttributeValues: { ':pk': jobPk(namespace, jobId), ':prefix': 'SERVICE#' },
-    ConsistentRead: true,
-  });
+  const items = await queryJobItems(namespace, jobId, 'SERVICE#');
   return onlyLive(items.map(fromItem));
 }
 
