@@ -6,6 +6,7 @@ import { validationError } from '../errors';
 import type { JobRecord, PipelineRecord, PipelineSource, PipelineVariable, ProjectRecord, UserRecord } from '../records';
 import { effectiveAllowFailure } from '../state/job-events';
 import { pipelineStatus } from '../state/process-pipeline';
+import { notYetRun } from '../state/transition-fields';
 import { MAX_TRANSACT_ITEMS, transact, type TransactItem } from '../../storage/transact';
 import { nextId, nextIds } from '../store/counters';
 import { putJob, putJobPointer } from '../store/jobs';
@@ -56,7 +57,6 @@ export function jobRecord(definition: JobDefinition, id: number, pipeline: Pipel
     name: definition.name,
     stage: definition.stage,
     stageIdx: stages.indexOf(definition.stage),
-    status: 'created',
     ref: pipeline.ref,
     tag: pipeline.tag,
     sha: pipeline.sha,
@@ -64,25 +64,8 @@ export function jobRecord(definition: JobDefinition, id: number, pipeline: Pipel
     userId: pipeline.userId,
     definition,
     allowFailure: effectiveAllowFailure(definition),
-    createdAt: now,
-    updatedAt: now,
-    queuedAt: null,
-    startedAt: null,
-    finishedAt: null,
-    scheduledAt: null,
-    erasedAt: null,
-    erasedBy: null,
-    failureReason: null,
-    exitCode: null,
-    coverage: null,
-    runnerId: null,
-    runnerCancelsGracefully: false,
-    retried: false,
+    ...notYetRun(now),
     jobVariables: [],
-    artifacts: [],
-    artifactsExpireAt: null,
-    artifactsLocked: false,
-    downstreamPipelineId: null,
     retryOf: null,
   };
 }

@@ -1,7 +1,7 @@
 import { badRequest, forbidden, GitLabError } from '../errors';
 import type { JobRecord, UserRecord } from '../records';
 import { cancelTarget, forceCancelTarget, isErasable, isPlayable, isRetryable } from '../state/job-events';
-import { transitionFields, jobsToReset } from '../state/transition-fields';
+import { jobsToReset, notYetRun, transitionFields } from '../state/transition-fields';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
 import { nextId } from '../store/counters';
 import { getJob, putJob, putJobPointer, updateJob } from '../store/jobs';
@@ -52,27 +52,9 @@ export async function cancelJob(jobId: number, options: { force: boolean }): Pro
 function cloneForRetry(job: JobRecord, id: number, user: UserRecord, now: number): JobRecord {
   return {
     ...job,
+    ...notYetRun(now),
     id,
-    status: 'created',
     userId: user.id,
-    createdAt: now,
-    updatedAt: now,
-    queuedAt: null,
-    startedAt: null,
-    finishedAt: null,
-    scheduledAt: null,
-    erasedAt: null,
-    erasedBy: null,
-    failureReason: null,
-    exitCode: null,
-    coverage: null,
-    runnerId: null,
-    runnerCancelsGracefully: false,
-    retried: false,
-    artifacts: [],
-    artifactsExpireAt: null,
-    artifactsLocked: false,
-    downstreamPipelineId: null,
     retryOf: job.id,
   };
 }

@@ -15,6 +15,31 @@ export function transitionFields(job: Pick<JobRecord, 'definition'>, to: JobStat
   return fields;
 }
 
+/** What a job that has not run yet holds, as created now: a new job, or a retry's clone. */
+export function notYetRun(now: number) {
+  return {
+    status: 'created',
+    createdAt: now,
+    updatedAt: now,
+    queuedAt: null,
+    startedAt: null,
+    finishedAt: null,
+    scheduledAt: null,
+    erasedAt: null,
+    erasedBy: null,
+    failureReason: null,
+    exitCode: null,
+    coverage: null,
+    runnerId: null,
+    runnerCancelsGracefully: false,
+    retried: false,
+    artifacts: [],
+    artifactsExpireAt: null,
+    artifactsLocked: false,
+    downstreamPipelineId: null,
+  } satisfies Partial<JobRecord>;
+}
+
 /**
  * Jobs to put back to `created` when `retried` is retried (GitLab's ResetSkippedJobsService):
  * skipped jobs of later stages and skipped jobs that need it, directly or through other jobs.
