@@ -5,7 +5,7 @@ import { writeFile } from '../../gitlab/services/repository-files';
 import type { JobRecord, PipelineRecord } from '../../gitlab/records';
 import { cancelTarget } from '../../gitlab/state/job-events';
 import { transitionFields } from '../../gitlab/state/transition-fields';
-import { batchGetItems } from '../../gitlab/store/item';
+import { batchGet } from '../../storage/batch-get';
 import { jobFromItem, updateJob } from '../../gitlab/store/jobs';
 import { jobKey } from '../../gitlab/store/keys';
 import { readPipelineWithJobs, touchPipeline } from '../../gitlab/store/pipelines';
@@ -71,7 +71,7 @@ export async function startPipeline(
 
 /** The job each build's pipeline runs now (by build number); a job retried through GitLab is followed to its retry. */
 export async function currentJobs(records: readonly BuildRecord[]): Promise<Map<number, JobRecord>> {
-  const items = await batchGetItems(records.map((record) => jobKey(record.pipelineId, record.gitlabJobId)));
+  const items = await batchGet(records.map((record) => jobKey(record.pipelineId, record.gitlabJobId)), { consistent: true });
   const byId = new Map(items.map((item) => [Number(item.id), jobFromItem(item)]));
   const jobs = new Map<number, JobRecord>();
   for (const record of records) {

@@ -1,9 +1,9 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
+import { batchGet } from '../../storage/batch-get';
 import { queryAll } from '../../storage/query-all';
 import type { TransactItem } from '../../storage/transact';
-import { batchGetItems } from '../../gitlab/store/item';
 import { IN_FLIGHT, type BuildState } from '../pipeline/build-status';
 import type { BuildRecord } from '../records';
 import { buildKey, buildSk, buildsByTime, buildTimeSk, pad, taskPk } from './keys';
@@ -36,7 +36,7 @@ export async function getBuild(jobId: string, buildNo: number): Promise<BuildRec
 }
 
 export async function getBuilds(jobId: string, buildNos: readonly number[]): Promise<BuildRecord[]> {
-  const items = await batchGetItems(buildNos.map((buildNo) => buildKey(jobId, buildNo)));
+  const items = await batchGet(buildNos.map((buildNo) => buildKey(jobId, buildNo)), { consistent: true });
   return items.map(recordOf).sort((a, b) => b.buildNo - a.buildNo);
 }
 

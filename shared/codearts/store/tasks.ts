@@ -1,6 +1,7 @@
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
+import { batchGet } from '../../storage/batch-get';
 import { isConditionFailure, type TransactItem } from '../../storage/transact';
 import type { TaskRecord } from '../records';
 import { dailyKey, taskKey } from './keys';
@@ -54,14 +55,7 @@ export async function markTaskDeleted(jobId: string, now: number): Promise<boole
 
 /** The task and its run count of `day`, in one consistent read. */
 export async function readRunCounters(jobId: string, day: string): Promise<{ task: TaskRecord | undefined; dailyCount: number }> {
-  const table = config().tableName;
-  const result = await dynamo().send(new BatchGetCommand({ RequestItems: { [table]: { Keys: [taskKey(jobId), dailyKey(jobId, day)], ConsistentRead: true } } }));
-  let items = result.Responses?.[table] ?? [];
-  const unprocessed = result.UnprocessedKeys?.[table];
-  if (unprocessed?.Keys?.length) {
-    const retry = await dynamo().send(new BatchGetCommand({ RequestItems: { [table]: unprocessed } }));
-    items = [...items, ...(retry.Responses?.[table] ?? [])];
-  }
+  const items = await batchGet([taskKey(jobId), dailyKey(jobId, day)], { consistent: true });
   const task = items.find((item) => item.SK === 'TASK');
   const daily = items.find((item) => item.SK !== 'TASK');
   return { task: task ? taskOf(task) : undefined, dailyCount: Number(daily?.count ?? 0) };
