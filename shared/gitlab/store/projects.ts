@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
+import { batchGet } from '../../storage/batch-get';
 import { isConditionFailure, transact, TransactionConflict } from '../../storage/transact';
 import type { AccessLevel, ProjectRecord } from '../records';
 import { nextId } from './counters';
@@ -43,6 +44,12 @@ export async function createProject(fields: Omit<ProjectRecord, 'id' | 'createdA
 export async function getProject(id: number): Promise<ProjectRecord | undefined> {
   const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: projectKey(id) }));
   return result.Item ? recordOf<ProjectRecord>(result.Item) : undefined;
+}
+
+/** Projects by id, in one BatchGet. */
+export async function getProjects(ids: Iterable<number>): Promise<Map<number, ProjectRecord>> {
+  const items = await batchGet([...new Set(ids)].map(projectKey));
+  return new Map(items.map((item) => [Number(item.id), recordOf<ProjectRecord>(item)]));
 }
 
 export async function getProjectByPath(path: string): Promise<ProjectRecord | undefined> {

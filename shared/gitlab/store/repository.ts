@@ -3,6 +3,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, s3 } from '../../aws/clients';
 import { config } from '../../config';
+import { batchGet } from '../../storage/batch-get';
 import { isConditionFailure } from '../../storage/transact';
 import { S3_PREFIXES } from '../../storage/table-schema';
 import type { CommitRecord } from '../records';
@@ -37,10 +38,31 @@ export async function hasBranches(projectId: number): Promise<boolean> {
   return (result.Items ?? []).length > 0;
 }
 
+const SHA = /^[0-9a-f]{40}$/;
+
+const commitOf = (item: Record<string, unknown>) => JSON.parse(item.commit as string) as CommitRecord;
+
 export async function getCommit(projectId: number, sha: string): Promise<CommitRecord | undefined> {
-  if (!/^[0-9a-f]{40}$/.test(sha)) return undefined;
+  if (!SHA.test(sha)) return undefined;
   const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: commitKey(projectId, sha), ConsistentRead: true }));
-  return result.Item ? (JSON.parse(result.Item.commit as string) as CommitRecord) : undefined;
+  return result.Item ? commitOf(result.Item) : undefined;
+}
+
+/** How commits of several projects are keyed: `<project id>:<sha>`. */
+export const commitRef = (projectId: number, sha: string) => `${projectId}:${sha}`;
+
+/** Commits by project and SHA, in one BatchGet, keyed by `commitRef`. */
+export async function getCommits(refs: Iterable<{ projectId: number; sha: string }>): Promise<Map<string, CommitRecord>> {
+  const byKey = new Map<string, string>();
+  const keys = [];
+  for (const { projectId, sha } of refs) {
+    const key = commitKey(projectId, sha);
+    if (!SHA.test(sha) || byKey.has(`${key.PK} ${key.SK}`)) continue;
+    byKey.set(`${key.PK} ${key.SK}`, commitRef(projectId, sha));
+    keys.push(key);
+  }
+  const items = await batchGet(keys, { consistent: true });
+  return new Map(items.map((item) => [byKey.get(`${item.PK} ${item.SK}`)!, commitOf(item)]));
 }
 
 /** A branch name or a commit SHA → the commit it names. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
+import { batchGet } from '../../storage/batch-get';
 import type { RunnerRecord } from '../records';
 import { recordOf } from './item';
 import { pad, runnerKey, RUNNERS_INDEX } from './keys';
@@ -25,6 +26,12 @@ export async function putRunner(runner: RunnerRecord): Promise<void> {
 export async function getRunner(id: number): Promise<RunnerRecord | undefined> {
   const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: runnerKey(id), ConsistentRead: true }));
   return result.Item && !result.Item.deleted ? recordOf<RunnerRecord>(result.Item) : undefined;
+}
+
+/** Runners by id (deleted ones are left out), in one BatchGet. */
+export async function getRunners(ids: Iterable<number>): Promise<Map<number, RunnerRecord>> {
+  const items = await batchGet([...new Set(ids)].map(runnerKey), { consistent: true });
+  return new Map(items.filter((item) => !item.deleted).map((item) => [Number(item.id), recordOf<RunnerRecord>(item)]));
 }
 
 export async function listRunners(): Promise<RunnerRecord[]> {

@@ -1,6 +1,7 @@
-import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
+import { batchGet } from '../../storage/batch-get';
 import { transact, TransactionConflict } from '../../storage/transact';
 import type { UserRecord } from '../records';
 import { nextId } from './counters';
@@ -52,18 +53,8 @@ export async function getUser(id: number): Promise<UserRecord | undefined> {
   return result.Item ? recordOf<UserRecord>(result.Item) : undefined;
 }
 
-/** Users by id, for presenting many jobs at once (one BatchGet). */
+/** Users by id, for presenting many at once (one BatchGet). */
 export async function getUsers(ids: Iterable<number>): Promise<Map<number, UserRecord>> {
-  const unique = [...new Set(ids)];
-  const users = new Map<number, UserRecord>();
-  for (let i = 0; i < unique.length; i += 100) {
-    const keys = unique.slice(i, i + 100).map(userKey);
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [config().tableName]: { Keys: keys } };
-    while (request && Object.keys(request).length > 0) {
-      const result = await dynamo().send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of result.Responses?.[config().tableName] ?? []) users.set(Number(item.id), recordOf<UserRecord>(item));
-      request = result.UnprocessedKeys as typeof request;
-    }
-  }
-  return users;
+  const items = await batchGet([...new Set(ids)].map(userKey));
+  return new Map(items.map((item) => [Number(item.id), recordOf<UserRecord>(item)]));
 }
