@@ -6,6 +6,7 @@ import { putNewEval, readEval, replaceEval } from '../store/evals';
 import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
 import { readJob, type JobRecord } from '../store/jobs';
 import type { Evaluation } from '../structs/evaluation';
+import { leaseRelease, type Lease } from './job-lease';
 
 /**
  * Records how an evaluation ended, in one transaction with the job's counters:
@@ -27,6 +28,8 @@ export interface FinishOptions {
   followUpAfterMs?: number;
   /** The job as the scheduler read it; saves a read when nothing changed since. */
   record?: JobRecord;
+  /** The job's lease this worker holds: given back in the same transaction (unless it was lost meanwhile). */
+  lease?: Lease;
 }
 
 export const EMPTY_RESULT: SchedulerResult = {
@@ -147,14 +150,17 @@ export async function planFinish(evaluation: Evaluation, result: SchedulerResult
   };
 }
 
+/** Records the outcome on its own; 'ignored' if another run finished the evaluation first (the lease is then still held). */
 export async function finishEval(evaluation: Evaluation, result: SchedulerResult, options: FinishOptions): Promise<EvalOutcome> {
   let record = options.record;
+  let lease = options.lease;
   for (let attempt = 0; attempt < 4; attempt++) {
     if (!record || attempt > 0) record = await readJob(evaluation.Namespace, evaluation.JobID);
     const finish = await planFinish(evaluation, result, options, record);
     const index = nextIndex();
     const { items, delta } = finish.build(index, Date.now() * 1_000_000);
     if (record) items.push(jobDeltaUpdate(evaluation.Namespace, evaluation.JobID, record.job.CreateIndex, delta, index));
+    const leasePosition = lease ? items.push(leaseRelease(lease)) - 1 : -1;
     try {
       await transact(items);
       return finish.outcome;
@@ -162,6 +168,8 @@ export async function finishEval(evaluation: Evaluation, result: SchedulerResult
       if (!(error instanceof TransactionConflict)) throw error;
       // The evaluation itself changed: another run finished it.
       if (error.failedConditions.includes(0)) return 'ignored';
+      // The lease lapsed and was taken: not ours to give back, and the evaluation's condition guards the rest.
+      if (error.failedConditions.includes(leasePosition)) lease = undefined;
     }
   }
   throw new Error(`could not record the outcome of evaluation ${evaluation.ID}`);

@@ -141,14 +141,17 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
         outcome = finish.outcome;
       } else {
         maybeFail('before-finish');
-        outcome = await finishEval(evaluation, result, { record: loaded.record });
+        outcome = await finishEval(evaluation, result, { record: loaded.record, lease });
+        held.released = outcome !== 'ignored';
       }
       if (freedCapacity) await unblockEvals({ exceptJobId: evaluation.JobID });
       return outcome;
     }
     if (attempt >= maxAttempts(snapshot.job?.Type)) {
       result = { ...result, failedTGAllocs: {} };
-      return finishEval(evaluation, result, { failed: `maximum attempts reached (${attempt})` });
+      const outcome = await finishEval(evaluation, result, { failed: `maximum attempts reached (${attempt})`, lease });
+      held.released = outcome !== 'ignored';
+      return outcome;
     }
   }
 }

@@ -5,6 +5,8 @@ import { handler as worker } from '../../../functions/worker';
 import { readJobAllocs } from '../../../shared/nomad/store/allocs';
 import { listNodes } from '../../../shared/nomad/store/nodes';
 import { nodeCapacity } from '../../../shared/nomad/structs/node';
+import { EMPTY_RESULT, finishEval } from '../../../shared/nomad/worker/finish-eval';
+import { acquireLease, LeaseHeld, releaseLease } from '../../../shared/nomad/worker/job-lease';
 import { requeuePendingEvals } from '../../../shared/nomad/worker/requeue';
 import { useFreshResources } from '../../support/resources';
 import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
@@ -139,5 +141,18 @@ describe('the placement worker under redelivery, races and crashes', () => {
     expect(await requeuePendingEvals(Date.now(), 0)).toBe(1);
     await drainEvalQueue();
     expect(await liveAllocs('lost-message')).toHaveLength(2);
+  });
+
+  it('finishes an evaluation whose lease another worker took meanwhile, and leaves that lease alone', async () => {
+    await api('POST', '/v1/jobs', { Job: serviceJob('lease-taken', 1, 100, 64) });
+    await drainEvalQueue();
+    const again = await api('POST', '/v1/jobs', { Job: serviceJob('lease-taken', 1, 100, 64) });
+    const evaluation = (await api('GET', `/v1/evaluation/${again.body.EvalID}`)).body;
+    const taker = { namespace: 'default', jobId: 'lease-taken', owner: 'the-other-worker' };
+    await acquireLease(taker, Date.now());
+    expect(await finishEval(evaluation, EMPTY_RESULT, { lease: { ...taker, owner: 'this-worker' } })).toBe('complete');
+    expect((await api('GET', `/v1/evaluation/${evaluation.ID}`)).body.Status).toBe('complete');
+    await expect(acquireLease({ ...taker, owner: 'a-third-worker' }, Date.now())).rejects.toBeInstanceOf(LeaseHeld);
+    await releaseLease(taker);
   });
 });
