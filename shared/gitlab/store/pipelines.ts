@@ -1,6 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
+import { queryAll } from '../../storage/query-all';
 import type { TransactItem } from '../../storage/transact';
 import type { JobRecord, PipelineRecord } from '../records';
 import { recordOf } from './item';
@@ -70,31 +71,11 @@ export function updateProcessedPipeline(pipelineId: number, readVersion: number,
 
 /** The pipeline and all its jobs (retried ones included), newest job first, in one consistent read. */
 export async function readPipelineWithJobs(id: number): Promise<{ pipeline: PipelineRecord; jobs: JobRecord[]; unprocessed: boolean } | undefined> {
-  let pipeline: PipelineRecord | undefined;
-  let unprocessed = false;
-  const jobs: JobRecord[] = [];
-  let startKey: Item | undefined;
-  do {
-    const result = await dynamo().send(
-      new QueryCommand({
-        TableName: config().tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': pipelinePk(id) },
-        ConsistentRead: true,
-        ScanIndexForward: false,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of result.Items ?? []) {
-      if (item.SK === 'PIPELINE') {
-        pipeline = recordOf<PipelineRecord>(item);
-        unprocessed = item.GSI4PK !== undefined;
-      }
-      else if (String(item.SK).startsWith(JOB_SK_PREFIX)) jobs.push(jobFromItem(item));
-    }
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return pipeline ? { pipeline, jobs, unprocessed } : undefined;
+  const items = await queryAll({ TableName: config().tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': pipelinePk(id) }, ConsistentRead: true, ScanIndexForward: false });
+  const item = items.find((candidate) => candidate.SK === 'PIPELINE');
+  if (!item) return undefined;
+  const jobs = items.filter((candidate) => String(candidate.SK).startsWith(JOB_SK_PREFIX)).map(jobFromItem);
+  return { pipeline: recordOf<PipelineRecord>(item), jobs, unprocessed: item.GSI4PK !== undefined };
 }
 
 /** Pipelines left unprocessed for longer than `olderThan` ms (a crash after a job changed). */

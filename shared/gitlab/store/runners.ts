@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { batchGet } from '../../storage/batch-get';
+import { queryAll } from '../../storage/query-all';
 import type { RunnerRecord } from '../records';
 import { recordOf } from './item';
 import { pad, runnerKey, RUNNERS_INDEX } from './keys';
@@ -35,22 +36,8 @@ export async function getRunners(ids: Iterable<number>): Promise<Map<number, Run
 }
 
 export async function listRunners(): Promise<RunnerRecord[]> {
-  const runners: RunnerRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await dynamo().send(
-      new QueryCommand({
-        TableName: config().tableName,
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': RUNNERS_INDEX },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    runners.push(...(result.Items ?? []).map((item) => recordOf<RunnerRecord>(item)));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return runners;
+  const items = await queryAll({ TableName: config().tableName, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': RUNNERS_INDEX } });
+  return items.map((item) => recordOf<RunnerRecord>(item));
 }
 
 export async function updateRunner(id: number, changes: Partial<RunnerRecord>): Promise<void> {

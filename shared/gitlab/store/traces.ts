@@ -1,6 +1,7 @@
-import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
+import { queryAll } from '../../storage/query-all';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
 import { TRACE_CHUNK_PREFIX, traceChunkKey, traceChunkPrefix, traceGenerationKey, tracePk } from './keys';
 
@@ -92,22 +93,13 @@ export async function appendTrace(jobId: number, start: number, data: Buffer): P
 }
 
 async function generationItems(jobId: number, generation: number): Promise<ChunkItem[]> {
-  const items: ChunkItem[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await dynamo().send(
-      new QueryCommand({
-        TableName: config().tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': tracePk(jobId), ':prefix': traceChunkPrefix(generation) },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...((result.Items ?? []) as ChunkItem[]));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+  const items = await queryAll({
+    TableName: config().tableName,
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': tracePk(jobId), ':prefix': traceChunkPrefix(generation) },
+    ConsistentRead: true,
+  });
+  return items as ChunkItem[];
 }
 
 export async function readTrace(jobId: number): Promise<Buffer> {
@@ -119,25 +111,17 @@ export async function readTrace(jobId: number): Promise<Buffer> {
 
 /** Removes the chunks of generations older than `current`. */
 async function deleteGenerations(jobId: number, current: number): Promise<void> {
-  const keys: Key[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await dynamo().send(
-      new QueryCommand({
-        TableName: config().tableName,
-        KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': tracePk(jobId), ':from': TRACE_CHUNK_PREFIX, ':to': traceChunkPrefix(current) },
-        ProjectionExpression: 'PK, SK',
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    keys.push(...((result.Items ?? []) as Key[]).filter((key) => parseSk(key.SK).generation < current));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll({
+    TableName: config().tableName,
+    KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': tracePk(jobId), ':from': TRACE_CHUNK_PREFIX, ':to': traceChunkPrefix(current) },
+    ProjectionExpression: 'PK, SK',
+  });
+  const keys = (items as Key[]).filter((key) => parseSk(key.SK).generation < current);
   for (let i = 0; i < keys.length; i += 25) {
-    await dynamo().send(
-      new BatchWriteCommand({ RequestItems: { [config().tableName]: keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) } }),
-    );
+    let request: BatchWriteCommandInput['RequestItems'] = { [config().tableName]: keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) };
+    // Deletes DynamoDB leaves unprocessed (throttling) are sent again, or their chunks would stay for good.
+    while (request && Object.keys(request).length > 0) request = (await dynamo().send(new BatchWriteCommand({ RequestItems: request }))).UnprocessedItems;
   }
 }
 
