@@ -9,31 +9,21 @@ import { counterKey } from './keys';
  */
 export type CounterKind = 'user' | 'project' | 'pipeline' | 'job' | 'runner' | 'token' | 'commit';
 
-export async function nextId(kind: CounterKind, floor = 0): Promise<number> {
-  const result = await dynamo().send(
-    new UpdateCommand({
-      TableName: config().tableName,
-      Key: counterKey(kind),
-      UpdateExpression: 'SET #value = if_not_exists(#value, :floor) + :one',
-      ExpressionAttributeNames: { '#value': 'Value' },
-      ExpressionAttributeValues: { ':floor': floor, ':one': 1 },
-      ReturnValues: 'UPDATED_NEW',
-    }),
-  );
-  return Number(result.Attributes!.Value);
-}
-
 /** `count` consecutive ids at once (the jobs of a new pipeline); returns the first. */
-export async function nextIds(kind: CounterKind, count: number): Promise<number> {
+export async function nextIds(kind: CounterKind, count: number, floor = 0): Promise<number> {
   const result = await dynamo().send(
     new UpdateCommand({
       TableName: config().tableName,
       Key: counterKey(kind),
-      UpdateExpression: 'ADD #value :count',
+      UpdateExpression: 'SET #value = if_not_exists(#value, :floor) + :count',
       ExpressionAttributeNames: { '#value': 'Value' },
-      ExpressionAttributeValues: { ':count': count },
+      ExpressionAttributeValues: { ':floor': floor, ':count': count },
       ReturnValues: 'UPDATED_NEW',
     }),
   );
   return Number(result.Attributes!.Value) - count + 1;
+}
+
+export function nextId(kind: CounterKind, floor = 0): Promise<number> {
+  return nextIds(kind, 1, floor);
 }

@@ -164,30 +164,22 @@ export async function queryPendingJobs(limit: number, exclusiveStartKey?: Item):
   return { jobs: (result.Items ?? []).map(jobFromItem), lastKey: result.LastEvaluatedKey };
 }
 
-/** Delayed jobs whose time has come. */
-export async function queryDueScheduledJobs(now: number, limit = 100): Promise<JobRecord[]> {
+/** Jobs of a GSI3 queue sorted by a time (`<time, padded>#<job id>`) that has passed. */
+async function queryDue(queue: string, now: number, limit: number): Promise<JobRecord[]> {
   const result = await dynamo().send(
     new QueryCommand({
       TableName: config().tableName,
       IndexName: 'GSI3',
       KeyConditionExpression: 'GSI3PK = :queue AND GSI3SK < :now',
-      ExpressionAttributeValues: { ':queue': SCHEDULED_QUEUE, ':now': `${pad(now, 15)}$` },
+      ExpressionAttributeValues: { ':queue': queue, ':now': `${pad(now, 15)}$` },
       Limit: limit,
     }),
   );
   return (result.Items ?? []).map(jobFromItem);
 }
 
+/** Delayed jobs whose time has come. */
+export const queryDueScheduledJobs = (now: number, limit = 100) => queryDue(SCHEDULED_QUEUE, now, limit);
+
 /** Running builds whose time ran out an hour ago without a final update from their runner. */
-export async function queryStuckRunningJobs(now: number, limit = 100): Promise<JobRecord[]> {
-  const result = await dynamo().send(
-    new QueryCommand({
-      TableName: config().tableName,
-      IndexName: 'GSI3',
-      KeyConditionExpression: 'GSI3PK = :queue AND GSI3SK < :now',
-      ExpressionAttributeValues: { ':queue': RUNNING_QUEUE, ':now': `${pad(now, 15)}$` },
-      Limit: limit,
-    }),
-  );
-  return (result.Items ?? []).map(jobFromItem);
-}
+export const queryStuckRunningJobs = (now: number, limit = 100) => queryDue(RUNNING_QUEUE, now, limit);

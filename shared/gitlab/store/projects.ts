@@ -1,7 +1,8 @@
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { batchGet } from '../../storage/batch-get';
+import { queryAll } from '../../storage/query-all';
 import { isConditionFailure, transact, TransactionConflict } from '../../storage/transact';
 import type { AccessLevel, ProjectRecord } from '../records';
 import { nextId } from './counters';
@@ -94,33 +95,30 @@ export async function getMember(projectId: number, userId: number): Promise<Memb
   return result.Item ? recordOf<MemberRecord>(result.Item) : undefined;
 }
 
+/** Adds a member (`mustBeNew`) or changes one; false when it already was, or was not, a member. */
 export async function putMember(member: MemberRecord, options: { mustBeNew: boolean }): Promise<boolean> {
   try {
-    await transact([
-      {
-        Put: {
-          TableName: config().tableName,
-          Item: { ...memberKey(member.projectId, member.userId), ...member },
-          ConditionExpression: options.mustBeNew ? 'attribute_not_exists(PK)' : 'attribute_exists(PK)',
-        },
-      },
-    ]);
+    await dynamo().send(
+      new PutCommand({
+        TableName: config().tableName,
+        Item: { ...memberKey(member.projectId, member.userId), ...member },
+        ConditionExpression: options.mustBeNew ? 'attribute_not_exists(PK)' : 'attribute_exists(PK)',
+      }),
+    );
     return true;
   } catch (error) {
-    if (error instanceof TransactionConflict && !error.transient) return false;
+    if (isConditionFailure(error)) return false;
     throw error;
   }
 }
 
 export async function listMembers(projectId: number): Promise<MemberRecord[]> {
-  const result = await dynamo().send(
-    new QueryCommand({
-      TableName: config().tableName,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :member)',
-      ExpressionAttributeValues: { ':pk': projectPk(projectId), ':member': 'MEMBER#' },
-    }),
-  );
-  return (result.Items ?? []).map((item) => recordOf<MemberRecord>(item));
+  const items = await queryAll({
+    TableName: config().tableName,
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :member)',
+    ExpressionAttributeValues: { ':pk': projectPk(projectId), ':member': 'MEMBER#' },
+  });
+  return items.map((item) => recordOf<MemberRecord>(item));
 }
 
 export async function updateProject(id: number, changes: Partial<ProjectRecord>): Promise<void> {
