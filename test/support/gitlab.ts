@@ -3,6 +3,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Gitlab } from '@gitbeaker/rest';
 import { freePort } from '../../infra/local/stand-ins';
 import { app } from '../../shared/http/app';
+import { readResponse, type ApiResponse } from './nomad';
 import { useFreshResources } from './resources';
 
 /**
@@ -35,12 +36,7 @@ export function client(server: GitLabServer, token: string) {
   return new Gitlab({ host: server.url, token });
 }
 
-export interface HttpResponse<T = any> {
-  status: number;
-  headers: Headers;
-  text: string;
-  body: T;
-}
+export type HttpResponse<T = any> = ApiResponse<T>;
 
 /** A raw request, as curl or gitlab-runner would send it. */
 export async function http<T = any>(server: GitLabServer, method: string, path: string, options: { token?: string; jobToken?: string; json?: unknown; body?: string | Uint8Array; headers?: Record<string, string> } = {}): Promise<HttpResponse<T>> {
@@ -52,15 +48,7 @@ export async function http<T = any>(server: GitLabServer, method: string, path: 
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(options.json);
   }
-  const response = await fetch(`${server.url}${path}`, { method, headers, body });
-  const text = await response.text();
-  let parsed: any;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: response.status, headers: response.headers, text, body: parsed };
+  return readResponse<T>(await fetch(`${server.url}${path}`, { method, headers, body }));
 }
 
 export const CI_FILE = `

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../agent/common/logger';
 import { startGitLabRunner, type GitLabRunner } from '../../../agent/gitlab-runner/runner';
 import { http, startGitLab, type GitLabServer } from '../../support/gitlab';
+import { eventually } from '../../support/nomad-http';
 import { codearts, mintToken } from '../support';
 
 /**
@@ -19,13 +20,9 @@ let token: string;
 const SHELL = 'devcloud2018.codeci_action_20017.action';
 
 async function waitForStatus(jobId: string, buildNo: number, wanted: string) {
-  const until = Date.now() + 20_000;
-  for (;;) {
-    const result = (await codearts(server, 'GET', `/v3/jobs/${jobId}/${buildNo}/record-info`, token)).body.result;
-    if (result.status === wanted) return result;
-    if (Date.now() > until) throw new Error(`build ${buildNo} stayed ${result.status}, not ${wanted}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const result = await eventually(async () => (await codearts(server, 'GET', `/v3/jobs/${jobId}/${buildNo}/record-info`, token)).body.result, (build) => build.status === wanted);
+  expect(result.status, `build ${buildNo}`).toBe(wanted);
+  return result;
 }
 
 async function traces(jobId: string): Promise<{ status: string; trace: string }[]> {
@@ -90,14 +87,11 @@ describe('CodeArts builds on the shell runner', () => {
     const jobId = created.body.result.job_id;
     await codearts(server, 'POST', '/v3/jobs/build', token, { job_id: jobId });
     await waitForStatus(jobId, 1, 'RUNNING');
+    // Stopped once the command has started (its first line is in the log), not before the shell did.
+    await eventually(() => traces(jobId), ([job]) => /^waiting\r?$/m.test(job.trace));
     expect((await codearts(server, 'POST', '/v3/jobs/stop', token, { job_id: jobId, build_no: '1' })).body).toEqual({ result: true });
     expect((await codearts(server, 'GET', `/v3/jobs/${jobId}/1/record-info`, token)).body.result.status).toBe('ABORTED');
-    const until = Date.now() + 20_000;
-    let [job] = await traces(jobId);
-    while (job.status !== 'canceled' && Date.now() < until) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      [job] = await traces(jobId);
-    }
+    const [job] = await eventually(() => traces(jobId), ([candidate]) => candidate.status === 'canceled');
     expect(job.status).toBe('canceled');
     // The log shows the command (with `echo never` in it), its first output line, and not its last.
     expect(job.trace).toMatch(/^waiting\r?$/m);
