@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
@@ -23,7 +22,7 @@ import type { Allocation } from '../structs/allocation';
 import type { Deployment } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
 import type { Job } from '../structs/job';
-import { enqueueEvals } from '../worker/eval-queue';
+import { queueNewEvals } from '../worker/eval-queue';
 import { newEval } from './new-eval';
 
 /**
@@ -33,8 +32,6 @@ import { newEval } from './new-eval';
  * scheduler must act, a `deployment-watcher` evaluation; a failed deployment with AutoRevert
  * first registers the latest stable version again.
  */
-const logger = new Logger({ serviceName: 'nomad-api' });
-
 export interface DeploymentUpdateResult {
   EvalID: string;
   EvalCreateIndex: number;
@@ -88,9 +85,7 @@ async function commit(deployment: Deployment, record: JobRecord, work: Commit): 
   }
   if (Object.keys(delta).length > 0) items.push(jobDeltaUpdate(record.job.Namespace, record.job.ID, record.job.CreateIndex, delta, index));
   await transact(items);
-  if (evaluation) {
-    await enqueueEvals([evaluation]).catch((error) => logger.warn('evaluation stored but not queued', { evalId: evaluation.ID, error }));
-  }
+  if (evaluation) await queueNewEvals([evaluation]);
   return { EvalID: evaluation?.ID ?? '', EvalCreateIndex: evaluation ? index : 0, DeploymentModifyIndex: index, Index: index };
 }
 
@@ -132,7 +127,7 @@ async function revertTo(record: JobRecord, stable: Job, deployment: Deployment):
     putJobVersion(job),
     putNewEval(evaluation),
   ]);
-  await enqueueEvals([evaluation]).catch((error) => logger.warn('evaluation stored but not queued', { evalId: evaluation.ID, error }));
+  await queueNewEvals([evaluation]);
   return { version: job.Version, evaluation };
 }
 

@@ -1,5 +1,4 @@
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { s3 } from '../../aws/clients';
 import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
@@ -9,7 +8,7 @@ import { putNewEval } from '../store/evals';
 import { JOBS_COLLECTION, jobKey } from '../store/keys';
 import { putJobVersion, readJob, writeJobItem } from '../store/jobs';
 import { isParentJob, type Job } from '../structs/job';
-import { enqueueEvals } from '../worker/eval-queue';
+import { queueNewEvals } from '../worker/eval-queue';
 import { newEval } from './new-eval';
 import { queryJobItems } from '../store/job-items';
 
@@ -18,8 +17,6 @@ import { queryJobItems } from '../store/job-items';
  * `purge=true` deletes the job, its versions and submissions at once (allocations and
  * evaluations stay). Either way a `job-deregister` evaluation lets the scheduler stop what runs.
  */
-const logger = new Logger({ serviceName: 'nomad-api' });
-
 export interface DeregisterRequest {
   namespace: string;
   jobId: string;
@@ -144,11 +141,7 @@ export async function deregisterJob(request: DeregisterRequest): Promise<Deregis
         throw error;
       }
     }
-    if (evaluation) {
-      await enqueueEvals([evaluation]).catch((error) =>
-        logger.warn('evaluation stored but not queued; the periodic sweep will queue it', { evalId: evaluation.ID, error }),
-      );
-    }
+    if (evaluation) await queueNewEvals([evaluation]);
     return {
       ...emptyResult(),
       EvalID: evaluation?.ID ?? '',

@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { nextIndex } from '../../storage/index-clock';
 import { transact, type TransactItem } from '../../storage/transact';
 import { badRequest, notFound } from '../http/errors';
@@ -6,7 +5,7 @@ import { forceRescheduleItem, readJobAllocs } from '../store/allocs';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate } from '../store/job-counters';
 import { readJob } from '../store/jobs';
-import { enqueueEvals } from '../worker/eval-queue';
+import { queueNewEvals } from '../worker/eval-queue';
 import { newEval } from './new-eval';
 
 /**
@@ -14,8 +13,6 @@ import { newEval } from './new-eval';
  * allocations that have not been replaced are marked to be rescheduled now, in the same
  * transaction as the evaluation.
  */
-const logger = new Logger({ serviceName: 'nomad-api' });
-
 export async function evaluateJob(namespace: string, jobId: string, forceReschedule: boolean) {
   const record = await readJob(namespace, jobId, { children: false });
   if (!record) throw notFound('job not found');
@@ -42,7 +39,7 @@ export async function evaluateJob(namespace: string, jobId: string, forceResched
     items.push(...failed.slice(0, 90).map(({ alloc }) => forceRescheduleItem(namespace, jobId, alloc.ID, index)));
   }
   await transact(items);
-  await enqueueEvals([evaluation]).catch((error) => logger.warn('evaluation stored but not queued', { evalId: evaluation.ID, error }));
+  await queueNewEvals([evaluation]);
   return {
     EvalID: evaluation.ID,
     EvalCreateIndex: index,

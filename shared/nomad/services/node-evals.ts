@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { queryAll } from '../../storage/query-all';
@@ -11,7 +10,7 @@ import { jobRecordFromItem, readJob, type JobRecord } from '../store/jobs';
 import { SYSTEM_JOBS } from '../store/keys';
 import type { Evaluation } from '../structs/evaluation';
 import type { Node } from '../structs/node';
-import { enqueueEvals } from '../worker/eval-queue';
+import { queueNewEvals } from '../worker/eval-queue';
 import { newEval } from './new-eval';
 
 /**
@@ -20,8 +19,6 @@ import { newEval } from './new-eval';
  * system job whose pool and datacenters take the node. Each evaluation is written with its job's
  * OpenEvals counter in one transaction, then queued.
  */
-const logger = new Logger({ serviceName: 'nomad-api' });
-
 async function systemJobs(): Promise<JobRecord[]> {
   const items = await queryAll({
     TableName: config().tableName,
@@ -89,8 +86,6 @@ export async function createJobEvals(records: JobRecord[], triggeredBy: string, 
       }
     }
   }
-  await enqueueEvals(created).catch((error) =>
-    logger.warn('evaluations stored but not queued; the periodic sweep will queue them', { count: created.length, error }),
-  );
+  await queueNewEvals(created);
   return created;
 }

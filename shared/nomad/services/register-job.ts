@@ -16,7 +16,7 @@ import { MAX_SOURCE_SIZE, pruneSubmissions, putSubmission } from '../store/submi
 import { putNewEval } from '../store/evals';
 import { isParentJob, type Job } from '../structs/job';
 import type { Evaluation } from '../structs/evaluation';
-import { enqueueEvals } from '../worker/eval-queue';
+import { queueNewEvals } from '../worker/eval-queue';
 import { newEval } from './new-eval';
 
 /**
@@ -207,11 +207,7 @@ export async function registerJob(request: RegisterRequest): Promise<RegisterRes
       if (error instanceof TransactionConflict && attempt < 5 && !request.mustBeNew) continue;
       throw error;
     }
-    if (evaluation) {
-      await enqueueEvals([evaluation]).catch((error) =>
-        logger.warn('evaluation stored but not queued; the periodic sweep will queue it', { evalId: evaluation.ID, error }),
-      );
-    }
+    if (evaluation) await queueNewEvals([evaluation]);
     if (changed) await keepHistory(job, submission);
     return {
       EvalID: evaluation?.ID ?? '',

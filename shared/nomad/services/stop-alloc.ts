@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { transact } from '../../storage/transact';
@@ -8,7 +7,7 @@ import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate } from '../store/job-counters';
 import { readJob } from '../store/jobs';
 import { allocSk, jobPk } from '../store/keys';
-import { enqueueEvals } from '../worker/eval-queue';
+import { queueNewEvals } from '../worker/eval-queue';
 import { newEval } from './new-eval';
 
 /**
@@ -16,8 +15,6 @@ import { newEval } from './new-eval';
  * `alloc-stop` evaluation lets the scheduler stop it and place its replacement, in one
  * transaction with the job's counters.
  */
-const logger = new Logger({ serviceName: 'nomad-api' });
-
 export async function stopAlloc(allocId: string): Promise<{ EvalID: string; Index: number }> {
   const located = await findAlloc(allocId);
   if (!located) throw notFound(`alloc not found`);
@@ -47,6 +44,6 @@ export async function stopAlloc(allocId: string): Promise<{ EvalID: string; Inde
     putNewEval(evaluation),
     jobDeltaUpdate(record.job.Namespace, record.job.ID, record.job.CreateIndex, { openEvals: 1, hadEval: true }, index),
   ]);
-  await enqueueEvals([evaluation]).catch((error) => logger.warn('evaluation stored but not queued', { evalId: evaluation.ID, error }));
+  await queueNewEvals([evaluation]);
   return { EvalID: evaluation.ID, Index: index };
 }

@@ -15,7 +15,7 @@ import { nodeUsageChange, readNode } from '../store/nodes';
 import { isClientTerminal, type AllocDeploymentStatus, type ClientStatus, type TaskState } from '../structs/allocation';
 import type { Deployment } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
-import { enqueueEvals } from '../worker/eval-queue';
+import { queueNewEvals } from '../worker/eval-queue';
 import { unblockEvals } from '../worker/unblock';
 import { reactToHealth } from './deployments';
 import { newEval } from './new-eval';
@@ -62,7 +62,7 @@ interface Applied {
 export async function updateAllocsFromClient(nodeId: string, updates: ClientAllocUpdate[]): Promise<{ Index: number }> {
   const applied: Applied = { index: 0, evals: [], health: new Map(), released: false };
   for (const round of rounds(updates)) await applyRound(nodeId, round, applied);
-  if (applied.evals.length > 0) await enqueueEvals(applied.evals);
+  await queueNewEvals(applied.evals);
   for (const [deploymentId, changed] of applied.health) await reactToHealth(deploymentId, changed);
   if (applied.released) {
     const node = await readNode(nodeId);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { sqs } from '../../aws/clients';
 import { config } from '../../config';
@@ -13,6 +14,8 @@ import type { Evaluation } from '../structs/evaluation';
  * Evaluations are always written to DynamoDB (as pending) before they are sent; if the send is
  * lost, the periodic duties find them pending and send them again.
  */
+const logger = new Logger({ serviceName: 'nomad-api' });
+
 export interface EvalMessage {
   EvalID: string;
   Namespace: string;
@@ -56,4 +59,15 @@ export async function enqueueEvals(evaluations: Evaluation[], resend?: string): 
       throw new Error(`could not enqueue evaluations: ${result.Failed.map((failure) => failure.Message).join('; ')}`);
     }
   }
+}
+
+/**
+ * Queues evaluations just written as pending. A send that fails is logged, not thrown: the write
+ * that created them has committed, and the periodic sweep sends what stays pending.
+ */
+export async function queueNewEvals(evaluations: Evaluation[]): Promise<void> {
+  if (evaluations.length === 0) return;
+  await enqueueEvals(evaluations).catch((error) =>
+    logger.warn('evaluations stored but not queued; the periodic sweep will queue them', { evalIds: evaluations.map((evaluation) => evaluation.ID), error }),
+  );
 }
