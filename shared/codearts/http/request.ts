@@ -12,7 +12,7 @@ import { VARIABLE_NAME } from '../pipeline/steps-to-ci';
  * checked with its zod schema. Bad input is a 400, never a 500: a bad `job_id` is CB.00060201
  * whatever else is wrong, anything else CB.00060200.
  */
-export const MAX_BUILD_NO = 2_147_483_647;
+const MAX_BUILD_NO = 2_147_483_647;
 const MAX_BODY_BYTES = 256 * 1024;
 
 /** The caller, as `c.var.caller`. */

@@ -17,7 +17,7 @@ export const codearts = new Hono<CodeArtsEnv>();
 /** An endpoint: its middleware (authentication, then params) and the handler, which sees what they set, typed. */
 export const handlers = createFactory<CodeArtsEnv>().createHandlers;
 
-export const JSON_TYPE = 'application/json;charset=UTF-8';
+const JSON_TYPE = 'application/json;charset=UTF-8';
 
 function requestId(c: Context): string {
   let id = c.get('requestId') as string | undefined;
@@ -32,7 +32,7 @@ export function respond(c: Context, body: unknown, status: ContentfulStatusCode 
   return c.body(JSON.stringify(body), status, { 'Content-Type': JSON_TYPE, ...headers });
 }
 
-export function errorResponse(c: Context, error: CodeArtsError): Response {
+function errorResponse(c: Context, error: CodeArtsError): Response {
   return respond(c, { error_code: error.code, error_msg: error.message, request_id: requestId(c) }, error.status);
 }
 

@@ -16,7 +16,6 @@ import { dump } from 'js-yaml';
  * values override them as pipeline variables) and its `timeout` the job's timeout.
  */
 export const CI_JOB_NAME = 'build';
-export const SHELL_COMMAND_MODULE = 'devcloud2018.codeci_action_20017.action';
 
 export interface Step {
   module_id: string;

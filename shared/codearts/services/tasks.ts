@@ -20,7 +20,7 @@ export interface NewTask {
 }
 
 /** A lowercase dashless UUIDv4, as CodeArts's job ids. */
-export function newJobId(): string {
+function newJobId(): string {
   return randomUUID().replace(/-/g, '');
 }
 

@@ -16,7 +16,7 @@ export const pad = (value: number, width: number): string => String(value).padSt
 export const taskPk = (jobId: string) => `CBTASK#${jobId}`;
 export const taskKey = (jobId: string) => ({ PK: taskPk(jobId), SK: 'TASK' });
 export const dailyKey = (jobId: string, day: string) => ({ PK: taskPk(jobId), SK: `DAILY#${day}` });
-export const BUILD_SK_PREFIX = 'BUILD#';
+const BUILD_SK_PREFIX = 'BUILD#';
 export const buildSk = (buildNo: number) => `${BUILD_SK_PREFIX}${pad(buildNo, 10)}`;
 export const buildKey = (jobId: string, buildNo: number) => ({ PK: taskPk(jobId), SK: buildSk(buildNo) });
 export const buildsByTime = (jobId: string) => `CBBUILDS#${jobId}`;

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
  * stream of length-prefixed strings (big-endian uint32 length, then the bytes): the version line,
  * an errors object, then for every entry its path and a JSON line with its attributes.
  */
-export const METADATA_VERSION = 'GitLab Build Artifacts Metadata 0.0.2\n';
+const METADATA_VERSION = 'GitLab Build Artifacts Metadata 0.0.2\n';
 
 export interface ArchiveEntry {
   path: string;

@@ -9,12 +9,12 @@ import { isMap, loadYaml, type YamlMap } from './load';
  */
 const MAX_INCLUDES = 150;
 
-export function normalizePath(path: string): string {
+function normalizePath(path: string): string {
   return path.replace(/^\/+/, '');
 }
 
 /** The local paths a file includes. */
-export function includedPaths(root: YamlMap): string[] {
+function includedPaths(root: YamlMap): string[] {
   if (root.include === undefined) return [];
   const entries = Array.isArray(root.include) ? root.include : [root.include];
   return entries.map((entry) => {

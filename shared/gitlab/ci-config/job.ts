@@ -16,7 +16,7 @@ import type {
  * Reads the keywords of one job (after `extends` and `default`) into plain definitions, with
  * GitLab's validation messages. `location` is GitLab's prefix, e.g. `jobs:rspec`.
  */
-export const JOB_KEYS = new Set([
+const JOB_KEYS = new Set([
   'script',
   'before_script',
   'after_script',
@@ -46,7 +46,7 @@ export const JOB_KEYS = new Set([
 ]);
 
 /** Keywords GitLab knows that change what runs, which this server does not implement. */
-export const UNSUPPORTED_JOB_KEYS = new Set(['parallel', 'resource_group', 'release', 'secrets', 'id_tokens', 'pages', 'hooks', 'run', 'identity', 'dast_configuration', 'manual_confirmation', 'inputs', 'publish']);
+const UNSUPPORTED_JOB_KEYS = new Set(['parallel', 'resource_group', 'release', 'secrets', 'id_tokens', 'pages', 'hooks', 'run', 'identity', 'dast_configuration', 'manual_confirmation', 'inputs', 'publish']);
 
 const WHEN_VALUES: When[] = ['on_success', 'on_failure', 'always', 'manual', 'delayed'];
 const ARTIFACT_WHEN = ['on_success', 'on_failure', 'always'] as const;

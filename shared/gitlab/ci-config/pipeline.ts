@@ -29,7 +29,7 @@ function stagesOf(root: YamlMap): string[] {
 }
 
 /** Variables every rule can see: GitLab's predefined ones for this ref. */
-export function predefinedRuleVariables(context: PipelineContext): Record<string, string> {
+function predefinedRuleVariables(context: PipelineContext): Record<string, string> {
   const variables: Record<string, string> = {
     CI: 'true',
     GITLAB_CI: 'true',

@@ -13,7 +13,7 @@ import { iso, webUrl } from './format';
 /** Failure reasons a runner may report (`features.failure_reasons` tells it this list). */
 export const RUNNER_FAILURE_REASONS = ['script_failure', 'runner_system_failure', 'unknown_failure', 'job_execution_timeout', 'stuck_or_timeout_failure', 'runner_unsupported', 'archived_failure', 'unmet_prerequisites', 'scheduler_failure', 'data_integrity_failure', 'api_failure', 'missing_dependency_failure', 'trace_size_exceeded', 'image_pull_failure'];
 
-export const DEFAULT_JOB_TIMEOUT = 3600;
+const DEFAULT_JOB_TIMEOUT = 3600;
 
 interface Variable {
   key: string;
@@ -36,7 +36,7 @@ export interface JobRequestInput {
   dependencies: JobRecord[];
 }
 
-export function jobTimeout(job: JobRecord, runner: RunnerRecord): number {
+function jobTimeout(job: JobRecord, runner: RunnerRecord): number {
   const wanted = job.definition.timeout ?? DEFAULT_JOB_TIMEOUT;
   return runner.maximumTimeout ? Math.min(wanted, runner.maximumTimeout) : wanted;
 }
@@ -108,7 +108,7 @@ function predefinedVariables(input: JobRequestInput): Variable[] {
   return variables;
 }
 
-export function repoUrl(project: ProjectRecord, token: string): string {
+function repoUrl(project: ProjectRecord, token: string): string {
   const base = new URL(config().externalUrl);
   return `${base.protocol}//gitlab-ci-token:${token}@${base.host}${base.pathname.replace(/\/$/, '')}/${fullPath(project)}.git`;
 }

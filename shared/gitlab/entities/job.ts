@@ -13,7 +13,7 @@ import { userEntity } from './user';
  * The job shapes of the Jobs API, composed as GitLab's entities are: `JobBasic` → `Job` (builds)
  * and `JobBasic` → `Bridge` (trigger jobs). The only place these wire shapes are written.
  */
-export function jobBasic(job: JobRecord, context: PresentContext) {
+function jobBasic(job: JobRecord, context: PresentContext) {
   const project = context.projects.get(job.projectId)!;
   const pipeline = context.pipelines.get(job.pipelineId);
   const user = context.users.get(job.userId);

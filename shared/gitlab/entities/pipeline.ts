@@ -40,7 +40,7 @@ const STATUS_TEXT: Record<string, [text: string, label: string]> = {
   scheduled: ['Scheduled', 'waiting for delayed job'],
 };
 
-export function detailedStatus(status: string, detailsPath: string, warnings = false) {
+function detailedStatus(status: string, detailsPath: string, warnings = false) {
   if (status === 'success' && warnings) {
     return {
       icon: 'status_warning',

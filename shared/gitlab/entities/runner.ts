@@ -3,7 +3,7 @@ import type { RunnerRecord } from '../records';
 /** `Entities::Ci::Runner` (embedded in jobs), and what registering or creating a runner answers. */
 const ONLINE_MS = 2 * 60 * 60 * 1000;
 
-export function runnerStatus(runner: RunnerRecord, now: number): string {
+function runnerStatus(runner: RunnerRecord, now: number): string {
   if (runner.paused) return 'paused';
   if (runner.contactedAt === null) return 'never_contacted';
   return now - runner.contactedAt < ONLINE_MS ? 'online' : 'offline';

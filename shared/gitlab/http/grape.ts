@@ -121,7 +121,7 @@ function grapeMessage(issue: z.core.$ZodIssue): string {
 }
 
 /** Grape's joined message: every fault once, in the order the params are declared. */
-export function grapeErrors(issues: readonly z.core.$ZodIssue[]): string {
+function grapeErrors(issues: readonly z.core.$ZodIssue[]): string {
   return [...new Set(issues.map(grapeMessage))].join(', ');
 }
 

@@ -17,7 +17,7 @@ export interface PageRequest {
   offset: number;
 }
 
-export const MAX_OFFSET = 50_000;
+const MAX_OFFSET = 50_000;
 
 /** `page` and `per_page`, as GitLab's `use :pagination` declares them. */
 export const paginationParams = {
@@ -81,7 +81,7 @@ export function setOffsetHeaders(c: Context, request: PageRequest, options: { ha
 }
 
 /** Keyset cursors carry the last id seen (GitLab's shape: base64 JSON `{"id":"…","_kd":"n"}`). */
-export function encodeCursor(lastId: number): string {
+function encodeCursor(lastId: number): string {
   return Buffer.from(JSON.stringify({ id: String(lastId), _kd: 'n' })).toString('base64url');
 }
 

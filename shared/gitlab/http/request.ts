@@ -43,7 +43,7 @@ export function requireUser(principal: Principal): UserRecord {
   return principal.user;
 }
 
-export const PROJECT_NOT_FOUND = () => new GitLabError(404, { message: '404 Project Not Found' });
+const PROJECT_NOT_FOUND = () => new GitLabError(404, { message: '404 Project Not Found' });
 
 /** `:id` as a number or a URL-encoded `namespace/project` path. */
 export async function findProject(c: Context, principal: Principal, param = 'id'): Promise<ProjectAccess> {

@@ -12,7 +12,7 @@ import { GitLabError } from '../errors';
  */
 export const gitlab = new Hono();
 
-export const API_PREFIX = '/api/v4';
+const API_PREFIX = '/api/v4';
 
 const known: { method: string; pattern: RegExp }[] = [];
 

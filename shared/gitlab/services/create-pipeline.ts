@@ -42,13 +42,13 @@ export interface CreatePipelineInput {
   alsoWrite?: (pipeline: PipelineRecord, jobs: readonly JobRecord[]) => TransactItem[];
 }
 
-export const ZERO_SHA = '0000000000000000000000000000000000000000';
+const ZERO_SHA = '0000000000000000000000000000000000000000';
 
 function baseError(message: string) {
   return validationError({ base: [message] });
 }
 
-export function jobRecord(definition: JobDefinition, id: number, pipeline: PipelineRecord, stages: string[], now: number, protectedRef: boolean): JobRecord {
+function jobRecord(definition: JobDefinition, id: number, pipeline: PipelineRecord, stages: string[], now: number, protectedRef: boolean): JobRecord {
   return {
     id,
     type: definition.trigger ? 'bridge' : 'build',

@@ -14,7 +14,7 @@ import { afterJobsChanged } from './after-transitions';
  * only if no job changed since the read (its `jobsVersion`). On a conflict it reads again and
  * starts over, so concurrent runners finishing jobs never lose or double a transition.
  */
-export function processable(job: JobRecord): ProcessableJob {
+function processable(job: JobRecord): ProcessableJob {
   return {
     id: job.id,
     name: job.name,

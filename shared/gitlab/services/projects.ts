@@ -20,7 +20,7 @@ export interface NewProject {
 }
 
 /** GitLab's path from a name: lower case, runs of other characters as one dash. */
-export function pathFromName(name: string): string {
+function pathFromName(name: string): string {
   return name
     .trim()
     .toLowerCase()

@@ -35,7 +35,7 @@ function requireRunning(job: JobRecord): void {
 }
 
 /** The last coverage figure in the log, matched with the job's `coverage` regex. */
-export function coverageFrom(log: string, pattern: string | null): number | null {
+function coverageFrom(log: string, pattern: string | null): number | null {
   if (!pattern) return null;
   const source = pattern.replace(/^\/(.*)\/[a-z]*$/s, '$1');
   let regex: RE2JS;
@@ -108,7 +108,7 @@ export async function updateJobState(jobId: number, token: string | undefined, u
 }
 
 /** `Content-Range: <start>-<end>` as the runner sends it (a `bytes ` prefix or `/total` tolerated). */
-export function rangeStart(header: string): number | undefined {
+function rangeStart(header: string): number | undefined {
   const match = /^(?:bytes\s+)?(\d+)-(\d+)(?:\/\d+)?$/.exec(header.trim());
   return match ? Number(match[1]) : undefined;
 }

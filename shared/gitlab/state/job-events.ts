@@ -21,7 +21,7 @@ export function isRetryable(job: JobState): boolean {
   return !job.retried && (['success', 'failed', 'canceled', 'canceling'] as JobStatus[]).includes(job.status);
 }
 
-export function isAction(job: JobState): boolean {
+function isAction(job: JobState): boolean {
   return job.definition.when === 'manual' || job.definition.when === 'delayed';
 }
 

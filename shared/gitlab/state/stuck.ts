@@ -5,8 +5,8 @@ import type { JobRecord } from '../records';
  * one still running an hour after its timeout ran out with no final word from its runner. Both
  * fail with `stuck_or_timeout_failure`.
  */
-export const PENDING_STUCK_MS = 24 * 60 * 60 * 1000;
-export const RUNNING_GRACE_MS = 60 * 60 * 1000;
+const PENDING_STUCK_MS = 24 * 60 * 60 * 1000;
+const RUNNING_GRACE_MS = 60 * 60 * 1000;
 const DEFAULT_TIMEOUT_SECONDS = 3600;
 
 export function stuckAfter(job: Pick<JobRecord, 'startedAt' | 'definition'>): number {

@@ -26,7 +26,7 @@ function queueKeys(job: Pick<JobRecord, 'id' | 'type' | 'status' | 'scheduledAt'
   return {};
 }
 
-export function jobItem(job: JobRecord): Item {
+function jobItem(job: JobRecord): Item {
   const listed = job.type === 'build' ? { GSI1PK: projectJobsIndex(job.projectId), GSI1SK: pad(job.id) } : {};
   return { ...jobKey(job.pipelineId, job.id), ...listed, ...queueKeys(job), ...job };
 }
@@ -80,7 +80,7 @@ export function updateJob(job: JobRecord, changes: Partial<JobRecord>, expected:
 
 const pointers = new Map<number, { pipelineId: number; projectId: number }>();
 
-export async function jobLocation(jobId: number): Promise<{ pipelineId: number; projectId: number } | undefined> {
+async function jobLocation(jobId: number): Promise<{ pipelineId: number; projectId: number } | undefined> {
   const cached = pointers.get(jobId);
   if (cached) return cached;
   const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: jobPointerKey(jobId), ConsistentRead: true }));

@@ -16,7 +16,7 @@ import { blobKey, branchKey, commitKey, projectPk } from './keys';
  */
 const INLINE_LIMIT = 300 * 1024;
 
-export function blobId(content: Buffer): string {
+function blobId(content: Buffer): string {
   return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
 }
 

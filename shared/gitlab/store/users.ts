@@ -9,7 +9,7 @@ import { recordOf } from './item';
 import { userKey, usernameKey } from './keys';
 
 /** Users, and the unique username each holds. User 1 is `root`, the administrator the bootstrap token acts as. */
-export const ROOT_USER_ID = 1;
+const ROOT_USER_ID = 1;
 
 export class UsernameTaken extends Error {}
 

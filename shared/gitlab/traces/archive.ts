@@ -15,7 +15,7 @@ import { eraseTrace, readTrace } from '../store/traces';
  * deleted. A crash between the steps leaves both copies, and the archived one is what is read;
  * archiving again finds the artifact and only tidies up.
  */
-export function archivedTrace(job: JobRecord) {
+function archivedTrace(job: JobRecord) {
   return job.artifacts.find((artifact) => artifact.fileType === 'trace' && artifact.objectKey !== undefined);
 }
 
