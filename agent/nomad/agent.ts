@@ -100,12 +100,11 @@ export function startNomadAgent(config: NomadAgentConfig, log: Logger): NomadAge
     await lifecycle.register(stopping.signal);
     if (stopping.signal.aborted) return;
     loops.push(lifecycle.heartbeat(stopping.signal), watcher.run(stopping.signal));
-    const info = await plane.http.request<{ URL: string }>('GET', '/v1/client/agent/channel').catch((error) => {
+    const url = await plane.channelUrl().catch((error) => {
       log.warn(`no action channel: ${(error as Error).message}`);
       return undefined;
     });
-    if (info && !stopping.signal.aborted) {
-      const url = info.body.URL.startsWith('/') ? plane.http.wsUrl(info.body.URL) : info.body.URL;
+    if (url && !stopping.signal.aborted) {
       channel = new AgentChannel({ url, headers: plane.http.headers(), onMessage: onChannelMessage, log: log.child('channel') });
       loops.push(channel.run());
     }

@@ -7,8 +7,8 @@ import { ApiClient } from '../common/api-client';
 /**
  * The calls a Nomad client node makes to the control plane: Nomad's node RPCs in their HTTP form
  * (register, heartbeat, the blocking allocation watch, status updates) and our agent extensions
- * under `/v1/client/agent/` (log chunk uploads, service registrations). Every call carries the
- * agent's token and the node's ID and secret.
+ * under `/v1/client/agent/` (log chunk uploads, service registrations, the action channel).
+ * Every call carries the agent's token and the node's ID and secret.
  */
 export interface RegisterResponse {
   Index: number;
@@ -57,5 +57,11 @@ export class ControlPlane {
 
   async services(upsert: ServiceRegistration[], remove: Pick<ServiceRegistration, 'ID' | 'Namespace' | 'JobID'>[]): Promise<void> {
     await this.http.request('POST', '/v1/client/agent/services', { Upsert: upsert, Delete: remove });
+  }
+
+  /** The WebSocket URL of the action channel (a path on this server, or an API Gateway URL). */
+  async channelUrl(): Promise<string> {
+    const { URL: url } = (await this.http.request<{ URL: string }>('GET', '/v1/client/agent/channel')).body;
+    return url.startsWith('/') ? this.http.wsUrl(url) : url;
   }
 }
