@@ -37,13 +37,12 @@ async function reread(jobId: number): Promise<JobRecord> {
 }
 
 export async function cancelJob(jobId: number, options: { force: boolean }): Promise<JobRecord> {
-  await withFreshJob(jobId, async (job) => {
+  const pipelineId = await withFreshJob(jobId, async (job) => {
     const target = options.force ? forceCancelTarget(job) : cancelTarget(job);
-    if (!target) return true;
-    await transact([updateJob(job, transitionFields(job, target, Date.now()), [job.status]), touchPipeline(job.pipelineId)]);
-    return true;
+    if (target) await transact([updateJob(job, transitionFields(job, target, Date.now()), [job.status]), touchPipeline(job.pipelineId)]);
+    return job.pipelineId;
   });
-  await processPipelineNow((await reread(jobId)).pipelineId);
+  await processPipelineNow(pipelineId);
   await archiveTrace(jobId);
   return reread(jobId);
 }
@@ -88,11 +87,8 @@ export async function retryJob(jobId: number, user: UserRecord, options: { enque
     await transact(items);
     return clone;
   });
-  if (options.enqueue) {
-    const pipeline = (await readPipelineWithJobs(retried.pipelineId))!.pipeline;
-    await afterJobsChanged(pipeline, [retried], pipeline.status);
-  }
-  await processPipelineNow(retried.pipelineId);
+  const pipeline = await processPipelineNow(retried.pipelineId);
+  if (options.enqueue && pipeline) await afterJobsChanged(pipeline, [retried], pipeline.status);
   return reread(retried.id);
 }
 
@@ -116,9 +112,8 @@ export async function playJob(jobId: number, user: UserRecord, variables: JobRec
     if (error instanceof TransactionConflict) throw badRequest('Unplayable Job');
     throw error;
   }
-  const pipeline = (await readPipelineWithJobs(job.pipelineId))!.pipeline;
-  await afterJobsChanged(pipeline, [{ ...job, ...changes }], pipeline.status);
-  await processPipelineNow(job.pipelineId);
+  const pipeline = await processPipelineNow(job.pipelineId);
+  if (pipeline) await afterJobsChanged(pipeline, [{ ...job, ...changes }], pipeline.status);
   return reread(jobId);
 }
 
@@ -150,10 +145,10 @@ export async function keepArtifacts(jobId: number): Promise<JobRecord> {
 
 /** Delete artifacts: every artifact of the job, its log included. */
 export async function deleteArtifacts(jobId: number): Promise<void> {
-  await withFreshJob(jobId, async (job) => {
-    await transact([updateJob(job, { artifacts: [], artifactsExpireAt: null, updatedAt: Date.now() }, [job.status]), deleteExpiry(job.id)]);
-    return true;
+  const job = await withFreshJob(jobId, async (fresh) => {
+    await transact([updateJob(fresh, { artifacts: [], artifactsExpireAt: null, updatedAt: Date.now() }, [fresh.status]), deleteExpiry(fresh.id)]);
+    return fresh;
   });
   await eraseTrace(jobId);
-  await deleteJobObjects(await reread(jobId), { trace: true });
+  await deleteJobObjects(job, { trace: true });
 }

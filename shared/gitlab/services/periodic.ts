@@ -3,7 +3,7 @@ import { transitionFields } from '../state/transition-fields';
 import type { JobRecord } from '../records';
 import { isStuckPending } from '../state/stuck';
 import { queryDueScheduledJobs, queryPendingJobs, queryStuckRunningJobs, updateJob } from '../store/jobs';
-import { queryUnprocessedPipelines, readPipelineWithJobs, touchPipeline } from '../store/pipelines';
+import { queryUnprocessedPipelines, touchPipeline } from '../store/pipelines';
 import { afterJobsChanged } from './after-transitions';
 import { processPipelineNow } from './process-pipeline';
 import { notifyAllRunners } from './runner-queue';
@@ -41,9 +41,8 @@ export async function runGitLabDuties(now: number): Promise<{ enqueued: number; 
       throw error;
     }
     enqueued++;
-    const read = await readPipelineWithJobs(job.pipelineId);
-    if (read) await afterJobsChanged(read.pipeline, [{ ...job, ...changes }], read.pipeline.status);
-    await processPipelineNow(job.pipelineId);
+    const pipeline = await processPipelineNow(job.pipelineId);
+    if (pipeline) await afterJobsChanged(pipeline, [{ ...job, ...changes }], pipeline.status);
   }
   let dropped = 0;
   const stuckPending = (await queryPendingJobs(100)).jobs.filter((job) => isStuckPending(job, now));
