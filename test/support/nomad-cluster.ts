@@ -1,7 +1,7 @@
-import { readJobAllocs, type StoredAlloc } from '../../../shared/nomad/store/allocs';
-import { listNodes } from '../../../shared/nomad/store/nodes';
-import { nodeCapacity } from '../../../shared/nomad/structs/node';
-import { api } from '../../support/nomad';
+import { readJobAllocs, type StoredAlloc } from '../../shared/nomad/store/allocs';
+import { listNodes } from '../../shared/nomad/store/nodes';
+import { nodeCapacity } from '../../shared/nomad/structs/node';
+import { api } from './nomad';
 
 /** Helpers for end-to-end scheduler tests: play the client agent and audit the store. */
 export async function liveAllocs(jobId: string, namespace = 'default'): Promise<StoredAlloc[]> {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readNode } from '../../../shared/nomad/store/nodes';
 import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
 import { useFreshResources } from '../../support/resources';
-import { auditCapacity, liveAllocs } from '../scheduler/cluster';
+import { auditCapacity, liveAllocs } from '../../support/nomad-cluster';
 
 /**
  * `PUT /v1/node/:id/allocations` with many updates at once, as an agent batches them: the updates

@@ -2,7 +2,6 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteMessageCommand, PurgeQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { handler as worker } from '../../../functions/worker';
-import { readJobAllocs } from '../../../shared/nomad/store/allocs';
 import { listNodes } from '../../../shared/nomad/store/nodes';
 import { nodeCapacity } from '../../../shared/nomad/structs/node';
 import { EMPTY_RESULT, finishEval } from '../../../shared/nomad/worker/finish-eval';
@@ -10,6 +9,7 @@ import { acquireLease, LeaseHeld, releaseLease } from '../../../shared/nomad/wor
 import { requeuePendingEvals } from '../../../shared/nomad/worker/requeue';
 import { useFreshResources } from '../../support/resources';
 import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
+import { liveAllocs } from '../../support/nomad-cluster';
 
 const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 
@@ -55,11 +55,8 @@ async function deliver(messages: Message[]) {
   return response;
 }
 
-async function liveAllocs(jobId: string) {
-  return (await readJobAllocs('default', jobId)).filter((stored) => stored.live);
-}
-
-async function auditCapacity() {
+/** Each node's claimed CPU, checked to fit its capacity. */
+async function usedCapacityByNode() {
   const allocsByNode = new Map<string, number>();
   for (const entry of await listNodes()) {
     const capacity = nodeCapacity(entry.node);
@@ -108,7 +105,7 @@ describe('the placement worker under redelivery, races and crashes', () => {
     // Two Lambda invocations at once, one evaluation each.
     await Promise.all(messages.map((message) => deliver([message])));
     await drainEvalQueue();
-    const used = await auditCapacity();
+    const used = await usedCapacityByNode();
     const placed = (await liveAllocs('left')).length + (await liveAllocs('right')).length;
     // Each 1000 MHz node holds two 400 MHz allocations.
     expect(placed).toBe(4);
@@ -130,7 +127,7 @@ describe('the placement worker under redelivery, races and crashes', () => {
     await drainEvalQueue();
     expect(await liveAllocs('crashy')).toHaveLength(4);
     expect((await api('GET', `/v1/evaluation/${registered.body.EvalID}`)).body.Status).toBe('complete');
-    await auditCapacity();
+    await usedCapacityByNode();
   });
 
   it('queues again an evaluation that is pending in the store but was lost from the queue', async () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useFreshResources } from '../../support/resources';
 import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
-import { liveAllocs, report } from './cluster';
+import { liveAllocs, report } from '../../support/nomad-cluster';
 
 beforeAll(async () => {
   await useFreshResources();

@@ -8,7 +8,7 @@ import { requeuePendingEvals } from '../../../shared/nomad/worker/requeue';
 import { unblockEvals } from '../../../shared/nomad/worker/unblock';
 import { useFreshResources } from '../../support/resources';
 import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
-import { auditCapacity, liveAllocs } from './cluster';
+import { auditCapacity, liveAllocs } from '../../support/nomad-cluster';
 
 /**
  * Several workers at once, each dying at random points (lease taken, snapshot read, half a plan

@@ -7,7 +7,7 @@ import { processEvaluation } from '../../../shared/nomad/worker/process-eval';
 import { requeuePendingEvals } from '../../../shared/nomad/worker/requeue';
 import { useFreshResources } from '../../support/resources';
 import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
-import { auditCapacity, liveAllocs, report } from './cluster';
+import { auditCapacity, liveAllocs, report } from '../../support/nomad-cluster';
 
 const TTL_MS = 30_000;
 
