@@ -38,7 +38,8 @@ export async function jobVersions(query: VersionsQuery): Promise<VersionsResult>
   const diffs = target
     ? versions.map((job) => jobDiff(target, job))
     : versions.slice(0, -1).map((job, i) => jobDiff(versions[i + 1], job));
-  return { versions, diffs, index };
+  // Go marshals the empty slice it never appended to as null.
+  return { versions, diffs: diffs.length > 0 ? diffs : null, index };
 }
 
 export function diffVersionParam(value: string | undefined): number | undefined {

@@ -53,6 +53,13 @@ describe('versions, diffs, submissions, revert, stable and tags', () => {
     expect((await call('GET', '/v1/job/nope/versions')).text).toBe('job versions not found');
   });
 
+  it('answers null diffs for a job with a single version, as Go marshals an empty slice', async () => {
+    await call('POST', '/v1/jobs', { Job: serviceJob('solo', 1, 100, 64) });
+    const versions = await call('GET', '/v1/job/solo/versions?diffs=true');
+    expect(versions.body.Versions).toHaveLength(1);
+    expect(versions.body.Diffs).toBeNull();
+  });
+
   it('reverts to an older version as a new one, with its source', async () => {
     const reverted = await call('POST', '/v1/job/web/revert', { JobID: 'web', JobVersion: 0 });
     expect(reverted.status).toBe(200);
