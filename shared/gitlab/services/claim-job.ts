@@ -5,7 +5,7 @@ import type { JobRecord, RunnerRecord } from '../records';
 import { runnerCanPick } from '../state/runner-matching';
 import { transitionFields } from '../state/transition-fields';
 import { queryPendingJobs, updateJob } from '../store/jobs';
-import { readPipelineWithJobs, touchPipeline } from '../store/pipelines';
+import { touchPipeline } from '../store/pipelines';
 import { getProject } from '../store/projects';
 import { getCommit } from '../store/repository';
 import { updateRunner } from '../store/runners';
@@ -72,9 +72,8 @@ export async function requestJob(runner: RunnerRecord, params: RequestParams): P
       const claimed = await claim(candidate, runner, graceful);
       if (!claimed) continue;
       await contact;
-      await processPipelineNow(claimed.job.pipelineId);
-      const [read, project, user, commit] = await Promise.all([
-        readPipelineWithJobs(claimed.job.pipelineId),
+      const [processed, project, user, commit] = await Promise.all([
+        processPipelineNow(claimed.job.pipelineId),
         getProject(claimed.job.projectId),
         getUser(claimed.job.userId),
         getCommit(claimed.job.projectId, claimed.job.sha),
@@ -83,11 +82,11 @@ export async function requestJob(runner: RunnerRecord, params: RequestParams): P
         job: claimed.job,
         token: claimed.token,
         project: project!,
-        pipeline: read!.pipeline,
+        pipeline: processed!.pipeline,
         commit,
         user,
         runner,
-        dependencies: dependenciesOf(claimed.job, read!.jobs),
+        dependencies: dependenciesOf(claimed.job, processed!.jobs),
       });
       return { kind: 'job', payload };
     }

@@ -87,8 +87,8 @@ export async function retryJob(jobId: number, user: UserRecord, options: { enque
     await transact(items);
     return clone;
   });
-  const pipeline = await processPipelineNow(retried.pipelineId);
-  if (options.enqueue && pipeline) await afterJobsChanged(pipeline, [retried], pipeline.status);
+  const processed = await processPipelineNow(retried.pipelineId);
+  if (options.enqueue && processed) await afterJobsChanged(processed.pipeline, [retried], processed.pipeline.status);
   return reread(retried.id);
 }
 
@@ -112,8 +112,8 @@ export async function playJob(jobId: number, user: UserRecord, variables: JobRec
     if (error instanceof TransactionConflict) throw badRequest('Unplayable Job');
     throw error;
   }
-  const pipeline = await processPipelineNow(job.pipelineId);
-  if (pipeline) await afterJobsChanged(pipeline, [{ ...job, ...changes }], pipeline.status);
+  const processed = await processPipelineNow(job.pipelineId);
+  if (processed) await afterJobsChanged(processed.pipeline, [{ ...job, ...changes }], processed.pipeline.status);
   return reread(jobId);
 }
 

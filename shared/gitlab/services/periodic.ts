@@ -41,8 +41,8 @@ export async function runGitLabDuties(now: number): Promise<{ enqueued: number; 
       throw error;
     }
     enqueued++;
-    const pipeline = await processPipelineNow(job.pipelineId);
-    if (pipeline) await afterJobsChanged(pipeline, [{ ...job, ...changes }], pipeline.status);
+    const processed = await processPipelineNow(job.pipelineId);
+    if (processed) await afterJobsChanged(processed.pipeline, [{ ...job, ...changes }], processed.pipeline.status);
   }
   let dropped = 0;
   const stuckPending = (await queryPendingJobs(100)).jobs.filter((job) => isStuckPending(job, now));

@@ -60,7 +60,11 @@ export function latestJobs(jobs: readonly JobRecord[]): JobRecord[] {
   return jobs.filter((job) => !job.retried);
 }
 
-export async function processPipelineNow(pipelineId: number): Promise<PipelineRecord | undefined> {
+/**
+ * Processes the pipeline; answers it and all its jobs (retried ones included) as processing left
+ * them, before what follows the transitions (a started bridge) moved anything further.
+ */
+export async function processPipelineNow(pipelineId: number): Promise<{ pipeline: PipelineRecord; jobs: JobRecord[] } | undefined> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const read = await readPipelineWithJobs(pipelineId);
     if (!read) return undefined;
@@ -69,7 +73,7 @@ export async function processPipelineNow(pipelineId: number): Promise<PipelineRe
     const { jobs: latest, changed } = applyTransitions(latestJobs(read.jobs), now);
     const status = pipelineStatus(latest);
     const changes = pipelineChanges(pipeline, latest, status, now);
-    if (changed.length === 0 && Object.keys(changes).length === 0 && !unprocessed) return pipeline;
+    if (changed.length === 0 && Object.keys(changes).length === 0 && !unprocessed) return { pipeline, jobs: read.jobs };
 
     const jobWrites: TransactItem[] = changed.map(({ before, after }) =>
       updateJob(before, { status: after.status, updatedAt: now, queuedAt: after.queuedAt, scheduledAt: after.scheduledAt, finishedAt: after.finishedAt }, [before.status]),
@@ -84,7 +88,8 @@ export async function processPipelineNow(pipelineId: number): Promise<PipelineRe
     }
     const updated = { ...pipeline, ...changes };
     await afterJobsChanged(updated, changed.map(({ after }) => after), pipeline.status);
-    return updated;
+    const after = new Map(changed.map((change) => [change.after.id, change.after]));
+    return { pipeline: updated, jobs: read.jobs.map((job) => after.get(job.id) ?? job) };
   }
   throw new Error(`pipeline ${pipelineId}: processing kept conflicting`);
 }
