@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { config } from '../../config';
 import { parseGoDuration } from '../../util/go-duration';
 import { badRequest } from './errors';
+import { nomadJson, setQueryMeta } from './respond';
 
 /**
  * Nomad's blocking queries: with `?index=N` the request waits until the data it reads has an
@@ -47,4 +48,11 @@ export async function blockingQuery<T>(c: Context, run: () => Promise<Indexed<T>
     if (remaining <= 0 || c.req.raw.signal?.aborted) return result;
     await new Promise((resolve) => setTimeout(resolve, Math.min(config().blockingPollMs, remaining)));
   }
+}
+
+/** A read endpoint's whole answer: the blocking query, its index in the query meta headers, its body as JSON. */
+export async function blockingJson<T>(c: Context, run: () => Promise<Indexed<T>>): Promise<Response> {
+  const result = await blockingQuery(c, run);
+  setQueryMeta(c, result.index);
+  return nomadJson(c, result.body);
 }

@@ -13,12 +13,12 @@ import {
   type ServiceRegistration,
 } from '../client/services/service-registrations';
 import { readJob } from '../store/jobs';
-import { blockingQuery } from './blocking';
+import { blockingJson } from './blocking';
 import { nomadBody } from './body';
 import { NomadError, notFound } from './errors';
 import type { JobPath } from './job-path';
 import { namespaceParam } from './params';
-import { nomadJson, setIndex, setQueryMeta } from './respond';
+import { nomadJson, setIndex } from './respond';
 
 /**
  * What the client agents add to the API: Nomad's `GET /v1/client/fs/logs/:alloc_id` served from
@@ -59,13 +59,11 @@ function maxIndex(registrations: ServiceRegistration[]): number {
 export async function jobServicesHandler(c: Context, { jobId }: JobPath): Promise<Response> {
   const namespace = namespaceParam(c);
   await requireNamespace(c, namespace, 'read-job');
-  const result = await blockingQuery(c, async () => {
+  return blockingJson(c, async () => {
     const [job, registrations] = await Promise.all([readJob(namespace, jobId), jobRegistrations(namespace, jobId)]);
     if (!job) throw notFound('job not found');
     return { index: maxIndex(registrations), body: registrations };
   });
-  setQueryMeta(c, result.index);
-  return nomadJson(c, result.body);
 }
 
 export function mountClientRoutes(app: Hono): void {
@@ -77,7 +75,7 @@ export function mountClientRoutes(app: Hono): void {
   app.get('/v1/services', async (c) => {
     const namespace = namespaceParam(c);
     await requireNamespace(c, namespace, 'read-job');
-    const result = await blockingQuery(c, async () => {
+    return blockingJson(c, async () => {
       const registrations = await namespaceRegistrations(namespace);
       const byName = new Map<string, Set<string>>();
       for (const registration of registrations) {
@@ -88,19 +86,15 @@ export function mountClientRoutes(app: Hono): void {
       const services = [...byName].map(([ServiceName, tags]) => ({ ServiceName, Tags: [...tags].sort() }));
       return { index: maxIndex(registrations), body: services.length > 0 ? [{ Namespace: namespace, Services: services }] : [] };
     });
-    setQueryMeta(c, result.index);
-    return nomadJson(c, result.body);
   });
 
   app.get('/v1/service/:service_name', async (c) => {
     const namespace = namespaceParam(c);
     await requireNamespace(c, namespace, 'read-job');
-    const result = await blockingQuery(c, async () => {
+    return blockingJson(c, async () => {
       const registrations = await namespaceRegistrations(namespace, c.req.param('service_name'));
       return { index: maxIndex(registrations), body: registrations };
     });
-    setQueryMeta(c, result.index);
-    return nomadJson(c, result.body);
   });
 
   app.get('/v1/client/agent/channel', agentChannelHandler);

@@ -8,7 +8,7 @@ import { readJob } from '../store/jobs';
 import { allocListStub } from '../wire/alloc-list-stub';
 import type { Deployment } from '../structs/deployment';
 import { deploymentWire } from '../wire/deployment';
-import { blockingQuery } from './blocking';
+import { blockingJson, blockingQuery } from './blocking';
 import { optionalNomadBody } from './body';
 import { badRequest, notFound } from './errors';
 import { boolParam, namespaceParam, perPageParam } from './params';
@@ -73,7 +73,7 @@ export function mountDeploymentRoutes(app: Hono): void {
   });
 
   app.get('/v1/deployment/allocations/:deployment_id', async (c) => {
-    const result = await blockingQuery(c, async () => {
+    return blockingJson(c, async () => {
       const deployment = await authorizedDeployment(c, c.req.param('deployment_id'), 'read-job');
       if (!deployment) return { index: 0, body: [] as ReturnType<typeof allocListStub>[] };
       const [allocs, record] = await Promise.all([readJobAllocs(deployment.Namespace, deployment.JobID), readJob(deployment.Namespace, deployment.JobID)]);
@@ -81,8 +81,6 @@ export function mountDeploymentRoutes(app: Hono): void {
       const index = mine.reduce((max, stored) => Math.max(max, stored.alloc.ModifyIndex), deployment.ModifyIndex);
       return { index, body: mine.map((stored) => allocListStub(stored, record?.job.Type ?? '')) };
     });
-    setQueryMeta(c, result.index);
-    return nomadJson(c, result.body);
   });
 
   app.on(['PUT', 'POST'], '/v1/deployment/promote/:deployment_id', async (c) => {
@@ -124,12 +122,10 @@ export function mountDeploymentRoutes(app: Hono): void {
   });
 
   app.get('/v1/deployment/:deployment_id', async (c) => {
-    const result = await blockingQuery(c, async () => {
+    return blockingJson(c, async () => {
       const deployment = await authorizedDeployment(c, c.req.param('deployment_id'), 'read-job');
       if (!deployment) throw notFound('deployment not found');
       return { index: deployment.ModifyIndex, body: deploymentWire(deployment) };
     });
-    setQueryMeta(c, result.index);
-    return nomadJson(c, result.body);
   });
 }

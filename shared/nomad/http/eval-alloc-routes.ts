@@ -6,7 +6,7 @@ import { findEval } from '../store/evals';
 import { readJob } from '../store/jobs';
 import { allocListStub } from '../wire/alloc-list-stub';
 import { evaluationWire } from '../wire/evaluation';
-import { blockingQuery } from './blocking';
+import { blockingJson, blockingQuery } from './blocking';
 import { notFound } from './errors';
 import { nomadJson, setIndex, setQueryMeta } from './respond';
 
@@ -19,26 +19,22 @@ export function mountEvalAllocRoutes(app: Hono): void {
   app.get('/v1/evaluation/:eval_id/allocations', async (c) => {
     const evaluation = await findEval(c.req.param('eval_id'));
     await requireNamespace(c, evaluation?.Namespace ?? (c.req.query('namespace') || 'default'), 'read-job');
-    const result = await blockingQuery(c, async () => {
+    return blockingJson(c, async () => {
       if (!evaluation) return { index: 0, body: [] as ReturnType<typeof allocListStub>[] };
       const [allocs, record] = await Promise.all([readJobAllocs(evaluation.Namespace, evaluation.JobID), readJob(evaluation.Namespace, evaluation.JobID)]);
       const mine = allocs.filter((stored) => stored.alloc.EvalID === evaluation.ID);
       const index = mine.reduce((max, stored) => Math.max(max, stored.alloc.ModifyIndex), evaluation.ModifyIndex);
       return { index, body: mine.map((stored) => allocListStub(stored, record?.job.Type ?? evaluation.Type)) };
     });
-    setQueryMeta(c, result.index);
-    return nomadJson(c, result.body);
   });
 
   app.get('/v1/evaluation/:eval_id', async (c) => {
-    const result = await blockingQuery(c, async () => {
+    return blockingJson(c, async () => {
       const evaluation = await findEval(c.req.param('eval_id'));
       if (!evaluation) throw notFound('eval not found');
       await requireNamespace(c, evaluation.Namespace, 'read-job');
-      return { index: evaluation.ModifyIndex, body: evaluation };
+      return { index: evaluation.ModifyIndex, body: evaluationWire(evaluation) };
     });
-    setQueryMeta(c, result.index);
-    return nomadJson(c, evaluationWire(result.body));
   });
 
   app.on(['PUT', 'POST'], '/v1/allocation/:alloc_id/stop', async (c) => {

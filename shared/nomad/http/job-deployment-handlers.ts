@@ -2,10 +2,9 @@ import type { Context } from 'hono';
 import { requireNamespace } from '../acl/guard';
 import { listJobDeployments } from '../store/deployments';
 import { readJob } from '../store/jobs';
-import { blockingQuery } from './blocking';
+import { blockingJson } from './blocking';
 import type { JobPath } from './job-path';
 import { boolParam, namespaceParam } from './params';
-import { nomadJson, setQueryMeta } from './respond';
 
 /**
  * A job's deployments, newest first: those of its current registration unless `all` is set (or
@@ -22,21 +21,17 @@ export async function deploymentsHandler(c: Context, { jobId }: JobPath): Promis
   const namespace = namespaceParam(c);
   await requireNamespace(c, namespace, 'read-job');
   const all = boolParam(c, 'all');
-  const result = await blockingQuery(c, async () => {
+  return blockingJson(c, async () => {
     const { index, shown } = await currentDeployments(namespace, jobId, all);
     return { index, body: shown };
   });
-  setQueryMeta(c, result.index);
-  return nomadJson(c, result.body);
 }
 
 export async function latestDeploymentHandler(c: Context, { jobId }: JobPath): Promise<Response> {
   const namespace = namespaceParam(c);
   await requireNamespace(c, namespace, 'read-job');
-  const result = await blockingQuery(c, async () => {
+  return blockingJson(c, async () => {
     const { index, shown } = await currentDeployments(namespace, jobId, false);
     return { index, body: shown[0] ?? null };
   });
-  setQueryMeta(c, result.index);
-  return nomadJson(c, result.body);
 }

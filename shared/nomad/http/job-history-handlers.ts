@@ -7,13 +7,13 @@ import { revertJob } from '../services/revert-job';
 import { setJobStability } from '../services/stable-job';
 import { tagJobVersion, untagJobVersion } from '../services/tag-job-version';
 import { readSubmission } from '../store/submissions';
-import { blockingQuery } from './blocking';
+import { blockingJson } from './blocking';
 import { nomadBody, optionalNomadBody } from './body';
 import { badRequest, notFound } from './errors';
 import type { JobPath } from './job-path';
 import { requireJobWrite } from './job-params';
 import { boolParam, namespaceParam } from './params';
-import { nomadJson, setIndex, setQueryMeta } from './respond';
+import { nomadJson, setIndex } from './respond';
 
 /** A job's history: versions and their diffs, submitted sources, revert, stability and tags. */
 const RevertBody = z
@@ -46,12 +46,10 @@ export async function versionsHandler(c: Context, { jobId }: JobPath): Promise<R
   const diffs = boolParam(c, 'diffs');
   const diffVersion = diffVersionParam(c.req.query('diff_version'));
   const diffTag = c.req.query('diff_tag') || undefined;
-  const result = await blockingQuery(c, async () => {
-    const versions = await jobVersions({ namespace, jobId, diffs, diffVersion, diffTag });
-    return { index: versions.index, body: versions };
+  return blockingJson(c, async () => {
+    const { index, diffs: Diffs, versions: Versions } = await jobVersions({ namespace, jobId, diffs, diffVersion, diffTag });
+    return { index, body: { Diffs, Versions, Index: index, KnownLeader: true, LastContact: 0, NextToken: '' } };
   });
-  setQueryMeta(c, result.index);
-  return nomadJson(c, { Diffs: result.body.diffs, Versions: result.body.versions, Index: result.index, KnownLeader: true, LastContact: 0, NextToken: '' });
 }
 
 export async function submissionHandler(c: Context, { jobId }: JobPath): Promise<Response> {
@@ -59,14 +57,12 @@ export async function submissionHandler(c: Context, { jobId }: JobPath): Promise
   await requireNamespace(c, namespace, 'read-job');
   const version = c.req.query('version');
   if (!version || !/^\d+$/.test(version)) throw badRequest('Unable to parse job submission version parameter');
-  const result = await blockingQuery(c, async () => {
+  return blockingJson(c, async () => {
     const submission = await readSubmission(namespace, jobId, Number(version));
     if (!submission) throw notFound('job source not found');
-    return { index: submission.JobModifyIndex, body: submission };
+    const { Source, Format, VariableFlags, Variables, Namespace, JobID, Version, JobModifyIndex } = submission;
+    return { index: JobModifyIndex, body: { Source, Format, VariableFlags, Variables, Namespace, JobID, Version, JobModifyIndex } };
   });
-  setQueryMeta(c, result.index);
-  const { Source, Format, VariableFlags, Variables, Namespace, JobID, Version, JobModifyIndex } = result.body;
-  return nomadJson(c, { Source, Format, VariableFlags, Variables, Namespace, JobID, Version, JobModifyIndex });
 }
 
 export async function revertHandler(c: Context, { jobId }: JobPath): Promise<Response> {

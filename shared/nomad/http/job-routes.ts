@@ -7,7 +7,7 @@ import { listJobEvals } from '../store/evals';
 import { readJob } from '../store/jobs';
 import { allocListStub } from '../wire/alloc-list-stub';
 import { evaluationWire } from '../wire/evaluation';
-import { blockingQuery } from './blocking';
+import { blockingJson } from './blocking';
 import { jobServicesHandler } from './client-routes';
 import { methodNotAllowed, notFound, NomadError } from './errors';
 import { parseJobPath, type JobAction, type JobPath } from './job-path';
@@ -19,7 +19,7 @@ import { dispatchHandler, periodicForceHandler } from './job-launch-handlers';
 import { scaleHandler, scaleStatusHandler } from './job-scale-handlers';
 import { handleRegister } from './jobs-routes';
 import { boolParam, evalPriorityParam, namespaceParam } from './params';
-import { nomadJson, setIndex, setQueryMeta } from './respond';
+import { nomadJson, setIndex } from './respond';
 
 /**
  * `/v1/job/<id>[/<action>]`: the path is split by parseJobPath (job IDs may contain `/`), then the
@@ -31,13 +31,11 @@ type Method = 'GET' | 'POST' | 'DELETE';
 async function readJobHandler(c: Context, { jobId }: JobPath): Promise<Response> {
   const namespace = namespaceParam(c);
   await requireNamespace(c, namespace, 'read-job');
-  const result = await blockingQuery(c, async () => {
+  return blockingJson(c, async () => {
     const record = await readJob(namespace, jobId);
     if (!record) throw notFound('job not found');
     return { index: record.job.ModifyIndex, body: record.job };
   });
-  setQueryMeta(c, result.index);
-  return nomadJson(c, result.body);
 }
 
 async function deregisterHandler(c: Context, { jobId }: JobPath): Promise<Response> {
@@ -56,20 +54,18 @@ async function deregisterHandler(c: Context, { jobId }: JobPath): Promise<Respon
 async function summaryHandler(c: Context, { jobId }: JobPath): Promise<Response> {
   const namespace = namespaceParam(c);
   await requireNamespace(c, namespace, 'read-job');
-  const result = await blockingQuery(c, async () => {
+  return blockingJson(c, async () => {
     const record = await readJob(namespace, jobId);
     if (!record) throw notFound('job not found');
     return { index: record.summary.ModifyIndex, body: record.summary };
   });
-  setQueryMeta(c, result.index);
-  return nomadJson(c, result.body);
 }
 
 async function allocationsHandler(c: Context, { jobId }: JobPath): Promise<Response> {
   const namespace = namespaceParam(c);
   await requireNamespace(c, namespace, 'read-job');
   const all = boolParam(c, 'all');
-  const result = await blockingQuery(c, async () => {
+  return blockingJson(c, async () => {
     const [record, allocs] = await Promise.all([readJob(namespace, jobId), readJobAllocs(namespace, jobId)]);
     // Only the current registration's allocations, unless asked for all or the job is gone.
     const shown = record && !all ? allocs.filter((stored) => stored.jobCreateIndex === record.job.CreateIndex) : allocs;
@@ -77,20 +73,16 @@ async function allocationsHandler(c: Context, { jobId }: JobPath): Promise<Respo
     const type = record?.job.Type ?? '';
     return { index, body: shown.map((stored) => allocListStub(stored, type)) };
   });
-  setQueryMeta(c, result.index);
-  return nomadJson(c, result.body);
 }
 
 async function evaluationsHandler(c: Context, { jobId }: JobPath): Promise<Response> {
   const namespace = namespaceParam(c);
   await requireNamespace(c, namespace, 'read-job');
-  const result = await blockingQuery(c, async () => {
+  return blockingJson(c, async () => {
     const evals = await listJobEvals(namespace, jobId);
     const index = evals.reduce((max, evaluation) => Math.max(max, evaluation.ModifyIndex), 0);
     return { index, body: evals.map(evaluationWire) };
   });
-  setQueryMeta(c, result.index);
-  return nomadJson(c, result.body);
 }
 
 export const jobHandlers: Partial<Record<JobAction, Partial<Record<Method, JobHandler>>>> = {

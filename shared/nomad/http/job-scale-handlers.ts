@@ -2,13 +2,13 @@ import type { Context } from 'hono';
 import * as z from '../../util/zod';
 import { requireNamespace } from '../acl/guard';
 import { jobScaleStatus, scaleJob } from '../services/scale-job';
-import { blockingQuery } from './blocking';
+import { blockingJson } from './blocking';
 import { nomadBody } from './body';
 import { badRequest } from './errors';
 import type { JobPath } from './job-path';
 import { requireJobWrite } from './job-params';
 import { namespaceParam } from './params';
-import { nomadJson, setIndex, setQueryMeta } from './respond';
+import { nomadJson, setIndex } from './respond';
 
 /** `GET|POST /v1/job/:id/scale`. */
 const ScaleBody = z
@@ -27,9 +27,7 @@ const ScaleBody = z
 export async function scaleStatusHandler(c: Context, { jobId }: JobPath): Promise<Response> {
   const namespace = namespaceParam(c);
   await requireNamespace(c, namespace, 'read-job-scaling', 'read-job');
-  const result = await blockingQuery(c, () => jobScaleStatus(namespace, jobId));
-  setQueryMeta(c, result.index);
-  return nomadJson(c, result.body);
+  return blockingJson(c, () => jobScaleStatus(namespace, jobId));
 }
 
 export async function scaleHandler(c: Context, { jobId }: JobPath): Promise<Response> {

@@ -3,10 +3,10 @@ import * as z from '../../util/zod';
 import { requireManagement, resolveRequest } from '../acl/guard';
 import { removeNamespace, upsertNamespace } from '../namespaces/namespaces';
 import { listNamespaces, readNamespace } from '../store/namespaces';
-import { blockingQuery } from './blocking';
+import { blockingJson } from './blocking';
 import { nomadBody } from './body';
 import { badRequest, NomadError, notFound } from './errors';
-import { nomadJson, setIndex, setQueryMeta } from './respond';
+import { setIndex } from './respond';
 
 /** Nomad's namespace endpoints. Reading needs some capability in the namespace; writing a management token. */
 const NamespaceBody = z
@@ -32,25 +32,21 @@ async function writeNamespace(c: Context, pathName?: string) {
 export function mountNamespaceRoutes(app: Hono): void {
   app.get('/v1/namespaces', async (c) => {
     const { acl } = await resolveRequest(c);
-    const result = await blockingQuery(c, async () => {
+    return blockingJson(c, async () => {
       const namespaces = (await listNamespaces(c.req.query('prefix') ?? '')).filter((namespace) => acl.allowNamespaceAny(namespace.Name));
       return { index: namespaces.reduce((max, namespace) => Math.max(max, namespace.ModifyIndex), 1), body: namespaces };
     });
-    setQueryMeta(c, result.index);
-    return nomadJson(c, result.body);
   });
 
   app.get('/v1/namespace/:name', async (c) => {
     const name = c.req.param('name');
     const { acl } = await resolveRequest(c);
     if (!acl.allowNamespaceAny(name)) throw new NomadError(403, 'Permission denied');
-    const result = await blockingQuery(c, async () => {
+    return blockingJson(c, async () => {
       const namespace = await readNamespace(name);
       if (!namespace) throw notFound('Namespace not found');
       return { index: namespace.ModifyIndex, body: namespace };
     });
-    setQueryMeta(c, result.index);
-    return nomadJson(c, result.body);
   });
 
   app.on(['PUT', 'POST'], '/v1/namespace', (c) => writeNamespace(c));

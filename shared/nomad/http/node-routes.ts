@@ -9,7 +9,7 @@ import { listNodeAllocs, withJobs } from '../store/allocs';
 import { listNodes, readNode } from '../store/nodes';
 import type { Node } from '../structs/node';
 import { nodeListStub } from '../wire/node-list-stub';
-import { blockingQuery } from './blocking';
+import { blockingJson, blockingQuery } from './blocking';
 import { nomadBody } from './body';
 import { notFound } from './errors';
 import { boolParam } from './params';
@@ -90,24 +90,20 @@ export function mountNodeRoutes(app: Hono): void {
   app.get('/v1/nodes', async (c) => {
     await requireNode(c, 'read');
     const withResources = boolParam(c, 'resources');
-    const result = await blockingQuery(c, async () => {
+    return blockingJson(c, async () => {
       const nodes = await listNodes(c.req.query('prefix') || undefined);
       const index = nodes.reduce((max, entry) => Math.max(max, entry.node.ModifyIndex), 0);
       return { index, body: nodes.map((entry) => nodeListStub(entry.node, withResources)) };
     });
-    setQueryMeta(c, result.index);
-    return nomadJson(c, result.body);
   });
 
   app.get('/v1/node/:node_id', async (c) => {
     await requireNode(c, 'read');
-    const result = await blockingQuery(c, async () => {
+    return blockingJson(c, async () => {
       const stored = await readNode(c.req.param('node_id'));
       if (!stored) throw notFound('node not found');
       return { index: stored.node.ModifyIndex, body: publicNode(stored.node) };
     });
-    setQueryMeta(c, result.index);
-    return nomadJson(c, result.body);
   });
 
   app.get('/v1/node/:node_id/allocations', async (c) => {
