@@ -42,9 +42,9 @@ export async function cancelJob(jobId: number, options: { force: boolean }): Pro
     if (target) await transact([updateJob(job, transitionFields(job, target, Date.now()), [job.status]), touchPipeline(job.pipelineId)]);
     return job.pipelineId;
   });
-  await processPipelineNow(pipelineId);
-  await archiveTrace(jobId);
-  return reread(jobId);
+  // Processing moves no canceled job further, so the job it read is the one to archive and answer.
+  const processed = await processPipelineNow(pipelineId);
+  return archiveTrace(processed!.jobs.find((job) => job.id === jobId)!);
 }
 
 /** A new job for `job` (GitLab's clone on retry), not yet processed. */

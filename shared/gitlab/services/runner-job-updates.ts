@@ -96,12 +96,12 @@ export async function updateJobState(jobId: number, token: string | undefined, u
       const user = await getUser(job.userId);
       if (user && shouldRetry(job, reason, exitCode, retriesSoFar)) {
         await retryJob(job.id, user);
-        await archiveTrace(job.id);
+        await archiveTrace((await getJob(job.id))!);
         return target;
       }
     }
-    await processPipelineNow(job.pipelineId);
-    await archiveTrace(job.id);
+    const processed = await processPipelineNow(job.pipelineId);
+    await archiveTrace(processed!.jobs.find((other) => other.id === job.id)!);
     return target;
   }
   throw new GitLabError(409, { message: '409 Conflict' });

@@ -19,24 +19,36 @@ function archivedTrace(job: JobRecord) {
   return job.artifacts.find((artifact) => artifact.fileType === 'trace' && artifact.objectKey !== undefined);
 }
 
-export async function archiveTrace(jobId: number): Promise<void> {
+/**
+ * Archives the log of `known` (the job as its caller just read it; read again if it changed
+ * meanwhile) and answers the job as it is then.
+ */
+export async function archiveTrace(known: JobRecord): Promise<JobRecord> {
+  let job = known;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const job = await getJob(jobId);
-    if (!job || !COMPLETED_STATUSES.includes(job.status) || job.erasedAt !== null) return;
-    if (archivedTrace(job)) return eraseTrace(jobId);
-    const log = await readTrace(jobId);
-    if (log.length === 0) return;
+    // Jobs are never deleted: the only reason to read again is a write that got there first.
+    if (attempt > 0) job = (await getJob(known.id))!;
+    if (!COMPLETED_STATUSES.includes(job.status) || job.erasedAt !== null) return job;
+    if (archivedTrace(job)) {
+      await eraseTrace(job.id);
+      return job;
+    }
+    const log = await readTrace(job.id);
+    if (log.length === 0) return job;
     const key = traceKey(job.projectId, job.id);
     await s3().send(new PutObjectCommand({ Bucket: config().bucketName, Key: key, Body: log, ContentType: 'text/plain; charset=utf-8' }));
     const trace = { fileType: 'trace', fileFormat: 'raw', filename: 'job.log', size: log.length, objectKey: key, expireAt: null };
+    const changes = { artifacts: [...job.artifacts, trace], updatedAt: Date.now() };
     try {
-      await transact([updateJob(job, { artifacts: [...job.artifacts, trace] }, [job.status], unchangedSince(job))]);
+      await transact([updateJob(job, changes, [job.status], unchangedSince(job))]);
     } catch (error) {
       if (error instanceof TransactionConflict) continue;
       throw error;
     }
-    return eraseTrace(jobId);
+    await eraseTrace(job.id);
+    return { ...job, ...changes };
   }
+  return job;
 }
 
 /** The job's log: the archived file once there is one, the live chunks before. */
