@@ -5,12 +5,19 @@ import { badRequest } from './errors';
 const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 
-/** Go's strconv.ParseBool; a bare `?flag` counts as true, as Nomad treats it. */
+/** Go's strconv.ParseBool: undefined for text it refuses. */
+export function parseGoBool(text: string): boolean | undefined {
+  if (TRUE.has(text)) return true;
+  if (FALSE.has(text)) return false;
+  return undefined;
+}
+
+/** strconv.ParseBool of a query parameter; a bare `?flag` counts as true, as Nomad treats it. */
 export function boolParam(c: Context, name: string): boolean {
   const value = c.req.query(name);
   if (value === undefined) return false;
-  if (value === '' || TRUE.has(value)) return true;
-  if (FALSE.has(value)) return false;
+  const parsed = value === '' ? true : parseGoBool(value);
+  if (parsed !== undefined) return parsed;
   throw badRequest(`Failed to parse value of "${name}" (${value}) as a bool: strconv.ParseBool: parsing "${value}": invalid syntax`);
 }
 

@@ -9,6 +9,7 @@ import { dynamo } from '../../../aws/clients';
 import { config } from '../../../config';
 import { resolveSecret, TokenError } from '../../acl/resolve';
 import { NomadError } from '../../http/errors';
+import { parseGoBool } from '../../http/params';
 import { webSocketConnectionKey } from '../keys';
 import { authenticateNode } from '../node-auth';
 import { ActionRelay, type ActionRequest, type ConnectionPort } from './relay';
@@ -107,7 +108,7 @@ function bearer(event: WebSocketEvent): string | undefined {
   return /^Bearer\s+(.+)$/i.exec(header(event, 'Authorization') ?? '')?.[1];
 }
 
-const truthy = (value: string | undefined) => value !== undefined && ['', '1', 't', 'T', 'true', 'TRUE', 'True'].includes(value);
+const truthy = (value: string | undefined) => value === '' || (value !== undefined && parseGoBool(value) === true);
 
 async function connectAgent(event: WebSocketEvent, relay: ActionRelay): Promise<{ statusCode: number; body?: string }> {
   try {

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { stream } from 'hono/streaming';
 import { requireNamespace } from '../../acl/guard';
 import { badRequest, NomadError } from '../../http/errors';
+import { parseGoBool } from '../../http/params';
 import { findAlloc, withJobs } from '../../store/allocs';
 import { isClientTerminal } from '../../structs/allocation';
 import type { LogType } from '../keys';
@@ -19,14 +20,12 @@ import { readLog, startOffset, type LogCursor } from './read-logs';
  */
 const FOLLOW_POLL_MS = 250;
 const HEARTBEAT_MS = 1_000;
-const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
-const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 
 function parseBool(c: Context, name: string): boolean {
   const value = c.req.query(name);
   if (value === undefined || value === '') return false;
-  if (TRUE.has(value)) return true;
-  if (FALSE.has(value)) return false;
+  const parsed = parseGoBool(value);
+  if (parsed !== undefined) return parsed;
   throw badRequest(`Failed to parse ${name} field to boolean: strconv.ParseBool: parsing "${value}": invalid syntax`);
 }
 
