@@ -117,30 +117,29 @@ export async function playJob(jobId: number, user: UserRecord, variables: JobRec
   return reread(jobId);
 }
 
-/** Erase: artifacts and log go, `erased_at`/`erased_by` are set. */
+/** Erase: artifacts and log go, `erased_at`/`erased_by` are set; answers the job as written. */
 export async function eraseJob(jobId: number, user: UserRecord): Promise<JobRecord> {
-  await withFreshJob(jobId, async (job) => {
+  const erased = await withFreshJob(jobId, async (job) => {
     const { size } = await traceTail(job.id);
     if (!isErasable(job, size)) throw forbidden('Job is not erasable!');
     const now = Date.now();
-    await transact([updateJob(job, { artifacts: [], artifactsExpireAt: null, erasedAt: now, erasedBy: user.id, updatedAt: now }, [job.status]), deleteExpiry(job.id)]);
-    return true;
+    const changes = { artifacts: [], artifactsExpireAt: null, erasedAt: now, erasedBy: user.id, updatedAt: now };
+    await transact([updateJob(job, changes, [job.status]), deleteExpiry(job.id)]);
+    return { ...job, ...changes };
   });
   await eraseTrace(jobId);
-  const erased = await reread(jobId);
   await deleteJobObjects(erased, { trace: true });
   return erased;
 }
 
-/** Keep: the artifacts no longer expire. */
+/** Keep: the artifacts no longer expire; answers the job as written. */
 export async function keepArtifacts(jobId: number): Promise<JobRecord> {
-  await withFreshJob(jobId, async (job) => {
+  return withFreshJob(jobId, async (job) => {
     if (job.artifacts.length === 0) throw new GitLabError(404, { message: '404 Not Found' });
-    const artifacts = job.artifacts.map((artifact) => ({ ...artifact, expireAt: null }));
-    await transact([updateJob(job, { artifacts, artifactsExpireAt: null, updatedAt: Date.now() }, [job.status], unchangedSince(job)), deleteExpiry(job.id)]);
-    return true;
+    const changes = { artifacts: job.artifacts.map((artifact) => ({ ...artifact, expireAt: null })), artifactsExpireAt: null, updatedAt: Date.now() };
+    await transact([updateJob(job, changes, [job.status], unchangedSince(job)), deleteExpiry(job.id)]);
+    return { ...job, ...changes };
   });
-  return reread(jobId);
 }
 
 /** Delete artifacts: every artifact of the job, its log included. */
