@@ -53,9 +53,10 @@ function coverageFrom(log: string, pattern: string | null): number | null {
   return coverage;
 }
 
-function shouldRetry(job: JobRecord, reason: string, exitCode: number | null, retriesSoFar: number): boolean {
+/** Whether the job's `retry:` covers this failure (how many retries are left is counted apart). */
+function retryCovers(job: JobRecord, reason: string, exitCode: number | null): boolean {
   const retry = job.definition.retry;
-  if (!retry || retriesSoFar >= retry.max) return false;
+  if (!retry || retry.max === 0) return false;
   if (retry.exitCodes.length > 0 && (exitCode === null || !retry.exitCodes.includes(exitCode))) return false;
   return retry.when.includes('always') || retry.when.includes(reason);
 }
@@ -90,11 +91,10 @@ export async function updateJobState(jobId: number, token: string | undefined, u
       if (error instanceof TransactionConflict) continue;
       throw error;
     }
-    if (target === 'failed') {
-      const jobs = (await readPipelineWithJobs(job.pipelineId))?.jobs ?? [];
-      const retriesSoFar = jobs.filter((other) => other.name === job.name && other.retried).length;
-      const user = await getUser(job.userId);
-      if (user && shouldRetry(job, reason, exitCode, retriesSoFar)) {
+    if (target === 'failed' && retryCovers(job, reason, exitCode)) {
+      const [read, user] = await Promise.all([readPipelineWithJobs(job.pipelineId), getUser(job.userId)]);
+      const retriesSoFar = (read?.jobs ?? []).filter((other) => other.name === job.name && other.retried).length;
+      if (user && retriesSoFar < job.definition.retry!.max) {
         await retryJob(job.id, user);
         await archiveTrace((await getJob(job.id))!);
         return target;
