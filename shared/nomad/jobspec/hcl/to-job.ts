@@ -56,14 +56,32 @@ interface AttributeRules {
 }
 
 /** The plain attributes of a block, renamed to API fields. */
-function attributes(body: Loose, rules: AttributeRules = {}, where = 'job'): Loose {
+function attributes(body: Loose, rules: AttributeRules = {}): Loose {
   const result: Loose = {};
   for (const [name, value] of Object.entries(body)) {
     if (rules.skip?.includes(name)) continue;
     const field = rules.renames?.[name] ?? pascalCase(name);
-    result[field] = rules.durations?.includes(name) && value !== null ? duration(value, `${where}.${name}`) : value;
+    result[field] = rules.durations?.includes(name) && value !== null ? duration(value, `job.${name}`) : value;
   }
   return result;
+}
+
+/** The attributes of an optional single block, or null without one. */
+function optionalAttributes(value: unknown, rules?: AttributeRules): Loose | null {
+  const body = single(value);
+  return body ? attributes(body, rules) : null;
+}
+
+/** Each block mapped, or null when there is none (Go's nil slice). */
+function mapBlocks<T>(value: unknown, map: (body: Loose) => T): T[] | null {
+  const list = blocks(value);
+  return list.length > 0 ? list.map((body) => map(body)) : null;
+}
+
+/** Each labelled block mapped, or null when there is none. */
+function mapLabelled<T>(value: unknown, map: (label: string, body: Loose) => T): T[] | null {
+  const list = labelled(value);
+  return list.length > 0 ? list.map(([label, body]) => map(label, body)) : null;
 }
 
 const CONSTRAINT_SHORTHANDS = ['distinct_hosts', 'distinct_property', 'regexp', 'version', 'semver', 'set_contains', 'set_contains_any', 'set_contains_all', 'is_set', 'is_not_set'];
@@ -90,7 +108,10 @@ function spread(body: Loose) {
   return { Attribute: body.attribute ?? '', Weight: body.weight ?? 50, SpreadTarget: targets.length > 0 ? targets : null };
 }
 
-const UPDATE_DURATIONS = ['stagger', 'min_healthy_time', 'healthy_deadline', 'progress_deadline'];
+const UPDATE: AttributeRules = { durations: ['stagger', 'min_healthy_time', 'healthy_deadline', 'progress_deadline'] };
+const MIGRATE: AttributeRules = { durations: ['min_healthy_time', 'healthy_deadline'] };
+const RESTART: AttributeRules = { durations: ['interval', 'delay'] };
+const RESCHEDULE: AttributeRules = { durations: ['interval', 'delay', 'max_delay'] };
 
 function network(body: Loose) {
   const reserved: Loose[] = [];
@@ -125,7 +146,7 @@ function check(body: Loose) {
 function service(body: Loose) {
   return {
     ...attributes(body, { skip: ['check', 'meta', 'canary_meta', 'connect', 'tagged_addresses'], renames: { port: 'PortLabel', task: 'TaskName' } }),
-    Checks: blocks(body.check).length > 0 ? blocks(body.check).map(check) : null,
+    Checks: mapBlocks(body.check, check),
     Meta: stringMap(body.meta) ?? null,
     CanaryMeta: stringMap(body.canary_meta) ?? null,
     Connect: single(body.connect) ?? null,
@@ -144,7 +165,7 @@ function resources(body: Loose) {
       skip: ['device', 'network', 'numa'],
       renames: { cpu: 'CPU', cores: 'Cores', memory: 'MemoryMB', memory_max: 'MemoryMaxMB', disk: 'DiskMB', iops: 'IOPS', secrets: 'SecretsMB' },
     }),
-    Networks: blocks(body.network).length > 0 ? blocks(body.network).map(network) : undefined,
+    Networks: mapBlocks(body.network, network) ?? undefined,
     Devices: devices.length > 0 ? devices : undefined,
     NUMA: single(body.numa) ?? undefined,
   };
@@ -168,7 +189,7 @@ function template(body: Loose) {
       durations: ['splay', 'vault_grace'],
     }),
     Wait: wait ? { Min: wait.min === undefined ? null : duration(wait.min, 'wait.min'), Max: wait.max === undefined ? null : duration(wait.max, 'wait.max') } : null,
-    ChangeScript: single(body.change_script) ? attributes(single(body.change_script)!, { durations: ['timeout'] }) : null,
+    ChangeScript: optionalAttributes(body.change_script, { durations: ['timeout'] }),
   };
 }
 
@@ -186,7 +207,6 @@ function artifact(body: Loose) {
 function task(name: string, body: Loose) {
   const logs = single(body.logs);
   const lifecycle = single(body.lifecycle);
-  const restart = single(body.restart);
   const resourcesBlock = single(body.resources);
   return {
     ...attributes(body, {
@@ -202,20 +222,20 @@ function task(name: string, body: Loose) {
     Meta: stringMap(body.meta) ?? null,
     Resources: resourcesBlock ? resources(resourcesBlock) : null,
     LogConfig: logs ? { MaxFiles: logs.max_files, MaxFileSizeMB: logs.max_file_size, Disabled: logs.disabled ?? logs.enabled === false } : null,
-    Templates: blocks(body.template).length > 0 ? blocks(body.template).map(template) : null,
-    Artifacts: blocks(body.artifact).length > 0 ? blocks(body.artifact).map(artifact) : null,
-    Services: blocks(body.service).length > 0 ? blocks(body.service).map(service) : null,
-    Constraints: blocks(body.constraint).length > 0 ? blocks(body.constraint).map(constraint) : null,
-    Affinities: blocks(body.affinity).length > 0 ? blocks(body.affinity).map(affinity) : null,
+    Templates: mapBlocks(body.template, template),
+    Artifacts: mapBlocks(body.artifact, artifact),
+    Services: mapBlocks(body.service, service),
+    Constraints: mapBlocks(body.constraint, constraint),
+    Affinities: mapBlocks(body.affinity, affinity),
     Lifecycle: lifecycle ? { Hook: lifecycle.hook ?? '', Sidecar: lifecycle.sidecar ?? false } : null,
-    RestartPolicy: restart ? attributes(restart, { durations: ['interval', 'delay'] }) : null,
+    RestartPolicy: optionalAttributes(body.restart, RESTART),
     DispatchPayload: single(body.dispatch_payload) ? { File: single(body.dispatch_payload)!.file ?? '' } : null,
-    VolumeMounts: blocks(body.volume_mount).length > 0 ? blocks(body.volume_mount).map((mount) => attributes(mount)) : null,
-    Actions: labelled(body.action).length > 0 ? labelled(body.action).map(([action, spec]) => ({ Name: action, Command: spec.command ?? '', Args: spec.args ?? null })) : null,
-    Vault: single(body.vault) ? attributes(single(body.vault)!) : null,
-    Identity: single(body.identity) ? attributes(single(body.identity)!, { renames: { aud: 'Audience' }, durations: ['ttl'] }) : null,
-    ScalingPolicies: labelled(body.scaling).length > 0 ? labelled(body.scaling).map(([type, policy]) => scaling(policy, type)) : null,
-    CSIPluginConfig: single(body.csi_plugin) ? attributes(single(body.csi_plugin)!) : null,
+    VolumeMounts: mapBlocks(body.volume_mount, (mount) => attributes(mount)),
+    Actions: mapLabelled(body.action, (action, spec) => ({ Name: action, Command: spec.command ?? '', Args: spec.args ?? null })),
+    Vault: optionalAttributes(body.vault),
+    Identity: optionalAttributes(body.identity, { renames: { aud: 'Audience' }, durations: ['ttl'] }),
+    ScalingPolicies: mapLabelled(body.scaling, (type, policy) => scaling(policy, type)),
+    CSIPluginConfig: optionalAttributes(body.csi_plugin),
     KillTimeout: body.kill_timeout === undefined ? null : duration(body.kill_timeout, `task.${name}.kill_timeout`),
     ShutdownDelay: body.shutdown_delay === undefined ? 0 : duration(body.shutdown_delay, `task.${name}.shutdown_delay`),
   };
@@ -243,22 +263,22 @@ function group(name: string, body: Loose) {
     }),
     Name: name,
     Count: body.count ?? null,
-    Constraints: blocks(body.constraint).length > 0 ? blocks(body.constraint).map(constraint) : null,
-    Affinities: blocks(body.affinity).length > 0 ? blocks(body.affinity).map(affinity) : null,
-    Spreads: blocks(body.spread).length > 0 ? blocks(body.spread).map(spread) : null,
+    Constraints: mapBlocks(body.constraint, constraint),
+    Affinities: mapBlocks(body.affinity, affinity),
+    Spreads: mapBlocks(body.spread, spread),
     Tasks: labelled(body.task).map(([taskName, taskBody]) => task(taskName, taskBody)),
-    Update: single(body.update) ? attributes(single(body.update)!, { durations: UPDATE_DURATIONS }) : null,
-    Migrate: single(body.migrate) ? attributes(single(body.migrate)!, { durations: ['min_healthy_time', 'healthy_deadline'] }) : null,
-    RestartPolicy: single(body.restart) ? attributes(single(body.restart)!, { durations: ['interval', 'delay'] }) : null,
-    ReschedulePolicy: single(body.reschedule) ? attributes(single(body.reschedule)!, { durations: ['interval', 'delay', 'max_delay'] }) : null,
-    EphemeralDisk: single(body.ephemeral_disk) ? attributes(single(body.ephemeral_disk)!, { renames: { size: 'SizeMB' } }) : null,
-    Networks: blocks(body.network).length > 0 ? blocks(body.network).map(network) : null,
-    Services: blocks(body.service).length > 0 ? blocks(body.service).map(service) : null,
+    Update: optionalAttributes(body.update, UPDATE),
+    Migrate: optionalAttributes(body.migrate, MIGRATE),
+    RestartPolicy: optionalAttributes(body.restart, RESTART),
+    ReschedulePolicy: optionalAttributes(body.reschedule, RESCHEDULE),
+    EphemeralDisk: optionalAttributes(body.ephemeral_disk, { renames: { size: 'SizeMB' } }),
+    Networks: mapBlocks(body.network, network),
+    Services: mapBlocks(body.service, service),
     Volumes: volumes.length > 0 ? Object.fromEntries(volumes.map(([volume, spec]) => [volume, { Name: volume, ...attributes(spec) }])) : null,
     Meta: stringMap(body.meta) ?? null,
     Scaling: scalingBlock ? scaling(scalingBlock) : null,
     Consul: single(body.consul) ?? null,
-    Disconnect: single(body.disconnect) ? attributes(single(body.disconnect)!, { durations: ['lost_after', 'stop_on_client_after'] }) : null,
+    Disconnect: optionalAttributes(body.disconnect, { durations: ['lost_after', 'stop_on_client_after'] }),
     ShutdownDelay: body.shutdown_delay === undefined ? null : duration(body.shutdown_delay, `group.${name}.shutdown_delay`),
     StopAfterClientDisconnect:
       body.stop_after_client_disconnect === undefined ? null : duration(body.stop_after_client_disconnect, `group.${name}.stop_after_client_disconnect`),
@@ -289,10 +309,10 @@ export function jobFromHcl(root: Loose): Loose {
     ID: body.id ?? id,
     Name: body.name ?? id,
     TaskGroups: labelled(body.group).map(([name, groupBody]) => group(name, groupBody)),
-    Constraints: blocks(body.constraint).length > 0 ? blocks(body.constraint).map(constraint) : null,
-    Affinities: blocks(body.affinity).length > 0 ? blocks(body.affinity).map(affinity) : null,
-    Spreads: blocks(body.spread).length > 0 ? blocks(body.spread).map(spread) : null,
-    Update: single(body.update) ? attributes(single(body.update)!, { durations: UPDATE_DURATIONS }) : null,
+    Constraints: mapBlocks(body.constraint, constraint),
+    Affinities: mapBlocks(body.affinity, affinity),
+    Spreads: mapBlocks(body.spread, spread),
+    Update: optionalAttributes(body.update, UPDATE),
     Periodic: periodic
       ? {
           Enabled: periodic.enabled ?? true,
@@ -306,8 +326,8 @@ export function jobFromHcl(root: Loose): Loose {
     ParameterizedJob: parameterized
       ? { Payload: parameterized.payload ?? 'optional', MetaRequired: parameterized.meta_required ?? null, MetaOptional: parameterized.meta_optional ?? null }
       : null,
-    Reschedule: single(body.reschedule) ? attributes(single(body.reschedule)!, { durations: ['interval', 'delay', 'max_delay'] }) : null,
-    Migrate: single(body.migrate) ? attributes(single(body.migrate)!, { durations: ['min_healthy_time', 'healthy_deadline'] }) : null,
+    Reschedule: optionalAttributes(body.reschedule, RESCHEDULE),
+    Migrate: optionalAttributes(body.migrate, MIGRATE),
     Meta: stringMap(body.meta) ?? null,
     Multiregion: single(body.multiregion) ?? null,
     UI: single(body.ui) ?? null,
