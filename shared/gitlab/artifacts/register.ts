@@ -91,8 +91,11 @@ async function writeMetadata(file: StoredFile): Promise<StoredFile> {
   return { key, size: body.length };
 }
 
-/** Records `file` on the job (a repeated upload of the same kind and content is ignored, as GitLab does). */
-export async function registerArtifact(jobId: number, upload: ArtifactUpload, file: StoredFile): Promise<void> {
+/**
+ * Records `file` on the job (a repeated upload of the same kind and content is ignored, as GitLab
+ * does). `known` is the job as the caller authenticated it; it is read again only if it changed.
+ */
+export async function registerArtifact(known: JobRecord, upload: ArtifactUpload, file: StoredFile): Promise<void> {
   const written = [file.key];
   try {
     if (file.size > config().gitlabArtifacts.maxSizeBytes) throw tooLarge();
@@ -115,7 +118,7 @@ export async function registerArtifact(jobId: number, upload: ArtifactUpload, fi
       records.push({ fileType: 'metadata', fileFormat: 'gzip', filename: 'metadata.gz', size: metadata.size, objectKey: metadata.key, expireAt });
     }
     for (let attempt = 0; attempt < 5; attempt++) {
-      const job = await getJob(jobId);
+      const job = attempt === 0 ? known : await getJob(known.id);
       if (!job) throw forbidden();
       checkUpload(job, upload);
       const existing = job.artifacts.find((artifact) => artifact.fileType === upload.artifactType);

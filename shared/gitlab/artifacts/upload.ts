@@ -103,7 +103,7 @@ export async function finalizeUpload(job: JobRecord, upload: ArtifactUpload, rem
   }
   const to = finalKey(job, remoteId, upload);
   await moveUpload(from, to);
-  await registerArtifact(job.id, upload, { key: to, size, sha256 });
+  await registerArtifact(job, upload, { key: to, size, sha256 });
 }
 
 /** A stock runner's archive, whole in the request (already checked against the POST limit). */
@@ -111,5 +111,5 @@ export async function storeDirectUpload(job: JobRecord, upload: ArtifactUpload, 
   checkUpload(job, upload);
   const key = finalKey(job, randomUUID(), upload);
   await s3().send(new PutObjectCommand({ Bucket: config().bucketName, Key: key, Body: bytes, ContentLength: bytes.length }));
-  await registerArtifact(job.id, upload, { key, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+  await registerArtifact(job, upload, { key, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
 }
