@@ -12,6 +12,7 @@ import {
   upsertRegistration,
   type ServiceRegistration,
 } from '../client/services/service-registrations';
+import type { StoredAlloc } from '../store/allocs';
 import { readJob } from '../store/jobs';
 import { blockingJson } from './blocking';
 import { nomadBody } from './body';
@@ -117,16 +118,19 @@ export function mountClientRoutes(app: Hono): void {
   app.on(['PUT', 'POST'], '/v1/client/agent/services', async (c) => {
     const nodeId = await requireAgentNode(c);
     const body = await nomadBody(c, ServicesBody);
-    let index = 0;
+    // Every registration is checked before any is written; an allocation's services share one read of it.
+    const allocs = new Map<string, StoredAlloc>();
     for (const registration of body.Upsert) {
       if (registration.NodeID !== nodeId) throw new NomadError(403, `service ${registration.ID} is not registered by node ${nodeId}`);
-      const alloc = await nodeAlloc(nodeId, registration.AllocID);
+      let alloc = allocs.get(registration.AllocID);
+      if (!alloc) allocs.set(registration.AllocID, (alloc = await nodeAlloc(nodeId, registration.AllocID)));
       if (alloc.alloc.JobID !== registration.JobID || alloc.alloc.Namespace !== registration.Namespace) {
         throw new NomadError(400, `service ${registration.ID} does not match allocation ${registration.AllocID}`);
       }
-      index = await upsertRegistration({ ...registration, Tags: registration.Tags ?? [] });
     }
+    const indexes = await Promise.all(body.Upsert.map((registration) => upsertRegistration({ ...registration, Tags: registration.Tags ?? [] })));
     await Promise.all(body.Delete.map((entry) => deleteRegistration(entry.Namespace, entry.JobID, entry.ID, nodeId)));
+    const index = Math.max(0, ...indexes);
     setIndex(c, index);
     return nomadJson(c, { Index: index });
   });
