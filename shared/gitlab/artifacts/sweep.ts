@@ -1,5 +1,6 @@
 import { transact, TransactionConflict } from '../../storage/transact';
-import { getJob, updateJob } from '../store/jobs';
+import type { JobRecord } from '../records';
+import { getJobs, updateJob } from '../store/jobs';
 import { deleteExpiryIfUnchanged, queryDueExpiries, rescheduleExpiry, type ExpiryEntry } from './expiry';
 import { inLatestSuccessfulPipeline } from './locate';
 import { tagJobObjectsExpired } from './objects';
@@ -13,8 +14,7 @@ import { unchangedSince } from './unchanged';
  */
 const RECHECK_LATEST_MS = 3600_000;
 
-async function sweepOne(entry: ExpiryEntry, now: number): Promise<boolean> {
-  const job = await getJob(entry.jobId);
+async function sweepOne(entry: ExpiryEntry, job: JobRecord | undefined, now: number): Promise<boolean> {
   const expiring = job?.artifacts.filter((artifact) => artifact.fileType !== 'trace') ?? [];
   if (!job || expiring.length === 0 || job.artifactsLocked) {
     await transact([deleteExpiryIfUnchanged(entry)]).catch(ignoreConflict);
@@ -48,7 +48,8 @@ export async function sweepExpiredArtifacts(now: number): Promise<number> {
   let swept = 0;
   for (let seen = 0; seen < MAX_PER_RUN; ) {
     const due = await queryDueExpiries(now, PAGE);
-    for (const entry of due) if (await sweepOne(entry, now)) swept++;
+    const jobs = await getJobs(due.map((entry) => entry.jobId));
+    for (const entry of due) if (await sweepOne(entry, jobs.get(entry.jobId), now)) swept++;
     seen += due.length;
     if (due.length < PAGE) break;
   }

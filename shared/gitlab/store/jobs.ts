@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
+import { batchGet } from '../../storage/batch-get';
 import type { TransactItem } from '../../storage/transact';
 import type { JobRecord } from '../records';
 import type { JobStatus } from '../state/statuses';
@@ -78,17 +79,22 @@ export function updateJob(job: JobRecord, changes: Partial<JobRecord>, expected:
   };
 }
 
-const pointers = new Map<number, { pipelineId: number; projectId: number }>();
+type Location = { pipelineId: number; projectId: number };
 
-async function jobLocation(jobId: number): Promise<{ pipelineId: number; projectId: number } | undefined> {
-  const cached = pointers.get(jobId);
-  if (cached) return cached;
-  const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: jobPointerKey(jobId), ConsistentRead: true }));
-  if (!result.Item) return undefined;
-  const location = { pipelineId: Number(result.Item.pipelineId), projectId: Number(result.Item.projectId) };
+const pointers = new Map<number, Location>();
+
+function remember(jobId: number, pointer: Item): Location {
+  const location = { pipelineId: Number(pointer.pipelineId), projectId: Number(pointer.projectId) };
   if (pointers.size > 10_000) pointers.clear();
   pointers.set(jobId, location);
   return location;
+}
+
+async function jobLocation(jobId: number): Promise<Location | undefined> {
+  const cached = pointers.get(jobId);
+  if (cached) return cached;
+  const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: jobPointerKey(jobId), ConsistentRead: true }));
+  return result.Item ? remember(jobId, result.Item) : undefined;
 }
 
 export async function getJob(jobId: number): Promise<JobRecord | undefined> {
@@ -96,6 +102,24 @@ export async function getJob(jobId: number): Promise<JobRecord | undefined> {
   if (!location) return undefined;
   const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: jobKey(location.pipelineId, jobId), ConsistentRead: true }));
   return result.Item ? jobFromItem(result.Item) : undefined;
+}
+
+/** Jobs by id (missing ones left out), in BatchGets: the pointers not cached yet, then the jobs. */
+export async function getJobs(jobIds: Iterable<number>): Promise<Map<number, JobRecord>> {
+  const locations = new Map<number, Location>();
+  const unknown: number[] = [];
+  for (const id of new Set(jobIds)) {
+    const cached = pointers.get(id);
+    if (cached) locations.set(id, cached);
+    else unknown.push(id);
+  }
+  const pointerIds = new Map(unknown.map((id) => [jobPointerKey(id).PK, id]));
+  for (const pointer of await batchGet(unknown.map(jobPointerKey), { consistent: true })) {
+    const id = pointerIds.get(pointer.PK)!;
+    locations.set(id, remember(id, pointer));
+  }
+  const items = await batchGet([...locations].map(([id, location]) => jobKey(location.pipelineId, id)), { consistent: true });
+  return new Map(items.map((item) => [Number(item.id), jobFromItem(item)]));
 }
 
 export interface ProjectJobsPage {
