@@ -19,7 +19,7 @@ export interface Indexed<T> {
   body: T;
 }
 
-export function blockingParams(c: Context): { minIndex: number; waitMs: number } {
+function blockingParams(c: Context): { minIndex: number; waitMs: number } {
   const indexParam = c.req.query('index');
   let minIndex = 0;
   if (indexParam !== undefined && indexParam !== '') {

@@ -3,7 +3,7 @@
  * children are `<parent>/dispatch-…`, sent as `%2F`), so the path is decoded first and a known
  * suffix is taken off the end; whatever remains is the job ID. Pure.
  */
-export const JOB_ACTIONS = [
+const JOB_ACTIONS = [
   'evaluate',
   'allocations',
   'evaluations',

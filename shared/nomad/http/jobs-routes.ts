@@ -16,7 +16,7 @@ import { boolParam, namespaceParam, perPageParam } from './params';
 import { nomadJson, setIndex, setQueryMeta } from './respond';
 
 /** `/v1/jobs`: list and register. */
-export const RegisterBody = z
+const RegisterBody = z
   .object({
     Job: z.record(z.string(), z.unknown()).nullish(),
     EnforceIndex: z.boolean().optional(),
@@ -39,10 +39,10 @@ export const RegisterBody = z
   })
   .passthrough();
 
-export type RegisterBodyType = z.infer<typeof RegisterBody>;
+type RegisterBodyType = z.infer<typeof RegisterBody>;
 
 /** The register checks Nomad makes in its HTTP handler, before the job reaches the server. */
-export function checkRegisterBody(body: RegisterBodyType, pathJobId?: string): Record<string, unknown> {
+function checkRegisterBody(body: RegisterBodyType, pathJobId?: string): Record<string, unknown> {
   const job = body.Job;
   if (!job) throw badRequest('Job must be specified');
   if (typeof job.ID !== 'string' || job.ID === '') throw badRequest("Job ID hasn't been provided");
@@ -78,7 +78,7 @@ export async function handleRegister(c: Context, pathJobId?: string): Promise<Re
 }
 
 /** The `filter` query parameter, compiled once for the request; Nomad's texts for its errors. */
-export function filterParam(c: Context): CompiledFilter | undefined {
+function filterParam(c: Context): CompiledFilter | undefined {
   const expression = c.req.query('filter');
   if (!expression) return undefined;
   try {
@@ -91,7 +91,7 @@ export function filterParam(c: Context): CompiledFilter | undefined {
   }
 }
 
-export function filterFunction(filter: CompiledFilter | undefined, datum: (record: JobRecord) => unknown) {
+function filterFunction(filter: CompiledFilter | undefined, datum: (record: JobRecord) => unknown) {
   if (!filter) return undefined;
   return (record: JobRecord) => {
     try {

@@ -325,7 +325,7 @@ function finish<T extends { Type: DiffType; Fields: FieldDiff[] | null; Objects:
   return diff;
 }
 
-export function taskDiff(oldTask: Task | undefined, newTask: Task | undefined, contextual = false): TaskDiff {
+function taskDiff(oldTask: Task | undefined, newTask: Task | undefined, contextual = false): TaskDiff {
   const type: DiffType = !oldTask ? 'Added' : !newTask ? 'Deleted' : stableStringify(oldTask) === stableStringify(newTask) ? 'None' : 'Edited';
   const a: Loose = oldTask ?? {};
   const b: Loose = newTask ?? {};
@@ -359,7 +359,7 @@ function byName<T extends { Name: string }>(oldItems: T[] | null | undefined, ne
 
 const GROUP_POINTER_FIELDS = ['ShutdownDelay', 'StopAfterClientDisconnect', 'MaxClientDisconnect'];
 
-export function taskGroupDiff(oldGroup: TaskGroup | undefined, newGroup: TaskGroup | undefined, contextual = false): TaskGroupDiff {
+function taskGroupDiff(oldGroup: TaskGroup | undefined, newGroup: TaskGroup | undefined, contextual = false): TaskGroupDiff {
   const type: DiffType = !oldGroup ? 'Added' : !newGroup ? 'Deleted' : stableStringify(oldGroup) === stableStringify(newGroup) ? 'None' : 'Edited';
   const a: Loose = oldGroup ?? {};
   const b: Loose = newGroup ?? {};

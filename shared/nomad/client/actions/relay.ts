@@ -34,7 +34,7 @@ export interface ActionRequest {
   handshake: boolean;
 }
 
-export class RelayError extends Error {
+class RelayError extends Error {
   constructor(
     readonly code: 1008 | 1011,
     message: string,

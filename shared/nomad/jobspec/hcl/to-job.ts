@@ -13,7 +13,7 @@ export class JobspecError extends Error {}
 const ACRONYMS: Record<string, string> = { id: 'ID', cpu: 'CPU', mb: 'MB', ttl: 'TTL', tls: 'TLS', dns: 'DNS', ip: 'IP', uid: 'UID', gid: 'GID', url: 'URL', mbits: 'MBits' };
 
 /** `max_file_size` → `MaxFileSize`, `task_id` → `TaskID`. */
-export function pascalCase(name: string): string {
+function pascalCase(name: string): string {
   return name
     .split('_')
     .map((part) => ACRONYMS[part] ?? part.charAt(0).toUpperCase() + part.slice(1))
