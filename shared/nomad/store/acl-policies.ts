@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { queryAll } from '../../storage/query-all';
@@ -34,22 +34,24 @@ function fromItem(item: Item): StoredPolicy {
   };
 }
 
+/** Writes a policy in one UpdateItem, keeping its CreateIndex if it exists already. */
 export async function putPolicy(policy: Omit<StoredPolicy, 'CreateIndex' | 'ModifyIndex'>, index: number): Promise<void> {
-  const existing = await readPolicy(policy.Name);
   await dynamo().send(
-    new PutCommand({
+    new UpdateCommand({
       TableName: config().tableName,
-      Item: {
-        ...aclPolicyKey(policy.Name),
-        GSI1PK: ACL_POLICIES_LIST,
-        GSI1SK: policy.Name,
-        Name: policy.Name,
-        Description: policy.Description,
-        Rules: policy.Rules,
-        JobACL: policy.JobACL ?? null,
-        Parsed: JSON.stringify(policy.parsed),
-        CreateIndex: existing?.CreateIndex ?? index,
-        ModifyIndex: index,
+      Key: aclPolicyKey(policy.Name),
+      UpdateExpression:
+        'SET GSI1PK = :gsi1pk, GSI1SK = :name, #name = :name, #description = :description, #rules = :rules, JobACL = :jobAcl, Parsed = :parsed, ' +
+        'CreateIndex = if_not_exists(CreateIndex, :index), ModifyIndex = :index',
+      ExpressionAttributeNames: { '#name': 'Name', '#description': 'Description', '#rules': 'Rules' },
+      ExpressionAttributeValues: {
+        ':gsi1pk': ACL_POLICIES_LIST,
+        ':name': policy.Name,
+        ':description': policy.Description,
+        ':rules': policy.Rules,
+        ':jobAcl': policy.JobACL ?? null,
+        ':parsed': JSON.stringify(policy.parsed),
+        ':index': index,
       },
     }),
   );
