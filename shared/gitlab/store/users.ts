@@ -23,7 +23,8 @@ function putUser(user: UserRecord) {
 
 let rootEnsured = false;
 
-export async function ensureRootUser(): Promise<UserRecord> {
+/** Writes `root` once per process (a no-op when it is there already); answers the record written. */
+async function insertRoot(): Promise<UserRecord> {
   const root: UserRecord = { id: ROOT_USER_ID, username: 'root', name: 'Administrator', email: 'admin@example.com', admin: true, state: 'active', createdAt: Date.now() };
   if (!rootEnsured) {
     try {
@@ -33,11 +34,17 @@ export async function ensureRootUser(): Promise<UserRecord> {
     }
     rootEnsured = true;
   }
+  return root;
+}
+
+export async function ensureRootUser(): Promise<UserRecord> {
+  const root = await insertRoot();
   return (await getUser(ROOT_USER_ID)) ?? root;
 }
 
 export async function createUser(fields: Omit<UserRecord, 'id' | 'createdAt' | 'state'>): Promise<UserRecord> {
-  await ensureRootUser();
+  // Root first, so that nobody else takes the username `root`.
+  await insertRoot();
   const user: UserRecord = { ...fields, id: await nextId('user', ROOT_USER_ID), state: 'active', createdAt: Date.now() };
   try {
     await transact(putUser(user));
