@@ -2,8 +2,8 @@ import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { transact } from '../../storage/transact';
 import { badRequest, notFound } from '../http/errors';
-import { listNodeAllocs } from '../store/allocs';
-import { readJob } from '../store/jobs';
+import { listNodeAllocs, type StoredAlloc } from '../store/allocs';
+import { readJobs } from '../store/jobs';
 import { allocSk, jobPk } from '../store/keys';
 import { listNodes, readNode, transitionNode, type StoredNode } from '../store/nodes';
 import { unblockEvals } from '../worker/unblock';
@@ -37,13 +37,10 @@ async function requireNode(nodeId: string): Promise<StoredNode> {
 /** Marks the node's live allocations to migrate; returns the jobs they belong to. */
 async function markMigrations(nodeId: string, ignoreSystemJobs: boolean, index: number) {
   const live = (await listNodeAllocs(nodeId)).filter((stored) => stored.live);
-  const jobs = new Map<string, Awaited<ReturnType<typeof readJob>>>();
-  for (const stored of live) {
-    const key = `${stored.alloc.Namespace}\0${stored.alloc.JobID}`;
-    if (!jobs.has(key)) jobs.set(key, await readJob(stored.alloc.Namespace, stored.alloc.JobID));
-  }
+  const jobs = await readJobs(live.map((stored) => ({ namespace: stored.alloc.Namespace, jobId: stored.alloc.JobID })));
+  const jobOf = (stored: StoredAlloc) => jobs.get(jobPk(stored.alloc.Namespace, stored.alloc.JobID));
   const marked = live.filter((stored) => {
-    const type = jobs.get(`${stored.alloc.Namespace}\0${stored.alloc.JobID}`)?.job.Type;
+    const type = jobOf(stored)?.job.Type;
     return type === 'service' || type === 'batch' || ((type === 'system' || type === 'sysbatch') && !ignoreSystemJobs);
   });
   for (let start = 0; start < marked.length; start += 100) {
@@ -59,8 +56,7 @@ async function markMigrations(nodeId: string, ignoreSystemJobs: boolean, index: 
       })),
     );
   }
-  const records = new Map(marked.map((stored) => [`${stored.alloc.Namespace}\0${stored.alloc.JobID}`, jobs.get(`${stored.alloc.Namespace}\0${stored.alloc.JobID}`)!]));
-  return [...records.values()].filter((record) => !!record);
+  return [...new Set(marked.map((stored) => jobOf(stored)!))];
 }
 
 export async function drainNode(nodeId: string, spec: DrainSpec | null, markEligible: boolean, now = Date.now()): Promise<NodeUpdateResult> {

@@ -6,7 +6,7 @@ import { inDatacenters, inPool } from '../scheduler/feasible';
 import { listNodeAllocs } from '../store/allocs';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate } from '../store/job-counters';
-import { jobRecordFromItem, readJob, type JobRecord } from '../store/jobs';
+import { jobRecordFromItem, readJobs, type JobRecord } from '../store/jobs';
 import { SYSTEM_JOBS } from '../store/keys';
 import type { Evaluation } from '../structs/evaluation';
 import type { Node } from '../structs/node';
@@ -32,9 +32,8 @@ async function systemJobs(): Promise<JobRecord[]> {
 /** Jobs with allocations still live on the node. */
 async function jobsOnNode(nodeId: string): Promise<JobRecord[]> {
   const allocs = (await listNodeAllocs(nodeId)).filter((stored) => stored.live);
-  const keys = new Map(allocs.map((stored) => [`${stored.alloc.Namespace}\0${stored.alloc.JobID}`, stored.alloc]));
-  const records = await Promise.all([...keys.values()].map((alloc) => readJob(alloc.Namespace, alloc.JobID)));
-  return records.filter((record): record is JobRecord => !!record);
+  const records = await readJobs(allocs.map((stored) => ({ namespace: stored.alloc.Namespace, jobId: stored.alloc.JobID })));
+  return [...records.values()];
 }
 
 export async function jobsForNode(node: Node, options: { withSystemJobs: boolean }): Promise<JobRecord[]> {

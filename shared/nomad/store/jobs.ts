@@ -89,6 +89,17 @@ export async function readJob(namespace: string, jobId: string, options: { child
 }
 
 /**
+ * Several jobs in one round trip (BatchGet), by `jobPk` in the order asked; jobs not found are absent. Without a
+ * parent's Children summary: for jobs reached through their allocations, which parents never have.
+ */
+export async function readJobs(refs: { namespace: string; jobId: string }[]): Promise<Map<string, JobRecord>> {
+  const keys = new Map(refs.map((ref) => [jobPk(ref.namespace, ref.jobId), jobKey(ref.namespace, ref.jobId)]));
+  if (keys.size === 0) return new Map();
+  const found = new Map((await batchGet([...keys.values()], { consistent: true })).map((item) => [item.PK as string, item]));
+  return new Map([...keys.keys()].flatMap((pk) => (found.has(pk) ? [[pk, jobRecordFromItem(found.get(pk)!)] as const] : [])));
+}
+
+/**
  * A periodic or parameterized parent's `Children` summary, counted from its children's status
  * when it is read (GSI4), so it follows every child's status change without the writers that
  * change a child having to know about its parent. The summary's index moves with the children.
