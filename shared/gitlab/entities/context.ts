@@ -1,7 +1,5 @@
-import { batchGet } from '../../storage/batch-get';
 import type { CommitRecord, JobRecord, PipelineRecord, ProjectRecord, RunnerRecord, UserRecord } from '../records';
-import { recordOf } from '../store/item';
-import { pipelineKey } from '../store/keys';
+import { getPipelines } from '../store/pipelines';
 import { getProjects } from '../store/projects';
 import { getCommits } from '../store/repository';
 import { getRunners } from '../store/runners';
@@ -22,11 +20,6 @@ export interface PresentContext {
   commits: Map<string, CommitRecord>;
 }
 
-async function loadPipelines(ids: Iterable<number>): Promise<Map<number, PipelineRecord>> {
-  const items = await batchGet([...new Set(ids)].map(pipelineKey), { consistent: true });
-  return new Map(items.map((item) => [Number(item.id), recordOf<PipelineRecord>(item)]));
-}
-
 function merge<K, V>(into: Map<K, V>, from: Map<K, V>): void {
   for (const [key, value] of from) into.set(key, value);
 }
@@ -37,7 +30,7 @@ export async function loadContext(jobs: readonly JobRecord[], known: Partial<Pre
   const pipelineIds = jobs.flatMap((job) => (job.downstreamPipelineId ? [job.pipelineId, job.downstreamPipelineId] : [job.pipelineId]));
   const [jobProjects, jobPipelines, runners, commits] = await Promise.all([
     getProjects(jobs.map((job) => job.projectId).filter((id) => !projects.has(id))),
-    loadPipelines(pipelineIds.filter((id) => !pipelines.has(id))),
+    getPipelines(pipelineIds.filter((id) => !pipelines.has(id))),
     getRunners(jobs.flatMap((job) => (job.runnerId ? [job.runnerId] : []))),
     getCommits(jobs),
   ]);

@@ -1,6 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
+import { batchGet } from '../../storage/batch-get';
 import { queryAll } from '../../storage/query-all';
 import type { TransactItem } from '../../storage/transact';
 import type { JobRecord, PipelineRecord } from '../records';
@@ -76,6 +77,12 @@ export async function readPipelineWithJobs(id: number): Promise<{ pipeline: Pipe
   if (!item) return undefined;
   const jobs = items.filter((candidate) => String(candidate.SK).startsWith(JOB_SK_PREFIX)).map(jobFromItem);
   return { pipeline: recordOf<PipelineRecord>(item), jobs, unprocessed: item.GSI4PK !== undefined };
+}
+
+/** Pipelines by id (without their jobs), in one BatchGet. */
+export async function getPipelines(ids: Iterable<number>): Promise<Map<number, PipelineRecord>> {
+  const items = await batchGet([...new Set(ids)].map(pipelineKey), { consistent: true });
+  return new Map(items.map((item) => [Number(item.id), recordOf<PipelineRecord>(item)]));
 }
 
 /** Pipelines left unprocessed for longer than `olderThan` ms (a crash after a job changed). */
