@@ -145,7 +145,6 @@ async function failWith(deployment: Deployment, record: JobRecord, base: string,
     else {
       description = rollbackDescription(base, stable.Version);
       reverted = await revertTo(record, stable, deployment);
-      record = (await readJob(deployment.Namespace, deployment.JobID)) ?? record;
     }
   }
   const result = await commit(deployment, record, {
