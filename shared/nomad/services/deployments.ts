@@ -12,7 +12,7 @@ import {
 } from '../scheduler/deployment-state';
 import { isActive, missedProgressDeadline, watchDeployment } from '../scheduler/deployment-watch';
 import { readJobAllocs } from '../store/allocs';
-import { changeDeployment, findDeployment, listActiveDeployments, type DeploymentChange } from '../store/deployments';
+import { changeDeployment, findDeployment, listActiveDeployments, readDeployment, type DeploymentChange } from '../store/deployments';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
 import { allocSk, jobPk } from '../store/keys';
@@ -95,7 +95,7 @@ async function jobOf(deployment: Deployment): Promise<JobRecord> {
   return record;
 }
 
-async function deploymentAllocs(deployment: Deployment): Promise<Allocation[]> {
+async function deploymentAllocs(deployment: Pick<Deployment, 'Namespace' | 'JobID' | 'ID'>): Promise<Allocation[]> {
   return (await readJobAllocs(deployment.Namespace, deployment.JobID)).filter((stored) => stored.alloc.DeploymentID === deployment.ID).map((stored) => stored.alloc);
 }
 
@@ -250,7 +250,7 @@ export async function setAllocHealth(id: string, healthyIds: string[], unhealthy
     }
   }
   const result = await commit(deployment, record, { change: { groups }, withEval: true, extra: items });
-  await reactToHealth(deployment.ID, new Set(healthyIds));
+  await reactToHealth(deployment, new Set(healthyIds));
   return result;
 }
 
@@ -258,12 +258,9 @@ export async function setAllocHealth(id: string, healthyIds: string[], unhealthy
  * The watcher's reaction to allocation health reported by clients: fail or roll back, let
  * unhealthy allocations be replaced, promote canaries, or evaluate so the rollout moves on.
  */
-export async function reactToHealth(deploymentId: string, changed: Set<string>): Promise<void> {
-  const deployment = await findDeployment(deploymentId);
-  if (!deployment || !isActive(deployment)) return;
-  const record = await readJob(deployment.Namespace, deployment.JobID);
-  if (!record) return;
-  const allocs = await deploymentAllocs(deployment);
+export async function reactToHealth(ref: Pick<Deployment, 'Namespace' | 'JobID' | 'ID'>, changed: Set<string>): Promise<void> {
+  const [deployment, record, allocs] = await Promise.all([readDeployment(ref), readJob(ref.Namespace, ref.JobID), deploymentAllocs(ref)]);
+  if (!deployment || !isActive(deployment) || !record) return;
   const decision = watchDeployment(deployment, allocs, record.job, changed, Date.now());
   try {
     if (decision.fail) {

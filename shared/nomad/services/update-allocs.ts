@@ -50,12 +50,14 @@ interface Pending {
   before: StoredAlloc;
 }
 
+/** Per deployment ID, the deployment and the allocations whose health changed. */
+type HealthChanges = Map<string, { deployment: Pick<Deployment, 'Namespace' | 'JobID' | 'ID'>; allocs: Set<string> }>;
+
 /** What committed, for the reactions that follow. */
 interface Applied {
   index: number;
   evals: Evaluation[];
-  /** Per deployment, the allocations whose health changed. */
-  health: Map<string, Set<string>>;
+  health: HealthChanges;
   released: boolean;
 }
 
@@ -63,7 +65,7 @@ export async function updateAllocsFromClient(nodeId: string, updates: ClientAllo
   const applied: Applied = { index: 0, evals: [], health: new Map(), released: false };
   for (const round of rounds(updates)) await applyRound(nodeId, round, applied);
   await queueNewEvals(applied.evals);
-  for (const [deploymentId, changed] of applied.health) await reactToHealth(deploymentId, changed);
+  for (const { deployment, allocs } of applied.health.values()) await reactToHealth(deployment, allocs);
   if (applied.released) {
     const node = await readNode(nodeId);
     await unblockEvals({ nodeClass: node?.node.ComputedClass });
@@ -237,7 +239,7 @@ class ClientTransaction {
   private readonly jobs = new Map<string, JobChange>();
   private readonly deployments = new Map<string, { deployment: Deployment; groups: Record<string, GroupCounters> }>();
   private readonly evals: Evaluation[] = [];
-  private readonly health = new Map<string, Set<string>>();
+  private readonly health: HealthChanges = new Map();
 
   constructor(private readonly nodeId: string) {}
 
@@ -269,8 +271,10 @@ class ClientTransaction {
     if (evaluation) this.evals.push(evaluation);
     const health = healthChange(entry);
     if (!health) return;
-    const changed = this.health.get(before.alloc.DeploymentID) ?? new Set<string>();
-    this.health.set(before.alloc.DeploymentID, changed.add(before.alloc.ID));
+    const { Namespace, JobID, DeploymentID } = before.alloc;
+    const changed = this.health.get(DeploymentID) ?? { deployment: { Namespace, JobID, ID: DeploymentID }, allocs: new Set<string>() };
+    this.health.set(DeploymentID, changed);
+    changed.allocs.add(before.alloc.ID);
     if (deployment) this.countHealth(deployment, entry, health);
   }
 
@@ -325,9 +329,9 @@ class ClientTransaction {
     applied.index = Math.max(applied.index, this.index);
     applied.evals.push(...this.evals);
     applied.released ||= this.released;
-    for (const [deploymentId, changed] of this.health) {
-      const all = applied.health.get(deploymentId) ?? new Set<string>();
-      for (const id of changed) all.add(id);
+    for (const [deploymentId, { deployment, allocs }] of this.health) {
+      const all = applied.health.get(deploymentId) ?? { deployment, allocs: new Set<string>() };
+      for (const id of allocs) all.allocs.add(id);
       applied.health.set(deploymentId, all);
     }
   }

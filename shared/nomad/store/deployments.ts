@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { queryAll } from '../../storage/query-all';
@@ -166,6 +166,12 @@ export function changeDeployment(deployment: Pick<Deployment, 'Namespace' | 'Job
 export async function listJobDeployments(namespace: string, jobId: string): Promise<Deployment[]> {
   const items = await queryJobItems(namespace, jobId, 'DEPLOYMENT#');
   return items.map(deploymentFromItem).sort((a, b) => b.CreateIndex - a.CreateIndex);
+}
+
+/** One deployment, read consistently from its job's partition. */
+export async function readDeployment(deployment: Pick<Deployment, 'Namespace' | 'JobID' | 'ID'>): Promise<Deployment | undefined> {
+  const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: deploymentKey(deployment), ConsistentRead: true }));
+  return result.Item ? deploymentFromItem(result.Item) : undefined;
 }
 
 /** By ID alone (GSI2): for `/v1/deployment/:id`. */
