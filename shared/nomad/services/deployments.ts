@@ -182,8 +182,8 @@ export async function pauseDeployment(id: string, pause: boolean): Promise<Deplo
 export async function promoteDeployment(id: string, request: { all: boolean; groups: string[] }): Promise<DeploymentUpdateResult> {
   const deployment = await requireDeployment(id);
   if (!isActive(deployment)) throw badRequest("can't promote terminal deployment");
-  const record = await jobOf(deployment);
-  return promote(deployment, record, request, await deploymentAllocs(deployment));
+  const [record, allocs] = await Promise.all([jobOf(deployment), deploymentAllocs(deployment)]);
+  return promote(deployment, record, request, allocs);
 }
 
 async function promote(deployment: Deployment, record: JobRecord, request: { all: boolean; groups: string[] }, allocs: Allocation[]): Promise<DeploymentUpdateResult> {
@@ -216,8 +216,7 @@ export async function setAllocHealth(id: string, healthyIds: string[], unhealthy
   const deployment = await requireDeployment(id);
   if (!isActive(deployment)) throw badRequest("can't set health of allocations for a terminal deployment");
   if (healthyIds.length + unhealthyIds.length === 0) throw badRequest('must specify at least one healthy/unhealthy allocation ID');
-  const record = await jobOf(deployment);
-  const allocs = await readJobAllocs(deployment.Namespace, deployment.JobID);
+  const [record, allocs] = await Promise.all([jobOf(deployment), readJobAllocs(deployment.Namespace, deployment.JobID)]);
   const index = nextIndex();
   const items: TransactItem[] = [];
   const groups: NonNullable<DeploymentChange['groups']> = {};
