@@ -58,12 +58,19 @@ function cloneForRetry(job: JobRecord, id: number, user: UserRecord, now: number
   };
 }
 
+type RetryOptions = { enqueue?: boolean; jobVariables?: JobRecord['jobVariables'] };
+
 /**
  * Retry: a new job takes the old one's place (the old one keeps its status and is marked retried),
  * skipped jobs after it go back to created, and the pipeline is processed. `enqueue` makes the new
- * job pending at once (playing a finished manual job).
+ * job pending at once (playing a finished manual job). Answers the new job as it is then.
  */
-export async function retryJob(jobId: number, user: UserRecord, options: { enqueue?: boolean; jobVariables?: JobRecord['jobVariables'] } = {}): Promise<JobRecord> {
+export async function retryJob(jobId: number, user: UserRecord, options: RetryOptions = {}): Promise<JobRecord> {
+  return reread(await retryJobWithoutAnswer(jobId, user, options));
+}
+
+/** `retryJob` for callers that answer something else: the new job's id, not read back. */
+export async function retryJobWithoutAnswer(jobId: number, user: UserRecord, options: RetryOptions = {}): Promise<number> {
   const newId = await nextId('job');
   const retried = await withFreshJob(jobId, async (job) => {
     if (!isRetryable(job)) throw forbidden('Job is not retryable');
@@ -89,7 +96,7 @@ export async function retryJob(jobId: number, user: UserRecord, options: { enque
   });
   const processed = await processPipelineNow(retried.pipelineId);
   if (options.enqueue && processed) await afterJobsChanged(processed.pipeline, [retried], processed.pipeline.status);
-  return reread(retried.id);
+  return retried.id;
 }
 
 /**
@@ -101,7 +108,7 @@ export async function playJob(jobId: number, user: UserRecord, variables: JobRec
   if (!job) throw new GitLabError(404, { message: '404 Not found' });
   if (!isPlayable(job)) throw badRequest('Unplayable Job');
   if (job.status !== 'manual' && job.status !== 'scheduled') {
-    await retryJob(jobId, user, { enqueue: true, jobVariables: variables.length > 0 ? variables : job.jobVariables });
+    await retryJobWithoutAnswer(jobId, user, { enqueue: true, jobVariables: variables.length > 0 ? variables : job.jobVariables });
     return reread(jobId);
   }
   const now = Date.now();

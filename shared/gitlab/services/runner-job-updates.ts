@@ -10,7 +10,7 @@ import { getJob, updateJob } from '../store/jobs';
 import { readPipelineWithJobs, touchPipeline } from '../store/pipelines';
 import { appendTrace, readTrace, traceTail } from '../store/traces';
 import { getUser } from '../store/users';
-import { retryJob } from './job-actions';
+import { retryJobWithoutAnswer } from './job-actions';
 import { processPipelineNow } from './process-pipeline';
 import { archiveTrace } from '../traces/archive';
 
@@ -95,7 +95,7 @@ export async function updateJobState(jobId: number, token: string | undefined, u
       const [read, user] = await Promise.all([readPipelineWithJobs(job.pipelineId), getUser(job.userId)]);
       const retriesSoFar = (read?.jobs ?? []).filter((other) => other.name === job.name && other.retried).length;
       if (user && retriesSoFar < job.definition.retry!.max) {
-        await retryJob(job.id, user);
+        await retryJobWithoutAnswer(job.id, user);
         await archiveTrace((await getJob(job.id))!);
         return target;
       }
