@@ -14,7 +14,7 @@ import { newEval } from './new-eval';
  * transaction as the evaluation.
  */
 export async function evaluateJob(namespace: string, jobId: string, forceReschedule: boolean) {
-  const record = await readJob(namespace, jobId, { children: false });
+  const [record, allocs] = await Promise.all([readJob(namespace, jobId, { children: false }), forceReschedule ? readJobAllocs(namespace, jobId) : []]);
   if (!record) throw notFound('job not found');
   const { job } = record;
   if (job.Periodic) throw badRequest("can't evaluate periodic job");
@@ -31,13 +31,10 @@ export async function evaluateJob(namespace: string, jobId: string, forceResched
     now: Date.now(),
   });
   const items: TransactItem[] = [putNewEval(evaluation), jobDeltaUpdate(namespace, jobId, job.CreateIndex, { openEvals: 1, hadEval: true }, index)];
-  if (forceReschedule) {
-    const failed = (await readJobAllocs(namespace, jobId)).filter(
-      ({ alloc, jobCreateIndex }) =>
-        jobCreateIndex === job.CreateIndex && alloc.ClientStatus === 'failed' && alloc.DesiredStatus === 'run' && !alloc.NextAllocation,
-    );
-    items.push(...failed.slice(0, 90).map(({ alloc }) => forceRescheduleItem(namespace, jobId, alloc.ID, index)));
-  }
+  const failed = allocs.filter(
+    ({ alloc, jobCreateIndex }) => jobCreateIndex === job.CreateIndex && alloc.ClientStatus === 'failed' && alloc.DesiredStatus === 'run' && !alloc.NextAllocation,
+  );
+  items.push(...failed.slice(0, 90).map(({ alloc }) => forceRescheduleItem(namespace, jobId, alloc.ID, index)));
   await transact(items);
   await queueNewEvals([evaluation]);
   return {

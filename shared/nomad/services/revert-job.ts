@@ -18,20 +18,20 @@ export interface RevertRequest {
 }
 
 export async function revertJob(request: RevertRequest): Promise<RegisterResult> {
-  const current = await readJob(request.namespace, request.jobId, { children: false });
+  const [current, versions] = await Promise.all([
+    readJob(request.namespace, request.jobId, { children: false }),
+    request.taggedVersion ? visibleJobVersions(request.namespace, request.jobId) : undefined,
+  ]);
   if (!current) throw notFound(`job "${request.jobId}" not found`);
-  let version = request.jobVersion ?? 0;
-  if (request.taggedVersion) {
-    const tagged = (await visibleJobVersions(request.namespace, request.jobId)).find((job) => job.VersionTag?.Name === request.taggedVersion);
-    if (!tagged) throw notFound(`tag "${request.taggedVersion}" not found`);
-    version = tagged.Version;
-  }
+  const tagged = request.taggedVersion ? versions!.find((job) => job.VersionTag?.Name === request.taggedVersion) : undefined;
+  if (request.taggedVersion && !tagged) throw notFound(`tag "${request.taggedVersion}" not found`);
+  const version = tagged?.Version ?? request.jobVersion ?? 0;
   if (version === current.job.Version) throw badRequest("can't revert to current version");
-  const old = await readJobVersion(request.namespace, request.jobId, version);
+  // A tagged version was read with the list; the source is read alongside.
+  const [old, submission] = await Promise.all([tagged ?? readJobVersion(request.namespace, request.jobId, version), readSubmission(request.namespace, request.jobId, version)]);
   if (!old || old.CreateIndex !== current.job.CreateIndex) {
     throw notFound(`job "${request.jobId}" in namespace "${request.namespace}" at version ${version} not found`);
   }
-  const submission = await readSubmission(request.namespace, request.jobId, version);
   return registerJob({
     job: { ...old, VersionTag: null, Stable: false },
     namespace: request.namespace,

@@ -25,10 +25,9 @@ export interface ScaleRequest {
 }
 
 export async function jobScaleStatus(namespace: string, jobId: string) {
-  const record = await readJob(namespace, jobId);
+  const [record, allocs, events] = await Promise.all([readJob(namespace, jobId, { children: false }), readJobAllocs(namespace, jobId), readScalingEvents(namespace, jobId)]);
   if (!record) throw notFound('job not found');
   const { job } = record;
-  const [allocs, events] = await Promise.all([readJobAllocs(namespace, jobId), readScalingEvents(namespace, jobId)]);
   const current = allocs.filter((stored) => stored.live && stored.jobCreateIndex === job.CreateIndex && !stored.alloc.DeploymentStatus?.Canary);
   const groups: Record<string, unknown> = {};
   for (const group of job.TaskGroups) {

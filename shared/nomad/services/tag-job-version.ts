@@ -47,9 +47,8 @@ async function commit(items: TransactItem[], conflictMessage: string): Promise<b
 
 export async function tagJobVersion(namespace: string, jobId: string, name: string, version: number | undefined, description: string): Promise<TagResult> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const record = await readJob(namespace, jobId, { children: false });
+    const [record, versions] = await Promise.all([readJob(namespace, jobId, { children: false }), visibleJobVersions(namespace, jobId)]);
     if (!record) throw notFound(`job "${jobId}" not found`);
-    const versions = await visibleJobVersions(namespace, jobId);
     const wanted = version ?? record.job.Version;
     const stored = versions.find((job) => job.Version === wanted);
     if (!stored) throw notFound(`job "${jobId}" version ${wanted} not found`);
@@ -70,8 +69,8 @@ export async function tagJobVersion(namespace: string, jobId: string, name: stri
 
 export async function untagJobVersion(namespace: string, jobId: string, name: string): Promise<TagResult> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const record = await readJob(namespace, jobId, { children: false });
-    const stored = record && (await visibleJobVersions(namespace, jobId)).find((job) => job.VersionTag?.Name === name);
+    const [record, versions] = await Promise.all([readJob(namespace, jobId, { children: false }), visibleJobVersions(namespace, jobId)]);
+    const stored = record && versions.find((job) => job.VersionTag?.Name === name);
     if (!record || !stored) throw notFound(`tag "${name}" not found on job "${jobId}"`);
     const index = nextIndex();
     const items: TransactItem[] = [releaseTag(namespace, jobId, name), replaceJobVersion({ ...stored, VersionTag: null }, stored)];
