@@ -1,10 +1,10 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
-import { queryAll } from '../../storage/query-all';
 import { batchGet } from '../../storage/batch-get';
 import type { PolicyRules } from '../acl/policy';
 import { ACL_POLICIES_LIST, aclPolicyKey } from './keys';
+import { queryListItems } from './list-items';
 
 /**
  * ACL policy items. The raw `Rules` are kept as written (they are what users read back); the
@@ -69,14 +69,7 @@ export async function readPolicies(names: string[]): Promise<StoredPolicy[]> {
 }
 
 export async function listPolicies(prefix?: string): Promise<StoredPolicy[]> {
-  const values: Record<string, unknown> = { ':pk': ACL_POLICIES_LIST };
-  let condition = 'GSI1PK = :pk';
-  if (prefix) {
-    values[':prefix'] = prefix;
-    condition += ' AND begins_with(GSI1SK, :prefix)';
-  }
-  const items = await queryAll({ TableName: config().tableName, IndexName: 'GSI1', KeyConditionExpression: condition, ExpressionAttributeValues: values });
-  return items.map(fromItem);
+  return (await queryListItems(ACL_POLICIES_LIST, prefix)).map(fromItem);
 }
 
 export async function deletePolicy(name: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
-import { queryAll } from '../../storage/query-all';
+import { queryListItems } from './list-items';
 import { NAMESPACES_LIST, namespaceKey } from './keys';
 
 /**
@@ -47,14 +47,7 @@ export async function readNamespace(name: string): Promise<Namespace | undefined
 
 /** Every namespace in name order, `default` included. */
 export async function listNamespaces(prefix = ''): Promise<Namespace[]> {
-  const values: Record<string, unknown> = { ':pk': NAMESPACES_LIST };
-  let condition = 'GSI1PK = :pk';
-  if (prefix) {
-    values[':prefix'] = prefix;
-    condition += ' AND begins_with(GSI1SK, :prefix)';
-  }
-  const items = await queryAll({ TableName: config().tableName, IndexName: 'GSI1', KeyConditionExpression: condition, ExpressionAttributeValues: values });
-  const stored = items.map(fromItem);
+  const stored = (await queryListItems(NAMESPACES_LIST, prefix)).map(fromItem);
   if (DEFAULT_NAMESPACE.startsWith(prefix) && !stored.some((namespace) => namespace.Name === DEFAULT_NAMESPACE)) stored.push(builtInDefault());
   return stored.sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
 }

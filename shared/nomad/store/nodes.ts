@@ -8,6 +8,7 @@ import { isConditionFailure, transact, TransactionConflict, type TransactItem } 
 import type { Node, NodeStatus } from '../structs/node';
 import { DOWN_NODES, HEARTBEATS, heartbeatSortKey, NODE_USAGE_SK, NODES_COLLECTION, NODES_LIST, nodeKey, nodeUsageKey } from './keys';
 import type { AllocClaim } from './allocs';
+import { queryListItems } from './list-items';
 
 /**
  * Nodes are two items in one partition:
@@ -132,18 +133,7 @@ export async function readNode(nodeId: string): Promise<StoredNode | undefined> 
 
 /** Every node with its usage, in ID order (GSI1). */
 export async function listNodes(prefix?: string): Promise<StoredNode[]> {
-  const values: Record<string, unknown> = { ':pk': NODES_LIST };
-  let condition = 'GSI1PK = :pk';
-  if (prefix) {
-    values[':prefix'] = prefix;
-    condition += ' AND begins_with(GSI1SK, :prefix)';
-  }
-  const items = await queryAll({
-    TableName: config().tableName,
-    IndexName: 'GSI1',
-    KeyConditionExpression: condition,
-    ExpressionAttributeValues: values,
-  });
+  const items = await queryListItems(NODES_LIST, prefix);
   const usage = new Map(items.filter((item) => item.SK === NODE_USAGE_SK).map((item) => [item.PK as string, item]));
   return items.filter((item) => item.SK !== NODE_USAGE_SK).map((item) => storedNodeFromItems(item, usage.get(item.PK)));
 }
