@@ -39,14 +39,18 @@ export function specOf(job: Job): string {
   return JSON.stringify(spec);
 }
 
-export function jobRecordFromItem(item: Item): JobRecord {
-  const spec = JSON.parse(item.Spec) as Job;
-  const counters: JobStatusCounters = {
+function countersOf(item: Item): JobStatusCounters {
+  return {
     LiveAllocs: Number(item.LiveAllocs ?? 0),
     OpenEvals: Number(item.OpenEvals ?? 0),
     ActiveDeployments: Number(item.ActiveDeployments ?? 0),
     HadEval: Boolean(item.HadEval),
   };
+}
+
+export function jobRecordFromItem(item: Item): JobRecord {
+  const spec = JSON.parse(item.Spec) as Job;
+  const counters = countersOf(item);
   const job: Job = {
     ...spec,
     Status: 'pending',
@@ -116,15 +120,7 @@ export async function withChildren(record: JobRecord): Promise<JobRecord> {
   const children = { Pending: 0, Running: 0, Dead: 0 };
   let index = record.summary.ModifyIndex;
   for (const item of items) {
-    const status = deriveJobStatus(
-      { Type: record.job.Type, Stop: Boolean(item.Stop), Periodic: null, ParameterizedJob: null, Dispatched: true },
-      {
-        LiveAllocs: Number(item.LiveAllocs ?? 0),
-        OpenEvals: Number(item.OpenEvals ?? 0),
-        ActiveDeployments: Number(item.ActiveDeployments ?? 0),
-        HadEval: Boolean(item.HadEval),
-      },
-    );
+    const status = deriveJobStatus({ Type: record.job.Type, Stop: Boolean(item.Stop), Periodic: null, ParameterizedJob: null, Dispatched: true }, countersOf(item));
     children[status === 'pending' ? 'Pending' : status === 'running' ? 'Running' : 'Dead']++;
     index = Math.max(index, Number(item.ModifyIndex ?? 0));
   }
