@@ -28,7 +28,7 @@ export interface ResolvedToken {
 
 export class TokenError extends Error {}
 
-export const ANONYMOUS_POLICY = 'anonymous';
+const ANONYMOUS_POLICY = 'anonymous';
 
 /** The bootstrap token is not stored; its accessor ID is derived from its digest. */
 export function bootstrapAccessorId(): string {

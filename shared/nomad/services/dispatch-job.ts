@@ -15,7 +15,7 @@ import { registerJob } from './register-job';
  * scheduled like any job. An idempotency token is claimed in the same transaction as the child,
  * so the same token always answers with the one child it created.
  */
-export const DISPATCH_PAYLOAD_SIZE_LIMIT = 16384;
+const DISPATCH_PAYLOAD_SIZE_LIMIT = 16384;
 
 export interface DispatchRequest {
   namespace: string;

@@ -24,7 +24,7 @@ export interface ListJobsResult {
   index: number;
 }
 
-export function pageToken(record: JobRecord): string {
+function pageToken(record: JobRecord): string {
   return `${record.job.Namespace}.${record.job.ID}`;
 }
 

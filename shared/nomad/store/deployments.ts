@@ -27,7 +27,7 @@ export function deploymentKey(deployment: Pick<Deployment, 'Namespace' | 'JobID'
   return { PK: jobPk(deployment.Namespace, deployment.JobID), SK: deploymentSk(deployment.ID) };
 }
 
-export function deploymentItem(deployment: Deployment): Item {
+function deploymentItem(deployment: Deployment): Item {
   const groups = Object.fromEntries(
     Object.entries(deployment.TaskGroups).map(([name, state]) => {
       const { RequireProgressBy, ...rest } = state;

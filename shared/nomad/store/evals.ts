@@ -13,7 +13,7 @@ type Item = Record<string, any>;
 
 const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK'];
 
-export function evalItem(evaluation: Evaluation): Item {
+function evalItem(evaluation: Evaluation): Item {
   const item: Item = {
     ...evaluation,
     PK: jobPk(evaluation.Namespace, evaluation.JobID),
@@ -27,7 +27,7 @@ export function evalItem(evaluation: Evaluation): Item {
   return item;
 }
 
-export function evalFromItem(item: Item): Evaluation {
+function evalFromItem(item: Item): Evaluation {
   const evaluation: Item = { ...item };
   for (const key of KEY_ATTRIBUTES) delete evaluation[key];
   return evaluation as Evaluation;

@@ -14,7 +14,7 @@ import { queryJobItems } from './job-items';
  * their version's Job when served): then it is only hidden from `/versions`, and deleted with
  * the job on purge.
  */
-export const JOB_TRACKED_VERSIONS = 6;
+const JOB_TRACKED_VERSIONS = 6;
 
 export interface VersionEntry {
   job: Job;
@@ -70,7 +70,7 @@ export function replaceJobVersion(job: Job, expected: Job): TransactItem {
 }
 
 /** One item per tag name, so a name is held by at most one version of a job. */
-export function tagKey(namespace: string, jobId: string, name: string) {
+function tagKey(namespace: string, jobId: string, name: string) {
   return { PK: jobPk(namespace, jobId), SK: `TAG#${name}` };
 }
 

@@ -21,7 +21,7 @@ export interface JobRecord {
   blockedEvalId?: string;
 }
 
-export const EMPTY_GROUP_SUMMARY: TaskGroupSummary = {
+const EMPTY_GROUP_SUMMARY: TaskGroupSummary = {
   Queued: 0,
   Complete: 0,
   Failed: 0,

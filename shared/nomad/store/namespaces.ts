@@ -21,7 +21,7 @@ export interface Namespace {
 
 export const DEFAULT_NAMESPACE = 'default';
 
-export function builtInDefault(): Namespace {
+function builtInDefault(): Namespace {
   return {
     Name: DEFAULT_NAMESPACE,
     Description: 'Default shared namespace',

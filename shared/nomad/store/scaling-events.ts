@@ -6,7 +6,7 @@ import { jobPk, scaleEventSk } from './keys';
 import { queryJobItems } from './job-items';
 
 /** Scaling events (`SCALEEVENT#<group>#<index>` in the job's partition); Nomad keeps the newest 20 per group. */
-export const JOB_TRACKED_SCALING_EVENTS = 20;
+const JOB_TRACKED_SCALING_EVENTS = 20;
 
 export interface ScalingEvent {
   Time: number;

@@ -11,9 +11,9 @@ import { queryJobItems } from './job-items';
  * large for an item go to S3 under `submissions/`; only the newest JOB_TRACKED_SUBMISSIONS are
  * kept per job.
  */
-export const JOB_TRACKED_SUBMISSIONS = 6;
+const JOB_TRACKED_SUBMISSIONS = 6;
 /** Past this a source is kept in S3 rather than in the item (DynamoDB items stop at 400 KB). */
-export const INLINE_SOURCE_LIMIT = 350 * 1024;
+const INLINE_SOURCE_LIMIT = 350 * 1024;
 /** Nomad discards sources larger than this, with a warning. */
 export const MAX_SOURCE_SIZE = 1024 * 1024;
 
