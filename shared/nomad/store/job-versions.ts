@@ -4,6 +4,7 @@ import { config } from '../../config';
 import type { TransactItem } from '../../storage/transact';
 import type { Job, VersionTag } from '../structs/job';
 import { readJobAllocs } from './allocs';
+import { jobVersionItem } from './jobs';
 import { jobPk, versionSk } from './keys';
 import { queryJobItems } from './job-items';
 
@@ -61,7 +62,7 @@ export function replaceJobVersion(job: Job, expected: Job): TransactItem {
   return {
     Put: {
       TableName: config().tableName,
-      Item: { PK: jobPk(job.Namespace, job.ID), SK: versionSk(job.Version), Job: JSON.stringify(job), Version: job.Version, ModifyIndex: job.ModifyIndex },
+      Item: jobVersionItem(job),
       ConditionExpression: '#job = :expected',
       ExpressionAttributeNames: { '#job': 'Job' },
       ExpressionAttributeValues: { ':expected': JSON.stringify(expected) },

@@ -294,19 +294,13 @@ function summaryEntries(write: JobWrite, names: Record<string, string>, values: 
   });
 }
 
+/** The `VERSION#n` item of a job version. */
+export function jobVersionItem(job: Job): Item {
+  return { PK: jobPk(job.Namespace, job.ID), SK: versionSk(job.Version), Job: JSON.stringify(job), Version: job.Version, ModifyIndex: job.ModifyIndex };
+}
+
 export function putJobVersion(job: Job): TransactItem {
-  return {
-    Put: {
-      TableName: config().tableName,
-      Item: {
-        PK: jobPk(job.Namespace, job.ID),
-        SK: versionSk(job.Version),
-        Job: JSON.stringify(job),
-        Version: job.Version,
-        ModifyIndex: job.ModifyIndex,
-      },
-    },
-  };
+  return { Put: { TableName: config().tableName, Item: jobVersionItem(job) } };
 }
 
 function versionKey(ref: VersionRef) {
