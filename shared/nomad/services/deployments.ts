@@ -11,11 +11,10 @@ import {
   runningDescription,
 } from '../scheduler/deployment-state';
 import { isActive, missedProgressDeadline, watchDeployment } from '../scheduler/deployment-watch';
-import { readJobAllocs } from '../store/allocs';
+import { allocKey, desiredTransitionItem, readJobAllocs } from '../store/allocs';
 import { changeDeployment, findDeployment, listActiveDeployments, readDeployment, type DeploymentChange } from '../store/deployments';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
-import { allocSk, jobPk } from '../store/keys';
 import { putJobVersion, readJob, writeJobItem, type JobRecord } from '../store/jobs';
 import { listJobVersions } from '../store/job-versions';
 import type { Allocation } from '../structs/allocation';
@@ -238,7 +237,7 @@ export async function setAllocHealth(id: string, healthyIds: string[], unhealthy
       items.push({
         Update: {
           TableName: config().tableName,
-          Key: { PK: jobPk(stored.alloc.Namespace, stored.alloc.JobID), SK: allocSk(allocId) },
+          Key: allocKey(stored.alloc),
           UpdateExpression: 'SET DeploymentStatus = :status, ModifyIndex = :index',
           ExpressionAttributeValues: {
             ':status': { Healthy: healthy, Timestamp: timestamp, Canary: stored.alloc.DeploymentStatus?.Canary ?? false, ModifyIndex: index },
@@ -272,14 +271,7 @@ export async function reactToHealth(ref: Pick<Deployment, 'Namespace' | 'JobID' 
     }
     if (decision.allowReschedule.length > 0 || decision.evaluate) {
       const index = nextIndex();
-      const marks: TransactItem[] = decision.allowReschedule.map((allocId) => ({
-        Update: {
-          TableName: config().tableName,
-          Key: { PK: jobPk(deployment.Namespace, deployment.JobID), SK: allocSk(allocId) },
-          UpdateExpression: 'SET DesiredTransition.Reschedule = :true, ModifyIndex = :index',
-          ExpressionAttributeValues: { ':true': true, ':index': index },
-        },
-      }));
+      const marks = decision.allowReschedule.map((allocId) => desiredTransitionItem({ Namespace: deployment.Namespace, JobID: deployment.JobID, ID: allocId }, 'Reschedule', index));
       await commit(deployment, record, { withEval: true, extra: marks });
     }
   } catch (error) {

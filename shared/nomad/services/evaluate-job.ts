@@ -1,7 +1,7 @@
 import { nextIndex } from '../../storage/index-clock';
 import { transact, type TransactItem } from '../../storage/transact';
 import { badRequest, notFound } from '../http/errors';
-import { forceRescheduleItem, readJobAllocs } from '../store/allocs';
+import { desiredTransitionItem, readJobAllocs } from '../store/allocs';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate } from '../store/job-counters';
 import { readJob } from '../store/jobs';
@@ -34,7 +34,7 @@ export async function evaluateJob(namespace: string, jobId: string, forceResched
   const failed = allocs.filter(
     ({ alloc, jobCreateIndex }) => jobCreateIndex === job.CreateIndex && alloc.ClientStatus === 'failed' && alloc.DesiredStatus === 'run' && !alloc.NextAllocation,
   );
-  items.push(...failed.slice(0, 90).map(({ alloc }) => forceRescheduleItem(namespace, jobId, alloc.ID, index)));
+  items.push(...failed.slice(0, 90).map(({ alloc }) => desiredTransitionItem(alloc, 'ForceReschedule', index)));
   await transact(items);
   await queueNewEvals([evaluation]);
   return {

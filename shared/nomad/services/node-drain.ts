@@ -1,10 +1,9 @@
-import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { transact } from '../../storage/transact';
 import { badRequest, notFound } from '../http/errors';
-import { listNodeAllocs, type StoredAlloc } from '../store/allocs';
+import { desiredTransitionItem, listNodeAllocs, type StoredAlloc } from '../store/allocs';
 import { readJobs } from '../store/jobs';
-import { allocSk, jobPk } from '../store/keys';
+import { jobPk } from '../store/keys';
 import { listNodes, readNode, transitionNode, type StoredNode } from '../store/nodes';
 import { unblockEvals } from '../worker/unblock';
 import { createJobEvals, jobsForNode } from './node-evals';
@@ -44,17 +43,7 @@ async function markMigrations(nodeId: string, ignoreSystemJobs: boolean, index: 
     return type === 'service' || type === 'batch' || ((type === 'system' || type === 'sysbatch') && !ignoreSystemJobs);
   });
   for (let start = 0; start < marked.length; start += 100) {
-    await transact(
-      marked.slice(start, start + 100).map((stored) => ({
-        Update: {
-          TableName: config().tableName,
-          Key: { PK: jobPk(stored.alloc.Namespace, stored.alloc.JobID), SK: allocSk(stored.alloc.ID) },
-          UpdateExpression: 'SET DesiredTransition.Migrate = :true, ModifyIndex = :index',
-          ConditionExpression: 'attribute_exists(PK)',
-          ExpressionAttributeValues: { ':true': true, ':index': index },
-        },
-      })),
-    );
+    await transact(marked.slice(start, start + 100).map((stored) => desiredTransitionItem(stored.alloc, 'Migrate', index)));
   }
   return [...new Set(marked.map((stored) => jobOf(stored)!))];
 }

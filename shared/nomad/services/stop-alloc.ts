@@ -1,12 +1,10 @@
-import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { transact } from '../../storage/transact';
 import { notFound } from '../http/errors';
-import { findAlloc } from '../store/allocs';
+import { desiredTransitionItem, findAlloc } from '../store/allocs';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate } from '../store/job-counters';
 import { readJob } from '../store/jobs';
-import { allocSk, jobPk } from '../store/keys';
 import { queueNewEvals } from '../worker/eval-queue';
 import { newEval } from './new-eval';
 
@@ -32,15 +30,7 @@ export async function stopAlloc(allocId: string): Promise<{ EvalID: string; Inde
     now: Date.now(),
   });
   await transact([
-    {
-      Update: {
-        TableName: config().tableName,
-        Key: { PK: jobPk(located.alloc.Namespace, located.alloc.JobID), SK: allocSk(allocId) },
-        UpdateExpression: 'SET DesiredTransition.Migrate = :true, ModifyIndex = :index',
-        ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeValues: { ':true': true, ':index': index },
-      },
-    },
+    desiredTransitionItem(located.alloc, 'Migrate', index),
     putNewEval(evaluation),
     jobDeltaUpdate(record.job.Namespace, record.job.ID, record.job.CreateIndex, { openEvals: 1, hadEval: true }, index),
   ]);

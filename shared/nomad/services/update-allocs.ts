@@ -5,12 +5,12 @@ import { MAX_TRANSACT_ITEMS, transact, TransactionConflict, type TransactItem } 
 import { badRequest } from '../http/errors';
 import { addClaim } from '../scheduler/rank';
 import { addSummaryDeltas, summaryTransition } from '../status/summary';
-import { findAlloc, storedAllocFromItem, type AllocClaim, type StoredAlloc } from '../store/allocs';
+import { allocKey, findAlloc, storedAllocFromItem, type AllocClaim, type StoredAlloc } from '../store/allocs';
 import { changeDeployment, deploymentFromItem, deploymentKey, type GroupCounters } from '../store/deployments';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
 import { jobRecordFromItem, type JobRecord } from '../store/jobs';
-import { allocSk, JOB_SK, jobKey, jobPk } from '../store/keys';
+import { JOB_SK, jobKey, jobPk } from '../store/keys';
 import { nodeUsageChange, readNode } from '../store/nodes';
 import { isClientTerminal, type AllocDeploymentStatus, type ClientStatus, type TaskState } from '../structs/allocation';
 import type { Deployment } from '../structs/deployment';
@@ -90,7 +90,7 @@ async function applyRound(nodeId: string, updates: ClientAllocUpdate[], applied:
     updates.map(async (update) => {
       const found = await findAlloc(update.ID);
       if (!found) throw badRequest(`alloc ${update.ID} not found`);
-      return { update, key: { PK: jobPk(found.alloc.Namespace, found.alloc.JobID), SK: allocSk(found.alloc.ID) } };
+      return { update, key: allocKey(found.alloc) };
     }),
   );
   // Registrations whose job item no longer counts these allocations (purged, or registered anew).
@@ -373,7 +373,7 @@ function allocUpdateItem(before: StoredAlloc, update: ClientAllocUpdate, live: b
   return {
     Update: {
       TableName: config().tableName,
-      Key: { PK: jobPk(alloc.Namespace, alloc.JobID), SK: allocSk(alloc.ID) },
+      Key: allocKey(alloc),
       UpdateExpression: `SET ${sets.join(', ')}`,
       ConditionExpression: '#modify = :expected',
       ExpressionAttributeNames: names,

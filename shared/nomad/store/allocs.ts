@@ -123,16 +123,22 @@ export async function withJobs(stored: StoredAlloc[]): Promise<Allocation[]> {
   return stored.map((entry) => ({ ...entry.alloc, Job: versions(ref(entry)) }));
 }
 
+export function allocKey(alloc: Pick<Allocation, 'Namespace' | 'JobID' | 'ID'>) {
+  return { PK: jobPk(alloc.Namespace, alloc.JobID), SK: allocSk(alloc.ID) };
+}
+
 /**
- * Marks a failed allocation for rescheduling now, past its policy's limits and delays
- * (`POST /v1/job/:id/evaluate` with EvalOptions.ForceReschedule).
+ * Sets one of an existing allocation's desired transitions for the scheduler to act on:
+ * `Migrate` (a drain, `PUT /v1/allocation/:id/stop`), `Reschedule` (its deployment lets an
+ * unhealthy one be replaced) or `ForceReschedule` (now, past its policy's limits and delays:
+ * `POST /v1/job/:id/evaluate` with EvalOptions.ForceReschedule).
  */
-export function forceRescheduleItem(namespace: string, jobId: string, allocId: string, index: number): TransactItem {
+export function desiredTransitionItem(alloc: Pick<Allocation, 'Namespace' | 'JobID' | 'ID'>, transition: 'Migrate' | 'Reschedule' | 'ForceReschedule', index: number): TransactItem {
   return {
     Update: {
       TableName: config().tableName,
-      Key: { PK: jobPk(namespace, jobId), SK: allocSk(allocId) },
-      UpdateExpression: 'SET DesiredTransition.ForceReschedule = :true, ModifyIndex = :index',
+      Key: allocKey(alloc),
+      UpdateExpression: `SET DesiredTransition.${transition} = :true, ModifyIndex = :index`,
       ConditionExpression: 'attribute_exists(PK)',
       ExpressionAttributeValues: { ':true': true, ':index': index },
     },
