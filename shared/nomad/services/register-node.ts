@@ -94,14 +94,15 @@ export async function registerNode(raw: Loose): Promise<RegisterNodeResult> {
     node.Events = [{ Message: 'Node registered', Subsystem: 'Cluster', Details: null, Timestamp: new Date(now).toISOString(), CreateIndex: index }];
   }
   node.ComputedClass = computedClass(node);
-  const stored = await upsertNode(node, now + HEARTBEAT_TTL_MS, previous?.used);
-  const changed = !previous || previous.node.Status !== stored.node.Status || previous.node.ComputedClass !== stored.node.ComputedClass;
-  const evals = changed ? await createJobEvals(await jobsForNode(stored.node, { withSystemJobs: stored.node.Status === 'ready' }), 'node-update', stored.node) : [];
-  if (stored.node.Status === 'ready') await unblockEvals({ nodeClass: stored.node.ComputedClass });
+  // Every field of `node` is written as it is (only CreateIndex may stay older), so it needs no read back.
+  await upsertNode(node, now + HEARTBEAT_TTL_MS, previous?.used);
+  const changed = !previous || previous.node.Status !== node.Status || previous.node.ComputedClass !== node.ComputedClass;
+  const evals = changed ? await createJobEvals(await jobsForNode(node, { withSystemJobs: node.Status === 'ready' }), 'node-update', node) : [];
+  if (node.Status === 'ready') await unblockEvals({ nodeClass: node.ComputedClass });
   return {
     Index: index,
     HeartbeatTTL: HEARTBEAT_TTL_MS * 1_000_000,
-    NodeID: stored.node.ID,
+    NodeID: node.ID,
     EvalIDs: evals.map((evaluation) => evaluation.ID),
     EvalCreateIndex: evals[0]?.CreateIndex ?? 0,
     NodeModifyIndex: index,

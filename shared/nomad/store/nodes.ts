@@ -156,9 +156,9 @@ async function transactOrMiss(items: TransactItem[]): Promise<boolean> {
 /**
  * Writes a node's registration, keeping its claimed capacity and CreateIndex if it re-registers,
  * and moves the nodes collection index (the worker's node cache watches it) in the same
- * transaction. Returns the stored node as it is now.
+ * transaction.
  */
-export async function upsertNode(node: Node, heartbeatExpiry: number, previousUsage?: AllocClaim): Promise<StoredNode> {
+export async function upsertNode(node: Node, heartbeatExpiry: number, previousUsage?: AllocClaim): Promise<void> {
   const { CreateIndex, ...fields } = node;
   await transact([
     setAttributes(
@@ -169,7 +169,6 @@ export async function upsertNode(node: Node, heartbeatExpiry: number, previousUs
     usageUpdate(node.ID, admission(node), previousUsage ?? { CpuShares: 0, MemoryMB: 0, DiskMB: 0 }),
     touchCollection(NODES_COLLECTION, node.ID, node.ModifyIndex),
   ]);
-  return (await readNode(node.ID))!;
 }
 
 /**
