@@ -36,8 +36,6 @@ const FOLLOWUP_WINDOW_MS = 5_000;
 /** A reschedule due this soon happens now. */
 const RESCHEDULE_WINDOW_MS = 1_000;
 
-export { allocIndex, allocName } from './name-index';
-
 export interface Placement {
   group: TaskGroup;
   name: string;
@@ -162,11 +160,6 @@ class Reconciler {
     const current = this.input.deployment;
     if (!current) return;
     const active = current.Status !== 'successful' && current.Status !== 'failed' && current.Status !== 'cancelled';
-    if (this.job.Stop) {
-      if (active) this.result.deploymentUpdates.push({ deploymentId: current.ID, status: 'cancelled', description: DEPLOYMENT_DESCRIPTIONS.stoppedJob });
-      this.oldDeployment = current;
-      return;
-    }
     if (current.JobCreateIndex !== this.job.CreateIndex || current.JobVersion !== this.job.Version) {
       if (active) this.result.deploymentUpdates.push({ deploymentId: current.ID, status: 'cancelled', description: DEPLOYMENT_DESCRIPTIONS.newerJob });
       this.oldDeployment = current;
