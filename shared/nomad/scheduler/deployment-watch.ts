@@ -1,5 +1,5 @@
 import type { Allocation } from '../structs/allocation';
-import type { Deployment } from '../structs/deployment';
+import { isActiveDeployment, type Deployment } from '../structs/deployment';
 import type { Job } from '../structs/job';
 import { requiresPromotion } from './deployment-state';
 import { rescheduleEligible } from './reschedule';
@@ -20,7 +20,7 @@ export interface WatchDecision {
 }
 
 export function isActive(deployment: Deployment): boolean {
-  return deployment.Status !== 'successful' && deployment.Status !== 'failed' && deployment.Status !== 'cancelled';
+  return isActiveDeployment(deployment.Status);
 }
 
 export function watchDeployment(deployment: Deployment, allocs: Allocation[], job: Job | undefined, changed: Set<string>, now: number): WatchDecision {

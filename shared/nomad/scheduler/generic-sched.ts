@@ -1,4 +1,5 @@
 import type { AllocMetric } from '../structs/evaluation';
+import { isActiveDeployment } from '../structs/deployment';
 import type { Job } from '../structs/job';
 import type { StoredAlloc } from '../store/allocs';
 import type { StoredNode } from '../store/nodes';
@@ -115,7 +116,7 @@ export function computePlan(input: SchedulerInput): SchedulerResult {
   }
 
   const deployment = reconciliation.deployment;
-  const deploymentId = deployment && deployment.Status !== 'cancelled' && deployment.Status !== 'failed' && deployment.Status !== 'successful' ? deployment.ID : '';
+  const deploymentId = deployment && isActiveDeployment(deployment.Status) ? deployment.ID : '';
   for (const stored of reconciliation.inPlace) {
     plan.inPlaceUpdates.push({
       allocId: stored.alloc.ID,

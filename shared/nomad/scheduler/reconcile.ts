@@ -1,5 +1,5 @@
 import { isClientTerminal, isTerminal } from '../structs/allocation';
-import type { Deployment, DeploymentState } from '../structs/deployment';
+import { isActiveDeployment, type Deployment, type DeploymentState } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
 import type { Job, TaskGroup } from '../structs/job';
 import type { StoredAlloc } from '../store/allocs';
@@ -159,9 +159,8 @@ class Reconciler {
   private cancelUnneededDeployments(): void {
     const current = this.input.deployment;
     if (!current) return;
-    const active = current.Status !== 'successful' && current.Status !== 'failed' && current.Status !== 'cancelled';
     if (current.JobCreateIndex !== this.job.CreateIndex || current.JobVersion !== this.job.Version) {
-      if (active) this.result.deploymentUpdates.push({ deploymentId: current.ID, status: 'cancelled', description: DEPLOYMENT_DESCRIPTIONS.newerJob });
+      if (isActiveDeployment(current.Status)) this.result.deploymentUpdates.push({ deploymentId: current.ID, status: 'cancelled', description: DEPLOYMENT_DESCRIPTIONS.newerJob });
       this.oldDeployment = current;
       return;
     }
@@ -350,8 +349,7 @@ class Reconciler {
   private rescheduleDue(stored: StoredAlloc, group: TaskGroup): 'now' | number | undefined {
     const { alloc } = stored;
     const deployment = this.deployment;
-    const active = deployment && deployment.Status !== 'successful' && deployment.Status !== 'failed' && deployment.Status !== 'cancelled';
-    if (deployment && active && alloc.DeploymentID === deployment.ID && !alloc.DesiredTransition?.Reschedule) return undefined;
+    if (deployment && isActiveDeployment(deployment.Status) && alloc.DeploymentID === deployment.ID && !alloc.DesiredTransition?.Reschedule) return undefined;
     if (alloc.DesiredTransition?.ForceReschedule) return 'now';
     const policy = (this.input.versions[stored.jobVersion] ?? this.job).TaskGroups.find((g) => g.Name === group.Name)?.ReschedulePolicy ?? group.ReschedulePolicy;
     const next = nextRescheduleTime(alloc, policy);
@@ -554,7 +552,7 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     const stopping: Reconciliation = reconciler.result;
     if (job) {
       const current = input.deployment;
-      if (current && current.Status !== 'successful' && current.Status !== 'failed' && current.Status !== 'cancelled') {
+      if (current && isActiveDeployment(current.Status)) {
         stopping.deploymentUpdates.push({ deploymentId: current.ID, status: 'cancelled', description: DEPLOYMENT_DESCRIPTIONS.stoppedJob });
       }
     }

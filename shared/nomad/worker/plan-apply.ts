@@ -9,7 +9,7 @@ import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
 import { putJobVersion } from '../store/jobs';
 import { allocSk, jobPk } from '../store/keys';
 import { nodeUsageChange, type StoredNode } from '../store/nodes';
-import type { Deployment } from '../structs/deployment';
+import { isActiveDeployment, type Deployment } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
 import type { Job } from '../structs/job';
 import { nodeCapacity } from '../structs/node';
@@ -342,7 +342,7 @@ function buildTransaction(changes: Change[], extras: Extras, context: ApplyConte
     if (update) {
       change.status = update.status;
       change.description = update.description;
-      if (update.status === 'successful' || update.status === 'failed' || update.status === 'cancelled') {
+      if (!isActiveDeployment(update.status)) {
         delta.activeDeployments = (delta.activeDeployments ?? 0) - 1;
       }
       if (update.status === 'successful' && context.job) {
