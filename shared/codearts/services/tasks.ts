@@ -52,10 +52,10 @@ export async function visibleTask(caller: Caller, jobId: string): Promise<TaskRe
 
 /** Deletes the task; its builds still in flight are stopped. */
 export async function deleteTask(caller: Caller, jobId: string): Promise<TaskRecord> {
-  const task = await visibleTask(caller, jobId);
-  if (!(await markTaskDeleted(jobId, Date.now()))) throw taskNotFound();
-  // Read again: no run can start after the mark, but one may have started before it.
-  const deleted = (await getTask(jobId)) ?? task;
+  await visibleTask(caller, jobId);
+  // The task as marked: no run can start after the mark, but one may have started since it was read.
+  const deleted = await markTaskDeleted(jobId, Date.now());
+  if (!deleted) throw taskNotFound();
   for (const buildNo of deleted.inFlight) await abortBuild(jobId, buildNo);
   return deleted;
 }

@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { batchGet } from '../../storage/batch-get';
-import { isConditionFailure, type TransactItem } from '../../storage/transact';
+import { unlessConditionFails, type TransactItem } from '../../storage/transact';
 import type { TaskRecord } from '../records';
 import { dailyKey, taskKey } from './keys';
 
@@ -34,23 +34,21 @@ export async function getTask(jobId: string): Promise<TaskRecord | undefined> {
   return result.Item ? taskOf(result.Item) : undefined;
 }
 
-/** Marks the task deleted; false if it was already. */
-export async function markTaskDeleted(jobId: string, now: number): Promise<boolean> {
-  try {
-    await dynamo().send(
+/** Marks the task deleted and answers it as marked; `undefined` if it was already. */
+export async function markTaskDeleted(jobId: string, now: number): Promise<TaskRecord | undefined> {
+  const result = await unlessConditionFails(
+    dynamo().send(
       new UpdateCommand({
         TableName: config().tableName,
         Key: taskKey(jobId),
         UpdateExpression: 'SET deletedAt = :now',
         ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(deletedAt)',
         ExpressionAttributeValues: { ':now': now },
+        ReturnValues: 'ALL_NEW',
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
+  return result?.Attributes ? taskOf(result.Attributes) : undefined;
 }
 
 /** The task and its run count of `day`, in one consistent read. */
