@@ -1,8 +1,9 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { batchGet } from '../../storage/batch-get';
 import { queryAll } from '../../storage/query-all';
+import { queryFirst } from '../../storage/query-first';
 import type { TransactItem } from '../../storage/transact';
 import { IN_FLIGHT, type BuildState } from '../pipeline/build-status';
 import type { BuildRecord } from '../records';
@@ -57,16 +58,12 @@ export function finishBuild(record: Pick<BuildRecord, 'jobId' | 'buildNo'>, stat
 
 /** The first build number created at or after `since` (the start of history's interval). */
 export async function firstBuildSince(jobId: string, since: number): Promise<number | undefined> {
-  const result = await dynamo().send(
-    new QueryCommand({
-      TableName: config().tableName,
-      IndexName: 'GSI1',
-      KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK >= :since',
-      ExpressionAttributeValues: { ':pk': buildsByTime(jobId), ':since': pad(since, 15) },
-      Limit: 1,
-    }),
-  );
-  const item = result.Items?.[0];
+  const item = await queryFirst({
+    TableName: config().tableName,
+    IndexName: 'GSI1',
+    KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK >= :since',
+    ExpressionAttributeValues: { ':pk': buildsByTime(jobId), ':since': pad(since, 15) },
+  });
   return item ? Number(item.buildNo) : undefined;
 }
 
