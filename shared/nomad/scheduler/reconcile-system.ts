@@ -1,18 +1,19 @@
-import { isClientTerminal, isTerminal } from '../structs/allocation';
+import { isTerminal } from '../structs/allocation';
 import type { Evaluation } from '../structs/evaluation';
 import type { Job, TaskGroup } from '../structs/job';
 import type { StoredAlloc } from '../store/allocs';
 import type { StoredNode } from '../store/nodes';
-import { inDatacenters, inPool } from './feasible';
+import { inDatacenters, inPool, isSchedulable } from './feasible';
 import { allocName } from './name-index';
 import {
   emptyDesired,
+  emptyReconciliation,
   nodeState,
   STOP_LOST,
   STOP_MIGRATING,
   STOP_NODE_TAINTED,
-  STOP_NOT_NEEDED,
   STOP_UPDATED,
+  unneededStop,
   type Placement,
   type Reconciliation,
   type Stop,
@@ -38,21 +39,16 @@ export interface SystemInput {
   newId: () => string;
 }
 
-function emptyReconciliation(): Reconciliation {
-  return { place: [], stop: [], inPlace: [], followupStamps: [], followupEvals: [], desired: {}, createdDeployment: false, deploymentUpdates: [] };
-}
-
 export function reconcileSystem(input: SystemInput): Reconciliation {
   const { job } = input;
   const result = emptyReconciliation();
   const nodesById = new Map(input.nodes.map((entry) => [entry.node.ID, entry]));
   const desiredOf = (group: string) => (result.desired[group] ??= emptyDesired());
-  const stop = (stored: StoredAlloc, description: string, lost = false): Stop => {
-    const entry = { stored, description, lost };
+  const push = (entry: Stop) => {
     result.stop.push(entry);
-    desiredOf(stored.alloc.TaskGroup).Stop++;
-    return entry;
+    desiredOf(entry.stored.alloc.TaskGroup).Stop++;
   };
+  const stop = (stored: StoredAlloc, description: string, lost = false) => push({ stored, description, lost });
 
   const required = new Map<string, TaskGroup>();
   if (!job.Stop) {
@@ -66,7 +62,7 @@ export function reconcileSystem(input: SystemInput): Reconciliation {
   const finishedByNode = new Map<string, StoredAlloc[]>();
   for (const stored of input.allocs) {
     if (stored.jobCreateIndex !== job.CreateIndex) {
-      if (stored.live) stop(stored, nodeState(nodesById, stored.alloc.NodeID) === 'lost' ? STOP_LOST : STOP_NOT_NEEDED, nodeState(nodesById, stored.alloc.NodeID) === 'lost');
+      if (stored.live) push(unneededStop(stored, nodesById));
       continue;
     }
     const target = stored.live || (job.Type === 'sysbatch' && stored.alloc.DesiredStatus === 'run') ? byNode : finishedByNode;
@@ -81,7 +77,7 @@ export function reconcileSystem(input: SystemInput): Reconciliation {
     const entry = nodesById.get(nodeId);
     const state = nodeState(nodesById, nodeId);
     const targeted = !!entry && inPool(job, entry.node) && inDatacenters(job, entry.node);
-    const ready = targeted && entry!.node.Status === 'ready' && entry!.node.SchedulingEligibility === 'eligible' && !entry!.node.DrainStrategy;
+    const ready = targeted && isSchedulable(entry!.node);
     const existing = byNode.get(nodeId) ?? [];
     const seen = new Set<string>();
     for (const stored of existing) {
@@ -89,7 +85,7 @@ export function reconcileSystem(input: SystemInput): Reconciliation {
       seen.add(alloc.Name);
       const group = required.get(alloc.Name);
       if (!group) {
-        if (stored.live) stop(stored, state === 'lost' && !isClientTerminal(alloc.ClientStatus) ? STOP_LOST : STOP_NOT_NEEDED, state === 'lost' && !isClientTerminal(alloc.ClientStatus));
+        if (stored.live) push(unneededStop(stored, nodesById));
         continue;
       }
       const desired = desiredOf(group.Name);

@@ -84,6 +84,10 @@ export interface ReconcileInput {
   newId: () => string;
 }
 
+export function emptyReconciliation(): Reconciliation {
+  return { place: [], stop: [], inPlace: [], followupStamps: [], followupEvals: [], desired: {}, createdDeployment: false, deploymentUpdates: [] };
+}
+
 export function emptyDesired(): DesiredUpdates {
   return { Ignore: 0, Place: 0, Migrate: 0, Stop: 0, InPlaceUpdate: 0, DestructiveUpdate: 0, Canary: 0, Preemptions: 0 };
 }
@@ -93,6 +97,12 @@ export function nodeState(nodes: Map<string, StoredNode>, nodeId: string): 'ok' 
   const entry = nodes.get(nodeId);
   if (!entry || entry.node.Status === 'down' || entry.node.Status === 'disconnected') return 'lost';
   return entry.node.DrainStrategy ? 'draining' : 'ok';
+}
+
+/** The stop of an allocation nothing needs any more: lost if its node is gone and it had not finished. */
+export function unneededStop(stored: StoredAlloc, nodes: Map<string, StoredNode>): Stop {
+  const lost = nodeState(nodes, stored.alloc.NodeID) === 'lost' && !isClientTerminal(stored.alloc.ClientStatus);
+  return { stored, description: lost ? STOP_LOST : STOP_NOT_NEEDED, lost };
 }
 
 function ranSuccessfully(stored: StoredAlloc): boolean {
@@ -109,16 +119,7 @@ function byName(a: StoredAlloc, b: StoredAlloc): number {
 }
 
 class Reconciler {
-  readonly result: Reconciliation = {
-    place: [],
-    stop: [],
-    inPlace: [],
-    followupStamps: [],
-    followupEvals: [],
-    desired: {},
-    createdDeployment: false,
-    deploymentUpdates: [],
-  };
+  readonly result = emptyReconciliation();
   private deployment?: Deployment;
   private oldDeployment?: Deployment;
   private paused = false;
@@ -171,18 +172,15 @@ class Reconciler {
     this.deployment = structuredClone(current);
   }
 
-  private markStop(stored: StoredAlloc, description: string, lost = false): Stop {
-    const stop = { stored, description, lost };
-    this.result.stop.push(stop);
-    return stop;
+  private markStop(stored: StoredAlloc, description: string, lost = false): void {
+    this.result.stop.push({ stored, description, lost });
   }
 
   private stopAll(groupName: string, allocs: StoredAlloc[]): void {
     const desired = (this.result.desired[groupName] = emptyDesired());
     for (const stored of allocs) {
       if (!stored.live) continue;
-      const lost = nodeState(this.input.nodes, stored.alloc.NodeID) === 'lost' && !isClientTerminal(stored.alloc.ClientStatus);
-      this.markStop(stored, lost ? STOP_LOST : STOP_NOT_NEEDED, lost);
+      this.result.stop.push(unneededStop(stored, this.input.nodes));
       desired.Stop++;
     }
   }
@@ -558,8 +556,7 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     }
     for (const stored of allocs) {
       if (!stored.live) continue;
-      const lost = nodeState(nodes, stored.alloc.NodeID) === 'lost' && !isClientTerminal(stored.alloc.ClientStatus);
-      stopping.stop.push({ stored, description: lost ? STOP_LOST : STOP_NOT_NEEDED, lost });
+      stopping.stop.push(unneededStop(stored, nodes));
       const desired = (stopping.desired[stored.alloc.TaskGroup] ??= emptyDesired());
       desired.Stop++;
     }
@@ -570,10 +567,7 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   const current: StoredAlloc[] = [];
   for (const stored of allocs) {
     if (stored.jobCreateIndex === job.CreateIndex) current.push(stored);
-    else if (stored.live) {
-      const lost = nodeState(nodes, stored.alloc.NodeID) === 'lost' && !isClientTerminal(stored.alloc.ClientStatus);
-      reconciler.result.stop.push({ stored, description: lost ? STOP_LOST : STOP_NOT_NEEDED, lost });
-    }
+    else if (stored.live) reconciler.result.stop.push(unneededStop(stored, nodes));
   }
   reconciler.run(current);
   return reconciler.result;
