@@ -10,8 +10,7 @@ import { visibleTask } from './tasks';
 /** What the read endpoints show: one build, a page of history, whether a task runs. */
 
 export async function recordInfo(caller: Caller, jobId: string, buildNo: number): Promise<BuildView & { task: TaskRecord }> {
-  const task = await visibleTask(caller, jobId);
-  const record = await getBuild(jobId, buildNo);
+  const [task, record] = await Promise.all([visibleTask(caller, jobId), getBuild(jobId, buildNo)]);
   if (!record) throw recordNotFound();
   const [view] = await currentViews([record]);
   return { ...view, task };
@@ -35,14 +34,15 @@ export interface HistoryQuery {
 /**
  * The task's builds of the last `intervalDays` days, newest first. Build numbers are dense and
  * grow with time, so the interval is the range from its first build to the last build_no and a
- * page is a key range of that: two small queries whatever the history's length.
+ * page is a key range of that: two small queries whatever the history's length (the first one
+ * alongside the task's read).
  */
 export async function history(caller: Caller, jobId: string, query: HistoryQuery, now = Date.now()): Promise<{ views: BuildView[]; total: number }> {
-  const task = await visibleTask(caller, jobId);
+  const since = now - query.intervalDays * DAY_MS;
+  const [task, firstInInterval] = await Promise.all([visibleTask(caller, jobId), firstBuildSince(jobId, since)]);
   const newest = task.buildCount;
   if (newest === 0) return { views: [], total: 0 };
-  const since = now - query.intervalDays * DAY_MS;
-  let first = await firstBuildSince(jobId, since);
+  let first = firstInInterval;
   if (first === undefined) {
     // The index lags writes a little: the newest build may be in the interval before it shows there.
     const latest = await getBuild(jobId, newest);
