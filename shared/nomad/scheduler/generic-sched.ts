@@ -9,6 +9,7 @@ import { ProposedAllocs } from './proposed';
 import { reconcile, type Placement, type Reconciliation, type Stop } from './reconcile';
 import { reconcileSystem } from './reconcile-system';
 import { nextTracker } from './reschedule';
+import { negateClaim } from './rank';
 import { emptyMetric, NodeSelector, type Selection } from './select-node';
 import type { Plan, PlannedStop, SchedulerInput, SchedulerResult } from './types';
 
@@ -163,7 +164,7 @@ export function computePlan(input: SchedulerInput): SchedulerResult {
       : selector.select(group, claim, metric, placement.reschedule && previous ? penaltyNodes(previous) : undefined);
     metric.AllocationTime = Math.round((performance.now() - started) * 1_000_000);
     if (!selection) {
-      if (releasesPrevious && previousNode) selector.release(previousNode, { CpuShares: -previous!.claim.CpuShares, MemoryMB: -previous!.claim.MemoryMB, DiskMB: -previous!.claim.DiskMB });
+      if (releasesPrevious && previousNode) selector.release(previousNode, negateClaim(previous!.claim));
       if (failure) failure.CoalescedFailures++;
       else result.failedTGAllocs[name] = metric;
       result.queuedAllocations[name]++;

@@ -37,6 +37,11 @@ export function fitScore(node: Node, used: AllocClaim, claim: AllocClaim, algori
   return Math.min(18, Math.max(0, raw)) / 18;
 }
 
+/** The same capacity given back rather than taken. */
+export function negateClaim(claim: AllocClaim): AllocClaim {
+  return { CpuShares: -claim.CpuShares, MemoryMB: -claim.MemoryMB, DiskMB: -claim.DiskMB };
+}
+
 export function addClaim(a: AllocClaim, b: AllocClaim, sign = 1): AllocClaim {
   return {
     CpuShares: a.CpuShares + sign * b.CpuShares,

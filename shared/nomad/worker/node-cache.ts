@@ -1,4 +1,5 @@
 import { collectionIndex } from '../../storage/table-index';
+import { addClaim } from '../scheduler/rank';
 import type { AllocClaim } from '../store/allocs';
 import { NODES_COLLECTION } from '../store/keys';
 import { listNodes, readNode, type StoredNode } from '../store/nodes';
@@ -60,11 +61,7 @@ export function recordUsage(usage: Map<string, AllocClaim>): void {
   for (const entry of cache.nodes) {
     const change = usage.get(entry.node.ID);
     if (!change) continue;
-    entry.used = {
-      CpuShares: entry.used.CpuShares + change.CpuShares,
-      MemoryMB: entry.used.MemoryMB + change.MemoryMB,
-      DiskMB: entry.used.DiskMB + change.DiskMB,
-    };
+    entry.used = addClaim(entry.used, change);
   }
 }
 

@@ -13,7 +13,7 @@ import { isActiveDeployment, type Deployment } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
 import type { Job } from '../structs/job';
 import { nodeCapacity } from '../structs/node';
-import { addClaim } from '../scheduler/rank';
+import { addClaim, negateClaim } from '../scheduler/rank';
 import type { Plan, PlannedAllocUpdate, PlannedInPlaceUpdate, PlannedStop } from '../scheduler/types';
 import { maybeFail } from './faults';
 import type { FinishPlan } from './finish-eval';
@@ -106,13 +106,9 @@ function nodeEffects(change: Change): [string, AllocClaim, boolean][] {
   const effects: [string, AllocClaim, boolean][] = [];
   if (change.kind === 'place') {
     effects.push([change.stored.alloc.NodeID, change.stored.claim, true]);
-    if (change.replaces?.wasLive) effects.push([change.replaces.nodeId, negate(change.replaces.claim), false]);
-  } else if (change.kind === 'stop' && change.stop.wasLive) effects.push([change.stop.nodeId, negate(change.stop.claim), false]);
+    if (change.replaces?.wasLive) effects.push([change.replaces.nodeId, negateClaim(change.replaces.claim), false]);
+  } else if (change.kind === 'stop' && change.stop.wasLive) effects.push([change.stop.nodeId, negateClaim(change.stop.claim), false]);
   return effects;
-}
-
-function negate(claim: AllocClaim): AllocClaim {
-  return { CpuShares: -claim.CpuShares, MemoryMB: -claim.MemoryMB, DiskMB: -claim.DiskMB };
 }
 
 function allocKey(allocId: string, context: ApplyContext) {
@@ -129,10 +125,7 @@ function nodeItem(nodeId: string, delta: NodeDelta, context: ApplyContext): Tran
   if (!delta.gains && net.CpuShares === 0 && net.MemoryMB === 0 && net.DiskMB === 0) return undefined;
   const node = context.nodes.get(nodeId);
   if (!delta.gains || !node) return nodeUsageChange(nodeId, net);
-  const capacity = nodeCapacity(node.node);
-  return nodeUsageChange(nodeId, net, {
-    limit: { CpuShares: capacity.CpuShares - net.CpuShares, MemoryMB: capacity.MemoryMB - net.MemoryMB, DiskMB: capacity.DiskMB - net.DiskMB },
-  });
+  return nodeUsageChange(nodeId, net, { limit: addClaim(nodeCapacity(node.node), net, -1) });
 }
 
 /** Stops an allocation (optionally recording its replacement): once, by condition. */
