@@ -18,15 +18,22 @@ export interface ProjectAccess {
   visible: boolean;
 }
 
-export async function projectAccess(principal: Principal, project: ProjectRecord): Promise<ProjectAccess> {
-  let level = 0;
-  let admin = false;
-  if (principal.kind === 'user' && principal.user.admin) {
-    admin = true;
-    level = 50;
-  } else if (principal.kind === 'user' || (principal.kind === 'job' && principal.job.projectId === project.id)) {
-    level = (await getMember(project.id, principal.user.id))?.accessLevel ?? 0;
+/**
+ * The principal's access level in project `projectId`: 50 for administrators, a member's level,
+ * 0 for everyone else. Keyed by the id alone, so it can be read alongside the project.
+ */
+export async function accessLevelIn(principal: Principal, projectId: number): Promise<number> {
+  if (principal.kind === 'user' && principal.user.admin) return 50;
+  if (principal.kind === 'user' || (principal.kind === 'job' && principal.job.projectId === projectId)) {
+    return (await getMember(projectId, principal.user.id))?.accessLevel ?? 0;
   }
+  return 0;
+}
+
+/** `level` is `accessLevelIn(principal, project.id)` when the caller has already read it. */
+export async function projectAccess(principal: Principal, project: ProjectRecord, level?: number): Promise<ProjectAccess> {
+  level ??= await accessLevelIn(principal, project.id);
+  const admin = principal.kind === 'user' && principal.user.admin;
   const visible = admin || level > 0 || project.visibility === 'public' || (project.visibility === 'internal' && principal.kind !== 'anonymous');
   return { project, principal, level, admin, visible };
 }

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { can, projectAccess, type Ability, type ProjectAccess } from '../auth/policy';
+import { accessLevelIn, can, projectAccess, type Ability, type ProjectAccess } from '../auth/policy';
 import { checkScopes, resolvePrincipal, type Principal } from '../auth/principal';
 import { forbidden, GitLabError, unauthorized } from '../errors';
 import type { UserRecord } from '../records';
@@ -48,9 +48,10 @@ const PROJECT_NOT_FOUND = () => new GitLabError(404, { message: '404 Project Not
 /** `:id` as a number or a URL-encoded `namespace/project` path. */
 export async function findProject(c: Context, principal: Principal, param = 'id'): Promise<ProjectAccess> {
   const id = c.req.param(param) ?? '';
-  const project = /^\d+$/.test(id) ? await getProject(Number(id)) : await getProjectByPath(id);
+  // By id, the caller's membership is read alongside the project; by path, once the project names its id.
+  const [project, level] = /^\d+$/.test(id) ? await Promise.all([getProject(Number(id)), accessLevelIn(principal, Number(id))]) : [await getProjectByPath(id), undefined];
   if (!project) throw PROJECT_NOT_FOUND();
-  const access = await projectAccess(principal, project);
+  const access = await projectAccess(principal, project, level);
   // A job token reaches only its own project.
   if (!access.visible || (principal.kind === 'job' && principal.job.projectId !== project.id)) throw PROJECT_NOT_FOUND();
   return access;

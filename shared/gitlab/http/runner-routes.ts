@@ -4,7 +4,7 @@ import { runnerRegistration } from '../entities/runner';
 import { requestJob } from '../services/claim-job';
 import { appendJobTrace, updateJobState } from '../services/runner-job-updates';
 import { authenticateRunner, createRunner, registerRunner, resetRunnerToken, unregisterRunner, type RunnerAttributes } from '../services/runners';
-import { projectAccess, can } from '../auth/policy';
+import { accessLevelIn, projectAccess, can } from '../auth/policy';
 import { getProject } from '../store/projects';
 import * as grape from './grape';
 import { authenticated, requireUser } from './request';
@@ -67,8 +67,8 @@ const createUserRunner = handlers(authenticated({ required: true }), params(crea
     const { runner, token } = await createRunner({ runnerType: 'instance_type' }, attributes, user.id);
     return c.json(runnerRegistration(runner, token), 201);
   }
-  const project = await getProject(projectId!);
-  if (!project || !can(await projectAccess(c.var.principal, project), 'admin_project')) throw forbidden();
+  const [project, level] = await Promise.all([getProject(projectId!), accessLevelIn(c.var.principal, projectId!)]);
+  if (!project || !can(await projectAccess(c.var.principal, project, level), 'admin_project')) throw forbidden();
   const { runner, token } = await createRunner({ runnerType: 'project_type', projectId: project.id }, attributes, user.id);
   return c.json(runnerRegistration(runner, token), 201);
 });
