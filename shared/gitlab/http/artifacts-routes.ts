@@ -111,9 +111,8 @@ const uploadArtifacts = handlers(runnerJobPath, async (c) => {
 const runnerDownload = handlers(runnerJobPath, async (c) => {
   const jobId = c.req.valid('param').id;
   const token = c.req.header('JOB-TOKEN') ?? c.req.query('token');
-  const record = token ? await findToken(token) : undefined;
+  const [record, job] = await Promise.all([token ? findToken(token) : undefined, getJob(jobId)]);
   if (!record || record.kind !== 'gitlab-job') throw forbidden();
-  const job = await getJob(jobId);
   if (!job) throw forbidden();
   if (Number(record.claims.jobId) !== jobId) {
     const dependent = await getJob(Number(record.claims.jobId));
@@ -126,7 +125,7 @@ const runnerDownload = handlers(runnerJobPath, async (c) => {
 
 const readers = authenticated({ required: false, jobTokenAllowed: true });
 
-async function projectFor(c: Context<Authenticated>): Promise<ProjectAccess> {
+async function projectFor<E extends Authenticated>(c: Context<E>): Promise<ProjectAccess> {
   const access = await findProject(c, c.var.principal);
   authorize(access, 'read_build');
   return access;
@@ -137,8 +136,9 @@ function checkArtifactsReadable(access: ProjectAccess, job: JobRecord): void {
   if (job.definition.artifacts?.public === false && access.level < 20) throw forbidden();
 }
 
-async function buildOf(access: ProjectAccess, jobId: number): Promise<JobRecord> {
-  const job = await getJob(jobId);
+/** The project and its build `jobId` whose artifacts the caller may read; the two are read together. */
+async function readableBuild<E extends Authenticated>(c: Context<E>, jobId: number): Promise<JobRecord> {
+  const [access, job] = await Promise.all([projectFor(c), getJob(jobId)]);
   if (!job || job.projectId !== access.project.id || job.type !== 'build') throw notFound();
   checkArtifactsReadable(access, job);
   return job;
@@ -159,16 +159,14 @@ async function sendFile(c: Context, job: JobRecord, encodedPath: string) {
 }
 
 const downloadArchive = handlers(readers, jobIdPath, async (c) => {
-  const access = await projectFor(c);
-  const job = await buildOf(access, c.req.valid('param').job_id);
+  const job = await readableBuild(c, c.req.valid('param').job_id);
   const archive = downloadableArchive(job);
   if (!archive) throw NOT_FOUND();
   return c.redirect(await archiveUrl(archive, c.req.method), 302);
 });
 
 const downloadFile = handlers(readers, jobIdPath, async (c) => {
-  const access = await projectFor(c);
-  const job = await buildOf(access, c.req.valid('param').job_id);
+  const job = await readableBuild(c, c.req.valid('param').job_id);
   // /api/v4/projects/:id/jobs/:job_id/artifacts/<path>
   return sendFile(c, job, pathRest(c, 8));
 });

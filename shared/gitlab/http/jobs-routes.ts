@@ -1,5 +1,6 @@
+import type { Context } from 'hono';
 import * as z from '../../util/zod';
-import { canEraseBuild } from '../auth/policy';
+import { canEraseBuild, type ProjectAccess } from '../auth/policy';
 import { forbidden, notFound } from '../errors';
 import type { JobRecord } from '../records';
 import { cancelJob, deleteArtifacts, eraseJob, keepArtifacts, playJob, retryJob } from '../services/job-actions';
@@ -9,7 +10,7 @@ import { readJobTrace } from '../traces/archive';
 import * as grape from './grape';
 import { checkBuildOffset, decodeCursor, pageRequest, paginationParams, setKeysetLink, setOffsetHeaders } from './pagination';
 import { presentJobs, presentOne } from './present';
-import { authenticated, authorize, findProject, requireUser } from './request';
+import { authenticated, authorize, findProject, requireUser, type Authenticated } from './request';
 import { handlers, route } from './routing';
 import { jobIdPath, params, queryParams } from './validators';
 
@@ -18,17 +19,22 @@ import { jobIdPath, params, queryParams } from './validators';
 /** `scope` as a string, `scope[]` or `scope[0]`: job statuses, each known (an empty `scope` is none). */
 export const jobScope = z.preprocess((value) => (value === '' ? undefined : value), grape.valueList(JOB_STATUSES).optional());
 
+/** The project of the path and the job `jobId`, read together; the job is checked (`buildIn`, `processableIn`) once access is. */
+async function projectAndJob<E extends Authenticated>(c: Context<E>, jobId: number): Promise<{ access: ProjectAccess; job: JobRecord | undefined }> {
+  const [access, job] = await Promise.all([findProject(c, c.var.principal), getJob(jobId)]);
+  return { access, job };
+}
+
 /** A build of this project (bridges and other projects' jobs are not found). */
-async function findBuild(projectId: number, jobId: number): Promise<JobRecord> {
-  const job = await findProcessable(projectId, jobId);
-  if (job.type !== 'build') throw notFound();
-  return job;
+function buildIn(access: ProjectAccess, job: JobRecord | undefined): JobRecord {
+  const found = processableIn(access, job);
+  if (found.type !== 'build') throw notFound();
+  return found;
 }
 
 /** A build or bridge of this project. */
-async function findProcessable(projectId: number, jobId: number): Promise<JobRecord> {
-  const job = await getJob(jobId);
-  if (!job || job.projectId !== projectId) throw notFound();
+function processableIn(access: ProjectAccess, job: JobRecord | undefined): JobRecord {
+  if (!job || job.projectId !== access.project.id) throw notFound();
   return job;
 }
 
@@ -55,39 +61,39 @@ const listJobs = handlers(
 );
 
 const showJob = handlers(authenticated({ required: true }), jobIdPath, async (c) => {
-  const access = await findProject(c, c.var.principal);
+  const { access, job } = await projectAndJob(c, c.req.valid('param').job_id);
   authorize(access, 'read_build');
-  return c.json(await presentOne(access, await findBuild(access.project.id, c.req.valid('param').job_id)));
+  return c.json(await presentOne(access, buildIn(access, job)));
 });
 
 const trace = handlers(authenticated({ required: true }), jobIdPath, async (c) => {
-  const access = await findProject(c, c.var.principal);
+  const { access, job: read } = await projectAndJob(c, c.req.valid('param').job_id);
   authorize(access, 'read_build');
-  const job = await findBuild(access.project.id, c.req.valid('param').job_id);
+  const job = buildIn(access, read);
   const log = await readJobTrace(job);
   return c.body(new Uint8Array(log), 200, { 'Content-Type': 'text/plain', 'Content-Disposition': `infile; filename="${job.id}.log"` });
 });
 
 const cancel = handlers(authenticated({ required: true }), jobIdPath, params(z.object({ force: grape.boolean().default(false) })), async (c) => {
   const { force } = c.var.params;
-  const access = await findProject(c, c.var.principal);
+  const { access, job: read } = await projectAndJob(c, c.req.valid('param').job_id);
   authorize(access, 'update_build');
-  const job = await findBuild(access.project.id, c.req.valid('param').job_id);
+  const job = buildIn(access, read);
   if (force && access.level < 40) throw forbidden();
   return c.json(await presentOne(access, await cancelJob(job.id, { force })), 201);
 });
 
 const retry = handlers(authenticated({ required: true }), jobIdPath, async (c) => {
-  const access = await findProject(c, c.var.principal);
-  const job = await findProcessable(access.project.id, c.req.valid('param').job_id);
+  const { access, job: read } = await projectAndJob(c, c.req.valid('param').job_id);
+  const job = processableIn(access, read);
   authorize(access, 'update_build');
   const retried = await retryJob(job.id, requireUser(c.var.principal));
   return c.json(await presentOne(access, retried), 201);
 });
 
 const erase = handlers(authenticated({ required: true }), jobIdPath, async (c) => {
-  const access = await findProject(c, c.var.principal);
-  const job = await findBuild(access.project.id, c.req.valid('param').job_id);
+  const { access, job: read } = await projectAndJob(c, c.req.valid('param').job_id);
+  const job = buildIn(access, read);
   if (!canEraseBuild(access, job)) throw forbidden();
   return c.json(await presentOne(access, await eraseJob(job.id, requireUser(c.var.principal))), 201);
 });
@@ -96,25 +102,25 @@ const playParams = z.object({ job_variables_attributes: grape.hashList({ key: gr
 
 const play = handlers(authenticated({ required: true }), jobIdPath, params(playParams), async (c) => {
   const variables = c.var.params.job_variables_attributes;
-  const access = await findProject(c, c.var.principal);
+  const { access, job: read } = await projectAndJob(c, c.req.valid('param').job_id);
   authorize(access, 'read_build');
-  const job = await findProcessable(access.project.id, c.req.valid('param').job_id);
+  const job = processableIn(access, read);
   authorize(access, 'update_build');
   const played = await playJob(job.id, requireUser(c.var.principal), variables);
   return c.json(await presentOne(access, played, 'auto'), 200);
 });
 
 const keep = handlers(authenticated({ required: true }), jobIdPath, async (c) => {
-  const access = await findProject(c, c.var.principal);
+  const { access, job: read } = await projectAndJob(c, c.req.valid('param').job_id);
   authorize(access, 'update_build');
-  const job = await findBuild(access.project.id, c.req.valid('param').job_id);
+  const job = buildIn(access, read);
   return c.json(await presentOne(access, await keepArtifacts(job.id)), 200);
 });
 
 const removeArtifacts = handlers(authenticated({ required: true }), jobIdPath, async (c) => {
-  const access = await findProject(c, c.var.principal);
+  const { access, job: read } = await projectAndJob(c, c.req.valid('param').job_id);
   authorize(access, 'admin_build');
-  const job = await findBuild(access.project.id, c.req.valid('param').job_id);
+  const job = buildIn(access, read);
   await deleteArtifacts(job.id);
   return c.body(null, 204);
 });
