@@ -50,8 +50,8 @@ const create = handlers(authenticated({ required: true }), params(createParams),
 
 const show = handlers(authenticated({ required: false }), async (c) => {
   const access = await findProject(c, c.var.principal);
-  const owner = await getUser(access.project.creatorId);
-  return c.json(projectEntity(access.project, owner, { accessLevel: access.level, emptyRepo: !(await hasBranches(access.project.id)) }));
+  const [owner, branches] = await Promise.all([getUser(access.project.creatorId), hasBranches(access.project.id)]);
+  return c.json(projectEntity(access.project, owner, { accessLevel: access.level, emptyRepo: !branches }));
 });
 
 const userIdPath = pathParams({ user_id: grape.pathInteger() });
@@ -73,8 +73,7 @@ const editMember = handlers(authenticated({ required: true }), userIdPath, param
   const { user_id: userId } = c.req.valid('param');
   const access = await findProject(c, c.var.principal);
   authorize(access, 'add_member');
-  const existing = await getMember(access.project.id, userId);
-  const user = await getUser(userId);
+  const [existing, user] = await Promise.all([getMember(access.project.id, userId), getUser(userId)]);
   if (!existing || !user) throw notFound();
   const member = { ...existing, accessLevel: c.var.params.access_level };
   await putMember(member, { mustBeNew: false });
@@ -84,8 +83,7 @@ const editMember = handlers(authenticated({ required: true }), userIdPath, param
 const showMember = handlers(authenticated({ required: false }), userIdPath, async (c) => {
   const { user_id: userId } = c.req.valid('param');
   const access = await findProject(c, c.var.principal);
-  const member = await getMember(access.project.id, userId);
-  const user = member ? await getUser(userId) : undefined;
+  const [member, user] = await Promise.all([getMember(access.project.id, userId), getUser(userId)]);
   if (!member || !user) throw notFound();
   return c.json(memberEntity(member, user));
 });
