@@ -135,25 +135,19 @@ export function evaluateExpression(expression: string, variables: Record<string,
     return false;
   }
 
-  function and(): Value {
-    let value = comparison();
-    while (peek()?.kind === 'operator' && (peek() as { value: string }).value === '&&') {
+  /** A chain of `operator` over the level below it; both sides are always evaluated. */
+  function chain(operator: '&&' | '||', next: () => Value): Value {
+    let value = next();
+    while (peek()?.kind === 'operator' && (peek() as { value: string }).value === operator) {
       position++;
-      const right = comparison();
-      value = truthy(value) && truthy(right);
+      const right = next();
+      value = operator === '&&' ? truthy(value) && truthy(right) : truthy(value) || truthy(right);
     }
     return value;
   }
 
-  function or(): Value {
-    let value = and();
-    while (peek()?.kind === 'operator' && (peek() as { value: string }).value === '||') {
-      position++;
-      const right = and();
-      value = truthy(value) || truthy(right);
-    }
-    return value;
-  }
+  const and = () => chain('&&', comparison);
+  const or = (): Value => chain('||', and);
 
   const result = or();
   if (position !== tokens.length) throw new ExpressionError('invalid expression syntax');
