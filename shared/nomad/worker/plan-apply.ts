@@ -2,12 +2,11 @@ import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { MAX_TRANSACT_ITEMS, transact, TransactionConflict, type TransactItem } from '../../storage/transact';
 import { addSummaryDeltas, summaryTransition, type SummaryDelta } from '../status/summary';
-import { allocItem, type AllocClaim, type StoredAlloc } from '../store/allocs';
+import { allocItem, allocKey, type AllocClaim, type StoredAlloc } from '../store/allocs';
 import { changeDeployment, putDeployment, type DeploymentChange, type GroupCounters } from '../store/deployments';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
 import { putJobVersion } from '../store/jobs';
-import { allocSk, jobPk } from '../store/keys';
 import { nodeUsageChange, type StoredNode } from '../store/nodes';
 import { isActiveDeployment, type Deployment } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
@@ -111,8 +110,8 @@ function nodeEffects(change: Change): [string, AllocClaim, boolean][] {
   return effects;
 }
 
-function allocKey(allocId: string, context: ApplyContext) {
-  return { PK: jobPk(context.lease.namespace, context.lease.jobId), SK: allocSk(allocId) };
+function jobAllocKey(allocId: string, context: ApplyContext) {
+  return allocKey({ Namespace: context.lease.namespace, JobID: context.lease.jobId, ID: allocId });
 }
 
 interface NodeDelta {
@@ -128,24 +127,32 @@ function nodeItem(nodeId: string, delta: NodeDelta, context: ApplyContext): Tran
   return nodeUsageChange(nodeId, net, { limit: addClaim(nodeCapacity(node.node), net, -1) });
 }
 
+interface AllocChange {
+  sets: string[];
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+  condition: string;
+}
+
+/** A conditional update of one of the job's allocations that also moves its modify indexes and time. */
+function allocUpdate(allocId: string, change: AllocChange, index: number, nowNanos: number, context: ApplyContext): TransactItem {
+  return {
+    Update: {
+      TableName: config().tableName,
+      Key: jobAllocKey(allocId, context),
+      UpdateExpression: `SET ${[...change.sets, '#modify = :index', '#allocModify = :index', '#time = :time'].join(', ')}`,
+      ConditionExpression: change.condition,
+      ExpressionAttributeNames: { ...change.names, '#modify': 'ModifyIndex', '#allocModify': 'AllocModifyIndex', '#time': 'ModifyTime' },
+      ExpressionAttributeValues: { ...change.values, ':index': index, ':time': nowNanos },
+    },
+  };
+}
+
 /** Stops an allocation (optionally recording its replacement): once, by condition. */
 function stopItem(stop: PlannedStop, index: number, nowNanos: number, context: ApplyContext): TransactItem {
-  const names: Record<string, string> = {
-    '#desired': 'DesiredStatus',
-    '#description': 'DesiredDescription',
-    '#live': 'Live',
-    '#modify': 'ModifyIndex',
-    '#allocModify': 'AllocModifyIndex',
-    '#time': 'ModifyTime',
-  };
-  const values: Record<string, unknown> = {
-    ':stop': 'stop',
-    ':description': stop.desiredDescription,
-    ':false': false,
-    ':index': index,
-    ':time': nowNanos,
-  };
-  const sets = ['#desired = :stop', '#description = :description', '#live = :false', '#modify = :index', '#allocModify = :index', '#time = :time'];
+  const names: Record<string, string> = { '#desired': 'DesiredStatus', '#description': 'DesiredDescription', '#live': 'Live' };
+  const values: Record<string, unknown> = { ':stop': 'stop', ':description': stop.desiredDescription, ':false': false };
+  const sets = ['#desired = :stop', '#description = :description', '#live = :false'];
   if (stop.clientStatus) {
     names['#client'] = 'ClientStatus';
     values[':client'] = stop.clientStatus;
@@ -166,59 +173,26 @@ function stopItem(stop: PlannedStop, index: number, nowNanos: number, context: A
     sets.push('#next = :next');
     condition += ' AND (attribute_not_exists(#next) OR #next = :none)';
   }
-  return {
-    Update: {
-      TableName: config().tableName,
-      Key: allocKey(stop.allocId, context),
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      ConditionExpression: condition,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
-  };
+  return allocUpdate(stop.allocId, { sets, names, values, condition }, index, nowNanos, context);
 }
 
 function inPlaceItem(update: PlannedInPlaceUpdate, index: number, nowNanos: number, context: ApplyContext): TransactItem {
-  const names: Record<string, string> = {
-    '#version': 'JobVersion',
-    '#jmi': 'JobModifyIndex',
-    '#deployment': 'DeploymentID',
-    '#modify': 'ModifyIndex',
-    '#allocModify': 'AllocModifyIndex',
-    '#time': 'ModifyTime',
-    '#live': 'Live',
-  };
-  const values: Record<string, unknown> = {
-    ':version': update.jobVersion,
-    ':jmi': update.jobModifyIndex,
-    ':deployment': update.deploymentId,
-    ':index': index,
-    ':time': nowNanos,
-    ':true': true,
-  };
-  const sets = ['#version = :version', '#jmi = :jmi', '#deployment = :deployment', '#modify = :index', '#allocModify = :index', '#time = :time'];
+  const names: Record<string, string> = { '#version': 'JobVersion', '#jmi': 'JobModifyIndex', '#deployment': 'DeploymentID', '#live': 'Live' };
+  const values: Record<string, unknown> = { ':version': update.jobVersion, ':jmi': update.jobModifyIndex, ':deployment': update.deploymentId, ':true': true };
+  const sets = ['#version = :version', '#jmi = :jmi', '#deployment = :deployment'];
   if (update.joinsDeployment) {
     names['#health'] = 'DeploymentStatus';
     values[':null'] = null;
     sets.push('#health = :null');
   }
-  return {
-    Update: {
-      TableName: config().tableName,
-      Key: allocKey(update.allocId, context),
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      ConditionExpression: '#live = :true',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
-  };
+  return allocUpdate(update.allocId, { sets, names, values, condition: '#live = :true' }, index, nowNanos, context);
 }
 
 function stampItem(update: PlannedAllocUpdate, index: number, context: ApplyContext): TransactItem {
   return {
     Update: {
       TableName: config().tableName,
-      Key: allocKey(update.allocId, context),
+      Key: jobAllocKey(update.allocId, context),
       UpdateExpression: 'SET #followup = :followup, #modify = :index',
       ConditionExpression: 'attribute_exists(PK) AND #followup = :none',
       ExpressionAttributeNames: { '#followup': 'FollowupEvalID', '#modify': 'ModifyIndex' },
