@@ -103,12 +103,16 @@ function refMatches(pattern: unknown, context: PipelineContext): boolean {
   return pattern === context.ref;
 }
 
-function policyMatches(location: string, policy: unknown, variables: Record<string, string>, context: PipelineContext): boolean {
+/** An `only`/`except` value as its `refs` and `variables` (a string or a list names refs). */
+function policySpec(location: string, policy: unknown): { refs: unknown[] | undefined; expressions: unknown[] | undefined } {
   const spec = Array.isArray(policy) || typeof policy === 'string' ? { refs: Array.isArray(policy) ? policy : [policy] } : policy;
   if (!isMap(spec)) throw new ConfigError([`${location} config should be an array of strings or a hash`]);
-  const refs = spec.refs as unknown[] | undefined;
+  return { refs: spec.refs as unknown[] | undefined, expressions: spec.variables as unknown[] | undefined };
+}
+
+function policyMatches(location: string, policy: unknown, variables: Record<string, string>, context: PipelineContext): boolean {
+  const { refs, expressions } = policySpec(location, policy);
   if (refs !== undefined && !refs.some((ref) => refMatches(ref, context))) return false;
-  const expressions = spec.variables as unknown[] | undefined;
   if (expressions !== undefined && !expressions.some((expression) => condition(location, expression, variables))) return false;
   return true;
 }
@@ -118,10 +122,7 @@ export function onlyExceptAllow(location: string, only: unknown, except: unknown
   const included = policyMatches(`${location}:only`, only ?? ['branches', 'tags'], variables, context);
   if (!included) return false;
   if (except === undefined) return true;
-  const spec = Array.isArray(except) || typeof except === 'string' ? { refs: Array.isArray(except) ? except : [except] } : except;
-  if (!isMap(spec)) throw new ConfigError([`${location}:except config should be an array of strings or a hash`]);
-  const refs = spec.refs as unknown[] | undefined;
-  const expressions = spec.variables as unknown[] | undefined;
+  const { refs, expressions } = policySpec(`${location}:except`, except);
   const refHit = refs !== undefined && refs.some((ref) => refMatches(ref, context));
   const variableHit = expressions !== undefined && expressions.some((expression) => condition(`${location}:except`, expression, variables));
   return !(refHit || variableHit);
