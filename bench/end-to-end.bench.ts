@@ -8,14 +8,12 @@
  *
  *   npm run bench -- end-to-end
  */
-import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as worker } from '../functions/worker';
 import { SqsPoller } from '../infra/local/sqs-poller';
 import { dynamo } from '../shared/aws/clients';
-import { registerJob } from '../shared/nomad/services/register-job';
-import { registerNode } from '../shared/nomad/services/register-node';
 import { readJobAllocs } from '../shared/nomad/store/allocs';
+import { registerBenchJob, registerBenchNodes } from './cluster';
 import { benchStack } from './stack';
 
 const NODES = Number(process.env.BENCH_E2E_NODES ?? 400);
@@ -25,20 +23,7 @@ const CONCURRENCY = (process.env.BENCH_E2E_WORKERS ?? '1,4').split(',').map(Numb
 const GOAL = 0.5;
 
 async function registerJobs(prefix: string): Promise<void> {
-  for (let j = 0; j < JOBS; j++) {
-    await registerJob({
-      job: {
-        ID: `${prefix}-${j}`,
-        Datacenters: ['dc1'],
-        TaskGroups: [{ Name: 'app', Count: COUNT, Tasks: [{ Name: 'server', Driver: 'raw_exec', Config: { command: 'sleep' }, Resources: { CPU: 100, MemoryMB: 64 } }] }],
-      },
-      namespace: 'default',
-      enforceIndex: false,
-      jobModifyIndex: 0,
-      evalPriority: 0,
-      preserveCounts: false,
-    });
-  }
+  for (let j = 0; j < JOBS; j++) await registerBenchJob(`${prefix}-${j}`, COUNT);
 }
 
 /** Workers until the queue stays empty; returns the committed placements per second. */
@@ -92,15 +77,7 @@ async function rawWrites(prefix: string, count: number, writers: number): Promis
 
 const stack = await benchStack();
 try {
-  for (let n = 0; n < NODES; n++) {
-    await registerNode({
-      ID: randomUUID(),
-      Name: `bench-${n}`,
-      Datacenter: 'dc1',
-      Drivers: { raw_exec: { Detected: true, Healthy: true } },
-      NodeResources: { Cpu: { CpuShares: 8_000 }, Memory: { MemoryMB: 16_384 }, Disk: { DiskMB: 1_000_000 } },
-    });
-  }
+  await registerBenchNodes(NODES, 'bench');
   console.log(`cluster: ${NODES} nodes; each round ${JOBS} jobs × ${COUNT} allocations`);
   for (const workers of CONCURRENCY) {
     const prefix = `w${workers}`;

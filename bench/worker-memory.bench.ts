@@ -11,7 +11,6 @@
  *   npm run bench -- worker-memory
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const COUNT = Number(process.env.BENCH_MEMORY_COUNT ?? 10_000);
@@ -42,32 +41,12 @@ async function child(): Promise<void> {
 
 async function parent(): Promise<void> {
   const { benchStack } = await import('./stack');
-  const { registerNode } = await import('../shared/nomad/services/register-node');
-  const { registerJob } = await import('../shared/nomad/services/register-job');
+  const { registerBenchJob, registerBenchNodes } = await import('./cluster');
   const { readJobAllocs } = await import('../shared/nomad/store/allocs');
   const stack = await benchStack(300);
   try {
-    for (let n = 0; n < NODES; n++) {
-      await registerNode({
-        ID: randomUUID(),
-        Name: `memory-${n}`,
-        Datacenter: 'dc1',
-        Drivers: { raw_exec: { Detected: true, Healthy: true } },
-        NodeResources: { Cpu: { CpuShares: 8_000 }, Memory: { MemoryMB: 16_384 }, Disk: { DiskMB: 1_000_000 } },
-      });
-    }
-    await registerJob({
-      job: {
-        ID: 'big',
-        Datacenters: ['dc1'],
-        TaskGroups: [{ Name: 'app', Count: COUNT, Tasks: [{ Name: 'server', Driver: 'raw_exec', Config: { command: 'sleep' }, Resources: { CPU: 100, MemoryMB: 64 } }] }],
-      },
-      namespace: 'default',
-      enforceIndex: false,
-      jobModifyIndex: 0,
-      evalPriority: 0,
-      preserveCounts: false,
-    });
+    await registerBenchNodes(NODES, 'memory');
+    await registerBenchJob('big', COUNT);
     const output = await new Promise<string>((resolve, reject) => {
       const worker = spawn(process.execPath, [...NODE_FLAGS.split(' ').filter(Boolean), '--import', 'tsx', fileURLToPath(import.meta.url), '--child'], { env: { ...process.env, ...stack.env }, stdio: ['ignore', 'pipe', 'inherit'] });
       let text = '';
