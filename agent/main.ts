@@ -1,4 +1,4 @@
-import { createLogger } from './common/logger';
+import { createLogger, type Logger } from './common/logger';
 import { parseNomadAgentArgs, USAGE } from './nomad/config';
 import { startNomadAgent } from './nomad/agent';
 import { parseRunnerArgs, RUNNER_USAGE } from './gitlab-runner/config';
@@ -11,37 +11,60 @@ import { startGitLabRunner } from './gitlab-runner/runner';
  */
 const MODES = ['nomad', 'gitlab-runner'] as const;
 
-async function runGitLabRunner(argv: string[]): Promise<void> {
-  let parsed;
+type Parsed<C> = { help: true } | { help: false; config: C };
+
+/** The mode's settings; undefined once the usage was asked for and printed. A bad flag exits 2. */
+function parseOrExit<C>(parse: (argv: string[]) => Parsed<C>, argv: string[], usage: string): C | undefined {
+  let parsed: Parsed<C>;
   try {
-    parsed = parseRunnerArgs(argv);
+    parsed = parse(argv);
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${RUNNER_USAGE}`);
+    process.stderr.write(`${(error as Error).message}\n\n${usage}`);
     process.exit(2);
   }
   if (parsed.help) {
-    process.stdout.write(RUNNER_USAGE);
-    return;
+    process.stdout.write(usage);
+    return undefined;
   }
-  const log = createLogger(parsed.config.logLevel, 'runner');
-  const runner = startGitLabRunner(parsed.config, log);
+  return parsed.config;
+}
+
+/** On the first SIGINT or SIGTERM: `stop()`, then exit. */
+function stopOnSignals(log: Logger, what: string, stop: () => Promise<void>): void {
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: stopping ${what}`);
+    await stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+async function runGitLabRunner(argv: string[]): Promise<void> {
+  const config = parseOrExit(parseRunnerArgs, argv, RUNNER_USAGE);
+  if (!config) return;
+  const log = createLogger(config.logLevel, 'runner');
+  const runner = startGitLabRunner(config, log);
   try {
     await runner.ready;
   } catch (error) {
     log.error((error as Error).message);
     process.exit(1);
   }
-  log.info(`asking ${parsed.config.url} for jobs (shell executor, ${parsed.config.concurrent} at a time)`);
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info(`${signal}: stopping the runner and its jobs`);
-    await runner.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  log.info(`asking ${config.url} for jobs (shell executor, ${config.concurrent} at a time)`);
+  stopOnSignals(log, 'the runner and its jobs', () => runner.stop());
+}
+
+function runNomadAgent(argv: string[]): void {
+  const config = parseOrExit(parseNomadAgentArgs, argv, USAGE);
+  if (!config) return;
+  const log = createLogger(config.logLevel);
+  const agent = startNomadAgent(config, log);
+  log.info(`node ${agent.nodeId} starting against ${config.api} with drivers ${config.drivers.join(', ')}`);
+  stopOnSignals(log, 'the agent and its tasks', () => agent.stop());
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -52,30 +75,7 @@ async function main(argv: string[]): Promise<void> {
     process.exit(2);
   }
   if (mode === 'gitlab-runner') return runGitLabRunner(rest);
-  let parsed;
-  try {
-    parsed = parseNomadAgentArgs(rest);
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
-    process.exit(2);
-  }
-  if (parsed.help) {
-    process.stdout.write(USAGE);
-    return;
-  }
-  const log = createLogger(parsed.config.logLevel);
-  const agent = startNomadAgent(parsed.config, log);
-  log.info(`node ${agent.nodeId} starting against ${parsed.config.api} with drivers ${parsed.config.drivers.join(', ')}`);
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info(`${signal}: stopping the agent and its tasks`);
-    await agent.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  runNomadAgent(rest);
 }
 
 await main(process.argv.slice(2));
