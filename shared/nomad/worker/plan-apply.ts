@@ -324,14 +324,13 @@ function buildTransaction(changes: Change[], extras: Extras, context: ApplyConte
   }
 
   for (const evaluation of extras.followupEvals) {
-    const nanos = context.now * 1_000_000;
-    items.push(putNewEval({ ...evaluation, CreateIndex: index, ModifyIndex: index, CreateTime: nanos, ModifyTime: nanos }));
+    items.push(putNewEval({ ...evaluation, CreateIndex: index, ModifyIndex: index, CreateTime: nowNanos, ModifyTime: nowNanos }));
     ops.push({ kind: 'eval' });
     delta.openEvals = (delta.openEvals ?? 0) + 1;
   }
 
   if (finish && context.job) {
-    const done = finish.build(index, context.now * 1_000_000);
+    const done = finish.build(index, nowNanos);
     done.items.forEach((item, i) => {
       items.push(item);
       ops.push({ kind: 'finish', first: i === 0 });
@@ -367,22 +366,17 @@ function packTransactions(changes: Change[], extras: Extras): Change[][] {
   // Room for the job, the lease, deployment counters and the evaluation's outcome.
   const reserve = () => (batches.length === 0 ? firstReserve + 4 : 8);
   for (const change of changes) {
-    const touched = nodeEffects(change)
-      .map(([nodeId]) => nodeId)
-      .filter((nodeId) => !nodes.has(nodeId));
-    const needed = changeSize(change) + new Set(touched).size;
-    if (current.length > 0 && size + needed + reserve() > MAX_TRANSACT_ITEMS) {
+    const touched = new Set(nodeEffects(change).map(([nodeId]) => nodeId));
+    const added = () => [...touched].filter((nodeId) => !nodes.has(nodeId)).length;
+    if (current.length > 0 && size + changeSize(change) + added() + reserve() > MAX_TRANSACT_ITEMS) {
       batches.push(current);
       current = [];
       nodes = new Set();
       size = 0;
     }
     current.push(change);
-    for (const nodeId of nodeEffects(change).map(([id]) => id)) {
-      if (!nodes.has(nodeId)) size++;
-      nodes.add(nodeId);
-    }
-    size += changeSize(change);
+    size += changeSize(change) + added();
+    for (const nodeId of touched) nodes.add(nodeId);
   }
   if (current.length > 0 || batches.length === 0) batches.push(current);
   return batches;
