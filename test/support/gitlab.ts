@@ -65,6 +65,18 @@ deploy:
   when: manual
 `;
 
+/** A project of root's whose `.gitlab-ci.yml` on `main` is `ci`. */
+export async function projectWithCi(server: GitLabServer, name: string, ci: string): Promise<{ id: number; runnersToken: string }> {
+  const project = await http(server, 'POST', '/api/v4/projects', { token: server.root, json: { name } });
+  if (project.status !== 201) throw new Error(`project: ${project.status} ${project.text}`);
+  const file = await http(server, 'POST', `/api/v4/projects/${project.body.id}/repository/files/.gitlab-ci.yml`, {
+    token: server.root,
+    json: { branch: 'main', content: ci, commit_message: 'ci' },
+  });
+  if (file.status !== 201) throw new Error(`CI file: ${file.status} ${file.text}`);
+  return { id: project.body.id, runnersToken: project.body.runners_token };
+}
+
 /** A user with a token of the given scopes, made by the administrator. */
 export async function makeUser(server: GitLabServer, username: string, scopes = ['api']): Promise<{ id: number; token: string }> {
   const user = await http(server, 'POST', '/api/v4/users', { token: server.root, json: { username, name: username, email: `${username}@example.com`, password: 'secret-password' } });

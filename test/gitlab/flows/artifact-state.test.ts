@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transact } from '../../../shared/storage/transact';
 import { getJob, updateJob } from '../../../shared/gitlab/store/jobs';
-import { finishJob, http, makeRunner, requestJob, startGitLab, type GitLabServer } from '../../support/gitlab';
+import { finishJob, http, makeRunner, projectWithCi, requestJob, startGitLab, type GitLabServer } from '../../support/gitlab';
 
 /**
  * What keep, delete-artifacts and erase do to a job's artifact records. The files themselves
@@ -16,11 +16,7 @@ const WEEK = 7 * 24 * 3600 * 1000;
 
 beforeAll(async () => {
   server = await startGitLab();
-  projectId = (await http(server, 'POST', '/api/v4/projects', { token: server.root, json: { name: 'artifacts' } })).body.id;
-  await http(server, 'POST', `/api/v4/projects/${projectId}/repository/files/.gitlab-ci.yml`, {
-    token: server.root,
-    json: { branch: 'main', content: 'job: { script: x, artifacts: { paths: [out/], expire_in: 1 week } }', commit_message: 'ci' },
-  });
+  projectId = (await projectWithCi(server, 'artifacts', 'job: { script: x, artifacts: { paths: [out/], expire_in: 1 week } }')).id;
   await http(server, 'POST', `/api/v4/projects/${projectId}/pipeline`, { token: server.root, json: { ref: 'main' } });
   const runner = await makeRunner(server);
   const job = (await requestJob(server, runner.token)).body;

@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { http, startGitLab, type GitLabServer } from '../../support/gitlab';
+import { http, projectWithCi, startGitLab, type GitLabServer } from '../../support/gitlab';
 
 /** Bridges to other projects: the downstream pipeline, and the failures a bridge reports. */
 let server: GitLabServer;
-
-async function project(name: string, ci: string): Promise<number> {
-  const id = (await http(server, 'POST', '/api/v4/projects', { token: server.root, json: { name } })).body.id;
-  await http(server, 'POST', `/api/v4/projects/${id}/repository/files/.gitlab-ci.yml`, { token: server.root, json: { branch: 'main', content: ci, commit_message: 'ci' } });
-  return id;
-}
 
 beforeAll(async () => {
   server = await startGitLab();
@@ -17,8 +11,8 @@ afterAll(async () => server.stop());
 
 describe('multi-project pipelines', () => {
   it('creates the downstream pipeline in the other project and succeeds', async () => {
-    const downstream = await project('downstream', 'deploy-it: { script: x }');
-    const upstream = await project('upstream', 'variables: { FROM_UP: "1" }\nship: { trigger: { project: root/downstream, branch: main } }\nmissing: { trigger: root/nowhere }');
+    const downstream = (await projectWithCi(server, 'downstream', 'deploy-it: { script: x }')).id;
+    const upstream = (await projectWithCi(server, 'upstream', 'variables: { FROM_UP: "1" }\nship: { trigger: { project: root/downstream, branch: main } }\nmissing: { trigger: root/nowhere }')).id;
     const pipeline = await http(server, 'POST', `/api/v4/projects/${upstream}/pipeline`, { token: server.root, json: { ref: 'main' } });
     const bridges = await http(server, 'GET', `/api/v4/projects/${upstream}/pipelines/${pipeline.body.id}/bridges`, { token: server.root });
     const byName = Object.fromEntries(bridges.body.map((bridge: { name: string }) => [bridge.name, bridge]));
@@ -31,8 +25,8 @@ describe('multi-project pipelines', () => {
   });
 
   it('fails the bridge when the downstream configuration is invalid', async () => {
-    await project('broken-downstream', 'job: { script: x, stage: nope }');
-    const upstream = await project('upstream-2', 'ship: { trigger: root/broken-downstream, allow_failure: true }\nafter: { stage: deploy, script: x }');
+    await projectWithCi(server, 'broken-downstream', 'job: { script: x, stage: nope }');
+    const upstream = (await projectWithCi(server, 'upstream-2', 'ship: { trigger: root/broken-downstream, allow_failure: true }\nafter: { stage: deploy, script: x }')).id;
     const pipeline = await http(server, 'POST', `/api/v4/projects/${upstream}/pipeline`, { token: server.root, json: { ref: 'main' } });
     const [bridge] = (await http(server, 'GET', `/api/v4/projects/${upstream}/pipelines/${pipeline.body.id}/bridges`, { token: server.root })).body;
     expect(bridge).toMatchObject({ status: 'failed', failure_reason: 'downstream_pipeline_creation_failed', allow_failure: true });
@@ -43,7 +37,7 @@ describe('multi-project pipelines', () => {
 
 describe('nested child pipelines', () => {
   it('stops a pipeline that triggers itself at GitLab’s depth limit', async () => {
-    const id = await project('recursive', 'again: { trigger: { include: .gitlab-ci.yml } }');
+    const id = (await projectWithCi(server, 'recursive', 'again: { trigger: { include: .gitlab-ci.yml } }')).id;
     const pipeline = await http(server, 'POST', `/api/v4/projects/${id}/pipeline`, { token: server.root, json: { ref: 'main' } });
     expect(pipeline.status).toBe(201);
     const all = await http(server, 'GET', `/api/v4/projects/${id}/pipelines`, { token: server.root });

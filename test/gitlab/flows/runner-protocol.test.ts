@@ -1,18 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runGitLabDuties } from '../../../shared/gitlab/services/periodic';
-import { finishJob, http, makeRunner, requestJob, startGitLab, type GitLabServer } from '../../support/gitlab';
+import { finishJob, http, makeRunner, projectWithCi, requestJob, startGitLab, type GitLabServer } from '../../support/gitlab';
 
 /** The runner protocol as gitlab-runner speaks it, over plain HTTP. */
 let server: GitLabServer;
-
-async function projectWithCi(name: string, ci: string): Promise<{ id: number; runnersToken: string }> {
-  const project = await http(server, 'POST', '/api/v4/projects', { token: server.root, json: { name } });
-  await http(server, 'POST', `/api/v4/projects/${project.body.id}/repository/files/.gitlab-ci.yml`, {
-    token: server.root,
-    json: { branch: 'main', content: ci, commit_message: 'ci' },
-  });
-  return { id: project.body.id, runnersToken: project.body.runners_token };
-}
 
 async function runPipeline(projectId: number): Promise<number> {
   const pipeline = await http(server, 'POST', `/api/v4/projects/${projectId}/pipeline`, { token: server.root, json: { ref: 'main' } });
@@ -31,7 +22,7 @@ afterAll(async () => server.stop());
 
 describe('registration', () => {
   it('registers a project runner with the registration token, verifies and unregisters it', async () => {
-    const project = await projectWithCi('registered', 'job: { script: x }');
+    const project = await projectWithCi(server, 'registered', 'job: { script: x }');
     expect(project.runnersToken).toMatch(/^GR1348941/);
     const registered = await http(server, 'POST', '/api/v4/runners', { json: { token: project.runnersToken, description: 'mine', tag_list: 'a,b', run_untagged: false } });
     expect(registered.status).toBe(201);
@@ -49,7 +40,7 @@ describe('registration', () => {
   });
 
   it('rotates a project registration token', async () => {
-    const project = await projectWithCi('rotated', 'job: { script: x }');
+    const project = await projectWithCi(server, 'rotated', 'job: { script: x }');
     const reset = await http(server, 'POST', `/api/v4/projects/${project.id}/runners/reset_registration_token`, { token: server.root });
     expect(reset.status).toBe(201);
     expect((await http(server, 'POST', '/api/v4/runners', { json: { token: project.runnersToken } })).status).toBe(403);
@@ -68,7 +59,7 @@ describe('taking jobs', () => {
     expect(cached.status).toBe(204);
     expect(cached.headers.get('x-gitlab-last-update')).toBe(value);
 
-    const project = await projectWithCi('queue', 'job: { script: x, tags: [queue-test] }');
+    const project = await projectWithCi(server, 'queue', 'job: { script: x, tags: [queue-test] }');
     await runPipeline(project.id);
     const changed = await requestJob(server, runner.token, { last_update: value });
     expect(changed.status).toBe(201);
@@ -81,7 +72,7 @@ describe('taking jobs', () => {
 
   it('gives each pending job to exactly one of many racing runners', async () => {
     const runners = await Promise.all(Array.from({ length: 6 }, () => makeRunner(server, { tags: ['race'], runUntagged: false })));
-    const project = await projectWithCi('race', 'a: { script: x, tags: [race] }\nb: { script: x, tags: [race] }\nc: { script: x, tags: [race] }');
+    const project = await projectWithCi(server, 'race', 'a: { script: x, tags: [race] }\nb: { script: x, tags: [race] }\nc: { script: x, tags: [race] }');
     await runPipeline(project.id);
     const answers = await Promise.all(runners.map((runner) => requestJob(server, runner.token)));
     const taken = answers.filter((answer) => answer.status === 201).map((answer) => answer.body.id);
@@ -91,8 +82,8 @@ describe('taking jobs', () => {
   });
 
   it('keeps project runners to their project and untagged jobs to runners that run untagged jobs', async () => {
-    const mine = await projectWithCi('mine', 'job: { script: x, tags: [own] }');
-    const other = await projectWithCi('other', 'job: { script: x, tags: [own] }\nplain: { script: x }');
+    const mine = await projectWithCi(server, 'mine', 'job: { script: x, tags: [own] }');
+    const other = await projectWithCi(server, 'other', 'job: { script: x, tags: [own] }\nplain: { script: x }');
     const registered = await http(server, 'POST', '/api/v4/runners', { json: { token: mine.runnersToken, tag_list: 'own', run_untagged: false } });
     await runPipeline(other.id);
     expect((await requestJob(server, registered.body.token)).status).toBe(204);
@@ -111,7 +102,7 @@ describe('logs and job updates', () => {
   });
 
   async function takeJob(ci: string) {
-    const project = await projectWithCi(`logs-${Math.random().toString(36).slice(2, 8)}`, ci);
+    const project = await projectWithCi(server, `logs-${Math.random().toString(36).slice(2, 8)}`, ci);
     await runPipeline(project.id);
     const job = await requestJob(server, runner.token, { info: { features: { cancel_gracefully: ci.includes('graceful') } } });
     expect(job.status).toBe(201);
@@ -205,7 +196,7 @@ describe('logs and job updates', () => {
 
 describe('delayed jobs', () => {
   it('are scheduled, then enqueued by the periodic duties when due', async () => {
-    const project = await projectWithCi('delayed', 'later: { script: x, when: delayed, start_in: 1 second }');
+    const project = await projectWithCi(server, 'delayed', 'later: { script: x, when: delayed, start_in: 1 second }');
     const pipelineId = await runPipeline(project.id);
     const jobs = await http(server, 'GET', `/api/v4/projects/${project.id}/pipelines/${pipelineId}/jobs`, { token: server.root });
     expect(jobs.body[0].status).toBe('scheduled');
@@ -221,7 +212,7 @@ describe('delayed jobs', () => {
 describe('concurrent updates', () => {
   it('loses no transition when many runners finish jobs of one pipeline at once', async () => {
     const jobs = Array.from({ length: 16 }, (_, i) => `job${i}: { stage: build, script: x, tags: [burst] }`).join('\n');
-    const project = await projectWithCi('burst', `${jobs}\nafter: { stage: test, script: x, tags: [burst] }`);
+    const project = await projectWithCi(server, 'burst', `${jobs}\nafter: { stage: test, script: x, tags: [burst] }`);
     const pipelineId = await runPipeline(project.id);
     const runners = await Promise.all(Array.from({ length: 16 }, () => makeRunner(server, { tags: ['burst'], runUntagged: false })));
     const taken = (await Promise.all(runners.map((runner) => requestJob(server, runner.token)))).map((answer) => answer.body);
@@ -238,7 +229,7 @@ describe('concurrent updates', () => {
 describe('stuck jobs', () => {
   it('fails builds left pending for a day or running an hour past their timeout', async () => {
     const runner = await makeRunner(server, { tags: ['stuck'], runUntagged: false });
-    const project = await projectWithCi('stuck', 'slow: { script: x, tags: [stuck], timeout: 10 minutes }\nwaiting: { script: x, tags: [never-served] }');
+    const project = await projectWithCi(server, 'stuck', 'slow: { script: x, tags: [stuck], timeout: 10 minutes }\nwaiting: { script: x, tags: [never-served] }');
     const pipelineId = await runPipeline(project.id);
     const taken = (await requestJob(server, runner.token)).body;
     expect(taken.runner_info.timeout).toBe(600);
