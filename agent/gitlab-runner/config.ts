@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { LogLevel } from '../common/logger';
+import { parseLogLevel, type LogLevel } from '../common/logger';
 
 /**
  * The GitLab runner mode's settings, from flags and the environment gitlab-runner itself reads
@@ -85,8 +85,7 @@ export function parseRunnerArgs(argv: string[], env: NodeJS.ProcessEnv = process
   if (values.help) return { help: true };
   const url = (values.url ?? env.CI_SERVER_URL ?? 'http://127.0.0.1:4646').replace(/\/+$/, '');
   if (!/^https?:\/\//.test(url)) throw new Error(`--url must be an http(s) URL, got ${JSON.stringify(url)}`);
-  const logLevel = values['log-level'] ?? 'info';
-  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new Error('--log-level must be debug, info, warn or error');
+  const logLevel = parseLogLevel(values['log-level'] ?? 'info');
   const untagged = values['run-untagged'] ?? 'true';
   if (!['true', 'false'].includes(untagged)) throw new Error('--run-untagged must be true or false');
   const concurrent = positive('concurrent', values.concurrent, 1);
@@ -106,7 +105,7 @@ export function parseRunnerArgs(argv: string[], env: NodeJS.ProcessEnv = process
       checkInterval: positive('check-interval', values['check-interval'], 3),
       updateInterval: positive('update-interval', values['update-interval'], 3),
       shell: values.shell ?? 'bash',
-      logLevel: logLevel as LogLevel,
+      logLevel,
     },
   };
 }

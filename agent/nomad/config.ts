@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import type { LogLevel } from '../common/logger';
+import { LOG_LEVELS, parseLogLevel, type LogLevel } from '../common/logger';
 
 /**
  * The Nomad client mode's settings, from a JSON config file (`--config`) overlaid by flags and
@@ -30,7 +30,7 @@ const FileConfig = z
     address: z.string().min(1).optional(),
     cpu_total_compute: z.number().int().positive().optional(),
     memory_total_mb: z.number().int().positive().optional(),
-    log_level: z.enum(['debug', 'info', 'warn', 'error']).optional(),
+    log_level: z.enum(LOG_LEVELS).optional(),
   })
   .strict();
 
@@ -133,8 +133,7 @@ export function parseNomadAgentArgs(argv: string[], env: NodeJS.ProcessEnv = pro
   for (const driver of drivers) {
     if (!(DRIVER_NAMES as readonly string[]).includes(driver)) throw new Error(`unknown driver ${JSON.stringify(driver)} (known: ${DRIVER_NAMES.join(', ')})`);
   }
-  const logLevel = values['log-level'] ?? file.log_level ?? 'info';
-  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new Error(`--log-level must be debug, info, warn or error`);
+  const logLevel = parseLogLevel(values['log-level'] ?? file.log_level ?? 'info');
   const api = values.api ?? file.api ?? env.NOMAD_ADDR ?? 'http://127.0.0.1:4646';
   if (!/^https?:\/\//.test(api)) throw new Error(`--api must be an http(s) URL, got ${JSON.stringify(api)}`);
 
@@ -153,7 +152,7 @@ export function parseNomadAgentArgs(argv: string[], env: NodeJS.ProcessEnv = pro
       address: values.address ?? file.address,
       cpuTotalCompute: positiveInt('cpu-total-compute', values['cpu-total-compute']) ?? file.cpu_total_compute,
       memoryTotalMB: positiveInt('memory-total-mb', values['memory-total-mb']) ?? file.memory_total_mb,
-      logLevel: logLevel as LogLevel,
+      logLevel,
     },
   };
 }
