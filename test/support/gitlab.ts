@@ -51,20 +51,6 @@ export async function http<T = any>(server: GitLabServer, method: string, path: 
   return readResponse<T>(await fetch(`${server.url}${path}`, { method, headers, body }));
 }
 
-export const CI_FILE = `
-stages: [build, test, deploy]
-build:
-  stage: build
-  script: ["make"]
-test:
-  stage: test
-  script: ["make test"]
-deploy:
-  stage: deploy
-  script: ["make deploy"]
-  when: manual
-`;
-
 /** A project of root's whose `.gitlab-ci.yml` on `main` is `ci`. */
 export async function projectWithCi(server: GitLabServer, name: string, ci: string): Promise<{ id: number; runnersToken: string }> {
   const project = await http(server, 'POST', '/api/v4/projects', { token: server.root, json: { name } });
