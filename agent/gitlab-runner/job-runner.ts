@@ -3,6 +3,7 @@ import { copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sleep } from '../common/backoff';
 import type { Logger } from '../common/logger';
+import { killProcessGroup } from '../common/process-group';
 import { RUNNER_VERSION, type JobArtifactSpec, type JobPayload, type JobStep, type RunnerApi } from './api';
 import { gzipFiles, sha256OfFile, unzipInto, zipEntries } from './archive';
 import { collectArtifacts } from './collect';
@@ -69,15 +70,8 @@ export class JobRun {
   private killCurrent(): void {
     const child = this.current;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const group = (signal: NodeJS.Signals) => {
-      try {
-        process.kill(-child.pid!, signal);
-      } catch {
-        // already gone
-      }
-    };
-    group('SIGTERM');
-    setTimeout(() => group('SIGKILL'), KILL_GRACE_MS).unref();
+    killProcessGroup(child, 'SIGTERM');
+    setTimeout(() => killProcessGroup(child, 'SIGKILL'), KILL_GRACE_MS).unref();
   }
 
   async run(): Promise<void> {

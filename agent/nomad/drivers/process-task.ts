@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
+import { killProcessGroup } from '../../common/process-group';
 import type { ExitResult, OutputSinks, TaskHandle } from './driver';
 import { DriverStartError } from './driver';
 
@@ -48,14 +49,6 @@ export function processExit(child: ChildProcess): Promise<ExitResult> {
   });
 }
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals | number): void {
-  try {
-    process.kill(-child.pid!, signal);
-  } catch {
-    // the group is already gone
-  }
-}
-
 export function processHandle(child: ChildProcess): TaskHandle {
   const exited = processExit(child);
   let done = false;
@@ -65,8 +58,8 @@ export function processHandle(child: ChildProcess): TaskHandle {
     async stop(timeoutMs, signal) {
       if (done) return;
       const name = (signal || 'SIGINT') as NodeJS.Signals;
-      killGroup(child, signalNumber(name) ? name : 'SIGINT');
-      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), Math.max(0, timeoutMs));
+      killProcessGroup(child, signalNumber(name) ? name : 'SIGINT');
+      const timer = setTimeout(() => killProcessGroup(child, 'SIGKILL'), Math.max(0, timeoutMs));
       await exited;
       clearTimeout(timer);
     },
