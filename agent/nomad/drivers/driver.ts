@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /**
  * A task driver, as the task runner sees it: start a task and get a handle to wait on or stop,
  * and run an action's command in a task's environment. Output goes to the sinks the task runner
@@ -62,4 +64,12 @@ export class DriverStartError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A task's `config` block checked against the driver's schema; a mismatch fails the task for good. */
+export function decodeDriverConfig<S extends z.ZodType>(schema: S, config: Record<string, unknown>): z.output<S> {
+  const parsed = schema.safeParse(config);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new DriverStartError(`failed to decode driver config: ${issue.path.join('.') || 'config'}: ${issue.message}`, false);
 }

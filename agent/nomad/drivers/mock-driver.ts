@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseGoDuration } from '../../../shared/util/go-duration';
 import { sleep } from '../../common/backoff';
 import type { Driver, ExecRequest, ExitResult, StartRequest, TaskHandle } from './driver';
-import { DriverStartError } from './driver';
+import { decodeDriverConfig, DriverStartError } from './driver';
 
 /**
  * Nomad's test driver, `mock_driver`: no process, only the behaviour its config asks for, so
@@ -42,19 +42,12 @@ const MockConfig = z
 
 export type MockConfig = z.infer<typeof MockConfig>;
 
-function parseConfig(config: Record<string, unknown>): MockConfig {
-  const parsed = MockConfig.safeParse(config);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new DriverStartError(`failed to decode driver config: ${issue.path.join('.') || 'config'}: ${issue.message}`, false);
-}
-
 export class MockDriver implements Driver {
   readonly name = 'mock_driver';
   readonly attributes = {};
 
   async start(request: StartRequest): Promise<TaskHandle> {
-    const config = parseConfig(request.config);
+    const config = decodeDriverConfig(MockConfig, request.config);
     if (config.start_block_for) await sleep(config.start_block_for);
     if (config.start_error) throw new DriverStartError(config.start_error, config.start_error_recoverable ?? false);
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Driver, ExecRequest, StartRequest, TaskHandle } from './driver';
-import { DriverStartError } from './driver';
+import { decodeDriverConfig } from './driver';
 import { processHandle, spawnProcess } from './process-task';
 
 /**
@@ -18,14 +18,10 @@ export class RawExecDriver implements Driver {
   }
 
   async start(request: StartRequest): Promise<TaskHandle> {
-    const parsed = RawExecConfig.safeParse(request.config);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new DriverStartError(`failed to decode driver config: ${issue.path.join('.') || 'config'}: ${issue.message}`, false);
-    }
+    const config = decodeDriverConfig(RawExecConfig, request.config);
     const child = await spawnProcess({
-      command: parsed.data.command,
-      args: parsed.data.args ?? [],
+      command: config.command,
+      args: config.args ?? [],
       env: request.env,
       cwd: request.taskDir,
       output: request.output,
