@@ -25,10 +25,10 @@ const currentJob = handlers(byJobToken, async (c) => {
 
 const allowedAgents = handlers(byJobToken, async (c) => {
   const { job, user } = requireJob(c.var.principal);
-  const context = await loadContext([job]);
+  const [context, member] = await Promise.all([loadContext([job]), user.admin ? undefined : getMember(job.projectId, user.id)]);
   const project = context.projects.get(job.projectId)!;
   const pipeline = context.pipelines.get(job.pipelineId)!;
-  const level = user.admin ? 50 : ((await getMember(project.id, user.id))?.accessLevel ?? 0);
+  const level = user.admin ? 50 : (member?.accessLevel ?? 0);
   const projectShape = {
     id: project.id,
     description: project.description,
