@@ -3,7 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { config } from '../../config';
 import { computePlan } from '../scheduler/generic-sched';
 import { readEval } from '../store/evals';
-import type { Evaluation } from '../structs/evaluation';
+import { isOpenEval, type Evaluation } from '../structs/evaluation';
 import { evalDueAt } from './due';
 import type { EvalMessage } from './eval-queue';
 import { EMPTY_RESULT, finishEval, planFinish, type EvalOutcome } from './finish-eval';
@@ -64,7 +64,7 @@ export async function processEvaluation(message: EvalMessage, delivery: Delivery
   // enough; a blocked one is re-blocked with a new ModifyIndex between unblocks, so it is read.
   const carried = message.Eval?.ID === message.EvalID && message.Eval.Status === 'pending' ? message.Eval : undefined;
   const evaluation = carried ?? (await readEval(message.Namespace, message.JobID, message.EvalID));
-  if (!evaluation || (evaluation.Status !== 'pending' && evaluation.Status !== 'blocked')) return 'ignored';
+  if (!evaluation || !isOpenEval(evaluation.Status)) return 'ignored';
   // A delayed evaluation is sent again by the periodic duties when it is due.
   if (evaluation.Status === 'pending' && evalDueAt(evaluation) > Date.now()) return 'ignored';
   if (delivery.receiveCount > DELIVERY_LIMIT) {
