@@ -87,8 +87,8 @@ export class RunnerApi {
     return fetch(`${this.base}${path}`, { method, headers, body, signal: init.signal, redirect: 'manual' });
   }
 
-  private async json<T>(method: string, path: string, json: unknown, ok: number[]): Promise<{ status: number; body: T | undefined; headers: Headers }> {
-    const response = await this.call(method, path, { json });
+  private async json<T>(method: string, path: string, json: unknown, ok: number[], headers?: Record<string, string>): Promise<{ status: number; body: T | undefined; headers: Headers }> {
+    const response = await this.call(method, path, { json, headers });
     const text = await response.text();
     if (!ok.includes(response.status)) throw new RunnerApiError(response.status, text, path);
     return { status: response.status, body: text ? (JSON.parse(text) as T) : undefined, headers: response.headers };
@@ -100,10 +100,7 @@ export class RunnerApi {
 
   /** An instance runner created with an administrator's token (`POST /user/runners`). */
   async createInstanceRunner(adminToken: string, attributes: Record<string, unknown>): Promise<string> {
-    const response = await this.call('POST', '/user/runners', { json: { runner_type: 'instance_type', ...attributes }, headers: { 'PRIVATE-TOKEN': adminToken } });
-    const text = await response.text();
-    if (response.status !== 201) throw new RunnerApiError(response.status, text, '/user/runners');
-    return (JSON.parse(text) as { token: string }).token;
+    return (await this.json<{ token: string }>('POST', '/user/runners', { runner_type: 'instance_type', ...attributes }, [201], { 'PRIVATE-TOKEN': adminToken })).body!.token;
   }
 
   /** Whether the token still belongs to a runner (403 means it was removed). */
