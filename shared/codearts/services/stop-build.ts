@@ -4,6 +4,7 @@ import { transact, TransactionConflict } from '../../storage/transact';
 import type { Caller } from '../auth/caller';
 import { recordNotFound } from '../errors';
 import { buildState, isInFlight, type BuildState } from '../pipeline/build-status';
+import type { BuildRecord } from '../records';
 import { cancelWrites, currentJobs, processAfterCancel } from '../pipeline/gitlab-builds';
 import { finishBuild, getBuild } from '../store/builds';
 import { leaveInFlight } from '../store/tasks';
@@ -17,13 +18,15 @@ import { visibleTask } from './tasks';
  * fresh reads: a build already ABORTED answers true (stopping is idempotent), a finished one false.
  */
 export async function stopBuild(caller: Caller, jobId: string, buildNo: number): Promise<boolean> {
-  await visibleTask(caller, jobId);
-  return abortBuild(jobId, buildNo);
+  const [, record] = await Promise.all([visibleTask(caller, jobId), getBuild(jobId, buildNo)]);
+  return abortBuild(jobId, buildNo, record);
 }
 
-export async function abortBuild(jobId: string, buildNo: number): Promise<boolean> {
+/** Stops build `buildNo`, starting from its record as the caller read it (`undefined`: there is none). */
+export async function abortBuild(jobId: string, buildNo: number, read: BuildRecord | undefined): Promise<boolean> {
+  let record = read;
   for (let attempt = 0; attempt < 10; attempt++) {
-    const record = await getBuild(jobId, buildNo);
+    if (attempt > 0) record = await getBuild(jobId, buildNo);
     if (!record) throw recordNotFound();
     if (!isInFlight(record.status)) return record.status === 'ABORTED';
     const job = (await currentJobs([record])).get(buildNo);

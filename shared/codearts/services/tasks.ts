@@ -4,6 +4,7 @@ import { taskNotFound } from '../errors';
 import { createTaskProject } from '../pipeline/gitlab-builds';
 import { ciFile, type Step } from '../pipeline/steps-to-ci';
 import type { TaskRecord } from '../records';
+import { getBuilds } from '../store/builds';
 import { getTask, markTaskDeleted, putTask } from '../store/tasks';
 import { abortBuild } from './stop-build';
 
@@ -56,6 +57,7 @@ export async function deleteTask(caller: Caller, jobId: string): Promise<TaskRec
   // The task as marked: no run can start after the mark, but one may have started since it was read.
   const deleted = await markTaskDeleted(jobId, Date.now());
   if (!deleted) throw taskNotFound();
-  for (const buildNo of deleted.inFlight) await abortBuild(jobId, buildNo);
+  const records = new Map((await getBuilds(jobId, deleted.inFlight)).map((record) => [record.buildNo, record]));
+  for (const buildNo of deleted.inFlight) await abortBuild(jobId, buildNo, records.get(buildNo));
   return deleted;
 }
