@@ -3,13 +3,7 @@ import { WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import type { DataStores } from './data-stores';
-import { serviceFunction } from './service-function';
-
-export interface ActionsWebSocketProps {
-  stores: DataStores;
-  environment: Record<string, string>;
-}
+import { serviceFunction, type EntryPointProps } from './service-function';
 
 /**
  * Job actions on AWS (`WebSocket /v1/job/:job_id/action`): an API Gateway WebSocket API whose
@@ -25,7 +19,7 @@ export class ActionsWebSocket extends Construct {
   /** `wss://…/v1`: where callers and agents connect. */
   readonly url: string;
 
-  constructor(scope: Construct, id: string, props: ActionsWebSocketProps) {
+  constructor(scope: Construct, id: string, props: EntryPointProps) {
     super(scope, id);
 
     this.handler = serviceFunction(this, 'Handler', {

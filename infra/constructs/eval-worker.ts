@@ -3,19 +3,13 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { EVAL_VISIBILITY_TIMEOUT_SECONDS } from '../../shared/storage/table-schema';
-import type { DataStores } from './data-stores';
-import { serviceFunction } from './service-function';
-
-export interface EvalWorkerProps {
-  stores: DataStores;
-  environment: Record<string, string>;
-}
+import { serviceFunction, type EntryPointProps } from './service-function';
 
 /** The placement worker draining the evaluation queue in batches. */
 export class EvalWorker extends Construct {
   readonly handler: NodejsFunction;
 
-  constructor(scope: Construct, id: string, props: EvalWorkerProps) {
+  constructor(scope: Construct, id: string, props: EntryPointProps) {
     super(scope, id);
 
     this.handler = serviceFunction(this, 'Handler', {

@@ -3,13 +3,7 @@ import { HttpApi, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import type { DataStores } from './data-stores';
-import { serviceFunction } from './service-function';
-
-export interface HttpApiEndpointProps {
-  stores: DataStores;
-  environment: Record<string, string>;
-}
+import { serviceFunction, type EntryPointProps } from './service-function';
 
 /** Every dialect's REST API: one HTTP API whose `$default` route proxies everything to one Lambda. */
 export class HttpApiEndpoint extends Construct {
@@ -18,7 +12,7 @@ export class HttpApiEndpoint extends Construct {
   /** Base URL of the default stage, without a trailing slash. */
   readonly url: string;
 
-  constructor(scope: Construct, id: string, props: HttpApiEndpointProps) {
+  constructor(scope: Construct, id: string, props: EntryPointProps) {
     super(scope, id);
 
     this.handler = serviceFunction(this, 'Handler', {

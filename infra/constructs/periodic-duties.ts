@@ -4,20 +4,14 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import type { DataStores } from './data-stores';
-import { serviceFunction } from './service-function';
-
-export interface PeriodicDutiesProps {
-  stores: DataStores;
-  environment: Record<string, string>;
-}
+import { serviceFunction, type EntryPointProps } from './service-function';
 
 /** Once-a-minute housekeeping: periodic job dispatch, garbage collection, the artifacts sweeper. */
 export class PeriodicDuties extends Construct {
   readonly handler: NodejsFunction;
   readonly schedule: Rule;
 
-  constructor(scope: Construct, id: string, props: PeriodicDutiesProps) {
+  constructor(scope: Construct, id: string, props: EntryPointProps) {
     super(scope, id);
 
     this.handler = serviceFunction(this, 'Handler', {

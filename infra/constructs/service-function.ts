@@ -5,8 +5,15 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { DataStores } from './data-stores';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** What every entry point's construct is given: the shared data stores and environment. */
+export interface EntryPointProps {
+  stores: DataStores;
+  environment: Record<string, string>;
+}
 
 export interface ServiceFunctionProps {
   /** Name of the entry point under `functions/`, without the extension. */
