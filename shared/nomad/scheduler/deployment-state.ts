@@ -79,7 +79,7 @@ export function requiresPromotion(deployment: Deployment): boolean {
 }
 
 /** Every group that has canaries promotes them automatically. */
-export function hasAutoPromote(deployment: Deployment): boolean {
+function hasAutoPromote(deployment: Deployment): boolean {
   const canaryGroups = Object.values(deployment.TaskGroups).filter((state) => state.DesiredCanaries > 0);
   return canaryGroups.length > 0 && canaryGroups.every((state) => state.AutoPromote);
 }

@@ -3,7 +3,7 @@
  * AllocNameIndex): new allocations take the lowest free indexes, scale-downs stop the highest,
  * and canaries borrow the names of the allocations they will replace. Pure.
  */
-export function allocIndex(name: string): number {
+function allocIndex(name: string): number {
   const match = /\[(\d+)\]$/.exec(name);
   return match ? Number(match[1]) : -1;
 }

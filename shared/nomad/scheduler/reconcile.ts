@@ -24,13 +24,13 @@ import type { DesiredUpdates } from './types';
  * which failed allocations to reschedule now or later, and how the deployment moves. It picks
  * no nodes. Pure.
  */
-export const STOP_NOT_NEEDED = 'alloc not needed due to job update';
+const STOP_NOT_NEEDED = 'alloc not needed due to job update';
 export const STOP_LOST = 'alloc is lost since its node is down';
 export const STOP_UPDATED = 'alloc is being updated due to job update';
 export const STOP_MIGRATING = 'alloc is being migrated';
-export const STOP_RESCHEDULED = 'alloc was rescheduled because it failed';
+const STOP_RESCHEDULED = 'alloc was rescheduled because it failed';
 export const STOP_NODE_TAINTED = 'alloc not needed as node is tainted';
-export const FOLLOWUP_DESCRIPTION = 'created for delayed rescheduling';
+const FOLLOWUP_DESCRIPTION = 'created for delayed rescheduling';
 /** Failed allocations due within this window share one follow-up evaluation. */
 const FOLLOWUP_WINDOW_MS = 5_000;
 /** A reschedule due this soon happens now. */

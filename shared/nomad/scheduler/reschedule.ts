@@ -11,7 +11,7 @@ const NS_PER_MS = 1_000_000;
 const MAX_PAST_EVENTS = 5;
 
 /** When the allocation last changed on the client: its latest task finish, else its ModifyTime. */
-export function lastEventTime(alloc: Allocation): number {
+function lastEventTime(alloc: Allocation): number {
   let latest = 0;
   for (const state of Object.values(alloc.TaskStates ?? {})) {
     const finished = state?.FinishedAt ? Date.parse(state.FinishedAt) : NaN;

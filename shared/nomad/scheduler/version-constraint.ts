@@ -18,7 +18,7 @@ interface Clause {
 
 const CLAUSE = /^\s*(=|==|!=|>=|<=|>|<|~>)?\s*v?([0-9][0-9A-Za-z.+-]*)\s*$/;
 
-export function parseVersion(text: string, flavour: VersionFlavour): semver.SemVer | undefined {
+function parseVersion(text: string, flavour: VersionFlavour): semver.SemVer | undefined {
   const trimmed = text.trim().replace(/^v/, '');
   if (flavour === 'semver') return semver.parse(trimmed) ?? undefined;
   const match = /^(\d+(?:\.\d+)*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.exec(trimmed);

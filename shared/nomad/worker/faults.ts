@@ -6,7 +6,7 @@
  */
 export type FaultPoint = 'after-lease' | 'after-snapshot' | 'mid-plan' | 'after-commit' | 'before-finish';
 
-export class InjectedFault extends Error {}
+class InjectedFault extends Error {}
 
 function probability(point: FaultPoint): number {
   const spec = process.env.WORKER_FAULTS ?? '';

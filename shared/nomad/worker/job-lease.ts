@@ -11,7 +11,7 @@ import { jobPk, LEASE_SK } from '../store/keys';
  * that lost its lease cannot write. The lease is short and renewed while the worker runs, so a
  * worker that died frees the job quickly (well within the evaluation's delivery limit).
  */
-export const LEASE_MS = 20_000;
+const LEASE_MS = 20_000;
 const RENEW_MS = 5_000;
 
 export class LeaseHeld extends Error {

@@ -57,7 +57,7 @@ export interface ApplyResult {
   finished: boolean;
 }
 
-export class LeaseLost extends Error {}
+class LeaseLost extends Error {}
 export class JobChanged extends Error {}
 /** Another run recorded the evaluation's outcome first. */
 export class EvalFinishedElsewhere extends Error {}

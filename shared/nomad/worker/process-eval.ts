@@ -26,7 +26,7 @@ import { unblockEvals } from './unblock';
 const logger = new Logger({ serviceName: 'placement-worker' });
 
 /** Nomad fails an evaluation delivered this many times and retries it later. */
-export const DELIVERY_LIMIT = 3;
+const DELIVERY_LIMIT = 3;
 
 const KNOWN_TRIGGERS = new Set([
   'job-register',

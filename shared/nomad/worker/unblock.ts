@@ -24,7 +24,7 @@ export interface UnblockScope {
   before?: number;
 }
 
-export function couldRunOn(evaluation: Evaluation, nodeClass: string | undefined): boolean {
+function couldRunOn(evaluation: Evaluation, nodeClass: string | undefined): boolean {
   if (!nodeClass || evaluation.EscapedComputedClass) return true;
   const eligibility = evaluation.ClassEligibility ?? {};
   return !(nodeClass in eligibility) || eligibility[nodeClass];
