@@ -125,10 +125,8 @@ function buildJob(name: string, job: YamlMap, root: YamlMap, stages: string[], g
   } else {
     included = onlyExceptAllow(location, merged.only, merged.except, ruleVariables, context);
   }
-  if (isBridge && (jobWhen === 'delayed' || jobWhen === 'on_failure')) {
-    // Bridges run on_success, always or manual in GitLab as here.
-    if (jobWhen === 'delayed') throw new ConfigError([`${location} when should be one of: on_success, on_failure, always, manual`]);
-  }
+  // A bridge cannot be delayed.
+  if (isBridge && jobWhen === 'delayed') throw new ConfigError([`${location} when should be one of: on_success, on_failure, always, manual`]);
 
   const definition: JobDefinition = {
     name,
