@@ -16,8 +16,6 @@ import { resolveSecret, TokenError, type ResolvedToken } from './resolve';
  */
 const resolved = new WeakMap<Request, Promise<ResolvedToken>>();
 
-export const PERMISSION_DENIED = 'Permission denied';
-
 export function requestSecret(c: Context): string | undefined {
   const header = c.req.header('X-Nomad-Token');
   if (header) return header.trim();
@@ -40,19 +38,19 @@ export async function resolveRequest(c: Context): Promise<ResolvedToken> {
   }
 }
 
-function deny(): NomadError {
-  return new NomadError(403, PERMISSION_DENIED);
+export function permissionDenied(): NomadError {
+  return new NomadError(403, 'Permission denied');
 }
 
 export async function requireNamespace(c: Context, namespace: string, ...anyOf: NamespaceCapability[]): Promise<void> {
   const { acl } = await resolveRequest(c);
-  if (!acl.allowNamespace(namespace, ...anyOf)) throw deny();
+  if (!acl.allowNamespace(namespace, ...anyOf)) throw permissionDenied();
 }
 
 export async function requireNode(c: Context, level: 'read' | 'write'): Promise<void> {
-  if (!(await resolveRequest(c)).acl.allowNode(level)) throw deny();
+  if (!(await resolveRequest(c)).acl.allowNode(level)) throw permissionDenied();
 }
 
 export async function requireManagement(c: Context): Promise<void> {
-  if (!(await resolveRequest(c)).acl.management) throw deny();
+  if (!(await resolveRequest(c)).acl.management) throw permissionDenied();
 }

@@ -4,14 +4,14 @@ import { findTokenByAccessor, listTokens, revokeToken } from '../../auth/token-s
 import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { bootstrapAcl } from '../acl/bootstrap';
-import { requestSecret, requireManagement, resolveRequest } from '../acl/guard';
+import { permissionDenied, requestSecret, requireManagement, resolveRequest } from '../acl/guard';
 import { parsePolicyRules, PolicyParseError } from '../acl/policy';
 import { bootstrapAccessorId } from '../acl/resolve';
 import { createToken, updateToken } from '../acl/tokens';
 import { deletePolicy, listPolicies, putPolicy, readPolicy } from '../store/acl-policies';
 import { aclTokenListStub, aclTokenWire, type NomadToken } from '../wire/acl-token';
 import { nomadBody, optionalNomadBody } from './body';
-import { badRequest, NomadError, notFound } from './errors';
+import { badRequest, notFound } from './errors';
 import { nomadJson, setIndex, setQueryMeta } from './respond';
 
 /** Nomad's ACL endpoints: policies, tokens and bootstrap. With ACLs disabled they all refuse, as Nomad does. */
@@ -105,7 +105,7 @@ export function mountAclRoutes(app: Hono): void {
     const resolved = await resolveRequest(c);
     const name = c.req.param('name');
     if (!resolved.acl.management && !(resolved.token?.claims.Policies ?? []).includes(name)) {
-      throw new NomadError(403, 'Permission denied');
+      throw permissionDenied();
     }
     const policy = await readPolicy(name);
     if (!policy) throw notFound('ACL policy not found');
@@ -176,7 +176,7 @@ export function mountAclRoutes(app: Hono): void {
     requireAclEnabled();
     const resolved = await resolveRequest(c);
     const accessor = c.req.param('accessor');
-    if (!resolved.acl.management && resolved.token?.accessorId !== accessor) throw new NomadError(403, 'Permission denied');
+    if (!resolved.acl.management && resolved.token?.accessorId !== accessor) throw permissionDenied();
     const token = (await findTokenByAccessor(accessor)) as NomadToken | undefined;
     if (!token || token.kind !== 'nomad' || token.revoked) throw notFound('ACL token not found');
     setQueryMeta(c, token.claims.ModifyIndex);

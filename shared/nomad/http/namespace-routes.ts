@@ -1,11 +1,11 @@
 import type { Context, Hono } from 'hono';
 import * as z from '../../util/zod';
-import { requireManagement, resolveRequest } from '../acl/guard';
+import { permissionDenied, requireManagement, resolveRequest } from '../acl/guard';
 import { removeNamespace, upsertNamespace } from '../namespaces/namespaces';
 import { listNamespaces, readNamespace } from '../store/namespaces';
 import { blockingJson } from './blocking';
 import { nomadBody } from './body';
-import { badRequest, NomadError, notFound } from './errors';
+import { badRequest, notFound } from './errors';
 import { setIndex } from './respond';
 
 /** Nomad's namespace endpoints. Reading needs some capability in the namespace; writing a management token. */
@@ -41,7 +41,7 @@ export function mountNamespaceRoutes(app: Hono): void {
   app.get('/v1/namespace/:name', async (c) => {
     const name = c.req.param('name');
     const { acl } = await resolveRequest(c);
-    if (!acl.allowNamespaceAny(name)) throw new NomadError(403, 'Permission denied');
+    if (!acl.allowNamespaceAny(name)) throw permissionDenied();
     return blockingJson(c, async () => {
       const namespace = await readNamespace(name);
       if (!namespace) throw notFound('Namespace not found');
