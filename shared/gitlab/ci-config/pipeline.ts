@@ -158,18 +158,12 @@ function buildJob(name: string, job: YamlMap, root: YamlMap, stages: string[], g
 function checkNeeds(candidates: Map<string, Candidate>, stages: string[]): void {
   for (const { definition } of candidates.values()) {
     const stageIdx = stages.indexOf(definition.stage);
-    for (const need of definition.needs ?? []) {
-      const target = candidates.get(need.job);
-      if (!target) throw new ConfigError([`${definition.name} job: undefined need: ${need.job}`]);
+    const references = [...(definition.needs ?? []).map((need) => ['need', need.job]), ...(definition.dependencies ?? []).map((dependency) => ['dependency', dependency])];
+    for (const [kind, job] of references) {
+      const target = candidates.get(job);
+      if (!target) throw new ConfigError([`${definition.name} job: undefined ${kind}: ${job}`]);
       if (stages.indexOf(target.definition.stage) > stageIdx) {
-        throw new ConfigError([`${definition.name} job: need ${need.job} is not defined in current or prior stages`]);
-      }
-    }
-    for (const dependency of definition.dependencies ?? []) {
-      const target = candidates.get(dependency);
-      if (!target) throw new ConfigError([`${definition.name} job: undefined dependency: ${dependency}`]);
-      if (stages.indexOf(target.definition.stage) > stageIdx) {
-        throw new ConfigError([`${definition.name} job: dependency ${dependency} is not defined in current or prior stages`]);
+        throw new ConfigError([`${definition.name} job: ${kind} ${job} is not defined in current or prior stages`]);
       }
     }
   }
