@@ -22,7 +22,7 @@ import type { Plan, PlannedStop, SchedulerInput, SchedulerResult } from './types
  */
 /** Node lookups by ID, built once per node list (the worker reuses its list across evaluations). */
 const indexes = new WeakMap<StoredNode[], Map<string, StoredNode>>();
-function nodeIndex(nodes: StoredNode[]): Map<string, StoredNode> {
+export function nodeIndex(nodes: StoredNode[]): Map<string, StoredNode> {
   let index = indexes.get(nodes);
   if (!index) indexes.set(nodes, (index = new Map(nodes.map((entry) => [entry.node.ID, entry]))));
   return index;
@@ -49,9 +49,9 @@ function isSystem(job: Job | undefined): job is Job {
 
 function reconcileFor({ snapshot, evaluation, options }: SchedulerInput, nodes: Map<string, StoredNode>): Reconciliation {
   const { job } = snapshot;
-  const common = { allocs: snapshot.allocs, versions: snapshot.versions, evaluation, now: snapshot.now, newId: options.newId };
-  if (isSystem(job) && !job.Stop) return reconcileSystem({ ...common, job, nodes: snapshot.nodes });
-  return reconcile({ ...common, job, nodes, deployment: snapshot.deployment });
+  const common = { allocs: snapshot.allocs, nodes, versions: snapshot.versions, evaluation, now: snapshot.now, newId: options.newId };
+  if (isSystem(job) && !job.Stop) return reconcileSystem({ ...common, job });
+  return reconcile({ ...common, job, deployment: snapshot.deployment });
 }
 
 /** Nodes a rescheduled allocation should avoid: where it and its predecessors failed. */

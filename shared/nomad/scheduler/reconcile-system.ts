@@ -31,7 +31,8 @@ import { tasksUpdated } from './tasks-updated';
 export interface SystemInput {
   job: Job;
   allocs: StoredAlloc[];
-  nodes: StoredNode[];
+  /** The cluster's nodes by ID. */
+  nodes: Map<string, StoredNode>;
   versions: Record<number, Job>;
   evaluation: Pick<Evaluation, 'ID' | 'Priority'>;
   /** Unix ms. */
@@ -42,7 +43,7 @@ export interface SystemInput {
 export function reconcileSystem(input: SystemInput): Reconciliation {
   const { job } = input;
   const result = emptyReconciliation();
-  const nodesById = new Map(input.nodes.map((entry) => [entry.node.ID, entry]));
+  const nodesById = input.nodes;
   const desiredOf = (group: string) => (result.desired[group] ??= emptyDesired());
   const push = (entry: Stop) => {
     result.stop.push(entry);
@@ -72,7 +73,7 @@ export function reconcileSystem(input: SystemInput): Reconciliation {
   }
 
   const updates: { stored: StoredAlloc; group: TaskGroup }[] = [];
-  const nodeIds = new Set([...byNode.keys(), ...input.nodes.map((entry) => entry.node.ID)]);
+  const nodeIds = new Set([...byNode.keys(), ...nodesById.keys()]);
   for (const nodeId of nodeIds) {
     const entry = nodesById.get(nodeId);
     const state = nodeState(nodesById, nodeId);

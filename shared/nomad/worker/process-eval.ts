@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { config } from '../../config';
-import { computePlan } from '../scheduler/generic-sched';
+import { computePlan, nodeIndex } from '../scheduler/generic-sched';
 import { readEval } from '../store/evals';
 import { isOpenEval, type Evaluation } from '../structs/evaluation';
 import { evalDueAt } from './due';
@@ -113,7 +113,7 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
       try {
         const applied = await applyPlan(plan, {
           job: snapshot.job,
-          nodes: new Map(snapshot.nodes.map((entry) => [entry.node.ID, entry])),
+          nodes: nodeIndex(snapshot.nodes),
           lease,
           deployment: snapshot.deployment,
           now: snapshot.now,
