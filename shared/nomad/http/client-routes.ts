@@ -61,7 +61,7 @@ export async function jobServicesHandler(c: Context, { jobId }: JobPath): Promis
   const namespace = namespaceParam(c);
   await requireNamespace(c, namespace, 'read-job');
   return blockingJson(c, async () => {
-    const [job, registrations] = await Promise.all([readJob(namespace, jobId, { children: false }), jobRegistrations(namespace, jobId)]);
+    const [job, registrations] = await Promise.all([readJob(namespace, jobId), jobRegistrations(namespace, jobId)]);
     if (!job) throw notFound('job not found');
     return { index: maxIndex(registrations), body: registrations };
   });

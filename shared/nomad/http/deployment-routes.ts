@@ -76,7 +76,7 @@ export function mountDeploymentRoutes(app: Hono): void {
     return blockingJson(c, async () => {
       const deployment = await authorizedDeployment(c, c.req.param('deployment_id'), 'read-job');
       if (!deployment) return { index: 0, body: [] as ReturnType<typeof allocListStub>[] };
-      const [allocs, record] = await Promise.all([readJobAllocs(deployment.Namespace, deployment.JobID), readJob(deployment.Namespace, deployment.JobID, { children: false })]);
+      const [allocs, record] = await Promise.all([readJobAllocs(deployment.Namespace, deployment.JobID), readJob(deployment.Namespace, deployment.JobID)]);
       const mine = allocs.filter((stored) => stored.alloc.DeploymentID === deployment.ID);
       const index = mine.reduce((max, stored) => Math.max(max, stored.alloc.ModifyIndex), deployment.ModifyIndex);
       return { index, body: mine.map((stored) => allocListStub(stored, record?.job.Type ?? '')) };

@@ -21,7 +21,7 @@ export function mountEvalAllocRoutes(app: Hono): void {
     await requireNamespace(c, evaluation?.Namespace ?? (c.req.query('namespace') || 'default'), 'read-job');
     return blockingJson(c, async () => {
       if (!evaluation) return { index: 0, body: [] as ReturnType<typeof allocListStub>[] };
-      const [allocs, record] = await Promise.all([readJobAllocs(evaluation.Namespace, evaluation.JobID), readJob(evaluation.Namespace, evaluation.JobID, { children: false })]);
+      const [allocs, record] = await Promise.all([readJobAllocs(evaluation.Namespace, evaluation.JobID), readJob(evaluation.Namespace, evaluation.JobID)]);
       const mine = allocs.filter((stored) => stored.alloc.EvalID === evaluation.ID);
       const index = mine.reduce((max, stored) => Math.max(max, stored.alloc.ModifyIndex), evaluation.ModifyIndex);
       return { index, body: mine.map((stored) => allocListStub(stored, record?.job.Type ?? evaluation.Type)) };

@@ -10,7 +10,7 @@ import { nomadJson, setQueryMeta } from './respond';
 export async function actionsHandler(c: Context, { jobId }: JobPath): Promise<Response> {
   const namespace = namespaceParam(c);
   await requireNamespace(c, namespace, 'read-job');
-  const record = await readJob(namespace, jobId, { children: false });
+  const record = await readJob(namespace, jobId);
   if (!record) throw notFound(`Unknown job "${jobId}"`);
   const actions = record.job.TaskGroups.flatMap((group) =>
     group.Tasks.flatMap((task) =>

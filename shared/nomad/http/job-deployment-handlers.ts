@@ -11,7 +11,7 @@ import { boolParam, namespaceParam } from './params';
  * the job is gone), and the latest one alone (`null` when there is none).
  */
 async function currentDeployments(namespace: string, jobId: string, all: boolean) {
-  const [record, deployments] = await Promise.all([readJob(namespace, jobId, { children: false }), listJobDeployments(namespace, jobId)]);
+  const [record, deployments] = await Promise.all([readJob(namespace, jobId), listJobDeployments(namespace, jobId)]);
   const shown = record && !all ? deployments.filter((deployment) => deployment.JobCreateIndex === record.job.CreateIndex) : deployments;
   const index = deployments.reduce((max, deployment) => Math.max(max, deployment.ModifyIndex), 0);
   return { index, shown };

@@ -32,7 +32,7 @@ async function readJobHandler(c: Context, { jobId }: JobPath): Promise<Response>
   const namespace = namespaceParam(c);
   await requireNamespace(c, namespace, 'read-job');
   return blockingJson(c, async () => {
-    const record = await readJob(namespace, jobId, { children: false });
+    const record = await readJob(namespace, jobId);
     if (!record) throw notFound('job not found');
     return { index: record.job.ModifyIndex, body: record.job };
   });
@@ -55,7 +55,7 @@ async function summaryHandler(c: Context, { jobId }: JobPath): Promise<Response>
   const namespace = namespaceParam(c);
   await requireNamespace(c, namespace, 'read-job');
   return blockingJson(c, async () => {
-    const record = await readJob(namespace, jobId);
+    const record = await readJob(namespace, jobId, { children: true });
     if (!record) throw notFound('job not found');
     return { index: record.summary.ModifyIndex, body: record.summary };
   });
@@ -66,7 +66,7 @@ async function allocationsHandler(c: Context, { jobId }: JobPath): Promise<Respo
   await requireNamespace(c, namespace, 'read-job');
   const all = boolParam(c, 'all');
   return blockingJson(c, async () => {
-    const [record, allocs] = await Promise.all([readJob(namespace, jobId, { children: false }), readJobAllocs(namespace, jobId)]);
+    const [record, allocs] = await Promise.all([readJob(namespace, jobId), readJobAllocs(namespace, jobId)]);
     // Only the current registration's allocations, unless asked for all or the job is gone.
     const shown = record && !all ? allocs.filter((stored) => stored.jobCreateIndex === record.job.CreateIndex) : allocs;
     const index = shown.reduce((max, stored) => Math.max(max, stored.alloc.ModifyIndex), 0);

@@ -40,7 +40,7 @@ export async function launchDuePeriodicJobs(now: Date): Promise<number> {
   let launched = 0;
   for (const { namespace, jobId, due } of await dueParents(now.getTime())) {
     try {
-      const record = await readJob(namespace, jobId);
+      const record = await readJob(namespace, jobId, { children: true });
       if (!record?.job.Periodic) continue;
       const overlapping = record.job.Periodic.ProhibitOverlap && record.summary.Children.Pending + record.summary.Children.Running > 0;
       if (overlapping) {

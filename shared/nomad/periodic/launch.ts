@@ -62,7 +62,7 @@ export async function launchChild(parent: Job, launch: Date, due?: number): Prom
 
 /** `POST /v1/job/:id/periodic/force`: a child now, overlap or not. */
 export async function forcePeriodicLaunch(namespace: string, jobId: string) {
-  const record = await readJob(namespace, jobId, { children: false });
+  const record = await readJob(namespace, jobId);
   if (!record) throw notFound('job not found');
   if (!record.job.Periodic) throw badRequest("can't force launch non-periodic job");
   const result = await launchChild(record.job, new Date());

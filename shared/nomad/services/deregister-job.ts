@@ -65,7 +65,7 @@ async function historyKeys(namespace: string, jobId: string) {
 
 export async function deregisterJob(request: DeregisterRequest): Promise<DeregisterResult> {
   for (let attempt = 0; ; attempt++) {
-    const existing = await readJob(request.namespace, request.jobId, { children: false });
+    const existing = await readJob(request.namespace, request.jobId);
     if (!existing) return emptyResult();
     const index = nextIndex();
     const now = Date.now();

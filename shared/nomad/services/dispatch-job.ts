@@ -64,7 +64,7 @@ async function previousDispatch(namespace: string, parentId: string, token: stri
     new GetCommand({ TableName: config().tableName, Key: { PK: jobPk(namespace, parentId), SK: dispatchTokenSk(token) }, ConsistentRead: true }),
   );
   if (!result.Item) return undefined;
-  const child = await readJob(namespace, result.Item.ChildID, { children: false });
+  const child = await readJob(namespace, result.Item.ChildID);
   return {
     Index: child?.job.ModifyIndex ?? Number(result.Item.Index),
     JobCreateIndex: child?.job.CreateIndex ?? Number(result.Item.Index),
@@ -75,7 +75,7 @@ async function previousDispatch(namespace: string, parentId: string, token: stri
 }
 
 export async function dispatchJob(request: DispatchRequest): Promise<DispatchResult> {
-  const record = await readJob(request.namespace, request.jobId, { children: false });
+  const record = await readJob(request.namespace, request.jobId);
   if (!record) throw notFound('parameterized job not found');
   const parent = record.job;
   if (!parent.ParameterizedJob || parent.Dispatched) throw badRequest(`Specified job "${parent.ID}" is not a parameterized job`);

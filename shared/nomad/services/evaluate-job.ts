@@ -14,7 +14,7 @@ import { newEval } from './new-eval';
  * transaction as the evaluation.
  */
 export async function evaluateJob(namespace: string, jobId: string, forceReschedule: boolean) {
-  const [record, allocs] = await Promise.all([readJob(namespace, jobId, { children: false }), forceReschedule ? readJobAllocs(namespace, jobId) : []]);
+  const [record, allocs] = await Promise.all([readJob(namespace, jobId), forceReschedule ? readJobAllocs(namespace, jobId) : []]);
   if (!record) throw notFound('job not found');
   const { job } = record;
   if (job.Periodic) throw badRequest("can't evaluate periodic job");

@@ -127,7 +127,7 @@ export async function registerJob(request: RegisterRequest): Promise<RegisterRes
     warnings.push(`job source size of ${Buffer.byteLength(submission.Source!)} exceeds maximum of ${MAX_SOURCE_SIZE} and will be discarded`);
   }
   for (let attempt = 0; ; attempt++) {
-    const existing = request.mustBeNew ? undefined : await readJob(submitted.Namespace, submitted.ID, { children: false });
+    const existing = request.mustBeNew ? undefined : await readJob(submitted.Namespace, submitted.ID);
     checkEnforceIndex(request, existing);
     if (request.expectedVersion !== undefined) {
       if (!existing) throw notFound(`job "${submitted.ID}" not found`);

@@ -19,7 +19,7 @@ export interface RevertRequest {
 
 export async function revertJob(request: RevertRequest): Promise<RegisterResult> {
   const [current, versions] = await Promise.all([
-    readJob(request.namespace, request.jobId, { children: false }),
+    readJob(request.namespace, request.jobId),
     request.taggedVersion ? visibleJobVersions(request.namespace, request.jobId) : undefined,
   ]);
   if (!current) throw notFound(`job "${request.jobId}" not found`);

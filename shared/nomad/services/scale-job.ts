@@ -25,7 +25,7 @@ export interface ScaleRequest {
 }
 
 export async function jobScaleStatus(namespace: string, jobId: string) {
-  const [record, allocs, events] = await Promise.all([readJob(namespace, jobId, { children: false }), readJobAllocs(namespace, jobId), readScalingEvents(namespace, jobId)]);
+  const [record, allocs, events] = await Promise.all([readJob(namespace, jobId), readJobAllocs(namespace, jobId), readScalingEvents(namespace, jobId)]);
   if (!record) throw notFound('job not found');
   const { job } = record;
   const current = allocs.filter((stored) => stored.live && stored.jobCreateIndex === job.CreateIndex && !stored.alloc.DeploymentStatus?.Canary);
@@ -57,7 +57,7 @@ export async function jobScaleStatus(namespace: string, jobId: string) {
 export async function scaleJob(request: ScaleRequest) {
   if (!request.group) throw badRequest('missing task group name for scaling action');
   if (request.count !== undefined && request.count !== null && request.count < 0) throw badRequest("scaling action count can't be negative");
-  const record = await readJob(request.namespace, request.jobId, { children: false });
+  const record = await readJob(request.namespace, request.jobId);
   if (!record) throw notFound(`job "${request.jobId}" not found`);
   const { job } = record;
   const group = job.TaskGroups.find((candidate) => candidate.Name === request.group);

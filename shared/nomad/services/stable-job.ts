@@ -12,7 +12,7 @@ import { config } from '../../config';
  */
 export async function setJobStability(namespace: string, jobId: string, version: number, stable: boolean): Promise<number> {
   for (let attempt = 0; ; attempt++) {
-    const [current, stored] = await Promise.all([readJob(namespace, jobId, { children: false }), readJobVersion(namespace, jobId, version)]);
+    const [current, stored] = await Promise.all([readJob(namespace, jobId), readJobVersion(namespace, jobId, version)]);
     if (!current || !stored || stored.CreateIndex !== current.job.CreateIndex) {
       throw notFound(`job "${jobId}" in namespace "${namespace}" at version ${version} not found`);
     }

@@ -47,7 +47,7 @@ async function commit(items: TransactItem[], conflictMessage: string): Promise<b
 
 export async function tagJobVersion(namespace: string, jobId: string, name: string, version: number | undefined, description: string): Promise<TagResult> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const [record, versions] = await Promise.all([readJob(namespace, jobId, { children: false }), visibleJobVersions(namespace, jobId)]);
+    const [record, versions] = await Promise.all([readJob(namespace, jobId), visibleJobVersions(namespace, jobId)]);
     if (!record) throw notFound(`job "${jobId}" not found`);
     const wanted = version ?? record.job.Version;
     const stored = versions.find((job) => job.Version === wanted);
@@ -69,7 +69,7 @@ export async function tagJobVersion(namespace: string, jobId: string, name: stri
 
 export async function untagJobVersion(namespace: string, jobId: string, name: string): Promise<TagResult> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const [record, versions] = await Promise.all([readJob(namespace, jobId, { children: false }), visibleJobVersions(namespace, jobId)]);
+    const [record, versions] = await Promise.all([readJob(namespace, jobId), visibleJobVersions(namespace, jobId)]);
     const stored = record && versions.find((job) => job.VersionTag?.Name === name);
     if (!record || !stored) throw notFound(`tag "${name}" not found on job "${jobId}"`);
     const index = nextIndex();

@@ -82,14 +82,14 @@ export function jobRecordFromItem(item: Item): JobRecord {
   };
 }
 
-/** The job; a parent's Children summary is counted unless `children: false` (one more query). */
+/** The job; with `children`, a parent's Children summary too (one more query). */
 export async function readJob(namespace: string, jobId: string, options: { children?: boolean } = {}): Promise<JobRecord | undefined> {
   const result = await dynamo().send(
     new GetCommand({ TableName: config().tableName, Key: jobKey(namespace, jobId), ConsistentRead: true }),
   );
   if (!result.Item) return undefined;
   const record = jobRecordFromItem(result.Item);
-  return options.children === false ? record : withChildren(record);
+  return options.children ? withChildren(record) : record;
 }
 
 /**
