@@ -11,7 +11,7 @@ import { maybeFail } from './faults';
 import { acquireLease, releaseLease, whileLeased, type Lease } from './job-lease';
 import { recordUsage, refreshNodes } from './node-cache';
 import { applyPlan, EvalFinishedElsewhere, JobChanged } from './plan-apply';
-import { loadSnapshot } from './snapshot';
+import { loadSnapshot, withFreshNodes } from './snapshot';
 import { unblockEvals } from './unblock';
 
 /**
@@ -92,16 +92,17 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
   let freedCapacity = false;
   let freshNodes = false;
   for (let attempt = 1; ; attempt++) {
-    const loaded = await loadSnapshot(evaluation.Namespace, evaluation.JobID, { freshNodes, nodeId: evaluation.NodeID });
-    const { snapshot } = loaded;
+    let loaded = await loadSnapshot(evaluation.Namespace, evaluation.JobID, { freshNodes, nodeId: evaluation.NodeID });
     maybeFail('after-snapshot');
-    let result = computePlan({ snapshot, evaluation, options: { newId: randomUUID, algorithm: config().schedulerAlgorithm } });
+    const options = { newId: randomUUID, algorithm: config().schedulerAlgorithm };
+    let result = computePlan({ snapshot: loaded.snapshot, evaluation, options });
     if (Object.keys(result.failedTGAllocs).length > 0 && !loaded.freshNodes) {
       // Never conclude that something does not fit from a cached view of the nodes.
+      loaded = await withFreshNodes(loaded);
       freshNodes = true;
-      attempt--;
-      continue;
+      result = computePlan({ snapshot: loaded.snapshot, evaluation, options });
     }
+    const { snapshot } = loaded;
     const { plan } = result;
     let settled =
       plan.placements.length + plan.stops.length + plan.inPlaceUpdates.length + plan.allocUpdates.length + plan.followupEvals.length === 0 &&

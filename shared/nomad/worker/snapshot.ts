@@ -41,3 +41,9 @@ export async function loadSnapshot(namespace: string, jobId: string, options: { 
   }
   return { snapshot: { job, allocs, nodes: nodes.nodes, versions, deployment, now: Date.now() }, record, freshNodes: nodes.fresh };
 }
+
+/** The same snapshot over the nodes read from the store rather than the warm cache (the job and its allocations are not read again). */
+export async function withFreshNodes(loaded: LoadedSnapshot): Promise<LoadedSnapshot> {
+  const nodes = await clusterNodes({ fresh: true });
+  return { ...loaded, snapshot: { ...loaded.snapshot, nodes: nodes.nodes, now: Date.now() }, freshNodes: true };
+}
