@@ -40,6 +40,13 @@ async function authorizedDeployment(c: Context, id: string, capability: 'read-jo
   return deployment;
 }
 
+/** The deployment an operator steers: the caller needs submit-job in its namespace, and it must exist. */
+async function steeredDeployment(c: Context, id: string): Promise<Deployment> {
+  const deployment = await authorizedDeployment(c, id, 'submit-job');
+  if (!deployment) throw notFound('deployment not found');
+  return deployment;
+}
+
 /** Nomad insists the body names the deployment of the path; we accept a body that names none. */
 function checkId(c: Context, bodyId: string | undefined): string {
   const id = c.req.param('deployment_id') ?? '';
@@ -85,37 +92,31 @@ export function mountDeploymentRoutes(app: Hono): void {
 
   app.on(['PUT', 'POST'], '/v1/deployment/promote/:deployment_id', async (c) => {
     const body = await optionalNomadBody(c, PromoteBody, {});
-    const id = checkId(c, body.DeploymentID);
-    await authorizedDeployment(c, id, 'submit-job');
-    return respond(c, await promoteDeployment(id, { all: body.All ?? !(body.Groups?.length), groups: body.Groups ?? [] }));
+    const deployment = await steeredDeployment(c, checkId(c, body.DeploymentID));
+    return respond(c, await promoteDeployment(deployment, { all: body.All ?? !(body.Groups?.length), groups: body.Groups ?? [] }));
   });
 
   app.on(['PUT', 'POST'], '/v1/deployment/fail/:deployment_id', async (c) => {
     const body = await optionalNomadBody(c, IdOnlyBody, {});
-    const id = checkId(c, body.DeploymentID);
-    await authorizedDeployment(c, id, 'submit-job');
-    return respond(c, await failDeployment(id));
+    const deployment = await steeredDeployment(c, checkId(c, body.DeploymentID));
+    return respond(c, await failDeployment(deployment));
   });
 
   app.on(['PUT', 'POST'], '/v1/deployment/pause/:deployment_id', async (c) => {
     const body = await optionalNomadBody(c, PauseBody, {});
-    const id = checkId(c, body.DeploymentID);
-    await authorizedDeployment(c, id, 'submit-job');
-    return respond(c, await pauseDeployment(id, body.Pause ?? false));
+    const deployment = await steeredDeployment(c, checkId(c, body.DeploymentID));
+    return respond(c, await pauseDeployment(deployment, body.Pause ?? false));
   });
 
   app.on(['PUT', 'POST'], '/v1/deployment/allocation-health/:deployment_id', async (c) => {
     const body = await optionalNomadBody(c, HealthBody, {});
-    const id = checkId(c, body.DeploymentID);
-    await authorizedDeployment(c, id, 'submit-job');
-    return respond(c, await setAllocHealth(id, body.HealthyAllocationIDs ?? [], body.UnhealthyAllocationIDs ?? []));
+    const deployment = await steeredDeployment(c, checkId(c, body.DeploymentID));
+    return respond(c, await setAllocHealth(deployment, body.HealthyAllocationIDs ?? [], body.UnhealthyAllocationIDs ?? []));
   });
 
   app.on(['PUT', 'POST'], '/v1/deployment/unblock/:deployment_id', async (c) => {
     const body = await optionalNomadBody(c, IdOnlyBody, {});
-    const id = checkId(c, body.DeploymentID);
-    const deployment = await authorizedDeployment(c, id, 'submit-job');
-    if (!deployment) throw notFound('deployment not found');
+    const deployment = await steeredDeployment(c, checkId(c, body.DeploymentID));
     // Only multiregion deployments block; we run a single region.
     if (['successful', 'failed', 'cancelled'].includes(deployment.Status)) throw badRequest("can't unblock terminal deployment");
     throw badRequest("can't unblock running deployment");

@@ -41,7 +41,7 @@ export function mountEvalAllocRoutes(app: Hono): void {
     const stored = await findAlloc(c.req.param('alloc_id'));
     if (!stored) throw notFound('alloc not found');
     await requireNamespace(c, stored.alloc.Namespace, 'alloc-lifecycle');
-    const result = await stopAlloc(stored.alloc.ID);
+    const result = await stopAlloc(stored);
     setIndex(c, result.Index);
     return nomadJson(c, result);
   });

@@ -12,7 +12,7 @@ import {
 } from '../scheduler/deployment-state';
 import { isActive, missedProgressDeadline, watchDeployment } from '../scheduler/deployment-watch';
 import { allocKey, desiredTransitionItem, readJobAllocs } from '../store/allocs';
-import { changeDeployment, findDeployment, listActiveDeployments, readDeployment, type DeploymentChange } from '../store/deployments';
+import { changeDeployment, listActiveDeployments, readDeployment, type DeploymentChange } from '../store/deployments';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
 import { putJobVersion, readJob, writeJobItem, type JobRecord } from '../store/jobs';
@@ -39,12 +39,6 @@ export interface DeploymentUpdateResult {
   Index: number;
   LastIndex?: number;
   RequestTime?: number;
-}
-
-async function requireDeployment(id: string): Promise<Deployment> {
-  const deployment = await findDeployment(id);
-  if (!deployment) throw notFound('deployment not found');
-  return deployment;
 }
 
 function watcherEval(deployment: Deployment, job: Job, index: number, now: number): Evaluation {
@@ -159,16 +153,14 @@ async function failWith(deployment: Deployment, record: JobRecord, base: string,
   return result;
 }
 
-export async function failDeployment(id: string): Promise<DeploymentUpdateResult> {
-  const deployment = await requireDeployment(id);
+export async function failDeployment(deployment: Deployment): Promise<DeploymentUpdateResult> {
   if (!isActive(deployment)) throw badRequest("can't fail terminal deployment");
   const record = await jobOf(deployment);
   const rollback = Object.values(deployment.TaskGroups).some((state) => state.AutoRevert);
   return failWith(deployment, record, DEPLOYMENT_DESCRIPTIONS.failedByUser, rollback);
 }
 
-export async function pauseDeployment(id: string, pause: boolean): Promise<DeploymentUpdateResult> {
-  const deployment = await requireDeployment(id);
+export async function pauseDeployment(deployment: Deployment, pause: boolean): Promise<DeploymentUpdateResult> {
   if (!isActive(deployment)) throw badRequest(pause ? "can't pause terminal deployment" : "can't resume terminal deployment");
   const record = await jobOf(deployment);
   const resumed = { ...deployment, Status: 'running' as const };
@@ -178,8 +170,7 @@ export async function pauseDeployment(id: string, pause: boolean): Promise<Deplo
   });
 }
 
-export async function promoteDeployment(id: string, request: { all: boolean; groups: string[] }): Promise<DeploymentUpdateResult> {
-  const deployment = await requireDeployment(id);
+export async function promoteDeployment(deployment: Deployment, request: { all: boolean; groups: string[] }): Promise<DeploymentUpdateResult> {
   if (!isActive(deployment)) throw badRequest("can't promote terminal deployment");
   const [record, allocs] = await Promise.all([jobOf(deployment), deploymentAllocs(deployment)]);
   return promote(deployment, record, request, allocs);
@@ -211,8 +202,7 @@ async function promote(deployment: Deployment, record: JobRecord, request: { all
 }
 
 /** Operator-set allocation health (`/v1/deployment/allocation-health/:id`), for manual health checks. */
-export async function setAllocHealth(id: string, healthyIds: string[], unhealthyIds: string[]): Promise<DeploymentUpdateResult> {
-  const deployment = await requireDeployment(id);
+export async function setAllocHealth(deployment: Deployment, healthyIds: string[], unhealthyIds: string[]): Promise<DeploymentUpdateResult> {
   if (!isActive(deployment)) throw badRequest("can't set health of allocations for a terminal deployment");
   if (healthyIds.length + unhealthyIds.length === 0) throw badRequest('must specify at least one healthy/unhealthy allocation ID');
   const [record, allocs] = await Promise.all([jobOf(deployment), readJobAllocs(deployment.Namespace, deployment.JobID)]);

@@ -1,7 +1,7 @@
 import { nextIndex } from '../../storage/index-clock';
 import { transact } from '../../storage/transact';
 import { notFound } from '../http/errors';
-import { desiredTransitionItem, findAlloc } from '../store/allocs';
+import { desiredTransitionItem, type StoredAlloc } from '../store/allocs';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate } from '../store/job-counters';
 import { readJob } from '../store/jobs';
@@ -11,11 +11,9 @@ import { newEval } from './new-eval';
 /**
  * `PUT /v1/allocation/:id/stop` (Nomad's Alloc.Stop): the allocation is marked to migrate and an
  * `alloc-stop` evaluation lets the scheduler stop it and place its replacement, in one
- * transaction with the job's counters.
+ * transaction with the job's counters. The allocation is the one the route found and authorised.
  */
-export async function stopAlloc(allocId: string): Promise<{ EvalID: string; Index: number }> {
-  const located = await findAlloc(allocId);
-  if (!located) throw notFound(`alloc not found`);
+export async function stopAlloc(located: StoredAlloc): Promise<{ EvalID: string; Index: number }> {
   const record = await readJob(located.alloc.Namespace, located.alloc.JobID);
   if (!record) throw notFound('job not found');
   const index = nextIndex();
