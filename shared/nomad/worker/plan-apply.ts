@@ -77,7 +77,6 @@ interface Extras {
 
 type Op =
   | { kind: 'change'; change: Change }
-  | { kind: 'replaced'; change: Change }
   | { kind: 'node'; nodeId: string }
   | { kind: 'job' }
   | { kind: 'lease' }
@@ -260,7 +259,7 @@ function buildTransaction(changes: Change[], extras: Extras, context: ApplyConte
       addSummaryDeltas(summary, stored.alloc.TaskGroup, summaryTransition(undefined, 'pending'));
       if (change.replaces) {
         items.push(stopItem(change.replaces, index, nowNanos, context));
-        ops.push({ kind: 'replaced', change });
+        ops.push({ kind: 'change', change });
       }
     } else if (change.kind === 'stop') {
       items.push(stopItem(change.stop, index, nowNanos, context));
@@ -426,7 +425,7 @@ export async function applyPlan(plan: Plan, context: ApplyContext): Promise<Appl
           if (op.kind === 'node') {
             result.rejectedNodes.add(op.nodeId);
             for (const change of changes) if (change.kind === 'place' && change.stored.alloc.NodeID === op.nodeId) dropped.add(change);
-          } else if (op.kind === 'change' || op.kind === 'replaced') {
+          } else if (op.kind === 'change') {
             result.rejectedNodes.add(op.change.nodeId);
             dropped.add(op.change);
           } else if (op.kind === 'createDeployment') {
