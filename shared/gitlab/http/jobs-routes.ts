@@ -80,14 +80,14 @@ const cancel = handlers(authenticated({ required: true }), jobIdPath, params(z.o
   authorize(access, 'update_build');
   const job = buildIn(access, read);
   if (force && access.level < 40) throw forbidden();
-  return c.json(await presentOne(access, await cancelJob(job.id, { force })), 201);
+  return c.json(await presentOne(access, await cancelJob(job, { force })), 201);
 });
 
 const retry = handlers(authenticated({ required: true }), jobIdPath, async (c) => {
   const { access, job: read } = await projectAndJob(c, c.req.valid('param').job_id);
   const job = processableIn(access, read);
   authorize(access, 'update_build');
-  const retried = await retryJob(job.id, requireUser(c.var.principal));
+  const retried = await retryJob(job, requireUser(c.var.principal));
   return c.json(await presentOne(access, retried), 201);
 });
 
@@ -95,7 +95,7 @@ const erase = handlers(authenticated({ required: true }), jobIdPath, async (c) =
   const { access, job: read } = await projectAndJob(c, c.req.valid('param').job_id);
   const job = buildIn(access, read);
   if (!canEraseBuild(access, job)) throw forbidden();
-  return c.json(await presentOne(access, await eraseJob(job.id, requireUser(c.var.principal))), 201);
+  return c.json(await presentOne(access, await eraseJob(job, requireUser(c.var.principal))), 201);
 });
 
 const playParams = z.object({ job_variables_attributes: grape.hashList({ key: grape.string(), value: grape.string() }).default([]) });
@@ -106,7 +106,7 @@ const play = handlers(authenticated({ required: true }), jobIdPath, params(playP
   authorize(access, 'read_build');
   const job = processableIn(access, read);
   authorize(access, 'update_build');
-  const played = await playJob(job.id, requireUser(c.var.principal), variables);
+  const played = await playJob(job, requireUser(c.var.principal), variables);
   return c.json(await presentOne(access, played, 'auto'), 200);
 });
 
@@ -114,14 +114,14 @@ const keep = handlers(authenticated({ required: true }), jobIdPath, async (c) =>
   const { access, job: read } = await projectAndJob(c, c.req.valid('param').job_id);
   authorize(access, 'update_build');
   const job = buildIn(access, read);
-  return c.json(await presentOne(access, await keepArtifacts(job.id)), 200);
+  return c.json(await presentOne(access, await keepArtifacts(job)), 200);
 });
 
 const removeArtifacts = handlers(authenticated({ required: true }), jobIdPath, async (c) => {
   const { access, job: read } = await projectAndJob(c, c.req.valid('param').job_id);
   authorize(access, 'admin_build');
   const job = buildIn(access, read);
-  await deleteArtifacts(job.id);
+  await deleteArtifacts(job);
   return c.body(null, 204);
 });
 

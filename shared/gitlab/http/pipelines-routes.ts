@@ -4,7 +4,7 @@ import { notFound } from '../errors';
 import { pipelineBasic, pipelineEntity } from '../entities/pipeline';
 import type { JobRecord, PipelineRecord } from '../records';
 import { createPipeline } from '../services/create-pipeline';
-import { cancelJob, retryJob } from '../services/job-actions';
+import { cancelJob, retryJobWithoutAnswer } from '../services/job-actions';
 import { latestJobs } from '../services/process-pipeline';
 import { cancelTarget, isRetryable } from '../state/job-events';
 import { listProjectPipelines } from '../store/pipeline-list';
@@ -76,7 +76,7 @@ const cancel = handlers(authenticated({ required: true }), pipelineIdPath, async
   const access = await findProject(c, c.var.principal);
   authorize(access, 'update_build');
   const { jobs } = await findPipeline(access, pipelineId);
-  for (const job of latestJobs(jobs)) if (cancelTarget(job)) await cancelJob(job.id, { force: false });
+  for (const job of latestJobs(jobs)) if (cancelTarget(job)) await cancelJob(job, { force: false });
   const read = (await readPipelineWithJobs(pipelineId))!;
   return c.json(await presentPipeline(access, read.pipeline, read.jobs));
 });
@@ -89,7 +89,7 @@ const retry = handlers(authenticated({ required: true }), pipelineIdPath, async 
   const { jobs } = await findPipeline(access, pipelineId);
   const user = requireUser(c.var.principal);
   for (const job of latestJobs(jobs).sort((a, b) => a.id - b.id)) {
-    if ((job.status === 'failed' || job.status === 'canceled') && isRetryable(job)) await retryJob(job.id, user);
+    if ((job.status === 'failed' || job.status === 'canceled') && isRetryable(job)) await retryJobWithoutAnswer(job, user);
   }
   const read = (await readPipelineWithJobs(pipelineId))!;
   return c.json(await presentPipeline(access, read.pipeline, read.jobs), 201);

@@ -15,12 +15,13 @@ import { afterJobsChanged } from './after-transitions';
 import { latestJobs, processPipelineNow } from './process-pipeline';
 
 /**
- * The Jobs API's actions on one job. Each is a conditional write on the job's current status
- * (re-read and re-decided if another writer got there first), then the pipeline is processed.
+ * The Jobs API's actions on one job, given as the caller last read it. Each is a conditional write
+ * on the job's status, re-read and re-decided if another writer got there first, then the pipeline
+ * is processed.
  */
-async function withFreshJob<T>(jobId: number, attempt: (job: JobRecord) => Promise<T | undefined>): Promise<T> {
+async function withFreshJob<T>(read: JobRecord, attempt: (job: JobRecord) => Promise<T | undefined>): Promise<T> {
   for (let tries = 0; tries < 10; tries++) {
-    const job = await getJob(jobId);
+    const job = tries === 0 ? read : await getJob(read.id);
     if (!job) throw new GitLabError(404, { message: '404 Not found' });
     try {
       const result = await attempt(job);
@@ -36,15 +37,15 @@ async function reread(jobId: number): Promise<JobRecord> {
   return (await getJob(jobId))!;
 }
 
-export async function cancelJob(jobId: number, options: { force: boolean }): Promise<JobRecord> {
-  const pipelineId = await withFreshJob(jobId, async (job) => {
+export async function cancelJob(read: JobRecord, options: { force: boolean }): Promise<JobRecord> {
+  const pipelineId = await withFreshJob(read, async (job) => {
     const target = options.force ? forceCancelTarget(job) : cancelTarget(job);
     if (target) await transact([updateJob(job, transitionFields(job, target, Date.now()), [job.status]), touchPipeline(job.pipelineId)]);
     return job.pipelineId;
   });
   // Processing moves no canceled job further, so the job it read is the one to archive and answer.
   const processed = await processPipelineNow(pipelineId);
-  return archiveTrace(processed!.jobs.find((job) => job.id === jobId)!);
+  return archiveTrace(processed!.jobs.find((job) => job.id === read.id)!);
 }
 
 /** A new job for `job` (GitLab's clone on retry), not yet processed. */
@@ -65,14 +66,14 @@ type RetryOptions = { enqueue?: boolean; jobVariables?: JobRecord['jobVariables'
  * skipped jobs after it go back to created, and the pipeline is processed. `enqueue` makes the new
  * job pending at once (playing a finished manual job). Answers the new job as it is then.
  */
-export async function retryJob(jobId: number, user: UserRecord, options: RetryOptions = {}): Promise<JobRecord> {
-  return reread(await retryJobWithoutAnswer(jobId, user, options));
+export async function retryJob(read: JobRecord, user: UserRecord, options: RetryOptions = {}): Promise<JobRecord> {
+  return reread(await retryJobWithoutAnswer(read, user, options));
 }
 
 /** `retryJob` for callers that answer something else: the new job's id, not read back. */
-export async function retryJobWithoutAnswer(jobId: number, user: UserRecord, options: RetryOptions = {}): Promise<number> {
+export async function retryJobWithoutAnswer(read: JobRecord, user: UserRecord, options: RetryOptions = {}): Promise<number> {
   const newId = await nextId('job');
-  const retried = await withFreshJob(jobId, async (job) => {
+  const retried = await withFreshJob(read, async (job) => {
     if (!isRetryable(job)) throw forbidden('Job is not retryable');
     const read = await readPipelineWithJobs(job.pipelineId);
     const now = Date.now();
@@ -103,13 +104,11 @@ export async function retryJobWithoutAnswer(jobId: number, user: UserRecord, opt
  * Play: a manual or delayed job becomes pending for `user` (with the variables given); a finished
  * manual job is retried and the new job enqueued. Answers with the played job.
  */
-export async function playJob(jobId: number, user: UserRecord, variables: JobRecord['jobVariables']): Promise<JobRecord> {
-  const job = await getJob(jobId);
-  if (!job) throw new GitLabError(404, { message: '404 Not found' });
+export async function playJob(job: JobRecord, user: UserRecord, variables: JobRecord['jobVariables']): Promise<JobRecord> {
   if (!isPlayable(job)) throw badRequest('Unplayable Job');
   if (job.status !== 'manual' && job.status !== 'scheduled') {
-    await retryJobWithoutAnswer(jobId, user, { enqueue: true, jobVariables: variables.length > 0 ? variables : job.jobVariables });
-    return reread(jobId);
+    await retryJobWithoutAnswer(job, user, { enqueue: true, jobVariables: variables.length > 0 ? variables : job.jobVariables });
+    return reread(job.id);
   }
   const now = Date.now();
   const changes = { ...transitionFields(job, 'pending', now), userId: user.id, jobVariables: variables, scheduledAt: null };
@@ -121,12 +120,12 @@ export async function playJob(jobId: number, user: UserRecord, variables: JobRec
   }
   const processed = await processPipelineNow(job.pipelineId);
   if (processed) await afterJobsChanged(processed.pipeline, [{ ...job, ...changes }], processed.pipeline.status);
-  return reread(jobId);
+  return reread(job.id);
 }
 
 /** Erase: artifacts and log go, `erased_at`/`erased_by` are set; answers the job as written. */
-export async function eraseJob(jobId: number, user: UserRecord): Promise<JobRecord> {
-  const erased = await withFreshJob(jobId, async (job) => {
+export async function eraseJob(read: JobRecord, user: UserRecord): Promise<JobRecord> {
+  const erased = await withFreshJob(read, async (job) => {
     const { size } = await traceTail(job.id);
     if (!isErasable(job, size)) throw forbidden('Job is not erasable!');
     const now = Date.now();
@@ -134,14 +133,14 @@ export async function eraseJob(jobId: number, user: UserRecord): Promise<JobReco
     await transact([updateJob(job, changes, [job.status]), deleteExpiry(job.id)]);
     return { ...job, ...changes };
   });
-  await eraseTrace(jobId);
+  await eraseTrace(erased.id);
   await deleteJobObjects(erased, { trace: true });
   return erased;
 }
 
 /** Keep: the artifacts no longer expire; answers the job as written. */
-export async function keepArtifacts(jobId: number): Promise<JobRecord> {
-  return withFreshJob(jobId, async (job) => {
+export async function keepArtifacts(read: JobRecord): Promise<JobRecord> {
+  return withFreshJob(read, async (job) => {
     if (job.artifacts.length === 0) throw new GitLabError(404, { message: '404 Not Found' });
     const changes = { artifacts: job.artifacts.map((artifact) => ({ ...artifact, expireAt: null })), artifactsExpireAt: null, updatedAt: Date.now() };
     await transact([updateJob(job, changes, [job.status], unchangedSince(job)), deleteExpiry(job.id)]);
@@ -150,11 +149,11 @@ export async function keepArtifacts(jobId: number): Promise<JobRecord> {
 }
 
 /** Delete artifacts: every artifact of the job, its log included. */
-export async function deleteArtifacts(jobId: number): Promise<void> {
-  const job = await withFreshJob(jobId, async (fresh) => {
+export async function deleteArtifacts(read: JobRecord): Promise<void> {
+  const job = await withFreshJob(read, async (fresh) => {
     await transact([updateJob(fresh, { artifacts: [], artifactsExpireAt: null, updatedAt: Date.now() }, [fresh.status]), deleteExpiry(fresh.id)]);
     return fresh;
   });
-  await eraseTrace(jobId);
+  await eraseTrace(job.id);
   await deleteJobObjects(job, { trace: true });
 }

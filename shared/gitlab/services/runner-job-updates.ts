@@ -95,7 +95,7 @@ export async function updateJobState(jobId: number, token: string | undefined, u
       const [read, user] = await Promise.all([readPipelineWithJobs(job.pipelineId), getUser(job.userId)]);
       const retriesSoFar = (read?.jobs ?? []).filter((other) => other.name === job.name && other.retried).length;
       if (user && retriesSoFar < job.definition.retry!.max) {
-        await retryJobWithoutAnswer(job.id, user);
+        await retryJobWithoutAnswer({ ...job, ...changes }, user);
         await archiveTrace((await getJob(job.id))!);
         return target;
       }
