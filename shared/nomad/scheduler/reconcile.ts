@@ -546,19 +546,15 @@ class Reconciler {
 export function reconcile(input: ReconcileInput): Reconciliation {
   const { job, allocs, nodes } = input;
   if (!job || job.Stop) {
-    const reconciler = new Reconciler(job ?? ({ Stop: true, TaskGroups: [] } as unknown as Job), input);
-    const stopping: Reconciliation = reconciler.result;
-    if (job) {
-      const current = input.deployment;
-      if (current && isActiveDeployment(current.Status)) {
-        stopping.deploymentUpdates.push({ deploymentId: current.ID, status: 'cancelled', description: DEPLOYMENT_DESCRIPTIONS.stoppedJob });
-      }
+    const stopping = emptyReconciliation();
+    const current = input.deployment;
+    if (job && current && isActiveDeployment(current.Status)) {
+      stopping.deploymentUpdates.push({ deploymentId: current.ID, status: 'cancelled', description: DEPLOYMENT_DESCRIPTIONS.stoppedJob });
     }
     for (const stored of allocs) {
       if (!stored.live) continue;
       stopping.stop.push(unneededStop(stored, nodes));
-      const desired = (stopping.desired[stored.alloc.TaskGroup] ??= emptyDesired());
-      desired.Stop++;
+      (stopping.desired[stored.alloc.TaskGroup] ??= emptyDesired()).Stop++;
     }
     return stopping;
   }
