@@ -12,7 +12,7 @@ import type { ControlPlane } from './control-plane';
  * New allocations the server wants running get a runner; known ones get the server's latest
  * version (a stop arrives this way); ones the server forgot (garbage-collected) are torn down.
  */
-export const BLOCKING_WAIT = '2m';
+const BLOCKING_WAIT = '2m';
 
 export interface AllocWatcherDeps {
   plane: ControlPlane;

@@ -13,7 +13,7 @@ import { LOG_LEVELS, parseLogLevel, type LogLevel } from '../common/logger';
  * `mock_driver`, which runs nothing. `exec` is raw_exec under another name (this agent has no
  * isolation to offer), so it is no safer and is never on by default either.
  */
-export const DRIVER_NAMES = ['raw_exec', 'exec', 'mock_driver'] as const;
+const DRIVER_NAMES = ['raw_exec', 'exec', 'mock_driver'] as const;
 export type DriverName = (typeof DRIVER_NAMES)[number];
 
 const FileConfig = z

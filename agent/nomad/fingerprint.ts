@@ -12,7 +12,7 @@ import type { NodeIdentity } from './node-identity';
  * Virtual machines often report a speed of 0 through the usual API; /proc/cpuinfo is tried next,
  * and `--cpu-total-compute` overrides both, as Nomad's `cpu_total_compute` does.
  */
-export const AGENT_VERSION = '1.9.0';
+const AGENT_VERSION = '1.9.0';
 
 export interface HostFacts {
   hostname: string;

@@ -36,7 +36,7 @@ export interface LocalResources {
   BUCKET_NAME: string;
 }
 
-export async function ensureTable(tableName: string): Promise<void> {
+async function ensureTable(tableName: string): Promise<void> {
   const client = new DynamoDBClient({});
   const keyNames = [PARTITION_KEY, SORT_KEY, ...GLOBAL_INDEXES.flatMap((index) => [index.partitionKey, index.sortKey])];
   const attributes: AttributeDefinition[] = keyNames.map((name) => ({ AttributeName: name, AttributeType: 'S' }));

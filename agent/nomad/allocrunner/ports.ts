@@ -31,7 +31,7 @@ async function isFree(port: number, host: string): Promise<boolean> {
   });
 }
 
-export async function pickFreePort(host: string, min: number, max: number, taken: Set<number>): Promise<number> {
+async function pickFreePort(host: string, min: number, max: number, taken: Set<number>): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = min + Math.floor(Math.random() * (max - min + 1));
     if (!taken.has(port) && (await isFree(port, host))) return port;

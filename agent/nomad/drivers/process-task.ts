@@ -41,7 +41,7 @@ export function spawnProcess(options: SpawnOptions): Promise<ChildProcess> {
 }
 
 /** Resolves when the process has exited and its output pipes are drained. */
-export function processExit(child: ChildProcess): Promise<ExitResult> {
+function processExit(child: ChildProcess): Promise<ExitResult> {
   return new Promise((resolve) => {
     child.once('close', (code, signal) => {
       resolve({ exitCode: code ?? (signal ? 128 + signalNumber(signal) : 0), signal: signalNumber(signal), oomKilled: false });
