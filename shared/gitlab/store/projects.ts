@@ -3,7 +3,7 @@ import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { batchGet } from '../../storage/batch-get';
 import { queryAll } from '../../storage/query-all';
-import { isConditionFailure, transact, TransactionConflict } from '../../storage/transact';
+import { transact, TransactionConflict, unlessConditionFails } from '../../storage/transact';
 import type { AccessLevel, ProjectRecord } from '../records';
 import { nextId } from './counters';
 import { recordOf } from './item';
@@ -60,8 +60,8 @@ export async function getProjectByPath(path: string): Promise<ProjectRecord | un
 
 /** The first branch written becomes the default branch. */
 export async function setDefaultBranchIfUnset(projectId: number, branch: string): Promise<void> {
-  try {
-    await dynamo().send(
+  await unlessConditionFails(
+    dynamo().send(
       new UpdateCommand({
         TableName: config().tableName,
         Key: projectKey(projectId),
@@ -69,10 +69,8 @@ export async function setDefaultBranchIfUnset(projectId: number, branch: string)
         ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(defaultBranch) OR attribute_type(defaultBranch, :null))',
         ExpressionAttributeValues: { ':branch': branch, ':null': 'NULL' },
       }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+    ),
+  );
 }
 
 /** The next pipeline iid of a project (per-project numbering, as GitLab's `iid`). */
@@ -97,19 +95,16 @@ export async function getMember(projectId: number, userId: number): Promise<Memb
 
 /** Adds a member (`mustBeNew`) or changes one; false when it already was, or was not, a member. */
 export async function putMember(member: MemberRecord, options: { mustBeNew: boolean }): Promise<boolean> {
-  try {
-    await dynamo().send(
+  const written = await unlessConditionFails(
+    dynamo().send(
       new PutCommand({
         TableName: config().tableName,
         Item: { ...memberKey(member.projectId, member.userId), ...member },
         ConditionExpression: options.mustBeNew ? 'attribute_not_exists(PK)' : 'attribute_exists(PK)',
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
+  return written !== undefined;
 }
 
 export async function listMembers(projectId: number): Promise<MemberRecord[]> {

@@ -4,7 +4,7 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, s3 } from '../../aws/clients';
 import { config } from '../../config';
 import { batchGet } from '../../storage/batch-get';
-import { isConditionFailure } from '../../storage/transact';
+import { unlessConditionFails } from '../../storage/transact';
 import { S3_PREFIXES } from '../../storage/table-schema';
 import type { CommitRecord } from '../records';
 import { blobKey, branchKey, commitKey, projectPk } from './keys';
@@ -82,11 +82,7 @@ export async function putBlob(projectId: number, content: Buffer): Promise<strin
   } else {
     item.content = content;
   }
-  try {
-    await dynamo().send(new PutCommand({ TableName: config().tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }));
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+  await unlessConditionFails(dynamo().send(new PutCommand({ TableName: config().tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' })));
   return id;
 }
 
@@ -120,18 +116,15 @@ export function commitSha(commit: Omit<CommitRecord, 'sha'>): string {
 export async function commitToBranch(projectId: number, branch: string, commit: CommitRecord, expectedHead: string | undefined): Promise<boolean> {
   const table = config().tableName;
   await dynamo().send(new PutCommand({ TableName: table, Item: { ...commitKey(projectId, commit.sha), commit: JSON.stringify(commit) } }));
-  try {
-    await dynamo().send(
+  const written = await unlessConditionFails(
+    dynamo().send(
       new PutCommand({
         TableName: table,
         Item: { ...branchKey(projectId, branch), sha: commit.sha, updatedAt: Date.now() },
         ConditionExpression: expectedHead === undefined ? 'attribute_not_exists(PK)' : 'sha = :expected',
         ExpressionAttributeValues: expectedHead === undefined ? undefined : { ':expected': expectedHead },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+    ),
+  );
+  return written !== undefined;
 }

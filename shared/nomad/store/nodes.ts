@@ -4,7 +4,7 @@ import { config } from '../../config';
 import { batchGet } from '../../storage/batch-get';
 import { queryAll } from '../../storage/query-all';
 import { touchCollection } from '../../storage/table-index';
-import { isConditionFailure, transact, TransactionConflict, type TransactItem } from '../../storage/transact';
+import { transact, TransactionConflict, unlessConditionFails, type TransactItem } from '../../storage/transact';
 import type { Node, NodeStatus } from '../structs/node';
 import { DOWN_NODES, HEARTBEATS, heartbeatSortKey, NODE_USAGE_SK, NODES_COLLECTION, NODES_LIST, nodeKey, nodeUsageKey } from './keys';
 import type { AllocClaim } from './allocs';
@@ -176,8 +176,8 @@ export async function upsertNode(node: Node, heartbeatExpiry: number, previousUs
  * undefined if it is not registered.
  */
 export async function extendHeartbeat(nodeId: string, expiry: number): Promise<Node | undefined> {
-  try {
-    const result = await dynamo().send(
+  const result = await unlessConditionFails(
+    dynamo().send(
       new UpdateCommand({
         TableName: config().tableName,
         Key: nodeKey(nodeId),
@@ -186,12 +186,9 @@ export async function extendHeartbeat(nodeId: string, expiry: number): Promise<N
         ExpressionAttributeValues: { ':expiry': expiry, ':heartbeats': HEARTBEATS, ':sort': heartbeatSortKey(expiry, nodeId) },
         ReturnValues: 'ALL_NEW',
       }),
-    );
-    return storedNodeFromItems(result.Attributes!).node;
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
+    ),
+  );
+  return result && storedNodeFromItems(result.Attributes!).node;
 }
 
 export interface NodeTransition {

@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../../aws/clients';
 import { config } from '../../../config';
-import { isConditionFailure } from '../../../storage/transact';
+import { unlessConditionFails } from '../../../storage/transact';
 import { actionSessionKey, agentChannelKey } from '../keys';
 
 /**
@@ -29,18 +29,16 @@ export async function putAgentChannel(nodeId: string, connectionId: string): Pro
 
 /** Forgets the channel only if it is still this connection (a reconnect may already have replaced it). */
 export async function deleteAgentChannel(nodeId: string, connectionId: string): Promise<void> {
-  try {
-    await dynamo().send(
+  await unlessConditionFails(
+    dynamo().send(
       new DeleteCommand({
         TableName: config().tableName,
         Key: agentChannelKey(nodeId),
         ConditionExpression: 'ConnectionID = :id',
         ExpressionAttributeValues: { ':id': connectionId },
       }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+    ),
+  );
 }
 
 export async function agentChannel(nodeId: string): Promise<string | undefined> {

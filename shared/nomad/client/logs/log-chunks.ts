@@ -1,7 +1,7 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../../aws/clients';
 import { config } from '../../../config';
-import { isConditionFailure } from '../../../storage/transact';
+import { unlessConditionFails } from '../../../storage/transact';
 import { allocLogsPk, logChunkSk, logObjectKey, logStreamPrefix, type LogType } from '../keys';
 
 /**
@@ -22,8 +22,8 @@ function fromItem(item: Record<string, any>): LogChunk {
 
 /** Records a chunk; recording the same chunk twice (an agent's retry) is a no-op. */
 export async function putLogChunk(allocId: string, chunk: Omit<LogChunk, 'key'>): Promise<void> {
-  try {
-    await dynamo().send(
+  await unlessConditionFails(
+    dynamo().send(
       new PutCommand({
         TableName: config().tableName,
         Item: {
@@ -37,10 +37,8 @@ export async function putLogChunk(allocId: string, chunk: Omit<LogChunk, 'key'>)
         },
         ConditionExpression: 'attribute_not_exists(PK)',
       }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+    ),
+  );
 }
 
 /** The chunk holding `offset` (or the last one before it), if any. */

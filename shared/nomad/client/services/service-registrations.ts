@@ -4,7 +4,7 @@ import { config } from '../../../config';
 import { batchGet } from '../../../storage/batch-get';
 import { nextIndex } from '../../../storage/index-clock';
 import { queryAll } from '../../../storage/query-all';
-import { isConditionFailure } from '../../../storage/transact';
+import { unlessConditionFails } from '../../../storage/transact';
 import { allocSk, jobPk } from '../../store/keys';
 import { serviceSk, servicesByNamespace } from '../keys';
 import { queryJobItems } from '../../store/job-items';
@@ -61,17 +61,15 @@ export async function upsertRegistration(registration: Omit<ServiceRegistration,
 
 /** Deletes a registration; with `nodeId`, only if that node registered it. */
 export async function deleteRegistration(namespace: string, jobId: string, id: string, nodeId?: string): Promise<void> {
-  try {
-    await dynamo().send(
+  await unlessConditionFails(
+    dynamo().send(
       new DeleteCommand({
         TableName: config().tableName,
         Key: { PK: jobPk(namespace, jobId), SK: serviceSk(id) },
         ...(nodeId ? { ConditionExpression: 'NodeID = :node', ExpressionAttributeValues: { ':node': nodeId } } : {}),
       }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+    ),
+  );
 }
 
 /** Which of the registrations' allocations are live on the server. */
