@@ -1,6 +1,6 @@
 import type { Allocation, TaskState } from '../../../shared/nomad/structs/allocation';
 import type { ClientAllocUpdate } from '../../../shared/nomad/services/update-allocs';
-import { taskEvent, TaskEventType } from './task-events';
+import { taskEvent, TaskEventType, withEvent, ZERO_TIME } from './task-events';
 
 /**
  * The final status of an allocation the server stopped while this agent was not running it (the
@@ -13,15 +13,14 @@ export function stoppedWhileAway(alloc: Allocation, now = Date.now()): ClientAll
   const states: Record<string, TaskState> = {};
   for (const name of names) {
     const before = alloc.TaskStates?.[name];
-    const events = [...(before?.Events ?? []), taskEvent(TaskEventType.Killed, {}, now * 1_000_000)].slice(-10);
     states[name] = {
       State: 'dead',
       Failed: before?.Failed ?? false,
       Restarts: before?.Restarts ?? 0,
-      LastRestart: before?.LastRestart ?? '0001-01-01T00:00:00Z',
-      StartedAt: before?.StartedAt ?? '0001-01-01T00:00:00Z',
+      LastRestart: before?.LastRestart ?? ZERO_TIME,
+      StartedAt: before?.StartedAt ?? ZERO_TIME,
       FinishedAt: new Date(now).toISOString(),
-      Events: events,
+      Events: withEvent(before?.Events, taskEvent(TaskEventType.Killed, {}, now * 1_000_000)),
     };
   }
   return { ID: alloc.ID, ClientStatus: 'complete', ClientDescription: 'All tasks have completed', TaskStates: states };

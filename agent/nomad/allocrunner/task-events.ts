@@ -26,6 +26,16 @@ export const TaskEventType = {
 
 export type TaskEventTypeName = (typeof TaskEventType)[keyof typeof TaskEventType];
 
+/** Go's zero time, which Nomad sends for a task state's times not yet set. */
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+/** Nomad keeps the last ten events of a task. */
+const MAX_EVENTS = 10;
+
+/** A task's events with `event` added, the oldest dropped past ten. */
+export function withEvent(events: TaskEvent[] | null | undefined, event: TaskEvent): TaskEvent[] {
+  return [...(events ?? []), event].slice(-MAX_EVENTS);
+}
+
 /** The restart reasons Nomad's restart tracker gives. */
 export const RestartReason = {
   WithinPolicy: 'Restart within policy',

@@ -4,7 +4,7 @@ import { sleep } from '../../common/backoff';
 import type { Driver, OutputSinks, TaskHandle } from '../drivers/driver';
 import { DriverStartError } from '../drivers/driver';
 import type { RestartDecision, RestartTracker } from './restart-tracker';
-import { taskEvent, TaskEventType, type TaskEventFields, type TaskEventTypeName } from './task-events';
+import { taskEvent, TaskEventType, withEvent, ZERO_TIME, type TaskEventFields, type TaskEventTypeName } from './task-events';
 import type { TaskDirs } from './task-env';
 
 /**
@@ -13,9 +13,6 @@ import type { TaskDirs } from './task-env';
  * is set. Every change is handed to `onChange` with the whole TaskState, which the allocation
  * runner reports to the server.
  */
-const ZERO_TIME = '0001-01-01T00:00:00Z';
-/** Nomad keeps the last ten events of a task. */
-const MAX_EVENTS = 10;
 
 export interface TaskLogSink extends OutputSinks {
   /** Resolves once everything written so far is shipped. */
@@ -84,8 +81,7 @@ export class TaskRunner {
 
   private record(type: TaskEventTypeName, fields: TaskEventFields = {}, changes: Partial<TaskState> = {}): void {
     const event: TaskEvent = taskEvent(type, fields, this.now() * 1_000_000);
-    const events = [...(this.state.Events ?? []), event];
-    Object.assign(this.state, changes, { Events: events.slice(-MAX_EVENTS) });
+    Object.assign(this.state, changes, { Events: withEvent(this.state.Events, event) });
     if (fields.FailsTask) this.state.Failed = true;
     this.options.onChange(this.options.name, { ...this.state, Events: [...this.state.Events!] });
   }
