@@ -12,16 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack } from '../infra/local/local-stack';
 import { freePort } from '../infra/local/stand-ins';
+import { median } from './median';
 
 const ROUNDS = 5;
 const COUNT = 10;
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-agent-'));
 const bootStarted = performance.now();

@@ -13,16 +13,12 @@ import { s3 } from '../shared/aws/clients';
 import { config } from '../shared/config';
 import { findEntry, openArchive } from '../shared/gitlab/artifacts/s3-range-reader';
 import { benchStack } from './stack';
+import { median } from './median';
 
 const ENTRIES = 2_000;
 const ARCHIVE_BYTES = 50 * 1024 * 1024;
 const TARGET = 'reports/part-1000/summary.txt';
 const ROUNDS = 5;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 const stack = await benchStack();
 try {

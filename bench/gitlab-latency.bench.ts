@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack } from '../infra/local/local-stack';
 import { freePort } from '../infra/local/stand-ins';
+import { median } from './median';
 
 /**
  * GitLab API latencies over HTTP against the whole local control plane (what `npm start` runs),
@@ -38,11 +39,6 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const start = performance.now();
   const result = await fn();
   return [performance.now() - start, result];
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function ciFile(jobs: number): string {
