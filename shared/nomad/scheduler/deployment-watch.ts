@@ -19,13 +19,9 @@ export interface WatchDecision {
   evaluate: boolean;
 }
 
-export function isActive(deployment: Deployment): boolean {
-  return isActiveDeployment(deployment.Status);
-}
-
 export function watchDeployment(deployment: Deployment, allocs: Allocation[], job: Job | undefined, changed: Set<string>, now: number): WatchDecision {
   const decision: WatchDecision = { fail: false, rollback: false, allowReschedule: [], promote: false, evaluate: false };
-  if (!isActive(deployment)) return decision;
+  if (!isActiveDeployment(deployment.Status)) return decision;
   for (const alloc of allocs) {
     const state = deployment.TaskGroups[alloc.TaskGroup];
     if (!state) continue;
@@ -62,7 +58,7 @@ export function shouldAutoPromote(deployment: Deployment, allocs: Allocation[]):
 
 /** Groups past their progress deadline that are not done (Nomad's shouldFail on deadline). */
 export function missedProgressDeadline(deployment: Deployment, allocs: Allocation[], job: Job | undefined, now: number): { fail: boolean; rollback: boolean } {
-  if (!isActive(deployment) || deployment.Status === 'paused') return { fail: false, rollback: false };
+  if (!isActiveDeployment(deployment.Status) || deployment.Status === 'paused') return { fail: false, rollback: false };
   const healthyByGroup = new Map<string, number>();
   for (const alloc of allocs) {
     if (alloc.DesiredStatus !== 'run' || alloc.DeploymentStatus?.Healthy !== true) continue;

@@ -10,7 +10,7 @@ import {
   rollbackNoopDescription,
   runningDescription,
 } from '../scheduler/deployment-state';
-import { isActive, missedProgressDeadline, watchDeployment } from '../scheduler/deployment-watch';
+import { missedProgressDeadline, watchDeployment } from '../scheduler/deployment-watch';
 import { allocKey, desiredTransitionItem, readJobAllocs } from '../store/allocs';
 import { changeDeployment, listActiveDeployments, readDeployment, type DeploymentChange } from '../store/deployments';
 import { putNewEval } from '../store/evals';
@@ -18,7 +18,7 @@ import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
 import { putJobVersion, readJob, writeJobItem, type JobRecord } from '../store/jobs';
 import { listJobVersions } from '../store/job-versions';
 import type { Allocation } from '../structs/allocation';
-import type { Deployment } from '../structs/deployment';
+import { isActiveDeployment, type Deployment } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
 import type { Job } from '../structs/job';
 import { queueNewEvals } from '../worker/eval-queue';
@@ -154,14 +154,14 @@ async function failWith(deployment: Deployment, record: JobRecord, base: string,
 }
 
 export async function failDeployment(deployment: Deployment): Promise<DeploymentUpdateResult> {
-  if (!isActive(deployment)) throw badRequest("can't fail terminal deployment");
+  if (!isActiveDeployment(deployment.Status)) throw badRequest("can't fail terminal deployment");
   const record = await jobOf(deployment);
   const rollback = Object.values(deployment.TaskGroups).some((state) => state.AutoRevert);
   return failWith(deployment, record, DEPLOYMENT_DESCRIPTIONS.failedByUser, rollback);
 }
 
 export async function pauseDeployment(deployment: Deployment, pause: boolean): Promise<DeploymentUpdateResult> {
-  if (!isActive(deployment)) throw badRequest(pause ? "can't pause terminal deployment" : "can't resume terminal deployment");
+  if (!isActiveDeployment(deployment.Status)) throw badRequest(pause ? "can't pause terminal deployment" : "can't resume terminal deployment");
   const record = await jobOf(deployment);
   const resumed = { ...deployment, Status: 'running' as const };
   return commit(deployment, record, {
@@ -171,7 +171,7 @@ export async function pauseDeployment(deployment: Deployment, pause: boolean): P
 }
 
 export async function promoteDeployment(deployment: Deployment, request: { all: boolean; groups: string[] }): Promise<DeploymentUpdateResult> {
-  if (!isActive(deployment)) throw badRequest("can't promote terminal deployment");
+  if (!isActiveDeployment(deployment.Status)) throw badRequest("can't promote terminal deployment");
   const [record, allocs] = await Promise.all([jobOf(deployment), deploymentAllocs(deployment)]);
   return promote(deployment, record, request, allocs);
 }
@@ -203,7 +203,7 @@ async function promote(deployment: Deployment, record: JobRecord, request: { all
 
 /** Operator-set allocation health (`/v1/deployment/allocation-health/:id`), for manual health checks. */
 export async function setAllocHealth(deployment: Deployment, healthyIds: string[], unhealthyIds: string[]): Promise<DeploymentUpdateResult> {
-  if (!isActive(deployment)) throw badRequest("can't set health of allocations for a terminal deployment");
+  if (!isActiveDeployment(deployment.Status)) throw badRequest("can't set health of allocations for a terminal deployment");
   if (healthyIds.length + unhealthyIds.length === 0) throw badRequest('must specify at least one healthy/unhealthy allocation ID');
   const [record, allocs] = await Promise.all([jobOf(deployment), readJobAllocs(deployment.Namespace, deployment.JobID)]);
   const index = nextIndex();
@@ -248,7 +248,7 @@ export async function setAllocHealth(deployment: Deployment, healthyIds: string[
  */
 export async function reactToHealth(ref: Pick<Deployment, 'Namespace' | 'JobID' | 'ID'>, changed: Set<string>): Promise<void> {
   const [deployment, record, allocs] = await Promise.all([readDeployment(ref), readJob(ref.Namespace, ref.JobID), deploymentAllocs(ref)]);
-  if (!deployment || !isActive(deployment) || !record) return;
+  if (!deployment || !isActiveDeployment(deployment.Status) || !record) return;
   const decision = watchDeployment(deployment, allocs, record.job, changed, Date.now());
   try {
     if (decision.fail) {
