@@ -7,21 +7,16 @@
  *
  *   npm run bench -- agent-placement
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startLocalStack } from '../infra/local/local-stack';
-import { freePort } from '../infra/local/stand-ins';
 import { median } from './median';
+import { benchLocalStack } from './stack';
 
 const ROUNDS = 5;
 const COUNT = 10;
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'bench-agent-'));
 const bootStarted = performance.now();
-const stack = await startLocalStack({ dataDir, port: await freePort(), agent: true, periodicMs: 3_600_000 });
+const stack = await benchLocalStack({ agent: true, periodicMs: 3_600_000 });
 const bootMs = performance.now() - bootStarted;
 
 async function allocs(jobId: string): Promise<{ ClientStatus: string }[]> {
@@ -58,7 +53,6 @@ try {
   }
 } finally {
   await stack.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 }
 
 const placedMs = median(placed);

@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startLocalStack } from '../infra/local/local-stack';
-import { freePort } from '../infra/local/stand-ins';
 import { median } from './median';
+import { benchLocalStack } from './stack';
 
 /**
  * GitLab API latencies over HTTP against the whole local control plane (what `npm start` runs),
@@ -109,14 +105,10 @@ async function main() {
 
 let stop = async () => undefined as void;
 if (!base) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'jobplane-gitlab-bench-'));
   process.env.BOOTSTRAP_TOKEN = token = token || 'gitlab-bench-token';
-  const stack = await startLocalStack({ dataDir, port: await freePort(), agent: false });
+  const stack = await benchLocalStack({ agent: false });
   base = stack.url;
-  stop = async () => {
-    await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
+  stop = () => stack.stop();
 }
 try {
   await main();

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../infra/local/local-stack';
 import { ensureResources } from '../infra/local/resources';
-import { startStandIns } from '../infra/local/stand-ins';
+import { freePort, startStandIns } from '../infra/local/stand-ins';
 
 /**
  * The local stand-ins (DynamoDB Local, SQS, S3) with a fresh table and queue, for benchmarks
@@ -25,6 +26,19 @@ export async function benchStack(visibilityTimeoutSeconds = 30) {
     async stop() {
       await standIns.stop();
       rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The whole local control plane (what `npm start` runs) on a free port, its data in a scratch folder `stop()` removes. */
+export async function benchLocalStack(options: Pick<LocalStackOptions, 'agent' | 'periodicMs'>): Promise<LocalStack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'jobplane-bench-'));
+  const stack = await startLocalStack({ ...options, dataDir, port: await freePort() });
+  return {
+    ...stack,
+    async stop() {
+      await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
