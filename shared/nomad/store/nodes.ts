@@ -126,14 +126,21 @@ export async function readNode(nodeId: string): Promise<StoredNode | undefined> 
   const result = await dynamo().send(
     new QueryCommand({ TableName: config().tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': nodeKey(nodeId).PK }, ConsistentRead: true }),
   );
-  const items = result.Items ?? [];
-  const item = items.find((candidate) => candidate.SK !== NODE_USAGE_SK);
-  return item ? storedNodeFromItems(item, items.find((candidate) => candidate.SK === NODE_USAGE_SK)) : undefined;
+  return nodesFromItems(result.Items ?? [])[0];
+}
+
+/** Several nodes with their usage, both items of each in one BatchGet; nodes not found are absent. */
+export async function readNodes(nodeIds: string[]): Promise<StoredNode[]> {
+  return nodesFromItems(await batchGet(nodeIds.flatMap((id) => [nodeKey(id), nodeUsageKey(id)]), { consistent: true }));
 }
 
 /** Every node with its usage, in ID order (GSI1). */
 export async function listNodes(prefix?: string): Promise<StoredNode[]> {
-  const items = await queryListItems(NODES_LIST, prefix);
+  return nodesFromItems(await queryListItems(NODES_LIST, prefix));
+}
+
+/** Pairs node items with their usage items. */
+function nodesFromItems(items: Item[]): StoredNode[] {
   const usage = new Map(items.filter((item) => item.SK === NODE_USAGE_SK).map((item) => [item.PK as string, item]));
   return items.filter((item) => item.SK !== NODE_USAGE_SK).map((item) => storedNodeFromItems(item, usage.get(item.PK)));
 }

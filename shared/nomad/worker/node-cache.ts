@@ -2,7 +2,7 @@ import { collectionIndex } from '../../storage/table-index';
 import { addClaim } from '../scheduler/rank';
 import type { AllocClaim } from '../store/allocs';
 import { NODES_COLLECTION } from '../store/keys';
-import { listNodes, readNode, type StoredNode } from '../store/nodes';
+import { listNodes, readNodes, type StoredNode } from '../store/nodes';
 
 /**
  * The worker's view of the cluster's nodes, kept across evaluations while a Lambda container
@@ -69,8 +69,7 @@ export function recordUsage(usage: Map<string, AllocClaim>): void {
 export async function refreshNodes(nodeIds: Iterable<string>): Promise<void> {
   const ids = [...nodeIds].filter(Boolean);
   if (!cache || ids.length === 0) return;
-  const fresh = await Promise.all(ids.map((id) => readNode(id)));
-  const byId = new Map(fresh.filter((entry): entry is StoredNode => !!entry).map((entry) => [entry.node.ID, entry]));
+  const byId = new Map((await readNodes(ids)).map((entry) => [entry.node.ID, entry]));
   const gone = new Set(ids.filter((id) => !byId.has(id)));
   const known = new Set(cache.nodes.map((entry) => entry.node.ID));
   const added = [...byId.values()].filter((entry) => !known.has(entry.node.ID));
