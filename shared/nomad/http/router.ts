@@ -9,6 +9,8 @@ import { handleListJobs, handleRegister } from './jobs-routes';
 import { mountNamespaceRoutes } from './namespace-routes';
 import { mountNodeRoutes } from './node-routes';
 import { mountDeploymentRoutes } from './deployment-routes';
+import { mountAllocationsRoutes } from './allocations-routes';
+import { mountEvaluationsRoutes } from './evaluations-routes';
 
 /** Nomad's HTTP API under `/v1`. */
 export const nomad = new Hono();
@@ -26,5 +28,7 @@ mountDeploymentRoutes(nomad);
 mountClientRoutes(nomad);
 mountAclRoutes(nomad);
 mountNamespaceRoutes(nomad);
+mountAllocationsRoutes(nomad);
+mountEvaluationsRoutes(nomad);
 
 nomad.onError(nomadErrorResponse);
