@@ -11,6 +11,8 @@ import { mountNodeRoutes } from './node-routes';
 import { mountDeploymentRoutes } from './deployment-routes';
 import { mountAllocationsRoutes } from './allocations-routes';
 import { mountEvaluationsRoutes } from './evaluations-routes';
+import { mountDiscoveryRoutes } from './discovery-routes';
+import { mountSystemRoutes } from './system-routes';
 
 /** Nomad's HTTP API under `/v1`. */
 export const nomad = new Hono();
@@ -30,5 +32,7 @@ mountAclRoutes(nomad);
 mountNamespaceRoutes(nomad);
 mountAllocationsRoutes(nomad);
 mountEvaluationsRoutes(nomad);
+mountDiscoveryRoutes(nomad);
+mountSystemRoutes(nomad);
 
 nomad.onError(nomadErrorResponse);
