@@ -13,6 +13,7 @@ import { mountAllocationsRoutes } from './allocations-routes';
 import { mountEvaluationsRoutes } from './evaluations-routes';
 import { mountDiscoveryRoutes } from './discovery-routes';
 import { mountSystemRoutes } from './system-routes';
+import { mountNodeActionRoutes } from './node-action-routes';
 
 /** Nomad's HTTP API under `/v1`. */
 export const nomad = new Hono();
@@ -34,5 +35,6 @@ mountAllocationsRoutes(nomad);
 mountEvaluationsRoutes(nomad);
 mountDiscoveryRoutes(nomad);
 mountSystemRoutes(nomad);
+mountNodeActionRoutes(nomad);
 
 nomad.onError(nomadErrorResponse);

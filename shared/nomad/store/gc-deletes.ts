@@ -71,8 +71,11 @@ export async function deletePartitionItems(namespace: string, jobId: string): Pr
   return items.flatMap((item) => (item.SourceKey ? [item.SourceKey as string] : []));
 }
 
-/** A node and its usage item, unless the node changed since it was read. */
-export async function deleteNode(nodeId: string, expectedModifyIndex: number, index: number): Promise<boolean> {
+/**
+ * A node, unless it changed since it was read, with its usage item unless `keepUsage`: live
+ * allocations still hold capacity there, and releasing it when they are marked lost must find it.
+ */
+export async function deleteNode(nodeId: string, expectedModifyIndex: number, index: number, keepUsage = false): Promise<boolean> {
   try {
     await transact([
       {
@@ -83,7 +86,7 @@ export async function deleteNode(nodeId: string, expectedModifyIndex: number, in
           ExpressionAttributeValues: { ':read': expectedModifyIndex },
         },
       },
-      { Delete: { TableName: config().tableName, Key: nodeUsageKey(nodeId) } },
+      ...(keepUsage ? [] : [{ Delete: { TableName: config().tableName, Key: nodeUsageKey(nodeId) } }]),
       touchCollection(NODES_COLLECTION, nodeId, index),
     ]);
     return true;
