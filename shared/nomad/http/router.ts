@@ -14,6 +14,7 @@ import { mountEvaluationsRoutes } from './evaluations-routes';
 import { mountDiscoveryRoutes } from './discovery-routes';
 import { mountSystemRoutes } from './system-routes';
 import { mountNodeActionRoutes } from './node-action-routes';
+import { mountValidateRoutes } from './validate-routes';
 
 /** Nomad's HTTP API under `/v1`. */
 export const nomad = new Hono();
@@ -36,5 +37,6 @@ mountEvaluationsRoutes(nomad);
 mountDiscoveryRoutes(nomad);
 mountSystemRoutes(nomad);
 mountNodeActionRoutes(nomad);
+mountValidateRoutes(nomad);
 
 nomad.onError(nomadErrorResponse);
