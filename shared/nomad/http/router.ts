@@ -15,6 +15,7 @@ import { mountDiscoveryRoutes } from './discovery-routes';
 import { mountSystemRoutes } from './system-routes';
 import { mountNodeActionRoutes } from './node-action-routes';
 import { mountValidateRoutes } from './validate-routes';
+import { mountSearchRoutes } from './search-routes';
 
 /** Nomad's HTTP API under `/v1`. */
 export const nomad = new Hono();
@@ -38,5 +39,6 @@ mountDiscoveryRoutes(nomad);
 mountSystemRoutes(nomad);
 mountNodeActionRoutes(nomad);
 mountValidateRoutes(nomad);
+mountSearchRoutes(nomad);
 
 nomad.onError(nomadErrorResponse);

@@ -23,14 +23,17 @@ export interface OrderedWalk {
 
 const HIGHEST = '\uffff';
 
+/** The sort key range to read; DynamoDB refuses empty strings in key conditions, so '' means no bound. */
 function keyRange(walk: OrderedWalk): { low?: string; high?: string } {
-  const prefixHigh = walk.prefix ? walk.prefix + HIGHEST : undefined;
+  const prefix = walk.prefix || undefined;
+  const from = walk.from || undefined;
+  const prefixHigh = prefix ? prefix + HIGHEST : undefined;
   if (!walk.reverse) {
-    const low = walk.from !== undefined && (!walk.prefix || walk.from > walk.prefix) ? walk.from : walk.prefix;
+    const low = from !== undefined && (!prefix || from > prefix) ? from : prefix;
     return { low, high: prefixHigh };
   }
-  const high = walk.from !== undefined && (!prefixHigh || walk.from < prefixHigh) ? walk.from : prefixHigh;
-  return { low: walk.prefix, high };
+  const high = from !== undefined && (!prefixHigh || from < prefixHigh) ? from : prefixHigh;
+  return { low: prefix, high };
 }
 
 function partitionQuery(walk: OrderedWalk, partition: string): QueryCommandInput {
