@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { resolveRequest, permissionDenied, requireNamespace } from '../acl/guard';
 import type { NamespaceCapability } from '../acl/capabilities';
 import { compileFilter, FilterEvaluationError, FilterSyntaxError } from '../filter';
+import { uuidForm } from '../services/uuid-prefix';
 import { listNamespaces } from '../store/namespaces';
 import { badRequest } from './errors';
 
@@ -36,7 +37,7 @@ export function uuidPrefixParam(c: Context, kind: 'alloc' | 'eval'): string | un
     const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
     throw badRequest(`${kind} lookup failed: encoding/hex: invalid byte: U+${code} '${bad[0]}'`);
   }
-  return prefix;
+  return uuidForm(hex);
 }
 
 /**

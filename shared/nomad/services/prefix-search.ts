@@ -1,3 +1,4 @@
+import { uuidForm } from './uuid-prefix';
 import { contextReadable, SEARCH_CONTEXTS, UUID_CONTEXTS, type SearchContext, type SearchScope } from './search-scope';
 import { findAllocs, findDeployments, findEvals, findJobs, findNamespaces, findNodePools, findNodes, searchedTablesIndex, type Found } from './search-sources';
 
@@ -18,8 +19,8 @@ export interface SearchResult {
 /** go-memdb's UUID prefix rule after Nomad's rounding: undefined when the prefix cannot name a UUID. */
 export function uuidPrefix(prefix: string): string | undefined {
   const hex = prefix.replaceAll('-', '');
-  const rounded = hex.length % 2 === 1 ? prefix.slice(0, -1) : prefix;
-  return /^[0-9a-fA-F-]*$/.test(rounded) ? rounded : undefined;
+  const rounded = hex.length % 2 === 1 ? hex.slice(0, -1) : hex;
+  return /^[0-9a-fA-F]*$/.test(rounded) ? uuidForm(rounded) : undefined;
 }
 
 async function search(context: SearchContext, scope: SearchScope, prefix: string): Promise<Found<{ ID: string; ModifyIndex?: number }> | undefined> {

@@ -96,6 +96,8 @@ describe('GET /v1/allocations', () => {
     expect(empty.headers.get('X-Nomad-NextToken')).toBe(`${sorted[1].CreateIndex}.${sorted[1].ID}`);
     const byId = await call('GET', `/v1/allocations?namespace=*&prefix=${ids[0].slice(0, 8)}-&per_page=1`);
     expect(byId.body.map((stub: any) => stub.ID)).toEqual([ids[0]]);
+    const bare = ids[0].replaceAll('-', '').slice(0, 10).toUpperCase();
+    expect((await call('GET', `/v1/allocations?namespace=*&prefix=${bare}`)).body.map((stub: any) => stub.ID)).toEqual([ids[0]]);
     const odd = await call('GET', '/v1/allocations?prefix=abc');
     expect([odd.status, odd.text]).toEqual([400, 'alloc lookup failed: Input (without hyphens) must be even length']);
     const notHex = await call('GET', '/v1/allocations?prefix=zz');

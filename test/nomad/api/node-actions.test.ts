@@ -83,6 +83,7 @@ describe('POST /v1/node/:id/purge', () => {
     const result = await call('PUT', `/v1/node/${victim}/purge`);
     expect(result.status, result.text).toBe(200);
     expect(result.body.NodeModifyIndex).toBe(result.body.Index);
+    if (CONTRACT) expect(contractErrors('POST', '/node/{nodeId}/purge', result.body)).toEqual([]);
     expect(result.body.NumNodes).toBe(2);
     expect(result.body.EvalIDs).toHaveLength(2);
     expect((await call('GET', `/v1/node/${victim}`)).status).toBe(404);
