@@ -14,14 +14,15 @@ import { nomadJson, setQueryMeta } from './respond';
  * namespace or every readable one (`*`). Needs `read-job`.
  */
 async function handleListAllocs(c: Context): Promise<Response> {
-  const prefix = uuidPrefixParam(c, 'alloc');
   const perPage = perPageParam(c);
   const fields = {
     resources: boolParam(c, 'resources'),
     taskStates: c.req.query('task_states') ? boolParam(c, 'task_states') : true,
   };
-  const filter = filterPredicate<Allocation>(c.req.query('filter'));
+  // The server checks the token before it looks at the prefix or the filter.
   const namespaces = await readableNamespaces(c, namespaceParam(c), 'read-job');
+  const prefix = uuidPrefixParam(c, 'alloc');
+  const filter = filterPredicate<Allocation>(c.req.query('filter'));
   const result = await blockingQuery(c, async () => {
     const page = await listAllocs({
       namespaces,

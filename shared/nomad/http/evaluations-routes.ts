@@ -33,10 +33,11 @@ function evalFilter(c: Context): ((evaluation: Evaluation) => boolean) | undefin
 }
 
 async function handleListEvals(c: Context): Promise<Response> {
-  const prefix = uuidPrefixParam(c, 'eval');
   const perPage = perPageParam(c);
-  const filter = evalFilter(c);
+  // The server checks the token before it looks at the prefix or the filters.
   const namespaces = await readableNamespaces(c, namespaceParam(c), 'read-job');
+  const prefix = uuidPrefixParam(c, 'eval');
+  const filter = evalFilter(c);
   const result = await blockingQuery(c, async () => {
     const page = await listEvals({
       namespaces,
@@ -54,9 +55,9 @@ async function handleListEvals(c: Context): Promise<Response> {
 }
 
 async function handleCountEvals(c: Context): Promise<Response> {
+  const namespaces = await readableNamespaces(c, namespaceParam(c), 'read-job');
   const prefix = uuidPrefixParam(c, 'eval');
   const filter = filterPredicate<Evaluation>(c.req.query('filter'), 'bexpr');
-  const namespaces = await readableNamespaces(c, namespaceParam(c), 'read-job');
   const result = await blockingQuery(c, async () => {
     const counted = await countEvals({ namespaces, prefix, filter });
     return { index: counted.index, body: counted.count };
