@@ -58,7 +58,7 @@ export async function purgeJobPartition(record: JobRecord, index: number): Promi
 }
 
 /** What is left in a job partition whose job item is gone. Answers the S3 keys of stored sources. */
-export async function deletePartitionItems(namespace: string, jobId: string): Promise<string[]> {
+async function deletePartitionItems(namespace: string, jobId: string): Promise<string[]> {
   const items = await queryAll({
     TableName: config().tableName,
     KeyConditionExpression: 'PK = :pk',
