@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { launchDuePeriodicJobs } from '../nomad/periodic/due';
 import { runSchedulerDuties } from '../nomad/services/scheduler-duties';
 import { requeuePendingEvals } from '../nomad/worker/requeue';
+import { backfillCollectionKeys } from '../nomad/store/collection-keys-backfill';
 import { runGitLabDuties } from '../gitlab/services/periodic';
 import { sweepExpiredArtifacts } from '../gitlab/artifacts/sweep';
 
@@ -19,6 +20,7 @@ const DUTIES: Record<string, (now: Date) => Promise<unknown>> = {
   'nomad: re-queue pending evaluations': (now) => requeuePendingEvals(now.getTime(), STALE_EVAL_MS),
   'nomad: node liveness, delayed evaluations, deployment deadlines': (now) => runSchedulerDuties(now.getTime()),
   'nomad: periodic job launches': (now) => launchDuePeriodicJobs(now),
+  'nomad: list keys of allocations and evaluations written before the collection indexes': () => backfillCollectionKeys(),
   'gitlab: delayed and stuck jobs, unprocessed pipelines': (now) => runGitLabDuties(now.getTime()),
   'gitlab: expired artifacts': (now) => sweepExpiredArtifacts(now.getTime()),
 };

@@ -6,6 +6,7 @@ import { nextIndex } from '../../storage/index-clock';
 import { isConditionFailure } from '../../storage/transact';
 import { badRequest } from '../http/errors';
 import type { NomadToken } from '../wire/acl-token';
+import { bootstrapAccessorId } from './resolve';
 
 /**
  * `POST /v1/acl/bootstrap`. A deployment configured with a bootstrap token (BOOTSTRAP_TOKEN, as
@@ -30,4 +31,21 @@ export async function bootstrapAcl(requestedSecret?: string): Promise<{ token: N
   const claims = { Type: 'management', Policies: [], Global: true, ExpirationTTL: 0, CreateIndex: index, ModifyIndex: index };
   const record = await putToken(secret, { kind: 'nomad', name: 'Bootstrap Token', claims });
   return { token: record as NomadToken, secret };
+}
+
+/**
+ * The configured bootstrap token as Nomad lists its own (accessor, "Bootstrap Token",
+ * management, global). It is not stored, so it has no creation time or index of its own: they
+ * read as the epoch and 1, the first index there is.
+ */
+export function configuredBootstrapToken(): NomadToken | undefined {
+  if (!config().bootstrapTokenSha256) return undefined;
+  return {
+    secretHash: '',
+    accessorId: bootstrapAccessorId(),
+    kind: 'nomad',
+    name: 'Bootstrap Token',
+    createdAt: 0,
+    claims: { Type: 'management', Policies: [], Global: true, ExpirationTTL: 0, CreateIndex: 1, ModifyIndex: 1 },
+  } as NomadToken;
 }

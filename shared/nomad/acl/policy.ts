@@ -77,9 +77,11 @@ function level(body: Loose | undefined, kind: string, valid: Set<string>): strin
 }
 
 export async function parsePolicyRules(rules: string): Promise<PolicyRules> {
+  const result: PolicyRules = { namespaces: [], nodePools: [], hostVolumes: [] };
+  // Nomad's acl.Parse answers an empty policy for empty rules (only whitespace or comments are invalid).
+  if (rules === '') return result;
   const raw = decode(rules);
   const unknown = Object.keys(raw).filter((key) => !KNOWN_KEYS.has(key));
-  const result: PolicyRules = { namespaces: [], nodePools: [], hostVolumes: [] };
 
   for (const { name, body } of labelled(raw.namespace)) {
     if (!VALID_NAMESPACE.test(name)) throw new PolicyParseError(`Invalid namespace name: ${JSON.stringify(name)}`);

@@ -3,10 +3,9 @@ import * as z from '../../util/zod';
 import { findTokenByAccessor, listTokens, revokeToken } from '../../auth/token-store';
 import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
-import { bootstrapAcl } from '../acl/bootstrap';
+import { bootstrapAcl, configuredBootstrapToken } from '../acl/bootstrap';
 import { permissionDenied, requestSecret, requireManagement, resolveRequest } from '../acl/guard';
 import { parsePolicyRules, PolicyParseError } from '../acl/policy';
-import { bootstrapAccessorId } from '../acl/resolve';
 import { createToken, updateToken } from '../acl/tokens';
 import { deletePolicy, listPolicies, putPolicy, readPolicy } from '../store/acl-policies';
 import { aclTokenListStub, aclTokenWire, type NomadToken } from '../wire/acl-token';
@@ -80,15 +79,8 @@ async function tokenSelf(c: Context) {
   requireAclEnabled();
   const resolved = await resolveRequest(c);
   const secret = requestSecret(c) ?? '';
-  if (resolved.bootstrap) {
-    const bootstrap = {
-      secretHash: '',
-      accessorId: bootstrapAccessorId(),
-      kind: 'nomad',
-      name: 'Bootstrap Token',
-      createdAt: 0,
-      claims: { Type: 'management', Policies: [], Global: true, ExpirationTTL: 0, CreateIndex: 1, ModifyIndex: 1 },
-    } as NomadToken;
+  const bootstrap = resolved.bootstrap && configuredBootstrapToken();
+  if (bootstrap) {
     setQueryMeta(c, 1);
     return nomadJson(c, aclTokenWire(bootstrap, secret));
   }
@@ -153,7 +145,8 @@ export function mountAclRoutes(app: Hono): void {
   app.get('/v1/acl/tokens', async (c) => {
     requireAclEnabled();
     await requireManagement(c);
-    const tokens = ((await listTokens('nomad')) as NomadToken[]).filter((token) => !token.revoked);
+    const bootstrap = configuredBootstrapToken();
+    const tokens = [...(bootstrap ? [bootstrap] : []), ...((await listTokens('nomad')) as NomadToken[]).filter((token) => !token.revoked)];
     setQueryMeta(c, tokens.reduce((max, token) => Math.max(max, token.claims.ModifyIndex ?? 0), 0));
     return nomadJson(c, tokens.map(aclTokenListStub));
   });
@@ -177,7 +170,8 @@ export function mountAclRoutes(app: Hono): void {
     const resolved = await resolveRequest(c);
     const accessor = c.req.param('accessor');
     if (!resolved.acl.management && resolved.token?.accessorId !== accessor) throw permissionDenied();
-    const token = (await findTokenByAccessor(accessor)) as NomadToken | undefined;
+    const bootstrap = configuredBootstrapToken();
+    const token = accessor === bootstrap?.accessorId ? bootstrap : ((await findTokenByAccessor(accessor)) as NomadToken | undefined);
     if (!token || token.kind !== 'nomad' || token.revoked) throw notFound('ACL token not found');
     setQueryMeta(c, token.claims.ModifyIndex);
     return nomadJson(c, aclTokenWire(token));

@@ -1,11 +1,13 @@
 import type { Hono } from 'hono';
 import { requireNamespace } from '../acl/guard';
+import { relatedEvals } from '../services/related-evals';
 import { stopAlloc } from '../services/stop-alloc';
 import { findAlloc, readJobAllocs, withJobs } from '../store/allocs';
 import { findEval } from '../store/evals';
 import { readJob } from '../store/jobs';
 import { allocListStub } from '../wire/alloc-list-stub';
 import { evaluationWire } from '../wire/evaluation';
+import { evaluationStub } from '../wire/evaluation-stub';
 import { blockingJson, blockingQuery } from './blocking';
 import { notFound } from './errors';
 import { nomadJson, setIndex, setQueryMeta } from './respond';
@@ -33,7 +35,9 @@ export function mountEvalAllocRoutes(app: Hono): void {
       const evaluation = await findEval(c.req.param('eval_id'));
       if (!evaluation) throw notFound('eval not found');
       await requireNamespace(c, evaluation.Namespace, 'read-job');
-      return { index: evaluation.ModifyIndex, body: evaluationWire(evaluation) };
+      if (c.req.query('related') !== 'true') return { index: evaluation.ModifyIndex, body: evaluationWire(evaluation) };
+      const related = (await relatedEvals(evaluation)).map(evaluationStub);
+      return { index: evaluation.ModifyIndex, body: { ...evaluationWire(evaluation), RelatedEvals: related } };
     });
   });
 

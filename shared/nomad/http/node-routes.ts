@@ -90,10 +90,11 @@ export function mountNodeRoutes(app: Hono): void {
   app.get('/v1/nodes', async (c) => {
     await requireNode(c, 'read');
     const withResources = boolParam(c, 'resources');
+    const withOs = boolParam(c, 'os');
     return blockingJson(c, async () => {
       const nodes = await listNodes(c.req.query('prefix') || undefined);
       const index = nodes.reduce((max, entry) => Math.max(max, entry.node.ModifyIndex), 0);
-      return { index, body: nodes.map((entry) => nodeListStub(entry.node, withResources)) };
+      return { index, body: nodes.map((entry) => nodeListStub(entry.node, withResources, withOs)) };
     });
   });
 

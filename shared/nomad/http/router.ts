@@ -9,6 +9,13 @@ import { handleListJobs, handleRegister } from './jobs-routes';
 import { mountNamespaceRoutes } from './namespace-routes';
 import { mountNodeRoutes } from './node-routes';
 import { mountDeploymentRoutes } from './deployment-routes';
+import { mountAllocationsRoutes } from './allocations-routes';
+import { mountEvaluationsRoutes } from './evaluations-routes';
+import { mountDiscoveryRoutes } from './discovery-routes';
+import { mountSystemRoutes } from './system-routes';
+import { mountNodeActionRoutes } from './node-action-routes';
+import { mountValidateRoutes } from './validate-routes';
+import { mountSearchRoutes } from './search-routes';
 
 /** Nomad's HTTP API under `/v1`. */
 export const nomad = new Hono();
@@ -26,5 +33,12 @@ mountDeploymentRoutes(nomad);
 mountClientRoutes(nomad);
 mountAclRoutes(nomad);
 mountNamespaceRoutes(nomad);
+mountAllocationsRoutes(nomad);
+mountEvaluationsRoutes(nomad);
+mountDiscoveryRoutes(nomad);
+mountSystemRoutes(nomad);
+mountNodeActionRoutes(nomad);
+mountValidateRoutes(nomad);
+mountSearchRoutes(nomad);
 
 nomad.onError(nomadErrorResponse);

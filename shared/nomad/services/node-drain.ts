@@ -76,6 +76,8 @@ export async function drainNode(nodeId: string, spec: DrainSpec | null, markElig
   );
   const records = await markMigrations(nodeId, spec.IgnoreSystemJobs, index);
   const evals = await createJobEvals(records, 'node-drain', stored?.node ?? before.node);
+  // A node with nothing to move is drained at once, as Nomad's drainer ends it without a tick.
+  if (stored && records.length === 0) await finishDrain(stored, now);
   return { EvalIDs: evals.map((evaluation) => evaluation.ID), EvalCreateIndex: evals[0]?.CreateIndex ?? 0, NodeModifyIndex: index, Index: index };
 }
 
@@ -96,26 +98,31 @@ export async function setEligibility(nodeId: string, eligibility: string, now = 
   return { EvalIDs: evalIds, EvalCreateIndex: 0, NodeModifyIndex: index, Index: index };
 }
 
+/** Ends a node's drain if nothing is left to move (system work aside) or its deadline passed. */
+async function finishDrain(entry: StoredNode, now: number): Promise<boolean> {
+  const strategy = entry.node.DrainStrategy as { ForceDeadline?: string; StartedAt?: string } | null;
+  if (!strategy) return false;
+  const live = (await listNodeAllocs(entry.node.ID)).filter((stored) => stored.live && stored.alloc.DesiredTransition?.Migrate);
+  const deadline = strategy.ForceDeadline && !strategy.ForceDeadline.startsWith('0001') ? Date.parse(strategy.ForceDeadline) : Infinity;
+  if (live.length > 0 && now < deadline) return false;
+  const done = await transitionNode(
+    entry.node.ID,
+    {
+      drainStrategy: null,
+      event: 'Node drain complete',
+      lastDrain: { Status: 'complete', StartedAt: strategy.StartedAt ?? null, UpdatedAt: new Date(now).toISOString(), Meta: null, AccessorID: '' },
+    },
+    nextIndex(),
+    now,
+  );
+  return done !== undefined;
+}
+
 /** Ends drains with nothing left to move (system work aside) or past their deadline. */
 export async function completeDrains(now = Date.now()): Promise<number> {
   let completed = 0;
   for (const entry of await listNodes()) {
-    const strategy = entry.node.DrainStrategy as { ForceDeadline?: string; StartedAt?: string } | null;
-    if (!strategy) continue;
-    const live = (await listNodeAllocs(entry.node.ID)).filter((stored) => stored.live && stored.alloc.DesiredTransition?.Migrate);
-    const deadline = strategy.ForceDeadline && !strategy.ForceDeadline.startsWith('0001') ? Date.parse(strategy.ForceDeadline) : Infinity;
-    if (live.length > 0 && now < deadline) continue;
-    const done = await transitionNode(
-      entry.node.ID,
-      {
-        drainStrategy: null,
-        event: 'Node drain complete',
-        lastDrain: { Status: 'complete', StartedAt: strategy.StartedAt ?? null, UpdatedAt: new Date(now).toISOString(), Meta: null, AccessorID: '' },
-      },
-      nextIndex(),
-      now,
-    );
-    if (done) completed++;
+    if (await finishDrain(entry, now)) completed++;
   }
   return completed;
 }

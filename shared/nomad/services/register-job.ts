@@ -69,7 +69,7 @@ export interface RegisterResult {
   job: Job;
 }
 
-const BUILT_IN_NODE_POOLS = new Set(['default', 'all']);
+export const BUILT_IN_NODE_POOLS = new Set(['default', 'all']);
 
 function checkEnforceIndex(request: RegisterRequest, existing: JobRecord | undefined): void {
   if (!request.enforceIndex) return;

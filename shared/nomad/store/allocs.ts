@@ -3,7 +3,7 @@ import { queryAll } from '../../storage/query-all';
 import type { TransactItem } from '../../storage/transact';
 import type { Allocation } from '../structs/allocation';
 import { findItemById } from './find-by-id';
-import { allocSk, byId, jobPk, nodeAllocsKey } from './keys';
+import { allocSk, byId, createOrderKeys, jobPk, nodeAllocsKey } from './keys';
 import { readJobVersions, type VersionRef } from './jobs';
 import { queryJobItems } from './job-items';
 
@@ -40,6 +40,10 @@ const META_ATTRIBUTES = [
   'GSI2SK',
   'GSI3PK',
   'GSI3SK',
+  'GSI1PK',
+  'GSI1SK',
+  'GSI4PK',
+  'GSI4SK',
   'JobVersion',
   'JobCreateIndex',
   'JobModifyIndex',
@@ -56,6 +60,7 @@ export function allocItem(stored: StoredAlloc): Item {
     ...byId('ALLOC', alloc.ID),
     GSI3PK: nodeAllocsKey(alloc.NodeID),
     GSI3SK: alloc.ID,
+    ...createOrderKeys('ALLOC', alloc.Namespace, alloc.CreateIndex, alloc.ID),
     JobVersion: stored.jobVersion,
     JobCreateIndex: stored.jobCreateIndex,
     JobModifyIndex: stored.jobModifyIndex,

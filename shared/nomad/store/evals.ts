@@ -5,13 +5,13 @@ import { queryAll } from '../../storage/query-all';
 import type { TransactItem } from '../../storage/transact';
 import { isOpenEval, type Evaluation } from '../structs/evaluation';
 import { findItemById } from './find-by-id';
-import { byId, evalSk, jobPk, openEvalSortKey, openEvalsKey } from './keys';
+import { byId, createOrderKeys, evalSk, jobPk, openEvalSortKey, openEvalsKey } from './keys';
 import { queryJobItems } from './job-items';
 
 /** Evaluation items: the Evaluation's own fields plus keys; open ones are also in GSI3. */
 type Item = Record<string, any>;
 
-const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK'];
+const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK'];
 
 function evalItem(evaluation: Evaluation): Item {
   const item: Item = {
@@ -19,6 +19,7 @@ function evalItem(evaluation: Evaluation): Item {
     PK: jobPk(evaluation.Namespace, evaluation.JobID),
     SK: evalSk(evaluation.ID),
     ...byId('EVAL', evaluation.ID),
+    ...createOrderKeys('EVAL', evaluation.Namespace, evaluation.CreateIndex, evaluation.ID),
   };
   if (evaluation.Status === 'pending' || evaluation.Status === 'blocked') {
     item.GSI3PK = openEvalsKey(evaluation.Status);
@@ -27,7 +28,7 @@ function evalItem(evaluation: Evaluation): Item {
   return item;
 }
 
-function evalFromItem(item: Item): Evaluation {
+export function evalFromItem(item: Item): Evaluation {
   const evaluation: Item = { ...item };
   for (const key of KEY_ATTRIBUTES) delete evaluation[key];
   return evaluation as Evaluation;

@@ -148,3 +148,33 @@ export const NODE_USAGE_SK = 'USAGE';
 export function nodeUsageKey(nodeId: string) {
   return { PK: `NODE#${nodeId}`, SK: NODE_USAGE_SK };
 }
+
+/**
+ * Allocations and evaluations as collections (`GET /v1/allocations`, `GET /v1/evaluations`),
+ * on the allocation and evaluation items:
+ *   GSI1 `ALLOCS#<ns>` | `EVALS#<ns>` / `<create index>#<id>`   a namespace's, in creation order
+ *   GSI4 `ALLOCIDS#<ns>` | `EVALIDS#<ns>` / `<id>`               a namespace's, in ID order (prefix)
+ * Both are written with the item and never change, as CreateIndex and ID never do.
+ */
+export type ListedKind = 'ALLOC' | 'EVAL';
+
+export function createOrderKeys(kind: ListedKind, namespace: string, createIndex: number, id: string) {
+  return {
+    GSI1PK: createOrderList(kind, namespace),
+    GSI1SK: createOrderSortKey(createIndex, id),
+    GSI4PK: idOrderList(kind, namespace),
+    GSI4SK: id,
+  };
+}
+
+export function createOrderList(kind: ListedKind, namespace: string): string {
+  return `${kind}S#${namespace}`;
+}
+
+export function idOrderList(kind: ListedKind, namespace: string): string {
+  return `${kind}IDS#${namespace}`;
+}
+
+export function createOrderSortKey(createIndex: number, id: string): string {
+  return `${String(createIndex).padStart(20, '0')}#${id}`;
+}

@@ -1,10 +1,11 @@
 import type { Node } from '../structs/node';
 
-/** Nomad's NodeListStub; resources only with `?resources=true`. */
-export function nodeListStub(node: Node, withResources = false) {
+/** Nomad's NodeListStub; resources only with `?resources=true`, `Attributes["os.name"]` only with `?os=true`. */
+export function nodeListStub(node: Node, withResources = false, withOs = false) {
   const stub: Record<string, unknown> = {
     Address: node.HTTPAddr ? node.HTTPAddr.replace(/:\d+$/, '') : '',
     ID: node.ID,
+    ...(withOs ? { Attributes: { 'os.name': node.Attributes?.['os.name'] ?? '' } } : {}),
     Datacenter: node.Datacenter,
     Name: node.Name,
     NodeClass: node.NodeClass,
