@@ -141,3 +141,17 @@ describe('cgroup limits', () => {
     for (const dir of dirs) expect(existsSync(dir)).toBe(false);
   });
 });
+
+describe('raw_exec with a user', () => {
+  const noUser = host.isRoot && host.setpriv ? '' : ' (skipped: the agent is not root or has no setpriv)';
+
+  it.skipIf(!!noUser)(`runs the task as its user, unisolated, owning its task directory${noUser}`, async () => {
+    const req = request({ command: '/bin/sh', args: ['-c', 'id -un; echo x > local/f && echo local-writable; ls /proc | grep -cE "^[0-9]+$"'] }, { user: 'nobody' });
+    expect(await (await new RawExecDriver(host).start(req)).wait()).toMatchObject({ exitCode: 0 });
+    const [user, writable, processes] = stdout(req).trim().split('\n');
+    expect([user, writable]).toEqual(['nobody', 'local-writable']);
+    // raw_exec stays unisolated: the host's processes are all there.
+    expect(Number(processes)).toBeGreaterThan(10);
+    await expect(new RawExecDriver(host).start(request({ command: '/bin/true' }, { user: 'no-such-user' }))).rejects.toThrow('failed to identify user "no-such-user": user: unknown user no-such-user');
+  });
+});

@@ -1,10 +1,8 @@
-import { chmodSync, chownSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { lookupUser } from '../../common/users';
 import type { Driver, DriverHealth, ExecRequest, StartRequest, TaskHandle } from './driver';
 import { decodeDriverConfig, DriverStartError, HEALTHY } from './driver';
-import { launchProcessTask, recoverProcessTask, requireCommand, type ProcessDriverHost } from './process-launch';
+import { asUser, giveTaskDirs, launchProcessTask, recoverProcessTask, requireCommand, requireUser, type ProcessDriverHost, type UserIds } from './process-launch';
 import { runCommand } from './raw-exec';
 
 /**
@@ -27,9 +25,8 @@ const DEFAULT_USER = 'nobody';
 const ExecConfig = z.object({ command: z.string().min(1), args: z.array(z.string()).optional() }).passthrough();
 
 export interface ExecDriverHost extends ProcessDriverHost {
-  /** The bwrap and setpriv executables; undefined where not installed. */
+  /** The bwrap executable; undefined where not installed. */
   bwrap?: string;
-  setpriv?: string;
   isRoot: boolean;
   platform: string;
   chrootEnv?: Record<string, string>;
@@ -73,23 +70,14 @@ export class ExecDriver implements Driver {
     this.chrootEnv = host.chrootEnv ?? DEFAULT_CHROOT_ENV;
   }
 
-  private user(name: string): { uid: number; gid: number } {
-    const user = lookupUser(name || DEFAULT_USER);
-    if (!user) throw new DriverStartError(`failed to identify user ${JSON.stringify(name || DEFAULT_USER)}: user: unknown user ${name || DEFAULT_USER}`, false);
-    return user;
-  }
-
-  /** The task directory belongs to the task's user, and the allocation's shared data and tmp are open to every task of it. */
-  private prepareDirs(taskDir: string, allocDir: string, user: { uid: number; gid: number }): void {
-    for (const dir of [taskDir, join(taskDir, 'local'), join(taskDir, 'secrets'), join(taskDir, 'tmp')]) if (existsSync(dir)) chownSync(dir, user.uid, user.gid);
-    for (const dir of [join(allocDir, 'data'), join(allocDir, 'tmp')]) if (existsSync(dir)) chmodSync(dir, 0o1777);
+  private user(name: string): UserIds {
+    return requireUser(name || DEFAULT_USER);
   }
 
   /** The command line that runs `command` in the sandbox as the user. */
-  private sandboxed(sandbox: Sandbox, user: { uid: number; gid: number }, command: string, args: string[]): string[] {
+  private sandboxed(sandbox: Sandbox, user: UserIds, command: string, args: string[]): string[] {
     if (!this.health.healthy) throw new DriverStartError(`failed to start task: exec driver is unhealthy: ${this.health.description}`, false);
-    const dropToUser = [this.host.setpriv!, `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--'];
-    return [this.host.bwrap!, ...bwrapArgs(sandbox), '--', ...dropToUser, command, ...args];
+    return [this.host.bwrap!, ...bwrapArgs(sandbox), '--', ...asUser(this.host.setpriv!, user), command, ...args];
   }
 
   /** The command inside the chroot: a path in the task directory or under a chroot_env path. */
@@ -109,7 +97,7 @@ export class ExecDriver implements Driver {
     const allocDir = request.allocDir ?? join(dirname(request.taskDir), 'alloc');
     const sandbox: Sandbox = { taskDir: request.taskDir, allocDir, hostNetwork: request.hostNetwork ?? false, chrootEnv: this.chrootEnv };
     const argv = this.sandboxed(sandbox, user, this.command(config.command, request.env.PATH, request.taskDir), config.args ?? []);
-    this.prepareDirs(request.taskDir, allocDir, user);
+    giveTaskDirs(request.taskDir, allocDir, user);
     return launchProcessTask(this.host, request, argv, request.taskDir, 'bwrap');
   }
 

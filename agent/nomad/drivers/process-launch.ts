@@ -1,5 +1,7 @@
+import { chmodSync, chownSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { findExecutable } from '../../common/executable';
+import { lookupUser } from '../../common/users';
 import { createTaskCgroup, type CgroupSetup } from '../cgroups/cgroups';
 import type { StartRequest, TaskHandle } from './driver';
 import { DriverStartError } from './driver';
@@ -14,6 +16,31 @@ export interface ProcessDriverHost {
   cgroups?: CgroupSetup;
   /** The `prlimit` executable, for nodes without cgroups. */
   prlimit?: string;
+  /** The `setpriv` executable, which runs a task as its `user`. */
+  setpriv?: string;
+}
+
+export interface UserIds {
+  uid: number;
+  gid: number;
+}
+
+/** The task's user; a start error, as Nomad words it, for one this machine does not have. */
+export function requireUser(name: string): UserIds {
+  const user = lookupUser(name);
+  if (!user) throw new DriverStartError(`failed to identify user ${JSON.stringify(name)}: user: unknown user ${name}`, false);
+  return user;
+}
+
+/** The task directory belongs to the task's user, and the allocation's shared data and tmp are open to every task of it. */
+export function giveTaskDirs(taskDir: string, allocDir: string, user: UserIds): void {
+  for (const dir of [taskDir, join(taskDir, 'local'), join(taskDir, 'secrets'), join(taskDir, 'tmp')]) if (existsSync(dir)) chownSync(dir, user.uid, user.gid);
+  for (const dir of [join(allocDir, 'data'), join(allocDir, 'tmp')]) if (existsSync(dir)) chmodSync(dir, 0o1777);
+}
+
+/** The command line that becomes the user before running the rest: its IDs, no supplementary groups, no capabilities, no way back. */
+export function asUser(setpriv: string, user: UserIds): string[] {
+  return [setpriv, `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--'];
 }
 
 const MIB = 1024 * 1024;

@@ -1,13 +1,15 @@
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Driver, ExecRequest, StartRequest, TaskHandle } from './driver';
-import { decodeDriverConfig, HEALTHY } from './driver';
-import { launchProcessTask, recoverProcessTask, requireCommand, type ProcessDriverHost } from './process-launch';
+import { decodeDriverConfig, DriverStartError, HEALTHY } from './driver';
+import { asUser, giveTaskDirs, launchProcessTask, recoverProcessTask, requireCommand, requireUser, type ProcessDriverHost } from './process-launch';
 import { processHandle, spawnProcess } from './process-task';
 
 /**
  * Nomad's raw_exec: the task's `command` with `args`, run as the agent's user with no isolation,
- * in the task directory, with the task's environment; its resources are still limited through
- * the node's cgroups.
+ * in the task directory, with the task's environment, as the agent's user or the task's `user`
+ * (which takes an agent running as root); its resources are still limited through the node's
+ * cgroups.
  */
 const RawExecConfig = z.object({ command: z.string().min(1), args: z.array(z.string()).optional() }).passthrough();
 
@@ -22,7 +24,15 @@ export class RawExecDriver implements Driver {
   async start(request: StartRequest): Promise<TaskHandle> {
     const config = decodeDriverConfig(RawExecConfig, request.config);
     const command = requireCommand(config.command, request.env.PATH);
-    return launchProcessTask(this.host, request, [command, ...(config.args ?? [])], request.taskDir);
+    const user = request.user ? this.asUser(request) : [];
+    return launchProcessTask(this.host, request, [...user, command, ...(config.args ?? [])], request.taskDir);
+  }
+
+  private asUser(request: StartRequest): string[] {
+    const user = requireUser(request.user!);
+    if (!this.host.setpriv || process.getuid?.() !== 0) throw new DriverStartError(`failed to start task: running as user ${JSON.stringify(request.user)} takes an agent running as root, with setpriv`, false);
+    giveTaskDirs(request.taskDir, request.allocDir ?? join(dirname(request.taskDir), 'alloc'), user);
+    return asUser(this.host.setpriv, user);
   }
 
   recover(state: Record<string, unknown>): TaskHandle | undefined {
