@@ -71,6 +71,7 @@ export function startNomadAgent(config: NomadAgentConfig, log: Logger): NomadAge
   let saving: NodeJS.Immediate | undefined;
   let stateClosed = false;
   const saveNow = () => {
+    if (stateClosed) return;
     clearImmediate(saving);
     saving = undefined;
     try {
@@ -83,7 +84,7 @@ export function startNomadAgent(config: NomadAgentConfig, log: Logger): NomadAge
     if (!saving && !stateClosed) saving = setImmediate(saveNow);
   };
   const reporter = new StatusReporter(plane, log.child('status'));
-  const logs = new LogShipper(plane, log.child('logs'), { onShipped: saveSoon });
+  const logs = new LogShipper(plane, log.child('logs'), { onShipped: saveSoon, onShipping: saveNow });
   const services = new ServiceRegistrar(plane, node);
   const takenPorts = new Set<number>();
   const baseEnv = hostEnv(process.env);

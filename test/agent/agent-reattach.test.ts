@@ -3,8 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeTaskCgroup, type TaskCgroup } from '../../agent/nomad/cgroups/cgroups';
 import { execHealth } from '../../agent/nomad/drivers/exec';
 import { detectDriverHost } from '../../agent/nomad/drivers/registry';
+import { ClientStateStore } from '../../agent/nomad/state/client-state';
 import { callUrl, eventually, startApiServer, type ApiServer } from '../support/nomad-http';
 import { useFreshResources } from '../support/resources';
 
@@ -23,7 +25,6 @@ const noCgroups = host.cgroups ? '' : ' (skipped: no usable cgroups on this mach
 const dataDir = mkdtempSync(join(tmpdir(), 'agent-reattach-'));
 let server: ApiServer;
 let agent: ChildProcess | undefined;
-const taskPids = new Set<number>();
 
 const call = (method: string, path: string, body?: unknown) => callUrl(server.url, method, path, body);
 
@@ -80,15 +81,20 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // Tasks outlive the agent by design: whatever a failed test left running goes here.
-  for (const pid of taskPids) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // gone
+  agent?.kill('SIGKILL');
+  // Tasks outlive the agent by design: whatever a failed test left running goes here, found as the next agent would find it.
+  for (const record of new ClientStateStore(dataDir).load().values()) {
+    for (const task of Object.values(record.tasks)) {
+      const handle = task.handle as { pid: number; cgroup?: TaskCgroup } | undefined;
+      if (!handle) continue;
+      try {
+        process.kill(-handle.pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+      if (handle.cgroup) await removeTaskCgroup(handle.cgroup);
     }
   }
-  agent?.kill('SIGKILL');
   await server?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -102,7 +108,6 @@ describe('an agent killed and started again', () => {
     await allocOf('short', (alloc) => alloc.ClientStatus === 'running');
     const shipped = await eventually(() => log(running.ID), (text) => text.includes('tick 3 '));
     const pid = Number(/pid (\d+)/.exec(shipped)![1]);
-    taskPids.add(pid);
 
     agent!.kill('SIGKILL');
     await new Promise((resolve) => agent!.once('exit', resolve));

@@ -14,10 +14,20 @@ import type { ControlPlane, LogChunk } from '../control-plane';
  * allocation's new chunks (one request), uploads them straight to S3, then commits them to the
  * chunk index (one request). A chunk is only committed after its upload succeeded, so the index
  * never points at a missing object; a failed round is retried with backoff from the same offset.
+ *
+ * The server indexes the first chunk committed at an offset and ignores later ones, so a chunk
+ * is always sent again exactly as first sent: its size is recorded (`inflight`, and in the
+ * agent's state through `onShipping`) before it goes out, and a retry — or the next agent, after
+ * a crash between commit and state save — sends that same range before anything newer.
  */
 type LogType = 'stdout' | 'stderr';
 
-export type LogOffsets = Record<LogType, number>;
+export interface LogOffsets {
+  stdout: number;
+  stderr: number;
+  /** Sizes of the chunks sent from those offsets and not yet known to be committed. */
+  inflight?: { stdout: number; stderr: number };
+}
 
 interface Stream {
   allocId: string;
@@ -26,6 +36,8 @@ interface Stream {
   path: string;
   /** Everything before it is committed. */
   shipped: number;
+  /** Size of the chunk at `shipped` already sent (maybe committed); 0 when none. */
+  inflight: number;
 }
 
 export interface LogShipperOptions {
@@ -34,6 +46,8 @@ export interface LogShipperOptions {
   maxChunkBytes?: number;
   /** Called after a round committed chunks (the offsets moved). */
   onShipped?: () => void;
+  /** Called, and must have recorded `offsets()`, before a round sends its chunks. */
+  onShipping?: () => void;
 }
 
 function fileSize(path: string): number {
@@ -84,7 +98,7 @@ export class LogShipper {
       if (!stream) {
         const path = join(logDir, `${task}.${type}.0`);
         appendFileSync(path, '');
-        stream = { allocId, task, type, path, shipped: from?.[type] ?? 0 };
+        stream = { allocId, task, type, path, shipped: from?.[type] ?? 0, inflight: from?.inflight?.[type] ?? 0 };
         this.streams.set(key, stream);
       }
       return stream;
@@ -96,7 +110,7 @@ export class LogShipper {
       stdout: (chunk) => appendFileSync(stdout.path, chunk),
       stderr: (chunk) => appendFileSync(stderr.path, chunk),
       flush: () => this.drain(allocId),
-      offsets: () => ({ stdout: stdout.shipped, stderr: stderr.shipped }),
+      offsets: () => ({ stdout: stdout.shipped, stderr: stderr.shipped, inflight: { stdout: stdout.inflight, stderr: stderr.inflight } }),
     };
   }
 
@@ -128,11 +142,14 @@ export class LogShipper {
       if (stream.allocId !== allocId) continue;
       const size = fileSize(stream.path);
       if (size <= stream.shipped) continue;
-      const data = readRange(stream.path, stream.shipped, Math.min(size - stream.shipped, this.maxChunk));
+      const length = stream.inflight > 0 && stream.inflight <= size - stream.shipped ? stream.inflight : Math.min(size - stream.shipped, this.maxChunk);
+      const data = readRange(stream.path, stream.shipped, length);
       if (data.length === 0) continue;
+      stream.inflight = data.length;
       taken.push({ stream, data, chunk: { Task: stream.task, Type: stream.type, Offset: stream.shipped, Size: data.length } });
     }
     if (taken.length === 0) return;
+    this.options.onShipping?.();
     try {
       const { Uploads } = await this.plane.logUploadUrls(allocId, taken.map((entry) => entry.chunk));
       await Promise.all(
@@ -142,7 +159,10 @@ export class LogShipper {
         }),
       );
       await this.plane.commitLogChunks(allocId, taken.map((entry) => entry.chunk));
-      for (const { stream, data } of taken) stream.shipped += data.length;
+      for (const { stream, data } of taken) {
+        stream.shipped += data.length;
+        stream.inflight = 0;
+      }
       this.failures = 0;
       this.options.onShipped?.();
     } catch (error) {
