@@ -36,7 +36,7 @@ export interface NomadAgent {
 export function startNomadAgent(config: NomadAgentConfig, log: Logger): NomadAgent {
   const identity = loadNodeIdentity(config.dataDir);
   const plane = new ControlPlane(config.api, config.token, identity.id, identity.secretId);
-  const host = detectDriverHost();
+  const host = { ...detectDriverHost(), chrootEnv: config.chrootEnv };
   const cgroups = host.cgroups;
   if (!cgroups) log.warn('no usable cgroups: task memory is limited with prlimit only, and the exec driver is unhealthy');
   const drivers = createDrivers(config.drivers, host);

@@ -35,6 +35,7 @@ const FileConfig = z
     memory_total_mb: z.number().int().positive().optional(),
     log_level: z.enum(LOG_LEVELS).optional(),
     stop_tasks_on_exit: z.boolean().optional(),
+    chroot_env: z.record(z.string().startsWith('/'), z.string().startsWith('/')).optional(),
   })
   .strict();
 
@@ -55,6 +56,8 @@ export interface NomadAgentConfig {
   logLevel: LogLevel;
   /** Stop the tasks when the agent exits (otherwise they keep running for the next agent). */
   stopTasksOnExit?: boolean;
+  /** Host path → path in an exec task's chroot, instead of Nomad's default list. */
+  chrootEnv?: Record<string, string>;
 }
 
 export const USAGE = `Usage: jobplane-agent [nomad] [options]
@@ -67,7 +70,7 @@ Options:
   --token TOKEN          ACL token sent as X-Nomad-Token (env NOMAD_TOKEN)
   --config FILE          JSON file with any of: api token data_dir name datacenter node_pool
                          node_class meta drivers address cpu_total_compute memory_total_mb log_level
-                         stop_tasks_on_exit
+                         stop_tasks_on_exit chroot_env (host path → path in exec's chroot)
   --data-dir DIR         node ID and allocation directories (default ./agent-data)
   --name NAME            node name (default: the host name)
   --dc NAME              datacenter (default dc1)
@@ -164,6 +167,7 @@ export function parseNomadAgentArgs(argv: string[], env: NodeJS.ProcessEnv = pro
       memoryTotalMB: positiveInt('memory-total-mb', values['memory-total-mb']) ?? file.memory_total_mb,
       logLevel,
       stopTasksOnExit: values['stop-tasks-on-exit'] ?? file.stop_tasks_on_exit,
+      chrootEnv: file.chroot_env,
     },
   };
 }

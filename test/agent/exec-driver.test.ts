@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ExecDriver, execHealth } from '../../agent/nomad/drivers/exec';
+import { DEFAULT_CHROOT_ENV, ExecDriver, execHealth } from '../../agent/nomad/drivers/exec';
 import { RawExecDriver } from '../../agent/nomad/drivers/raw-exec';
 import { detectDriverHost } from '../../agent/nomad/drivers/registry';
 import type { StartRequest } from '../../agent/nomad/drivers/driver';
@@ -97,6 +97,17 @@ describe('exec driver', () => {
     expect(Number(interfaces)).toBeGreaterThan(1);
     await expect(driver.start(request({ command: '/bin/true' }, { user: 'no-such-user' }))).rejects.toThrow('failed to identify user "no-such-user"');
     await expect(driver.start(request({ command: '/opt/nowhere/app' }))).rejects.toThrow('executable file not found');
+  });
+
+  it.skipIf(!!noExec)(`binds chroot_env entries where the agent's config maps them, and finds the command on the task's PATH there${noExec}`, async () => {
+    const tools = join(root, 'tools');
+    mkdirSync(tools, { mode: 0o755 });
+    writeFileSync(join(tools, 'hello'), '#!/bin/sh\necho "hello from $0"\n', { mode: 0o755 });
+    const mapped = new ExecDriver({ ...host, chrootEnv: { ...DEFAULT_CHROOT_ENV, [tools]: '/tools' } });
+    const req = request({ command: 'hello' }, { env: { PATH: '/tools:/usr/bin:/bin' } });
+    expect(await (await mapped.start(req)).wait()).toMatchObject({ exitCode: 0 });
+    expect(stdout(req)).toBe('hello from /tools/hello\n');
+    await expect(driver.start(request({ command: 'hello' }, { env: { PATH: '/tools:/usr/bin:/bin' } }))).rejects.toThrow('executable file not found: hello');
   });
 
   it.skipIf(!!noExec)(`stops the task with its kill signal inside the sandbox${noExec}`, async () => {

@@ -83,9 +83,14 @@ describe('fingerprint', () => {
     expect(node.Attributes).toMatchObject({ 'unique.cgroup.version': 'v1', 'unique.cgroup.mountpoint': '/sys/fs/cgroup' });
   });
 
-  it('takes --stop-tasks-on-exit', () => {
+  it('takes --stop-tasks-on-exit, and chroot_env from the config file', () => {
     const parsed = parseNomadAgentArgs(['--stop-tasks-on-exit'], {});
     expect(parsed.help === false && parsed.config.stopTasksOnExit).toBe(true);
+    const file = join(root, 'agent.json');
+    writeFileSync(file, JSON.stringify({ chroot_env: { '/opt/tools': '/tools', '/usr': '/usr' } }));
+    expect(parseNomadAgentArgs(['--config', file], {})).toMatchObject({ config: { chrootEnv: { '/opt/tools': '/tools', '/usr': '/usr' } } });
+    writeFileSync(file, JSON.stringify({ chroot_env: { relative: '/x' } }));
+    expect(() => parseNomadAgentArgs(['--config', file], {})).toThrow(/chroot_env/);
   });
 });
 

@@ -2,7 +2,8 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Driver, DriverHealth, ExecRequest, StartRequest, TaskHandle } from './driver';
 import { decodeDriverConfig, DriverStartError, HEALTHY } from './driver';
-import { asUser, giveTaskDirs, launchProcessTask, recoverProcessTask, requireCommand, requireUser, type ProcessDriverHost, type UserIds } from './process-launch';
+import { findExecutable } from '../../common/executable';
+import { asUser, giveTaskDirs, launchProcessTask, recoverProcessTask, requireUser, type ProcessDriverHost, type UserIds } from './process-launch';
 import { runCommand } from './raw-exec';
 
 /**
@@ -80,15 +81,19 @@ export class ExecDriver implements Driver {
     return [this.host.bwrap!, ...bwrapArgs(sandbox), '--', ...asUser(this.host.setpriv!, user), command, ...args];
   }
 
-  /** The command inside the chroot: a path in the task directory or under a chroot_env path. */
+  /** Where a path inside the chroot is on the host: in the task directory, or under a chroot_env entry bound there. */
+  private hostPaths(inside: string, taskDir: string): string[] {
+    const paths = [join(taskDir, inside)];
+    for (const [host, target] of Object.entries(this.chrootEnv)) if (inside === target || inside.startsWith(`${target}/`)) paths.push(host + inside.slice(target.length));
+    return paths;
+  }
+
+  /** The command as the task will run it inside the chroot (its PATH searched there), if it is there. */
   private command(command: string, path: string | undefined, taskDir: string): string {
-    try {
-      return requireCommand(command, path, taskDir);
-    } catch {
-      const found = requireCommand(command, path);
-      if (Object.values(this.chrootEnv).some((inside) => found === inside || found.startsWith(`${inside}/`))) return found;
-      throw new DriverStartError(`failed to launch command with executor: executable file not found in the task's chroot: ${command}`, false);
-    }
+    const dirs = (path ?? '/usr/local/bin:/usr/bin:/bin').split(':').filter(Boolean);
+    const candidates = command.includes('/') ? [join('/', command)] : dirs.map((dir) => join(dir, command));
+    for (const candidate of candidates) if (this.hostPaths(candidate, taskDir).some((host) => findExecutable(host))) return candidate;
+    throw new DriverStartError(`failed to launch command with executor: executable file not found: ${command}`, false);
   }
 
   async start(request: StartRequest): Promise<TaskHandle> {
