@@ -4,25 +4,27 @@ import type { Logger } from '../common/logger';
 import { AgentChannel } from './actions/agent-channel';
 import { runAction } from './actions/action-runner';
 import type { ToAgent } from '../../shared/nomad/client/actions/channel-protocol';
-import { AllocRunner } from './allocrunner/alloc-runner';
+import { AllocRunner, type AllocRecord } from './allocrunner/alloc-runner';
 import { hostEnv, type NodeFacts } from './allocrunner/task-env';
 import { AllocWatcher } from './alloc-watcher';
 import type { NomadAgentConfig } from './config';
 import { ControlPlane } from './control-plane';
-import { createDrivers } from './drivers/registry';
+import { createDrivers, detectDriverHost } from './drivers/registry';
 import { hostFacts, nodeRegistration } from './fingerprint';
 import { LogShipper } from './logs/log-shipper';
 import { loadNodeIdentity } from './node-identity';
 import { NodeLifecycle } from './node-lifecycle';
 import { ServiceRegistrar } from './services/service-registrar';
+import { ClientStateStore } from './state/client-state';
 import { StatusReporter } from './status-reporter';
 
 /**
  * The Nomad client mode: fingerprints and registers the node, heartbeats, watches and runs its
  * allocations, reports their status, ships their logs, registers their services and serves
- * actions over its channel to the API. `stop()` stops the tasks it runs (this agent cannot
- * re-attach to them after a restart) without reporting them finished: the server learns the
- * node is gone from its missing heartbeats and replaces the allocations elsewhere.
+ * actions over its channel to the API. What it runs is kept in its local state, so `stop()`
+ * leaves the tasks running and an agent started again with the same data dir takes them up
+ * (with `stopTasksOnExit`, `stop()` stops them without reporting them finished: the server then
+ * learns the node is gone from its missing heartbeats and replaces the allocations elsewhere).
  */
 export interface NomadAgent {
   nodeId: string;
@@ -34,15 +36,19 @@ export interface NomadAgent {
 export function startNomadAgent(config: NomadAgentConfig, log: Logger): NomadAgent {
   const identity = loadNodeIdentity(config.dataDir);
   const plane = new ControlPlane(config.api, config.token, identity.id, identity.secretId);
-  const drivers = createDrivers(config.drivers);
+  const host = { ...detectDriverHost(), chrootEnv: config.chrootEnv };
+  const cgroups = host.cgroups;
+  if (!cgroups) log.warn('no usable cgroups: task memory is limited with prlimit only, and the exec driver is unhealthy');
+  const drivers = createDrivers(config.drivers, host);
+  for (const driver of drivers.values()) if (!driver.health.healthy) log.warn(`driver ${driver.name}: ${driver.health.description}`);
   const facts = hostFacts(config.dataDir, config.address);
   const httpAddr = `${facts.address}:0`;
   const registration = () =>
     nodeRegistration(
-      hostFacts(config.dataDir, config.address),
+      { ...hostFacts(config.dataDir, config.address), cgroup: cgroups },
       config,
       identity,
-      [...drivers.values()].map((driver) => ({ name: driver.name, attributes: driver.attributes })),
+      [...drivers.values()].map((driver) => ({ name: driver.name, attributes: driver.attributes, health: driver.health })),
       httpAddr,
     );
   const node: NodeFacts & { address: string; minPort: number; maxPort: number } = {
@@ -60,27 +66,52 @@ export function startNomadAgent(config: NomadAgentConfig, log: Logger): NomadAge
   };
 
   const stopping = new AbortController();
+  const state = new ClientStateStore(config.dataDir);
+  const restored = state.load();
+  let saving: NodeJS.Immediate | undefined;
+  let stateClosed = false;
+  const saveNow = () => {
+    if (stateClosed) return;
+    clearImmediate(saving);
+    saving = undefined;
+    try {
+      state.save([...watcher.runners.values()].map((runner) => runner.snapshot()).concat([...restored.values()]));
+    } catch (error) {
+      log.error(`saving the client state: ${(error as Error).message}`);
+    }
+  };
+  const saveSoon = () => {
+    if (!saving && !stateClosed) saving = setImmediate(saveNow);
+  };
   const reporter = new StatusReporter(plane, log.child('status'));
-  const logs = new LogShipper(plane, log.child('logs'));
+  const logs = new LogShipper(plane, log.child('logs'), { onShipped: saveSoon, onShipping: saveNow });
   const services = new ServiceRegistrar(plane, node);
   const takenPorts = new Set<number>();
   const baseEnv = hostEnv(process.env);
   const watcher = new AllocWatcher({
     plane,
     log: log.child('allocs'),
-    createRunner: (alloc: Allocation) =>
-      new AllocRunner(alloc, {
-        drivers,
-        node,
-        allocRoot: join(config.dataDir, 'alloc'),
-        baseEnv,
-        takenPorts,
-        report: (update) => reporter.update(update),
-        logSink: (allocId, logDir, task) => logs.sink(allocId, logDir, task),
-        services,
-        log: log.child(`alloc.${alloc.ID.slice(0, 8)}`),
-      }),
-    onFinished: (runner) => void logs.close(runner.id),
+    createRunner: (alloc: Allocation, record?: AllocRecord) =>
+      new AllocRunner(
+        alloc,
+        {
+          drivers,
+          node,
+          allocRoot: join(config.dataDir, 'alloc'),
+          baseEnv,
+          takenPorts,
+          report: (update) => {
+            reporter.update(update);
+            saveSoon();
+          },
+          logSink: (allocId, logDir, task, from) => logs.sink(allocId, logDir, task, from),
+          services,
+          log: log.child(`alloc.${alloc.ID.slice(0, 8)}`),
+        },
+        record,
+      ),
+    restored,
+    onFinished: (runner) => void logs.close(runner.id).then(saveSoon),
     report: (update) => reporter.update(update),
   });
   const lifecycle = new NodeLifecycle(plane, registration, log.child('node'));
@@ -119,8 +150,16 @@ export function startNomadAgent(config: NomadAgentConfig, log: Logger): NomadAge
       for (const session of sessions.values()) session.abort();
       reporter.stop();
       await ready.catch(() => undefined);
-      await Promise.all([...watcher.runners.values()].map((runner) => runner.destroy(false)));
+      if (config.stopTasksOnExit) {
+        await Promise.all([...watcher.runners.values()].map((runner) => runner.destroy(false)));
+        watcher.runners.clear();
+        restored.clear();
+      } else {
+        for (const runner of watcher.runners.values()) runner.detach();
+      }
       await logs.stop();
+      saveNow();
+      stateClosed = true;
       await Promise.allSettled(loops);
     },
   };

@@ -10,8 +10,11 @@ import { LOG_LEVELS, parseLogLevel, type LogLevel } from '../common/logger';
  * the environment (`NOMAD_ADDR`, `NOMAD_TOKEN`, as Nomad's CLI reads them). Flags win over the file.
  *
  * Drivers are opt-in, as Nomad's raw_exec is: without `--driver` the agent offers only
- * `mock_driver`, which runs nothing. `exec` is raw_exec under another name (this agent has no
- * isolation to offer), so it is no safer and is never on by default either.
+ * `mock_driver`, which runs nothing. `exec` isolates its tasks with bubblewrap and reports
+ * itself unhealthy where bwrap or cgroups are missing.
+ *
+ * Tasks outlive the agent, as Nomad's do: a restarted agent with the same data dir takes them up
+ * again. `stop_tasks_on_exit` makes the agent stop them when it exits instead.
  */
 const DRIVER_NAMES = ['raw_exec', 'exec', 'mock_driver'] as const;
 export type DriverName = (typeof DRIVER_NAMES)[number];
@@ -31,6 +34,8 @@ const FileConfig = z
     cpu_total_compute: z.number().int().positive().optional(),
     memory_total_mb: z.number().int().positive().optional(),
     log_level: z.enum(LOG_LEVELS).optional(),
+    stop_tasks_on_exit: z.boolean().optional(),
+    chroot_env: z.record(z.string().startsWith('/'), z.string().startsWith('/')).optional(),
   })
   .strict();
 
@@ -49,6 +54,10 @@ export interface NomadAgentConfig {
   cpuTotalCompute?: number;
   memoryTotalMB?: number;
   logLevel: LogLevel;
+  /** Stop the tasks when the agent exits (otherwise they keep running for the next agent). */
+  stopTasksOnExit?: boolean;
+  /** Host path → path in an exec task's chroot, instead of Nomad's default list. */
+  chrootEnv?: Record<string, string>;
 }
 
 export const USAGE = `Usage: jobplane-agent [nomad] [options]
@@ -61,6 +70,7 @@ Options:
   --token TOKEN          ACL token sent as X-Nomad-Token (env NOMAD_TOKEN)
   --config FILE          JSON file with any of: api token data_dir name datacenter node_pool
                          node_class meta drivers address cpu_total_compute memory_total_mb log_level
+                         stop_tasks_on_exit chroot_env (host path → path in exec's chroot)
   --data-dir DIR         node ID and allocation directories (default ./agent-data)
   --name NAME            node name (default: the host name)
   --dc NAME              datacenter (default dc1)
@@ -72,6 +82,8 @@ Options:
   --cpu-total-compute N  MHz across all cores, when the CPU speed cannot be detected
   --memory-total-mb N    memory to offer instead of the detected total
   --log-level LEVEL      debug, info, warn or error (default info)
+  --stop-tasks-on-exit   stop the tasks when the agent exits (default: they keep running and
+                         an agent started again with the same data dir takes them up)
   -h, --help             this text
 `;
 
@@ -117,6 +129,7 @@ export function parseNomadAgentArgs(argv: string[], env: NodeJS.ProcessEnv = pro
       'cpu-total-compute': { type: 'string' },
       'memory-total-mb': { type: 'string' },
       'log-level': { type: 'string' },
+      'stop-tasks-on-exit': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -153,6 +166,8 @@ export function parseNomadAgentArgs(argv: string[], env: NodeJS.ProcessEnv = pro
       cpuTotalCompute: positiveInt('cpu-total-compute', values['cpu-total-compute']) ?? file.cpu_total_compute,
       memoryTotalMB: positiveInt('memory-total-mb', values['memory-total-mb']) ?? file.memory_total_mb,
       logLevel,
+      stopTasksOnExit: values['stop-tasks-on-exit'] ?? file.stop_tasks_on_exit,
+      chrootEnv: file.chroot_env,
     },
   };
 }

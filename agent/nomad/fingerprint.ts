@@ -1,6 +1,8 @@
 import { statfsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import type { CgroupSetup } from './cgroups/cgroups';
 import type { NomadAgentConfig } from './config';
+import { HEALTHY, type DriverHealth } from './drivers/driver';
 import type { NodeIdentity } from './node-identity';
 
 /**
@@ -30,6 +32,8 @@ export interface HostFacts {
   diskTotalBytes: number;
   diskFreeBytes: number;
   address: string;
+  /** The cgroups tasks are limited through; absent where there are none to use (Nomad then leaves out `unique.cgroup.*`). */
+  cgroup?: CgroupSetup;
 }
 
 /** Nomad's `cpu.arch` is Go's GOARCH; `kernel.arch` is uname -m. */
@@ -87,16 +91,18 @@ export function hostFacts(dataDir: string, address?: string): HostFacts {
   };
 }
 
-export interface DriverHealth {
+export interface DriverFingerprint {
   name: string;
   attributes: Record<string, string>;
+  /** Healthy when absent. */
+  health?: DriverHealth;
 }
 
 export function nodeRegistration(
   facts: HostFacts,
   config: Pick<NomadAgentConfig, 'name' | 'datacenter' | 'nodePool' | 'nodeClass' | 'meta' | 'cpuTotalCompute' | 'memoryTotalMB'>,
   identity: NodeIdentity,
-  drivers: DriverHealth[],
+  drivers: DriverFingerprint[],
   httpAddr: string,
   now = new Date(),
 ): Record<string, unknown> {
@@ -123,15 +129,22 @@ export function nodeRegistration(
     'nomad.version': AGENT_VERSION,
     'nomad.advertise.address': httpAddr,
   };
+  if (facts.cgroup) {
+    attributes['unique.cgroup.mountpoint'] = facts.cgroup.mountpoint;
+    attributes['unique.cgroup.version'] = facts.cgroup.version;
+  }
   const driverInfo: Record<string, unknown> = {};
   for (const driver of drivers) {
-    attributes[`driver.${driver.name}`] = '1';
-    Object.assign(attributes, driver.attributes);
+    const health = driver.health ?? HEALTHY;
+    if (health.detected && health.healthy) {
+      attributes[`driver.${driver.name}`] = '1';
+      Object.assign(attributes, driver.attributes);
+    }
     driverInfo[driver.name] = {
       Attributes: driver.attributes,
-      Detected: true,
-      Healthy: true,
-      HealthDescription: 'Healthy',
+      Detected: health.detected,
+      Healthy: health.healthy,
+      HealthDescription: health.description,
       UpdateTime: now.toISOString(),
     };
   }

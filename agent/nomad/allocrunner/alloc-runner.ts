@@ -6,6 +6,7 @@ import type { ClientAllocUpdate } from '../../../shared/nomad/services/update-al
 import { sleep } from '../../common/backoff';
 import type { Logger } from '../../common/logger';
 import type { Driver } from '../drivers/driver';
+import type { LogOffsets } from '../logs/log-shipper';
 import { allocClientStatus } from './client-status';
 import { HealthWatcher } from './health';
 import { isEphemeral, lifecycleTask, nextLifecycleSteps, type KillCause, type LifecycleTask, type TaskProgress } from './lifecycle';
@@ -13,16 +14,27 @@ import { resolveAllocPorts, type AllocPorts } from './ports';
 import { RestartTracker } from './restart-tracker';
 import { TaskEventType, type TaskEventFields, type TaskEventTypeName } from './task-events';
 import { interpolate, interpolateValue, taskEnv, type NodeFacts, type TaskDirs } from './task-env';
-import { TaskRunner, type TaskLogSink } from './task-runner';
+import { TaskRunner, type TaskLogSink, type TaskRecord } from './task-runner';
 
 /**
  * One allocation on this node: lays out its directory (Nomad's layout: `alloc/` shared by the
  * tasks, with `logs/`, and one directory per task), runs its tasks in lifecycle order, stops them
  * when the server says so, registers its services while they run, judges deployment health, and
- * reports every change of its tasks' states.
+ * reports every change of its tasks' states. Its `snapshot()` is what the agent's local state
+ * keeps, from which a restarted agent's runner (`restored`) takes up the allocation again.
  */
 const DEFAULT_KILL_TIMEOUT_MS = 5_000;
 const DEFAULT_RESTART = { Attempts: 2, Interval: 30 * 60e9, Delay: 15e9, Mode: 'fail' };
+
+/** What the agent's local state keeps of an allocation. */
+export interface AllocRecord {
+  alloc: Allocation;
+  ports: AllocPorts;
+  tasks: Record<string, TaskRecord>;
+}
+
+/** The paths an exec task's chroot shows it (Nomad's layout with the task directory as `/`). */
+const CHROOT_DIRS: TaskDirs = { allocDir: '/alloc', taskDir: '/', localDir: '/local', secretsDir: '/secrets', tmpDir: '/tmp' };
 
 export interface ServiceSink {
   /** Registers the services of a task (or of the group, when `task` is undefined). */
@@ -37,7 +49,7 @@ export interface AllocRunnerDeps {
   baseEnv: Record<string, string>;
   takenPorts: Set<number>;
   report(update: ClientAllocUpdate): void;
-  logSink(allocId: string, logDir: string, task: string): TaskLogSink;
+  logSink(allocId: string, logDir: string, task: string, from?: LogOffsets): TaskLogSink;
   services: ServiceSink;
   log: Logger;
   now?: () => number;
@@ -75,6 +87,7 @@ export class AllocRunner {
   constructor(
     alloc: Allocation,
     private readonly deps: AllocRunnerDeps,
+    private readonly restored?: AllocRecord,
   ) {
     this.alloc = alloc;
     if (!alloc.Job) throw new Error(`allocation ${alloc.ID} came without its job`);
@@ -111,25 +124,57 @@ export class AllocRunner {
     const shared = join(this.allocDir, 'alloc');
     for (const dir of ['logs', 'data', 'tmp']) mkdirSync(join(shared, dir), { recursive: true });
     const { node } = this.deps;
-    this.ports = await resolveAllocPorts(this.alloc, this.group, node.address, { min: node.minPort, max: node.maxPort }, this.deps.takenPorts);
+    if (this.restored) {
+      this.ports = this.restored.ports;
+      for (const port of Object.values(this.ports)) this.deps.takenPorts.add(port.value);
+    } else {
+      this.ports = await resolveAllocPorts(this.alloc, this.group, node.address, { min: node.minPort, max: node.maxPort }, this.deps.takenPorts);
+    }
     for (const task of this.group.Tasks) this.runners.set(task.Name, this.createRunner(task));
+    for (const runner of this.runners.values()) runner.restore();
     if (this.alloc.DeploymentID) this.watchHealth();
+    if (this.restored) this.report();
     this.reconcile();
+  }
+
+  /** What the agent's local state keeps of this allocation. */
+  snapshot(): AllocRecord {
+    const tasks: Record<string, TaskRecord> = {};
+    for (const [name, runner] of this.runners) tasks[name] = runner.snapshot();
+    return { alloc: this.alloc, ports: this.ports, tasks };
+  }
+
+  /** Stops watching the tasks and leaves them running, for the next agent to take up. */
+  detach(): void {
+    this.stopping = true;
+    this.health?.stop();
+    for (const runner of this.runners.values()) runner.detach();
   }
 
   private createRunner(task: Task): TaskRunner {
     const dirs = this.dirs(task.Name);
-    const env = taskEnv(this.alloc, this.job, this.group, task, dirs, this.ports, this.deps.node, this.deps.baseEnv);
+    const driver = this.deps.drivers.get(task.Driver);
+    const env = taskEnv(this.alloc, this.job, this.group, task, driver?.fsIsolation === 'chroot' ? CHROOT_DIRS : dirs, this.ports, this.deps.node, this.deps.baseEnv);
+    const resources = this.alloc.AllocatedResources?.Tasks?.[task.Name];
+    const restored = this.restored?.tasks[task.Name];
     const policy = task.RestartPolicy ?? this.group.RestartPolicy ?? DEFAULT_RESTART;
     const restartOnSuccess = this.job.Type !== 'batch' && this.job.Type !== 'sysbatch' && !isEphemeral(lifecycleTask(task));
     const runner = new TaskRunner({
       name: task.Name,
-      driver: this.deps.drivers.get(task.Driver),
+      driver,
       driverName: task.Driver,
       config: interpolateValue(task.Config ?? {}, env, this.deps.node) as Record<string, unknown>,
       env,
       dirs,
-      logs: this.deps.logSink(this.alloc.ID, join(this.allocDir, 'alloc', 'logs'), task.Name),
+      resources: {
+        memoryMB: resources?.Memory.MemoryMB ?? task.Resources?.MemoryMB ?? 0,
+        memoryMaxMB: resources?.Memory.MemoryMaxMB ?? task.Resources?.MemoryMaxMB ?? 0,
+        cpuShares: resources?.Cpu.CpuShares ?? task.Resources?.CPU ?? 0,
+      },
+      user: task.User ?? '',
+      hostNetwork: (this.group.Networks ?? []).some((network) => (network.Mode || 'host') === 'host'),
+      logs: this.deps.logSink(this.alloc.ID, join(this.allocDir, 'alloc', 'logs'), task.Name, restored?.logs),
+      restored,
       restarts: new RestartTracker(policy, restartOnSuccess, this.deps.now),
       onChange: (name, state) => this.onTaskChange(name, state),
       now: this.deps.now,

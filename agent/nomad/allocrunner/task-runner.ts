@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import type { TaskEvent, TaskState } from '../../../shared/nomad/structs/allocation';
 import { sleep } from '../../common/backoff';
+import type { TaskLimits } from '../cgroups/cgroups';
 import type { Driver, OutputSinks, TaskHandle } from '../drivers/driver';
 import { DriverStartError } from '../drivers/driver';
+import type { LogOffsets } from '../logs/log-shipper';
 import type { RestartDecision, RestartTracker } from './restart-tracker';
 import { taskEvent, TaskEventType, withEvent, ZERO_TIME, type TaskEventFields, type TaskEventTypeName } from './task-events';
 import type { TaskDirs } from './task-env';
@@ -12,11 +14,28 @@ import type { TaskDirs } from './task-env';
  * (per the restart policy) or dead; a kill goes Killing → Killed, after the shutdown delay if one
  * is set. Every change is handed to `onChange` with the whole TaskState, which the allocation
  * runner reports to the server.
+ *
+ * A task a previous agent ran (`restored`) carries on from its saved state: still running, it
+ * is watched again without an event; gone while the agent was away, it ends as it really did
+ * (Terminated with its exit code, then the restart policy); one the driver cannot find again is
+ * started anew, as Nomad's client does when a driver cannot recover a task.
  */
 
 export interface TaskLogSink extends OutputSinks {
+  /** The files the task's processes write to; absent for a sink that only takes output chunks. */
+  files?: { stdout: string; stderr: string };
   /** Resolves once everything written so far is shipped. */
   flush(): Promise<void>;
+  /** How far each file is shipped. */
+  offsets?(): LogOffsets;
+}
+
+/** What the agent's local state keeps of a task, to find it again after a restart. */
+export interface TaskRecord {
+  state: TaskState;
+  /** The driver's handle state of the running task. */
+  handle?: Record<string, unknown>;
+  logs?: LogOffsets;
 }
 
 export interface TaskRunnerOptions {
@@ -25,8 +44,13 @@ export interface TaskRunnerOptions {
   driverName: string;
   config: Record<string, unknown>;
   env: Record<string, string>;
+  /** The task's directories on the host (its environment may name them as its chroot sees them). */
   dirs: TaskDirs;
+  resources: TaskLimits;
+  user: string;
+  hostNetwork: boolean;
   logs: TaskLogSink;
+  restored?: TaskRecord;
   restarts: RestartTracker;
   onChange: (name: string, state: TaskState) => void;
   now?: () => number;
@@ -49,11 +73,43 @@ export class TaskRunner {
   private runLoop: Promise<void> = Promise.resolve();
   private readonly now: () => number;
   private killOptions: KillOptions | undefined;
+  private detached = false;
 
   constructor(private readonly options: TaskRunnerOptions) {
     this.now = options.now ?? Date.now;
+    if (options.restored) {
+      this.state = { ...options.restored.state, Events: [...(options.restored.state.Events ?? [])] };
+      return;
+    }
     this.state = { State: 'pending', Failed: false, Restarts: 0, LastRestart: ZERO_TIME, StartedAt: ZERO_TIME, FinishedAt: ZERO_TIME, Events: [] };
     this.record(TaskEventType.Received);
+  }
+
+  /** What the agent's local state keeps of this task. */
+  snapshot(): TaskRecord {
+    return { state: { ...this.state, Events: [...(this.state.Events ?? [])] }, handle: this.handle?.state, logs: this.options.logs.offsets?.() };
+  }
+
+  /** Takes up a restored task where the previous agent left it; a task that never started is left to the lifecycle. */
+  restore(): void {
+    const restored = this.options.restored;
+    if (!restored || this.started) return;
+    const { State, StartedAt } = this.state;
+    if (State === 'dead') {
+      this.started = StartedAt !== ZERO_TIME;
+      return;
+    }
+    if (State === 'pending' && StartedAt === ZERO_TIME) return;
+    this.started = true;
+    const recovered = restored.handle && State === 'running' ? this.options.driver?.recover(restored.handle) : undefined;
+    this.runLoop = this.run(recovered);
+  }
+
+  /** Leaves the task running and stops watching it (the agent is exiting). */
+  detach(): void {
+    this.detached = true;
+    this.wake.abort();
+    this.handle?.detach?.();
   }
 
   get name(): string {
@@ -80,6 +136,7 @@ export class TaskRunner {
   }
 
   private record(type: TaskEventTypeName, fields: TaskEventFields = {}, changes: Partial<TaskState> = {}): void {
+    if (this.detached) return;
     const event: TaskEvent = taskEvent(type, fields, this.now() * 1_000_000);
     Object.assign(this.state, changes, { Events: withEvent(this.state.Events, event) });
     if (fields.FailsTask) this.state.Failed = true;
@@ -87,6 +144,7 @@ export class TaskRunner {
   }
 
   private die(type?: TaskEventTypeName, fields: TaskEventFields = {}): void {
+    if (this.detached) return;
     const changes = { State: 'dead', FinishedAt: this.iso() };
     if (type) this.record(type, fields, changes);
     else {
@@ -95,39 +153,52 @@ export class TaskRunner {
     }
   }
 
-  private async run(): Promise<void> {
+  private async run(recovered?: TaskHandle): Promise<void> {
     const { driver, dirs } = this.options;
-    this.record(TaskEventType.Setup, { Message: 'Building Task Directory' });
-    try {
-      for (const dir of [dirs.localDir, dirs.secretsDir, dirs.tmpDir]) mkdirSync(dir, { recursive: true });
-    } catch (error) {
-      this.die(TaskEventType.SetupFailure, { SetupError: (error as Error).message, FailsTask: true });
-      return;
+    if (!recovered) {
+      this.record(TaskEventType.Setup, { Message: 'Building Task Directory' });
+      try {
+        for (const dir of [dirs.localDir, dirs.secretsDir, dirs.tmpDir]) mkdirSync(dir, { recursive: true });
+      } catch (error) {
+        this.die(TaskEventType.SetupFailure, { SetupError: (error as Error).message, FailsTask: true });
+        return;
+      }
     }
     if (!driver) {
       this.die(TaskEventType.DriverFailure, { DriverError: `failed to start task: driver "${this.options.driverName}" is not enabled on this node`, FailsTask: true });
       return;
     }
     for (;;) {
-      if (this.killing) return;
+      if (this.killing || this.detached) return;
       let decision: RestartDecision;
-      try {
-        this.handle = await driver.start({
-          allocId: this.options.env.NOMAD_ALLOC_ID,
-          taskName: this.options.name,
-          config: this.options.config,
-          env: this.options.env,
-          taskDir: dirs.taskDir,
-          output: this.options.logs,
-        });
-      } catch (error) {
-        const recoverable = error instanceof DriverStartError && error.recoverable;
-        this.record(TaskEventType.DriverFailure, { DriverError: (error as Error).message });
-        decision = this.options.restarts.decide({ startError: { recoverable } });
-        if (await this.afterExit(decision)) continue;
-        return;
+      if (recovered) {
+        this.handle = recovered;
+        recovered = undefined;
+      } else {
+        try {
+          this.handle = await driver.start({
+            allocId: this.options.env.NOMAD_ALLOC_ID,
+            taskName: this.options.name,
+            config: this.options.config,
+            env: this.options.env,
+            taskDir: dirs.taskDir,
+            allocDir: dirs.allocDir,
+            logFiles: this.options.logs.files,
+            output: this.options.logs,
+            resources: this.options.resources,
+            user: this.options.user,
+            hostNetwork: this.options.hostNetwork,
+          });
+        } catch (error) {
+          const recoverable = error instanceof DriverStartError && error.recoverable;
+          this.record(TaskEventType.DriverFailure, { DriverError: (error as Error).message });
+          decision = this.options.restarts.decide({ startError: { recoverable } });
+          if (await this.afterExit(decision)) continue;
+          return;
+        }
+        if (this.detached) return this.handle.detach?.();
+        this.record(TaskEventType.Started, {}, { State: 'running', StartedAt: this.iso() });
       }
-      this.record(TaskEventType.Started, {}, { State: 'running', StartedAt: this.iso() });
       // A kill that arrived while the driver was starting the task could not reach it then.
       if (this.killing && this.killOptions) void this.handle.stop(this.killOptions.killTimeoutMs, this.killOptions.killSignal);
       const result = await this.handle.wait();
@@ -153,7 +224,7 @@ export class TaskRunner {
     const delayMs = decision.delayNs / 1_000_000;
     this.record(TaskEventType.Restarting, { RestartReason: decision.reason, StartDelay: decision.delayNs }, { State: 'pending' });
     await sleep(delayMs, this.wake.signal);
-    if (this.killing) return false;
+    if (this.killing || this.detached) return false;
     Object.assign(this.state, { Restarts: this.state.Restarts + 1, LastRestart: this.iso() });
     return true;
   }

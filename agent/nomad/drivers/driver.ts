@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { TaskLimits } from '../cgroups/cgroups';
 
 /**
  * A task driver, as the task runner sees it: start a task and get a handle to wait on or stop,
@@ -18,7 +19,20 @@ export interface StartRequest {
   env: Record<string, string>;
   /** The task directory: the working directory of the task's processes. */
   taskDir: string;
+  /** The allocation's shared `alloc/` directory (by default `alloc/` beside the task directory). */
+  allocDir?: string;
+  /**
+   * The task's log files, which its processes write to directly, so they outlive the agent.
+   * Without them, process output is piped to `output` and the task ends with the agent.
+   */
+  logFiles?: { stdout: string; stderr: string };
   output: OutputSinks;
+  /** Limits to enforce; none when absent. */
+  resources?: TaskLimits;
+  /** The task's `user`; the driver's default when empty or absent. */
+  user?: string;
+  /** The group asked for the host's network (`network { mode = "host" }`). */
+  hostNetwork?: boolean;
 }
 
 export interface ExitResult {
@@ -35,6 +49,10 @@ export interface TaskHandle {
   wait(): Promise<ExitResult>;
   /** Sends `signal`, then kills outright if the task has not exited within `timeoutMs`. */
   stop(timeoutMs: number, signal: string): Promise<void>;
+  /** What a restarted agent needs to find the task again (`Driver.recover`); none for tasks that die with the agent. */
+  readonly state?: Record<string, unknown>;
+  /** Stops watching the task, leaving it running (the agent is exiting). */
+  detach?(): void;
 }
 
 export interface ExecRequest {
@@ -42,17 +60,34 @@ export interface ExecRequest {
   args: string[];
   env: Record<string, string>;
   cwd: string;
+  /** The task's `user` and network mode, for drivers that isolate the command as they isolate the task. */
+  user?: string;
+  hostNetwork?: boolean;
   /** The task's driver config (the mock driver reads its `exec_command` from it). */
   taskConfig: Record<string, unknown>;
   output: OutputSinks;
   signal: AbortSignal;
 }
 
+/** A driver's fingerprint, as Nomad reports it in `Node.Drivers`. */
+export interface DriverHealth {
+  detected: boolean;
+  healthy: boolean;
+  description: string;
+}
+
+export const HEALTHY: DriverHealth = { detected: true, healthy: true, description: 'Healthy' };
+
 export interface Driver {
   readonly name: string;
   /** Attributes fingerprinted onto the node (`driver.<name>.*`). */
   readonly attributes: Record<string, string>;
+  readonly health: DriverHealth;
+  /** `chroot`: the task sees its task directory as `/`, and its NOMAD_*_DIR paths are inside it. */
+  readonly fsIsolation: 'none' | 'chroot';
   start(request: StartRequest): Promise<TaskHandle>;
+  /** The task a previous agent started, from its handle's `state`: still running, or already exited with its result. Undefined when it cannot be found. */
+  recover(state: Record<string, unknown>): TaskHandle | undefined;
   exec(request: ExecRequest): Promise<{ exitCode: number }>;
 }
 

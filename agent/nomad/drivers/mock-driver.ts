@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseGoDuration } from '../../../shared/util/go-duration';
 import { sleep } from '../../common/backoff';
 import type { Driver, ExecRequest, ExitResult, StartRequest, TaskHandle } from './driver';
-import { decodeDriverConfig, DriverStartError } from './driver';
+import { decodeDriverConfig, DriverStartError, HEALTHY } from './driver';
 
 /**
  * Nomad's test driver, `mock_driver`: no process, only the behaviour its config asks for, so
@@ -45,6 +45,13 @@ export type MockConfig = z.infer<typeof MockConfig>;
 export class MockDriver implements Driver {
   readonly name = 'mock_driver';
   readonly attributes = {};
+  readonly health = HEALTHY;
+  readonly fsIsolation = 'none';
+
+  /** A mock task lives in the agent's memory: it does not outlive the agent, so there is nothing to find. */
+  recover(): TaskHandle | undefined {
+    return undefined;
+  }
 
   async start(request: StartRequest): Promise<TaskHandle> {
     const config = decodeDriverConfig(MockConfig, request.config);

@@ -5,9 +5,9 @@ import type { ExitResult, OutputSinks, TaskHandle } from './driver';
 import { DriverStartError } from './driver';
 
 /**
- * A host process as a task: its own process group (so stopping it reaches every child it
- * forked), stdout and stderr piped to the sinks. Shared by raw_exec and its `exec` alias, and by
- * actions.
+ * A host process piped to the agent, as actions run: its own process group (so stopping it
+ * reaches every child it forked), stdout and stderr piped to the sinks. Tasks are started
+ * differently (task-process.ts), so that they outlive the agent.
  */
 export interface SpawnOptions {
   command: string;

@@ -1,41 +1,56 @@
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Driver, ExecRequest, StartRequest, TaskHandle } from './driver';
-import { decodeDriverConfig } from './driver';
+import { decodeDriverConfig, DriverStartError, HEALTHY } from './driver';
+import { asUser, giveTaskDirs, launchProcessTask, recoverProcessTask, requireCommand, requireUser, type ProcessDriverHost } from './process-launch';
 import { processHandle, spawnProcess } from './process-task';
 
 /**
  * Nomad's raw_exec: the task's `command` with `args`, run as the agent's user with no isolation,
- * in the task directory, with the task's environment. `exec` is the same driver under Nomad's
- * other name (Nomad's exec adds chroot and cgroups, which this agent does not provide).
+ * in the task directory, with the task's environment, as the agent's user or the task's `user`
+ * (which takes an agent running as root); its resources are still limited through the node's
+ * cgroups.
  */
 const RawExecConfig = z.object({ command: z.string().min(1), args: z.array(z.string()).optional() }).passthrough();
 
 export class RawExecDriver implements Driver {
-  readonly attributes: Record<string, string>;
+  readonly name = 'raw_exec';
+  readonly attributes: Record<string, string> = {};
+  readonly health = HEALTHY;
+  readonly fsIsolation = 'none';
 
-  constructor(readonly name: 'raw_exec' | 'exec' = 'raw_exec') {
-    this.attributes = name === 'exec' ? { 'driver.exec.isolation': 'none' } : {};
-  }
+  constructor(private readonly host: ProcessDriverHost = {}) {}
 
   async start(request: StartRequest): Promise<TaskHandle> {
     const config = decodeDriverConfig(RawExecConfig, request.config);
-    const child = await spawnProcess({
-      command: config.command,
-      args: config.args ?? [],
-      env: request.env,
-      cwd: request.taskDir,
-      output: request.output,
-    });
-    return processHandle(child);
+    const command = requireCommand(config.command, request.env.PATH);
+    const user = request.user ? this.asUser(request) : [];
+    return launchProcessTask(this.host, request, [...user, command, ...(config.args ?? [])], request.taskDir);
+  }
+
+  private asUser(request: StartRequest): string[] {
+    const user = requireUser(request.user!);
+    if (!this.host.setpriv || process.getuid?.() !== 0) throw new DriverStartError(`failed to start task: running as user ${JSON.stringify(request.user)} takes an agent running as root, with setpriv`, false);
+    giveTaskDirs(request.taskDir, request.allocDir ?? join(dirname(request.taskDir), 'alloc'), user);
+    return asUser(this.host.setpriv, user);
+  }
+
+  recover(state: Record<string, unknown>): TaskHandle | undefined {
+    return recoverProcessTask(state);
   }
 
   async exec(request: ExecRequest): Promise<{ exitCode: number }> {
-    const child = await spawnProcess(request);
-    const handle = processHandle(child);
-    const abort = () => void handle.stop(2_000, 'SIGTERM');
-    request.signal.addEventListener('abort', abort, { once: true });
-    const result = await handle.wait();
-    request.signal.removeEventListener('abort', abort);
-    return { exitCode: result.exitCode };
+    return runCommand(request, request.command, request.args);
   }
+}
+
+/** Runs an action's command (already wrapped as the driver isolates it) and waits for it; an abort stops it. */
+export async function runCommand(request: ExecRequest, command: string, args: string[]): Promise<{ exitCode: number }> {
+  const child = await spawnProcess({ command, args, env: request.env, cwd: request.cwd, output: request.output });
+  const handle = processHandle(child);
+  const abort = () => void handle.stop(2_000, 'SIGTERM');
+  request.signal.addEventListener('abort', abort, { once: true });
+  const result = await handle.wait();
+  request.signal.removeEventListener('abort', abort);
+  return { exitCode: result.exitCode };
 }

@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { backoffDelay } from '../../common/backoff';
 import type { Logger } from '../../common/logger';
@@ -6,30 +6,67 @@ import type { TaskLogSink } from '../allocrunner/task-runner';
 import type { ControlPlane, LogChunk } from '../control-plane';
 
 /**
- * Task output: written to the task's log files in the allocation directory (Nomad's names,
- * `alloc/logs/<task>.stdout.0`) and shipped to S3 in chunks, so the API can serve
- * `/v1/client/fs/logs` without the agent. Each round asks the API for presigned PUT URLs for the
+ * Task output: the task's log files in the allocation directory (Nomad's names,
+ * `alloc/logs/<task>.stdout.0`), which task processes write to directly, shipped to S3 in chunks
+ * so the API can serve `/v1/client/fs/logs` without the agent. The shipper tails the files from
+ * the offset shipped so far (which the agent keeps in its state, so a restarted agent carries
+ * on where the last one stopped). Each round asks the API for presigned PUT URLs for the
  * allocation's new chunks (one request), uploads them straight to S3, then commits them to the
  * chunk index (one request). A chunk is only committed after its upload succeeded, so the index
  * never points at a missing object; a failed round is retried with backoff from the same offset.
+ *
+ * The server indexes the first chunk committed at an offset and ignores later ones, so a chunk
+ * is always sent again exactly as first sent: its size is recorded (`inflight`, and in the
+ * agent's state through `onShipping`) before it goes out, and a retry — or the next agent, after
+ * a crash between commit and state save — sends that same range before anything newer.
  */
 type LogType = 'stdout' | 'stderr';
+
+export interface LogOffsets {
+  stdout: number;
+  stderr: number;
+  /** Sizes of the chunks sent from those offsets and not yet known to be committed. */
+  inflight?: { stdout: number; stderr: number };
+}
 
 interface Stream {
   allocId: string;
   task: string;
   type: LogType;
-  fd: number;
-  buffered: Buffer[];
-  bufferedBytes: number;
-  /** Offset of the first buffered byte: everything before it is committed. */
+  path: string;
+  /** Everything before it is committed. */
   shipped: number;
+  /** Size of the chunk at `shipped` already sent (maybe committed); 0 when none. */
+  inflight: number;
 }
 
 export interface LogShipperOptions {
   flushMs?: number;
   /** Largest chunk shipped in one object. */
   maxChunkBytes?: number;
+  /** Called after a round committed chunks (the offsets moved). */
+  onShipped?: () => void;
+  /** Called, and must have recorded `offsets()`, before a round sends its chunks. */
+  onShipping?: () => void;
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+function readRange(path: string, from: number, length: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    const read = readSync(fd, buffer, 0, length, from);
+    return buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export class LogShipper {
@@ -44,46 +81,48 @@ export class LogShipper {
   constructor(
     private readonly plane: ControlPlane,
     private readonly log: Logger,
-    options: LogShipperOptions = {},
+    private readonly options: LogShipperOptions = {},
   ) {
     this.maxChunk = options.maxChunkBytes ?? 256 * 1024;
     this.timer = setInterval(() => {
       if (Date.now() < this.retryAt) return;
-      for (const allocId of new Set([...this.streams.values()].filter((s) => s.bufferedBytes > 0).map((s) => s.allocId))) void this.ship(allocId);
+      for (const allocId of new Set([...this.streams.values()].filter((s) => fileSize(s.path) > s.shipped).map((s) => s.allocId))) void this.ship(allocId);
     }, options.flushMs ?? 1_000);
   }
 
-  sink(allocId: string, logDir: string, task: string): TaskLogSink {
+  /** The task's log files, tailed from `from` (what a previous agent shipped) or their start. */
+  sink(allocId: string, logDir: string, task: string, from?: LogOffsets): TaskLogSink {
     const open = (type: LogType): Stream => {
       const key = `${allocId}/${task}/${type}`;
       let stream = this.streams.get(key);
       if (!stream) {
-        stream = { allocId, task, type, fd: openSync(join(logDir, `${task}.${type}.0`), 'a'), buffered: [], bufferedBytes: 0, shipped: 0 };
+        const path = join(logDir, `${task}.${type}.0`);
+        appendFileSync(path, '');
+        stream = { allocId, task, type, path, shipped: from?.[type] ?? 0, inflight: from?.inflight?.[type] ?? 0 };
         this.streams.set(key, stream);
       }
       return stream;
     };
     const stdout = open('stdout');
     const stderr = open('stderr');
-    const write = (stream: Stream, chunk: Buffer) => {
-      writeSync(stream.fd, chunk);
-      stream.buffered.push(chunk);
-      stream.bufferedBytes += chunk.length;
-      if (stream.bufferedBytes >= this.maxChunk) void this.ship(allocId);
-    };
     return {
-      stdout: (chunk) => write(stdout, chunk),
-      stderr: (chunk) => write(stderr, chunk),
+      files: { stdout: stdout.path, stderr: stderr.path },
+      stdout: (chunk) => appendFileSync(stdout.path, chunk),
+      stderr: (chunk) => appendFileSync(stderr.path, chunk),
       flush: () => this.drain(allocId),
+      offsets: () => ({ stdout: stdout.shipped, stderr: stderr.shipped, inflight: { stdout: stdout.inflight, stderr: stderr.inflight } }),
     };
   }
 
-  /** Ships everything buffered for the allocation; resolves when it is committed (or given up for now). */
+  private pending(allocId: string): boolean {
+    return [...this.streams.values()].some((stream) => stream.allocId === allocId && fileSize(stream.path) > stream.shipped);
+  }
+
+  /** Ships everything written so far for the allocation; resolves when it is committed (or given up for now). */
   async drain(allocId: string): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
       await this.ship(allocId);
-      const left = [...this.streams.values()].some((stream) => stream.allocId === allocId && stream.bufferedBytes > 0);
-      if (!left) return;
+      if (!this.pending(allocId)) return;
     }
   }
 
@@ -100,11 +139,17 @@ export class LogShipper {
   private async round(allocId: string): Promise<void> {
     const taken: { stream: Stream; chunk: LogChunk; data: Buffer }[] = [];
     for (const stream of this.streams.values()) {
-      if (stream.allocId !== allocId || stream.bufferedBytes === 0) continue;
-      const data = Buffer.concat(stream.buffered).subarray(0, this.maxChunk);
+      if (stream.allocId !== allocId) continue;
+      const size = fileSize(stream.path);
+      if (size <= stream.shipped) continue;
+      const length = stream.inflight > 0 && stream.inflight <= size - stream.shipped ? stream.inflight : Math.min(size - stream.shipped, this.maxChunk);
+      const data = readRange(stream.path, stream.shipped, length);
+      if (data.length === 0) continue;
+      stream.inflight = data.length;
       taken.push({ stream, data, chunk: { Task: stream.task, Type: stream.type, Offset: stream.shipped, Size: data.length } });
     }
     if (taken.length === 0) return;
+    this.options.onShipping?.();
     try {
       const { Uploads } = await this.plane.logUploadUrls(allocId, taken.map((entry) => entry.chunk));
       await Promise.all(
@@ -115,12 +160,11 @@ export class LogShipper {
       );
       await this.plane.commitLogChunks(allocId, taken.map((entry) => entry.chunk));
       for (const { stream, data } of taken) {
-        const rest = Buffer.concat(stream.buffered).subarray(data.length);
-        stream.buffered = rest.length > 0 ? [rest] : [];
-        stream.bufferedBytes = rest.length;
         stream.shipped += data.length;
+        stream.inflight = 0;
       }
       this.failures = 0;
+      this.options.onShipped?.();
     } catch (error) {
       this.failures++;
       this.retryAt = Date.now() + backoffDelay(this.failures, { baseMs: 1_000, maxMs: 30_000 });
@@ -128,14 +172,10 @@ export class LogShipper {
     }
   }
 
-  /** Closes the allocation's log files (after a final shipping round). */
+  /** Stops tailing the allocation's log files (after a final shipping round). */
   async close(allocId: string): Promise<void> {
     await this.drain(allocId);
-    for (const [key, stream] of this.streams) {
-      if (stream.allocId !== allocId) continue;
-      closeSync(stream.fd);
-      this.streams.delete(key);
-    }
+    for (const [key, stream] of this.streams) if (stream.allocId === allocId) this.streams.delete(key);
   }
 
   async stop(): Promise<void> {
