@@ -35,6 +35,12 @@ export interface ProjectRecord {
   updatedAt: number;
   /** SHA-256 of the project's current runner registration token (`runners_token`). */
   runnersTokenHash?: string;
+  /** Seconds a job may run when its own `timeout` says nothing (GitLab's default one hour). */
+  buildTimeout?: number;
+  ciDefaultGitDepth?: number;
+  topics?: string[];
+  /** Set once `DELETE /projects/:id` started: the project is gone for every reader. */
+  pendingDelete?: boolean;
 }
 
 export interface CommitRecord {

@@ -36,8 +36,8 @@ export interface JobRequestInput {
   dependencies: JobRecord[];
 }
 
-function jobTimeout(job: JobRecord, runner: RunnerRecord): number {
-  const wanted = job.definition.timeout ?? DEFAULT_JOB_TIMEOUT;
+function jobTimeout(job: JobRecord, project: ProjectRecord, runner: RunnerRecord): number {
+  const wanted = job.definition.timeout ?? project.buildTimeout ?? DEFAULT_JOB_TIMEOUT;
   return runner.maximumTimeout ? Math.min(wanted, runner.maximumTimeout) : wanted;
 }
 
@@ -64,7 +64,7 @@ function predefinedVariables(input: JobRequestInput): Variable[] {
     pub('CI_JOB_STAGE', job.stage),
     pub('CI_JOB_URL', webUrl(`${path}/-/jobs/${job.id}`)),
     pub('CI_JOB_STARTED_AT', iso(job.startedAt) ?? ''),
-    pub('CI_JOB_TIMEOUT', String(jobTimeout(job, runner))),
+    pub('CI_JOB_TIMEOUT', String(jobTimeout(job, project, runner))),
     pub('CI_PIPELINE_ID', String(pipeline.id)),
     pub('CI_PIPELINE_IID', String(pipeline.iid)),
     pub('CI_PIPELINE_SOURCE', pipeline.source),
@@ -151,7 +151,7 @@ function artifacts(job: JobRecord) {
 
 export function jobRequestResponse(input: JobRequestInput) {
   const { job, project, pipeline, runner, token } = input;
-  const timeout = jobTimeout(job, runner);
+  const timeout = jobTimeout(job, project, runner);
   const definition = job.definition;
   const variables: Variable[] = [
     ...predefinedVariables(input),

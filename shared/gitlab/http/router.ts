@@ -2,12 +2,15 @@
  * GitLab's `/api/v4`: importing the route modules registers them on the one `gitlab` app.
  */
 import './users-routes';
+import './projects-list-routes';
 import './projects-routes';
+import './project-settings-routes';
 import './repository-files-routes';
 import './pipelines-routes';
 import './jobs-routes';
 import './job-token-routes';
 import './runner-routes';
 import './artifacts-routes';
+import './metadata-routes';
 
 export { gitlab, gitlabNotFound } from './routing';

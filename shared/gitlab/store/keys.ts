@@ -20,7 +20,9 @@
  *   PK `GLARTIFACTEXPIRY#<job id>` SK `EXPIRY`  when the job's artifacts expire (artifacts/expiry.ts)
  *
  * Secondary indexes (all sparse):
- *   GSI1  `GLPROJECTJOBS#<project id>` / `<job id, padded>`   a project's builds, newest first
+ *   GSI1  `GLPROJECTS` / `<id, padded>`                       every project (not one being deleted)
+ *         `GLPROJECTS#deleting` / `<id, padded>`              projects whose deletion is under way
+ *         `GLPROJECTJOBS#<project id>` / `<job id, padded>`   a project's builds, newest first
  *         `GLPROJECTPIPELINES#<project id>` / `<id, padded>`  a project's pipelines
  *         `GLRUNNERS` / `<id, padded>`                        all runners
  *   GSI3  `GLQUEUE#pending` / `<job id, padded>`              builds waiting for a runner, oldest first
@@ -61,6 +63,8 @@ export const traceGenerationKey = (jobId: number, generation: number) => ({ PK: 
 export const projectJobsIndex = (projectId: number) => `GLPROJECTJOBS#${projectId}`;
 export const projectPipelinesIndex = (projectId: number) => `GLPROJECTPIPELINES#${projectId}`;
 export const RUNNERS_INDEX = 'GLRUNNERS';
+export const PROJECTS_INDEX = 'GLPROJECTS';
+export const PROJECTS_BEING_DELETED = 'GLPROJECTS#deleting';
 export const PENDING_QUEUE = 'GLQUEUE#pending';
 export const SCHEDULED_QUEUE = 'GLQUEUE#scheduled';
 export const RUNNING_QUEUE = 'GLQUEUE#running';
