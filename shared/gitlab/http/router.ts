@@ -12,5 +12,6 @@ import './job-token-routes';
 import './runner-routes';
 import './artifacts-routes';
 import './metadata-routes';
+import './lint-routes';
 
 export { gitlab, gitlabNotFound } from './routing';
