@@ -13,5 +13,6 @@ import './runner-routes';
 import './artifacts-routes';
 import './metadata-routes';
 import './lint-routes';
+import './runners-api-routes';
 
 export { gitlab, gitlabNotFound } from './routing';

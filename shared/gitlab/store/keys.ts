@@ -29,6 +29,7 @@
  *         `GLQUEUE#scheduled` / `<due time, padded>#<job id>` delayed jobs waiting for their time
  *         `GLQUEUE#running` / `<stuck after, padded>#<job id>` running builds, by when they count as stuck
  *   GSI2  `GLARTIFACTS#expiring` / `<expire at, padded>#<job id>` artifacts by expiry, for the sweeper
+ *         `GLRUNNERJOBS#<runner id>` / `<job id, padded>`     the builds a runner took
  *   GSI4  `GLPIPELINES#unprocessed` / `<updated at>#<id>`     pipelines whose jobs changed since they
  *                                                             were last processed (crash recovery)
  */
@@ -63,6 +64,7 @@ export const traceGenerationKey = (jobId: number, generation: number) => ({ PK: 
 export const projectJobsIndex = (projectId: number) => `GLPROJECTJOBS#${projectId}`;
 export const projectPipelinesIndex = (projectId: number) => `GLPROJECTPIPELINES#${projectId}`;
 export const RUNNERS_INDEX = 'GLRUNNERS';
+export const runnerJobsIndex = (runnerId: number) => `GLRUNNERJOBS#${runnerId}`;
 export const PROJECTS_INDEX = 'GLPROJECTS';
 export const PROJECTS_BEING_DELETED = 'GLPROJECTS#deleting';
 export const PENDING_QUEUE = 'GLQUEUE#pending';
