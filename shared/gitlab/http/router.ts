@@ -6,6 +6,7 @@ import './projects-list-routes';
 import './projects-routes';
 import './project-settings-routes';
 import './repository-files-routes';
+import './pipeline-more-routes';
 import './pipelines-routes';
 import './jobs-routes';
 import './job-token-routes';

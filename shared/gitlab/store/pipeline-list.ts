@@ -58,3 +58,25 @@ export async function projectPipelineIds(projectId: number): Promise<number[]> {
   });
   return items.map((item) => Number(item.id));
 }
+
+/** The newest pipeline of a ref that is not a child pipeline (GitLab's `Project#latest_pipeline`). */
+export async function latestProjectPipeline(projectId: number, ref: string): Promise<PipelineRecord | undefined> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await dynamo().send(
+      new QueryCommand({
+        TableName: config().tableName,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk',
+        FilterExpression: '#ref = :ref AND #source <> :child',
+        ExpressionAttributeNames: { '#ref': 'ref', '#source': 'source' },
+        ExpressionAttributeValues: { ':pk': projectPipelinesIndex(projectId), ':ref': ref, ':child': 'parent_pipeline' },
+        ScanIndexForward: false,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    if (result.Items?.length) return recordOf<PipelineRecord>(result.Items[0]);
+    startKey = result.LastEvaluatedKey;
+  } while (startKey);
+  return undefined;
+}

@@ -2,6 +2,9 @@ import { Gitlab } from '@gitbeaker/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, finishJob, http, makeRunner, makeUser, projectWithCi, startGitLab, type GitLabServer } from '../../support/gitlab';
 import { makeZip, objectKeys, startJob, uploadViaAuthorize } from '../artifacts/helpers';
+import { getJob } from '../../../shared/gitlab/store/jobs';
+import { readPipelineWithJobs } from '../../../shared/gitlab/store/pipelines';
+import { getProject } from '../../../shared/gitlab/store/projects';
 
 /** What scripts built on gitbeaker call first: the version, projects, members and users. */
 let server: GitLabServer;
@@ -155,6 +158,9 @@ describe('DELETE /projects/:id', () => {
     expect((await http(server, 'GET', `/api/v4/projects/${id}/jobs/${job.id}`, { token: server.root })).status).toBe(404);
     expect((await api.Projects.all({ search: 'doomed' })).length).toBe(0);
     expect(await objectKeys(`traces/gitlab/${id}/`)).toEqual([]);
+    expect(await getJob(job.id)).toBeUndefined();
+    expect(await readPipelineWithJobs(job.pipelineId)).toBeUndefined();
+    expect(await getProject(id)).toBeUndefined();
     expect(await objectKeys(`artifacts/gitlab/${id}/`)).toEqual([]);
     // The job's token died with it, and the name is free again.
     expect((await http(server, 'GET', '/api/v4/job', { jobToken: job.token })).status).toBe(401);
