@@ -61,7 +61,6 @@ export async function removeRunner(runner: RunnerRecord, access: RunnerAccess): 
 
 /** `POST /projects/:id/runners`: a project runner also serves another project. */
 export async function assignRunner(runner: RunnerRecord, project: ProjectRecord, access: RunnerAccess): Promise<RunnerRecord> {
-  if (runner.runnerType === 'group_type') throw forbidden('Runner is a group runner');
   if (!access.admin) {
     if (runner.locked) throw forbidden('Runner is locked');
     if (!access.owns) throw NO_ACCESS();
