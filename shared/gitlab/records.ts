@@ -96,6 +96,23 @@ export interface PipelineVariable {
   variableType: 'env_var' | 'file';
 }
 
+/** A project's CI/CD variable (`/projects/:id/variables`). */
+export interface ProjectVariableRecord {
+  projectId: number;
+  key: string;
+  value: string;
+  variableType: 'env_var' | 'file';
+  protected: boolean;
+  masked: boolean;
+  /** Masked and never shown again through the API (`masked_and_hidden`). */
+  hidden: boolean;
+  /** No `$VAR` expansion inside the value. */
+  raw: boolean;
+  environmentScope: string;
+  description: string | null;
+  createdAt: number;
+}
+
 export type FailureReason = string;
 
 export interface ArtifactRecord {

@@ -15,5 +15,6 @@ import './artifacts-routes';
 import './metadata-routes';
 import './lint-routes';
 import './runners-api-routes';
+import './variables-routes';
 
 export { gitlab, gitlabNotFound } from './routing';

@@ -7,6 +7,8 @@ import { transitionFields } from '../state/transition-fields';
 import { queryPendingJobs, updateJob } from '../store/jobs';
 import { touchPipeline } from '../store/pipelines';
 import { getProject } from '../store/projects';
+import { listProjectVariables } from '../store/project-variables';
+import { variablesForJob } from '../state/ci-variables';
 import { getCommit } from '../store/repository';
 import { updateRunner } from '../store/runners';
 import { getUser } from '../store/users';
@@ -72,11 +74,12 @@ export async function requestJob(runner: RunnerRecord, params: RequestParams): P
       const claimed = await claim(candidate, runner, graceful);
       if (!claimed) continue;
       await contact;
-      const [processed, project, user, commit] = await Promise.all([
+      const [processed, project, user, commit, variables] = await Promise.all([
         processPipelineNow(claimed.job.pipelineId),
         getProject(claimed.job.projectId),
         getUser(claimed.job.userId),
         getCommit(claimed.job.projectId, claimed.job.sha),
+        listProjectVariables(claimed.job.projectId),
       ]);
       const payload = jobRequestResponse({
         job: claimed.job,
@@ -87,6 +90,8 @@ export async function requestJob(runner: RunnerRecord, params: RequestParams): P
         user,
         runner,
         dependencies: dependenciesOf(claimed.job, processed!.jobs),
+        // Jobs here have no environment, so only variables scoped `*` reach them.
+        projectVariables: variablesForJob(variables, { protectedRef: claimed.job.protectedRef, environment: null }),
       });
       return { kind: 'job', payload };
     }

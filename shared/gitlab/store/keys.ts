@@ -10,6 +10,7 @@
  *                              SK `BRANCH#<name>`   a branch head (commit SHA)
  *                              SK `COMMIT#<sha>`    a commit (message, author, file tree)
  *                              SK `BLOB#<sha>`      file content (or a pointer to S3 `repository/`)
+ *                              SK `VARIABLE#<key>#<environment scope>` a CI/CD variable
  *   PK `GLPROJECTPATH#<path>`  SK `PATH`            unique full path (lower case) → project id
  *   PK `GLPIPELINE#<id>`       SK `PIPELINE`        a pipeline (status, jobsVersion)
  *                              SK `JOB#<id, padded>` its jobs and bridges, read with the pipeline in one query
@@ -44,6 +45,8 @@ export const projectPathKey = (path: string) => ({ PK: `GLPROJECTPATH#${path.toL
 export const memberKey = (projectId: number, userId: number) => ({ PK: projectPk(projectId), SK: `MEMBER#${pad(userId)}` });
 export const branchKey = (projectId: number, name: string) => ({ PK: projectPk(projectId), SK: `BRANCH#${name}` });
 export const commitKey = (projectId: number, sha: string) => ({ PK: projectPk(projectId), SK: `COMMIT#${sha}` });
+export const VARIABLE_SK_PREFIX = 'VARIABLE#';
+export const variableKey = (projectId: number, key: string, scope: string) => ({ PK: projectPk(projectId), SK: `${VARIABLE_SK_PREFIX}${key}#${scope}` });
 export const blobKey = (projectId: number, sha: string) => ({ PK: projectPk(projectId), SK: `BLOB#${sha}` });
 export const pipelinePk = (id: number) => `GLPIPELINE#${id}`;
 export const pipelineKey = (id: number) => ({ PK: pipelinePk(id), SK: 'PIPELINE' });
