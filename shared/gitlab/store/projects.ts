@@ -121,7 +121,18 @@ export async function listMembers(projectId: number): Promise<MemberRecord[]> {
 
 export async function updateProject(id: number, changes: Partial<ProjectRecord>): Promise<void> {
   const parts = buildUpdate({ ...changes, updatedAt: Date.now() });
-  await dynamo().send(new UpdateCommand({ TableName: config().tableName, Key: projectKey(id), ...parts, ConditionExpression: 'attribute_exists(PK)' }));
+  // A project written before the list existed joins it now (one being deleted keeps its mark).
+  const listed = projectListed(id);
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: config().tableName,
+      Key: projectKey(id),
+      UpdateExpression: `${parts.UpdateExpression}, #listPk = if_not_exists(#listPk, :listPk), #listSk = if_not_exists(#listSk, :listSk)`,
+      ExpressionAttributeNames: { ...parts.ExpressionAttributeNames, '#listPk': 'GSI1PK', '#listSk': 'GSI1SK' },
+      ExpressionAttributeValues: { ...parts.ExpressionAttributeValues, ':listPk': listed.GSI1PK, ':listSk': listed.GSI1SK },
+      ConditionExpression: 'attribute_exists(PK)',
+    }),
+  );
 }
 
 /** Every project, oldest first (the whole list: `GET /projects` filters and orders it as GitLab does). */
