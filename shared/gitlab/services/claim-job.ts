@@ -55,13 +55,16 @@ async function claim(job: JobRecord, runner: RunnerRecord, graceful: boolean): P
 
 export async function requestJob(runner: RunnerRecord, params: RequestParams): Promise<RequestResult> {
   const queueValue = runner.queueValue;
-  if (runner.paused) return { kind: 'none', lastUpdate: queueValue };
-  if (params.lastUpdate !== undefined && params.lastUpdate === queueValue) return { kind: 'none', lastUpdate: queueValue };
   const now = Date.now();
+  // Every request is a heartbeat (GitLab's `authenticate_runner!`), paused runners' and unchanged queues' too.
   const contact =
     runner.contactedAt === null || now - runner.contactedAt > CONTACT_INTERVAL_MS
       ? updateRunner(runner.id, { contactedAt: now, ...(params.info ? { info: params.info } : {}) })
       : Promise.resolve();
+  if (runner.paused || (params.lastUpdate !== undefined && params.lastUpdate === queueValue)) {
+    await contact;
+    return { kind: 'none', lastUpdate: queueValue };
+  }
   const features = (params.info?.features ?? {}) as Record<string, unknown>;
   const graceful = features.cancel_gracefully === true;
 

@@ -51,6 +51,14 @@ describe('listing runners', () => {
     expect((await api.Runners.all({ status: 'never_contacted' } as never)).map((runner) => runner.id)).toEqual([projectRunner.id]);
   });
 
+  it('counts every request as a heartbeat, a paused runner’s too', async () => {
+    const paused = await projectRunnerFor(projectB, server.root, { paused: true });
+    expect((await api.Runners.show(paused.id)).status).toBe('never_contacted');
+    expect((await requestJob(server, paused.token)).status).toBe(204);
+    expect(await api.Runners.show(paused.id)).toMatchObject({ status: 'paused', online: true, contacted_at: expect.stringMatching(/^\d{4}-/) });
+    await http(server, 'DELETE', `/api/v4/runners/${paused.id}`, { token: server.root });
+  });
+
   it('filters by type, paused, tag_list and scope, with GitLab’s errors', async () => {
     const ids = async (query: string) => (await http(server, 'GET', `/api/v4/runners/all?${query}`, { token: server.root })).body.map((runner: { id: number }) => runner.id);
     expect(await ids('type=project_type')).toEqual([projectRunner.id]);
