@@ -113,6 +113,9 @@ export interface ProjectVariableRecord {
   createdAt: number;
 }
 
+/** An instance CI/CD variable (`/admin/ci/variables`): every project's jobs get it; no environment scope. */
+export type InstanceVariableRecord = Omit<ProjectVariableRecord, 'projectId' | 'environmentScope'>;
+
 export type FailureReason = string;
 
 export interface ArtifactRecord {

@@ -1,6 +1,6 @@
 import { config } from '../../config';
 import { refSlug } from '../ci-config/pipeline';
-import type { JobRecord, PipelineRecord, ProjectRecord, ProjectVariableRecord, RunnerRecord, UserRecord, CommitRecord } from '../records';
+import type { JobRecord, InstanceVariableRecord, PipelineRecord, ProjectRecord, ProjectVariableRecord, RunnerRecord, UserRecord, CommitRecord } from '../records';
 import { fullPath } from '../store/projects';
 import { reportFormat } from '../artifacts/file-types';
 import { iso, webUrl } from './format';
@@ -34,8 +34,8 @@ export interface JobRequestInput {
   runner: RunnerRecord;
   /** Earlier jobs whose artifacts this job downloads. */
   dependencies: JobRecord[];
-  /** The project's CI/CD variables this job gets. */
-  projectVariables: ProjectVariableRecord[];
+  /** The instance's, then the project's CI/CD variables this job gets (later ones win). */
+  ciVariables: (InstanceVariableRecord | ProjectVariableRecord)[];
 }
 
 function jobTimeout(job: JobRecord, project: ProjectRecord, runner: RunnerRecord): number {
@@ -158,8 +158,8 @@ export function jobRequestResponse(input: JobRequestInput) {
   const variables: Variable[] = [
     ...predefinedVariables(input),
     ...Object.entries(definition.variables).map(([key, value]) => ({ key, value, public: true, masked: false })),
-    // Later entries win: project variables override the YAML's, pipeline variables override both.
-    ...input.projectVariables.map((variable) => ({
+    // Later entries win: instance and project variables override the YAML's, pipeline variables override all.
+    ...input.ciVariables.map((variable) => ({
       key: variable.key,
       value: variable.value,
       public: false,

@@ -1,7 +1,10 @@
-import type { ProjectVariableRecord } from '../records';
+import type { InstanceVariableRecord, ProjectVariableRecord } from '../records';
 
-/** `Entities::Ci::Variable`: a hidden variable's value is never shown again. */
-export function variableEntity(variable: ProjectVariableRecord) {
+/**
+ * `Entities::Ci::Variable`: a hidden variable's value is never shown again; `environment_scope`
+ * only for variables that have one (instance variables have none).
+ */
+export function variableEntity(variable: ProjectVariableRecord | InstanceVariableRecord) {
   return {
     variable_type: variable.variableType,
     key: variable.key,
@@ -10,7 +13,7 @@ export function variableEntity(variable: ProjectVariableRecord) {
     protected: variable.protected,
     masked: variable.masked,
     raw: variable.raw,
-    environment_scope: variable.environmentScope,
+    ...('environmentScope' in variable ? { environment_scope: variable.environmentScope } : {}),
     description: variable.description,
   };
 }

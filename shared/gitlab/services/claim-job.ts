@@ -7,6 +7,7 @@ import { transitionFields } from '../state/transition-fields';
 import { queryPendingJobs, updateJob } from '../store/jobs';
 import { touchPipeline } from '../store/pipelines';
 import { getProject } from '../store/projects';
+import { listInstanceVariables } from '../store/instance-variables';
 import { listProjectVariables } from '../store/project-variables';
 import { variablesForJob } from '../state/ci-variables';
 import { getCommit } from '../store/repository';
@@ -77,12 +78,13 @@ export async function requestJob(runner: RunnerRecord, params: RequestParams): P
       const claimed = await claim(candidate, runner, graceful);
       if (!claimed) continue;
       await contact;
-      const [processed, project, user, commit, variables] = await Promise.all([
+      const [processed, project, user, commit, projectVariables, instanceVariables] = await Promise.all([
         processPipelineNow(claimed.job.pipelineId),
         getProject(claimed.job.projectId),
         getUser(claimed.job.userId),
         getCommit(claimed.job.projectId, claimed.job.sha),
         listProjectVariables(claimed.job.projectId),
+        listInstanceVariables(),
       ]);
       const payload = jobRequestResponse({
         job: claimed.job,
@@ -93,8 +95,11 @@ export async function requestJob(runner: RunnerRecord, params: RequestParams): P
         user,
         runner,
         dependencies: dependenciesOf(claimed.job, processed!.jobs),
-        // Jobs here have no environment, so only variables scoped `*` reach them.
-        projectVariables: variablesForJob(variables, { protectedRef: claimed.job.protectedRef, environment: null }),
+        // Jobs here have no environment, so only project variables scoped `*` reach them.
+        ciVariables: [
+          ...instanceVariables.filter((variable) => !variable.protected || claimed.job.protectedRef),
+          ...variablesForJob(projectVariables, { protectedRef: claimed.job.protectedRef, environment: null }),
+        ],
       });
       return { kind: 'job', payload };
     }

@@ -12,6 +12,7 @@
  *                              SK `BLOB#<sha>`      file content (or a pointer to S3 `repository/`)
  *                              SK `VARIABLE#<key>#<environment scope>` a CI/CD variable
  *   PK `GLPROJECTPATH#<path>`  SK `PATH`            unique full path (lower case) → project id
+ *   PK `GLINSTANCEVARIABLES`   SK `VARIABLE#<key>`  an instance CI/CD variable (`/admin/ci/variables`)
  *   PK `GLPIPELINE#<id>`       SK `PIPELINE`        a pipeline (status, jobsVersion)
  *                              SK `JOB#<id, padded>` its jobs and bridges, read with the pipeline in one query
  *   PK `GLJOB#<id>`            SK `JOB`             immutable pointer: job id → pipeline and project
@@ -47,6 +48,8 @@ export const branchKey = (projectId: number, name: string) => ({ PK: projectPk(p
 export const commitKey = (projectId: number, sha: string) => ({ PK: projectPk(projectId), SK: `COMMIT#${sha}` });
 export const VARIABLE_SK_PREFIX = 'VARIABLE#';
 export const variableKey = (projectId: number, key: string, scope: string) => ({ PK: projectPk(projectId), SK: `${VARIABLE_SK_PREFIX}${key}#${scope}` });
+export const INSTANCE_VARIABLES_PK = 'GLINSTANCEVARIABLES';
+export const instanceVariableKey = (key: string) => ({ PK: INSTANCE_VARIABLES_PK, SK: `${VARIABLE_SK_PREFIX}${key}` });
 export const blobKey = (projectId: number, sha: string) => ({ PK: projectPk(projectId), SK: `BLOB#${sha}` });
 export const pipelinePk = (id: number) => `GLPIPELINE#${id}`;
 export const pipelineKey = (id: number) => ({ PK: pipelinePk(id), SK: 'PIPELINE' });

@@ -59,6 +59,24 @@ describe('/projects/:id/variables', () => {
   });
 });
 
+describe('/admin/ci/variables', () => {
+  it('keeps instance variables for administrators, without environment scopes', async () => {
+    const created = await api.InstanceLevelCICDVariables.create('INSTANCE_ONLY', 'instance', { protected: false } as never);
+    expect(created).toEqual({ variable_type: 'env_var', key: 'INSTANCE_ONLY', value: 'instance', hidden: false, protected: false, masked: false, raw: false, description: null });
+    await api.InstanceLevelCICDVariables.create('OVERRIDDEN', 'instance', {} as never);
+    await api.InstanceLevelCICDVariables.create('GONE', 'x', {} as never);
+    expect((await api.InstanceLevelCICDVariables.edit('GONE', 'y', {} as never)).value).toBe('y');
+    // gitbeaker's InstanceLevelCICDVariables.remove sends a GET, so the DELETE goes out by hand.
+    expect((await http(server, 'DELETE', '/api/v4/admin/ci/variables/GONE', { token: server.root })).status).toBe(204);
+    expect((await api.InstanceLevelCICDVariables.all()).map((variable) => variable.key)).toEqual(['INSTANCE_ONLY', 'OVERRIDDEN']);
+    expect(await http(server, 'GET', '/api/v4/admin/ci/variables/GONE', { token: server.root })).toMatchObject({ status: 404, body: { message: '404 Variable Not Found' } });
+    const again = await http(server, 'POST', '/api/v4/admin/ci/variables', { token: server.root, json: { key: 'OVERRIDDEN', value: 'z' } });
+    expect(again).toMatchObject({ status: 400, body: { message: { key: ['(OVERRIDDEN) has already been taken'] } } });
+    const user = await makeUser(server, 'plain');
+    expect((await http(server, 'GET', '/api/v4/admin/ci/variables', { token: user.token })).status).toBe(403);
+  });
+});
+
 describe('variables in jobs', () => {
   it('reach the job after the YAML’s and before the pipeline’s, masked as asked, protected ones only on protected refs', async () => {
     await api.ProjectVariables.create(projectId, 'OVERRIDDEN', 'project', {} as never);
@@ -72,6 +90,8 @@ describe('variables in jobs', () => {
     const variables = job.body.variables as { key: string; value: string; masked: boolean; file?: boolean }[];
     const last = (key: string) => variables.filter((variable) => variable.key === key).at(-1);
     expect(last('FROM_YAML')?.value).toBe('yaml');
+    expect(last('INSTANCE_ONLY')?.value).toBe('instance');
+    // The project's variable beats the instance's of the same key.
     expect(last('OVERRIDDEN')?.value).toBe('project');
     expect(last('PIPELINE_WINS')?.value).toBe('pipeline');
     expect(last('TOKEN')).toMatchObject({ value: 'secret-1234', masked: true });
