@@ -20,6 +20,8 @@ const MAX_COUNT = 10_000;
 
 const listParams = z.object({
   search: grape.string().optional(),
+  search_namespaces: grape.boolean().optional(),
+  topic: z.preprocess((value) => (typeof value === 'string' ? value.split(',') : value), grape.stringList()).transform((topics) => topics.map((topic) => topic.trim()).filter(Boolean)).optional(),
   owned: grape.boolean().default(false),
   membership: grape.boolean().default(false),
   starred: grape.boolean().default(false),
@@ -50,6 +52,8 @@ const list = handlers(authenticated({ required: false }), queryParams(listParams
     principal,
     {
       search: query.search,
+      searchNamespaces: query.search_namespaces,
+      topics: query.topic,
       owned: query.owned,
       membership: query.membership,
       visibility: query.visibility,

@@ -16,6 +16,10 @@ export interface ProjectViewer {
 
 export interface ProjectFilters {
   search?: string;
+  /** The search also matches the namespace's path (`search_namespaces`). */
+  searchNamespaces?: boolean;
+  /** Projects with every one of these topics. */
+  topics?: string[];
   owned?: boolean;
   membership?: boolean;
   visibility?: ProjectRecord['visibility'];
@@ -30,15 +34,17 @@ export function visibleTo(project: ProjectRecord, viewer: ProjectViewer): boolea
   return project.visibility === 'internal' && viewer.userId !== null;
 }
 
-function matchesSearch(project: ProjectRecord, search: string): boolean {
+function matchesSearch(project: ProjectRecord, search: string, namespaces: boolean): boolean {
   const needle = search.toLowerCase();
-  return [project.name, project.path, project.description ?? ''].some((text) => text.toLowerCase().includes(needle));
+  const fields = [project.name, project.path, project.description ?? '', ...(namespaces ? [`${project.namespacePath}/${project.path}`] : [])];
+  return fields.some((text) => text.toLowerCase().includes(needle));
 }
 
 export function filterProjects(projects: readonly ProjectRecord[], viewer: ProjectViewer, filters: ProjectFilters): ProjectRecord[] {
   return projects.filter((project) => {
     if (!visibleTo(project, viewer)) return false;
-    if (filters.search !== undefined && !matchesSearch(project, filters.search)) return false;
+    if (filters.search !== undefined && !matchesSearch(project, filters.search, filters.searchNamespaces ?? false)) return false;
+    if (filters.topics && !filters.topics.every((topic) => (project.topics ?? []).some((own) => own.toLowerCase() === topic.toLowerCase()))) return false;
     // We have no groups: a project's namespace is its creator's, so its owner is the creator.
     if (filters.owned && project.creatorId !== viewer.userId) return false;
     if (filters.membership && !viewer.memberships.has(project.id)) return false;

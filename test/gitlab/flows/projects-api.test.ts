@@ -60,6 +60,11 @@ describe('GET /projects', () => {
   it('filters by search, owned, membership, visibility, min_access_level and archived', async () => {
     const names = async (options: Record<string, unknown>, token = server.root) => (await client(server, token).Projects.all(options as never)).map((project) => project.name);
     expect(await names({ search: 'ALPHA' })).toEqual(['gamma', 'alpha']);
+    expect(await names({ search: 'root/be' })).toEqual([]);
+    expect(await names({ search: 'root/be', searchNamespaces: true })).toEqual(['beta']);
+    await api.Projects.edit(ids.beta, { topics: ['ci', 'Docs'] } as never);
+    expect(await names({ topic: 'docs,ci' })).toEqual(['beta']);
+    expect(await names({ topic: 'docs,go' })).toEqual([]);
     expect(await names({ owned: true }, dev.token)).toEqual([]);
     expect(await names({ membership: true }, dev.token)).toEqual(['delta']);
     expect(await names({ visibility: 'private' })).toEqual(['delta', 'alpha']);
