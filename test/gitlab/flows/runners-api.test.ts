@@ -1,6 +1,7 @@
 import { Gitlab } from '@gitbeaker/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, finishJob, http, makeRunner, makeUser, requestJob, startGitLab, type GitLabServer } from '../../support/gitlab';
+import { updateRunner } from '../../../shared/gitlab/store/runners';
 
 /** The Runners API through gitbeaker: listing, details, changes, jobs, and assigning runners to projects. */
 let server: GitLabServer;
@@ -57,6 +58,21 @@ describe('listing runners', () => {
     expect((await requestJob(server, paused.token)).status).toBe(204);
     expect(await api.Runners.show(paused.id)).toMatchObject({ status: 'paused', online: true, contacted_at: expect.stringMatching(/^\d{4}-/) });
     await http(server, 'DELETE', `/api/v4/runners/${paused.id}`, { token: server.root });
+  });
+
+  it('stays online while busy with a long job: the job’s updates are heartbeats too', async () => {
+    const busy = await projectRunnerFor(projectB, server.root, { tag_list: 'busy', run_untagged: false });
+    await http(server, 'POST', `/api/v4/projects/${projectB}/repository/files/.gitlab-ci.yml`, { token: server.root, json: { branch: 'main', content: 'long: { script: [sleep], tags: [busy] }\n', commit_message: 'ci' } });
+    await http(server, 'POST', `/api/v4/projects/${projectB}/pipeline`, { token: server.root, json: { ref: 'main' } });
+    const job = await requestJob(server, busy.token);
+    expect(job.status).toBe(201);
+    // Three hours later, as far as the runner's last request goes.
+    await updateRunner(busy.id, { contactedAt: Date.now() - 3 * 60 * 60 * 1000 });
+    expect((await api.Runners.show(busy.id)).status).toBe('offline');
+    expect((await http(server, 'PUT', `/api/v4/jobs/${job.body.id}`, { json: { token: job.body.token, state: 'running' } })).status).toBe(200);
+    expect(await api.Runners.show(busy.id)).toMatchObject({ status: 'online', online: true });
+    await finishJob(server, job.body.id, job.body.token, 'success');
+    await http(server, 'DELETE', `/api/v4/runners/${busy.id}`, { token: server.root });
   });
 
   it('filters by type, paused, tag_list and scope, with GitLab’s errors', async () => {
