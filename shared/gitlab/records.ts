@@ -35,6 +35,12 @@ export interface ProjectRecord {
   updatedAt: number;
   /** SHA-256 of the project's current runner registration token (`runners_token`). */
   runnersTokenHash?: string;
+  /** Seconds a job may run when its own `timeout` says nothing (GitLab's default one hour). */
+  buildTimeout?: number;
+  ciDefaultGitDepth?: number;
+  topics?: string[];
+  /** Set once `DELETE /projects/:id` started: the project is gone for every reader. */
+  pendingDelete?: boolean;
 }
 
 export interface CommitRecord {
@@ -89,6 +95,26 @@ export interface PipelineVariable {
   value: string;
   variableType: 'env_var' | 'file';
 }
+
+/** A project's CI/CD variable (`/projects/:id/variables`). */
+export interface ProjectVariableRecord {
+  projectId: number;
+  key: string;
+  value: string;
+  variableType: 'env_var' | 'file';
+  protected: boolean;
+  masked: boolean;
+  /** Masked and never shown again through the API (`masked_and_hidden`). */
+  hidden: boolean;
+  /** No `$VAR` expansion inside the value. */
+  raw: boolean;
+  environmentScope: string;
+  description: string | null;
+  createdAt: number;
+}
+
+/** An instance CI/CD variable (`/admin/ci/variables`): every project's jobs get it; no environment scope. */
+export type InstanceVariableRecord = Omit<ProjectVariableRecord, 'projectId' | 'environmentScope'>;
 
 export type FailureReason = string;
 

@@ -41,3 +41,8 @@ export async function tagJobObjectsExpired(job: { projectId: number; id: number 
     );
   }
 }
+
+/** Every object under `prefix` (a deleted project's repository files). */
+export async function deleteObjectsUnder(prefix: string): Promise<void> {
+  await deleteObjects(await listKeys(prefix));
+}

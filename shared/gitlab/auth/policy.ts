@@ -41,6 +41,7 @@ export async function projectAccess(principal: Principal, project: ProjectRecord
 export type Ability =
   | 'read_build'
   | 'read_pipeline'
+  | 'read_code'
   | 'update_build'
   | 'create_pipeline'
   | 'push_code'
@@ -54,6 +55,8 @@ export function can(access: ProjectAccess, ability: Ability): boolean {
     case 'read_build':
     case 'read_pipeline':
       return level >= 20 || (project.publicBuilds && (level >= 10 || (visible && project.visibility !== 'private')));
+    case 'read_code':
+      return level >= 20 || (visible && project.visibility !== 'private');
     case 'update_build':
     case 'create_pipeline':
     case 'push_code':

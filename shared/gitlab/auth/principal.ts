@@ -79,11 +79,11 @@ export async function resolvePrincipal(request: Credentials, options: { jobToken
   return { kind: 'anonymous' };
 }
 
-/** The token's scopes must allow the request: `api` for everything, `read_api` for reads. */
-export function checkScopes(principal: Principal, method: string): void {
+/** The token's scopes must allow the request: `api` for everything, `read_api` (or an endpoint's own read scopes) for reads. */
+export function checkScopes(principal: Principal, method: string, readScopes: readonly string[] = ['read_api']): void {
   if (principal.kind !== 'user') return;
   if (principal.scopes.includes('api')) return;
-  if ((method === 'GET' || method === 'HEAD') && principal.scopes.includes('read_api')) return;
+  if ((method === 'GET' || method === 'HEAD') && readScopes.some((scope) => principal.scopes.includes(scope))) return;
   throw new GitLabError(403, {
     error: 'insufficient_scope',
     error_description: 'The request requires higher privileges than provided by the access token.',

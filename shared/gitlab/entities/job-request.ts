@@ -1,6 +1,6 @@
 import { config } from '../../config';
 import { refSlug } from '../ci-config/pipeline';
-import type { JobRecord, PipelineRecord, ProjectRecord, RunnerRecord, UserRecord, CommitRecord } from '../records';
+import type { JobRecord, InstanceVariableRecord, PipelineRecord, ProjectRecord, ProjectVariableRecord, RunnerRecord, UserRecord, CommitRecord } from '../records';
 import { fullPath } from '../store/projects';
 import { reportFormat } from '../artifacts/file-types';
 import { iso, webUrl } from './format';
@@ -34,10 +34,12 @@ export interface JobRequestInput {
   runner: RunnerRecord;
   /** Earlier jobs whose artifacts this job downloads. */
   dependencies: JobRecord[];
+  /** The instance's, then the project's CI/CD variables this job gets (later ones win). */
+  ciVariables: (InstanceVariableRecord | ProjectVariableRecord)[];
 }
 
-function jobTimeout(job: JobRecord, runner: RunnerRecord): number {
-  const wanted = job.definition.timeout ?? DEFAULT_JOB_TIMEOUT;
+function jobTimeout(job: JobRecord, project: ProjectRecord, runner: RunnerRecord): number {
+  const wanted = job.definition.timeout ?? project.buildTimeout ?? DEFAULT_JOB_TIMEOUT;
   return runner.maximumTimeout ? Math.min(wanted, runner.maximumTimeout) : wanted;
 }
 
@@ -64,7 +66,7 @@ function predefinedVariables(input: JobRequestInput): Variable[] {
     pub('CI_JOB_STAGE', job.stage),
     pub('CI_JOB_URL', webUrl(`${path}/-/jobs/${job.id}`)),
     pub('CI_JOB_STARTED_AT', iso(job.startedAt) ?? ''),
-    pub('CI_JOB_TIMEOUT', String(jobTimeout(job, runner))),
+    pub('CI_JOB_TIMEOUT', String(jobTimeout(job, project, runner))),
     pub('CI_PIPELINE_ID', String(pipeline.id)),
     pub('CI_PIPELINE_IID', String(pipeline.iid)),
     pub('CI_PIPELINE_SOURCE', pipeline.source),
@@ -151,11 +153,20 @@ function artifacts(job: JobRecord) {
 
 export function jobRequestResponse(input: JobRequestInput) {
   const { job, project, pipeline, runner, token } = input;
-  const timeout = jobTimeout(job, runner);
+  const timeout = jobTimeout(job, project, runner);
   const definition = job.definition;
   const variables: Variable[] = [
     ...predefinedVariables(input),
     ...Object.entries(definition.variables).map(([key, value]) => ({ key, value, public: true, masked: false })),
+    // Later entries win: instance and project variables override the YAML's, pipeline variables override all.
+    ...input.ciVariables.map((variable) => ({
+      key: variable.key,
+      value: variable.value,
+      public: false,
+      masked: variable.masked,
+      ...(variable.variableType === 'file' ? { file: true } : {}),
+      ...(variable.raw ? { raw: true } : {}),
+    })),
     ...pipeline.variables.map((variable) => ({
       key: variable.key,
       value: variable.value,

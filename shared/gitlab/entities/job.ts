@@ -78,6 +78,23 @@ export function bridgeEntity(job: JobRecord, context: PresentContext) {
   };
 }
 
+/** `JobBasicWithProject` (a runner's jobs): the basic job and its project's identity. */
+export function jobBasicWithProject(job: JobRecord, context: PresentContext) {
+  const project = context.projects.get(job.projectId)!;
+  return {
+    ...jobBasic(job, context),
+    project: {
+      id: project.id,
+      description: project.description,
+      name: project.name,
+      name_with_namespace: `${project.namespaceName} / ${project.name}`,
+      path: project.path,
+      path_with_namespace: fullPath(project),
+      created_at: iso(project.createdAt),
+    },
+  };
+}
+
 /** Builds as `Job`, bridges as `Bridge` (play answers either). */
 export function presentJob(job: JobRecord, context: PresentContext) {
   return job.type === 'bridge' ? bridgeEntity(job, context) : jobEntity(job, context);

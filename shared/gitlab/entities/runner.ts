@@ -1,13 +1,9 @@
-import type { RunnerRecord } from '../records';
+import type { ProjectRecord, RunnerRecord, UserRecord } from '../records';
+import { isOnline, restStatus } from '../state/runner-status';
+import { iso } from './format';
+import { basicProjectDetails } from './project';
 
-/** `Entities::Ci::Runner` (embedded in jobs), and what registering or creating a runner answers. */
-const ONLINE_MS = 2 * 60 * 60 * 1000;
-
-function runnerStatus(runner: RunnerRecord, now: number): string {
-  if (runner.paused) return 'paused';
-  if (runner.contactedAt === null) return 'never_contacted';
-  return now - runner.contactedAt < ONLINE_MS ? 'online' : 'offline';
-}
+/** `Entities::Ci::Runner` (lists, and embedded in jobs), `RunnerDetails`, and what registering or creating a runner answers. */
 
 export function runnerEntity(runner: RunnerRecord, now: number) {
   return {
@@ -19,8 +15,37 @@ export function runnerEntity(runner: RunnerRecord, now: number) {
     is_shared: runner.runnerType === 'instance_type',
     runner_type: runner.runnerType,
     name: (runner.info.name as string | undefined) ?? null,
-    online: runnerStatus(runner, now) === 'online',
-    status: runnerStatus(runner, now),
+    online: isOnline(runner, now),
+    status: restStatus(runner, now),
+  };
+}
+
+const info = (runner: RunnerRecord, key: string) => (typeof runner.info[key] === 'string' ? (runner.info[key] as string) : null);
+
+/**
+ * `Entities::Ci::RunnerDetails`. `version`, `revision`, `platform` and `architecture` are what
+ * the runner last reported; `projects` are those of its projects the viewer may see.
+ */
+export function runnerDetailsEntity(
+  runner: RunnerRecord,
+  now: number,
+  options: { projects: { project: ProjectRecord; owner: UserRecord | undefined }[]; canUpdate: boolean },
+) {
+  return {
+    ...runnerEntity(runner, now),
+    tag_list: runner.tagList,
+    run_untagged: runner.runUntagged,
+    locked: runner.locked,
+    maximum_timeout: runner.maximumTimeout,
+    access_level: runner.accessLevel,
+    version: info(runner, 'version'),
+    revision: info(runner, 'revision'),
+    platform: info(runner, 'platform'),
+    architecture: info(runner, 'architecture'),
+    contacted_at: iso(runner.contactedAt),
+    maintenance_note: options.canUpdate ? runner.maintenanceNote : null,
+    projects: options.projects.map(({ project, owner }) => basicProjectDetails(project, owner)),
+    groups: [],
   };
 }
 

@@ -100,3 +100,17 @@ export function setKeysetLink(c: Context, perPage: number, lastId: number | unde
   if (lastId === undefined) return;
   c.header('Link', `<${linkTo(c, rackQuery(c), { cursor: encodeCursor(lastId), pagination: 'keyset', per_page: perPage }, ['page'])}>; rel="next"`);
 }
+
+/** GitLab's limit on offset paging of types that also page by keyset (`Project`, `Ci::Build`…). */
+export function checkOffsetLimit(request: PageRequest, type: string): void {
+  if (request.page * request.perPage > MAX_OFFSET) {
+    throw new GitLabError(405, {
+      message: `Offset pagination has a maximum allowed offset of ${MAX_OFFSET} for requests that return objects of type ${type}. Remaining records can be retrieved using keyset pagination.`,
+    });
+  }
+}
+
+/** Keyset paging by id (`Gitlab::Pagination::Keyset`): a `next` link with every request param and the next-page filter, `id_after=` or `id_before=`. */
+export function setIdKeysetLink(c: Context, filter: Record<string, number>): void {
+  c.header('Link', `<${linkTo(c, rackQuery(c), filter)}>; rel="next"`);
+}

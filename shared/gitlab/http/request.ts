@@ -16,6 +16,8 @@ export interface AuthOptions {
   required: boolean;
   /** The endpoint accepts CI job tokens (`job_token_allowed`). */
   jobTokenAllowed?: boolean;
+  /** Scopes besides `read_api` that allow a GET (`allow_access_with_scope :read_user`). */
+  readScopes?: readonly string[];
 }
 
 export type Authenticated = { Variables: { principal: Principal } };
@@ -25,7 +27,7 @@ export function authenticated(options: AuthOptions) {
   return createMiddleware<Authenticated>(async (c, next) => {
     const principal = await resolvePrincipal({ header: (name) => c.req.header(name), query: (name) => c.req.query(name) }, { jobTokenAllowed: options.jobTokenAllowed ?? false });
     if (options.required && principal.kind === 'anonymous') throw unauthorized();
-    checkScopes(principal, c.req.method);
+    checkScopes(principal, c.req.method, ['read_api', ...(options.readScopes ?? [])]);
     c.set('principal', principal);
     await next();
   });
@@ -50,7 +52,7 @@ export async function findProject(c: Context, principal: Principal, param = 'id'
   const id = c.req.param(param) ?? '';
   // By id, the caller's membership is read alongside the project; by path, once the project names its id.
   const [project, level] = /^\d+$/.test(id) ? await Promise.all([getProject(Number(id)), accessLevelIn(principal, Number(id))]) : [await getProjectByPath(id), undefined];
-  if (!project) throw PROJECT_NOT_FOUND();
+  if (!project || project.pendingDelete) throw PROJECT_NOT_FOUND();
   const access = await projectAccess(principal, project, level);
   // A job token reaches only its own project.
   if (!access.visible || (principal.kind === 'job' && principal.job.projectId !== project.id)) throw PROJECT_NOT_FOUND();

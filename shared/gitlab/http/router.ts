@@ -2,12 +2,19 @@
  * GitLab's `/api/v4`: importing the route modules registers them on the one `gitlab` app.
  */
 import './users-routes';
+import './projects-list-routes';
 import './projects-routes';
+import './project-settings-routes';
 import './repository-files-routes';
+import './pipeline-more-routes';
 import './pipelines-routes';
 import './jobs-routes';
 import './job-token-routes';
 import './runner-routes';
 import './artifacts-routes';
+import './metadata-routes';
+import './lint-routes';
+import './runners-api-routes';
+import './variables-routes';
 
 export { gitlab, gitlabNotFound } from './routing';

@@ -3,11 +3,14 @@ import { forbidden, GitLabError, notFound } from '../errors';
 import { personalAccessTokenEntity } from '../entities/access-token';
 import { userDetails, userEntity } from '../entities/user';
 import { createPersonalAccessToken, createUser, findPersonalAccessToken, revokePersonalAccessToken, TOKEN_SCOPES } from '../services/users';
-import { getUser } from '../store/users';
+import { getUser, getUserByUsername, listAllUsers } from '../store/users';
+import { filterUsers, orderUsers, USER_ORDERS } from '../state/user-finder';
+import { userBasic } from '../entities/user';
+import { pageRequest, paginationParams, setOffsetHeaders } from './pagination';
 import * as grape from './grape';
 import { adminOnly, authenticated, requireUser } from './request';
 import { handlers, route } from './routing';
-import { params, pathParams } from './validators';
+import { params, pathParams, queryParams } from './validators';
 
 /** Users and personal access tokens (`lib/api/users.rb`, `personal_access_tokens.rb`). */
 
@@ -61,7 +64,36 @@ const revokeToken = handlers(authenticated({ required: true }), pathParams({ id:
   return c.body(null, 204);
 });
 
+const listParams = z.object({
+  username: grape.string().optional(),
+  search: grape.string().optional(),
+  active: grape.boolean().optional(),
+  blocked: grape.boolean().optional(),
+  admins: grape.boolean().optional(),
+  humans: grape.boolean().optional(),
+  exclude_internal: grape.boolean().optional(),
+  without_project_bots: grape.boolean().optional(),
+  order_by: grape.values(USER_ORDERS).default('id'),
+  sort: grape.values(['asc', 'desc']).default('desc'),
+  ...paginationParams,
+});
+
+/** `GET /users`: anyone may list; administrators see the admin entity and may search e-mail addresses. */
+const list = handlers(authenticated({ required: false }), queryParams(listParams), async (c) => {
+  const query = c.req.valid('query');
+  const viewer = c.var.principal.kind === 'anonymous' ? undefined : c.var.principal.user;
+  const admin = viewer?.admin === true;
+  if (query.admins && !admin) throw forbidden();
+  const page = pageRequest(query);
+  // `username` is an exact, case-insensitive match: at most one user.
+  const candidates = query.username !== undefined ? [await getUserByUsername(query.username)].filter((user) => user !== undefined) : await listAllUsers();
+  const matching = orderUsers(filterUsers(candidates, { search: query.search, active: query.active, blocked: query.blocked, admins: query.admins, searchEmail: admin }), query.order_by, query.sort);
+  setOffsetHeaders(c, page, { hasMore: matching.length > page.offset + page.perPage, total: matching.length });
+  return c.json(matching.slice(page.offset, page.offset + page.perPage).map((user) => (admin ? userDetails(user) : userBasic(user))));
+});
+
 route('GET', '/user', currentUser);
+route('GET', '/users', list);
 route('POST', '/users', create);
 route('GET', '/users/:id', show);
 route('POST', '/users/:user_id/personal_access_tokens', createToken);

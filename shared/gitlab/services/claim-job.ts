@@ -7,6 +7,9 @@ import { transitionFields } from '../state/transition-fields';
 import { queryPendingJobs, updateJob } from '../store/jobs';
 import { touchPipeline } from '../store/pipelines';
 import { getProject } from '../store/projects';
+import { listInstanceVariables } from '../store/instance-variables';
+import { listProjectVariables } from '../store/project-variables';
+import { variablesForJob } from '../state/ci-variables';
 import { getCommit } from '../store/repository';
 import { updateRunner } from '../store/runners';
 import { getUser } from '../store/users';
@@ -53,13 +56,16 @@ async function claim(job: JobRecord, runner: RunnerRecord, graceful: boolean): P
 
 export async function requestJob(runner: RunnerRecord, params: RequestParams): Promise<RequestResult> {
   const queueValue = runner.queueValue;
-  if (runner.paused) return { kind: 'none', lastUpdate: queueValue };
-  if (params.lastUpdate !== undefined && params.lastUpdate === queueValue) return { kind: 'none', lastUpdate: queueValue };
   const now = Date.now();
+  // Every request is a heartbeat (GitLab's `authenticate_runner!`), paused runners' and unchanged queues' too.
   const contact =
     runner.contactedAt === null || now - runner.contactedAt > CONTACT_INTERVAL_MS
       ? updateRunner(runner.id, { contactedAt: now, ...(params.info ? { info: params.info } : {}) })
       : Promise.resolve();
+  if (runner.paused || (params.lastUpdate !== undefined && params.lastUpdate === queueValue)) {
+    await contact;
+    return { kind: 'none', lastUpdate: queueValue };
+  }
   const features = (params.info?.features ?? {}) as Record<string, unknown>;
   const graceful = features.cancel_gracefully === true;
 
@@ -72,11 +78,13 @@ export async function requestJob(runner: RunnerRecord, params: RequestParams): P
       const claimed = await claim(candidate, runner, graceful);
       if (!claimed) continue;
       await contact;
-      const [processed, project, user, commit] = await Promise.all([
+      const [processed, project, user, commit, projectVariables, instanceVariables] = await Promise.all([
         processPipelineNow(claimed.job.pipelineId),
         getProject(claimed.job.projectId),
         getUser(claimed.job.userId),
         getCommit(claimed.job.projectId, claimed.job.sha),
+        listProjectVariables(claimed.job.projectId),
+        listInstanceVariables(),
       ]);
       const payload = jobRequestResponse({
         job: claimed.job,
@@ -87,6 +95,11 @@ export async function requestJob(runner: RunnerRecord, params: RequestParams): P
         user,
         runner,
         dependencies: dependenciesOf(claimed.job, processed!.jobs),
+        // Jobs here have no environment, so only project variables scoped `*` reach them.
+        ciVariables: [
+          ...instanceVariables.filter((variable) => !variable.protected || claimed.job.protectedRef),
+          ...variablesForJob(projectVariables, { protectedRef: claimed.job.protectedRef, environment: null }),
+        ],
       });
       return { kind: 'job', payload };
     }

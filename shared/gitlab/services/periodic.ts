@@ -5,13 +5,15 @@ import { isStuckPending } from '../state/stuck';
 import { queryDueScheduledJobs, queryPendingJobs, queryStuckRunningJobs, updateJob } from '../store/jobs';
 import { queryUnprocessedPipelines, touchPipeline } from '../store/pipelines';
 import { afterJobsChanged } from './after-transitions';
+import { finishPendingProjectDeletions } from './delete-project';
 import { processPipelineNow } from './process-pipeline';
 import { notifyAllRunners } from './runner-queue';
 
 /**
  * GitLab's periodic work: delayed jobs whose time has come become pending; stuck builds fail;
  * pipelines whose jobs changed without being processed (a crash between the two) are processed;
- * and while builds wait, runners are told to look at the queue again in case a notification was lost.
+ * while builds wait, runners are told to look at the queue again in case a notification was lost;
+ * and project deletions cut short are finished.
  */
 const UNPROCESSED_GRACE_MS = 30_000;
 
@@ -50,5 +52,6 @@ export async function runGitLabDuties(now: number): Promise<{ enqueued: number; 
   const stale = await queryUnprocessedPipelines(now - UNPROCESSED_GRACE_MS);
   for (const pipelineId of stale) await processPipelineNow(pipelineId);
   if ((await queryPendingJobs(1)).jobs.length > 0) await notifyAllRunners();
+  await finishPendingProjectDeletions();
   return { enqueued, reprocessed: stale.length, dropped };
 }

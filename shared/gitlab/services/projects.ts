@@ -1,6 +1,7 @@
-import { validationError } from '../errors';
+import { GitLabError, validationError } from '../errors';
 import type { ProjectRecord, UserRecord } from '../records';
-import { createProject as storeProject, ProjectPathTaken } from '../store/projects';
+import { createProject as storeProject, getProject, moveProjectPath, ProjectPathTaken, updateProject } from '../store/projects';
+import { getBranchHead } from '../store/repository';
 import { resetProjectRegistrationToken } from './runners';
 import { writeFile } from './repository-files';
 
@@ -71,4 +72,55 @@ export async function createProject(user: UserRecord, input: NewProject): Promis
     project = { ...project, defaultBranch: branch };
   }
   return { project, runnersToken };
+}
+
+/** What `PUT /projects/:id` may change. */
+export interface ProjectChanges {
+  name?: string;
+  path?: string;
+  description?: string;
+  visibility?: ProjectRecord['visibility'];
+  publicBuilds?: boolean;
+  ciConfigPath?: string;
+  buildTimeout?: number;
+  ciDefaultGitDepth?: number;
+  defaultBranch?: string;
+  topics?: string[];
+}
+
+const MIN_BUILD_TIMEOUT = 600;
+/** Rails' `1.month` (30.436875 days); GitLab wants less than that. */
+const BUILD_TIMEOUT_LIMIT = 2_629_746;
+
+/** The model's validations of a change (`{"message":{"<attr>":["…"]}}`, all at once as Rails reports them). */
+function changeErrors(changes: ProjectChanges): Record<string, string[]> {
+  const errors: Record<string, string[]> = {};
+  if (changes.name !== undefined && changes.name.trim() === '') errors.name = ["can't be blank"];
+  if (changes.path !== undefined && (!PATH_PATTERN.test(changes.path) || changes.path.endsWith('.git') || changes.path.endsWith('.atom'))) {
+    errors.path = ["can contain only letters, digits, '_', '-' and '.'. Cannot start with '-', end in '.git' or end in '.atom'"];
+  }
+  if (changes.buildTimeout !== undefined && (changes.buildTimeout < MIN_BUILD_TIMEOUT || changes.buildTimeout >= BUILD_TIMEOUT_LIMIT)) {
+    errors.build_timeout = ['needs to be between 10 minutes and 1 month'];
+  }
+  if (changes.ciDefaultGitDepth !== undefined) {
+    if (changes.ciDefaultGitDepth < 0) errors.ci_default_git_depth = ['must be greater than or equal to 0'];
+    else if (changes.ciDefaultGitDepth > 1000) errors.ci_default_git_depth = ['must be less than or equal to 1000'];
+  }
+  return errors;
+}
+
+export async function updateProjectSettings(project: ProjectRecord, changes: ProjectChanges): Promise<ProjectRecord> {
+  const errors = changeErrors(changes);
+  if (Object.keys(errors).length > 0) throw validationError(errors);
+  if (changes.defaultBranch !== undefined && changes.defaultBranch !== project.defaultBranch && !(await getBranchHead(project.id, changes.defaultBranch))) {
+    throw new GitLabError(400, { message: `Could not set the default branch. Do you have a branch named '${changes.defaultBranch}' in your repository?` });
+  }
+  if (changes.path !== undefined && changes.path !== project.path && !(await moveProjectPath(project, changes.path))) {
+    throw validationError({ path: ['has already been taken'] });
+  }
+  const { path: _path, ciConfigPath, ...rest } = changes;
+  // An empty `ci_config_path` means the default file.
+  const fields: Partial<ProjectRecord> = { ...rest, ...(ciConfigPath !== undefined ? { ciConfigPath: ciConfigPath || '.gitlab-ci.yml' } : {}) };
+  await updateProject(project.id, fields);
+  return (await getProject(project.id))!;
 }

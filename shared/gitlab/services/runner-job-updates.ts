@@ -9,6 +9,7 @@ import { transitionFields } from '../state/transition-fields';
 import { getJob, updateJob } from '../store/jobs';
 import { readPipelineWithJobs, touchPipeline } from '../store/pipelines';
 import { appendTrace, readTrace, traceTail } from '../store/traces';
+import { heartbeatRunner } from '../store/runners';
 import { getUser } from '../store/users';
 import { retryJobWithoutAnswer } from './job-actions';
 import { processPipelineNow } from './process-pipeline';
@@ -68,9 +69,13 @@ export interface StateUpdate {
 }
 
 /** `PUT /jobs/:id`; returns the job's status for the `Job-Status` header. */
+/** A runner busy with a long job asks for no others: its job updates keep it online, as in GitLab (`heartbeat_runner`). */
+const HEARTBEAT_INTERVAL_MS = 60_000;
+
 export async function updateJobState(jobId: number, token: string | undefined, update: StateUpdate): Promise<string> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const job = await authenticateJob(jobId, token);
+    if (attempt === 0 && job.runnerId !== null) await heartbeatRunner(job.runnerId, Date.now(), HEARTBEAT_INTERVAL_MS);
     requireRunning(job);
     if (update.state !== 'success' && update.state !== 'failed') return job.status;
     const target = runnerStateTarget(job.status, update.state)!;

@@ -2,12 +2,13 @@ import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-d
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { batchGet } from '../../storage/batch-get';
+import { queryAll } from '../../storage/query-all';
 import type { TransactItem } from '../../storage/transact';
 import type { JobRecord } from '../records';
 import type { JobStatus } from '../state/statuses';
 import { recordOf } from './item';
 import { stuckAfter } from '../state/stuck';
-import { jobKey, jobPointerKey, pad, PENDING_QUEUE, projectJobsIndex, RUNNING_QUEUE, SCHEDULED_QUEUE } from './keys';
+import { jobKey, jobPointerKey, pad, PENDING_QUEUE, projectJobsIndex, runnerJobsIndex, RUNNING_QUEUE, SCHEDULED_QUEUE } from './keys';
 import { buildUpdate } from './update-expression';
 
 /**
@@ -27,9 +28,14 @@ function queueKeys(job: Pick<JobRecord, 'id' | 'type' | 'status' | 'scheduledAt'
   return {};
 }
 
+/** A build a runner took is listed under that runner (GSI2), for `GET /runners/:id/jobs`. */
+function runnerKeys(job: Pick<JobRecord, 'id' | 'runnerId'>): { GSI2PK?: string; GSI2SK?: string } {
+  return job.runnerId ? { GSI2PK: runnerJobsIndex(job.runnerId), GSI2SK: pad(job.id) } : {};
+}
+
 function jobItem(job: JobRecord): Item {
   const listed = job.type === 'build' ? { GSI1PK: projectJobsIndex(job.projectId), GSI1SK: pad(job.id) } : {};
-  return { ...jobKey(job.pipelineId, job.id), ...listed, ...queueKeys(job), ...job };
+  return { ...jobKey(job.pipelineId, job.id), ...listed, ...queueKeys(job), ...runnerKeys(job), ...job };
 }
 
 export function putJob(job: JobRecord, condition = 'attribute_not_exists(PK)'): TransactItem {
@@ -62,6 +68,11 @@ export function updateJob(job: JobRecord, changes: Partial<JobRecord>, expected:
     const queue = queueKeys(next);
     if (queue.GSI3PK) Object.assign(set, queue);
     else remove.push('GSI3PK', 'GSI3SK');
+  }
+  if (changes.runnerId !== undefined) {
+    const listed = runnerKeys(next);
+    if (listed.GSI2PK) Object.assign(set, listed);
+    else remove.push('GSI2PK', 'GSI2SK');
   }
   const parts = buildUpdate(set, remove);
   const statusValues = Object.fromEntries(expected.map((status, i) => [`:expected${i}`, status]));
@@ -207,3 +218,25 @@ export const queryDueScheduledJobs = (now: number, limit = 100) => queryDue(SCHE
 
 /** Running builds whose time ran out an hour ago without a final update from their runner. */
 export const queryStuckRunningJobs = (now: number, limit = 100) => queryDue(RUNNING_QUEUE, now, limit);
+
+/**
+ * The builds a runner took, by id (`sort`), optionally of some statuses and only in `projectIds`
+ * (what a viewer may read; all when undefined): skips `offset` matches and returns up to `limit`.
+ */
+export async function listRunnerJobs(
+  runnerId: number,
+  options: { statuses?: JobStatus[]; projectIds?: ReadonlySet<number>; sort: 'asc' | 'desc'; offset: number; limit: number },
+): Promise<{ jobs: JobRecord[]; total: number }> {
+  const items = await queryAll({
+    TableName: config().tableName,
+    IndexName: 'GSI2',
+    KeyConditionExpression: 'GSI2PK = :pk',
+    ExpressionAttributeValues: { ':pk': runnerJobsIndex(runnerId) },
+    ScanIndexForward: options.sort === 'asc',
+  });
+  const matching = items
+    .map(jobFromItem)
+    .filter((job) => !options.statuses || options.statuses.includes(job.status))
+    .filter((job) => !options.projectIds || options.projectIds.has(job.projectId));
+  return { jobs: matching.slice(options.offset, options.offset + options.limit), total: matching.length };
+}

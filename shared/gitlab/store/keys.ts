@@ -10,7 +10,9 @@
  *                              SK `BRANCH#<name>`   a branch head (commit SHA)
  *                              SK `COMMIT#<sha>`    a commit (message, author, file tree)
  *                              SK `BLOB#<sha>`      file content (or a pointer to S3 `repository/`)
+ *                              SK `VARIABLE#<key>#<environment scope>` a CI/CD variable
  *   PK `GLPROJECTPATH#<path>`  SK `PATH`            unique full path (lower case) → project id
+ *   PK `GLINSTANCEVARIABLES`   SK `VARIABLE#<key>`  an instance CI/CD variable (`/admin/ci/variables`)
  *   PK `GLPIPELINE#<id>`       SK `PIPELINE`        a pipeline (status, jobsVersion)
  *                              SK `JOB#<id, padded>` its jobs and bridges, read with the pipeline in one query
  *   PK `GLJOB#<id>`            SK `JOB`             immutable pointer: job id → pipeline and project
@@ -20,13 +22,16 @@
  *   PK `GLARTIFACTEXPIRY#<job id>` SK `EXPIRY`  when the job's artifacts expire (artifacts/expiry.ts)
  *
  * Secondary indexes (all sparse):
- *   GSI1  `GLPROJECTJOBS#<project id>` / `<job id, padded>`   a project's builds, newest first
+ *   GSI1  `GLPROJECTS` / `<id, padded>`                       every project (not one being deleted)
+ *         `GLPROJECTS#deleting` / `<id, padded>`              projects whose deletion is under way
+ *         `GLPROJECTJOBS#<project id>` / `<job id, padded>`   a project's builds, newest first
  *         `GLPROJECTPIPELINES#<project id>` / `<id, padded>`  a project's pipelines
  *         `GLRUNNERS` / `<id, padded>`                        all runners
  *   GSI3  `GLQUEUE#pending` / `<job id, padded>`              builds waiting for a runner, oldest first
  *         `GLQUEUE#scheduled` / `<due time, padded>#<job id>` delayed jobs waiting for their time
  *         `GLQUEUE#running` / `<stuck after, padded>#<job id>` running builds, by when they count as stuck
  *   GSI2  `GLARTIFACTS#expiring` / `<expire at, padded>#<job id>` artifacts by expiry, for the sweeper
+ *         `GLRUNNERJOBS#<runner id>` / `<job id, padded>`     the builds a runner took
  *   GSI4  `GLPIPELINES#unprocessed` / `<updated at>#<id>`     pipelines whose jobs changed since they
  *                                                             were last processed (crash recovery)
  */
@@ -41,6 +46,10 @@ export const projectPathKey = (path: string) => ({ PK: `GLPROJECTPATH#${path.toL
 export const memberKey = (projectId: number, userId: number) => ({ PK: projectPk(projectId), SK: `MEMBER#${pad(userId)}` });
 export const branchKey = (projectId: number, name: string) => ({ PK: projectPk(projectId), SK: `BRANCH#${name}` });
 export const commitKey = (projectId: number, sha: string) => ({ PK: projectPk(projectId), SK: `COMMIT#${sha}` });
+export const VARIABLE_SK_PREFIX = 'VARIABLE#';
+export const variableKey = (projectId: number, key: string, scope: string) => ({ PK: projectPk(projectId), SK: `${VARIABLE_SK_PREFIX}${key}#${scope}` });
+export const INSTANCE_VARIABLES_PK = 'GLINSTANCEVARIABLES';
+export const instanceVariableKey = (key: string) => ({ PK: INSTANCE_VARIABLES_PK, SK: `${VARIABLE_SK_PREFIX}${key}` });
 export const blobKey = (projectId: number, sha: string) => ({ PK: projectPk(projectId), SK: `BLOB#${sha}` });
 export const pipelinePk = (id: number) => `GLPIPELINE#${id}`;
 export const pipelineKey = (id: number) => ({ PK: pipelinePk(id), SK: 'PIPELINE' });
@@ -61,6 +70,9 @@ export const traceGenerationKey = (jobId: number, generation: number) => ({ PK: 
 export const projectJobsIndex = (projectId: number) => `GLPROJECTJOBS#${projectId}`;
 export const projectPipelinesIndex = (projectId: number) => `GLPROJECTPIPELINES#${projectId}`;
 export const RUNNERS_INDEX = 'GLRUNNERS';
+export const runnerJobsIndex = (runnerId: number) => `GLRUNNERJOBS#${runnerId}`;
+export const PROJECTS_INDEX = 'GLPROJECTS';
+export const PROJECTS_BEING_DELETED = 'GLPROJECTS#deleting';
 export const PENDING_QUEUE = 'GLQUEUE#pending';
 export const SCHEDULED_QUEUE = 'GLQUEUE#scheduled';
 export const RUNNING_QUEUE = 'GLQUEUE#running';

@@ -2,6 +2,7 @@ import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import type { PipelineRecord } from '../records';
+import { queryAll } from '../../storage/query-all';
 import { recordOf } from './item';
 import { projectPipelinesIndex } from './keys';
 
@@ -44,4 +45,38 @@ export async function listProjectPipelines(
     startKey = result.LastEvaluatedKey;
   } while (startKey);
   return { pipelines: matched, hasMore: total > options.offset + options.limit, total };
+}
+
+/** The ids of all a project's pipelines (deleting the project). */
+export async function projectPipelineIds(projectId: number): Promise<number[]> {
+  const items = await queryAll({
+    TableName: config().tableName,
+    IndexName: 'GSI1',
+    KeyConditionExpression: 'GSI1PK = :pk',
+    ExpressionAttributeValues: { ':pk': projectPipelinesIndex(projectId) },
+    ProjectionExpression: 'id',
+  });
+  return items.map((item) => Number(item.id));
+}
+
+/** The newest pipeline of a ref that is not a child pipeline (GitLab's `Project#latest_pipeline`). */
+export async function latestProjectPipeline(projectId: number, ref: string): Promise<PipelineRecord | undefined> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await dynamo().send(
+      new QueryCommand({
+        TableName: config().tableName,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk',
+        FilterExpression: '#ref = :ref AND #source <> :child',
+        ExpressionAttributeNames: { '#ref': 'ref', '#source': 'source' },
+        ExpressionAttributeValues: { ':pk': projectPipelinesIndex(projectId), ':ref': ref, ':child': 'parent_pipeline' },
+        ScanIndexForward: false,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    if (result.Items?.length) return recordOf<PipelineRecord>(result.Items[0]);
+    startKey = result.LastEvaluatedKey;
+  } while (startKey);
+  return undefined;
 }

@@ -4,6 +4,7 @@ import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { batchGet } from '../../storage/batch-get';
 import { queryAll } from '../../storage/query-all';
+import { unlessConditionFails } from '../../storage/transact';
 import type { RunnerRecord } from '../records';
 import { recordOf } from './item';
 import { pad, runnerKey, RUNNERS_INDEX } from './keys';
@@ -66,4 +67,19 @@ export async function deleteRunner(id: number): Promise<void> {
 /** Tells the runner's next `POST /jobs/request` that something changed (X-GitLab-Last-Update). */
 export async function bumpQueueValue(id: number): Promise<void> {
   await updateRunner(id, { queueValue: newQueueValue() });
+}
+
+/** Records a runner's contact unless one was recorded less than `intervalMs` ago (one conditional write, no read). */
+export async function heartbeatRunner(id: number, now: number, intervalMs: number): Promise<void> {
+  await unlessConditionFails(
+    dynamo().send(
+      new UpdateCommand({
+        TableName: config().tableName,
+        Key: runnerKey(id),
+        UpdateExpression: 'SET contactedAt = :now',
+        ConditionExpression: 'attribute_exists(PK) AND (attribute_type(contactedAt, :null) OR contactedAt < :before)',
+        ExpressionAttributeValues: { ':now': now, ':before': now - intervalMs, ':null': 'NULL' },
+      }),
+    ),
+  );
 }

@@ -6,7 +6,7 @@ import { transact, TransactionConflict } from '../../storage/transact';
 import type { UserRecord } from '../records';
 import { nextId } from './counters';
 import { recordOf } from './item';
-import { userKey, usernameKey } from './keys';
+import { counterKey, userKey, usernameKey } from './keys';
 
 /** Users, and the unique username each holds. User 1 is `root`, the administrator the bootstrap token acts as. */
 const ROOT_USER_ID = 1;
@@ -64,4 +64,18 @@ export async function getUser(id: number): Promise<UserRecord | undefined> {
 export async function getUsers(ids: Iterable<number>): Promise<Map<number, UserRecord>> {
   const items = await batchGet([...new Set(ids)].map(userKey));
   return new Map(items.map((item) => [Number(item.id), recordOf<UserRecord>(item)]));
+}
+
+export async function getUserByUsername(username: string): Promise<UserRecord | undefined> {
+  const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: usernameKey(username) }));
+  return result.Item ? getUser(Number(result.Item.userId)) : undefined;
+}
+
+/** Every user: ids run from root's up to the user counter, and users are never deleted. */
+export async function listAllUsers(): Promise<UserRecord[]> {
+  await insertRoot();
+  const counter = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: counterKey('user') }));
+  const last = Math.max(ROOT_USER_ID, Number(counter.Item?.Value ?? ROOT_USER_ID));
+  const users = await getUsers(Array.from({ length: last }, (_, i) => i + 1));
+  return [...users.values()].sort((a, b) => a.id - b.id);
 }

@@ -1,0 +1,21 @@
+import { deleteExpiry } from '../artifacts/expiry';
+import { deleteJobObjects } from '../artifacts/objects';
+import type { JobRecord, PipelineRecord } from '../records';
+import { transact } from '../../storage/transact';
+import { deleteKeys, deletePartition } from '../store/delete-items';
+import { jobPointerKey, pipelinePk, tracePk } from '../store/keys';
+
+/**
+ * GitLab's `Ci::DestroyPipelineService`: the pipeline, its jobs, their traces (live chunks and the
+ * archived log) and their artifacts, all gone. The pipeline item goes last, so a deletion cut
+ * short is still found, and finished, by deleting again.
+ */
+export async function destroyPipeline(pipeline: PipelineRecord, jobs: readonly JobRecord[]): Promise<void> {
+  for (const job of jobs) {
+    await deleteJobObjects(job, { trace: true });
+    await deletePartition(tracePk(job.id));
+  }
+  for (let i = 0; i < jobs.length; i += 100) await transact(jobs.slice(i, i + 100).map((job) => deleteExpiry(job.id)));
+  await deleteKeys(jobs.map((job) => jobPointerKey(job.id)));
+  await deletePartition(pipelinePk(pipeline.id), ['PIPELINE']);
+}

@@ -1,0 +1,43 @@
+import { revokeToken } from '../../auth/token-store';
+import { S3_PREFIXES } from '../../storage/table-schema';
+import { deleteObjectsUnder } from '../artifacts/objects';
+import type { ProjectRecord } from '../records';
+import { deletePartition } from '../store/delete-items';
+import { projectPk } from '../store/keys';
+import { projectPipelineIds } from '../store/pipeline-list';
+import { readPipelineWithJobs } from '../store/pipelines';
+import { listProjectsBeingDeleted, unlistProject } from '../store/projects';
+import { deleteRunner, listRunners, updateRunner } from '../store/runners';
+import { destroyPipeline } from './delete-pipeline';
+
+/**
+ * `DELETE /projects/:id` (GitLab's `Projects::DestroyService`): the project disappears at once
+ * (its path is freed, it leaves every list, reads answer 404), then its pipelines, jobs, traces,
+ * artifacts, repository, members and runners go. A deletion cut short is finished by the
+ * periodic duties.
+ */
+export async function startProjectDeletion(project: ProjectRecord): Promise<void> {
+  await unlistProject(project);
+  await finishProjectDeletion(project);
+}
+
+async function finishProjectDeletion(project: ProjectRecord): Promise<void> {
+  for (const pipelineId of await projectPipelineIds(project.id)) {
+    const read = await readPipelineWithJobs(pipelineId);
+    if (read) await destroyPipeline(read.pipeline, read.jobs);
+  }
+  for (const runner of await listRunners()) {
+    if (!runner.projectIds.includes(project.id)) continue;
+    const others = runner.projectIds.filter((id) => id !== project.id);
+    if (others.length === 0) await deleteRunner(runner.id);
+    else await updateRunner(runner.id, { projectIds: others });
+  }
+  if (project.runnersTokenHash) await revokeToken(project.runnersTokenHash).catch(() => undefined);
+  await deleteObjectsUnder(`${S3_PREFIXES.repository}${project.id}/`);
+  await deletePartition(projectPk(project.id), ['PROJECT']);
+}
+
+/** Periodic duty: deletions that a crash or a timeout left unfinished. */
+export async function finishPendingProjectDeletions(): Promise<void> {
+  for (const project of await listProjectsBeingDeleted()) await finishProjectDeletion(project);
+}
