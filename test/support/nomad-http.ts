@@ -40,8 +40,8 @@ export async function callUrl<T = any>(url: string, method: string, path: string
   return readResponse(await fetch(`${url}${path}`, requestInit(method, body, headers)));
 }
 
-/** Reads until `done` holds or the time is up, and returns the last value read. */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+/** Reads until `done` holds or the time is up (generous: the machine may be busy), and returns the last value read. */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
