@@ -146,7 +146,8 @@ describe('nodes and the scheduler', () => {
     await drainEvalQueue();
     expect((await liveAllocs('pinned')).map((stored) => stored.alloc.NodeID)).toEqual([lonely.ID]);
     // Marked down by a run that died before it created the evaluations.
-    expect(await transitionNode(lonely.ID, { status: 'down', expectStatus: 'ready' }, nextIndex())).toBeDefined();
+    const marked = await transitionNode(lonely.ID, { status: 'down', expectStatus: 'ready' }, nextIndex());
+    expect(marked?.node).toMatchObject({ ID: lonely.ID, Status: 'down' });
     await runSchedulerDuties(Date.now());
     const evals = (await api('GET', '/v1/job/pinned/evaluations')).body;
     expect(evals.filter((evaluation: any) => evaluation.TriggeredBy === 'node-update' && evaluation.NodeID === lonely.ID)).toHaveLength(1);
