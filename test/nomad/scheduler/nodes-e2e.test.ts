@@ -51,7 +51,8 @@ describe('nodes and the scheduler', () => {
     expect(node.Events.at(-1).Message).toBe('Node heartbeat missed');
     await drainEvalQueue();
     const lost = (await api('GET', '/v1/job/web/allocations')).body.filter((a: any) => a.NodeID === victim && a.TaskGroup === 'app');
-    expect(lost.every((a: any) => a.ClientStatus === 'lost' && a.DesiredDescription === 'alloc is lost since its node is down')).toBe(true);
+    expect(lost.length).toBeGreaterThan(0);
+    expect(lost.map((a: any) => [a.ClientStatus, a.DesiredDescription])).toEqual(lost.map(() => ['lost', 'alloc is lost since its node is down']));
     const live = await liveAllocs('web');
     expect(live).toHaveLength(4);
     expect(live.some((stored) => stored.alloc.NodeID === victim)).toBe(false);
