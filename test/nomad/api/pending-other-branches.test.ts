@@ -3,8 +3,8 @@ import { useFreshResources } from '../../support/resources';
 import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
 
 /**
- * DEPENDS ON OTHER BRANCHES (edge-nomad: Count validation and the configured count maximum; the
- * item-size answer is not fixed by any branch yet). Written to the behaviour the product must
+ * DEPENDS ON OTHER BRANCHES (edge-nomad: Count validation and the configured count maximum, prefix
+ * paging; the item-size answer is not fixed by any branch yet). Written to the behaviour the product must
  * have — Nomad's texts where Nomad has them, a 400 rather than a 500 for every bad input — these
  * fail on a tree without those fixes and pass after them.
  */
@@ -42,6 +42,23 @@ describe('task group Count', () => {
   it('still accepts an ordinary count', async () => {
     const answer = await call('POST', '/v1/jobs', { Job: withCount('fine', 3) });
     expect(answer.status).toBe(200);
+    await drainEvalQueue();
+  });
+});
+
+describe('a prefixed job list, paged', () => {
+  it('pages with prefix and next_token together, in order and without repeats', async () => {
+    for (const id of ['pg-1', 'pg-2', 'pg-3', 'pg-4', 'pg-5', 'other']) expect((await call('POST', '/v1/jobs', { Job: serviceJob(id, 1, 10, 10) })).status).toBe(200);
+    const seen: string[] = [];
+    let token: string | null = '';
+    for (let page = 0; page < 5 && token !== null; page++) {
+      const answer = await call('GET', `/v1/jobs?prefix=pg-&per_page=2${token ? `&next_token=${encodeURIComponent(token)}` : ''}`);
+      expect(answer.status, answer.text).toBe(200);
+      seen.push(...answer.body.map((job: any) => job.ID));
+      token = answer.headers.get('X-Nomad-NextToken');
+    }
+    expect(seen).toEqual(['pg-1', 'pg-2', 'pg-3', 'pg-4', 'pg-5']);
+    expect(token).toBeNull();
     await drainEvalQueue();
   });
 });
