@@ -90,14 +90,15 @@ async function startDynamoDb(dataDir: string | undefined, fixedPort?: number): P
     maxAttempts: 1,
   });
   try {
-    const deadline = Date.now() + 60_000;
+    // A JVM on a machine whose cores are all busy can take most of a minute to answer.
+    const deadline = Date.now() + 120_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}):\n${output}`);
       try {
         await client.send(new ListTablesCommand({}));
         break;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not start within 60 s:\n${output}\n${error}`);
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not start within 120 s:\n${output}\n${error}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
