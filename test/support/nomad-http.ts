@@ -18,8 +18,9 @@ export interface ApiServer {
 
 export async function startApiServer(workerName: string): Promise<ApiServer> {
   const port = await freePort();
-  const server = await new Promise<ServerType>((resolve) => {
+  const server = await new Promise<ServerType>((resolve, reject) => {
     const started = serve({ fetch: app.fetch, port, hostname: '127.0.0.1', websocket: { server: new WebSocketServer({ noServer: true }) } }, () => resolve(started));
+    started.once('error', reject);
   });
   const poller = new SqsPoller({ queueUrl: process.env.EVAL_QUEUE_URL!, handler: worker, functionName: workerName });
   poller.start();
