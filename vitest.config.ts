@@ -8,7 +8,8 @@ export default defineConfig({
     setupFiles: ['test/setup/aws-env.ts'],
     // CDK's local esbuild bundling needs a real process (it hands process.stderr to a child).
     pool: 'forks',
-    testTimeout: 30_000,
+    // Generous: the suite must pass while other work keeps every core busy.
+    testTimeout: 60_000,
     hookTimeout: 120_000,
     env: {
       POWERTOOLS_LOG_LEVEL: 'SILENT',

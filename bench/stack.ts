@@ -11,7 +11,18 @@ import { freePort, startStandIns } from '../infra/local/stand-ins';
  */
 export async function benchStack(visibilityTimeoutSeconds = 30) {
   const scratch = mkdtempSync(join(tmpdir(), 'jobplane-bench-'));
-  const standIns = await startStandIns({ scratchDir: join(scratch, 's3') });
+  const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
+  const standIns = await startStandIns({ scratchDir: join(scratch, 's3') }).catch((error: unknown) => {
+    removeScratch();
+    throw error;
+  });
+  const stop = async () => {
+    try {
+      await standIns.stop();
+    } finally {
+      removeScratch();
+    }
+  };
   Object.assign(process.env, standIns.env);
   const resources = await ensureResources({
     tableName: 'bench',
@@ -19,26 +30,30 @@ export async function benchStack(visibilityTimeoutSeconds = 30) {
     evalDlqName: 'bench-evals-dlq.fifo',
     bucketName: 'bench-bucket',
     visibilityTimeoutSeconds,
+  }).catch(async (error: unknown) => {
+    await stop();
+    throw error;
   });
   Object.assign(process.env, resources);
-  return {
-    env: { ...standIns.env, ...resources },
-    async stop() {
-      await standIns.stop();
-      rmSync(scratch, { recursive: true, force: true });
-    },
-  };
+  return { env: { ...standIns.env, ...resources }, stop };
 }
 
 /** The whole local control plane (what `npm start` runs) on a free port, its data in a scratch folder `stop()` removes. */
 export async function benchLocalStack(options: Pick<LocalStackOptions, 'agent' | 'periodicMs'>): Promise<LocalStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'jobplane-bench-'));
-  const stack = await startLocalStack({ ...options, dataDir, port: await freePort() });
+  const removeData = () => rmSync(dataDir, { recursive: true, force: true });
+  const stack = await startLocalStack({ ...options, dataDir, port: await freePort() }).catch((error: unknown) => {
+    removeData();
+    throw error;
+  });
   return {
     ...stack,
     async stop() {
-      await stack.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      try {
+        await stack.stop();
+      } finally {
+        removeData();
+      }
     },
   };
 }

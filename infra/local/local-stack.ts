@@ -60,6 +60,32 @@ function bootstrapToken(dataDir: string): string {
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  // What has started, stopped in reverse order by stop() or by a start that fails half-way.
+  const started: Array<() => Promise<unknown>> = [];
+  const stopAll = async () => {
+    const errors: unknown[] = [];
+    for (const stop of started.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) throw new AggregateError(errors, 'the local stack did not stop cleanly');
+  };
+  try {
+    return await startParts(options, started, stopAll);
+  } catch (error) {
+    await stopAll().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startParts(
+  options: LocalStackOptions,
+  started: Array<() => Promise<unknown>>,
+  stopAll: () => Promise<void>,
+): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
   mkdirSync(options.dataDir, { recursive: true });
   const standIns: StandIns = await startStandIns({
@@ -67,6 +93,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     scratchDir: join(tmpdir(), 'jobplane-s3'),
     ports: options.standInPorts,
   });
+  started.push(() => standIns.stop());
   Object.assign(process.env, standIns.env);
   const resources = await ensureResources({
     tableName: 'jobplane',
@@ -94,11 +121,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const { handler: periodic } = await import('../../functions/periodic');
   const { requeuePendingEvals } = await import('../../shared/nomad/worker/requeue');
 
-  const server: ServerType = await new Promise((resolve) => {
+  const server: ServerType = await new Promise((resolve, reject) => {
     // The WebSocket server lets routes upgrade (job actions, the agents' action channel).
     const websocket = { server: new WebSocketServer({ noServer: true }) };
-    const started = serve({ fetch: app.fetch, port: options.port, hostname: host, websocket }, () => resolve(started));
+    const listening = serve({ fetch: app.fetch, port: options.port, hostname: host, websocket }, () => {
+      listening.off('error', reject);
+      resolve(listening);
+    });
+    // A port in use fails here, not as an uncaught error.
+    listening.once('error', reject);
   });
+  started.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Blocking queries may hold connections for minutes; shutting down must not wait for them.
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      }),
+  );
   const poller = new SqsPoller({
     queueUrl: resources.EVAL_QUEUE_URL,
     handler: worker,
@@ -106,10 +146,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     onError: (error) => log(`worker: ${(error as Error).message}`),
   });
   poller.start();
+  started.push(() => poller.stop());
 
   // The in-memory queue starts empty: whatever was pending before a restart goes back on it.
   const requeued = await requeuePendingEvals(Date.now(), 0);
   if (requeued > 0) log(`re-queued ${requeued} pending evaluation(s) from before the restart`);
+
+  let periodicRun: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    periodicRun = periodic().catch((error: unknown) => log(`periodic duties: ${(error as Error).message}`));
+  }, options.periodicMs ?? 60_000);
+  started.push(() => {
+    clearInterval(timer);
+    return periodicRun;
+  });
 
   let agent: NomadAgent | undefined;
   if (options.agent) {
@@ -131,6 +181,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       createLogger('warn', 'agent', (line) => log(line)),
     );
+    const startedAgent = agent;
+    started.push(() => startedAgent.stop());
     await agent.ready;
   }
 
@@ -155,13 +207,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       createLogger('warn', 'runner', (line) => log(line)),
     );
+    const startedRunner = runner;
+    started.push(() => startedRunner.stop());
     await runner.ready;
   }
-
-  let periodicRun: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    periodicRun = periodic().catch((error: unknown) => log(`periodic duties: ${(error as Error).message}`));
-  }, options.periodicMs ?? 60_000);
 
   return {
     url,
@@ -169,18 +218,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     runnerDataDir: runner ? runnerDataDir : undefined,
     bootstrapToken: token,
     env,
-    async stop() {
-      await runner?.stop();
-      await agent?.stop();
-      clearInterval(timer);
-      await periodicRun;
-      await poller.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Blocking queries may hold connections for minutes; shutting down must not wait for them.
-        if ('closeAllConnections' in server) server.closeAllConnections();
-      });
-      await standIns.stop();
-    },
+    stop: stopAll,
   };
 }

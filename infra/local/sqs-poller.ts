@@ -36,7 +36,8 @@ function lambdaContext(functionName: string, timeoutMs: number): Context {
   };
 }
 
-function toRecord(message: Message, queueUrl: string): SQSRecord {
+/** The SQS event record Lambda's event source makes of a received message (its real receive count included). */
+export function toRecord(message: Message, queueUrl: string): SQSRecord {
   const attributes = message.Attributes ?? {};
   const queueName = queueUrl.split('/').pop()!;
   return {

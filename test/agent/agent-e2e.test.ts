@@ -106,13 +106,20 @@ describe('the agent against the API', () => {
   });
 
   it('follows a log while the task writes it and ends when the task is dead', async () => {
-    const spec = job('chatty', 'batch', { Driver: 'mock_driver', Config: { run_for: '1500ms', stdout_string: 'tick\n', stdout_repeat: 4, stdout_repeat_duration: '300ms' } });
+    // Long enough to be seen running on a busy machine; the follow's end is what the test waits for.
+    const spec = job('chatty', 'batch', { Driver: 'mock_driver', Config: { run_for: '8s', stdout_string: 'tick\n', stdout_repeat: 4, stdout_repeat_duration: '300ms' } });
     await call('POST', '/v1/jobs', spec);
     const alloc = await onlyAlloc('chatty', 'running');
-    const started = Date.now();
     const followed = await fetch(`${base}/v1/client/fs/logs/${alloc.ID}?task=t&type=stdout&follow=true`);
-    const text = await followed.text();
-    expect(Date.now() - started).toBeGreaterThan(500);
+    const reader = followed.body!.getReader();
+    const decoder = new TextDecoder();
+    const first = await reader.read();
+    expect(first.done).toBe(false);
+    let text = decoder.decode(first.value, { stream: true });
+    // The first frames came while the task was still alive: this is following, not reading a finished log.
+    expect((await call('GET', `/v1/allocation/${alloc.ID}`)).body.ClientStatus).toBe('running');
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += decoder.decode(chunk.value, { stream: true });
+    expect((await call('GET', `/v1/allocation/${alloc.ID}`)).body.TaskStates.t.State).toBe('dead');
     const frames = text.split(/(?<=\})(?=\{)/).map((frame) => JSON.parse(frame));
     const data = frames.filter((frame) => frame.Data).map((frame) => Buffer.from(frame.Data, 'base64').toString()).join('');
     expect(data).toBe('tick\n'.repeat(5));

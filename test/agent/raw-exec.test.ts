@@ -39,7 +39,7 @@ describe('raw_exec', () => {
       output: ready.output,
     });
     // Only once the shell ignores SIGINT is the test meaningful.
-    await expect.poll(() => ready.out.join('')).toBe('ready\n');
+    await expect.poll(() => ready.out.join(''), { timeout: 30_000 }).toBe('ready\n');
     const started = Date.now();
     await stubborn.stop(300, 'SIGINT');
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);

@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startStandIns } from '../../infra/local/stand-ins';
+import { startStandIns, type StandIns } from '../../infra/local/stand-ins';
 
 /**
  * Starts DynamoDB Local, the SQS stand-in and the S3 stand-in once for the whole run, on free
  * ports, in memory. Test files reach them through the environment `aws-env.ts` applies.
+ * The SQS and S3 stand-ins live in this process; DynamoDB Local's JVM is tied to it by a watchdog
+ * (see `infra/local/watchdog.cjs`), so a run that is interrupted or killed leaves nothing behind.
  */
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,10 +19,20 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const scratch = mkdtempSync(join(tmpdir(), 'jobplane-test-'));
-  const standIns = await startStandIns({ scratchDir: join(scratch, 's3') });
+  const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
+  let standIns: StandIns;
+  try {
+    standIns = await startStandIns({ scratchDir: join(scratch, 's3') });
+  } catch (error) {
+    removeScratch();
+    throw error;
+  }
   project.provide('awsEnv', standIns.env);
   return async () => {
-    await standIns.stop();
-    rmSync(scratch, { recursive: true, force: true });
+    try {
+      await standIns.stop();
+    } finally {
+      removeScratch();
+    }
   };
 }

@@ -22,8 +22,9 @@ export async function startGitLab(): Promise<GitLabServer> {
   const url = `http://127.0.0.1:${port}`;
   const root = `bootstrap-${createHash('sha1').update(String(Math.random())).digest('hex')}`;
   Object.assign(process.env, { EXTERNAL_URL: url, BOOTSTRAP_TOKEN_SHA256: createHash('sha256').update(root).digest('hex') });
-  const server: ServerType = await new Promise((resolve) => {
+  const server: ServerType = await new Promise((resolve, reject) => {
     const started = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(started));
+    started.once('error', reject);
   });
   return {
     url,

@@ -8,8 +8,8 @@ export async function liveAllocs(jobId: string, namespace = 'default'): Promise<
   return (await readJobAllocs(namespace, jobId)).filter((stored) => stored.live);
 }
 
-/** What an agent reports: a client status and, optionally, deployment health. */
-export async function report(allocs: StoredAlloc[], status: string, healthy?: boolean) {
+/** What an agent reports: a client status and, optionally, deployment health (`headers`: its token, with ACLs on). */
+export async function report(allocs: StoredAlloc[], status: string, healthy?: boolean, headers: Record<string, string> = {}) {
   const byNode = new Map<string, StoredAlloc[]>();
   for (const stored of allocs) byNode.set(stored.alloc.NodeID, [...(byNode.get(stored.alloc.NodeID) ?? []), stored]);
   for (const [nodeId, list] of byNode) {
@@ -19,7 +19,7 @@ export async function report(allocs: StoredAlloc[], status: string, healthy?: bo
         ClientStatus: status,
         DeploymentStatus: healthy === undefined ? undefined : { Healthy: healthy, Timestamp: new Date().toISOString() },
       })),
-    });
+    }, headers);
     if (response.status !== 200) throw new Error(`report failed: ${response.status} ${response.text}`);
   }
 }

@@ -9,7 +9,8 @@ import { parse } from 'yaml';
  * are dropped before validating.
  *
  * The document is the team's copy beside the checkout (`../shared/contracts/`), found from any
- * clone by walking up, or named by NOMAD_OPENAPI_CONTRACT. It is not part of this repository.
+ * clone by walking up, or named by NOMAD_OPENAPI_CONTRACT. It is not part of this repository;
+ * CI has it, so there (CI set) a missing document fails the contract test instead of skipping it.
  */
 function findContract(): string | undefined {
   if (process.env.NOMAD_OPENAPI_CONTRACT) return process.env.NOMAD_OPENAPI_CONTRACT;
@@ -21,6 +22,8 @@ function findContract(): string | undefined {
 }
 
 export const CONTRACT = findContract();
+/** Where the document must be found: in CI (any CI value but `false`, as CI services set it). */
+export const CONTRACT_REQUIRED = Boolean(process.env.CI) && process.env.CI !== 'false';
 
 let document: any;
 let ajv: Ajv;
@@ -28,7 +31,7 @@ const validators = new Map<string, ValidateFunction>();
 
 function load() {
   if (document) return;
-  if (!CONTRACT) throw new Error('Nomad OpenAPI document not found');
+  if (!CONTRACT) throw new Error('Nomad OpenAPI document not found: put the team copy at ../shared/contracts/nomad-openapi.yaml or name it in NOMAD_OPENAPI_CONTRACT');
   document = parse(readFileSync(CONTRACT, 'utf8'));
   ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
   ajv.addSchema({ $id: 'nomad', components: { schemas: document.components.schemas } });
@@ -50,20 +53,61 @@ function rewriteRefs(schema: unknown): unknown {
   return schema;
 }
 
-/** The errors of a 200 body of `method path` (an OpenAPI path template such as `/job/{jobName}`); [] when it conforms. */
-export function contractErrors(method: string, path: string, body: unknown): string[] {
+function operation(method: string, path: string): any {
+  const found = document.paths[path]?.[method.toLowerCase()];
+  if (!found) throw new Error(`${method} ${path} is not in the contract`);
+  return found;
+}
+
+function responseSchema(method: string, path: string): any {
+  let response = operation(method, path).responses['200'];
+  if (response.$ref) response = document.components.responses[response.$ref.split('/').pop()];
+  return response.content?.['application/json']?.schema;
+}
+
+/** What a Go pointer marshals to: a schema naming one object (an array or a scalar is never `null` in Nomad's answers). */
+function isObjectSchema(schema: any): boolean {
+  if (!schema) return false;
+  if (schema.$ref) return isObjectSchema(document.components.schemas[schema.$ref.split('/').pop()]);
+  return schema.type === 'object' || (schema.type === undefined && schema.properties !== undefined);
+}
+
+export interface ContractResponse {
+  status: number;
+  text: string;
+  body: unknown;
+  headers: Headers;
+}
+
+/**
+ * The ways an answer to `method path` (an OpenAPI path template such as `/job/{jobName}`) breaks
+ * the contract; [] when it conforms.
+ * - 200: the body validates against the operation's schema; `null` only where the schema is one
+ *   object (a nil pointer in Nomad), and no body at all only where the operation declares none.
+ * - errors: a status the operation declares (or 404, which Nomad answers for a missing object
+ *   though the document lists it nowhere), with the plain-text, non-empty body the document's
+ *   content-less error responses stand for — never JSON.
+ */
+export function contractErrors(method: string, path: string, response: ContractResponse): string[] {
   load();
   const key = `${method} ${path}`;
+  if (response.status !== 200) {
+    const declared = Object.keys(operation(method, path).responses);
+    const errors: string[] = [];
+    if (!declared.includes(String(response.status)) && response.status !== 404) errors.push(`status ${response.status} is not one of ${declared.join(', ')}`);
+    if (response.text.trim() === '') errors.push('empty error body');
+    if (response.body !== undefined) errors.push(`error body is JSON, Nomad's are plain text: ${response.text}`);
+    if (!(response.headers.get('content-type') ?? '').startsWith('text/plain')) errors.push(`error content-type ${response.headers.get('content-type')}`);
+    return errors;
+  }
+  const schema = responseSchema(method, path);
+  if (!schema) return response.text === '' ? [] : [`${key} declares no body, got ${response.text.slice(0, 200)}`];
+  if (response.body === undefined) return [`not JSON: ${response.text.slice(0, 200)}`];
+  if (response.body === null) return isObjectSchema(schema) ? [] : [`null where the contract wants ${schema.type ?? 'a value'}`];
   let validate = validators.get(key);
   if (!validate) {
-    const operation = document.paths[path]?.[method.toLowerCase()];
-    if (!operation) throw new Error(`${key} is not in the contract`);
-    let response = operation.responses['200'];
-    if (response.$ref) response = document.components.responses[response.$ref.split('/').pop()];
-    const schema = response.content?.['application/json']?.schema ?? {};
     validate = ajv.compile(rewriteRefs(schema) as object);
     validators.set(key, validate);
   }
-  if (body === null) return [];
-  return validate(withoutNulls(body)) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath} ${error.message}`);
+  return validate(withoutNulls(response.body)) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath} ${error.message}`);
 }

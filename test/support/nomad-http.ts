@@ -18,8 +18,9 @@ export interface ApiServer {
 
 export async function startApiServer(workerName: string): Promise<ApiServer> {
   const port = await freePort();
-  const server = await new Promise<ServerType>((resolve) => {
+  const server = await new Promise<ServerType>((resolve, reject) => {
     const started = serve({ fetch: app.fetch, port, hostname: '127.0.0.1', websocket: { server: new WebSocketServer({ noServer: true }) } }, () => resolve(started));
+    started.once('error', reject);
   });
   const poller = new SqsPoller({ queueUrl: process.env.EVAL_QUEUE_URL!, handler: worker, functionName: workerName });
   poller.start();
@@ -40,8 +41,8 @@ export async function callUrl<T = any>(url: string, method: string, path: string
   return readResponse(await fetch(`${url}${path}`, requestInit(method, body, headers)));
 }
 
-/** Reads until `done` holds or the time is up, and returns the last value read. */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+/** Reads until `done` holds or the time is up (generous: the machine may be busy), and returns the last value read. */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();

@@ -47,7 +47,7 @@ async function queueIsEmpty(): Promise<boolean> {
  * Invokes the worker Lambda's handler on whatever is queued until the queue is empty, messages
  * in flight (waiting out a visibility timeout) included.
  */
-export async function drainEvalQueue(timeoutMs = 20_000): Promise<number> {
+export async function drainEvalQueue(timeoutMs = 60_000): Promise<number> {
   const poller = new SqsPoller({ queueUrl: process.env.EVAL_QUEUE_URL!, handler: worker, functionName: 'test-worker' });
   const deadline = Date.now() + timeoutMs;
   let handled = 0;

@@ -2,11 +2,8 @@ import { ROLE_NAMES } from '../auth/policy';
 import type { Principal } from '../auth/principal';
 import { notFound } from '../errors';
 import { loadContext } from '../entities/context';
-import { iso, webUrl } from '../entities/format';
 import { jobEntity } from '../entities/job';
-import { pipelineUrl } from '../entities/pipeline';
-import { avatarUrl } from '../entities/user';
-import { fullPath, getMember } from '../store/projects';
+import { getMember } from '../store/projects';
 import { authenticated } from './request';
 import { handlers, route } from './routing';
 
@@ -23,42 +20,22 @@ const currentJob = handlers(byJobToken, async (c) => {
   return c.json(jobEntity(job, await loadContext([job])));
 });
 
+/**
+ * GitLab 17's shape: ids only, the project's groups (we have none), the user's roles, and
+ * `environment` only when the job deploys to one (ours never do); no cluster agents to allow.
+ */
 const allowedAgents = handlers(byJobToken, async (c) => {
   const { job, user } = requireJob(c.var.principal);
-  const [context, member] = await Promise.all([loadContext([job]), user.admin ? undefined : getMember(job.projectId, user.id)]);
-  const project = context.projects.get(job.projectId)!;
-  const pipeline = context.pipelines.get(job.pipelineId)!;
+  const member = user.admin ? undefined : await getMember(job.projectId, user.id);
   const level = user.admin ? 50 : (member?.accessLevel ?? 0);
-  const projectShape = {
-    id: project.id,
-    description: project.description,
-    name: project.name,
-    name_with_namespace: `${project.namespaceName} / ${project.name}`,
-    path: project.path,
-    path_with_namespace: fullPath(project),
-    created_at: iso(project.createdAt),
-  };
   return c.json({
     allowed_agents: [],
-    job: { id: job.id, name: job.name, stage: job.stage, project_id: project.id, project_name: project.name },
-    pipeline: {
-      id: pipeline.id,
-      project_id: pipeline.projectId,
-      sha: pipeline.sha,
-      ref: pipeline.ref,
-      status: pipeline.status,
-      created_at: iso(pipeline.createdAt),
-      updated_at: iso(pipeline.updatedAt),
-      web_url: pipelineUrl(project, pipeline.id),
-    },
-    project: { ...projectShape, groups: [] },
+    job: { id: job.id },
+    pipeline: { id: job.pipelineId },
+    project: { id: job.projectId, groups: [] },
     user: {
       id: user.id,
-      name: user.name,
       username: user.username,
-      state: user.state,
-      avatar_url: avatarUrl(user),
-      web_url: webUrl(user.username),
       roles_in_project: Object.entries(ROLE_NAMES)
         .filter(([roleLevel]) => Number(roleLevel) <= level)
         .map(([, name]) => name),

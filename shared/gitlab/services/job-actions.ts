@@ -148,12 +148,12 @@ export async function keepArtifacts(read: JobRecord): Promise<JobRecord> {
   });
 }
 
-/** Delete artifacts: every artifact of the job, its log included. */
+/** Delete artifacts: every erasable artifact of the job; the log stays, as it is not one (GitLab's `erasable` scope). */
 export async function deleteArtifacts(read: JobRecord): Promise<void> {
   const job = await withFreshJob(read, async (fresh) => {
-    await transact([updateJob(fresh, { artifacts: [], artifactsExpireAt: null, updatedAt: Date.now() }, [fresh.status]), deleteExpiry(fresh.id)]);
+    const kept = fresh.artifacts.filter((artifact) => artifact.fileType === 'trace');
+    await transact([updateJob(fresh, { artifacts: kept, artifactsExpireAt: null, updatedAt: Date.now() }, [fresh.status]), deleteExpiry(fresh.id)]);
     return fresh;
   });
-  await eraseTrace(job.id);
-  await deleteJobObjects(job, { trace: true });
+  await deleteJobObjects(job, { trace: false });
 }

@@ -55,11 +55,12 @@ function policyWire(policy: Awaited<ReturnType<typeof readPolicy>> & object) {
 }
 
 async function upsertPolicy(c: Context) {
-  requireAclEnabled();
-  await requireManagement(c);
   const name = c.req.param('name')!;
   const body = await nomadBody(c, PolicyBody);
-  if (body.Name && body.Name !== name) throw badRequest('Policy name does not match request path');
+  // Nomad's HTTP layer checks this before the request reaches the ACL checks: a missing Name mismatches too.
+  if (body.Name !== name) throw badRequest('ACL policy name does not match request path');
+  requireAclEnabled();
+  await requireManagement(c);
   if (!VALID_POLICY_NAME.test(name)) throw badRequest(`invalid name '${name}'`);
   if ((body.Description ?? '').length > 256) throw badRequest('description longer than 256');
   let parsed;

@@ -74,14 +74,29 @@ describe('expiry', () => {
 });
 
 describe('delete and erase', () => {
-  it('delete removes every object of the job, the archived trace included (204)', async () => {
+  it('delete removes the artifact files and keeps the trace, which is not an erasable artifact (204)', async () => {
     const job = await finishedJobWithArtifacts('never');
-    expect(await objectKeys(tracePath(job))).toHaveLength(1);
+    const traceKeys = await objectKeys(tracePath(job));
+    expect(traceKeys).toHaveLength(1);
+    const removed = await http(server, 'DELETE', `${jobPath(job)}/artifacts`, { token: server.root });
+    expect(removed.status).toBe(204);
+    expect(await objectKeys(prefix(job))).toEqual([]);
+    expect(await objectKeys(tracePath(job))).toEqual(traceKeys);
+    expect((await getJob(job.id))!.artifacts.map((artifact) => artifact.fileType)).toEqual(['trace']);
+    expect((await http(server, 'GET', `${jobPath(job)}/artifacts`, { token: server.root })).status).toBe(404);
+    expect((await http(server, 'GET', `${jobPath(job)}/trace`, { token: server.root })).text).toBe('log');
+    // The trace left makes the job erasable still.
+    const erased = await http(server, 'POST', `${jobPath(job)}/erase`, { token: server.root });
+    expect(erased.status).toBe(201);
+    expect(await objectKeys(tracePath(job))).toEqual([]);
+    expect((await http(server, 'GET', `${jobPath(job)}/trace`, { token: server.root })).text).toBe('');
+  });
+
+  it('delete through the GitLab client library answers 204 too', async () => {
+    const job = await finishedJobWithArtifacts('never');
     await client(server, server.root).JobArtifacts.remove(projectId, { jobId: job.id });
     expect(await objectKeys(prefix(job))).toEqual([]);
-    expect(await objectKeys(tracePath(job))).toEqual([]);
-    expect((await getJob(job.id))!.artifacts).toEqual([]);
-    expect((await http(server, 'GET', `${jobPath(job)}/trace`, { token: server.root })).text).toBe('');
+    expect((await getJob(job.id))!.artifacts.map((artifact) => artifact.fileType)).toEqual(['trace']);
   });
 
   it('erase removes the objects and the log and marks the job erased', async () => {

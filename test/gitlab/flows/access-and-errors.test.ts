@@ -158,16 +158,20 @@ describe('job tokens', () => {
     expect((await http(server, 'GET', '/api/v4/job')).status).toBe(401);
   });
 
-  it('GET /job/allowed_agents describes the job, pipeline, project and the roles of its user', async () => {
+  it('GET /job/allowed_agents answers GitLab 17’s shape: ids, the project’s groups and the roles of the job’s user', async () => {
+    const pipelineId = (await http(server, 'GET', '/api/v4/job', { jobToken: job.token })).body.pipeline.id;
+    expect(pipelineId).toEqual(expect.any(Number));
     const response = await http(server, 'GET', '/api/v4/job/allowed_agents', { jobToken: job.token });
-    expect(response.body).toMatchObject({
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
       allowed_agents: [],
-      job: { id: job.id, name: 'test', stage: 'test', project_id: projectId, project_name: 'secret' },
-      pipeline: { project_id: projectId, status: 'running' },
-      project: { id: projectId, path_with_namespace: 'root/secret', groups: [] },
+      job: { id: job.id },
+      pipeline: { id: pipelineId },
+      project: { id: projectId, groups: [] },
       user: { id: 1, username: 'root', roles_in_project: ['guest', 'reporter', 'developer', 'maintainer', 'owner'] },
     });
-    expect(response.body).not.toHaveProperty('environment');
+    const personal = await http(server, 'GET', '/api/v4/job/allowed_agents', { token: users.maintainer.token });
+    expect([personal.status, personal.body]).toEqual([404, { message: '404 Job Not Found' }]);
   });
 
   it('reaches its own project’s jobs, not other projects or other endpoints', async () => {

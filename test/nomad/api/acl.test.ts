@@ -30,20 +30,37 @@ describe('ACL tokens and policies', () => {
 
   it('lets anonymous requests do only what the anonymous policy allows', async () => {
     expect((await api('GET', '/v1/jobs')).status).toBe(403);
-    await api('PUT', '/v1/acl/policy/anonymous', { Rules: 'namespace "default" { policy = "read" }' }, root);
+    await api('PUT', '/v1/acl/policy/anonymous', { Name: 'anonymous', Rules: 'namespace "default" { policy = "read" }' }, root);
     expect((await api('GET', '/v1/jobs')).status).toBe(200);
     expect((await api('POST', '/v1/jobs', { Job: serviceJob('anon', 1) })).text).toBe('Permission denied');
     await api('DELETE', '/v1/acl/policy/anonymous', undefined, root);
   });
 
+  it('refuses a policy whose Name is missing or differs from the path before anything else, as Nomad does', async () => {
+    const rules = 'node { policy = "read" }';
+    for (const body of [{ Rules: rules }, { Name: 'other', Rules: rules }, { Name: 'Bad', Rules: 'namespace "default" { policy = "admin" }' }]) {
+      const answer = await api('PUT', '/v1/acl/policy/bad', body, root);
+      expect([answer.status, answer.text]).toEqual([400, 'ACL policy name does not match request path']);
+    }
+    // Checked before the token: an anonymous caller learns nothing more.
+    const anonymous = await api('PUT', '/v1/acl/policy/bad', { Rules: rules });
+    expect([anonymous.status, anonymous.text]).toEqual([400, 'ACL policy name does not match request path']);
+    expect((await api('GET', '/v1/acl/policy/bad', undefined, root)).status).toBe(404);
+    const matching = await api('PUT', '/v1/acl/policy/bad', { Name: 'bad', Rules: rules }, root);
+    expect(matching.status).toBe(200);
+    expect((await api('GET', '/v1/acl/policy/bad', undefined, root)).body).toMatchObject({ Name: 'bad', Rules: rules });
+    expect((await api('DELETE', '/v1/acl/policy/bad', undefined, root)).status).toBe(200);
+  });
+
   it('validates policies and tokens with Nomad texts', async () => {
-    const badRules = await api('PUT', '/v1/acl/policy/bad', { Rules: 'namespace "default" { policy = "admin" }' }, root);
+    const badRules = await api('PUT', '/v1/acl/policy/bad', { Name: 'bad', Rules: 'namespace "default" { policy = "admin" }' }, root);
     expect(badRules.status).toBe(400);
     expect(badRules.text).toMatch(/^failed to parse rules: Invalid namespace policy/);
-    const badCapability = await api('PUT', '/v1/acl/policy/bad', { Rules: 'namespace "default" { capabilities = ["fly"] }' }, root);
+    const badCapability = await api('PUT', '/v1/acl/policy/bad', { Name: 'bad', Rules: 'namespace "default" { capabilities = ["fly"] }' }, root);
+    expect(badCapability.status).toBe(400);
     expect(badCapability.text).toMatch(/^failed to parse rules: Invalid namespace capability 'fly'/);
-    const badName = await api('PUT', '/v1/acl/policy/bad%20name', { Rules: 'node { policy = "read" }' }, root);
-    expect(badName.text).toBe("invalid name 'bad name'");
+    const badName = await api('PUT', '/v1/acl/policy/bad%20name', { Name: 'bad name', Rules: 'node { policy = "read" }' }, root);
+    expect([badName.status, badName.text]).toEqual([400, "invalid name 'bad name'"]);
     const noPolicies = await api('PUT', '/v1/acl/token', { Type: 'client' }, root);
     expect(noPolicies.text).toBe('client token missing policies or roles');
     const badType = await api('PUT', '/v1/acl/token', { Type: 'root' }, root);
@@ -60,7 +77,7 @@ describe('ACL tokens and policies', () => {
     expect(self.body).toMatchObject({ Type: 'client', Policies: ['reader'], SecretID: secret });
     const byAccessor = await api('GET', `/v1/acl/token/${self.body.AccessorID}`, undefined, root);
     expect(byAccessor.body).toMatchObject({ AccessorID: self.body.AccessorID, Name: 'reader' });
-    expect((await api('PUT', '/v1/acl/policy/x', { Rules: 'node { policy = "read" }' }, { 'X-Nomad-Token': secret })).status).toBe(403);
+    expect((await api('PUT', '/v1/acl/policy/x', { Name: 'x', Rules: 'node { policy = "read" }' }, { 'X-Nomad-Token': secret })).status).toBe(403);
     const list = await api('GET', '/v1/acl/tokens', undefined, root);
     expect(list.body.find((token: any) => token.AccessorID === self.body.AccessorID)).toMatchObject({ Name: 'reader', Type: 'client' });
     expect(list.body[0].SecretID).toBeUndefined();

@@ -1,16 +1,20 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useFreshResources } from '../../support/resources';
 import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
-import { CONTRACT, contractErrors } from '../../support/nomad-contract';
+import { CONTRACT, CONTRACT_REQUIRED, contractErrors } from '../../support/nomad-contract';
 import { aclForThisFile } from '../../support/nomad-acl';
 
-/** Responses of the seed's endpoints, checked against Nomad's OpenAPI document. */
+/** Responses of the seed's endpoints, answers and errors, checked against Nomad's OpenAPI document. */
 const { root } = aclForThisFile();
 
 async function conforms(method: string, url: string, template: string, body?: unknown) {
-  const response = await api(method, url, body, root);
-  expect(response.status, `${method} ${url}: ${response.text}`).toBe(200);
-  expect(contractErrors(method, template, response.body), `${method} ${url}`).toEqual([]);
+  return answers(200, method, url, template, body);
+}
+
+async function answers(status: number, method: string, url: string, template: string, body?: unknown, headers: Record<string, string> = root) {
+  const response = await api(method, url, body, headers);
+  expect(response.status, `${method} ${url}: ${response.text}`).toBe(status);
+  expect(contractErrors(method, template, response), `${method} ${url}`).toEqual([]);
   return response;
 }
 
@@ -19,8 +23,13 @@ beforeAll(async () => {
   await api('PUT', '/v1/node/register', { Node: testNode(1) }, root);
 });
 
-// Runs wherever the team's copy of the contract sits beside the checkout (see nomad-contract.ts).
-describe.skipIf(!CONTRACT)('Nomad OpenAPI contract', () => {
+// Runs wherever the team's copy of the contract sits beside the checkout (see nomad-contract.ts),
+// and always in CI, where a missing copy is a failure.
+it.runIf(CONTRACT_REQUIRED)('finds the Nomad OpenAPI document in CI', () => {
+  expect(CONTRACT, 'CI must have ../shared/contracts/nomad-openapi.yaml (or NOMAD_OPENAPI_CONTRACT)').toBeDefined();
+});
+
+describe.skipIf(!CONTRACT && !CONTRACT_REQUIRED)('Nomad OpenAPI contract', () => {
   it('job registration, reads and lists', async () => {
     await conforms('POST', '/v1/jobs', '/jobs', { Job: serviceJob('web', 1, 100, 64, { Meta: { a: 'b' } }) });
     await conforms('POST', '/v1/job/web', '/job/{jobName}', { Job: serviceJob('web', 2, 100, 64) });
@@ -51,7 +60,7 @@ describe.skipIf(!CONTRACT)('Nomad OpenAPI contract', () => {
   });
 
   it('ACLs and namespaces', async () => {
-    await api('PUT', '/v1/acl/policy/readers', { Rules: 'namespace "*" { policy = "read" }' }, root);
+    await api('PUT', '/v1/acl/policy/readers', { Name: 'readers', Rules: 'namespace "*" { policy = "read" }' }, root);
     await conforms('GET', '/v1/acl/policies', '/acl/policies');
     await conforms('GET', '/v1/acl/policy/readers', '/acl/policy/{policyName}');
     await conforms('GET', '/v1/acl/token/self', '/acl/token');
@@ -59,5 +68,30 @@ describe.skipIf(!CONTRACT)('Nomad OpenAPI contract', () => {
     await api('PUT', '/v1/namespace/apps', { Description: 'apps' }, root);
     await conforms('GET', '/v1/namespaces', '/namespaces');
     await conforms('GET', '/v1/namespace/apps', '/namespace/{namespaceName}');
+  });
+
+  it('null answers only where Nomad answers a nil object', async () => {
+    await conforms('POST', '/v1/jobs', '/jobs', { Job: { ID: 'once', Type: 'batch', Datacenters: ['dc1'], TaskGroups: [{ Name: 'g', Tasks: [{ Name: 't', Driver: 'raw_exec' }] }] } });
+    const none = await conforms('GET', '/v1/job/once/deployment', '/job/{jobName}/deployment');
+    expect(none.text).toBe('null');
+    const list = await conforms('GET', '/v1/job/once/deployments', '/job/{jobName}/deployments');
+    expect(list.body).toEqual([]);
+    // The check itself refuses a null list, so the two answers above are not passing by default.
+    expect(contractErrors('GET', '/job/{jobName}/deployments', { ...list, text: 'null', body: null })).toEqual(['null where the contract wants array']);
+  });
+
+  it("error answers: a declared status (or 404) with Nomad's plain-text body", async () => {
+    const missing = await answers(404, 'GET', '/v1/job/nope', '/job/{jobName}');
+    expect(missing.text).toBe('job not found');
+    const bad = await answers(400, 'POST', '/v1/jobs', '/jobs', { Job: { ID: 'x', TaskGroups: 'no' } });
+    expect(bad.text.length).toBeGreaterThan(0);
+    const denied = await answers(403, 'GET', '/v1/jobs', '/jobs', undefined, { 'X-Nomad-Token': 'not-a-token' });
+    expect(denied.text).toBe('ACL token not found');
+    const named = await answers(400, 'POST', '/v1/acl/policy/readers', '/acl/policy/{policyName}', { Name: 'other', Rules: '' });
+    expect(named.text).toBe('ACL policy name does not match request path');
+    const namespace = await answers(404, 'GET', '/v1/namespace/none', '/namespace/{namespaceName}');
+    expect(namespace.text).toBe('Namespace not found');
+    // And refuses a JSON error body, which Nomad never sends.
+    expect(contractErrors('GET', '/job/{jobName}', { ...missing, body: { message: 'x' }, text: '{"message":"x"}' })).toContain('error body is JSON, Nomad\'s are plain text: {"message":"x"}');
   });
 });

@@ -304,13 +304,15 @@ describe('listing', () => {
   it('wakes a blocking query as soon as the job changes', async () => {
     const current = await call('GET', '/v1/job/acts');
     const index = current.headers.get('X-Nomad-Index');
+    expect(current.body.TaskGroups[0].Count).toBe(1);
+    // A wait far longer than any wake-up, so that answering early can only be the change's doing.
     const started = Date.now();
-    const waiting = call('GET', `/v1/job/acts?index=${index}&wait=20s`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await call('POST', '/v1/jobs', { Job: serviceJob('acts', 2, 100, 64) });
+    const waiting = call('GET', `/v1/job/acts?index=${index}&wait=50s`);
+    const registered = await call('POST', '/v1/jobs', { Job: serviceJob('acts', 2, 100, 64) });
     const woken = await waiting;
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(Number(woken.headers.get('X-Nomad-Index'))).toBeGreaterThan(Number(index));
+    expect(Date.now() - started).toBeLessThan(40_000);
+    expect(woken.body.TaskGroups[0].Count).toBe(2);
+    expect(woken.headers.get('X-Nomad-Index')).toBe(String(registered.body.JobModifyIndex));
     expect(woken.headers.get('X-Nomad-KnownLeader')).toBe('true');
     const timedOut = await call('GET', `/v1/job/acts?index=${woken.headers.get('X-Nomad-Index')}&wait=300ms`);
     expect(timedOut.headers.get('X-Nomad-Index')).toBe(woken.headers.get('X-Nomad-Index'));
@@ -319,14 +321,17 @@ describe('listing', () => {
 
 describe('blocking lists', () => {
   it('wake when a listed job changes status, not only when jobs come and go', async () => {
-    const list = await call('GET', '/v1/jobs?prefix=acts');
+    await drainEvalQueue();
+    expect((await call('POST', '/v1/jobs', { Job: serviceJob('stirring', 1, 100, 64) })).status).toBe(200);
+    const list = await call('GET', '/v1/jobs?prefix=stirring');
     const index = list.headers.get('X-Nomad-Index');
-    const waiting = call('GET', `/v1/jobs?prefix=acts&index=${index}&wait=20s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(list.body.map((job: any) => [job.ID, job.Status])).toEqual([['stirring', 'pending']]);
     const started = Date.now();
+    const waiting = call('GET', `/v1/jobs?prefix=stirring&index=${index}&wait=50s`);
     await drainEvalQueue();
     const woken = await waiting;
-    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(Date.now() - started).toBeLessThan(40_000);
+    expect(woken.body.map((job: any) => [job.ID, job.Status])).toEqual([['stirring', 'running']]);
     expect(Number(woken.headers.get('X-Nomad-Index'))).toBeGreaterThan(Number(index));
   });
 });

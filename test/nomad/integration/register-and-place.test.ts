@@ -25,9 +25,11 @@ describe('a service job placed end to end', () => {
     const allocs = await api('GET', '/v1/job/web/allocations');
     expect(allocs.body).toHaveLength(5);
     expect(allocs.body.map((a: any) => a.Name).sort()).toEqual([0, 1, 2, 3, 4].map((i) => `web.app[${i}]`));
-    expect(allocs.body.every((a: any) => a.DesiredStatus === 'run' && a.ClientStatus === 'pending')).toBe(true);
+    expect(allocs.body.map((a: any) => [a.DesiredStatus, a.ClientStatus])).toEqual(Array(5).fill(['run', 'pending']));
 
-    for (const entry of await listNodes()) {
+    const nodes = await listNodes();
+    expect(nodes).toHaveLength(3);
+    for (const entry of nodes) {
       const capacity = nodeCapacity(entry.node);
       expect(entry.used.CpuShares).toBeLessThanOrEqual(capacity.CpuShares);
       expect(entry.used.MemoryMB).toBeLessThanOrEqual(capacity.MemoryMB);
@@ -86,7 +88,7 @@ describe('a service job placed end to end', () => {
     const job = await api('GET', '/v1/job/web');
     expect(job.body).toMatchObject({ Stop: true, Version: 1, Status: 'dead' });
     const allocs = await api('GET', '/v1/job/web/allocations');
-    expect(allocs.body.every((a: any) => a.DesiredStatus === 'stop')).toBe(true);
+    expect(allocs.body.map((a: any) => a.DesiredStatus)).toEqual(Array(5).fill('stop'));
 
     const purged = await api('DELETE', '/v1/job/web?purge=true');
     expect(purged.status).toBe(200);

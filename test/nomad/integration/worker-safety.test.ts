@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteMessageCommand, PurgeQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
+import { toRecord } from '../../../infra/local/sqs-poller';
 import { handler as worker } from '../../../functions/worker';
 import { listNodes } from '../../../shared/nomad/store/nodes';
 import { nodeCapacity } from '../../../shared/nomad/structs/node';
@@ -25,20 +26,21 @@ async function receiveAll(): Promise<Message[]> {
   return messages;
 }
 
+/** The event Lambda's event source would make of these messages, from their real SQS attributes. */
 function eventOf(messages: Message[]): SQSEvent {
-  return {
-    Records: messages.map((message) => ({
-      messageId: message.MessageId!,
-      receiptHandle: message.ReceiptHandle!,
-      body: message.Body!,
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'test', ApproximateFirstReceiveTimestamp: '0', MessageGroupId: message.Attributes?.MessageGroupId },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:local:000000000000:evals.fifo',
-      awsRegion: 'local',
-    })),
-  };
+  return { Records: messages.map((message) => toRecord(message, process.env.EVAL_QUEUE_URL!)) };
+}
+
+/** The next delivery of the queue's one message: it comes back once its visibility timeout ends. */
+async function receiveNext(): Promise<Message[]> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const received = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: process.env.EVAL_QUEUE_URL, MaxNumberOfMessages: 10, WaitTimeSeconds: 5, MessageSystemAttributeNames: ['All'] }),
+    );
+    if (received.Messages?.length) return received.Messages;
+  }
+  throw new Error('no delivery within 60 s');
 }
 
 const context = { getRemainingTimeInMillis: () => 50_000 } as any;
@@ -121,13 +123,33 @@ describe('the placement worker under redelivery, races and crashes', () => {
     const messages = await receiveAll();
     const response = await deliver(messages);
     expect(response.batchItemFailures).toHaveLength(1);
-    // The plan's last transaction also records the outcome, so the redelivery finds it done.
-    expect((await api('GET', `/v1/evaluation/${registered.body.EvalID}`)).body.Status).toMatch(/^(pending|complete)$/);
+    // The plan's last transaction also records the outcome (nothing was rejected), so the redelivery finds it done.
+    expect((await api('GET', `/v1/evaluation/${registered.body.EvalID}`)).body.Status).toBe('complete');
     delete process.env.WORKER_FAULTS;
     await drainEvalQueue();
     expect(await liveAllocs('crashy')).toHaveLength(4);
     expect((await api('GET', `/v1/evaluation/${registered.body.EvalID}`)).body.Status).toBe('complete');
     await usedCapacityByNode();
+  });
+
+  it('fails an evaluation that SQS has delivered past the limit, counting real redeliveries', async () => {
+    process.env.WORKER_FAULTS = 'after-snapshot=1';
+    const registered = await api('POST', '/v1/jobs', { Job: serviceJob('undeliverable', 1, 100, 64) });
+    const counts: number[] = [];
+    for (;;) {
+      const messages = await receiveNext();
+      expect(messages).toHaveLength(1);
+      counts.push(Number(messages[0].Attributes!.ApproximateReceiveCount));
+      const response = await deliver(messages);
+      if (response.batchItemFailures.length === 0) break;
+      expect(counts.length).toBeLessThan(5);
+    }
+    // Three failed attempts; the fourth delivery is past the limit and fails the evaluation for good.
+    expect(counts).toEqual([1, 2, 3, 4]);
+    const evaluation = (await api('GET', `/v1/evaluation/${registered.body.EvalID}`)).body;
+    expect(evaluation).toMatchObject({ Status: 'failed', StatusDescription: 'evaluation reached delivery limit (3)' });
+    expect(await liveAllocs('undeliverable')).toEqual([]);
+    delete process.env.WORKER_FAULTS;
   });
 
   it('queues again an evaluation that is pending in the store but was lost from the queue', async () => {

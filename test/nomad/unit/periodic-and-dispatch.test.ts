@@ -26,7 +26,8 @@ describe('cron specs', () => {
   it('picks the earliest of several specs and validates them', () => {
     const specs = { ...periodic(''), Specs: ['0 12 * * *', '0 11 * * *'] };
     expect(nextLaunch(specs, at)?.toISOString()).toBe('2024-01-01T11:00:00.000Z');
-    expect(cronSpecError('not a spec')).toBeDefined();
+    expect(cronSpecError('not a spec')).toMatch(/invalid configuration format \('not a spec'\), exactly five, six, or seven space separated parts are required/);
+    expect(cronSpecError('0 12 * * *')).toBeUndefined();
     const job = canonicalizeJob({ ID: 'p', Type: 'batch', TaskGroups: [{ Name: 'g', Tasks: [{ Name: 't', Driver: 'raw_exec' }] }], Periodic: { Spec: 'nope' } });
     expect(validateJob(job).errors[0]).toMatch(/^Invalid cron spec "nope": /);
     const service = canonicalizeJob({ ID: 'p', TaskGroups: [{ Name: 'g', Tasks: [{ Name: 't', Driver: 'raw_exec' }] }], Periodic: { Spec: '* * * * *' } });
