@@ -26,13 +26,14 @@ describe('GET /v1/nodes flags', () => {
   it('adds Attributes with os.name only with os=true, right after ID', async () => {
     const plain = (await call('GET', '/v1/nodes')).body;
     expect(plain.every((stub: any) => !('Attributes' in stub))).toBe(true);
-    const withOs = (await call('GET', '/v1/nodes?os=true&resources=true')).body;
+    const listed = await call('GET', '/v1/nodes?os=true&resources=true');
+    const withOs = listed.body;
     const one = withOs.find((stub: any) => stub.ID === ONE.ID);
     expect(one.Attributes).toEqual({ 'os.name': 'ubuntu' });
     expect(Object.keys(one).slice(0, 3)).toEqual(['Address', 'ID', 'Attributes']);
     expect(one.NodeResources.Cpu.CpuShares).toBe(1000);
     expect(withOs.find((stub: any) => stub.ID === TWO.ID).Attributes).toEqual({ 'os.name': '' });
-    if (CONTRACT) expect(contractErrors('GET', '/nodes', withOs)).toEqual([]);
+    if (CONTRACT) expect(contractErrors('GET', '/nodes', listed)).toEqual([]);
   });
 });
 
@@ -83,7 +84,7 @@ describe('POST /v1/node/:id/purge', () => {
     const result = await call('PUT', `/v1/node/${victim}/purge`);
     expect(result.status, result.text).toBe(200);
     expect(result.body.NodeModifyIndex).toBe(result.body.Index);
-    if (CONTRACT) expect(contractErrors('POST', '/node/{nodeId}/purge', result.body)).toEqual([]);
+    if (CONTRACT) expect(contractErrors('POST', '/node/{nodeId}/purge', result)).toEqual([]);
     expect(result.body.NumNodes).toBe(2);
     expect(result.body.EvalIDs).toHaveLength(2);
     expect((await call('GET', `/v1/node/${victim}`)).status).toBe(404);

@@ -39,7 +39,7 @@ describe('POST /v1/search', () => {
     expect(result.body).toEqual({ Matches: { jobs: ['web'] }, Truncations: { jobs: false }, Index: result.body.Index, LastContact: 0, KnownLeader: true, NextToken: '' });
     expect(result.body.Index).toBeGreaterThan(1);
     expect(result.headers.get('X-Nomad-Index')).toBe(String(result.body.Index));
-    if (CONTRACT) expect(contractErrors('POST', '/search', result.body)).toEqual([]);
+    if (CONTRACT) expect(contractErrors('POST', '/search', result)).toEqual([]);
   });
 
   it('searches every readable context with all, keys in Go’s sorted order, empty ones null', async () => {
@@ -107,7 +107,7 @@ describe('POST /v1/search/fuzzy', () => {
     const allocs = await call('POST', '/v1/search/fuzzy', { Text: 'web.app', Context: 'allocs' });
     expect(allocs.body.Matches).toEqual({ allocs: [{ ID: 'web.app[0]', Scope: ['default', webAlloc] }] });
     expect(result.body).toMatchObject({ LastContact: 0, KnownLeader: true, NextToken: '' });
-    if (CONTRACT) expect(contractErrors('POST', '/search/fuzzy', result.body)).toEqual([]);
+    if (CONTRACT) expect(contractErrors('POST', '/search/fuzzy', result)).toEqual([]);
   });
 
   it('orders by match position, then length, and leaves Scope out where there is none', async () => {

@@ -17,7 +17,7 @@ describe('PUT /v1/validate/job', () => {
     const result = await call('PUT', '/v1/validate/job', { Job: serviceJob('web', 1) });
     expect(result.status, result.text).toBe(200);
     expect(result.body).toEqual({ DriverConfigValidated: true, ValidationErrors: null, Error: '', Warnings: '' });
-    if (CONTRACT) expect(contractErrors('POST', '/validate/job', result.body)).toEqual([]);
+    if (CONTRACT) expect(contractErrors('POST', '/validate/job', result)).toEqual([]);
     expect((await call('GET', '/v1/job/web')).status).toBe(404);
   });
 
