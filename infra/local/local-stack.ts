@@ -9,6 +9,7 @@ import type { GitLabRunner } from '../../agent/gitlab-runner/runner';
 import { ensureResources } from './resources';
 import { SqsPoller } from './sqs-poller';
 import { startStandIns, type StandIns } from './stand-ins';
+import { createApiServer } from './api-server';
 
 /**
  * The whole control plane on one machine: the AWS stand-ins, the resources the CDK stack would
@@ -97,7 +98,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const server: ServerType = await new Promise((resolve) => {
     // The WebSocket server lets routes upgrade (job actions, the agents' action channel).
     const websocket = { server: new WebSocketServer({ noServer: true }) };
-    const started = serve({ fetch: app.fetch, port: options.port, hostname: host, websocket }, () => resolve(started));
+    const started = serve({ fetch: app.fetch, port: options.port, hostname: host, websocket, createServer: createApiServer }, () => resolve(started));
   });
   const poller = new SqsPoller({
     queueUrl: resources.EVAL_QUEUE_URL,
