@@ -63,6 +63,20 @@ describe('projects', () => {
   });
 });
 
+describe('lookups and paging', () => {
+  it('answers a project path longer than any project has as an unknown one', async () => {
+    const response = await http(server, 'GET', `/api/v4/projects/${encodeURIComponent(`root/${long(3000)}`)}`, { token: server.root });
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({ message: '404 Project Not Found' });
+  });
+
+  it('clamps per_page beyond any integer to 100, as Ruby reads it', async () => {
+    const response = await http(server, 'GET', `/api/v4/projects/${projectId}/pipelines?per_page=99999999999999999999`, { token: server.root });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-per-page')).toBe('100');
+  });
+});
+
 describe('users and tokens', () => {
   it('bounds the username and name', async () => {
     const user = await http(server, 'POST', '/api/v4/users', { token: server.root, json: { username: long(10_000), name: long(100_000), email: 'long@example.com' } });
