@@ -192,6 +192,17 @@ describe('runners', () => {
     expect(registered.body).toEqual({ message: { tags_list: ['Too many tags specified. Please limit the number of tags to 50'] } });
   });
 
+  it('appends a log part larger than one transaction holds', async () => {
+    const runner = await makeRunner(server);
+    const job = (await requestJob(server, runner.token)).body;
+    const part = 'x'.repeat(5_000_000);
+    const appended = await http(server, 'PATCH', `/api/v4/jobs/${job.id}/trace`, { body: part, headers: { 'JOB-TOKEN': job.token, 'Content-Range': `0-${part.length - 1}` } });
+    expect(appended.status).toBe(202);
+    expect(appended.headers.get('range')).toBe(`0-${part.length}`);
+    const trace = await http(server, 'GET', `/api/v4/projects/${projectId}/jobs/${job.id}/trace`, { token: server.root });
+    expect(trace.text.length).toBe(part.length);
+  });
+
   it('ignores a runner info too deep to keep', async () => {
     const runner = await makeRunner(server);
     let info: Record<string, unknown> = { name: 'gitlab-runner' };
