@@ -53,13 +53,42 @@ describe('projects', () => {
   });
 
   it("refuses names GitLab's pattern refuses, and a CI path outside the tree", async () => {
-    const nul = await http(server, 'POST', '/api/v4/projects', { token: server.root, json: { name: 'a\u0000b', path: 'nul' } });
-    expect(nul.body.message.name).toEqual(["can contain only letters, digits, emoji, '_', '.', '+', dashes, or spaces. It must start with a letter, digit, emoji, or '_'."]);
-    const surrogate = await http(server, 'POST', '/api/v4/projects', { token: server.root, json: { name: 'x\ud800', path: 'surrogate' } });
-    expect(surrogate.status).toBe(400);
+    const markup = await http(server, 'POST', '/api/v4/projects', { token: server.root, json: { name: '<script>', path: 'markup' } });
+    expect(markup.body).toEqual({ message: { name: ["can contain only letters, digits, emoji, '_', '.', '+', dashes, or spaces. It must start with a letter, digit, emoji, or '_'."] } });
     const ci = await http(server, 'POST', '/api/v4/projects', { token: server.root, json: { name: 'ci', ci_config_path: '../other/.gitlab-ci.yml' } });
     expect(ci.body).toEqual({ message: { ci_config_path: ['cannot include leading slash or directory traversal.'] } });
     expect((await http(server, 'POST', '/api/v4/projects', { token: server.root, json: { name: 'Ünïcode ✨ + more' } })).status).toBe(201);
+  });
+});
+
+describe('malformed strings', () => {
+  // GitLab's HandleMalformedStrings middleware answers these before any endpoint, in plain text.
+  const badRequest = (response: { status: number; text: string; headers: Headers }) => {
+    expect(response.status).toBe(400);
+    expect(response.text).toBe('Bad Request');
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+  };
+
+  it('refuses NUL and lone surrogates in JSON params, two levels deep', async () => {
+    badRequest(await http(server, 'POST', '/api/v4/projects', { token: server.root, json: { name: 'a\u0000b' } }));
+    badRequest(await http(server, 'POST', '/api/v4/users', { token: server.root, json: { username: 'x', name: 'x\ud800', email: 'x@example.com' } }));
+    badRequest(await createPipeline({ ref: 'main', variables: [{ key: 'K', value: 'a\u0000' }] }));
+    badRequest(await writeFile('nul.txt', { content: 'binary\u0000content' }));
+    // Deeper than GitLab looks is the endpoint's business.
+    expect((await http(server, 'POST', '/api/v4/jobs/request', { json: { token: 'glrt-unknown', info: { config: { deep: { value: 'a\u0000' } } } } })).status).toBe(403);
+  });
+
+  it('refuses them in the query, a form body and the path', async () => {
+    badRequest(await http(server, 'GET', `/api/v4/projects/${projectId}/pipelines?ref=a%00b`, { token: server.root }));
+    badRequest(await http(server, 'GET', `/api/v4/projects/${projectId}/pipelines?ref=%ff%fe`, { token: server.root }));
+    badRequest(await http(server, 'POST', '/api/v4/projects', { token: server.root, body: 'name=a%00b', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }));
+    badRequest(await http(server, 'GET', '/api/v4/projects/a%00b', { token: server.root }));
+    badRequest(await http(server, 'GET', '/api/v4/projects/%ff', { token: server.root }));
+  });
+
+  it('lets binary content through base64', async () => {
+    const written = await writeFile('binary.bin', { content: Buffer.from([0, 1, 2, 255]).toString('base64'), encoding: 'base64' });
+    expect(written.status).toBe(201);
   });
 });
 
