@@ -98,11 +98,22 @@ export const createTaskSchema = z
   })
   .refine((body) => jsonExtent(body, { depth: MAX_DEFINITION_DEPTH, values: Infinity }).depth <= MAX_DEFINITION_DEPTH);
 
+/**
+ * What a run may carry (ours): its parameters become the pipeline's variables, which are stored
+ * with it, so each value is at most 10,000 characters and all of them at most 48 KiB.
+ */
+const MAX_PARAMETER_BYTES = 48 * 1024;
+const parameterBytes = (parameters: readonly { name: string; value: string }[]) => parameters.reduce((sum, { name, value }) => sum + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
+
 /** Run: `parameter` items need a name (a variable name) and a value; `scm` may name a tag and a commit. */
 export const runSchema = z.looseObject({
   job_id: jobIdSchema,
-  parameter: z.array(z.object({ name: z.string().regex(VARIABLE_NAME), value: z.string() })).max(200).nullish(),
-  scm: z.looseObject({ build_tag: z.string().nullish(), build_commit_id: z.string().nullish() }).nullish(),
+  parameter: z
+    .array(z.object({ name: z.string().regex(VARIABLE_NAME), value: z.string().max(10_000) }))
+    .max(200)
+    .refine((parameters) => parameterBytes(parameters) <= MAX_PARAMETER_BYTES)
+    .nullish(),
+  scm: z.looseObject({ build_tag: z.string().max(255).nullish(), build_commit_id: z.string().max(255).nullish() }).nullish(),
 });
 
 function queryInteger(min: number, max: number, fallback: number) {

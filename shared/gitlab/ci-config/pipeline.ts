@@ -215,6 +215,18 @@ function checkTriggerIncludes(jobs: JobDefinition[], files: string[]): void {
   }
 }
 
+/**
+ * Each job is stored as one item with its whole definition (script, variables, …), so a job's
+ * definition is bounded (ours; GitLab bounds only the whole configuration, at about 1 MB).
+ */
+const MAX_JOB_BYTES = 256 * 1024;
+
+function checkJobSizes(jobs: JobDefinition[]): void {
+  for (const job of jobs) {
+    if (Buffer.byteLength(JSON.stringify(job)) > MAX_JOB_BYTES) throw new ConfigError([`jobs:${job.name} config is too big (at most ${MAX_JOB_BYTES / 1024} KiB per job on this server)`]);
+  }
+}
+
 /** Needs of the jobs that stay, without optional needs on jobs that rules left out. */
 function pruneNeeds(jobs: JobDefinition[]): JobDefinition[] {
   const present = new Set(jobs.map((job) => job.name));
@@ -271,6 +283,7 @@ export function buildPipelineDefinition(text: string, context: PipelineContext):
   const jobs = pruneNeeds([...candidates.values()].filter((candidate) => candidate.included).map((candidate) => candidate.definition));
   if (jobs.length === 0) throw new PipelineFilteredError(NO_JOBS_MESSAGE);
   checkTriggerIncludes(jobs, context.files);
+  checkJobSizes(jobs);
   const usedStages = stages.filter((stage) => jobs.some((job) => job.stage === stage));
   return { stages: usedStages, jobs, name };
 }

@@ -41,6 +41,19 @@ describe('tasks', () => {
   });
 });
 
+describe('runs', () => {
+  it('bounds the parameters a run stores with its pipeline', async () => {
+    const many = Array.from({ length: 200 }, (_, i) => ({ name: `P${i}`, value: 'v'.repeat(1000) }));
+    for (const parameter of [many, [{ name: 'P', value: 'v'.repeat(10_001) }]]) {
+      const run = await codearts(server, 'POST', '/v3/jobs/build', token, { job_id: jobId, parameter });
+      expect(run.status).toBe(400);
+      expect(run.body).toMatchObject(INVALID_PARAMETER);
+    }
+    const scm = await codearts(server, 'POST', '/v3/jobs/build', token, { job_id: jobId, scm: { build_tag: 't'.repeat(256) } });
+    expect(scm.body).toMatchObject(INVALID_PARAMETER);
+  });
+});
+
 describe('build numbers', () => {
   it.each(['01', '001', '0001'])('refuses %j on stop and read, and the build keeps running', async (buildNo) => {
     const stopped = await codearts(server, 'POST', '/v3/jobs/stop', token, { job_id: jobId, build_no: buildNo });

@@ -96,6 +96,13 @@ describe('limits', () => {
     expect(errorsOf(`${block} x\njob: { script: x }`)).toEqual(['The parsed YAML is too big']);
   });
 
+  it('refuses a job larger than one stored item holds (ours: 256 KiB)', () => {
+    expect(errorsOf(`build:\n  script: "${'x'.repeat(300_000)}"`)).toEqual(['jobs:build config is too big (at most 256 KiB per job on this server)']);
+    const globals = `variables:\n${Array.from({ length: 200 }, (_, i) => `  V${i}: "${'v'.repeat(2000)}"`).join('\n')}\n`;
+    expect(errorsOf(`${globals}job: { script: x }`)).toEqual(['jobs:job config is too big (at most 256 KiB per job on this server)']);
+    expect(buildPipelineDefinition(`build:\n  script: "${'x'.repeat(200_000)}"`, context).jobs).toHaveLength(1);
+  });
+
   it('refuses an expression of more than 100 tokens, so deep parentheses end there', () => {
     const rule = (expression: string) => `job:\n  script: x\n  rules:\n    - if: '${expression}'`;
     expect(errorsOf(rule(`${'('.repeat(10_000)}$A${')'.repeat(10_000)}`))).toEqual(['jobs:job:rules:rule if invalid expression syntax']);
