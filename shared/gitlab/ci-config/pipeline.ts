@@ -221,6 +221,13 @@ function checkTriggerIncludes(jobs: JobDefinition[], files: string[]): void {
  */
 const MAX_JOB_BYTES = 256 * 1024;
 
+/** The stages are stored with the pipeline, and bounded likewise (ours). */
+const MAX_STAGES_BYTES = 64 * 1024;
+
+function checkStagesSize(stages: string[]): void {
+  if (Buffer.byteLength(JSON.stringify(stages)) > MAX_STAGES_BYTES) throw new ConfigError([`stages config is too big (at most ${MAX_STAGES_BYTES / 1024} KiB on this server)`]);
+}
+
 function checkJobSizes(jobs: JobDefinition[]): void {
   for (const job of jobs) {
     if (Buffer.byteLength(JSON.stringify(job)) > MAX_JOB_BYTES) throw new ConfigError([`jobs:${job.name} config is too big (at most ${MAX_JOB_BYTES / 1024} KiB per job on this server)`]);
@@ -245,6 +252,7 @@ export function buildPipelineDefinition(text: string, context: PipelineContext):
   const root = resolveIncludes(loadYaml(text), context.includes ?? {});
   checkDefault(root);
   const stages = stagesOf(root);
+  checkStagesSize(stages);
   let globals = stringVariables(root.variables, 'root');
 
   let name: string | null = null;
@@ -259,6 +267,7 @@ export function buildPipelineDefinition(text: string, context: PipelineContext):
       globals = { ...globals, ...outcome.variables };
     }
     if (typeof root.workflow.name === 'string') name = root.workflow.name;
+    if (name !== null && [...name].length > 255) throw new ConfigError(['workflow name is too long (maximum is 255 characters)']);
   }
 
   const entries: Record<string, YamlMap> = {};

@@ -103,6 +103,12 @@ describe('limits', () => {
     expect(buildPipelineDefinition(`build:\n  script: "${'x'.repeat(200_000)}"`, context).jobs).toHaveLength(1);
   });
 
+  it('bounds the stages (ours) and the workflow name (GitLab: 255) stored with the pipeline', () => {
+    const stages = Array.from({ length: 10 }, (_, i) => `s${i}${'x'.repeat(10_000)}`);
+    expect(errorsOf(`stages: [${stages.join(', ')}]\njob: { stage: ${stages[0]}, script: x }`)).toEqual(['stages config is too big (at most 64 KiB on this server)']);
+    expect(errorsOf(`workflow: { name: ${'n'.repeat(256)} }\njob: { script: x }`)).toEqual(['workflow name is too long (maximum is 255 characters)']);
+  });
+
   it('refuses an expression of more than 100 tokens, so deep parentheses end there', () => {
     const rule = (expression: string) => `job:\n  script: x\n  rules:\n    - if: '${expression}'`;
     expect(errorsOf(rule(`${'('.repeat(10_000)}$A${')'.repeat(10_000)}`))).toEqual(['jobs:job:rules:rule if invalid expression syntax']);
