@@ -41,6 +41,15 @@ describe('tasks', () => {
   });
 });
 
+describe('task size', () => {
+  it('refuses steps whose CI script the engine could not store, when the task is created', async () => {
+    const steps = Array.from({ length: 40 }, (_, i) => ({ module_id: 'devcloud2018.codeci_action_20017.action', name: `s${i}`, properties: { command: `echo '${'y'.repeat(6000)}'` } }));
+    const created = await codearts(server, 'POST', '/v3/jobs/create', token, { ...shellTask('x'), steps });
+    expect(created.status).toBe(400);
+    expect(created.body).toMatchObject(INVALID_PARAMETER);
+  });
+});
+
 describe('runs', () => {
   it('bounds the parameters a run stores with its pipeline', async () => {
     const many = Array.from({ length: 200 }, (_, i) => ({ name: `P${i}`, value: 'v'.repeat(1000) }));
