@@ -60,11 +60,17 @@ async function jsonObject(c: Context): Promise<Record<string, unknown>> {
   const text = await c.req.text();
   if (text.trim() === '' || Buffer.byteLength(text) > MAX_BODY_BYTES) throw invalidParameter();
   let value: unknown;
+  // A lone surrogate (`"\ud800"`) is no UTF-8 text: it could not be stored or passed on as such.
+  let malformed = false;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text, (key, item: unknown) => {
+      if (/\p{Cs}/u.test(key) || (typeof item === 'string' && /\p{Cs}/u.test(item))) malformed = true;
+      return item;
+    });
   } catch {
     throw invalidParameter();
   }
+  if (malformed) throw invalidParameter();
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidParameter();
   return value as Record<string, unknown>;
 }

@@ -23,6 +23,15 @@ beforeAll(async () => {
 afterAll(async () => server.stop());
 
 describe('tasks', () => {
+  it('refuses text that is not UTF-8 (a lone surrogate), keys included', async () => {
+    for (const body of [{ ...shellTask('x'), job_name: 'a\ud800' }, { ...shellTask('x'), ['k\udc00']: 1 }]) {
+      const created = await codearts(server, 'POST', '/v3/jobs/create', token, body);
+      expect(created.status).toBe(400);
+      expect(created.body).toMatchObject(INVALID_PARAMETER);
+    }
+    expect((await codearts(server, 'POST', '/v3/jobs/create', token, { ...shellTask('echo 😀'), job_name: '构建 😀' })).status).toBe(200);
+  });
+
   it('refuses a task without steps', async () => {
     const created = await codearts(server, 'POST', '/v3/jobs/create', token, { ...shellTask('x'), steps: [] });
     expect(created.status).toBe(400);
