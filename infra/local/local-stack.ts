@@ -9,6 +9,7 @@ import type { GitLabRunner } from '../../agent/gitlab-runner/runner';
 import { ensureResources } from './resources';
 import { SqsPoller } from './sqs-poller';
 import { startStandIns, type StandIns } from './stand-ins';
+import { createApiServer } from './api-server';
 
 /**
  * The whole control plane on one machine: the AWS stand-ins, the resources the CDK stack would
@@ -124,7 +125,7 @@ async function startParts(
   const server: ServerType = await new Promise((resolve, reject) => {
     // The WebSocket server lets routes upgrade (job actions, the agents' action channel).
     const websocket = { server: new WebSocketServer({ noServer: true }) };
-    const listening = serve({ fetch: app.fetch, port: options.port, hostname: host, websocket }, () => {
+    const listening = serve({ fetch: app.fetch, port: options.port, hostname: host, websocket, createServer: createApiServer }, () => {
       listening.off('error', reject);
       resolve(listening);
     });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { serve, type ServerType } from '@hono/node-server';
 import { Gitlab } from '@gitbeaker/rest';
+import { createApiServer } from '../../infra/local/api-server';
 import { freePort } from '../../infra/local/stand-ins';
 import { app } from '../../shared/http/app';
 import { readResponse, type ApiResponse } from './nomad';
@@ -23,7 +24,7 @@ export async function startGitLab(): Promise<GitLabServer> {
   const root = `bootstrap-${createHash('sha1').update(String(Math.random())).digest('hex')}`;
   Object.assign(process.env, { EXTERNAL_URL: url, BOOTSTRAP_TOKEN_SHA256: createHash('sha256').update(root).digest('hex') });
   const server: ServerType = await new Promise((resolve, reject) => {
-    const started = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(started));
+    const started = serve({ fetch: app.fetch, port, hostname: '127.0.0.1', createServer: createApiServer }, () => resolve(started));
     started.once('error', reject);
   });
   return {

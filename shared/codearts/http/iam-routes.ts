@@ -48,6 +48,11 @@ async function issueToken(c: Context) {
   } catch {
     return iamError(c, 400, 'Bad Request', 'The request body is not JSON.');
   }
+  // Keystone wants exactly one scope; a schema union would match the first and drop the other.
+  const requested = (json as { auth?: { scope?: unknown } } | null)?.auth?.scope;
+  if (typeof requested === 'object' && requested !== null && ['project', 'domain', 'OS-TRUST:trust', 'unscoped'].filter((key) => key in requested).length > 1) {
+    return iamError(c, 400, 'Bad Request', 'Expecting to find project, domain, OS-TRUST:trust or unscoped in scope. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.');
+  }
   const parsed = mintSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

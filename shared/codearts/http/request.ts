@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { validator } from 'hono/validator';
+import { jsonExtent } from '../../util/json-extent';
 import * as z from '../../util/zod';
 import { authenticate, type Caller } from '../auth/caller';
 import { invalidParameter, invalidTaskId, type CodeArtsError } from '../errors';
@@ -59,37 +60,66 @@ async function jsonObject(c: Context): Promise<Record<string, unknown>> {
   const text = await c.req.text();
   if (text.trim() === '' || Buffer.byteLength(text) > MAX_BODY_BYTES) throw invalidParameter();
   let value: unknown;
+  // A lone surrogate (`"\ud800"`) is no UTF-8 text: it could not be stored or passed on as such.
+  let malformed = false;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text, (key, item: unknown) => {
+      if (/\p{Cs}/u.test(key) || (typeof item === 'string' && /\p{Cs}/u.test(item))) malformed = true;
+      return item;
+    });
   } catch {
     throw invalidParameter();
   }
+  if (malformed) throw invalidParameter();
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidParameter();
   return value as Record<string, unknown>;
 }
 
 export const jobIdSchema = z.string().regex(/^[0-9a-z]{32}$/);
 
-/** A build number: digits (or, as one of Huawei's examples sends it, a JSON integer) from 1 to 2147483647. */
+/**
+ * A build number: digits without a leading zero (or, as one of Huawei's examples sends it, a JSON
+ * integer) from 1 to 2147483647. `"01"` names no build: it is refused, not read as build 1.
+ */
 export const buildNoSchema = z
-  .union([z.string().regex(/^\d{1,10}$/).transform(Number), z.number().int()])
+  .union([z.string().regex(/^[1-9]\d{0,9}$/).transform(Number), z.number().int()])
   .pipe(z.number().min(1).max(MAX_BUILD_NO));
 
 const text = z.string().refine((value) => value.trim() !== '');
 
-/** Create: the four required fields, well typed; everything else is kept as sent. */
-export const createTaskSchema = z.looseObject({
-  arch: text,
-  project_id: text,
-  job_name: text.pipe(z.string().max(115)),
-  steps: z.array(z.looseObject({ module_id: text, name: text })),
-});
+/**
+ * The nesting a task's definition may have (ours). It is kept as sent (as JSON text, so the table's
+ * own nesting limit does not apply), but a step's properties are written out into its CI script,
+ * which deeper JSON would make fail.
+ */
+const MAX_DEFINITION_DEPTH = 100;
+
+/** Create: the four required fields, well typed, and at least one step; everything else is kept as sent. */
+export const createTaskSchema = z
+  .looseObject({
+    arch: text,
+    project_id: text,
+    job_name: text.pipe(z.string().max(115)),
+    steps: z.array(z.looseObject({ module_id: text, name: text })).min(1),
+  })
+  .refine((body) => jsonExtent(body, { depth: MAX_DEFINITION_DEPTH, values: Infinity }).depth <= MAX_DEFINITION_DEPTH);
+
+/**
+ * What a run may carry (ours): its parameters become the pipeline's variables, which are stored
+ * with it, so each value is at most 10,000 characters and all of them at most 48 KiB.
+ */
+const MAX_PARAMETER_BYTES = 48 * 1024;
+const parameterBytes = (parameters: readonly { name: string; value: string }[]) => parameters.reduce((sum, { name, value }) => sum + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
 
 /** Run: `parameter` items need a name (a variable name) and a value; `scm` may name a tag and a commit. */
 export const runSchema = z.looseObject({
   job_id: jobIdSchema,
-  parameter: z.array(z.object({ name: z.string().regex(VARIABLE_NAME), value: z.string() })).max(200).nullish(),
-  scm: z.looseObject({ build_tag: z.string().nullish(), build_commit_id: z.string().nullish() }).nullish(),
+  parameter: z
+    .array(z.object({ name: z.string().regex(VARIABLE_NAME), value: z.string().max(10_000) }))
+    .max(200)
+    .refine((parameters) => parameterBytes(parameters) <= MAX_PARAMETER_BYTES)
+    .nullish(),
+  scm: z.looseObject({ build_tag: z.string().max(255).nullish(), build_commit_id: z.string().max(255).nullish() }).nullish(),
 });
 
 function queryInteger(min: number, max: number, fallback: number) {

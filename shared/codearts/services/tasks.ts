@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { canSee, ownerOf, type Caller } from '../auth/caller';
-import { taskNotFound } from '../errors';
+import { invalidParameter, taskNotFound } from '../errors';
 import { createTaskProject } from '../pipeline/gitlab-builds';
 import { ciFile, type Step } from '../pipeline/steps-to-ci';
 import type { TaskRecord } from '../records';
@@ -25,10 +25,19 @@ function newJobId(): string {
   return randomUUID().replace(/-/g, '');
 }
 
+/**
+ * The CI file a task's steps make (ours): its one job must stay within what the GitLab engine
+ * stores per job (256 KiB), so a task whose file would not is refused when it is created, not
+ * when it is run.
+ */
+const MAX_CI_FILE_BYTES = 200 * 1024;
+
 export async function createTask(caller: Caller, body: NewTask): Promise<TaskRecord> {
   const jobId = newJobId();
+  const ciText = ciFile(body);
+  if (Buffer.byteLength(ciText) > MAX_CI_FILE_BYTES) throw invalidParameter();
   // The project first and the task last: a crash in between leaves only an unused internal project.
-  const gitlabProjectId = await createTaskProject(jobId, body.job_name, ciFile(body));
+  const gitlabProjectId = await createTaskProject(jobId, body.job_name, ciText);
   const task: TaskRecord = {
     jobId,
     jobName: body.job_name,

@@ -18,6 +18,9 @@ type Value = string | null | { pattern: string; flags: string } | boolean;
 
 export class ExpressionError extends Error {}
 
+/** GitLab's lexer reads at most 100 tokens; longer expressions are invalid (which also bounds nesting). */
+const MAX_TOKENS = 100;
+
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -28,6 +31,7 @@ function tokenize(text: string): Token[] {
       i += space[0].length;
       continue;
     }
+    if (tokens.length === MAX_TOKENS) throw new ExpressionError('invalid expression syntax');
     const variable = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/.exec(rest);
     const string = /^"((?:[^"\\]|\\.)*)"|^'((?:[^'\\]|\\.)*)'/.exec(rest);
     const pattern = /^\/((?:[^/\\]|\\.)*)\/([imsx]*)/.exec(rest);

@@ -5,9 +5,12 @@ import { isMap, loadYaml, type YamlMap } from './load';
 /**
  * `include:` of local files (this project's files at the pipeline's commit), nested up to GitLab's
  * limit. Included files are merged first, in order, and the including file goes on top (hashes
- * deep-merged). Remote, template, project and component includes are refused.
+ * deep-merged). As in GitLab, a file may be included more than once; every inclusion counts
+ * towards the limit of 150, so a file that includes itself ends there. Remote, template, project
+ * and component includes are refused.
  */
 const MAX_INCLUDES = 150;
+const YAML_EXTENSION = /.+\.(yml|yaml)$/i;
 
 function normalizePath(path: string): string {
   return path.replace(/^\/+/, '');
@@ -25,15 +28,15 @@ function includedPaths(root: YamlMap): string[] {
 }
 
 /** The configuration with every include merged in; `files` holds the texts of included paths. */
-export function resolveIncludes(root: YamlMap, files: Record<string, string>, seen: Set<string> = new Set()): YamlMap {
+export function resolveIncludes(root: YamlMap, files: Record<string, string>, included: { count: number } = { count: 0 }): YamlMap {
   let merged: YamlMap = {};
   for (const path of includedPaths(root)) {
-    if (seen.has(path)) continue;
-    seen.add(path);
-    if (seen.size > MAX_INCLUDES) throw new ConfigError([`Maximum of ${MAX_INCLUDES} nested includes are allowed!`]);
+    if (included.count >= MAX_INCLUDES) throw new ConfigError([`Maximum of ${MAX_INCLUDES} nested includes are allowed!`]);
+    included.count++;
+    if (!YAML_EXTENSION.test(path.split('/').pop()!)) throw new ConfigError([`Included file \`${path}\` does not have YAML extension!`]);
     const text = files[path];
     if (text === undefined) throw new ConfigError([`Local file \`${path}\` does not exist!`]);
-    merged = deepMerge(merged, resolveIncludes(loadYaml(text), files, seen));
+    merged = deepMerge(merged, resolveIncludes(loadYaml(text), files, included));
   }
   const { include: _include, ...own } = root;
   return deepMerge(merged, own);

@@ -52,6 +52,29 @@ const WHEN_VALUES: When[] = ['on_success', 'on_failure', 'always', 'manual', 'de
 const ARTIFACT_WHEN = ['on_success', 'on_failure', 'always'] as const;
 const ONE_WEEK = 7 * 24 * 3600;
 
+/**
+ * `script`, `before_script` and `after_script` (GitLab's `Entry::Commands`): a string, or an array
+ * of strings nested (one level per `!reference`) up to 10 levels. Numbers and booleans are not
+ * strings here, unlike in lists such as `artifacts:paths`.
+ */
+export function commands(location: string, key: string, value: unknown): string[] {
+  const flatten = (item: unknown, depth: number): string[] | undefined => {
+    if (typeof item === 'string') return [item];
+    if (!Array.isArray(item) || depth >= 10) return undefined;
+    const lines: string[] = [];
+    for (const entry of item) {
+      const flat = flatten(entry, depth + 1);
+      if (!flat) return undefined;
+      lines.push(...flat);
+    }
+    return lines;
+  };
+  if (value === undefined || value === null) return [];
+  const lines = flatten(value, 0);
+  if (!lines) throw new ConfigError([`${location}:${key} config should be a string or a nested array of strings up to 10 levels deep`]);
+  return lines;
+}
+
 export function stringList(location: string, key: string, value: unknown, depth = 0): string[] {
   if (value === undefined || value === null) return [];
   if (typeof value === 'string') return [value];

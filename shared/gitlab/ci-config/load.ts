@@ -24,8 +24,10 @@ const referenceTag = defineSequenceTag<unknown[], Reference>('!reference', {
 });
 
 const SCHEMA = YAML11_SCHEMA.withTags(mergeTag, referenceTag);
-/** GitLab's limit on the size of a parsed configuration (its `deep_size` check), in nodes. */
+/** GitLab's limits on a parsed configuration (its `deep_size` check): size, in nodes, and nesting depth. */
 const MAX_NODES = 250_000;
+const MAX_DEPTH = 100;
+const TOO_BIG = 'The parsed YAML is too big';
 
 function isReference(value: unknown): value is Reference {
   return typeof value === 'object' && value !== null && REFERENCE in value;
@@ -36,8 +38,8 @@ export function isMap(value: unknown): value is YamlMap {
 }
 
 function resolveReferences(value: unknown, root: YamlMap, budget: { nodes: number }, depth = 0): unknown {
-  if (--budget.nodes < 0) throw new ConfigError(['The parsed YAML is too big']);
-  if (depth > 100) throw new ConfigError(['The parsed YAML is too deep']);
+  if (--budget.nodes < 0) throw new ConfigError([TOO_BIG]);
+  if (depth > MAX_DEPTH) throw new ConfigError([TOO_BIG]);
   if (isReference(value)) {
     const path = value[REFERENCE];
     let target: unknown = root;
@@ -62,9 +64,11 @@ export function loadYaml(text: string): YamlMap {
   if (text.trim() === '') throw new ConfigError(['Please provide content of .gitlab-ci.yml']);
   let root: unknown;
   try {
-    root = load(text, { schema: SCHEMA, json: true, maxAliases: 10_000 });
+    root = load(text, { schema: SCHEMA, json: true, maxAliases: 10_000, maxDepth: MAX_DEPTH });
   } catch (error) {
     if (!(error instanceof YAMLException)) throw error;
+    // The reader stops at the depth limit instead of recursing on; GitLab says it of the parsed data.
+    if (error.reason?.startsWith('nesting exceeded maxDepth')) throw new ConfigError([TOO_BIG]);
     const where = error.mark ? ` at line ${error.mark.line + 1} column ${error.mark.column + 1}` : '';
     throw new ConfigError([`(<unknown>): ${error.reason}${where}`]);
   }

@@ -131,9 +131,9 @@ function buildJob(name: string, job: YamlMap, root: YamlMap, stages: string[], g
   const definition: JobDefinition = {
     name,
     stage,
-    script: keyword.stringList(location, 'script', merged.script),
-    beforeScript: keyword.stringList(location, 'before_script', merged.before_script),
-    afterScript: keyword.stringList(location, 'after_script', merged.after_script),
+    script: keyword.commands(location, 'script', merged.script),
+    beforeScript: keyword.commands(location, 'before_script', merged.before_script),
+    afterScript: keyword.commands(location, 'after_script', merged.after_script),
     image: keyword.image(location, merged.image),
     services: keyword.services(location, merged.services),
     variables,
@@ -166,6 +166,71 @@ function checkNeeds(candidates: Map<string, Candidate>, stages: string[]): void 
         throw new ConfigError([`${definition.name} job: ${kind} ${job} is not defined in current or prior stages`]);
       }
     }
+    const needed = (definition.needs ?? []).map((need) => need.job);
+    const duplicated = [...new Set(needed.filter((job, i) => needed.indexOf(job) !== i))];
+    if (duplicated.length > 0) throw new ConfigError([`${definition.name} has the following needs duplicated: ${duplicated.join(', ')}.`]);
+  }
+  checkNeedsAcyclic(candidates);
+}
+
+/** Jobs of one stage may need each other, so `needs` can form a cycle; GitLab refuses it (its `Dag` tsort). */
+function checkNeedsAcyclic(candidates: Map<string, Candidate>): void {
+  const done = new Set<string>();
+  const onPath = new Set<string>();
+  // Iterative depth-first search: a chain of needs may be as long as the pipeline has jobs.
+  for (const start of candidates.keys()) {
+    if (done.has(start)) continue;
+    const stack: { job: string; next: number }[] = [{ job: start, next: 0 }];
+    onPath.add(start);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const needs = candidates.get(top.job)?.definition.needs ?? [];
+      if (top.next < needs.length) {
+        const child = needs[top.next++].job;
+        if (onPath.has(child)) throw new ConfigError(['The pipeline has circular dependencies']);
+        if (!done.has(child) && candidates.has(child)) {
+          onPath.add(child);
+          stack.push({ job: child, next: 0 });
+        }
+      } else {
+        stack.pop();
+        onPath.delete(top.job);
+        done.add(top.job);
+      }
+    }
+  }
+}
+
+/**
+ * A child pipeline's local files must be in the commit. GitLab finds a missing one only when the
+ * trigger job runs (and fails it); the commit is known now, so the pipeline is refused at once.
+ */
+function checkTriggerIncludes(jobs: JobDefinition[], files: string[]): void {
+  const present = new Set(files);
+  for (const job of jobs) {
+    for (const path of job.trigger?.include ?? []) {
+      const local = path.replace(/^\/+/, '');
+      if (!present.has(local)) throw new ConfigError([`Local file \`${local}\` does not exist!`]);
+    }
+  }
+}
+
+/**
+ * Each job is stored as one item with its whole definition (script, variables, …), so a job's
+ * definition is bounded (ours; GitLab bounds only the whole configuration, at about 1 MB).
+ */
+const MAX_JOB_BYTES = 256 * 1024;
+
+/** The stages are stored with the pipeline, and bounded likewise (ours). */
+const MAX_STAGES_BYTES = 64 * 1024;
+
+function checkStagesSize(stages: string[]): void {
+  if (Buffer.byteLength(JSON.stringify(stages)) > MAX_STAGES_BYTES) throw new ConfigError([`stages config is too big (at most ${MAX_STAGES_BYTES / 1024} KiB on this server)`]);
+}
+
+function checkJobSizes(jobs: JobDefinition[]): void {
+  for (const job of jobs) {
+    if (Buffer.byteLength(JSON.stringify(job)) > MAX_JOB_BYTES) throw new ConfigError([`jobs:${job.name} config is too big (at most ${MAX_JOB_BYTES / 1024} KiB per job on this server)`]);
   }
 }
 
@@ -187,6 +252,7 @@ export function buildPipelineDefinition(text: string, context: PipelineContext):
   const root = resolveIncludes(loadYaml(text), context.includes ?? {});
   checkDefault(root);
   const stages = stagesOf(root);
+  checkStagesSize(stages);
   let globals = stringVariables(root.variables, 'root');
 
   let name: string | null = null;
@@ -201,6 +267,7 @@ export function buildPipelineDefinition(text: string, context: PipelineContext):
       globals = { ...globals, ...outcome.variables };
     }
     if (typeof root.workflow.name === 'string') name = root.workflow.name;
+    if (name !== null && [...name].length > 255) throw new ConfigError(['workflow name is too long (maximum is 255 characters)']);
   }
 
   const entries: Record<string, YamlMap> = {};
@@ -224,6 +291,8 @@ export function buildPipelineDefinition(text: string, context: PipelineContext):
 
   const jobs = pruneNeeds([...candidates.values()].filter((candidate) => candidate.included).map((candidate) => candidate.definition));
   if (jobs.length === 0) throw new PipelineFilteredError(NO_JOBS_MESSAGE);
+  checkTriggerIncludes(jobs, context.files);
+  checkJobSizes(jobs);
   const usedStages = stages.filter((stage) => jobs.some((job) => job.stage === stage));
   return { stages: usedStages, jobs, name };
 }

@@ -16,6 +16,7 @@ import { getJob } from '../store/jobs';
 import * as grape from './grape';
 import { rackQuery } from './rack-params';
 import { authenticated, authorize, findProject, type Authenticated } from './request';
+import { requestTargetPath } from './request-target';
 import { handlers, route } from './routing';
 import { jobIdPath, params, queryParams, runnerJobPath } from './validators';
 
@@ -144,9 +145,9 @@ async function readableBuild<E extends Authenticated>(c: Context<E>, jobId: numb
   return job;
 }
 
-/** The still percent-encoded rest of the path after its first `skip` segments. */
+/** The still percent-encoded rest of the path as sent (`.` segments and all) after its first `skip` segments. */
 function pathRest(c: Context, skip: number): string {
-  return new URL(c.req.url).pathname.split('/').slice(skip).join('/');
+  return requestTargetPath(c).split('/').slice(skip).join('/');
 }
 
 async function sendFile(c: Context, job: JobRecord, encodedPath: string) {

@@ -18,6 +18,12 @@ function toText(value: unknown): unknown {
 /** Grape's `String` (numbers and booleans sent as JSON are taken as their text). */
 export const string = () => z.preprocess(toText, z.string());
 
+/**
+ * A String with Grape's `length: { max: }` check: `<name> is expected to have length less than or
+ * equal to <max>`. Used where GitLab leaves a string unbounded but a stored item cannot be.
+ */
+export const boundedString = (max: number) => string().pipe(z.string().max(max));
+
 /** Grape's `values:` check on a String: `<name> does not have a valid value`. */
 export const values = <const T extends readonly [string, ...string[]]>(allowed: T) => string().pipe(z.enum(allowed));
 
@@ -116,6 +122,7 @@ function grapeMessage(issue: z.core.$ZodIssue): string {
   const name = grapeName(issue.path);
   if (issue.input === undefined) return `${name} is missing`;
   if (issue.code === 'invalid_value') return `${name} does not have a valid value`;
+  if (issue.code === 'too_big' && issue.origin === 'string') return `${name} is expected to have length less than or equal to ${issue.maximum}`;
   if (issue.code === 'custom') return `${name} ${issue.message}`;
   return `${name} is invalid`;
 }

@@ -22,9 +22,10 @@ const MAX_OFFSET = 50_000;
 /** `page` and `per_page`, as GitLab's `use :pagination` declares them. */
 export const paginationParams = {
   page: integer(z.int().refine((page) => page >= 1, 'does not have a valid value').default(1)),
+  // Ruby's Integer has no upper bound: any larger count of digits is simply clamped to 100 below.
   per_page: integer(
     z
-      .int()
+      .preprocess((perPage) => (typeof perPage === 'number' && perPage > Number.MAX_SAFE_INTEGER ? 100 : perPage), z.int())
       .refine((perPage) => perPage !== 0, 'has a value not allowed')
       .refine((perPage) => perPage >= 0, 'does not have a valid value')
       .default(20),

@@ -3,6 +3,7 @@ import * as z from '../../util/zod';
 import { GitLabError } from '../errors';
 import { readFileAt, writeFile } from '../services/repository-files';
 import { resolveRef } from '../store/repository';
+import { INVALID_PATH_MESSAGE, isValidRepositoryPath } from '../validations/repository-path';
 import * as grape from './grape';
 import { authenticated, authorize, findProject, requireUser } from './request';
 import { handlers, route } from './routing';
@@ -13,20 +14,21 @@ import { params, pathParams, queryParams } from './validators';
  * read it back. `:file_path` is URL-encoded (`dir%2Ffile.yml`).
  */
 
-/** GitLab's `file_path: true` check: no `..`, no empty segment, no NUL. */
-const filePath = z
-  .string()
-  .refine((path) => !path.split('/').some((segment) => segment === '..' || segment === '') && !path.includes('\0'), 'should be a valid file path');
+/** GitLab's `file_path: true` check, and what a git tree cannot hold (validations/repository-path.ts). */
+const filePath = z.string().refine(isValidRepositoryPath, INVALID_PATH_MESSAGE);
+/** The raw file's `file_path: { allow_initial_path_separator: true }`. */
+const rawFilePath = z.string().refine((path) => isValidRepositoryPath(path.replace(/^\/+/, '')), INVALID_PATH_MESSAGE);
 
+// The bounds are ours: a commit is one stored item (see the README).
 const writeParams = z.object({
   branch: grape.string(),
-  commit_message: grape.string(),
+  commit_message: grape.boundedString(65_536),
   content: grape.string(),
   encoding: grape.values(['text', 'base64']).optional(),
   start_branch: grape.string().optional(),
-  author_name: grape.string().optional(),
-  author_email: grape.string().optional(),
-  last_commit_id: grape.string().optional(),
+  author_name: grape.boundedString(255).optional(),
+  author_email: grape.boundedString(255).optional(),
+  last_commit_id: grape.boundedString(64).optional(),
 });
 
 function write(mode: 'create' | 'update') {
@@ -54,13 +56,14 @@ function write(mode: 'create' | 'update') {
 
 /** The file's metadata and content (`ref` required), or the raw file (`ref` defaults to the default branch). */
 function read(raw: boolean) {
-  return handlers(authenticated({ required: false }), queryParams(z.object({ ref: raw ? grape.string().optional() : grape.string() })), async (c) => {
+  const pathParam = pathParams({ file_path: raw ? rawFilePath : filePath });
+  return handlers(authenticated({ required: false }), pathParam, queryParams(z.object({ ref: raw ? grape.string().optional() : grape.string() })), async (c) => {
     const { ref } = c.req.valid('query');
     const access = await findProject(c, c.var.principal);
     if (access.level < 10 && access.project.visibility === 'private' && !access.admin) throw new GitLabError(403, { message: '403 Forbidden' });
     const commit = await resolveRef(access.project.id, ref ?? access.project.defaultBranch ?? 'HEAD');
     if (!commit) throw new GitLabError(404, { message: '404 Commit Not Found' });
-    const path = c.req.param('file_path')!;
+    const path = c.req.valid('param').file_path.replace(/^\/+/, '');
     const content = await readFileAt(access.project.id, commit, path);
     if (!content) throw new GitLabError(404, { message: '404 File Not Found' });
     if (raw) return c.body(new Uint8Array(content), 200, { 'Content-Type': 'text/plain; charset=utf-8' });

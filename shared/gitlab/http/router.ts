@@ -1,6 +1,8 @@
 /**
  * GitLab's `/api/v4`: importing the route modules registers them on the one `gitlab` app.
  */
+// First, so that it runs before every endpoint.
+import './malformed-strings';
 import './users-routes';
 import './projects-list-routes';
 import './projects-routes';

@@ -1,11 +1,14 @@
 import * as z from '../../util/zod';
-import { badRequest, forbidden } from '../errors';
+import { badRequest, forbidden, validationError } from '../errors';
 import { runnerRegistration } from '../entities/runner';
 import { requestJob } from '../services/claim-job';
 import { appendJobTrace, updateJobState } from '../services/runner-job-updates';
 import { authenticateRunner, createRunner, registerRunner, resetRunnerToken, unregisterRunner, type RunnerAttributes } from '../services/runners';
 import { accessLevelIn, projectAccess, can } from '../auth/policy';
 import { getProject } from '../store/projects';
+import { fullMessagesSentence, hasErrors } from '../validations/messages';
+import { runnerErrors } from '../validations/runner';
+import { jsonExtent } from '../../util/json-extent';
 import * as grape from './grape';
 import { authenticated, requireUser } from './request';
 import { handlers, route } from './routing';
@@ -22,8 +25,18 @@ const tagList = z
   .preprocess((value) => (typeof value === 'string' ? value.split(',') : value), grape.stringList())
   .transform((tags) => [...new Set(tags.map((tag) => tag.trim()).filter(Boolean))]);
 
-/** What the runner says about itself (version, platform, features); anything but a hash is ignored, as it always was here. */
-const runnerInfo = z.record(z.string(), z.unknown()).optional().catch(undefined);
+/**
+ * What the runner says about itself (version, platform, features); anything but a hash is ignored,
+ * as it always was here, and so is a hash too large or too deep to keep with the runner (ours).
+ */
+const runnerInfo = z
+  .record(z.string(), z.unknown())
+  .optional()
+  .catch(undefined)
+  .transform((info) => {
+    const extent = info && jsonExtent(info, { depth: 16, values: 1000 });
+    return extent && extent.depth <= 16 && extent.values <= 1000 ? info : undefined;
+  });
 
 const runnerParams = z.object({
   description: grape.string().default(''),
@@ -61,6 +74,9 @@ const createUserRunner = handlers(authenticated({ required: true }), params(crea
   const user = requireUser(c.var.principal);
   const { runner_type: type, project_id: projectId } = c.var.params;
   const attributes = runnerAttributes(c.var.params);
+  // `Ci::Runners::CreateRunnerService`'s errors, as one sentence.
+  const errors = runnerErrors(attributes);
+  if (hasErrors(errors)) throw badRequest(fullMessagesSentence(errors));
   if (type === 'group_type') throw badRequest('group_type runners are not supported: this server has no groups');
   if (type === 'instance_type') {
     if (!user.admin) throw forbidden();
@@ -74,7 +90,10 @@ const createUserRunner = handlers(authenticated({ required: true }), params(crea
 });
 
 const register = handlers(params(z.object({ token: grape.string(), ...runnerParams.shape })), async (c) => {
-  const { runner, token } = await registerRunner(c.var.params.token, runnerAttributes(c.var.params));
+  const attributes = runnerAttributes(c.var.params);
+  const errors = runnerErrors(attributes);
+  if (hasErrors(errors)) throw validationError(errors);
+  const { runner, token } = await registerRunner(c.var.params.token, attributes);
   return c.json(runnerRegistration(runner, token), 201);
 });
 

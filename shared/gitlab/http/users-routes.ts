@@ -1,5 +1,5 @@
 import * as z from '../../util/zod';
-import { forbidden, GitLabError, notFound } from '../errors';
+import { forbidden, GitLabError, notFound, validationError } from '../errors';
 import { personalAccessTokenEntity } from '../entities/access-token';
 import { userDetails, userEntity } from '../entities/user';
 import { createPersonalAccessToken, createUser, findPersonalAccessToken, revokePersonalAccessToken, TOKEN_SCOPES } from '../services/users';
@@ -7,6 +7,8 @@ import { getUser, getUserByUsername, listAllUsers } from '../store/users';
 import { filterUsers, orderUsers, USER_ORDERS } from '../state/user-finder';
 import { userBasic } from '../entities/user';
 import { pageRequest, paginationParams, setOffsetHeaders } from './pagination';
+import { hasErrors } from '../validations/messages';
+import { userErrors } from '../validations/user';
 import * as grape from './grape';
 import { adminOnly, authenticated, requireUser } from './request';
 import { handlers, route } from './routing';
@@ -27,7 +29,8 @@ const createParams = z.object({
 const create = handlers(authenticated({ required: true }), adminOnly, params(createParams), async (c) => {
   const { email, name, username, admin } = c.var.params;
   // The model's validation, answered as GitLab's `{"message": {attribute: [...]}}`, not a param check.
-  if (!/^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$/.test(username)) throw new GitLabError(400, { message: { username: ['can contain only letters, digits, \'_\', \'-\' and \'.\''] } });
+  const errors = userErrors({ email, name, username });
+  if (hasErrors(errors)) throw validationError(errors);
   return c.json(userDetails(await createUser({ email, name, username, admin })), 201);
 });
 
@@ -41,16 +44,21 @@ const show = handlers(authenticated({ required: false }), pathParams({ id: grape
 const expiryDate = z.preprocess((value) => (value === '' ? undefined : value), z.iso.date().transform((day) => Date.parse(`${day}T00:00:00Z`)).optional());
 
 const createTokenParams = z.object({
-  name: grape.string(),
+  name: grape.boundedString(255),
   scopes: grape.valueList(TOKEN_SCOPES),
   expires_at: expiryDate,
-  description: grape.string().optional(),
+  description: grape.boundedString(255).optional(),
 });
+
+/** Midnight UTC of today: a token may expire today (it is then already expired), not before. */
+const startOfToday = () => Date.parse(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
 
 const createToken = handlers(authenticated({ required: true }), adminOnly, pathParams({ user_id: grape.pathInteger() }), params(createTokenParams), async (c) => {
   const { name, scopes, expires_at: expiresAt, description } = c.var.params;
   const user = await getUser(c.req.valid('param').user_id);
   if (!user) throw notFound('User');
+  // GitLab's `future_date` check, in the sentence its token service answers with.
+  if (expiresAt !== undefined && expiresAt < startOfToday()) throw new GitLabError(400, { message: 'Expiration date cannot be a date in the past' });
   const { record, secret } = await createPersonalAccessToken(user, { name, scopes, expiresAt, description });
   return c.json(personalAccessTokenEntity(record, secret), 201);
 });

@@ -16,6 +16,7 @@ import { resolveRef } from '../store/repository';
 import { afterJobsChanged } from './after-transitions';
 import { applyTransitions, pipelineChanges, processPipelineNow } from './process-pipeline';
 import { readFileAt } from './repository-files';
+import { variableErrors } from '../validations/variables';
 
 /**
  * Creates a pipeline from the CI configuration at a ref: parse and evaluate the file, create the
@@ -99,6 +100,9 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
     if (error instanceof PipelineFilteredError) throw baseError(error.message);
     throw error;
   }
+
+  const invalidVariables = variableErrors(input.variables);
+  if (invalidVariables.length > 0) throw baseError(`Failed to persist the pipeline: Validation failed: ${invalidVariables.join(', ')}`);
 
   const [id, iid, firstJobId] = await Promise.all([nextId('pipeline'), nextPipelineIid(project.id), nextIds('job', definition.jobs.length)]);
   const now = Date.now();

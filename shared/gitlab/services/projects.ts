@@ -4,6 +4,9 @@ import { createProject as storeProject, getProject, moveProjectPath, ProjectPath
 import { getBranchHead } from '../store/repository';
 import { resetProjectRegistrationToken } from './runners';
 import { writeFile } from './repository-files';
+import { hasErrors } from '../validations/messages';
+import { projectErrors } from '../validations/project';
+import { isValidBranchName } from '../validations/ref-name';
 
 /**
  * `POST /projects`: a project in the creator's namespace (we have no groups), the creator its
@@ -29,14 +32,12 @@ function pathFromName(name: string): string {
     .replace(/^[-._]+|[-._]+$/g, '');
 }
 
-const PATH_PATTERN = /^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$/;
-
 export async function createProject(user: UserRecord, input: NewProject): Promise<{ project: ProjectRecord; runnersToken: string }> {
   const path = input.path ?? pathFromName(input.name ?? '');
   const name = input.name ?? path;
-  if (!path || !PATH_PATTERN.test(path) || path.endsWith('.git') || path.endsWith('.atom')) {
-    throw validationError({ path: ["can contain only letters, digits, '_', '-' and '.'. Cannot start with '-', end in '.git' or end in '.atom'"] });
-  }
+  const errors = projectErrors({ name, path, description: input.description ?? null, ciConfigPath: input.ciConfigPath ?? null });
+  if (input.initializeWithReadme && input.defaultBranch !== undefined && !isValidBranchName(input.defaultBranch)) errors.default_branch = ['is invalid'];
+  if (hasErrors(errors)) throw validationError(errors);
   let project: ProjectRecord;
   try {
     project = await storeProject({

@@ -1,6 +1,7 @@
 import { badRequest, GitLabError } from '../errors';
 import type { CommitRecord, ProjectRecord, UserRecord } from '../records';
 import { setDefaultBranchIfUnset } from '../store/projects';
+import { isValidBranchName } from '../validations/ref-name';
 import { commitSha, commitToBranch, getBranchHead, getCommit, hasBranches, putBlob, readBlob } from '../store/repository';
 
 /**
@@ -28,6 +29,8 @@ function isoWithOffset(date: Date): string {
 
 export async function writeFile(write: FileWrite): Promise<CommitRecord> {
   const { project } = write;
+  // GitLab's `Branches::ValidateNewService` answer, as its commit service words it.
+  if (!isValidBranchName(write.branch)) throw new GitLabError(400, { message: `Something went wrong when we tried to create '${write.branch}' for you: Branch name is invalid` });
   for (let attempt = 0; attempt < 5; attempt++) {
     let head = await getBranchHead(project.id, write.branch);
     const branchExists = head !== undefined;
@@ -41,13 +44,14 @@ export async function writeFile(write: FileWrite): Promise<CommitRecord> {
     }
     const parent = head ? await getCommit(project.id, head) : undefined;
     const tree = { ...(parent?.tree ?? {}) };
-    const exists = tree[write.filePath] !== undefined;
+    // Own keys only: a file may be called `constructor` or `__proto__`.
+    const exists = Object.hasOwn(tree, write.filePath);
     if (write.mode === 'create' && exists) throw new GitLabError(400, { message: 'A file with this name already exists' });
     if (write.mode === 'update' && !exists) throw new GitLabError(400, { message: "A file with this name doesn't exist" });
     if (write.mode === 'update' && write.lastCommitId && write.lastCommitId !== head) {
       throw new GitLabError(400, { message: 'You are attempting to update a file that has changed since you started editing it.' });
     }
-    tree[write.filePath] = await putBlob(project.id, write.content);
+    Object.defineProperty(tree, write.filePath, { value: await putBlob(project.id, write.content), enumerable: true, writable: true, configurable: true });
     const now = isoWithOffset(new Date());
     const message = write.commitMessage;
     const fields = {
@@ -70,6 +74,6 @@ export async function writeFile(write: FileWrite): Promise<CommitRecord> {
 }
 
 export async function readFileAt(projectId: number, commit: CommitRecord, path: string): Promise<Buffer | undefined> {
-  const blob = commit.tree[path];
+  const blob = Object.hasOwn(commit.tree, path) ? commit.tree[path] : undefined;
   return blob ? readBlob(projectId, blob) : undefined;
 }

@@ -56,7 +56,12 @@ export async function getProjects(ids: Iterable<number>): Promise<Map<number, Pr
   return new Map(items.map((item) => [Number(item.id), recordOf<ProjectRecord>(item)]));
 }
 
+/** A full path is a namespace and a project path of at most 255 characters each. */
+const MAX_FULL_PATH = 511;
+
 export async function getProjectByPath(path: string): Promise<ProjectRecord | undefined> {
+  // Longer cannot exist (and may not fit in a key).
+  if (path.length > MAX_FULL_PATH) return undefined;
   const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: projectPathKey(path) }));
   return result.Item ? getProject(Number(result.Item.projectId)) : undefined;
 }

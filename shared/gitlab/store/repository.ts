@@ -8,6 +8,7 @@ import { unlessConditionFails } from '../../storage/transact';
 import { S3_PREFIXES } from '../../storage/table-schema';
 import type { CommitRecord } from '../records';
 import { blobKey, branchKey, commitKey, projectPk } from './keys';
+import { isCommitId, isValidBranchName } from '../validations/ref-name';
 
 /**
  * A project's repository without git: branches point at commits, a commit keeps its whole file
@@ -21,6 +22,8 @@ function blobId(content: Buffer): string {
 }
 
 export async function getBranchHead(projectId: number, branch: string): Promise<string | undefined> {
+  // A name that cannot be a branch was never stored (and may not fit in a key).
+  if (!isValidBranchName(branch)) return undefined;
   const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: branchKey(projectId, branch), ConsistentRead: true }));
   return result.Item?.sha as string | undefined;
 }
@@ -69,7 +72,7 @@ export async function getCommits(refs: Iterable<{ projectId: number; sha: string
 export async function resolveRef(projectId: number, ref: string): Promise<CommitRecord | undefined> {
   const head = await getBranchHead(projectId, ref);
   if (head) return getCommit(projectId, head);
-  return getCommit(projectId, ref);
+  return isCommitId(ref) ? getCommit(projectId, ref) : undefined;
 }
 
 export async function putBlob(projectId: number, content: Buffer): Promise<string> {

@@ -15,6 +15,14 @@ import { TRACE_CHUNK_PREFIX, traceChunkKey, traceChunkPrefix, traceGenerationKey
  * artifact, and then its chunks are deleted (traces/archive.ts).
  */
 const CHUNK_BYTES = 256 * 1024;
+/** Chunks per transaction: 12 × 256 KiB stays under DynamoDB's 4 MB per transaction. */
+const TRANSACTION_CHUNKS = 12;
+
+function batches<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 type Key = { PK: string; SK: string };
 
@@ -82,12 +90,17 @@ export async function appendTrace(jobId: number, start: number, data: Buffer): P
   if (!reset && tail.last) {
     items.unshift({ ConditionCheck: { TableName: config().tableName, Key: tail.last, ConditionExpression: 'attribute_exists(PK)' } });
   }
+  // A transaction carries at most 4 MB: a larger append commits in order, its first part with the
+  // condition on the tail. Every chunk is written only where none is, so a crash in between leaves
+  // a shorter trace, which the runner completes from the size it is told.
+  const [first, ...rest] = batches(items, TRANSACTION_CHUNKS);
   try {
-    await transact(items);
+    await transact(first);
   } catch (error) {
     if (!(error instanceof TransactionConflict)) throw error;
     return { appended: false, size: (await traceTail(jobId)).size };
   }
+  for (const batch of rest) await transact(batch);
   if (reset) await deleteGenerations(jobId, generation);
   return { appended: true, size: start + data.length };
 }

@@ -79,7 +79,9 @@ describe('authentication', () => {
       error: 'invalid_token',
       error_description: 'Token was revoked. You have to re-authorize from the user.',
     });
-    const expired = await http(server, 'POST', `/api/v4/users/${user.id}/personal_access_tokens`, { token: server.root, json: { name: 'old', scopes: ['api'], expires_at: '2020-01-01' } });
+    // A token may be created to expire today (not earlier): it expires at midnight UTC, already past.
+    const today = new Date().toISOString().slice(0, 10);
+    const expired = await http(server, 'POST', `/api/v4/users/${user.id}/personal_access_tokens`, { token: server.root, json: { name: 'old', scopes: ['api'], expires_at: today } });
     expect((await http(server, 'GET', jobsPath(), { token: expired.body.token })).body).toEqual({
       error: 'invalid_token',
       error_description: 'Token is expired. You can either do re-authorization or token refresh.',

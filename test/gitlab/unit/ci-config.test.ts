@@ -117,7 +117,7 @@ flaky: { script: x, allow_failure: { exit_codes: [42, 137] } }
 dag: { stage: deploy, script: x, needs: [build, { job: flaky, artifacts: false }] }
 child: { stage: deploy, trigger: { include: ci/child.yml, strategy: depend } }
 downstream: { stage: deploy, trigger: group/other }
-`);
+`, { files: [...context.files, 'ci/child.yml'] });
     const byName = Object.fromEntries(definition.jobs.map((job) => [job.name, job]));
     expect(byName.deploy).toMatchObject({ when: 'manual', allowFailure: null });
     expect(byName.later).toMatchObject({ when: 'delayed', startIn: 1800 });
