@@ -1,5 +1,6 @@
 import { nextIndex } from '../../storage/index-clock';
 import { badRequest } from '../http/errors';
+import { storableProblem } from '../structs/validate-ids';
 import { computedClass } from '../scheduler/computed-class';
 import { readNode, upsertNode } from '../store/nodes';
 import type { Node } from '../structs/node';
@@ -81,6 +82,9 @@ export async function registerNode(raw: Loose): Promise<RegisterNodeResult> {
   if (typeof raw.ID !== 'string' || !raw.ID) throw badRequest('missing node ID for client registration');
   if (typeof raw.Datacenter !== 'string' || !raw.Datacenter) throw badRequest('missing datacenter for client registration');
   if (typeof raw.Name !== 'string' || !raw.Name) throw badRequest('missing node name for client registration');
+  // The ID is part of keys and of the node-update evaluations queued for it.
+  const problem = storableProblem('Node ID', raw.ID) ?? storableProblem('Node name', raw.Name);
+  if (problem) throw badRequest(problem);
   const index = nextIndex();
   const now = Date.now();
   const previous = await readNode(raw.ID);
