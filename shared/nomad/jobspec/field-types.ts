@@ -116,7 +116,12 @@ const STRUCT_OF: Record<string, string> = {
   Artifacts: 'TaskArtifact',
 };
 
-/** Free-form maps (map[string]interface{} and map[string]string): Go decodes them without a schema. */
+/** Fields holding one struct, or a list of them, of the Go struct STRUCT_OF names (or the field's own name). */
+const STRUCTS = new Set(['Resources', 'Update', 'Migrate', 'RestartPolicy', 'ReschedulePolicy', 'EphemeralDisk', 'LogConfig', 'Periodic', 'ParameterizedJob', 'Lifecycle', 'Scaling', 'Disconnect']);
+const LISTS = new Set(['TaskGroups', 'Tasks', 'Constraints', 'Affinities', 'Spreads', 'SpreadTarget', 'Networks', 'ReservedPorts', 'DynamicPorts', 'Services', 'Checks', 'Templates', 'Artifacts']);
+
+/** Free-form maps: Go decodes them without a schema, so they are not walked. */
+const STRING_MAPS = new Set(['Meta', 'Env']);
 const OPAQUE = new Set(['Config', 'Meta', 'Env', 'Policy', 'Target', 'Header', 'Options', 'Payload', 'VariableFlags']);
 
 /** Go's own words for a JSON value's kind. */
@@ -124,6 +129,8 @@ function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'array';
   return typeof value === 'object' ? 'object' : typeof value;
 }
+
+const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** What the decoder names in its error (`number 1.5`, `string`), or undefined when the value fits. */
 function typeProblem(value: unknown, type: GoType): string | undefined {
@@ -137,6 +144,28 @@ function typeProblem(value: unknown, type: GoType): string | undefined {
   if (typeof value !== 'number') return kindOf(value);
   const [min, max] = RANGES[type];
   return Number.isInteger(value) && value >= min && value <= max ? undefined : `number ${value}`;
+}
+
+/** Where a name that is a struct elsewhere is a plain value. */
+const NOT_STRUCTS = new Set(['EphemeralDisk.Migrate']);
+
+/** A struct, list or map field holding the wrong kind of value: what the decoder names, and the Go type it names. */
+function shapeProblem(struct: string, field: string, value: unknown): [string, string] | undefined {
+  if (value === null || value === undefined || NOT_STRUCTS.has(`${struct}.${field}`)) return undefined;
+  const type = `api.${STRUCT_OF[field] ?? field}`;
+  if (STRUCTS.has(field) && !isObject(value)) return [kindOf(value), type];
+  if (LISTS.has(field)) {
+    if (!Array.isArray(value)) return [kindOf(value), `[]*${type}`];
+    const bad = value.find((item) => item !== null && !isObject(item));
+    return bad === undefined ? undefined : [kindOf(bad), type];
+  }
+  if (STRING_MAPS.has(field)) {
+    if (!isObject(value)) return [kindOf(value), 'map[string]string'];
+    const bad = Object.values(value as object).find((item) => item !== null && typeof item !== 'string');
+    return bad === undefined ? undefined : [kindOf(bad), 'string'];
+  }
+  if (field === 'Config' && !isObject(value)) return [kindOf(value), 'map[string]interface {}'];
+  return undefined;
 }
 
 /**
@@ -154,10 +183,13 @@ export function fieldTypeProblem(job: unknown, path = 'Job'): string | undefined
     if (typeof value !== 'object' || value === null) continue;
     const nested: typeof stack = [];
     for (const [field, inner] of Object.entries(value)) {
+      const decodeError = (what: string, type: string) => `json: cannot unmarshal ${what} into Go struct field ${struct}.${at}.${field} of type ${type}`;
+      const shape = shapeProblem(struct, field, inner);
+      if (shape) return decodeError(...shape);
       if (OPAQUE.has(field)) continue;
       const type = FIELD_TYPES.get(`${struct}.${field}`) ?? FIELD_TYPES.get(field);
       const problem = type && typeProblem(inner, type);
-      if (problem) return `json: cannot unmarshal ${problem} into Go struct field ${struct}.${at}.${field} of type ${type === '[]string' ? 'string' : type}`;
+      if (problem) return decodeError(problem, type === '[]string' ? 'string' : type);
       if (typeof inner === 'object' && inner !== null) nested.push({ value: inner, struct: STRUCT_OF[field] ?? field, path: `${at}.${field}` });
     }
     // Walked in document order, so the first bad field is the one Go's decoder stops at.

@@ -168,6 +168,12 @@ export function validateJob(job: Job, limits: ValidationLimits = {}): Validation
     } else seen.set(group.Name, index);
     validateGroup(job, group, index, limits, errors);
   });
+  const ui = (job as { UI?: { Description?: unknown } | null }).UI;
+  if (typeof ui?.Description === 'string' && Buffer.byteLength(ui.Description) > MAX_DESCRIPTION_BYTES) {
+    errors.push(`UI description must be under 1000 characters, currently ${Buffer.byteLength(ui.Description)}`);
+  }
+  const tagProblem = versionTagDescriptionProblem(job.VersionTag?.Description ?? '');
+  if (tagProblem) errors.push(tagProblem);
   if (job.Payload && !job.Dispatched) errors.push("job can't be submitted with a payload, only dispatched");
   if (job.Periodic) validatePeriodic(job.Periodic, errors);
   if (job.ParameterizedJob) validateParameterized(job.ParameterizedJob, errors);
@@ -201,6 +207,14 @@ function validateParameterized(config: NonNullable<Job['ParameterizedJob']>, err
   if (both.length > 0) {
     errors.push(`Required and optional meta keys should be disjoint. Following keys exist in both: [${both.join(' ')}]`);
   }
+}
+
+/** Nomad's bound on descriptions, counted as Go's len() does, in bytes. */
+const MAX_DESCRIPTION_BYTES = 1000;
+
+export function versionTagDescriptionProblem(description: string): string | undefined {
+  const bytes = Buffer.byteLength(description);
+  return bytes > MAX_DESCRIPTION_BYTES ? `Tagged version description must be under 1000 characters, currently ${bytes}` : undefined;
 }
 
 /** hashicorp/go-multierror's list format, which Nomad returns for validation failures. */

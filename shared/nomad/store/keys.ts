@@ -24,7 +24,7 @@ import { createHash } from 'node:crypto';
 export const JOB_SK = 'JOB';
 
 /**
- * A partition key built from what a caller sent (a job ID or namespace in a path or query) may be
+ * A partition key built from what a caller sent (a job or node ID, a namespace, in a path or query) may be
  * longer than DynamoDB's 2,048 bytes, or not valid Unicode. No stored item has such a key
  * (validation keeps such names out), so it is replaced by a digest that names nothing: the lookup
  * finds nothing, as it should, instead of failing.
@@ -89,11 +89,11 @@ export function openEvalSortKey(createIndex: number, evalId: string): string {
 }
 
 export function nodeAllocsKey(nodeId: string): string {
-  return `NODEALLOCS#${nodeId}`;
+  return boundedKey(`NODEALLOCS#${nodeId}`);
 }
 
 export function nodeKey(nodeId: string) {
-  return { PK: `NODE#${nodeId}`, SK: NODE_SK };
+  return { PK: boundedKey(`NODE#${nodeId}`), SK: NODE_SK };
 }
 
 export const NODES_LIST = 'NODES';
@@ -161,5 +161,5 @@ export function heartbeatSortKey(expiryMs: number, nodeId: string): string {
 export const NODE_USAGE_SK = 'USAGE';
 
 export function nodeUsageKey(nodeId: string) {
-  return { PK: `NODE#${nodeId}`, SK: NODE_USAGE_SK };
+  return { PK: boundedKey(`NODE#${nodeId}`), SK: NODE_USAGE_SK };
 }

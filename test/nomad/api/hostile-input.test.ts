@@ -93,6 +93,18 @@ describe('numbers', () => {
     expect(id.text).toBe('json: cannot unmarshal number into Go struct field Job.Job.ID of type string');
     const port = await call('POST', '/v1/jobs', job('ported', {}, { Networks: [{ ReservedPorts: [{ Label: 'http', Value: 80.5 }] }] }));
     expect(port.text).toBe('json: cannot unmarshal number 80.5 into Go struct field Port.Job.TaskGroups.Networks.ReservedPorts.Value of type int');
+    const shapes: [Record<string, unknown>, Record<string, unknown>, string][] = [
+      [{ TaskGroups: 'nope' }, {}, 'string into Go struct field Job.Job.TaskGroups of type []*api.TaskGroup'],
+      [{ Constraints: [5] }, {}, 'number into Go struct field Job.Job.Constraints of type api.Constraint'],
+      [{ Meta: { a: 5 } }, {}, 'number into Go struct field Job.Job.Meta of type string'],
+      [{}, { Update: 'x' }, 'string into Go struct field TaskGroup.Job.TaskGroups.Update of type api.UpdateStrategy'],
+      [{}, { Tasks: [{ Name: 't', Driver: 'raw_exec', Resources: 'x' }] }, 'string into Go struct field Task.Job.TaskGroups.Tasks.Resources of type api.Resources'],
+      [{}, { Tasks: [{ Name: 't', Driver: 'raw_exec', Env: ['x'] }] }, 'array into Go struct field Task.Job.TaskGroups.Tasks.Env of type map[string]string'],
+    ];
+    for (const [jobFields, groupFields, error] of shapes) {
+      const answer = await call('POST', '/v1/jobs', job('shaped', jobFields, groupFields));
+      expect([answer.status, answer.text]).toEqual([400, `json: cannot unmarshal ${error}`]);
+    }
     // Free-form maps are not typed: a task's Config may hold any number.
     expect((await call('POST', '/v1/jobs', job('free', {}, { Tasks: [{ Name: 't', Driver: 'raw_exec', Config: { command: 'true', ratio: 0.5 } }] }))).status).toBe(200);
   });
