@@ -49,7 +49,10 @@ describe('job IDs and names', () => {
     const group = await call('POST', '/v1/jobs', job('grouped', {}, { Name: 'g'.repeat(600) }));
     expect(group.text).toContain('Task group name is 600 bytes long; at most 512 are allowed');
     expect((await call('GET', '/v1/jobs')).body).toEqual([]);
-    expect((await call('POST', '/v1/jobs', job('é'.repeat(256)))).status).toBe(200);
+    const longest = await call('POST', '/v1/jobs', job('é'.repeat(256)));
+    expect(longest.status).toBe(200);
+    expect((await call('GET', `/v1/job/${encodeURIComponent('é'.repeat(256))}`)).body.ID).toBe('é'.repeat(256));
+    expect((await call('DELETE', `/v1/job/${encodeURIComponent('é'.repeat(256))}?purge=true`)).status).toBe(200);
   });
 
   it('answers lookups by an ID no job can have as not found', async () => {
@@ -66,9 +69,24 @@ describe('job IDs and names', () => {
     expect([register.status, register.text]).toEqual([400, multierror('Job ID is 3000 bytes long; at most 512 are allowed', 'Job Name is 3000 bytes long; at most 512 are allowed')]);
   });
 
-  it('refuses node IDs that would poison the keys and the evaluations queued for them', async () => {
+  it('refuses node IDs that would poison the keys and the evaluations queued for them, and nodes no item can hold', async () => {
     const answer = await call('PUT', '/v1/node/register', { Node: testNode(1, { ID: 'n\u0000' }) });
     expect([answer.status, answer.text]).toEqual([400, 'Node ID contains a control character']);
+    const meta = await call('PUT', '/v1/node/register', { Node: testNode(2, { Meta: { a: { b: 'c' } } }) });
+    expect([meta.status, meta.text]).toEqual([400, 'json: cannot unmarshal object into Go struct field Node.Node.Meta of type string']);
+    const deep = await call('PUT', '/v1/node/register', { Node: testNode(3, { Extra: JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`) }) });
+    expect([deep.status, deep.text]).toEqual([400, 'node nests deeper than 30 levels']);
+    expect((await call('PUT', `/v1/node/${'n'.repeat(3000)}/eligibility`, { Eligibility: 'eligible' })).status).toBe(404);
+    expect((await call('GET', '/v1/nodes')).body).toEqual([]);
+  });
+
+  it('bounds version tags by their key and Nomad’s description rule', async () => {
+    expect((await call('POST', '/v1/jobs', job('tagged'))).status).toBe(200);
+    const name = await call('POST', `/v1/job/tagged/versions/${'t'.repeat(3000)}/tag`, { Version: 0 });
+    expect([name.status, name.text]).toEqual([400, 'Tag name is 3000 bytes long; at most 512 are allowed']);
+    const description = await call('POST', '/v1/job/tagged/versions/v0/tag', { Version: 0, Description: 'd'.repeat(1001) });
+    expect([description.status, description.text]).toEqual([400, 'Tagged version description must be under 1000 characters, currently 1001']);
+    expect((await call('POST', '/v1/job/tagged/versions/v0/tag', { Version: 0, Description: 'd'.repeat(1000) })).status).toBe(200);
   });
 });
 
