@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import type { APIGatewayProxyEventV2, Context as LambdaContext } from 'aws-lambda';
+import type { Context as LambdaContext } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/api';
 import { MAX_BODY_BYTES } from '../../shared/http/edge-limits';
@@ -154,9 +154,9 @@ async function invokeLambda(request: { method: string; path: string; body?: stri
       time: '',
       timeEpoch: Date.now(),
     },
-    body: request.body,
+    body: request.body ?? null,
     isBase64Encoded: false,
-  } as APIGatewayProxyEventV2;
+  } as unknown as Parameters<typeof handler>[0];
   const answer = await handler(event, { awsRequestId: 'lambda-invocation' } as LambdaContext);
   return answer as { statusCode: number; body: string; headers?: Record<string, string> };
 }
