@@ -3,6 +3,7 @@ import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import type { TransactItem } from '../../storage/transact';
 import { batchGet } from '../../storage/batch-get';
+import { beyondSortKeys } from '../../storage/key-limits';
 import { queryAll } from '../../storage/query-all';
 import { isParentJob, JOB_STATE_FIELDS, type Job, type JobSummary, type TaskGroupSummary } from '../structs/job';
 import { deriveJobStatus, type JobStatusCounters } from '../status/job-status';
@@ -140,15 +141,10 @@ export interface JobPageQuery {
   exclusiveStartKey?: Item;
 }
 
-/** A sort-key value DynamoDB would refuse (over 1,024 bytes, or not valid Unicode) is past every job ID. */
-function unmatchable(value: string | undefined): boolean {
-  return value !== undefined && (Buffer.byteLength(value) > 1024 || /\p{Cs}/u.test(value));
-}
-
 /** One store page of a namespace's jobs in ID order (GSI1), the prefix and the start both key conditions. */
 export async function queryJobPage(query: JobPageQuery): Promise<{ records: JobRecord[]; lastKey?: Item }> {
   if (query.prefix && !isPossibleJobId(query.prefix)) return { records: [] };
-  if (unmatchable(query.startAt)) return { records: [] };
+  if (beyondSortKeys(query.startAt)) return { records: [] };
   const range = idCondition(query.prefix, query.startAt, query.reverse ?? false);
   if (range.kind === 'none') return { records: [] };
   const names: Record<string, string> = { '#pk': 'GSI1PK' };

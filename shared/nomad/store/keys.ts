@@ -31,7 +31,7 @@ export const JOB_SK = 'JOB';
  */
 const MAX_PARTITION_KEY_BYTES = 2048;
 
-function boundedKey(key: string): string {
+export function boundedKey(key: string): string {
   if (Buffer.byteLength(key) <= MAX_PARTITION_KEY_BYTES && !/\p{Cs}/u.test(key)) return key;
   return `UNSTORABLE#${createHash('sha256').update(key).digest('hex')}`;
 }

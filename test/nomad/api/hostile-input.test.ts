@@ -65,6 +65,12 @@ describe('job IDs and names', () => {
     expect((await call('GET', `/v1/jobs?namespace=${long}`)).body).toEqual([]);
     expect((await call('GET', `/v1/jobs?prefix=${long}`)).body).toEqual([]);
     expect((await call('GET', `/v1/namespace/${long}`)).status).toBe(404);
+    for (const list of ['/v1/nodes', '/v1/namespaces', '/v1/services', `/v1/services?namespace=${long}&x=`]) {
+      const answer = await call('GET', `${list}${list.includes('?') ? '&' : '?'}prefix=${long}`);
+      expect([answer.status, answer.body], list).toEqual([200, []]);
+    }
+    const service = await call('GET', `/v1/service/${long}`);
+    expect([service.status, service.body]).toEqual([200, []]);
     const register = await call('POST', `/v1/job/${long}`, job(long));
     expect([register.status, register.text]).toEqual([400, multierror('Job ID is 3000 bytes long; at most 512 are allowed', 'Job Name is 3000 bytes long; at most 512 are allowed')]);
   });
