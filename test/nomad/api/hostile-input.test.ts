@@ -191,6 +191,19 @@ describe('nesting and size', () => {
   });
 });
 
+describe('ACL policies and tokens', () => {
+  it('bound policy nesting, token policies and expirations', async () => {
+    const deep = await call('PUT', '/v1/acl/policy/deep', { Rules: `namespace "x" {${' a {'.repeat(3000)}` });
+    expect([deep.status, deep.text]).toEqual([400, 'failed to parse rules: Failed to parse ACL Policy: rules nest deeper than 128 levels']);
+    expect((await call('PUT', '/v1/acl/policy/reader', { Rules: 'namespace "*" { policy = "read" }' })).status).toBe(200);
+    const many = await call('PUT', '/v1/acl/token', { Name: 'x', Type: 'client', Policies: Array(10_000).fill('r'.repeat(100)) });
+    expect([many.status, many.text]).toEqual([400, 'token policies are too many']);
+    const forever = await call('PUT', '/v1/acl/token', { Name: 'x', Type: 'client', Policies: ['reader'], ExpirationTTL: 1e308 });
+    expect([forever.status, forever.text]).toEqual([400, 'json: cannot unmarshal number 1e+308 into Go struct field ACLToken.ExpirationTTL of type time.Duration']);
+    expect((await call('PUT', '/v1/acl/token', { Name: 'x', Type: 'client', Policies: ['reader'], ExpirationTTL: '99999999h' })).status).toBe(200);
+  });
+});
+
 describe('semantics that were 500s', () => {
   it('scale refuses a count with an error, as Nomad does', async () => {
     const answer = await call('POST', '/v1/job/ten/scale', { Count: 2, Error: true, Target: { Group: 'g' } });
