@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { internalError, invalidParameter } from '../codearts/errors';
 
 /**
  * Which API a request speaks, by its path (as the app's not-found answer tells them apart), and
@@ -35,7 +36,7 @@ export function bodyTooDeep(bracket: '{' | '['): EdgeAnswer {
     // Go's encoding/json words its own (deeper) limit this way.
     nomad: `invalid character '${bracket}' exceeded max depth`,
     gitlab: '400 Bad request - JSON nested too deeply',
-    codearts: { code: 'CB.00060200', message: 'Invalid parameter.' },
+    codearts: { code: invalidParameter().code, message: invalidParameter().message },
   };
 }
 
@@ -44,7 +45,7 @@ export const INTERNAL_ERROR: EdgeAnswer = {
   status: 500,
   nomad: 'Internal Server Error',
   gitlab: '500 Internal Server Error',
-  codearts: { code: 'CB.00060101', message: 'Internal error.' },
+  codearts: { code: internalError().code, message: internalError().message },
 };
 
 export function edgeAnswer(c: Context, answer: EdgeAnswer, requestId: string): Response {
