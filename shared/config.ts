@@ -27,6 +27,8 @@ export interface Config {
   blockingPollMs: number;
   /** Nomad's scheduler algorithm: `binpack` (default) or `spread` (SCHEDULER_ALGORITHM). */
   schedulerAlgorithm: 'binpack' | 'spread';
+  /** Largest task group `Count` a job may ask for (MAX_GROUP_COUNT, 50,000); Nomad has no bound. */
+  maxGroupCount: number;
   /** GitLab job artifacts: size limits and the default `expire_in` (see shared/gitlab/artifacts/). */
   gitlabArtifacts: {
     /** Largest archive accepted through `authorize` (GITLAB_MAX_ARTIFACTS_SIZE_MB; GitLab's default 100). */
@@ -63,6 +65,7 @@ export function config(): Config {
     region: process.env.NOMAD_REGION ?? 'global',
     blockingPollMs: Number(process.env.BLOCKING_POLL_MS ?? 1000),
     schedulerAlgorithm: process.env.SCHEDULER_ALGORITHM === 'spread' ? 'spread' : 'binpack',
+    maxGroupCount: Number(process.env.MAX_GROUP_COUNT || 50_000),
     gitlabArtifacts: {
       maxSizeBytes: Number(process.env.GITLAB_MAX_ARTIFACTS_SIZE_MB ?? 100) * 1024 * 1024,
       // Lambda takes at most 6 MB per request, and API Gateway base64-encodes binary bodies.

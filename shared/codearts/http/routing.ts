@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { createFactory } from 'hono/factory';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { logUnexpectedError } from '../../http/unexpected-error';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { CodeArtsError, internalError, urlNotFound } from '../errors';
 
@@ -46,10 +46,8 @@ codearts.use('/v3/*', async (c, next) => {
   c.res.headers.set('X-Request-Id', id);
 });
 
-const logger = new Logger({ serviceName: 'codearts-api' });
-
 codearts.onError((error, c) => {
   if (error instanceof CodeArtsError) return errorResponse(c, error);
-  logger.error('unexpected error', { error: error as Error, path: c.req.path });
+  logUnexpectedError(c, error);
   return errorResponse(c, internalError());
 });

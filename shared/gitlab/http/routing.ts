@@ -1,6 +1,6 @@
 import { Hono, type Context, type Handler, type MiddlewareHandler } from 'hono';
 import { createFactory } from 'hono/factory';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { logUnexpectedError } from '../../http/unexpected-error';
 import { GitLabError } from '../errors';
 
 /**
@@ -51,10 +51,8 @@ gitlab.use(`${API_PREFIX}/*`, async (c, next) => {
   c.header('Cache-Control', c.res.headers.get('Cache-Control') ?? 'max-age=0, private, must-revalidate');
 });
 
-const logger = new Logger({ serviceName: 'gitlab-api' });
-
 gitlab.onError((error, c) => {
   if (error instanceof GitLabError) return c.json(error.body, error.status, error.headers);
-  logger.error('unexpected error', { error: error as Error, path: c.req.path });
+  logUnexpectedError(c, error);
   return c.json({ message: '500 Internal Server Error' }, 500);
 });

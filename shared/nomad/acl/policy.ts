@@ -1,3 +1,5 @@
+import { MAX_NESTING_DEPTH, jsonTooDeep } from '../../util/json-depth';
+import { hclTooDeep } from '../jobspec/hcl/nesting';
 import { HclSyntaxError, parseHcl } from '../jobspec/hcl/syntax';
 import { NAMESPACE_CAPABILITIES, expandNamespacePolicy, type NamespaceCapability } from './capabilities';
 
@@ -54,6 +56,9 @@ function field(body: Loose, name: string): any {
 
 function decode(rules: string): Loose {
   const trimmed = rules.trim();
+  if (jsonTooDeep(trimmed) || hclTooDeep(rules) !== undefined) {
+    throw new PolicyParseError(`Failed to parse ACL Policy: rules nest deeper than ${MAX_NESTING_DEPTH} levels`);
+  }
   if (trimmed.startsWith('{')) {
     try {
       return JSON.parse(trimmed) as Loose;

@@ -23,14 +23,21 @@ const MIN_TTL_MS = 60_000;
 
 function ttlMs(value: number | string | undefined): number {
   if (value === undefined || value === 0 || value === '') return 0;
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+    throw badRequest(`json: cannot unmarshal number ${value} into Go struct field ACLToken.ExpirationTTL of type time.Duration`);
+  }
   const ms = typeof value === 'number' ? value / 1e6 : parseGoDuration(value);
   if (ms === undefined) throw badRequest(`time: invalid duration "${value}"`);
   return ms;
 }
 
+/** A token is one DynamoDB item with its policy names; Nomad has no bound on how many. */
+const MAX_TOKEN_POLICIES_BYTES = 64 * 1024;
+
 function validate(request: TokenRequest): void {
   if ((request.Name ?? '').length > 256) throw badRequest('token name too long');
   const policies = request.Policies ?? [];
+  if (Buffer.byteLength(JSON.stringify(policies)) > MAX_TOKEN_POLICIES_BYTES) throw badRequest('token policies are too many');
   if (request.Type === 'client') {
     if (policies.length === 0) throw badRequest('client token missing policies or roles');
   } else if (request.Type === 'management') {
@@ -45,6 +52,8 @@ export async function createToken(request: TokenRequest, now = Date.now()): Prom
   const ttl = ttlMs(request.ExpirationTTL);
   let expiresAt = request.ExpirationTime ? Date.parse(request.ExpirationTime) : ttl > 0 ? now + ttl : undefined;
   if (expiresAt !== undefined && Number.isNaN(expiresAt)) throw badRequest(`invalid ExpirationTime "${request.ExpirationTime}"`);
+  // Beyond what a date can hold (a TTL of centuries of nanoseconds is still a safe integer).
+  if (expiresAt !== undefined && Number.isNaN(new Date(expiresAt).getTime())) throw badRequest('expiration time is too far in the future');
   if (expiresAt !== undefined && expiresAt - now < MIN_TTL_MS) {
     throw badRequest('expiration time cannot be less than 1m0s in the future');
   }

@@ -10,6 +10,7 @@
  * Log chunk objects are `logs/<alloc id>/<task>/<type>/<offset, 16 digits>` in the bucket.
  */
 import { S3_PREFIXES } from '../../storage/table-schema';
+import { boundedKey } from '../store/keys';
 
 export type LogType = 'stdout' | 'stderr';
 
@@ -36,7 +37,7 @@ export function serviceSk(registrationId: string): string {
 }
 
 export function servicesByNamespace(namespace: string): string {
-  return `SERVICES#${namespace}`;
+  return boundedKey(`SERVICES#${namespace}`);
 }
 
 export function agentChannelKey(nodeId: string) {

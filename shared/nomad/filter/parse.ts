@@ -1,4 +1,5 @@
 import peggy from 'peggy';
+import { MAX_NESTING_DEPTH } from '../../util/json-depth';
 import { BEXPR_GRAMMAR } from './grammar';
 
 /**
@@ -39,11 +40,31 @@ function describe(expected: peggy.parser.Expectation[] | null): string {
   return sorted.length <= 1 ? sorted.join('') : `${sorted.slice(0, -1).join(', ')} or ${sorted[sorted.length - 1]}`;
 }
 
+/** The deepest parenthesis outside quoted values (which end at the next quote, as in the grammar): the parser recurses once per level. */
+function parenthesisDepth(expression: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let quote: string | undefined;
+  for (const char of expression) {
+    if (quote) {
+      if (char === quote) quote = undefined;
+    } else if (char === '"' || char === '`') quote = char;
+    else if (char === '(') deepest = Math.max(deepest, ++depth);
+    else if (char === ')') depth--;
+  }
+  return deepest;
+}
+
 export function parseFilter(expression: string): FilterExpression {
-  parser ??= peggy.generate(BEXPR_GRAMMAR);
+  parser ??= peggy.generate(BEXPR_GRAMMAR, { cache: true });
+  if (parenthesisDepth(expression) > MAX_NESTING_DEPTH) {
+    throw new FilterSyntaxError(`expression nested deeper than ${MAX_NESTING_DEPTH} parentheses`);
+  }
   try {
     return parser.parse(expression) as FilterExpression;
   } catch (error) {
+    // Long chains of `and`/`not` recurse too; the stack is the bound there.
+    if (error instanceof RangeError) throw new FilterSyntaxError('expression too complex');
     const failure = error as peggy.parser.SyntaxError;
     if (!failure.location) throw error;
     const { line, column, offset } = failure.location.start;

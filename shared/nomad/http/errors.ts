@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { logUnexpectedError } from '../../http/unexpected-error';
 
 /**
  * Nomad answers errors as `text/plain` with the message alone. Where Nomad says 500 for the
@@ -21,10 +21,9 @@ export const notFound = (message: string) => new NomadError(404, message);
 export const conflict = (message: string) => new NomadError(409, message);
 export const methodNotAllowed = () => new NomadError(405, 'Invalid method');
 
-const logger = new Logger({ serviceName: 'nomad-api' });
-
+/** Anything else is logged under the request's id and answered with net/http's text for a 500. */
 export function nomadErrorResponse(error: unknown, c: Context): Response {
   if (error instanceof NomadError) return c.text(error.message, error.status);
-  logger.error('unexpected error', { error: error as Error, path: c.req.path });
-  return c.text((error as Error)?.message ?? 'internal error', 500);
+  logUnexpectedError(c, error);
+  return c.text('Internal Server Error', 500);
 }

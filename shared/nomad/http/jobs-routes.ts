@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import * as z from '../../util/zod';
 import { resolveRequest, requireNamespace } from '../acl/guard';
+import { fieldTypeProblem } from '../jobspec/field-types';
 import { compileFilter, FilterEvaluationError, FilterSyntaxError, type CompiledFilter } from '../filter';
 import { listJobs } from '../services/list-jobs';
 import { registerJob, registerResponse } from '../services/register-job';
@@ -45,6 +46,8 @@ type RegisterBodyType = z.infer<typeof RegisterBody>;
 function checkRegisterBody(body: RegisterBodyType, pathJobId?: string): Record<string, unknown> {
   const job = body.Job;
   if (!job) throw badRequest('Job must be specified');
+  const typeProblem = fieldTypeProblem(job);
+  if (typeProblem) throw badRequest(typeProblem);
   if (typeof job.ID !== 'string' || job.ID === '') throw badRequest("Job ID hasn't been provided");
   if (pathJobId !== undefined && job.ID !== pathJobId) throw badRequest('Job ID does not match name');
   if (body.EvalPriority !== undefined && body.EvalPriority !== 0 && (body.EvalPriority < 1 || body.EvalPriority > 100)) {

@@ -25,11 +25,13 @@ export function namespaceParam(c: Context): string {
   return c.req.query('namespace') || 'default';
 }
 
+/** strconv.ParseInt(per_page, 10, 32), as Nomad parses it: anything else, or beyond int32, is a 400. Zero or less pages nothing. */
 export function perPageParam(c: Context): number {
   const value = c.req.query('per_page');
   if (value === undefined || value === '') return 0;
-  if (!/^\d+$/.test(value)) throw badRequest('Expect a number for `per_page` query string parameter');
-  return Number(value);
+  const perPage = /^[+-]?\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(perPage >= -(2 ** 31) && perPage < 2 ** 31)) throw badRequest('Expect a number for `per_page` query string parameter');
+  return Math.max(perPage, 0);
 }
 
 /** `eval_priority` on DELETE: 1..100 when given. */

@@ -22,6 +22,9 @@ export const nomad = new Hono();
 
 nomad.get('/v1/jobs', handleListJobs);
 nomad.on(['PUT', 'POST'], '/v1/jobs/parse', handleParseJob);
+nomad.all('/v1/jobs/parse', () => {
+  throw methodNotAllowed();
+});
 nomad.on(['PUT', 'POST'], '/v1/jobs', (c) => handleRegister(c));
 nomad.all('/v1/jobs', () => {
   throw methodNotAllowed();

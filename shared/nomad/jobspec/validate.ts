@@ -1,5 +1,6 @@
 import { cronSpecError, isValidTimeZone } from '../periodic/cron';
 import type { Job, TaskGroup, Task } from '../structs/job';
+import { CHILD_ID_ALLOWANCE, MAX_ID_BYTES, storableProblem } from '../structs/validate-ids';
 
 /**
  * Nomad's job validation (structs.Job.Validate) for what we schedule: the error texts are Nomad's,
@@ -9,6 +10,11 @@ import type { Job, TaskGroup, Task } from '../structs/job';
 export interface ValidationResult {
   errors: string[];
   warnings: string[];
+}
+
+export interface ValidationLimits {
+  /** Largest task group count (config MAX_GROUP_COUNT); unbounded when absent, as in Nomad. */
+  maxGroupCount?: number;
 }
 
 const JOB_TYPES = new Set(['service', 'batch', 'system', 'sysbatch']);
@@ -60,7 +66,9 @@ function validateConstraints(constraints: Job['Constraints'], where: 'job' | 'gr
 
 function validateTask(task: Task, index: number, groupTasks: Task[], errors: string[]): void {
   const first = groupTasks.findIndex((other) => other.Name === task.Name);
+  const nameProblem = task.Name ? storableProblem('Task name', task.Name) : undefined;
   if (!task.Name) errors.push(`Task ${index + 1} missing name`);
+  else if (nameProblem) errors.push(nameProblem);
   else if (first !== index) errors.push(`Task ${index + 1} redefines '${task.Name}' from task ${first + 1}`);
   if (task.Name === 'alloc' || task.Name.includes('/')) errors.push(`Task name "${task.Name}" is not allowed`);
   if (!task.Driver) errors.push('Missing task driver');
@@ -77,9 +85,16 @@ function validateTask(task: Task, index: number, groupTasks: Task[], errors: str
   }
 }
 
-function validateGroup(job: Job, group: TaskGroup, index: number, errors: string[]): void {
+function validateGroup(job: Job, group: TaskGroup, index: number, limits: ValidationLimits, errors: string[]): void {
   const groupErrors: string[] = [];
   if (group.Count < 0) groupErrors.push("Task group count can't be negative");
+  if (limits.maxGroupCount !== undefined && group.Count > limits.maxGroupCount) {
+    groupErrors.push(`Task group count can't exceed ${limits.maxGroupCount}; got ${group.Count}`);
+  }
+  if (group.Name) {
+    const nameProblem = storableProblem('Task group name', group.Name);
+    if (nameProblem) groupErrors.push(nameProblem);
+  }
   if ((job.Type === 'system' || job.Type === 'sysbatch') && group.Count > 1) {
     groupErrors.push(`Job task group ${group.Name} has count ${group.Count}. Count cannot exceed 1 with system scheduler`);
   }
@@ -107,15 +122,21 @@ function validateGroup(job: Job, group: TaskGroup, index: number, errors: string
   }
 }
 
-export function validateJob(job: Job): ValidationResult {
+export function validateJob(job: Job, limits: ValidationLimits = {}): ValidationResult {
   const errors: string[] = [];
   const warnings: string[] = [];
+  // Children carry what the server appended to their parent's ID.
+  const idBytes = MAX_ID_BYTES + (job.ParentID ? CHILD_ID_ALLOWANCE : 0);
+  const idProblem = job.ID ? storableProblem('Job ID', job.ID, idBytes) : undefined;
+  const nameProblem = job.Name ? storableProblem('Job Name', job.Name, idBytes) : undefined;
   if (!job.Region) errors.push('Missing job region');
   if (!job.ID) errors.push('Missing job ID');
   else if (/\s/.test(job.ID)) errors.push('Job ID contains a space');
   else if (job.ID.includes('\0')) errors.push('Job ID contains a null character');
+  else if (idProblem) errors.push(idProblem);
   if (!job.Name) errors.push('Missing job name');
   else if (job.Name.includes('\0')) errors.push('Job Name contains a null character');
+  else if (nameProblem) errors.push(nameProblem);
   if (!job.Namespace) errors.push('Job must be in a namespace');
   if (!job.Type) errors.push('Missing job type');
   else if (!JOB_TYPES.has(job.Type)) errors.push(`Invalid job type: "${job.Type}"`);
@@ -145,8 +166,14 @@ export function validateJob(job: Job): ValidationResult {
     else if (seen.has(group.Name)) {
       errors.push(`Job task group ${index + 1} redefines '${group.Name}' from group ${seen.get(group.Name)! + 1}`);
     } else seen.set(group.Name, index);
-    validateGroup(job, group, index, errors);
+    validateGroup(job, group, index, limits, errors);
   });
+  const ui = (job as { UI?: { Description?: unknown } | null }).UI;
+  if (typeof ui?.Description === 'string' && Buffer.byteLength(ui.Description) > MAX_DESCRIPTION_BYTES) {
+    errors.push(`UI description must be under 1000 characters, currently ${Buffer.byteLength(ui.Description)}`);
+  }
+  const tagProblem = versionTagDescriptionProblem(job.VersionTag?.Description ?? '');
+  if (tagProblem) errors.push(tagProblem);
   if (job.Payload && !job.Dispatched) errors.push("job can't be submitted with a payload, only dispatched");
   if (job.Periodic) validatePeriodic(job.Periodic, errors);
   if (job.ParameterizedJob) validateParameterized(job.ParameterizedJob, errors);
@@ -180,6 +207,14 @@ function validateParameterized(config: NonNullable<Job['ParameterizedJob']>, err
   if (both.length > 0) {
     errors.push(`Required and optional meta keys should be disjoint. Following keys exist in both: [${both.join(' ')}]`);
   }
+}
+
+/** Nomad's bound on descriptions, counted as Go's len() does, in bytes. */
+const MAX_DESCRIPTION_BYTES = 1000;
+
+export function versionTagDescriptionProblem(description: string): string | undefined {
+  const bytes = Buffer.byteLength(description);
+  return bytes > MAX_DESCRIPTION_BYTES ? `Tagged version description must be under 1000 characters, currently ${bytes}` : undefined;
 }
 
 /** hashicorp/go-multierror's list format, which Nomad returns for validation failures. */

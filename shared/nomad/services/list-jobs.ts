@@ -8,6 +8,9 @@ import { queryJobPage, withChildren, type JobRecord } from '../store/jobs';
  * set. Several namespaces (`namespace=*`) are walked in name order, so the order is
  * (namespace, ID). The filter applies before counting, as in Nomad.
  */
+/** DynamoDB reads at most 1 MB a page anyway; a huge per_page reads page after page of this. */
+const MAX_STORE_PAGE = 1000;
+
 export interface ListJobsQuery {
   namespaces: string[];
   prefix?: string;
@@ -53,7 +56,7 @@ export async function listJobs(query: ListJobsQuery): Promise<ListJobsResult> {
             prefix: query.prefix,
             startAt,
             reverse: query.reverse,
-            pageSize: Number.isFinite(wanted) ? Math.max(wanted - matches.length, 25) : 200,
+            pageSize: Number.isFinite(wanted) ? Math.min(Math.max(wanted - matches.length, 25), MAX_STORE_PAGE) : 200,
             exclusiveStartKey: startKey,
           });
           for (const record of page.records) {

@@ -3,7 +3,9 @@ import { nextIndex } from '../../storage/index-clock';
 import { touchCollection } from '../../storage/table-index';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
 import { badRequest, conflict, notFound } from '../http/errors';
+import { config } from '../../config';
 import { canonicalizeJob } from '../jobspec/canonicalize';
+import { fieldTypeProblem } from '../jobspec/field-types';
 import { specChanged } from '../jobspec/spec-changed';
 import { formatErrors, formatWarnings, validateJob } from '../jobspec/validate';
 import { nextLaunch } from '../periodic/cron';
@@ -94,12 +96,22 @@ function checkTransitions(existing: Job, job: Job): void {
   if (existing.Dispatched !== job.Dispatched) throw badRequest("field 'Dispatched' is read-only");
 }
 
-/** Canonicalises and validates a submitted job for the given namespace. */
+/**
+ * A job is stored whole in one DynamoDB item (400 KB at most) beside its version, so its JSON is
+ * bounded below that; Nomad has no such bound.
+ */
+export const MAX_JOB_SPEC_BYTES = 300 * 1024;
+
+/** Checks the submitted fields' types as Go's decoder would, then canonicalises and validates the job for the namespace. */
 export function prepareJob(raw: unknown, namespace: string): { job: Job; warnings: string[] } {
+  const typeProblem = fieldTypeProblem(raw);
+  if (typeProblem) throw badRequest(typeProblem);
   const job = canonicalizeJob(raw);
   job.Namespace = namespace;
-  const { errors, warnings } = validateJob(job);
+  const { errors, warnings } = validateJob(job, { maxGroupCount: config().maxGroupCount });
   if (errors.length > 0) throw badRequest(formatErrors(errors));
+  const bytes = Buffer.byteLength(JSON.stringify(job));
+  if (bytes > MAX_JOB_SPEC_BYTES) throw badRequest(`job is ${bytes} bytes as JSON; at most ${MAX_JOB_SPEC_BYTES} are allowed`);
   if (!BUILT_IN_NODE_POOLS.has(job.NodePool)) {
     throw badRequest(`job "${job.ID}" is in nonexistent node pool "${job.NodePool}"`);
   }

@@ -1,5 +1,7 @@
 import { nextIndex } from '../../storage/index-clock';
 import { badRequest } from '../http/errors';
+import { storableProblem } from '../structs/validate-ids';
+import { valueTooDeep } from '../../util/json-depth';
 import { computedClass } from '../scheduler/computed-class';
 import { readNode, upsertNode } from '../store/nodes';
 import type { Node } from '../structs/node';
@@ -77,10 +79,33 @@ function canonicalNode(raw: Loose, index: number, now: number): Node {
   };
 }
 
+/** Largest node as JSON, and deepest nesting: its fields are stored as they come, in one DynamoDB item (400 KB, 32 levels). */
+const MAX_NODE_BYTES = 300 * 1024;
+const MAX_NODE_DEPTH = 30;
+
+/** Meta and Attributes are Go map[string]string (the decoder's text otherwise); the rest must fit one item. */
+function storedNodeProblem(raw: Loose): string | undefined {
+  for (const field of ['Attributes', 'Meta']) {
+    const value = raw[field];
+    if (value === undefined || value === null) continue;
+    const bad = typeof value !== 'object' || Array.isArray(value) ? value : Object.values(value).find((entry) => typeof entry !== 'string' && entry !== null);
+    if (bad !== undefined) {
+      const kind = Array.isArray(bad) ? 'array' : bad === null ? 'null' : typeof bad;
+      return `json: cannot unmarshal ${kind} into Go struct field Node.Node.${field} of type ${bad === value ? 'map[string]string' : 'string'}`;
+    }
+  }
+  if (valueTooDeep(raw, MAX_NODE_DEPTH)) return `node nests deeper than ${MAX_NODE_DEPTH} levels`;
+  const bytes = Buffer.byteLength(JSON.stringify(raw));
+  return bytes > MAX_NODE_BYTES ? `node is ${bytes} bytes as JSON; at most ${MAX_NODE_BYTES} are allowed` : undefined;
+}
+
 export async function registerNode(raw: Loose): Promise<RegisterNodeResult> {
   if (typeof raw.ID !== 'string' || !raw.ID) throw badRequest('missing node ID for client registration');
   if (typeof raw.Datacenter !== 'string' || !raw.Datacenter) throw badRequest('missing datacenter for client registration');
   if (typeof raw.Name !== 'string' || !raw.Name) throw badRequest('missing node name for client registration');
+  // The ID is part of keys and of the node-update evaluations queued for it.
+  const problem = storableProblem('Node ID', raw.ID) ?? storableProblem('Node name', raw.Name) ?? storedNodeProblem(raw);
+  if (problem) throw badRequest(problem);
   const index = nextIndex();
   const now = Date.now();
   const previous = await readNode(raw.ID);

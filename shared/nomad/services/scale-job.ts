@@ -54,9 +54,15 @@ export async function jobScaleStatus(namespace: string, jobId: string) {
   };
 }
 
+/** A scaling event's Message and Meta are stored with it, in one DynamoDB item; Nomad has no bound. */
+export const MAX_SCALING_EVENT_BYTES = 64 * 1024;
+
 export async function scaleJob(request: ScaleRequest) {
   if (!request.group) throw badRequest('missing task group name for scaling action');
-  if (request.count !== undefined && request.count !== null && request.count < 0) throw badRequest("scaling action count can't be negative");
+  if (request.count !== undefined && request.count !== null) {
+    if (request.count < 0) throw badRequest("scaling action count can't be negative");
+    if (request.error) throw badRequest('scaling action should not contain count if error is true');
+  }
   const record = await readJob(request.namespace, request.jobId);
   if (!record) throw notFound(`job "${request.jobId}" not found`);
   const { job } = record;
@@ -76,6 +82,8 @@ export async function scaleJob(request: ScaleRequest) {
       throw badRequest('job scaling blocked due to active deployment');
     }
   }
+  const size = Buffer.byteLength(JSON.stringify({ Message: request.message, Meta: request.meta }));
+  if (size > MAX_SCALING_EVENT_BYTES) throw badRequest(`scaling event is ${size} bytes as JSON; at most ${MAX_SCALING_EVENT_BYTES} are allowed`);
   const event = (index: number, evalId: string | null): ScalingEvent => ({
     Time: Date.now() * 1_000_000,
     Count: count ?? null,

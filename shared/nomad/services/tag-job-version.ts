@@ -2,6 +2,8 @@ import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
 import { badRequest, notFound } from '../http/errors';
+import { versionTagDescriptionProblem } from '../jobspec/validate';
+import { storableProblem } from '../structs/validate-ids';
 import { claimTag, releaseTag, replaceJobVersion, visibleJobVersions } from '../store/job-versions';
 import { jobKey } from '../store/keys';
 import { readJob, specOf } from '../store/jobs';
@@ -46,6 +48,11 @@ async function commit(items: TransactItem[], conflictMessage: string): Promise<b
 }
 
 export async function tagJobVersion(namespace: string, jobId: string, name: string, version: number | undefined, description: string): Promise<TagResult> {
+  // The name is part of the tag's key, the description is kept in the version's item.
+  const nameProblem = storableProblem('Tag name', name);
+  if (nameProblem) throw badRequest(nameProblem);
+  const descriptionProblem = versionTagDescriptionProblem(description);
+  if (descriptionProblem) throw badRequest(descriptionProblem);
   for (let attempt = 0; attempt < 5; attempt++) {
     const [record, versions] = await Promise.all([readJob(namespace, jobId), visibleJobVersions(namespace, jobId)]);
     if (!record) throw notFound(`job "${jobId}" not found`);

@@ -1,11 +1,14 @@
-import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import type { TransactItem } from '../../storage/transact';
 import { batchGet } from '../../storage/batch-get';
+import { beyondSortKeys } from '../../storage/key-limits';
 import { queryAll } from '../../storage/query-all';
 import { isParentJob, JOB_STATE_FIELDS, type Job, type JobSummary, type TaskGroupSummary } from '../structs/job';
 import { deriveJobStatus, type JobStatusCounters } from '../status/job-status';
+import { isPossibleJobId } from '../structs/validate-ids';
+import { idCondition } from './id-range';
 import { childrenOf, jobKey, jobPk, jobsByNamespace, PERIODIC_JOBS, periodicSortKey, versionSk } from './keys';
 
 /**
@@ -138,34 +141,38 @@ export interface JobPageQuery {
   exclusiveStartKey?: Item;
 }
 
-/** One store page of a namespace's jobs in ID order (GSI1), filtered by prefix and start. */
+/** One store page of a namespace's jobs in ID order (GSI1), the prefix and the start both key conditions. */
 export async function queryJobPage(query: JobPageQuery): Promise<{ records: JobRecord[]; lastKey?: Item }> {
+  if (query.prefix && !isPossibleJobId(query.prefix)) return { records: [] };
+  if (beyondSortKeys(query.startAt)) return { records: [] };
+  const range = idCondition(query.prefix, query.startAt, query.reverse ?? false);
+  if (range.kind === 'none') return { records: [] };
   const names: Record<string, string> = { '#pk': 'GSI1PK' };
   const values: Record<string, unknown> = { ':pk': jobsByNamespace(query.namespace) };
   let condition = '#pk = :pk';
-  if (query.startAt !== undefined || query.prefix) names['#sk'] = 'GSI1SK';
-  if (query.startAt !== undefined) {
-    values[':start'] = query.startAt;
-    condition += query.reverse ? ' AND #sk <= :start' : ' AND #sk >= :start';
-  } else if (query.prefix) {
-    values[':prefix'] = query.prefix;
+  if (range.kind !== 'all') names['#sk'] = 'GSI1SK';
+  if (range.kind === 'begins') {
+    values[':prefix'] = range.prefix;
     condition += ' AND begins_with(#sk, :prefix)';
+  } else if (range.kind === 'from' || range.kind === 'upTo') {
+    values[':start'] = range.value;
+    condition += range.kind === 'from' ? ' AND #sk >= :start' : ' AND #sk <= :start';
+  } else if (range.kind === 'between') {
+    Object.assign(values, { ':low': range.low, ':high': range.high });
+    condition += ' AND #sk BETWEEN :low AND :high';
   }
-  const input: QueryCommandInput = {
-    TableName: config().tableName,
-    IndexName: 'GSI1',
-    KeyConditionExpression: condition,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-    ScanIndexForward: !query.reverse,
-    Limit: query.pageSize,
-    ExclusiveStartKey: query.exclusiveStartKey,
-  };
-  if (query.startAt !== undefined && query.prefix) {
-    input.FilterExpression = 'begins_with(#sk, :prefix)';
-    values[':prefix'] = query.prefix;
-  }
-  const result = await dynamo().send(new QueryCommand(input));
+  const result = await dynamo().send(
+    new QueryCommand({
+      TableName: config().tableName,
+      IndexName: 'GSI1',
+      KeyConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: !query.reverse,
+      Limit: query.pageSize,
+      ExclusiveStartKey: query.exclusiveStartKey,
+    }),
+  );
   return { records: (result.Items ?? []).map(jobRecordFromItem), lastKey: result.LastEvaluatedKey };
 }
 

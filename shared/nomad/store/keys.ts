@@ -19,13 +19,28 @@
  *         `NODEALLOCS#<node id>` / `<alloc id>`                       allocations on a node
  *   GSI4  `CHILDREN#<ns>#<parent id>` / `<id>`                          dispatched/periodic children
  */
+import { createHash } from 'node:crypto';
+
 export const JOB_SK = 'JOB';
+
+/**
+ * A partition key built from what a caller sent (a job or node ID, a namespace, in a path or query) may be
+ * longer than DynamoDB's 2,048 bytes, or not valid Unicode. No stored item has such a key
+ * (validation keeps such names out), so it is replaced by a digest that names nothing: the lookup
+ * finds nothing, as it should, instead of failing.
+ */
+const MAX_PARTITION_KEY_BYTES = 2048;
+
+export function boundedKey(key: string): string {
+  if (Buffer.byteLength(key) <= MAX_PARTITION_KEY_BYTES && !/\p{Cs}/u.test(key)) return key;
+  return `UNSTORABLE#${createHash('sha256').update(key).digest('hex')}`;
+}
 export const LEASE_SK = 'LEASE';
 export const NODE_SK = 'NODE';
 export const BY_ID_SK = 'ID';
 
 export function jobPk(namespace: string, jobId: string): string {
-  return `JOB#${namespace}#${jobId}`;
+  return boundedKey(`JOB#${namespace}#${jobId}`);
 }
 
 export function jobKey(namespace: string, jobId: string) {
@@ -33,11 +48,11 @@ export function jobKey(namespace: string, jobId: string) {
 }
 
 export function jobsByNamespace(namespace: string): string {
-  return `JOBS#${namespace}`;
+  return boundedKey(`JOBS#${namespace}`);
 }
 
 export function childrenOf(namespace: string, parentId: string): string {
-  return `CHILDREN#${namespace}#${parentId}`;
+  return boundedKey(`CHILDREN#${namespace}#${parentId}`);
 }
 
 /** Versions sort by number as strings, so they are zero-padded. */
@@ -74,11 +89,11 @@ export function openEvalSortKey(createIndex: number, evalId: string): string {
 }
 
 export function nodeAllocsKey(nodeId: string): string {
-  return `NODEALLOCS#${nodeId}`;
+  return boundedKey(`NODEALLOCS#${nodeId}`);
 }
 
 export function nodeKey(nodeId: string) {
-  return { PK: `NODE#${nodeId}`, SK: NODE_SK };
+  return { PK: boundedKey(`NODE#${nodeId}`), SK: NODE_SK };
 }
 
 export const NODES_LIST = 'NODES';
@@ -102,11 +117,11 @@ export const ACL_POLICIES_LIST = 'ACLPOLICIES';
 export const PERIODIC_JOBS = 'PERIODIC';
 
 export function namespaceKey(name: string) {
-  return { PK: `NAMESPACE#${name}`, SK: 'NAMESPACE' };
+  return { PK: boundedKey(`NAMESPACE#${name}`), SK: 'NAMESPACE' };
 }
 
 export function aclPolicyKey(name: string) {
-  return { PK: `ACLPOLICY#${name}`, SK: 'ACLPOLICY' };
+  return { PK: boundedKey(`ACLPOLICY#${name}`), SK: 'ACLPOLICY' };
 }
 
 export function scaleEventSk(group: string, index: number): string {
@@ -132,7 +147,7 @@ export const ACTIVE_DEPLOYMENTS = 'DEPLOYMENTS#active';
 
 /** GSI1 `DEPLOYMENTS#<ns>` / `<create index>#<id>`: a namespace's deployments in creation order. */
 export function deploymentsByNamespace(namespace: string): string {
-  return `DEPLOYMENTS#${namespace}`;
+  return boundedKey(`DEPLOYMENTS#${namespace}`);
 }
 export const SYSTEM_JOBS = 'SYSTEMJOBS';
 export const HEARTBEATS = 'HEARTBEATS';
@@ -146,7 +161,7 @@ export function heartbeatSortKey(expiryMs: number, nodeId: string): string {
 export const NODE_USAGE_SK = 'USAGE';
 
 export function nodeUsageKey(nodeId: string) {
-  return { PK: `NODE#${nodeId}`, SK: NODE_USAGE_SK };
+  return { PK: boundedKey(`NODE#${nodeId}`), SK: NODE_USAGE_SK };
 }
 
 /**

@@ -19,11 +19,15 @@ export interface ScalingEvent {
   CreateIndex: number;
 }
 
+/**
+ * The event is kept as JSON text: its Meta is the caller's free-form map, which as a DynamoDB map
+ * could nest deeper than the 32 levels DynamoDB takes, or hold keys it refuses.
+ */
 export function putScalingEvent(namespace: string, jobId: string, group: string, event: ScalingEvent): TransactItem {
   return {
     Put: {
       TableName: config().tableName,
-      Item: { PK: jobPk(namespace, jobId), SK: scaleEventSk(group, event.CreateIndex), Group: group, Event: event },
+      Item: { PK: jobPk(namespace, jobId), SK: scaleEventSk(group, event.CreateIndex), Group: group, Event: JSON.stringify(event) },
     },
   };
 }
@@ -34,7 +38,8 @@ export async function readScalingEvents(namespace: string, jobId: string): Promi
   const byGroup = new Map<string, ScalingEvent[]>();
   for (const item of items) {
     const events = byGroup.get(item.Group) ?? [];
-    events.push(item.Event as ScalingEvent);
+    // Events written before they were kept as text are maps.
+    events.push((typeof item.Event === 'string' ? JSON.parse(item.Event) : item.Event) as ScalingEvent);
     byGroup.set(item.Group, events);
   }
   return byGroup;

@@ -3,6 +3,7 @@ import { dynamo } from '../../../aws/clients';
 import { config } from '../../../config';
 import { batchGet } from '../../../storage/batch-get';
 import { nextIndex } from '../../../storage/index-clock';
+import { beyondSortKeys } from '../../../storage/key-limits';
 import { queryAll } from '../../../storage/query-all';
 import { unlessConditionFails } from '../../../storage/transact';
 import { allocSk, jobPk } from '../../store/keys';
@@ -96,6 +97,7 @@ export async function jobRegistrations(namespace: string, jobId: string): Promis
 export async function namespaceRegistrations(namespace: string, serviceName?: string): Promise<ServiceRegistration[]> {
   const values: Record<string, string> = { ':pk': servicesByNamespace(namespace) };
   let condition = 'GSI4PK = :pk';
+  if (serviceName !== undefined && beyondSortKeys(`${serviceName}#`)) return [];
   if (serviceName !== undefined) {
     values[':prefix'] = `${serviceName}#`;
     condition += ' AND begins_with(GSI4SK, :prefix)';

@@ -1,4 +1,6 @@
+import { MAX_NESTING_DEPTH } from '../../../util/json-depth';
 import { HclEvalError, renderValue, Unresolved } from './expressions';
+import { hclTooDeep } from './nesting';
 import { HclSyntaxError, parseHcl } from './syntax';
 import { jobFromHcl, JobspecError } from './to-job';
 import { buildContext } from './variables';
@@ -9,11 +11,21 @@ import { buildContext } from './variables';
  */
 export class JobspecParseError extends Error {}
 
+/** Interpolations nest inside strings, which the depth check does not look into: the stack (or a string grown past its limit) bounds those. */
+const TOO_COMPLEX = 'Job spec too complex: its expressions nest too deeply or grow too large to evaluate.';
+
 function decode(file: string, source: string): Record<string, any> {
+  const tooDeep = hclTooDeep(source);
+  if (tooDeep !== undefined) {
+    const line = source.slice(0, tooDeep).split('\n');
+    const column = line[line.length - 1].length + 1;
+    throw new JobspecParseError(`${file}:${line.length},${column}-${column + 1}: Nesting too deep; blocks, collections and parentheses nest at most ${MAX_NESTING_DEPTH} levels.`);
+  }
   try {
     return parseHcl(source, file);
   } catch (error) {
     if (error instanceof HclSyntaxError) throw new JobspecParseError(error.message);
+    if (error instanceof RangeError) throw new JobspecParseError(TOO_COMPLEX);
     throw error;
   }
 }
@@ -28,6 +40,7 @@ export function parseJobspec(source: string, variables = '', flags: Record<strin
   } catch (error) {
     if (error instanceof Unresolved) throw new JobspecParseError(`Reference to undeclared local value: A local value with the name "${error.message}" has not been declared.`);
     if (error instanceof HclEvalError || error instanceof JobspecError) throw new JobspecParseError(error.message);
+    if (error instanceof RangeError) throw new JobspecParseError(TOO_COMPLEX);
     throw error;
   }
 }
