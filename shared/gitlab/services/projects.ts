@@ -93,13 +93,17 @@ const MIN_BUILD_TIMEOUT = 600;
 /** Rails' `1.month` (30.436875 days); GitLab wants less than that. */
 const BUILD_TIMEOUT_LIMIT = 2_629_746;
 
-/** The model's validations of a change (`{"message":{"<attr>":["…"]}}`, all at once as Rails reports them). */
-function changeErrors(changes: ProjectChanges): Record<string, string[]> {
-  const errors: Record<string, string[]> = {};
-  if (changes.name !== undefined && changes.name.trim() === '') errors.name = ["can't be blank"];
-  if (changes.path !== undefined && (!PATH_PATTERN.test(changes.path) || changes.path.endsWith('.git') || changes.path.endsWith('.atom'))) {
-    errors.path = ["can contain only letters, digits, '_', '-' and '.'. Cannot start with '-', end in '.git' or end in '.atom'"];
-  }
+/**
+ * The model's validations of the project as the change leaves it (`{"message":{"<attr>":["…"]}}`,
+ * all at once as Rails reports them).
+ */
+function changeErrors(project: ProjectRecord, changes: ProjectChanges): Record<string, string[]> {
+  const errors: Record<string, string[]> = projectErrors({
+    name: changes.name ?? project.name,
+    path: changes.path ?? project.path,
+    description: changes.description ?? project.description ?? null,
+    ciConfigPath: changes.ciConfigPath ?? project.ciConfigPath ?? null,
+  });
   if (changes.buildTimeout !== undefined && (changes.buildTimeout < MIN_BUILD_TIMEOUT || changes.buildTimeout >= BUILD_TIMEOUT_LIMIT)) {
     errors.build_timeout = ['needs to be between 10 minutes and 1 month'];
   }
@@ -111,8 +115,8 @@ function changeErrors(changes: ProjectChanges): Record<string, string[]> {
 }
 
 export async function updateProjectSettings(project: ProjectRecord, changes: ProjectChanges): Promise<ProjectRecord> {
-  const errors = changeErrors(changes);
-  if (Object.keys(errors).length > 0) throw validationError(errors);
+  const errors = changeErrors(project, changes);
+  if (hasErrors(errors)) throw validationError(errors);
   if (changes.defaultBranch !== undefined && changes.defaultBranch !== project.defaultBranch && !(await getBranchHead(project.id, changes.defaultBranch))) {
     throw new GitLabError(400, { message: `Could not set the default branch. Do you have a branch named '${changes.defaultBranch}' in your repository?` });
   }
