@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { nomad } from '../nomad/http/router';
 import { gitlab, gitlabNotFound } from '../gitlab/http/router';
 import { codearts, codeartsNotFound } from '../codearts/http/router';
+import { gitHttp } from '../gitlab/git/http-routes';
 
 /**
  * The one Hono app served by `hono/aws-lambda` on Lambda and by `@hono/node-server` locally.
@@ -13,6 +14,7 @@ export const app = new Hono();
 app.route('/', nomad);
 app.route('/', gitlab);
 app.route('/', codearts);
+app.route('/', gitHttp);
 
 app.notFound((c) => {
   // GitLab (Grape) answers `{"error":"404 Not Found"}`, or 405 for a known path and another method.

@@ -7,7 +7,7 @@ import { transitionFields } from '../state/transition-fields';
 import { queryPendingJobs, updateJob } from '../store/jobs';
 import { touchPipeline } from '../store/pipelines';
 import { getProject } from '../store/projects';
-import { getCommit } from '../store/repository';
+import { getCommit } from '../git/commits';
 import { updateRunner } from '../store/runners';
 import { getUser } from '../store/users';
 import { latestJobs, processPipelineNow } from './process-pipeline';

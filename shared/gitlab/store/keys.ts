@@ -10,6 +10,9 @@
  *                              SK `BRANCH#<name>`   a branch head (commit SHA)
  *                              SK `COMMIT#<sha>`    a commit (message, author, file tree)
  *                              SK `BLOB#<sha>`      file content (or a pointer to S3 `repository/`)
+ *                                                   (COMMIT#/BRANCH#/BLOB#: the repository before git, migrated on first use)
+ *                              SK `GIT#REF#<refname>` a git ref (`refs/heads/main` → object id)
+ *                              SK `GIT#PACK#<name>` a packfile of the repository (pack and index in S3 `repository/`)
  *   PK `GLPROJECTPATH#<path>`  SK `PATH`            unique full path (lower case) → project id
  *   PK `GLPIPELINE#<id>`       SK `PIPELINE`        a pipeline (status, jobsVersion)
  *                              SK `JOB#<id, padded>` its jobs and bridges, read with the pipeline in one query
@@ -41,6 +44,11 @@ export const projectPathKey = (path: string) => ({ PK: `GLPROJECTPATH#${path.toL
 export const memberKey = (projectId: number, userId: number) => ({ PK: projectPk(projectId), SK: `MEMBER#${pad(userId)}` });
 export const branchKey = (projectId: number, name: string) => ({ PK: projectPk(projectId), SK: `BRANCH#${name}` });
 export const commitKey = (projectId: number, sha: string) => ({ PK: projectPk(projectId), SK: `COMMIT#${sha}` });
+export const GIT_SK_PREFIX = 'GIT#';
+export const GIT_REF_PREFIX = 'GIT#REF#';
+export const GIT_PACK_PREFIX = 'GIT#PACK#';
+export const gitRefKey = (projectId: number, name: string) => ({ PK: projectPk(projectId), SK: `${GIT_REF_PREFIX}${name}` });
+export const gitPackKey = (projectId: number, name: string) => ({ PK: projectPk(projectId), SK: `${GIT_PACK_PREFIX}${name}` });
 export const blobKey = (projectId: number, sha: string) => ({ PK: projectPk(projectId), SK: `BLOB#${sha}` });
 export const pipelinePk = (id: number) => `GLPIPELINE#${id}`;
 export const pipelineKey = (id: number) => ({ PK: pipelinePk(id), SK: 'PIPELINE' });
