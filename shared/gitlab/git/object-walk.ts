@@ -14,6 +14,8 @@ export interface WalkRequest {
   clientShallow: Set<string>;
   /** `deepen <n>`: the wanted commits and n−1 generations of ancestors. */
   depth?: number;
+  /** `deepen-relative`: `depth` more generations below the client's shallow boundary. */
+  relative?: boolean;
   /** Annotated tags pointing into what is sent are sent too (`include-tag`). */
   includeTags?: boolean;
 }
@@ -84,12 +86,14 @@ export async function walkForFetch(repo: Repository, request: WalkRequest): Prom
     }
     peeled.push(oid);
   }
-  // Breadth first, so each commit is met at its smallest depth.
-  let level = peeled.filter((oid, i) => peeled.indexOf(oid) === i);
-  const seen = new Set(level);
-  for (let depth = 1; level.length > 0; depth++) {
-    const next: string[] = [];
-    for (const oid of level) {
+  // Breadth first, so each commit is met at its smallest depth. With `deepen-relative` the depth
+  // counts from the client's shallow boundary, whose commits are generation 1.
+  const limit = request.depth === undefined ? undefined : request.relative ? request.depth + 1 : request.depth;
+  let level: { oid: string; depth?: number }[] = peeled.filter((oid, i) => peeled.indexOf(oid) === i).map((oid) => ({ oid, depth: request.relative ? undefined : 1 }));
+  const seen = new Set(level.map((entry) => entry.oid));
+  while (level.length > 0) {
+    const next: { oid: string; depth?: number }[] = [];
+    for (const { oid, depth: reached } of level) {
       const read = await readObject(repo, oid);
       if (read.type !== 'commit') {
         // A wanted tree or blob.
@@ -99,21 +103,24 @@ export async function walkForFetch(repo: Repository, request: WalkRequest): Prom
       }
       const commit = read.object;
       const clientShallow = request.clientShallow.has(oid);
-      if (clientHas.has(oid) && !clientShallow) continue;
-      if (clientShallow && request.depth === undefined) continue;
-      if (!clientHas.has(oid) && !clientShallow) {
+      const has = clientHas.has(oid) || clientShallow;
+      // Without deepening, what the client has ends the walk; a deepening walks on through it to
+      // the shallow boundary below.
+      if (has && limit === undefined) continue;
+      const depth = clientShallow && request.relative ? 1 : reached;
+      if (!has) {
         sentCommits.add(oid);
         commits.push(oid);
       }
-      if (request.depth !== undefined && depth >= request.depth) {
-        if (commit.parent.length > 0 && !clientShallow) shallow.push(oid);
+      if (limit !== undefined && depth !== undefined && depth >= limit) {
+        if (commit.parent.length > 0 && !has) shallow.push(oid);
         continue;
       }
       if (clientShallow && commit.parent.length > 0) unshallow.push(oid);
       for (const parent of commit.parent) {
         if (seen.has(parent)) continue;
         seen.add(parent);
-        next.push(parent);
+        next.push({ oid: parent, depth: depth === undefined ? undefined : depth + 1 });
       }
     }
     level = next;

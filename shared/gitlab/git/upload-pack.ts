@@ -11,7 +11,7 @@ import { hasObject, readObject, type Repository } from './repository';
  * one negotiation round per POST, and the pack. Any commit of the repository may be wanted by id
  * (gitlab-runner fetches the pipeline's SHA), as with allowAnySHA1InWant.
  */
-const V0_CAPABILITIES = 'multi_ack_detailed side-band-64k side-band thin-pack ofs-delta shallow no-progress include-tag allow-tip-sha1-in-want allow-reachable-sha1-in-want object-format=sha1';
+const V0_CAPABILITIES = 'multi_ack_detailed side-band-64k side-band thin-pack ofs-delta shallow deepen-relative no-progress include-tag allow-tip-sha1-in-want allow-reachable-sha1-in-want object-format=sha1';
 
 export class ProtocolError extends Error {}
 
@@ -50,6 +50,7 @@ interface FetchArgs {
   haves: string[];
   shallow: Set<string>;
   depth?: number;
+  relative: boolean;
   done: boolean;
   sideBand?: 'side-band' | 'side-band-64k';
   noProgress: boolean;
@@ -84,9 +85,11 @@ function argument(line: string, args: FetchArgs): void {
     case 'include-tag':
       args.includeTag = true;
       return;
+    case 'deepen-relative':
+      args.relative = true;
+      return;
     case 'thin-pack':
     case 'ofs-delta':
-    case 'deepen-relative':
       return;
     default:
       throw new ProtocolError(`unexpected line: '${line}'`);
@@ -94,7 +97,7 @@ function argument(line: string, args: FetchArgs): void {
 }
 
 function newArgs(): FetchArgs {
-  return { wants: [], haves: [], shallow: new Set(), done: false, noProgress: false, includeTag: false };
+  return { wants: [], haves: [], shallow: new Set(), relative: false, done: false, noProgress: false, includeTag: false };
 }
 
 async function checkWants(repo: Repository, wants: string[]): Promise<void> {
@@ -114,7 +117,7 @@ async function commonCommits(repo: Repository, haves: string[]): Promise<string[
 }
 
 async function buildFetchPack(repo: Repository, args: FetchArgs, common: string[]) {
-  const walk = await walkForFetch(repo, { wants: args.wants, common, clientShallow: args.shallow, depth: args.depth, includeTags: args.includeTag });
+  const walk = await walkForFetch(repo, { wants: args.wants, common, clientShallow: args.shallow, depth: args.depth, relative: args.relative, includeTags: args.includeTag });
   const { packfile } = await git.packObjects({ fs, gitdir: repo.gitdir, oids: walk.oids, cache: repo.cache });
   return { walk, pack: Buffer.from(packfile!) };
 }
@@ -147,6 +150,7 @@ export async function uploadPackV0(repo: Repository, body: Buffer): Promise<Buff
       else if (capabilities.includes('side-band')) args.sideBand = 'side-band';
       args.noProgress = capabilities.includes('no-progress');
       args.includeTag = capabilities.includes('include-tag');
+      args.relative = capabilities.includes('deepen-relative');
       continue;
     }
     argument(line, args);
@@ -157,7 +161,9 @@ export async function uploadPackV0(repo: Repository, body: Buffer): Promise<Buff
   const deepening = args.depth !== undefined || args.shallow.size > 0;
   const common = await commonCommits(repo, args.haves);
   if (!args.done) {
-    if (deepening) out.push(...shallowLines(await walkForFetch(repo, { wants: args.wants, common, clientShallow: args.shallow, depth: args.depth })), FLUSH);
+    if (deepening) out.push(...shallowLines(await walkForFetch(repo, { wants: args.wants, common, clientShallow: args.shallow, depth: args.depth, relative: args.relative })), FLUSH);
+    // A request without haves only learns the shallow boundary (fetch-pack reads no ACK/NAK for it).
+    if (args.haves.length === 0) return Buffer.concat(out);
     for (const oid of common) out.push(pkt(`ACK ${oid} common\n`));
     if (common.length > 0) out.push(pkt(`ACK ${common[common.length - 1]} ready\n`));
     out.push(pkt('NAK\n'));
