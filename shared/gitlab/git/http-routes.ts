@@ -27,20 +27,34 @@ function refusal(c: Context, error: GitHttpRefusal) {
   return c.body(error.text, error.status, headers);
 }
 
-async function requestBody(c: Context): Promise<Buffer> {
-  const limit = config().gitlabMaxPushBytes;
-  const declared = Number(c.req.header('Content-Length') ?? '0');
-  if (declared > limit) throw new TooLarge(limit);
-  let body = Buffer.from(await c.req.arrayBuffer());
-  if (body.length > limit) throw new TooLarge(limit);
-  if ((c.req.header('Content-Encoding') ?? '').toLowerCase() === 'gzip') body = gunzipSync(body, { maxOutputLength: limit });
-  return body;
+/**
+ * The request body, gunzipped. Past `limit` bytes the rest is read and dropped (a client that is
+ * not read to the end never sees the answer), and `truncated` is set.
+ */
+async function requestBody(c: Context, limit: number): Promise<{ body: Buffer; truncated: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let truncated = false;
+  const reader = c.req.raw.body?.getReader();
+  for (let read = await reader?.read(); read && !read.done; read = await reader!.read()) {
+    if (size + read.value.length > limit) truncated = true;
+    else chunks.push(Buffer.from(read.value));
+    size += read.value.length;
+  }
+  let body = Buffer.concat(chunks);
+  if (!truncated && (c.req.header('Content-Encoding') ?? '').toLowerCase() === 'gzip') {
+    try {
+      body = gunzipSync(body, { maxOutputLength: limit });
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw new ProtocolError('bad gzip request body');
+      truncated = true;
+    }
+  }
+  return { body, truncated };
 }
 
-class TooLarge extends Error {
-  constructor(readonly limit: number) {
-    super(`push of more than ${Math.round(limit / 1024 / 1024)} MiB`);
-  }
+function sizeText(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${+(bytes / 1024 / 1024).toFixed(2)} MiB` : `${bytes} bytes`;
 }
 
 /** A fatal error the client shows as `remote: …` (receive-pack) or `remote error: …` (upload-pack). */
@@ -72,18 +86,15 @@ gitHttp.on(['GET', 'POST'], '*', async (c, next) => {
       const body = service === 'git-receive-pack' ? await receivePackAdvertisement(repo) : v2 ? advertiseV2() : await uploadPackAdvertisementV0(repo, access.project.defaultBranch);
       return c.body(new Uint8Array(body), 200, { 'Content-Type': `application/x-${service}-advertisement`, ...NO_CACHE });
     }
-    let body: Buffer;
-    try {
-      body = await requestBody(c);
-    } catch (error) {
-      if (error instanceof TooLarge) return fatal(c, service, `GitLab: ${error.message} is not allowed on this server`);
-      throw error;
-    }
+    const limit = config().gitlabMaxPushBytes;
+    const { body, truncated } = await requestBody(c, limit);
+    const tooLarge = truncated ? `GitLab: this push is larger than the limit of ${sizeText(limit)} of this server.` : undefined;
+    if (tooLarge && service === 'git-upload-pack') return fatal(c, service, 'request too large');
     if (service === 'git-upload-pack') {
       const result = v2 ? await uploadPackV2(repo, access.project.defaultBranch, body) : await uploadPackV0(repo, body);
       return c.body(new Uint8Array(result), 200, { 'Content-Type': 'application/x-git-upload-pack-result', ...NO_CACHE });
     }
-    const outcome = await receivePack(repo, body, { protectedBranch: access.project.defaultBranch });
+    const outcome = await receivePack(repo, body, { protectedBranch: access.project.defaultBranch, tooLarge });
     let project = access.project;
     const branch = project.defaultBranch === null ? defaultBranchOf(outcome.applied) : undefined;
     if (branch) {

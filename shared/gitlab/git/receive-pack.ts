@@ -23,6 +23,8 @@ export interface PushCommand {
 export interface PushPolicy {
   /** The protected branch (the default branch), which may not be force-pushed or deleted. */
   protectedBranch: string | null;
+  /** Set when the request was larger than allowed: every command fails with this message. */
+  tooLarge?: string;
 }
 
 export interface PushOutcome {
@@ -43,8 +45,9 @@ function parseCommands(body: Buffer) {
     if (line === undefined) continue;
     const [command, caps] = line.split('\0');
     if (caps !== undefined) capabilities = caps.split(' ');
-    const [old, next, name] = command.split(' ');
-    if (!OID.test(old ?? '') || !OID.test(next ?? '') || !name) throw new PackRejected(`protocol error: bad command '${command}'`);
+    const [old, next] = command.split(' ', 2);
+    const name = command.slice(82);
+    if (!OID.test(old ?? '') || !OID.test(next ?? '') || command[81] !== ' ' || !name) throw new PackRejected(`protocol error: bad command '${command}'`);
     commands.push({ old, new: next, name });
   }
   let offset = first.offset;
@@ -86,14 +89,20 @@ async function checkConnected(staged: StagedPack): Promise<string | undefined> {
 
 export async function receivePack(repo: Repository, body: Buffer, policy: PushPolicy): Promise<PushOutcome> {
   const { commands, capabilities, pushOptions, pack } = parseCommands(body);
+  // git's probe of a large push (a bare flush) gets an empty answer, as from git-receive-pack.
+  if (commands.length === 0) return { applied: [], pushOptions, response: Buffer.alloc(0) };
   const band = capabilities.includes('side-band-64k');
   const messages: string[] = [];
   const results = new Map<string, string>();
   let unpack = 'ok';
   let staged: StagedPack | undefined;
   const applied: PushCommand[] = [];
+  if (policy.tooLarge) {
+    unpack = 'pack exceeds maximum allowed size';
+    messages.push(policy.tooLarge);
+  }
   try {
-    if (commands.some((command) => command.new !== ZERO_OID)) {
+    if (unpack === 'ok' && commands.some((command) => command.new !== ZERO_OID)) {
       try {
         staged = await stagePack(repo, pack);
         const broken = await checkConnected(staged);
