@@ -92,3 +92,15 @@ function remoteNames(context: CheckoutContext, dir: string): Promise<string[]> {
     child.once('close', () => resolve(words(out)));
   });
 }
+
+/** The files git does not track in the checkout (`artifacts:untracked`; `.gitignore` does not apply). */
+export function untrackedFiles(dir: string): Promise<string[]> {
+  return new Promise((resolve) => {
+    if (!existsSync(join(dir, '.git'))) return resolve([]);
+    const child = spawn('git', ['ls-files', '--others', '-z'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.once('error', () => resolve([]));
+    child.once('close', () => resolve(Buffer.concat(chunks).toString('utf8').split('\0').filter(Boolean)));
+  });
+}

@@ -7,7 +7,7 @@ import { killProcessGroup } from '../common/process-group';
 import { RUNNER_VERSION, type JobArtifactSpec, type JobPayload, type JobStep, type RunnerApi } from './api';
 import { gzipFiles, sha256OfFile, unzipInto, zipEntries } from './archive';
 import { collectArtifacts } from './collect';
-import { checkout, CheckoutFailed } from './git-checkout';
+import { checkout, CheckoutFailed, untrackedFiles } from './git-checkout';
 import { stepScript } from './shell-script';
 import { JobTrace } from './trace';
 import { uploadArtifact } from './upload';
@@ -278,8 +278,7 @@ export class JobRun {
 
   private async uploadOne(spec: JobArtifactSpec, dir: string, tmp: string): Promise<void> {
     this.trace.line(spec.artifact_type === 'archive' ? 'Uploading artifacts...' : `Uploading artifacts (${spec.artifact_type})...`);
-    if (spec.untracked) this.trace.line('\x1b[0;33mWARNING: untracked: this runner has no git checkout, only paths are collected\x1b[0;m');
-    const { entries, unmatched } = await collectArtifacts(dir, spec.paths, spec.exclude ?? []);
+    const { entries, unmatched } = await collectArtifacts(dir, spec.paths, spec.exclude ?? [], spec.untracked ? await untrackedFiles(dir) : []);
     for (const pattern of unmatched) this.trace.line(`\x1b[0;33mWARNING: ${pattern}: no matching files. Ensure that the artifact path is relative to the working directory (${dir})\x1b[0;m`);
     const files = entries.filter((entry) => !entry.endsWith('/'));
     if (files.length === 0) {

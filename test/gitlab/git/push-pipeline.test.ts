@@ -28,7 +28,10 @@ check:
     - echo "before=$CI_COMMIT_BEFORE_SHA branch=$CI_COMMIT_BRANCH tag=$CI_COMMIT_TAG source=$CI_PIPELINE_SOURCE"
     - echo "message=$CI_COMMIT_TITLE author=$CI_COMMIT_AUTHOR"
     - git ls-remote "$CI_REPOSITORY_URL" refs/heads/main | cut -c1-40
+    - echo made > made.txt
     - if git ls-remote "\${CI_SERVER_PROTOCOL}://gitlab-ci-token:\${CI_JOB_TOKEN}@\${CI_SERVER_HOST}:\${CI_SERVER_PORT}/root/secret.git"; then echo "other project readable"; else echo "other project refused"; fi
+  artifacts:
+    untracked: true
 `;
 
 async function pipelines(): Promise<Record<string, any>[]> {
@@ -102,6 +105,10 @@ describe('a push', () => {
     expect(trace).toContain(`\n${first}\n`);
     expect(trace).toContain('\nother project refused\n');
     expect(trace).not.toContain('\nother project readable\n');
+    // artifacts:untracked takes what git does not track, not the checked-out files.
+    const artifact = (path: string) => http(server, 'GET', `/api/v4/projects/${projectId}/jobs/${job.id}/artifacts/${path}`, { token: server.root });
+    expect((await artifact('made.txt')).text).toBe('made\n');
+    expect((await artifact('data.txt')).status).toBe(404);
   });
 
   it('passes the previous head as CI_COMMIT_BEFORE_SHA, and fetches into the kept checkout', async () => {
