@@ -6,7 +6,8 @@
  *
  *   npm run bench -- git-clone
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -25,6 +26,8 @@ const ROUNDS = 5;
 const scratch = mkdtempSync(join(tmpdir(), 'jobplane-git-bench-'));
 const gitEnv = { PATH: process.env.PATH!, HOME: scratch, GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0', GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'bench@example.com' };
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, maxBuffer: 256 * 1024 * 1024 }).toString();
+// The API serves from this process: git talking to it must not block the event loop.
+const gitAsync = (cwd: string, ...args: string[]) => promisify(execFile)('git', args, { cwd, env: gitEnv, maxBuffer: 256 * 1024 * 1024 });
 
 /** `git http-backend` as a CGI program behind a small HTTP server. */
 function httpBackend(root: string, port: number) {
@@ -67,10 +70,10 @@ function httpBackend(root: string, port: number) {
   return new Promise<{ close(): void }>((resolve) => server.listen(port, '127.0.0.1', () => resolve({ close: () => server.close() })));
 }
 
-function timeClone(url: string, extra: string[]): number {
+async function timeClone(url: string, extra: string[]): Promise<number> {
   const target = join(scratch, `clone-${Math.random().toString(36).slice(2)}`);
   const started = performance.now();
-  execFileSync('git', ['clone', '-q', ...extra, url, target], { env: gitEnv });
+  await gitAsync(scratch, 'clone', '-q', ...extra, url, target);
   const ms = performance.now() - started;
   rmSync(target, { recursive: true, force: true });
   return ms;
@@ -109,7 +112,7 @@ try {
   if (created.status !== 201) throw new Error(`project: ${created.status} ${await created.text()}`);
   const ours = `http://oauth2:${root}@127.0.0.1:${port}/root/bench.git`;
   const pushStarted = performance.now();
-  git(work, 'push', '-q', ours, 'main');
+  await gitAsync(work, 'push', '-q', ours, 'main');
   console.log(`repository: ${FILES} files, ${COMMITS} commits; pushed to jobplane in ${(performance.now() - pushStarted).toFixed(0)} ms`);
 
   const backendPort = await freePort();
@@ -119,13 +122,13 @@ try {
     ['full clone', []],
     ['clone --depth 50', ['--depth', '50']],
   ] as [string, string[]][]) {
-    timeClone(ours, extra);
-    timeClone(theirs, extra);
+    await timeClone(ours, extra);
+    await timeClone(theirs, extra);
     const oursMs: number[] = [];
     const theirsMs: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      oursMs.push(timeClone(ours, extra));
-      theirsMs.push(timeClone(theirs, extra));
+      oursMs.push(await timeClone(ours, extra));
+      theirsMs.push(await timeClone(theirs, extra));
     }
     const a = median(oursMs);
     const b = median(theirsMs);

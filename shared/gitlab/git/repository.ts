@@ -19,7 +19,7 @@ export interface Repository {
   gitdir: string;
   refs: Map<string, string>;
   packs: PackEntry[];
-  /** isomorphic-git's per-request cache (pack indexes, inflated objects). */
+  /** isomorphic-git's cache (pack indexes, pack contents). */
   cache: object;
 }
 
@@ -58,12 +58,30 @@ export async function openRepository(projectId: number, options: { migrate?: (pr
   }
   const gitdir = gitdirOf(projectId);
   await ensureLocal(projectId, gitdir, state.packs);
-  return { projectId, gitdir, refs: state.refs, packs: state.packs, cache: {} };
+  return { projectId, gitdir, refs: state.refs, packs: state.packs, cache: cacheOf(gitdir) };
+}
+
+/**
+ * isomorphic-git's cache of pack indexes and pack contents, kept per repository for the life of
+ * the process: packs never change, and a pack added later is found by its new file. Bounded by
+ * dropping them all when too many repositories were read.
+ */
+const caches = new Map<string, object>();
+const MAX_CACHED_REPOSITORIES = 32;
+
+function cacheOf(gitdir: string): object {
+  let cache = caches.get(gitdir);
+  if (!cache) {
+    if (caches.size >= MAX_CACHED_REPOSITORIES) caches.clear();
+    cache = {};
+    caches.set(gitdir, cache);
+  }
+  return cache;
 }
 
 /** A repository with no refs or packs yet, to write the first pack into. */
 export function emptyRepository(projectId: number): Repository {
-  return { projectId, gitdir: gitdirOf(projectId), refs: new Map(), packs: [], cache: {} };
+  return { projectId, gitdir: gitdirOf(projectId), refs: new Map(), packs: [], cache: cacheOf(gitdirOf(projectId)) };
 }
 
 export type GitObject =
