@@ -4,7 +4,7 @@ import { readGitState } from '../store/git-refs';
 import { listLegacyBranches } from '../store/legacy-repository';
 import { migrateLegacyRepository } from './migrate-legacy';
 import { BRANCH_PREFIX, TAG_PREFIX } from './ref-names';
-import { openRepository, peelToCommit, readCommitObject, readObject, type Repository } from './repository';
+import { openRepository, peelToCommit, readCommitObject, readObject, type ObjectReader, type Repository } from './repository';
 
 /**
  * The API's view of the git repository: commits as GitLab presents them, refs resolved as GitLab
@@ -103,7 +103,7 @@ export interface TreeEntryAt {
 }
 
 /** The entry at `path` (slash separated) under `tree`. */
-export async function entryAt(repo: { gitdir: string; cache: object }, tree: string, path: string): Promise<TreeEntryAt | undefined> {
+export async function entryAt(repo: ObjectReader, tree: string, path: string): Promise<TreeEntryAt | undefined> {
   let current: TreeEntryAt = { oid: tree, mode: '040000', type: 'tree' };
   for (const segment of path.split('/')) {
     if (current.type !== 'tree') return undefined;

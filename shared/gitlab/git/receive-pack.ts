@@ -3,7 +3,7 @@ import type { RefUpdate } from '../store/git-refs';
 import { advertiseV0 } from './upload-pack';
 import { FLUSH, lineOf, pkt, readPackets, SIDE_BAND, sideBand } from './pkt-line';
 import { BRANCH_PREFIX, isHiddenRef, isValidRefName, ZERO_OID } from './ref-names';
-import { commitPack, hasObject, PackRejected, readObject, stagePack, type Repository, type StagedPack } from './repository';
+import { commitPack, hasObject, PackRejected, readObject, stagePack, type ObjectReader, type Repository, type StagedPack } from './repository';
 
 /**
  * `git-receive-pack` (gitprotocol-pack, "Pushing Data To a Server"): commands, the pack, then a
@@ -61,7 +61,7 @@ function parseCommands(body: Buffer) {
 }
 
 /** Whether `ancestor` is reachable from `oid` (a fast-forward from `ancestor` to `oid`). */
-async function isAncestor(read: { gitdir: string; cache: object }, ancestor: string, oid: string): Promise<boolean> {
+async function isAncestor(read: ObjectReader, ancestor: string, oid: string): Promise<boolean> {
   const seen = new Set<string>();
   const pending = [oid];
   while (pending.length > 0) {
@@ -151,7 +151,7 @@ export async function receivePack(repo: Repository, body: Buffer, policy: PushPo
   return { applied, pushOptions, response };
 }
 
-async function refuse(repo: Repository, reader: { gitdir: string; cache: object }, command: PushCommand, policy: PushPolicy, messages: string[]): Promise<string | undefined> {
+async function refuse(repo: Repository, reader: ObjectReader, command: PushCommand, policy: PushPolicy, messages: string[]): Promise<string | undefined> {
   const { name } = command;
   if (!name.startsWith('refs/') || !isValidRefName(name)) return 'funny refname';
   if (isHiddenRef(name)) return 'deny updating a hidden ref';

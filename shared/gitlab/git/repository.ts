@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, normalize } from 'node:path';
 import * as git from 'isomorphic-git';
 import { config } from '../../config';
 import { readGitState, updateRefs, type PackEntry, type RefUpdate } from '../store/git-refs';
@@ -21,6 +21,38 @@ export interface Repository {
   packs: PackEntry[];
   /** isomorphic-git's cache (pack indexes, pack contents). */
   cache: object;
+  fs: PackedFs;
+}
+
+/** What object reads need: a directory of packs, the cache, and (for packs only) a faster fs. */
+export interface ObjectReader {
+  gitdir: string;
+  cache: object;
+  fs?: PackedFs;
+}
+
+type PackedFs = { promises: typeof fs.promises };
+
+const LOOSE_OBJECT = /\/objects\/[0-9a-f]{2}\/[0-9a-f]{38}$/;
+
+/**
+ * The file system as isomorphic-git sees a directory that holds packs only: it looks for a loose
+ * object and lists the pack folder before every object it reads, so the first is answered "not
+ * found" without asking the disk and the second once per request.
+ */
+function packedFs(gitdir: string): PackedFs {
+  const base = fs.promises;
+  const packDir = normalize(join(gitdir, 'objects', 'pack'));
+  let listing: Promise<string[]> | undefined;
+  const notFound = (path: string) => Promise.reject(Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' }));
+  return {
+    promises: {
+      ...base,
+      readFile: ((path: string, options?: never) =>
+        typeof path === 'string' && path.startsWith(gitdir) && LOOSE_OBJECT.test(path) ? notFound(path) : base.readFile(path, options)) as typeof base.readFile,
+      readdir: ((path: string, options?: never) => (typeof path === 'string' && normalize(path) === packDir ? (listing ??= base.readdir(path)) : base.readdir(path, options))) as typeof base.readdir,
+    },
+  };
 }
 
 export class PackRejected extends Error {}
@@ -58,7 +90,7 @@ export async function openRepository(projectId: number, options: { migrate?: (pr
   }
   const gitdir = gitdirOf(projectId);
   await ensureLocal(projectId, gitdir, state.packs);
-  return { projectId, gitdir, refs: state.refs, packs: state.packs, cache: cacheOf(gitdir) };
+  return { projectId, gitdir, refs: state.refs, packs: state.packs, cache: cacheOf(gitdir), fs: packedFs(gitdir) };
 }
 
 /**
@@ -81,7 +113,7 @@ function cacheOf(gitdir: string): object {
 
 /** A repository with no refs or packs yet, to write the first pack into. */
 export function emptyRepository(projectId: number): Repository {
-  return { projectId, gitdir: gitdirOf(projectId), refs: new Map(), packs: [], cache: cacheOf(gitdirOf(projectId)) };
+  return { projectId, gitdir: gitdirOf(projectId), refs: new Map(), packs: [], cache: cacheOf(gitdirOf(projectId)), fs: packedFs(gitdirOf(projectId)) };
 }
 
 export type GitObject =
@@ -90,14 +122,14 @@ export type GitObject =
   | { type: 'blob'; object: Uint8Array }
   | { type: 'tag'; object: git.TagObject };
 
-export async function readObject(repo: { gitdir: string; cache: object }, oid: string): Promise<GitObject> {
-  const result = await git.readObject({ fs, gitdir: repo.gitdir, oid, cache: repo.cache, format: 'parsed' });
+export async function readObject(repo: ObjectReader, oid: string): Promise<GitObject> {
+  const result = await git.readObject({ fs: repo.fs ?? fs, gitdir: repo.gitdir, oid, cache: repo.cache, format: 'parsed' });
   return { type: result.type, object: result.object } as GitObject;
 }
 
-export async function hasObject(repo: { gitdir: string; cache: object }, oid: string): Promise<boolean> {
+export async function hasObject(repo: ObjectReader, oid: string): Promise<boolean> {
   try {
-    await git.readObject({ fs, gitdir: repo.gitdir, oid, cache: repo.cache, format: 'deflated' });
+    await git.readObject({ fs: repo.fs ?? fs, gitdir: repo.gitdir, oid, cache: repo.cache, format: 'deflated' });
     return true;
   } catch (error) {
     if (error instanceof git.Errors.NotFoundError) return false;
@@ -138,6 +170,7 @@ export interface StagedPack {
   /** Reads objects of the repository and of the new pack. */
   gitdir: string;
   cache: object;
+  fs: PackedFs;
   oids: Set<string>;
   pack: Buffer;
   idx: Buffer;
@@ -167,7 +200,7 @@ export async function stagePack(repo: Repository, pack: Buffer): Promise<StagedP
       for (const ext of ['pack', 'idx']) await symlink(join(repo.gitdir, 'objects', 'pack', `${existing.name}.${ext}`), join(packDir, `${existing.name}.${ext}`)).catch(() => undefined);
     }
     const idx = fs.readFileSync(join(packDir, `${envelope.name}.idx`));
-    return { entry: { name: envelope.name, objects: envelope.objects, bytes: pack.length }, gitdir: staging, cache: {}, oids: new Set(oids), pack, idx, dispose };
+    return { entry: { name: envelope.name, objects: envelope.objects, bytes: pack.length }, gitdir: staging, cache: {}, fs: packedFs(staging), oids: new Set(oids), pack, idx, dispose };
   } catch (error) {
     await dispose();
     throw error;
@@ -188,6 +221,7 @@ export async function commitPack(repo: Repository, staged: StagedPack | undefine
     await writeAtomically(join(packDir, `${staged.entry.name}.pack`), staged.pack);
     await writeAtomically(join(packDir, `${staged.entry.name}.idx`), staged.idx);
     repo.packs.push(staged.entry);
+    repo.fs = packedFs(repo.gitdir);
   }
   for (const update of updates) {
     if (update.new === undefined) repo.refs.delete(update.name);

@@ -1,5 +1,5 @@
 import * as git from 'isomorphic-git';
-import { readObject } from './repository';
+import { readObject, type ObjectReader } from './repository';
 
 /**
  * Writing new trees for a changed path: the tree along the path is rewritten bottom-up in a
@@ -15,7 +15,7 @@ export class PathConflict extends Error {}
 
 /** The new root tree with `segments` set to `entry`; every tree written is added to `written`. */
 export async function setInTree(
-  repo: { gitdir: string; cache: object },
+  repo: ObjectReader,
   scratch: Scratch,
   tree: string | undefined,
   segments: string[],

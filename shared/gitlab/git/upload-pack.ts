@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as git from 'isomorphic-git';
 import { AGENT, advertisedRefs } from './advertisement';
 import { walkForFetch } from './object-walk';
@@ -118,7 +117,7 @@ async function commonCommits(repo: Repository, haves: string[]): Promise<string[
 
 async function buildFetchPack(repo: Repository, args: FetchArgs, common: string[]) {
   const walk = await walkForFetch(repo, { wants: args.wants, common, clientShallow: args.shallow, depth: args.depth, relative: args.relative, includeTags: args.includeTag });
-  const { packfile } = await git.packObjects({ fs, gitdir: repo.gitdir, oids: walk.oids, cache: repo.cache });
+  const { packfile } = await git.packObjects({ fs: repo.fs, gitdir: repo.gitdir, oids: walk.oids, cache: repo.cache });
   return { walk, pack: Buffer.from(packfile!) };
 }
 
