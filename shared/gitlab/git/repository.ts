@@ -7,6 +7,7 @@ import { config } from '../../config';
 import { readGitState, updateRefs, type PackEntry, type RefUpdate } from '../store/git-refs';
 import { downloadPackFile, uploadPackFiles } from './pack-files';
 import { checkPackEnvelope } from './pack-check';
+import { writePack } from './pack-writer';
 
 /**
  * A project's git repository as one request sees it: the refs read from the table, and its packs
@@ -235,8 +236,7 @@ export async function buildPack(write: (scratch: { fs: typeof fs; gitdir: string
   const scratch = await mkdtemp(join(cacheRoot(), 'scratch-'));
   try {
     const oids = await write({ fs, gitdir: scratch });
-    const { packfile } = await git.packObjects({ fs, gitdir: scratch, oids: [...new Set(oids)], cache: {} });
-    return Buffer.from(packfile!);
+    return await writePack({ fs, gitdir: scratch, cache: {} }, [...new Set(oids)]);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

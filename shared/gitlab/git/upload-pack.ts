@@ -1,6 +1,6 @@
-import * as git from 'isomorphic-git';
 import { AGENT, advertisedRefs } from './advertisement';
 import { walkForFetch } from './object-walk';
+import { writePack } from './pack-writer';
 import { DELIM, FLUSH, lineOf, pkt, readPackets, SIDE_BAND, sideBand, type Packet } from './pkt-line';
 import { ZERO_OID } from './ref-names';
 import { hasObject, readObject, type Repository } from './repository';
@@ -117,8 +117,7 @@ async function commonCommits(repo: Repository, haves: string[]): Promise<string[
 
 async function buildFetchPack(repo: Repository, args: FetchArgs, common: string[]) {
   const walk = await walkForFetch(repo, { wants: args.wants, common, clientShallow: args.shallow, depth: args.depth, relative: args.relative, includeTags: args.includeTag });
-  const { packfile } = await git.packObjects({ fs: repo.fs, gitdir: repo.gitdir, oids: walk.oids, cache: repo.cache });
-  return { walk, pack: Buffer.from(packfile!) };
+  return { walk, pack: await writePack(repo, walk.oids) };
 }
 
 function shallowLines(walk: { shallow: string[]; unshallow: string[] }): Buffer[] {
