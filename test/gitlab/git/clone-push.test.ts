@@ -68,6 +68,12 @@ describe('git over HTTP', () => {
     const head = (await gitOk(work, ['rev-parse', 'HEAD'])).trim();
     const dir = await scratchDir();
     expect(await gitOk(dir, ['ls-remote', url()])).toBe(`${head}\tHEAD\n${head}\trefs/heads/main\n`);
+    // Without `.git` the discovery is redirected to the `.git` URL, as GitLab does; dumb HTTP is refused.
+    const bare = new URL(url());
+    bare.pathname = bare.pathname.replace(/\.git$/, '');
+    expect(await gitOk(dir, ['ls-remote', bare.toString(), 'refs/heads/main'])).toBe(`${head}\trefs/heads/main\n`);
+    const dumb = await fetch(`${server.url}/${projectPath}.git/info/refs`, { headers: { Authorization: `Basic ${Buffer.from(`ada:${user.token}`).toString('base64')}` } });
+    expect(dumb.status).toBe(403);
     const anonymous = await git(dir, ['ls-remote', remoteUrl(server.url, projectPath)]);
     expect(anonymous.code).not.toBe(0);
     expect(anonymous.stderr).toMatch(/Authentication failed|could not read Username/);
