@@ -75,14 +75,27 @@ async function isAncestor(read: ObjectReader, ancestor: string, oid: string): Pr
   return false;
 }
 
-/** Every object of the new pack points only at objects that exist (git's connectivity check). */
-async function checkConnected(staged: StagedPack): Promise<string | undefined> {
-  const exists = async (oid: string) => staged.oids.has(oid) || (await hasObject(staged, oid));
-  for (const oid of staged.oids) {
+/**
+ * git's connectivity check: everything the new ref values reach through the new pack ends in
+ * objects that exist. Objects already stored are complete; blobs of the pack were verified when it
+ * was indexed, so only its commits, trees and tags are read.
+ */
+async function checkConnected(staged: StagedPack, tips: string[]): Promise<string | undefined> {
+  const seen = new Set<string>();
+  const pending: { oid: string; blob: boolean }[] = tips.map((oid) => ({ oid, blob: false }));
+  while (pending.length > 0) {
+    const { oid, blob } = pending.pop()!;
+    if (seen.has(oid)) continue;
+    seen.add(oid);
+    if (!staged.oids.has(oid)) {
+      if (!(await hasObject(staged, oid))) return `missing necessary objects (${oid})`;
+      continue;
+    }
+    if (blob) continue;
     const read = await readObject(staged, oid);
-    const needed =
-      read.type === 'commit' ? [read.object.tree, ...read.object.parent] : read.type === 'tree' ? read.object.filter((entry) => entry.mode !== '160000').map((entry) => entry.oid) : read.type === 'tag' ? [read.object.object] : [];
-    for (const target of needed) if (!(await exists(target))) return `missing necessary objects (${target} of ${oid})`;
+    if (read.type === 'commit') pending.push({ oid: read.object.tree, blob: false }, ...read.object.parent.map((parent) => ({ oid: parent, blob: false })));
+    else if (read.type === 'tree') pending.push(...read.object.filter((entry) => entry.mode !== '160000').map((entry) => ({ oid: entry.oid, blob: entry.type === 'blob' })));
+    else if (read.type === 'tag') pending.push({ oid: read.object.object, blob: false });
   }
   return undefined;
 }
@@ -105,7 +118,10 @@ export async function receivePack(repo: Repository, body: Buffer, policy: PushPo
     if (unpack === 'ok' && commands.some((command) => command.new !== ZERO_OID)) {
       try {
         staged = await stagePack(repo, pack);
-        const broken = await checkConnected(staged);
+        const broken = await checkConnected(
+          staged,
+          commands.filter((command) => command.new !== ZERO_OID).map((command) => command.new),
+        );
         if (broken) throw new PackRejected(broken);
       } catch (error) {
         if (!(error instanceof PackRejected)) throw error;
