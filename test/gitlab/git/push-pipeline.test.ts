@@ -29,6 +29,7 @@ check:
     - echo "message=$CI_COMMIT_TITLE author=$CI_COMMIT_AUTHOR"
     - git ls-remote "$CI_REPOSITORY_URL" refs/heads/main | cut -c1-40
     - echo made > made.txt
+    - if git push -q "$CI_REPOSITORY_URL" HEAD:refs/heads/from-job; then echo "job pushed"; else echo "job push refused"; fi
     - if git ls-remote "\${CI_SERVER_PROTOCOL}://gitlab-ci-token:\${CI_JOB_TOKEN}@\${CI_SERVER_HOST}:\${CI_SERVER_PORT}/root/secret.git"; then echo "other project readable"; else echo "other project refused"; fi
   artifacts:
     untracked: true
@@ -105,6 +106,8 @@ describe('a push', () => {
     expect(trace).toContain(`\n${first}\n`);
     expect(trace).toContain('\nother project refused\n');
     expect(trace).not.toContain('\nother project readable\n');
+    expect(trace).toContain('remote: You are not allowed to push code to this project.');
+    expect(trace).toContain('\njob push refused\n');
     // artifacts:untracked takes what git does not track, not the checked-out files.
     const artifact = (path: string) => http(server, 'GET', `/api/v4/projects/${projectId}/jobs/${job.id}/artifacts/${path}`, { token: server.root });
     expect((await artifact('made.txt')).text).toBe('made\n');
