@@ -40,6 +40,8 @@ export interface Config {
     /** `expire_in` when an upload gives none; `never` or `0` keeps artifacts (GITLAB_DEFAULT_ARTIFACTS_EXPIRE_IN). */
     defaultExpireIn: string;
   };
+  /** Largest git push (request body) accepted over smart HTTP (GITLAB_MAX_PUSH_SIZE_MB, 100). */
+  gitlabMaxPushBytes: number;
 }
 
 function bool(value: string | undefined, fallback: boolean): boolean {
@@ -73,5 +75,6 @@ export function config(): Config {
       inlineFileLimitBytes: Number(process.env.GITLAB_ARTIFACT_INLINE_LIMIT_BYTES ?? 4 * 1024 * 1024),
       defaultExpireIn: process.env.GITLAB_DEFAULT_ARTIFACTS_EXPIRE_IN ?? '30 days',
     },
+    gitlabMaxPushBytes: Number(process.env.GITLAB_MAX_PUSH_SIZE_MB ?? 100) * 1024 * 1024,
   };
 }

@@ -47,7 +47,8 @@ export interface JobPayload {
   id: number;
   token: string;
   job_info: { id: number; name: string; stage: string; project_id: number; project_name: string };
-  git_info: { ref: string; sha: string };
+  allow_git_fetch?: boolean;
+  git_info: { repo_url?: string; ref: string; sha: string; ref_type?: 'branch' | 'tag'; refspecs?: string[]; depth?: number };
   runner_info: { timeout: number };
   variables: JobVariable[];
   steps: JobStep[];

@@ -31,9 +31,10 @@ function normalise(pattern: string): string | undefined {
   return cleaned;
 }
 
-export async function collectArtifacts(root: string, paths: string[], exclude: string[]): Promise<Collected> {
+/** `also`: files taken whatever the paths say (`artifacts:untracked`), still subject to `exclude`. */
+export async function collectArtifacts(root: string, paths: string[], exclude: string[], also: string[] = []): Promise<Collected> {
   const all = await walk(root);
-  const chosen = new Set<string>();
+  const chosen = new Set<string>(also);
   const unmatched: string[] = [];
   for (const pattern of paths) {
     const glob = normalise(pattern);

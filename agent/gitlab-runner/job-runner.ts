@@ -7,6 +7,7 @@ import { killProcessGroup } from '../common/process-group';
 import { RUNNER_VERSION, type JobArtifactSpec, type JobPayload, type JobStep, type RunnerApi } from './api';
 import { gzipFiles, sha256OfFile, unzipInto, zipEntries } from './archive';
 import { collectArtifacts } from './collect';
+import { checkout, CheckoutFailed, untrackedFiles } from './git-checkout';
 import { stepScript } from './shell-script';
 import { JobTrace } from './trace';
 import { uploadArtifact } from './upload';
@@ -22,6 +23,8 @@ import { expandVariables } from './variables';
  */
 export interface JobRunnerOptions {
   buildsDir: string;
+  /** Which of the runner's concurrent slots runs the job: its folder is `<builds>/<slot>/<project path>`. */
+  slot: number;
   shell: string;
   /** Seconds between log updates. */
   updateInterval: number;
@@ -150,12 +153,13 @@ export class JobRun {
 
   private async execute(): Promise<Outcome> {
     const { job } = this;
-    const dir = join(this.options.buildsDir, String(job.id));
+    const variables = new Map(expandVariables(job.variables).map((variable) => [variable.key, variable.value]));
+    // As gitlab-runner: one folder per slot and project, kept between jobs so `fetch` reuses it.
+    const dir = join(this.options.buildsDir, String(this.options.slot), variables.get('CI_PROJECT_PATH') ?? String(job.job_info.project_id));
     const tmp = `${dir}.tmp`;
     this.trace.line(`\x1b[0KRunning with gitlab-runner ${RUNNER_VERSION} (jobplane shell runner)`);
     this.trace.line(`\x1b[0K\x1b[36;1mPreparing the "shell" executor\x1b[0;m`);
     this.trace.line(`\x1b[0KUsing Shell (${this.options.shell}) executor...`);
-    await rm(dir, { recursive: true, force: true });
     await rm(tmp, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     await mkdir(tmp, { recursive: true });
@@ -163,6 +167,13 @@ export class JobRun {
       const env = await this.environment(dir, tmp);
       this.trace.line(`\x1b[0K\x1b[36;1mPreparing environment\x1b[0;m`);
       this.trace.line(`Running in ${dir}`);
+      this.trace.line(`\x1b[0K\x1b[36;1mGetting source from Git repository\x1b[0;m`);
+      try {
+        await checkout({ job, dir, variables, env, line: (text) => this.trace.line(text), write: (chunk) => this.trace.write(chunk) });
+      } catch (error) {
+        if (!(error instanceof CheckoutFailed)) throw error;
+        return { state: 'failed', reason: 'script_failure', message: error.message };
+      }
       await this.downloadDependencies(dir, tmp);
       let outcome: Outcome = { state: 'success' };
       for (const step of job.steps.filter((candidate) => candidate.name !== 'after_script')) {
@@ -267,8 +278,7 @@ export class JobRun {
 
   private async uploadOne(spec: JobArtifactSpec, dir: string, tmp: string): Promise<void> {
     this.trace.line(spec.artifact_type === 'archive' ? 'Uploading artifacts...' : `Uploading artifacts (${spec.artifact_type})...`);
-    if (spec.untracked) this.trace.line('\x1b[0;33mWARNING: untracked: this runner has no git checkout, only paths are collected\x1b[0;m');
-    const { entries, unmatched } = await collectArtifacts(dir, spec.paths, spec.exclude ?? []);
+    const { entries, unmatched } = await collectArtifacts(dir, spec.paths, spec.exclude ?? [], spec.untracked ? await untrackedFiles(dir) : []);
     for (const pattern of unmatched) this.trace.line(`\x1b[0;33mWARNING: ${pattern}: no matching files. Ensure that the artifact path is relative to the working directory (${dir})\x1b[0;m`);
     const files = entries.filter((entry) => !entry.endsWith('/'));
     if (files.length === 0) {

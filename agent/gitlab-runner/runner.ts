@@ -19,7 +19,7 @@ export interface GitLabRunner {
 
 export function startGitLabRunner(config: RunnerConfig, log: Logger): GitLabRunner {
   const api = new RunnerApi(config.url);
-  const running = new Set<{ run: JobRun; done: Promise<void> }>();
+  const running = new Set<{ run: JobRun; done: Promise<void>; slot: number }>();
   let stopping = false;
   const wake = new AbortController();
   let slotFreed: (() => void) | undefined;
@@ -53,8 +53,11 @@ export function startGitLabRunner(config: RunnerConfig, log: Logger): GitLabRunn
         }
         const job = answer.job;
         log.info(`job ${job.id} (${job.job_info.name}) of project ${job.job_info.project_id} received`);
-        const run = new JobRun(api, job, { buildsDir: join(config.dataDir, 'builds'), shell: config.shell, updateInterval: config.updateInterval, log });
-        const entry = { run, done: Promise.resolve() };
+        const busy = new Set([...running].map((other) => other.slot));
+        let slot = 0;
+        while (busy.has(slot)) slot++;
+        const run = new JobRun(api, job, { buildsDir: join(config.dataDir, 'builds'), slot, shell: config.shell, updateInterval: config.updateInterval, log });
+        const entry = { run, done: Promise.resolve(), slot };
         entry.done = run
           .run()
           .catch((error: unknown) => log.error(`job ${job.id}: ${(error as Error).message}`))

@@ -43,18 +43,21 @@ export interface ProjectRecord {
   pendingDelete?: boolean;
 }
 
+/** A git commit as the API presents it (read from the project's git repository). */
 export interface CommitRecord {
   sha: string;
   parentIds: string[];
+  /** The commit's root tree object. */
+  treeId: string;
   title: string;
   message: string;
   authorName: string;
   authorEmail: string;
   /** ISO time with the author's offset, as git keeps it. */
   authoredDate: string;
+  committerName: string;
+  committerEmail: string;
   committedDate: string;
-  /** Path → blob id (git's SHA-1 of the content). */
-  tree: Record<string, string>;
 }
 
 export type PipelineSource = 'api' | 'parent_pipeline' | 'pipeline' | 'web' | 'push' | 'trigger';

@@ -6,6 +6,7 @@ import { edgeAnswer, INTERNAL_ERROR } from './dialect';
 import { edgeLimits } from './edge-limits';
 import { requestId, requestIdOf } from './request-id';
 import { logUnexpectedError } from './unexpected-error';
+import { gitHttp } from '../gitlab/git/http-routes';
 
 /**
  * The one Hono app served by `hono/aws-lambda` on Lambda and by `@hono/node-server` locally.
@@ -21,6 +22,7 @@ app.use(edgeLimits);
 app.route('/', nomad);
 app.route('/', gitlab);
 app.route('/', codearts);
+app.route('/', gitHttp);
 
 app.notFound((c) => {
   // GitLab (Grape) answers `{"error":"404 Not Found"}`, or 405 for a known path and another method.

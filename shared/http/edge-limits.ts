@@ -11,8 +11,11 @@ import { requestIdOf } from './request-id';
  */
 export const MAX_BODY_BYTES = 6 * 1024 * 1024;
 
-/** A stock runner's archive upload reads and caps its own body (GITLAB_ARTIFACTS_POST_LIMIT_BYTES). */
-const SELF_LIMITED = /^\/api\/v4\/jobs\/[^/]+\/artifacts$/;
+/**
+ * Bodies that cap themselves: a stock runner's archive upload (GITLAB_ARTIFACTS_POST_LIMIT_BYTES)
+ * and a git push (GITLAB_MAX_PUSH_SIZE_MB, refused with git's `remote:` answer).
+ */
+const SELF_LIMITED = /^\/api\/v4\/jobs\/[^/]+\/artifacts$|\.git\/git-receive-pack$/;
 
 type Read = { bytes: Uint8Array } | { tooLarge: true };
 

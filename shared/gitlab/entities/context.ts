@@ -1,7 +1,7 @@
 import type { CommitRecord, JobRecord, PipelineRecord, ProjectRecord, RunnerRecord, UserRecord } from '../records';
 import { getPipelines } from '../store/pipelines';
 import { getProjects } from '../store/projects';
-import { getCommits } from '../store/repository';
+import { getCommits } from '../git/commits';
 import { getRunners } from '../store/runners';
 import { getUsers } from '../store/users';
 

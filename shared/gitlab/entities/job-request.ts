@@ -50,8 +50,6 @@ function predefinedVariables(input: JobRequestInput): Variable[] {
   const path = fullPath(project);
   const pub = (key: string, value: string): Variable => ({ key, value, public: true, masked: false });
   const variables: Variable[] = [
-    // We host no git repositories: the runner uses the files the job fetches itself.
-    pub('GIT_STRATEGY', 'none'),
     pub('CI', 'true'),
     pub('GITLAB_CI', 'true'),
     pub('CI_SERVER_URL', base),
@@ -94,6 +92,7 @@ function predefinedVariables(input: JobRequestInput): Variable[] {
     pub('CI_NODE_TOTAL', '1'),
   ];
   if (project.defaultBranch) variables.push(pub('CI_DEFAULT_BRANCH', project.defaultBranch));
+  if (userGitDepth(input) === undefined) variables.push(pub('GIT_DEPTH', String(DEFAULT_GIT_DEPTH)));
   if (job.definition.when === 'manual') variables.push(pub('CI_JOB_MANUAL', 'true'));
   if (commit) {
     variables.push(
@@ -113,6 +112,32 @@ function predefinedVariables(input: JobRequestInput): Variable[] {
 function repoUrl(project: ProjectRecord, token: string): string {
   const base = new URL(config().externalUrl);
   return `${base.protocol}//gitlab-ci-token:${token}@${base.host}${base.pathname.replace(/\/$/, '')}/${fullPath(project)}.git`;
+}
+
+/** New GitLab projects fetch 50 commits (`ci_default_git_depth`). */
+const DEFAULT_GIT_DEPTH = 50;
+
+/** `GIT_DEPTH` as the job, or the pipeline, sets it. */
+function userGitDepth(input: JobRequestInput): string | undefined {
+  const fromPipeline = input.pipeline.variables.find((variable) => variable.key === 'GIT_DEPTH')?.value;
+  return input.job.jobVariables.find((variable) => variable.key === 'GIT_DEPTH')?.value ?? fromPipeline ?? input.job.definition.variables.GIT_DEPTH;
+}
+
+function gitDepth(input: JobRequestInput): number {
+  const depth = Number(userGitDepth(input) ?? DEFAULT_GIT_DEPTH);
+  return Number.isInteger(depth) && depth >= 0 ? depth : DEFAULT_GIT_DEPTH;
+}
+
+/**
+ * What the runner fetches (GitLab's `BuildRunnerPresenter#refspecs`): the pipeline's commit by id
+ * into its pipeline ref, and the branch or tag itself, or every branch and tag for a full clone.
+ */
+function refspecs(job: JobRecord, pipeline: PipelineRecord, depth: number): string[] {
+  const specs = [`+${job.sha}:refs/pipelines/${pipeline.id}`];
+  if (depth === 0) specs.push('+refs/heads/*:refs/remotes/origin/*', '+refs/tags/*:refs/tags/*');
+  else if (job.tag) specs.push(`+refs/tags/${job.ref}:refs/tags/${job.ref}`);
+  else specs.push(`+refs/heads/${job.ref}:refs/remotes/origin/${job.ref}`);
+  return specs;
 }
 
 function image(definition: JobRecord['definition']['image']) {
@@ -204,8 +229,9 @@ export function jobRequestResponse(input: JobRequestInput) {
       sha: job.sha,
       before_sha: pipeline.beforeSha,
       ref_type: job.tag ? 'tag' : 'branch',
-      refspecs: [`+refs/pipelines/${pipeline.id}:refs/pipelines/${pipeline.id}`, `+refs/heads/${job.ref}:refs/remotes/origin/${job.ref}`],
-      depth: 20,
+      refspecs: refspecs(job, pipeline, gitDepth(input)),
+      depth: gitDepth(input),
+      protected: job.protectedRef,
     },
     runner_info: { timeout, runner_session_url: null },
     variables,

@@ -2,7 +2,7 @@ import type { JobRecord } from '../records';
 import { jobDuration, queuedDuration } from '../state/durations';
 import { fullPath } from '../store/projects';
 import { commitEntity } from './commit';
-import { commitRef } from '../store/repository';
+import { commitRef } from '../git/commits';
 import type { PresentContext } from './context';
 import { iso, webUrl } from './format';
 import { pipelineBasic } from './pipeline';

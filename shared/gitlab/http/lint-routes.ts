@@ -2,7 +2,7 @@ import * as z from '../../util/zod';
 import { notFound } from '../errors';
 import { lintConfig, type LintResult } from '../services/ci-lint';
 import { readFileAt } from '../services/repository-files';
-import { resolveRef } from '../store/repository';
+import { resolveRef } from '../git/commits';
 import * as grape from './grape';
 import { authenticated, authorize, findProject } from './request';
 import { handlers, route } from './routing';

@@ -3,7 +3,7 @@ import { forbidden, GitLabError } from '../errors';
 import { projectEntity } from '../entities/project';
 import { startProjectDeletion } from '../services/delete-project';
 import { updateProjectSettings, type ProjectChanges } from '../services/projects';
-import { hasBranches } from '../store/repository';
+import { hasBranches } from '../git/commits';
 import { getUser } from '../store/users';
 import * as grape from './grape';
 import { authenticated, authorize, findProject } from './request';

@@ -6,7 +6,7 @@ import type { AccessLevel } from '../records';
 import { createProject } from '../services/projects';
 import { resetProjectRegistrationToken } from '../services/runners';
 import { getMember, listMembers, putMember } from '../store/projects';
-import { hasBranches } from '../store/repository';
+import { hasBranches } from '../git/commits';
 import { getUser, getUsers } from '../store/users';
 import * as grape from './grape';
 import { authenticated, authorize, findProject, requireUser } from './request';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as z from '../../util/zod';
 import { GitLabError } from '../errors';
-import { readFileAt, writeFile } from '../services/repository-files';
-import { resolveRef } from '../store/repository';
+import { fileAt, writeFile } from '../services/repository-files';
+import { resolveRef } from '../git/commits';
 import { INVALID_PATH_MESSAGE, isValidRepositoryPath } from '../validations/repository-path';
 import * as grape from './grape';
 import { authenticated, authorize, findProject, requireUser } from './request';
@@ -64,8 +64,9 @@ function read(raw: boolean) {
     const commit = await resolveRef(access.project.id, ref ?? access.project.defaultBranch ?? 'HEAD');
     if (!commit) throw new GitLabError(404, { message: '404 Commit Not Found' });
     const path = c.req.valid('param').file_path.replace(/^\/+/, '');
-    const content = await readFileAt(access.project.id, commit, path);
-    if (!content) throw new GitLabError(404, { message: '404 File Not Found' });
+    const file = await fileAt(access.project.id, commit, path);
+    if (!file) throw new GitLabError(404, { message: '404 File Not Found' });
+    const { content } = file;
     if (raw) return c.body(new Uint8Array(content), 200, { 'Content-Type': 'text/plain; charset=utf-8' });
     return c.json({
       file_name: path.split('/').pop(),
@@ -74,10 +75,10 @@ function read(raw: boolean) {
       encoding: 'base64',
       content_sha256: createHash('sha256').update(content).digest('hex'),
       ref: ref ?? access.project.defaultBranch,
-      blob_id: commit.tree[path],
+      blob_id: file.blobId,
       commit_id: commit.sha,
       last_commit_id: commit.sha,
-      execute_filemode: false,
+      execute_filemode: file.mode === '100755',
       content: content.toString('base64'),
     });
   });

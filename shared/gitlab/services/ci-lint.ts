@@ -8,8 +8,8 @@ import { expandConfig, mergedYaml, withoutConditions } from '../lint/expand';
 import { dryRunJobs, lintWarnings, staticJobs } from '../lint/report';
 import type { CommitRecord, ProjectRecord } from '../records';
 import { fullPath } from '../store/projects';
-import { resolveRef } from '../store/repository';
-import { readFileAt } from './repository-files';
+import { resolveRef } from '../git/commits';
+import { listFiles, readFileAt } from './repository-files';
 
 /**
  * CI Lint (`Gitlab::Ci::Lint`): the configuration checked by the parser pipeline creation uses,
@@ -61,7 +61,7 @@ function includeEntries(project: ProjectRecord | null, commit: CommitRecord | un
   }));
 }
 
-function contextFor(project: ProjectRecord | null, commit: CommitRecord | undefined, ref: string, includes: Record<string, string>): PipelineContext {
+function contextFor(project: ProjectRecord | null, commit: CommitRecord | undefined, ref: string, includes: Record<string, string>, files: string[]): PipelineContext {
   return {
     ref,
     tag: false,
@@ -70,7 +70,7 @@ function contextFor(project: ProjectRecord | null, commit: CommitRecord | undefi
     defaultBranch: project?.defaultBranch ?? null,
     projectPath: project ? fullPath(project) : '',
     variables: {},
-    files: commit ? Object.keys(commit.tree) : [],
+    files,
     includes,
   };
 }
@@ -105,7 +105,8 @@ export async function lintConfig(request: LintRequest): Promise<LintResult> {
     throw error;
   }
   const report = { warnings: lintWarnings(expanded), merged_yaml: mergedYaml(expanded), includes: includeEntries(project, commit, Object.keys(includes)) };
-  const context = contextFor(project, commit, ref, includes);
+  const files = project && commit ? await listFiles(project.id, commit) : [];
+  const context = contextFor(project, commit, ref, includes, files);
   const parsed = parse(content, context);
 
   if (request.dryRun) {

@@ -10,7 +10,7 @@ import { getProject } from '../store/projects';
 import { listInstanceVariables } from '../store/instance-variables';
 import { listProjectVariables } from '../store/project-variables';
 import { variablesForJob } from '../state/ci-variables';
-import { getCommit } from '../store/repository';
+import { getCommit } from '../git/commits';
 import { updateRunner } from '../store/runners';
 import { getUser } from '../store/users';
 import { latestJobs, processPipelineNow } from './process-pipeline';

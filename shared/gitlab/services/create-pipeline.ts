@@ -12,10 +12,10 @@ import { nextId, nextIds } from '../store/counters';
 import { putJob, putJobPointer } from '../store/jobs';
 import { putPipeline, readPipelineWithJobs } from '../store/pipelines';
 import { fullPath, nextPipelineIid } from '../store/projects';
-import { resolveRef } from '../store/repository';
+import { resolveRef } from '../git/commits';
 import { afterJobsChanged } from './after-transitions';
 import { applyTransitions, pipelineChanges, processPipelineNow } from './process-pipeline';
-import { readFileAt } from './repository-files';
+import { listFiles, readFileAt } from './repository-files';
 import { variableErrors } from '../validations/variables';
 
 /**
@@ -28,6 +28,10 @@ export interface CreatePipelineInput {
   project: ProjectRecord;
   user: UserRecord;
   ref: string;
+  /** A push names the commit it pushed, its branch's previous tip, and whether `ref` is a tag. */
+  sha?: string;
+  beforeSha?: string;
+  tag?: boolean;
   source: PipelineSource;
   variables: PipelineVariable[];
   /** Child pipelines bring their configuration; otherwise it is read from the repository. */
@@ -73,7 +77,7 @@ function jobRecord(definition: JobDefinition, id: number, pipeline: PipelineReco
 
 export async function createPipeline(input: CreatePipelineInput): Promise<{ pipeline: PipelineRecord; jobs: JobRecord[] }> {
   const { project } = input;
-  const commit = await resolveRef(project.id, input.ref);
+  const commit = await resolveRef(project.id, input.sha ?? input.ref);
   if (!commit) throw baseError('Reference not found');
   let text = input.configText;
   if (text === undefined) {
@@ -87,13 +91,13 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
     definition = buildPipelineDefinition(text, {
       includes,
       ref: input.ref,
-      tag: false,
+      tag: input.tag ?? false,
       sha: commit.sha,
       source: input.source,
       defaultBranch: project.defaultBranch,
       projectPath: fullPath(project),
       variables: Object.fromEntries(input.variables.map((variable) => [variable.key, variable.value])),
-      files: Object.keys(commit.tree),
+      files: await listFiles(project.id, commit),
     });
   } catch (error) {
     if (error instanceof ConfigError) throw validationError({ base: error.errors });
@@ -111,9 +115,9 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
     iid,
     projectId: project.id,
     sha: commit.sha,
-    beforeSha: ZERO_SHA,
+    beforeSha: input.beforeSha ?? ZERO_SHA,
     ref: input.ref,
-    tag: false,
+    tag: input.tag ?? false,
     source: input.source,
     status: 'created',
     userId: input.user.id,

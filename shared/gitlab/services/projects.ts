@@ -1,7 +1,8 @@
 import { GitLabError, validationError } from '../errors';
 import type { ProjectRecord, UserRecord } from '../records';
 import { createProject as storeProject, getProject, moveProjectPath, ProjectPathTaken, updateProject } from '../store/projects';
-import { getBranchHead } from '../store/repository';
+import { openProjectRepository } from '../git/commits';
+import { BRANCH_PREFIX } from '../git/ref-names';
 import { resetProjectRegistrationToken } from './runners';
 import { writeFile } from './repository-files';
 import { hasErrors } from '../validations/messages';
@@ -117,7 +118,7 @@ function changeErrors(project: ProjectRecord, changes: ProjectChanges): Record<s
 export async function updateProjectSettings(project: ProjectRecord, changes: ProjectChanges): Promise<ProjectRecord> {
   const errors = changeErrors(project, changes);
   if (hasErrors(errors)) throw validationError(errors);
-  if (changes.defaultBranch !== undefined && changes.defaultBranch !== project.defaultBranch && !(await getBranchHead(project.id, changes.defaultBranch))) {
+  if (changes.defaultBranch !== undefined && changes.defaultBranch !== project.defaultBranch && !(await openProjectRepository(project.id)).refs.has(`${BRANCH_PREFIX}${changes.defaultBranch}`)) {
     throw new GitLabError(400, { message: `Could not set the default branch. Do you have a branch named '${changes.defaultBranch}' in your repository?` });
   }
   if (changes.path !== undefined && changes.path !== project.path && !(await moveProjectPath(project, changes.path))) {

@@ -1,13 +1,18 @@
+import * as git from 'isomorphic-git';
+import { TransactionConflict } from '../../storage/transact';
 import { badRequest, GitLabError } from '../errors';
 import type { CommitRecord, ProjectRecord, UserRecord } from '../records';
 import { setDefaultBranchIfUnset } from '../store/projects';
 import { isValidBranchName } from '../validations/ref-name';
-import { commitSha, commitToBranch, getBranchHead, getCommit, hasBranches, putBlob, readBlob } from '../store/repository';
+import { commitIn, entryAt, fileIn, listFilesIn, openProjectRepository } from '../git/commits';
+import { BRANCH_PREFIX } from '../git/ref-names';
+import { buildPack, commitPack, readCommitObject, stagePack } from '../git/repository';
+import { PathConflict, setInTree } from '../git/tree-edit';
 
 /**
- * GitLab's repository files API without git: each create or update is a new commit on the branch
- * (its own SHA), made with a compare-and-set of the branch head so concurrent writers never lose
- * each other's commits.
+ * GitLab's repository files API on the project's git repository: each create or update is a real
+ * git commit on the branch, stored as a small pack and published by a compare-and-set of the
+ * branch, so concurrent writers (API or `git push`) never lose each other's commits.
  */
 export interface FileWrite {
   project: ProjectRecord;
@@ -23,57 +28,77 @@ export interface FileWrite {
   lastCommitId?: string;
 }
 
-function isoWithOffset(date: Date): string {
-  return date.toISOString().replace('Z', '+00:00');
-}
+const NOT_ON_BRANCH = 'You can only create or edit files when you are on a branch';
 
 export async function writeFile(write: FileWrite): Promise<CommitRecord> {
   const { project } = write;
   // GitLab's `Branches::ValidateNewService` answer, as its commit service words it.
   if (!isValidBranchName(write.branch)) throw new GitLabError(400, { message: `Something went wrong when we tried to create '${write.branch}' for you: Branch name is invalid` });
+  const refName = `${BRANCH_PREFIX}${write.branch}`;
   for (let attempt = 0; attempt < 5; attempt++) {
-    let head = await getBranchHead(project.id, write.branch);
+    const repo = await openProjectRepository(project.id);
+    let head = repo.refs.get(refName);
     const branchExists = head !== undefined;
     if (!branchExists) {
       if (write.startBranch) {
-        head = await getBranchHead(project.id, write.startBranch);
-        if (!head) throw badRequest(`You can only create or edit files when you are on a branch`);
-      } else if (await hasBranches(project.id)) {
-        throw new GitLabError(400, { message: 'You can only create or edit files when you are on a branch' });
+        head = repo.refs.get(`${BRANCH_PREFIX}${write.startBranch}`);
+        if (!head) throw badRequest(NOT_ON_BRANCH);
+      } else if ([...repo.refs.keys()].some((name) => name.startsWith(BRANCH_PREFIX))) {
+        throw new GitLabError(400, { message: NOT_ON_BRANCH });
       }
     }
-    const parent = head ? await getCommit(project.id, head) : undefined;
-    const tree = { ...(parent?.tree ?? {}) };
-    // Own keys only: a file may be called `constructor` or `__proto__`.
-    const exists = Object.hasOwn(tree, write.filePath);
+    const parentTree = head ? (await readCommitObject(repo, head))?.tree : undefined;
+    const existing = parentTree ? await entryAt(repo, parentTree, write.filePath) : undefined;
+    const exists = existing?.type === 'blob';
     if (write.mode === 'create' && exists) throw new GitLabError(400, { message: 'A file with this name already exists' });
     if (write.mode === 'update' && !exists) throw new GitLabError(400, { message: "A file with this name doesn't exist" });
     if (write.mode === 'update' && write.lastCommitId && write.lastCommitId !== head) {
       throw new GitLabError(400, { message: 'You are attempting to update a file that has changed since you started editing it.' });
     }
-    Object.defineProperty(tree, write.filePath, { value: await putBlob(project.id, write.content), enumerable: true, writable: true, configurable: true });
-    const now = isoWithOffset(new Date());
-    const message = write.commitMessage;
-    const fields = {
-      parentIds: head ? [head] : [],
-      title: message.split('\n')[0],
-      message,
-      authorName: write.authorName ?? write.user.name,
-      authorEmail: write.authorEmail ?? write.user.email,
-      authoredDate: now,
-      committedDate: now,
-      tree,
-    };
-    const commit: CommitRecord = { ...fields, sha: commitSha(fields) };
-    if (await commitToBranch(project.id, write.branch, commit, branchExists ? head : undefined)) {
-      if (project.defaultBranch === null) await setDefaultBranchIfUnset(project.id, write.branch);
-      return commit;
+    let commitOid = '';
+    let pack: Buffer;
+    try {
+      pack = await buildPack(async (scratch) => {
+        const blob = await git.writeBlob({ fs: scratch.fs, gitdir: scratch.gitdir, blob: write.content });
+        const trees: string[] = [];
+        const tree = await setInTree(repo, scratch, parentTree, write.filePath.split('/'), { oid: blob, mode: existing?.mode ?? '100644' }, trees);
+        const now = Math.floor(Date.now() / 1000);
+        const author = { name: write.authorName ?? write.user.name, email: write.authorEmail ?? write.user.email, timestamp: now, timezoneOffset: 0 };
+        const message = write.commitMessage.endsWith('\n') ? write.commitMessage : `${write.commitMessage}\n`;
+        commitOid = await git.writeCommit({
+          fs: scratch.fs,
+          gitdir: scratch.gitdir,
+          commit: { message, tree, parent: head ? [head] : [], author, committer: { ...author, name: write.user.name, email: write.user.email } },
+        });
+        return [blob, ...trees, commitOid];
+      });
+    } catch (error) {
+      if (error instanceof PathConflict) throw new GitLabError(400, { message: 'A file with this name already exists' });
+      throw error;
     }
+    const staged = await stagePack(repo, pack);
+    try {
+      await commitPack(repo, staged, [{ name: refName, old: branchExists ? head : undefined, new: commitOid }]);
+    } catch (error) {
+      if (error instanceof TransactionConflict) continue;
+      throw error;
+    } finally {
+      await staged.dispose();
+    }
+    if (project.defaultBranch === null) await setDefaultBranchIfUnset(project.id, write.branch);
+    return (await commitIn(repo, commitOid))!;
   }
   throw new GitLabError(409, { message: 'Another commit landed on this branch at the same time; try again' });
 }
 
 export async function readFileAt(projectId: number, commit: CommitRecord, path: string): Promise<Buffer | undefined> {
-  const blob = Object.hasOwn(commit.tree, path) ? commit.tree[path] : undefined;
-  return blob ? readBlob(projectId, blob) : undefined;
+  return (await fileIn(await openProjectRepository(projectId), commit, path))?.content;
+}
+
+export async function fileAt(projectId: number, commit: CommitRecord, path: string) {
+  return fileIn(await openProjectRepository(projectId), commit, path);
+}
+
+export async function listFiles(projectId: number, commit: CommitRecord): Promise<string[]> {
+  return listFilesIn(await openProjectRepository(projectId), commit.treeId);
 }

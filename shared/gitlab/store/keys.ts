@@ -11,6 +11,9 @@
  *                              SK `COMMIT#<sha>`    a commit (message, author, file tree)
  *                              SK `BLOB#<sha>`      file content (or a pointer to S3 `repository/`)
  *                              SK `VARIABLE#<key>#<environment scope>` a CI/CD variable
+ *                                                   (COMMIT#/BRANCH#/BLOB#: the repository before git, migrated on first use)
+ *                              SK `GIT#REF#<refname>` a git ref (`refs/heads/main` → object id)
+ *                              SK `GIT#PACK#<name>` a packfile of the repository (pack and index in S3 `repository/`)
  *   PK `GLPROJECTPATH#<path>`  SK `PATH`            unique full path (lower case) → project id
  *   PK `GLINSTANCEVARIABLES`   SK `VARIABLE#<key>`  an instance CI/CD variable (`/admin/ci/variables`)
  *   PK `GLPIPELINE#<id>`       SK `PIPELINE`        a pipeline (status, jobsVersion)
@@ -50,6 +53,11 @@ export const VARIABLE_SK_PREFIX = 'VARIABLE#';
 export const variableKey = (projectId: number, key: string, scope: string) => ({ PK: projectPk(projectId), SK: `${VARIABLE_SK_PREFIX}${key}#${scope}` });
 export const INSTANCE_VARIABLES_PK = 'GLINSTANCEVARIABLES';
 export const instanceVariableKey = (key: string) => ({ PK: INSTANCE_VARIABLES_PK, SK: `${VARIABLE_SK_PREFIX}${key}` });
+export const GIT_SK_PREFIX = 'GIT#';
+export const GIT_REF_PREFIX = 'GIT#REF#';
+export const GIT_PACK_PREFIX = 'GIT#PACK#';
+export const gitRefKey = (projectId: number, name: string) => ({ PK: projectPk(projectId), SK: `${GIT_REF_PREFIX}${name}` });
+export const gitPackKey = (projectId: number, name: string) => ({ PK: projectPk(projectId), SK: `${GIT_PACK_PREFIX}${name}` });
 export const blobKey = (projectId: number, sha: string) => ({ PK: projectPk(projectId), SK: `BLOB#${sha}` });
 export const pipelinePk = (id: number) => `GLPIPELINE#${id}`;
 export const pipelineKey = (id: number) => ({ PK: pipelinePk(id), SK: 'PIPELINE' });

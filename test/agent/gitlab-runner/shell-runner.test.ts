@@ -126,11 +126,13 @@ describe('the shell runner', () => {
     expect(build.artifacts_file.filename).toBe('artifacts.zip');
 
     const file = await http(server, 'GET', `/api/v4/projects/${projectId}/jobs/artifacts/main/raw/out/result.txt?job=build`, { token: server.root });
-    expect(file.text).toBe(`made by build in ${join(dataDir, 'builds', String(build.id))}\n`);
+    // gitlab-runner's layout: `<builds>/<concurrent slot>/<project path>`, the project checked out there.
+    expect(file.text).toMatch(new RegExp(`^made by build in ${join(dataDir, 'builds')}/[01]/root/runs\n$`));
     expect((await http(server, 'GET', `/api/v4/projects/${projectId}/jobs/${build.id}/artifacts/out/skip.log`, { token: server.root })).status).toBe(404);
     expect(await traceOf(projectId, test.id)).toContain('made by build');
-    // Each job ran in a fresh folder of its own; the file-based variables are cleaned up.
-    expect(existsSync(join(dataDir, 'builds', `${build.id}.tmp`))).toBe(false);
+    // The checkout is cleaned between jobs (git clean); the file-based variables are cleaned up.
+    expect(existsSync(join(dataDir, 'builds', '0', 'root', 'runs.tmp'))).toBe(false);
+    expect(await traceOf(projectId, test.id)).toMatch(/Fetching changes with git depth set to 50\.\.\.[\s\S]*Checking out [0-9a-f]{8} as detached HEAD \(ref is main\)/);
   });
 
   it('gives file variables as files and pipeline variables as the environment', async () => {

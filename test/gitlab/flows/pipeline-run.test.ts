@@ -85,7 +85,7 @@ describe('a pipeline driven by gitbeaker and a runner', () => {
     expect(job).toMatchObject({
       allow_git_fetch: true,
       job_info: { name: 'build', stage: 'build', project_id: projectId, project_name: 'Demo App' },
-      git_info: { ref: 'main', sha, ref_type: 'branch', depth: 20, repo_object_format: 'sha1' },
+      git_info: { ref: 'main', sha, ref_type: 'branch', depth: 50, repo_object_format: 'sha1', refspecs: [`+${sha}:refs/pipelines/${pipelineId}`, '+refs/heads/main:refs/remotes/origin/main'] },
       image: { name: 'node:20' },
       steps: [{ name: 'script', script: ['npm ci', 'npm run build'], when: 'on_success', allow_failure: false, timeout: 3600 }],
       runner_info: { timeout: 3600 },
@@ -103,7 +103,7 @@ describe('a pipeline driven by gitbeaker and a runner', () => {
       CI_API_V4_URL: `${server.url}/api/v4`,
       GREETING: 'hello',
       EXTRA: 'yes',
-      GIT_STRATEGY: 'none',
+      GIT_DEPTH: '50',
     });
     expect(job.variables.find((variable: { key: string }) => variable.key === 'CI_JOB_TOKEN')).toMatchObject({ public: false, masked: true });
     expect(job.artifacts).toEqual([
