@@ -193,9 +193,9 @@ describe('nesting and size', () => {
 
 describe('ACL policies and tokens', () => {
   it('bound policy nesting, token policies and expirations', async () => {
-    const deep = await call('PUT', '/v1/acl/policy/deep', { Rules: `namespace "x" {${' a {'.repeat(3000)}` });
+    const deep = await call('PUT', '/v1/acl/policy/deep', { Name: 'deep', Rules: `namespace "x" {${' a {'.repeat(3000)}` });
     expect([deep.status, deep.text]).toEqual([400, 'failed to parse rules: Failed to parse ACL Policy: rules nest deeper than 128 levels']);
-    expect((await call('PUT', '/v1/acl/policy/reader', { Rules: 'namespace "*" { policy = "read" }' })).status).toBe(200);
+    expect((await call('PUT', '/v1/acl/policy/reader', { Name: 'reader', Rules: 'namespace "*" { policy = "read" }' })).status).toBe(200);
     const many = await call('PUT', '/v1/acl/token', { Name: 'x', Type: 'client', Policies: Array(10_000).fill('r'.repeat(100)) });
     expect([many.status, many.text]).toEqual([400, 'token policies are too many']);
     const forever = await call('PUT', '/v1/acl/token', { Name: 'x', Type: 'client', Policies: ['reader'], ExpirationTTL: 1e308 });
