@@ -2,12 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useFreshResources } from '../../support/resources';
 import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
 
-/**
- * DEPENDS ON OTHER BRANCHES (edge-nomad: Count validation and the configured count maximum, prefix
- * paging; the item-size answer is not fixed by any branch yet). Written to the behaviour the product must
- * have — Nomad's texts where Nomad has them, a 400 rather than a 500 for every bad input — these
- * fail on a tree without those fixes and pass after them.
- */
+/** Bounds on a job as registered: its groups' Count, a prefixed list paged in the store, and a job near DynamoDB's item limit. */
 const call = (method: string, path: string, body?: unknown) => api(method, path, body);
 
 beforeAll(async () => {

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, startGitLab, type GitLabServer } from '../../support/gitlab';
 
 /**
- * DEPENDS ON OTHER BRANCHES (edge-gitlab: repository file path validation). Written to GitLab's
- * behaviour — its `file_path` validator answers 400 `file_path should be a valid file path` for
- * `..` segments and backslashes — these fail on a tree without that fix and pass after it.
+ * GitLab's `file_path` validator: 400 `file_path should be a valid file path` for `..` segments
+ * and backslashes, on create, read and raw read.
  */
 let server: GitLabServer;
 let projectId: number;
