@@ -134,7 +134,8 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
     }
     const { snapshot } = loaded;
     // Slices after the first place under the deployment the first one may have created.
-    const deployment = snapshot.deployment ?? result.plan.deployment;
+    let deployment = snapshot.deployment;
+    const created = result.plan.deployment;
     // One slice after another; each is committed before the next is planned.
     for (;;) {
       const { plan } = result;
@@ -193,6 +194,7 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
         return continueEval(evaluation, result.queuedAllocations);
       }
       await yieldToEventLoop();
+      deployment = created ?? deployment;
       result = slices.next(sliceSize);
       if (Object.keys(result.failedTGAllocs).length > 0 && !loaded.freshNodes) {
         // As above, but what earlier slices committed must be read too: plan again from a fresh snapshot.
