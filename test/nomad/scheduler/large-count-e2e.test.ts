@@ -1,4 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { handler as worker } from '../../../functions/worker';
 import { SqsPoller } from '../../../infra/local/sqs-poller';
 import { useFreshResources } from '../../support/resources';
@@ -39,11 +41,11 @@ async function expectPlacedOnce(jobId: string, count: number): Promise<void> {
 
 describe('a large count', () => {
   it('is placed completely, one slice per invocation, without duplicates', async () => {
-    process.env.WORKER_SLICE_PLACEMENTS = '250';
+    process.env.WORKER_SLICE_PLACEMENTS = '500';
     process.env.WORKER_EVAL_BUDGET_MS = '1';
     const registered = await api('POST', '/v1/jobs', { Job: serviceJob('big', 2_000, 10, 10) });
     const invocations = await drainEvalQueue(150_000);
-    expect(invocations).toBe(8);
+    expect(invocations).toBe(4);
     await expectPlacedOnce('big', 2_000);
     const evaluation = (await api('GET', `/v1/evaluation/${registered.body.EvalID}`)).body;
     expect(evaluation.Status).toBe('complete');
@@ -52,6 +54,36 @@ describe('a large count', () => {
     expect((await api('GET', '/v1/job/big/summary')).body.Summary.app.Starting).toBe(2_000);
     await auditCapacity();
   }, 180_000);
+
+  it('hands the evaluation on after one slice when the Lambda has little time left', async () => {
+    process.env.WORKER_SLICE_PLACEMENTS = '100';
+    const registered = await api('POST', '/v1/jobs', { Job: serviceJob('short-lived', 300, 10, 10) });
+    const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: process.env.EVAL_QUEUE_URL, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'] }));
+    expect(Messages).toHaveLength(1);
+    const event: SQSEvent = {
+      Records: Messages.map((message) => ({
+        messageId: message.MessageId!,
+        receiptHandle: message.ReceiptHandle!,
+        body: message.Body!,
+        attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'test', ApproximateFirstReceiveTimestamp: '0', MessageGroupId: message.Attributes?.MessageGroupId },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:local:000000000000:evals.fifo',
+        awsRegion: 'local',
+      })),
+    };
+    // Fifteen seconds left: within the margin kept for the slice in progress and the hand-off.
+    const response = await worker(event, { getRemainingTimeInMillis: () => 15_000 } as Context);
+    expect(response.batchItemFailures).toEqual([]);
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: process.env.EVAL_QUEUE_URL, ReceiptHandle: Messages[0].ReceiptHandle }));
+    await expectPlacedOnce('short-lived', 100);
+    expect((await api('GET', `/v1/evaluation/${registered.body.EvalID}`)).body.QueuedAllocations).toEqual({ app: 200 });
+    await drainEvalQueue(60_000);
+    await expectPlacedOnce('short-lived', 300);
+    sqs.destroy();
+  }, 120_000);
 
   it('loses nothing and duplicates nothing when a worker dies between slices or in the hand-off', async () => {
     process.env.WORKER_SLICE_PLACEMENTS = '100';
