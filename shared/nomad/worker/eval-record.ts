@@ -1,6 +1,5 @@
 import type { Context, SQSRecord } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { config } from '../../config';
 import * as z from '../../util/zod';
 import type { Evaluation } from '../structs/evaluation';
 import type { EvalMessage } from './eval-queue';
@@ -56,9 +55,7 @@ export async function handleEvalRecord(record: SQSRecord, context?: Pick<Context
   logger.info('evaluation processed', { evalId: data.EvalID, jobId: data.JobID, outcome });
 }
 
-/** When to stop starting slices: within the configured budget and well within the Lambda's own timeout. */
-function deadline(context: Pick<Context, 'getRemainingTimeInMillis'> | undefined): number {
-  const budget = config().workerEvalBudgetMs;
-  const remaining = context ? context.getRemainingTimeInMillis() - LAMBDA_MARGIN_MS : budget;
-  return Date.now() + Math.min(budget, remaining);
+/** When to stop starting slices whatever the budget: well within the Lambda's own timeout. */
+function deadline(context: Pick<Context, 'getRemainingTimeInMillis'> | undefined): number | undefined {
+  return context ? Date.now() + context.getRemainingTimeInMillis() - LAMBDA_MARGIN_MS : undefined;
 }

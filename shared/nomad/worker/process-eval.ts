@@ -27,7 +27,7 @@ import { unblockEvals } from './unblock';
  *
  * A large plan is planned and committed in slices (WORKER_SLICE_PLACEMENTS placements each),
  * yielding to the event loop in between, and an evaluation still unfinished when its time budget
- * (WORKER_EVAL_BUDGET_MS, or the Lambda's remaining time) is spent is handed to the next
+ * (WORKER_EVAL_BUDGET_MS after its snapshot, or the Lambda's remaining time) is spent is handed to the next
  * invocation (continueEval), which goes on from what is committed: no count holds a worker in
  * memory or time.
  */
@@ -66,8 +66,10 @@ export interface Delivery {
   /** SQS ApproximateReceiveCount of the message. */
   receiveCount: number;
   /**
-   * Unix ms after which no further slice of a large plan is started: the rest is handed to the
-   * next invocation. Defaults to the configured budget from now.
+   * Unix ms after which no further slice of a large plan is started (the Lambda's own limit): the
+   * rest is handed to the next invocation. The configured budget (WORKER_EVAL_BUDGET_MS) applies
+   * within it, counted from when the snapshot is read, so an invocation always spends its budget
+   * placing however long the job's allocations take to read.
    */
   deadline?: number;
 }
@@ -76,7 +78,7 @@ export interface Delivery {
 export type ProcessOutcome = EvalOutcome | 'continued';
 
 export async function processEvaluation(message: EvalMessage, delivery: Delivery = { receiveCount: 1 }): Promise<ProcessOutcome> {
-  const deadline = delivery.deadline ?? Date.now() + config().workerEvalBudgetMs;
+  const deadline = delivery.deadline ?? Infinity;
   // A pending evaluation only changes when it is finished or handed on to the next invocation (whose
   // message carries the new copy), so the copy in a first delivery is good enough; a redelivered
   // one may predate a hand-off, and a blocked one is re-blocked with a new ModifyIndex between
@@ -119,6 +121,7 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
   let freedCapacity = false;
   let freshNodes = false;
   const sliceSize = config().workerSlicePlacements;
+  let stopAt: number | undefined;
   planning: for (let attempt = 1; ; attempt++) {
     let loaded = await loadSnapshot(evaluation.Namespace, evaluation.JobID, { freshNodes, nodeId: evaluation.NodeID });
     maybeFail('after-snapshot');
@@ -133,6 +136,7 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
       result = slices.next(sliceSize);
     }
     const { snapshot } = loaded;
+    stopAt ??= Math.min(deadline, Date.now() + config().workerEvalBudgetMs);
     // Slices after the first place under the deployment the first one may have created.
     let deployment = snapshot.deployment;
     const created = result.plan.deployment;
@@ -188,7 +192,7 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
       // A slice committed whole: progress, so the plan attempts start over.
       attempt = 1;
       maybeFail('between-slices');
-      if (Date.now() >= deadline) {
+      if (Date.now() >= stopAt) {
         logger.info('evaluation continues in the next invocation', { evalId: evaluation.ID, deferred: result.deferredPlacements });
         if (freedCapacity) await unblockEvals({ exceptJobId: evaluation.JobID });
         return continueEval(evaluation, result.queuedAllocations);
