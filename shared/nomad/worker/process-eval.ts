@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { config } from '../../config';
-import { nodeIndex, planInSlices } from '../scheduler/generic-sched';
+import { nodeIndex, planInSlices, type PlanSlices } from '../scheduler/generic-sched';
+import type { SchedulerResult } from '../scheduler/types';
 import { readEval } from '../store/evals';
+import { readJob } from '../store/jobs';
 import { isOpenEval, type Evaluation } from '../structs/evaluation';
 import { evalDueAt } from './due';
 import type { EvalMessage } from './eval-queue';
@@ -13,8 +15,9 @@ import { acquireLease, releaseLease, whileLeased, type Lease } from './job-lease
 import { recordUsage, refreshNodes } from './node-cache';
 import { applyPlan, EvalFinishedElsewhere, JobChanged } from './plan-apply';
 import { quarantineEval } from './quarantine';
-import { loadSnapshot, withFreshNodes } from './snapshot';
+import { loadSnapshot, withFreshNodes, type LoadedSnapshot } from './snapshot';
 import { unblockEvals } from './unblock';
+import { keepWarmPlan, takeWarmPlan, type WarmPlan } from './warm-plan';
 
 /**
  * The worker loop for one evaluation (Nomad's worker): lease the job, snapshot, schedule, commit
@@ -114,6 +117,18 @@ export async function processEvaluation(message: EvalMessage, delivery: Delivery
   }
 }
 
+/** The plan this process kept for the evaluation at its last hand-off, if the job has not changed since. */
+async function resumeWarmPlan(evaluation: Evaluation): Promise<Pick<WarmPlan, 'loaded' | 'slices'> | undefined> {
+  const warm = takeWarmPlan(evaluation.ID);
+  if (!warm) return undefined;
+  const record = await readJob(evaluation.Namespace, evaluation.JobID);
+  if (record?.job.ModifyIndex !== warm.jobModifyIndex) return undefined;
+  // New allocations are stamped with this invocation's time.
+  warm.loaded.snapshot.now = Date.now();
+  // Its nodes are as the last invocation left them: what fits nowhere is checked on fresh ones.
+  return { loaded: { ...warm.loaded, record, freshNodes: false }, slices: warm.slices };
+}
+
 /** Lets the API and other work in the same process run between two slices of a large plan. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -122,18 +137,33 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
   let freshNodes = false;
   const sliceSize = config().workerSlicePlacements;
   let stopAt: number | undefined;
+  let lastIndex = 0;
   planning: for (let attempt = 1; ; attempt++) {
-    let loaded = await loadSnapshot(evaluation.Namespace, evaluation.JobID, { freshNodes, nodeId: evaluation.NodeID });
-    maybeFail('after-snapshot');
-    const options = { newId: randomUUID, algorithm: config().schedulerAlgorithm };
-    let slices = planInSlices({ snapshot: loaded.snapshot, evaluation, options });
-    let result = slices.next(sliceSize);
-    if (Object.keys(result.failedTGAllocs).length > 0 && !loaded.freshNodes) {
-      // Never conclude that something does not fit from a cached view of the nodes.
-      loaded = await withFreshNodes(loaded);
-      freshNodes = true;
+    let loaded: LoadedSnapshot;
+    let slices: PlanSlices;
+    let result: SchedulerResult;
+    const warm = attempt === 1 ? await resumeWarmPlan(evaluation) : undefined;
+    if (warm) {
+      ({ loaded, slices } = warm);
+      result = slices.next(sliceSize);
+      if (Object.keys(result.failedTGAllocs).length > 0 && !loaded.freshNodes) {
+        freshNodes = true;
+        attempt = 0;
+        continue planning;
+      }
+    } else {
+      loaded = await loadSnapshot(evaluation.Namespace, evaluation.JobID, { freshNodes, nodeId: evaluation.NodeID });
+      maybeFail('after-snapshot');
+      const options = { newId: randomUUID, algorithm: config().schedulerAlgorithm };
       slices = planInSlices({ snapshot: loaded.snapshot, evaluation, options });
       result = slices.next(sliceSize);
+      if (Object.keys(result.failedTGAllocs).length > 0 && !loaded.freshNodes) {
+        // Never conclude that something does not fit from a cached view of the nodes.
+        loaded = await withFreshNodes(loaded);
+        freshNodes = true;
+        slices = planInSlices({ snapshot: loaded.snapshot, evaluation, options });
+        result = slices.next(sliceSize);
+      }
     }
     const { snapshot } = loaded;
     stopAt ??= Math.min(deadline, Date.now() + config().workerEvalBudgetMs);
@@ -164,6 +194,7 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
           });
           finished = applied.finished;
           held.released = finished;
+          if (applied.lastIndex) lastIndex = applied.lastIndex;
           maybeFail('after-commit');
           if (applied.stopped.some((stop) => stop.wasLive)) freedCapacity = true;
           settled = applied.rejectedNodes.size === 0;
@@ -195,7 +226,11 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
       if (Date.now() >= stopAt) {
         logger.info('evaluation continues in the next invocation', { evalId: evaluation.ID, deferred: result.deferredPlacements });
         if (freedCapacity) await unblockEvals({ exceptJobId: evaluation.JobID });
-        return continueEval(evaluation, result.queuedAllocations);
+        const outcome = await continueEval(evaluation, result.queuedAllocations);
+        if (outcome === 'continued' && lastIndex > 0 && !deployment && !created) {
+          keepWarmPlan({ evalId: evaluation.ID, jobModifyIndex: lastIndex, loaded, slices });
+        }
+        return outcome;
       }
       await yieldToEventLoop();
       deployment = created ?? deployment;
