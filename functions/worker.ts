@@ -7,7 +7,7 @@ import { handleEvalRecord } from '../shared/nomad/worker/eval-record';
 const processor = new SqsFifoPartialProcessorAsync();
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  return processPartialResponse(event, (record: SQSRecord) => handleEvalRecord(record), processor, {
+  return processPartialResponse(event, (record: SQSRecord) => handleEvalRecord(record, context), processor, {
     context,
     skipGroupOnError: true,
     throwOnFullBatchFailure: false,

@@ -29,6 +29,10 @@ export interface Config {
   schedulerAlgorithm: 'binpack' | 'spread';
   /** Largest task group `Count` a job may ask for (MAX_GROUP_COUNT, 50,000); Nomad has no bound. */
   maxGroupCount: number;
+  /** Placements the worker plans and commits per slice of a large plan (WORKER_SLICE_PLACEMENTS). */
+  workerSlicePlacements: number;
+  /** How long one invocation works on one evaluation before it hands the rest to the next (WORKER_EVAL_BUDGET_MS). */
+  workerEvalBudgetMs: number;
   /** GitLab job artifacts: size limits and the default `expire_in` (see shared/gitlab/artifacts/). */
   gitlabArtifacts: {
     /** Largest archive accepted through `authorize` (GITLAB_MAX_ARTIFACTS_SIZE_MB; GitLab's default 100). */
@@ -68,6 +72,8 @@ export function config(): Config {
     blockingPollMs: Number(process.env.BLOCKING_POLL_MS ?? 1000),
     schedulerAlgorithm: process.env.SCHEDULER_ALGORITHM === 'spread' ? 'spread' : 'binpack',
     maxGroupCount: Number(process.env.MAX_GROUP_COUNT || 50_000),
+    workerSlicePlacements: Math.max(1, Number(process.env.WORKER_SLICE_PLACEMENTS) || 1_000),
+    workerEvalBudgetMs: Math.max(0, Number(process.env.WORKER_EVAL_BUDGET_MS) || 20_000),
     gitlabArtifacts: {
       maxSizeBytes: Number(process.env.GITLAB_MAX_ARTIFACTS_SIZE_MB ?? 100) * 1024 * 1024,
       // Lambda takes at most 6 MB per request, and API Gateway base64-encodes binary bodies.

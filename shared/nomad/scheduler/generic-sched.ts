@@ -43,6 +43,10 @@ function plannedStop(stop: Stop, replacedBy?: string): PlannedStop {
   };
 }
 
+function emptyPlan(evalId: string): Plan {
+  return { evalId, placements: [], stops: [], inPlaceUpdates: [], allocUpdates: [], deploymentUpdates: [], followupEvals: [] };
+}
+
 function isSystem(job: Job | undefined): job is Job {
   return !!job && (job.Type === 'system' || job.Type === 'sysbatch');
 }
@@ -68,7 +72,24 @@ function recordScores(metric: AllocMetric, selection: Selection): void {
   metric.ScoreMetaData = [{ NodeID: nodeId, Scores: selection.scores, NormScore: selection.score }];
 }
 
+/** A whole plan at once: what the plan endpoint shows, and what a slice-less worker would commit. */
 export function computePlan(input: SchedulerInput): SchedulerResult {
+  return planInSlices(input).next(Infinity);
+}
+
+/**
+ * One evaluation's plan, made in slices: reconciliation and ranking state are computed once, and
+ * each `next(max)` finds nodes for at most `max` more placements. The first slice carries every
+ * other change (stops, in-place updates, the deployment, follow-ups); the later ones only
+ * placements (with the stops of the allocations they replace). Each slice sees the capacity and
+ * allocations of the slices before it, as if they were committed, so the worker can commit one
+ * slice before it plans the next and a large count is never held in memory or committed at once.
+ */
+export interface PlanSlices {
+  next(max: number): SchedulerResult;
+}
+
+export function planInSlices(input: SchedulerInput): PlanSlices {
   const { snapshot, evaluation, options } = input;
   const { job } = snapshot;
   const nodes = nodeIndex(snapshot.nodes);
@@ -83,15 +104,25 @@ export function computePlan(input: SchedulerInput): SchedulerResult {
     deploymentUpdates: reconciliation.deploymentUpdates,
     followupEvals: reconciliation.followupEvals,
   };
-  const result: SchedulerResult = {
+  let result: SchedulerResult = {
     plan,
     failedTGAllocs: {},
     queuedAllocations: {},
     desiredTGUpdates: reconciliation.desired,
     classEligibility: {},
     escapedComputedClass: false,
+    deferredPlacements: 0,
   };
-  if (!job || job.Stop) return result;
+  if (!job || job.Stop) {
+    let first = true;
+    return {
+      next() {
+        if (!first) return { ...result, plan: emptyPlan(evaluation.ID), deferredPlacements: 0 };
+        first = false;
+        return result;
+      },
+    };
+  }
 
   const feasibility = new Feasibility(job);
   const base = baseNodes(job, snapshot.nodes);
@@ -132,12 +163,35 @@ export function computePlan(input: SchedulerInput): SchedulerResult {
 
   for (const group of job.TaskGroups) result.queuedAllocations[group.Name] = 0;
   const unconditional = new Map(reconciliation.stop.map((stop, i) => [stop, plan.stops[i]]));
-  for (const placement of reconciliation.place) place(placement);
-  result.classEligibility = feasibility.classEligibility;
-  result.escapedComputedClass = feasibility.escaped;
-  return result;
+  /** Placements not looked at yet, per group. */
+  const unplaced: Record<string, number> = {};
+  for (const placement of reconciliation.place) unplaced[placement.group.Name] = (unplaced[placement.group.Name] ?? 0) + 1;
+  let cursor = 0;
+  let first = true;
+  return {
+    next(max) {
+      if (!first) result = { ...result, plan: emptyPlan(evaluation.ID) };
+      first = false;
+      const placements = result.plan.placements;
+      while (cursor < reconciliation.place.length && placements.length < max) {
+        const placement = reconciliation.place[cursor++];
+        unplaced[placement.group.Name]--;
+        place(placement, result.plan);
+      }
+      // Failed placements are queued for good; deferred ones only until a later slice.
+      const queued = { ...result.queuedAllocations };
+      for (const [name, count] of Object.entries(unplaced)) queued[name] = (queued[name] ?? 0) + count;
+      return {
+        ...result,
+        queuedAllocations: queued,
+        classEligibility: feasibility.classEligibility,
+        escapedComputedClass: feasibility.escaped,
+        deferredPlacements: reconciliation.place.length - cursor,
+      };
+    },
+  };
 
-  function place(placement: Placement): void {
+  function place(placement: Placement, plan: Plan): void {
     const { group, previous } = placement;
     const name = group.Name;
     const failure = result.failedTGAllocs[name];

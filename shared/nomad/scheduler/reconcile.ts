@@ -487,10 +487,13 @@ class Reconciler {
       place.push({ group, name: stored.alloc.Name, previous: stored, stop, reschedule: true, canary: isCanary(stored) });
     }
     let existing = untainted.length + migrate.length + reschedule.length;
+    // By allocation: a job of thousands on nodes that went down must not search the stops once per loss.
+    const stops = new Map<StoredAlloc, Stop>();
+    if (lost.length > 0) for (const stop of this.result.stop) if (!stops.has(stop.stored)) stops.set(stop.stored, stop);
     for (const stored of lost) {
       if (existing >= group.Count) break;
       existing++;
-      const stop = this.result.stop.find((candidate) => candidate.stored === stored);
+      const stop = stops.get(stored);
       place.push({ group, name: stored.alloc.Name, previous: stored, stop, reschedule: false, canary: isCanary(stored) });
     }
     if (existing < group.Count) {
@@ -515,7 +518,8 @@ class Reconciler {
     }
     // Even a paused, failed or canarying deployment replaces what was lost or failed.
     if (lost.length > 0) {
-      const lostPlacements = place.filter((placement) => placement.previous && lost.includes(placement.previous));
+      const lostSet = new Set(lost);
+      const lostPlacements = place.filter((placement) => placement.previous && lostSet.has(placement.previous));
       desired.Place += lostPlacements.length;
       this.result.place.push(...lostPlacements);
     }

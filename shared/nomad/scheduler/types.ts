@@ -100,6 +100,8 @@ export interface SchedulerResult {
   classEligibility: Record<string, boolean>;
   /** Some constraint could not be decided per class (a `unique.*` target). */
   escapedComputedClass: boolean;
+  /** Placements left for the next slice of a plan made in slices (also counted in queuedAllocations). */
+  deferredPlacements: number;
 }
 
 export interface SchedulerOptions {

@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { queryAll } from '../../storage/query-all';
@@ -58,6 +58,23 @@ export function replaceEval(evaluation: Evaluation, expectedModifyIndex: number)
       ExpressionAttributeValues: { ':expected': expectedModifyIndex },
     },
   };
+}
+
+/**
+ * Fails an open evaluation by its key alone, leaving the job's counters be: the last resort for a
+ * record too malformed to be finished the ordinary way, so it stops being sent again.
+ */
+export async function failOpenEval(evaluation: Pick<Evaluation, 'Namespace' | 'JobID' | 'ID'>, reason: string, index: number): Promise<void> {
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: config().tableName,
+      Key: { PK: jobPk(evaluation.Namespace, evaluation.JobID), SK: evalSk(evaluation.ID) },
+      UpdateExpression: 'SET #status = :failed, StatusDescription = :reason, ModifyIndex = :index REMOVE GSI3PK, GSI3SK',
+      ConditionExpression: '#status IN (:pending, :blocked)',
+      ExpressionAttributeNames: { '#status': 'Status' },
+      ExpressionAttributeValues: { ':failed': 'failed', ':reason': reason, ':index': index, ':pending': 'pending', ':blocked': 'blocked' },
+    }),
+  );
 }
 
 export async function readEval(namespace: string, jobId: string, evalId: string): Promise<Evaluation | undefined> {

@@ -1,14 +1,20 @@
-import type { SQSRecord } from 'aws-lambda';
+import type { Context, SQSRecord } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from '../../util/zod';
+import type { Evaluation } from '../structs/evaluation';
 import type { EvalMessage } from './eval-queue';
-import { processEvaluation } from './process-eval';
+import { DELIVERY_LIMIT, processEvaluation } from './process-eval';
+import { quarantineEval } from './quarantine';
 
 /**
  * One SQS record of the evaluation queue. Throwing fails the record, which SQS redelivers; a
- * message that is not an evaluation message at all is logged and dropped rather than retried.
+ * message that is not an evaluation message at all is logged and dropped rather than retried,
+ * and one that keeps failing is quarantined.
  */
 const logger = new Logger({ serviceName: 'placement-worker' });
+
+/** Time kept back from the Lambda's timeout for the slice in progress and the hand-off. */
+const LAMBDA_MARGIN_MS = 15_000;
 
 const EvalMessageSchema = z.object({
   EvalID: z.string().min(1),
@@ -20,7 +26,7 @@ const EvalMessageSchema = z.object({
     .optional(),
 });
 
-export async function handleEvalRecord(record: SQSRecord): Promise<void> {
+export async function handleEvalRecord(record: SQSRecord, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> {
   let body: unknown;
   try {
     body = JSON.parse(record.body);
@@ -32,6 +38,24 @@ export async function handleEvalRecord(record: SQSRecord): Promise<void> {
     logger.error('dropping a message that is not an evaluation', { messageId: record.messageId, body: record.body });
     return;
   }
-  const outcome = await processEvaluation(message.data as EvalMessage, { receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1) });
-  logger.info('evaluation processed', { evalId: message.data.EvalID, jobId: message.data.JobID, outcome });
+  const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+  const data = message.data as EvalMessage;
+  let outcome;
+  try {
+    outcome = await processEvaluation(data, { receiveCount, deadline: deadline(context) });
+  } catch (error) {
+    if (receiveCount <= DELIVERY_LIMIT) throw error;
+    // It failed on its last delivery before it could even be failed: quarantine it, or SQS moves
+    // the message to the dead-letter queue and the sweep sends the still-pending evaluation again.
+    const evaluation = data.Eval ?? ({ ID: data.EvalID, Namespace: data.Namespace, JobID: data.JobID } as Evaluation);
+    const reason = `evaluation failed on every delivery: ${String((error as Error)?.message ?? error).slice(0, 200)}`;
+    if (!(await quarantineEval(evaluation, reason))) throw error;
+    outcome = 'failed';
+  }
+  logger.info('evaluation processed', { evalId: data.EvalID, jobId: data.JobID, outcome });
+}
+
+/** When to stop starting slices whatever the budget: well within the Lambda's own timeout. */
+function deadline(context: Pick<Context, 'getRemainingTimeInMillis'> | undefined): number | undefined {
+  return context ? Date.now() + context.getRemainingTimeInMillis() - LAMBDA_MARGIN_MS : undefined;
 }

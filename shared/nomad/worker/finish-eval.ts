@@ -15,7 +15,8 @@ import { leaseRelease, type Lease } from './job-lease';
  *   evaluation (`queued-allocs`) that replaces any older one; a blocked evaluation that still
  *   cannot place is blocked again instead;
  * - out of plan attempts → `failed`, plus a `max-plan-attempts` blocked evaluation;
- * - delivered too often → `failed`, plus a delayed `failed-follow-up` evaluation.
+ * - delivered too often → `failed`, plus a delayed `failed-follow-up` evaluation;
+ * - quarantined (`final`) → `failed`, and nothing retries it.
  * The evaluation is written only if nobody else finished it first. The same writes can ride in
  * the last transaction of the evaluation's plan (see plan-apply), which saves a round trip.
  */
@@ -26,6 +27,8 @@ export interface FinishOptions {
   failed?: string;
   /** With `failed`: retry later through a follow-up evaluation rather than a blocked one. */
   followUpAfterMs?: number;
+  /** With `failed`: not retried at all, by neither a follow-up nor a blocked evaluation (quarantine). */
+  final?: boolean;
   /** The job as the scheduler read it; saves a read when nothing changed since. */
   record?: JobRecord;
   /** The job's lease this worker holds: given back in the same transaction (unless it was lost meanwhile). */
@@ -39,6 +42,7 @@ export const EMPTY_RESULT: SchedulerResult = {
   desiredTGUpdates: {},
   classEligibility: {},
   escapedComputedClass: false,
+  deferredPlacements: 0,
 };
 
 /** The writes that finish an evaluation, built at the index of the transaction that carries them. */
@@ -68,7 +72,7 @@ function derivedEval(from: Evaluation, fields: Partial<Evaluation> & Pick<Evalua
 export async function planFinish(evaluation: Evaluation, result: SchedulerResult, options: FinishOptions, record: JobRecord | undefined): Promise<FinishPlan> {
   const failures = Object.keys(result.failedTGAllocs).length > 0;
   const outcome: EvalOutcome = options.failed ? 'failed' : failures && evaluation.Status === 'blocked' ? 'blocked' : 'complete';
-  const createsBlocked = (options.failed && options.followUpAfterMs === undefined) || (outcome === 'complete' && failures);
+  const createsBlocked = (options.failed && options.followUpAfterMs === undefined && !options.final) || (outcome === 'complete' && failures);
   // One blocked evaluation per job: a newer one, or a complete placement, cancels the older.
   const olderId = record?.blockedEvalId && record.blockedEvalId !== evaluation.ID ? record.blockedEvalId : undefined;
   const older = olderId && (createsBlocked || (outcome === 'complete' && !failures)) ? await readEval(evaluation.Namespace, evaluation.JobID, olderId) : undefined;
@@ -112,7 +116,7 @@ export async function planFinish(evaluation: Evaluation, result: SchedulerResult
             nowNanos,
           );
           final.NextEval = followUp.ID;
-        } else newBlocked = blocked('max-plan-attempts', 'created due to placement conflicts');
+        } else if (!options.final) newBlocked = blocked('max-plan-attempts', 'created due to placement conflicts');
       } else if (outcome === 'blocked') {
         Object.assign(final, { Status: 'blocked', FailedTGAllocs: result.failedTGAllocs, ClassEligibility: result.classEligibility, EscapedComputedClass: result.escapedComputedClass });
       } else {

@@ -55,6 +55,8 @@ export interface ApplyResult {
   conflicts: number;
   /** The evaluation's outcome was committed with the plan (and the lease released with it). */
   finished: boolean;
+  /** The index of the last committed transaction (the job's ModifyIndex after it), 0 if none. */
+  lastIndex: number;
 }
 
 class LeaseLost extends Error {}
@@ -382,7 +384,7 @@ function packTransactions(changes: Change[], extras: Extras): Change[][] {
 }
 
 export async function applyPlan(plan: Plan, context: ApplyContext): Promise<ApplyResult> {
-  const result: ApplyResult = { placed: [], stopped: [], rejectedNodes: new Set(), conflicts: 0, finished: false };
+  const result: ApplyResult = { placed: [], stopped: [], rejectedNodes: new Set(), conflicts: 0, finished: false, lastIndex: 0 };
   let extras: Extras = { deployment: plan.deployment ? structuredClone(plan.deployment) : undefined, deploymentUpdates: plan.deploymentUpdates, followupEvals: plan.followupEvals };
   const hasWork = (changes: Change[]) => changes.length > 0 || !!extras.deployment || extras.deploymentUpdates.length > 0 || extras.followupEvals.length > 0;
   const batches = packTransactions(changesOf(plan), extras);
@@ -390,9 +392,11 @@ export async function applyPlan(plan: Plan, context: ApplyContext): Promise<Appl
     let changes = batches[b];
     for (let attempt = 0; hasWork(changes); attempt++) {
       const finish = b === batches.length - 1 && result.rejectedNodes.size === 0 && context.job ? context.finish : undefined;
-      const { items, ops, usage } = buildTransaction(changes, extras, context, nextIndex(), finish);
+      const index = nextIndex();
+      const { items, ops, usage } = buildTransaction(changes, extras, context, index, finish);
       try {
         await transact(items);
+        result.lastIndex = index;
         result.finished = !!finish;
         for (const change of changes) {
           if (change.kind === 'place') {

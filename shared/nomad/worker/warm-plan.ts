@@ -1,0 +1,32 @@
+import type { PlanSlices } from '../scheduler/generic-sched';
+import type { LoadedSnapshot } from './snapshot';
+
+/**
+ * The rest of a plan handed to the next invocation, kept while this process stays warm (always
+ * under `npm start`, usually on Lambda): the next invocation of the same evaluation goes on with
+ * it instead of reading the job's allocations again, which for a large count costs more than
+ * placing. It is used only if the job's ModifyIndex (moved by every change to its allocations,
+ * evaluations or summary) is still the one this worker's last commit gave it, and only for plans
+ * without a deployment (whose status an operator may change meanwhile). Anything it does not see
+ * (nodes that changed) is caught by the commit's conditions, which send the worker back to a
+ * fresh snapshot.
+ */
+export interface WarmPlan {
+  evalId: string;
+  jobModifyIndex: number;
+  loaded: LoadedSnapshot;
+  slices: PlanSlices;
+}
+
+let kept: WarmPlan | undefined;
+
+export function keepWarmPlan(plan: WarmPlan): void {
+  kept = plan;
+}
+
+/** The kept plan of this evaluation, once (it is kept again at the next hand-off). */
+export function takeWarmPlan(evalId: string): WarmPlan | undefined {
+  const plan = kept?.evalId === evalId ? kept : undefined;
+  kept = undefined;
+  return plan;
+}
