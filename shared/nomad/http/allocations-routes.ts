@@ -2,11 +2,10 @@ import type { Context, Hono } from 'hono';
 import { listAllocs } from '../services/list-allocs';
 import type { Allocation } from '../structs/allocation';
 import { allocListStub } from '../wire/alloc-list-stub';
-import { blockingQuery } from './blocking';
-import { filterPredicate, readableNamespaces, uuidPrefixParam } from './collection-params';
+import { blockingPage, filterPredicate, pagingParams, readableNamespaces, uuidPrefixParam } from './collection-params';
 import { methodNotAllowed } from './errors';
-import { boolParam, namespaceParam, perPageParam } from './params';
-import { nomadJson, setQueryMeta } from './respond';
+import { boolParam, namespaceParam } from './params';
+import { nomadJson } from './respond';
 
 /**
  * `GET /v1/allocations`: allocations across jobs as AllocListStubs, in creation order (by ID with
@@ -14,7 +13,7 @@ import { nomadJson, setQueryMeta } from './respond';
  * namespace or every readable one (`*`). Needs `read-job`.
  */
 async function handleListAllocs(c: Context): Promise<Response> {
-  const perPage = perPageParam(c);
+  const paging = pagingParams(c);
   const fields = {
     resources: boolParam(c, 'resources'),
     taskStates: c.req.query('task_states') ? boolParam(c, 'task_states') : true,
@@ -23,22 +22,10 @@ async function handleListAllocs(c: Context): Promise<Response> {
   const namespaces = await readableNamespaces(c, namespaceParam(c), 'read-job');
   const prefix = uuidPrefixParam(c, 'alloc');
   const filter = filterPredicate<Allocation>(c.req.query('filter'));
-  const result = await blockingQuery(c, async () => {
-    const page = await listAllocs({
-      namespaces,
-      prefix,
-      perPage,
-      nextToken: c.req.query('next_token') || undefined,
-      reverse: c.req.query('reverse') === 'true',
-      filter,
-    });
-    return { index: page.index, body: page };
-  });
-  setQueryMeta(c, result.index);
-  if (result.body.nextToken) c.header('X-Nomad-NextToken', result.body.nextToken);
+  const page = await blockingPage(c, () => listAllocs({ namespaces, prefix, filter, ...paging }));
   return nomadJson(
     c,
-    result.body.allocs.map((listed) => allocListStub(listed.stored, listed.alloc.Job?.Type ?? '', fields)),
+    page.allocs.map((listed) => allocListStub(listed.stored, listed.alloc.Job?.Type ?? '', fields)),
   );
 }
 

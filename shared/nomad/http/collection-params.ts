@@ -4,7 +4,10 @@ import type { NamespaceCapability } from '../acl/capabilities';
 import { compileFilter, FilterEvaluationError, FilterSyntaxError } from '../filter';
 import { uuidForm } from '../services/uuid-prefix';
 import { listNamespaces } from '../store/namespaces';
+import { blockingQuery } from './blocking';
 import { badRequest } from './errors';
+import { perPageParam } from './params';
+import { setQueryMeta } from './respond';
 
 /**
  * Query parameters of the lists across jobs (`/v1/allocations`, `/v1/evaluations`), parsed with
@@ -68,4 +71,20 @@ export function filterPredicate<T>(expression: string | undefined, style: Filter
       throw badRequest(`failed to read result page: ${detail}`);
     }
   };
+}
+
+/** The paging of a list across jobs: `per_page`, `next_token` and `reverse`. */
+export function pagingParams(c: Context) {
+  return { perPage: perPageParam(c), nextToken: c.req.query('next_token') || undefined, reverse: c.req.query('reverse') === 'true' };
+}
+
+/** A page read as a blocking query and answered with the query meta and `X-Nomad-NextToken`. */
+export async function blockingPage<P extends { index: number; nextToken?: string }>(c: Context, read: () => Promise<P>): Promise<P> {
+  const result = await blockingQuery(c, async () => {
+    const page = await read();
+    return { index: page.index, body: page };
+  });
+  setQueryMeta(c, result.index);
+  if (result.body.nextToken) c.header('X-Nomad-NextToken', result.body.nextToken);
+  return result.body;
 }

@@ -8,9 +8,9 @@ import type { Evaluation } from '../structs/evaluation';
 import { evaluationWire } from '../wire/evaluation';
 import { blockingQuery } from './blocking';
 import { nomadBody } from './body';
-import { filterPredicate, readableNamespaces, uuidPrefixParam } from './collection-params';
+import { blockingPage, filterPredicate, pagingParams, readableNamespaces, uuidPrefixParam } from './collection-params';
 import { badRequest, methodNotAllowed } from './errors';
-import { namespaceParam, perPageParam } from './params';
+import { namespaceParam } from './params';
 import { nomadJson, setIndex, setQueryMeta } from './respond';
 
 /**
@@ -33,25 +33,13 @@ function evalFilter(c: Context): ((evaluation: Evaluation) => boolean) | undefin
 }
 
 async function handleListEvals(c: Context): Promise<Response> {
-  const perPage = perPageParam(c);
+  const paging = pagingParams(c);
   // The server checks the token before it looks at the prefix or the filters.
   const namespaces = await readableNamespaces(c, namespaceParam(c), 'read-job');
   const prefix = uuidPrefixParam(c, 'eval');
   const filter = evalFilter(c);
-  const result = await blockingQuery(c, async () => {
-    const page = await listEvals({
-      namespaces,
-      prefix,
-      perPage,
-      nextToken: c.req.query('next_token') || undefined,
-      reverse: c.req.query('reverse') === 'true',
-      filter,
-    });
-    return { index: page.index, body: page };
-  });
-  setQueryMeta(c, result.index);
-  if (result.body.nextToken) c.header('X-Nomad-NextToken', result.body.nextToken);
-  return nomadJson(c, result.body.evals.map(evaluationWire));
+  const page = await blockingPage(c, () => listEvals({ namespaces, prefix, filter, ...paging }));
+  return nomadJson(c, page.evals.map(evaluationWire));
 }
 
 async function handleCountEvals(c: Context): Promise<Response> {

@@ -4,7 +4,7 @@ import { readJobAllocs, type StoredAlloc } from '../store/allocs';
 import { replaceJobSummary } from '../store/job-summary';
 import { queryJobPage, readJob, type JobRecord } from '../store/jobs';
 import { listNamespaces } from '../store/namespaces';
-import type { ClientStatus } from '../structs/allocation';
+import { BUCKET } from '../status/summary';
 import type { TaskGroupSummary } from '../structs/job';
 
 /**
@@ -13,15 +13,6 @@ import type { TaskGroupSummary } from '../structs/job';
  * `Queued` is kept: it comes from the evaluation that last looked at the group, not from
  * allocations. A job that changes while it is recounted is recounted again.
  */
-const BUCKET: Record<ClientStatus, keyof TaskGroupSummary> = {
-  pending: 'Starting',
-  running: 'Running',
-  complete: 'Complete',
-  failed: 'Failed',
-  lost: 'Lost',
-  unknown: 'Unknown',
-};
-
 /** Pure: the summary the allocations add up to. */
 export function countedSummary(record: JobRecord, allocs: StoredAlloc[]): Record<string, TaskGroupSummary> {
   const summary: Record<string, TaskGroupSummary> = {};

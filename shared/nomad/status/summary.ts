@@ -8,7 +8,8 @@ import type { TaskGroupSummary } from '../structs/job';
  */
 export type SummaryDelta = Partial<Record<keyof TaskGroupSummary, number>>;
 
-const BUCKET: Record<ClientStatus, keyof TaskGroupSummary> = {
+/** The summary bucket that counts an allocation of each client status. */
+export const BUCKET: Record<ClientStatus, keyof TaskGroupSummary> = {
   pending: 'Starting',
   running: 'Running',
   complete: 'Complete',
