@@ -27,9 +27,13 @@ const RevertBody = z
   })
   .passthrough();
 
+const JOB_REVERT_REQUEST = { name: 'JobRevertRequest', integers: { JobVersion: 'uint64', EnforcePriorVersion: 'uint64' } } as const;
+
 const StableBody = z
   .object({ JobID: z.string().optional(), JobVersion: z.number().int().nonnegative().optional(), Stable: z.boolean().optional() })
   .passthrough();
+
+const JOB_STABILITY_REQUEST = { name: 'JobStabilityRequest', integers: { JobVersion: 'uint64' } } as const;
 
 const TagBody = z
   .object({ Version: z.number().int().nonnegative().nullish(), Description: z.string().optional(), Latest: z.boolean().optional() })
@@ -66,7 +70,7 @@ export async function submissionHandler(c: Context, { jobId }: JobPath): Promise
 }
 
 export async function revertHandler(c: Context, { jobId }: JobPath): Promise<Response> {
-  const body = await nomadBody(c, RevertBody);
+  const body = await nomadBody(c, RevertBody, JOB_REVERT_REQUEST);
   checkBodyJobId(body.JobID, jobId);
   const namespace = namespaceParam(c);
   await requireJobWrite(c, namespace, {}, 'submit-job', 'revert-job');
@@ -82,7 +86,7 @@ export async function revertHandler(c: Context, { jobId }: JobPath): Promise<Res
 }
 
 export async function stableHandler(c: Context, { jobId }: JobPath): Promise<Response> {
-  const body = await nomadBody(c, StableBody);
+  const body = await nomadBody(c, StableBody, JOB_STABILITY_REQUEST);
   checkBodyJobId(body.JobID, jobId);
   const namespace = namespaceParam(c);
   await requireNamespace(c, namespace, 'submit-job', 'stable-job');

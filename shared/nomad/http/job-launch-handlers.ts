@@ -19,6 +19,7 @@ const DispatchBody = z
     Priority: z.number().int().optional(),
   })
   .passthrough();
+const JOB_DISPATCH_REQUEST = { name: 'JobDispatchRequest', integers: { Priority: 'int' } } as const;
 
 const ALPHABET = /[A-Za-z0-9+/]/;
 
@@ -49,7 +50,7 @@ export function base64ErrorOffset(text: string): number {
 }
 
 export async function dispatchHandler(c: Context, { jobId }: JobPath): Promise<Response> {
-  const body = await optionalNomadBody(c, DispatchBody, {});
+  const body = await optionalNomadBody(c, DispatchBody, {}, JOB_DISPATCH_REQUEST);
   if (body.JobID && body.JobID !== jobId) throw badRequest('Job ID does not match');
   const badByte = body.Payload ? base64ErrorOffset(body.Payload) : -1;
   if (badByte >= 0) throw badRequest(`illegal base64 data at input byte ${badByte}`);

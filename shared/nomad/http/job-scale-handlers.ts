@@ -23,6 +23,7 @@ const ScaleBody = z
     JobModifyIndex: z.number().int().nonnegative().optional(),
   })
   .passthrough();
+const SCALING_REQUEST = { name: 'ScalingRequest', integers: { Count: 'int64', JobModifyIndex: 'uint64' } } as const;
 
 export async function scaleStatusHandler(c: Context, { jobId }: JobPath): Promise<Response> {
   const namespace = namespaceParam(c);
@@ -31,7 +32,7 @@ export async function scaleStatusHandler(c: Context, { jobId }: JobPath): Promis
 }
 
 export async function scaleHandler(c: Context, { jobId }: JobPath): Promise<Response> {
-  const body = await nomadBody(c, ScaleBody);
+  const body = await nomadBody(c, ScaleBody, SCALING_REQUEST);
   const target = body.Target ?? {};
   if (target.Job && target.Job !== jobId) throw badRequest('job ID in payload did not match URL');
   const namespace = namespaceParam(c);

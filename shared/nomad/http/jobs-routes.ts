@@ -40,6 +40,8 @@ const RegisterBody = z
   })
   .passthrough();
 
+const JOB_REGISTER_REQUEST = { name: 'JobRegisterRequest', integers: { JobModifyIndex: 'uint64', EvalPriority: 'int' } } as const;
+
 type RegisterBodyType = z.infer<typeof RegisterBody>;
 
 /** The register checks Nomad makes in its HTTP handler, before the job reaches the server. */
@@ -62,7 +64,7 @@ export function writeNamespace(c: Context, body: { Namespace?: string }, job: Re
 }
 
 export async function handleRegister(c: Context, pathJobId?: string): Promise<Response> {
-  const body = await nomadBody(c, RegisterBody);
+  const body = await nomadBody(c, RegisterBody, JOB_REGISTER_REQUEST);
   const job = checkRegisterBody(body, pathJobId);
   const namespace = writeNamespace(c, body, job);
   await requireJobWrite(c, namespace, body, 'submit-job', 'register-job');

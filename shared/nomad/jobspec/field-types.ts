@@ -5,12 +5,13 @@
  * `json: cannot unmarshal number 1.5 into Go struct field TaskGroup.Job.TaskGroups.Count of type int`.
  * Our range for `int` and durations is JavaScript's exact integers (±2^53), not Go's int64. Pure.
  */
-type GoInteger = 'int' | 'int64' | 'int8' | 'uint8' | 'time.Duration';
-type GoType = GoInteger | 'string' | '[]string';
+export type GoInteger = 'int' | 'int64' | 'uint64' | 'int8' | 'uint8' | 'time.Duration';
+export type GoType = GoInteger | 'string' | '[]string';
 
 const RANGES: Record<GoInteger, [number, number]> = {
   int: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
   int64: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  uint64: [0, Number.MAX_SAFE_INTEGER],
   'time.Duration': [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
   int8: [-128, 127],
   uint8: [0, 255],
@@ -133,7 +134,7 @@ function kindOf(value: unknown): string {
 const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** What the decoder names in its error (`number 1.5`, `string`), or undefined when the value fits. */
-function typeProblem(value: unknown, type: GoType): string | undefined {
+export function typeProblem(value: unknown, type: GoType): string | undefined {
   if (value === null || value === undefined) return undefined;
   if (type === '[]string') {
     if (!Array.isArray(value)) return kindOf(value);

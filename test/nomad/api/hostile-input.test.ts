@@ -204,6 +204,30 @@ describe('ACL policies and tokens', () => {
   });
 });
 
+describe('integers in other request bodies', () => {
+  it('answer with Go’s decoder text, naming the request struct Nomad decodes into', async () => {
+    expect((await call('POST', '/v1/jobs', job('whole'))).status).toBe(200);
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['scale', { Count: 1.5, Target: { Group: 'g' } }, 'number 1.5 into Go struct field ScalingRequest.Count of type int64'],
+      ['scale', { Count: '2', Target: { Group: 'g' } }, 'string into Go struct field ScalingRequest.Count of type int64'],
+      ['scale', { count: 1e308, Target: { Group: 'g' } }, 'number 1e+308 into Go struct field ScalingRequest.Count of type int64'],
+      ['scale', { Count: 2, JobModifyIndex: -1, Target: { Group: 'g' } }, 'number -1 into Go struct field ScalingRequest.JobModifyIndex of type uint64'],
+      ['revert', { JobID: 'whole', JobVersion: 0.5 }, 'number 0.5 into Go struct field JobRevertRequest.JobVersion of type uint64'],
+      ['revert', { JobID: 'whole', JobVersion: 0, EnforcePriorVersion: -2 }, 'number -2 into Go struct field JobRevertRequest.EnforcePriorVersion of type uint64'],
+      ['stable', { JobID: 'whole', JobVersion: 1.25, Stable: true }, 'number 1.25 into Go struct field JobStabilityRequest.JobVersion of type uint64'],
+      ['dispatch', { Priority: 'high' }, 'string into Go struct field JobDispatchRequest.Priority of type int'],
+    ];
+    for (const [action, body, error] of cases) {
+      const answer = await call('POST', `/v1/job/whole/${action}`, body);
+      expect([answer.status, answer.text], `${action} ${JSON.stringify(body)}`).toEqual([400, `json: cannot unmarshal ${error}`]);
+    }
+    const priority = await call('POST', '/v1/jobs', { ...job('whole'), EvalPriority: 50.5 });
+    expect([priority.status, priority.text]).toEqual([400, 'json: cannot unmarshal number 50.5 into Go struct field JobRegisterRequest.EvalPriority of type int']);
+    expect((await call('GET', '/v1/job/whole')).body.TaskGroups[0].Count).toBe(1);
+    expect((await call('POST', '/v1/job/whole/scale', { Count: 2, Target: { Group: 'g' } })).status).toBe(200);
+  });
+});
+
 describe('semantics that were 500s', () => {
   it('scale refuses a count with an error, as Nomad does', async () => {
     const answer = await call('POST', '/v1/job/ten/scale', { Count: 2, Error: true, Target: { Group: 'g' } });
