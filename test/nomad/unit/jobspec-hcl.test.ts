@@ -127,6 +127,15 @@ describe('HCL2 jobspec to API Job', () => {
     expect(() => parseJobspec('group "x" {}')).toThrow('Missing job block');
   });
 
+  it('refuses a group count that is not a whole number, as gohcl does', () => {
+    const spec = (count: string) => `job "x" {\n  group "g" {\n    count = ${count}\n    task "t" {\n      driver = "raw_exec"\n    }\n  }\n}`;
+    const unsuitable = 'group.g.count: Unsuitable value type; Unsuitable value: value must be a whole number, between -9223372036854775808 and 9223372036854775807';
+    expect(() => parseJobspec(spec('1.5'))).toThrow(unsuitable);
+    expect(() => parseJobspec(spec('3 / 2'))).toThrow(unsuitable);
+    expect(() => parseJobspec(spec('1e300'))).toThrow(unsuitable);
+    expect(parseJobspec(spec('6 / 2')).TaskGroups[0].Count).toBe(3);
+  });
+
   it('reads heredocs, comments and one-line blocks', () => {
     const job = parseJobspec(`# a comment
 job "x" { // trailing

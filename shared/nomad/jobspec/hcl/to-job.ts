@@ -27,6 +27,12 @@ function duration(value: unknown, where: string): number {
   return Math.round(ms * 1_000_000);
 }
 
+/** Go's `int` is 64 bits; gohcl refuses a fraction (or a number beyond it) when it decodes one. */
+function wholeNumber(value: unknown, where: string): unknown {
+  if (typeof value !== 'number' || Number.isSafeInteger(value)) return value;
+  throw new JobspecError(`${where}: Unsuitable value type; Unsuitable value: value must be a whole number, between -9223372036854775808 and 9223372036854775807`);
+}
+
 function blocks(value: unknown): Loose[] {
   if (value === undefined || value === null) return [];
   return (Array.isArray(value) ? value : [value]).filter((entry) => entry && typeof entry === 'object' && !Array.isArray(entry));
@@ -262,7 +268,7 @@ function group(name: string, body: Loose) {
       ],
     }),
     Name: name,
-    Count: body.count ?? null,
+    Count: wholeNumber(body.count ?? null, `group.${name}.count`),
     Constraints: mapBlocks(body.constraint, constraint),
     Affinities: mapBlocks(body.affinity, affinity),
     Spreads: mapBlocks(body.spread, spread),
