@@ -1,4 +1,4 @@
-import { defineSequenceTag, load, mergeTag, YAML11_SCHEMA, YAMLException } from 'js-yaml';
+import { defineSequenceTag, loadAll, mergeTag, YAML11_SCHEMA, YAMLException } from 'js-yaml';
 import { ConfigError } from './errors';
 
 /**
@@ -60,11 +60,21 @@ function resolveReferences(value: unknown, root: YamlMap, budget: { nodes: numbe
   return value;
 }
 
+/**
+ * GitLab's `Yaml::Documents`: with more than one document and a `spec` key in the first, the first
+ * is the header and the last is the configuration; otherwise the first document is, whatever its keys.
+ */
+function contentDocument(documents: unknown[]): unknown {
+  const first = documents[0];
+  const hasHeader = documents.length > 1 && isMap(first) && 'spec' in first;
+  return hasHeader ? documents[documents.length - 1] : first;
+}
+
 export function loadYaml(text: string): YamlMap {
   if (text.trim() === '') throw new ConfigError(['Please provide content of .gitlab-ci.yml']);
   let root: unknown;
   try {
-    root = load(text, { schema: SCHEMA, json: true, maxAliases: 10_000, maxDepth: MAX_DEPTH });
+    root = contentDocument(loadAll(text, null, { schema: SCHEMA, json: true, maxAliases: 10_000, maxDepth: MAX_DEPTH }));
   } catch (error) {
     if (!(error instanceof YAMLException)) throw error;
     // The reader stops at the depth limit instead of recursing on; GitLab says it of the parsed data.

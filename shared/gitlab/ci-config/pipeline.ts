@@ -11,7 +11,7 @@ import type { JobDefinition, PipelineContext, PipelineDefinition, When } from '.
  * `only`/`except` and `workflow` keep, with `extends` and `default` applied and `needs` checked.
  * Throws ConfigError (the configuration is invalid: GitLab's messages) or PipelineFilteredError.
  */
-const GLOBAL_KEYS = new Set(['stages', 'types', 'variables', 'default', 'workflow', 'image', 'services', 'cache', 'before_script', 'after_script', 'include', 'spec']);
+const GLOBAL_KEYS = new Set(['stages', 'types', 'variables', 'default', 'workflow', 'image', 'services', 'cache', 'before_script', 'after_script', 'include']);
 const DEFAULT_KEYS = ['image', 'services', 'before_script', 'after_script', 'tags', 'timeout', 'retry', 'artifacts', 'cache', 'interruptible'] as const;
 const DEFAULT_STAGES = ['build', 'test', 'deploy'];
 
@@ -248,7 +248,8 @@ function pruneNeeds(jobs: JobDefinition[]): JobDefinition[] {
   });
 }
 
-export function buildPipelineDefinition(text: string, context: PipelineContext): PipelineDefinition {
+/** The jobs the configuration expands into for this ref, before GitLab decides whether they make a pipeline. */
+export function expandPipelineDefinition(text: string, context: PipelineContext): PipelineDefinition {
   const root = resolveIncludes(loadYaml(text), context.includes ?? {});
   checkDefault(root);
   const stages = stagesOf(root);
@@ -295,4 +296,11 @@ export function buildPipelineDefinition(text: string, context: PipelineContext):
   checkJobSizes(jobs);
   const usedStages = stages.filter((stage) => jobs.some((job) => job.stage === stage));
   return { stages: usedStages, jobs, name };
+}
+
+/** The pipeline GitLab creates: jobs of `.pre`/`.post` alone are none (its `Chain::Populate`). */
+export function buildPipelineDefinition(text: string, context: PipelineContext): PipelineDefinition {
+  const definition = expandPipelineDefinition(text, context);
+  if (!definition.jobs.some((job) => job.stage !== '.pre' && job.stage !== '.post')) throw new PipelineFilteredError(NO_JOBS_MESSAGE);
+  return definition;
 }

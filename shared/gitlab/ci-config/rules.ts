@@ -21,7 +21,8 @@ const RULE_KEYS = new Set(['if', 'changes', 'exists', 'when', 'allow_failure', '
 
 function existsMatches(patterns: unknown, files: string[]): boolean {
   const list = Array.isArray(patterns) ? patterns : isMap(patterns) && Array.isArray(patterns.paths) ? patterns.paths : [patterns];
-  const globs = list.filter((pattern): pattern is string => typeof pattern === 'string');
+  // An empty pattern names no file (GitLab's fnmatch of '' matches nothing).
+  const globs = list.filter((pattern): pattern is string => typeof pattern === 'string' && pattern !== '');
   if (globs.length === 0) return false;
   const matcher = picomatch(globs, { dot: true });
   return files.some((file) => matcher(file));

@@ -10,7 +10,7 @@ import { isMap, loadYaml, type YamlMap } from '../ci-config/load';
  * and `.pre`/`.post` added to a declared `stages` list. Throws the parser's ConfigError, for
  * which GitLab has no merged YAML.
  */
-const GLOBAL_KEYS = new Set(['stages', 'types', 'variables', 'default', 'workflow', 'image', 'services', 'cache', 'before_script', 'after_script', 'include', 'spec']);
+const GLOBAL_KEYS = new Set(['stages', 'types', 'variables', 'default', 'workflow', 'image', 'services', 'cache', 'before_script', 'after_script', 'include']);
 
 export function isJobEntry(key: string, value: unknown): value is YamlMap {
   return !GLOBAL_KEYS.has(key) && isMap(value);

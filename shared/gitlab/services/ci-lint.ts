@@ -1,7 +1,7 @@
 import { ConfigError, PipelineFilteredError } from '../ci-config/errors';
 import { collectIncludes } from '../ci-config/includes';
 import type { YamlMap } from '../ci-config/load';
-import { buildPipelineDefinition } from '../ci-config/pipeline';
+import { buildPipelineDefinition, expandPipelineDefinition } from '../ci-config/pipeline';
 import type { PipelineContext, PipelineDefinition } from '../ci-config/types';
 import { webUrl } from '../entities/format';
 import { expandConfig, mergedYaml, withoutConditions } from '../lint/expand';
@@ -77,9 +77,9 @@ function contextFor(project: ProjectRecord | null, commit: CommitRecord | undefi
 
 type Parsed = { definition: PipelineDefinition } | { errors: string[]; filtered: boolean };
 
-function parse(text: string, context: PipelineContext): Parsed {
+function parse(text: string, context: PipelineContext, build = buildPipelineDefinition): Parsed {
   try {
-    return { definition: buildPipelineDefinition(text, context) };
+    return { definition: build(text, context) };
   } catch (error) {
     if (error instanceof ConfigError) return { errors: error.errors, filtered: false };
     if (error instanceof PipelineFilteredError) return { errors: [error.message], filtered: true };
@@ -115,6 +115,7 @@ export async function lintConfig(request: LintRequest): Promise<LintResult> {
   }
   // Static: rules and workflow decide nothing yet, so a configuration they filter is still valid.
   if ('errors' in parsed && !parsed.filtered) return { valid: false, errors: parsed.errors, ...report, jobs: [] };
-  const all = parse(JSON.stringify(withoutConditions(expanded)), { ...context, includes: {} });
+  // GitLab's static check lists jobs without populating a pipeline, so `.pre`/`.post` alone still list.
+  const all = parse(JSON.stringify(withoutConditions(expanded)), { ...context, includes: {} }, expandPipelineDefinition);
   return { valid: true, errors: [], ...report, jobs: 'definition' in all ? staticJobs(all.definition, expanded) : [] };
 }

@@ -1,6 +1,7 @@
 import { Gitlab } from '@gitbeaker/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, http, makeUser, projectWithCi, startGitLab, type GitLabServer } from '../../support/gitlab';
+import { NO_JOBS_MESSAGE } from '../../../shared/gitlab/ci-config/pipeline';
 
 /** CI Lint through gitbeaker: the same verdicts pipeline creation gives, in GitLab's shapes. */
 let server: GitLabServer;
@@ -140,6 +141,11 @@ describe('POST /projects/:id/ci/lint', () => {
     expect(filtered).toMatchObject({ valid: false, errors: ['Pipeline filtered out by workflow rules.'] });
     const staticOnly = await api.Lint.lint(projectId, 'workflow:\n  rules: [{ if: $NOPE }]\njob: { script: [x] }\n');
     expect(staticOnly).toMatchObject({ valid: true, errors: [] });
+    const edgesOnly = 'check: { stage: .pre, script: [x] }\n';
+    expect(await api.Lint.lint(projectId, edgesOnly, { dryRun: true })).toMatchObject({ valid: false, errors: [NO_JOBS_MESSAGE] });
+    const edgesStatic = await api.Lint.lint(projectId, edgesOnly, { includeJobs: true });
+    expect(edgesStatic).toMatchObject({ valid: true, errors: [] });
+    expect((edgesStatic.jobs as { name: string }[]).map((job) => job.name)).toEqual(['check']);
     expect((await api.Lint.lint(projectId, CI, { dryRun: true, ref: 'nowhere' })).errors).toEqual(['Reference not found']);
   });
 

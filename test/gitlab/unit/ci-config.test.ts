@@ -223,6 +223,46 @@ test: { script: x, needs: [{ job: build, optional: ${optional} }] }
     if (message instanceof RegExp) expect(errorOf(text)).toMatch(message);
     else expect(errorOf(text)).toBe(message);
   });
+
+  it('treats an empty rules:exists pattern as matching no file', () => {
+    const text = `
+a: { script: x, rules: [{ exists: [""] }] }
+b: { script: x, rules: [{ exists: ["", Makefile] }] }
+c: { script: x, rules: [{ exists: { paths: [""] } }] }
+`;
+    expect(build(text).jobs.map((job) => job.name)).toEqual(['b']);
+    expect(errorOf('a: { script: x, rules: [{ exists: [""] }] }')).toBe(NO_JOBS_MESSAGE);
+  });
+
+  it('reads a spec: header only as the first of several YAML documents', () => {
+    const headed = build(`spec:
+  inputs:
+    env: { default: prod }
+---
+deploy: { script: x }
+`);
+    expect(headed.jobs.map((job) => job.name)).toEqual(['deploy']);
+    const single = build(`
+spec: { script: [make spec] }
+test: { script: x }
+`);
+    expect(single.jobs.map((job) => job.name)).toEqual(['spec', 'test']);
+    expect(single.jobs[0].script).toEqual(['make spec']);
+    expect(errorOf('spec: { inputs: { env: { default: prod } } }\ntest: { script: x }')).toBe('jobs:spec uses inputs, which this server does not support');
+    // Without a header, GitLab reads the first document only.
+    expect(build('first: { script: x }\n---\nsecond: { script: y }\n').jobs.map((job) => job.name)).toEqual(['first']);
+  });
+
+  it('creates no pipeline whose only jobs are in .pre and .post', () => {
+    const text = `
+validate: { stage: .pre, script: x }
+build: { stage: build, script: x, rules: [{ if: $CI_COMMIT_BRANCH == "main" }] }
+notify: { stage: .post, script: x }
+`;
+    expect(build(text).stages).toEqual(['.pre', 'build', '.post']);
+    expect(errorOf(text, { ref: 'feature' })).toBe(NO_JOBS_MESSAGE);
+    expect(errorOf('validate: { stage: .pre, script: x }')).toBe(NO_JOBS_MESSAGE);
+  });
 });
 
 describe('include: local', () => {
