@@ -67,7 +67,13 @@ function resolveReferences(value: unknown, root: YamlMap, budget: { nodes: numbe
 function contentDocument(documents: unknown[]): unknown {
   const first = documents[0];
   const hasHeader = documents.length > 1 && isMap(first) && 'spec' in first;
-  return hasHeader ? documents[documents.length - 1] : first;
+  if (!hasHeader) return first;
+  // Refused rather than loaded with `$[[ inputs.x ]]` left as text.
+  const spec = (first as YamlMap).spec;
+  if (isMap(spec) && spec.inputs !== undefined && spec.inputs !== null) {
+    throw new ConfigError(['header:spec uses inputs, which this server does not support']);
+  }
+  return documents[documents.length - 1];
 }
 
 export function loadYaml(text: string): YamlMap {

@@ -236,12 +236,13 @@ c: { script: x, rules: [{ exists: { paths: [""] } }] }
 
   it('reads a spec: header only as the first of several YAML documents', () => {
     const headed = build(`spec:
-  inputs:
-    env: { default: prod }
+  description: a template
 ---
 deploy: { script: x }
 `);
     expect(headed.jobs.map((job) => job.name)).toEqual(['deploy']);
+    // Inputs are refused by name rather than left as $[[ … ]] text.
+    expect(errorOf('spec:\n  inputs:\n    env: { default: prod }\n---\ndeploy: { script: x }\n')).toBe('header:spec uses inputs, which this server does not support');
     const single = build(`
 spec: { script: [make spec] }
 test: { script: x }
