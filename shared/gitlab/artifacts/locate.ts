@@ -1,9 +1,5 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../aws/clients';
-import { config } from '../../config';
-import type { ArtifactRecord, JobRecord, PipelineRecord } from '../records';
-import { recordOf } from '../store/item';
-import { projectPipelinesIndex } from '../store/keys';
+import type { ArtifactRecord, JobRecord } from '../records';
+import { latestProjectPipeline } from '../store/pipeline-list';
 import { readPipelineWithJobs } from '../store/pipelines';
 import { isExpired } from './expire-in';
 
@@ -21,28 +17,7 @@ export function downloadableArchive(job: JobRecord, now = Date.now()): ArtifactR
 }
 
 /** The newest successful pipeline of `ref` that no bridge created (child pipelines are not "for" a ref). */
-export async function latestSuccessfulPipeline(projectId: number, ref: string): Promise<PipelineRecord | undefined> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await dynamo().send(
-      new QueryCommand({
-        TableName: config().tableName,
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk',
-        FilterExpression: '#ref = :ref AND #status = :success AND #source <> :child',
-        ExpressionAttributeNames: { '#ref': 'ref', '#status': 'status', '#source': 'source' },
-        ExpressionAttributeValues: { ':pk': projectPipelinesIndex(projectId), ':ref': ref, ':success': 'success', ':child': 'parent_pipeline' },
-        ScanIndexForward: false,
-        Limit: 50,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    const found = result.Items?.[0];
-    if (found) return recordOf<PipelineRecord>(found);
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return undefined;
-}
+export const latestSuccessfulPipeline = (projectId: number, ref: string) => latestProjectPipeline(projectId, ref, 'success');
 
 /** The job named `name` with a downloadable archive in the ref's latest successful pipeline tree. */
 export async function jobForRef(projectId: number, ref: string, name: string): Promise<JobRecord | undefined> {

@@ -59,8 +59,11 @@ export async function projectPipelineIds(projectId: number): Promise<number[]> {
   return items.map((item) => Number(item.id));
 }
 
-/** The newest pipeline of a ref that is not a child pipeline (GitLab's `Project#latest_pipeline`). */
-export async function latestProjectPipeline(projectId: number, ref: string): Promise<PipelineRecord | undefined> {
+/**
+ * The newest pipeline of a ref that is not a child pipeline (GitLab's `Project#latest_pipeline`;
+ * with `status: 'success'`, `latest_successful_pipeline_for_ref`).
+ */
+export async function latestProjectPipeline(projectId: number, ref: string, status?: PipelineRecord['status']): Promise<PipelineRecord | undefined> {
   let startKey: Record<string, unknown> | undefined;
   do {
     const result = await dynamo().send(
@@ -68,10 +71,11 @@ export async function latestProjectPipeline(projectId: number, ref: string): Pro
         TableName: config().tableName,
         IndexName: 'GSI1',
         KeyConditionExpression: 'GSI1PK = :pk',
-        FilterExpression: '#ref = :ref AND #source <> :child',
-        ExpressionAttributeNames: { '#ref': 'ref', '#source': 'source' },
-        ExpressionAttributeValues: { ':pk': projectPipelinesIndex(projectId), ':ref': ref, ':child': 'parent_pipeline' },
+        FilterExpression: `#ref = :ref AND #source <> :child${status ? ' AND #status = :status' : ''}`,
+        ExpressionAttributeNames: { '#ref': 'ref', '#source': 'source', ...(status ? { '#status': 'status' } : {}) },
+        ExpressionAttributeValues: { ':pk': projectPipelinesIndex(projectId), ':ref': ref, ':child': 'parent_pipeline', ...(status ? { ':status': status } : {}) },
         ScanIndexForward: false,
+        Limit: 50,
         ExclusiveStartKey: startKey,
       }),
     );
