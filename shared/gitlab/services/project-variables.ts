@@ -1,6 +1,6 @@
 import { GitLabError, notFound, validationError } from '../errors';
 import type { ProjectVariableRecord } from '../records';
-import { variableErrors } from '../state/ci-variables';
+import { changedVariable, checkVariable, newVariableAttributes } from './variable-attributes';
 import { deleteProjectVariable, insertProjectVariable, listProjectVariables, replaceProjectVariable } from '../store/project-variables';
 
 /** Project CI/CD variables (`lib/api/ci/variables.rb`, `Ci::ChangeVariableService`). */
@@ -16,38 +16,17 @@ export async function findVariable(projectId: number, key: string, scope: string
   return matching[0];
 }
 
-function check(variable: ProjectVariableRecord): void {
-  const errors = variableErrors(variable);
-  if (Object.keys(errors).length > 0) throw validationError(errors);
-}
-
 const taken = (variable: ProjectVariableRecord) => validationError({ key: [`(${variable.key}) has already been taken`] });
 
 export async function createVariable(projectId: number, key: string, input: VariableInput & { value: string }): Promise<ProjectVariableRecord> {
-  const variable: ProjectVariableRecord = {
-    projectId,
-    key,
-    value: input.value,
-    variableType: input.variableType ?? 'env_var',
-    protected: input.protected ?? false,
-    masked: input.masked ?? false,
-    hidden: input.hidden ?? false,
-    raw: input.raw ?? false,
-    environmentScope: input.environmentScope ?? '*',
-    description: input.description ?? null,
-    createdAt: Date.now(),
-  };
-  check(variable);
+  const variable: ProjectVariableRecord = { projectId, key, ...newVariableAttributes(input), environmentScope: input.environmentScope ?? '*' };
+  checkVariable(variable);
   if (!(await insertProjectVariable(variable))) throw taken(variable);
   return variable;
 }
 
 export async function changeVariable(existing: ProjectVariableRecord, input: VariableInput): Promise<ProjectVariableRecord> {
-  const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
-  const variable: ProjectVariableRecord = { ...existing, ...changes };
-  // Hiding cannot be undone, and a hidden variable stays masked.
-  if (existing.hidden && !variable.masked) throw validationError({ base: ['Only masked variables can be hidden'] });
-  check(variable);
+  const variable = changedVariable(existing, input);
   if (!(await replaceProjectVariable(existing, variable))) throw taken(variable);
   return variable;
 }
