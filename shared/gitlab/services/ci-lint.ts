@@ -8,8 +8,7 @@ import { expandConfig, mergedYaml, withoutConditions } from '../lint/expand';
 import { dryRunJobs, lintWarnings, staticJobs } from '../lint/report';
 import type { CommitRecord, ProjectRecord } from '../records';
 import { fullPath } from '../store/projects';
-import { resolveRef } from '../git/commits';
-import { listFiles, readFileAt } from './repository-files';
+import { fileIn, listFilesIn, openProjectRepository, resolveIn } from '../git/commits';
 
 /**
  * CI Lint (`Gitlab::Ci::Lint`): the configuration checked by the parser pipeline creation uses,
@@ -91,21 +90,22 @@ export async function lintConfig(request: LintRequest): Promise<LintResult> {
   const { project, content } = request;
   const defaultBranch = project?.defaultBranch ?? 'main';
   const ref = request.dryRun ? (request.ref ?? defaultBranch) : defaultBranch;
-  const commit = project ? (request.dryRun ? await resolveRef(project.id, ref) : (request.contentCommit ?? (await resolveRef(project.id, defaultBranch)))) : undefined;
+  const repo = project ? await openProjectRepository(project.id) : undefined;
+  const commit = repo ? (request.dryRun ? await resolveIn(repo, ref) : (request.contentCommit ?? (await resolveIn(repo, defaultBranch)))) : undefined;
   const invalid = (errors: string[]): LintResult => ({ valid: false, errors, warnings: [], merged_yaml: null, includes: null, jobs: [] });
   if (request.dryRun && !commit) return invalid(['Reference not found']);
 
   let includes: Record<string, string>;
   let expanded: YamlMap;
   try {
-    includes = await collectIncludes(content, async (path) => (project && commit ? (await readFileAt(project.id, commit, path))?.toString('utf8') : undefined));
+    includes = await collectIncludes(content, async (path) => (repo && commit ? (await fileIn(repo, commit, path))?.content.toString('utf8') : undefined));
     expanded = expandConfig(content, includes);
   } catch (error) {
     if (error instanceof ConfigError) return invalid(error.errors);
     throw error;
   }
   const report = { warnings: lintWarnings(expanded), merged_yaml: mergedYaml(expanded), includes: includeEntries(project, commit, Object.keys(includes)) };
-  const files = project && commit ? await listFiles(project.id, commit) : [];
+  const files = repo && commit ? await listFilesIn(repo, commit.treeId) : [];
   const context = contextFor(project, commit, ref, includes, files);
   const parsed = parse(content, context);
 

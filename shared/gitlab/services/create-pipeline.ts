@@ -12,10 +12,9 @@ import { nextId, nextIds } from '../store/counters';
 import { putJob, putJobPointer } from '../store/jobs';
 import { putPipeline, readPipelineWithJobs } from '../store/pipelines';
 import { fullPath, nextPipelineIid } from '../store/projects';
-import { resolveRef } from '../git/commits';
+import { fileIn, listFilesIn, openProjectRepository, resolveIn } from '../git/commits';
 import { afterJobsChanged } from './after-transitions';
 import { applyTransitions, pipelineChanges, processPipelineNow } from './process-pipeline';
-import { listFiles, readFileAt } from './repository-files';
 import { variableErrors } from '../validations/variables';
 
 /**
@@ -77,17 +76,19 @@ function jobRecord(definition: JobDefinition, id: number, pipeline: PipelineReco
 
 export async function createPipeline(input: CreatePipelineInput): Promise<{ pipeline: PipelineRecord; jobs: JobRecord[] }> {
   const { project } = input;
-  const commit = await resolveRef(project.id, input.sha ?? input.ref);
+  // One read of the repository's refs and packs serves the ref, the CI file, its includes and the file list.
+  const repo = await openProjectRepository(project.id);
+  const commit = await resolveIn(repo, input.sha ?? input.ref);
   if (!commit) throw baseError('Reference not found');
+  const readFile = async (path: string) => (await fileIn(repo, commit, path))?.content.toString('utf8');
   let text = input.configText;
   if (text === undefined) {
-    const file = await readFileAt(project.id, commit, project.ciConfigPath);
-    if (!file) throw baseError('Missing CI config file');
-    text = file.toString('utf8');
+    text = await readFile(project.ciConfigPath);
+    if (text === undefined) throw baseError('Missing CI config file');
   }
   let definition: PipelineDefinition;
   try {
-    const includes = await collectIncludes(text, async (path) => (await readFileAt(project.id, commit, path))?.toString('utf8'));
+    const includes = await collectIncludes(text, readFile);
     definition = buildPipelineDefinition(text, {
       includes,
       ref: input.ref,
@@ -97,7 +98,7 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
       defaultBranch: project.defaultBranch,
       projectPath: fullPath(project),
       variables: Object.fromEntries(input.variables.map((variable) => [variable.key, variable.value])),
-      files: await listFiles(project.id, commit),
+      files: await listFilesIn(repo, commit.treeId),
     });
   } catch (error) {
     if (error instanceof ConfigError) throw validationError({ base: error.errors });

@@ -4,7 +4,7 @@ import { badRequest, GitLabError } from '../errors';
 import type { CommitRecord, ProjectRecord, UserRecord } from '../records';
 import { setDefaultBranchIfUnset } from '../store/projects';
 import { isValidBranchName } from '../validations/ref-name';
-import { commitIn, entryAt, fileIn, listFilesIn, openProjectRepository } from '../git/commits';
+import { commitIn, entryAt, fileIn, openProjectRepository } from '../git/commits';
 import { BRANCH_PREFIX } from '../git/ref-names';
 import { buildPack, commitPack, readCommitObject, stagePack } from '../git/repository';
 import { PathConflict, setInTree } from '../git/tree-edit';
@@ -99,6 +99,3 @@ export async function fileAt(projectId: number, commit: CommitRecord, path: stri
   return fileIn(await openProjectRepository(projectId), commit, path);
 }
 
-export async function listFiles(projectId: number, commit: CommitRecord): Promise<string[]> {
-  return listFilesIn(await openProjectRepository(projectId), commit.treeId);
-}
