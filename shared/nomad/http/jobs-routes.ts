@@ -2,19 +2,18 @@ import type { Context } from 'hono';
 import * as z from '../../util/zod';
 import { resolveRequest, requireNamespace } from '../acl/guard';
 import { fieldTypeProblem } from '../jobspec/field-types';
-import { compileFilter, FilterEvaluationError, FilterSyntaxError, type CompiledFilter } from '../filter';
+import { blockingPage, filterPredicate } from './collection-params';
 import { listJobs } from '../services/list-jobs';
 import { registerJob, registerResponse } from '../services/register-job';
 import { listNamespaces } from '../store/namespaces';
 import type { JobRecord } from '../store/jobs';
 import { jobListStub } from '../wire/job-list-stub';
 import { config } from '../../config';
-import { blockingQuery } from './blocking';
 import { nomadBody } from './body';
 import { badRequest } from './errors';
 import { checkRegion, requireJobWrite } from './job-params';
 import { boolParam, namespaceParam, perPageParam } from './params';
-import { nomadJson, setIndex, setQueryMeta } from './respond';
+import { nomadJson, setIndex } from './respond';
 
 /** `/v1/jobs`: list and register. */
 const RegisterBody = z
@@ -82,35 +81,6 @@ export async function handleRegister(c: Context, pathJobId?: string): Promise<Re
   return nomadJson(c, registerResponse(result));
 }
 
-/** The `filter` query parameter, compiled once for the request; Nomad's texts for its errors. */
-function filterParam(c: Context): CompiledFilter | undefined {
-  const expression = c.req.query('filter');
-  if (!expression) return undefined;
-  try {
-    return compileFilter(expression);
-  } catch (error) {
-    if (error instanceof FilterSyntaxError) {
-      throw badRequest(`failed to create result paginator: failed to read filter expression: ${error.message}`);
-    }
-    throw error;
-  }
-}
-
-function filterFunction(filter: CompiledFilter | undefined, datum: (record: JobRecord) => unknown) {
-  if (!filter) return undefined;
-  return (record: JobRecord) => {
-    try {
-      return filter.matches(datum(record));
-    } catch (error) {
-      if (error instanceof FilterEvaluationError) {
-        const detail = error.message.startsWith('error ') ? error.message : `error finding value in datum: ${error.message}`;
-        throw badRequest(`failed to read result page: ${detail}`);
-      }
-      throw error;
-    }
-  };
-}
-
 /** The namespaces a list reads: the one asked for, or with `*` every one the token may list jobs in. */
 async function listedNamespaces(c: Context, namespace: string): Promise<string[]> {
   if (namespace !== '*') {
@@ -126,23 +96,14 @@ export async function handleListJobs(c: Context): Promise<Response> {
   const perPage = perPageParam(c);
   const withMeta = boolParam(c, 'meta');
   const reverse = boolParam(c, 'reverse');
-  const filter = filterFunction(filterParam(c), (record) => record.job);
+  const matches = filterPredicate<JobRecord['job']>(c.req.query('filter'));
+  const filter = matches && ((record: JobRecord) => matches(record.job));
   const namespaces = await listedNamespaces(c, namespace);
-  const result = await blockingQuery(c, async () => {
-    const page = await listJobs({
-      namespaces,
-      prefix: c.req.query('prefix') || undefined,
-      perPage,
-      nextToken: c.req.query('next_token') || undefined,
-      reverse,
-      filter,
-    });
-    return { index: page.index, body: page };
-  });
-  setQueryMeta(c, result.index);
-  if (result.body.nextToken) c.header('X-Nomad-NextToken', result.body.nextToken);
+  const page = await blockingPage(c, () =>
+    listJobs({ namespaces, prefix: c.req.query('prefix') || undefined, perPage, nextToken: c.req.query('next_token') || undefined, reverse, filter }),
+  );
   return nomadJson(
     c,
-    result.body.records.map((record) => jobListStub(record, withMeta)),
+    page.records.map((record) => jobListStub(record, withMeta)),
   );
 }
