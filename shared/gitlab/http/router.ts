@@ -9,6 +9,7 @@ import './projects-routes';
 import './project-settings-routes';
 import './repository-files-routes';
 import './pipeline-more-routes';
+import './test-report-routes';
 import './pipelines-routes';
 import './jobs-routes';
 import './job-token-routes';
