@@ -60,7 +60,7 @@ export interface CommitRecord {
   committedDate: string;
 }
 
-export type PipelineSource = 'api' | 'parent_pipeline' | 'pipeline' | 'web' | 'push' | 'trigger';
+export type PipelineSource = 'api' | 'parent_pipeline' | 'pipeline' | 'web' | 'push' | 'trigger' | 'schedule';
 
 export interface PipelineRecord {
   id: number;
@@ -197,4 +197,16 @@ export interface RunnerRecord {
   queueValue: string;
   /** What the runner reported in `info` on its last request. */
   info: Record<string, unknown>;
+}
+
+/** A pipeline trigger token (`/projects/:id/triggers`). GitLab keeps the token readable (encrypted) to show its owner. */
+export interface TriggerRecord {
+  id: number;
+  projectId: number;
+  ownerId: number;
+  description: string;
+  token: string;
+  createdAt: number;
+  updatedAt: number;
+  lastUsed: number | null;
 }

@@ -10,6 +10,7 @@ import './project-settings-routes';
 import './repository-files-routes';
 import './pipeline-more-routes';
 import './test-report-routes';
+import './triggers-routes';
 import './pipelines-routes';
 import './jobs-routes';
 import './job-token-routes';
