@@ -210,3 +210,21 @@ export interface TriggerRecord {
   updatedAt: number;
   lastUsed: number | null;
 }
+
+/** A pipeline schedule (`/projects/:id/pipeline_schedules`), with its variables. */
+export interface PipelineScheduleRecord {
+  id: number;
+  projectId: number;
+  description: string;
+  ref: string;
+  cron: string;
+  cronTimezone: string;
+  /** When the periodic duties create its next pipeline (listed as due while active). */
+  nextRunAt: number;
+  active: boolean;
+  ownerId: number;
+  variables: PipelineVariable[];
+  lastPipelineId: number | null;
+  createdAt: number;
+  updatedAt: number;
+}

@@ -11,6 +11,7 @@ import './repository-files-routes';
 import './pipeline-more-routes';
 import './test-report-routes';
 import './triggers-routes';
+import './pipeline-schedules-routes';
 import './pipelines-routes';
 import './jobs-routes';
 import './job-token-routes';

@@ -76,7 +76,7 @@ function eachCase(value: RailsValue | undefined, suiteName: RailsValue | undefin
 
 function allCases(root: RailsValue | undefined, nested: boolean, visit: (data: RailsHash, suiteName: string | null) => void): void {
   for (const node of list(root)) {
-    if (typeof node !== 'object' || Array.isArray(node)) continue;
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) continue;
     if (!nested) allCases(node.testsuites, true, visit);
     if (nested) eachCase(node.testcase, node.name, visit);
     allCases(node.testsuite, true, visit);

@@ -14,7 +14,6 @@
  *                                                   (COMMIT#/BRANCH#/BLOB#: the repository before git, migrated on first use)
  *                              SK `TRIGGER#<id, padded>` a pipeline trigger token
  *                              SK `SCHEDULE#<id, padded>` a pipeline schedule (with its variables)
- *                              SK `SCHEDULERUN#<id>#<due time>` one due run of a schedule, written with its pipeline
  *                              SK `GIT#REF#<refname>` a git ref (`refs/heads/main` → object id)
  *                              SK `GIT#PACK#<name>` a packfile of the repository (pack and index in S3 `repository/`)
  *   PK `GLPROJECTPATH#<path>`  SK `PATH`            unique full path (lower case) → project id
@@ -95,5 +94,4 @@ export const triggerKey = (projectId: number, id: number) => ({ PK: projectPk(pr
 export const triggerTokenKey = (tokenHash: string) => ({ PK: `GLTRIGGERTOKEN#${tokenHash}`, SK: 'TRIGGER' });
 export const SCHEDULE_SK_PREFIX = 'SCHEDULE#';
 export const scheduleKey = (projectId: number, id: number) => ({ PK: projectPk(projectId), SK: `${SCHEDULE_SK_PREFIX}${pad(id)}` });
-export const scheduleRunKey = (projectId: number, id: number, dueAt: number) => ({ PK: projectPk(projectId), SK: `SCHEDULERUN#${pad(id)}#${pad(dueAt, 15)}` });
 export const DUE_SCHEDULES = 'GLSCHEDULES#due';

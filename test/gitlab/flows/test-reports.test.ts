@@ -66,8 +66,9 @@ describe('GET /projects/:id/pipelines/:pipeline_id/test_report', () => {
     const report = await api.Pipelines.showTestReport(projectId, pipelineId);
     // The same case in two documents counts once (the later one is shown), while both of its times add up.
     expect(report).toMatchObject({ total_time: 4, total_count: 4, success_count: 2, failed_count: 1, skipped_count: 1, error_count: 0 });
-    expect(report.test_suites.map((suite) => suite.name)).toEqual(['rspec', 'lint']);
-    const [rspec, lint] = report.test_suites;
+    const suites = report.test_suites as { name: string; test_cases: unknown[] }[];
+    expect(suites.map((suite) => suite.name)).toEqual(['rspec', 'lint']);
+    const [rspec, lint] = suites;
     expect(rspec).toMatchObject({ total_time: 4, total_count: 4, success_count: 2, failed_count: 1, skipped_count: 1, error_count: 0, suite_error: null });
     expect(rspec.test_cases).toEqual([
       { status: 'failed', name: 'rejects blanks', classname: 'user', file: null, execution_time: 1.25, system_output: 'expected false', stack_trace: null, recent_failures: null },
