@@ -120,7 +120,8 @@ export async function playJob(job: JobRecord, user: UserRecord, variables: JobRe
   }
   const processed = await processPipelineNow(job.pipelineId);
   if (processed) await afterJobsChanged(processed.pipeline, [{ ...job, ...changes }], processed.pipeline.status);
-  return reread(job.id);
+  // A bridge is answered as enqueued: GitLab creates its downstream pipeline afterwards, in the background.
+  return job.type === 'bridge' ? { ...job, ...changes } : reread(job.id);
 }
 
 /** Erase: artifacts and log go, `erased_at`/`erased_by` are set; answers the job as written. */
