@@ -89,6 +89,8 @@ export interface PipelineRecord {
   sourceJobId?: number;
   /** How many pipelines are above this one (0 for a pipeline no bridge created). */
   depth?: number;
+  /** The pipeline schedule that created this pipeline (`source: schedule`). */
+  scheduleId?: number;
   /** Bumped by every write to one of the pipeline's jobs; processing writes only on the version it read. */
   jobsVersion: number;
 }

@@ -8,6 +8,9 @@ import { isValidCron, isValidCronTimezone, nextRunAfter } from '../state/cron-sc
 import { TransactionConflict } from '../../storage/transact';
 import { nextId } from '../store/counters';
 import { getPipelines } from '../store/pipelines';
+import { listProjectPipelines } from '../store/pipeline-list';
+import { pipelineBasic } from '../entities/pipeline';
+import { JOB_STATUSES } from '../state/statuses';
 import { deleteSchedule, getSchedule, insertSchedule, listSchedules, replaceSchedule } from '../store/pipeline-schedules';
 import { getUser, getUsers } from '../store/users';
 import { variableErrors } from '../validations/variables';
@@ -260,7 +263,21 @@ const removeVariable = handlers(authenticated({ required: true }), variablePath,
   return c.json(scheduleVariableEntity(removed!), 202);
 });
 
+const pipelinesParams = z.object({ status: grape.values(JOB_STATUSES).optional(), sort: grape.values(['asc', 'desc']).default('asc'), ...paginationParams });
+
+/** The pipelines the schedule created, oldest first by default (`Ci::PipelinesFinder` with `pipeline_schedules`). */
+const pipelines = handlers(authenticated({ required: true }), schedulePath, queryParams(pipelinesParams), async (c) => {
+  const { status, sort, ...paging } = c.req.valid('query');
+  const access = await findProject(c, c.var.principal);
+  const schedule = await findSchedule(access, c.req.valid('param').pipeline_schedule_id);
+  const page = pageRequest(paging);
+  const result = await listProjectPipelines(access.project.id, { scheduleId: schedule.id, status, ascending: sort === 'asc', offset: page.offset, limit: page.perPage });
+  setOffsetHeaders(c, page, { hasMore: result.hasMore, total: result.total });
+  return c.json(result.pipelines.map((pipeline) => pipelineBasic(pipeline, access.project)));
+});
+
 route('GET', '/projects/:id/pipeline_schedules', list);
+route('GET', '/projects/:id/pipeline_schedules/:pipeline_schedule_id/pipelines', pipelines);
 route('POST', '/projects/:id/pipeline_schedules', create);
 route('GET', '/projects/:id/pipeline_schedules/:pipeline_schedule_id', show);
 route('PUT', '/projects/:id/pipeline_schedules/:pipeline_schedule_id', update);

@@ -37,6 +37,7 @@ async function runDue(schedule: PipelineScheduleRecord, now: number): Promise<bo
       ref: schedule.ref,
       source: 'schedule',
       variables: schedule.variables,
+      scheduleId: schedule.id,
       alsoWrite: (pipeline) => [advanceSchedule(schedule, next, pipeline.id)],
     });
     return true;
@@ -65,6 +66,6 @@ export async function runDueSchedules(now: number): Promise<{ created: number }>
 
 /** `play`: a pipeline now, as the user who asked, leaving the next run as it is. */
 export async function playSchedule(schedule: PipelineScheduleRecord, project: ProjectRecord, user: UserRecord): Promise<void> {
-  const { pipeline } = await createPipeline({ project, user, ref: schedule.ref, source: 'schedule', variables: schedule.variables });
+  const { pipeline } = await createPipeline({ project, user, ref: schedule.ref, source: 'schedule', variables: schedule.variables, scheduleId: schedule.id });
   await setLastPipeline(schedule, pipeline.id);
 }

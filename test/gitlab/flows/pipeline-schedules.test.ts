@@ -111,6 +111,11 @@ describe('running schedules', () => {
     // The job whose rules want a scheduled pipeline is there.
     expect((await api.Jobs.all(projectId)).filter((job) => job.pipeline.id === pipeline.id).map((job) => job.name)).toEqual(['nightly']);
     expect(await api.Pipelines.allVariables(projectId, pipeline.id)).toEqual([{ variable_type: 'env_var', key: 'MODE', value: 'played', raw: false }]);
+    // The schedule's pipelines, and the project's by source.
+    expect((await api.PipelineSchedules.allTriggeredPipelines(projectId, schedule.id)).map((listed) => listed.id)).toEqual([pipeline.id]);
+    expect((await api.Pipelines.all(projectId, { source: 'schedule' } as never)).map((listed) => listed.id)).toContain(pipeline.id);
+    expect((await api.Pipelines.all(projectId, { source: 'trigger' } as never))).toEqual([]);
+    expect(await http(server, 'GET', `/api/v4/projects/${projectId}/pipelines?source=nope`, { token: server.root })).toMatchObject({ status: 400, body: { error: 'source does not have a valid value' } });
   });
 
   it('the periodic duties create exactly one pipeline per due run, even when two deliveries run at once, and move the next run on', async () => {
