@@ -13,8 +13,8 @@ import { DUE_SCHEDULES, pad, projectPk, SCHEDULE_SK_PREFIX, scheduleKey } from '
  * due ones; running one moves its next run with a write conditioned on the run it read, so two
  * deliveries of the same tick create one pipeline.
  */
-const dueKeys = (schedule: PipelineScheduleRecord) =>
-  schedule.active ? { GSI3PK: DUE_SCHEDULES, GSI3SK: `${pad(schedule.nextRunAt, 15)}#${pad(schedule.id)}` } : {};
+const dueSortKey = (schedule: PipelineScheduleRecord) => `${pad(schedule.nextRunAt, 15)}#${pad(schedule.id)}`;
+const dueKeys = (schedule: PipelineScheduleRecord) => (schedule.active ? { GSI3PK: DUE_SCHEDULES, GSI3SK: dueSortKey(schedule) } : {});
 
 const item = (schedule: PipelineScheduleRecord) => ({ ...scheduleKey(schedule.projectId, schedule.id), ...dueKeys(schedule), ...schedule });
 
@@ -55,15 +55,24 @@ export async function deleteSchedule(schedule: PipelineScheduleRecord): Promise<
   await transact([{ Delete: { TableName: config().tableName, Key: scheduleKey(schedule.projectId, schedule.id) } }]);
 }
 
-/** Moves an active schedule from the run it was read at to its next one, recording the pipeline of that run (if one was created). */
+/**
+ * Moves an active schedule from the run it was read at to its next one, recording the pipeline of
+ * that run (if one was created); only those fields, so an edit made meanwhile (its variables) stays.
+ */
 export function advanceSchedule(schedule: PipelineScheduleRecord, nextRunAt: number, lastPipelineId: number | null): TransactItem {
-  const after = { ...schedule, nextRunAt, lastPipelineId: lastPipelineId ?? schedule.lastPipelineId };
   return {
-    Put: {
+    Update: {
       TableName: config().tableName,
-      Item: item(after),
+      Key: scheduleKey(schedule.projectId, schedule.id),
+      UpdateExpression: `SET nextRunAt = :next, GSI3SK = :listed${lastPipelineId === null ? '' : ', lastPipelineId = :pipeline'}`,
       ConditionExpression: 'attribute_exists(PK) AND active = :active AND nextRunAt = :due',
-      ExpressionAttributeValues: { ':active': true, ':due': schedule.nextRunAt },
+      ExpressionAttributeValues: {
+        ':next': nextRunAt,
+        ':listed': dueSortKey({ ...schedule, nextRunAt }),
+        ':active': true,
+        ':due': schedule.nextRunAt,
+        ...(lastPipelineId === null ? {} : { ':pipeline': lastPipelineId }),
+      },
     },
   };
 }
