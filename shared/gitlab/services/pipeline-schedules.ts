@@ -24,13 +24,9 @@ async function mayRun(owner: UserRecord, project: ProjectRecord): Promise<boolea
   return (await accessLevelIn({ kind: 'user', user: owner, scopes: ['api'] }, project.id)) >= 30;
 }
 
-async function runDue(schedule: PipelineScheduleRecord, now: number): Promise<boolean> {
-  const project = await getProject(schedule.projectId);
-  if (!project || project.pendingDelete) return false;
-  const next = nextRunAfter(schedule.cron, schedule.cronTimezone, now);
-  const owner = await getUser(schedule.ownerId);
+/** Creates the run's pipeline with the schedule's move; false when another delivery made it first or it cannot be created. */
+async function createRun(schedule: PipelineScheduleRecord, project: ProjectRecord, owner: UserRecord, next: number): Promise<boolean> {
   try {
-    if (!owner || !(await mayRun(owner, project))) throw new GitLabError(400, { message: { base: ['Insufficient permissions to create a new pipeline'] } });
     await createPipeline({
       project,
       user: owner,
@@ -45,7 +41,21 @@ async function runDue(schedule: PipelineScheduleRecord, now: number): Promise<bo
     if (error instanceof TransactionConflict) return false;
     if (!(error instanceof GitLabError)) throw error;
     logger.warn('scheduled pipeline not created', { scheduleId: schedule.id, projectId: schedule.projectId, reason: error.body });
+    return false;
   }
+}
+
+async function runDue(schedule: PipelineScheduleRecord, now: number): Promise<boolean> {
+  const project = await getProject(schedule.projectId);
+  if (!project || project.pendingDelete) return false;
+  const next = nextRunAfter(schedule.cron, schedule.cronTimezone, now);
+  const owner = await getUser(schedule.ownerId);
+  if (owner && (await mayRun(owner, project))) {
+    if (await createRun(schedule, project, owner, next)) return true;
+  } else {
+    logger.warn('scheduled pipeline not created: its owner may not run pipelines', { scheduleId: schedule.id, projectId: schedule.projectId });
+  }
+  // No pipeline this time; the schedule moves on all the same (unless another delivery moved it).
   try {
     await transact([advanceSchedule(schedule, next, null)]);
   } catch (error) {

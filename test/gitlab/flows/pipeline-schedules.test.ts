@@ -142,4 +142,15 @@ describe('running schedules', () => {
     await runDueSchedules(due + 10 * 60_000);
     expect(await api.Pipelines.all(other)).toHaveLength(2);
   });
+
+  it('moves a schedule on when its pipeline cannot be created (an invalid CI file), creating nothing', async () => {
+    const broken = (await projectWithCi(server, 'broken-schedule', 'job: { script: 1 }\n')).id;
+    const schedule = await api.PipelineSchedules.create(broken, 'broken', 'main', '*/5 * * * *');
+    const due = Date.parse(schedule.next_run_at as string);
+    expect(await runDueSchedules(due + 1)).toEqual({ created: 0 });
+    expect(await api.Pipelines.all(broken)).toEqual([]);
+    const after = await api.PipelineSchedules.show(broken, schedule.id);
+    expect(Date.parse(after.next_run_at as string)).toBe(due + 5 * 60_000);
+    expect(after.last_pipeline).toBeNull();
+  });
 });
