@@ -178,6 +178,8 @@ export interface JobRecord {
   downstreamPipelineId: number | null;
   /** The job this one is a retry of. */
   retryOf: number | null;
+  /** The runner said it runs with debug tracing (`debug_trace` on a trace update; GitLab's `debug_trace_enabled`). */
+  debugTrace?: boolean;
 }
 
 export interface RunnerRecord {

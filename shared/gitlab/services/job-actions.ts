@@ -56,6 +56,7 @@ function cloneForRetry(job: JobRecord, id: number, user: UserRecord, now: number
     id,
     userId: user.id,
     retryOf: job.id,
+    debugTrace: false,
   };
 }
 

@@ -6,10 +6,11 @@ import { getPipelines } from '../store/pipelines';
 import { listProjectVariables } from '../store/project-variables';
 
 /**
- * A job's debug mode from the variables it gets, in the order they reach it: the YAML's, the
+ * A job's debug mode: its runner said so on a trace update, or it follows from the variables it gets, in the order they reach it: the YAML's, the
  * instance's and the project's CI/CD variables, the pipeline's, those it was played with.
  */
 export async function jobInDebugMode(job: JobRecord): Promise<boolean> {
+  if (job.debugTrace) return true;
   const [pipelines, projectVariables, instanceVariables] = await Promise.all([getPipelines([job.pipelineId]), listProjectVariables(job.projectId), listInstanceVariables()]);
   return isDebugMode([
     ...Object.entries(job.definition.variables).map(([key, value]) => ({ key, value })),

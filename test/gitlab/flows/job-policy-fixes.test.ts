@@ -50,6 +50,29 @@ describe('the trace of a job in debug mode', () => {
     await api.ProjectVariables.create(projectId, 'CI_DEBUG_SERVICES', 'yes');
     expect((await trace(byName.plain, guest.token)).status).toBe(403);
   });
+
+  it('is also one the runner said it traces in debug mode (`debug_trace` on a trace update)', async () => {
+    const projectId = (await projectWithCi(server, 'runner-debugged', 'job:\n  tags: [runner-debug]\n  script: [env]\n')).id;
+    await api.Projects.edit(projectId, { visibility: 'public', publicJobs: true } as never);
+    const runner = await makeRunner(server, { tags: ['runner-debug'], runUntagged: false });
+    await api.Pipelines.create(projectId, 'main');
+    const job = await requestJob(server, runner.token);
+    expect(job.status).toBe(201);
+    const patched = await http(server, 'PATCH', `/api/v4/jobs/${job.body.id}/trace?debug_trace=true`, { jobToken: job.body.token, body: 'x\n', headers: { 'Content-Range': '0-1' } });
+    expect(patched.status).toBe(202);
+    await finishJob(server, job.body.id, job.body.token, 'success');
+    const guest = await makeUser(server, 'runner-debug-guest');
+    await api.ProjectMembers.add(projectId, 10, { userId: guest.id });
+    expect((await http(server, 'GET', `/api/v4/projects/${projectId}/jobs/${job.body.id}/trace`, { token: guest.token })).status).toBe(403);
+    expect((await http(server, 'GET', `/api/v4/projects/${projectId}/jobs/${job.body.id}/trace`, { token: server.root })).text).toBe('x\n');
+    // Its retry starts without it.
+    const retried = await api.Jobs.retry(projectId, job.body.id);
+    const next = await requestJob(server, runner.token);
+    expect(next.body.id).toBe(retried.id);
+    await http(server, 'PATCH', `/api/v4/jobs/${retried.id}/trace`, { jobToken: next.body.token, body: 'y\n', headers: { 'Content-Range': '0-1' } });
+    await finishJob(server, retried.id, next.body.token, 'success');
+    expect(await http(server, 'GET', `/api/v4/projects/${projectId}/jobs/${retried.id}/trace`, { token: guest.token })).toMatchObject({ status: 200, text: 'y\n' });
+  });
 });
 
 describe('playing a manual bridge', () => {
