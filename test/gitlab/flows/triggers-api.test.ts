@@ -97,9 +97,18 @@ describe('POST /projects/:id/trigger/pipeline', () => {
     const runner = await makeRunner(server, { tags: ['triggers'], runUntagged: false });
     const upstream = (await projectWithCi(server, 'upstream', CI)).id;
     await api.Pipelines.create(upstream, 'main');
+    const triggered = (job: { body: { variables: { key: string; value: string }[] } }) => job.body.variables.find((variable) => variable.key === 'CI_PIPELINE_TRIGGERED')?.value;
     let job = await requestJob(server, runner.token);
-    while (job.status === 201 && job.body.job_info.project_id !== upstream) job = await requestJob(server, runner.token);
+    // The jobs of the pipelines trigger tokens ran before (older, so taken first) are told so.
+    let triggeredJobs = 0;
+    while (job.status === 201 && job.body.job_info.project_id !== upstream) {
+      expect(triggered(job)).toBe('true');
+      triggeredJobs++;
+      job = await requestJob(server, runner.token);
+    }
+    expect(triggeredJobs).toBeGreaterThan(0);
     expect(job.status).toBe(201);
+    expect(triggered(job)).toBeUndefined();
     const downstream = await http(server, 'POST', `/api/v4/projects/${projectId}/trigger/pipeline`, { json: { token: job.body.token, ref: 'main', variables: { FROM: 'upstream' } } });
     expect(downstream).toMatchObject({ status: 201, body: { source: 'pipeline', user: { id: 1 } } });
     await finishJob(server, job.body.id, job.body.token, 'success');
