@@ -1,5 +1,10 @@
+import { createHash } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Gitlab } from '@gitbeaker/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dynamo } from '../../../shared/aws/clients';
+import { config } from '../../../shared/config';
+import { triggerTokenKey } from '../../../shared/gitlab/store/keys';
 import { client, finishJob, http, makeRunner, makeUser, projectWithCi, requestJob, startGitLab, type GitLabServer } from '../../support/gitlab';
 
 /** Pipeline trigger tokens and the pipelines they (or a CI_JOB_TOKEN) create, through gitbeaker and curl-style requests. */
@@ -113,5 +118,17 @@ describe('POST /projects/:id/trigger/pipeline', () => {
     expect(downstream).toMatchObject({ status: 201, body: { source: 'pipeline', user: { id: 1 } } });
     await finishJob(server, job.body.id, job.body.token, 'success');
     expect(await http(server, 'POST', `/api/v4/projects/${projectId}/trigger/pipeline`, { json: { token: job.body.token, ref: 'main' } })).toMatchObject({ status: 401, body: { message: 'Job is not running' } });
+  });
+});
+
+describe('deleting a project', () => {
+  it('takes its trigger tokens along, lookups included', async () => {
+    const doomed = (await projectWithCi(server, 'doomed-triggers', CI)).id;
+    const trigger = await api.PipelineTriggerTokens.create(doomed, 'doomed');
+    const lookup = () => dynamo().send(new GetCommand({ TableName: config().tableName, Key: triggerTokenKey(createHash('sha256').update(trigger.token).digest('hex')) }));
+    expect((await lookup()).Item).toBeDefined();
+    expect((await http(server, 'DELETE', `/api/v4/projects/${doomed}`, { token: server.root })).status).toBe(202);
+    expect((await lookup()).Item).toBeUndefined();
+    expect(await http(server, 'POST', `/api/v4/projects/${doomed}/trigger/pipeline`, { json: { token: trigger.token, ref: 'main' } })).toMatchObject({ status: 404 });
   });
 });
