@@ -5,8 +5,9 @@ import { userBasic } from './user';
 /** `Entities::Trigger` through GitLab's `TriggerPresenter`: the token in full only for whom may administer it. */
 export const TRIGGER_TOKEN_PREFIX = 'glptt-';
 
+/** `Ci::Trigger#short_token`: the first four characters after the prefix. */
 export function shortToken(token: string): string {
-  return token.startsWith(TRIGGER_TOKEN_PREFIX) ? token.slice(TRIGGER_TOKEN_PREFIX.length, TRIGGER_TOKEN_PREFIX.length + 4) : token.slice(0, 4);
+  return token.slice(TRIGGER_TOKEN_PREFIX.length, TRIGGER_TOKEN_PREFIX.length + 4);
 }
 
 export function triggerEntity(trigger: TriggerRecord, owner: UserRecord | undefined, tokenExposed: boolean) {

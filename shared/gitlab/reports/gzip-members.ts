@@ -43,7 +43,8 @@ export function gzipMembers(data: Buffer, maxBytes: number): Buffer[] {
     try {
       inflated = inflateRawSync(data.subarray(body), { info: true, maxOutputLength: Math.max(1, maxBytes - total) }) as unknown as typeof inflated;
     } catch (error) {
-      throw new GzipFormatError((error as Error).message);
+      const tooLarge = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+      throw new GzipFormatError(tooLarge ? `the report is larger than ${maxBytes} bytes` : (error as Error).message);
     }
     total += inflated.buffer.length;
     members.push(inflated.buffer);

@@ -11,6 +11,8 @@ export interface JobReports {
   jobName: string;
   /** Each JUnit document the job uploaded. */
   documents: string[];
+  /** Why an upload could not be read at all (not gzip, too large), reported as the suite's error. */
+  unreadable?: string;
 }
 
 export type TestReport = Map<string, TestSuite>;
@@ -20,6 +22,7 @@ function collect(report: TestReport, job: JobReports): TestSuite {
   let suite = report.get(name);
   if (!suite) report.set(name, (suite = newSuite(name)));
   for (const document of job.documents) parseJunit(document, suite, job.jobId);
+  if (job.unreadable) suite.suiteError = `JUnit data parsing failed: ${job.unreadable}`;
   return suite;
 }
 

@@ -66,6 +66,8 @@ describe('JUnit reports as GitLab reads them', () => {
     expect(empty.test_suites[0].suite_error).toBe('JUnit XML parsing failed: 1:1: FATAL: Document is empty');
     const textCase = testReportEntity(buildTestReport([{ jobId: 1, jobName: 'test', documents: ['<testsuite><testcase>text</testcase></testsuite>'] }]), url);
     expect(textCase.test_suites[0].suite_error).toBe('JUnit data parsing failed: string not matched');
+    const unreadable = testReportEntity(buildTestReport([{ jobId: 1, jobName: 'test', documents: [], unreadable: 'not in gzip format' }]), url);
+    expect(unreadable.test_suites[0]).toMatchObject({ total_count: 0, suite_error: 'JUnit data parsing failed: not in gzip format' });
   });
 
   it('summarises per job with build ids and totals', () => {
@@ -90,5 +92,6 @@ describe('JUnit reports as GitLab reads them', () => {
     const data = Buffer.concat([gzipSync('<a/>'), gzipSync('<b/>')]);
     expect(gzipMembers(data, 1 << 20).map(String)).toEqual(['<a/>', '<b/>']);
     expect(() => gzipMembers(Buffer.from('plain'), 1 << 20)).toThrow('not in gzip format');
+    expect(() => gzipMembers(Buffer.concat([gzipSync('<a/>'), gzipSync('x'.repeat(100))]), 50)).toThrow('the report is larger than 50 bytes');
   });
 });
