@@ -69,10 +69,11 @@ async function details(access: ProjectAccess, schedule: PipelineScheduleRecord) 
 /** The model's validations (`render_validation_error!`), in its order. */
 function checkSchedule(schedule: Pick<PipelineScheduleRecord, 'description' | 'ref' | 'cron' | 'cronTimezone'>): void {
   const errors: Record<string, string[]> = {};
-  if (schedule.cron.trim() === '') errors.cron = ["can't be blank"];
-  else if (!isValidCron(schedule.cron)) errors.cron = [' is invalid syntax'];
-  if (schedule.cronTimezone.trim() === '') errors.cron_timezone = ["can't be blank"];
-  else if (!isValidCronTimezone(schedule.cronTimezone)) errors.cron_timezone = [' is invalid syntax'];
+  // `validates :cron, cron: true, presence: true`: the syntax check runs first, on a blank value too.
+  const cron = [...(isValidCron(schedule.cron) ? [] : [' is invalid syntax']), ...(schedule.cron.trim() === '' ? ["can't be blank"] : [])];
+  if (cron.length > 0) errors.cron = cron;
+  const zone = [...(isValidCronTimezone(schedule.cronTimezone) ? [] : [' is invalid syntax']), ...(schedule.cronTimezone.trim() === '' ? ["can't be blank"] : [])];
+  if (zone.length > 0) errors.cron_timezone = zone;
   if (schedule.ref.trim() === '') errors.ref = ["can't be blank"];
   if (schedule.description.trim() === '') errors.description = ["can't be blank"];
   if (Object.keys(errors).length > 0) throw validationError(errors);

@@ -60,6 +60,7 @@ describe('/projects/:id/pipeline_schedules', () => {
     expect(await post({ description: 'x', ref: 'main', cron: 'every day' })).toMatchObject({ status: 400, body: { message: { cron: [' is invalid syntax'] } } });
     expect(await post({ description: 'x', ref: 'main', cron: '* * * * *', cron_timezone: 'Mars/Olympus' })).toMatchObject({ status: 400, body: { message: { cron_timezone: [' is invalid syntax'] } } });
     expect(await post({ description: '', ref: 'main', cron: '* * * * *' })).toMatchObject({ status: 400, body: { message: { description: ["can't be blank"] } } });
+    expect(await post({ description: 'x', ref: 'main', cron: '' })).toMatchObject({ status: 400, body: { message: { cron: [' is invalid syntax', "can't be blank"] } } });
     expect(await post({ description: 'x', cron: '* * * * *' })).toMatchObject({ status: 400, body: { error: 'ref is missing' } });
     const reporter = await makeUser(server, 'sched-reporter');
     await api.ProjectMembers.add(projectId, 20, { userId: reporter.id });
