@@ -1,11 +1,15 @@
 import { Cron } from 'croner';
+import railsTimezone from 'rails-timezone';
 
 /**
  * A pipeline schedule's `cron` and `cron_timezone` (GitLab's `Gitlab::Ci::CronParser`, on Fugit):
- * 5 fields (or 6 with seconds first) or `@daily`-style, in an IANA time zone. Pure.
+ * 5 fields (or 6 with seconds first) or `@daily`-style, in a time zone named as
+ * `ActiveSupport::TimeZone` (`Pacific Time (US & Canada)`) or as TZInfo (`America/Los_Angeles`). Pure.
  */
+const ianaZone = (timeZone: string) => railsTimezone.from(timeZone) ?? timeZone;
+
 function parse(cron: string, timeZone: string): Cron {
-  return new Cron(cron.trim(), { timezone: timeZone, paused: true, legacyMode: true });
+  return new Cron(cron.trim(), { timezone: ianaZone(timeZone), paused: true, legacyMode: true });
 }
 
 export function isValidCron(cron: string): boolean {
@@ -21,7 +25,7 @@ export function isValidCron(cron: string): boolean {
 export function isValidCronTimezone(timeZone: string): boolean {
   if (timeZone.trim() === '') return false;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
+    new Intl.DateTimeFormat('en-US', { timeZone: ianaZone(timeZone) });
     return true;
   } catch {
     return false;

@@ -33,6 +33,10 @@ describe('/projects/:id/pipeline_schedules', () => {
     expect(created.next_run_at).toMatch(/T17:30:00\.000Z$/);
     expect(Date.parse(created.next_run_at as string)).toBeGreaterThan(Date.now());
 
+    // ActiveSupport's names are taken as GitLab takes them: 09:00 in Los Angeles is 16:00 or 17:00 UTC.
+    const pacific = await dev.PipelineSchedules.create(projectId, 'pacific', 'main', '0 9 * * *', { cronTimezone: 'Pacific Time (US & Canada)' });
+    expect(pacific).toMatchObject({ cron_timezone: 'Pacific Time (US & Canada)', next_run_at: expect.stringMatching(/T1[67]:00:00\.000Z$/) });
+    await dev.PipelineSchedules.remove(projectId, pacific.id);
     const inactive = await dev.PipelineSchedules.create(projectId, 'paused', 'main', '0 * * * *', { active: false });
     expect((await api.PipelineSchedules.all(projectId)).map((schedule) => schedule.id)).toEqual([inactive.id, created.id]);
     expect((await api.PipelineSchedules.all(projectId, { scope: 'inactive' })).map((schedule) => schedule.id)).toEqual([inactive.id]);
