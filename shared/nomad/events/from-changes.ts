@@ -3,6 +3,7 @@ import type { Deployment } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
 import type { Job } from '../structs/job';
 import type { Node } from '../structs/node';
+import { wireVariable, type VariableMetadata } from '../structs/variable';
 
 /**
  * Nomad's events (nomad/state/events.go) from the changes of stored objects. Nomad names an
@@ -19,10 +20,11 @@ import type { Node } from '../structs/node';
  *   `DeploymentStatusUpdate`.
  * - Node: `NodeRegistration`, `NodeDeregistration`, `NodeEligibility`, `NodeDrain`, or
  *   `NodeStreamEvent` for a status change; heartbeats alone are no event.
+ * - Variable: `VariableUpdated`, its metadata only (with `Deleted` for a delete).
  * Pure.
  */
 export interface NomadEvent {
-  Topic: 'Job' | 'Evaluation' | 'Allocation' | 'Deployment' | 'Node';
+  Topic: 'Job' | 'Evaluation' | 'Allocation' | 'Deployment' | 'Node' | 'Variable';
   Type: string;
   Key: string;
   Namespace: string;
@@ -36,7 +38,8 @@ export type ObjectChange =
   | { kind: 'eval'; before?: Evaluation; after?: Evaluation }
   | { kind: 'alloc'; before?: Allocation; after?: Allocation }
   | { kind: 'deployment'; before?: Deployment; after?: Deployment }
-  | { kind: 'node'; before?: Node; after?: Node };
+  | { kind: 'node'; before?: Node; after?: Node }
+  | { kind: 'variable'; before?: VariableMetadata; after?: VariableMetadata };
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
@@ -108,8 +111,16 @@ function nodeEvent(before: Node | undefined, after: Node | undefined, atMs: numb
   return event('Node', type, after.ID, '', null, Number(after.ModifyIndex), { Node: sanitized(after) });
 }
 
+function variableEvent(before: VariableMetadata | undefined, after: VariableMetadata | undefined, atMs: number): NomadEvent {
+  const meta = after ?? before!;
+  const index = after ? Number(after.ModifyIndex) : deletionIndex(meta, atMs);
+  return event('Variable', 'VariableUpdated', meta.Path, meta.Namespace, null, index, { Metadata: wireVariable(meta, true), Deleted: !after });
+}
+
 export function eventFromChange(change: ObjectChange, atMs: number): NomadEvent | undefined {
   switch (change.kind) {
+    case 'variable':
+      return variableEvent(change.before, change.after, atMs);
     case 'job':
       return jobEvent(change.before, change.after, atMs);
     case 'eval':

@@ -31,6 +31,7 @@ export function mountEventRoutes(app: Hono): void {
     }
     const maxMs = config().eventStreamMaxMs;
     const lines = eventStreamLines({
+      acl,
       topics,
       namespaces,
       index: Math.max(Number(indexText), 0),

@@ -25,7 +25,9 @@ export async function streamNamespaces(acl: Acl, namespace: string, topics: Map<
           ? acl.allowNamespace(name, 'read-job')
           : topic === 'Node'
             ? acl.allowNode('read')
-            : acl.management;
+            : topic === 'Variable'
+              ? acl.allowVariableSearch(name)
+              : acl.management;
       if (!allowed) throw new EventStreamDenied('Permission denied');
     }
   }
@@ -40,6 +42,8 @@ export interface StreamOptions {
   deadline?: number;
   signal?: AbortSignal;
   heartbeatMs?: number;
+  /** Per event, after the topic filter: Variable events only for paths the token may list. */
+  acl: Acl;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -60,7 +64,9 @@ export async function* eventStreamLines(options: StreamOptions): AsyncGenerator<
     const events: NomadEvent[] = [];
     for (const change of await reader.poll()) {
       const event = eventFromChange(change, change.at);
-      if (event && event.Index > options.index && eventMatches(event, options.topics, options.namespaces)) events.push(event);
+      if (!event || event.Index <= options.index || !eventMatches(event, options.topics, options.namespaces)) continue;
+      if (event.Topic === 'Variable' && !options.acl.allowVariable(event.Namespace, event.Key, 'list')) continue;
+      events.push(event);
     }
     for (const frame of framesOf(events)) {
       yield JSON.stringify(frame);

@@ -23,6 +23,8 @@ import { evalFromItem } from './evals';
 import { jobRecordFromItem } from './jobs';
 import { JOB_SK, NODE_SK } from './keys';
 import { storedNodeFromItems } from './nodes';
+import { variableFromItem } from './variables';
+import type { VariableMetadata } from '../structs/variable';
 
 /**
  * The table's change stream (DynamoDB Streams, new and old images; DynamoDB Local has the same
@@ -40,7 +42,8 @@ export type ChangedObject =
   | { kind: 'eval'; before?: Evaluation; after?: Evaluation }
   | { kind: 'alloc'; before?: Allocation; after?: Allocation }
   | { kind: 'deployment'; before?: Deployment; after?: Deployment }
-  | { kind: 'node'; before?: Node; after?: Node };
+  | { kind: 'node'; before?: Node; after?: Node }
+  | { kind: 'variable'; before?: VariableMetadata; after?: VariableMetadata };
 
 export type TableChange = ChangedObject & {
   /** When DynamoDB recorded the change, unix ms (seconds precision). */
@@ -94,6 +97,7 @@ function objectOf(item: Item | undefined): { kind: ChangedObject['kind']; value:
     if (sk.startsWith('ALLOC#')) return { kind: 'alloc', value: storedAllocFromItem(item).alloc };
     if (sk.startsWith('DEPLOYMENT#')) return { kind: 'deployment', value: deploymentFromItem(item) };
   }
+  if (pk.startsWith('VARS#') && sk.startsWith('VAR#')) return { kind: 'variable', value: variableFromItem(item).meta };
   if (pk.startsWith('NODE#') && sk === NODE_SK) return { kind: 'node', value: storedNodeFromItems(item).node };
   return undefined;
 }

@@ -21,7 +21,7 @@ export interface StoredVariable {
 
 type Item = Record<string, any>;
 
-function fromItem(item: Item): StoredVariable {
+export function variableFromItem(item: Item): StoredVariable {
   const lock: HeldLock | undefined = item.Lock
     ? { ID: item.Lock.ID, TTLMs: Number(item.Lock.TTLMs), LockDelayMs: Number(item.Lock.LockDelayMs), expiresAt: Number(item.Lock.expiresAt) }
     : undefined;
@@ -43,7 +43,7 @@ function fromItem(item: Item): StoredVariable {
 export async function readVariable(namespace: string, path: string): Promise<StoredVariable | undefined> {
   if (beyondSortKeys(`VAR#${path}`)) return undefined;
   const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: variableKey(namespace, path), ConsistentRead: true }));
-  return result.Item ? fromItem(result.Item) : undefined;
+  return result.Item ? variableFromItem(result.Item) : undefined;
 }
 
 /** The version a write was decided on: the item's ModifyIndex, or `undefined` for "does not exist". */
@@ -107,7 +107,7 @@ export async function renewVariableLock(namespace: string, path: string, lockId:
       }),
     ),
   );
-  return result?.Attributes ? fromItem(result.Attributes) : undefined;
+  return result?.Attributes ? variableFromItem(result.Attributes) : undefined;
 }
 
 /** The variables' collection index (Nomad's `variables` table index): moved by every write and delete. */
@@ -148,7 +148,7 @@ export async function* walkVariables(options: { namespace?: string; prefix: stri
         if (namespace !== undefined) return;
         continue;
       }
-      yield fromItem(item);
+      yield variableFromItem(item);
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);

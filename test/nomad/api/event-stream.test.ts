@@ -119,6 +119,27 @@ describe('GET /v1/event/stream', () => {
     expect(new Set(keys)).toEqual(new Set(['apps/Job/api', 'apps/Evaluation/api']));
   });
 
+  it('streams variables’ metadata, only paths the token may list, and refuses tokens without variables rules', async () => {
+    const lister = { 'X-Nomad-Token': await clientToken(acl.bootstrap, 'vars-lister', 'namespace "default" { variables { path "app/*" { capabilities = ["list"] } } }') };
+    const nobody = { 'X-Nomad-Token': await clientToken(acl.bootstrap, 'no-vars', 'namespace "default" { policy = "read" }') };
+    expect((await api('GET', '/v1/event/stream?topic=Variable', undefined, nobody)).status).toBe(403);
+    const stream = live('?topic=Variable', lister);
+    await stream.until(() => true);
+    await call('PUT', '/v1/var/other/secret', { Items: { a: 'b' } });
+    const put = await call('PUT', '/v1/var/app/config', { Items: { a: 'b' } });
+    await call('DELETE', '/v1/var/app/config');
+    const seen: any[] = [];
+    await stream.until(() => events(seen).some((event: any) => event.Payload.Deleted), seen);
+    const variables = events(seen);
+    expect(variables.map((event: any) => [event.Type, event.Key, event.Payload.Deleted])).toEqual([
+      ['VariableUpdated', 'app/config', false],
+      ['VariableUpdated', 'app/config', true],
+    ]);
+    expect(variables[0]).toMatchObject({ Topic: 'Variable', Namespace: 'default', FilterKeys: null, Index: put.body.ModifyIndex });
+    expect(variables[0].Payload.Metadata).toEqual({ Namespace: 'default', Path: 'app/config', CreateIndex: put.body.CreateIndex, CreateTime: put.body.CreateTime, ModifyIndex: put.body.ModifyIndex, ModifyTime: put.body.ModifyTime });
+    expect(JSON.stringify(variables)).not.toContain('"b"');
+  });
+
   it('resumes after an index, and ends at the bound a Lambda answer has', async () => {
     process.env.EVENT_STREAM_MAX_MS = '2500';
     const job = (await call('GET', '/v1/job/web')).body;
@@ -141,7 +162,7 @@ describe('GET /v1/event/stream', () => {
     expect([index.status, index.text]).toEqual([400, 'Unable to parse index: strconv.Atoi: parsing "soon": invalid syntax']);
     expect((await call('POST', '/v1/event/stream')).status).toBe(405);
     const reader = { 'X-Nomad-Token': await clientToken(acl.bootstrap, 'jobs-reader', 'namespace "default" { policy = "read" }') };
-    for (const query of ['?topic=Node', '', '?topic=Job&namespace=*', '?topic=Job&namespace=apps']) {
+    for (const query of ['?topic=Node', '', '?topic=Job&namespace=*', '?topic=Job&namespace=apps', '?topic=Variable']) {
       const denied = await api('GET', `/v1/event/stream${query}`, undefined, reader);
       expect([denied.status, denied.text], query).toEqual([403, 'Permission denied']);
     }
