@@ -110,6 +110,20 @@ export async function renewVariableLock(namespace: string, path: string, lockId:
   return result?.Attributes ? variableFromItem(result.Attributes) : undefined;
 }
 
+/** Whether a namespace holds any variable (a namespace is deleted only without them). */
+export async function namespaceHasVariables(namespace: string): Promise<boolean> {
+  const page = await dynamo().send(
+    new QueryCommand({
+      TableName: config().tableName,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': variableKey(namespace, '').PK },
+      Limit: 1,
+      ConsistentRead: true,
+    }),
+  );
+  return (page.Items ?? []).length > 0;
+}
+
 /** The variables' collection index (Nomad's `variables` table index): moved by every write and delete. */
 export function variablesIndex(): Promise<number> {
   return collectionIndex(VARIABLES_COLLECTION);

@@ -97,6 +97,17 @@ describe('PUT and GET /v1/var/:path', () => {
   });
 });
 
+describe('namespaces holding variables', () => {
+  it('are deleted only once their variables are gone', async () => {
+    expect((await call('PUT', '/v1/namespace/scratch', { Description: 'scratch' })).status).toBe(200);
+    expect((await call('PUT', '/v1/var/tmp/x?namespace=scratch', { Items: { a: 'b' } })).status).toBe(200);
+    const refused = await call('DELETE', '/v1/namespace/scratch');
+    expect([refused.status, refused.text]).toEqual([400, 'namespace "scratch" contains at least one variable. All variables in namespace must be deleted before it can be deleted']);
+    expect((await call('DELETE', '/v1/var/tmp/x?namespace=scratch')).status).toBe(204);
+    expect((await call('DELETE', '/v1/namespace/scratch')).status).toBe(200);
+  });
+});
+
 describe('check-and-set', () => {
   it('writes only at the index given, answering 409 with the variable in the way', async () => {
     const first = await call('PUT', '/v1/var/cas/one?cas=0', { Items: { v: '1' } });
