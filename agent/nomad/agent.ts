@@ -7,6 +7,7 @@ import type { ToAgent } from '../../shared/nomad/client/actions/channel-protocol
 import { AllocRunner, type AllocRecord } from './allocrunner/alloc-runner';
 import { hostEnv, type NodeFacts } from './allocrunner/task-env';
 import { AllocWatcher } from './alloc-watcher';
+import { ClientOps } from './clientops/client-ops';
 import type { NomadAgentConfig } from './config';
 import { ControlPlane } from './control-plane';
 import { createDrivers, detectDriverHost } from './drivers/registry';
@@ -118,7 +119,16 @@ export function startNomadAgent(config: NomadAgentConfig, log: Logger): NomadAge
 
   const sessions = new Map<string, AbortController>();
   let channel: AgentChannel | undefined;
+  const clientOps = new ClientOps({
+    runners: watcher.runners,
+    allocRoot: join(config.dataDir, 'alloc'),
+    mhzPerCore: () => Number(node.attributes['cpu.frequency']) || 0,
+    send: (reply) => channel?.send(reply),
+    onCollected: saveSoon,
+    log: log.child('client-ops'),
+  });
   const onChannelMessage = (message: ToAgent) => {
+    if (message.Type === 'rpc.request' || message.Type === 'rpc.cancel') return clientOps.handle(message);
     if (message.Type === 'action.cancel') return sessions.get(message.Session)?.abort();
     if (message.Type !== 'action.start') return;
     const abort = new AbortController();
@@ -148,6 +158,7 @@ export function startNomadAgent(config: NomadAgentConfig, log: Logger): NomadAge
       stopping.abort();
       channel?.stop();
       for (const session of sessions.values()) session.abort();
+      clientOps.stop();
       reporter.stop();
       await ready.catch(() => undefined);
       if (config.stopTasksOnExit) {

@@ -16,6 +16,8 @@ import { mountSystemRoutes } from './system-routes';
 import { mountNodeActionRoutes } from './node-action-routes';
 import { mountValidateRoutes } from './validate-routes';
 import { mountSearchRoutes } from './search-routes';
+import { mountClientAllocRoutes } from './client-alloc-routes';
+import { mountClientFsRoutes } from './client-fs-routes';
 
 /** Nomad's HTTP API under `/v1`. */
 export const nomad = new Hono();
@@ -43,5 +45,7 @@ mountSystemRoutes(nomad);
 mountNodeActionRoutes(nomad);
 mountValidateRoutes(nomad);
 mountSearchRoutes(nomad);
+mountClientAllocRoutes(nomad);
+mountClientFsRoutes(nomad);
 
 nomad.onError(nomadErrorResponse);

@@ -50,7 +50,7 @@ function management(): ApiGatewayManagementApiClient {
   return client;
 }
 
-class ApiGatewayPort implements ConnectionPort {
+export class ApiGatewayPort implements ConnectionPort {
   /** A close asked for while the connection is still in $connect becomes the $connect answer. */
   refused: { code: number; reason: string } | undefined;
 

@@ -1,3 +1,5 @@
+import type { ClientRpcCancel, ClientRpcReply, ClientRpcRequest } from '../ops/client-rpc-protocol';
+
 /**
  * Messages on the agent's channel to the API (one WebSocket per node), by which the API relays
  * `WebSocket /v1/job/:job_id/action` sessions to the node that holds the allocation. `Frame` is
@@ -17,7 +19,7 @@ export interface ActionCancel {
   Session: string;
 }
 
-export type ToAgent = ActionStart | ActionCancel;
+export type ToAgent = ActionStart | ActionCancel | ClientRpcRequest | ClientRpcCancel;
 
 export type NomadExecFrame =
   | { stdout: { data?: string; close?: boolean } }
@@ -38,4 +40,4 @@ export interface ActionError {
   Message: string;
 }
 
-export type FromAgent = ActionFrame | ActionError;
+export type FromAgent = ActionFrame | ActionError | ClientRpcReply;

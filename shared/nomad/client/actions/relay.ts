@@ -1,6 +1,7 @@
 import type { ActionCancel, ActionStart, FromAgent } from './channel-protocol';
 import { resolveSecret, TokenError } from '../../acl/resolve';
 import { findAlloc, withJobs } from '../../store/allocs';
+import { acceptReply } from '../ops/reply-inbox';
 import { agentChannel, deleteAgentChannel, deleteSession, putAgentChannel, putSession, readSession, type ActionSession } from './relay-store';
 
 /**
@@ -139,7 +140,7 @@ export class ActionRelay {
     await deleteAgentChannel(nodeId, connectionId);
   }
 
-  /** A message from an agent: a frame for a caller, or the end of a session. */
+  /** A message from an agent: a frame for a caller, the end of a session, or a client RPC's reply. */
   async agentMessage(nodeId: string, data: string): Promise<void> {
     let message: FromAgent;
     try {
@@ -147,6 +148,7 @@ export class ActionRelay {
     } catch {
       return;
     }
+    if (message.Type === 'rpc.reply') return acceptReply(nodeId, message);
     const session = await readSession(message.Session);
     if (!session || session.nodeId !== nodeId) return;
     if (message.Type === 'action.error') return this.fail(session.sessionId, new RelayError(message.Code, message.Message));
