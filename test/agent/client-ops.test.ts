@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../agent/common/logger';
 import { startNomadAgent, type NomadAgent } from '../../agent/nomad/agent';
@@ -260,6 +261,55 @@ describe('the allocation file system', () => {
     const data = frames.filter((frame) => frame.Data);
     expect(data.map((frame) => Buffer.from(frame.Data, 'base64').toString()).join('')).toBe('got HUP\n');
     expect(data.at(-1)).toMatchObject({ File: 'alloc/logs/t.stdout.0', Offset: expect.any(Number) });
+  });
+});
+
+interface ExecResult {
+  frames: any[];
+  code: number;
+  reason: string;
+}
+
+function exec(query: string, input: unknown[] = [], headers: Record<string, string> = root): Promise<ExecResult> {
+  return new Promise((resolve) => {
+    const frames: any[] = [];
+    const socket = new WebSocket(`${base.replace('http', 'ws')}/v1/client/allocation/${allocId}/exec?${query}`, { headers });
+    socket.on('open', () => input.forEach((frame) => socket.send(JSON.stringify(frame))));
+    socket.on('message', (data) => frames.push(JSON.parse(data.toString())));
+    socket.on('close', (code, reason) => resolve({ frames, code, reason: reason.toString() }));
+  });
+}
+
+const command = (argv: string[]) => `command=${encodeURIComponent(JSON.stringify(argv))}`;
+const text = (frames: any[], stream: 'stdout' | 'stderr') =>
+  frames.filter((frame) => frame[stream]?.data).map((frame) => Buffer.from(frame[stream].data, 'base64').toString()).join('');
+
+describe('alloc exec', () => {
+  it('runs a command in the task with stdin, and streams its output and exit code', async () => {
+    const stdin = { stdin: { data: Buffer.from('hi\n').toString('base64') } };
+    const result = await exec(`task=t&${command(['/bin/sh', '-c', 'read line; echo "got $line in $PWD"; echo oops >&2; exit 3'])}`, [stdin, { stdin: { close: true } }]);
+    expect(result.code).toBe(1000);
+    expect(text(result.frames, 'stdout')).toMatch(/^got hi in .*\/alloc\/[0-9a-f-]+\/t\n$/);
+    expect(text(result.frames, 'stderr')).toBe('oops\n');
+    expect(result.frames.slice(-3)).toEqual([{ stdout: { close: true } }, { stderr: { close: true } }, { exited: true, result: { exit_code: 3 } }]);
+  });
+
+  it('gives the command a terminal with tty=true', async () => {
+    const result = await exec(`task=t&tty=true&${command(['/bin/sh', '-c', 'test -t 0 && test -t 1 && echo on-a-tty'])}`);
+    expect(text(result.frames, 'stdout')).toContain('on-a-tty');
+    expect(result.frames.at(-1)).toEqual({ exited: true, result: { exit_code: 0 } });
+  });
+
+  it('refuses as Nomad does', async () => {
+    expect(await exec(`task=nope&${command(['true'])}`)).toMatchObject({ code: 1008, reason: 'unknown task name "nope"' });
+    expect(await exec(command(['true']))).toMatchObject({ code: 1008, reason: 'must provide task name' });
+    expect(await exec(`task=t&${command([])}`)).toMatchObject({ code: 1008, reason: 'command is not present' });
+    expect((await call('GET', `/v1/client/allocation/${allocId}/exec?task=t&command=nope`)).status).toBe(400);
+    // raw_exec runs on the host: alloc-exec alone is not enough.
+    const execOnly = { 'X-Nomad-Token': await clientToken(bootstrap, 'exec-only', 'namespace "default" { capabilities = ["alloc-exec"] }') };
+    expect(await exec(`task=t&${command(['true'])}`, [], execOnly)).toMatchObject({ code: 1008, reason: 'Permission denied' });
+    const nodeExec = { 'X-Nomad-Token': await clientToken(bootstrap, 'node-exec', 'namespace "default" { capabilities = ["alloc-exec", "alloc-node-exec"] }') };
+    expect((await exec(`task=t&${command(['true'])}`, [], nodeExec)).frames.at(-1)).toEqual({ exited: true, result: { exit_code: 0 } });
   });
 });
 

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import type { TaskLimits } from '../cgroups/cgroups';
 
@@ -69,6 +70,9 @@ export interface ExecRequest {
   taskConfig: Record<string, unknown>;
   output: OutputSinks;
   signal: AbortSignal;
+  /** `alloc exec`: the caller's stdin, and whether it asked for a terminal. */
+  stdin?: Readable;
+  tty?: boolean;
 }
 
 /** A driver's fingerprint, as Nomad reports it in `Node.Drivers`. */

@@ -1,6 +1,7 @@
 import type { Context, Hono } from 'hono';
 import * as z from '../../util/zod';
 import { requireNamespace, requireNode } from '../acl/guard';
+import { execHandler } from '../client/actions/ws-handlers';
 import { callNode } from '../client/ops/node-rpc';
 import { findAlloc, type StoredAlloc } from '../store/allocs';
 import type { NamespaceCapability } from '../acl/capabilities';
@@ -81,6 +82,8 @@ export function mountClientAllocRoutes(app: Hono): void {
     await callNode(alloc.NodeID, 'Allocations.GarbageCollect', { AllocID: alloc.ID });
     return c.body(null, 200);
   });
+
+  app.get('/v1/client/allocation/:alloc_id/exec', execHandler);
 
   app.all('/v1/client/allocation/*', () => {
     throw new NomadError(404, 'resource not found');

@@ -12,6 +12,15 @@ export interface ActionStart {
   Task: string;
   Action: string;
   Tty: boolean;
+  /** `alloc exec`: the command to run instead of an action (stdin then comes as `action.input`). */
+  Command?: string[];
+}
+
+/** A caller's exec input frame, as Nomad's: `{stdin: {data | close}}` or `{tty_size: {height, width}}`. */
+export interface ActionInput {
+  Type: 'action.input';
+  Session: string;
+  Frame: { stdin?: { data?: string; close?: boolean }; tty_size?: { height: number; width: number } };
 }
 
 export interface ActionCancel {
@@ -19,7 +28,7 @@ export interface ActionCancel {
   Session: string;
 }
 
-export type ToAgent = ActionStart | ActionCancel | ClientRpcRequest | ClientRpcCancel;
+export type ToAgent = ActionStart | ActionCancel | ActionInput | ClientRpcRequest | ClientRpcCancel;
 
 export type NomadExecFrame =
   | { stdout: { data?: string; close?: boolean } }
