@@ -78,12 +78,14 @@ function fromCgroupV1(memoryDir: string, cpuDir: string): UsageSample | undefine
   const usage = read(join(memoryDir, 'memory.usage_in_bytes'));
   if (usage === undefined) return undefined;
   const memory = keyed(read(join(memoryDir, 'memory.stat')));
-  const cpuacct = cpuDir.replace(/\/cpu\//, '/cpuacct/');
-  const times = keyed(read(join(cpuacct, 'cpuacct.stat')) ?? read(join(cpuDir, 'cpuacct.stat')));
+  const accounted = read(join(cpuDir, 'cpuacct.stat'));
+  // Where cpuacct is its own hierarchy the task is not in it: its processes' times then come from /proc.
+  const times = accounted ? keyed(accounted) : undefined;
+  const fromProcs = times ? undefined : procCpu(pidsIn(memoryDir));
   const throttling = keyed(read(join(cpuDir, 'cpu.stat')));
   return {
-    userNs: (times.user ?? 0) * CLOCK_TICK_NS,
-    systemNs: (times.system ?? 0) * CLOCK_TICK_NS,
+    userNs: times ? (times.user ?? 0) * CLOCK_TICK_NS : fromProcs!.userNs,
+    systemNs: times ? (times.system ?? 0) * CLOCK_TICK_NS : fromProcs!.systemNs,
     throttledPeriods: throttling.nr_throttled ?? 0,
     throttledNs: throttling.throttled_time ?? 0,
     rss: memory.total_rss ?? memory.rss ?? 0,
@@ -100,20 +102,31 @@ function fromCgroupV1(memoryDir: string, cpuDir: string): UsageSample | undefine
   };
 }
 
-/** The process tree in the wrapper's process group (the wrapper included: its share is negligible). */
-function fromProc(pgrp: number): UsageSample {
+function pidsIn(dir: string): number[] {
+  return (read(join(dir, 'cgroup.procs')) ?? '').split('\n').filter(Boolean).map(Number);
+}
+
+/** CPU times of the processes (utime and stime, stat's fields 14 and 15). */
+function procCpu(pids: number[]): { userNs: number; systemNs: number } {
   let userNs = 0;
   let systemNs = 0;
+  for (const pid of pids) {
+    const stat = read(`/proc/${pid}/stat`);
+    if (!stat) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    userNs += Number(fields[11]) * CLOCK_TICK_NS;
+    systemNs += Number(fields[12]) * CLOCK_TICK_NS;
+  }
+  return { userNs, systemNs };
+}
+
+/** The process tree in the wrapper's process group (the wrapper included: its share is negligible). */
+function fromProc(pgrp: number): UsageSample {
+  const members = processGroupMembers(pgrp);
+  const { userNs, systemNs } = procCpu(members.map((member) => member.pid));
   let rss = 0;
   let swap = 0;
-  for (const member of processGroupMembers(pgrp)) {
-    const stat = read(`/proc/${member.pid}/stat`);
-    if (stat) {
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // utime and stime are stat's fields 14 and 15 (fields[11], fields[12] after comm).
-      userNs += Number(fields[11]) * CLOCK_TICK_NS;
-      systemNs += Number(fields[12]) * CLOCK_TICK_NS;
-    }
+  for (const member of members) {
     const status = read(`/proc/${member.pid}/status`) ?? '';
     rss += Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? 0) * 1024;
     swap += Number(/^VmSwap:\s+(\d+) kB$/m.exec(status)?.[1] ?? 0) * 1024;
