@@ -30,6 +30,7 @@ const SCRIPT = [
   'echo s3cret > secrets/token',
   'ln -sf / local/host-root',
   'printf "0123456789" > local/digits.txt',
+  'mkdir -p local/many; for i in $(seq 1 400); do : > local/many/file-$i; done',
   'echo ready',
   'while true; do sleep 0.1; done',
 ].join('\n');
@@ -195,6 +196,11 @@ describe('the allocation file system', () => {
     const local = await call('GET', `/v1/client/fs/ls/${allocId}?path=/t/local`);
     expect(local.body.find((file: any) => file.Name === 'host-root')).toMatchObject({ FileMode: 'Lrwxrwxrwx', IsDir: false });
 
+    // An answer longer than one channel frame comes in parts, joined in order.
+    const many = await call('GET', `/v1/client/fs/ls/${allocId}?path=t/local/many`);
+    expect(many.text.length).toBeGreaterThan(40_000);
+    expect(many.body.map((file: any) => file.Name).sort()).toEqual(Array.from({ length: 400 }, (_, i) => `file-${i + 1}`).sort());
+
     const stat = await call('GET', `/v1/client/fs/stat/${allocId}?path=t/local/digits.txt`);
     expect(stat.body).toEqual({ Name: 'digits.txt', IsDir: false, Size: 10, FileMode: expect.stringMatching(/^-rw/), ModTime: expect.any(String), ContentType: 'text/plain; charset=utf-8' });
     expect((await call('GET', `/v1/client/fs/stat/${allocId}?path=alloc`)).body).toMatchObject({ Name: 'alloc', IsDir: true, ContentType: 'application/octet-stream' });
@@ -322,6 +328,11 @@ describe('garbage collection', () => {
     await call('DELETE', '/v1/job/ops');
     await eventually(() => call('GET', `/v1/allocation/${allocId}`), (r) => r.body.ClientStatus === 'complete');
     expect((await call('GET', `/v1/client/fs/ls/${allocId}`)).status).toBe(200);
+    expect(await call('POST', `/v1/client/allocation/${allocId}/restart`, { AllTasks: true })).toMatchObject({ status: 500, text: 'restart of an alloc that should not run' });
+    expect(await call('POST', `/v1/client/allocation/${allocId}/signal`, { Signal: 'SIGHUP' })).toMatchObject({
+      status: 500,
+      text: '1 error occurred:\n\t* Failed to signal task: t, err: Task not running\n\n',
+    });
     expect(await call('GET', `/v1/client/allocation/${allocId}/gc`)).toMatchObject({ status: 200, text: '' });
     expect(await call('GET', `/v1/client/fs/ls/${allocId}`)).toMatchObject({ status: 404, text: `Unknown allocation "${allocId}"` });
     expect(await call('PUT', `/v1/client/gc?node_id=${agent.nodeId}`)).toMatchObject({ status: 200, text: '' });

@@ -32,7 +32,7 @@ beforeAll(async () => {
 describe('client RPC replies through the WebSocket relay', () => {
   it('keep an agent’s reply for the caller that asked that node only', async () => {
     expect(await agentChannel(NODE.ID)).toBe(connection(NODE));
-    const reply = { Type: 'rpc.reply', ID: 'req-1', Seq: 0, Done: true, Body: { Index: 0 } };
+    const reply = { Type: 'rpc.reply', ID: 'req-1', Seq: 0, Done: true, BodyText: '{"Index":0}' };
     expect(await fromAgent(NODE, reply)).toEqual({ statusCode: 200 });
     expect(await fromAgent(OTHER, { ...reply, ID: 'req-2' })).toEqual({ statusCode: 200 });
     expect(await nextReplyParts('req-1', NODE.ID, -1, 10)).toEqual([reply]);

@@ -321,9 +321,9 @@ export class AllocRunner {
     return this.group.Tasks.map((task) => task.Name);
   }
 
-  /** Whether the server still wants the allocation running (Nomad refuses restarts otherwise). */
+  /** Whether the allocation should still run: wanted by the server and not finished here (Nomad refuses restarts otherwise). */
   get shouldRun(): boolean {
-    return !this.stopping && this.alloc.DesiredStatus === 'run';
+    return !this.stopping && this.alloc.DesiredStatus === 'run' && !this.done;
   }
 
   /** How a task is killed: its kill_timeout and kill_signal. */

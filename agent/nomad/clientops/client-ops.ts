@@ -1,3 +1,4 @@
+import { BODY_PART_CHARS } from '../../../shared/nomad/client/ops/client-rpc-protocol';
 import type { ClientRpcCancel, ClientRpcReply, ClientRpcRequest, FsStreamArgs, FsPathArgs, RestartArgs, SignalArgs, AllocArgs } from '../../../shared/nomad/client/ops/client-rpc-protocol';
 import type { Logger } from '../../common/logger';
 import type { AllocRunner } from '../allocrunner/alloc-runner';
@@ -55,8 +56,15 @@ export class ClientOps {
       return;
     }
     void this.unary(message)
-      .then((body) => this.deps.send({ Type: 'rpc.reply', ID: message.ID, Seq: 0, Done: true, Body: body ?? null }))
+      .then((body) => this.sendBody(message.ID, JSON.stringify(body ?? null)))
       .catch((error) => this.deps.send({ Type: 'rpc.reply', ID: message.ID, Seq: 0, Done: true, Error: this.toError(error) }));
+  }
+
+  private sendBody(id: string, text: string): void {
+    const parts = Math.max(1, Math.ceil(text.length / BODY_PART_CHARS));
+    for (let seq = 0; seq < parts; seq++) {
+      this.deps.send({ Type: 'rpc.reply', ID: id, Seq: seq, Done: seq === parts - 1, BodyText: text.slice(seq * BODY_PART_CHARS, (seq + 1) * BODY_PART_CHARS) });
+    }
   }
 
   stop(): void {

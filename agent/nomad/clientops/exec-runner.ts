@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { ActionInput, ActionStart, FromAgent } from '../../../shared/nomad/client/actions/channel-protocol';
+import { STREAM_PART_BYTES } from '../../../shared/nomad/client/ops/client-rpc-protocol';
 import type { AllocRunner } from '../allocrunner/alloc-runner';
 import { ZERO_TIME } from '../allocrunner/task-events';
 import type { Driver } from '../drivers/driver';
@@ -36,8 +37,13 @@ export class ExecSession {
     const driver = drivers.get(spec.Driver);
     if (!driver) return fail(1011, `driver ${spec.Driver} is not enabled on this node`);
 
-    const frame = (stream: 'stdout' | 'stderr') => (chunk: Buffer) =>
-      send({ Type: 'action.frame', Session: start.Session, Frame: { [stream]: { data: chunk.toString('base64') } } as never });
+    // Output goes in pieces that fit one API Gateway WebSocket frame.
+    const frame = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      for (let at = 0; at < chunk.length; at += STREAM_PART_BYTES) {
+        const data = chunk.subarray(at, at + STREAM_PART_BYTES).toString('base64');
+        send({ Type: 'action.frame', Session: start.Session, Frame: { [stream]: { data } } as never });
+      }
+    };
     const [command, ...args] = start.Command;
     try {
       const { exitCode } = await driver.exec({

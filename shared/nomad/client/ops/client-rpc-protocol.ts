@@ -1,8 +1,8 @@
 /**
  * Nomad's client RPCs (the ones its servers forward to the node that runs an allocation) as they
  * travel over the agent's channel (the same WebSocket that carries actions): the API sends a
- * request, the agent answers with one or more reply parts. A unary call has one part with `Body`
- * or `Error`; a stream (`FileSystem.Stream`) has parts with `Data` in order of `Seq`, the last
+ * request, the agent answers with one or more reply parts. A unary call has parts whose `BodyText`
+ * joined is its JSON answer, or one part with `Error`; a stream (`FileSystem.Stream`) has parts with `Data` in order of `Seq`, the last
  * one `Done`. Parts stay small (API Gateway takes at most 32 KiB per WebSocket frame).
  */
 export type ClientRpcMethod =
@@ -78,10 +78,14 @@ export interface ClientRpcReply {
   ID: string;
   Seq: number;
   Done: boolean;
-  Body?: unknown;
+  /** A unary call's answer as JSON text, split over parts when long (joined in order of Seq). */
+  BodyText?: string;
   Error?: ClientRpcError;
   Piece?: StreamPiece;
 }
 
 /** How much file data one stream part carries (raw bytes; base64 and the envelope stay under 32 KiB). */
 export const STREAM_PART_BYTES = 16 * 1024;
+
+/** How much JSON text of an answer one part carries. */
+export const BODY_PART_CHARS = 24 * 1024;

@@ -39,16 +39,21 @@ async function send(nodeId: string, request: ClientRpcRequest): Promise<string> 
   return channel;
 }
 
-/** A unary call: the reply's body, or its error as a NomadError. */
+/** A unary call: the reply's body (its parts joined in order), or its error as a NomadError. */
 export async function callNode(nodeId: string, method: ClientRpcMethod, args: object, timeoutMs = CALL_TIMEOUT_MS): Promise<unknown> {
   const id = randomUUID();
   await send(nodeId, { Type: 'rpc.request', ID: id, Method: method, Args: { ...args } });
   const deadline = Date.now() + timeoutMs;
+  let text = '';
+  let seq = -1;
   while (Date.now() < deadline) {
-    const [reply] = await nextReplyParts(id, nodeId, -1, Math.min(POLL_MS * 10, deadline - Date.now()));
-    if (!reply) continue;
-    if (reply.Error) throw replyError(reply);
-    return reply.Body;
+    for (const reply of await nextReplyParts(id, nodeId, seq, Math.min(POLL_MS * 10, deadline - Date.now()))) {
+      if (reply.Seq !== seq + 1) break;
+      seq = reply.Seq;
+      if (reply.Error) throw replyError(reply);
+      text += reply.BodyText ?? '';
+      if (reply.Done) return JSON.parse(text || 'null');
+    }
   }
   throw new NomadError(500, `rpc error: node ${nodeId} did not answer ${method} within ${timeoutMs / 1000}s`);
 }
