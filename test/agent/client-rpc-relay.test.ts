@@ -52,6 +52,13 @@ describe('client RPC replies through the WebSocket relay', () => {
     expect((await nextReplyParts('req-3', NODE.ID, 0, 10)).map((part) => part.Seq)).toEqual([1, 2]);
   });
 
+  it('take alloc exec callers on the WebSocket API with the command in the query', async () => {
+    const caller = (query: Record<string, string>) =>
+      handleWebSocketEvent({ requestContext: { routeKey: '$connect', connectionId: `caller-${Math.random()}` }, queryStringParameters: query });
+    expect(await caller({ alloc_id: 'a', task: 't', command: 'nope' })).toMatchObject({ statusCode: 400, body: expect.stringMatching(/^failed to marshal command into json: /) });
+    expect(await caller({ alloc_id: 'a', task: 't', command: '["sh"]' })).toEqual({ statusCode: 400, body: 'Unknown allocation "a"' });
+  });
+
   it('answer No path to node for a node whose channel is gone, Unknown node for one never registered', async () => {
     expect(await handleWebSocketEvent({ requestContext: { routeKey: '$disconnect', connectionId: connection(OTHER) } })).toEqual({ statusCode: 200 });
     await expect(callNode(OTHER.ID, 'ClientStats.Stats', {})).rejects.toMatchObject({ status: 404, message: 'No path to node' });
