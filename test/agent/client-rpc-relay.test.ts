@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handleWebSocketEvent } from '../../shared/nomad/client/actions/apigw-relay';
 import { agentChannel } from '../../shared/nomad/client/actions/relay-store';
-import { acceptReply, nextReplyParts } from '../../shared/nomad/client/ops/reply-inbox';
+import { acceptReply, ReplyWaiter } from '../../shared/nomad/client/ops/reply-inbox';
 import { callNode, streamNode } from '../../shared/nomad/client/ops/node-rpc';
 import { api, testNode } from '../support/nomad';
 import { useFreshResources } from '../support/resources';
@@ -35,21 +35,25 @@ describe('client RPC replies through the WebSocket relay', () => {
     const reply = { Type: 'rpc.reply', ID: 'req-1', Seq: 0, Done: true, BodyText: '{"Index":0}' };
     expect(await fromAgent(NODE, reply)).toEqual({ statusCode: 200 });
     expect(await fromAgent(OTHER, { ...reply, ID: 'req-2' })).toEqual({ statusCode: 200 });
-    expect(await nextReplyParts('req-1', NODE.ID, -1, 10)).toEqual([reply]);
+    // Read back from the table, as the HTTP Lambda does on AWS (it was not listening when the reply came).
+    expect(await new ReplyWaiter('req-1', NODE.ID).next(-1, 10)).toEqual([reply]);
     // A reply another node sent under a request it was not asked is not taken.
-    expect(await nextReplyParts('req-2', NODE.ID, -1, 10)).toEqual([]);
+    expect(await new ReplyWaiter('req-2', NODE.ID).next(-1, 10)).toEqual([]);
   });
 
-  it('wait for a part that arrives late, and read parts in order even when they are stored out of order', async () => {
-    const waiting = nextReplyParts('req-3', NODE.ID, -1, 5_000);
-    setTimeout(() => void acceptReply(NODE.ID, { Type: 'rpc.reply', ID: 'req-3', Seq: 0, Done: false }), 50);
+  it('hand a caller its parts as they arrive, in order even when they arrive out of order', async () => {
+    const replies = new ReplyWaiter('req-3', NODE.ID);
     const started = Date.now();
-    expect((await waiting).map((part) => part.Seq)).toEqual([0]);
+    setTimeout(() => void acceptReply(NODE.ID, { Type: 'rpc.reply', ID: 'req-3', Seq: 0, Done: false }), 50);
+    expect((await replies.next(-1, 5_000)).map((part) => part.Seq)).toEqual([0]);
     expect(Date.now() - started).toBeLessThan(4_000);
 
     await acceptReply(NODE.ID, { Type: 'rpc.reply', ID: 'req-3', Seq: 2, Done: true });
+    await acceptReply(OTHER.ID, { Type: 'rpc.reply', ID: 'req-3', Seq: 1, Done: false });
+    expect(await replies.next(0, 10)).toEqual([]);
     await acceptReply(NODE.ID, { Type: 'rpc.reply', ID: 'req-3', Seq: 1, Done: false, Piece: { Offset: 3, Data: 'YWJj', File: 'f' } });
-    expect((await nextReplyParts('req-3', NODE.ID, 0, 10)).map((part) => part.Seq)).toEqual([1, 2]);
+    expect((await replies.next(0, 10)).map((part) => part.Seq)).toEqual([1, 2]);
+    replies.close();
   });
 
   it('take alloc exec callers on the WebSocket API with the command in the query', async () => {

@@ -7,7 +7,7 @@ import { localSockets } from '../actions/local-sockets';
 import type { ConnectionPort } from '../actions/relay';
 import { agentChannel } from '../actions/relay-store';
 import type { ClientRpcMethod, ClientRpcReply, ClientRpcRequest, StreamPiece } from './client-rpc-protocol';
-import { nextReplyParts } from './reply-inbox';
+import { ReplyWaiter } from './reply-inbox';
 
 /**
  * Calls a client RPC on a node over its agent channel, as a Nomad server forwards one over the
@@ -32,30 +32,35 @@ function replyError(reply: ClientRpcReply): NomadError {
   return new NomadError((reply.Error?.Code ?? 500) as ContentfulStatusCode, reply.Error?.Message ?? 'client RPC failed');
 }
 
+/** Sends the request down the node's channel; the node is looked up only when it has none, to tell an unknown node from one out of reach. */
 async function send(nodeId: string, request: ClientRpcRequest): Promise<string> {
-  if (!(await readNode(nodeId))) throw new NomadError(404, `Unknown node ${nodeId}`);
   const channel = await agentChannel(nodeId);
-  if (!channel || !(await channelPort().send(channel, JSON.stringify(request)))) throw new NomadError(404, NO_PATH_TO_NODE);
-  return channel;
+  if (channel && (await channelPort().send(channel, JSON.stringify(request)))) return channel;
+  if (!(await readNode(nodeId))) throw new NomadError(404, `Unknown node ${nodeId}`);
+  throw new NomadError(404, NO_PATH_TO_NODE);
 }
 
 /** A unary call: the reply's body (its parts joined in order), or its error as a NomadError. */
 export async function callNode(nodeId: string, method: ClientRpcMethod, args: object, timeoutMs = CALL_TIMEOUT_MS): Promise<unknown> {
   const id = randomUUID();
-  await send(nodeId, { Type: 'rpc.request', ID: id, Method: method, Args: { ...args } });
-  const deadline = Date.now() + timeoutMs;
-  let text = '';
-  let seq = -1;
-  while (Date.now() < deadline) {
-    for (const reply of await nextReplyParts(id, nodeId, seq, Math.min(POLL_MS * 10, deadline - Date.now()))) {
-      if (reply.Seq !== seq + 1) break;
-      seq = reply.Seq;
-      if (reply.Error) throw replyError(reply);
-      text += reply.BodyText ?? '';
-      if (reply.Done) return JSON.parse(text || 'null');
+  const replies = new ReplyWaiter(id, nodeId);
+  try {
+    await send(nodeId, { Type: 'rpc.request', ID: id, Method: method, Args: { ...args } });
+    const deadline = Date.now() + timeoutMs;
+    let text = '';
+    let seq = -1;
+    while (Date.now() < deadline) {
+      for (const reply of await replies.next(seq, Math.min(POLL_MS, deadline - Date.now()))) {
+        seq = reply.Seq;
+        if (reply.Error) throw replyError(reply);
+        text += reply.BodyText ?? '';
+        if (reply.Done) return JSON.parse(text || 'null');
+      }
     }
+    throw new NomadError(500, `rpc error: node ${nodeId} did not answer ${method} within ${timeoutMs / 1000}s`);
+  } finally {
+    replies.close();
   }
-  throw new NomadError(500, `rpc error: node ${nodeId} did not answer ${method} within ${timeoutMs / 1000}s`);
 }
 
 export interface NodeStream {
@@ -71,9 +76,17 @@ export interface NodeStream {
  */
 export async function streamNode(nodeId: string, method: ClientRpcMethod, args: object, deadline: number, signal?: AbortSignal): Promise<NodeStream> {
   const id = randomUUID();
-  const channel = await send(nodeId, { Type: 'rpc.request', ID: id, Method: method, Args: { ...args } });
+  const replies = new ReplyWaiter(id, nodeId);
+  let channel: string;
+  try {
+    channel = await send(nodeId, { Type: 'rpc.request', ID: id, Method: method, Args: { ...args } });
+  } catch (error) {
+    replies.close();
+    throw error;
+  }
   let cancelled = false;
   const cancel = async () => {
+    replies.close();
     if (cancelled) return;
     cancelled = true;
     await channelPort().send(channel, JSON.stringify({ Type: 'rpc.cancel', ID: id }));
@@ -83,12 +96,7 @@ export async function streamNode(nodeId: string, method: ClientRpcMethod, args: 
   const fill = async (): Promise<boolean> => {
     while (buffered.length === 0) {
       if (signal?.aborted || Date.now() >= deadline) return false;
-      const parts = await nextReplyParts(id, nodeId, seq, Math.min(POLL_MS * 5, Math.max(0, deadline - Date.now())), signal);
-      // Parts are numbered from 0 without gaps; one that is missing yet is waited for.
-      for (const part of parts) {
-        if (part.Seq !== seq + 1 + buffered.length) break;
-        buffered.push(part);
-      }
+      buffered.push(...(await replies.next(seq + buffered.length, Math.min(POLL_MS * 5, Math.max(0, deadline - Date.now())), signal)));
     }
     return true;
   };
@@ -97,7 +105,10 @@ export async function streamNode(nodeId: string, method: ClientRpcMethod, args: 
     if (signal?.aborted) return { pieces: (async function* () {})(), cancel };
     throw new NomadError(500, `rpc error: node ${nodeId} did not answer ${method} in time`);
   }
-  if (buffered[0].Error) throw replyError(buffered[0]);
+  if (buffered[0].Error) {
+    await cancel();
+    throw replyError(buffered[0]);
+  }
   async function* pieces(): AsyncGenerator<StreamPiece> {
     try {
       for (;;) {
