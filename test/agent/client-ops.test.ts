@@ -192,6 +192,8 @@ describe('the allocation file system', () => {
     const root = await call('GET', `/v1/client/fs/ls/${allocId}`);
     expect(root.status).toBe(200);
     expect(root.body.map((file: any) => file.Name)).toEqual(['alloc', 't']);
+    // The executor's log, where Nomad's raw_exec keeps it.
+    expect((await call('GET', `/v1/client/fs/cat/${allocId}?path=/t/executor.out`)).text).toMatch(/^\S+Z \[INFO\]  executor: launching command: command=\/bin\/sh args=\["-c",/);
     expect(root.body[0]).toEqual({ Name: 'alloc', IsDir: true, Size: expect.any(Number), FileMode: expect.stringMatching(/^drwx/), ModTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/) });
     const local = await call('GET', `/v1/client/fs/ls/${allocId}?path=/t/local`);
     expect(local.body.find((file: any) => file.Name === 'host-root')).toMatchObject({ FileMode: 'Lrwxrwxrwx', IsDir: false });
