@@ -187,6 +187,31 @@ describe('client allocation operations', () => {
   });
 });
 
+describe('restart of all tasks', () => {
+  it('runs a finished prestart task again and restarts the main task; the running-tasks restart leaves the prestart task alone', async () => {
+    const spec = serviceJob('pre');
+    const group = spec.Job.TaskGroups[0] as any;
+    group.Tasks.unshift({ Name: 'setup', Driver: 'raw_exec', Lifecycle: { Hook: 'prestart', Sidecar: false }, Config: { command: '/bin/sh', args: ['-c', 'echo setup'] }, Resources: { CPU: 50, MemoryMB: 32 } });
+    expect((await call('POST', '/v1/jobs', spec)).status).toBe(200);
+    const id = await readyAlloc('pre');
+    const states = async () => (await call('GET', `/v1/allocation/${id}`)).body.TaskStates;
+    await eventually(states, (s) => s.setup?.State === 'dead');
+
+    expect((await call('PUT', `/v1/client/allocation/${id}/restart`)).status).toBe(200);
+    await eventually(states, (s) => s.t.Restarts === 1 && s.t.State === 'running');
+    expect((await states()).setup.Events.map((e: any) => e.Type)).not.toContain('Restart Signaled');
+
+    expect((await call('PUT', `/v1/client/allocation/${id}/restart`, { AllTasks: true })).status).toBe(200);
+    const after = await eventually(states, (s) => s.setup.Restarts === 1 && s.setup.State === 'dead' && s.t.Restarts === 2 && s.t.State === 'running');
+    expect(after.setup.Events.map((e: any) => e.Type).slice(-4)).toEqual(['Restart Signaled', 'Restarting', 'Started', 'Terminated']);
+    expect(after.setup.Events.at(-4).DisplayMessage).toBe('User requested all tasks to restart');
+    expect(after.setup.Failed).toBe(false);
+    expect((await call('GET', `/v1/allocation/${id}`)).body.ClientStatus).toBe('running');
+    expect((await call('GET', `/v1/client/fs/cat/${id}?path=alloc/logs/setup.stdout.0`)).text).toBe('setup\nsetup\n');
+    await call('DELETE', '/v1/job/pre');
+  });
+});
+
 describe('the allocation file system', () => {
   it('list and stat with Nomad’s AllocFileInfo', async () => {
     const root = await call('GET', `/v1/client/fs/ls/${allocId}`);
