@@ -190,6 +190,8 @@ describe('client allocation operations', () => {
 describe('restart of all tasks', () => {
   it('runs a finished prestart task again and restarts the main task; the running-tasks restart leaves the prestart task alone', async () => {
     const spec = serviceJob('pre');
+    // Not on the registered node without an agent (an earlier test's).
+    (spec.Job as any).Constraints = [{ LTarget: '${node.unique.id}', RTarget: agent.nodeId, Operand: '=' }];
     const group = spec.Job.TaskGroups[0] as any;
     group.Tasks.unshift({ Name: 'setup', Driver: 'raw_exec', Lifecycle: { Hook: 'prestart', Sidecar: false }, Config: { command: '/bin/sh', args: ['-c', 'echo setup'] }, Resources: { CPU: 50, MemoryMB: 32 } });
     expect((await call('POST', '/v1/jobs', spec)).status).toBe(200);

@@ -40,6 +40,14 @@ function multiError(errors: string[]): string {
 }
 
 const TASK_NOT_RUNNING = 'Task not running';
+/** A restart answers once the old processes are gone, as Nomad's, but within the API's own time limit (the restart goes on). */
+const RESTART_ANSWER_MS = 10_000;
+
+function answerWithin<T>(work: Promise<T>, meanwhile: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(meanwhile), RESTART_ANSWER_MS)));
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 export class ClientOps {
   private readonly streams = new Map<string, AbortController>();
@@ -133,14 +141,14 @@ export class ClientOps {
       const task = runner.task(TaskName);
       if (!task) throw new RpcError(`Could not find task runner for task: ${TaskName}`);
       const event = { type: TaskEventType.RestartSignal, fields: { RestartReason: 'User requested task to restart' } };
-      if (!(await task.restart(event, runner.killOf(TaskName), false))) throw new RpcError(TASK_NOT_RUNNING);
+      if (!(await answerWithin(task.restart(event, runner.killOf(TaskName), false), true))) throw new RpcError(TASK_NOT_RUNNING);
       return null;
     }
     if (!runner.shouldRun) throw new RpcError('restart of an alloc that should not run');
     const reason = AllTasks ? 'User requested all tasks to restart' : 'User requested running tasks to restart';
     const event = { type: TaskEventType.RestartSignal, fields: { RestartReason: reason } };
     // Tasks that are not running are left alone (Nomad ignores their "Task not running").
-    await Promise.all(runner.taskNames.map((name) => runner.task(name)?.restart(event, runner.killOf(name), AllTasks)));
+    await answerWithin(Promise.all(runner.taskNames.map((name) => runner.task(name)?.restart(event, runner.killOf(name), AllTasks))), []);
     return null;
   }
 
