@@ -89,8 +89,10 @@ beforeAll(async () => {
   allocId = await readyAlloc('ops');
 }, 120_000);
 
+let agentStopped = false;
+
 afterAll(async () => {
-  await agent?.stop();
+  if (!agentStopped) await agent?.stop();
   await server?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -365,5 +367,16 @@ describe('garbage collection', () => {
     expect(await call('GET', `/v1/client/allocation/${allocId}/gc`)).toMatchObject({ status: 200, text: '' });
     expect(await call('GET', `/v1/client/fs/ls/${allocId}`)).toMatchObject({ status: 404, text: `Unknown allocation "${allocId}"` });
     expect(await call('PUT', `/v1/client/gc?node_id=${agent.nodeId}`)).toMatchObject({ status: 200, text: '' });
+  });
+});
+
+describe('a node whose agent has gone', () => {
+  it('is out of reach: No path to node', async () => {
+    expect((await call('GET', `/v1/client/stats?node_id=${agent.nodeId}`)).status).toBe(200);
+    agentStopped = true;
+    await agent.stop();
+    const stats = await eventually(() => call('GET', `/v1/client/stats?node_id=${agent.nodeId}`), (r) => r.status === 404, 10_000);
+    expect(stats).toMatchObject({ status: 404, text: 'No path to node' });
+    expect(await call('PUT', `/v1/client/gc?node_id=${agent.nodeId}`)).toMatchObject({ status: 404, text: 'No path to node' });
   });
 });
