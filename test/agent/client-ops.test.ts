@@ -108,6 +108,8 @@ describe('client allocation operations', () => {
     // No task: every task of the allocation.
     expect((await call('PUT', `/v1/client/allocation/${allocId}/signal`, { Signal: 'SIGHUP' })).status).toBe(200);
     expect(await call('POST', `/v1/client/allocation/${allocId}/signal`, { Task: 'nope', Signal: 'SIGHUP' })).toMatchObject({ status: 500, text: 'Task not found' });
+    expect((await call('POST', `/v1/client/allocation/${allocId}/signal`, { Task: 't', Signal: 'SIGHUP', Namespace: null })).status).toBe(200);
+    expect(await call('POST', `/v1/client/allocation/${allocId}/signal`, { Task: 7 })).toMatchObject({ status: 400 });
     expect(await call('POST', `/v1/client/allocation/${allocId}/signal`)).toMatchObject({ status: 400, text: 'Failed to decode body: Request body is empty' });
     expect(await call('GET', `/v1/client/allocation/${allocId}/signal`)).toMatchObject({ status: 405, text: 'Invalid method' });
   });

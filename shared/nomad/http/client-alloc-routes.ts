@@ -19,8 +19,10 @@ import { nomadJson } from './respond';
  */
 const GENERIC_RESPONSE = { Index: 0 };
 
-const SignalBody = z.object({ Task: z.string().default(''), Signal: z.string().default('') }).passthrough();
-const RestartBody = z.object({ TaskName: z.string().default(''), AllTasks: z.boolean().default(false) }).passthrough();
+// Go decodes null as the zero value.
+const text = z.string().nullish().transform((value) => value ?? '');
+const SignalBody = z.object({ Task: text, Signal: text }).passthrough();
+const RestartBody = z.object({ TaskName: text, AllTasks: z.boolean().nullish().transform((value) => value ?? false) }).passthrough();
 
 async function allocFor(c: Context, ...capabilities: NamespaceCapability[]): Promise<StoredAlloc> {
   const allocId = c.req.param('alloc_id') ?? '';
