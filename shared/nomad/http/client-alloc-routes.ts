@@ -24,8 +24,8 @@ const text = z.string().nullish().transform((value) => value ?? '');
 const SignalBody = z.object({ Task: text, Signal: text }).passthrough();
 const RestartBody = z.object({ TaskName: text, AllTasks: z.boolean().nullish().transform((value) => value ?? false) }).passthrough();
 
-async function allocFor(c: Context, ...capabilities: NamespaceCapability[]): Promise<StoredAlloc> {
-  const allocId = c.req.param('alloc_id') ?? '';
+/** The allocation a client call is for, as a Nomad server finds it before checking the token's capability on its namespace. */
+export async function allocFor(c: Context, allocId: string, ...capabilities: NamespaceCapability[]): Promise<StoredAlloc> {
   const stored = await findAlloc(allocId);
   if (!stored) throw new NomadError(404, `Unknown allocation "${allocId}"`);
   await requireNamespace(c, stored.alloc.Namespace, ...capabilities);
@@ -59,7 +59,7 @@ function targetNode(c: Context): string {
 export function mountClientAllocRoutes(app: Hono): void {
   app.on(['PUT', 'POST'], '/v1/client/allocation/:alloc_id/signal', async (c) => {
     const body = await jsonBody(c, SignalBody, true, 'Failed to decode body: ');
-    const { alloc } = await allocFor(c, 'alloc-lifecycle');
+    const { alloc } = await allocFor(c, c.req.param('alloc_id') ?? '', 'alloc-lifecycle');
     await callNode(alloc.NodeID, 'Allocations.Signal', { AllocID: alloc.ID, Task: body.Task, Signal: body.Signal });
     return nomadJson(c, GENERIC_RESPONSE);
   });
@@ -69,18 +69,18 @@ export function mountClientAllocRoutes(app: Hono): void {
 
   app.all('/v1/client/allocation/:alloc_id/restart', async (c) => {
     const body = await jsonBody(c, RestartBody, false, '');
-    const { alloc } = await allocFor(c, 'alloc-lifecycle');
+    const { alloc } = await allocFor(c, c.req.param('alloc_id') ?? '', 'alloc-lifecycle');
     await callNode(alloc.NodeID, 'Allocations.Restart', { AllocID: alloc.ID, TaskName: body.TaskName, AllTasks: body.AllTasks });
     return nomadJson(c, GENERIC_RESPONSE);
   });
 
   app.all('/v1/client/allocation/:alloc_id/stats', async (c) => {
-    const { alloc } = await allocFor(c, 'read-job');
+    const { alloc } = await allocFor(c, c.req.param('alloc_id') ?? '', 'read-job');
     return nomadJson(c, await callNode(alloc.NodeID, 'Allocations.Stats', { AllocID: alloc.ID, Task: c.req.query('task') ?? '' }));
   });
 
   app.all('/v1/client/allocation/:alloc_id/gc', async (c) => {
-    const { alloc } = await allocFor(c, 'submit-job', 'gc-allocation');
+    const { alloc } = await allocFor(c, c.req.param('alloc_id') ?? '', 'submit-job', 'gc-allocation');
     await callNode(alloc.NodeID, 'Allocations.GarbageCollect', { AllocID: alloc.ID });
     return c.body(null, 200);
   });

@@ -1,10 +1,10 @@
 import type { Context, Hono } from 'hono';
 import { stream } from 'hono/streaming';
-import { requireNamespace } from '../acl/guard';
 import type { FsStreamArgs, StreamPiece } from '../client/ops/client-rpc-protocol';
 import { callNode, streamNode } from '../client/ops/node-rpc';
-import { findAlloc, type StoredAlloc } from '../store/allocs';
-import { badRequest, NomadError } from './errors';
+import type { StoredAlloc } from '../store/allocs';
+import { allocFor } from './client-alloc-routes';
+import { badRequest } from './errors';
 import { parseGoBool } from './params';
 import { nomadJson } from './respond';
 
@@ -22,13 +22,6 @@ function allocIdParam(c: Context): string {
   const allocId = c.req.param('alloc_id');
   if (!allocId) throw badRequest('must provide a valid alloc id');
   return allocId;
-}
-
-async function allocFor(c: Context, allocId: string): Promise<StoredAlloc> {
-  const stored = await findAlloc(allocId);
-  if (!stored) throw new NomadError(404, `Unknown allocation "${allocId}"`);
-  await requireNamespace(c, stored.alloc.Namespace, 'read-fs');
-  return stored;
 }
 
 function requiredPath(c: Context): string {
@@ -71,21 +64,21 @@ export function mountClientFsRoutes(app: Hono): void {
   app.get('/v1/client/fs/ls/:alloc_id', async (c) => {
     const allocId = allocIdParam(c);
     const path = c.req.query('path') || '/';
-    const { alloc } = await allocFor(c, allocId);
+    const { alloc } = await allocFor(c, allocId, 'read-fs');
     return nomadJson(c, await callNode(alloc.NodeID, 'FileSystem.List', { AllocID: alloc.ID, Path: path }));
   });
 
   app.get('/v1/client/fs/stat/:alloc_id', async (c) => {
     const allocId = allocIdParam(c);
     const path = requiredPath(c);
-    const { alloc } = await allocFor(c, allocId);
+    const { alloc } = await allocFor(c, allocId, 'read-fs');
     return nomadJson(c, await callNode(alloc.NodeID, 'FileSystem.Stat', { AllocID: alloc.ID, Path: path }));
   });
 
   app.get('/v1/client/fs/cat/:alloc_id', async (c) => {
     const allocId = allocIdParam(c);
     const path = requiredPath(c);
-    const stored = await allocFor(c, allocId);
+    const stored = await allocFor(c, allocId, 'read-fs');
     return readWhole(c, stored, { AllocID: stored.alloc.ID, Path: path, Offset: 0, Origin: 'start', Limit: 0, Follow: false }, false);
   });
 
@@ -95,7 +88,7 @@ export function mountClientFsRoutes(app: Hono): void {
     const offset = int64(c.req.query('offset'), 'offset');
     const limitText = c.req.query('limit');
     const limit = limitText ? int64(limitText, 'limit') : 0;
-    const stored = await allocFor(c, allocId);
+    const stored = await allocFor(c, allocId, 'read-fs');
     return readWhole(c, stored, { AllocID: stored.alloc.ID, Path: path, Offset: offset, Origin: 'start', Limit: limit, Follow: false }, false);
   });
 
@@ -109,7 +102,7 @@ export function mountClientFsRoutes(app: Hono): void {
     const offset = offsetText ? int64(offsetText, 'offset') : 0;
     const origin = c.req.query('origin') || 'start';
     if (origin !== 'start' && origin !== 'end') throw badRequest('origin must be start or end');
-    const stored = await allocFor(c, allocId);
+    const stored = await allocFor(c, allocId, 'read-fs');
     const args: FsStreamArgs = { AllocID: stored.alloc.ID, Path: path, Offset: offset, Origin: origin, Limit: 0, Follow: follow };
     if (!follow) return readWhole(c, stored, args, true);
 
