@@ -187,6 +187,8 @@ async function startParts(
     const startedAgent = agent;
     started.push(() => startedAgent.stop());
     await agent.ready;
+    // The API's own client, as on `nomad agent -dev`: node-wide client calls without node_id go to it.
+    process.env.NOMAD_LOCAL_CLIENT_NODE_ID = agent.nodeId;
   }
 
   let runner: GitLabRunner | undefined;

@@ -231,6 +231,10 @@ describe('actions WebSocket API', () => {
     expect(actions).toEqual(expect.arrayContaining(['execute-api:ManageConnections', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']));
     expect(actions.filter((action) => action.startsWith('s3:') || action.startsWith('sqs:'))).toEqual([]);
   });
+
+  it('lets the HTTP API post client RPC requests to agent channels', () => {
+    expect(actionsOf(statementsOf(stack.http.handler))).toContain('execute-api:ManageConnections');
+  });
 });
 
 describe('Nomad event stream', () => {
@@ -289,7 +293,7 @@ describe('functions', () => {
     const apiEndpoint = { 'Fn::GetAtt': [logicalId(stack.http.api), 'ApiEndpoint'] };
     // The API tells agents where the actions WebSocket API is; its Lambda posts back through the stage.
     const own: Record<string, Record<string, unknown>> = {
-      api: { ACTIONS_WEBSOCKET_URL: expect.anything(), VARIABLES_KMS_KEY_ID: arnOf(stack.stores.variablesKey) },
+      api: { ACTIONS_WEBSOCKET_URL: expect.anything(), ACTIONS_CALLBACK_URL: expect.anything(), VARIABLES_KMS_KEY_ID: arnOf(stack.stores.variablesKey) },
       actions: { ACTIONS_CALLBACK_URL: expect.anything() },
     };
     for (const [name, fn] of Object.entries(functions())) {

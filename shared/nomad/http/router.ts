@@ -18,6 +18,8 @@ import { mountValidateRoutes } from './validate-routes';
 import { mountSearchRoutes } from './search-routes';
 import { mountVariableRoutes } from './variable-routes';
 import { mountEventRoutes } from './event-routes';
+import { mountClientAllocRoutes } from './client-alloc-routes';
+import { mountClientFsRoutes } from './client-fs-routes';
 
 /** Nomad's HTTP API under `/v1`. */
 export const nomad = new Hono();
@@ -47,5 +49,7 @@ mountValidateRoutes(nomad);
 mountSearchRoutes(nomad);
 mountVariableRoutes(nomad);
 mountEventRoutes(nomad);
+mountClientAllocRoutes(nomad);
+mountClientFsRoutes(nomad);
 
 nomad.onError(nomadErrorResponse);
