@@ -57,6 +57,8 @@ export interface ApplyResult {
   finished: boolean;
   /** The index of the last committed transaction (the job's ModifyIndex after it), 0 if none. */
   lastIndex: number;
+  /** Per deployment this plan created or changed, the index of the last transaction that wrote it (its ModifyIndex after it). */
+  deploymentIndexes: Map<string, number>;
 }
 
 class LeaseLost extends Error {}
@@ -384,7 +386,7 @@ function packTransactions(changes: Change[], extras: Extras): Change[][] {
 }
 
 export async function applyPlan(plan: Plan, context: ApplyContext): Promise<ApplyResult> {
-  const result: ApplyResult = { placed: [], stopped: [], rejectedNodes: new Set(), conflicts: 0, finished: false, lastIndex: 0 };
+  const result: ApplyResult = { placed: [], stopped: [], rejectedNodes: new Set(), conflicts: 0, finished: false, lastIndex: 0, deploymentIndexes: new Map() };
   let extras: Extras = { deployment: plan.deployment ? structuredClone(plan.deployment) : undefined, deploymentUpdates: plan.deploymentUpdates, followupEvals: plan.followupEvals };
   const hasWork = (changes: Change[]) => changes.length > 0 || !!extras.deployment || extras.deploymentUpdates.length > 0 || extras.followupEvals.length > 0;
   const batches = packTransactions(changesOf(plan), extras);
@@ -398,6 +400,10 @@ export async function applyPlan(plan: Plan, context: ApplyContext): Promise<Appl
         await transact(items);
         result.lastIndex = index;
         result.finished = !!finish;
+        for (const op of ops) {
+          if (op.kind === 'createDeployment' && extras.deployment) result.deploymentIndexes.set(extras.deployment.ID, index);
+          else if (op.kind === 'deployment') result.deploymentIndexes.set(op.id, index);
+        }
         for (const change of changes) {
           if (change.kind === 'place') {
             result.placed.push(change.stored);

@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { config } from '../../config';
 import { nodeIndex, planInSlices, type PlanSlices } from '../scheduler/generic-sched';
 import type { SchedulerResult } from '../scheduler/types';
+import { readDeployment } from '../store/deployments';
 import { readEval } from '../store/evals';
 import { readJob } from '../store/jobs';
 import { isOpenEval, type Evaluation } from '../structs/evaluation';
@@ -117,14 +118,21 @@ export async function processEvaluation(message: EvalMessage, delivery: Delivery
   }
 }
 
-/** The plan this process kept for the evaluation at its last hand-off, if the job has not changed since. */
+/** The plan this process kept for the evaluation at its last hand-off, if neither the job nor its deployment has changed since. */
 async function resumeWarmPlan(evaluation: Evaluation): Promise<Pick<WarmPlan, 'loaded' | 'slices'> | undefined> {
   const warm = takeWarmPlan(evaluation.ID);
   if (!warm) return undefined;
-  const record = await readJob(evaluation.Namespace, evaluation.JobID);
+  const kept = warm.deployment;
+  const [record, deployment] = await Promise.all([
+    readJob(evaluation.Namespace, evaluation.JobID),
+    kept ? readDeployment({ Namespace: evaluation.Namespace, JobID: evaluation.JobID, ID: kept.id }) : undefined,
+  ]);
   if (record?.job.ModifyIndex !== warm.jobModifyIndex) return undefined;
-  // New allocations are stamped with this invocation's time.
+  if (kept && deployment?.ModifyIndex !== kept.modifyIndex) return undefined;
+  // In place, as the slices plan from this snapshot: new allocations are stamped with this
+  // invocation's time, and the deployment's counters are as read now.
   warm.loaded.snapshot.now = Date.now();
+  warm.loaded.snapshot.deployment = deployment;
   // Its nodes are as the last invocation left them: what fits nowhere is checked on fresh ones.
   return { loaded: { ...warm.loaded, record, freshNodes: false }, slices: warm.slices };
 }
@@ -170,6 +178,8 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
     // Slices after the first place under the deployment the first one may have created.
     let deployment = snapshot.deployment;
     const created = result.plan.deployment;
+    // The ModifyIndex the deployment the plan places under had when this worker last read or wrote it.
+    let deploymentIndex = deployment?.ModifyIndex;
     // One slice after another; each is committed before the next is planned.
     for (;;) {
       const { plan } = result;
@@ -195,6 +205,8 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
           finished = applied.finished;
           held.released = finished;
           if (applied.lastIndex) lastIndex = applied.lastIndex;
+          const underId = (created ?? deployment)?.ID;
+          if (underId && applied.deploymentIndexes.has(underId)) deploymentIndex = applied.deploymentIndexes.get(underId);
           maybeFail('after-commit');
           if (applied.stopped.some((stop) => stop.wasLive)) freedCapacity = true;
           settled = applied.rejectedNodes.size === 0;
@@ -227,8 +239,9 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
         logger.info('evaluation continues in the next invocation', { evalId: evaluation.ID, deferred: result.deferredPlacements });
         if (freedCapacity) await unblockEvals({ exceptJobId: evaluation.JobID });
         const outcome = await continueEval(evaluation, result.queuedAllocations);
-        if (outcome === 'continued' && lastIndex > 0 && !deployment && !created) {
-          keepWarmPlan({ evalId: evaluation.ID, jobModifyIndex: lastIndex, loaded, slices });
+        const under = created ?? deployment;
+        if (outcome === 'continued' && lastIndex > 0 && (!under || deploymentIndex !== undefined)) {
+          keepWarmPlan({ evalId: evaluation.ID, jobModifyIndex: lastIndex, deployment: under && { id: under.ID, modifyIndex: deploymentIndex! }, loaded, slices });
         }
         return outcome;
       }

@@ -6,14 +6,17 @@ import type { LoadedSnapshot } from './snapshot';
  * under `npm start`, usually on Lambda): the next invocation of the same evaluation goes on with
  * it instead of reading the job's allocations again, which for a large count costs more than
  * placing. It is used only if the job's ModifyIndex (moved by every change to its allocations,
- * evaluations or summary) is still the one this worker's last commit gave it, and only for plans
- * without a deployment (whose status an operator may change meanwhile). Anything it does not see
- * (nodes that changed) is caught by the commit's conditions, which send the worker back to a
- * fresh snapshot.
+ * evaluations or summary) is still the one this worker's last commit gave it, and, for a plan
+ * under a deployment, only if the deployment's ModifyIndex is still the one this worker last wrote
+ * or read: an operator's pause, promotion or failure moves the deployment but not the job. Anything
+ * it does not see (nodes that changed) is caught by the commit's conditions, which send the
+ * worker back to a fresh snapshot.
  */
 export interface WarmPlan {
   evalId: string;
   jobModifyIndex: number;
+  /** The deployment the plan places under, as this worker last left it. */
+  deployment?: { id: string; modifyIndex: number };
   loaded: LoadedSnapshot;
   slices: PlanSlices;
 }
