@@ -12,6 +12,7 @@ import { isActiveDeployment, type Deployment } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
 import type { Job } from '../structs/job';
 import { nodeCapacity } from '../structs/node';
+import { MAX_INDEXED_DATACENTERS } from '../scheduler/blocked-wake';
 import { addClaim, negateClaim } from '../scheduler/rank';
 import type { Plan, PlannedAllocUpdate, PlannedInPlaceUpdate, PlannedStop } from '../scheduler/types';
 import { maybeFail } from './faults';
@@ -366,8 +367,8 @@ function packTransactions(changes: Change[], extras: Extras): Change[][] {
   let current: Change[] = [];
   let nodes = new Set<string>();
   let size = 0;
-  // Room for the job, the lease, deployment counters and the evaluation's outcome.
-  const reserve = () => (batches.length === 0 ? firstReserve + 4 : 8);
+  // Room for the job, the lease, deployment counters and the evaluation's outcome (with its blocked-index entries).
+  const reserve = () => (batches.length === 0 ? firstReserve + 4 : 8) + MAX_INDEXED_DATACENTERS;
   for (const change of changes) {
     const touched = new Set(nodeEffects(change).map(([nodeId]) => nodeId));
     const added = () => [...touched].filter((nodeId) => !nodes.has(nodeId)).length;

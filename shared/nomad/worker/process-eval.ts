@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { config } from '../../config';
 import { nodeIndex, planInSlices, type PlanSlices } from '../scheduler/generic-sched';
+import type { ChangedNode } from '../scheduler/blocked-wake';
 import type { SchedulerResult } from '../scheduler/types';
 import { readDeployment } from '../store/deployments';
 import { readEval } from '../store/evals';
@@ -141,7 +142,8 @@ async function resumeWarmPlan(evaluation: Evaluation): Promise<Pick<WarmPlan, 'l
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function schedule(evaluation: Evaluation, lease: Lease, held: { released: boolean }, deadline: number): Promise<ProcessOutcome> {
-  let freedCapacity = false;
+  // Nodes where this evaluation's stops gave capacity back: blocked evaluations of other jobs may now place there.
+  const freed = new Map<string, ChangedNode>();
   let freshNodes = false;
   const sliceSize = config().workerSlicePlacements;
   let stopAt: number | undefined;
@@ -192,9 +194,10 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
       const finish = settled || !last ? undefined : await planFinish(evaluation, result, {}, loaded.record);
       if (!settled) {
         try {
+          const nodes = nodeIndex(snapshot.nodes);
           const applied = await applyPlan(plan, {
             job: snapshot.job,
-            nodes: nodeIndex(snapshot.nodes),
+            nodes,
             lease,
             deployment,
             now: snapshot.now,
@@ -208,7 +211,10 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
           const underId = (created ?? deployment)?.ID;
           if (underId && applied.deploymentIndexes.has(underId)) deploymentIndex = applied.deploymentIndexes.get(underId);
           maybeFail('after-commit');
-          if (applied.stopped.some((stop) => stop.wasLive)) freedCapacity = true;
+          for (const stop of applied.stopped) {
+            const node = stop.wasLive && nodes.get(stop.nodeId);
+            if (node) freed.set(stop.nodeId, node.node);
+          }
           settled = applied.rejectedNodes.size === 0;
           if (!settled) {
             logger.info('plan partially rejected, re-planning', { evalId: evaluation.ID, rejected: [...applied.rejectedNodes] });
@@ -229,7 +235,7 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
           outcome = await finishEval(evaluation, result, { record: loaded.record, lease });
           held.released = outcome !== 'ignored';
         }
-        if (freedCapacity) await unblockEvals({ exceptJobId: evaluation.JobID });
+        if (freed.size > 0) await unblockEvals({ exceptJobId: evaluation.JobID, nodes: [...freed.values()] });
         return outcome;
       }
       // A slice committed whole: progress, so the plan attempts start over.
@@ -237,7 +243,7 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
       maybeFail('between-slices');
       if (Date.now() >= stopAt) {
         logger.info('evaluation continues in the next invocation', { evalId: evaluation.ID, deferred: result.deferredPlacements });
-        if (freedCapacity) await unblockEvals({ exceptJobId: evaluation.JobID });
+        if (freed.size > 0) await unblockEvals({ exceptJobId: evaluation.JobID, nodes: [...freed.values()] });
         const outcome = await continueEval(evaluation, result.queuedAllocations);
         const under = created ?? deployment;
         if (outcome === 'continued' && lastIndex > 0 && (!under || deploymentIndex !== undefined)) {
