@@ -1,3 +1,4 @@
+import { workerConcurrency } from '../../config';
 import type { PlanSlices } from '../scheduler/generic-sched';
 import type { LoadedSnapshot } from './snapshot';
 
@@ -21,15 +22,18 @@ export interface WarmPlan {
   slices: PlanSlices;
 }
 
-let kept: WarmPlan | undefined;
+/** One per evaluation handed on; as many as the worker runs at once, the oldest forgotten first. */
+const kept = new Map<string, WarmPlan>();
 
 export function keepWarmPlan(plan: WarmPlan): void {
-  kept = plan;
+  kept.delete(plan.evalId);
+  kept.set(plan.evalId, plan);
+  while (kept.size > workerConcurrency()) kept.delete(kept.keys().next().value!);
 }
 
 /** The kept plan of this evaluation, once (it is kept again at the next hand-off). */
 export function takeWarmPlan(evalId: string): WarmPlan | undefined {
-  const plan = kept?.evalId === evalId ? kept : undefined;
-  kept = undefined;
+  const plan = kept.get(evalId);
+  kept.delete(evalId);
   return plan;
 }
