@@ -99,3 +99,14 @@ export function config(): Config {
         : undefined,
   };
 }
+
+/**
+ * How many evaluation message groups (jobs) the worker processes at once (WORKER_CONCURRENCY,
+ * default 4, at least 2 as Lambda's SQS maximum concurrency is): the CDK stack sets it as the worker
+ * Lambda's reserved concurrency and its SQS event source's maximum concurrency, and `npm start`'s
+ * local worker runs that many groups in parallel. Read at synth time too, so it needs none of the
+ * other settings.
+ */
+export function workerConcurrency(): number {
+  return Math.max(2, Math.floor(Number(process.env.WORKER_CONCURRENCY)) || 4);
+}

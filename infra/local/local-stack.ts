@@ -6,6 +6,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import type { NomadAgent } from '../../agent/nomad/agent';
 import type { GitLabRunner } from '../../agent/gitlab-runner/runner';
+import { workerConcurrency } from '../../shared/config';
 import { ensureResources } from './resources';
 import { SqsPoller } from './sqs-poller';
 import { startStandIns, type StandIns } from './stand-ins';
@@ -146,6 +147,7 @@ async function startParts(
     queueUrl: resources.EVAL_QUEUE_URL,
     handler: worker,
     functionName: 'jobplane-worker',
+    concurrency: workerConcurrency(),
     onError: (error) => log(`worker: ${(error as Error).message}`),
   });
   poller.start();

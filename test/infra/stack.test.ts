@@ -7,6 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobplaneStack } from '../../infra/stack';
+import { workerConcurrency } from '../../shared/config';
 import {
   GLOBAL_INDEXES,
   S3_EXPIRED_TAG,
@@ -131,6 +132,16 @@ describe('evaluation queue', () => {
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
+  });
+
+  it('runs as many message groups at once as the local worker does, and no more', () => {
+    // WORKER_CONCURRENCY is unset here: both take its default.
+    expect(functionProperties(stack.worker.handler).ReservedConcurrentExecutions).toBe(workerConcurrency());
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: ref(stack.worker.handler),
+      ScalingConfig: { MaximumConcurrency: workerConcurrency() },
+    });
+    expect(workerConcurrency()).toBe(4);
   });
 
   it('lets the worker finish before its messages become visible again', () => {
