@@ -1,7 +1,7 @@
 import { ConfigError, PipelineFilteredError } from '../ci-config/errors';
 import { collectIncludes } from '../ci-config/includes';
-import { buildPipelineDefinition } from '../ci-config/pipeline';
-import type { JobDefinition, PipelineDefinition } from '../ci-config/types';
+import { buildPipelineDefinition, predefinedRuleVariables } from '../ci-config/pipeline';
+import type { JobDefinition, PipelineContext, PipelineDefinition } from '../ci-config/types';
 import { validationError } from '../errors';
 import type { JobRecord, PipelineRecord, PipelineSource, PipelineVariable, ProjectRecord, UserRecord } from '../records';
 import { effectiveAllowFailure } from '../state/job-events';
@@ -13,6 +13,7 @@ import { putJob, putJobPointer } from '../store/jobs';
 import { putPipeline, readPipelineWithJobs } from '../store/pipelines';
 import { fullPath, nextPipelineIid } from '../store/projects';
 import { fileIn, listFilesIn, openProjectRepository, resolveIn } from '../git/commits';
+import { includeReader } from './include-reader';
 import { afterJobsChanged } from './after-transitions';
 import { applyTransitions, pipelineChanges, processPipelineNow } from './process-pipeline';
 import { variableErrors } from '../validations/variables';
@@ -35,6 +36,8 @@ export interface CreatePipelineInput {
   variables: PipelineVariable[];
   /** Child pipelines bring their configuration; otherwise it is read from the repository. */
   configText?: string;
+  /** Values for the configuration's `spec:inputs` (API `inputs`, `trigger:include:inputs`). */
+  inputs?: Record<string, unknown>;
   sourceJobId?: number;
   /** The upstream pipeline's depth + 1 for pipelines that bridges create. */
   depth?: number;
@@ -88,9 +91,7 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
   }
   let definition: PipelineDefinition;
   try {
-    const includes = await collectIncludes(text, readFile);
-    definition = buildPipelineDefinition(text, {
-      includes,
+    const context: PipelineContext = {
       ref: input.ref,
       tag: input.tag ?? false,
       sha: commit.sha,
@@ -99,7 +100,11 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
       projectPath: fullPath(project),
       variables: Object.fromEntries(input.variables.map((variable) => [variable.key, variable.value])),
       files: await listFilesIn(repo, commit.treeId),
-    });
+      inputs: input.inputs,
+    };
+    const reader = includeReader(repo, commit, { kind: 'user', user: input.user, scopes: ['api'] });
+    const collected = await collectIncludes(text, reader, { files: context.files, variables: { ...predefinedRuleVariables(context), ...context.variables }, inputs: input.inputs });
+    definition = buildPipelineDefinition(text, { ...context, ...collected });
   } catch (error) {
     if (error instanceof ConfigError) throw validationError({ base: error.errors });
     if (error instanceof PipelineFilteredError) throw baseError(error.message);
