@@ -18,5 +18,6 @@ import './metadata-routes';
 import './lint-routes';
 import './runners-api-routes';
 import './variables-routes';
+import './resource-groups-routes';
 
 export { gitlab, gitlabNotFound } from './routing';

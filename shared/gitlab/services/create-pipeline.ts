@@ -7,6 +7,7 @@ import type { JobRecord, PipelineRecord, PipelineSource, PipelineVariable, Proje
 import { effectiveAllowFailure } from '../state/job-events';
 import { pipelineStatus } from '../state/process-pipeline';
 import { notYetRun } from '../state/transition-fields';
+import { resourceGroupOf } from '../state/resource-groups';
 import { MAX_TRANSACT_ITEMS, transact, type TransactItem } from '../../storage/transact';
 import { nextId, nextIds } from '../store/counters';
 import { putJob, putJobPointer } from '../store/jobs';
@@ -149,6 +150,11 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
     const processed: PipelineRecord = { ...pipeline, ...pipelineChanges(pipeline, jobs, pipelineStatus(jobs), now) };
     await transact([putPipeline(processed, { unprocessed: false }), ...jobs.flatMap((job) => [putJob(job), putJobPointer(job)]), ...extra]);
     await afterJobsChanged(processed, changed.map(({ after }) => after), 'created');
+    // Jobs waiting for a resource group's resource get it as processing settles their groups.
+    if (jobs.some((job) => resourceGroupOf(job) !== null)) {
+      const settled = (await processPipelineNow(pipeline.id))!;
+      return { pipeline: settled.pipeline, jobs: settled.jobs };
+    }
     return { pipeline: processed, jobs };
   }
   const perTransaction = Math.floor(MAX_TRANSACT_ITEMS / 2);

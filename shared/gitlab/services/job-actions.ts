@@ -1,6 +1,7 @@
 import { badRequest, forbidden, GitLabError } from '../errors';
 import type { JobRecord, UserRecord } from '../records';
 import { cancelTarget, forceCancelTarget, isErasable, isPlayable, isRetryable } from '../state/job-events';
+import { enqueuedStatus } from '../state/resource-groups';
 import { jobsToReset, notYetRun, transitionFields } from '../state/transition-fields';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
 import { nextId } from '../store/counters';
@@ -79,7 +80,7 @@ export async function retryJobWithoutAnswer(read: JobRecord, user: UserRecord, o
     const now = Date.now();
     let clone = cloneForRetry(job, newId, user, now);
     if (options.jobVariables) clone.jobVariables = options.jobVariables;
-    if (options.enqueue) clone = { ...clone, ...transitionFields(clone, 'pending', now) };
+    if (options.enqueue) clone = { ...clone, ...transitionFields(clone, enqueuedStatus(clone), now) };
     const reset = jobsToReset(latestJobs(read?.jobs ?? []), job);
     const items: TransactItem[] = [
       updateJob(job, { retried: true, updatedAt: now }, ['success', 'failed', 'canceled', 'canceling'], {
@@ -111,7 +112,7 @@ export async function playJob(job: JobRecord, user: UserRecord, variables: JobRe
     return reread(job.id);
   }
   const now = Date.now();
-  const changes = { ...transitionFields(job, 'pending', now), userId: user.id, jobVariables: variables, scheduledAt: null };
+  const changes = { ...transitionFields(job, enqueuedStatus(job), now), userId: user.id, jobVariables: variables, scheduledAt: null };
   try {
     await transact([updateJob(job, changes, [job.status]), touchPipeline(job.pipelineId)]);
   } catch (error) {

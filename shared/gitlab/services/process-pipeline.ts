@@ -6,7 +6,10 @@ import { isCompleted, type JobStatus } from '../state/statuses';
 import { transitionFields } from '../state/transition-fields';
 import { updateJob } from '../store/jobs';
 import { readPipelineWithJobs, updateProcessedPipeline } from '../store/pipelines';
+import { resourceGroupOf } from '../state/resource-groups';
 import { afterJobsChanged } from './after-transitions';
+import { notifyRunners } from './runner-queue';
+import { settleResourceGroups } from './resource-groups';
 
 /**
  * Runs GitLab's processing on a pipeline as it is stored now and writes what it decides: each job
@@ -21,6 +24,7 @@ function processable(job: JobRecord): ProcessableJob {
     stageIdx: job.stageIdx,
     when: job.definition.when,
     needs: job.definition.needs === null ? null : job.definition.needs.map((need) => need.job),
+    resourceGroup: resourceGroupOf(job) !== null,
     status: job.status,
     allowFailure: job.allowFailure,
   };
@@ -62,9 +66,23 @@ export function latestJobs(jobs: readonly JobRecord[]): JobRecord[] {
 
 /**
  * Processes the pipeline; answers it and all its jobs (retried ones included) as processing left
- * them, before what follows the transitions (a started bridge) moved anything further.
+ * them, before what follows the transitions (a started bridge) moved anything further. Then the
+ * resource groups its jobs use are settled: jobs (of any pipeline) that get a resource are
+ * enqueued, and their pipelines processed in turn.
  */
 export async function processPipelineNow(pipelineId: number): Promise<{ pipeline: PipelineRecord; jobs: JobRecord[] } | undefined> {
+  let processed = await processOnce(pipelineId);
+  if (!processed || !processed.jobs.some((job) => resourceGroupOf(job) !== null)) return processed;
+  const assigned = await settleResourceGroups(latestJobs(processed.jobs));
+  await notifyRunners(assigned.filter((job) => job.type === 'build'));
+  for (const pipeline of new Set(assigned.map((job) => job.pipelineId))) {
+    const again = await processPipelineNow(pipeline);
+    if (pipeline === pipelineId) processed = again;
+  }
+  return processed;
+}
+
+async function processOnce(pipelineId: number): Promise<{ pipeline: PipelineRecord; jobs: JobRecord[] } | undefined> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const read = await readPipelineWithJobs(pipelineId);
     if (!read) return undefined;

@@ -14,6 +14,9 @@
  *                                                   (COMMIT#/BRANCH#/BLOB#: the repository before git, migrated on first use)
  *                              SK `GIT#REF#<refname>` a git ref (`refs/heads/main` → object id)
  *                              SK `GIT#PACK#<name>` a packfile of the repository (pack and index in S3 `repository/`)
+ *                              SK `RESOURCEGROUP#<key>` a resource group (its holder and waiting jobs)
+ *                              SK `ENVIRONMENT#<name>` an environment
+ *                              SK `DEPLOYMENT#<id, padded>` a deployment to one of its environments
  *   PK `GLPROJECTPATH#<path>`  SK `PATH`            unique full path (lower case) → project id
  *   PK `GLINSTANCEVARIABLES`   SK `VARIABLE#<key>`  an instance CI/CD variable (`/admin/ci/variables`)
  *   PK `GLPIPELINE#<id>`       SK `PIPELINE`        a pipeline (status, jobsVersion)
@@ -85,3 +88,9 @@ export const PENDING_QUEUE = 'GLQUEUE#pending';
 export const SCHEDULED_QUEUE = 'GLQUEUE#scheduled';
 export const RUNNING_QUEUE = 'GLQUEUE#running';
 export const UNPROCESSED_PIPELINES = 'GLPIPELINES#unprocessed';
+export const RESOURCE_GROUP_SK_PREFIX = 'RESOURCEGROUP#';
+export const resourceGroupKey = (projectId: number, key: string) => ({ PK: projectPk(projectId), SK: `${RESOURCE_GROUP_SK_PREFIX}${key}` });
+export const ENVIRONMENT_SK_PREFIX = 'ENVIRONMENT#';
+export const environmentKey = (projectId: number, name: string) => ({ PK: projectPk(projectId), SK: `${ENVIRONMENT_SK_PREFIX}${name}` });
+export const DEPLOYMENT_SK_PREFIX = 'DEPLOYMENT#';
+export const deploymentKey = (projectId: number, id: number) => ({ PK: projectPk(projectId), SK: `${DEPLOYMENT_SK_PREFIX}${pad(id)}` });
