@@ -19,5 +19,6 @@ import './lint-routes';
 import './runners-api-routes';
 import './variables-routes';
 import './resource-groups-routes';
+import './environments-routes';
 
 export { gitlab, gitlabNotFound } from './routing';

@@ -14,6 +14,7 @@ import { getCommit } from '../git/commits';
 import { updateRunner } from '../store/runners';
 import { getUser } from '../store/users';
 import { latestJobs, processPipelineNow } from './process-pipeline';
+import { dotenvVariablesOf } from './dotenv-variables';
 
 /**
  * `POST /jobs/request`: the oldest pending build this runner may take becomes running for it, in
@@ -86,6 +87,7 @@ export async function requestJob(runner: RunnerRecord, params: RequestParams): P
         listProjectVariables(claimed.job.projectId),
         listInstanceVariables(),
       ]);
+      const dependencies = dependenciesOf(claimed.job, processed!.jobs);
       const payload = jobRequestResponse({
         job: claimed.job,
         token: claimed.token,
@@ -94,11 +96,11 @@ export async function requestJob(runner: RunnerRecord, params: RequestParams): P
         commit,
         user,
         runner,
-        dependencies: dependenciesOf(claimed.job, processed!.jobs),
-        // Jobs here have no environment, so only project variables scoped `*` reach them.
+        dependencies,
+        dotenvVariables: await dotenvVariablesOf(dependencies),
         ciVariables: [
           ...instanceVariables.filter((variable) => !variable.protected || claimed.job.protectedRef),
-          ...variablesForJob(projectVariables, { protectedRef: claimed.job.protectedRef, environment: null }),
+          ...variablesForJob(projectVariables, { protectedRef: claimed.job.protectedRef, environment: claimed.job.definition.environment?.name ?? null }),
         ],
       });
       return { kind: 'job', payload };

@@ -16,6 +16,7 @@ import { fullPath, nextPipelineIid } from '../store/projects';
 import { fileIn, listFilesIn, openProjectRepository, resolveIn } from '../git/commits';
 import { includeReader } from './include-reader';
 import { afterJobsChanged } from './after-transitions';
+import { recordEnvironments } from './environments';
 import { applyTransitions, pipelineChanges, processPipelineNow } from './process-pipeline';
 import { variableErrors } from '../validations/variables';
 
@@ -149,6 +150,7 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
     const { jobs, changed } = applyTransitions(created, now);
     const processed: PipelineRecord = { ...pipeline, ...pipelineChanges(pipeline, jobs, pipelineStatus(jobs), now) };
     await transact([putPipeline(processed, { unprocessed: false }), ...jobs.flatMap((job) => [putJob(job), putJobPointer(job)]), ...extra]);
+    await recordEnvironments(jobs);
     await afterJobsChanged(processed, changed.map(({ after }) => after), 'created');
     // Jobs waiting for a resource group's resource get it as processing settles their groups.
     if (jobs.some((job) => resourceGroupOf(job) !== null)) {
@@ -162,6 +164,7 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
     await transact(created.slice(i, i + perTransaction).flatMap((job) => [putJob(job), putJobPointer(job)]));
   }
   await transact([putPipeline(pipeline, { unprocessed: true }), ...extra]);
+  await recordEnvironments(created);
   await processPipelineNow(pipeline.id);
   const read = (await readPipelineWithJobs(pipeline.id))!;
   return { pipeline: read.pipeline, jobs: read.jobs };

@@ -13,6 +13,7 @@ import { deleteJobObjects } from '../artifacts/objects';
 import { unchangedSince } from '../artifacts/unchanged';
 import { archiveTrace } from '../traces/archive';
 import { afterJobsChanged } from './after-transitions';
+import { recordEnvironments } from './environments';
 import { latestJobs, processPipelineNow } from './process-pipeline';
 
 /**
@@ -96,6 +97,7 @@ export async function retryJobWithoutAnswer(read: JobRecord, user: UserRecord, o
     await transact(items);
     return clone;
   });
+  await recordEnvironments([retried]);
   const processed = await processPipelineNow(retried.pipelineId);
   if (options.enqueue && processed) await afterJobsChanged(processed.pipeline, [retried], processed.pipeline.status);
   return retried.id;

@@ -83,3 +83,99 @@ deploy:
     expect((await requestJob(server, runner.token)).status).toBe(204);
   });
 });
+
+describe('parallel jobs, environments and dotenv variables', () => {
+  const CI = `
+stages: [build, test, deploy]
+build:
+  stage: build
+  script: [./build.sh]
+  artifacts:
+    reports:
+      dotenv: build.env
+test:
+  stage: test
+  parallel:
+    matrix:
+      - SUITE: [unit, e2e]
+  script: [./test.sh]
+deploy:
+  stage: deploy
+  script: [./deploy.sh]
+  environment:
+    name: review/$CI_COMMIT_REF_NAME
+    url: https://$CI_COMMIT_REF_SLUG.example.com
+    on_stop: stop
+stop:
+  stage: deploy
+  script: [./stop.sh]
+  when: manual
+  environment:
+    name: review/$CI_COMMIT_REF_NAME
+    action: stop
+`;
+  let projectId: number;
+  let pipelineId: number;
+
+  it('hands matrix jobs their values and CI_NODE_*, and later jobs the dotenv of earlier ones', async () => {
+    projectId = (await projectWithCi(server, 'envs', CI)).id;
+    const pipeline = await http(server, 'POST', api(`/projects/${projectId}/pipeline?ref=main`), { token: server.root });
+    pipelineId = pipeline.body.id;
+    expect(Object.keys(await jobsOf(projectId, pipelineId)).sort()).toEqual(['build', 'deploy', 'stop', 'test: [e2e]', 'test: [unit]']);
+
+    const build = await take();
+    expect(build.name).toBe('build');
+    const { uploadViaAuthorize } = await import('../artifacts/helpers');
+    const { gzipSync } = await import('node:zlib');
+    const upload = await uploadViaAuthorize(server, { id: build.id, token: build.token } as never, gzipSync('BUILD_VERSION=1.2.3\nIMAGE="registry/app:1.2.3"\n'), 'artifact_type=dotenv&artifact_format=gzip');
+    expect(upload.status).toBe(201);
+    await finishJob(server, build.id, build.token, 'success');
+
+    const seen: Record<string, Record<string, string>> = {};
+    for (let i = 0; i < 2; i++) {
+      const job = await take();
+      seen[job.name] = Object.fromEntries(job.variables.map((variable) => [variable.key, variable.value]));
+      await finishJob(server, job.id, job.token, 'success');
+    }
+    expect(seen['test: [unit]']).toMatchObject({ SUITE: 'unit', CI_NODE_INDEX: '1', CI_NODE_TOTAL: '2', BUILD_VERSION: '1.2.3', IMAGE: 'registry/app:1.2.3' });
+    expect(seen['test: [e2e]']).toMatchObject({ SUITE: 'e2e', CI_NODE_INDEX: '2', CI_NODE_TOTAL: '2' });
+
+    const deploy = await take();
+    const variables = Object.fromEntries(deploy.variables.map((variable) => [variable.key, variable.value]));
+    expect(variables).toMatchObject({
+      CI_ENVIRONMENT_NAME: 'review/main',
+      CI_ENVIRONMENT_SLUG: expect.stringMatching(/^review-main-[a-z0-9]{6}$/),
+      CI_ENVIRONMENT_URL: 'https://main.example.com',
+      CI_ENVIRONMENT_ACTION: 'start',
+      CI_ENVIRONMENT_TIER: 'development',
+      BUILD_VERSION: '1.2.3',
+    });
+    await finishJob(server, deploy.id, deploy.token, 'success');
+  });
+
+  it('lists the environment and its deployment, and stops it with its stop job', async () => {
+    const environments = await http(server, 'GET', api(`/projects/${projectId}/environments`), { token: server.root });
+    expect(environments.status).toBe(200);
+    expect(environments.headers.get('x-total')).toBe('1');
+    expect(environments.body).toEqual([
+      expect.objectContaining({ name: 'review/main', slug: expect.stringMatching(/^review-main-/), external_url: 'https://main.example.com', state: 'available', tier: 'development' }),
+    ]);
+    const deployments = await http(server, 'GET', api(`/projects/${projectId}/deployments?environment=review/main`), { token: server.root });
+    expect(deployments.body).toEqual([
+      expect.objectContaining({ iid: 1, ref: 'main', status: 'success', environment: expect.objectContaining({ name: 'review/main' }), deployable: expect.objectContaining({ name: 'deploy', status: 'success' }), user: expect.objectContaining({ username: 'root' }) }),
+    ]);
+    const one = await http(server, 'GET', api(`/projects/${projectId}/environments/${environments.body[0].id}`), { token: server.root });
+    expect(one.body.last_deployment).toMatchObject({ id: deployments.body[0].id, status: 'success' });
+    expect((await http(server, 'GET', api(`/projects/${projectId}/deployments/${deployments.body[0].id}`), { token: server.root })).body.sha).toBe(deployments.body[0].sha);
+    expect((await http(server, 'GET', api(`/projects/${projectId}/deployments?status=failed`), { token: server.root })).body).toEqual([]);
+
+    const jobs = await http(server, 'GET', api(`/projects/${projectId}/pipelines/${pipelineId}/jobs?scope[]=manual`), { token: server.root });
+    const stopJob = jobs.body.find((job: { name: string }) => job.name === 'stop');
+    expect((await http(server, 'POST', api(`/projects/${projectId}/jobs/${stopJob.id}/play`), { token: server.root })).status).toBe(200);
+    const stop = await take();
+    await finishJob(server, stop.id, stop.token, 'success');
+    const stopped = await http(server, 'GET', api(`/projects/${projectId}/environments?states=stopped`), { token: server.root });
+    expect(stopped.body.map((environment: { name: string }) => environment.name)).toEqual(['review/main']);
+    expect((await http(server, 'GET', api(`/projects/${projectId}/environments/999999`), { token: server.root })).status).toBe(404);
+  });
+});
