@@ -17,6 +17,7 @@ import { fileIn, listFilesIn, openProjectRepository, resolveIn } from '../git/co
 import { includeReader } from './include-reader';
 import { afterJobsChanged } from './after-transitions';
 import { recordEnvironments } from './environments';
+import { cancelRedundantPipelines } from './auto-cancel';
 import { applyTransitions, pipelineChanges, processPipelineNow } from './process-pipeline';
 import { variableErrors } from '../validations/variables';
 
@@ -137,6 +138,7 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
     duration: null,
     stages: definition.stages,
     name: definition.name,
+    ...(definition.autoCancel ? { autoCancel: definition.autoCancel } : {}),
     variables: input.variables,
     sourceJobId: input.sourceJobId,
     depth: input.depth ?? 0,
@@ -152,6 +154,7 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
     await transact([putPipeline(processed, { unprocessed: false }), ...jobs.flatMap((job) => [putJob(job), putJobPointer(job)]), ...extra]);
     await recordEnvironments(jobs);
     await afterJobsChanged(processed, changed.map(({ after }) => after), 'created');
+    await cancelRedundantPipelines(processed);
     // Jobs waiting for a resource group's resource get it as processing settles their groups.
     if (jobs.some((job) => resourceGroupOf(job) !== null)) {
       const settled = (await processPipelineNow(pipeline.id))!;
@@ -166,6 +169,7 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
   await transact([putPipeline(pipeline, { unprocessed: true }), ...extra]);
   await recordEnvironments(created);
   await processPipelineNow(pipeline.id);
+  await cancelRedundantPipelines(pipeline);
   const read = (await readPipelineWithJobs(pipeline.id))!;
   return { pipeline: read.pipeline, jobs: read.jobs };
 }

@@ -179,3 +179,59 @@ stop:
     expect((await http(server, 'GET', api(`/projects/${projectId}/environments/999999`), { token: server.root })).status).toBe(404);
   });
 });
+
+describe('interruptible and workflow:auto_cancel', () => {
+  async function commit(projectId: number, content: string): Promise<void> {
+    const response = await http(server, 'PUT', api(`/projects/${projectId}/repository/files/.gitlab-ci.yml`), { token: server.root, json: { branch: 'main', content, commit_message: 'change' } });
+    expect(response.status).toBe(200);
+  }
+  async function pipeline(projectId: number): Promise<number> {
+    const created = await http(server, 'POST', api(`/projects/${projectId}/pipeline?ref=main`), { token: server.root });
+    expect(created.status, created.text).toBe(201);
+    return created.body.id;
+  }
+  async function drain(): Promise<void> {
+    for (let response = await requestJob(server, runner.token); response.status === 201; response = await requestJob(server, runner.token)) {
+      await finishJob(server, response.body.id, response.body.token, 'success');
+    }
+  }
+
+  it('cancels an older pipeline of the branch whose started jobs are all interruptible', async () => {
+    const CI = 'default: { interruptible: true }\nbuild: { stage: build, script: x }\ntest: { stage: test, script: make }\n';
+    const projectId = (await projectWithCi(server, 'interruptible', CI)).id;
+    const first = await pipeline(projectId);
+    const running = await take();
+    expect(running.name).toBe('build');
+    // The same commit again is not redundant.
+    const same = await pipeline(projectId);
+    expect(await jobsOf(projectId, first)).toEqual({ build: 'running', test: 'created' });
+    await commit(projectId, `${CI}# another commit\n`);
+    await pipeline(projectId);
+    expect(await jobsOf(projectId, first)).toEqual({ build: 'canceled', test: 'canceled' });
+    expect((await http(server, 'GET', api(`/projects/${projectId}/pipelines/${first}`), { token: server.root })).body.status).toBe('canceled');
+    expect((await http(server, 'GET', api(`/projects/${projectId}/pipelines/${same}`), { token: server.root })).body.status).toBe('canceled');
+    await drain();
+  });
+
+  it('keeps a pipeline whose non-interruptible job started (conservative), and cancels only interruptible jobs when told', async () => {
+    const CI = 'build: { stage: build, script: x }\ntest: { stage: test, script: make }\n';
+    const projectId = (await projectWithCi(server, 'conservative', CI)).id;
+    const first = await pipeline(projectId);
+    await take();
+    await commit(projectId, `${CI}# 2\n`);
+    await pipeline(projectId);
+    expect(await jobsOf(projectId, first)).toEqual({ build: 'running', test: 'created' });
+    await drain();
+
+    const mixed = 'workflow: { auto_cancel: { on_new_commit: interruptible } }\nlint: { stage: build, script: x, interruptible: true }\ndeploy: { stage: build, script: make }\n';
+    await commit(projectId, mixed);
+    const third = await pipeline(projectId);
+    await take();
+    await commit(projectId, `${mixed}# 4\n`);
+    await pipeline(projectId);
+    const statuses = await jobsOf(projectId, third);
+    expect(statuses.lint).toBe('canceled');
+    expect(statuses.deploy).not.toBe('canceled');
+    await drain();
+  });
+});
