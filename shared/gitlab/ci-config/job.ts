@@ -301,12 +301,26 @@ export function timeout(location: string, value: unknown): number | null {
   return seconds;
 }
 
-function includeList(location: string, value: unknown): string[] {
+const TRIGGER_INCLUDE_KEYS = new Set(['local', 'project', 'file', 'ref', 'artifact', 'job', 'inputs', 'template', 'remote', 'component']);
+
+/** `trigger:include` entries (GitLab's `Entry::Trigger` includes): local files, another project's files, a job's artifact; with `inputs`. */
+function includeEntries(location: string, value: unknown): Record<string, unknown>[] {
   const entries = Array.isArray(value) ? value : [value];
+  if (entries.length > 3) throw new ConfigError([`${location}:trigger:include config must be less than or equal to 3`]);
   return entries.map((entry) => {
-    if (typeof entry === 'string') return entry;
-    if (isMap(entry) && typeof entry.local === 'string') return entry.local;
-    throw new ConfigError([`${location}:trigger:include only local files of this project are supported`]);
+    if (typeof entry === 'string') return { local: entry };
+    if (!isMap(entry)) throw new ConfigError([`${location}:trigger:include config should be a hash, a string or an array of hashes and strings`]);
+    const unknown = Object.keys(entry).filter((key) => !TRIGGER_INCLUDE_KEYS.has(key));
+    if (unknown.length > 0) throw new ConfigError([`${location}:trigger:include config contains unknown keys: ${unknown.join(', ')}`]);
+    for (const type of ['template', 'remote', 'component']) {
+      if (entry[type] !== undefined) throw new ConfigError([`${location}:trigger:include uses include:${type}, which this server does not support (only files of this server's projects can be included)`]);
+    }
+    if (entry.inputs !== undefined && !isMap(entry.inputs)) throw new ConfigError([`${location}:trigger:include:inputs config must be a hash`]);
+    if (typeof entry.local === 'string') return entry;
+    if (typeof entry.project === 'string' && (typeof entry.file === 'string' || Array.isArray(entry.file))) return entry;
+    if (typeof entry.artifact === 'string' && typeof entry.job === 'string') return entry;
+    if (typeof entry.artifact === 'string') throw new ConfigError([`${location}:trigger:include config must specify the job where to fetch the artifact from`]);
+    throw new ConfigError([`${location}:trigger:include config must specify a local file, a project file or an artifact`]);
   });
 }
 
@@ -318,8 +332,9 @@ export function trigger(location: string, value: unknown): TriggerDefinition | n
   if (!isMap(value)) throw new ConfigError([`${location} trigger config should be a string or a hash`]);
   const forward = isMap(value.forward) ? value.forward : {};
   const project = typeof value.project === 'string' ? value.project : null;
-  const include = value.include === undefined ? [] : includeList(location, value.include);
-  if (!project && include.length === 0) throw new ConfigError([`${location}:trigger config is missing project or include`]);
+  const entries = value.include === undefined ? [] : includeEntries(location, value.include);
+  const include = entries.flatMap((entry) => (typeof entry.local === 'string' ? [entry.local] : []));
+  if (!project && entries.length === 0) throw new ConfigError([`${location}:trigger config is missing project or include`]);
   if (value.strategy !== undefined && value.strategy !== 'depend') {
     throw new ConfigError([`${location}:trigger strategy should be depend`]);
   }
@@ -327,6 +342,7 @@ export function trigger(location: string, value: unknown): TriggerDefinition | n
     project,
     branch: typeof value.branch === 'string' ? value.branch : null,
     include,
+    ...(entries.some((entry) => typeof entry.local !== 'string' || entry.inputs !== undefined) ? { includeEntries: entries } : {}),
     strategy: value.strategy === 'depend' ? 'depend' : null,
     forwardYamlVariables: forward.yaml_variables !== false,
     forwardPipelineVariables: forward.pipeline_variables === true,

@@ -81,6 +81,11 @@ export interface TriggerDefinition {
   branch: string | null;
   /** Child pipeline: local files of this project that make its configuration. */
   include: string[];
+  /**
+   * Child pipeline: every `trigger:include` entry as written, for the forms beyond plain local
+   * files (`project`/`file`/`ref`, `inputs`, `artifact`/`job`); absent on definitions stored before.
+   */
+  includeEntries?: Record<string, unknown>[];
   strategy: 'depend' | null;
   forwardYamlVariables: boolean;
   forwardPipelineVariables: boolean;

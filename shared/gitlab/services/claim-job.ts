@@ -15,6 +15,7 @@ import { updateRunner } from '../store/runners';
 import { getUser } from '../store/users';
 import { latestJobs, processPipelineNow } from './process-pipeline';
 import { dotenvVariablesOf } from './dotenv-variables';
+import { crossDependencies } from './cross-needs';
 
 /**
  * `POST /jobs/request`: the oldest pending build this runner may take becomes running for it, in
@@ -87,7 +88,7 @@ export async function requestJob(runner: RunnerRecord, params: RequestParams): P
         listProjectVariables(claimed.job.projectId),
         listInstanceVariables(),
       ]);
-      const dependencies = dependenciesOf(claimed.job, processed!.jobs);
+      const dependencies = [...dependenciesOf(claimed.job, processed!.jobs), ...(await crossDependencies(claimed.job, processed!.pipeline, user))];
       const payload = jobRequestResponse({
         job: claimed.job,
         token: claimed.token,

@@ -235,3 +235,75 @@ describe('interruptible and workflow:auto_cancel', () => {
     await drain();
   });
 });
+
+describe('generated child pipelines and cross-pipeline needs', () => {
+  it('runs a child pipeline from a job artifact, whose job takes the parent job artifacts (needs:pipeline)', async () => {
+    const CI = `
+generate:
+  stage: build
+  script: [./generate.sh]
+  artifacts: { paths: [child.yml] }
+child:
+  stage: test
+  variables: { PARENT_PIPELINE_ID: $CI_PIPELINE_ID }
+  trigger:
+    include:
+      - artifact: child.yml
+        job: generate
+    strategy: depend
+`;
+    const projectId = (await projectWithCi(server, 'generated', CI)).id;
+    const parent = await http(server, 'POST', api(`/projects/${projectId}/pipeline?ref=main`), { token: server.root });
+    const generate = await take();
+    const { makeZip, uploadViaAuthorize } = await import('../artifacts/helpers');
+    const zip = await makeZip({ 'child.yml': 'use:\n  script: [./use.sh]\n  needs:\n    - pipeline: $PARENT_PIPELINE_ID\n      job: generate\n' });
+    expect((await uploadViaAuthorize(server, { id: generate.id, token: generate.token } as never, zip)).status).toBe(201);
+    await finishJob(server, generate.id, generate.token, 'success');
+
+    const use = await requestJob(server, runner.token);
+    expect(use.status).toBe(201);
+    expect(use.body.job_info.name).toBe('use');
+    expect(use.body.dependencies.map((dependency: { id: number }) => dependency.id)).toEqual([generate.id]);
+    expect(use.body.variables).toContainEqual(expect.objectContaining({ key: 'PARENT_PIPELINE_ID', value: String(parent.body.id) }));
+    const download = await fetch(`${server.url}/api/v4/jobs/${generate.id}/artifacts`, { headers: { 'JOB-TOKEN': use.body.token }, redirect: 'manual' });
+    expect(download.status).toBe(302);
+    await finishJob(server, use.body.id, use.body.token, 'success');
+    expect((await http(server, 'GET', api(`/projects/${projectId}/pipelines/${parent.body.id}`), { token: server.root })).body.status).toBe('success');
+  });
+
+  it('takes another project artifacts through needs:project, and its files through include:project', async () => {
+    const library = (await projectWithCi(server, 'library', 'build:\n  script: [make]\n  artifacts: { paths: [lib.so] }\n')).id;
+    await http(server, 'POST', api(`/projects/${library}/repository/files/ci%2Fshared.yml`), {
+      token: server.root,
+      json: { branch: 'main', content: 'spec:\n  inputs:\n    target: { default: all }\n---\nshared:\n  script:\n    - make $[[ inputs.target ]]\n', commit_message: 'shared' },
+    });
+    const built = await http(server, 'POST', api(`/projects/${library}/pipeline?ref=main`), { token: server.root });
+    const build = await take();
+    const { makeZip, uploadViaAuthorize } = await import('../artifacts/helpers');
+    await uploadViaAuthorize(server, { id: build.id, token: build.token } as never, await makeZip({ 'lib.so': 'binary' }));
+    await finishJob(server, build.id, build.token, 'success');
+    expect((await http(server, 'GET', api(`/projects/${library}/pipelines/${built.body.id}`), { token: server.root })).body.status).toBe('success');
+
+    const app = (
+      await projectWithCi(
+        server,
+        'app',
+        'include:\n  - project: root/library\n    file: ci/shared.yml\n    inputs: { target: install }\nlink:\n  stage: test\n  script: [ld]\n  needs:\n    - project: root/library\n      job: build\n      ref: main\n      artifacts: true\n',
+      )
+    ).id;
+    const appPipeline = await http(server, 'POST', api(`/projects/${app}/pipeline?ref=main`), { token: server.root });
+    expect(appPipeline.status, appPipeline.text).toBe(201);
+    const seen: Record<string, { dependencies: { id: number }[]; steps: { script: string[] }[]; token: string; id: number }> = {};
+    for (let i = 0; i < 2; i++) {
+      const response = await requestJob(server, runner.token);
+      seen[response.body.job_info.name] = response.body;
+    }
+    expect(seen.shared.steps[0].script).toEqual(['make install']);
+    expect(seen.link.dependencies.map((dependency) => dependency.id)).toEqual([build.id]);
+    const download = await fetch(`${server.url}/api/v4/jobs/${build.id}/artifacts`, { headers: { 'JOB-TOKEN': seen.link.token }, redirect: 'manual' });
+    expect(download.status).toBe(302);
+    const stranger = await fetch(`${server.url}/api/v4/jobs/${build.id}/artifacts`, { headers: { 'JOB-TOKEN': seen.shared.token }, redirect: 'manual' });
+    expect(stranger.status).toBe(403);
+    for (const job of Object.values(seen)) await finishJob(server, job.id, job.token, 'success');
+  });
+});
