@@ -12,7 +12,7 @@ export type YamlMap = Record<string, unknown>;
 
 const REFERENCE = Symbol('reference');
 interface Reference {
-  [REFERENCE]: string[];
+  [REFERENCE]: unknown[];
 }
 
 const referenceTag = defineSequenceTag<unknown[], Reference>('!reference', {
@@ -20,7 +20,7 @@ const referenceTag = defineSequenceTag<unknown[], Reference>('!reference', {
   addItem: (carrier, item) => {
     carrier.push(item);
   },
-  finalize: (carrier) => ({ [REFERENCE]: carrier.map(String) }),
+  finalize: (carrier) => ({ [REFERENCE]: carrier }),
   identify: () => false,
 });
 
@@ -38,23 +38,34 @@ export function isMap(value: unknown): value is YamlMap {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !isReference(value);
 }
 
-function resolveReference(value: unknown, root: YamlMap, budget: { nodes: number }, depth = 0): unknown {
+/** The tag as GitLab's messages show it (Ruby's `inspect` of its sequence). */
+function describe(path: unknown[]): string {
+  return `!reference [${path.map((item) => (typeof item === 'string' ? JSON.stringify(item) : String(item))).join(', ')}]`;
+}
+
+function resolveReference(value: unknown, root: YamlMap, budget: { nodes: number }, depth = 0, resolving: Set<string> = new Set()): unknown {
   if (--budget.nodes < 0) throw new ConfigError([TOO_BIG]);
   if (depth > MAX_DEPTH) throw new ConfigError([TOO_BIG]);
   if (isReference(value)) {
     const path = value[REFERENCE];
+    if (path.length === 0 || !path.every((item) => typeof item === 'string')) throw new ConfigError([`${describe(path)} is not valid`]);
+    const key = JSON.stringify(path);
+    if (resolving.has(key)) throw new ConfigError([`${describe(path)} is part of a circular chain`]);
     let target: unknown = root;
-    for (const key of path) {
-      target = isMap(target) ? target[key] : undefined;
-      if (target === undefined) throw new ConfigError([`!reference [${path.join(', ')}] could not be found`]);
+    for (const name of path as string[]) {
+      target = isMap(target) ? target[name] : undefined;
+      if (target === undefined || target === null || target === false) throw new ConfigError([`${describe(path)} could not be found`]);
     }
-    return resolveReference(target, root, budget, depth + 1);
+    resolving.add(key);
+    const resolved = resolveReference(target, root, budget, depth + 1, resolving);
+    resolving.delete(key);
+    return resolved;
   }
-  if (Array.isArray(value)) return value.map((item) => resolveReference(item, root, budget, depth + 1));
+  if (Array.isArray(value)) return value.map((item) => resolveReference(item, root, budget, depth + 1, resolving));
   if (isMap(value)) {
     const result: YamlMap = {};
     for (const [key, item] of Object.entries(value)) {
-      if (key !== '__proto__') result[key] = resolveReference(item, root, budget, depth + 1);
+      if (key !== '__proto__') result[key] = resolveReference(item, root, budget, depth + 1, resolving);
     }
     return result;
   }

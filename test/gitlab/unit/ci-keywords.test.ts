@@ -212,3 +212,15 @@ describe('default and refused keywords', () => {
     expect(build('a: { script: x }\nk: { script: x, only: { kubernetes: active } }').jobs.map((job) => job.name)).toEqual(['a']);
   });
 });
+
+describe('!reference', () => {
+  it('is resolved after includes are merged, in rules too, with GitLab messages when it cannot be', () => {
+    const extra = { includes: { 'ci/rules.yml': '.main-only:\n  rules:\n    - if: $CI_COMMIT_BRANCH == "main"\n' }, files: ['ci/rules.yml'] };
+    const text = 'include: ci/rules.yml\njob:\n  script: x\n  rules:\n    - !reference [.main-only, rules]\n';
+    expect(build(text, extra).jobs.map((job) => job.name)).toEqual(['job']);
+    expect(() => build(text, { ...extra, ref: 'topic' })).toThrow('Pipeline will not run');
+    expect(errorOf('job:\n  script: !reference [.nope, script]\n')).toBe('!reference [".nope", "script"] could not be found');
+    expect(errorOf('job:\n  script:\n    - !reference [job, script]\n')).toBe('!reference ["job", "script"] is part of a circular chain');
+    expect(errorOf('.list: [a]\njob:\n  script: !reference [.list, 0]\n')).toBe('!reference [".list", 0] is not valid');
+  });
+});
