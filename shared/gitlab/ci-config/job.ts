@@ -47,10 +47,12 @@ const JOB_KEYS = new Set([
   'description',
   'parallel',
   'resource_group',
+  'hooks',
+  'id_tokens',
 ]);
 
 /** Keywords GitLab knows that change what runs, which this server does not implement. */
-const UNSUPPORTED_JOB_KEYS = new Set(['release', 'secrets', 'id_tokens', 'pages', 'hooks', 'run', 'identity', 'dast_configuration', 'manual_confirmation', 'inputs', 'publish']);
+const UNSUPPORTED_JOB_KEYS = new Set(['release', 'secrets', 'pages', 'run', 'identity', 'dast_configuration', 'manual_confirmation', 'inputs', 'publish']);
 
 const WHEN_VALUES: When[] = ['on_success', 'on_failure', 'always', 'manual', 'delayed'];
 const ARTIFACT_WHEN = ['on_success', 'on_failure', 'always'] as const;
@@ -222,6 +224,35 @@ export function environment(location: string, value: unknown): EnvironmentDefini
     autoStopIn: typeof spec.auto_stop_in === 'string' ? spec.auto_stop_in : null,
     deploymentTier: (spec.deployment_tier as EnvironmentDefinition['deploymentTier']) ?? null,
   };
+}
+
+/** `hooks` (GitLab's `Entry::Hooks`): commands the runner runs before it fetches the sources. */
+export function hooks(location: string, value: unknown): { preGetSourcesScript: string[] } | null {
+  if (value === undefined || value === null) return null;
+  if (!isMap(value)) throw new ConfigError([`${location}:hooks config should be a hash`]);
+  const unknown = Object.keys(value).filter((key) => key !== 'pre_get_sources_script');
+  if (unknown.length > 0) throw new ConfigError([`${location}:hooks config contains unknown keys: ${unknown.join(', ')}`]);
+  return { preGetSourcesScript: commands(`${location}:hooks`, 'pre_get_sources_script', value.pre_get_sources_script) };
+}
+
+/** `id_tokens` (GitLab's `Entry::IdToken`): name → `aud` (a string or a list); values are expanded when the job runs. */
+export function idTokens(location: string, value: unknown): Record<string, string | string[]> | null {
+  if (value === undefined || value === null) return null;
+  if (!isMap(value)) throw new ConfigError([`${location}:id_tokens config should be a hash`]);
+  const tokens: Record<string, string | string[]> = {};
+  for (const [name, spec] of Object.entries(value)) {
+    const prefix = `${location}:id_tokens:${name}`;
+    if (!isMap(spec)) throw new ConfigError([`${prefix} config should be a hash`]);
+    const unknown = Object.keys(spec).filter((key) => key !== 'aud');
+    if (unknown.length > 0) throw new ConfigError([`${prefix} config contains unknown keys: ${unknown.join(', ')}`]);
+    if (spec.aud === undefined) throw new ConfigError([`${prefix} config missing required keys: aud`]);
+    const aud = spec.aud;
+    if (!(typeof aud === 'string' || (Array.isArray(aud) && aud.every((item) => typeof item === 'string')))) {
+      throw new ConfigError([`${prefix} aud should be an array of strings or a string`]);
+    }
+    tokens[name] = aud as string | string[];
+  }
+  return tokens;
 }
 
 export function resourceGroup(location: string, value: unknown): string | null {

@@ -161,6 +161,8 @@ function buildJob(expanded: ExpandedJob, root: YamlMap, stages: string[], global
     crossNeeds,
     environment: expandEnvironment(keyword.environment(location, merged.environment), jobVariables),
     resourceGroup: expandResourceGroup(keyword.resourceGroup(location, merged.resource_group), jobVariables),
+    hooks: keyword.hooks(location, merged.hooks),
+    idTokens: keyword.idTokens(location, merged.id_tokens),
   };
   return { definition, included };
 }

@@ -124,6 +124,9 @@ export interface JobDefinition {
   crossNeeds?: CrossNeedDefinition[];
   environment?: EnvironmentDefinition | null;
   resourceGroup?: string | null;
+  hooks?: { preGetSourcesScript: string[] } | null;
+  /** `id_tokens`: variable name → audience(s), as written. */
+  idTokens?: Record<string, string | string[]> | null;
 }
 
 /** `workflow:auto_cancel`. */

@@ -39,6 +39,8 @@ export interface JobRequestInput {
   ciVariables: (InstanceVariableRecord | ProjectVariableRecord)[];
   /** Variables from the `dotenv` reports of its dependencies. */
   dotenvVariables?: { key: string; value: string }[];
+  /** The signed tokens of its `id_tokens`. */
+  idTokens?: { key: string; value: string }[];
 }
 
 function jobTimeout(job: JobRecord, project: ProjectRecord, runner: RunnerRecord): number {
@@ -211,6 +213,7 @@ export function jobRequestResponse(input: JobRequestInput) {
       ...(variable.variableType === 'file' ? { file: true } : {}),
     })),
     ...job.jobVariables.map((variable) => ({ key: variable.key, value: variable.value, public: false, masked: false })),
+    ...(input.idTokens ?? []).map((token) => ({ key: token.key, value: token.value, public: false, masked: true })),
   ];
   const steps: Record<string, unknown>[] = [
     { name: 'script', script: [...definition.beforeScript, ...definition.script], timeout, when: 'on_success', allow_failure: false },
@@ -271,6 +274,6 @@ export function jobRequestResponse(input: JobRequestInput) {
       };
     }),
     features: { trace_sections: true, failure_reasons: RUNNER_FAILURE_REASONS },
-    hooks: [],
+    hooks: definition.hooks ? [{ name: 'pre_get_sources_script', script: definition.hooks.preGetSourcesScript }] : [],
   };
 }

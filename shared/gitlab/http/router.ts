@@ -20,5 +20,6 @@ import './runners-api-routes';
 import './variables-routes';
 import './resource-groups-routes';
 import './environments-routes';
+import './oidc-routes';
 
 export { gitlab, gitlabNotFound } from './routing';

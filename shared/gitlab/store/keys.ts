@@ -19,6 +19,7 @@
  *                              SK `DEPLOYMENT#<id, padded>` a deployment to one of its environments
  *   PK `GLPROJECTPATH#<path>`  SK `PATH`            unique full path (lower case) → project id
  *   PK `GLINSTANCEVARIABLES`   SK `VARIABLE#<key>`  an instance CI/CD variable (`/admin/ci/variables`)
+ *   PK `GLSIGNINGKEY`          SK `KEY`             the instance key that signs CI ID tokens (`id_tokens`)
  *   PK `GLPIPELINE#<id>`       SK `PIPELINE`        a pipeline (status, jobsVersion)
  *                              SK `JOB#<id, padded>` its jobs and bridges, read with the pipeline in one query
  *   PK `GLJOB#<id>`            SK `JOB`             immutable pointer: job id → pipeline and project
@@ -94,3 +95,4 @@ export const ENVIRONMENT_SK_PREFIX = 'ENVIRONMENT#';
 export const environmentKey = (projectId: number, name: string) => ({ PK: projectPk(projectId), SK: `${ENVIRONMENT_SK_PREFIX}${name}` });
 export const DEPLOYMENT_SK_PREFIX = 'DEPLOYMENT#';
 export const deploymentKey = (projectId: number, id: number) => ({ PK: projectPk(projectId), SK: `${DEPLOYMENT_SK_PREFIX}${pad(id)}` });
+export const signingKeyKey = () => ({ PK: 'GLSIGNINGKEY', SK: 'KEY' });

@@ -307,3 +307,37 @@ child:
     for (const job of Object.values(seen)) await finishJob(server, job.id, job.token, 'success');
   });
 });
+
+describe('id_tokens', () => {
+  it('hands the job signed ID tokens that the discovery keys verify', async () => {
+    const { createPublicKey, verify } = await import('node:crypto');
+    const CI = 'sign:\n  id_tokens:\n    SIGSTORE_ID_TOKEN: { aud: sigstore }\n    VAULT_ID_TOKEN: { aud: [$CI_SERVER_URL, vault] }\n  script: [./sign.sh]\n';
+    const projectId = (await projectWithCi(server, 'signer', CI)).id;
+    await http(server, 'POST', api(`/projects/${projectId}/pipeline?ref=main`), { token: server.root });
+    const job = await take();
+    const tokens = Object.fromEntries(job.variables.filter((variable) => variable.key.endsWith('_ID_TOKEN')).map((variable) => [variable.key, variable.value]));
+    expect(Object.keys(tokens).sort()).toEqual(['SIGSTORE_ID_TOKEN', 'VAULT_ID_TOKEN']);
+
+    const configuration = await http(server, 'GET', '/.well-known/openid-configuration');
+    expect(configuration.body).toMatchObject({ issuer: server.url, jwks_uri: `${server.url}/oauth/discovery/keys`, id_token_signing_alg_values_supported: ['RS256'] });
+    const { keys } = (await http(server, 'GET', '/oauth/discovery/keys')).body;
+    const [header, payload, signature] = tokens.VAULT_ID_TOKEN.split('.');
+    const decodedHeader = JSON.parse(Buffer.from(header, 'base64url').toString());
+    const jwk = keys.find((key: { kid: string }) => key.kid === decodedHeader.kid);
+    expect(decodedHeader).toMatchObject({ alg: 'RS256', typ: 'JWT' });
+    expect(verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), createPublicKey({ key: jwk, format: 'jwk' }), Buffer.from(signature, 'base64url'))).toBe(true);
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    expect(claims).toMatchObject({
+      iss: server.url,
+      aud: [server.url, 'vault'],
+      sub: 'project_path:root/signer:ref_type:branch:ref:main',
+      project_path: 'root/signer',
+      ref: 'main',
+      ref_type: 'branch',
+      job_id: String(job.id),
+      user_login: 'root',
+    });
+    expect(claims.exp - claims.iat).toBe(3600);
+    await finishJob(server, job.id, job.token, 'success');
+  });
+});

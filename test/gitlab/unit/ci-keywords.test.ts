@@ -201,10 +201,14 @@ describe('needs across pipelines', () => {
 
 describe('default and refused keywords', () => {
   it('inherits every keyword GitLab allows under default:, and refuses the ones this server lacks by name', () => {
-    expect(errorOf('default: { id_tokens: { T: { aud: x } } }\nj: { script: x }')).toBe('jobs:j uses id_tokens, which this server does not support');
+    expect(errorOf('default: { identity: google_cloud }\nj: { script: x }')).toBe('jobs:j uses identity, which this server does not support');
+    const job = build('default:\n  hooks: { pre_get_sources_script: [git config --global x y] }\n  id_tokens: { VAULT_TOKEN: { aud: https://vault.example.com } }\nj: { script: x }').jobs[0];
+    expect(job.hooks).toEqual({ preGetSourcesScript: ['git config --global x y'] });
+    expect(job.idTokens).toEqual({ VAULT_TOKEN: 'https://vault.example.com' });
+    expect(errorOf('j: { script: x, id_tokens: { T: { audience: x } } }')).toBe('jobs:j:id_tokens:T config contains unknown keys: audience');
     expect(errorOf('default: { color: red }\nj: { script: x }')).toBe('default config contains unknown keys: color');
-    for (const key of ['release: { tag_name: v1, description: x }', 'secrets: { A: { vault: a/b } }', 'pages: true', 'hooks: { pre_get_sources_script: [x] }']) {
-      expect(errorOf(`j: { script: x, ${key} }`)).toMatch(/^jobs:j uses (release|secrets|pages|hooks), which this server does not support$/);
+    for (const key of ['release: { tag_name: v1, description: x }', 'secrets: { A: { vault: a/b } }', 'pages: true', 'publish: public']) {
+      expect(errorOf(`j: { script: x, ${key} }`)).toMatch(/^jobs:j uses (release|secrets|pages|publish), which this server does not support$/);
     }
   });
 
