@@ -8,7 +8,6 @@ import { updateJob } from '../store/jobs';
 import { readPipelineWithJobs, updateProcessedPipeline } from '../store/pipelines';
 import { resourceGroupOf } from '../state/resource-groups';
 import { afterJobsChanged } from './after-transitions';
-import { notifyRunners } from './runner-queue';
 import { settleResourceGroups } from './resource-groups';
 
 /**
@@ -74,10 +73,11 @@ export async function processPipelineNow(pipelineId: number): Promise<{ pipeline
   let processed = await processOnce(pipelineId);
   if (!processed || !processed.jobs.some((job) => resourceGroupOf(job) !== null)) return processed;
   const assigned = await settleResourceGroups(latestJobs(processed.jobs));
-  await notifyRunners(assigned.filter((job) => job.type === 'build'));
   for (const pipeline of new Set(assigned.map((job) => job.pipelineId))) {
     const again = await processPipelineNow(pipeline);
     if (pipeline === pipelineId) processed = again;
+    // Runners hear of the builds that got a resource, and bridges that got one start.
+    if (again) await afterJobsChanged(again.pipeline, assigned.filter((job) => job.pipelineId === pipeline), again.pipeline.status);
   }
   return processed;
 }

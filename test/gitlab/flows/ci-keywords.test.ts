@@ -341,3 +341,16 @@ describe('id_tokens', () => {
     await finishJob(server, job.id, job.token, 'success');
   });
 });
+
+describe('resource_group on a trigger job', () => {
+  it('starts the bridge once it has the resource', async () => {
+    const projectId = (await projectWithCi(server, 'bridge-group', 'child:\n  resource_group: downstream\n  trigger:\n    include: child.yml\n')).id;
+    await http(server, 'POST', api(`/projects/${projectId}/repository/files/child.yml`), { token: server.root, json: { branch: 'main', content: 'inner: { script: [make] }\n', commit_message: 'child' } });
+    const pipeline = await http(server, 'POST', api(`/projects/${projectId}/pipeline?ref=main`), { token: server.root });
+    const bridges = await http(server, 'GET', api(`/projects/${projectId}/pipelines/${pipeline.body.id}/bridges`), { token: server.root });
+    expect(bridges.body[0]).toMatchObject({ name: 'child', status: 'success', downstream_pipeline: expect.objectContaining({ status: 'pending' }) });
+    const inner = await take();
+    expect(inner.name).toBe('inner');
+    await finishJob(server, inner.id, inner.token, 'success');
+  });
+});
