@@ -118,6 +118,15 @@ function blockValue(data: string, context: Record<string, unknown>): unknown {
   return functions.reduce<unknown>((current, call) => applyFunction(call, current), value);
 }
 
+/** Ruby's `to_s` of an input's value, which is what a block inside a longer string becomes (`["a", "b"]` for an array). */
+function rubyToS(value: unknown, nested = false): string {
+  if (typeof value === 'string') return nested ? JSON.stringify(value) : value;
+  if (value === null || value === undefined) return nested ? 'nil' : '';
+  if (Array.isArray(value)) return `[${value.map((item) => rubyToS(item, true)).join(', ')}]`;
+  if (typeof value === 'object') return `{${Object.entries(value).map(([key, item]) => `${JSON.stringify(key)} => ${rubyToS(item, true)}`).join(', ')}}`;
+  return String(value);
+}
+
 function interpolateString(text: string, context: Record<string, unknown>, budget: { blocks: number }): unknown {
   if (!text.includes(BLOCK_PREFIX)) return text;
   const whole = new RegExp(`^${BLOCK.source}$`).exec(text);
@@ -129,8 +138,7 @@ function interpolateString(text: string, context: Record<string, unknown>, budge
   return text.replace(new RegExp(BLOCK.source, 'g'), (block, data: string) => {
     if (data.startsWith('matrix.')) return block;
     if (--budget.blocks < 0) throw new ConfigError(['too many interpolation blocks']);
-    const value = blockValue(data, context);
-    return typeof value === 'string' ? value : JSON.stringify(value);
+    return rubyToS(blockValue(data, context));
   });
 }
 

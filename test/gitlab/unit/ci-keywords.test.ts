@@ -165,6 +165,26 @@ describe('include', () => {
     expect(build('spec:\n  inputs:\n    a: { default: x }\n---\njob: { script: "echo $[[ inputs.a ]]" }\n', { inputs: { a: 'given' } }).jobs[0].script).toEqual(['echo given']);
   });
 
+  it('keeps typed values where a block is the whole value, and Ruby text inside strings', () => {
+    const text = `spec:
+  inputs:
+    job_name: { default: dependency-scanning }
+    stage: { default: test }
+    allow_failure: { type: boolean, default: true }
+    depth: { type: number, default: 2 }
+    paths: { type: array, default: [a, b] }
+---
+"$[[ inputs.job_name ]]":
+  stage: $[[ inputs.stage ]]
+  allow_failure: $[[ inputs.allow_failure ]]
+  script:
+    - export DEPTH="\${DEPTH:-$[[ inputs.depth ]]}" PATHS='$[[ inputs.paths ]]' NAME=$[[ inputs.job_name | truncate(0, 10) ]]
+`;
+    const job = build(text).jobs[0];
+    expect(job).toMatchObject({ name: 'dependency-scanning', stage: 'test', allowFailure: true });
+    expect(job.script).toEqual(['export DEPTH="\${DEPTH:-2}" PATHS=\'["a", "b"]\' NAME=dependency']);
+  });
+
   it('refuses GitLab-hosted templates, remote files and components by name', () => {
     expect(errorOf('include: { template: Auto-DevOps.gitlab-ci.yml }')).toMatch(/^Included file `Auto-DevOps.gitlab-ci.yml` uses include:template, which this server does not support/);
     expect(errorOf('include: https://example.com/ci.yml')).toMatch(/uses include:remote/);
