@@ -188,7 +188,7 @@ export function needs(location: string, value: unknown): { needs: NeedDefinition
 const ENVIRONMENT_KEYS = new Set(['name', 'url', 'action', 'on_stop', 'auto_stop_in', 'kubernetes', 'deployment_tier']);
 const ENVIRONMENT_ACTIONS = ['start', 'prepare', 'stop', 'verify', 'access'] as const;
 const DEPLOYMENT_TIERS = ['production', 'staging', 'testing', 'development', 'other'] as const;
-const ENVIRONMENT_NAME = /^[a-zA-Z0-9_/${}. -]+$/;
+export const ENVIRONMENT_NAME = /^[a-zA-Z0-9_/${}. -]+$/;
 
 /** `environment` (GitLab's `Entry::Environment`), name and url as written; they are expanded when the job is created. */
 export function environment(location: string, value: unknown): EnvironmentDefinition | null {

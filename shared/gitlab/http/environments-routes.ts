@@ -1,14 +1,15 @@
 import * as z from '../../util/zod';
 import { loadContext } from '../entities/context';
 import { deploymentEntity, environmentEntity } from '../entities/environment';
-import { notFound } from '../errors';
-import { projectDeployments } from '../services/environments';
+import { notFound, validationError } from '../errors';
+import { createEnvironment, projectDeployments } from '../services/environments';
+import { stopEnvironment } from '../services/environment-stop';
 import { deploymentStatus } from '../state/environments';
 import * as grape from './grape';
 import { pageRequest, paginationParams, setOffsetHeaders } from './pagination';
-import { authenticated, authorize, findProject } from './request';
+import { authenticated, authorize, findProject, requireUser } from './request';
 import { handlers, route } from './routing';
-import { pathParams, queryParams } from './validators';
+import { params, pathParams, queryParams } from './validators';
 
 /** Environments and deployments (`lib/api/environments.rb`, `lib/api/deployments.rb`), read by reporters. */
 const STATES = ['available', 'stopping', 'stopped'] as const;
@@ -105,3 +106,29 @@ route('GET', '/projects/:id/environments', listEnvironments);
 route('GET', '/projects/:id/environments/:environment_id', showEnvironment);
 route('GET', '/projects/:id/deployments', listDeployments);
 route('GET', '/projects/:id/deployments/:deployment_id', showDeployment);
+
+const createParams = z.object({ name: grape.string(), external_url: grape.string().optional(), tier: grape.values(['production', 'staging', 'testing', 'development', 'other']).optional() });
+
+const create = handlers(authenticated({ required: true }), params(createParams), async (c) => {
+  const access = await findProject(c, c.var.principal);
+  authorize(access, 'update_build');
+  const { name, external_url: externalUrl, tier } = c.var.params;
+  const created = await createEnvironment(access.project.id, { name, externalUrl: externalUrl ?? null, tier: tier ?? null });
+  if (!('id' in created)) throw validationError(created as Record<string, string[]>);
+  const { environments } = await projectDeployments(access.project.id);
+  return c.json(environmentEntity(environments.find((view) => view.environment.id === created.id)!), 201);
+});
+
+const stop = handlers(authenticated({ required: true }), pathParams({ environment_id: grape.pathInteger() }), params(z.object({ force: grape.boolean().optional() })), async (c) => {
+  const access = await findProject(c, c.var.principal);
+  authorize(access, 'update_build');
+  const id = c.req.valid('param').environment_id;
+  const view = (await projectDeployments(access.project.id)).environments.find((candidate) => candidate.environment.id === id);
+  if (!view) throw notFound('Environment');
+  await stopEnvironment(view, requireUser(c.var.principal), c.var.params.force ?? false);
+  const after = (await projectDeployments(access.project.id)).environments.find((candidate) => candidate.environment.id === id)!;
+  return c.json(environmentEntity(after));
+});
+
+route('POST', '/projects/:id/environments', create);
+route('POST', '/projects/:id/environments/:environment_id/stop', stop);

@@ -1,6 +1,7 @@
 import { parseDurationSeconds } from '../ci-config/duration';
 import type { JobRecord } from '../records';
-import { deploys, environmentSlug, environmentState, tierOf, type DeploymentView, type EnvironmentView } from '../state/environments';
+import { deploys, environmentSlug, environmentState, guessTier, tierOf, type DeploymentTier, type DeploymentView, type EnvironmentRecord, type EnvironmentView } from '../state/environments';
+import { ENVIRONMENT_NAME } from '../ci-config/job';
 import { nextId } from '../store/counters';
 import { ensureEnvironment, listDeployments, listEnvironments, nextDeploymentIid, putDeployment, updateEnvironment } from '../store/environments';
 import { getJobs } from '../store/jobs';
@@ -71,10 +72,37 @@ export async function projectDeployments(projectId: number): Promise<{ environme
       const finished = last?.job?.finishedAt ?? null;
       return {
         environment,
-        state: environmentState(latest, stopJob),
+        state: environmentState(latest, stopJob, environment.stoppedAt ? { at: environment.stoppedAt, lastDeploymentAt: own.at(-1)?.deployment.createdAt ?? null } : undefined),
         autoStopAt: seconds !== undefined && finished !== null ? finished + seconds * 1000 : null,
         lastDeployment: last,
       };
     }),
   };
+}
+
+/** `POST /projects/:id/environments` (GitLab's `Environment` validations). */
+export async function createEnvironment(projectId: number, fields: { name: string; externalUrl: string | null; tier: DeploymentTier | null }): Promise<EnvironmentRecord | Record<string, string[]>> {
+  const errors: Record<string, string[]> = {};
+  if (fields.name === '') errors.name = ["can't be blank"];
+  else if (!ENVIRONMENT_NAME.test(fields.name) || fields.name.startsWith('/') || fields.name.endsWith('/') || fields.name.length > 255) {
+    errors.name = ["can contain only letters, digits, '-', '_', '/', '$', '{', '}', '.', and spaces, but it cannot start or end with '/'"];
+  }
+  if (fields.externalUrl !== null && !/^https?:\/\/[^\s]+$/.test(fields.externalUrl)) errors.external_url = ['is blocked: Only allowed schemes are http, https'];
+  if (Object.keys(errors).length > 0) return errors;
+  const now = Date.now();
+  const wanted: EnvironmentRecord = {
+    id: await nextId('environment'),
+    projectId,
+    name: fields.name,
+    slug: environmentSlug(fields.name),
+    externalUrl: fields.externalUrl,
+    tier: fields.tier ?? guessTier(fields.name),
+    autoStopIn: null,
+    stopJobId: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const stored = await ensureEnvironment(wanted);
+  if (stored.id !== wanted.id) return { name: ['has already been taken'] };
+  return stored;
 }

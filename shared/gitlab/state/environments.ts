@@ -71,6 +71,8 @@ export interface EnvironmentRecord {
   autoStopIn: string | null;
   /** The latest job that stops it (`action: stop`), if any. */
   stopJobId: number | null;
+  /** When it was stopped through the API without a stop job. */
+  stoppedAt?: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -94,7 +96,12 @@ export interface DeploymentRecord {
 export type EnvironmentState = 'available' | 'stopping' | 'stopped';
 
 /** Stopped once its stop job succeeded after its latest deployment started; stopping while that job runs. */
-export function environmentState(lastDeploymentJobId: number | null, stopJob: { id: number; status: string } | undefined): EnvironmentState {
+export function environmentState(
+  lastDeploymentJobId: number | null,
+  stopJob: { id: number; status: string } | undefined,
+  stopped?: { at: number; lastDeploymentAt: number | null },
+): EnvironmentState {
+  if (stopped && (stopped.lastDeploymentAt === null || stopped.at > stopped.lastDeploymentAt)) return 'stopped';
   if (!stopJob || (lastDeploymentJobId !== null && lastDeploymentJobId > stopJob.id)) return 'available';
   if (stopJob.status === 'success') return 'stopped';
   if (stopJob.status === 'running' || stopJob.status === 'pending') return 'stopping';

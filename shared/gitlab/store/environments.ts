@@ -32,7 +32,7 @@ export async function ensureEnvironment(environment: EnvironmentRecord): Promise
 }
 
 /** What a new job of the environment changes: its url, tier and `auto_stop_in`, or its stop job. */
-export async function updateEnvironment(projectId: number, name: string, changes: Partial<Pick<EnvironmentRecord, 'externalUrl' | 'tier' | 'autoStopIn' | 'stopJobId'>>): Promise<void> {
+export async function updateEnvironment(projectId: number, name: string, changes: Partial<Pick<EnvironmentRecord, 'externalUrl' | 'tier' | 'autoStopIn' | 'stopJobId' | 'stoppedAt'>>): Promise<void> {
   const entries = Object.entries({ ...changes, updatedAt: Date.now() });
   await dynamo().send(
     new UpdateCommand({

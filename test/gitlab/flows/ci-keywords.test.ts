@@ -178,6 +178,18 @@ stop:
     expect(stopped.body.map((environment: { name: string }) => environment.name)).toEqual(['review/main']);
     expect((await http(server, 'GET', api(`/projects/${projectId}/environments/999999`), { token: server.root })).status).toBe(404);
   });
+
+  it('creates environments through the API and stops one without a stop job', async () => {
+    const created = await http(server, 'POST', api(`/projects/${projectId}/environments`), { token: server.root, json: { name: 'qa', external_url: 'https://qa.example.com' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'qa', slug: 'qa', external_url: 'https://qa.example.com', state: 'available', tier: 'testing' });
+    const taken = await http(server, 'POST', api(`/projects/${projectId}/environments`), { token: server.root, json: { name: 'qa' } });
+    expect([taken.status, taken.body]).toEqual([400, { message: { name: ['has already been taken'] } }]);
+    const invalid = await http(server, 'POST', api(`/projects/${projectId}/environments`), { token: server.root, json: { name: '/qa/' } });
+    expect(invalid.status).toBe(400);
+    const stopped = await http(server, 'POST', api(`/projects/${projectId}/environments/${created.body.id}/stop`), { token: server.root });
+    expect([stopped.status, stopped.body.state]).toEqual([200, 'stopped']);
+  });
 });
 
 describe('interruptible and workflow:auto_cancel', () => {
