@@ -5,7 +5,8 @@ import { pipelineStatus, processPipeline, type ProcessableJob } from '../state/p
 import { isCompleted, type JobStatus } from '../state/statuses';
 import { transitionFields } from '../state/transition-fields';
 import { updateJob } from '../store/jobs';
-import { readPipelineWithJobs, updateProcessedPipeline } from '../store/pipelines';
+import { readPipelineWithJobs, touchPipeline, updateProcessedPipeline } from '../store/pipelines';
+import { cancelTarget } from '../state/job-events';
 import { resourceGroupOf } from '../state/resource-groups';
 import { afterJobsChanged } from './after-transitions';
 import { settleResourceGroups } from './resource-groups';
@@ -71,6 +72,7 @@ export function latestJobs(jobs: readonly JobRecord[]): JobRecord[] {
  */
 export async function processPipelineNow(pipelineId: number): Promise<{ pipeline: PipelineRecord; jobs: JobRecord[] } | undefined> {
   let processed = await processOnce(pipelineId);
+  if (processed && (await cancelOnJobFailure(processed))) processed = await processOnce(pipelineId);
   if (!processed || !processed.jobs.some((job) => resourceGroupOf(job) !== null)) return processed;
   const assigned = await settleResourceGroups(latestJobs(processed.jobs));
   for (const pipeline of new Set(assigned.map((job) => job.pipelineId))) {
@@ -80,6 +82,32 @@ export async function processPipelineNow(pipelineId: number): Promise<{ pipeline
     if (again) await afterJobsChanged(again.pipeline, assigned.filter((job) => job.pipelineId === pipeline), again.pipeline.status);
   }
   return processed;
+}
+
+/**
+ * `workflow:auto_cancel:on_job_failure: all`: once a job fails (and may not), the pipeline's other
+ * unfinished jobs are canceled. Answers whether it canceled any.
+ */
+async function cancelOnJobFailure(read: { pipeline: PipelineRecord; jobs: JobRecord[] }): Promise<boolean> {
+  if (read.pipeline.autoCancel?.onJobFailure !== 'all') return false;
+  const latest = latestJobs(read.jobs);
+  if (!latest.some((job) => job.status === 'failed' && !job.allowFailure)) return false;
+  const now = Date.now();
+  const writes = latest.flatMap((job) => {
+    // As GitLab's `cancel_running`: manual jobs stay.
+    const target = job.status === 'manual' ? undefined : cancelTarget(job);
+    return target ? [updateJob(job, transitionFields(job, target, now), [job.status])] : [];
+  });
+  if (writes.length === 0) return false;
+  for (let i = 0; i < writes.length; i += MAX_TRANSACT_ITEMS - 1) {
+    try {
+      await transact([...writes.slice(i, i + MAX_TRANSACT_ITEMS - 1), touchPipeline(read.pipeline.id, now)]);
+    } catch (error) {
+      // A job that moved meanwhile is left to the next processing.
+      if (!(error instanceof TransactionConflict)) throw error;
+    }
+  }
+  return true;
 }
 
 async function processOnce(pipelineId: number): Promise<{ pipeline: PipelineRecord; jobs: JobRecord[] } | undefined> {

@@ -248,6 +248,19 @@ describe('interruptible and workflow:auto_cancel', () => {
   });
 });
 
+describe('workflow:auto_cancel:on_job_failure', () => {
+  it('cancels the rest of the pipeline once a job fails', async () => {
+    const CI = 'workflow: { auto_cancel: { on_job_failure: all } }\na: { stage: build, script: x }\nb: { stage: build, script: x }\nlater: { stage: test, script: x }\nship: { stage: deploy, script: x, when: manual }\n';
+    const projectId = (await projectWithCi(server, 'fail-fast', CI)).id;
+    const pipeline = await http(server, 'POST', api(`/projects/${projectId}/pipeline?ref=main`), { token: server.root });
+    const first = await take();
+    await finishJob(server, first.id, first.token, 'failed');
+    const other = first.name === 'a' ? 'b' : 'a';
+    expect(await jobsOf(projectId, pipeline.body.id)).toEqual({ [first.name]: 'failed', [other]: 'canceled', later: 'canceled', ship: 'canceled' });
+    expect((await requestJob(server, runner.token)).status).toBe(204);
+  });
+});
+
 describe('generated child pipelines and cross-pipeline needs', () => {
   it('runs a child pipeline from a job artifact, whose job takes the parent job artifacts (needs:pipeline)', async () => {
     const CI = `
