@@ -1,9 +1,10 @@
 import * as z from '../../util/zod';
 import { loadContext } from '../entities/context';
 import { deploymentEntity, environmentEntity } from '../entities/environment';
-import { notFound, validationError } from '../errors';
+import { forbidden, notFound, validationError } from '../errors';
 import { createEnvironment, projectDeployments } from '../services/environments';
 import { stopEnvironment } from '../services/environment-stop';
+import { deleteEnvironment } from '../store/environments';
 import { deploymentStatus } from '../state/environments';
 import * as grape from './grape';
 import { pageRequest, paginationParams, setOffsetHeaders } from './pagination';
@@ -130,5 +131,19 @@ const stop = handlers(authenticated({ required: true }), pathParams({ environmen
   return c.json(environmentEntity(after));
 });
 
+/** Only a stopped environment may be deleted (GitLab's `destroy_environment`); its deployments go with it. */
+const remove = handlers(authenticated({ required: true }), pathParams({ environment_id: grape.pathInteger() }), async (c) => {
+  const access = await findProject(c, c.var.principal);
+  authorize(access, 'update_build');
+  const id = c.req.valid('param').environment_id;
+  const { environments, deployments } = await projectDeployments(access.project.id);
+  const view = environments.find((candidate) => candidate.environment.id === id);
+  if (!view) throw notFound('Environment');
+  if (view.state !== 'stopped') throw forbidden();
+  await deleteEnvironment(view.environment, deployments.filter((deployment) => deployment.deployment.environmentId === id).map((deployment) => deployment.deployment));
+  return c.body(null, 204);
+});
+
 route('POST', '/projects/:id/environments', create);
+route('DELETE', '/projects/:id/environments/:environment_id', remove);
 route('POST', '/projects/:id/environments/:environment_id/stop', stop);

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { queryAll } from '../../storage/query-all';
@@ -73,4 +73,10 @@ export async function listDeployments(projectId: number): Promise<DeploymentReco
     ConsistentRead: true,
   });
   return items.map((item) => recordOf<DeploymentRecord>(item));
+}
+
+/** The environment and its deployments go (GitLab destroys them with it). */
+export async function deleteEnvironment(environment: EnvironmentRecord, deployments: readonly DeploymentRecord[]): Promise<void> {
+  const keys = [environmentKey(environment.projectId, environment.name), ...deployments.map((deployment) => deploymentKey(deployment.projectId, deployment.id))];
+  for (const Key of keys) await dynamo().send(new DeleteCommand({ TableName: config().tableName, Key }));
 }

@@ -187,8 +187,12 @@ stop:
     expect([taken.status, taken.body]).toEqual([400, { message: { name: ['has already been taken'] } }]);
     const invalid = await http(server, 'POST', api(`/projects/${projectId}/environments`), { token: server.root, json: { name: '/qa/' } });
     expect(invalid.status).toBe(400);
+    const available = await http(server, 'DELETE', api(`/projects/${projectId}/environments/${created.body.id}`), { token: server.root });
+    expect([available.status, available.body]).toEqual([403, { message: '403 Forbidden' }]);
     const stopped = await http(server, 'POST', api(`/projects/${projectId}/environments/${created.body.id}/stop`), { token: server.root });
     expect([stopped.status, stopped.body.state]).toEqual([200, 'stopped']);
+    expect((await http(server, 'DELETE', api(`/projects/${projectId}/environments/${created.body.id}`), { token: server.root })).status).toBe(204);
+    expect((await http(server, 'GET', api(`/projects/${projectId}/environments/${created.body.id}`), { token: server.root })).status).toBe(404);
   });
 });
 
