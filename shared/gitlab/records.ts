@@ -3,7 +3,7 @@
  * wire shapes: entities/ turns them into what the API answers. Times are unix milliseconds.
  */
 import type { JobStatus } from './state/statuses';
-import type { JobDefinition } from './ci-config/types';
+import type { AutoCancelDefinition, JobDefinition } from './ci-config/types';
 
 export type AccessLevel = 10 | 20 | 30 | 40 | 50;
 
@@ -93,6 +93,8 @@ export interface PipelineRecord {
   scheduleId?: number;
   /** Bumped by every write to one of the pipeline's jobs; processing writes only on the version it read. */
   jobsVersion: number;
+  /** `workflow:auto_cancel` of its configuration (absent: GitLab's defaults). */
+  autoCancel?: AutoCancelDefinition;
 }
 
 export interface PipelineVariable {

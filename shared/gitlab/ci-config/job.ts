@@ -4,6 +4,8 @@ import { isMap, type YamlMap } from './load';
 import type {
   ArtifactsDefinition,
   CacheDefinition,
+  CrossNeedDefinition,
+  EnvironmentDefinition,
   ImageDefinition,
   NeedDefinition,
   RetryDefinition,
@@ -43,10 +45,14 @@ const JOB_KEYS = new Set([
   'environment',
   'inherit',
   'description',
+  'parallel',
+  'resource_group',
+  'hooks',
+  'id_tokens',
 ]);
 
 /** Keywords GitLab knows that change what runs, which this server does not implement. */
-const UNSUPPORTED_JOB_KEYS = new Set(['parallel', 'resource_group', 'release', 'secrets', 'id_tokens', 'pages', 'hooks', 'run', 'identity', 'dast_configuration', 'manual_confirmation', 'inputs', 'publish']);
+const UNSUPPORTED_JOB_KEYS = new Set(['release', 'secrets', 'pages', 'run', 'identity', 'dast_configuration', 'manual_confirmation', 'inputs', 'publish']);
 
 const WHEN_VALUES: When[] = ['on_success', 'on_failure', 'always', 'manual', 'delayed'];
 const ARTIFACT_WHEN = ['on_success', 'on_failure', 'always'] as const;
@@ -142,20 +148,117 @@ export function allowFailure(location: string, value: unknown): { allowFailure: 
   throw new ConfigError([`${location} allow failure should be a hash or a boolean value`]);
 }
 
-export function needs(location: string, value: unknown): NeedDefinition[] | null {
-  if (value === undefined) return null;
+const NEED_KEYS = new Set(['job', 'artifacts', 'optional', 'parallel', 'project', 'ref', 'pipeline']);
+
+/** `needs` split as GitLab splits it: jobs of this pipeline, and jobs of another project's or the parent pipeline. */
+export function needs(location: string, value: unknown): { needs: NeedDefinition[] | null; crossNeeds: CrossNeedDefinition[] } {
+  if (value === undefined) return { needs: null, crossNeeds: [] };
   if (!Array.isArray(value)) throw new ConfigError([`${location} needs config should be an array`]);
   if (value.length > 50) throw new ConfigError([`${location} needs config has too many entries (maximum 50)`]);
-  return value.map((need) => {
-    if (typeof need === 'string') return { job: need, artifacts: true, optional: false };
-    if (isMap(need) && typeof need.job === 'string' && need.pipeline === undefined && need.project === undefined) {
-      return { job: need.job, artifacts: need.artifacts !== false, optional: need.optional === true };
+  const local: NeedDefinition[] = [];
+  const cross: CrossNeedDefinition[] = [];
+  // A `!reference` to another job's needs is a list inside the list.
+  for (const need of value.flat()) {
+    if (typeof need === 'string') {
+      local.push({ job: need, artifacts: true, optional: false });
+      continue;
     }
-    if (isMap(need) && (need.pipeline !== undefined || need.project !== undefined)) {
-      throw new ConfigError([`${location}:needs:need uses needs:pipeline or needs:project, which this server does not support`]);
+    if (!isMap(need)) throw new ConfigError([`${location}:needs:need config can only be a string or a hash`]);
+    const unknown = Object.keys(need).filter((key) => !NEED_KEYS.has(key));
+    if (unknown.length > 0) throw new ConfigError([`${location}:needs:need config contains unknown keys: ${unknown.join(', ')}`]);
+    if (typeof need.job !== 'string') throw new ConfigError([`${location}:needs:need job config can't be blank`]);
+    if (need.artifacts !== undefined && typeof need.artifacts !== 'boolean') throw new ConfigError([`${location}:needs:need artifacts should be a boolean value`]);
+    if (need.project !== undefined || need.pipeline !== undefined) {
+      if (need.project !== undefined && typeof need.project !== 'string') throw new ConfigError([`${location}:needs:need project should be a string`]);
+      if (need.project !== undefined && typeof need.ref !== 'string') throw new ConfigError([`${location}:needs:need ref should be a string`]);
+      cross.push({
+        job: need.job,
+        artifacts: need.artifacts !== false,
+        project: typeof need.project === 'string' ? need.project : null,
+        ref: typeof need.ref === 'string' ? need.ref : null,
+        pipeline: need.pipeline === undefined ? null : String(need.pipeline),
+      });
+      continue;
     }
-    throw new ConfigError([`${location}:needs:need config can only be a string or a hash`]);
-  });
+    local.push({ job: need.job, artifacts: need.artifacts !== false, optional: need.optional === true });
+  }
+  return { needs: local, crossNeeds: cross };
+}
+
+const ENVIRONMENT_KEYS = new Set(['name', 'url', 'action', 'on_stop', 'auto_stop_in', 'kubernetes', 'deployment_tier']);
+const ENVIRONMENT_ACTIONS = ['start', 'prepare', 'stop', 'verify', 'access'] as const;
+const DEPLOYMENT_TIERS = ['production', 'staging', 'testing', 'development', 'other'] as const;
+export const ENVIRONMENT_NAME = /^[a-zA-Z0-9_/${}. -]+$/;
+
+/** `environment` (GitLab's `Entry::Environment`), name and url as written; they are expanded when the job is created. */
+export function environment(location: string, value: unknown): EnvironmentDefinition | null {
+  if (value === undefined || value === null) return null;
+  const spec = typeof value === 'string' ? { name: value } : value;
+  if (!isMap(spec)) throw new ConfigError([`${location}:environment config should be a hash or a string`]);
+  const unknown = Object.keys(spec).filter((key) => !ENVIRONMENT_KEYS.has(key));
+  if (unknown.length > 0) throw new ConfigError([`${location}:environment config contains unknown keys: ${unknown.join(', ')}`]);
+  const prefix = `${location}:environment`;
+  if (spec.name === undefined || spec.name === null || spec.name === '') throw new ConfigError([`${prefix} name can't be blank`]);
+  if (typeof spec.name !== 'string') throw new ConfigError([`${prefix} name should be a string`]);
+  if (spec.name.length > 255) throw new ConfigError([`${prefix} name is too long (maximum is 255 characters)`]);
+  if (!ENVIRONMENT_NAME.test(spec.name) || spec.name.startsWith('/') || spec.name.endsWith('/')) {
+    throw new ConfigError([`${prefix} name can contain only letters, digits, '-', '_', '/', '$', '{', '}', '.', and spaces, but it cannot start or end with '/'`]);
+  }
+  if (spec.url !== undefined && spec.url !== null && typeof spec.url !== 'string') throw new ConfigError([`${prefix} url should be a string`]);
+  const action = spec.action ?? 'start';
+  if (!ENVIRONMENT_ACTIONS.includes(action as never)) throw new ConfigError([`${prefix} action should be start, stop, prepare, verify, or access`]);
+  if (spec.on_stop !== undefined && typeof spec.on_stop !== 'string') throw new ConfigError([`${prefix} on stop should be a string`]);
+  if (spec.auto_stop_in !== undefined && spec.auto_stop_in !== null) {
+    if (typeof spec.auto_stop_in !== 'string' || (spec.auto_stop_in !== 'never' && parseDurationSeconds(spec.auto_stop_in) === undefined)) {
+      throw new ConfigError([`${prefix} auto stop in should be a duration`]);
+    }
+  }
+  if (spec.deployment_tier !== undefined && spec.deployment_tier !== null && !DEPLOYMENT_TIERS.includes(spec.deployment_tier as never)) {
+    throw new ConfigError([`${prefix} deployment tier must be one of ${DEPLOYMENT_TIERS.join(', ')}`]);
+  }
+  return {
+    name: spec.name,
+    url: typeof spec.url === 'string' ? spec.url : null,
+    action: action as EnvironmentDefinition['action'],
+    onStop: typeof spec.on_stop === 'string' ? spec.on_stop : null,
+    autoStopIn: typeof spec.auto_stop_in === 'string' ? spec.auto_stop_in : null,
+    deploymentTier: (spec.deployment_tier as EnvironmentDefinition['deploymentTier']) ?? null,
+  };
+}
+
+/** `hooks` (GitLab's `Entry::Hooks`): commands the runner runs before it fetches the sources. */
+export function hooks(location: string, value: unknown): { preGetSourcesScript: string[] } | null {
+  if (value === undefined || value === null) return null;
+  if (!isMap(value)) throw new ConfigError([`${location}:hooks config should be a hash`]);
+  const unknown = Object.keys(value).filter((key) => key !== 'pre_get_sources_script');
+  if (unknown.length > 0) throw new ConfigError([`${location}:hooks config contains unknown keys: ${unknown.join(', ')}`]);
+  return { preGetSourcesScript: commands(`${location}:hooks`, 'pre_get_sources_script', value.pre_get_sources_script) };
+}
+
+/** `id_tokens` (GitLab's `Entry::IdToken`): name → `aud` (a string or a list); values are expanded when the job runs. */
+export function idTokens(location: string, value: unknown): Record<string, string | string[]> | null {
+  if (value === undefined || value === null) return null;
+  if (!isMap(value)) throw new ConfigError([`${location}:id_tokens config should be a hash`]);
+  const tokens: Record<string, string | string[]> = {};
+  for (const [name, spec] of Object.entries(value)) {
+    const prefix = `${location}:id_tokens:${name}`;
+    if (!isMap(spec)) throw new ConfigError([`${prefix} config should be a hash`]);
+    const unknown = Object.keys(spec).filter((key) => key !== 'aud');
+    if (unknown.length > 0) throw new ConfigError([`${prefix} config contains unknown keys: ${unknown.join(', ')}`]);
+    if (spec.aud === undefined) throw new ConfigError([`${prefix} config missing required keys: aud`]);
+    const aud = spec.aud;
+    if (!(typeof aud === 'string' || (Array.isArray(aud) && aud.every((item) => typeof item === 'string')))) {
+      throw new ConfigError([`${prefix} aud should be an array of strings or a string`]);
+    }
+    tokens[name] = aud as string | string[];
+  }
+  return tokens;
+}
+
+export function resourceGroup(location: string, value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw new ConfigError([`${location} resource group should be a string`]);
+  return value;
 }
 
 export function artifacts(location: string, value: unknown): ArtifactsDefinition | null {
@@ -229,12 +332,26 @@ export function timeout(location: string, value: unknown): number | null {
   return seconds;
 }
 
-function includeList(location: string, value: unknown): string[] {
+const TRIGGER_INCLUDE_KEYS = new Set(['local', 'project', 'file', 'ref', 'artifact', 'job', 'inputs', 'template', 'remote', 'component']);
+
+/** `trigger:include` entries (GitLab's `Entry::Trigger` includes): local files, another project's files, a job's artifact; with `inputs`. */
+function includeEntries(location: string, value: unknown): Record<string, unknown>[] {
   const entries = Array.isArray(value) ? value : [value];
+  if (entries.length > 3) throw new ConfigError([`${location}:trigger:include config must be less than or equal to 3`]);
   return entries.map((entry) => {
-    if (typeof entry === 'string') return entry;
-    if (isMap(entry) && typeof entry.local === 'string') return entry.local;
-    throw new ConfigError([`${location}:trigger:include only local files of this project are supported`]);
+    if (typeof entry === 'string') return { local: entry };
+    if (!isMap(entry)) throw new ConfigError([`${location}:trigger:include config should be a hash, a string or an array of hashes and strings`]);
+    const unknown = Object.keys(entry).filter((key) => !TRIGGER_INCLUDE_KEYS.has(key));
+    if (unknown.length > 0) throw new ConfigError([`${location}:trigger:include config contains unknown keys: ${unknown.join(', ')}`]);
+    for (const type of ['template', 'remote', 'component']) {
+      if (entry[type] !== undefined) throw new ConfigError([`${location}:trigger:include uses include:${type}, which this server does not support (only files of this server's projects can be included)`]);
+    }
+    if (entry.inputs !== undefined && !isMap(entry.inputs)) throw new ConfigError([`${location}:trigger:include:inputs config must be a hash`]);
+    if (typeof entry.local === 'string') return entry;
+    if (typeof entry.project === 'string' && (typeof entry.file === 'string' || Array.isArray(entry.file))) return entry;
+    if (typeof entry.artifact === 'string' && typeof entry.job === 'string') return entry;
+    if (typeof entry.artifact === 'string') throw new ConfigError([`${location}:trigger:include config must specify the job where to fetch the artifact from`]);
+    throw new ConfigError([`${location}:trigger:include config must specify a local file, a project file or an artifact`]);
   });
 }
 
@@ -246,8 +363,9 @@ export function trigger(location: string, value: unknown): TriggerDefinition | n
   if (!isMap(value)) throw new ConfigError([`${location} trigger config should be a string or a hash`]);
   const forward = isMap(value.forward) ? value.forward : {};
   const project = typeof value.project === 'string' ? value.project : null;
-  const include = value.include === undefined ? [] : includeList(location, value.include);
-  if (!project && include.length === 0) throw new ConfigError([`${location}:trigger config is missing project or include`]);
+  const entries = value.include === undefined ? [] : includeEntries(location, value.include);
+  const include = entries.flatMap((entry) => (typeof entry.local === 'string' ? [entry.local] : []));
+  if (!project && entries.length === 0) throw new ConfigError([`${location}:trigger config is missing project or include`]);
   if (value.strategy !== undefined && value.strategy !== 'depend') {
     throw new ConfigError([`${location}:trigger strategy should be depend`]);
   }
@@ -255,6 +373,7 @@ export function trigger(location: string, value: unknown): TriggerDefinition | n
     project,
     branch: typeof value.branch === 'string' ? value.branch : null,
     include,
+    ...(entries.some((entry) => typeof entry.local !== 'string' || entry.inputs !== undefined) ? { includeEntries: entries } : {}),
     strategy: value.strategy === 'depend' ? 'depend' : null,
     forwardYamlVariables: forward.yaml_variables !== false,
     forwardPipelineVariables: forward.pipeline_variables === true,

@@ -1,5 +1,6 @@
 import { defineSequenceTag, loadAll, mergeTag, YAML11_SCHEMA, YAMLException } from 'js-yaml';
 import { ConfigError } from './errors';
+import { applyInputs } from './inputs';
 
 /**
  * Reads `.gitlab-ci.yml` text into a plain object as GitLab's YAML 1.1 reader does: anchors,
@@ -11,7 +12,7 @@ export type YamlMap = Record<string, unknown>;
 
 const REFERENCE = Symbol('reference');
 interface Reference {
-  [REFERENCE]: string[];
+  [REFERENCE]: unknown[];
 }
 
 const referenceTag = defineSequenceTag<unknown[], Reference>('!reference', {
@@ -19,7 +20,7 @@ const referenceTag = defineSequenceTag<unknown[], Reference>('!reference', {
   addItem: (carrier, item) => {
     carrier.push(item);
   },
-  finalize: (carrier) => ({ [REFERENCE]: carrier.map(String) }),
+  finalize: (carrier) => ({ [REFERENCE]: carrier }),
   identify: () => false,
 });
 
@@ -37,23 +38,34 @@ export function isMap(value: unknown): value is YamlMap {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !isReference(value);
 }
 
-function resolveReferences(value: unknown, root: YamlMap, budget: { nodes: number }, depth = 0): unknown {
+/** The tag as GitLab's messages show it (Ruby's `inspect` of its sequence). */
+function describe(path: unknown[]): string {
+  return `!reference [${path.map((item) => (typeof item === 'string' ? JSON.stringify(item) : String(item))).join(', ')}]`;
+}
+
+function resolveReference(value: unknown, root: YamlMap, budget: { nodes: number }, depth = 0, resolving: Set<string> = new Set()): unknown {
   if (--budget.nodes < 0) throw new ConfigError([TOO_BIG]);
   if (depth > MAX_DEPTH) throw new ConfigError([TOO_BIG]);
   if (isReference(value)) {
     const path = value[REFERENCE];
+    if (path.length === 0 || !path.every((item) => typeof item === 'string')) throw new ConfigError([`${describe(path)} is not valid`]);
+    const key = JSON.stringify(path);
+    if (resolving.has(key)) throw new ConfigError([`${describe(path)} is part of a circular chain`]);
     let target: unknown = root;
-    for (const key of path) {
-      target = isMap(target) ? target[key] : undefined;
-      if (target === undefined) throw new ConfigError([`!reference [${path.join(', ')}] could not be found`]);
+    for (const name of path as string[]) {
+      target = isMap(target) ? target[name] : undefined;
+      if (target === undefined || target === null || target === false) throw new ConfigError([`${describe(path)} could not be found`]);
     }
-    return resolveReferences(target, root, budget, depth + 1);
+    resolving.add(key);
+    const resolved = resolveReference(target, root, budget, depth + 1, resolving);
+    resolving.delete(key);
+    return resolved;
   }
-  if (Array.isArray(value)) return value.map((item) => resolveReferences(item, root, budget, depth + 1));
+  if (Array.isArray(value)) return value.map((item) => resolveReference(item, root, budget, depth + 1, resolving));
   if (isMap(value)) {
     const result: YamlMap = {};
     for (const [key, item] of Object.entries(value)) {
-      if (key !== '__proto__') result[key] = resolveReferences(item, root, budget, depth + 1);
+      if (key !== '__proto__') result[key] = resolveReference(item, root, budget, depth + 1, resolving);
     }
     return result;
   }
@@ -64,23 +76,23 @@ function resolveReferences(value: unknown, root: YamlMap, budget: { nodes: numbe
  * GitLab's `Yaml::Documents`: with more than one document and a `spec` key in the first, the first
  * is the header and the last is the configuration; otherwise the first document is, whatever its keys.
  */
-function contentDocument(documents: unknown[]): unknown {
+function splitDocuments(documents: unknown[]): { header: YamlMap | null; content: unknown } {
   const first = documents[0];
   const hasHeader = documents.length > 1 && isMap(first) && 'spec' in first;
-  if (!hasHeader) return first;
-  // Refused rather than loaded with `$[[ inputs.x ]]` left as text.
-  const spec = (first as YamlMap).spec;
-  if (isMap(spec) && spec.inputs !== undefined && spec.inputs !== null) {
-    throw new ConfigError(['header:spec uses inputs, which this server does not support']);
-  }
-  return documents[documents.length - 1];
+  if (!hasHeader) return { header: null, content: first };
+  return { header: first as YamlMap, content: documents[documents.length - 1] };
 }
 
-export function loadYaml(text: string): YamlMap {
+/**
+ * One file's configuration, with its `spec:inputs` header applied (`inputs`: the values its
+ * includer gave). `!reference` tags stay unresolved: they are resolved once every include is merged
+ * (`resolveReferences`), so they can name keys of other files.
+ */
+export function loadYaml(text: string, inputs?: Record<string, unknown>): YamlMap {
   if (text.trim() === '') throw new ConfigError(['Please provide content of .gitlab-ci.yml']);
-  let root: unknown;
+  let documents: unknown[];
   try {
-    root = contentDocument(loadAll(text, null, { schema: SCHEMA, json: true, maxAliases: 10_000, maxDepth: MAX_DEPTH }));
+    documents = loadAll(text, null, { schema: SCHEMA, json: true, maxAliases: 10_000, maxDepth: MAX_DEPTH });
   } catch (error) {
     if (!(error instanceof YAMLException)) throw error;
     // The reader stops at the depth limit instead of recursing on; GitLab says it of the parsed data.
@@ -88,6 +100,13 @@ export function loadYaml(text: string): YamlMap {
     const where = error.mark ? ` at line ${error.mark.line + 1} column ${error.mark.column + 1}` : '';
     throw new ConfigError([`(<unknown>): ${error.reason}${where}`]);
   }
+  const { header, content } = splitDocuments(documents);
+  const root = applyInputs(header, content, inputs);
   if (!isMap(root)) throw new ConfigError(['Invalid configuration format']);
-  return resolveReferences(root, root, { nodes: MAX_NODES }) as YamlMap;
+  return root;
+}
+
+/** The merged configuration with every `!reference` replaced by what it names. */
+export function resolveReferences(root: YamlMap): YamlMap {
+  return resolveReference(root, root, { nodes: MAX_NODES }) as YamlMap;
 }

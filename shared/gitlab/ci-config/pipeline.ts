@@ -1,10 +1,12 @@
 import { ConfigError, PipelineFilteredError } from './errors';
 import { resolveExtends } from './extends';
+import { expandVariables } from './expand-variables';
 import { resolveIncludes } from './includes';
 import * as keyword from './job';
-import { isMap, loadYaml, type YamlMap } from './load';
+import { isMap, loadYaml, resolveReferences, type YamlMap } from './load';
+import { expandParallel, type ExpandedJob } from './parallel';
 import { evaluateRules, onlyExceptAllow, stringVariables } from './rules';
-import type { JobDefinition, PipelineContext, PipelineDefinition, When } from './types';
+import type { AutoCancelDefinition, EnvironmentDefinition, JobDefinition, PipelineContext, PipelineDefinition, When } from './types';
 
 /**
  * `.gitlab-ci.yml` text → the pipeline it creates for one ref: stages, the jobs that `rules`,
@@ -12,7 +14,8 @@ import type { JobDefinition, PipelineContext, PipelineDefinition, When } from '.
  * Throws ConfigError (the configuration is invalid: GitLab's messages) or PipelineFilteredError.
  */
 const GLOBAL_KEYS = new Set(['stages', 'types', 'variables', 'default', 'workflow', 'image', 'services', 'cache', 'before_script', 'after_script', 'include']);
-const DEFAULT_KEYS = ['image', 'services', 'before_script', 'after_script', 'tags', 'timeout', 'retry', 'artifacts', 'cache', 'interruptible'] as const;
+/** GitLab's `Entry::Default::ALLOWED_KEYS` (`hooks`, `id_tokens` and `identity` are inherited, then refused by the job). */
+const DEFAULT_KEYS = ['image', 'services', 'before_script', 'after_script', 'tags', 'timeout', 'retry', 'artifacts', 'cache', 'interruptible', 'hooks', 'id_tokens', 'identity'] as const;
 const DEFAULT_STAGES = ['build', 'test', 'deploy'];
 
 export const NO_JOBS_MESSAGE = 'Pipeline will not run for the selected trigger. The rules configuration prevented any jobs from being added to the pipeline.';
@@ -29,7 +32,7 @@ function stagesOf(root: YamlMap): string[] {
 }
 
 /** Variables every rule can see: GitLab's predefined ones for this ref. */
-function predefinedRuleVariables(context: PipelineContext): Record<string, string> {
+export function predefinedRuleVariables(context: PipelineContext): Record<string, string> {
   const variables: Record<string, string> = {
     CI: 'true',
     GITLAB_CI: 'true',
@@ -88,10 +91,11 @@ interface Candidate {
   included: boolean;
 }
 
-function buildJob(name: string, job: YamlMap, root: YamlMap, stages: string[], globals: Record<string, string>, context: PipelineContext): Candidate {
+function buildJob(expanded: ExpandedJob, root: YamlMap, stages: string[], globals: Record<string, string>, context: PipelineContext): Candidate {
+  const { name, job } = expanded;
   const location = `jobs:${name}`;
-  keyword.checkKeys(location, job);
   const merged = { ...inheritedDefaults(root, job), ...job };
+  keyword.checkKeys(location, merged);
   const isBridge = merged.trigger !== undefined;
   if (isBridge && merged.script !== undefined) throw new ConfigError([`${location} config contains unknown keys: trigger`]);
   if (!isBridge && merged.script === undefined) {
@@ -101,7 +105,7 @@ function buildJob(name: string, job: YamlMap, root: YamlMap, stages: string[], g
   if (!stages.includes(stage)) {
     throw new ConfigError([`${name} job: chosen stage ${stage} does not exist; available stages are ${stages.join(', ')}`]);
   }
-  const variables = { ...inheritedVariables(globals, job), ...stringVariables(merged.variables, location) };
+  const variables = { ...inheritedVariables(globals, job), ...stringVariables(merged.variables, location), ...expanded.matrixVariables };
   const ruleVariables = { ...predefinedRuleVariables(context), ...variables, ...context.variables };
 
   let included = true;
@@ -128,6 +132,8 @@ function buildJob(name: string, job: YamlMap, root: YamlMap, stages: string[], g
   // A bridge cannot be delayed.
   if (isBridge && jobWhen === 'delayed') throw new ConfigError([`${location} when should be one of: on_success, on_failure, always, manual`]);
 
+  const { needs, crossNeeds } = keyword.needs(location, needsValue);
+  const jobVariables = { ...ruleVariables, ...variables, ...context.variables, CI_JOB_NAME: name, CI_JOB_STAGE: stage };
   const definition: JobDefinition = {
     name,
     stage,
@@ -141,7 +147,7 @@ function buildJob(name: string, job: YamlMap, root: YamlMap, stages: string[], g
     startIn: keyword.startIn(location, jobWhen, startInValue),
     allowFailure: allow.allowFailure,
     allowFailureExitCodes: allow.exitCodes,
-    needs: keyword.needs(location, needsValue),
+    needs,
     dependencies: merged.dependencies === undefined ? null : keyword.stringList(location, 'dependencies', merged.dependencies),
     tags: keyword.tags(location, merged.tags),
     artifacts: keyword.artifacts(location, merged.artifacts),
@@ -151,16 +157,69 @@ function buildJob(name: string, job: YamlMap, root: YamlMap, stages: string[], g
     coverage: typeof merged.coverage === 'string' ? merged.coverage : null,
     trigger: keyword.trigger(location, merged.trigger),
     interruptible: merged.interruptible === true,
+    parallel: expanded.parallel,
+    crossNeeds,
+    environment: expandEnvironment(keyword.environment(location, merged.environment), jobVariables),
+    resourceGroup: expandResourceGroup(keyword.resourceGroup(location, merged.resource_group), jobVariables),
+    hooks: keyword.hooks(location, merged.hooks),
+    idTokens: keyword.idTokens(location, merged.id_tokens),
   };
   return { definition, included };
+}
+
+/** GitLab expands the environment's name and url with the job's variables when it creates the job (unknown ones become empty). */
+function expandEnvironment(environment: EnvironmentDefinition | null, variables: Record<string, string>): EnvironmentDefinition | null {
+  if (!environment) return null;
+  const expand = (text: string) => expandVariables(text, variables, { dropUnknown: true });
+  return { ...environment, name: expand(environment.name), url: environment.url === null ? null : expand(environment.url) };
+}
+
+function expandResourceGroup(group: string | null, variables: Record<string, string>): string | null {
+  return group === null ? null : expandVariables(group, variables, { dropUnknown: true });
+}
+
+/** `environment:on_stop` names a job that stops the same environment (GitLab's `YamlProcessor#validate_job_environment!`). */
+function checkEnvironments(candidates: Map<string, Candidate>): void {
+  for (const { definition } of candidates.values()) {
+    const onStop = definition.environment?.onStop;
+    if (!onStop) continue;
+    const stopJob = candidates.get(onStop)?.definition;
+    if (!stopJob) throw new ConfigError([`${definition.name} job: on_stop job ${onStop} is not defined`]);
+    if (!stopJob.environment) throw new ConfigError([`${definition.name} job: on_stop job ${onStop} does not have environment defined`]);
+    if (stopJob.environment.name !== definition.environment!.name) throw new ConfigError([`${definition.name} job: on_stop job ${onStop} have different environment name`]);
+    if (stopJob.environment.action !== 'stop') throw new ConfigError([`${definition.name} job: on_stop job ${onStop} needs to have action stop defined`]);
+  }
+}
+
+const AUTO_CANCEL_ON_NEW_COMMIT = ['conservative', 'interruptible', 'none'];
+const AUTO_CANCEL_ON_JOB_FAILURE = ['none', 'all'];
+
+/** `workflow:auto_cancel` (GitLab's `Entry::AutoCancel`). */
+function autoCancel(value: unknown): AutoCancelDefinition {
+  const result: AutoCancelDefinition = { onNewCommit: 'conservative', onJobFailure: 'none' };
+  if (value === undefined || value === null) return result;
+  if (!isMap(value)) throw new ConfigError(['workflow:auto_cancel config should be a hash']);
+  const unknown = Object.keys(value).filter((key) => key !== 'on_new_commit' && key !== 'on_job_failure');
+  if (unknown.length > 0) throw new ConfigError([`workflow:auto_cancel config contains unknown keys: ${unknown.join(', ')}`]);
+  if (value.on_new_commit !== undefined) {
+    if (!AUTO_CANCEL_ON_NEW_COMMIT.includes(value.on_new_commit as string)) throw new ConfigError([`workflow:auto_cancel on new commit must be one of: ${AUTO_CANCEL_ON_NEW_COMMIT.join(', ')}`]);
+    result.onNewCommit = value.on_new_commit as AutoCancelDefinition['onNewCommit'];
+  }
+  if (value.on_job_failure !== undefined) {
+    if (!AUTO_CANCEL_ON_JOB_FAILURE.includes(value.on_job_failure as string)) throw new ConfigError([`workflow:auto_cancel on job failure must be one of: ${AUTO_CANCEL_ON_JOB_FAILURE.join(', ')}`]);
+    result.onJobFailure = value.on_job_failure as AutoCancelDefinition['onJobFailure'];
+  }
+  return result;
 }
 
 function checkNeeds(candidates: Map<string, Candidate>, stages: string[]): void {
   for (const { definition } of candidates.values()) {
     const stageIdx = stages.indexOf(definition.stage);
-    const references = [...(definition.needs ?? []).map((need) => ['need', need.job]), ...(definition.dependencies ?? []).map((dependency) => ['dependency', dependency])];
-    for (const [kind, job] of references) {
+    const references = [...(definition.needs ?? []).map((need) => ['need', need.job, need.optional] as const), ...(definition.dependencies ?? []).map((dependency) => ['dependency', dependency, false] as const)];
+    for (const [kind, job, optional] of references) {
       const target = candidates.get(job);
+      // An optional need may name a job the configuration does not define (GitLab's `validate_job_dependency!`).
+      if (!target && optional) continue;
       if (!target) throw new ConfigError([`${definition.name} job: undefined ${kind}: ${job}`]);
       if (stages.indexOf(target.definition.stage) > stageIdx) {
         throw new ConfigError([`${definition.name} job: ${kind} ${job} is not defined in current or prior stages`]);
@@ -248,15 +307,25 @@ function pruneNeeds(jobs: JobDefinition[]): JobDefinition[] {
   });
 }
 
+/**
+ * The file with its `spec:inputs` applied, every include merged in and every `!reference`
+ * resolved: what the keywords are read from (GitLab's `Ci::Config#build_config`).
+ */
+export function loadConfig(text: string, context: PipelineContext): YamlMap {
+  const includeVariables = { ...predefinedRuleVariables(context), ...context.variables };
+  return resolveReferences(resolveIncludes(loadYaml(text, context.inputs), context, includeVariables));
+}
+
 /** The jobs the configuration expands into for this ref, before GitLab decides whether they make a pipeline. */
 export function expandPipelineDefinition(text: string, context: PipelineContext): PipelineDefinition {
-  const root = resolveIncludes(loadYaml(text), context.includes ?? {});
+  const root = loadConfig(text, context);
   checkDefault(root);
   const stages = stagesOf(root);
   checkStagesSize(stages);
   let globals = stringVariables(root.variables, 'root');
 
   let name: string | null = null;
+  let cancel = autoCancel(undefined);
   if (root.workflow !== undefined) {
     if (!isMap(root.workflow)) throw new ConfigError(['workflow config should be a hash']);
     const unknown = Object.keys(root.workflow).filter((key) => !['rules', 'name', 'auto_cancel'].includes(key));
@@ -267,7 +336,8 @@ export function expandPipelineDefinition(text: string, context: PipelineContext)
       if (!outcome || outcome.when === 'never') throw new PipelineFilteredError(WORKFLOW_FILTERED_MESSAGE);
       globals = { ...globals, ...outcome.variables };
     }
-    if (typeof root.workflow.name === 'string') name = root.workflow.name;
+    if (typeof root.workflow.name === 'string') name = expandVariables(root.workflow.name, { ...predefinedRuleVariables(context), ...globals, ...context.variables }, { dropUnknown: true });
+    cancel = autoCancel(root.workflow.auto_cancel);
     if (name !== null && [...name].length > 255) throw new ConfigError(['workflow name is too long (maximum is 255 characters)']);
   }
 
@@ -281,21 +351,23 @@ export function expandPipelineDefinition(text: string, context: PipelineContext)
     entries[key] = value;
   }
   const resolved = resolveExtends(entries);
-  const candidates = new Map<string, Candidate>();
-  for (const [jobName, job] of Object.entries(resolved)) {
-    if (jobName.startsWith('.')) continue;
+  for (const jobName of Object.keys(resolved)) {
     if (jobName.length > 255) throw new ConfigError([`jobs:${jobName.slice(0, 255)} name is too long (maximum is 255 characters)`]);
-    candidates.set(jobName, buildJob(jobName, job, root, stages, globals, context));
+  }
+  const candidates = new Map<string, Candidate>();
+  for (const expanded of expandParallel(Object.entries(resolved).filter(([jobName]) => !jobName.startsWith('.')))) {
+    candidates.set(expanded.name, buildJob(expanded, root, stages, globals, context));
   }
   if (candidates.size === 0) throw new ConfigError(['jobs config should contain at least one visible job']);
   checkNeeds(candidates, stages);
+  checkEnvironments(candidates);
 
   const jobs = pruneNeeds([...candidates.values()].filter((candidate) => candidate.included).map((candidate) => candidate.definition));
   if (jobs.length === 0) throw new PipelineFilteredError(NO_JOBS_MESSAGE);
   checkTriggerIncludes(jobs, context.files);
   checkJobSizes(jobs);
   const usedStages = stages.filter((stage) => jobs.some((job) => job.stage === stage));
-  return { stages: usedStages, jobs, name };
+  return { stages: usedStages, jobs, name, autoCancel: cancel };
 }
 
 /** The pipeline GitLab creates: jobs of `.pre`/`.post` alone are none (its `Chain::Populate`). */

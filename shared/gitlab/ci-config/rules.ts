@@ -111,8 +111,14 @@ function policySpec(location: string, policy: unknown): { refs: unknown[] | unde
   return { refs: spec.refs as unknown[] | undefined, expressions: spec.variables as unknown[] | undefined };
 }
 
+/** `kubernetes: active` asks for a cluster integration, which no project has here. */
+function kubernetesActive(policy: unknown): boolean {
+  return isMap(policy) && policy.kubernetes === 'active';
+}
+
 function policyMatches(location: string, policy: unknown, variables: Record<string, string>, context: PipelineContext): boolean {
   const { refs, expressions } = policySpec(location, policy);
+  if (kubernetesActive(policy)) return false;
   if (refs !== undefined && !refs.some((ref) => refMatches(ref, context))) return false;
   if (expressions !== undefined && !expressions.some((expression) => condition(location, expression, variables))) return false;
   return true;

@@ -49,12 +49,43 @@ export interface NeedDefinition {
   optional: boolean;
 }
 
+/** `needs:project` (a job of another project's latest pipeline on `ref`) or `needs:pipeline` (a job of the parent pipeline). */
+export interface CrossNeedDefinition {
+  job: string;
+  artifacts: boolean;
+  project: string | null;
+  ref: string | null;
+  /** `needs:pipeline`: the upstream pipeline's id (after variable expansion, usually `$CI_PIPELINE_ID` of the parent). */
+  pipeline: string | null;
+}
+
+export interface EnvironmentDefinition {
+  name: string;
+  url: string | null;
+  action: 'start' | 'prepare' | 'stop' | 'verify' | 'access';
+  onStop: string | null;
+  /** As written (`1 day`), for `auto_stop_in`. */
+  autoStopIn: string | null;
+  deploymentTier: 'production' | 'staging' | 'testing' | 'development' | 'other' | null;
+}
+
+/** One job of a `parallel:` set: its 1-based index, the set's size, and its matrix variables. */
+export interface ParallelDefinition {
+  index: number;
+  total: number;
+}
+
 export interface TriggerDefinition {
   /** Multi-project pipeline: the downstream project's full path. */
   project: string | null;
   branch: string | null;
   /** Child pipeline: local files of this project that make its configuration. */
   include: string[];
+  /**
+   * Child pipeline: every `trigger:include` entry as written, for the forms beyond plain local
+   * files (`project`/`file`/`ref`, `inputs`, `artifact`/`job`); absent on definitions stored before.
+   */
+  includeEntries?: Record<string, unknown>[];
   strategy: 'depend' | null;
   forwardYamlVariables: boolean;
   forwardPipelineVariables: boolean;
@@ -88,6 +119,20 @@ export interface JobDefinition {
   coverage: string | null;
   trigger: TriggerDefinition | null;
   interruptible: boolean;
+  /** Present on jobs that `parallel:` expanded (absent on definitions stored before it existed). */
+  parallel?: ParallelDefinition | null;
+  crossNeeds?: CrossNeedDefinition[];
+  environment?: EnvironmentDefinition | null;
+  resourceGroup?: string | null;
+  hooks?: { preGetSourcesScript: string[] } | null;
+  /** `id_tokens`: variable name → audience(s), as written. */
+  idTokens?: Record<string, string | string[]> | null;
+}
+
+/** `workflow:auto_cancel`. */
+export interface AutoCancelDefinition {
+  onNewCommit: 'conservative' | 'interruptible' | 'none';
+  onJobFailure: 'none' | 'all';
 }
 
 export interface PipelineDefinition {
@@ -95,6 +140,7 @@ export interface PipelineDefinition {
   jobs: JobDefinition[];
   /** The pipeline's name from `workflow:name`, if any. */
   name: string | null;
+  autoCancel?: AutoCancelDefinition;
 }
 
 /** What rules and predefined variables see when the pipeline is created. */
@@ -109,6 +155,10 @@ export interface PipelineContext {
   variables: Record<string, string>;
   /** Paths in the commit, for `rules:exists`. */
   files: string[];
-  /** Texts of the local files `include:` names (see includes.ts `collectIncludes`). */
+  /** Texts of the files `include:` names, by `includeKey` (see includes.ts `collectIncludes`). */
   includes?: Record<string, string>;
+  /** Why an included file of another project could not be read, by `includeKey`. */
+  includeErrors?: Record<string, string>;
+  /** `inputs` for the configuration's own `spec:inputs` header (API `inputs`). */
+  inputs?: Record<string, unknown>;
 }

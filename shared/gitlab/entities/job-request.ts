@@ -3,6 +3,7 @@ import { refSlug } from '../ci-config/pipeline';
 import type { JobRecord, InstanceVariableRecord, PipelineRecord, ProjectRecord, ProjectVariableRecord, RunnerRecord, UserRecord, CommitRecord } from '../records';
 import { fullPath } from '../store/projects';
 import { reportFormat } from '../artifacts/file-types';
+import { environmentSlug, tierOf } from '../state/environments';
 import { iso, webUrl } from './format';
 
 /**
@@ -36,6 +37,10 @@ export interface JobRequestInput {
   dependencies: JobRecord[];
   /** The instance's, then the project's CI/CD variables this job gets (later ones win). */
   ciVariables: (InstanceVariableRecord | ProjectVariableRecord)[];
+  /** Variables from the `dotenv` reports of its dependencies. */
+  dotenvVariables?: { key: string; value: string }[];
+  /** The signed tokens of its `id_tokens`. */
+  idTokens?: { key: string; value: string }[];
 }
 
 function jobTimeout(job: JobRecord, project: ProjectRecord, runner: RunnerRecord): number {
@@ -89,8 +94,15 @@ function predefinedVariables(input: JobRequestInput): Variable[] {
     pub('CI_RUNNER_ID', String(runner.id)),
     pub('CI_RUNNER_DESCRIPTION', runner.description),
     pub('CI_RUNNER_TAGS', JSON.stringify(runner.tagList)),
-    pub('CI_NODE_TOTAL', '1'),
+    pub('CI_NODE_TOTAL', String(job.definition.parallel?.total ?? 1)),
   ];
+  if (job.definition.parallel) variables.push(pub('CI_NODE_INDEX', String(job.definition.parallel.index)));
+  const environment = job.definition.environment;
+  if (environment) {
+    variables.push(pub('CI_ENVIRONMENT_NAME', environment.name), pub('CI_ENVIRONMENT_SLUG', environmentSlug(environment.name)));
+    if (environment.url) variables.push(pub('CI_ENVIRONMENT_URL', environment.url));
+    variables.push(pub('CI_ENVIRONMENT_ACTION', environment.action), pub('CI_ENVIRONMENT_TIER', tierOf(environment)));
+  }
   if (project.defaultBranch) variables.push(pub('CI_DEFAULT_BRANCH', project.defaultBranch));
   if (userGitDepth(input) === undefined) variables.push(pub('GIT_DEPTH', String(DEFAULT_GIT_DEPTH)));
   if (job.definition.when === 'manual') variables.push(pub('CI_JOB_MANUAL', 'true'));
@@ -184,6 +196,7 @@ export function jobRequestResponse(input: JobRequestInput) {
   const variables: Variable[] = [
     ...predefinedVariables(input),
     ...Object.entries(definition.variables).map(([key, value]) => ({ key, value, public: true, masked: false })),
+    ...(input.dotenvVariables ?? []).map((variable) => ({ key: variable.key, value: variable.value, public: false, masked: false })),
     // Later entries win: instance and project variables override the YAML's, pipeline variables override all.
     ...input.ciVariables.map((variable) => ({
       key: variable.key,
@@ -201,6 +214,7 @@ export function jobRequestResponse(input: JobRequestInput) {
       ...(variable.variableType === 'file' ? { file: true } : {}),
     })),
     ...job.jobVariables.map((variable) => ({ key: variable.key, value: variable.value, public: false, masked: false })),
+    ...(input.idTokens ?? []).map((token) => ({ key: token.key, value: token.value, public: false, masked: true })),
   ];
   const steps: Record<string, unknown>[] = [
     { name: 'script', script: [...definition.beforeScript, ...definition.script], timeout, when: 'on_success', allow_failure: false },
@@ -261,6 +275,6 @@ export function jobRequestResponse(input: JobRequestInput) {
       };
     }),
     features: { trace_sections: true, failure_reasons: RUNNER_FAILURE_REASONS },
-    hooks: [],
+    hooks: definition.hooks ? [{ name: 'pre_get_sources_script', script: definition.hooks.preGetSourcesScript }] : [],
   };
 }

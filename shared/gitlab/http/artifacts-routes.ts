@@ -1,3 +1,4 @@
+import { isCrossDependency } from '../services/cross-needs';
 import type { Context } from 'hono';
 import * as z from '../../util/zod';
 import { findToken } from '../../auth/token-store';
@@ -117,7 +118,8 @@ const runnerDownload = handlers(runnerJobPath, async (c) => {
   if (!job) throw forbidden();
   if (Number(record.claims.jobId) !== jobId) {
     const dependent = await getJob(Number(record.claims.jobId));
-    if (!dependent || dependent.projectId !== job.projectId || !['running', 'canceling'].includes(dependent.status)) throw forbidden();
+    if (!dependent || !['running', 'canceling'].includes(dependent.status)) throw forbidden();
+    if (dependent.projectId !== job.projectId && !(await isCrossDependency(dependent, job))) throw forbidden();
   }
   const archive = downloadableArchive(job);
   if (!archive) throw NOT_FOUND();

@@ -33,7 +33,7 @@ const lintContent = handlers(authenticated({ required: true }), params(postParam
   const { content, dry_run: dryRun, include_jobs: includeJobs, ref } = c.var.params;
   const access = await findProject(c, c.var.principal);
   authorize(access, 'create_pipeline');
-  return c.json(lintEntity(await lintConfig({ project: access.project, content, dryRun, ref }), includeJobs), 200);
+  return c.json(lintEntity(await lintConfig({ project: access.project, principal: c.var.principal, content, dryRun, ref }), includeJobs), 200);
 });
 
 /** Grape's `mutually_exclusive`. */
@@ -61,7 +61,7 @@ const lintRepository = handlers(authenticated({ required: false }), queryParams(
   const commit = await resolveRef(project.id, query.content_ref ?? query.sha ?? project.defaultBranch);
   if (!commit) throw notFound('Commit');
   const content = (await readFileAt(project.id, commit, project.ciConfigPath))?.toString('utf8') ?? '';
-  const result = await lintConfig({ project, content, contentCommit: commit, dryRun: query.dry_run, ref: query.dry_run_ref ?? query.ref });
+  const result = await lintConfig({ project, principal: c.var.principal, content, contentCommit: commit, dryRun: query.dry_run, ref: query.dry_run_ref ?? query.ref });
   return c.json(lintEntity(result, query.include_jobs));
 });
 
@@ -74,7 +74,7 @@ const instanceParams = z.object({ content: grape.string(), include_merged_yaml: 
  */
 const lintInstance = handlers(authenticated({ required: true }), params(instanceParams), async (c) => {
   const { content, include_merged_yaml: includeMergedYaml, include_jobs: includeJobs } = c.var.params;
-  const result = await lintConfig({ project: null, content, dryRun: false });
+  const result = await lintConfig({ project: null, principal: c.var.principal, content, dryRun: false });
   return c.json({
     status: result.valid ? 'valid' : 'invalid',
     errors: result.errors,

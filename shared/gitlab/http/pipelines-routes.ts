@@ -36,16 +36,19 @@ const pipelineIdPath = pathParams({ pipeline_id: grape.pathInteger() });
 const createParams = z.object({
   ref: grape.string(),
   variables: grape.hashList({ key: grape.string(), value: grape.string(), variable_type: grape.string().optional() }).default([]),
+  /** Values for the CI file's `spec:inputs` (typed in a JSON body). */
+  inputs: z.record(z.string(), z.unknown()).optional(),
 });
 
 const create = handlers(authenticated({ required: true }), params(createParams), async (c) => {
-  const { ref, variables } = c.var.params;
+  const { ref, variables, inputs } = c.var.params;
   const access = await findProject(c, c.var.principal);
   authorize(access, 'create_pipeline');
   const { pipeline, jobs } = await createPipeline({
     project: access.project,
     user: requireUser(c.var.principal),
     ref,
+    inputs,
     source: 'api',
     variables: variables.map((variable) => ({ key: variable.key, value: variable.value, variableType: variable.variable_type === 'file' ? 'file' : 'env_var' })),
   });

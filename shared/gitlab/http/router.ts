@@ -21,5 +21,8 @@ import './metadata-routes';
 import './lint-routes';
 import './runners-api-routes';
 import './variables-routes';
+import './resource-groups-routes';
+import './environments-routes';
+import './oidc-routes';
 
 export { gitlab, gitlabNotFound } from './routing';

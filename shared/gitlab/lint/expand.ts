@@ -1,7 +1,8 @@
 import { dump, YAML11_SCHEMA } from 'js-yaml';
 import { resolveExtends } from '../ci-config/extends';
-import { resolveIncludes } from '../ci-config/includes';
-import { isMap, loadYaml, type YamlMap } from '../ci-config/load';
+import { isMap, type YamlMap } from '../ci-config/load';
+import { loadConfig } from '../ci-config/pipeline';
+import type { PipelineContext } from '../ci-config/types';
 
 /**
  * The configuration as CI Lint shows it (`merged_yaml`): GitLab's `Ci::Config#build_config`
@@ -25,8 +26,8 @@ function withEdgeStages(root: YamlMap): YamlMap {
   return { ...root, [key]: stages };
 }
 
-export function expandConfig(text: string, includes: Record<string, string>): YamlMap {
-  const root = resolveIncludes(loadYaml(text), includes);
+export function expandConfig(text: string, context: PipelineContext): YamlMap {
+  const root = loadConfig(text, context);
   const entries = Object.fromEntries(Object.entries(root).filter(([key, value]) => isJobEntry(key, value))) as Record<string, YamlMap>;
   const extended = resolveExtends(entries);
   const expanded: YamlMap = {};

@@ -36,6 +36,14 @@ function policy(value: unknown, fallback: unknown): unknown {
   return value;
 }
 
+/** The job as written: a `parallel:` job's entries share the entry of the name they were expanded from. */
+function writtenJob(expanded: YamlMap, name: string): YamlMap {
+  const own = expanded[name];
+  if (isMap(own)) return own;
+  const base = Object.keys(expanded).find((key) => name.startsWith(`${key} `) || name.startsWith(`${key}: [`));
+  return base !== undefined && isMap(expanded[base]) ? expanded[base] : {};
+}
+
 function byStage<T extends { stage: string }>(jobs: readonly T[], stages: readonly string[]): T[] {
   return stages.flatMap((stage) => jobs.filter((job) => job.stage === stage));
 }
@@ -44,7 +52,7 @@ function byStage<T extends { stage: string }>(jobs: readonly T[], stages: readon
 export function staticJobs(definition: PipelineDefinition, expanded: YamlMap) {
   const workflowRules = isMap(expanded.workflow) && expanded.workflow.rules !== undefined;
   return byStage(definition.jobs, definition.stages).map((job: JobDefinition) => {
-    const raw = expanded[job.name] as YamlMap;
+    const raw = writtenJob(expanded, job.name);
     const conditional = raw.rules !== undefined || workflowRules;
     return {
       name: job.name,
@@ -72,7 +80,7 @@ export function dryRunJobs(definition: PipelineDefinition, expanded: YamlMap) {
     script: job.script,
     after_script: job.afterScript,
     tag_list: job.trigger ? [] : job.tags,
-    environment: environmentName(expanded[job.name]),
+    environment: environmentName(writtenJob(expanded, job.name)),
     when: job.when,
     allow_failure: effectiveAllowFailure(job),
   }));

@@ -1,4 +1,3 @@
-import { dump } from 'js-yaml';
 import { projectAccess, can } from '../auth/policy';
 import { GitLabError } from '../errors';
 import type { JobRecord, PipelineRecord, PipelineVariable } from '../records';
@@ -9,6 +8,9 @@ import { getJob, updateJob } from '../store/jobs';
 import { touchPipeline } from '../store/pipelines';
 import { getProject, getProjectByPath } from '../store/projects';
 import { getUser } from '../store/users';
+import { expandVariables } from '../ci-config/expand-variables';
+import { refSlug } from '../ci-config/pipeline';
+import { childConfigText } from './child-config';
 import { createPipeline } from './create-pipeline';
 import { processPipelineNow } from './process-pipeline';
 
@@ -34,9 +36,20 @@ async function moveBridge(bridge: JobRecord, changes: Partial<JobRecord>, expect
   }
 }
 
-/** A child pipeline's configuration: the bridge's local files, included as `include:` does. */
-function childConfig(includes: string[]): string {
-  return dump({ include: includes.map((local) => ({ local })) });
+/** The predefined variables a bridge's forwarded values may name. */
+function bridgeVariables(bridge: JobRecord, pipeline: PipelineRecord): Record<string, string> {
+  return {
+    CI_PIPELINE_ID: String(pipeline.id),
+    CI_PIPELINE_IID: String(pipeline.iid),
+    CI_PIPELINE_SOURCE: pipeline.source,
+    CI_COMMIT_SHA: pipeline.sha,
+    CI_COMMIT_REF_NAME: pipeline.ref,
+    CI_COMMIT_REF_SLUG: refSlug(pipeline.ref),
+    CI_PROJECT_ID: String(pipeline.projectId),
+    CI_JOB_ID: String(bridge.id),
+    CI_JOB_NAME: bridge.name,
+    ...Object.fromEntries(pipeline.variables.map((variable) => [variable.key, variable.value])),
+  };
 }
 
 /** GitLab's limit on nested pipelines: a parent, its children and their children. */
@@ -50,11 +63,15 @@ async function createDownstream(bridge: JobRecord, pipeline: PipelineRecord): Pr
   if (!user) throw new BridgeFailure('insufficient_bridge_permissions');
   const variables: PipelineVariable[] = [];
   if (trigger.forwardYamlVariables) {
-    for (const [key, value] of Object.entries(bridge.definition.variables)) variables.push({ key, value, variableType: 'env_var' });
+    // Expanded as GitLab's `Ci::Bridge#downstream_variables` does (`PARENT_PIPELINE_ID: $CI_PIPELINE_ID`).
+    const known = { ...bridgeVariables(bridge, pipeline), ...bridge.definition.variables };
+    for (const [key, value] of Object.entries(bridge.definition.variables)) variables.push({ key, value: expandVariables(value, known), variableType: 'env_var' });
   }
   if (trigger.forwardPipelineVariables) variables.push(...pipeline.variables);
   try {
-    if (trigger.include.length > 0) {
+    if (trigger.include.length > 0 || trigger.includeEntries) {
+      const configText = await childConfigText(trigger, bridge.pipelineId);
+      if (configText === undefined) throw new BridgeFailure('downstream_pipeline_creation_failed');
       const project = await getProject(bridge.projectId);
       if (!project) throw new BridgeFailure('downstream_bridge_project_not_found');
       const { pipeline: child } = await createPipeline({
@@ -63,7 +80,7 @@ async function createDownstream(bridge: JobRecord, pipeline: PipelineRecord): Pr
         ref: pipeline.ref,
         source: 'parent_pipeline',
         variables,
-        configText: childConfig(trigger.include),
+        configText,
         sourceJobId: bridge.id,
         depth,
       });

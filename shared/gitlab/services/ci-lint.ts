@@ -1,14 +1,16 @@
 import { ConfigError, PipelineFilteredError } from '../ci-config/errors';
 import { collectIncludes } from '../ci-config/includes';
 import type { YamlMap } from '../ci-config/load';
-import { buildPipelineDefinition, expandPipelineDefinition } from '../ci-config/pipeline';
+import { buildPipelineDefinition, expandPipelineDefinition, predefinedRuleVariables } from '../ci-config/pipeline';
 import type { PipelineContext, PipelineDefinition } from '../ci-config/types';
 import { webUrl } from '../entities/format';
 import { expandConfig, mergedYaml, withoutConditions } from '../lint/expand';
 import { dryRunJobs, lintWarnings, staticJobs } from '../lint/report';
 import type { CommitRecord, ProjectRecord } from '../records';
 import { fullPath } from '../store/projects';
-import { fileIn, listFilesIn, openProjectRepository, resolveIn } from '../git/commits';
+import { listFilesIn, openProjectRepository, resolveIn } from '../git/commits';
+import type { Principal } from '../auth/principal';
+import { includeReader } from './include-reader';
 
 /**
  * CI Lint (`Gitlab::Ci::Lint`): the configuration checked by the parser pipeline creation uses,
@@ -19,6 +21,8 @@ import { fileIn, listFilesIn, openProjectRepository, resolveIn } from '../git/co
 export interface LintRequest {
   /** None for the instance-level `POST /ci/lint`. */
   project: ProjectRecord | null;
+  /** Who lints: `include:project` reads only projects they may read. */
+  principal?: Principal;
   content: string;
   /** Where `include: local` files are read from (default: the default branch's head). */
   contentCommit?: CommitRecord;
@@ -60,7 +64,7 @@ function includeEntries(project: ProjectRecord | null, commit: CommitRecord | un
   }));
 }
 
-function contextFor(project: ProjectRecord | null, commit: CommitRecord | undefined, ref: string, includes: Record<string, string>, files: string[]): PipelineContext {
+function contextFor(project: ProjectRecord | null, commit: CommitRecord | undefined, ref: string, files: string[]): PipelineContext {
   return {
     ref,
     tag: false,
@@ -70,7 +74,6 @@ function contextFor(project: ProjectRecord | null, commit: CommitRecord | undefi
     projectPath: project ? fullPath(project) : '',
     variables: {},
     files,
-    includes,
   };
 }
 
@@ -95,18 +98,19 @@ export async function lintConfig(request: LintRequest): Promise<LintResult> {
   const invalid = (errors: string[]): LintResult => ({ valid: false, errors, warnings: [], merged_yaml: null, includes: null, jobs: [] });
   if (request.dryRun && !commit) return invalid(['Reference not found']);
 
-  let includes: Record<string, string>;
+  const files = repo && commit ? await listFilesIn(repo, commit.treeId) : [];
+  let context = contextFor(project, commit, ref, files);
   let expanded: YamlMap;
   try {
-    includes = await collectIncludes(content, async (path) => (repo && commit ? (await fileIn(repo, commit, path))?.content.toString('utf8') : undefined));
-    expanded = expandConfig(content, includes);
+    const reader = includeReader(repo, commit, request.principal);
+    context = { ...context, ...(await collectIncludes(content, reader, { files, variables: predefinedRuleVariables(context) })) };
+    expanded = expandConfig(content, context);
   } catch (error) {
     if (error instanceof ConfigError) return invalid(error.errors);
     throw error;
   }
-  const report = { warnings: lintWarnings(expanded), merged_yaml: mergedYaml(expanded), includes: includeEntries(project, commit, Object.keys(includes)) };
-  const files = repo && commit ? await listFilesIn(repo, commit.treeId) : [];
-  const context = contextFor(project, commit, ref, includes, files);
+  const localIncludes = Object.keys(context.includes ?? {}).filter((key) => !key.includes('@'));
+  const report = { warnings: lintWarnings(expanded), merged_yaml: mergedYaml(expanded), includes: includeEntries(project, commit, localIncludes) };
   const parsed = parse(content, context);
 
   if (request.dryRun) {

@@ -6,7 +6,7 @@ import { runnerCanPick } from '../state/runner-matching';
 import { transitionFields } from '../state/transition-fields';
 import { queryPendingJobs, updateJob } from '../store/jobs';
 import { touchPipeline } from '../store/pipelines';
-import { getProject } from '../store/projects';
+import { fullPath, getProject } from '../store/projects';
 import { listInstanceVariables } from '../store/instance-variables';
 import { listProjectVariables } from '../store/project-variables';
 import { variablesForJob } from '../state/ci-variables';
@@ -14,6 +14,11 @@ import { getCommit } from '../git/commits';
 import { updateRunner } from '../store/runners';
 import { getUser } from '../store/users';
 import { latestJobs, processPipelineNow } from './process-pipeline';
+import { dotenvVariablesOf } from './dotenv-variables';
+import { crossDependencies } from './cross-needs';
+import { idTokenVariables } from './id-tokens';
+import { accessLevelIn } from '../auth/policy';
+import { config } from '../../config';
 
 /**
  * `POST /jobs/request`: the oldest pending build this runner may take becomes running for it, in
@@ -86,7 +91,19 @@ export async function requestJob(runner: RunnerRecord, params: RequestParams): P
         listProjectVariables(claimed.job.projectId),
         listInstanceVariables(),
       ]);
+      const dependencies = [...dependenciesOf(claimed.job, processed!.jobs), ...(await crossDependencies(claimed.job, processed!.pipeline, user))];
+      const idTokens = await idTokenVariables({
+        job: claimed.job,
+        pipeline: processed!.pipeline,
+        project: project!,
+        user,
+        runner,
+        accessLevel: user ? await accessLevelIn({ kind: 'user', user, scopes: ['api'] }, claimed.job.projectId) : 0,
+        timeout: Math.min(claimed.job.definition.timeout ?? project!.buildTimeout ?? 3600, runner.maximumTimeout ?? Infinity),
+        variables: { CI_SERVER_URL: config().externalUrl, CI_SERVER_HOST: new URL(config().externalUrl).hostname, CI_PROJECT_PATH: fullPath(project!), ...claimed.job.definition.variables },
+      });
       const payload = jobRequestResponse({
+        idTokens,
         job: claimed.job,
         token: claimed.token,
         project: project!,
@@ -94,11 +111,11 @@ export async function requestJob(runner: RunnerRecord, params: RequestParams): P
         commit,
         user,
         runner,
-        dependencies: dependenciesOf(claimed.job, processed!.jobs),
-        // Jobs here have no environment, so only project variables scoped `*` reach them.
+        dependencies,
+        dotenvVariables: await dotenvVariablesOf(dependencies),
         ciVariables: [
           ...instanceVariables.filter((variable) => !variable.protected || claimed.job.protectedRef),
-          ...variablesForJob(projectVariables, { protectedRef: claimed.job.protectedRef, environment: null }),
+          ...variablesForJob(projectVariables, { protectedRef: claimed.job.protectedRef, environment: claimed.job.definition.environment?.name ?? null }),
         ],
       });
       return { kind: 'job', payload };

@@ -1,19 +1,23 @@
 import { ConfigError, PipelineFilteredError } from '../ci-config/errors';
 import { collectIncludes } from '../ci-config/includes';
-import { buildPipelineDefinition } from '../ci-config/pipeline';
-import type { JobDefinition, PipelineDefinition } from '../ci-config/types';
+import { buildPipelineDefinition, predefinedRuleVariables } from '../ci-config/pipeline';
+import type { JobDefinition, PipelineContext, PipelineDefinition } from '../ci-config/types';
 import { validationError } from '../errors';
 import type { JobRecord, PipelineRecord, PipelineSource, PipelineVariable, ProjectRecord, UserRecord } from '../records';
 import { effectiveAllowFailure } from '../state/job-events';
 import { pipelineStatus } from '../state/process-pipeline';
 import { notYetRun } from '../state/transition-fields';
+import { resourceGroupOf } from '../state/resource-groups';
 import { MAX_TRANSACT_ITEMS, transact, type TransactItem } from '../../storage/transact';
 import { nextId, nextIds } from '../store/counters';
 import { putJob, putJobPointer } from '../store/jobs';
 import { putPipeline, readPipelineWithJobs } from '../store/pipelines';
 import { fullPath, nextPipelineIid } from '../store/projects';
 import { fileIn, listFilesIn, openProjectRepository, resolveIn } from '../git/commits';
+import { includeReader } from './include-reader';
 import { afterJobsChanged } from './after-transitions';
+import { recordEnvironments } from './environments';
+import { cancelRedundantPipelines } from './auto-cancel';
 import { applyTransitions, pipelineChanges, processPipelineNow } from './process-pipeline';
 import { variableErrors } from '../validations/variables';
 
@@ -35,6 +39,8 @@ export interface CreatePipelineInput {
   variables: PipelineVariable[];
   /** Child pipelines bring their configuration; otherwise it is read from the repository. */
   configText?: string;
+  /** Values for the configuration's `spec:inputs` (API `inputs`, `trigger:include:inputs`). */
+  inputs?: Record<string, unknown>;
   sourceJobId?: number;
   /** The upstream pipeline's depth + 1 for pipelines that bridges create. */
   depth?: number;
@@ -90,9 +96,7 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
   }
   let definition: PipelineDefinition;
   try {
-    const includes = await collectIncludes(text, readFile);
-    definition = buildPipelineDefinition(text, {
-      includes,
+    const context: PipelineContext = {
       ref: input.ref,
       tag: input.tag ?? false,
       sha: commit.sha,
@@ -101,7 +105,11 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
       projectPath: fullPath(project),
       variables: Object.fromEntries(input.variables.map((variable) => [variable.key, variable.value])),
       files: await listFilesIn(repo, commit.treeId),
-    });
+      inputs: input.inputs,
+    };
+    const reader = includeReader(repo, commit, { kind: 'user', user: input.user, scopes: ['api'] });
+    const collected = await collectIncludes(text, reader, { files: context.files, variables: { ...predefinedRuleVariables(context), ...context.variables }, inputs: input.inputs });
+    definition = buildPipelineDefinition(text, { ...context, ...collected });
   } catch (error) {
     if (error instanceof ConfigError) throw validationError({ base: error.errors });
     if (error instanceof PipelineFilteredError) throw baseError(error.message);
@@ -132,6 +140,7 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
     duration: null,
     stages: definition.stages,
     name: definition.name,
+    ...(definition.autoCancel ? { autoCancel: definition.autoCancel } : {}),
     variables: input.variables,
     sourceJobId: input.sourceJobId,
     depth: input.depth ?? 0,
@@ -146,7 +155,14 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
     const { jobs, changed } = applyTransitions(created, now);
     const processed: PipelineRecord = { ...pipeline, ...pipelineChanges(pipeline, jobs, pipelineStatus(jobs), now) };
     await transact([putPipeline(processed, { unprocessed: false }), ...jobs.flatMap((job) => [putJob(job), putJobPointer(job)]), ...extra]);
+    await recordEnvironments(jobs);
     await afterJobsChanged(processed, changed.map(({ after }) => after), 'created');
+    await cancelRedundantPipelines(processed);
+    // Jobs waiting for a resource group's resource get it as processing settles their groups.
+    if (jobs.some((job) => resourceGroupOf(job) !== null)) {
+      const settled = (await processPipelineNow(pipeline.id))!;
+      return { pipeline: settled.pipeline, jobs: settled.jobs };
+    }
     return { pipeline: processed, jobs };
   }
   const perTransaction = Math.floor(MAX_TRANSACT_ITEMS / 2);
@@ -154,7 +170,9 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
     await transact(created.slice(i, i + perTransaction).flatMap((job) => [putJob(job), putJobPointer(job)]));
   }
   await transact([putPipeline(pipeline, { unprocessed: true }), ...extra]);
+  await recordEnvironments(created);
   await processPipelineNow(pipeline.id);
+  await cancelRedundantPipelines(pipeline);
   const read = (await readPipelineWithJobs(pipeline.id))!;
   return { pipeline: read.pipeline, jobs: read.jobs };
 }

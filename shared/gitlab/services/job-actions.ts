@@ -1,6 +1,7 @@
 import { badRequest, forbidden, GitLabError } from '../errors';
 import type { JobRecord, UserRecord } from '../records';
 import { cancelTarget, forceCancelTarget, isErasable, isPlayable, isRetryable } from '../state/job-events';
+import { enqueuedStatus } from '../state/resource-groups';
 import { jobsToReset, notYetRun, transitionFields } from '../state/transition-fields';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
 import { nextId } from '../store/counters';
@@ -12,6 +13,7 @@ import { deleteJobObjects } from '../artifacts/objects';
 import { unchangedSince } from '../artifacts/unchanged';
 import { archiveTrace } from '../traces/archive';
 import { afterJobsChanged } from './after-transitions';
+import { recordEnvironments } from './environments';
 import { latestJobs, processPipelineNow } from './process-pipeline';
 
 /**
@@ -80,7 +82,7 @@ export async function retryJobWithoutAnswer(read: JobRecord, user: UserRecord, o
     const now = Date.now();
     let clone = cloneForRetry(job, newId, user, now);
     if (options.jobVariables) clone.jobVariables = options.jobVariables;
-    if (options.enqueue) clone = { ...clone, ...transitionFields(clone, 'pending', now) };
+    if (options.enqueue) clone = { ...clone, ...transitionFields(clone, enqueuedStatus(clone), now) };
     const reset = jobsToReset(latestJobs(read?.jobs ?? []), job);
     const items: TransactItem[] = [
       updateJob(job, { retried: true, updatedAt: now }, ['success', 'failed', 'canceled', 'canceling'], {
@@ -96,6 +98,7 @@ export async function retryJobWithoutAnswer(read: JobRecord, user: UserRecord, o
     await transact(items);
     return clone;
   });
+  await recordEnvironments([retried]);
   const processed = await processPipelineNow(retried.pipelineId);
   if (options.enqueue && processed) await afterJobsChanged(processed.pipeline, [retried], processed.pipeline.status);
   return retried.id;
@@ -112,7 +115,7 @@ export async function playJob(job: JobRecord, user: UserRecord, variables: JobRe
     return reread(job.id);
   }
   const now = Date.now();
-  const changes = { ...transitionFields(job, 'pending', now), userId: user.id, jobVariables: variables, scheduledAt: null };
+  const changes = { ...transitionFields(job, enqueuedStatus(job), now), userId: user.id, jobVariables: variables, scheduledAt: null };
   try {
     await transact([updateJob(job, changes, [job.status]), touchPipeline(job.pipelineId)]);
   } catch (error) {

@@ -1,4 +1,5 @@
 import { transact, TransactionConflict } from '../../storage/transact';
+import { enqueuedStatus } from '../state/resource-groups';
 import { transitionFields } from '../state/transition-fields';
 import type { JobRecord } from '../records';
 import { isStuckPending } from '../state/stuck';
@@ -35,7 +36,7 @@ async function dropStuck(job: JobRecord, now: number): Promise<boolean> {
 export async function runGitLabDuties(now: number): Promise<{ enqueued: number; reprocessed: number; dropped: number }> {
   let enqueued = 0;
   for (const job of await queryDueScheduledJobs(now)) {
-    const changes = { ...transitionFields(job, 'pending', now), scheduledAt: null };
+    const changes = { ...transitionFields(job, enqueuedStatus(job), now), scheduledAt: null };
     try {
       await transact([updateJob(job, changes, ['scheduled']), touchPipeline(job.pipelineId, now)]);
     } catch (error) {

@@ -5,8 +5,11 @@ import { pipelineStatus, processPipeline, type ProcessableJob } from '../state/p
 import { isCompleted, type JobStatus } from '../state/statuses';
 import { transitionFields } from '../state/transition-fields';
 import { updateJob } from '../store/jobs';
-import { readPipelineWithJobs, updateProcessedPipeline } from '../store/pipelines';
+import { readPipelineWithJobs, touchPipeline, updateProcessedPipeline } from '../store/pipelines';
+import { cancelTarget } from '../state/job-events';
+import { resourceGroupOf } from '../state/resource-groups';
 import { afterJobsChanged } from './after-transitions';
+import { settleResourceGroups } from './resource-groups';
 
 /**
  * Runs GitLab's processing on a pipeline as it is stored now and writes what it decides: each job
@@ -21,6 +24,7 @@ function processable(job: JobRecord): ProcessableJob {
     stageIdx: job.stageIdx,
     when: job.definition.when,
     needs: job.definition.needs === null ? null : job.definition.needs.map((need) => need.job),
+    resourceGroup: resourceGroupOf(job) !== null,
     status: job.status,
     allowFailure: job.allowFailure,
   };
@@ -62,9 +66,51 @@ export function latestJobs(jobs: readonly JobRecord[]): JobRecord[] {
 
 /**
  * Processes the pipeline; answers it and all its jobs (retried ones included) as processing left
- * them, before what follows the transitions (a started bridge) moved anything further.
+ * them, before what follows the transitions (a started bridge) moved anything further. Then the
+ * resource groups its jobs use are settled: jobs (of any pipeline) that get a resource are
+ * enqueued, and their pipelines processed in turn.
  */
 export async function processPipelineNow(pipelineId: number): Promise<{ pipeline: PipelineRecord; jobs: JobRecord[] } | undefined> {
+  let processed = await processOnce(pipelineId);
+  if (processed && (await cancelOnJobFailure(processed))) processed = await processOnce(pipelineId);
+  if (!processed || !processed.jobs.some((job) => resourceGroupOf(job) !== null)) return processed;
+  const assigned = await settleResourceGroups(latestJobs(processed.jobs));
+  for (const pipeline of new Set(assigned.map((job) => job.pipelineId))) {
+    const again = await processPipelineNow(pipeline);
+    if (pipeline === pipelineId) processed = again;
+    // Runners hear of the builds that got a resource, and bridges that got one start.
+    if (again) await afterJobsChanged(again.pipeline, assigned.filter((job) => job.pipelineId === pipeline), again.pipeline.status);
+  }
+  return processed;
+}
+
+/**
+ * `workflow:auto_cancel:on_job_failure: all`: once a job fails (and may not), the pipeline's other
+ * unfinished jobs are canceled. Answers whether it canceled any.
+ */
+async function cancelOnJobFailure(read: { pipeline: PipelineRecord; jobs: JobRecord[] }): Promise<boolean> {
+  if (read.pipeline.autoCancel?.onJobFailure !== 'all') return false;
+  const latest = latestJobs(read.jobs);
+  if (!latest.some((job) => job.status === 'failed' && !job.allowFailure)) return false;
+  const now = Date.now();
+  const writes = latest.flatMap((job) => {
+    // As GitLab's `cancel_running`: manual jobs stay.
+    const target = job.status === 'manual' ? undefined : cancelTarget(job);
+    return target ? [updateJob(job, transitionFields(job, target, now), [job.status])] : [];
+  });
+  if (writes.length === 0) return false;
+  for (let i = 0; i < writes.length; i += MAX_TRANSACT_ITEMS - 1) {
+    try {
+      await transact([...writes.slice(i, i + MAX_TRANSACT_ITEMS - 1), touchPipeline(read.pipeline.id, now)]);
+    } catch (error) {
+      // A job that moved meanwhile is left to the next processing.
+      if (!(error instanceof TransactionConflict)) throw error;
+    }
+  }
+  return true;
+}
+
+async function processOnce(pipelineId: number): Promise<{ pipeline: PipelineRecord; jobs: JobRecord[] } | undefined> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const read = await readPipelineWithJobs(pipelineId);
     if (!read) return undefined;

@@ -17,6 +17,8 @@ export interface ProcessableJob extends StatusInput {
   when: When;
   /** `null` for stage order; names for DAG jobs. */
   needs: string[] | null;
+  /** The job needs a resource group's resource: it is enqueued as `waiting_for_resource`. */
+  resourceGroup?: boolean;
 }
 
 export interface Transition {
@@ -41,7 +43,7 @@ function validStatusesFor(job: ProcessableJob): JobStatus[] {
 function targetWhenProcessed(job: ProcessableJob): JobStatus {
   if (job.when === 'delayed') return 'scheduled';
   if (job.when === 'manual') return 'manual';
-  return 'pending';
+  return job.resourceGroup ? 'waiting_for_resource' : 'pending';
 }
 
 export function processPipeline(input: readonly ProcessableJob[]): Transition[] {

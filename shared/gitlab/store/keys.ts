@@ -16,9 +16,13 @@
  *                              SK `SCHEDULE#<id, padded>` a pipeline schedule (with its variables)
  *                              SK `GIT#REF#<refname>` a git ref (`refs/heads/main` → object id)
  *                              SK `GIT#PACK#<name>` a packfile of the repository (pack and index in S3 `repository/`)
+ *                              SK `RESOURCEGROUP#<key>` a resource group (its holder and waiting jobs)
+ *                              SK `ENVIRONMENT#<name>` an environment
+ *                              SK `DEPLOYMENT#<id, padded>` a deployment to one of its environments
  *   PK `GLPROJECTPATH#<path>`  SK `PATH`            unique full path (lower case) → project id
  *   PK `GLTRIGGERTOKEN#<sha256>` SK `TRIGGER`     trigger token → project and trigger id
  *   PK `GLINSTANCEVARIABLES`   SK `VARIABLE#<key>`  an instance CI/CD variable (`/admin/ci/variables`)
+ *   PK `GLSIGNINGKEY`          SK `KEY`             the instance key that signs CI ID tokens (`id_tokens`)
  *   PK `GLPIPELINE#<id>`       SK `PIPELINE`        a pipeline (status, jobsVersion)
  *                              SK `JOB#<id, padded>` its jobs and bridges, read with the pipeline in one query
  *   PK `GLJOB#<id>`            SK `JOB`             immutable pointer: job id → pipeline and project
@@ -95,3 +99,10 @@ export const triggerTokenKey = (tokenHash: string) => ({ PK: `GLTRIGGERTOKEN#${t
 export const SCHEDULE_SK_PREFIX = 'SCHEDULE#';
 export const scheduleKey = (projectId: number, id: number) => ({ PK: projectPk(projectId), SK: `${SCHEDULE_SK_PREFIX}${pad(id)}` });
 export const DUE_SCHEDULES = 'GLSCHEDULES#due';
+export const RESOURCE_GROUP_SK_PREFIX = 'RESOURCEGROUP#';
+export const resourceGroupKey = (projectId: number, key: string) => ({ PK: projectPk(projectId), SK: `${RESOURCE_GROUP_SK_PREFIX}${key}` });
+export const ENVIRONMENT_SK_PREFIX = 'ENVIRONMENT#';
+export const environmentKey = (projectId: number, name: string) => ({ PK: projectPk(projectId), SK: `${ENVIRONMENT_SK_PREFIX}${name}` });
+export const DEPLOYMENT_SK_PREFIX = 'DEPLOYMENT#';
+export const deploymentKey = (projectId: number, id: number) => ({ PK: projectPk(projectId), SK: `${DEPLOYMENT_SK_PREFIX}${pad(id)}` });
+export const signingKeyKey = () => ({ PK: 'GLSIGNINGKEY', SK: 'KEY' });

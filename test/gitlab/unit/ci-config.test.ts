@@ -201,7 +201,8 @@ test: { script: x, needs: [{ job: build, optional: ${optional} }] }
     ['job: {script: [x}', /^\(<unknown>\): /],
     ['job: { image: x }', 'jobs:job config should implement the script:, run:, or trigger: keyword'],
     ['job: { script: x, foo: 1 }', 'jobs:job config contains unknown keys: foo'],
-    ['job: { script: x, parallel: 3 }', 'jobs:job uses parallel, which this server does not support'],
+    ['job: { script: x, parallel: 201 }', 'jobs:job:parallel config must be less than or equal to 200'],
+    ['job: { script: x, secrets: { A: { vault: a/b } } }', 'jobs:job uses secrets, which this server does not support'],
     ['job: { script: x, stage: nope }', 'job job: chosen stage nope does not exist; available stages are .pre, build, test, deploy, .post'],
     ['job: { script: x, when: sometimes }', 'jobs:job when should be one of: on_success, on_failure, always, manual, delayed'],
     ['job: { script: x, when: delayed }', 'jobs:job start in should be a duration'],
@@ -216,7 +217,7 @@ test: { script: x, needs: [{ job: build, optional: ${optional} }] }
     ['job: { script: x, retry: 5 }', 'jobs:job:retry max config must be less than or equal to 2'],
     ['job: { script: x, artifacts: { expire_in: soon } }', 'jobs:job:artifacts expire in should be a duration'],
     ['include: other.yml\njob: { script: x }', 'Local file `other.yml` does not exist!'],
-    ['include: { remote: "https://example.com/ci.yml" }\njob: { script: x }', /only local files of this project can be included/],
+    ['include: { remote: "https://example.com/ci.yml" }\njob: { script: x }', /^Included file `https:\/\/example.com\/ci.yml` uses include:remote, which this server does not support/],
     ['stages: build\njob: { script: x }', 'stages config should be an array of strings'],
     ['job: { script: x, rules: [{ if: $NOPE }] }', NO_JOBS_MESSAGE],
   ])('rejects %j', (text, message) => {
@@ -241,8 +242,7 @@ c: { script: x, rules: [{ exists: { paths: [""] } }] }
 deploy: { script: x }
 `);
     expect(headed.jobs.map((job) => job.name)).toEqual(['deploy']);
-    // Inputs are refused by name rather than left as $[[ … ]] text.
-    expect(errorOf('spec:\n  inputs:\n    env: { default: prod }\n---\ndeploy: { script: x }\n')).toBe('header:spec uses inputs, which this server does not support');
+    expect(build('spec:\n  inputs:\n    env: { default: prod }\n---\ndeploy: { script: "echo $[[ inputs.env ]]" }\n').jobs[0].script).toEqual(['echo prod']);
     const single = build(`
 spec: { script: [make spec] }
 test: { script: x }
