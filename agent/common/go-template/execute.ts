@@ -183,7 +183,7 @@ class Executor {
     }
   }
 
-  private range(node: Extract<Node, { k: 'range' }>, dot: unknown): void {
+  private range(node: { pipe: Pipe; list: Node[]; elseList?: Node[] }, dot: unknown): void {
     const value = this.pipeline(node.pipe, dot);
     const entries: [unknown, unknown][] = [];
     if (Array.isArray(value)) value.forEach((item, i) => entries.push([i, item]));

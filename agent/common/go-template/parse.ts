@@ -152,7 +152,7 @@ class Lexer {
         trimNext = trimRight;
         continue;
       }
-      this.toks.push({ t: 'open', line: this.lineAt(open), col: this.colAt(open), src: '' });
+      this.toks.push({ t: 'open', line: this.lineAt(inner), col: this.colAt(inner), src: '' });
       const openTok = this.toks[this.toks.length - 1] as { src: string };
       this.pos = inner;
       trimNext = this.action(open);

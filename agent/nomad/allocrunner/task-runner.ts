@@ -8,6 +8,7 @@ import type { LogOffsets } from '../logs/log-shipper';
 import type { RestartDecision, RestartTracker } from './restart-tracker';
 import { taskEvent, TaskEventType, withEvent, ZERO_TIME, type TaskEventFields, type TaskEventTypeName } from './task-events';
 import type { TaskDirs } from './task-env';
+import { PrestartFailure, type TaskHooks } from './task-hooks';
 
 /**
  * One task's life on the client: Received → Task Setup → Started → Terminated, then Restarting
@@ -52,6 +53,8 @@ export interface TaskRunnerOptions {
   logs: TaskLogSink;
   restored?: TaskRecord;
   restarts: RestartTracker;
+  /** Artifacts and templates, run before each start. */
+  hooks?: TaskHooks;
   onChange: (name: string, state: TaskState) => void;
   now?: () => number;
 }
@@ -74,6 +77,8 @@ export class TaskRunner {
   private readonly now: () => number;
   private killOptions: KillOptions | undefined;
   private detached = false;
+  /** A user asked for a restart: the next exit restarts at once, outside the restart policy. */
+  private restartTriggered = false;
 
   constructor(private readonly options: TaskRunnerOptions) {
     this.now = options.now ?? Date.now;
@@ -107,6 +112,7 @@ export class TaskRunner {
 
   /** Leaves the task running and stops watching it (the agent is exiting). */
   detach(): void {
+    this.options.hooks?.stop();
     this.detached = true;
     this.wake.abort();
     this.handle?.detach?.();
@@ -131,6 +137,11 @@ export class TaskRunner {
     this.runLoop = this.run();
   }
 
+  /** An event a hook raises (artifacts, templates), without a change of state. */
+  emit(type: TaskEventTypeName, fields: TaskEventFields = {}): void {
+    this.record(type, fields);
+  }
+
   private iso(): string {
     return new Date(this.now()).toISOString();
   }
@@ -145,6 +156,7 @@ export class TaskRunner {
 
   private die(type?: TaskEventTypeName, fields: TaskEventFields = {}): void {
     if (this.detached) return;
+    this.options.hooks?.stop();
     const changes = { State: 'dead', FinishedAt: this.iso() };
     if (type) this.record(type, fields, changes);
     else {
@@ -153,9 +165,9 @@ export class TaskRunner {
     }
   }
 
-  private async run(recovered?: TaskHandle): Promise<void> {
+  private async run(recovered?: TaskHandle, again = false): Promise<void> {
     const { driver, dirs } = this.options;
-    if (!recovered) {
+    if (!recovered && !again) {
       this.record(TaskEventType.Setup, { Message: 'Building Task Directory' });
       try {
         for (const dir of [dirs.localDir, dirs.secretsDir, dirs.tmpDir]) mkdirSync(dir, { recursive: true });
@@ -174,13 +186,31 @@ export class TaskRunner {
       if (recovered) {
         this.handle = recovered;
         recovered = undefined;
+        this.options.hooks?.restored?.();
       } else {
+        let hookEnv: Record<string, string> = {};
+        try {
+          hookEnv = (await this.options.hooks?.prestart(this.wake.signal)) ?? {};
+        } catch (error) {
+          if (this.killing || this.detached) return;
+          if (!(error instanceof PrestartFailure)) throw error;
+          this.record(error.event.type, error.event.fields);
+          if (error.outcome === 'kill') {
+            this.killing = true;
+            this.die(TaskEventType.Killed);
+            return;
+          }
+          decision = this.options.restarts.decide({ startError: { recoverable: true } });
+          if (await this.afterExit(decision)) continue;
+          return;
+        }
+        if (this.killing || this.detached) return;
         try {
           this.handle = await driver.start({
             allocId: this.options.env.NOMAD_ALLOC_ID,
             taskName: this.options.name,
             config: this.options.config,
-            env: this.options.env,
+            env: { ...this.options.env, ...hookEnv },
             taskDir: dirs.taskDir,
             allocDir: dirs.allocDir,
             logFiles: this.options.logs.files,
@@ -206,7 +236,7 @@ export class TaskRunner {
       this.record(TaskEventType.Terminated, { ExitCode: result.exitCode, Signal: result.signal, Message: result.error ?? '', OOMKilled: result.oomKilled });
       this.handle = undefined;
       if (this.killing) return;
-      decision = this.options.restarts.decide({ exitCode: result.exitCode });
+      decision = this.takeRestartTrigger() ?? this.options.restarts.decide({ exitCode: result.exitCode });
       if (!(await this.afterExit(decision))) return;
     }
   }
@@ -226,6 +256,49 @@ export class TaskRunner {
     await sleep(delayMs, this.wake.signal);
     if (this.killing || this.detached) return false;
     Object.assign(this.state, { Restarts: this.state.Restarts + 1, LastRestart: this.iso() });
+    return true;
+  }
+
+  /** The running task's driver state (its processes and cgroup), for stats. */
+  get handleState(): Record<string, unknown> | undefined {
+    return this.handle?.state;
+  }
+
+  /** Nomad's restart tracker answers a triggered restart with "restart now", counting no attempt. */
+  private takeRestartTrigger(): RestartDecision | undefined {
+    if (!this.restartTriggered) return undefined;
+    this.restartTriggered = false;
+    return { kind: 'restart', delayNs: 0, reason: '' };
+  }
+
+  /** Sends a signal to the running task (`Signaling` event); false when it is not running. */
+  signal(signal: string, event: { type: TaskEventTypeName; fields?: TaskEventFields }): boolean {
+    const handle = this.handle;
+    if (!handle || this.killing || this.detached) return false;
+    this.record(event.type, event.fields);
+    handle.sendSignal?.(signal);
+    return true;
+  }
+
+  /**
+   * Restarts the task in place: the event, then a kill as for a stop, and the run loop starts it
+   * again at once (Terminated, Restarting in 0s, Started). A dead task is run again only when `force` (restart of all tasks) asks for it.
+   * False when the task is not in a state to restart (Nomad's "Task not running").
+   */
+  async restart(event: { type: TaskEventTypeName; fields?: TaskEventFields }, kill: { timeoutMs: number; signal: string }, force: boolean): Promise<boolean> {
+    if (this.killing || this.detached || !this.started) return false;
+    if (this.state.State === 'dead') {
+      if (!force) return false;
+      this.record(event.type, event.fields);
+      this.restartTriggered = false;
+      this.runLoop = this.afterExit({ kind: 'restart', delayNs: 0, reason: '' }).then((again) => (again ? this.run(undefined, true) : undefined));
+      return true;
+    }
+    if (this.state.State !== 'running' || !this.handle) return false;
+    this.record(event.type, event.fields);
+    this.restartTriggered = true;
+    // As Nomad's, the call returns once the old process has exited.
+    await this.handle.stop(kill.timeoutMs, kill.signal);
     return true;
   }
 

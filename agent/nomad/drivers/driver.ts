@@ -53,6 +53,8 @@ export interface TaskHandle {
   readonly state?: Record<string, unknown>;
   /** Stops watching the task, leaving it running (the agent is exiting). */
   detach?(): void;
+  /** Sends a signal (by name, e.g. `SIGHUP`) to the task's processes; drivers without it ignore signals. */
+  sendSignal?(signal: string): void;
 }
 
 export interface ExecRequest {
