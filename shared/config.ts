@@ -46,6 +46,8 @@ export interface Config {
   };
   /** Largest git push (request body) accepted over smart HTTP (GITLAB_MAX_PUSH_SIZE_MB, 100). */
   gitlabMaxPushBytes: number;
+  /** Nomad Variables' root key: the stack's KMS key (VARIABLES_KMS_KEY_ID), else a local key file (VARIABLES_KEY_FILE). */
+  variablesKey: { kmsKeyId: string } | { file: string };
 }
 
 function bool(value: string | undefined, fallback: boolean): boolean {
@@ -82,5 +84,8 @@ export function config(): Config {
       defaultExpireIn: process.env.GITLAB_DEFAULT_ARTIFACTS_EXPIRE_IN ?? '30 days',
     },
     gitlabMaxPushBytes: Number(process.env.GITLAB_MAX_PUSH_SIZE_MB ?? 100) * 1024 * 1024,
+    variablesKey: process.env.VARIABLES_KMS_KEY_ID
+      ? { kmsKeyId: process.env.VARIABLES_KMS_KEY_ID }
+      : { file: process.env.VARIABLES_KEY_FILE || `${process.env.DATA_DIR || '.data'}/keyring/variables.key` },
   };
 }

@@ -113,6 +113,8 @@ async function startParts(
     EXTERNAL_URL: process.env.EXTERNAL_URL ?? url,
     // Locally a blocking query waits as long as the client asks; on AWS API Gateway cuts it at 30 s.
     MAX_BLOCKING_WAIT_MS: process.env.MAX_BLOCKING_WAIT_MS ?? String(10 * 60_000),
+    // Nomad Variables' root key, created on first use beside the data it protects.
+    VARIABLES_KEY_FILE: process.env.VARIABLES_KEY_FILE ?? join(options.dataDir, 'keyring', 'variables.key'),
   };
   Object.assign(process.env, env);
 

@@ -233,6 +233,17 @@ describe('actions WebSocket API', () => {
   });
 });
 
+describe('Nomad Variables key', () => {
+  it('is a retained, rotated KMS key that only the HTTP API may draw and unwrap data keys from', () => {
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ EnableKeyRotation: true }) });
+    const statements = statementsOf(stack.http.handler).filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(arnOf(stack.stores.variablesKey)));
+    expect(actionsOf(statements).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    for (const fn of [stack.worker.handler, stack.periodic.handler, stack.actions.handler]) {
+      expect(actionsOf(statementsOf(fn)).filter((action) => action.startsWith('kms:'))).toEqual([]);
+    }
+  });
+});
+
 describe('periodic duties', () => {
   it('run every minute from an EventBridge rule, without async retries', () => {
     template.resourceCountIs('AWS::Events::Rule', 1);
@@ -271,7 +282,7 @@ describe('functions', () => {
     const apiEndpoint = { 'Fn::GetAtt': [logicalId(stack.http.api), 'ApiEndpoint'] };
     // The API tells agents where the actions WebSocket API is; its Lambda posts back through the stage.
     const own: Record<string, Record<string, unknown>> = {
-      api: { ACTIONS_WEBSOCKET_URL: expect.anything() },
+      api: { ACTIONS_WEBSOCKET_URL: expect.anything(), VARIABLES_KMS_KEY_ID: arnOf(stack.stores.variablesKey) },
       actions: { ACTIONS_CALLBACK_URL: expect.anything() },
     };
     for (const [name, fn] of Object.entries(functions())) {

@@ -16,6 +16,7 @@ import { mountSystemRoutes } from './system-routes';
 import { mountNodeActionRoutes } from './node-action-routes';
 import { mountValidateRoutes } from './validate-routes';
 import { mountSearchRoutes } from './search-routes';
+import { mountVariableRoutes } from './variable-routes';
 
 /** Nomad's HTTP API under `/v1`. */
 export const nomad = new Hono();
@@ -43,5 +44,6 @@ mountSystemRoutes(nomad);
 mountNodeActionRoutes(nomad);
 mountValidateRoutes(nomad);
 mountSearchRoutes(nomad);
+mountVariableRoutes(nomad);
 
 nomad.onError(nomadErrorResponse);

@@ -193,3 +193,20 @@ export function idOrderList(kind: ListedKind, namespace: string): string {
 export function createOrderSortKey(createIndex: number, id: string): string {
   return `${String(createIndex).padStart(20, '0')}#${id}`;
 }
+
+/**
+ * Nomad Variables: one partition per namespace, one item per path, and every variable in GSI1
+ * ordered by namespace then path (the listing of `namespace=*`):
+ *   PK `VARS#<ns>`  SK `VAR#<path>`   GSI1 `VARS` / `<ns> <path>`
+ * Neither namespaces nor paths hold a space, so the space orders a namespace before its longer names.
+ */
+export const VARIABLES_LIST = 'VARS';
+export const VARIABLES_COLLECTION = 'variables';
+
+export function variableKey(namespace: string, path: string) {
+  return { PK: boundedKey(`VARS#${namespace}`), SK: `VAR#${path}` };
+}
+
+export function variableListKey(namespace: string, path: string) {
+  return { GSI1PK: VARIABLES_LIST, GSI1SK: `${namespace} ${path}` };
+}
