@@ -59,6 +59,9 @@ describe("Nomad's template functions", () => {
       used: ['nomad.var.block(nomad/jobs/web@apps.global)'],
     });
     expect(run('{{ range $k, $v := nomadVar "nomad/jobs/web" }}{{ $k }}={{ $v }} {{ end }}', brain).output).toBe('password=p user=u ');
+    expect(run('{{ with nomadVar "nomad/jobs/web" }}{{ .user.Value | toUpper }}{{ end }}', brain).output).toBe('U');
+    // As in Go, an item is not a string: string functions take its Value.
+    expect(() => run('{{ with nomadVar "nomad/jobs/web" }}{{ .user | toUpper }}{{ end }}', brain)).toThrow('template: :1:47: executing "" at <toUpper>: wrong type for value; expected string; got dependency.NomadVarItem');
   });
 
   it('refuse Consul and Vault functions with the reason', () => {

@@ -17,6 +17,9 @@ export interface ExecuteOptions {
 }
 
 class ExecError extends TemplateError {}
+
+/** A function's argument of the wrong Go type: reported as Go's template does, not as the function's error. */
+export class GoArgError extends Error {}
 class BreakSignal {}
 class ContinueSignal {}
 
@@ -295,6 +298,7 @@ class Executor {
       return fn(...args);
     } catch (error) {
       if (error instanceof ExecError || error instanceof TemplateError) throw error;
+      if (error instanceof GoArgError) return this.fail(error.message);
       return this.fail(`error calling ${name}: ${(error as Error).message}`);
     }
   }

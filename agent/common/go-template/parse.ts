@@ -165,7 +165,12 @@ class Lexer {
   private action(open: number): boolean {
     const { src, right } = this;
     const line = this.lineAt(open);
+    let before = this.toks.length;
+    let start = this.pos;
     for (;;) {
+      // Each token remembers where it starts, for the positions Go's execution errors give.
+      for (; before < this.toks.length; before++) Object.assign(this.toks[before], { line: this.lineAt(start), col: this.colAt(start) });
+      start = this.pos;
       if (this.pos >= src.length) this.fail(line, 'unclosed action');
       const c = src[this.pos];
       if (SPACE.test(c)) {
@@ -471,8 +476,9 @@ class Parser {
   }
 
   private command(nested: boolean): Cmd {
-    const cmd: Cmd = { args: [], text: '', line: this.action.line, col: this.action.col };
     const from = this.i;
+    const at = this.toks[from] as { line?: number; col?: number };
+    const cmd: Cmd = { args: [], text: '', line: at.line ?? this.action.line, col: at.col ?? this.action.col };
     for (;;) {
       const tok = this.peek();
       if (!tok || tok.t === 'close' || tok.t === 'pipe' || (nested && tok.t === 'rparen')) break;

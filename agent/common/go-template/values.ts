@@ -59,7 +59,8 @@ export function goTypeName(value: unknown): string {
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float64';
   if (Array.isArray(value)) return '[]interface {}';
   if (isMap(value)) return 'map[string]interface {}';
-  return (value as object).constructor?.name ?? 'struct';
+  const type = (value as object).constructor as { goType?: string; name?: string } | undefined;
+  return type?.goType ?? type?.name ?? 'struct';
 }
 
 function formatNumber(value: number): string {

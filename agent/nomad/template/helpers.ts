@@ -1,8 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import { RE2JS } from 're2js';
 import YAML from 'yaml';
-import type { GoFunc } from '../../common/go-template/execute';
-import { formatValue, goMethod, isMap, isNil, mapGet, mapKeys } from '../../common/go-template/values';
+import { GoArgError, type GoFunc } from '../../common/go-template/execute';
+import { formatValue, goMethod, goTypeName, isMap, isNil, mapGet, mapKeys } from '../../common/go-template/values';
 
 /**
  * consul-template's helper functions that read no Consul, Vault or Nomad data, with its argument
@@ -10,6 +10,12 @@ import { formatValue, goMethod, isMap, isNil, mapGet, mapKeys } from '../../comm
  * `plugin`, `writeToFile` and `executeTemplate` are refused as Nomad's client refuses them by
  * default (`function is disabled`). Pure apart from `timestamp`.
  */
+
+/** A string argument, as Go's template checks it: anything else is "wrong type for value". */
+function str(value: unknown): string {
+  if (typeof value === 'string') return value;
+  throw new GoArgError(`wrong type for value; expected string; got ${goTypeName(value)}`);
+}
 
 /** Go's encoding/json of a template value: map keys sorted, `MarshalJSON` honoured, HTML escaped unless `unescaped`. */
 export function goJson(value: unknown, indent = '', unescaped = false): string {
@@ -62,7 +68,7 @@ function base64Decode(urlSafe: boolean): GoFunc {
   const name = urlSafe ? 'base64URLDecode' : 'base64Decode';
   const alphabet = urlSafe ? /^[A-Za-z0-9_-]*={0,2}$/ : /^[A-Za-z0-9+/]*={0,2}$/;
   return (s) => {
-    const text = String(s);
+    const text = str(s);
     if (!alphabet.test(text) || text.length % 4 !== 0) throw new Error(`${name}: illegal base64 data at input byte ${Math.max(0, text.search(urlSafe ? /[^A-Za-z0-9_=-]/ : /[^A-Za-z0-9+/=]/))}`);
     return Buffer.from(text, urlSafe ? 'base64url' : 'base64').toString();
   };
@@ -120,60 +126,60 @@ export function helperFuncs(now: () => Date = () => new Date()): Record<string, 
   const scratch = new Scratch();
   const funcs: Record<string, GoFunc> = {
     base64Decode: base64Decode(false),
-    base64Encode: (s) => Buffer.from(String(s)).toString('base64'),
+    base64Encode: (s) => Buffer.from(str(s)).toString('base64'),
     base64URLDecode: base64Decode(true),
-    base64URLEncode: (s) => Buffer.from(String(s)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_'),
+    base64URLEncode: (s) => Buffer.from(str(s)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_'),
     contains: (needle, haystack) => list(haystack).some((item) => formatValue(item) === formatValue(needle)),
     containsAll: containsSome(true, true),
     containsAny: containsSome(false, true),
     containsNone: containsSome(true, false),
     containsNotAll: containsSome(false, false),
     in: (haystack, needle) => {
-      if (typeof haystack === 'string') return haystack.includes(String(needle));
+      if (typeof haystack === 'string') return haystack.includes(str(needle));
       return list(haystack).some((item) => formatValue(item) === formatValue(needle));
     },
     indent: (spaces, s) => {
       const n = Number(spaces);
       if (n < 0) throw new Error('indent value must be a positive integer');
-      return String(s)
+      return str(s)
         .split('\n')
         .map((line) => (line ? ' '.repeat(n) + line : line))
         .join('\n');
     },
-    join: (sep, items) => list(items).map((item) => formatValue(item)).join(String(sep)),
+    join: (sep, items) => list(items).map((item) => formatValue(item)).join(str(sep)),
     loop: (...args) => {
       const [start, stop] = args.length === 1 ? [0, Number(args[0])] : [Number(args[0]), Number(args[1])];
       if (args.length === 0 || args.length > 2) throw new Error('loop: wrong number of arguments, expected 1 or 2, but got ' + args.length);
       return Array.from({ length: Math.max(0, stop - start) }, (_, i) => start + i);
     },
     parseBool: (s) => {
-      const text = String(s);
+      const text = str(s);
       if (text === '') return false;
       if (/^(1|t|T|TRUE|true|True)$/.test(text)) return true;
       if (/^(0|f|F|FALSE|false|False)$/.test(text)) return false;
       throw new Error(`parseBool: strconv.ParseBool: parsing ${JSON.stringify(text)}: invalid syntax`);
     },
     parseFloat: (s) => {
-      const text = String(s);
+      const text = str(s);
       if (text === '') return 0;
       const value = Number(text);
       if (Number.isNaN(value)) throw new Error(`parseFloat: strconv.ParseFloat: parsing ${JSON.stringify(text)}: invalid syntax`);
       return value;
     },
     parseInt: (s) => {
-      const text = String(s);
+      const text = str(s);
       if (text === '') return 0;
       if (!/^[+-]?\d+$/.test(text)) throw new Error(`parseInt: strconv.ParseInt: parsing ${JSON.stringify(text)}: invalid syntax`);
       return Number(text);
     },
     parseUint: (s) => {
-      const text = String(s);
+      const text = str(s);
       if (text === '') return 0;
       if (!/^\+?\d+$/.test(text)) throw new Error(`parseUint: strconv.ParseUint: parsing ${JSON.stringify(text)}: invalid syntax`);
       return Number(text);
     },
     parseJSON: (s) => {
-      const text = String(s);
+      const text = str(s);
       if (text === '') return {};
       try {
         return JSON.parse(text);
@@ -182,7 +188,7 @@ export function helperFuncs(now: () => Date = () => new Date()): Record<string, 
       }
     },
     parseYAML: (s) => {
-      const text = String(s);
+      const text = str(s);
       if (text === '') return {};
       try {
         return YAML.parse(text) ?? {};
@@ -190,22 +196,22 @@ export function helperFuncs(now: () => Date = () => new Date()): Record<string, 
         throw new Error(`parseYAML: ${(error as Error).message}`);
       }
     },
-    regexMatch: (re, s) => RE2JS.compile(String(re)).matcher(formatValue(s)).find(),
-    regexReplaceAll: (re, replacement, s) => RE2JS.compile(String(re)).matcher(formatValue(s)).replaceAll(String(replacement).replace(/\$\{?(\w+)\}?/g, '$$$1')),
-    replaceAll: (from, to, s) => String(s).split(String(from)).join(String(to)),
-    sha256Hex: (s) => createHash('sha256').update(String(s)).digest('hex'),
-    md5sum: (s) => createHash('md5').update(String(s)).digest('hex'),
-    hmacSHA256Hex: (message, key) => createHmac('sha256', String(key)).update(String(message)).digest('hex'),
+    regexMatch: (re, s) => RE2JS.compile(str(re)).matcher(formatValue(s)).find(),
+    regexReplaceAll: (re, replacement, s) => RE2JS.compile(str(re)).matcher(formatValue(s)).replaceAll(str(replacement).replace(/\$\{?(\w+)\}?/g, '$$$1')),
+    replaceAll: (from, to, s) => str(s).split(str(from)).join(str(to)),
+    sha256Hex: (s) => createHash('sha256').update(str(s)).digest('hex'),
+    md5sum: (s) => createHash('md5').update(str(s)).digest('hex'),
+    hmacSHA256Hex: (message, key) => createHmac('sha256', str(key)).update(str(message)).digest('hex'),
     split: (sep, s) => {
-      const text = String(s).trim();
-      return text === '' ? [] : text.split(String(sep));
+      const text = str(s).trim();
+      return text === '' ? [] : text.split(str(sep));
     },
     splitToMap: (sep, kvSep, s) => {
       const out: Record<string, string> = {};
-      for (const pair of String(s).split(String(sep))) {
-        const at = pair.indexOf(String(kvSep));
+      for (const pair of str(s).split(str(sep))) {
+        const at = pair.indexOf(str(kvSep));
         if (at < 0) throw new Error(`splitToMap: invalid key/value separator ${JSON.stringify(kvSep)} in ${JSON.stringify(pair)}`);
-        out[pair.slice(0, at)] = pair.slice(at + String(kvSep).length);
+        out[pair.slice(0, at)] = pair.slice(at + str(kvSep).length);
       }
       return out;
     },
@@ -214,21 +220,21 @@ export function helperFuncs(now: () => Date = () => new Date()): Record<string, 
       if (args[0] === 'unix') return String(Math.floor(date.getTime() / 1000));
       return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
     },
-    toLower: (s) => String(s).toLowerCase(),
-    toUpper: (s) => String(s).toUpperCase(),
-    toTitle: (s) => title(String(s)),
+    toLower: (s) => str(s).toLowerCase(),
+    toUpper: (s) => str(s).toUpperCase(),
+    toTitle: (s) => title(str(s)),
     trim: (cutset, s) => {
-      const set = [...String(cutset)];
-      const chars = [...String(s)];
+      const set = [...str(cutset)];
+      const chars = [...str(s)];
       let from = 0;
       let to = chars.length;
       while (from < to && set.includes(chars[from])) from++;
       while (to > from && set.includes(chars[to - 1])) to--;
       return chars.slice(from, to).join('');
     },
-    trimPrefix: (prefix, s) => (String(s).startsWith(String(prefix)) ? String(s).slice(String(prefix).length) : String(s)),
-    trimSuffix: (suffix, s) => (String(suffix) && String(s).endsWith(String(suffix)) ? String(s).slice(0, -String(suffix).length) : String(s)),
-    trimSpace: (s) => String(s).trim(),
+    trimPrefix: (prefix, s) => (str(s).startsWith(str(prefix)) ? str(s).slice(str(prefix).length) : str(s)),
+    trimSuffix: (suffix, s) => (str(suffix) && str(s).endsWith(str(suffix)) ? str(s).slice(0, -str(suffix).length) : str(s)),
+    trimSpace: (s) => str(s).trim(),
     toJSON: (value) => goJson(value),
     toJSONPretty: (value) => goJson(value, '  '),
     toUnescapedJSON: (value) => goJson(value, '', true),

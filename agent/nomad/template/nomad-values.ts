@@ -41,6 +41,7 @@ export class NanoTime {
 }
 
 export class NomadVarMeta {
+  static readonly goType = 'dependency.NomadVarMeta';
   readonly CreateTime: NanoTime;
   readonly ModifyTime: NanoTime;
   readonly Namespace: string;
@@ -63,6 +64,7 @@ export class NomadVarMeta {
 }
 
 export class NomadVarItem {
+  static readonly goType = 'dependency.NomadVarItem';
   declare private readonly parent: NomadVariable | undefined;
 
   constructor(
@@ -91,6 +93,7 @@ export class NomadVarItem {
 }
 
 export class NomadVarItems extends Map<string, NomadVarItem> {
+  static readonly goType = 'dependency.NomadVarItems';
   // A missing key gives Go's zero NomadVarItem, which prints as "".
   [ZERO_VALUE] = () => new NomadVarItem('', '');
 
@@ -120,6 +123,7 @@ export class NomadVarItems extends Map<string, NomadVarItem> {
 }
 
 export class NomadVariable {
+  static readonly goType = 'dependency.NomadVariable';
   readonly Namespace: string;
   readonly Path: string;
   readonly CreateIndex: number;
