@@ -101,7 +101,7 @@ function checkTree(root: string, dirs: TaskDirs): void {
       const stat = lstatSync(path);
       if (stat.isSymbolicLink()) {
         const target = resolve(dirname(path), readlinkSync(path));
-        if (!roots.some((rootDir) => inside(rootDir, target))) throw new ArtifactError('artifact includes symlink that resolves outside of sandbox');
+        if (!roots.some((rootDir) => inside(rootDir, target))) throw new ArtifactError(SANDBOX_ESCAPE);
         continue;
       }
       if (stat.mode & 0o6000) chmodSync(path, stat.mode & 0o1777);
@@ -132,14 +132,28 @@ async function unzip(file: string, dest: string): Promise<void> {
   }
 }
 
-async function unpack(type: string, file: string, dest: string): Promise<void> {
+const SANDBOX_ESCAPE = 'artifact includes symlink that resolves outside of sandbox';
+
+async function unpack(type: string, file: string, dest: string, dirs: TaskDirs): Promise<void> {
   mkdirSync(dest, { recursive: true });
   switch (type) {
     case 'tar':
     case 'tar.gz':
-    case 'tgz':
-      await untar({ file, cwd: dest, strict: true, preserveOwner: false, gzip: type !== 'tar' });
+    case 'tgz': {
+      let escapes = false;
+      // A link that points out of the task is refused before anything is written through it.
+      const filter = (path: string, entry: unknown) => {
+        const { type: kind, linkpath } = entry as { type?: string; linkpath?: string };
+        if ((kind !== 'SymbolicLink' && kind !== 'Link') || !linkpath) return true;
+        const target = isAbsolute(linkpath) ? linkpath : resolve(dest, dirname(path), linkpath);
+        if ([dirs.taskDir, dirs.allocDir].some((rootDir) => inside(rootDir, target))) return true;
+        escapes = true;
+        return false;
+      };
+      await untar({ file, cwd: dest, strict: true, preserveOwner: false, gzip: type !== 'tar', filter });
+      if (escapes) throw new ArtifactError(SANDBOX_ESCAPE);
       return;
+    }
     case 'zip':
       await unzip(file, dest);
       return;
@@ -225,7 +239,7 @@ export async function getArtifact(spec: ArtifactSpec, context: ArtifactContext):
     }
     prepareParent(dirs, join(dest, '.'), 'artifact destination');
     try {
-      await unpack(archive, staging, dest);
+      await unpack(archive, staging, dest, dirs);
     } catch (error) {
       if (error instanceof ArtifactError) throw error;
       throw new ArtifactError(`error downloading '${url.href}': ${(error as Error).message}`);

@@ -8,11 +8,12 @@ import { NomadVarMeta, nomadService, NomadVariable, type NomadServicesSnippet, t
  * loop per dependency of blocking queries on Nomad's API (`GET /v1/var/:path`, `/v1/vars`,
  * `/v1/service/:name`, `/v1/services`, each with `index` and `wait`), a change handed to
  * `onChange`. A variable read that finds nothing (404) is "no variable"; `nomadVar`'s blocking
- * dependency stays missing until one exists. Errors are retried with backoff; after
- * `maxFailures` in a row `onError` gets the error, named for the dependency as consul-template
- * names it.
+ * dependency stays missing until one exists. Errors are retried with backoff (consul-template's
+ * default: 12 attempts from 250 ms, doubling up to a minute); after `maxFailures` in a row
+ * `onError` gets the error, named for the dependency as consul-template names it.
  */
-const WAIT = '5m';
+// Under undici's five-minute header timeout, which would turn every long wait into an error.
+const WAIT = '60s';
 /** A server that answers at once without blocking is polled no faster than this. */
 const MIN_INTERVAL_MS = 1_000;
 
@@ -116,11 +117,11 @@ export class DependencyWatcher {
       } catch (error) {
         if (signal.aborted) return;
         failures++;
-        if (failures >= (this.options.maxFailures ?? 5)) {
+        if (failures >= (this.options.maxFailures ?? 12)) {
           failures = 0;
           this.options.onError(new Error(`${dep.key}: ${describe(error as Error)}`));
         }
-        await sleep(backoffDelay(failures || 1, { baseMs: 250, maxMs: 10_000 }), signal);
+        await sleep(backoffDelay(failures || 1, { baseMs: 250, maxMs: 60_000 }), signal);
         continue;
       }
       const text = JSON.stringify(fetched.wire);
