@@ -131,6 +131,23 @@ describe('template blocks', () => {
     expect(await log(done.ID)).toBe('now here');
   });
 
+  it('read Nomad services with nomadService and nomadServices', async () => {
+    const web = job('svc', 'service', { Config: { command: '/bin/sh', args: ['-c', 'sleep 300'] } });
+    Object.assign(web.Job.TaskGroups[0], { Networks: [{ DynamicPorts: [{ Label: 'http' }] }], Services: [{ Name: 'websvc', PortLabel: 'http', Provider: 'nomad', Tags: ['v1'] }] });
+    expect((await call('POST', '/v1/jobs', web)).status).toBe(200);
+    const registered = await eventually(() => call('GET', '/v1/service/websvc'), (r) => r.body?.length === 1);
+    const { Address, Port } = registered.body[0];
+
+    const spec = job('reader', 'batch', {
+      Config: { command: '/bin/sh', args: ['-c', 'cat local/upstreams'] },
+      Templates: [{ EmbeddedTmpl: '{{ range nomadService "v1.websvc" }}{{ .Name }}={{ .Address }}:{{ .Port }} {{ .Tags }}{{ end }};{{ range nomadServices }}{{ .Name }}{{ .Tags }}{{ end }}', DestPath: 'local/upstreams' }],
+    });
+    expect((await call('POST', '/v1/jobs', spec)).status).toBe(200);
+    const done = await alloc('reader', (a) => a.ClientStatus === 'complete');
+    expect(await log(done.ID)).toBe(`websvc=${Address}:${Port} [v1];websvc[v1]`);
+    await call('DELETE', '/v1/job/svc');
+  });
+
   it('fail the task with "Template failed" for a Consul function', async () => {
     const spec = job('consul', 'batch', { Config: { command: '/bin/true' }, Templates: [{ EmbeddedTmpl: '{{ key "service/config" }}', DestPath: 'local/c' }] });
     expect((await call('POST', '/v1/jobs', spec)).status).toBe(200);
