@@ -10,6 +10,8 @@ import { c as createTar } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../agent/common/logger';
 import { startNomadAgent, type NomadAgent } from '../../agent/nomad/agent';
+import { execHealth } from '../../agent/nomad/drivers/exec';
+import { detectDriverHost } from '../../agent/nomad/drivers/registry';
 import { callUrl, eventually, startApiServer, type ApiServer } from '../support/nomad-http';
 import { useFreshResources } from '../support/resources';
 
@@ -26,6 +28,8 @@ let filesUrl: string;
 const fileRequests: { url: string; token?: string }[] = [];
 
 const call = (method: string, path: string, body?: unknown) => callUrl(base, method, path, body);
+const exec = execHealth(detectDriverHost());
+const noExec = exec.healthy ? '' : ` (skipped: ${exec.description})`;
 const RESTART = { Attempts: 1, Interval: 300e9, Delay: 1e9, Mode: 'fail' };
 
 function job(id: string, type: string, task: Record<string, unknown>) {
@@ -80,7 +84,7 @@ beforeAll(async () => {
   filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
 
   agent = startNomadAgent(
-    { api: base, dataDir: join(dataDir, 'agent'), name: 'tmpl', datacenter: 'dc1', nodePool: 'default', nodeClass: '', meta: {}, drivers: ['raw_exec'], address: '127.0.0.1', logLevel: 'error', stopTasksOnExit: true },
+    { api: base, dataDir: join(dataDir, 'agent'), name: 'tmpl', datacenter: 'dc1', nodePool: 'default', nodeClass: '', meta: {}, drivers: ['raw_exec', 'exec'], address: '127.0.0.1', logLevel: 'error', stopTasksOnExit: true },
     createLogger(process.env.AGENT_TEST_LOG ? 'debug' : 'error'),
   );
   await agent.ready;
@@ -115,6 +119,22 @@ describe('template blocks', () => {
     );
     expect(after.TaskStates.t).toMatchObject({ State: 'running', Restarts: 1, Failed: false });
     await call('DELETE', '/v1/job/web');
+  });
+
+  it.skipIf(!!noExec)(`render into an exec task's chroot: its NOMAD_SECRETS_DIR is /secrets inside, the files are there, the env is set${noExec}`, async () => {
+    expect((await call('PUT', '/v1/var/nomad/jobs/jailed', { Items: { token: 's3cret' } })).status).toBe(200);
+    const spec = job('jailed', 'batch', {
+      Driver: 'exec',
+      Config: { command: '/bin/sh', args: ['-c', 'echo "$NOMAD_SECRETS_DIR $(cat /secrets/token) $(cat /local/greeting) $TOKEN $(id -un)"'] },
+      Templates: [
+        { EmbeddedTmpl: '{{ with nomadVar "nomad/jobs/jailed" }}{{ .token }}{{ end }}', DestPath: '${NOMAD_SECRETS_DIR}/token', Perms: '0644' },
+        { EmbeddedTmpl: 'hello from {{ env "NOMAD_TASK_NAME" }} in {{ env "NOMAD_TASK_DIR" }}', DestPath: 'local/greeting' },
+        { EmbeddedTmpl: '{{ with nomadVar "nomad/jobs/jailed" }}TOKEN={{ .token }}{{ end }}', DestPath: 'secrets/env', Envvars: true },
+      ],
+    });
+    expect((await call('POST', '/v1/jobs', spec)).status).toBe(200);
+    const done = await alloc('jailed', (a) => a.ClientStatus === 'complete' || a.ClientStatus === 'failed');
+    expect(await log(done.ID)).toBe('/secrets s3cret hello from t in /local s3cret nobody\n');
   });
 
   it('wait for a Variable that does not exist yet, saying what is missing', async () => {
