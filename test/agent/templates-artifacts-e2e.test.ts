@@ -137,6 +137,23 @@ describe('template blocks', () => {
     expect(await log(done.ID)).toBe('/secrets s3cret hello from t in /local s3cret nobody\n');
   });
 
+  it('signal the task for change_mode signal, without a restart', async () => {
+    expect((await call('PUT', '/v1/var/nomad/jobs/hup', { Items: { v: '1' } })).status).toBe(200);
+    const spec = job('hup', 'service', {
+      Config: { command: '/bin/sh', args: ['-c', 'trap \'echo "reload $(cat local/v)"\' HUP; echo "start $(cat local/v)"; while true; do sleep 0.2; done'] },
+      Templates: [{ EmbeddedTmpl: '{{ with nomadVar "nomad/jobs/hup" }}{{ .v }}{{ end }}', DestPath: 'local/v', ChangeMode: 'signal', ChangeSignal: 'SIGHUP', Splay: 0 }],
+    });
+    expect((await call('POST', '/v1/jobs', spec)).status).toBe(200);
+    const running = await alloc('hup', (a) => a.ClientStatus === 'running');
+    await expect.poll(() => log(running.ID), { timeout: 30_000 }).toBe('start 1\n');
+    expect((await call('PUT', '/v1/var/nomad/jobs/hup', { Items: { v: '2' } })).status).toBe(200);
+    await expect.poll(() => log(running.ID), { timeout: 30_000 }).toBe('start 1\nreload 2\n');
+    const after = (await call('GET', `/v1/allocation/${running.ID}`)).body;
+    expect(after.TaskStates.t).toMatchObject({ State: 'running', Restarts: 0 });
+    expect(after.TaskStates.t.Events.find((event: any) => event.Type === 'Signaling')).toMatchObject({ DisplayMessage: 'Template re-rendered', TaskSignal: 'hangup', Details: { task_signal: 'hangup' } });
+    await call('DELETE', '/v1/job/hup');
+  });
+
   it('wait for a Variable that does not exist yet, saying what is missing', async () => {
     const spec = job('later', 'batch', {
       Config: { command: '/bin/sh', args: ['-c', 'cat local/later.txt'] },
