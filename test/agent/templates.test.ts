@@ -187,6 +187,20 @@ describe('the template manager', () => {
     manager.stop();
   });
 
+  it('waits for the data to be quiet for wait.min before acting on changes', async () => {
+    vars.put('nomad/jobs/quiet', { v: '1' });
+    const { manager, restarts, dirs } = setup('quiet', [{ EmbeddedTmpl: '{{ with nomadVar "nomad/jobs/quiet" }}{{ .v }}{{ end }}', DestPath: 'local/q', Splay: 0, Wait: { Min: 1.5e9, Max: 10e9 } }]);
+    await manager.prestart(new AbortController().signal);
+    vars.put('nomad/jobs/quiet', { v: '2' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    vars.put('nomad/jobs/quiet', { v: '3' });
+    await expect.poll(() => restarts, { timeout: 10_000 }).toEqual(['Template with change_mode restart re-rendered']);
+    expect(readFileSync(join(dirs.localDir, 'q'), 'utf8')).toBe('3');
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(restarts).toHaveLength(1);
+    manager.stop();
+  });
+
   it('fails with "Template failed" for a template that cannot render, and refuses a destination outside the task', async () => {
     const { manager } = setup('three', [{ EmbeddedTmpl: '{{ key "app/x" }}', DestPath: 'local/k' }]);
     await expect(manager.prestart(new AbortController().signal)).rejects.toThrow(new TemplateFailure('Template failed: : execute: template: :1:3: executing "" at <key "app/x">: error calling key: Consul is not available to this Nomad client; only Nomad-native template functions (nomadVar, nomadVarList, nomadService, nomadServices) can be rendered'));

@@ -38,6 +38,8 @@ export interface TemplateSpec {
   Envvars?: boolean;
   ErrMissingKey?: boolean;
   Once?: boolean;
+  /** Quiescence before a re-render: at least Min without further change, at most Max (nanoseconds). */
+  Wait?: { Min?: number | null; Max?: number | null } | null;
 }
 
 export interface TemplateEvent {
@@ -96,6 +98,8 @@ export class TemplateManager {
   private stopped = false;
   private rendering: Promise<void> = Promise.resolve();
   private failure: string | undefined;
+  private waitTimer: NodeJS.Timeout | undefined;
+  private pendingSince = 0;
   templateEnv: Record<string, string> = {};
 
   constructor(private readonly options: TemplateManagerOptions) {
@@ -235,8 +239,24 @@ export class TemplateManager {
       clearTimeout(pending);
     }
     if (this.compiled.every((item) => (item.spec.ChangeMode || 'restart') === 'noop' || item.spec.Once)) this.watcher.stop();
-    else this.changed = () => this.rerender();
+    else this.changed = () => this.quiesce();
     return this.templateEnv;
+  }
+
+  /** Re-renders once the data has been quiet for the templates' `wait.min`, and no later than `wait.max` after the first change. */
+  private quiesce(): void {
+    const waits = this.compiled.map((item) => item.spec.Wait).filter((wait) => wait);
+    const minMs = Math.max(0, ...waits.map((wait) => (wait!.Min ?? 0) / 1e6));
+    if (minMs === 0) return this.rerender();
+    const maxMs = Math.max(0, ...waits.map((wait) => (wait!.Max ?? 0) / 1e6));
+    const now = Date.now();
+    if (!this.pendingSince) this.pendingSince = now;
+    clearTimeout(this.waitTimer);
+    const delay = maxMs > 0 ? Math.min(minMs, this.pendingSince + maxMs - now) : minMs;
+    this.waitTimer = setTimeout(() => {
+      this.pendingSince = 0;
+      this.rerender();
+    }, Math.max(0, delay));
   }
 
   private rerender(): void {
@@ -304,6 +324,7 @@ export class TemplateManager {
 
   stop(): void {
     this.stopped = true;
+    clearTimeout(this.waitTimer);
     this.watcher.stop();
     this.changed();
   }
