@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { RE2JS } from 're2js';
-import YAML from 'yaml';
+import { dump as toYaml, load as loadYaml } from 'js-yaml';
 import { GoArgError, type GoFunc } from '../../common/go-template/execute';
 import { formatValue, goMethod, goTypeName, isMap, isNil, mapGet, mapKeys } from '../../common/go-template/values';
 
@@ -191,7 +191,7 @@ export function helperFuncs(now: () => Date = () => new Date()): Record<string, 
       const text = str(s);
       if (text === '') return {};
       try {
-        return YAML.parse(text) ?? {};
+        return loadYaml(text) ?? {};
       } catch (error) {
         throw new Error(`parseYAML: ${(error as Error).message}`);
       }
@@ -239,7 +239,7 @@ export function helperFuncs(now: () => Date = () => new Date()): Record<string, 
     toJSONPretty: (value) => goJson(value, '  '),
     toUnescapedJSON: (value) => goJson(value, '', true),
     toUnescapedJSONPretty: (value) => goJson(value, '  ', true),
-    toYAML: (value) => YAML.stringify(JSON.parse(goJson(value, '', true))).trimEnd(),
+    toYAML: (value) => toYaml(JSON.parse(goJson(value, '', true))).trimEnd(),
     add: math('add', (a, b) => a + b),
     subtract: math('subtract', (a, b) => a - b),
     multiply: math('multiply', (a, b) => a * b),
