@@ -282,8 +282,9 @@ export class TaskRunner {
 
   /**
    * Restarts the task in place: the event, then a kill as for a stop, and the run loop starts it
-   * again at once (Terminated, Restarting in 0s, Started). A dead task is run again only when `force` (restart of all tasks) asks for it.
-   * False when the task is not in a state to restart (Nomad's "Task not running").
+   * again at once (Terminated, Restarting in 0s, Started). A dead task is run again only when
+   * `force` (restart of all tasks) asks for it. False when the task is not in a state to restart
+   * (Nomad's "Task not running").
    */
   async restart(event: { type: TaskEventTypeName; fields?: TaskEventFields }, kill: { timeoutMs: number; signal: string }, force: boolean): Promise<boolean> {
     if (this.killing || this.detached || !this.started) return false;
