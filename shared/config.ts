@@ -48,6 +48,11 @@ export interface Config {
   gitlabMaxPushBytes: number;
   /** Nomad Variables' root key: the stack's KMS key (VARIABLES_KMS_KEY_ID), else a local key file (VARIABLES_KEY_FILE). */
   variablesKey: { kmsKeyId: string } | { file: string };
+  /**
+   * How long one `GET /v1/event/stream` answer lasts: unbounded where answers stream (a local
+   * server), MAX_BLOCKING_WAIT_MS on Lambda, whose answer goes out whole (EVENT_STREAM_MAX_MS overrides).
+   */
+  eventStreamMaxMs: number | undefined;
 }
 
 function bool(value: string | undefined, fallback: boolean): boolean {
@@ -87,5 +92,10 @@ export function config(): Config {
     variablesKey: process.env.VARIABLES_KMS_KEY_ID
       ? { kmsKeyId: process.env.VARIABLES_KMS_KEY_ID }
       : { file: process.env.VARIABLES_KEY_FILE || `${process.env.DATA_DIR || '.data'}/keyring/variables.key` },
+    eventStreamMaxMs: process.env.EVENT_STREAM_MAX_MS
+      ? Number(process.env.EVENT_STREAM_MAX_MS)
+      : process.env.AWS_LAMBDA_FUNCTION_NAME
+        ? Number(process.env.MAX_BLOCKING_WAIT_MS ?? 25_000)
+        : undefined,
   };
 }

@@ -155,6 +155,8 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
       ...LOCAL_CREDENTIALS,
       AWS_REGION: LOCAL_REGION,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      // DynamoDB Local serves its streams API (Nomad's event stream reads it) on the same port.
+      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb.endpoint,
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       S3_FORCE_PATH_STYLE: 'true',

@@ -233,6 +233,13 @@ describe('actions WebSocket API', () => {
   });
 });
 
+describe('Nomad event stream', () => {
+  it('reads the table’s stream of new and old images from the HTTP API', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } });
+    expect(actionsOf(statementsOf(stack.http.handler))).toEqual(expect.arrayContaining(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']));
+  });
+});
+
 describe('Nomad Variables key', () => {
   it('is a retained, rotated KMS key that only the HTTP API may draw and unwrap data keys from', () => {
     template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ EnableKeyRotation: true }) });

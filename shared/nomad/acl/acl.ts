@@ -18,6 +18,8 @@ export interface Acl {
   allowOperator(level: 'read' | 'write'): boolean;
   /** A `variables` capability (`read`, `list`, `write`, `destroy`) on a path; `claim` is a workload's identity. */
   allowVariable(namespace: string, path: string, capability: string, claim?: WorkloadClaim): boolean;
+  /** Whether any variables rule names the namespace (Nomad's loose AllowVariableSearch; paths are checked one by one). */
+  allowVariableSearch(namespace: string): boolean;
 }
 
 /** Who a workload is (Nomad's ACLClaim): it may read and list its job's, group's and task's variables. */
@@ -36,6 +38,7 @@ export const MANAGEMENT_ACL: Acl = {
   allowAgent: () => true,
   allowOperator: () => true,
   allowVariable: () => true,
+  allowVariableSearch: () => true,
 };
 
 const WORKLOAD_VARIABLE_CAPABILITIES = new Set(['read', 'list']);
@@ -129,6 +132,8 @@ export function compileAcl(policies: PolicyRules[]): Acl {
   return {
     management: false,
     allowVariable: (namespace, path, capability, claim) => variableCapabilities(namespace, path, claim)?.has(capability) ?? false,
+    allowVariableSearch: (namespace) =>
+      namespace === '*' ? exactVariables.size + globVariables.size > 0 : [...exactVariables.keys(), ...globVariables.keys()].some((key) => key.startsWith(namespace)),
     allowNamespace(namespace, ...anyOf) {
       const held = lookup(namespace);
       if (!held || held.has('deny')) return false;

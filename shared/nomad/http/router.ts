@@ -17,6 +17,7 @@ import { mountNodeActionRoutes } from './node-action-routes';
 import { mountValidateRoutes } from './validate-routes';
 import { mountSearchRoutes } from './search-routes';
 import { mountVariableRoutes } from './variable-routes';
+import { mountEventRoutes } from './event-routes';
 
 /** Nomad's HTTP API under `/v1`. */
 export const nomad = new Hono();
@@ -45,5 +46,6 @@ mountNodeActionRoutes(nomad);
 mountValidateRoutes(nomad);
 mountSearchRoutes(nomad);
 mountVariableRoutes(nomad);
+mountEventRoutes(nomad);
 
 nomad.onError(nomadErrorResponse);

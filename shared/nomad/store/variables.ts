@@ -21,7 +21,7 @@ export interface StoredVariable {
 
 type Item = Record<string, any>;
 
-function fromItem(item: Item): StoredVariable {
+export function variableFromItem(item: Item): StoredVariable {
   const lock: HeldLock | undefined = item.Lock
     ? { ID: item.Lock.ID, TTLMs: Number(item.Lock.TTLMs), LockDelayMs: Number(item.Lock.LockDelayMs), expiresAt: Number(item.Lock.expiresAt) }
     : undefined;
@@ -43,7 +43,7 @@ function fromItem(item: Item): StoredVariable {
 export async function readVariable(namespace: string, path: string): Promise<StoredVariable | undefined> {
   if (beyondSortKeys(`VAR#${path}`)) return undefined;
   const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: variableKey(namespace, path), ConsistentRead: true }));
-  return result.Item ? fromItem(result.Item) : undefined;
+  return result.Item ? variableFromItem(result.Item) : undefined;
 }
 
 /** The version a write was decided on: the item's ModifyIndex, or `undefined` for "does not exist". */
@@ -107,7 +107,21 @@ export async function renewVariableLock(namespace: string, path: string, lockId:
       }),
     ),
   );
-  return result?.Attributes ? fromItem(result.Attributes) : undefined;
+  return result?.Attributes ? variableFromItem(result.Attributes) : undefined;
+}
+
+/** Whether a namespace holds any variable (a namespace is deleted only without them). */
+export async function namespaceHasVariables(namespace: string): Promise<boolean> {
+  const page = await dynamo().send(
+    new QueryCommand({
+      TableName: config().tableName,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': variableKey(namespace, '').PK },
+      Limit: 1,
+      ConsistentRead: true,
+    }),
+  );
+  return (page.Items ?? []).length > 0;
 }
 
 /** The variables' collection index (Nomad's `variables` table index): moved by every write and delete. */
@@ -148,7 +162,7 @@ export async function* walkVariables(options: { namespace?: string; prefix: stri
         if (namespace !== undefined) return;
         continue;
       }
-      yield fromItem(item);
+      yield variableFromItem(item);
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);

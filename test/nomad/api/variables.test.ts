@@ -97,6 +97,43 @@ describe('PUT and GET /v1/var/:path', () => {
   });
 });
 
+describe('hostile input', () => {
+  it('is answered without a 500: long and broken paths, namespaces, tokens and cas values', async () => {
+    const long = 'x'.repeat(5000);
+    const cases: [string, string, unknown][] = [
+      ['GET', `/v1/var/${long}`, undefined],
+      ['GET', '/v1/var/a%ED%A0%80b', undefined],
+      ['GET', `/v1/var/a?namespace=${long}`, undefined],
+      ['GET', `/v1/vars?namespace=${long}&prefix=${long}`, undefined],
+      ['GET', `/v1/vars?namespace=*&next_token=${long}.x`, undefined],
+      ['GET', '/v1/vars?namespace=*&next_token=%ED%A0%80.x&prefix=%ED%A0%80', undefined],
+      ['PUT', `/v1/var/${long}`, { Items: { a: 'b' } }],
+      ['PUT', '/v1/var/a?cas=99999999999999999999999', { Items: { a: 'b' } }],
+      ['DELETE', `/v1/var/${long}?cas=1`, undefined],
+      ['PUT', '/v1/var/a?lock-renew', { Lock: { ID: long } }],
+      ['PUT', '/v1/var/a', '{"Items":'],
+      ['PUT', '/v1/var/a', '[1]'],
+      ['PUT', '/v1/var/a', { Items: [] }],
+      ['PUT', '/v1/var/a?lock-acquire', { Lock: 'soon' }],
+    ];
+    for (const [method, path, body] of cases) {
+      const answer = await call(method, path, body);
+      expect(answer.status, `${method} ${path.slice(0, 80)}: ${answer.text.slice(0, 200)}`).toBeLessThan(500);
+    }
+  });
+});
+
+describe('namespaces holding variables', () => {
+  it('are deleted only once their variables are gone', async () => {
+    expect((await call('PUT', '/v1/namespace/scratch', { Description: 'scratch' })).status).toBe(200);
+    expect((await call('PUT', '/v1/var/tmp/x?namespace=scratch', { Items: { a: 'b' } })).status).toBe(200);
+    const refused = await call('DELETE', '/v1/namespace/scratch');
+    expect([refused.status, refused.text]).toEqual([400, 'namespace "scratch" contains at least one variable. All variables in namespace must be deleted before it can be deleted']);
+    expect((await call('DELETE', '/v1/var/tmp/x?namespace=scratch')).status).toBe(204);
+    expect((await call('DELETE', '/v1/namespace/scratch')).status).toBe(200);
+  });
+});
+
 describe('check-and-set', () => {
   it('writes only at the index given, answering 409 with the variable in the way', async () => {
     const first = await call('PUT', '/v1/var/cas/one?cas=0', { Items: { v: '1' } });
