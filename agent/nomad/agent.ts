@@ -109,6 +109,7 @@ export function startNomadAgent(config: NomadAgentConfig, log: Logger): NomadAge
           logSink: (allocId, logDir, task, from) => logs.sink(allocId, logDir, task, from),
           services,
           log: log.child(`alloc.${alloc.ID.slice(0, 8)}`),
+          api: plane.http,
         },
         record,
       ),

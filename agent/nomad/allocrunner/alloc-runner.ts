@@ -4,6 +4,7 @@ import type { Allocation, TaskState } from '../../../shared/nomad/structs/alloca
 import type { Job, Service, Task, TaskGroup } from '../../../shared/nomad/structs/job';
 import type { ClientAllocUpdate } from '../../../shared/nomad/services/update-allocs';
 import { sleep } from '../../common/backoff';
+import { ApiClient } from '../../common/api-client';
 import type { Logger } from '../../common/logger';
 import type { Driver } from '../drivers/driver';
 import type { LogOffsets } from '../logs/log-shipper';
@@ -11,6 +12,7 @@ import { allocClientStatus } from './client-status';
 import { HealthWatcher } from './health';
 import { isEphemeral, lifecycleTask, nextLifecycleSteps, type KillCause, type LifecycleTask, type TaskProgress } from './lifecycle';
 import { resolveAllocPorts, type AllocPorts } from './ports';
+import { PrestartHooks } from './prestart-hooks';
 import { RestartTracker } from './restart-tracker';
 import { TaskEventType, type TaskEventFields, type TaskEventTypeName } from './task-events';
 import { interpolate, interpolateValue, taskEnv, type NodeFacts, type TaskDirs } from './task-env';
@@ -52,6 +54,8 @@ export interface AllocRunnerDeps {
   logSink(allocId: string, logDir: string, task: string, from?: LogOffsets): TaskLogSink;
   services: ServiceSink;
   log: Logger;
+  /** The control plane, for what templates read (Variables, services). */
+  api?: ApiClient;
   now?: () => number;
 }
 
@@ -159,7 +163,26 @@ export class AllocRunner {
     const restored = this.restored?.tasks[task.Name];
     const policy = task.RestartPolicy ?? this.group.RestartPolicy ?? DEFAULT_RESTART;
     const restartOnSuccess = this.job.Type !== 'batch' && this.job.Type !== 'sysbatch' && !isEphemeral(lifecycleTask(task));
-    const runner = new TaskRunner({
+    const hostNetwork = (this.group.Networks ?? []).some((network) => (network.Mode || 'host') === 'host');
+    const hooks =
+      this.deps.api && ((task.Templates ?? []).length > 0 || (task.Artifacts ?? []).length > 0)
+        ? new PrestartHooks({
+            task,
+            dirs,
+            env,
+            node: this.deps.node,
+            namespace: this.alloc.Namespace || 'default',
+            interpolate: (text) => interpolate(text, env, this.deps.node),
+            // Templates read as the task's workload (the allocation and task named beside the node's identity).
+            api: new ApiClient({ baseUrl: this.deps.api.baseUrl, headers: { ...this.deps.api.headers(), 'X-Nomad-Alloc-ID': this.alloc.ID, 'X-Nomad-Task': task.Name } }),
+            driver,
+            runner: () => runner,
+            kill: { timeoutMs: task.KillTimeout ? task.KillTimeout / 1e6 : DEFAULT_KILL_TIMEOUT_MS, signal: task.KillSignal || 'SIGINT' },
+            hostNetwork,
+            log: this.deps.log,
+          })
+        : undefined;
+    const runner: TaskRunner = new TaskRunner({
       name: task.Name,
       driver,
       driverName: task.Driver,
@@ -172,10 +195,11 @@ export class AllocRunner {
         cpuShares: resources?.Cpu.CpuShares ?? task.Resources?.CPU ?? 0,
       },
       user: task.User ?? '',
-      hostNetwork: (this.group.Networks ?? []).some((network) => (network.Mode || 'host') === 'host'),
+      hostNetwork,
       logs: this.deps.logSink(this.alloc.ID, join(this.allocDir, 'alloc', 'logs'), task.Name, restored?.logs),
       restored,
       restarts: new RestartTracker(policy, restartOnSuccess, this.deps.now),
+      hooks,
       onChange: (name, state) => this.onTaskChange(name, state),
       now: this.deps.now,
     });

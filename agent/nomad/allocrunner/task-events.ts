@@ -9,6 +9,11 @@ import { formatGoDuration } from '../../common/go-duration';
 export const TaskEventType = {
   Received: 'Received',
   Setup: 'Task Setup',
+  DownloadingArtifacts: 'Downloading Artifacts',
+  ArtifactDownloadFailed: 'Failed Artifact Download',
+  Template: 'Template',
+  HookMessage: 'Task hook message',
+  HookFailed: 'Task hook failed',
   SetupFailure: 'Setup Failure',
   DriverFailure: 'Driver Failure',
   Started: 'Started',
@@ -49,6 +54,11 @@ export const RestartReason = {
 
 export interface TaskEventFields {
   Message?: string;
+  /** Set by hooks that word their own message (templates); otherwise derived from the type. */
+  DisplayMessage?: string;
+  DownloadError?: string;
+  /** The signal sent, as Go names it (`hangup`). */
+  TaskSignal?: string;
   FailsTask?: boolean;
   RestartReason?: string;
   SetupError?: string;
@@ -69,6 +79,10 @@ function displayMessage(type: string, e: Required<TaskEventFields>): string {
   switch (type) {
     case TaskEventType.Received:
       return 'Task received by client';
+    case TaskEventType.DownloadingArtifacts:
+      return 'Client is downloading artifacts';
+    case TaskEventType.ArtifactDownloadFailed:
+      return e.DownloadError || 'Failed to download artifacts';
     case TaskEventType.Setup:
       return e.Message;
     case TaskEventType.SetupFailure:
@@ -115,6 +129,8 @@ function details(e: Required<TaskEventFields>): Record<string, string> {
     if (when) out[key] = String(value);
   };
   set('message', e.Message, e.Message !== '');
+  set('download_error', e.DownloadError, e.DownloadError !== '');
+  set('task_signal', e.TaskSignal, e.TaskSignal !== '');
   set('fails_task', e.FailsTask, e.FailsTask);
   set('restart_reason', e.RestartReason, e.RestartReason !== '');
   set('setup_error', e.SetupError, e.SetupError !== '');
@@ -134,6 +150,9 @@ function details(e: Required<TaskEventFields>): Record<string, string> {
 export function taskEvent(type: TaskEventTypeName, fields: TaskEventFields = {}, nowNanos = Date.now() * 1_000_000): TaskEvent {
   const e: Required<TaskEventFields> = {
     Message: '',
+    DisplayMessage: '',
+    DownloadError: '',
+    TaskSignal: '',
     FailsTask: false,
     RestartReason: '',
     SetupError: '',
@@ -155,7 +174,7 @@ export function taskEvent(type: TaskEventTypeName, fields: TaskEventFields = {},
     Type: type,
     Time: nowNanos,
     Message: e.Message,
-    DisplayMessage: displayMessage(type, e),
+    DisplayMessage: e.DisplayMessage || displayMessage(type, e),
     Details: detail,
     FailsTask: e.FailsTask,
     RestartReason: e.RestartReason,
@@ -167,13 +186,13 @@ export function taskEvent(type: TaskEventTypeName, fields: TaskEventFields = {},
     KillTimeout: e.KillTimeout,
     KillError: e.KillError,
     StartDelay: e.StartDelay,
-    DownloadError: '',
+    DownloadError: e.DownloadError,
     ValidationError: '',
     DiskLimit: 0,
     FailedSibling: e.FailedSibling,
     VaultError: '',
     TaskSignalReason: '',
-    TaskSignal: '',
+    TaskSignal: e.TaskSignal,
     DriverMessage: '',
     GenericSource: '',
   };

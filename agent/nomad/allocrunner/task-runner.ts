@@ -8,6 +8,7 @@ import type { LogOffsets } from '../logs/log-shipper';
 import type { RestartDecision, RestartTracker } from './restart-tracker';
 import { taskEvent, TaskEventType, withEvent, ZERO_TIME, type TaskEventFields, type TaskEventTypeName } from './task-events';
 import type { TaskDirs } from './task-env';
+import { PrestartFailure, type TaskHooks } from './task-hooks';
 
 /**
  * One task's life on the client: Received → Task Setup → Started → Terminated, then Restarting
@@ -52,6 +53,8 @@ export interface TaskRunnerOptions {
   logs: TaskLogSink;
   restored?: TaskRecord;
   restarts: RestartTracker;
+  /** Artifacts and templates, run before each start. */
+  hooks?: TaskHooks;
   onChange: (name: string, state: TaskState) => void;
   now?: () => number;
 }
@@ -109,6 +112,7 @@ export class TaskRunner {
 
   /** Leaves the task running and stops watching it (the agent is exiting). */
   detach(): void {
+    this.options.hooks?.stop();
     this.detached = true;
     this.wake.abort();
     this.handle?.detach?.();
@@ -133,6 +137,11 @@ export class TaskRunner {
     this.runLoop = this.run();
   }
 
+  /** An event a hook raises (artifacts, templates), without a change of state. */
+  emit(type: TaskEventTypeName, fields: TaskEventFields = {}): void {
+    this.record(type, fields);
+  }
+
   private iso(): string {
     return new Date(this.now()).toISOString();
   }
@@ -147,6 +156,7 @@ export class TaskRunner {
 
   private die(type?: TaskEventTypeName, fields: TaskEventFields = {}): void {
     if (this.detached) return;
+    this.options.hooks?.stop();
     const changes = { State: 'dead', FinishedAt: this.iso() };
     if (type) this.record(type, fields, changes);
     else {
@@ -176,13 +186,31 @@ export class TaskRunner {
       if (recovered) {
         this.handle = recovered;
         recovered = undefined;
+        this.options.hooks?.restored?.();
       } else {
+        let hookEnv: Record<string, string> = {};
+        try {
+          hookEnv = (await this.options.hooks?.prestart(this.wake.signal)) ?? {};
+        } catch (error) {
+          if (this.killing || this.detached) return;
+          if (!(error instanceof PrestartFailure)) throw error;
+          this.record(error.event.type, error.event.fields);
+          if (error.outcome === 'kill') {
+            this.killing = true;
+            this.die(TaskEventType.Killed);
+            return;
+          }
+          decision = this.options.restarts.decide({ startError: { recoverable: true } });
+          if (await this.afterExit(decision)) continue;
+          return;
+        }
+        if (this.killing || this.detached) return;
         try {
           this.handle = await driver.start({
             allocId: this.options.env.NOMAD_ALLOC_ID,
             taskName: this.options.name,
             config: this.options.config,
-            env: this.options.env,
+            env: { ...this.options.env, ...hookEnv },
             taskDir: dirs.taskDir,
             allocDir: dirs.allocDir,
             logFiles: this.options.logs.files,

@@ -1,3 +1,4 @@
+import { canonicalArtifact, canonicalTemplate } from './task-files';
 import type {
   Job,
   JobType,
@@ -96,7 +97,7 @@ function canonicalTask(raw: Loose, group: TaskGroup): Task {
     Env: nullIfEmpty(raw.Env ?? null),
     Services: nullIfEmpty(raw.Services ?? null),
     Vault: raw.Vault ?? null,
-    Templates: nullIfEmpty(raw.Templates ?? null),
+    Templates: nullIfEmpty(Array.isArray(raw.Templates) ? raw.Templates.map(canonicalTemplate) : (raw.Templates ?? null)),
     Constraints: nullIfEmpty(raw.Constraints ?? null),
     Affinities: nullIfEmpty(raw.Affinities ?? null),
     Resources: resources,
@@ -106,7 +107,7 @@ function canonicalTask(raw: Loose, group: TaskGroup): Task {
     Meta: nullIfEmpty(raw.Meta ?? null),
     KillTimeout: raw.KillTimeout ?? DEFAULT_KILL_TIMEOUT,
     LogConfig: merge(DEFAULT_LOG_CONFIG, raw.LogConfig),
-    Artifacts: nullIfEmpty(raw.Artifacts ?? null),
+    Artifacts: nullIfEmpty(Array.isArray(raw.Artifacts) ? raw.Artifacts.map(canonicalArtifact) : (raw.Artifacts ?? null)),
     Leader: raw.Leader ?? false,
     ShutdownDelay: raw.ShutdownDelay ?? 0,
     VolumeMounts: nullIfEmpty(raw.VolumeMounts ?? null),

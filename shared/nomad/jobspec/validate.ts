@@ -1,3 +1,4 @@
+import { taskFileProblems } from './task-files';
 import { cronSpecError, isValidTimeZone } from '../periodic/cron';
 import type { Job, TaskGroup, Task } from '../structs/job';
 import { CHILD_ID_ALLOWANCE, MAX_ID_BYTES, storableProblem } from '../structs/validate-ids';
@@ -75,6 +76,7 @@ function validateTask(task: Task, index: number, groupTasks: Task[], errors: str
   if (task.Resources.CPU < 0) errors.push('minimum CPU value is 0; got ' + task.Resources.CPU);
   if (task.Resources.MemoryMB < 10) errors.push(`minimum MemoryMB value is 10; got ${task.Resources.MemoryMB}`);
   if (task.KillTimeout < 0) errors.push('KillTimeout must be a positive value');
+  errors.push(...taskFileProblems(task.Templates, task.Artifacts));
   validateConstraints(task.Constraints, 'task', errors);
   const actionNames = new Set<string>();
   for (const action of task.Actions ?? []) {

@@ -191,6 +191,7 @@ function template(body: Loose) {
         env: 'Envvars',
         perms: 'Perms',
         vault_grace: 'VaultGrace',
+        error_on_missing_key: 'ErrMissingKey',
       },
       durations: ['splay', 'vault_grace'],
     }),
@@ -202,7 +203,7 @@ function template(body: Loose) {
 function artifact(body: Loose) {
   return {
     GetterSource: body.source ?? '',
-    RelativeDest: body.destination ?? '',
+    RelativeDest: body.destination,
     GetterMode: body.mode ?? 'any',
     GetterOptions: stringMap(body.options) ?? null,
     GetterHeaders: stringMap(body.headers) ?? null,
