@@ -18,5 +18,8 @@ import './metadata-routes';
 import './lint-routes';
 import './runners-api-routes';
 import './variables-routes';
+import './branches-routes';
+import './commits-routes';
+import './repository-routes';
 
 export { gitlab, gitlabNotFound } from './routing';
