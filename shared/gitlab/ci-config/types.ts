@@ -1,3 +1,4 @@
+import type { ChangesContext } from './changes';
 /**
  * A pipeline as `.gitlab-ci.yml` defines it, after `extends`, `default`, `rules` and `workflow`
  * have been applied: what pipeline creation turns into job records. Plain data, stored with jobs.
@@ -111,4 +112,6 @@ export interface PipelineContext {
   files: string[];
   /** Texts of the local files `include:` names (see includes.ts `collectIncludes`). */
   includes?: Record<string, string>;
+  /** What `rules:changes` compares with (changes.ts); absent: every `changes` clause holds. */
+  changes?: ChangesContext;
 }

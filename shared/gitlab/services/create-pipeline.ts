@@ -14,6 +14,7 @@ import { putPipeline, readPipelineWithJobs } from '../store/pipelines';
 import { fullPath, nextPipelineIid } from '../store/projects';
 import { fileIn, listFilesIn, openProjectRepository, resolveIn } from '../git/commits';
 import { afterJobsChanged } from './after-transitions';
+import { pushChanges, withCompareTo } from './pipeline-changes';
 import { applyTransitions, pipelineChanges, processPipelineNow } from './process-pipeline';
 import { variableErrors } from '../validations/variables';
 
@@ -89,7 +90,9 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
   let definition: PipelineDefinition;
   try {
     const includes = await collectIncludes(text, readFile);
-    definition = buildPipelineDefinition(text, {
+    const changes = await pushChanges(repo, commit, input.beforeSha, input.tag ?? false);
+    const files = await listFilesIn(repo, commit.treeId);
+    definition = await withCompareTo(repo, commit, changes, () => buildPipelineDefinition(text, {
       includes,
       ref: input.ref,
       tag: input.tag ?? false,
@@ -98,8 +101,9 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
       defaultBranch: project.defaultBranch,
       projectPath: fullPath(project),
       variables: Object.fromEntries(input.variables.map((variable) => [variable.key, variable.value])),
-      files: await listFilesIn(repo, commit.treeId),
-    });
+      files,
+      changes,
+    }));
   } catch (error) {
     if (error instanceof ConfigError) throw validationError({ base: error.errors });
     if (error instanceof PipelineFilteredError) throw baseError(error.message);

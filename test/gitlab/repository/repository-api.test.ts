@@ -41,7 +41,7 @@ describe('commits', () => {
     const second = await api.Commits.create(projectId, 'main', 'rework\n\nbody', [
       { action: 'update', filePath: 'README.md', content: 'hello\nworld\n' },
       { action: 'move', filePath: 'lib/app.js', previousPath: 'src/app.js' },
-      { action: 'chmod', filePath: 'bin/run.sh', executeFilemode: true },
+      { action: 'chmod', filePath: 'bin/run.sh', execute_filemode: true },
       { action: 'delete', filePath: 'bin/run.sh' },
       { action: 'create', filePath: 'bin/run.sh', content: 'new\n' },
     ]);
@@ -194,14 +194,14 @@ describe('tree and compare', () => {
 
   it('compares two refs through their merge base, or straight', async () => {
     const compare = await api.Repositories.compare(projectId, 'main', 'feature/two');
-    expect(compare.commits.map((commit) => commit.title)).toEqual(['two']);
+    expect(compare.commits!.map((commit) => commit.title)).toEqual(['two']);
     expect(compare.commit?.title).toBe('two');
-    expect(compare.diffs.map((diff) => [diff.new_path, diff.new_file])).toEqual([['two.txt', true]]);
-    expect(compare.diffs[0].diff).toBe('@@ -0,0 +1 @@\n+2\n\\ No newline at end of file\n');
+    expect(compare.diffs!.map((diff) => [diff.new_path, diff.new_file])).toEqual([['two.txt', true]]);
+    expect(compare.diffs![0].diff).toBe('@@ -0,0 +1 @@\n+2\n\\ No newline at end of file\n');
     expect(compare.compare_same_ref).toBe(false);
     expect(compare.compare_timeout).toBe(false);
     const back = await api.Repositories.compare(projectId, 'feature/two', 'main', { straight: true });
-    expect(back.diffs.map((diff) => [diff.new_path, diff.deleted_file])).toEqual(expect.arrayContaining([['two.txt', true]]));
+    expect(back.diffs!.map((diff) => [diff.new_path, diff.deleted_file])).toEqual(expect.arrayContaining([['two.txt', true]]));
     const same = await api.Repositories.compare(projectId, 'main', 'main');
     expect([same.compare_same_ref, same.commits, same.commit]).toEqual([true, [], null]);
     const unknown = await http(server, 'GET', `/api/v4/projects/${projectId}/repository/compare?from=main&to=nothing`, { token: server.root });
