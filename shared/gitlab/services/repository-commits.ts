@@ -6,6 +6,7 @@ import { setDefaultBranchIfUnset } from '../store/projects';
 import { isValidBranchName } from '../validations/ref-name';
 import { isValidRepositoryPath } from '../validations/repository-path';
 import { commitIn, openProjectRepository } from '../git/commits';
+import { compactWhenFragmented } from '../git/compaction';
 import { logCommits } from '../git/history';
 import { BRANCH_PREFIX, ZERO_OID } from '../git/ref-names';
 import { buildPack, commitPack, peelToCommit, readCommitObject, stagePack } from '../git/repository';
@@ -156,6 +157,7 @@ export async function createCommit(request: CommitRequest): Promise<CommitRecord
       target = { ...project, defaultBranch: branch };
     }
     await afterPush({ project: target, user: request.user, repo, updates: [{ name: refName, old: current ?? ZERO_OID, new: commitOid }], pushOptions: [] });
+    await compactWhenFragmented(repo);
     return (await commitIn(repo, commitOid))!;
   }
   throw new GitLabError(409, { message: 'Another commit landed on this branch at the same time; try again' });

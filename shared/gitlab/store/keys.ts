@@ -14,6 +14,7 @@
  *                                                   (COMMIT#/BRANCH#/BLOB#: the repository before git, migrated on first use)
  *                              SK `GIT#REF#<refname>` a git ref (`refs/heads/main` → object id)
  *                              SK `GIT#PACK#<name>` a packfile of the repository (pack and index in S3 `repository/`)
+ *                              SK `GIT#RETIRED#<name>` a pack replaced by a compaction, its files kept for readers a while
  *   PK `GLPROJECTPATH#<path>`  SK `PATH`            unique full path (lower case) → project id
  *   PK `GLINSTANCEVARIABLES`   SK `VARIABLE#<key>`  an instance CI/CD variable (`/admin/ci/variables`)
  *   PK `GLPIPELINE#<id>`       SK `PIPELINE`        a pipeline (status, jobsVersion)
@@ -56,7 +57,9 @@ export const instanceVariableKey = (key: string) => ({ PK: INSTANCE_VARIABLES_PK
 export const GIT_SK_PREFIX = 'GIT#';
 export const GIT_REF_PREFIX = 'GIT#REF#';
 export const GIT_PACK_PREFIX = 'GIT#PACK#';
+export const GIT_RETIRED_PREFIX = 'GIT#RETIRED#';
 export const gitRefKey = (projectId: number, name: string) => ({ PK: projectPk(projectId), SK: `${GIT_REF_PREFIX}${name}` });
+export const gitRetiredKey = (projectId: number, name: string) => ({ PK: projectPk(projectId), SK: `${GIT_RETIRED_PREFIX}${name}` });
 export const gitPackKey = (projectId: number, name: string) => ({ PK: projectPk(projectId), SK: `${GIT_PACK_PREFIX}${name}` });
 export const blobKey = (projectId: number, sha: string) => ({ PK: projectPk(projectId), SK: `BLOB#${sha}` });
 export const pipelinePk = (id: number) => `GLPIPELINE#${id}`;
