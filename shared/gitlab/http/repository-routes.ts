@@ -7,6 +7,7 @@ import { commitRecordOf, entryAt, openProjectRepository, resolveIn } from '../gi
 import { commitsBetween, mergeBase } from '../git/history';
 import { patchOf } from '../git/patch';
 import { readObject, type Repository } from '../git/repository';
+import { archiveStream, type ArchiveFormat } from '../git/archive';
 import { diffTrees } from '../git/tree-diff';
 import { findCommitIn } from '../services/repository-reads';
 import { fullPath } from '../store/projects';
@@ -126,3 +127,43 @@ const compare = handlers(authenticated({ required: false }), queryParams(compare
   });
 });
 route('GET', '/projects/:id/repository/compare', compare);
+
+const ARCHIVE_FORMATS: Record<string, ArchiveFormat> = { '': 'tar.gz', 'tar.gz': 'tar.gz', tgz: 'tar.gz', gz: 'tar.gz', tar: 'tar', zip: 'zip' };
+
+/**
+ * `GET /projects/:id/repository/archive[.format]` (`sha` a ref or commit, `path` a directory):
+ * `<project>-<ref>-<sha>[-<path>]` is both the file's name and the top directory inside it.
+ */
+const archive = handlers(
+  authenticated({ required: false }),
+  queryParams(z.object({ sha: grape.string().optional(), format: grape.string().optional(), path: grape.string().optional(), include_lfs_blobs: grape.boolean().default(true) })),
+  async (c) => {
+    const query = c.req.valid('query');
+    const access = await findProject(c, c.var.principal);
+    authorize(access, 'read_code');
+    const suffix = (c.req.param('archive') ?? 'archive').replace(/^archive\.?/, '');
+    const format = ARCHIVE_FORMATS[query.format ?? suffix];
+    if (!format) throw notFound('File');
+    const repo = await openProjectRepository(access.project.id);
+    const ref = query.sha ?? access.project.defaultBranch ?? 'HEAD';
+    const commit = await findCommitIn(repo, ref);
+    if (!commit) throw notFound('File');
+    const path = (query.path ?? '').replace(/^\/+|\/+$/g, '');
+    let tree = commit.treeId;
+    if (path !== '') {
+      const entry = await entryAt(repo, commit.treeId, path);
+      if (!entry || entry.type !== 'tree') throw notFound('File');
+      tree = entry.oid;
+    }
+    const refPart = ref === commit.sha ? '' : `-${ref.replace(/\//g, '-')}`;
+    const stem = `${access.project.path}${refPart}-${commit.sha}${path ? `-${path.replace(/\//g, '-')}` : ''}`;
+    const extension = format === 'zip' ? 'zip' : format;
+    const body = await archiveStream(repo, tree, stem, format, new Date(commit.committedDate));
+    return c.body(body, 200, {
+      'Content-Type': format === 'zip' ? 'application/zip' : format === 'tar' ? 'application/x-tar' : 'application/gzip',
+      'Content-Disposition': `attachment; filename="${stem}.${extension}"`,
+      'Content-Transfer-Encoding': 'binary',
+    });
+  },
+);
+route('GET', '/projects/:id/repository/:archive{archive(?:\\.(?:tar\\.gz|tgz|gz|tar|zip))?}', archive);

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { BlobReader, ZipReader } from '@zip.js/zip.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, http, makeUser, startGitLab, type GitLabServer } from '../../support/gitlab';
 import { cleanup, gitOk, remoteUrl, scratchDir } from '../../support/git-cli';
@@ -206,6 +208,27 @@ describe('tree and compare', () => {
     expect([same.compare_same_ref, same.commits, same.commit]).toEqual([true, [], null]);
     const unknown = await http(server, 'GET', `/api/v4/projects/${projectId}/repository/compare?from=main&to=nothing`, { token: server.root });
     expect([unknown.status, unknown.body]).toEqual([404, { message: '404 Ref Not Found' }]);
+  });
+});
+
+describe('archives', () => {
+  it('streams tar.gz, tar and zip archives of a ref or a directory', async () => {
+    const head = (await api.Commits.show(projectId, 'main')).id;
+    const gz = await http(server, 'GET', `/api/v4/projects/${projectId}/repository/archive.tar.gz?sha=main`, { token: server.root });
+    expect(gz.headers.get('content-disposition')).toBe(`attachment; filename="repo-main-${head}.tar.gz"`);
+    const dir = await scratchDir();
+    await writeFile(join(dir, 'a.tar.gz'), Buffer.from(await (await api.Repositories.showArchive(projectId, { sha: 'main' })).arrayBuffer()));
+    const listing = execFileSync('tar', ['-tzvf', join(dir, 'a.tar.gz')], { encoding: 'utf8' });
+    expect(listing).toMatch(new RegExp(`-rw-rw-r-- .* repo-main-${head}/bin/run.sh`));
+    expect(execFileSync('tar', ['-xzOf', join(dir, 'a.tar.gz'), `repo-main-${head}/README.md`], { encoding: 'utf8' })).toBe('hello\nworld\n');
+    const tar = await fetch(`${server.url}/api/v4/projects/${projectId}/repository/archive.tar?path=lib`, { headers: { 'PRIVATE-TOKEN': server.root } });
+    await writeFile(join(dir, 'b.tar'), Buffer.from(await tar.arrayBuffer()));
+    expect(execFileSync('tar', ['-tf', join(dir, 'b.tar')], { encoding: 'utf8' }).split('\n').filter(Boolean)).toEqual([`repo-main-${head}-lib/`, `repo-main-${head}-lib/app.js`]);
+    const zip = await api.Repositories.showArchive(projectId, { fileType: 'zip', sha: head });
+    const entries = await new ZipReader(new BlobReader(zip)).getEntries();
+    expect(entries.map((entry) => entry.filename).sort()).toEqual([`repo-${head}/`, `repo-${head}/README.md`, `repo-${head}/bin/run.sh`, `repo-${head}/lib/app.js`]);
+    const missing = await http(server, 'GET', `/api/v4/projects/${projectId}/repository/archive.zip?sha=nothing`, { token: server.root });
+    expect([missing.status, missing.body]).toEqual([404, { message: '404 File Not Found' }]);
   });
 });
 
