@@ -21,5 +21,6 @@ import './variables-routes';
 import './branches-routes';
 import './commits-routes';
 import './repository-routes';
+import './tags-routes';
 
 export { gitlab, gitlabNotFound } from './routing';

@@ -211,6 +211,35 @@ describe('tree and compare', () => {
   });
 });
 
+describe('tags', () => {
+  it('creates lightweight and annotated tags, lists, shows and deletes them', async () => {
+    const head = (await api.Commits.show(projectId, 'main')).id;
+    const light = await api.Tags.create(projectId, 'v1.9', 'main');
+    expect(light).toMatchObject({ name: 'v1.9', message: '', target: head, release: null, protected: false, created_at: null });
+    expect(light.commit.id).toBe(head);
+    expect(Object.keys(light)).toEqual(['name', 'message', 'target', 'commit', 'release', 'protected', 'created_at']);
+    const annotated = await api.Tags.create(projectId, 'v1.10', head, { message: 'release 1.10' });
+    expect(annotated.message).toBe('release 1.10');
+    expect(annotated.target).not.toBe(head);
+    expect(annotated.commit.id).toBe(head);
+    expect(annotated.created_at).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect((await api.Tags.all(projectId, { orderBy: 'version', sort: 'asc' })).map((tag) => tag.name)).toEqual(['v1.9', 'v1.10']);
+    expect((await api.Tags.all(projectId, { orderBy: 'name', sort: 'asc' })).map((tag) => tag.name)).toEqual(['v1.10', 'v1.9']);
+    expect((await api.Tags.all(projectId, { search: '^v1.1' })).map((tag) => tag.name)).toEqual(['v1.10']);
+    expect((await api.Tags.show(projectId, 'v1.10')).target).toBe(annotated.target);
+    const again = await http(server, 'POST', `/api/v4/projects/${projectId}/repository/tags`, { token: server.root, json: { tag_name: 'v1.9', ref: 'main' } });
+    expect([again.status, again.body]).toEqual([400, { message: 'Tag v1.9 already exists' }]);
+    const badRef = await http(server, 'POST', `/api/v4/projects/${projectId}/repository/tags`, { token: server.root, json: { tag_name: 'v2', ref: 'nothing' } });
+    expect(badRef.body).toEqual({ message: 'Target nothing is invalid' });
+    await api.Tags.remove(projectId, 'v1.9');
+    const gone = await http(server, 'GET', `/api/v4/projects/${projectId}/repository/tags/v1.9`, { token: server.root });
+    expect([gone.status, gone.body]).toEqual([404, { message: '404 Tag Not Found' }]);
+    const dir = await scratchDir();
+    const remote = await gitOk(dir, ['ls-remote', '--tags', remoteUrl(server.url, 'root/repo', 'oauth2', server.root)]);
+    expect(remote).toContain('refs/tags/v1.10^{}');
+  });
+});
+
 describe('archives', () => {
   it('streams tar.gz, tar and zip archives of a ref or a directory', async () => {
     const head = (await api.Commits.show(projectId, 'main')).id;

@@ -109,6 +109,14 @@ describe('rules:changes', () => {
     expect(jobs.map((job: { name: string }) => job.name).sort()).toEqual(['always', 'app', 'docs', 'legacy']);
   });
 
+  it('starts a tag pipeline for a tag made through the API', async () => {
+    await api.Tags.create(projectId, 'v1', 'main');
+    const listed = (await http(server, 'GET', `/api/v4/projects/${projectId}/pipelines?ref=v1`, { token: server.root })).body[0];
+    const pipeline = (await http(server, 'GET', `/api/v4/projects/${projectId}/pipelines/${listed.id}`, { token: server.root })).body;
+    expect([pipeline.tag, pipeline.source]).toEqual([true, 'push']);
+    expect(await jobsOfLatest('v1')).toEqual(['always', 'app', 'docs', 'legacy']);
+  });
+
   it('refuses a compare_to that names no commit, as GitLab words it', async () => {
     await api.Commits.create(projectId, 'bad', 'bad ci', [{ action: 'update', filePath: '.gitlab-ci.yml', content: CI.replace('refs/heads/main', 'nothing-here') }], { startBranch: 'main' });
     const created = await http(server, 'POST', `/api/v4/projects/${projectId}/pipeline`, { token: server.root, json: { ref: 'bad' } });
