@@ -141,7 +141,7 @@ const archive = handlers(
     const query = c.req.valid('query');
     const access = await findProject(c, c.var.principal);
     authorize(access, 'read_code');
-    const suffix = (c.req.param('archive') ?? 'archive').replace(/^archive\.?/, '');
+    const suffix = c.req.path.slice(c.req.path.lastIndexOf('/archive') + '/archive'.length).replace(/^\./, '');
     const format = ARCHIVE_FORMATS[query.format ?? suffix];
     if (!format) throw notFound('File');
     const repo = await openProjectRepository(access.project.id);
@@ -166,4 +166,4 @@ const archive = handlers(
     });
   },
 );
-route('GET', '/projects/:id/repository/:archive{archive(?:\\.(?:tar\\.gz|tgz|gz|tar|zip))?}', archive);
+for (const suffix of Object.keys(ARCHIVE_FORMATS)) route('GET', `/projects/:id/repository/archive${suffix ? `.${suffix}` : ''}`, archive);
