@@ -4,7 +4,7 @@ import { canPushToBranch, isProtectedBranch } from '../auth/branch-access';
 import type { BranchView } from '../entities/branch';
 import type { CommitRecord } from '../records';
 import { commitIn, resolveIn } from '../git/commits';
-import { isAncestor } from '../git/history';
+import { logCommits } from '../git/history';
 import { patchOf, type FilePatch } from '../git/patch';
 import { BRANCH_PREFIX, TAG_PREFIX } from '../git/ref-names';
 import { peelToCommit, readCommitObject, type Repository } from '../git/repository';
@@ -23,6 +23,18 @@ export function tagNames(repo: Repository): string[] {
   return [...repo.refs.keys()].filter((name) => name.startsWith(TAG_PREFIX)).map((name) => name.slice(TAG_PREFIX.length));
 }
 
+/** The commits reachable from the default branch, read once per repository and request. */
+const rootHistories = new WeakMap<Repository, Promise<Set<string>>>();
+
+async function reachableFromRoot(repo: Repository, root: string): Promise<Set<string>> {
+  let history = rootHistories.get(repo);
+  if (!history) {
+    history = logCommits(repo, [root]).then((commits) => new Set(commits.map((entry) => entry.sha)));
+    rootHistories.set(repo, history);
+  }
+  return history;
+}
+
 /** `merged` is GitLab's `merged_to_root_ref?`: reachable from the default branch without being its head. */
 export async function branchView(repo: Repository, access: ProjectAccess, name: string): Promise<BranchView | undefined> {
   const oid = repo.refs.get(`${BRANCH_PREFIX}${name}`);
@@ -30,7 +42,7 @@ export async function branchView(repo: Repository, access: ProjectAccess, name: 
   const commit = sha ? await commitIn(repo, sha) : undefined;
   if (!commit) return undefined;
   const root = access.project.defaultBranch === null ? undefined : repo.refs.get(`${BRANCH_PREFIX}${access.project.defaultBranch}`);
-  const merged = root !== undefined && root !== commit.sha && (await isAncestor(repo, commit.sha, root));
+  const merged = root !== undefined && root !== commit.sha && (await reachableFromRoot(repo, root)).has(commit.sha);
   return { name, commit, merged, protected: isProtectedBranch(access, name), canPush: canPushToBranch(access, name) };
 }
 

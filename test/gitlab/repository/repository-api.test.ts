@@ -147,6 +147,10 @@ describe('branches', () => {
     const blank = await http(server, 'POST', `/api/v4/projects/${projectId}/repository/branches`, { token: server.root, json: { branch: '', ref: 'main' } });
     expect(blank.body).toEqual({ error: 'branch is empty' });
 
+    const oldest = (await api.Commits.all(projectId)).at(-1)!.id;
+    expect(await api.Branches.create(projectId, 'old', oldest)).toMatchObject({ name: 'old', merged: true });
+    expect((await api.Branches.show(projectId, 'feature/two')).merged).toBe(false);
+    await api.Branches.remove(projectId, 'old');
     await api.Branches.remove(projectId, 'feature/one');
     const gone = await http(server, 'GET', `/api/v4/projects/${projectId}/repository/branches/feature%2Fone`, { token: server.root });
     expect([gone.status, gone.body]).toEqual([404, { message: '404 Branch Not Found' }]);
