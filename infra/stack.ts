@@ -42,6 +42,9 @@ export class JobplaneStack extends Stack {
     this.actions = new ActionsWebSocket(this, 'Actions', { stores: this.stores, environment });
     // Agents ask the HTTP API where to open their action channel.
     this.http = new HttpApiEndpoint(this, 'Http', { stores: this.stores, environment: { ...environment, ACTIONS_WEBSOCKET_URL: this.actions.url } });
+    // Client RPCs (signal, stats, fs…): the API posts requests to a node's channel itself; the replies come back through the relay and the table.
+    this.http.handler.addEnvironment('ACTIONS_CALLBACK_URL', this.actions.stage.callbackUrl);
+    this.actions.api.grantManageConnections(this.http.handler);
     const backgroundEnvironment = { ...environment, EXTERNAL_URL: this.http.url };
     this.actions.handler.addEnvironment('EXTERNAL_URL', this.http.url);
     this.worker = new EvalWorker(this, 'Worker', { stores: this.stores, environment: backgroundEnvironment });

@@ -46,6 +46,13 @@ export interface Config {
   };
   /** Largest git push (request body) accepted over smart HTTP (GITLAB_MAX_PUSH_SIZE_MB, 100). */
   gitlabMaxPushBytes: number;
+  /** Nomad Variables' root key: the stack's KMS key (VARIABLES_KMS_KEY_ID), else a local key file (VARIABLES_KEY_FILE). */
+  variablesKey: { kmsKeyId: string } | { file: string };
+  /**
+   * How long one `GET /v1/event/stream` answer lasts: unbounded where answers stream (a local
+   * server), MAX_BLOCKING_WAIT_MS on Lambda, whose answer goes out whole (EVENT_STREAM_MAX_MS overrides).
+   */
+  eventStreamMaxMs: number | undefined;
 }
 
 function bool(value: string | undefined, fallback: boolean): boolean {
@@ -82,5 +89,24 @@ export function config(): Config {
       defaultExpireIn: process.env.GITLAB_DEFAULT_ARTIFACTS_EXPIRE_IN ?? '30 days',
     },
     gitlabMaxPushBytes: Number(process.env.GITLAB_MAX_PUSH_SIZE_MB ?? 100) * 1024 * 1024,
+    variablesKey: process.env.VARIABLES_KMS_KEY_ID
+      ? { kmsKeyId: process.env.VARIABLES_KMS_KEY_ID }
+      : { file: process.env.VARIABLES_KEY_FILE || `${process.env.DATA_DIR || '.data'}/keyring/variables.key` },
+    eventStreamMaxMs: process.env.EVENT_STREAM_MAX_MS
+      ? Number(process.env.EVENT_STREAM_MAX_MS)
+      : process.env.AWS_LAMBDA_FUNCTION_NAME
+        ? Number(process.env.MAX_BLOCKING_WAIT_MS ?? 25_000)
+        : undefined,
   };
+}
+
+/**
+ * How many evaluation message groups (jobs) the worker processes at once (WORKER_CONCURRENCY,
+ * default 4, at least 2 as Lambda's SQS maximum concurrency is): the CDK stack sets it as the worker
+ * Lambda's reserved concurrency and its SQS event source's maximum concurrency, and `npm start`'s
+ * local worker runs that many groups in parallel. Read at synth time too, so it needs none of the
+ * other settings.
+ */
+export function workerConcurrency(): number {
+  return Math.max(2, Math.floor(Number(process.env.WORKER_CONCURRENCY)) || 4);
 }

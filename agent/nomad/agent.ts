@@ -7,6 +7,8 @@ import type { ToAgent } from '../../shared/nomad/client/actions/channel-protocol
 import { AllocRunner, type AllocRecord } from './allocrunner/alloc-runner';
 import { hostEnv, type NodeFacts } from './allocrunner/task-env';
 import { AllocWatcher } from './alloc-watcher';
+import { ClientOps } from './clientops/client-ops';
+import { ExecSession } from './clientops/exec-runner';
 import type { NomadAgentConfig } from './config';
 import { ControlPlane } from './control-plane';
 import { createDrivers, detectDriverHost } from './drivers/registry';
@@ -117,12 +119,32 @@ export function startNomadAgent(config: NomadAgentConfig, log: Logger): NomadAge
   const lifecycle = new NodeLifecycle(plane, registration, log.child('node'));
 
   const sessions = new Map<string, AbortController>();
+  const execs = new Map<string, ExecSession>();
   let channel: AgentChannel | undefined;
+  const clientOps = new ClientOps({
+    runners: watcher.runners,
+    allocRoot: join(config.dataDir, 'alloc'),
+    mhzPerCore: () => Number(node.attributes['cpu.frequency']) || 0,
+    send: (reply) => channel?.send(reply),
+    onCollected: saveSoon,
+    log: log.child('client-ops'),
+  });
   const onChannelMessage = (message: ToAgent) => {
+    if (message.Type === 'rpc.request' || message.Type === 'rpc.cancel') return clientOps.handle(message);
     if (message.Type === 'action.cancel') return sessions.get(message.Session)?.abort();
+    if (message.Type === 'action.input') return execs.get(message.Session)?.input(message.Frame);
     if (message.Type !== 'action.start') return;
     const abort = new AbortController();
     sessions.set(message.Session, abort);
+    if (message.Command) {
+      const exec = new ExecSession({ ...message, Command: message.Command }, (out) => channel?.send(out));
+      execs.set(message.Session, exec);
+      void exec.run(watcher.runners.get(message.AllocID), drivers, abort.signal).finally(() => {
+        sessions.delete(message.Session);
+        execs.delete(message.Session);
+      });
+      return;
+    }
     void runAction(message, watcher.runners.get(message.AllocID), drivers, (out) => channel?.send(out), abort.signal).finally(() => sessions.delete(message.Session));
   };
 
@@ -148,6 +170,7 @@ export function startNomadAgent(config: NomadAgentConfig, log: Logger): NomadAge
       stopping.abort();
       channel?.stop();
       for (const session of sessions.values()) session.abort();
+      clientOps.stop();
       reporter.stop();
       await ready.catch(() => undefined);
       if (config.stopTasksOnExit) {

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, ProjectionType, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -11,6 +12,7 @@ import {
   S3_EXPIRED_TAG,
   S3_PREFIXES,
   SORT_KEY,
+  STREAM_VIEW_TYPE,
   TTL_ATTRIBUTE,
 } from '../../shared/storage/table-schema';
 
@@ -20,6 +22,8 @@ export class DataStores extends Construct {
   readonly evalQueue: Queue;
   readonly evalDeadLetterQueue: Queue;
   readonly bucket: Bucket;
+  /** Root key of Nomad Variables: it wraps the data keys their items are sealed with (never the items themselves). */
+  readonly variablesKey: Key;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -30,6 +34,8 @@ export class DataStores extends Construct {
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: TTL_ATTRIBUTE,
+      // Nomad's event stream (`GET /v1/event/stream`) reads the table's changes.
+      dynamoStream: StreamViewType[STREAM_VIEW_TYPE],
       globalSecondaryIndexes: GLOBAL_INDEXES.map((index) => ({
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
@@ -68,6 +74,13 @@ export class DataStores extends Construct {
         // The artifacts sweeper tags what has expired; S3 does the deleting.
         { id: 'expire-tagged-objects', tagFilters: { [S3_EXPIRED_TAG]: 'true' }, expiration: Duration.days(1) },
       ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Retained with the table: without it the sealed variables in the table could never be read again.
+    this.variablesKey = new Key(this, 'VariablesKey', {
+      description: 'jobplane: root key of Nomad Variables (envelope encryption of their items)',
+      enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
   }

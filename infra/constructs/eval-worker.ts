@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
+import { workerConcurrency } from '../../shared/config';
 import { EVAL_VISIBILITY_TIMEOUT_SECONDS } from '../../shared/storage/table-schema';
 import { serviceFunction, type EntryPointProps } from './service-function';
 
@@ -19,10 +20,13 @@ export class EvalWorker extends Construct {
       timeout: Duration.seconds(EVAL_VISIBILITY_TIMEOUT_SECONDS - 10),
       memorySize: 1024,
       environment: props.environment,
+      // One invocation per message group at a time, at most this many groups at once (the local worker runs the same number).
+      reservedConcurrentExecutions: workerConcurrency(),
     });
 
     this.handler.addEventSource(
-      new SqsEventSource(props.stores.evalQueue, { batchSize: 10, reportBatchItemFailures: true }),
+      // The event source's own bound, equal to the reservation, keeps it from being throttled by it.
+      new SqsEventSource(props.stores.evalQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: workerConcurrency() }),
     );
     props.stores.table.grantReadWriteData(this.handler);
     // Follow-up evaluations (blocked evals, rescheduling) go back onto the same queue.

@@ -40,5 +40,10 @@ export class HttpApiEndpoint extends Construct {
     props.stores.evalQueue.grantSendMessages(this.handler);
     // Presigned URLs act with this role's permissions: uploads, downloads, deletes and tagging.
     props.stores.bucket.grantReadWrite(this.handler);
+    // Nomad Variables: data keys are drawn from and unwrapped by the stack's key, nothing else.
+    this.handler.addEnvironment('VARIABLES_KMS_KEY_ID', props.stores.variablesKey.keyArn);
+    props.stores.variablesKey.grant(this.handler, 'kms:GenerateDataKey', 'kms:Decrypt');
+    // Nomad's event stream reads the table's change stream.
+    props.stores.table.grantStreamRead(this.handler);
   }
 }

@@ -24,6 +24,8 @@ export interface ServiceFunctionProps {
   environment: Record<string, string>;
   /** Retries of asynchronous invocations (Lambda's default is 2). */
   retryAttempts?: number;
+  /** Concurrent executions reserved for (and capping) the function. */
+  reservedConcurrentExecutions?: number;
 }
 
 /** A Lambda built from `functions/<entry>.ts`, bundled the same way for every entry point. */
@@ -40,6 +42,7 @@ export function serviceFunction(scope: Construct, id: string, props: ServiceFunc
     timeout: props.timeout,
     memorySize: props.memorySize,
     retryAttempts: props.retryAttempts,
+    reservedConcurrentExecutions: props.reservedConcurrentExecutions,
     // Makes Node map stack traces of the minified bundle back to the TypeScript sources.
     environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
     logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH }),

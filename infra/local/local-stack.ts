@@ -6,6 +6,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import type { NomadAgent } from '../../agent/nomad/agent';
 import type { GitLabRunner } from '../../agent/gitlab-runner/runner';
+import { workerConcurrency } from '../../shared/config';
 import { ensureResources } from './resources';
 import { SqsPoller } from './sqs-poller';
 import { startStandIns, type StandIns } from './stand-ins';
@@ -113,6 +114,8 @@ async function startParts(
     EXTERNAL_URL: process.env.EXTERNAL_URL ?? url,
     // Locally a blocking query waits as long as the client asks; on AWS API Gateway cuts it at 30 s.
     MAX_BLOCKING_WAIT_MS: process.env.MAX_BLOCKING_WAIT_MS ?? String(10 * 60_000),
+    // Nomad Variables' root key, created on first use beside the data it protects.
+    VARIABLES_KEY_FILE: process.env.VARIABLES_KEY_FILE ?? join(options.dataDir, 'keyring', 'variables.key'),
   };
   Object.assign(process.env, env);
 
@@ -144,6 +147,7 @@ async function startParts(
     queueUrl: resources.EVAL_QUEUE_URL,
     handler: worker,
     functionName: 'jobplane-worker',
+    concurrency: workerConcurrency(),
     onError: (error) => log(`worker: ${(error as Error).message}`),
   });
   poller.start();
@@ -185,6 +189,8 @@ async function startParts(
     const startedAgent = agent;
     started.push(() => startedAgent.stop());
     await agent.ready;
+    // The API's own client, as on `nomad agent -dev`: node-wide client calls without node_id go to it.
+    process.env.NOMAD_LOCAL_CLIENT_NODE_ID = agent.nodeId;
   }
 
   let runner: GitLabRunner | undefined;

@@ -3,6 +3,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type AttributeDefinition,
 } from '@aws-sdk/client-dynamodb';
@@ -14,6 +15,7 @@ import {
   GLOBAL_INDEXES,
   PARTITION_KEY,
   SORT_KEY,
+  STREAM_VIEW_TYPE,
   TTL_ATTRIBUTE,
 } from '../../shared/storage/table-schema';
 
@@ -58,6 +60,7 @@ async function ensureTable(tableName: string): Promise<void> {
           ],
           Projection: { ProjectionType: 'ALL' },
         })),
+        StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE },
       }),
     );
     await client.send(
@@ -69,7 +72,11 @@ async function ensureTable(tableName: string): Promise<void> {
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  // A data folder from before the event stream: its table gets the stream now.
+  if (!described.Table?.StreamSpecification?.StreamEnabled) {
+    await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE } }));
+  }
   client.destroy();
 }
 

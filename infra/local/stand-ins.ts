@@ -80,8 +80,15 @@ async function startDynamoDb(dataDir: string | undefined, fixedPort?: number): P
   }
   const child = spawnDynamoDbLocal({ port, path, sharedDb: true, stdio: 'pipe' });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // A JVM on a machine whose cores are all busy can take minutes to answer; each line it prints
+  // (its banner, its configuration) shows it is still getting there and gives it another minute.
+  let deadline = Date.now() + 120_000;
+  const progress = (chunk: Buffer) => {
+    output += chunk.toString();
+    deadline = Math.max(deadline, Date.now() + 60_000);
+  };
+  child.stdout?.on('data', progress);
+  child.stderr?.on('data', progress);
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
     endpoint,
@@ -90,15 +97,13 @@ async function startDynamoDb(dataDir: string | undefined, fixedPort?: number): P
     maxAttempts: 1,
   });
   try {
-    // A JVM on a machine whose cores are all busy can take most of a minute to answer.
-    const deadline = Date.now() + 120_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}):\n${output}`);
       try {
         await client.send(new ListTablesCommand({}));
         break;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not start within 120 s:\n${output}\n${error}`);
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer within 120 s of its start or 60 s of its last output:\n${output}\n${error}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
@@ -155,6 +160,8 @@ export async function startStandIns(options: StandInOptions): Promise<StandIns> 
       ...LOCAL_CREDENTIALS,
       AWS_REGION: LOCAL_REGION,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      // DynamoDB Local serves its streams API (Nomad's event stream reads it) on the same port.
+      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb.endpoint,
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       S3_FORCE_PATH_STYLE: 'true',

@@ -60,7 +60,7 @@ export interface CommitRecord {
   committedDate: string;
 }
 
-export type PipelineSource = 'api' | 'parent_pipeline' | 'pipeline' | 'web' | 'push' | 'trigger';
+export type PipelineSource = 'api' | 'parent_pipeline' | 'pipeline' | 'web' | 'push' | 'trigger' | 'schedule';
 
 export interface PipelineRecord {
   id: number;
@@ -89,6 +89,8 @@ export interface PipelineRecord {
   sourceJobId?: number;
   /** How many pipelines are above this one (0 for a pipeline no bridge created). */
   depth?: number;
+  /** The pipeline schedule that created this pipeline (`source: schedule`). */
+  scheduleId?: number;
   /** Bumped by every write to one of the pipeline's jobs; processing writes only on the version it read. */
   jobsVersion: number;
 }
@@ -176,6 +178,8 @@ export interface JobRecord {
   downstreamPipelineId: number | null;
   /** The job this one is a retry of. */
   retryOf: number | null;
+  /** The runner said it runs with debug tracing (`debug_trace` on a trace update; GitLab's `debug_trace_enabled`). */
+  debugTrace?: boolean;
 }
 
 export interface RunnerRecord {
@@ -197,4 +201,34 @@ export interface RunnerRecord {
   queueValue: string;
   /** What the runner reported in `info` on its last request. */
   info: Record<string, unknown>;
+}
+
+/** A pipeline trigger token (`/projects/:id/triggers`). GitLab keeps the token readable (encrypted) to show its owner. */
+export interface TriggerRecord {
+  id: number;
+  projectId: number;
+  ownerId: number;
+  description: string;
+  token: string;
+  createdAt: number;
+  updatedAt: number;
+  lastUsed: number | null;
+}
+
+/** A pipeline schedule (`/projects/:id/pipeline_schedules`), with its variables. */
+export interface PipelineScheduleRecord {
+  id: number;
+  projectId: number;
+  description: string;
+  ref: string;
+  cron: string;
+  cronTimezone: string;
+  /** When the periodic duties create its next pipeline (listed as due while active). */
+  nextRunAt: number;
+  active: boolean;
+  ownerId: number;
+  variables: PipelineVariable[];
+  lastPipelineId: number | null;
+  createdAt: number;
+  updatedAt: number;
 }

@@ -5,6 +5,7 @@ import { requeuePendingEvals } from '../nomad/worker/requeue';
 import { backfillCollectionKeys } from '../nomad/store/collection-keys-backfill';
 import { runGitLabDuties } from '../gitlab/services/periodic';
 import { sweepExpiredArtifacts } from '../gitlab/artifacts/sweep';
+import { runDueSchedules } from '../gitlab/services/pipeline-schedules';
 
 /**
  * The work no request triggers, run every minute by EventBridge on AWS and by a timer locally.
@@ -23,6 +24,7 @@ const DUTIES: Record<string, (now: Date) => Promise<unknown>> = {
   'nomad: list keys of allocations and evaluations written before the collection indexes': () => backfillCollectionKeys(),
   'gitlab: delayed and stuck jobs, unprocessed pipelines': (now) => runGitLabDuties(now.getTime()),
   'gitlab: expired artifacts': (now) => sweepExpiredArtifacts(now.getTime()),
+  'gitlab: pipeline schedules': (now) => runDueSchedules(now.getTime()),
 };
 
 export async function runPeriodicDuties(now: Date): Promise<void> {

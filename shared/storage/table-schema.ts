@@ -26,6 +26,9 @@ export const GLOBAL_INDEXES: readonly GlobalIndex[] = [
   { indexName: 'GSI4', partitionKey: 'GSI4PK', sortKey: 'GSI4SK' },
 ];
 
+/** The table's change stream (Nomad's event stream reads it): both images of every change. */
+export const STREAM_VIEW_TYPE = 'NEW_AND_OLD_IMAGES';
+
 /** Deliveries before SQS moves an evaluation message to the dead-letter queue. */
 export const EVAL_MAX_RECEIVE_COUNT = 5;
 /** Visibility timeout of the evaluation queue, in seconds (also the worker Lambda's ceiling). */

@@ -33,3 +33,25 @@ export function parseGoDuration(text: string): number | undefined {
   }
   return sign * total;
 }
+
+/** Go's time.Duration.String() of a duration in milliseconds: `15s`, `1m30s`, `1h0m0s`, `500ms`, `0s`. */
+export function formatGoDuration(ms: number): string {
+  const ns = BigInt(Math.round(ms * 1e6));
+  if (ns === 0n) return '0s';
+  const sign = ns < 0n ? '-' : '';
+  const abs = ns < 0n ? -ns : ns;
+  const fraction = (value: bigint, unit: bigint, digits: number) => {
+    const whole = value / unit;
+    const rest = (value % unit).toString().padStart(digits, '0').replace(/0+$/, '');
+    return rest ? `${whole}.${rest}` : `${whole}`;
+  };
+  if (abs < 1_000n) return `${sign}${abs}ns`;
+  if (abs < 1_000_000n) return `${sign}${fraction(abs, 1_000n, 3)}µs`;
+  if (abs < 1_000_000_000n) return `${sign}${fraction(abs, 1_000_000n, 6)}ms`;
+  const hours = abs / 3_600_000_000_000n;
+  const minutes = (abs / 60_000_000_000n) % 60n;
+  const seconds = fraction(abs % 60_000_000_000n, 1_000_000_000n, 9);
+  if (hours > 0n) return `${sign}${hours}h${minutes}m${seconds}s`;
+  if (minutes > 0n) return `${sign}${minutes}m${seconds}s`;
+  return `${sign}${seconds}s`;
+}

@@ -7,6 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobplaneStack } from '../../infra/stack';
+import { workerConcurrency } from '../../shared/config';
 import {
   GLOBAL_INDEXES,
   S3_EXPIRED_TAG,
@@ -133,6 +134,16 @@ describe('evaluation queue', () => {
     });
   });
 
+  it('runs as many message groups at once as the local worker does, and no more', () => {
+    // WORKER_CONCURRENCY is unset here: both take its default.
+    expect(functionProperties(stack.worker.handler).ReservedConcurrentExecutions).toBe(workerConcurrency());
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: ref(stack.worker.handler),
+      ScalingConfig: { MaximumConcurrency: workerConcurrency() },
+    });
+    expect(workerConcurrency()).toBe(4);
+  });
+
   it('lets the worker finish before its messages become visible again', () => {
     const queue = template.toJSON().Resources[logicalId(stack.stores.evalQueue)].Properties;
     expect(functionProperties(stack.worker.handler).Timeout).toBeLessThan(queue.VisibilityTimeout);
@@ -231,6 +242,28 @@ describe('actions WebSocket API', () => {
     expect(actions).toEqual(expect.arrayContaining(['execute-api:ManageConnections', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']));
     expect(actions.filter((action) => action.startsWith('s3:') || action.startsWith('sqs:'))).toEqual([]);
   });
+
+  it('lets the HTTP API post client RPC requests to agent channels', () => {
+    expect(actionsOf(statementsOf(stack.http.handler))).toContain('execute-api:ManageConnections');
+  });
+});
+
+describe('Nomad event stream', () => {
+  it('reads the table’s stream of new and old images from the HTTP API', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } });
+    expect(actionsOf(statementsOf(stack.http.handler))).toEqual(expect.arrayContaining(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']));
+  });
+});
+
+describe('Nomad Variables key', () => {
+  it('is a retained, rotated KMS key that only the HTTP API may draw and unwrap data keys from', () => {
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ EnableKeyRotation: true }) });
+    const statements = statementsOf(stack.http.handler).filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(arnOf(stack.stores.variablesKey)));
+    expect(actionsOf(statements).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    for (const fn of [stack.worker.handler, stack.periodic.handler, stack.actions.handler]) {
+      expect(actionsOf(statementsOf(fn)).filter((action) => action.startsWith('kms:'))).toEqual([]);
+    }
+  });
 });
 
 describe('periodic duties', () => {
@@ -271,7 +304,7 @@ describe('functions', () => {
     const apiEndpoint = { 'Fn::GetAtt': [logicalId(stack.http.api), 'ApiEndpoint'] };
     // The API tells agents where the actions WebSocket API is; its Lambda posts back through the stage.
     const own: Record<string, Record<string, unknown>> = {
-      api: { ACTIONS_WEBSOCKET_URL: expect.anything() },
+      api: { ACTIONS_WEBSOCKET_URL: expect.anything(), ACTIONS_CALLBACK_URL: expect.anything(), VARIABLES_KMS_KEY_ID: arnOf(stack.stores.variablesKey) },
       actions: { ACTIONS_CALLBACK_URL: expect.anything() },
     };
     for (const [name, fn] of Object.entries(functions())) {

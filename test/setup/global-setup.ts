@@ -27,7 +27,8 @@ export default async function setup(project: TestProject) {
     removeScratch();
     throw error;
   }
-  project.provide('awsEnv', standIns.env);
+  // Nomad Variables' local root key goes with the run's scratch folder, never into the checkout's `.data/`.
+  project.provide('awsEnv', { ...standIns.env, VARIABLES_KEY_FILE: join(scratch, 'keyring', 'variables.key') });
   return async () => {
     try {
       await standIns.stop();

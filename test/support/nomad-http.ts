@@ -41,12 +41,23 @@ export async function callUrl<T = any>(url: string, method: string, path: string
   return readResponse(await fetch(`${url}${path}`, requestInit(method, body, headers)));
 }
 
-/** Reads until `done` holds or the time is up (generous: the machine may be busy), and returns the last value read. */
+/**
+ * Reads until `done` holds, and returns the last value read. It stops waiting once what it reads
+ * has not changed for `timeoutMs`: a change (an allocation placed, a status moved) is the stack's
+ * own sign that it is getting there, however slowly a loaded machine runs it, and starts the
+ * deadline again.
+ */
 export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  let deadline = Date.now() + timeoutMs;
+  let last: string | undefined;
   for (;;) {
     const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
+    if (done(value)) return value;
+    const seen = JSON.stringify((value as { body?: unknown })?.body ?? value);
+    if (seen !== last) {
+      last = seen;
+      deadline = Date.now() + timeoutMs;
+    } else if (Date.now() > deadline) return value;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

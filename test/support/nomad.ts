@@ -45,15 +45,18 @@ async function queueIsEmpty(): Promise<boolean> {
 
 /**
  * Invokes the worker Lambda's handler on whatever is queued until the queue is empty, messages
- * in flight (waiting out a visibility timeout) included.
+ * in flight (waiting out a visibility timeout) included. It gives up only once the queue has
+ * handed out nothing for `timeoutMs`: every message handled is the stack's sign of progress and
+ * starts the deadline again, so a busy machine slows the drain down without failing it.
  */
 export async function drainEvalQueue(timeoutMs = 60_000): Promise<number> {
   const poller = new SqsPoller({ queueUrl: process.env.EVAL_QUEUE_URL!, handler: worker, functionName: 'test-worker' });
-  const deadline = Date.now() + timeoutMs;
+  let deadline = Date.now() + timeoutMs;
   let handled = 0;
   while (Date.now() < deadline) {
     const count = await poller.pollOnce(0);
     handled += count;
+    if (count > 0) deadline = Date.now() + timeoutMs;
     if (count === 0) {
       if (await queueIsEmpty()) return handled;
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -307,6 +307,31 @@ export class AllocRunner {
     if (removeDir) rmSync(this.allocDir, { recursive: true, force: true });
   }
 
+  /** The allocation as the server last sent it. */
+  get allocation(): Allocation {
+    return this.alloc;
+  }
+
+  /** Every task is dead (the allocation may be garbage-collected). */
+  get done(): boolean {
+    return this.runners.size > 0 && Object.values(this.states).every((state) => state.State === 'dead');
+  }
+
+  get taskNames(): string[] {
+    return this.group.Tasks.map((task) => task.Name);
+  }
+
+  /** Whether the allocation should still run: wanted by the server and not finished here (Nomad refuses restarts otherwise). */
+  get shouldRun(): boolean {
+    return !this.stopping && this.alloc.DesiredStatus === 'run' && !this.done;
+  }
+
+  /** How a task is killed: its kill_timeout and kill_signal. */
+  killOf(task: string): { timeoutMs: number; signal: string } {
+    const spec = this.taskSpec(task);
+    return { timeoutMs: spec?.KillTimeout ? spec.KillTimeout / 1e6 : DEFAULT_KILL_TIMEOUT_MS, signal: spec?.KillSignal || 'SIGINT' };
+  }
+
   /** Interpolates a service or action field in a task's environment. */
   interpolate(text: string, task: string): string {
     return interpolate(text, this.runners.get(task)?.env ?? {}, this.deps.node);

@@ -22,6 +22,8 @@ export const TaskEventType = {
   MainDead: 'Main Tasks Dead',
   WaitingShutdownDelay: 'Waiting for shutdown delay',
   SkippingShutdownDelay: 'Skipping shutdown delay',
+  RestartSignal: 'Restart Signaled',
+  Signaling: 'Signaling',
 } as const;
 
 export type TaskEventTypeName = (typeof TaskEventType)[keyof typeof TaskEventType];
@@ -59,6 +61,8 @@ export interface TaskEventFields {
   StartDelay?: number;
   FailedSibling?: string;
   OOMKilled?: boolean;
+  /** The signal a user sent, by name (Nomad keeps it in Details only). */
+  SignalText?: string;
 }
 
 function displayMessage(type: string, e: Required<TaskEventFields>): string {
@@ -96,6 +100,10 @@ function displayMessage(type: string, e: Required<TaskEventFields>): string {
       return 'Leader Task in Group dead';
     case TaskEventType.MainDead:
       return 'Main tasks in the group died';
+    case TaskEventType.Signaling:
+      return 'Task being sent a signal';
+    case TaskEventType.RestartSignal:
+      return e.RestartReason || 'Task signaled to restart';
     default:
       return e.Message;
   }
@@ -119,6 +127,7 @@ function details(e: Required<TaskEventFields>): Record<string, string> {
   set('kill_error', e.KillError, e.KillError !== '');
   set('start_delay', e.StartDelay, e.StartDelay !== 0);
   set('failed_sibling', e.FailedSibling, e.FailedSibling !== '');
+  set('signal', e.SignalText, e.SignalText !== '');
   return out;
 }
 
@@ -137,6 +146,7 @@ export function taskEvent(type: TaskEventTypeName, fields: TaskEventFields = {},
     StartDelay: 0,
     FailedSibling: '',
     OOMKilled: false,
+    SignalText: '',
     ...fields,
   };
   const detail = details(e);

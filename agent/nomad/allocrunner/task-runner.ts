@@ -74,6 +74,8 @@ export class TaskRunner {
   private readonly now: () => number;
   private killOptions: KillOptions | undefined;
   private detached = false;
+  /** A user asked for a restart: the next exit restarts at once, outside the restart policy. */
+  private restartTriggered = false;
 
   constructor(private readonly options: TaskRunnerOptions) {
     this.now = options.now ?? Date.now;
@@ -153,9 +155,9 @@ export class TaskRunner {
     }
   }
 
-  private async run(recovered?: TaskHandle): Promise<void> {
+  private async run(recovered?: TaskHandle, again = false): Promise<void> {
     const { driver, dirs } = this.options;
-    if (!recovered) {
+    if (!recovered && !again) {
       this.record(TaskEventType.Setup, { Message: 'Building Task Directory' });
       try {
         for (const dir of [dirs.localDir, dirs.secretsDir, dirs.tmpDir]) mkdirSync(dir, { recursive: true });
@@ -206,7 +208,7 @@ export class TaskRunner {
       this.record(TaskEventType.Terminated, { ExitCode: result.exitCode, Signal: result.signal, Message: result.error ?? '', OOMKilled: result.oomKilled });
       this.handle = undefined;
       if (this.killing) return;
-      decision = this.options.restarts.decide({ exitCode: result.exitCode });
+      decision = this.takeRestartTrigger() ?? this.options.restarts.decide({ exitCode: result.exitCode });
       if (!(await this.afterExit(decision))) return;
     }
   }
@@ -226,6 +228,50 @@ export class TaskRunner {
     await sleep(delayMs, this.wake.signal);
     if (this.killing || this.detached) return false;
     Object.assign(this.state, { Restarts: this.state.Restarts + 1, LastRestart: this.iso() });
+    return true;
+  }
+
+  /** The running task's driver state (its processes and cgroup), for stats. */
+  get handleState(): Record<string, unknown> | undefined {
+    return this.handle?.state;
+  }
+
+  /** Nomad's restart tracker answers a triggered restart with "restart now", counting no attempt. */
+  private takeRestartTrigger(): RestartDecision | undefined {
+    if (!this.restartTriggered) return undefined;
+    this.restartTriggered = false;
+    return { kind: 'restart', delayNs: 0, reason: '' };
+  }
+
+  /** Sends a signal to the running task (`Signaling` event); false when it is not running. */
+  signal(signal: string, event: { type: TaskEventTypeName; fields?: TaskEventFields }): boolean {
+    const handle = this.handle;
+    if (!handle || this.killing || this.detached) return false;
+    this.record(event.type, event.fields);
+    handle.sendSignal?.(signal);
+    return true;
+  }
+
+  /**
+   * Restarts the task in place: the event, then a kill as for a stop, and the run loop starts it
+   * again at once (Terminated, Restarting in 0s, Started). A dead task is run again only when
+   * `force` (restart of all tasks) asks for it. False when the task is not in a state to restart
+   * (Nomad's "Task not running").
+   */
+  async restart(event: { type: TaskEventTypeName; fields?: TaskEventFields }, kill: { timeoutMs: number; signal: string }, force: boolean): Promise<boolean> {
+    if (this.killing || this.detached || !this.started) return false;
+    if (this.state.State === 'dead') {
+      if (!force) return false;
+      this.record(event.type, event.fields);
+      this.restartTriggered = false;
+      this.runLoop = this.afterExit({ kind: 'restart', delayNs: 0, reason: '' }).then((again) => (again ? this.run(undefined, true) : undefined));
+      return true;
+    }
+    if (this.state.State !== 'running' || !this.handle) return false;
+    this.record(event.type, event.fields);
+    this.restartTriggered = true;
+    // As Nomad's, the call returns once the old process has exited.
+    await this.handle.stop(kill.timeoutMs, kill.signal);
     return true;
   }
 

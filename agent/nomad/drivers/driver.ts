@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import type { TaskLimits } from '../cgroups/cgroups';
 
@@ -53,6 +54,8 @@ export interface TaskHandle {
   readonly state?: Record<string, unknown>;
   /** Stops watching the task, leaving it running (the agent is exiting). */
   detach?(): void;
+  /** Sends a signal (by name, e.g. `SIGHUP`) to the task's processes; drivers without it ignore signals. */
+  sendSignal?(signal: string): void;
 }
 
 export interface ExecRequest {
@@ -67,6 +70,9 @@ export interface ExecRequest {
   taskConfig: Record<string, unknown>;
   output: OutputSinks;
   signal: AbortSignal;
+  /** `alloc exec`: the caller's stdin, and whether it asked for a terminal. */
+  stdin?: Readable;
+  tty?: boolean;
 }
 
 /** A driver's fingerprint, as Nomad reports it in `Node.Drivers`. */

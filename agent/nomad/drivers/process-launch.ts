@@ -5,6 +5,7 @@ import { lookupUser } from '../../common/users';
 import { createTaskCgroup, type CgroupSetup } from '../cgroups/cgroups';
 import type { StartRequest, TaskHandle } from './driver';
 import { DriverStartError } from './driver';
+import { logLaunch } from './executor-log';
 import { launchTask, recoverTask, type ProcessTaskState } from './task-process';
 
 /**
@@ -57,6 +58,7 @@ export async function launchProcessTask(host: ProcessDriverHost, request: StartR
   const cgroup = host.cgroups ? createTaskCgroup(host.cgroups, `${request.allocId}.${request.taskName}`, limits) : undefined;
   const hardMB = Math.max(limits.memoryMB, limits.memoryMaxMB);
   const limited = !cgroup && host.prlimit && hardMB > 0 ? [host.prlimit, `--data=${hardMB * MIB}`, '--', ...argv] : argv;
+  logLaunch(request.taskDir, request.config.command, request.config.args);
   return launchTask({
     argv: limited,
     env: request.env,

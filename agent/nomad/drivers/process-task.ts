@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { constants } from 'node:os';
 import { killProcessGroup } from '../../common/process-group';
 import type { ExitResult, OutputSinks, TaskHandle } from './driver';
@@ -15,6 +16,8 @@ export interface SpawnOptions {
   env: Record<string, string>;
   cwd: string;
   output: OutputSinks;
+  /** Piped to the process's stdin when given (else it reads nothing). */
+  stdin?: Readable;
 }
 
 function signalNumber(name: string | null): number {
@@ -28,8 +31,12 @@ export function spawnProcess(options: SpawnOptions): Promise<ChildProcess> {
       cwd: options.cwd,
       env: options.env,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
+    if (options.stdin) {
+      child.stdin!.on('error', () => undefined);
+      options.stdin.pipe(child.stdin!);
+    }
     child.stdout!.on('data', (chunk: Buffer) => options.output.stdout(chunk));
     child.stderr!.on('data', (chunk: Buffer) => options.output.stderr(chunk));
     child.once('spawn', () => resolve(child));

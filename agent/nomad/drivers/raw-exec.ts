@@ -4,6 +4,7 @@ import type { Driver, ExecRequest, StartRequest, TaskHandle } from './driver';
 import { decodeDriverConfig, DriverStartError, HEALTHY } from './driver';
 import { asUser, giveTaskDirs, launchProcessTask, recoverProcessTask, requireCommand, requireUser, type ProcessDriverHost } from './process-launch';
 import { processHandle, spawnProcess } from './process-task';
+import { findExecutable } from '../../common/executable';
 
 /**
  * Nomad's raw_exec: the task's `command` with `args`, run as the agent's user with no isolation,
@@ -44,9 +45,19 @@ export class RawExecDriver implements Driver {
   }
 }
 
+const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/** The command under util-linux `script`, which gives it a pseudo-terminal (an exec with `tty`); its exit code is the command's. */
+function inTerminal(command: string, args: string[]): string[] {
+  const script = findExecutable('script', '/usr/bin:/bin:/usr/local/bin');
+  if (!script) throw new Error('a terminal needs util-linux script on the node');
+  return [script, '-qfec', [command, ...args].map(quote).join(' '), '/dev/null'];
+}
+
 /** Runs an action's command (already wrapped as the driver isolates it) and waits for it; an abort stops it. */
 export async function runCommand(request: ExecRequest, command: string, args: string[]): Promise<{ exitCode: number }> {
-  const child = await spawnProcess({ command, args, env: request.env, cwd: request.cwd, output: request.output });
+  const [file, ...rest] = request.tty ? inTerminal(command, args) : [command, ...args];
+  const child = await spawnProcess({ command: file, args: rest, env: request.env, cwd: request.cwd, output: request.output, stdin: request.stdin });
   const handle = processHandle(child);
   const abort = () => void handle.stop(2_000, 'SIGTERM');
   request.signal.addEventListener('abort', abort, { once: true });

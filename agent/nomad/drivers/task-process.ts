@@ -182,4 +182,10 @@ class ProcessTask implements TaskHandle {
     this.detached = true;
     clearTimeout(this.poll);
   }
+
+  /** An unknown name is SIGINT, as Nomad's exec drivers send it. */
+  sendSignal(signal: string): void {
+    if (this.done) return;
+    this.signal((signalNumber(signal) ? signal : 'SIGINT') as NodeJS.Signals);
+  }
 }

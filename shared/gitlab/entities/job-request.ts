@@ -94,6 +94,7 @@ function predefinedVariables(input: JobRequestInput): Variable[] {
   if (project.defaultBranch) variables.push(pub('CI_DEFAULT_BRANCH', project.defaultBranch));
   if (userGitDepth(input) === undefined) variables.push(pub('GIT_DEPTH', String(DEFAULT_GIT_DEPTH)));
   if (job.definition.when === 'manual') variables.push(pub('CI_JOB_MANUAL', 'true'));
+  if (pipeline.source === 'trigger') variables.push(pub('CI_PIPELINE_TRIGGERED', 'true'));
   if (commit) {
     variables.push(
       pub('CI_COMMIT_MESSAGE', commit.message),

@@ -1,12 +1,14 @@
 import type { Context } from 'hono';
 import * as z from '../../util/zod';
-import { canEraseBuild, type ProjectAccess } from '../auth/policy';
+import { can, canEraseBuild, type ProjectAccess } from '../auth/policy';
 import { forbidden, notFound } from '../errors';
 import type { JobRecord } from '../records';
 import { cancelJob, deleteArtifacts, eraseJob, keepArtifacts, playJob, retryJob } from '../services/job-actions';
+import { isAction } from '../state/job-events';
 import { JOB_STATUSES } from '../state/statuses';
 import { getJob, listProjectJobs } from '../store/jobs';
 import { readJobTrace } from '../traces/archive';
+import { jobInDebugMode } from '../services/job-debug-mode';
 import * as grape from './grape';
 import { checkBuildOffset, decodeCursor, pageRequest, paginationParams, setKeysetLink, setOffsetHeaders } from './pagination';
 import { presentJobs, presentOne } from './present';
@@ -70,6 +72,8 @@ const trace = handlers(authenticated({ required: true }), jobIdPath, async (c) =
   const { access, job: read } = await projectAndJob(c, c.req.valid('param').job_id);
   authorize(access, 'read_build');
   const job = buildIn(access, read);
+  // `read_build_trace`: a debug-mode trace may hold secrets, so only those who may update builds read it.
+  if (!can(access, 'update_build') && (await jobInDebugMode(job))) throw forbidden();
   const log = await readJobTrace(job);
   return c.body(new Uint8Array(log), 200, { 'Content-Type': 'text/plain', 'Content-Disposition': `infile; filename="${job.id}.log"` });
 });
@@ -87,7 +91,8 @@ const retry = handlers(authenticated({ required: true }), jobIdPath, async (c) =
   const { access, job: read } = await projectAndJob(c, c.req.valid('param').job_id);
   const job = processableIn(access, read);
   authorize(access, 'update_build');
-  const retried = await retryJob(job, requireUser(c.var.principal));
+  // `RetryJobService` enqueues the new job of an action at once (`enqueue_if_actionable`).
+  const retried = await retryJob(job, requireUser(c.var.principal), { enqueue: isAction(job) });
   return c.json(await presentOne(access, retried), 201);
 });
 

@@ -59,14 +59,21 @@ const show = handlers(authenticated({ required: false }), pipelineIdPath, async 
   return c.json(await presentPipeline(access, pipeline, jobs));
 });
 
-const listParams = z.object({ status: grape.string().optional(), ref: grape.string().optional(), ...paginationParams });
+/** `Ci::Pipeline.sources`, what `source` may filter on. */
+const PIPELINE_SOURCES = [
+  'unknown', 'push', 'web', 'trigger', 'schedule', 'api', 'external', 'pipeline', 'chat', 'webide', 'merge_request_event',
+  'external_pull_request_event', 'parent_pipeline', 'ondemand_dast_scan', 'ondemand_dast_validation', 'security_orchestration_policy',
+  'container_registry_push', 'duo_workflow', 'pipeline_execution_policy_schedule',
+] as const;
+
+const listParams = z.object({ status: grape.string().optional(), ref: grape.string().optional(), source: grape.values(PIPELINE_SOURCES).optional(), ...paginationParams });
 
 const list = handlers(authenticated({ required: false }), queryParams(listParams), async (c) => {
-  const { status, ref, ...paging } = c.req.valid('query');
+  const { status, ref, source, ...paging } = c.req.valid('query');
   const page = pageRequest(paging);
   const access = await findProject(c, c.var.principal);
   authorize(access, 'read_pipeline');
-  const result = await listProjectPipelines(access.project.id, { status, ref, offset: page.offset, limit: page.perPage });
+  const result = await listProjectPipelines(access.project.id, { status, ref, source, offset: page.offset, limit: page.perPage });
   setOffsetHeaders(c, page, { hasMore: result.hasMore, total: result.total });
   return c.json(result.pipelines.map((pipeline) => ({ ...pipelineBasic(pipeline, access.project), name: pipeline.name ?? null })));
 });

@@ -140,7 +140,9 @@ const update = handlers(runnerJobPath, params(updateParams, { token: 'JOB-TOKEN'
 const patchTrace = handlers(runnerJobPath, async (c) => {
   const body = Buffer.from(await c.req.arrayBuffer());
   const token = c.req.header('JOB-TOKEN') ?? c.req.query('token');
-  const result = await appendJobTrace(c.req.valid('param').id, token, c.req.header('Content-Range'), body);
+  // `debug_trace` is a Grape Boolean (`true`, `1`, `yes`…).
+  const debugTrace = /^(true|t|yes|y|1|on)$/i.test(c.req.query('debug_trace') ?? '');
+  const result = await appendJobTrace(c.req.valid('param').id, token, c.req.header('Content-Range'), body, debugTrace);
   if (result.status === 416) return c.json({ error: '416 Range Not Satisfiable' }, 416, { Range: `0-${result.size}` });
   return c.body(null, 202, { 'Job-Status': result.jobStatus, Range: `0-${result.size}`, 'X-GitLab-Trace-Update-Interval': '60' });
 });

@@ -39,6 +39,8 @@ export interface CreatePipelineInput {
   sourceJobId?: number;
   /** The upstream pipeline's depth + 1 for pipelines that bridges create. */
   depth?: number;
+  /** The schedule a scheduled pipeline runs for. */
+  scheduleId?: number;
   /**
    * Items stored in the same transaction as the pipeline (another dialect's record of it, such as
    * a CodeArts build); if one of their conditions fails, nothing is created and the
@@ -137,6 +139,7 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
     variables: input.variables,
     sourceJobId: input.sourceJobId,
     depth: input.depth ?? 0,
+    ...(input.scheduleId !== undefined ? { scheduleId: input.scheduleId } : {}),
     jobsVersion: 0,
   };
   const protectedRef = input.ref === project.defaultBranch;

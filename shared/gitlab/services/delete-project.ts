@@ -8,12 +8,13 @@ import { projectPipelineIds } from '../store/pipeline-list';
 import { readPipelineWithJobs } from '../store/pipelines';
 import { listProjectsBeingDeleted, unlistProject } from '../store/projects';
 import { deleteRunner, listRunners, updateRunner } from '../store/runners';
+import { deleteTrigger, listTriggers } from '../store/triggers';
 import { destroyPipeline } from './delete-pipeline';
 
 /**
  * `DELETE /projects/:id` (GitLab's `Projects::DestroyService`): the project disappears at once
  * (its path is freed, it leaves every list, reads answer 404), then its pipelines, jobs, traces,
- * artifacts, repository, members and runners go. A deletion cut short is finished by the
+ * artifacts, repository, members, runners, trigger tokens and schedules go. A deletion cut short is finished by the
  * periodic duties.
  */
 export async function startProjectDeletion(project: ProjectRecord): Promise<void> {
@@ -33,6 +34,8 @@ async function finishProjectDeletion(project: ProjectRecord): Promise<void> {
     else await updateRunner(runner.id, { projectIds: others });
   }
   if (project.runnersTokenHash) await revokeToken(project.runnersTokenHash).catch(() => undefined);
+  // Trigger tokens have a lookup item outside the project's partition.
+  for (const trigger of await listTriggers(project.id)) await deleteTrigger(trigger);
   await deleteObjectsUnder(`${S3_PREFIXES.repository}${project.id}/`);
   await deletePartition(projectPk(project.id), ['PROJECT']);
 }

@@ -56,6 +56,7 @@ function cloneForRetry(job: JobRecord, id: number, user: UserRecord, now: number
     id,
     userId: user.id,
     retryOf: job.id,
+    debugTrace: false,
   };
 }
 
@@ -120,7 +121,8 @@ export async function playJob(job: JobRecord, user: UserRecord, variables: JobRe
   }
   const processed = await processPipelineNow(job.pipelineId);
   if (processed) await afterJobsChanged(processed.pipeline, [{ ...job, ...changes }], processed.pipeline.status);
-  return reread(job.id);
+  // A bridge is answered as enqueued: GitLab creates its downstream pipeline afterwards, in the background.
+  return job.type === 'bridge' ? { ...job, ...changes } : reread(job.id);
 }
 
 /** Erase: artifacts and log go, `erased_at`/`erased_by` are set; answers the job as written. */

@@ -120,9 +120,19 @@ function rangeStart(header: string): number | undefined {
 
 export type TraceAppend = { status: 202; size: number; jobStatus: string } | { status: 416; size: number };
 
-export async function appendJobTrace(jobId: number, token: string | undefined, contentRange: string | undefined, body: Buffer): Promise<TraceAppend> {
+/** Marks the job as traced in debug mode (once; a job that moved on meanwhile keeps what it has). */
+async function enableDebugTrace(job: JobRecord): Promise<void> {
+  try {
+    await transact([updateJob(job, { debugTrace: true }, [job.status])]);
+  } catch (error) {
+    if (!(error instanceof TransactionConflict)) throw error;
+  }
+}
+
+export async function appendJobTrace(jobId: number, token: string | undefined, contentRange: string | undefined, body: Buffer, debugTrace = false): Promise<TraceAppend> {
   const job = await authenticateJob(jobId, token);
   requireRunning(job);
+  if (debugTrace && !job.debugTrace) await enableDebugTrace(job);
   if (contentRange === undefined) throw new GitLabError(400, { error: '400 Missing header Content-Range' });
   const start = rangeStart(contentRange);
   if (start === undefined) return { status: 416, size: (await traceTail(jobId)).size };

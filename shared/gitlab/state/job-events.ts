@@ -21,7 +21,8 @@ export function isRetryable(job: JobState): boolean {
   return !job.retried && (['success', 'failed', 'canceled', 'canceling'] as JobStatus[]).includes(job.status);
 }
 
-function isAction(job: JobState): boolean {
+/** `Ci::Processable#action?`: a manual or delayed job. */
+export function isAction(job: JobState): boolean {
   return job.definition.when === 'manual' || job.definition.when === 'delayed';
 }
 

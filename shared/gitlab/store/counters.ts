@@ -7,7 +7,7 @@ import { counterKey } from './keys';
  * GitLab's integer ids. One counter item per kind, advanced atomically (ADD): ids are not written
  * at a rate one item cannot take. `floor` reserves the ids below it (user 1 is the administrator).
  */
-export type CounterKind = 'user' | 'project' | 'pipeline' | 'job' | 'runner' | 'token' | 'commit';
+export type CounterKind = 'user' | 'project' | 'pipeline' | 'job' | 'runner' | 'token' | 'commit' | 'trigger' | 'schedule';
 
 /** `count` consecutive ids at once (the jobs of a new pipeline); returns the first. */
 export async function nextIds(kind: CounterKind, count: number, floor = 0): Promise<number> {

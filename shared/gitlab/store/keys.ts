@@ -12,10 +12,13 @@
  *                              SK `BLOB#<sha>`      file content (or a pointer to S3 `repository/`)
  *                              SK `VARIABLE#<key>#<environment scope>` a CI/CD variable
  *                                                   (COMMIT#/BRANCH#/BLOB#: the repository before git, migrated on first use)
+ *                              SK `TRIGGER#<id, padded>` a pipeline trigger token
+ *                              SK `SCHEDULE#<id, padded>` a pipeline schedule (with its variables)
  *                              SK `GIT#REF#<refname>` a git ref (`refs/heads/main` → object id)
  *                              SK `GIT#PACK#<name>` a packfile of the repository (pack and index in S3 `repository/`)
  *                              SK `GIT#RETIRED#<name>` a pack replaced by a compaction, its files kept for readers a while
  *   PK `GLPROJECTPATH#<path>`  SK `PATH`            unique full path (lower case) → project id
+ *   PK `GLTRIGGERTOKEN#<sha256>` SK `TRIGGER`     trigger token → project and trigger id
  *   PK `GLINSTANCEVARIABLES`   SK `VARIABLE#<key>`  an instance CI/CD variable (`/admin/ci/variables`)
  *   PK `GLPIPELINE#<id>`       SK `PIPELINE`        a pipeline (status, jobsVersion)
  *                              SK `JOB#<id, padded>` its jobs and bridges, read with the pipeline in one query
@@ -34,6 +37,7 @@
  *   GSI3  `GLQUEUE#pending` / `<job id, padded>`              builds waiting for a runner, oldest first
  *         `GLQUEUE#scheduled` / `<due time, padded>#<job id>` delayed jobs waiting for their time
  *         `GLQUEUE#running` / `<stuck after, padded>#<job id>` running builds, by when they count as stuck
+ *   GSI3  `GLSCHEDULES#due` / `<next run, padded>#<id>`      active pipeline schedules, by when they run next
  *   GSI2  `GLARTIFACTS#expiring` / `<expire at, padded>#<job id>` artifacts by expiry, for the sweeper
  *         `GLRUNNERJOBS#<runner id>` / `<job id, padded>`     the builds a runner took
  *   GSI4  `GLPIPELINES#unprocessed` / `<updated at>#<id>`     pipelines whose jobs changed since they
@@ -88,3 +92,9 @@ export const PENDING_QUEUE = 'GLQUEUE#pending';
 export const SCHEDULED_QUEUE = 'GLQUEUE#scheduled';
 export const RUNNING_QUEUE = 'GLQUEUE#running';
 export const UNPROCESSED_PIPELINES = 'GLPIPELINES#unprocessed';
+export const TRIGGER_SK_PREFIX = 'TRIGGER#';
+export const triggerKey = (projectId: number, id: number) => ({ PK: projectPk(projectId), SK: `${TRIGGER_SK_PREFIX}${pad(id)}` });
+export const triggerTokenKey = (tokenHash: string) => ({ PK: `GLTRIGGERTOKEN#${tokenHash}`, SK: 'TRIGGER' });
+export const SCHEDULE_SK_PREFIX = 'SCHEDULE#';
+export const scheduleKey = (projectId: number, id: number) => ({ PK: projectPk(projectId), SK: `${SCHEDULE_SK_PREFIX}${pad(id)}` });
+export const DUE_SCHEDULES = 'GLSCHEDULES#due';

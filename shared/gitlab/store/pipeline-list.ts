@@ -6,10 +6,10 @@ import { queryAll } from '../../storage/query-all';
 import { recordOf } from './item';
 import { projectPipelinesIndex } from './keys';
 
-/** A project's pipelines, newest first, optionally by status and ref, with their total count. */
+/** A project's pipelines, newest first (or oldest first), optionally by status, ref, source and schedule, with their total count. */
 export async function listProjectPipelines(
   projectId: number,
-  options: { status?: string; ref?: string; offset: number; limit: number },
+  options: { status?: string; ref?: string; source?: string; scheduleId?: number; ascending?: boolean; offset: number; limit: number },
 ): Promise<{ pipelines: PipelineRecord[]; hasMore: boolean; total: number }> {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':pk': projectPipelinesIndex(projectId) };
@@ -24,6 +24,15 @@ export async function listProjectPipelines(
     values[':ref'] = options.ref;
     filters.push('#ref = :ref');
   }
+  if (options.source) {
+    names['#source'] = 'source';
+    values[':source'] = options.source;
+    filters.push('#source = :source');
+  }
+  if (options.scheduleId !== undefined) {
+    values[':schedule'] = options.scheduleId;
+    filters.push('scheduleId = :schedule');
+  }
   const base: QueryCommandInput = {
     TableName: config().tableName,
     IndexName: 'GSI1',
@@ -31,7 +40,7 @@ export async function listProjectPipelines(
     FilterExpression: filters.length ? filters.join(' AND ') : undefined,
     ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
     ExpressionAttributeValues: values,
-    ScanIndexForward: false,
+    ScanIndexForward: options.ascending ?? false,
   };
   const matched: PipelineRecord[] = [];
   let total = 0;

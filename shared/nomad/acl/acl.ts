@@ -16,6 +16,18 @@ export interface Acl {
   allowNode(level: 'read' | 'write'): boolean;
   allowAgent(level: 'read' | 'write'): boolean;
   allowOperator(level: 'read' | 'write'): boolean;
+  /** A `variables` capability (`read`, `list`, `write`, `destroy`) on a path; `claim` is a workload's identity. */
+  allowVariable(namespace: string, path: string, capability: string, claim?: WorkloadClaim): boolean;
+  /** Whether any variables rule names the namespace (Nomad's loose AllowVariableSearch; paths are checked one by one). */
+  allowVariableSearch(namespace: string): boolean;
+}
+
+/** Who a workload is (Nomad's ACLClaim): it may read and list its job's, group's and task's variables. */
+export interface WorkloadClaim {
+  Namespace: string;
+  Job: string;
+  Group: string;
+  Task: string;
 }
 
 export const MANAGEMENT_ACL: Acl = {
@@ -25,7 +37,15 @@ export const MANAGEMENT_ACL: Acl = {
   allowNode: () => true,
   allowAgent: () => true,
   allowOperator: () => true,
+  allowVariable: () => true,
+  allowVariableSearch: () => true,
 };
+
+const WORKLOAD_VARIABLE_CAPABILITIES = new Set(['read', 'list']);
+
+function workloadPaths(claim: WorkloadClaim): string[] {
+  return ['nomad/jobs', `nomad/jobs/${claim.Job}`, `nomad/jobs/${claim.Job}/${claim.Group}`, `nomad/jobs/${claim.Job}/${claim.Group}/${claim.Task}`];
+}
 
 function globMatches(glob: string, name: string): boolean {
   const pattern = glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
@@ -51,8 +71,18 @@ export function compileAcl(policies: PolicyRules[]): Acl {
   let node: string | undefined;
   let agent: string | undefined;
   let operator: string | undefined;
+  // Keyed `<namespace>\0<path>` as Nomad keys them; a glob in either part makes the rule a glob.
+  const exactVariables = new Map<string, Set<string>>();
+  const globVariables = new Map<string, Set<string>>();
   for (const policy of policies) {
     for (const rule of policy.namespaces) {
+      for (const path of rule.variables ?? []) {
+        const key = `${rule.name}\0${path.path}`;
+        const target = rule.name.includes('*') || path.path.includes('*') ? globVariables : exactVariables;
+        const set = target.get(key) ?? new Set<string>();
+        for (const capability of path.capabilities) set.add(capability);
+        target.set(key, set);
+      }
       const target = rule.name.includes('*') ? globs : exact;
       const set = target.get(rule.name) ?? new Set<NamespaceCapability>();
       for (const capability of rule.capabilities) set.add(capability);
@@ -84,8 +114,26 @@ export function compileAcl(policies: PolicyRules[]): Acl {
     return found;
   }
 
+  /** Exact rule, then the workload's own paths, then the closest glob (fewest characters left to the wildcards). */
+  function variableCapabilities(namespace: string, path: string, claim?: WorkloadClaim): Set<string> | undefined {
+    const key = `${namespace}\0${path}`;
+    const exactSet = exactVariables.get(key);
+    if (exactSet) return exactSet;
+    if (claim && claim.Namespace === namespace && workloadPaths(claim).includes(path)) return WORKLOAD_VARIABLE_CAPABILITIES;
+    let best: { difference: number; set: Set<string> } | undefined;
+    for (const [glob, set] of globVariables) {
+      if (!globMatches(glob, key)) continue;
+      const difference = key.length - glob.length + glob.split('*').length - 1;
+      if (!best || difference < best.difference) best = { difference, set };
+    }
+    return best?.set;
+  }
+
   return {
     management: false,
+    allowVariable: (namespace, path, capability, claim) => variableCapabilities(namespace, path, claim)?.has(capability) ?? false,
+    allowVariableSearch: (namespace) =>
+      namespace === '*' ? exactVariables.size + globVariables.size > 0 : [...exactVariables.keys(), ...globVariables.keys()].some((key) => key.startsWith(namespace)),
     allowNamespace(namespace, ...anyOf) {
       const held = lookup(namespace);
       if (!held || held.has('deny')) return false;

@@ -10,7 +10,16 @@ import { NAMESPACE_CAPABILITIES, expandNamespacePolicy, type NamespaceCapability
 export interface NamespaceRule {
   name: string;
   capabilities: NamespaceCapability[];
+  /** `variables { path "<glob>" { capabilities = [...] } }` inside the namespace block. */
+  variables?: VariablePathRule[];
 }
+
+export interface VariablePathRule {
+  path: string;
+  capabilities: string[];
+}
+
+const VARIABLE_CAPABILITIES = new Set(['write', 'read', 'list', 'destroy', 'deny']);
 
 export interface PolicyRules {
   namespaces: NamespaceRule[];
@@ -81,6 +90,31 @@ function level(body: Loose | undefined, kind: string, valid: Set<string>): strin
   return policy;
 }
 
+/** acl.Parse's checks of a namespace's `variables` block; `read` implies `list`, `deny` stands alone. */
+function variableRules(namespace: string, value: unknown): { variables?: VariablePathRule[] } {
+  const block = blocks(value)[0];
+  if (!block) return {};
+  const paths: VariablePathRule[] = [];
+  for (const group of blocks(field(block, 'path'))) {
+    for (const [path, bodies] of Object.entries(group)) {
+      for (const body of blocks(bodies)) paths.push({ path, capabilities: field(body, 'capabilities') ?? [] });
+    }
+  }
+  if (paths.length === 0) throw new PolicyParseError(`Invalid variable policy: no variable paths in namespace ${namespace}`);
+  for (const rule of paths) {
+    if (rule.path === '') throw new PolicyParseError(`Invalid missing variable path in namespace ${namespace}`);
+    if (rule.path.startsWith('/')) {
+      throw new PolicyParseError(`Invalid variable path ${JSON.stringify(rule.path)} in namespace ${namespace}: cannot start with a leading '/'\``);
+    }
+    for (const capability of rule.capabilities) {
+      if (!VARIABLE_CAPABILITIES.has(capability)) throw new PolicyParseError(`Invalid variable capability '${capability}' in namespace ${namespace}`);
+    }
+    if (rule.capabilities.includes('deny')) rule.capabilities = ['deny'];
+    else if (rule.capabilities.includes('read') && !rule.capabilities.includes('list')) rule.capabilities = [...rule.capabilities, 'list'];
+  }
+  return { variables: paths };
+}
+
 export async function parsePolicyRules(rules: string): Promise<PolicyRules> {
   const result: PolicyRules = { namespaces: [], nodePools: [], hostVolumes: [] };
   // Nomad's acl.Parse answers an empty policy for empty rules (only whitespace or comments are invalid).
@@ -101,6 +135,7 @@ export async function parsePolicyRules(rules: string): Promise<PolicyRules> {
     result.namespaces.push({
       name,
       capabilities: [...(capabilities as NamespaceCapability[]), ...expandNamespacePolicy(policy)],
+      ...variableRules(name, field(body, 'variables')),
     });
   }
   for (const { name, body } of labelled(raw.node_pool)) {

@@ -16,6 +16,10 @@ import { mountSystemRoutes } from './system-routes';
 import { mountNodeActionRoutes } from './node-action-routes';
 import { mountValidateRoutes } from './validate-routes';
 import { mountSearchRoutes } from './search-routes';
+import { mountVariableRoutes } from './variable-routes';
+import { mountEventRoutes } from './event-routes';
+import { mountClientAllocRoutes } from './client-alloc-routes';
+import { mountClientFsRoutes } from './client-fs-routes';
 
 /** Nomad's HTTP API under `/v1`. */
 export const nomad = new Hono();
@@ -43,5 +47,9 @@ mountSystemRoutes(nomad);
 mountNodeActionRoutes(nomad);
 mountValidateRoutes(nomad);
 mountSearchRoutes(nomad);
+mountVariableRoutes(nomad);
+mountEventRoutes(nomad);
+mountClientAllocRoutes(nomad);
+mountClientFsRoutes(nomad);
 
 nomad.onError(nomadErrorResponse);

@@ -5,6 +5,7 @@ import { deriveJobStatus } from '../status/job-status';
 import { jobsByNamespace } from '../store/keys';
 import { queryAll } from '../../storage/query-all';
 import { DEFAULT_NAMESPACE, deleteNamespace, putNamespace, readNamespace, type Namespace } from '../store/namespaces';
+import { namespaceHasVariables } from '../store/variables';
 
 /**
  * Namespace writes (Namespace.UpsertNamespaces / DeleteNamespaces) with Nomad's checks: valid
@@ -64,6 +65,9 @@ export async function removeNamespace(name: string): Promise<number> {
   if (name === DEFAULT_NAMESPACE) throw badRequest('can not delete default namespace');
   if (!(await readNamespace(name))) throw notFound(`namespace "${name}" does not exist`);
   if (await hasLiveJobs(name)) throw badRequest(`namespace "${name}" has non-terminal jobs in regions: [${config().region}]`);
+  if (await namespaceHasVariables(name)) {
+    throw badRequest(`namespace "${name}" contains at least one variable. All variables in namespace must be deleted before it can be deleted`);
+  }
   await deleteNamespace(name);
   return nextIndex();
 }

@@ -14,7 +14,7 @@ import { constraintText, DISTINCT_HOSTS, DISTINCT_PROPERTY, isUniqueTarget, meet
 const globCache = new Map<string, RegExp>();
 
 /** Nomad matches datacenters with globs (`*`, `?`). */
-function datacenterMatches(pattern: string, datacenter: string): boolean {
+export function datacenterMatches(pattern: string, datacenter: string): boolean {
   let regex = globCache.get(pattern);
   if (!regex) {
     regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);

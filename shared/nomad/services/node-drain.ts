@@ -58,7 +58,7 @@ export async function drainNode(nodeId: string, spec: DrainSpec | null, markElig
       index,
       now,
     );
-    if (stored && markEligible) await unblockEvals({ nodeClass: stored.node.ComputedClass });
+    if (stored && markEligible) await unblockEvals({ nodes: [stored.node] });
     return { EvalIDs: [], EvalCreateIndex: 0, NodeModifyIndex: index, Index: index };
   }
   const deadlineMs = spec.Deadline / 1_000_000;
@@ -93,7 +93,7 @@ export async function setEligibility(nodeId: string, eligibility: string, now = 
   if (stored && eligibility === 'eligible' && before.node.SchedulingEligibility !== 'eligible') {
     const evals = await createJobEvals(await jobsForNode(stored.node, { withSystemJobs: true }), 'node-update', stored.node);
     evalIds = evals.map((evaluation) => evaluation.ID);
-    await unblockEvals({ nodeClass: stored.node.ComputedClass });
+    await unblockEvals({ nodes: [stored.node] });
   }
   return { EvalIDs: evalIds, EvalCreateIndex: 0, NodeModifyIndex: index, Index: index };
 }

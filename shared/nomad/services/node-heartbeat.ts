@@ -27,7 +27,7 @@ export async function heartbeatNode(nodeId: string, now = Date.now()): Promise<H
     if (ready) {
       const evals = await createJobEvals(await jobsForNode(ready.node, { withSystemJobs: true }), 'node-update', ready.node);
       evalIds = evals.map((evaluation) => evaluation.ID);
-      await unblockEvals({ nodeClass: ready.node.ComputedClass });
+      await unblockEvals({ nodes: [ready.node] });
     }
   }
   return { HeartbeatTTL: HEARTBEAT_TTL_MS * 1_000_000, Index: index, EvalIDs: evalIds };

@@ -123,7 +123,7 @@ export async function registerNode(raw: Loose): Promise<RegisterNodeResult> {
   await upsertNode(node, now + HEARTBEAT_TTL_MS, previous?.used);
   const changed = !previous || previous.node.Status !== node.Status || previous.node.ComputedClass !== node.ComputedClass;
   const evals = changed ? await createJobEvals(await jobsForNode(node, { withSystemJobs: node.Status === 'ready' }), 'node-update', node) : [];
-  if (node.Status === 'ready') await unblockEvals({ nodeClass: node.ComputedClass });
+  if (node.Status === 'ready') await unblockEvals({ nodes: [node] });
   return {
     Index: index,
     HeartbeatTTL: HEARTBEAT_TTL_MS * 1_000_000,

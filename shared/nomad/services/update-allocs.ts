@@ -68,7 +68,7 @@ export async function updateAllocsFromClient(nodeId: string, updates: ClientAllo
   for (const { deployment, allocs } of applied.health.values()) await reactToHealth(deployment, allocs);
   if (applied.released) {
     const node = await readNode(nodeId);
-    await unblockEvals({ nodeClass: node?.node.ComputedClass });
+    if (node) await unblockEvals({ nodes: [node.node] });
   }
   return { Index: applied.index };
 }

@@ -193,3 +193,38 @@ export function idOrderList(kind: ListedKind, namespace: string): string {
 export function createOrderSortKey(createIndex: number, id: string): string {
   return `${String(createIndex).padStart(20, '0')}#${id}`;
 }
+
+/**
+ * Nomad Variables: one partition per namespace, one item per path, and every variable in GSI1
+ * ordered by namespace then path (the listing of `namespace=*`):
+ *   PK `VARS#<ns>`  SK `VAR#<path>`   GSI1 `VARS` / `<ns> <path>`
+ * Neither namespaces nor paths hold a space, so the space orders a namespace before its longer names.
+ */
+export const VARIABLES_LIST = 'VARS';
+export const VARIABLES_COLLECTION = 'variables';
+
+export function variableKey(namespace: string, path: string) {
+  return { PK: boundedKey(`VARS#${namespace}`), SK: `VAR#${path}` };
+}
+
+export function variableListKey(namespace: string, path: string) {
+  return { GSI1PK: VARIABLES_LIST, GSI1SK: `${namespace} ${path}` };
+}
+
+/**
+ * Blocked evaluations by where they could run (see scheduler/blocked-wake.ts), one item per job
+ * and bucket, beside the evaluation itself:
+ *   PK `BLOCKED#<pool>#<datacenter>#<shard>` | `BLOCKED#*#<shard>`   SK `<ns>#<job id>`
+ * A bucket is spread over BLOCKED_SHARDS partitions by a hash of the job, so blocking many jobs on
+ * one datacenter never writes one partition; a node reads the shards of its two buckets.
+ */
+export const BLOCKED_SHARDS = 4;
+
+export function blockedIndexKey(bucket: string, namespace: string, jobId: string) {
+  const shard = createHash('sha256').update(`${namespace}\0${jobId}`).digest()[0] % BLOCKED_SHARDS;
+  return { PK: blockedShardKey(bucket, shard), SK: `${namespace}#${jobId}` };
+}
+
+export function blockedShardKey(bucket: string, shard: number): string {
+  return boundedKey(`BLOCKED#${bucket}#${shard}`);
+}

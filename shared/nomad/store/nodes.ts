@@ -39,7 +39,7 @@ function usageOf(item: Item | undefined): AllocClaim {
 }
 
 /** A node from its node item and (if read) its usage item. */
-function storedNodeFromItems(item: Item, usage?: Item): StoredNode {
+export function storedNodeFromItems(item: Item, usage?: Item): StoredNode {
   const node: Item = { ...item };
   for (const key of META_ATTRIBUTES) delete node[key];
   return {

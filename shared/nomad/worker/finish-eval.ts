@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { nextIndex } from '../../storage/index-clock';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
 import type { SchedulerResult } from '../scheduler/types';
+import { indexBlockedEval, unindexBlockedEval } from '../store/blocked-evals';
 import { putNewEval, readEval, replaceEval } from '../store/evals';
 import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
 import { readJob, type JobRecord } from '../store/jobs';
@@ -148,6 +149,13 @@ export async function planFinish(evaluation: Evaluation, result: SchedulerResult
           delta.openEvals = (delta.openEvals ?? 0) - 1;
         }
         if (!newBlocked) delta.blockedEvalId = null;
+      }
+      // The index a node's arrival wakes blocked evaluations through follows the job's blocked evaluation.
+      const target = record?.job;
+      if (target) {
+        if (newBlocked) items.push(...indexBlockedEval(newBlocked, target));
+        else if (final.Status === 'blocked') items.push(...indexBlockedEval(final, target));
+        else if (delta.blockedEvalId === null) items.push(...unindexBlockedEval(evaluation.Namespace, evaluation.JobID, target));
       }
       return { items, delta };
     },

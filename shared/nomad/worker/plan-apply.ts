@@ -12,6 +12,7 @@ import { isActiveDeployment, type Deployment } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
 import type { Job } from '../structs/job';
 import { nodeCapacity } from '../structs/node';
+import { MAX_INDEXED_DATACENTERS } from '../scheduler/blocked-wake';
 import { addClaim, negateClaim } from '../scheduler/rank';
 import type { Plan, PlannedAllocUpdate, PlannedInPlaceUpdate, PlannedStop } from '../scheduler/types';
 import { maybeFail } from './faults';
@@ -57,6 +58,8 @@ export interface ApplyResult {
   finished: boolean;
   /** The index of the last committed transaction (the job's ModifyIndex after it), 0 if none. */
   lastIndex: number;
+  /** Per deployment this plan created or changed, the index of the last transaction that wrote it (its ModifyIndex after it). */
+  deploymentIndexes: Map<string, number>;
 }
 
 class LeaseLost extends Error {}
@@ -364,8 +367,8 @@ function packTransactions(changes: Change[], extras: Extras): Change[][] {
   let current: Change[] = [];
   let nodes = new Set<string>();
   let size = 0;
-  // Room for the job, the lease, deployment counters and the evaluation's outcome.
-  const reserve = () => (batches.length === 0 ? firstReserve + 4 : 8);
+  // Room for the job, the lease, deployment counters and the evaluation's outcome (with its blocked-index entries).
+  const reserve = () => (batches.length === 0 ? firstReserve + 4 : 8) + MAX_INDEXED_DATACENTERS;
   for (const change of changes) {
     const touched = new Set(nodeEffects(change).map(([nodeId]) => nodeId));
     const added = () => [...touched].filter((nodeId) => !nodes.has(nodeId)).length;
@@ -384,7 +387,7 @@ function packTransactions(changes: Change[], extras: Extras): Change[][] {
 }
 
 export async function applyPlan(plan: Plan, context: ApplyContext): Promise<ApplyResult> {
-  const result: ApplyResult = { placed: [], stopped: [], rejectedNodes: new Set(), conflicts: 0, finished: false, lastIndex: 0 };
+  const result: ApplyResult = { placed: [], stopped: [], rejectedNodes: new Set(), conflicts: 0, finished: false, lastIndex: 0, deploymentIndexes: new Map() };
   let extras: Extras = { deployment: plan.deployment ? structuredClone(plan.deployment) : undefined, deploymentUpdates: plan.deploymentUpdates, followupEvals: plan.followupEvals };
   const hasWork = (changes: Change[]) => changes.length > 0 || !!extras.deployment || extras.deploymentUpdates.length > 0 || extras.followupEvals.length > 0;
   const batches = packTransactions(changesOf(plan), extras);
@@ -398,6 +401,10 @@ export async function applyPlan(plan: Plan, context: ApplyContext): Promise<Appl
         await transact(items);
         result.lastIndex = index;
         result.finished = !!finish;
+        for (const op of ops) {
+          if (op.kind === 'createDeployment' && extras.deployment) result.deploymentIndexes.set(extras.deployment.ID, index);
+          else if (op.kind === 'deployment') result.deploymentIndexes.set(op.id, index);
+        }
         for (const change of changes) {
           if (change.kind === 'place') {
             result.placed.push(change.stored);

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { config } from '../../config';
 import { nodeIndex, planInSlices, type PlanSlices } from '../scheduler/generic-sched';
+import type { ChangedNode } from '../scheduler/blocked-wake';
 import type { SchedulerResult } from '../scheduler/types';
+import { readDeployment } from '../store/deployments';
 import { readEval } from '../store/evals';
 import { readJob } from '../store/jobs';
 import { isOpenEval, type Evaluation } from '../structs/evaluation';
@@ -117,14 +119,21 @@ export async function processEvaluation(message: EvalMessage, delivery: Delivery
   }
 }
 
-/** The plan this process kept for the evaluation at its last hand-off, if the job has not changed since. */
+/** The plan this process kept for the evaluation at its last hand-off, if neither the job nor its deployment has changed since. */
 async function resumeWarmPlan(evaluation: Evaluation): Promise<Pick<WarmPlan, 'loaded' | 'slices'> | undefined> {
   const warm = takeWarmPlan(evaluation.ID);
   if (!warm) return undefined;
-  const record = await readJob(evaluation.Namespace, evaluation.JobID);
+  const kept = warm.deployment;
+  const [record, deployment] = await Promise.all([
+    readJob(evaluation.Namespace, evaluation.JobID),
+    kept ? readDeployment({ Namespace: evaluation.Namespace, JobID: evaluation.JobID, ID: kept.id }) : undefined,
+  ]);
   if (record?.job.ModifyIndex !== warm.jobModifyIndex) return undefined;
-  // New allocations are stamped with this invocation's time.
+  if (kept && deployment?.ModifyIndex !== kept.modifyIndex) return undefined;
+  // In place, as the slices plan from this snapshot: new allocations are stamped with this
+  // invocation's time, and the deployment's counters are as read now.
   warm.loaded.snapshot.now = Date.now();
+  warm.loaded.snapshot.deployment = deployment;
   // Its nodes are as the last invocation left them: what fits nowhere is checked on fresh ones.
   return { loaded: { ...warm.loaded, record, freshNodes: false }, slices: warm.slices };
 }
@@ -133,7 +142,8 @@ async function resumeWarmPlan(evaluation: Evaluation): Promise<Pick<WarmPlan, 'l
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function schedule(evaluation: Evaluation, lease: Lease, held: { released: boolean }, deadline: number): Promise<ProcessOutcome> {
-  let freedCapacity = false;
+  // Nodes where this evaluation's stops gave capacity back: blocked evaluations of other jobs may now place there.
+  const freed = new Map<string, ChangedNode>();
   let freshNodes = false;
   const sliceSize = config().workerSlicePlacements;
   let stopAt: number | undefined;
@@ -170,6 +180,8 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
     // Slices after the first place under the deployment the first one may have created.
     let deployment = snapshot.deployment;
     const created = result.plan.deployment;
+    // The ModifyIndex the deployment the plan places under had when this worker last read or wrote it.
+    let deploymentIndex = deployment?.ModifyIndex;
     // One slice after another; each is committed before the next is planned.
     for (;;) {
       const { plan } = result;
@@ -182,9 +194,10 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
       const finish = settled || !last ? undefined : await planFinish(evaluation, result, {}, loaded.record);
       if (!settled) {
         try {
+          const nodes = nodeIndex(snapshot.nodes);
           const applied = await applyPlan(plan, {
             job: snapshot.job,
-            nodes: nodeIndex(snapshot.nodes),
+            nodes,
             lease,
             deployment,
             now: snapshot.now,
@@ -195,8 +208,13 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
           finished = applied.finished;
           held.released = finished;
           if (applied.lastIndex) lastIndex = applied.lastIndex;
+          const underId = (created ?? deployment)?.ID;
+          if (underId && applied.deploymentIndexes.has(underId)) deploymentIndex = applied.deploymentIndexes.get(underId);
           maybeFail('after-commit');
-          if (applied.stopped.some((stop) => stop.wasLive)) freedCapacity = true;
+          for (const stop of applied.stopped) {
+            const node = stop.wasLive && nodes.get(stop.nodeId);
+            if (node) freed.set(stop.nodeId, node.node);
+          }
           settled = applied.rejectedNodes.size === 0;
           if (!settled) {
             logger.info('plan partially rejected, re-planning', { evalId: evaluation.ID, rejected: [...applied.rejectedNodes] });
@@ -217,7 +235,7 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
           outcome = await finishEval(evaluation, result, { record: loaded.record, lease });
           held.released = outcome !== 'ignored';
         }
-        if (freedCapacity) await unblockEvals({ exceptJobId: evaluation.JobID });
+        if (freed.size > 0) await unblockEvals({ exceptJobId: evaluation.JobID, nodes: [...freed.values()] });
         return outcome;
       }
       // A slice committed whole: progress, so the plan attempts start over.
@@ -225,10 +243,11 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
       maybeFail('between-slices');
       if (Date.now() >= stopAt) {
         logger.info('evaluation continues in the next invocation', { evalId: evaluation.ID, deferred: result.deferredPlacements });
-        if (freedCapacity) await unblockEvals({ exceptJobId: evaluation.JobID });
+        if (freed.size > 0) await unblockEvals({ exceptJobId: evaluation.JobID, nodes: [...freed.values()] });
         const outcome = await continueEval(evaluation, result.queuedAllocations);
-        if (outcome === 'continued' && lastIndex > 0 && !deployment && !created) {
-          keepWarmPlan({ evalId: evaluation.ID, jobModifyIndex: lastIndex, loaded, slices });
+        const under = created ?? deployment;
+        if (outcome === 'continued' && lastIndex > 0 && (!under || deploymentIndex !== undefined)) {
+          keepWarmPlan({ evalId: evaluation.ID, jobModifyIndex: lastIndex, deployment: under && { id: under.ID, modifyIndex: deploymentIndex! }, loaded, slices });
         }
         return outcome;
       }

@@ -70,6 +70,20 @@ describe.skipIf(!CONTRACT && !CONTRACT_REQUIRED)('Nomad OpenAPI contract', () =>
     await conforms('GET', '/v1/namespace/apps', '/namespace/{namespaceName}');
   });
 
+  it('variables', async () => {
+    const put = await conforms('PUT', '/v1/var/app/config', '/var/{path}', { Items: { user: 'admin' } });
+    await conforms('POST', `/v1/var/app/config?cas=${put.body.ModifyIndex}`, '/var/{path}', { Items: { user: 'root' } });
+    await conforms('PUT', '/v1/var/app/lock?lock-acquire', '/var/{path}', { Items: { a: 'b' } });
+    await conforms('GET', '/v1/var/app/config', '/var/{path}');
+    await conforms('GET', '/v1/vars?prefix=app/', '/vars');
+    await conforms('GET', '/v1/vars?namespace=*&per_page=1', '/vars');
+    const missing = await answers(404, 'GET', '/v1/var/app/none', '/var/{path}');
+    expect(missing.text).toBe('variable not found');
+    const reserved = await answers(400, 'PUT', '/v1/var/nomad', '/var/{path}', { Items: { a: 'b' } });
+    expect(reserved.text).toMatch(/^"nomad" is a reserved top-level directory path/);
+    await answers(403, 'GET', '/v1/vars', '/vars', undefined, { 'X-Nomad-Token': 'not-a-token' });
+  });
+
   it('null answers only where Nomad answers a nil object', async () => {
     await conforms('POST', '/v1/jobs', '/jobs', { Job: { ID: 'once', Type: 'batch', Datacenters: ['dc1'], TaskGroups: [{ Name: 'g', Tasks: [{ Name: 't', Driver: 'raw_exec' }] }] } });
     const none = await conforms('GET', '/v1/job/once/deployment', '/job/{jobName}/deployment');

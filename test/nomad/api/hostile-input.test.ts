@@ -129,6 +129,24 @@ describe('numbers', () => {
       const answer = await call('POST', '/v1/jobs', job('shaped', jobFields, groupFields));
       expect([answer.status, answer.text]).toEqual([400, `json: cannot unmarshal ${error}`]);
     }
+    // Every integer attribute is typed, not only the common ones.
+    const task = (fields: Record<string, unknown>) => ({ Tasks: [{ Name: 't', Driver: 'raw_exec', ...fields }] });
+    const integers: [Record<string, unknown>, Record<string, unknown>, string][] = [
+      [{}, task({ Resources: { CPU: 100, SecretsMB: 1e308 } }), 'number 1e+308 into Go struct field Resources.Job.TaskGroups.Tasks.Resources.SecretsMB of type int'],
+      [{}, task({ Resources: { Devices: [{ Name: 'gpu', Count: -1 }] } }), 'number -1 into Go struct field RequestedDevice.Job.TaskGroups.Tasks.Resources.Devices.Count of type uint64'],
+      [{}, task({ Templates: [{ EmbeddedTmpl: 'x', DestPath: 'local/x', Uid: 0.5 }] }), 'number 0.5 into Go struct field Template.Job.TaskGroups.Tasks.Templates.Uid of type int'],
+      [{}, task({ Identities: [{ Name: 'vault', TTL: 1.5 }] }), 'number 1.5 into Go struct field WorkloadIdentity.Job.TaskGroups.Tasks.Identities.TTL of type time.Duration'],
+      [{}, { Services: [{ Name: 's', Checks: [{ Type: 'http', CheckRestart: { Limit: 1e20 } }] }] }, 'number 100000000000000000000 into Go struct field CheckRestart.Job.TaskGroups.Services.Checks.CheckRestart.Limit of type int'],
+      [{}, { Disconnect: { LostAfter: 2 ** 60 } }, 'number 1152921504606847000 into Go struct field DisconnectStrategy.Job.TaskGroups.Disconnect.LostAfter of type time.Duration'],
+      [{ Version: -2 }, {}, 'number -2 into Go struct field Job.Job.Version of type uint64'],
+      [{ SubmitTime: 1.5 }, {}, 'number 1.5 into Go struct field Job.Job.SubmitTime of type int64'],
+      [{ JobModifyIndex: -1 }, {}, 'number -1 into Go struct field Job.Job.JobModifyIndex of type uint64'],
+      [{ Multiregion: { Regions: [{ Name: 'r', Count: 0.5 }] } }, {}, 'number 0.5 into Go struct field MultiregionRegion.Job.Multiregion.Regions.Count of type int'],
+    ];
+    for (const [jobFields, groupFields, error] of integers) {
+      const answer = await call('POST', '/v1/jobs', job('integers', jobFields, groupFields));
+      expect([answer.status, answer.text]).toEqual([400, `json: cannot unmarshal ${error}`]);
+    }
     // Free-form maps are not typed: a task's Config may hold any number.
     expect((await call('POST', '/v1/jobs', job('free', {}, { Tasks: [{ Name: 't', Driver: 'raw_exec', Config: { command: 'true', ratio: 0.5 } }] }))).status).toBe(200);
   });

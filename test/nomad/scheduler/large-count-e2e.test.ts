@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { handler as worker } from '../../../functions/worker';
+import { dynamo } from '../../../shared/aws/clients';
 import { SqsPoller } from '../../../infra/local/sqs-poller';
 import { useFreshResources } from '../../support/resources';
 import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
@@ -31,6 +32,27 @@ async function invokeOnce(): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) if ((await poller.pollOnce(1)) > 0) return;
   throw new Error('no evaluation arrived');
+}
+
+/** Counts the reads of a job's whole allocation partition (the snapshot a cold plan starts from) while `work` runs. */
+async function countSnapshotReads(jobId: string, work: () => Promise<unknown>): Promise<number> {
+  let reads = 0;
+  const name = `count-snapshot-reads-${jobId}`;
+  dynamo().middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { KeyConditionExpression?: string; ExpressionAttributeValues?: Record<string, unknown> };
+      const pk = JSON.stringify(input.ExpressionAttributeValues?.[':pk'] ?? '');
+      if (context.commandName === 'QueryCommand' && input.KeyConditionExpression === 'PK = :pk AND SK BETWEEN :from AND :to' && pk.includes(jobId)) reads++;
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  try {
+    await work();
+  } finally {
+    dynamo().middlewareStack.remove(name);
+  }
+  return reads;
 }
 
 async function expectPlacedOnce(jobId: string, count: number): Promise<void> {
@@ -111,4 +133,32 @@ describe('a large count', () => {
     expect((await api('GET', '/v1/job/crashy/evaluations')).body).toHaveLength(1);
     await auditCapacity();
   }, 120_000);
+
+  it('goes on with the plan it kept under an unchanged deployment, and plans afresh once the deployment is paused', async () => {
+    process.env.WORKER_SLICE_PLACEMENTS = '100';
+    process.env.WORKER_EVAL_BUDGET_MS = '1';
+    // A service job has an update block, so its placements run under a deployment.
+    await api('POST', '/v1/jobs', { Job: serviceJob('warm', 600, 10, 10) });
+    let invocations = 0;
+    const reads = await countSnapshotReads('warm', async () => (invocations = await drainEvalQueue(150_000)));
+    expect(invocations).toBe(6);
+    expect(reads).toBe(1);
+    await expectPlacedOnce('warm', 600);
+    const deployment = (await api('GET', '/v1/job/warm/deployment')).body;
+    expect(deployment.TaskGroups.app.PlacedAllocs).toBe(600);
+
+    const registered = await api('POST', '/v1/jobs', { Job: serviceJob('paused', 500, 10, 10) });
+    await invokeOnce();
+    await invokeOnce();
+    await expectPlacedOnce('paused', 200);
+    const paused = (await api('GET', '/v1/job/paused/deployment')).body;
+    expect((await api('POST', `/v1/deployment/pause/${paused.ID}`, { DeploymentID: paused.ID, Pause: true })).status).toBe(200);
+    // The pause moves the deployment, not the job: the kept plan must not place past it.
+    const afterPause = await countSnapshotReads('paused', () => drainEvalQueue(60_000));
+    expect(afterPause).toBe(1);
+    await expectPlacedOnce('paused', 200);
+    expect((await api('GET', `/v1/evaluation/${registered.body.EvalID}`)).body.Status).toBe('complete');
+    expect((await api('GET', '/v1/job/paused/deployment')).body.TaskGroups.app.PlacedAllocs).toBe(200);
+    await auditCapacity();
+  }, 180_000);
 });

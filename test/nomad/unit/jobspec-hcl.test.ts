@@ -136,6 +136,24 @@ describe('HCL2 jobspec to API Job', () => {
     expect(parseJobspec(spec('6 / 2')).TaskGroups[0].Count).toBe(3);
   });
 
+  it('refuses every integer attribute that is fractional or beyond its Go type, not only count', () => {
+    const spec = (resources: string, group = '') =>
+      `job "x" {\n  group "g" {\n${group}    task "t" {\n      driver = "raw_exec"\n      resources {\n        ${resources}\n      }\n    }\n  }\n}`;
+    const int64 = 'between -9223372036854775808 and 9223372036854775807';
+    expect(() => parseJobspec(spec('cpu = 1e308'))).toThrow(`Job.TaskGroups.Tasks.Resources.CPU: Unsuitable value type; Unsuitable value: value must be a whole number, ${int64}`);
+    expect(() => parseJobspec(spec('memory = 64.5'))).toThrow(`Job.TaskGroups.Tasks.Resources.MemoryMB: Unsuitable value type; Unsuitable value: value must be a whole number, ${int64}`);
+    expect(() => parseJobspec(spec('secrets = 9007199254740993'))).toThrow('Job.TaskGroups.Tasks.Resources.SecretsMB: Unsuitable value type');
+    expect(() => parseJobspec(spec('cpu = 100', '    ephemeral_disk {\n      size = 0.5\n    }\n'))).toThrow('Job.TaskGroups.EphemeralDisk.SizeMB: Unsuitable value type');
+    expect(() => parseJobspec(spec('cpu = 100', '    affinity {\n      attribute = "a"\n      value = "b"\n      weight = 500\n    }\n'))).toThrow(
+      'Job.TaskGroups.Affinities.Weight: Unsuitable value type; Unsuitable value: value must be a whole number, between -128 and 127',
+    );
+    expect(() => parseJobspec(spec('cpu = 100', '    update {\n      max_parallel = 1e20\n    }\n'))).toThrow('Job.TaskGroups.Update.MaxParallel: Unsuitable value type');
+    expect(() => parseJobspec(spec('device "gpu" {\n          count = -1\n        }'))).toThrow(
+      'Job.TaskGroups.Tasks.Resources.Devices.Count: Unsuitable value type; Unsuitable value: value must be a whole number, between 0 and 18446744073709551615',
+    );
+    expect(parseJobspec(spec('cpu = 100\n        memory = 64\n        secrets = 8')).TaskGroups[0].Tasks[0].Resources).toMatchObject({ CPU: 100, MemoryMB: 64, SecretsMB: 8 });
+  });
+
   it('reads heredocs, comments and one-line blocks', () => {
     const job = parseJobspec(`# a comment
 job "x" { // trailing

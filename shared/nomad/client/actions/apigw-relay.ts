@@ -12,6 +12,7 @@ import { NomadError } from '../../http/errors';
 import { parseGoBool } from '../../http/params';
 import { webSocketConnectionKey } from '../keys';
 import { authenticateNode } from '../node-auth';
+import { parseExecCommand } from '../ops/exec-request';
 import { ActionRelay, type ActionRequest, type ConnectionPort } from './relay';
 
 /**
@@ -20,7 +21,8 @@ import { ActionRelay, type ActionRequest, type ConnectionPort } from './relay';
  *
  *   $connect     an agent (`?role=agent`, with its token and node ID/secret headers) opening its
  *                channel, or a caller opening an action (`?job_id=&action=&allocID=&task=…`; a
- *                WebSocket API has one URL, so the job comes in the query rather than the path);
+ *                WebSocket API has one URL, so the job comes in the query rather than the path)
+ *                or an exec (`?alloc_id=&task=&command=[…]&tty=`);
  *   $default     a frame: an agent's output for a session, or a caller's handshake;
  *   $disconnect  either side going away.
  *
@@ -50,7 +52,7 @@ function management(): ApiGatewayManagementApiClient {
   return client;
 }
 
-class ApiGatewayPort implements ConnectionPort {
+export class ApiGatewayPort implements ConnectionPort {
   /** A close asked for while the connection is still in $connect becomes the $connect answer. */
   refused: { code: number; reason: string } | undefined;
 
@@ -141,7 +143,14 @@ export async function handleWebSocketEvent(event: WebSocketEvent): Promise<{ sta
       tty: truthy(query.tty),
       handshake: truthy(query.ws_handshake),
     };
-    if (!request.jobId) return { statusCode: 400, body: 'missing job_id' };
+    // `alloc exec` callers name a command instead of a job and action.
+    if (query.command !== undefined) {
+      try {
+        request.command = parseExecCommand(query.command);
+      } catch (error) {
+        return { statusCode: 400, body: (error as Error).message };
+      }
+    } else if (!request.jobId) return { statusCode: 400, body: 'missing job_id' };
     await putConnection(connectionId, { Role: 'caller' });
     await relay.callerOpened(connectionId, request, bearer(event));
     if (port.refused) return { statusCode: port.refused.code === 1008 ? 400 : 500, body: port.refused.reason };

@@ -1,3 +1,5 @@
+import type { ClientRpcCancel, ClientRpcReply, ClientRpcRequest } from '../ops/client-rpc-protocol';
+
 /**
  * Messages on the agent's channel to the API (one WebSocket per node), by which the API relays
  * `WebSocket /v1/job/:job_id/action` sessions to the node that holds the allocation. `Frame` is
@@ -10,6 +12,15 @@ export interface ActionStart {
   Task: string;
   Action: string;
   Tty: boolean;
+  /** `alloc exec`: the command to run instead of an action (stdin then comes as `action.input`). */
+  Command?: string[];
+}
+
+/** A caller's exec input frame, as Nomad's: `{stdin: {data | close}}` or `{tty_size: {height, width}}`. */
+export interface ActionInput {
+  Type: 'action.input';
+  Session: string;
+  Frame: { stdin?: { data?: string; close?: boolean }; tty_size?: { height: number; width: number } };
 }
 
 export interface ActionCancel {
@@ -17,7 +28,7 @@ export interface ActionCancel {
   Session: string;
 }
 
-export type ToAgent = ActionStart | ActionCancel;
+export type ToAgent = ActionStart | ActionCancel | ActionInput | ClientRpcRequest | ClientRpcCancel;
 
 export type NomadExecFrame =
   | { stdout: { data?: string; close?: boolean } }
@@ -38,4 +49,4 @@ export interface ActionError {
   Message: string;
 }
 
-export type FromAgent = ActionFrame | ActionError;
+export type FromAgent = ActionFrame | ActionError | ClientRpcReply;

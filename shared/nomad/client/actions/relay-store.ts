@@ -19,6 +19,9 @@ export interface ActionSession {
   tty: boolean;
   /** Waiting for the caller's `{auth_token}` frame (`ws_handshake=true`). */
   awaitingHandshake: boolean;
+  /** `alloc exec`: the command, and whether the task's driver has no isolation (alloc-node-exec is needed too). */
+  command?: string[];
+  nodeExec?: boolean;
 }
 
 const SESSION_TTL_SECONDS = 3600;

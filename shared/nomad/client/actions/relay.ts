@@ -1,6 +1,9 @@
-import type { ActionCancel, ActionStart, FromAgent } from './channel-protocol';
+import type { ActionCancel, ActionInput, ActionStart, FromAgent } from './channel-protocol';
+import { execSessionFor } from '../ops/exec-request';
+import { RelayError } from './relay-error';
 import { resolveSecret, TokenError } from '../../acl/resolve';
 import { findAlloc, withJobs } from '../../store/allocs';
+import { acceptReply } from '../ops/reply-inbox';
 import { agentChannel, deleteAgentChannel, deleteSession, putAgentChannel, putSession, readSession, type ActionSession } from './relay-store';
 
 /**
@@ -32,16 +35,10 @@ export interface ActionRequest {
   task: string;
   tty: boolean;
   handshake: boolean;
+  /** `WebSocket /v1/client/allocation/:id/exec`: the command (no job or action then). */
+  command?: string[];
 }
 
-class RelayError extends Error {
-  constructor(
-    readonly code: 1008 | 1011,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Checks a request against the store; the session it describes, not yet authorised. */
 async function sessionFor(sessionId: string, request: ActionRequest): Promise<ActionSession> {
@@ -72,6 +69,7 @@ async function authorize(session: ActionSession, secret: string | undefined): Pr
   try {
     const { acl } = await resolveSecret(secret);
     if (!acl.allowNamespace(session.namespace, 'alloc-exec')) throw new RelayError(1008, 'Permission denied');
+    if (session.nodeExec && !acl.allowNamespace(session.namespace, 'alloc-node-exec')) throw new RelayError(1008, 'Permission denied');
   } catch (error) {
     if (error instanceof TokenError) throw new RelayError(1008, error.message);
     throw error;
@@ -90,7 +88,7 @@ export class ActionRelay {
   /** A caller connected: validate, and start the action unless a handshake frame must come first. */
   async callerOpened(callerId: string, request: ActionRequest, secret: string | undefined): Promise<void> {
     try {
-      const session = await sessionFor(callerId, request);
+      const session = request.command ? await execSessionFor(callerId, request, request.command) : await sessionFor(callerId, request);
       await putSession(session);
       if (!session.awaitingHandshake) await this.begin(session, secret);
     } catch (error) {
@@ -101,6 +99,7 @@ export class ActionRelay {
   /** A frame from the caller: the auth handshake (`{version, auth_token}`); `tty_size` needs nothing, there being no stdin. */
   async callerMessage(callerId: string, data: string): Promise<void> {
     const session = await readSession(callerId);
+    if (session && !session.awaitingHandshake && session.command) return this.forwardInput(session, data);
     if (!session?.awaitingHandshake) return;
     try {
       const frame = JSON.parse(data) as { version?: number; auth_token?: string };
@@ -116,10 +115,23 @@ export class ActionRelay {
   private async begin(session: ActionSession, secret: string | undefined): Promise<void> {
     await authorize(session, secret);
     const channel = await agentChannel(session.nodeId);
-    const start: ActionStart = { Type: 'action.start', Session: session.sessionId, AllocID: session.allocId, Task: session.task, Action: session.action, Tty: session.tty };
+    const start: ActionStart = { Type: 'action.start', Session: session.sessionId, AllocID: session.allocId, Task: session.task, Action: session.action, Tty: session.tty, Command: session.command };
     if (!channel || !(await this.port.send(channel, JSON.stringify(start)))) {
       throw new RelayError(1011, `node ${session.nodeId} has no open agent channel`);
     }
+  }
+
+  /** An exec caller's stdin or tty_size frame, passed on to the node as it is. */
+  private async forwardInput(session: ActionSession, data: string): Promise<void> {
+    let frame: ActionInput['Frame'];
+    try {
+      frame = JSON.parse(data) as ActionInput['Frame'];
+    } catch {
+      return;
+    }
+    const channel = await agentChannel(session.nodeId);
+    const input: ActionInput = { Type: 'action.input', Session: session.sessionId, Frame: frame };
+    if (channel) await this.port.send(channel, JSON.stringify(input));
   }
 
   async callerClosed(callerId: string): Promise<void> {
@@ -139,7 +151,7 @@ export class ActionRelay {
     await deleteAgentChannel(nodeId, connectionId);
   }
 
-  /** A message from an agent: a frame for a caller, or the end of a session. */
+  /** A message from an agent: a frame for a caller, the end of a session, or a client RPC's reply. */
   async agentMessage(nodeId: string, data: string): Promise<void> {
     let message: FromAgent;
     try {
@@ -147,6 +159,7 @@ export class ActionRelay {
     } catch {
       return;
     }
+    if (message.Type === 'rpc.reply') return acceptReply(nodeId, message);
     const session = await readSession(message.Session);
     if (!session || session.nodeId !== nodeId) return;
     if (message.Type === 'action.error') return this.fail(session.sessionId, new RelayError(message.Code, message.Message));

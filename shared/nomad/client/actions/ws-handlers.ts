@@ -3,7 +3,8 @@ import type { Context } from 'hono';
 import { requestSecret } from '../../acl/guard';
 import { badRequest } from '../../http/errors';
 import type { JobPath } from '../../http/job-path';
-import { boolParam, namespaceParam } from '../../http/params';
+import { boolParam, namespaceParam, parseGoBool } from '../../http/params';
+import { parseExecCommand } from '../ops/exec-request';
 import { nomadJson } from '../../http/respond';
 import { requireAgentNode } from '../node-auth';
 import { localRelay, localSockets } from './local-sockets';
@@ -44,6 +45,44 @@ export async function actionHandler(c: Context, { jobId }: JobPath): Promise<Res
     task: c.req.query('task') ?? '',
     tty: boolParam(c, 'tty'),
     handshake: boolParam(c, 'ws_handshake'),
+  };
+  const secret = requestSecret(c);
+  const next = inOrder();
+  let id = '';
+  const response = await upgradeWebSocket(() => ({
+    onOpen: (_event, socket) => {
+      id = localSockets.add(socket);
+      next(() => localRelay.callerOpened(id, request, secret));
+    },
+    onMessage: (event) => next(() => localRelay.callerMessage(id, String(event.data))),
+    onClose: () => {
+      localSockets.remove(id);
+      next(() => localRelay.callerClosed(id));
+    },
+  }))(c, noop);
+  return response ?? c.body(null, 500);
+}
+
+/** `WebSocket /v1/client/allocation/:alloc_id/exec?task=&command=["…"]&tty=&ws_handshake=`: `alloc exec`, relayed as actions are. */
+export async function execHandler(c: Context): Promise<Response> {
+  let command: string[];
+  try {
+    command = parseExecCommand(c.req.query('command'));
+  } catch (error) {
+    throw badRequest((error as Error).message);
+  }
+  const tty = c.req.query('tty');
+  if (tty && parseGoBool(tty) === undefined) throw badRequest(`tty value is not a boolean: strconv.ParseBool: parsing ${JSON.stringify(tty)}: invalid syntax`);
+  if (!isUpgrade(c)) throw badRequest(NOT_WEBSOCKET);
+  const request: ActionRequest = {
+    jobId: '',
+    namespace: namespaceParam(c),
+    action: '',
+    allocId: c.req.param('alloc_id') ?? '',
+    task: c.req.query('task') ?? '',
+    tty: tty ? parseGoBool(tty)! : false,
+    handshake: boolParam(c, 'ws_handshake'),
+    command,
   };
   const secret = requestSecret(c);
   const next = inOrder();

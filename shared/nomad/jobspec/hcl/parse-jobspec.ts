@@ -1,4 +1,5 @@
 import { MAX_NESTING_DEPTH } from '../../../util/json-depth';
+import { hclIntegerProblem } from '../field-types';
 import { HclEvalError, renderValue, Unresolved } from './expressions';
 import { hclTooDeep } from './nesting';
 import { HclSyntaxError, parseHcl } from './syntax';
@@ -36,7 +37,10 @@ export function parseJobspec(source: string, variables = '', flags: Record<strin
   try {
     const context = buildContext(root, fileValues, flags);
     const { variable: _variables, locals: _locals, ...rest } = root;
-    return jobFromHcl(renderValue(rest, context) as Record<string, any>);
+    const job = jobFromHcl(renderValue(rest, context) as Record<string, any>);
+    const integerProblem = hclIntegerProblem(job);
+    if (integerProblem) throw new JobspecError(integerProblem);
+    return job;
   } catch (error) {
     if (error instanceof Unresolved) throw new JobspecParseError(`Reference to undeclared local value: A local value with the name "${error.message}" has not been declared.`);
     if (error instanceof HclEvalError || error instanceof JobspecError) throw new JobspecParseError(error.message);
