@@ -2,6 +2,9 @@ import { config } from '../../config';
 import { createPipeline } from '../../gitlab/services/create-pipeline';
 import { latestJobs, processPipelineNow } from '../../gitlab/services/process-pipeline';
 import { writeFile } from '../../gitlab/services/repository-files';
+import { findCommitIn } from '../../gitlab/services/repository-reads';
+import { fileIn, openProjectRepository, resolveIn } from '../../gitlab/git/commits';
+import { BRANCH_PREFIX, TAG_PREFIX } from '../../gitlab/git/ref-names';
 import type { JobRecord, PipelineRecord } from '../../gitlab/records';
 import { cancelTarget } from '../../gitlab/state/job-events';
 import { transitionFields } from '../../gitlab/state/transition-fields';
@@ -44,6 +47,30 @@ export async function createTaskProject(jobId: string, jobName: string, ciText: 
   return project.id;
 }
 
+/** What a run asks to build: the `codeBranch` parameter, the run's `scm` tag and commit. */
+export interface CodeToBuild {
+  branch?: string | null;
+  tag?: string | null;
+  commit?: string | null;
+}
+
+/**
+ * Where the build's job checks its code out: the task's project at the run's tag, else its
+ * `codeBranch`, else `main`, at the run's commit when it names one there; what the task's
+ * repository does not hold is left at `main`'s head. The steps stay those committed on `main`.
+ */
+async function checkoutOf(projectId: number, code: CodeToBuild): Promise<{ ref: string; tag: boolean; sha: string | undefined; configText: string | undefined }> {
+  const repo = await openProjectRepository(projectId);
+  const main = await resolveIn(repo, BRANCH);
+  const configText = main ? (await fileIn(repo, main, CI_PATH))?.content.toString('utf8') : undefined;
+  let ref = BRANCH;
+  let tag = false;
+  if (code.tag && repo.refs.has(`${TAG_PREFIX}${code.tag}`)) [ref, tag] = [code.tag, true];
+  else if (code.branch && repo.refs.has(`${BRANCH_PREFIX}${code.branch}`)) ref = code.branch;
+  const commit = code.commit ? await findCommitIn(repo, code.commit) : undefined;
+  return { ref, tag, sha: commit?.sha, configText };
+}
+
 /**
  * A pipeline of the task's project with these variables, stored in one transaction with the
  * items `alsoWrite` gives for it (the build record and the task's counters).
@@ -52,13 +79,15 @@ export async function startPipeline(
   gitlabProjectId: number,
   variables: Record<string, string>,
   alsoWrite: (pipeline: PipelineRecord, job: JobRecord) => TransactItem[],
+  code: CodeToBuild = {},
 ): Promise<void> {
   const [project, root] = await Promise.all([getProject(gitlabProjectId), ensureRootUser()]);
   if (!project) throw new Error(`the GitLab project ${gitlabProjectId} of a build task is missing`);
+  const checkout = await checkoutOf(project.id, code);
   await createPipeline({
     project,
     user: root,
-    ref: BRANCH,
+    ...checkout,
     source: 'api',
     variables: Object.entries(variables).map(([key, value]) => ({ key, value, variableType: 'env_var' })),
     alsoWrite: (pipeline, jobs) => {

@@ -69,7 +69,7 @@ export async function runBuild(caller: Caller, jobId: string, input: RunInput): 
           finishedAt: null,
         };
         return [...runCounterWrites(jobId, { buildCount: task.buildCount, day, dailyCount }, buildNo, utcDayEnd(now)), putBuild(record)];
-      });
+      }, { branch: variables.codeBranch, tag: input.scm.buildTag, commit: input.scm.buildCommitId });
       return record!;
     } catch (error) {
       if (!(error instanceof TransactionConflict)) throw error;

@@ -1,4 +1,5 @@
 import picomatch from 'picomatch';
+import { changesMatch } from './changes';
 import { ConfigError } from './errors';
 import { evaluateExpression, ExpressionError } from './expression';
 import { isMap } from './load';
@@ -6,8 +7,7 @@ import type { PipelineContext } from './types';
 
 /**
  * `rules:` and the legacy `only:`/`except:`. A rule matches when all of its clauses hold; the
- * first matching rule decides. `changes` always holds: API-created pipelines have no push to
- * compare with, which is how GitLab treats them too.
+ * first matching rule decides. `changes` is compared with the push's changed paths (changes.ts).
  */
 export interface RuleOutcome {
   when: string | undefined;
@@ -16,6 +16,8 @@ export interface RuleOutcome {
   variables: Record<string, string>;
   needs: unknown;
 }
+
+const jobNameOf = (location: string) => location.replace(/^jobs:/, '').replace(/:(only|except)$/, '');
 
 const RULE_KEYS = new Set(['if', 'changes', 'exists', 'when', 'allow_failure', 'variables', 'start_in', 'needs', 'interruptible']);
 
@@ -62,6 +64,7 @@ export function evaluateRules(location: string, rules: unknown, variables: Recor
       const unknown = Object.keys(item).filter((key) => !RULE_KEYS.has(key));
       if (unknown.length > 0) throw new ConfigError([`${ruleLocation} config contains unknown keys: ${unknown.join(', ')}`]);
       if (item.if !== undefined && !condition(ruleLocation, item.if, variables)) continue;
+      if (item.changes !== undefined && !changesMatch(jobNameOf(location), ruleLocation, item.changes, variables, context.changes)) continue;
       if (item.exists !== undefined && !existsMatches(item.exists, context.files)) continue;
       return {
         when: item.when === undefined ? undefined : String(item.when),
@@ -105,10 +108,10 @@ function refMatches(pattern: unknown, context: PipelineContext): boolean {
 }
 
 /** An `only`/`except` value as its `refs` and `variables` (a string or a list names refs). */
-function policySpec(location: string, policy: unknown): { refs: unknown[] | undefined; expressions: unknown[] | undefined } {
+function policySpec(location: string, policy: unknown): { refs: unknown[] | undefined; expressions: unknown[] | undefined; changes: unknown } {
   const spec = Array.isArray(policy) || typeof policy === 'string' ? { refs: Array.isArray(policy) ? policy : [policy] } : policy;
   if (!isMap(spec)) throw new ConfigError([`${location} config should be an array of strings or a hash`]);
-  return { refs: spec.refs as unknown[] | undefined, expressions: spec.variables as unknown[] | undefined };
+  return { refs: spec.refs as unknown[] | undefined, expressions: spec.variables as unknown[] | undefined, changes: spec.changes };
 }
 
 /** `kubernetes: active` asks for a cluster integration, which no project has here. */
@@ -117,10 +120,11 @@ function kubernetesActive(policy: unknown): boolean {
 }
 
 function policyMatches(location: string, policy: unknown, variables: Record<string, string>, context: PipelineContext): boolean {
-  const { refs, expressions } = policySpec(location, policy);
+  const { refs, expressions, changes } = policySpec(location, policy);
   if (kubernetesActive(policy)) return false;
   if (refs !== undefined && !refs.some((ref) => refMatches(ref, context))) return false;
   if (expressions !== undefined && !expressions.some((expression) => condition(location, expression, variables))) return false;
+  if (changes !== undefined && !changesMatch(jobNameOf(location), location, changes, variables, context.changes)) return false;
   return true;
 }
 
@@ -129,8 +133,9 @@ export function onlyExceptAllow(location: string, only: unknown, except: unknown
   const included = policyMatches(`${location}:only`, only ?? ['branches', 'tags'], variables, context);
   if (!included) return false;
   if (except === undefined) return true;
-  const { refs, expressions } = policySpec(`${location}:except`, except);
+  const { refs, expressions, changes } = policySpec(`${location}:except`, except);
   const refHit = refs !== undefined && refs.some((ref) => refMatches(ref, context));
   const variableHit = expressions !== undefined && expressions.some((expression) => condition(`${location}:except`, expression, variables));
-  return !(refHit || variableHit);
+  const changesHit = changes !== undefined && changesMatch(jobNameOf(location), `${location}:except`, changes, variables, context.changes);
+  return !(refHit || variableHit || changesHit);
 }

@@ -1,3 +1,4 @@
+import type { ChangesContext } from './changes';
 /**
  * A pipeline as `.gitlab-ci.yml` defines it, after `extends`, `default`, `rules` and `workflow`
  * have been applied: what pipeline creation turns into job records. Plain data, stored with jobs.
@@ -161,4 +162,6 @@ export interface PipelineContext {
   includeErrors?: Record<string, string>;
   /** `inputs` for the configuration's own `spec:inputs` header (API `inputs`). */
   inputs?: Record<string, unknown>;
+  /** What `rules:changes` compares with (changes.ts); absent: every `changes` clause holds. */
+  changes?: ChangesContext;
 }

@@ -8,6 +8,7 @@ import { pkt, PktLineError, FLUSH } from './pkt-line';
 import { receivePack, receivePackAdvertisement, type PushCommand } from './receive-pack';
 import { BRANCH_PREFIX, ZERO_OID } from './ref-names';
 import { openRepository, PackRejected } from './repository';
+import { compactWhenFragmented } from './compaction';
 import { advertiseV2, ProtocolError, uploadPackAdvertisementV0, uploadPackV0, uploadPackV2 } from './upload-pack';
 import { afterPush } from '../services/push-pipelines';
 
@@ -102,6 +103,7 @@ gitHttp.on(['GET', 'POST'], '*', async (c, next) => {
       project = { ...project, defaultBranch: branch };
     }
     if (access.principal.kind === 'user') await afterPush({ project, user: access.principal.user, repo, updates: outcome.applied, pushOptions: outcome.pushOptions });
+    if (outcome.applied.length > 0) await compactWhenFragmented(repo);
     return c.body(new Uint8Array(outcome.response), 200, { 'Content-Type': 'application/x-git-receive-pack-result', ...NO_CACHE });
   } catch (error) {
     if (error instanceof GitHttpRefusal) return refusal(c, error);

@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3 } from '../../aws/clients';
 import { config } from '../../config';
 import { S3_PREFIXES } from '../../storage/table-schema';
@@ -20,4 +20,11 @@ export async function uploadPackFiles(projectId: number, name: string, pack: Buf
 export async function downloadPackFile(projectId: number, name: string, ext: 'pack' | 'idx'): Promise<Buffer> {
   const object = await s3().send(new GetObjectCommand({ Bucket: config().bucketName, Key: key(projectId, name, ext) }));
   return Buffer.from(await object.Body!.transformToByteArray());
+}
+
+export async function deletePackFiles(projectId: number, names: string[]): Promise<void> {
+  for (let i = 0; i < names.length; i += 500) {
+    const objects = names.slice(i, i + 500).flatMap((name) => [{ Key: key(projectId, name, 'pack') }, { Key: key(projectId, name, 'idx') }]);
+    await s3().send(new DeleteObjectsCommand({ Bucket: config().bucketName, Delete: { Objects: objects, Quiet: true } }));
+  }
 }

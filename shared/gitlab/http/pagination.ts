@@ -111,7 +111,10 @@ export function checkOffsetLimit(request: PageRequest, type: string): void {
   }
 }
 
-/** Keyset paging by id (`Gitlab::Pagination::Keyset`): a `next` link with every request param and the next-page filter, `id_after=` or `id_before=`. */
-export function setIdKeysetLink(c: Context, filter: Record<string, number>): void {
+/**
+ * Keyset paging by id (`Gitlab::Pagination::Keyset`): a `next` link with every request param and the next-page filter, `id_after=` or `id_before=`;
+ * also Gitaly's keyset paging of branches, tags and trees (`page_token=`).
+ */
+export function setIdKeysetLink(c: Context, filter: Record<string, number | string>): void {
   c.header('Link', `<${linkTo(c, rackQuery(c), filter)}>; rel="next"`);
 }

@@ -24,5 +24,9 @@ import './variables-routes';
 import './resource-groups-routes';
 import './environments-routes';
 import './oidc-routes';
+import './branches-routes';
+import './commits-routes';
+import './repository-routes';
+import './tags-routes';
 
 export { gitlab, gitlabNotFound } from './routing';

@@ -18,6 +18,7 @@ import { includeReader } from './include-reader';
 import { afterJobsChanged } from './after-transitions';
 import { recordEnvironments } from './environments';
 import { cancelRedundantPipelines } from './auto-cancel';
+import { pushChanges, withCompareTo } from './pipeline-changes';
 import { applyTransitions, pipelineChanges, processPipelineNow } from './process-pipeline';
 import { variableErrors } from '../validations/variables';
 
@@ -96,6 +97,7 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
   }
   let definition: PipelineDefinition;
   try {
+    const changes = await pushChanges(repo, commit, input.beforeSha, input.tag ?? false);
     const context: PipelineContext = {
       ref: input.ref,
       tag: input.tag ?? false,
@@ -106,10 +108,11 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
       variables: Object.fromEntries(input.variables.map((variable) => [variable.key, variable.value])),
       files: await listFilesIn(repo, commit.treeId),
       inputs: input.inputs,
+      changes,
     };
     const reader = includeReader(repo, commit, { kind: 'user', user: input.user, scopes: ['api'] });
     const collected = await collectIncludes(text, reader, { files: context.files, variables: { ...predefinedRuleVariables(context), ...context.variables }, inputs: input.inputs });
-    definition = buildPipelineDefinition(text, { ...context, ...collected });
+    definition = await withCompareTo(repo, commit, changes, () => buildPipelineDefinition(text, { ...context, ...collected }));
   } catch (error) {
     if (error instanceof ConfigError) throw validationError({ base: error.errors });
     if (error instanceof PipelineFilteredError) throw baseError(error.message);

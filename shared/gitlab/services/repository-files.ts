@@ -5,6 +5,7 @@ import type { CommitRecord, ProjectRecord, UserRecord } from '../records';
 import { setDefaultBranchIfUnset } from '../store/projects';
 import { isValidBranchName } from '../validations/ref-name';
 import { commitIn, entryAt, fileIn, openProjectRepository } from '../git/commits';
+import { compactWhenFragmented } from '../git/compaction';
 import { BRANCH_PREFIX } from '../git/ref-names';
 import { buildPack, commitPack, readCommitObject, stagePack } from '../git/repository';
 import { PathConflict, setInTree } from '../git/tree-edit';
@@ -86,6 +87,7 @@ export async function writeFile(write: FileWrite): Promise<CommitRecord> {
       await staged.dispose();
     }
     if (project.defaultBranch === null) await setDefaultBranchIfUnset(project.id, write.branch);
+    await compactWhenFragmented(repo);
     return (await commitIn(repo, commitOid))!;
   }
   throw new GitLabError(409, { message: 'Another commit landed on this branch at the same time; try again' });

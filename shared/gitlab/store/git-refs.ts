@@ -2,7 +2,7 @@ import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { transact, type TransactItem } from '../../storage/transact';
-import { GIT_PACK_PREFIX, GIT_REF_PREFIX, GIT_SK_PREFIX, gitPackKey, gitRefKey, projectPk } from './keys';
+import { GIT_PACK_PREFIX, GIT_REF_PREFIX, GIT_RETIRED_PREFIX, GIT_SK_PREFIX, gitPackKey, gitRefKey, gitRetiredKey, projectPk } from './keys';
 
 /**
  * A project's git refs and the list of its packfiles, all in the project's partition under `GIT#`,
@@ -19,6 +19,8 @@ export interface PackEntry {
 export interface GitState {
   refs: Map<string, string>;
   packs: PackEntry[];
+  /** Packs a compaction replaced, with when: their files stay a while for readers that listed them before. */
+  retired: { name: string; retiredAt: number }[];
 }
 
 export interface RefUpdate {
@@ -30,7 +32,7 @@ export interface RefUpdate {
 }
 
 export async function readGitState(projectId: number): Promise<GitState> {
-  const state: GitState = { refs: new Map(), packs: [] };
+  const state: GitState = { refs: new Map(), packs: [], retired: [] };
   let startKey: Record<string, unknown> | undefined;
   do {
     const input: QueryCommandInput = {
@@ -45,6 +47,7 @@ export async function readGitState(projectId: number): Promise<GitState> {
       const sk = item.SK as string;
       if (sk.startsWith(GIT_REF_PREFIX)) state.refs.set(sk.slice(GIT_REF_PREFIX.length), item.oid as string);
       else if (sk.startsWith(GIT_PACK_PREFIX)) state.packs.push({ name: sk.slice(GIT_PACK_PREFIX.length), objects: item.objects as number, bytes: item.bytes as number });
+      else if (sk.startsWith(GIT_RETIRED_PREFIX)) state.retired.push({ name: sk.slice(GIT_RETIRED_PREFIX.length), retiredAt: item.retiredAt as number });
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
@@ -73,4 +76,28 @@ export async function updateRefs(projectId: number, pack: PackEntry | undefined,
     items.push({ Put: { TableName: config().tableName, Item: { ...gitPackKey(projectId, pack.name), objects: pack.objects, bytes: pack.bytes, createdAt: Date.now() } } });
   }
   await transact(items);
+}
+
+/**
+ * A compaction: `added` (holding every object of `removed`) registered and `removed` retired in
+ * one transaction, so readers see either set. A TransactionConflict means another compaction
+ * retired one of them first.
+ */
+export async function replacePacks(projectId: number, added: PackEntry, removed: string[]): Promise<void> {
+  const table = config().tableName;
+  const now = Date.now();
+  await transact([
+    { Put: { TableName: table, Item: { ...gitPackKey(projectId, added.name), objects: added.objects, bytes: added.bytes, createdAt: now }, ConditionExpression: 'attribute_not_exists(PK)' } },
+    ...removed.flatMap((name): TransactItem[] => [
+      { Delete: { TableName: table, Key: gitPackKey(projectId, name), ConditionExpression: 'attribute_exists(PK)' } },
+      { Put: { TableName: table, Item: { ...gitRetiredKey(projectId, name), retiredAt: now } } },
+    ]),
+  ]);
+}
+
+/** Retired packs whose files are gone. */
+export async function forgetRetiredPacks(projectId: number, names: string[]): Promise<void> {
+  for (let i = 0; i < names.length; i += 100) {
+    await transact(names.slice(i, i + 100).map((name) => ({ Delete: { TableName: config().tableName, Key: gitRetiredKey(projectId, name) } })));
+  }
 }

@@ -19,6 +19,7 @@
  *                              SK `RESOURCEGROUP#<key>` a resource group (its holder and waiting jobs)
  *                              SK `ENVIRONMENT#<name>` an environment
  *                              SK `DEPLOYMENT#<id, padded>` a deployment to one of its environments
+ *                              SK `GIT#RETIRED#<name>` a pack replaced by a compaction, its files kept for readers a while
  *   PK `GLPROJECTPATH#<path>`  SK `PATH`            unique full path (lower case) → project id
  *   PK `GLTRIGGERTOKEN#<sha256>` SK `TRIGGER`     trigger token → project and trigger id
  *   PK `GLINSTANCEVARIABLES`   SK `VARIABLE#<key>`  an instance CI/CD variable (`/admin/ci/variables`)
@@ -64,7 +65,9 @@ export const instanceVariableKey = (key: string) => ({ PK: INSTANCE_VARIABLES_PK
 export const GIT_SK_PREFIX = 'GIT#';
 export const GIT_REF_PREFIX = 'GIT#REF#';
 export const GIT_PACK_PREFIX = 'GIT#PACK#';
+export const GIT_RETIRED_PREFIX = 'GIT#RETIRED#';
 export const gitRefKey = (projectId: number, name: string) => ({ PK: projectPk(projectId), SK: `${GIT_REF_PREFIX}${name}` });
+export const gitRetiredKey = (projectId: number, name: string) => ({ PK: projectPk(projectId), SK: `${GIT_RETIRED_PREFIX}${name}` });
 export const gitPackKey = (projectId: number, name: string) => ({ PK: projectPk(projectId), SK: `${GIT_PACK_PREFIX}${name}` });
 export const blobKey = (projectId: number, sha: string) => ({ PK: projectPk(projectId), SK: `BLOB#${sha}` });
 export const pipelinePk = (id: number) => `GLPIPELINE#${id}`;
