@@ -4,7 +4,7 @@ import { putToken, newSecret } from '../../auth/token-store';
 import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { isConditionFailure } from '../../storage/transact';
-import { badRequest } from '../http/errors';
+import { badRequest } from '../errors';
 import type { NomadToken } from '../wire/acl-token';
 import { bootstrapAccessorId } from './resolve';
 

@@ -10,7 +10,7 @@ import { createToken, updateToken } from '../acl/tokens';
 import { deletePolicy, listPolicies, putPolicy, readPolicy } from '../store/acl-policies';
 import { aclTokenListStub, aclTokenWire, type NomadToken } from '../wire/acl-token';
 import { nomadBody, optionalNomadBody } from './body';
-import { badRequest, notFound } from './errors';
+import { badRequest, notFound } from '../errors';
 import { nomadJson, setIndex, setQueryMeta } from './respond';
 
 /** Nomad's ACL endpoints: policies, tokens and bootstrap. With ACLs disabled they all refuse, as Nomad does. */

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { config } from '../../config';
 import { parseGoDuration } from '../../util/go-duration';
-import { badRequest } from './errors';
+import { badRequest } from '../errors';
 import { nomadJson, setQueryMeta } from './respond';
 
 /**

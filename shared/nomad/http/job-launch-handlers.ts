@@ -4,7 +4,7 @@ import { requireNamespace } from '../acl/guard';
 import { forcePeriodicLaunch } from '../periodic/launch';
 import { dispatchJob } from '../services/dispatch-job';
 import { optionalNomadBody } from './body';
-import { badRequest } from './errors';
+import { badRequest } from '../errors';
 import type { JobPath } from './job-path';
 import { namespaceParam } from './params';
 import { nomadJson, setIndex } from './respond';

@@ -5,7 +5,7 @@ import { removeNamespace, upsertNamespace } from '../namespaces/namespaces';
 import { listNamespaces, readNamespace } from '../store/namespaces';
 import { blockingJson } from './blocking';
 import { nomadBody } from './body';
-import { badRequest, notFound } from './errors';
+import { badRequest, notFound } from '../errors';
 import { setIndex } from './respond';
 
 /** Nomad's namespace endpoints. Reading needs some capability in the namespace; writing a management token. */

@@ -1,6 +1,6 @@
 import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
-import { badRequest, notFound } from '../http/errors';
+import { badRequest, notFound } from '../errors';
 import { deriveJobStatus } from '../status/job-status';
 import { jobsByNamespace } from '../store/keys';
 import { queryAll } from '../../storage/query-all';

@@ -1,6 +1,6 @@
 import { config } from '../../config';
 import type { TransactItem } from '../../storage/transact';
-import { badRequest, notFound } from '../http/errors';
+import { badRequest, notFound } from '../errors';
 import { jobKey, PERIODIC_JOBS, periodicSortKey } from '../store/keys';
 import { readJob } from '../store/jobs';
 import type { Job } from '../structs/job';

@@ -1,7 +1,7 @@
 import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
-import { badRequest, notFound } from '../http/errors';
+import { badRequest, notFound } from '../errors';
 import { specChanged } from '../jobspec/spec-changed';
 import {
   DEPLOYMENT_DESCRIPTIONS,

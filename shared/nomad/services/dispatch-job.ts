@@ -3,7 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { TransactionConflict, type TransactItem } from '../../storage/transact';
-import { badRequest, notFound } from '../http/errors';
+import { badRequest, notFound } from '../errors';
 import { dispatchTokenSk, jobPk } from '../store/keys';
 import { readJob } from '../store/jobs';
 import type { Job } from '../structs/job';

@@ -1,6 +1,6 @@
 import { nextIndex } from '../../storage/index-clock';
 import { transact, type TransactItem } from '../../storage/transact';
-import { badRequest, notFound } from '../http/errors';
+import { badRequest, notFound } from '../errors';
 import { desiredTransitionItem, readJobAllocs } from '../store/allocs';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate } from '../store/job-counters';

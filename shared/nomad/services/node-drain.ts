@@ -1,6 +1,6 @@
 import { nextIndex } from '../../storage/index-clock';
 import { transact } from '../../storage/transact';
-import { badRequest, notFound } from '../http/errors';
+import { badRequest, notFound } from '../errors';
 import { desiredTransitionItem, listNodeAllocs, type StoredAlloc } from '../store/allocs';
 import { readJobs } from '../store/jobs';
 import { jobPk } from '../store/keys';

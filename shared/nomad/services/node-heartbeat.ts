@@ -1,5 +1,5 @@
 import { nextIndex } from '../../storage/index-clock';
-import { notFound } from '../http/errors';
+import { notFound } from '../errors';
 import { extendHeartbeat, transitionNode } from '../store/nodes';
 import { unblockEvals } from '../worker/unblock';
 import { createJobEvals, jobsForNode } from './node-evals';

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { nextIndex } from '../../storage/index-clock';
 import { touchCollection } from '../../storage/table-index';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
-import { badRequest, conflict, notFound } from '../http/errors';
+import { badRequest, conflict, notFound } from '../errors';
 import { config } from '../../config';
 import { canonicalizeJob } from '../jobspec/canonicalize';
 import { fieldTypeProblem } from '../jobspec/field-types';

@@ -1,5 +1,5 @@
 import { nextIndex } from '../../storage/index-clock';
-import { badRequest } from '../http/errors';
+import { badRequest } from '../errors';
 import { storableProblem } from '../structs/validate-ids';
 import { valueTooDeep } from '../../util/json-depth';
 import { computedClass } from '../scheduler/computed-class';

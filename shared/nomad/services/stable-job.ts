@@ -1,6 +1,6 @@
 import { nextIndex } from '../../storage/index-clock';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
-import { notFound } from '../http/errors';
+import { notFound } from '../errors';
 import { replaceJobVersion } from '../store/job-versions';
 import { jobKey } from '../store/keys';
 import { readJob, readJobVersion } from '../store/jobs';

@@ -1,6 +1,6 @@
 import { nextIndex } from '../../storage/index-clock';
 import { transact } from '../../storage/transact';
-import { notFound } from '../http/errors';
+import { notFound } from '../errors';
 import { desiredTransitionItem, type StoredAlloc } from '../store/allocs';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate } from '../store/job-counters';

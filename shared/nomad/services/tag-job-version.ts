@@ -1,7 +1,7 @@
 import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
-import { badRequest, notFound } from '../http/errors';
+import { badRequest, notFound } from '../errors';
 import { versionTagDescriptionProblem } from '../jobspec/validate';
 import { storableProblem } from '../structs/validate-ids';
 import { claimTag, releaseTag, replaceJobVersion, visibleJobVersions } from '../store/job-versions';

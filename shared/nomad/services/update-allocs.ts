@@ -2,7 +2,7 @@ import { config } from '../../config';
 import { batchGet } from '../../storage/batch-get';
 import { nextIndex } from '../../storage/index-clock';
 import { MAX_TRANSACT_ITEMS, transact, TransactionConflict, type TransactItem } from '../../storage/transact';
-import { badRequest } from '../http/errors';
+import { badRequest } from '../errors';
 import { addClaim } from '../scheduler/rank';
 import { addSummaryDeltas, summaryTransition } from '../status/summary';
 import { allocKey, findAlloc, storedAllocFromItem, type AllocClaim, type StoredAlloc } from '../store/allocs';

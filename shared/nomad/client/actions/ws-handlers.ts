@@ -1,7 +1,7 @@
 import { upgradeWebSocket } from '@hono/node-server';
 import type { Context } from 'hono';
 import { requestSecret } from '../../acl/guard';
-import { badRequest } from '../../http/errors';
+import { badRequest } from '../../errors';
 import type { JobPath } from '../../http/job-path';
 import { boolParam, namespaceParam } from '../../http/params';
 import { nomadJson } from '../../http/respond';

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { stream } from 'hono/streaming';
 import { requireNamespace } from '../../acl/guard';
-import { badRequest, NomadError } from '../../http/errors';
+import { badRequest, NomadError } from '../../errors';
 import { parseGoBool } from '../../http/params';
 import { findAlloc, withJobs } from '../../store/allocs';
 import { isClientTerminal } from '../../structs/allocation';

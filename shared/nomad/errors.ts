@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { logUnexpectedError } from '../../http/unexpected-error';
+import { logUnexpectedError } from '../http/unexpected-error';
 
 /**
  * Nomad answers errors as `text/plain` with the message alone. Where Nomad says 500 for the
