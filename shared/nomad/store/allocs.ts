@@ -6,6 +6,9 @@ import { findItemById } from './find-by-id';
 import { allocSk, byId, createOrderKeys, jobPk, nodeAllocsKey } from './keys';
 import { readJobVersions, type VersionRef } from './jobs';
 import { queryJobItems } from './job-items';
+import type { AllocClaim, StoredAlloc } from '../structs/cluster-state';
+
+export type { AllocClaim, StoredAlloc };
 
 /**
  * Allocation items live in their job's partition (so the scheduler reads them consistently)
@@ -16,21 +19,6 @@ import { queryJobItems } from './job-items';
  *   capacity it held on its node and the job's LiveAllocs counter are released exactly once;
  * - Claim: the node capacity it holds while Live.
  */
-export interface AllocClaim {
-  CpuShares: number;
-  MemoryMB: number;
-  DiskMB: number;
-}
-
-export interface StoredAlloc {
-  alloc: Allocation;
-  jobVersion: number;
-  jobCreateIndex: number;
-  jobModifyIndex: number;
-  live: boolean;
-  claim: AllocClaim;
-}
-
 type Item = Record<string, any>;
 
 const META_ATTRIBUTES = [
