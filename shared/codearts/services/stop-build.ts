@@ -9,7 +9,7 @@ import { cancelWrites, currentJobs, processAfterCancel } from '../pipeline/gitla
 import { finishBuild, getBuild } from '../store/builds';
 import { leaveInFlight } from '../store/tasks';
 import { settleBuild } from './build-state';
-import { visibleTask } from './tasks';
+import { visibleTask } from './visible-task';
 
 /**
  * `POST /v3/jobs/stop`. One transaction decides a stop: the record goes from QUEUED or RUNNING to
