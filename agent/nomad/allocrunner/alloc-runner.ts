@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Allocation, TaskState } from '../../../shared/nomad/structs/allocation';
 import type { Job, Service, Task, TaskGroup } from '../../../shared/nomad/structs/job';
-import type { ClientAllocUpdate } from '../../../shared/nomad/services/update-allocs';
+import type { ClientAllocUpdate } from '../../../shared/nomad/wire/client-protocol';
 import { sleep } from '../../common/backoff';
 import type { Logger } from '../../common/logger';
 import type { Driver } from '../drivers/driver';

@@ -1,7 +1,9 @@
 import { config } from '../../config';
+import { batchGet } from '../../storage/batch-get';
 import { queryAll } from '../../storage/query-all';
 import type { TransactItem } from '../../storage/transact';
 import type { Allocation } from '../structs/allocation';
+import type { ClientAllocUpdate } from '../wire/client-protocol';
 import { findItemById } from './find-by-id';
 import { allocSk, byId, createOrderKeys, jobPk, nodeAllocsKey } from './keys';
 import { readJobVersions, type VersionRef } from './jobs';
@@ -136,4 +138,58 @@ export function desiredTransitionItem(alloc: Pick<Allocation, 'Namespace' | 'Job
       ExpressionAttributeValues: { ':true': true, ':index': index },
     },
   };
+}
+
+/**
+ * A client's report on allocation `before` (status, description, task states, deployment health),
+ * conditioned on the allocation's ModifyIndex as read.
+ */
+export function clientUpdateItem(before: StoredAlloc, update: ClientAllocUpdate, live: boolean, index: number, nanos: number): TransactItem {
+  const { alloc } = before;
+  const names: Record<string, string> = {
+    '#client': 'ClientStatus',
+    '#description': 'ClientDescription',
+    '#live': 'Live',
+    '#modify': 'ModifyIndex',
+    '#time': 'ModifyTime',
+  };
+  const values: Record<string, unknown> = {
+    ':client': update.ClientStatus,
+    ':description': update.ClientDescription ?? '',
+    ':live': live,
+    ':modify': index,
+    ':time': nanos,
+    ':expected': alloc.ModifyIndex,
+  };
+  const sets = ['#client = :client', '#description = :description', '#live = :live', '#modify = :modify', '#time = :time'];
+  if (update.TaskStates !== undefined) {
+    names['#tasks'] = 'TaskStates';
+    values[':tasks'] = update.TaskStates;
+    sets.push('#tasks = :tasks');
+  }
+  if (update.DeploymentStatus) {
+    names['#deployment'] = 'DeploymentStatus';
+    values[':deployment'] = {
+      Healthy: update.DeploymentStatus.Healthy ?? alloc.DeploymentStatus?.Healthy ?? null,
+      Timestamp: update.DeploymentStatus.Timestamp ?? new Date(nanos / 1_000_000).toISOString(),
+      Canary: alloc.DeploymentStatus?.Canary ?? false,
+      ModifyIndex: index,
+    };
+    sets.push('#deployment = :deployment');
+  }
+  return {
+    Update: {
+      TableName: config().tableName,
+      Key: allocKey(alloc),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: '#modify = :expected',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/** Allocations by their keys, read consistently in one round trip; those not found are absent. */
+export async function readAllocsByKey(keys: Record<string, string>[]): Promise<StoredAlloc[]> {
+  return (await batchGet(keys, { consistent: true })).map(storedAllocFromItem);
 }
