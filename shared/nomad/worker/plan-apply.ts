@@ -16,7 +16,7 @@ import { addClaim, negateClaim } from '../scheduler/rank';
 import type { Plan, PlannedAllocUpdate, PlannedInPlaceUpdate, PlannedStop } from '../scheduler/types';
 import { maybeFail } from './faults';
 import type { FinishPlan } from './finish-eval';
-import { leaseCheck, leaseRelease, type Lease } from './job-lease';
+import { leaseCheck, leaseRelease, type Lease } from '../store/job-lease';
 
 /**
  * The plan applier: commits a plan with DynamoDB transactions, Nomad's optimistic concurrency.

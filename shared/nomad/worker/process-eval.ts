@@ -11,7 +11,7 @@ import type { EvalMessage } from './eval-queue';
 import { continueEval } from './continue-eval';
 import { EMPTY_RESULT, finishEval, planFinish, type EvalOutcome } from './finish-eval';
 import { maybeFail } from './faults';
-import { acquireLease, releaseLease, whileLeased, type Lease } from './job-lease';
+import { acquireLease, releaseLease, whileLeased, type Lease } from '../store/job-lease';
 import { recordUsage, refreshNodes } from './node-cache';
 import { applyPlan, EvalFinishedElsewhere, JobChanged } from './plan-apply';
 import { quarantineEval } from './quarantine';
