@@ -1,5 +1,4 @@
-import type { JobRecord } from '../../gitlab/records';
-import type { JobStatus } from '../../gitlab/state/statuses';
+import type { JobRecord, JobStatus } from '../../gitlab/engine';
 import type { BuildRecord, BuildStatus } from '../records';
 
 /**
