@@ -8,7 +8,7 @@ import { config } from '../../config';
 import { GitLabError } from '../errors';
 import type { ArtifactRecord } from '../records';
 import { extractedEntryKey } from './object-keys';
-import { findEntry, openArchive } from './s3-range-reader';
+import { findEntry, openArchive } from '../store/s3-range-reader';
 
 /**
  * What a download answers. Archives are never streamed through the API (a Lambda answer is capped

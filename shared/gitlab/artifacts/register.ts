@@ -6,13 +6,13 @@ import { badRequest, forbidden, GitLabError } from '../errors';
 import type { ArtifactRecord, JobRecord } from '../records';
 import { getJob, updateJob } from '../store/jobs';
 import { expireAtFor } from './expire-in';
-import { setExpiry } from './expiry';
+import { setExpiry } from '../store/artifact-expiry';
 import { unchangedSince } from './unchanged';
 import { ARTIFACT_FORMATS, FILE_TYPES, isUploadableType } from './file-types';
 import { buildMetadata, type ArchiveEntry } from './metadata';
 import { artifactKey, siblingKey } from './object-keys';
-import { deleteObjects } from './objects';
-import { openArchive } from './s3-range-reader';
+import { deleteObjects } from '../store/artifact-bucket';
+import { openArchive } from '../store/s3-range-reader';
 
 /**
  * Registering an uploaded file as one of a running job's artifacts. The file is already in the

@@ -1,5 +1,5 @@
-import { deleteExpiry } from '../artifacts/expiry';
-import { deleteJobObjects } from '../artifacts/objects';
+import { deleteExpiry } from '../store/artifact-expiry';
+import { deleteJobObjects } from '../store/artifact-bucket';
 import type { JobRecord, PipelineRecord } from '../records';
 import { transact } from '../../storage/transact';
 import { deleteKeys, deletePartition } from '../store/delete-items';

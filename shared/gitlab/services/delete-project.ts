@@ -1,6 +1,6 @@
 import { revokeToken } from '../../auth/token-store';
 import { S3_PREFIXES } from '../../storage/table-schema';
-import { deleteObjectsUnder } from '../artifacts/objects';
+import { deleteObjectsUnder } from '../store/artifact-bucket';
 import type { ProjectRecord } from '../records';
 import { deletePartition } from '../store/delete-items';
 import { projectPk } from '../store/keys';
