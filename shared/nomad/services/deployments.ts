@@ -21,7 +21,7 @@ import type { Allocation } from '../structs/allocation';
 import { isActiveDeployment, type Deployment } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
 import type { Job } from '../structs/job';
-import { queueNewEvals } from '../worker/eval-queue';
+import { queueNewEvals } from '../store/eval-queue';
 import { newEval } from './new-eval';
 
 /**

@@ -5,7 +5,7 @@ import { touchJobs } from '../store/collection-index';
 import { deleteHistoryItem, deleteJobItem, deleteSources, jobHistory } from '../store/job-purge';
 import { putJobVersion, readJob, writeJobItem } from '../store/jobs';
 import { isParentJob, type Job } from '../structs/job';
-import { queueNewEvals } from '../worker/eval-queue';
+import { queueNewEvals } from '../store/eval-queue';
 import { newEval } from './new-eval';
 
 /**

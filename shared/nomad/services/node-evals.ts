@@ -8,7 +8,7 @@ import { readJobs, type JobRecord } from '../store/jobs';
 import { listSystemJobs } from '../store/system-jobs';
 import type { Evaluation } from '../structs/evaluation';
 import type { Node } from '../structs/node';
-import { queueNewEvals } from '../worker/eval-queue';
+import { queueNewEvals } from '../store/eval-queue';
 import { newEval } from './new-eval';
 
 /**

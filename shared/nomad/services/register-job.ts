@@ -17,7 +17,7 @@ import { MAX_SOURCE_SIZE, pruneSubmissions, putSubmission } from '../store/submi
 import { putNewEval } from '../store/evals';
 import { isParentJob, type Job } from '../structs/job';
 import type { Evaluation } from '../structs/evaluation';
-import { queueNewEvals } from '../worker/eval-queue';
+import { queueNewEvals } from '../store/eval-queue';
 import { newEval } from './new-eval';
 
 /**

@@ -5,7 +5,7 @@ import { desiredTransitionItem, type StoredAlloc } from '../store/allocs';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate } from '../store/job-counters';
 import { readJob } from '../store/jobs';
-import { queueNewEvals } from '../worker/eval-queue';
+import { queueNewEvals } from '../store/eval-queue';
 import { newEval } from './new-eval';
 
 /**

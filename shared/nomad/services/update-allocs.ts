@@ -14,7 +14,7 @@ import { isClientTerminal } from '../structs/allocation';
 import type { Deployment } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
 import type { ClientAllocUpdate } from '../wire/client-protocol';
-import { queueNewEvals } from '../worker/eval-queue';
+import { queueNewEvals } from '../store/eval-queue';
 import { unblockEvals } from '../worker/unblock';
 import { reactToHealth } from './deployments';
 import { newEval } from './new-eval';

@@ -2,7 +2,7 @@ import type { Context, SQSRecord } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from '../../util/zod';
 import type { Evaluation } from '../structs/evaluation';
-import type { EvalMessage } from './eval-queue';
+import type { EvalMessage } from '../store/eval-queue';
 import { DELIVERY_LIMIT, processEvaluation } from './process-eval';
 import { quarantineEval } from './quarantine';
 

@@ -1,7 +1,7 @@
 import { nextIndex } from '../../storage/index-clock';
 import { listOpenEvals } from '../store/evals';
 import type { Evaluation } from '../structs/evaluation';
-import { enqueueEvals } from './eval-queue';
+import { enqueueEvals } from '../store/eval-queue';
 
 /**
  * Capacity appeared (a node registered or became eligible, or allocations stopped): give

@@ -4,7 +4,7 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { sqs } from '../../aws/clients';
 import { config } from '../../config';
 import type { Evaluation } from '../structs/evaluation';
-import { quarantineEval } from './quarantine';
+import { quarantineEval } from '../worker/quarantine';
 
 /**
  * Puts evaluations on the FIFO queue. One message group per job gives Nomad's broker guarantee
