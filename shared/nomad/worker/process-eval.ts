@@ -7,7 +7,7 @@ import { readEval } from '../store/evals';
 import { readJob } from '../store/jobs';
 import { isOpenEval, type Evaluation } from '../structs/evaluation';
 import { evalDueAt } from './due';
-import type { EvalMessage } from '../store/eval-queue';
+import type { EvalMessage } from '../wire/eval-message';
 import { continueEval } from './continue-eval';
 import { EMPTY_RESULT, finishEval, planFinish, type EvalOutcome } from './finish-eval';
 import { maybeFail } from './faults';
