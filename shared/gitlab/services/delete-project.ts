@@ -1,4 +1,4 @@
-import { revokeToken } from '../../auth/token-store';
+import { revokeToken } from '../../auth/store/token-store';
 import { S3_PREFIXES } from '../../storage/table-schema';
 import { deleteObjectsUnder } from '../store/artifact-bucket';
 import type { ProjectRecord } from '../records';

@@ -1,4 +1,4 @@
-import { putToken, newSecret } from '../../auth/token-store';
+import { putToken, newSecret } from '../../auth/store/token-store';
 import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { claimAclBootstrap } from '../store/acl-bootstrap';

@@ -1,4 +1,4 @@
-import { findTokenByAccessor, newSecret, putToken, updateTokenClaims } from '../../auth/token-store';
+import { findTokenByAccessor, newSecret, putToken, updateTokenClaims } from '../../auth/store/token-store';
 import { nextIndex } from '../../storage/index-clock';
 import { parseGoDuration } from '../../util/go-duration';
 import { badRequest, notFound } from '../errors';

@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono';
 import * as z from '../../util/zod';
-import { findTokenByAccessor, listTokens, revokeToken } from '../../auth/token-store';
+import { findTokenByAccessor, listTokens, revokeToken } from '../../auth/store/token-store';
 import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { bootstrapAcl, configuredBootstrapToken } from '../acl/bootstrap';
