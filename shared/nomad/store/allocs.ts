@@ -2,7 +2,7 @@ import { config } from '../../config';
 import { batchGet } from '../../storage/batch-get';
 import { queryAll } from '../../storage/query-all';
 import type { TransactItem } from '../../storage/transact';
-import type { Allocation } from '../structs/allocation';
+import type { AllocDeploymentStatus, Allocation } from '../structs/allocation';
 import type { ClientAllocUpdate } from '../wire/client-protocol';
 import { findItemById } from './find-by-id';
 import { allocSk, byId, createOrderKeys, jobPk, nodeAllocsKey } from './keys';
@@ -192,4 +192,16 @@ export function clientUpdateItem(before: StoredAlloc, update: ClientAllocUpdate,
 /** Allocations by their keys, read consistently in one round trip; those not found are absent. */
 export async function readAllocsByKey(keys: Record<string, string>[]): Promise<StoredAlloc[]> {
   return (await batchGet(keys, { consistent: true })).map(storedAllocFromItem);
+}
+
+/** The allocation's deployment health as an operator set it (no condition: the operator's word stands). */
+export function allocHealthItem(alloc: Pick<Allocation, 'Namespace' | 'JobID' | 'ID'>, status: AllocDeploymentStatus, index: number): TransactItem {
+  return {
+    Update: {
+      TableName: config().tableName,
+      Key: allocKey(alloc),
+      UpdateExpression: 'SET DeploymentStatus = :status, ModifyIndex = :index',
+      ExpressionAttributeValues: { ':status': status, ':index': index },
+    },
+  };
 }
