@@ -6,7 +6,7 @@ import type { ClientAllocUpdate } from '../../../shared/nomad/wire/client-protoc
 import { sleep } from '../../common/backoff';
 import type { Logger } from '../../common/logger';
 import type { Driver } from '../drivers/driver';
-import type { LogOffsets } from '../logs/log-shipper';
+import type { LogOffsets } from '../logs/log-offsets';
 import { allocClientStatus } from './client-status';
 import { HealthWatcher } from './health';
 import { isEphemeral, lifecycleTask, nextLifecycleSteps, type KillCause, type LifecycleTask, type TaskProgress } from './lifecycle';
