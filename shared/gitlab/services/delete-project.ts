@@ -2,8 +2,7 @@ import { revokeToken } from '../../auth/store/token-store';
 import { S3_PREFIXES } from '../../storage/table-schema';
 import { deleteObjectsUnder } from '../store/artifact-bucket';
 import type { ProjectRecord } from '../records';
-import { deletePartition } from '../store/delete-items';
-import { projectPk } from '../store/keys';
+import { deleteProjectItems } from '../store/delete-items';
 import { projectPipelineIds } from '../store/pipeline-list';
 import { readPipelineWithJobs } from '../store/pipelines';
 import { listProjectsBeingDeleted, unlistProject } from '../store/projects';
@@ -34,7 +33,7 @@ async function finishProjectDeletion(project: ProjectRecord): Promise<void> {
   }
   if (project.runnersTokenHash) await revokeToken(project.runnersTokenHash).catch(() => undefined);
   await deleteObjectsUnder(`${S3_PREFIXES.repository}${project.id}/`);
-  await deletePartition(projectPk(project.id), ['PROJECT']);
+  await deleteProjectItems(project.id);
 }
 
 /** Periodic duty: deletions that a crash or a timeout left unfinished. */
