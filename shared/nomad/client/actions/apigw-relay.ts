@@ -46,7 +46,7 @@ const GONE_RETRIES = 10;
 
 let client: ApiGatewayManagementApiClient | undefined;
 function management(): ApiGatewayManagementApiClient {
-  client ??= new ApiGatewayManagementApiClient({ endpoint: process.env.ACTIONS_CALLBACK_URL });
+  client ??= new ApiGatewayManagementApiClient({ endpoint: config().actionsCallbackUrl });
   return client;
 }
 

@@ -1,3 +1,4 @@
+import { config } from '../../../config';
 import { upgradeWebSocket } from '@hono/node-server';
 import type { Context } from 'hono';
 import { requestSecret } from '../../acl/guard';
@@ -69,7 +70,7 @@ export async function actionHandler(c: Context, { jobId }: JobPath): Promise<Res
 export async function agentChannelHandler(c: Context): Promise<Response> {
   const nodeId = await requireAgentNode(c);
   if (!isUpgrade(c)) {
-    const websocketApi = process.env.ACTIONS_WEBSOCKET_URL;
+    const websocketApi = config().actionsWebSocketUrl;
     return nomadJson(c, { URL: websocketApi ? `${websocketApi}?role=agent` : '/v1/client/agent/channel' });
   }
   const next = inOrder();
