@@ -3,7 +3,7 @@ import { badRequest, notFound } from '../errors';
 import { moveNextLaunch } from '../store/periodic-launches';
 import { readJob } from '../store/jobs';
 import type { Job } from '../structs/job';
-import { periodicNextLaunch, registerJob, type RegisterResult } from '../services/register-job';
+import { periodicNextLaunch, registerJob, type RegisterResult } from './register-job';
 
 /**
  * Launching a periodic job's child (Nomad's periodic dispatcher): a copy of the parent named

@@ -4,7 +4,7 @@ import { transact } from '../../storage/transact';
 import { listDueLaunches } from '../store/periodic-launches';
 import { readJob } from '../store/jobs';
 import type { Job } from '../structs/job';
-import { advanceParent, launchChild } from './launch';
+import { advanceParent, launchChild } from './periodic-launch';
 
 /**
  * The periodic dispatcher's tick (run by the scheduled duties): every periodic parent whose next
