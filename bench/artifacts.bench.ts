@@ -11,7 +11,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { BlobWriter, Uint8ArrayReader, Uint8ArrayWriter, ZipReader, ZipWriter, type FileEntry } from '@zip.js/zip.js';
 import { s3 } from '../shared/aws/clients';
 import { config } from '../shared/config';
-import { findEntry, openArchive } from '../shared/gitlab/artifacts/s3-range-reader';
+import { findEntry, openArchive } from '../shared/gitlab/store/s3-range-reader';
 import { benchStack } from './stack';
 import { median } from './median';
 

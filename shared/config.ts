@@ -1,6 +1,7 @@
 /**
  * Settings read from the environment. The same names are set by the CDK stack on AWS and by
- * `npm start` / the test setup locally, so nothing else in `shared/` reads `process.env`.
+ * `npm start` / the test setup locally, so nothing else in `shared/` reads `process.env`. Read when
+ * called, never at module load, so a setting changed at run time (tests do) takes effect.
  *
  * AWS endpoints are not settings of ours: the SDK reads `AWS_ENDPOINT_URL_DYNAMODB`,
  * `AWS_ENDPOINT_URL_SQS` and `AWS_ENDPOINT_URL_S3` itself, which is how the local stand-ins are
@@ -25,6 +26,16 @@ export interface Config {
   region: string;
   /** How often a blocking query re-reads what it watches, in ms. */
   blockingPollMs: number;
+  /** Longest a blocking query or log follow waits (MAX_BLOCKING_WAIT_MS; on Lambda, under its timeout); each caller has its own default. */
+  maxBlockingWaitMs: number | undefined;
+  /** How long a client node may go without a heartbeat before it counts as down (HEARTBEAT_TTL_SECONDS, 30). */
+  heartbeatTtlMs: number;
+  /** Faults the worker injects for tests, `point=probability,…` (WORKER_FAULTS; empty: none). */
+  workerFaults: string;
+  /** The actions WebSocket API's URL agents connect to (ACTIONS_WEBSOCKET_URL; unset locally). */
+  actionsWebSocketUrl: string | undefined;
+  /** The WebSocket API's callback endpoint the relay posts frames to (ACTIONS_CALLBACK_URL). */
+  actionsCallbackUrl: string | undefined;
   /** Nomad's scheduler algorithm: `binpack` (default) or `spread` (SCHEDULER_ALGORITHM). */
   schedulerAlgorithm: 'binpack' | 'spread';
   /** Largest task group `Count` a job may ask for (MAX_GROUP_COUNT, 50,000); Nomad has no bound. */
@@ -77,6 +88,11 @@ export function config(): Config {
     externalUrl: (process.env.EXTERNAL_URL ?? 'http://127.0.0.1:4646').replace(/\/$/, ''),
     region: process.env.NOMAD_REGION ?? 'global',
     blockingPollMs: Number(process.env.BLOCKING_POLL_MS ?? 1000),
+    maxBlockingWaitMs: process.env.MAX_BLOCKING_WAIT_MS === undefined ? undefined : Number(process.env.MAX_BLOCKING_WAIT_MS),
+    heartbeatTtlMs: Number(process.env.HEARTBEAT_TTL_SECONDS ?? 30) * 1000,
+    workerFaults: process.env.WORKER_FAULTS ?? '',
+    actionsWebSocketUrl: process.env.ACTIONS_WEBSOCKET_URL,
+    actionsCallbackUrl: process.env.ACTIONS_CALLBACK_URL,
     schedulerAlgorithm: process.env.SCHEDULER_ALGORITHM === 'spread' ? 'spread' : 'binpack',
     maxGroupCount: Number(process.env.MAX_GROUP_COUNT || 50_000),
     workerSlicePlacements: Math.max(1, Number(process.env.WORKER_SLICE_PLACEMENTS) || 1_000),

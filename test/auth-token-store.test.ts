@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findToken, findTokenByAccessor, findTokenRecord, hashSecret, isBootstrapSecret, newSecret, putToken, revokeToken } from '../shared/auth/token-store';
+import { findToken, findTokenByAccessor, findTokenRecord, hashSecret, isBootstrapSecret, newSecret, putToken, revokeToken } from '../shared/auth/store/token-store';
 import { useFreshResources } from './support/resources';
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import type { Allocation } from '../../shared/nomad/structs/allocation';
 import { backoffDelay, sleep } from '../common/backoff';
 import type { Logger } from '../common/logger';
-import type { ClientAllocUpdate } from '../../shared/nomad/services/update-allocs';
+import type { ClientAllocUpdate } from '../../shared/nomad/wire/client-protocol';
 import type { AllocRecord, AllocRunner } from './allocrunner/alloc-runner';
 import { stoppedWhileAway } from './allocrunner/stopped-while-away';
 import type { ControlPlane } from './control-plane';

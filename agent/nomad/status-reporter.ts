@@ -1,4 +1,4 @@
-import type { ClientAllocUpdate } from '../../shared/nomad/services/update-allocs';
+import type { ClientAllocUpdate } from '../../shared/nomad/wire/client-protocol';
 import { ApiError } from '../common/api-client';
 import { backoffDelay } from '../common/backoff';
 import type { Logger } from '../common/logger';

@@ -4,7 +4,6 @@
  * the pipeline's job says whether it runs. Times are unix milliseconds.
  */
 import type { Owner } from './auth/caller';
-import type { BuildStatus } from './pipeline/build-status';
 
 export interface TaskRecord {
   jobId: string;
@@ -24,6 +23,12 @@ export interface TaskRecord {
   createdAt: number;
   deletedAt?: number;
 }
+
+/**
+ * A build's status: QUEUED while the pipeline exists but no runner has taken the job yet, RUNNING,
+ * then SUCCESS, FAILURE or ABORTED.
+ */
+export type BuildStatus = 'QUEUED' | 'RUNNING' | 'SUCCESS' | 'FAILURE' | 'ABORTED';
 
 export interface RunParameter {
   name: string;

@@ -7,7 +7,7 @@ import { isAlive } from '../../agent/common/proc-stat';
 import { AllocRunner, type AllocRunnerDeps } from '../../agent/nomad/allocrunner/alloc-runner';
 import type { TaskLogSink } from '../../agent/nomad/allocrunner/task-runner';
 import { createDrivers, detectDriverHost } from '../../agent/nomad/drivers/registry';
-import type { ClientAllocUpdate } from '../../shared/nomad/services/update-allocs';
+import type { ClientAllocUpdate } from '../../shared/nomad/wire/client-protocol';
 
 /**
  * An allocation runner taking up what a previous agent's runner left, from its snapshot (as the

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { parse } from 'yaml';
+import { load as loadYaml } from 'js-yaml';
 
 /**
  * Checks response bodies against Nomad's OpenAPI document, the way the acceptance check does.
@@ -32,7 +32,7 @@ const validators = new Map<string, ValidateFunction>();
 function load() {
   if (document) return;
   if (!CONTRACT) throw new Error('Nomad OpenAPI document not found: put the team copy at ../shared/contracts/nomad-openapi.yaml or name it in NOMAD_OPENAPI_CONTRACT');
-  document = parse(readFileSync(CONTRACT, 'utf8'));
+  document = loadYaml(readFileSync(CONTRACT, 'utf8'));
   ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
   ajv.addSchema({ $id: 'nomad', components: { schemas: document.components.schemas } });
 }

@@ -1,5 +1,5 @@
 import type { Allocation, TaskState } from '../../../shared/nomad/structs/allocation';
-import type { ClientAllocUpdate } from '../../../shared/nomad/services/update-allocs';
+import type { ClientAllocUpdate } from '../../../shared/nomad/wire/client-protocol';
 import { taskEvent, TaskEventType, withEvent, ZERO_TIME } from './task-events';
 
 /**

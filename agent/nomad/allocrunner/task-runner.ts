@@ -4,7 +4,7 @@ import { sleep } from '../../common/backoff';
 import type { TaskLimits } from '../cgroups/cgroups';
 import type { Driver, OutputSinks, TaskHandle } from '../drivers/driver';
 import { DriverStartError } from '../drivers/driver';
-import type { LogOffsets } from '../logs/log-shipper';
+import type { LogOffsets } from '../logs/log-offsets';
 import type { RestartDecision, RestartTracker } from './restart-tracker';
 import { taskEvent, TaskEventType, withEvent, ZERO_TIME, type TaskEventFields, type TaskEventTypeName } from './task-events';
 import type { TaskDirs } from './task-env';

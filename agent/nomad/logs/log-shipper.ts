@@ -4,6 +4,7 @@ import { backoffDelay } from '../../common/backoff';
 import type { Logger } from '../../common/logger';
 import type { TaskLogSink } from '../allocrunner/task-runner';
 import type { ControlPlane, LogChunk } from '../control-plane';
+import type { LogOffsets } from './log-offsets';
 
 /**
  * Task output: the task's log files in the allocation directory (Nomad's names,
@@ -21,13 +22,6 @@ import type { ControlPlane, LogChunk } from '../control-plane';
  * a crash between commit and state save — sends that same range before anything newer.
  */
 type LogType = 'stdout' | 'stderr';
-
-export interface LogOffsets {
-  stdout: number;
-  stderr: number;
-  /** Sizes of the chunks sent from those offsets and not yet known to be committed. */
-  inflight?: { stdout: number; stderr: number };
-}
 
 interface Stream {
   allocId: string;

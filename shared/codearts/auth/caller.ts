@@ -1,4 +1,4 @@
-import { findTokenRecord, isBootstrapSecret } from '../../auth/token-store';
+import { findTokenRecord, isBootstrapSecret } from '../../auth/store/token-store';
 import { domainScoped, tokenExpired, tokenMissing, tokenUnreadable } from '../errors';
 import { iamTime } from './iam-time';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { newSecret, putToken } from '../../auth/token-store';
+import { newSecret, putToken } from '../../auth/store/token-store';
 import type { IamClaims } from './caller';
 import { iamTime } from './iam-time';
 

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import * as z from '../../util/zod';
-import { findToken, isBootstrapSecret } from '../../auth/token-store';
+import { findToken, isBootstrapSecret } from '../../auth/store/token-store';
 import { mintIamToken, type MintRequest } from '../auth/mint';
 import { codearts, respond } from './routing';
 

@@ -1,14 +1,10 @@
-import type { JobRecord } from '../../gitlab/records';
-import type { JobStatus } from '../../gitlab/state/statuses';
-import type { BuildRecord } from '../records';
+import type { JobRecord, JobStatus } from '../../gitlab/engine';
+import type { BuildRecord, BuildStatus } from '../records';
 
 /**
  * A build's status (pure): the record's own once it is final (a stop makes it ABORTED, a finished
  * build is written back SUCCESS or FAILURE), otherwise what its GitLab job is doing.
- * QUEUED: the pipeline exists but no runner has taken the job yet.
  */
-export type BuildStatus = 'QUEUED' | 'RUNNING' | 'SUCCESS' | 'FAILURE' | 'ABORTED';
-
 export const IN_FLIGHT: readonly BuildStatus[] = ['QUEUED', 'RUNNING'];
 
 export function isInFlight(status: BuildStatus): boolean {

@@ -5,7 +5,7 @@ import { DAY_MS } from '../pipeline/run-variables';
 import type { TaskRecord } from '../records';
 import { buildRange, firstBuildSince, getBuild, getBuilds } from '../store/builds';
 import { currentViews, type BuildView } from './build-state';
-import { visibleTask } from './tasks';
+import { visibleTask } from './visible-task';
 
 /** What the read endpoints show: one build, a page of history, whether a task runs. */
 

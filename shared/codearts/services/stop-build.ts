@@ -5,11 +5,12 @@ import type { Caller } from '../auth/caller';
 import { recordNotFound } from '../errors';
 import { buildState, isInFlight, type BuildState } from '../pipeline/build-status';
 import type { BuildRecord } from '../records';
-import { cancelWrites, currentJobs, processAfterCancel } from '../pipeline/gitlab-builds';
+import { cancelJobWrites, processPipeline } from '../../gitlab/engine';
+import { currentJobs } from '../pipeline/gitlab-builds';
 import { finishBuild, getBuild } from '../store/builds';
 import { leaveInFlight } from '../store/tasks';
 import { settleBuild } from './build-state';
-import { visibleTask } from './tasks';
+import { visibleTask } from './visible-task';
 
 /**
  * `POST /v3/jobs/stop`. One transaction decides a stop: the record goes from QUEUED or RUNNING to
@@ -40,13 +41,13 @@ export async function abortBuild(jobId: string, buildNo: number, read: BuildReco
     const now = Date.now();
     const aborted: BuildState = { status: 'ABORTED', startedAt: job.startedAt, finishedAt: now };
     try {
-      await transact([finishBuild(record, aborted), ...cancelWrites(job, now), leaveInFlight(jobId, buildNo)]);
+      await transact([finishBuild(record, aborted), ...cancelJobWrites(job, now), leaveInFlight(jobId, buildNo)]);
     } catch (error) {
       if (!(error instanceof TransactionConflict)) throw error;
       await sleep(randomInt(2, 10 * (attempt + 1)));
       continue;
     }
-    await processAfterCancel(record.pipelineId);
+    await processPipeline(record.pipelineId);
     return true;
   }
   throw new Error(`build ${jobId}#${buildNo}: the stop kept conflicting`);

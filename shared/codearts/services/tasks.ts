@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { canSee, ownerOf, type Caller } from '../auth/caller';
+import { ownerOf, type Caller } from '../auth/caller';
 import { invalidParameter, taskNotFound } from '../errors';
 import { createTaskProject } from '../pipeline/gitlab-builds';
 import { ciFile, type Step } from '../pipeline/steps-to-ci';
 import type { TaskRecord } from '../records';
 import { getBuilds } from '../store/builds';
-import { getTask, markTaskDeleted, putTask } from '../store/tasks';
+import { markTaskDeleted, putTask } from '../store/tasks';
 import { abortBuild } from './stop-build';
+import { visibleTask } from './visible-task';
 
 /**
  * Build tasks: created with their GitLab project (the steps as its CI file), found only by
@@ -51,12 +52,6 @@ export async function createTask(caller: Caller, body: NewTask): Promise<TaskRec
     createdAt: Date.now(),
   };
   await putTask(task);
-  return task;
-}
-
-export async function visibleTask(caller: Caller, jobId: string): Promise<TaskRecord> {
-  const task = await getTask(jobId);
-  if (!task || task.deletedAt !== undefined || !canSee(caller, task.owner)) throw taskNotFound();
   return task;
 }
 

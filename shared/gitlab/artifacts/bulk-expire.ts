@@ -1,7 +1,7 @@
 import { transact, TransactionConflict } from '../../storage/transact';
 import type { PipelineRecord } from '../records';
 import { getJob, listProjectJobs, updateJob } from '../store/jobs';
-import { putExpiry } from './expiry';
+import { putExpiry } from '../store/artifact-expiry';
 import { latestSuccessfulPipeline } from './locate';
 import { unchangedSince } from './unchanged';
 

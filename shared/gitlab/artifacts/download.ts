@@ -1,14 +1,12 @@
 import { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { FileEntry } from '@zip.js/zip.js';
 import { getMimeType } from 'hono/utils/mime';
-import { s3 } from '../../aws/clients';
 import { config } from '../../config';
 import { GitLabError } from '../errors';
 import type { ArtifactRecord } from '../records';
 import { extractedEntryKey } from './object-keys';
-import { findEntry, openArchive } from './s3-range-reader';
+import { objectSize, presignedDownload, putObject } from '../store/bucket-objects';
+import { findEntry, openArchive } from '../store/s3-range-reader';
 
 /**
  * What a download answers. Archives are never streamed through the API (a Lambda answer is capped
@@ -33,9 +31,7 @@ export function contentTypeOf(path: string): string {
 
 /** A presigned URL for `method` (a HEAD request is redirected to a URL signed for HEAD, as GitLab does). */
 function presigned(key: string, filename: string, contentType: string, method = 'GET'): Promise<string> {
-  const input = { Bucket: config().bucketName, Key: key, ResponseContentDisposition: attachment(filename), ResponseContentType: contentType };
-  const options = { expiresIn: REDIRECT_TTL_SECONDS };
-  return method === 'HEAD' ? getSignedUrl(s3(), new HeadObjectCommand(input), options) : getSignedUrl(s3(), new GetObjectCommand(input), options);
+  return presignedDownload(key, attachment(filename), contentType, method, REDIRECT_TTL_SECONDS);
 }
 
 export function archiveUrl(archive: ArtifactRecord, method: string): Promise<string> {
@@ -51,16 +47,6 @@ function entryData(entry: FileEntry): ReadableStream<Uint8Array> {
   // An error (a bad CRC, S3 failing midway) aborts the writable side, which errors the readable one.
   entry.getData(writable).catch(() => undefined);
   return readable;
-}
-
-async function exists(key: string): Promise<boolean> {
-  try {
-    await s3().send(new HeadObjectCommand({ Bucket: config().bucketName, Key: key }));
-    return true;
-  } catch (error) {
-    if ((error as { name?: string }).name === 'NotFound') return false;
-    throw error;
-  }
 }
 
 export async function singleFile(archive: ArtifactRecord, path: string, method: string): Promise<SingleFile> {
@@ -82,16 +68,11 @@ export async function singleFile(archive: ArtifactRecord, path: string, method: 
     };
   }
   const key = extractedEntryKey(archive.objectKey!, path);
-  if (!(await exists(key))) {
-    await s3().send(
-      new PutObjectCommand({
-        Bucket: config().bucketName,
-        Key: key,
-        Body: Readable.fromWeb(entryData(entry) as import('node:stream/web').ReadableStream<Uint8Array>),
-        ContentLength: entry.uncompressedSize,
-        ContentType: contentType,
-      }),
-    );
+  if ((await objectSize(key)) === undefined) {
+    await putObject(key, Readable.fromWeb(entryData(entry) as import('node:stream/web').ReadableStream<Uint8Array>), {
+      contentLength: entry.uncompressedSize,
+      contentType,
+    });
   }
   return { kind: 'redirect', url: await presigned(key, basename, contentType, method) };
 }

@@ -1,18 +1,17 @@
-import { CopyObjectCommand, DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { s3 } from '../../aws/clients';
 import { config } from '../../config';
 import { transact, TransactionConflict } from '../../storage/transact';
 import { badRequest, forbidden, GitLabError } from '../errors';
 import type { ArtifactRecord, JobRecord } from '../records';
 import { getJob, updateJob } from '../store/jobs';
 import { expireAtFor } from './expire-in';
-import { setExpiry } from './expiry';
+import { setExpiry } from '../store/artifact-expiry';
 import { unchangedSince } from './unchanged';
 import { ARTIFACT_FORMATS, FILE_TYPES, isUploadableType } from './file-types';
 import { buildMetadata, type ArchiveEntry } from './metadata';
 import { artifactKey, siblingKey } from './object-keys';
-import { deleteObjects } from './objects';
-import { openArchive } from './s3-range-reader';
+import { deleteObjects } from '../store/artifact-bucket';
+import { putObject } from '../store/bucket-objects';
+import { openArchive } from '../store/s3-range-reader';
 
 /**
  * Registering an uploaded file as one of a running job's artifacts. The file is already in the
@@ -57,13 +56,6 @@ function safeName(filename: string): string {
   return base === '' || base === '.' || base === '..' ? 'artifact' : base;
 }
 
-/** Moves a presigned upload to its final key. */
-export async function moveUpload(from: string, to: string): Promise<void> {
-  const bucket = config().bucketName;
-  await s3().send(new CopyObjectCommand({ Bucket: bucket, Key: to, CopySource: `${bucket}/${encodeURI(from)}` }));
-  await s3().send(new DeleteObjectCommand({ Bucket: bucket, Key: from }));
-}
-
 async function archiveEntries(file: StoredFile): Promise<ArchiveEntry[]> {
   const { zip } = openArchive(file.key, file.size);
   try {
@@ -87,7 +79,7 @@ async function archiveEntries(file: StoredFile): Promise<ArchiveEntry[]> {
 async function writeMetadata(file: StoredFile): Promise<StoredFile> {
   const body = buildMetadata(await archiveEntries(file));
   const key = siblingKey(file.key, 'metadata.gz');
-  await s3().send(new PutObjectCommand({ Bucket: config().bucketName, Key: key, Body: body, ContentType: 'application/gzip' }));
+  await putObject(key, body, { contentType: 'application/gzip' });
   return { key, size: body.length };
 }
 

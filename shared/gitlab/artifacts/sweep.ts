@@ -1,9 +1,9 @@
 import { transact, TransactionConflict } from '../../storage/transact';
 import type { JobRecord } from '../records';
 import { getJobs, updateJob } from '../store/jobs';
-import { deleteExpiryIfUnchanged, queryDueExpiries, rescheduleExpiry, type ExpiryEntry } from './expiry';
+import { deleteExpiryIfUnchanged, queryDueExpiries, rescheduleExpiry, type ExpiryEntry } from '../store/artifact-expiry';
 import { inLatestSuccessfulPipeline } from './locate';
-import { tagJobObjectsExpired } from './objects';
+import { tagJobObjectsExpired } from '../store/artifact-bucket';
 import { unchangedSince } from './unchanged';
 
 /**

@@ -1,21 +1,10 @@
 import { randomUUID, createHash } from 'node:crypto';
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { s3 } from '../../aws/clients';
 import { config } from '../../config';
 import { badRequest } from '../errors';
 import type { JobRecord } from '../records';
+import { moveObject, objectSize, presignedUpload, putObject } from '../store/bucket-objects';
 import { uploadKey } from './object-keys';
-import { checkUpload, finalKey, moveUpload, registerArtifact, tooLarge, type ArtifactUpload } from './register';
+import { checkUpload, finalKey, registerArtifact, tooLarge, type ArtifactUpload } from './register';
 
 /**
  * The two ways an archive reaches the bucket.
@@ -45,8 +34,6 @@ export interface RemoteObject {
   Timeout: number;
 }
 
-const TTL = { expiresIn: URL_TTL_SECONDS };
-
 /** The part size that covers `size` bytes in at most 100 parts of at least 5 MiB, rounded up to a MiB. */
 export function partSize(size: number): number {
   const wanted = Math.max(MIN_PART_SIZE, Math.ceil(size / MAX_PARTS));
@@ -58,28 +45,16 @@ export async function authorizeUpload(job: JobRecord, upload: ArtifactUpload, fi
   const maximum = config().gitlabArtifacts.maxSizeBytes;
   if (filesize !== undefined && filesize > maximum) throw tooLarge();
   const id = randomUUID();
-  const bucket = config().bucketName;
-  const key = uploadKey(job.id, id);
-  let multipart: RemoteObject['MultipartUpload'] = null;
+  let multipart: { partSize: number; count: number } | null = null;
   if (filesize === undefined || filesize > MULTIPART_THRESHOLD) {
     const size = filesize ?? maximum;
     const part = partSize(size);
-    const { UploadId } = await s3().send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
-    const count = Math.max(1, Math.ceil(size / part));
-    multipart = {
-      PartSize: part,
-      PartURLs: await Promise.all(Array.from({ length: count }, (_, i) => getSignedUrl(s3(), new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: i + 1 }), TTL))),
-      CompleteURL: await getSignedUrl(s3(), new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId }), TTL),
-      AbortURL: await getSignedUrl(s3(), new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId }), TTL),
-    };
+    multipart = { partSize: part, count: Math.max(1, Math.ceil(size / part)) };
   }
   return {
     RemoteObject: {
       ID: id,
-      GetURL: await getSignedUrl(s3(), new GetObjectCommand({ Bucket: bucket, Key: key }), TTL),
-      StoreURL: await getSignedUrl(s3(), new PutObjectCommand({ Bucket: bucket, Key: key }), TTL),
-      DeleteURL: await getSignedUrl(s3(), new DeleteObjectCommand({ Bucket: bucket, Key: key }), TTL),
-      MultipartUpload: multipart,
+      ...(await presignedUpload(uploadKey(job.id, id), multipart, URL_TTL_SECONDS)),
       CustomPutHeaders: false,
       PutHeaders: {},
       SkipDelete: false,
@@ -94,15 +69,11 @@ export async function finalizeUpload(job: JobRecord, upload: ArtifactUpload, rem
   checkUpload(job, upload);
   if (!/^[0-9a-f-]{36}$/.test(remoteId)) throw badRequest('invalid file.remote_id');
   const from = uploadKey(job.id, remoteId);
-  let size: number;
-  try {
-    size = (await s3().send(new HeadObjectCommand({ Bucket: config().bucketName, Key: from }))).ContentLength ?? 0;
-  } catch (error) {
-    if ((error as { name?: string }).name === 'NotFound') throw badRequest('file.remote_id was not uploaded');
-    throw error;
-  }
+  const size = await objectSize(from);
+  if (size === undefined) throw badRequest('file.remote_id was not uploaded');
   const to = finalKey(job, remoteId, upload);
-  await moveUpload(from, to);
+  // A presigned upload moves to its final key.
+  await moveObject(from, to);
   await registerArtifact(job, upload, { key: to, size, sha256 });
 }
 
@@ -110,6 +81,6 @@ export async function finalizeUpload(job: JobRecord, upload: ArtifactUpload, rem
 export async function storeDirectUpload(job: JobRecord, upload: ArtifactUpload, bytes: Uint8Array): Promise<void> {
   checkUpload(job, upload);
   const key = finalKey(job, randomUUID(), upload);
-  await s3().send(new PutObjectCommand({ Bucket: config().bucketName, Key: key, Body: bytes, ContentLength: bytes.length }));
+  await putObject(key, bytes, { contentLength: bytes.length });
   await registerArtifact(job, upload, { key, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
 }

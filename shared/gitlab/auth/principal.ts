@@ -1,4 +1,4 @@
-import { findTokenRecord, isBootstrapSecret, type TokenRecord } from '../../auth/token-store';
+import { findTokenRecord, isBootstrapSecret, type TokenRecord } from '../../auth/store/token-store';
 import { GitLabError, unauthorized } from '../errors';
 import type { JobRecord, UserRecord } from '../records';
 import { getJob } from '../store/jobs';

@@ -1,4 +1,4 @@
-import type { TokenRecord } from '../../auth/token-store';
+import type { TokenRecord } from '../../auth/store/token-store';
 import { iso } from './format';
 
 /** `Entities::PersonalAccessToken` (with `token` only when it was just created). */

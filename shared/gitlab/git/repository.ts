@@ -5,7 +5,7 @@ import { join, normalize } from 'node:path';
 import * as git from 'isomorphic-git';
 import { config } from '../../config';
 import { readGitState, updateRefs, type PackEntry, type RefUpdate } from '../store/git-refs';
-import { downloadPackFile, uploadPackFiles } from './pack-files';
+import { downloadPackFile, uploadPackFiles } from '../store/pack-files';
 import { checkPackEnvelope } from './pack-check';
 import { writePack } from './pack-writer';
 

@@ -1,7 +1,7 @@
 import { isCrossDependency } from '../services/cross-needs';
 import type { Context } from 'hono';
 import * as z from '../../util/zod';
-import { findToken } from '../../auth/token-store';
+import { findToken } from '../../auth/store/token-store';
 import { config } from '../../config';
 import { expireProjectArtifacts } from '../artifacts/bulk-expire';
 import { archiveUrl, NOT_FOUND, singleFile } from '../artifacts/download';

@@ -1,4 +1,4 @@
-import { newSecret, tokenPut } from '../../auth/token-store';
+import { newSecret, tokenPut } from '../../auth/store/token-store';
 import { transact, TransactionConflict } from '../../storage/transact';
 import { jobRequestResponse } from '../entities/job-request';
 import type { JobRecord, RunnerRecord } from '../records';

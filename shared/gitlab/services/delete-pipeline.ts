@@ -1,9 +1,8 @@
-import { deleteExpiry } from '../artifacts/expiry';
-import { deleteJobObjects } from '../artifacts/objects';
+import { deleteExpiry } from '../store/artifact-expiry';
+import { deleteJobObjects } from '../store/artifact-bucket';
 import type { JobRecord, PipelineRecord } from '../records';
 import { transact } from '../../storage/transact';
-import { deleteKeys, deletePartition } from '../store/delete-items';
-import { jobPointerKey, pipelinePk, tracePk } from '../store/keys';
+import { deleteJobPointers, deletePipelineItems, deleteTraceChunks } from '../store/delete-items';
 
 /**
  * GitLab's `Ci::DestroyPipelineService`: the pipeline, its jobs, their traces (live chunks and the
@@ -13,9 +12,9 @@ import { jobPointerKey, pipelinePk, tracePk } from '../store/keys';
 export async function destroyPipeline(pipeline: PipelineRecord, jobs: readonly JobRecord[]): Promise<void> {
   for (const job of jobs) {
     await deleteJobObjects(job, { trace: true });
-    await deletePartition(tracePk(job.id));
+    await deleteTraceChunks(job.id);
   }
   for (let i = 0; i < jobs.length; i += 100) await transact(jobs.slice(i, i + 100).map((job) => deleteExpiry(job.id)));
-  await deleteKeys(jobs.map((job) => jobPointerKey(job.id)));
-  await deletePartition(pipelinePk(pipeline.id), ['PIPELINE']);
+  await deleteJobPointers(jobs.map((job) => job.id));
+  await deletePipelineItems(pipeline.id);
 }

@@ -1,9 +1,8 @@
-import { revokeToken } from '../../auth/token-store';
+import { revokeToken } from '../../auth/store/token-store';
 import { S3_PREFIXES } from '../../storage/table-schema';
-import { deleteObjectsUnder } from '../artifacts/objects';
+import { deleteObjectsUnder } from '../store/artifact-bucket';
 import type { ProjectRecord } from '../records';
-import { deletePartition } from '../store/delete-items';
-import { projectPk } from '../store/keys';
+import { deleteProjectItems } from '../store/delete-items';
 import { projectPipelineIds } from '../store/pipeline-list';
 import { readPipelineWithJobs } from '../store/pipelines';
 import { listProjectsBeingDeleted, unlistProject } from '../store/projects';
@@ -37,7 +36,7 @@ async function finishProjectDeletion(project: ProjectRecord): Promise<void> {
   // Trigger tokens have a lookup item outside the project's partition.
   for (const trigger of await listTriggers(project.id)) await deleteTrigger(trigger);
   await deleteObjectsUnder(`${S3_PREFIXES.repository}${project.id}/`);
-  await deletePartition(projectPk(project.id), ['PROJECT']);
+  await deleteProjectItems(project.id);
 }
 
 /** Periodic duty: deletions that a crash or a timeout left unfinished. */

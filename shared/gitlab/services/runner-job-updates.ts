@@ -1,5 +1,5 @@
 import { RE2JS } from 're2js';
-import { findToken } from '../../auth/token-store';
+import { findToken } from '../../auth/store/token-store';
 import { transact, TransactionConflict } from '../../storage/transact';
 import { RUNNER_FAILURE_REASONS } from '../entities/job-request';
 import { forbidden, GitLabError } from '../errors';

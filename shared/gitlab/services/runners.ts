@@ -1,4 +1,4 @@
-import { findToken, hashSecret, newSecret, putToken, revokeToken } from '../../auth/token-store';
+import { findToken, hashSecret, newSecret, putToken, revokeToken } from '../../auth/store/token-store';
 import { forbidden } from '../errors';
 import type { RunnerRecord } from '../records';
 import { nextId } from '../store/counters';

@@ -1,4 +1,4 @@
-import { findTokenByAccessor, newSecret, putToken, revokeToken, type TokenRecord } from '../../auth/token-store';
+import { findTokenByAccessor, newSecret, putToken, revokeToken, type TokenRecord } from '../../auth/store/token-store';
 import { GitLabError } from '../errors';
 import type { UserRecord } from '../records';
 import { nextId } from '../store/counters';

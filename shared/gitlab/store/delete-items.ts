@@ -2,6 +2,7 @@ import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dyn
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { queryAll } from '../../storage/query-all';
+import { jobPointerKey, pipelinePk, projectPk, tracePk } from './keys';
 
 /** Bulk removal of items, for deleting a project and everything it owns. */
 type Key = { PK: string; SK: string };
@@ -26,3 +27,14 @@ export async function deletePartition(pk: string, last: string[] = []): Promise<
   await deleteKeys(keys.filter((key) => !last.includes(key.SK)));
   await deleteKeys(keys.filter((key) => last.includes(key.SK)));
 }
+
+/** A job's live trace chunks. */
+export const deleteTraceChunks = (jobId: number) => deletePartition(tracePk(jobId));
+
+export const deleteJobPointers = (jobIds: readonly number[]) => deleteKeys(jobIds.map(jobPointerKey));
+
+/** A pipeline's partition, the pipeline item last (a deletion cut short is found and finished again). */
+export const deletePipelineItems = (pipelineId: number) => deletePartition(pipelinePk(pipelineId), ['PIPELINE']);
+
+/** A project's partition, the project item last. */
+export const deleteProjectItems = (projectId: number) => deletePartition(projectPk(projectId), ['PROJECT']);

@@ -133,6 +133,25 @@ export async function getJobs(jobIds: Iterable<number>): Promise<Map<number, Job
   return new Map(items.map((item) => [Number(item.id), jobFromItem(item)]));
 }
 
+/** Jobs whose pipelines are known (missing ones left out), in one consistent BatchGet. */
+export async function getPipelineJobs(refs: readonly { pipelineId: number; jobId: number }[]): Promise<Map<number, JobRecord>> {
+  const items = await batchGet(refs.map((ref) => jobKey(ref.pipelineId, ref.jobId)), { consistent: true });
+  return new Map(items.map((item) => [Number(item.id), jobFromItem(item)]));
+}
+
+/** A transaction's check that the job still has the status it was read with. */
+export function jobStatusCheck(job: JobRecord): TransactItem {
+  return {
+    ConditionCheck: {
+      TableName: config().tableName,
+      Key: jobKey(job.pipelineId, job.id),
+      ConditionExpression: '#status = :status',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':status': job.status },
+    },
+  };
+}
+
 export interface ProjectJobsPage {
   jobs: JobRecord[];
   /** Set when more jobs follow. */

@@ -1,12 +1,10 @@
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { s3 } from '../../aws/clients';
-import { config } from '../../config';
 import { transact, TransactionConflict } from '../../storage/transact';
 import { traceKey } from '../artifacts/object-keys';
 import type { JobRecord } from '../records';
 import { COMPLETED_STATUSES } from '../state/statuses';
 import { getJob, updateJob } from '../store/jobs';
 import { unchangedSince } from '../artifacts/unchanged';
+import { getObjectBytes, putObject } from '../store/bucket-objects';
 import { eraseTrace, readTrace } from '../store/traces';
 
 /**
@@ -36,7 +34,7 @@ export async function archiveTrace(known: JobRecord): Promise<JobRecord> {
     const log = await readTrace(job.id);
     if (log.length === 0) return job;
     const key = traceKey(job.projectId, job.id);
-    await s3().send(new PutObjectCommand({ Bucket: config().bucketName, Key: key, Body: log, ContentType: 'text/plain; charset=utf-8' }));
+    await putObject(key, log, { contentType: 'text/plain; charset=utf-8' });
     const trace = { fileType: 'trace', fileFormat: 'raw', filename: 'job.log', size: log.length, objectKey: key, expireAt: null };
     const changes = { artifacts: [...job.artifacts, trace], updatedAt: Date.now() };
     try {
@@ -56,8 +54,7 @@ export async function readJobTrace(job: JobRecord): Promise<Buffer> {
   const archived = archivedTrace(job);
   if (!archived) return readTrace(job.id);
   try {
-    const result = await s3().send(new GetObjectCommand({ Bucket: config().bucketName, Key: archived.objectKey }));
-    return Buffer.from(await result.Body!.transformToByteArray());
+    return await getObjectBytes(archived.objectKey!);
   } catch (error) {
     // Deleted by an erase that raced with the archiving: the log is gone either way.
     if ((error as { name?: string }).name === 'NoSuchKey') return Buffer.alloc(0);

@@ -1,10 +1,8 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../aws/clients';
-import { putToken, newSecret } from '../../auth/token-store';
+import { putToken, newSecret } from '../../auth/store/token-store';
 import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
-import { isConditionFailure } from '../../storage/transact';
-import { badRequest } from '../http/errors';
+import { claimAclBootstrap } from '../store/acl-bootstrap';
+import { badRequest } from '../errors';
 import type { NomadToken } from '../wire/acl-token';
 import { bootstrapAccessorId } from './resolve';
 
@@ -14,19 +12,10 @@ import { bootstrapAccessorId } from './resolve';
  * its one bootstrap. Without one, the first call creates the initial management token; a marker
  * item written with a condition makes that happen exactly once.
  */
-const MARKER = { PK: 'ACLBOOTSTRAP', SK: 'ACLBOOTSTRAP' };
-
 export async function bootstrapAcl(requestedSecret?: string): Promise<{ token: NomadToken; secret: string }> {
   if (config().bootstrapTokenSha256) throw badRequest('ACL bootstrap already done (reset index: 0)');
   const index = nextIndex();
-  try {
-    await dynamo().send(
-      new PutCommand({ TableName: config().tableName, Item: { ...MARKER, Index: index }, ConditionExpression: 'attribute_not_exists(PK)' }),
-    );
-  } catch (error) {
-    if (isConditionFailure(error)) throw badRequest('ACL bootstrap already done (reset index: 0)');
-    throw error;
-  }
+  if (!(await claimAclBootstrap(index))) throw badRequest('ACL bootstrap already done (reset index: 0)');
   const secret = requestedSecret || newSecret();
   const claims = { Type: 'management', Policies: [], Global: true, ExpirationTTL: 0, CreateIndex: index, ModifyIndex: index };
   const record = await putToken(secret, { kind: 'nomad', name: 'Bootstrap Token', claims });

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { NomadError } from '../http/errors';
+import { NomadError } from '../errors';
 import type { NamespaceCapability } from './capabilities';
 import { resolveSecret, TokenError, type ResolvedToken } from './resolve';
 

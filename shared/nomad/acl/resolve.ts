@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { config } from '../../config';
-import { findTokenRecord, isBootstrapSecret, type TokenRecord } from '../../auth/token-store';
+import { findTokenRecord, isBootstrapSecret, type TokenRecord } from '../../auth/store/token-store';
 import { readPolicies } from '../store/acl-policies';
 import { compileAcl, MANAGEMENT_ACL, type Acl } from './acl';
 

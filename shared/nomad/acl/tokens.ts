@@ -1,7 +1,7 @@
-import { findTokenByAccessor, newSecret, putToken, updateTokenClaims } from '../../auth/token-store';
+import { findTokenByAccessor, newSecret, putToken, updateTokenClaims } from '../../auth/store/token-store';
 import { nextIndex } from '../../storage/index-clock';
 import { parseGoDuration } from '../../util/go-duration';
-import { badRequest, notFound } from '../http/errors';
+import { badRequest, notFound } from '../errors';
 import type { NomadToken } from '../wire/acl-token';
 import type { NomadTokenClaims } from './resolve';
 

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { requireNode } from '../acl/guard';
-import { NomadError } from '../http/errors';
+import { NomadError } from '../errors';
 import { findAlloc, type StoredAlloc } from '../store/allocs';
 import { readNode } from '../store/nodes';
 

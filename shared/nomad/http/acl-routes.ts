@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono';
 import * as z from '../../util/zod';
-import { findTokenByAccessor, listTokens, revokeToken } from '../../auth/token-store';
+import { findTokenByAccessor, listTokens, revokeToken } from '../../auth/store/token-store';
 import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { bootstrapAcl, configuredBootstrapToken } from '../acl/bootstrap';
@@ -8,9 +8,10 @@ import { permissionDenied, requestSecret, requireManagement, resolveRequest } fr
 import { parsePolicyRules, PolicyParseError } from '../acl/policy';
 import { createToken, updateToken } from '../acl/tokens';
 import { deletePolicy, listPolicies, putPolicy, readPolicy } from '../store/acl-policies';
+import { policyWire } from '../wire/acl-policy';
 import { aclTokenListStub, aclTokenWire, type NomadToken } from '../wire/acl-token';
 import { nomadBody, optionalNomadBody } from './body';
-import { badRequest, notFound } from './errors';
+import { badRequest, notFound } from '../errors';
 import { nomadJson, setIndex, setQueryMeta } from './respond';
 
 /** Nomad's ACL endpoints: policies, tokens and bootstrap. With ACLs disabled they all refuse, as Nomad does. */
@@ -41,17 +42,6 @@ const VALID_POLICY_NAME = /^[a-zA-Z0-9-]{1,128}$/;
 
 function requireAclEnabled(): void {
   if (!config().aclEnabled) throw badRequest('ACL support disabled');
-}
-
-function policyWire(policy: Awaited<ReturnType<typeof readPolicy>> & object) {
-  return {
-    Name: policy.Name,
-    Description: policy.Description,
-    Rules: policy.Rules,
-    JobACL: policy.JobACL,
-    CreateIndex: policy.CreateIndex,
-    ModifyIndex: policy.ModifyIndex,
-  };
 }
 
 async function upsertPolicy(c: Context) {

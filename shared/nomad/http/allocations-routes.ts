@@ -3,7 +3,7 @@ import { listAllocs } from '../services/list-allocs';
 import type { Allocation } from '../structs/allocation';
 import { allocListStub } from '../wire/alloc-list-stub';
 import { blockingPage, filterPredicate, pagingParams, readableNamespaces, uuidPrefixParam } from './collection-params';
-import { methodNotAllowed } from './errors';
+import { methodNotAllowed } from '../errors';
 import { boolParam, namespaceParam } from './params';
 import { nomadJson } from './respond';
 

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { config } from '../../config';
 import { parseGoDuration } from '../../util/go-duration';
-import { badRequest } from './errors';
+import { badRequest } from '../errors';
 import { nomadJson, setQueryMeta } from './respond';
 
 /**
@@ -34,7 +34,7 @@ function blockingParams(c: Context): { minIndex: number; waitMs: number } {
     waitMs = Math.min(parsed, MAX_WAIT_MS);
   }
   waitMs += Math.random() * (waitMs / 16);
-  const cap = Number(process.env.MAX_BLOCKING_WAIT_MS ?? Infinity);
+  const cap = config().maxBlockingWaitMs ?? Infinity;
   return { minIndex, waitMs: Math.min(waitMs, cap) };
 }
 

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { typeProblem, type GoInteger } from '../jobspec/field-types';
-import { badRequest } from './errors';
+import { badRequest } from '../errors';
 
 /**
  * The Go struct Nomad decodes a body into, and the Go types of its integer fields, so that a

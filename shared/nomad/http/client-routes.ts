@@ -16,7 +16,7 @@ import type { StoredAlloc } from '../store/allocs';
 import { readJob } from '../store/jobs';
 import { blockingJson } from './blocking';
 import { nomadBody } from './body';
-import { NomadError, notFound } from './errors';
+import { NomadError, notFound } from '../errors';
 import type { JobPath } from './job-path';
 import { namespaceParam } from './params';
 import { nomadJson, setIndex } from './respond';

@@ -5,7 +5,7 @@ import { compileFilter, FilterEvaluationError, FilterSyntaxError } from '../filt
 import { uuidForm } from '../services/uuid-prefix';
 import { listNamespaces } from '../store/namespaces';
 import { blockingQuery } from './blocking';
-import { badRequest } from './errors';
+import { badRequest } from '../errors';
 import { perPageParam } from './params';
 import { setQueryMeta } from './respond';
 

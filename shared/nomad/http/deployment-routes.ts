@@ -10,7 +10,7 @@ import type { Deployment } from '../structs/deployment';
 import { deploymentWire } from '../wire/deployment';
 import { blockingJson, blockingQuery } from './blocking';
 import { optionalNomadBody } from './body';
-import { badRequest, notFound } from './errors';
+import { badRequest, notFound } from '../errors';
 import { boolParam, namespaceParam, perPageParam } from './params';
 import { nomadJson, setIndex, setQueryMeta } from './respond';
 

@@ -5,7 +5,7 @@ import { collectMetrics, prometheusText } from '../services/metrics';
 import { addressText, serverAddress } from '../services/server-identity';
 import { pingStore } from '../store/cluster-counts';
 import { config } from '../../config';
-import { badRequest, methodNotAllowed } from './errors';
+import { badRequest, methodNotAllowed } from '../errors';
 import { nomadJson } from './respond';
 
 /**

@@ -9,7 +9,7 @@ import { allocListStub } from '../wire/alloc-list-stub';
 import { evaluationWire } from '../wire/evaluation';
 import { evaluationStub } from '../wire/evaluation-stub';
 import { blockingJson, blockingQuery } from './blocking';
-import { notFound } from './errors';
+import { notFound } from '../errors';
 import { nomadJson, setIndex, setQueryMeta } from './respond';
 
 /**

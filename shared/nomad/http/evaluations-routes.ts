@@ -9,7 +9,7 @@ import { evaluationWire } from '../wire/evaluation';
 import { blockingQuery } from './blocking';
 import { nomadBody } from './body';
 import { blockingPage, filterPredicate, pagingParams, readableNamespaces, uuidPrefixParam } from './collection-params';
-import { badRequest, methodNotAllowed } from './errors';
+import { badRequest, methodNotAllowed } from '../errors';
 import { namespaceParam } from './params';
 import { nomadJson, setIndex, setQueryMeta } from './respond';
 

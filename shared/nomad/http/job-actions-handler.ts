@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { requireNamespace } from '../acl/guard';
 import { readJob } from '../store/jobs';
-import { notFound } from './errors';
+import { notFound } from '../errors';
 import type { JobPath } from './job-path';
 import { namespaceParam } from './params';
 import { nomadJson, setQueryMeta } from './respond';

@@ -4,7 +4,7 @@ import { requireNamespace } from '../acl/guard';
 import { evaluateJob } from '../services/evaluate-job';
 import { planJob } from '../services/plan-job';
 import { nomadBody, optionalNomadBody } from './body';
-import { badRequest } from './errors';
+import { badRequest } from '../errors';
 import type { JobPath } from './job-path';
 import { requireJobWrite } from './job-params';
 import { writeNamespace } from './jobs-routes';

@@ -9,7 +9,7 @@ import { tagJobVersion, untagJobVersion } from '../services/tag-job-version';
 import { readSubmission } from '../store/submissions';
 import { blockingJson } from './blocking';
 import { nomadBody, optionalNomadBody } from './body';
-import { badRequest, notFound } from './errors';
+import { badRequest, notFound } from '../errors';
 import type { JobPath } from './job-path';
 import { requireJobWrite } from './job-params';
 import { boolParam, namespaceParam } from './params';

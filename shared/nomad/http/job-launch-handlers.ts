@@ -1,10 +1,10 @@
 import type { Context } from 'hono';
 import * as z from '../../util/zod';
 import { requireNamespace } from '../acl/guard';
-import { forcePeriodicLaunch } from '../periodic/launch';
+import { forcePeriodicLaunch } from '../services/periodic-launch';
 import { dispatchJob } from '../services/dispatch-job';
 import { optionalNomadBody } from './body';
-import { badRequest } from './errors';
+import { badRequest } from '../errors';
 import type { JobPath } from './job-path';
 import { namespaceParam } from './params';
 import { nomadJson, setIndex } from './respond';

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { requireNamespace } from '../acl/guard';
 import type { NamespaceCapability } from '../acl/capabilities';
-import { badRequest } from './errors';
+import { badRequest } from '../errors';
 
 /**
  * What every write to a job checks before it reaches a service: the capability for the

@@ -9,7 +9,7 @@ import { allocListStub } from '../wire/alloc-list-stub';
 import { evaluationWire } from '../wire/evaluation';
 import { blockingJson } from './blocking';
 import { jobServicesHandler } from './client-routes';
-import { methodNotAllowed, notFound, NomadError } from './errors';
+import { methodNotAllowed, notFound, NomadError } from '../errors';
 import { parseJobPath, type JobAction, type JobPath } from './job-path';
 import { actionsHandler } from './job-actions-handler';
 import { deploymentsHandler, latestDeploymentHandler } from './job-deployment-handlers';

@@ -4,7 +4,7 @@ import { requireNamespace } from '../acl/guard';
 import { jobScaleStatus, scaleJob } from '../services/scale-job';
 import { blockingJson } from './blocking';
 import { nomadBody } from './body';
-import { badRequest } from './errors';
+import { badRequest } from '../errors';
 import type { JobPath } from './job-path';
 import { requireJobWrite } from './job-params';
 import { namespaceParam } from './params';

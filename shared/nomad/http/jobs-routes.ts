@@ -10,7 +10,7 @@ import type { JobRecord } from '../store/jobs';
 import { jobListStub } from '../wire/job-list-stub';
 import { config } from '../../config';
 import { nomadBody } from './body';
-import { badRequest } from './errors';
+import { badRequest } from '../errors';
 import { checkRegion, requireJobWrite } from './job-params';
 import { boolParam, namespaceParam, perPageParam } from './params';
 import { nomadJson, setIndex } from './respond';

@@ -1,11 +1,11 @@
 import type { Context, Hono } from 'hono';
 import * as z from '../../util/zod';
 import { permissionDenied, requireManagement, resolveRequest } from '../acl/guard';
-import { removeNamespace, upsertNamespace } from '../namespaces/namespaces';
+import { removeNamespace, upsertNamespace } from '../services/namespaces';
 import { listNamespaces, readNamespace } from '../store/namespaces';
 import { blockingJson } from './blocking';
 import { nomadBody } from './body';
-import { badRequest, notFound } from './errors';
+import { badRequest, notFound } from '../errors';
 import { setIndex } from './respond';
 
 /** Nomad's namespace endpoints. Reading needs some capability in the namespace; writing a management token. */

@@ -3,7 +3,7 @@ import { requireNode } from '../acl/guard';
 import { evaluateNode, purgeNode } from '../services/node-actions';
 import { addressText, serverAddress } from '../services/server-identity';
 import { nodeUpdateResponse } from '../wire/node-update-response';
-import { methodNotAllowed } from './errors';
+import { methodNotAllowed } from '../errors';
 import { nomadJson, setIndex } from './respond';
 
 /** `PUT|POST /v1/node/:id/evaluate` and `/purge` (node:write); other methods are 405. */

@@ -11,7 +11,7 @@ import type { Node } from '../structs/node';
 import { nodeListStub } from '../wire/node-list-stub';
 import { blockingJson, blockingQuery } from './blocking';
 import { nomadBody } from './body';
-import { notFound } from './errors';
+import { notFound } from '../errors';
 import { boolParam } from './params';
 import { nomadJson, setIndex, setQueryMeta } from './respond';
 

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { badRequest } from './errors';
+import { badRequest } from '../errors';
 
 /** Query parameters shared by Nomad endpoints, parsed as Nomad's HTTP agent parses them. */
 const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { mountAclRoutes } from './acl-routes';
 import { mountClientRoutes } from './client-routes';
-import { methodNotAllowed, nomadErrorResponse } from './errors';
+import { methodNotAllowed } from '../errors';
+import { nomadErrorResponse } from './error-response';
 import { mountEvalAllocRoutes } from './eval-alloc-routes';
 import { handleParseJob } from './job-parse-handler';
 import { handleJobPath } from './job-routes';

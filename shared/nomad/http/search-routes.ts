@@ -6,7 +6,7 @@ import { prefixSearch } from '../services/prefix-search';
 import { contextError, JOB_CONTEXTS, SEARCH_CONTEXTS, type SearchContext, type SearchScope } from '../services/search-scope';
 import { listNamespaces } from '../store/namespaces';
 import { nomadBody } from './body';
-import { badRequest, methodNotAllowed } from './errors';
+import { badRequest, methodNotAllowed } from '../errors';
 import { nomadJson, setQueryMeta } from './respond';
 
 /**

@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { requireManagement } from '../acl/guard';
 import { reconcileSummaries } from '../services/reconcile-summaries';
 import { collectGarbage } from '../services/system-gc';
-import { methodNotAllowed } from './errors';
+import { methodNotAllowed } from '../errors';
 
 /** `PUT /v1/system/gc` and `PUT /v1/system/reconcile/summaries` (management; PUT only, as in Nomad). */
 export function mountSystemRoutes(app: Hono): void {

@@ -4,7 +4,7 @@ import { requireNamespace } from '../acl/guard';
 import { canonicalizeJob } from '../jobspec/canonicalize';
 import { validateJobSpec } from '../services/validate-job';
 import { nomadBody } from './body';
-import { badRequest, methodNotAllowed } from './errors';
+import { badRequest, methodNotAllowed } from '../errors';
 import { nomadJson } from './respond';
 
 /**

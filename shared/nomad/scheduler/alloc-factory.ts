@@ -2,7 +2,7 @@ import type { Allocation } from '../structs/allocation';
 import type { AllocMetric } from '../structs/evaluation';
 import type { Job, TaskGroup } from '../structs/job';
 import type { Node } from '../structs/node';
-import type { AllocClaim, StoredAlloc } from '../store/allocs';
+import type { AllocClaim, StoredAlloc } from '../structs/cluster-state';
 
 /** What one allocation of a group asks of its node: the sum of its tasks plus the shared disk. */
 export function groupClaim(group: TaskGroup): AllocClaim {

@@ -1,7 +1,7 @@
 import type { AllocMetric } from '../structs/evaluation';
 import type { Constraint, Job, TaskGroup } from '../structs/job';
 import type { Node } from '../structs/node';
-import type { StoredNode } from '../store/nodes';
+import type { StoredNode } from '../structs/cluster-state';
 import { constraintText, DISTINCT_HOSTS, DISTINCT_PROPERTY, isUniqueTarget, meetsConstraint } from './constraints';
 
 /**

@@ -1,8 +1,7 @@
 import type { AllocMetric } from '../structs/evaluation';
 import { isActiveDeployment } from '../structs/deployment';
 import type { Job } from '../structs/job';
-import type { StoredAlloc } from '../store/allocs';
-import type { StoredNode } from '../store/nodes';
+import type { StoredAlloc, StoredNode } from '../structs/cluster-state';
 import { groupClaim, newAllocation } from './alloc-factory';
 import { baseNodes, Feasibility } from './feasible';
 import { ProposedAllocs } from './proposed';

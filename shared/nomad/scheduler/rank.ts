@@ -1,5 +1,5 @@
 import { nodeCapacity, type Node } from '../structs/node';
-import type { AllocClaim } from '../store/allocs';
+import type { AllocClaim } from '../structs/cluster-state';
 
 /**
  * Ranking: does an allocation fit on a node, and how good a home is the node for it.

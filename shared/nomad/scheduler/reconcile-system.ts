@@ -1,8 +1,7 @@
 import { isTerminal } from '../structs/allocation';
 import type { Evaluation } from '../structs/evaluation';
 import type { Job, TaskGroup } from '../structs/job';
-import type { StoredAlloc } from '../store/allocs';
-import type { StoredNode } from '../store/nodes';
+import type { StoredAlloc, StoredNode } from '../structs/cluster-state';
 import { inDatacenters, inPool, isSchedulable } from './feasible';
 import { allocName } from './name-index';
 import {

@@ -2,8 +2,7 @@ import { isClientTerminal, isTerminal } from '../structs/allocation';
 import { isActiveDeployment, type Deployment, type DeploymentState } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
 import type { Job, TaskGroup } from '../structs/job';
-import type { StoredAlloc } from '../store/allocs';
-import type { StoredNode } from '../store/nodes';
+import type { StoredAlloc, StoredNode } from '../structs/cluster-state';
 import {
   DEPLOYMENT_DESCRIPTIONS,
   isEmptyStrategy,

@@ -1,7 +1,6 @@
 import type { AllocMetric } from '../structs/evaluation';
 import type { Affinity, Job, TaskGroup } from '../structs/job';
-import type { AllocClaim } from '../store/allocs';
-import type { StoredNode } from '../store/nodes';
+import type { AllocClaim, StoredNode } from '../structs/cluster-state';
 import { affinityScore, groupAffinities } from './affinity';
 import { distinctRules, distinctViolation } from './distinct';
 import { recordExhausted, recordFiltered, type BaseNodes, type Feasibility } from './feasible';

@@ -2,8 +2,7 @@ import type { Allocation } from '../structs/allocation';
 import type { AllocMetric, Evaluation } from '../structs/evaluation';
 import type { Job } from '../structs/job';
 import type { Deployment } from '../structs/deployment';
-import type { AllocClaim, StoredAlloc } from '../store/allocs';
-import type { StoredNode } from '../store/nodes';
+import type { AllocClaim, StoredAlloc, StoredNode } from '../structs/cluster-state';
 import type { DeploymentStatusUpdate } from './deployment-state';
 import type { Algorithm } from './rank';
 

@@ -1,5 +1,5 @@
 import { nextIndex } from '../../storage/index-clock';
-import { NomadError } from '../http/errors';
+import { NomadError } from '../errors';
 import { rescheduleEligible } from '../scheduler/reschedule';
 import { readJobAllocs, type StoredAlloc } from '../store/allocs';
 import { walkEvals } from '../store/collection-walks';

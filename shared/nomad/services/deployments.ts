@@ -1,7 +1,6 @@
-import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
-import { badRequest, notFound } from '../http/errors';
+import { badRequest, notFound } from '../errors';
 import { specChanged } from '../jobspec/spec-changed';
 import {
   DEPLOYMENT_DESCRIPTIONS,
@@ -11,7 +10,7 @@ import {
   runningDescription,
 } from '../scheduler/deployment-state';
 import { missedProgressDeadline, watchDeployment } from '../scheduler/deployment-watch';
-import { allocKey, desiredTransitionItem, readJobAllocs } from '../store/allocs';
+import { allocHealthItem, desiredTransitionItem, readJobAllocs } from '../store/allocs';
 import { changeDeployment, listActiveDeployments, readDeployment, type DeploymentChange } from '../store/deployments';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
@@ -21,7 +20,7 @@ import type { Allocation } from '../structs/allocation';
 import { isActiveDeployment, type Deployment } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
 import type { Job } from '../structs/job';
-import { queueNewEvals } from '../worker/eval-queue';
+import { queueNewEvals } from '../store/eval-queue';
 import { newEval } from './new-eval';
 
 /**
@@ -224,17 +223,7 @@ export async function setAllocHealth(deployment: Deployment, healthyIds: string[
         counters.healthy = (counters.healthy ?? 0) - 1;
         counters.unhealthy = (counters.unhealthy ?? 0) + 1;
       }
-      items.push({
-        Update: {
-          TableName: config().tableName,
-          Key: allocKey(stored.alloc),
-          UpdateExpression: 'SET DeploymentStatus = :status, ModifyIndex = :index',
-          ExpressionAttributeValues: {
-            ':status': { Healthy: healthy, Timestamp: timestamp, Canary: stored.alloc.DeploymentStatus?.Canary ?? false, ModifyIndex: index },
-            ':index': index,
-          },
-        },
-      });
+      items.push(allocHealthItem(stored.alloc, { Healthy: healthy, Timestamp: timestamp, Canary: stored.alloc.DeploymentStatus?.Canary ?? false, ModifyIndex: index }, index));
     }
   }
   const result = await commit(deployment, record, { change: { groups }, withEval: true, extra: items });

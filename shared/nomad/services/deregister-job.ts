@@ -1,16 +1,12 @@
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { s3 } from '../../aws/clients';
-import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
-import { touchCollection } from '../../storage/table-index';
 import { MAX_TRANSACT_ITEMS, transact, TransactionConflict, type TransactItem } from '../../storage/transact';
 import { putNewEval } from '../store/evals';
-import { JOBS_COLLECTION, jobKey } from '../store/keys';
+import { touchJobs } from '../store/collection-index';
+import { deleteHistoryItem, deleteJobItem, deleteSources, jobHistory } from '../store/job-purge';
 import { putJobVersion, readJob, writeJobItem } from '../store/jobs';
 import { isParentJob, type Job } from '../structs/job';
-import { queueNewEvals } from '../worker/eval-queue';
+import { queueNewEvals } from '../store/eval-queue';
 import { newEval } from './new-eval';
-import { queryJobItems } from '../store/job-items';
 
 /**
  * Stopping a job (`DELETE /v1/job/:id`): a soft stop stores a new version with `Stop: true`;
@@ -50,19 +46,6 @@ function emptyResult(): DeregisterResult {
   };
 }
 
-/** What is kept about the job besides its allocations and evaluations, deleted with it on purge. */
-async function historyKeys(namespace: string, jobId: string) {
-  const prefixes = ['VERSION#', 'SUBMISSION#', 'TAG#', 'SCALEEVENT#', 'DISPATCH#'];
-  const pages = await Promise.all(
-    prefixes.map((prefix) => queryJobItems(namespace, jobId, prefix, { projection: 'PK, SK, SourceKey' })),
-  );
-  const items = pages.flat();
-  return {
-    keys: items.map((item) => ({ PK: item.PK as string, SK: item.SK as string })),
-    sources: items.flatMap((item) => (item.SourceKey ? [item.SourceKey as string] : [])),
-  };
-}
-
 export async function deregisterJob(request: DeregisterRequest): Promise<DeregisterResult> {
   for (let attempt = 0; ; attempt++) {
     const existing = await readJob(request.namespace, request.jobId);
@@ -87,20 +70,13 @@ export async function deregisterJob(request: DeregisterRequest): Promise<Deregis
     const items: TransactItem[] = [];
     let jobModifyIndex = stored.JobModifyIndex;
     if (request.purge) {
-      const { keys: others, sources } = await historyKeys(stored.Namespace, stored.ID);
-      items.push({
-        Delete: {
-          TableName: config().tableName,
-          Key: jobKey(stored.Namespace, stored.ID),
-          ConditionExpression: 'JobModifyIndex = :expected',
-          ExpressionAttributeValues: { ':expected': stored.JobModifyIndex },
-        },
-      });
+      const { keys: others, sources } = await jobHistory(stored.Namespace, stored.ID);
+      items.push(deleteJobItem(stored.Namespace, stored.ID, stored.JobModifyIndex));
       // Versions beyond one transaction are deleted right after; the job item is what counts.
       const inline = others.slice(0, MAX_TRANSACT_ITEMS - 3);
-      items.push(...inline.map((key) => ({ Delete: { TableName: config().tableName, Key: key } })));
+      items.push(...inline.map(deleteHistoryItem));
       if (evaluation) items.push(putNewEval(evaluation));
-      items.push(touchCollection(JOBS_COLLECTION, `${stored.Namespace}/${stored.ID}`, index));
+      items.push(touchJobs(stored.Namespace, stored.ID, index));
       try {
         await transact(items);
       } catch (error) {
@@ -108,9 +84,9 @@ export async function deregisterJob(request: DeregisterRequest): Promise<Deregis
         throw error;
       }
       for (let start = inline.length; start < others.length; start += MAX_TRANSACT_ITEMS) {
-        await transact(others.slice(start, start + MAX_TRANSACT_ITEMS).map((key) => ({ Delete: { TableName: config().tableName, Key: key } })));
+        await transact(others.slice(start, start + MAX_TRANSACT_ITEMS).map(deleteHistoryItem));
       }
-      for (const source of sources) await s3().send(new DeleteObjectCommand({ Bucket: config().bucketName, Key: source }));
+      await deleteSources(sources);
     } else {
       const job: Job = { ...structuredClone(stored), Stop: true };
       const changed = !stored.Stop;
@@ -130,7 +106,7 @@ export async function deregisterJob(request: DeregisterRequest): Promise<Deregis
           // A stopped periodic job launches nothing more.
           nextLaunch: stored.Periodic ? null : undefined,
         }),
-        touchCollection(JOBS_COLLECTION, `${stored.Namespace}/${stored.ID}`, index),
+        touchJobs(stored.Namespace, stored.ID, index),
       );
       if (changed) items.push(putJobVersion(job));
       if (evaluation) items.push(putNewEval(evaluation));

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../aws/clients';
-import { config } from '../../config';
 import { TransactionConflict, type TransactItem } from '../../storage/transact';
-import { badRequest, notFound } from '../http/errors';
-import { dispatchTokenSk, jobPk } from '../store/keys';
+import { badRequest, notFound } from '../errors';
+import { claimDispatchToken, readDispatchToken } from '../store/dispatch-tokens';
 import { readJob } from '../store/jobs';
 import type { Job } from '../structs/job';
 import { registerJob } from './register-job';
@@ -60,17 +57,15 @@ export function dispatchedJobId(parentId: string, idPrefixTemplate: string | und
 }
 
 async function previousDispatch(namespace: string, parentId: string, token: string): Promise<DispatchResult | undefined> {
-  const result = await dynamo().send(
-    new GetCommand({ TableName: config().tableName, Key: { PK: jobPk(namespace, parentId), SK: dispatchTokenSk(token) }, ConsistentRead: true }),
-  );
-  if (!result.Item) return undefined;
-  const child = await readJob(namespace, result.Item.ChildID);
+  const claimed = await readDispatchToken(namespace, parentId, token);
+  if (!claimed) return undefined;
+  const child = await readJob(namespace, claimed.childId);
   return {
-    Index: child?.job.ModifyIndex ?? Number(result.Item.Index),
-    JobCreateIndex: child?.job.CreateIndex ?? Number(result.Item.Index),
+    Index: child?.job.ModifyIndex ?? claimed.index,
+    JobCreateIndex: child?.job.CreateIndex ?? claimed.index,
     EvalCreateIndex: 0,
     EvalID: '',
-    DispatchedJobID: result.Item.ChildID,
+    DispatchedJobID: claimed.childId,
   };
 }
 
@@ -104,18 +99,7 @@ export async function dispatchJob(request: DispatchRequest): Promise<DispatchRes
     StatusDescription: '',
     VersionTag: null,
   };
-  const claimToken = (): TransactItem[] =>
-    token
-      ? [
-          {
-            Put: {
-              TableName: config().tableName,
-              Item: { PK: jobPk(request.namespace, parent.ID), SK: dispatchTokenSk(token), ChildID: childId, Index: 0 },
-              ConditionExpression: 'attribute_not_exists(PK)',
-            },
-          },
-        ]
-      : [];
+  const claimToken = (): TransactItem[] => (token ? [claimDispatchToken(request.namespace, parent.ID, token, childId)] : []);
   try {
     const result = await registerJob({
       job: child,

@@ -1,4 +1,4 @@
-import { badRequest, notFound } from '../http/errors';
+import { badRequest, notFound } from '../errors';
 import { jobDiff, type JobDiff } from '../jobspec/diff';
 import { visibleJobVersions } from '../store/job-versions';
 import type { Job } from '../structs/job';

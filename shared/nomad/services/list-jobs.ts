@@ -1,5 +1,4 @@
-import { collectionIndex } from '../../storage/table-index';
-import { JOBS_COLLECTION } from '../store/keys';
+import { jobsIndex } from '../store/collection-index';
 import { queryJobPage, withChildren, type JobRecord } from '../store/jobs';
 
 /**
@@ -44,7 +43,7 @@ export async function listJobs(query: ListJobsQuery): Promise<ListJobsResult> {
   if (query.reverse) namespaces.reverse();
   const matches: JobRecord[] = [];
   const [index] = await Promise.all([
-    collectionIndex(JOBS_COLLECTION),
+    jobsIndex(),
     (async () => {
       for (const namespace of namespaces) {
         if (start && (query.reverse ? namespace > start.namespace : namespace < start.namespace)) continue;

@@ -1,5 +1,5 @@
 import { nextIndex } from '../../storage/index-clock';
-import { notFound } from '../http/errors';
+import { notFound } from '../errors';
 import { listNodeAllocs } from '../store/allocs';
 import { deleteNode } from '../store/gc-deletes';
 import { listNodes, readNode } from '../store/nodes';

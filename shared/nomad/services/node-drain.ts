@@ -1,9 +1,8 @@
 import { nextIndex } from '../../storage/index-clock';
 import { transact } from '../../storage/transact';
-import { badRequest, notFound } from '../http/errors';
+import { badRequest, notFound } from '../errors';
 import { desiredTransitionItem, listNodeAllocs, type StoredAlloc } from '../store/allocs';
 import { readJobs } from '../store/jobs';
-import { jobPk } from '../store/keys';
 import { listNodes, readNode, transitionNode, type StoredNode } from '../store/nodes';
 import { unblockEvals } from '../worker/unblock';
 import { createJobEvals, jobsForNode } from './node-evals';
@@ -36,8 +35,9 @@ async function requireNode(nodeId: string): Promise<StoredNode> {
 /** Marks the node's live allocations to migrate; returns the jobs they belong to. */
 async function markMigrations(nodeId: string, ignoreSystemJobs: boolean, index: number) {
   const live = (await listNodeAllocs(nodeId)).filter((stored) => stored.live);
-  const jobs = await readJobs(live.map((stored) => ({ namespace: stored.alloc.Namespace, jobId: stored.alloc.JobID })));
-  const jobOf = (stored: StoredAlloc) => jobs.get(jobPk(stored.alloc.Namespace, stored.alloc.JobID));
+  const read = await readJobs(live.map((stored) => ({ namespace: stored.alloc.Namespace, jobId: stored.alloc.JobID })));
+  const jobs = new Map([...read.values()].map((record) => [`${record.job.Namespace}\0${record.job.ID}`, record]));
+  const jobOf = (stored: StoredAlloc) => jobs.get(`${stored.alloc.Namespace}\0${stored.alloc.JobID}`);
   const marked = live.filter((stored) => {
     const type = jobOf(stored)?.job.Type;
     return type === 'service' || type === 'batch' || ((type === 'system' || type === 'sysbatch') && !ignoreSystemJobs);

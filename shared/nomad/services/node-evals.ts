@@ -1,16 +1,14 @@
-import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
-import { queryAll } from '../../storage/query-all';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
 import { inDatacenters, inPool } from '../scheduler/feasible';
 import { listNodeAllocs } from '../store/allocs';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate } from '../store/job-counters';
-import { jobRecordFromItem, readJobs, type JobRecord } from '../store/jobs';
-import { SYSTEM_JOBS } from '../store/keys';
+import { readJobs, type JobRecord } from '../store/jobs';
+import { listSystemJobs } from '../store/system-jobs';
 import type { Evaluation } from '../structs/evaluation';
 import type { Node } from '../structs/node';
-import { queueNewEvals } from '../worker/eval-queue';
+import { queueNewEvals } from '../store/eval-queue';
 import { newEval } from './new-eval';
 
 /**
@@ -19,15 +17,6 @@ import { newEval } from './new-eval';
  * system job whose pool and datacenters take the node. Each evaluation is written with its job's
  * OpenEvals counter in one transaction, then queued.
  */
-async function systemJobs(): Promise<JobRecord[]> {
-  const items = await queryAll({
-    TableName: config().tableName,
-    IndexName: 'GSI3',
-    KeyConditionExpression: 'GSI3PK = :pk',
-    ExpressionAttributeValues: { ':pk': SYSTEM_JOBS },
-  });
-  return items.map(jobRecordFromItem);
-}
 
 /** Jobs with allocations still live on the node. */
 async function jobsOnNode(nodeId: string): Promise<JobRecord[]> {
@@ -37,7 +26,7 @@ async function jobsOnNode(nodeId: string): Promise<JobRecord[]> {
 }
 
 export async function jobsForNode(node: Node, options: { withSystemJobs: boolean }): Promise<JobRecord[]> {
-  const [onNode, system] = await Promise.all([jobsOnNode(node.ID), options.withSystemJobs ? systemJobs() : Promise.resolve([])]);
+  const [onNode, system] = await Promise.all([jobsOnNode(node.ID), options.withSystemJobs ? listSystemJobs() : Promise.resolve([])]);
   const byKey = new Map(onNode.map((record) => [`${record.job.Namespace}\0${record.job.ID}`, record]));
   for (const record of system) {
     if (record.job.Stop || !inPool(record.job, node) || !inDatacenters(record.job, node)) continue;

@@ -1,9 +1,9 @@
+import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
-import { notFound } from '../http/errors';
+import { notFound } from '../errors';
 import { extendHeartbeat, transitionNode } from '../store/nodes';
 import { unblockEvals } from '../worker/unblock';
 import { createJobEvals, jobsForNode } from './node-evals';
-import { HEARTBEAT_TTL_MS } from './register-node';
 
 /**
  * A client's heartbeat, our HTTP form of Nomad's Node.UpdateStatus: it pushes the node's
@@ -19,7 +19,7 @@ export interface HeartbeatResult {
 
 export async function heartbeatNode(nodeId: string, now = Date.now()): Promise<HeartbeatResult> {
   const index = nextIndex();
-  const node = await extendHeartbeat(nodeId, now + HEARTBEAT_TTL_MS);
+  const node = await extendHeartbeat(nodeId, now + config().heartbeatTtlMs);
   if (!node) throw notFound('node not found');
   let evalIds: string[] = [];
   if (node.Status === 'down') {
@@ -30,5 +30,5 @@ export async function heartbeatNode(nodeId: string, now = Date.now()): Promise<H
       await unblockEvals({ nodes: [ready.node] });
     }
   }
-  return { HeartbeatTTL: HEARTBEAT_TTL_MS * 1_000_000, Index: index, EvalIDs: evalIds };
+  return { HeartbeatTTL: config().heartbeatTtlMs * 1_000_000, Index: index, EvalIDs: evalIds };
 }

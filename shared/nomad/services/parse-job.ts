@@ -1,6 +1,6 @@
 import { canonicalizeJob } from '../jobspec/canonicalize';
 import { JobspecParseError, parseJobspec } from '../jobspec/hcl/parse-jobspec';
-import { badRequest } from '../http/errors';
+import { badRequest } from '../errors';
 
 /**
  * `POST /v1/jobs/parse`: an HCL2 jobspec to its JSON Job, with Nomad's defaults filled in when

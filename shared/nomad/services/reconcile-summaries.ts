@@ -1,5 +1,5 @@
 import { nextIndex } from '../../storage/index-clock';
-import { NomadError } from '../http/errors';
+import { NomadError } from '../errors';
 import { readJobAllocs, type StoredAlloc } from '../store/allocs';
 import { replaceJobSummary } from '../store/job-summary';
 import { queryJobPage, readJob, type JobRecord } from '../store/jobs';

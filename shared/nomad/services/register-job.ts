@@ -1,8 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { nextIndex } from '../../storage/index-clock';
-import { touchCollection } from '../../storage/table-index';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
-import { badRequest, conflict, notFound } from '../http/errors';
+import { badRequest, conflict, notFound } from '../errors';
 import { config } from '../../config';
 import { canonicalizeJob } from '../jobspec/canonicalize';
 import { fieldTypeProblem } from '../jobspec/field-types';
@@ -11,14 +10,14 @@ import { formatErrors, formatWarnings, validateJob } from '../jobspec/validate';
 import { nextLaunch } from '../periodic/cron';
 import { jobDeltaUpdate } from '../store/job-counters';
 import { pruneJobVersions } from '../store/job-versions';
-import { JOBS_COLLECTION } from '../store/keys';
+import { touchJobs } from '../store/collection-index';
 import { putJobVersion, readJob, writeJobItem, type JobRecord } from '../store/jobs';
 import { DEFAULT_NAMESPACE, readNamespace } from '../store/namespaces';
 import { MAX_SOURCE_SIZE, pruneSubmissions, putSubmission } from '../store/submissions';
 import { putNewEval } from '../store/evals';
 import { isParentJob, type Job } from '../structs/job';
 import type { Evaluation } from '../structs/evaluation';
-import { queueNewEvals } from '../worker/eval-queue';
+import { queueNewEvals } from '../store/eval-queue';
 import { newEval } from './new-eval';
 
 /**
@@ -204,7 +203,7 @@ export async function registerJob(request: RegisterRequest): Promise<RegisterRes
           nextLaunch: job.Periodic || existing?.job.Periodic ? periodicNextLaunch(job, now) : undefined,
         }),
         putJobVersion(job),
-        touchCollection(JOBS_COLLECTION, `${job.Namespace}/${job.ID}`, index),
+        touchJobs(job.Namespace, job.ID, index),
       );
     } else if (evaluation) {
       items.push(jobDeltaUpdate(job.Namespace, job.ID, existing!.job.CreateIndex, { openEvals: 1, hadEval: true }, index));

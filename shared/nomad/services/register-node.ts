@@ -1,5 +1,6 @@
+import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
-import { badRequest } from '../http/errors';
+import { badRequest } from '../errors';
 import { storableProblem } from '../structs/validate-ids';
 import { valueTooDeep } from '../../util/json-depth';
 import { computedClass } from '../scheduler/computed-class';
@@ -16,8 +17,6 @@ import { createJobEvals, jobsForNode } from './node-evals';
  * jobs that should run on it and the jobs that have allocations there; a ready node may also be
  * the capacity blocked jobs wait for.
  */
-export const HEARTBEAT_TTL_MS = Number(process.env.HEARTBEAT_TTL_SECONDS ?? 30) * 1000;
-
 export interface RegisterNodeResult {
   Index: number;
   HeartbeatTTL: number;
@@ -120,13 +119,13 @@ export async function registerNode(raw: Loose): Promise<RegisterNodeResult> {
   }
   node.ComputedClass = computedClass(node);
   // Every field of `node` is written as it is (only CreateIndex may stay older), so it needs no read back.
-  await upsertNode(node, now + HEARTBEAT_TTL_MS, previous?.used);
+  await upsertNode(node, now + config().heartbeatTtlMs, previous?.used);
   const changed = !previous || previous.node.Status !== node.Status || previous.node.ComputedClass !== node.ComputedClass;
   const evals = changed ? await createJobEvals(await jobsForNode(node, { withSystemJobs: node.Status === 'ready' }), 'node-update', node) : [];
   if (node.Status === 'ready') await unblockEvals({ nodes: [node] });
   return {
     Index: index,
-    HeartbeatTTL: HEARTBEAT_TTL_MS * 1_000_000,
+    HeartbeatTTL: config().heartbeatTtlMs * 1_000_000,
     NodeID: node.ID,
     EvalIDs: evals.map((evaluation) => evaluation.ID),
     EvalCreateIndex: evals[0]?.CreateIndex ?? 0,

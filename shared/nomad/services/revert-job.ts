@@ -1,4 +1,4 @@
-import { notFound, badRequest } from '../http/errors';
+import { notFound, badRequest } from '../errors';
 import { readJob, readJobVersion } from '../store/jobs';
 import { readSubmission } from '../store/submissions';
 import { visibleJobVersions } from '../store/job-versions';

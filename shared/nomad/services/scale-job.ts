@@ -1,6 +1,6 @@
 import { nextIndex } from '../../storage/index-clock';
 import { transact } from '../../storage/transact';
-import { badRequest, conflict, notFound } from '../http/errors';
+import { badRequest, conflict, notFound } from '../errors';
 import { readJobAllocs } from '../store/allocs';
 import { listJobDeployments } from '../store/deployments';
 import { readJob } from '../store/jobs';

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { listOpenEvals } from '../store/evals';
-import { enqueueEvals } from '../worker/eval-queue';
+import { enqueueEvals } from '../store/eval-queue';
 import { unblockEvals } from '../worker/unblock';
 import { enforceProgressDeadlines } from './deployments';
 import { completeDrains } from './node-drain';

@@ -1,7 +1,6 @@
-import { collectionIndex } from '../../storage/table-index';
 import { walkAllocs, walkEvals } from '../store/collection-walks';
 import { listDeployments } from '../store/deployments';
-import { JOBS_COLLECTION, NODES_COLLECTION } from '../store/keys';
+import { jobsIndex, nodesIndex } from '../store/collection-index';
 import { queryJobPage } from '../store/jobs';
 import { listNamespaces } from '../store/namespaces';
 import { listNodes } from '../store/nodes';
@@ -82,6 +81,6 @@ export async function findNamespaces(scope: SearchScope, prefix: string, limit: 
 
 /** The indexes of the searched collections that keep one (jobs, nodes), for the answer's Index. */
 export async function searchedTablesIndex(contexts: readonly SearchContext[]): Promise<number> {
-  const tables = [contexts.includes('jobs') ? collectionIndex(JOBS_COLLECTION) : 0, contexts.includes('nodes') ? collectionIndex(NODES_COLLECTION) : 0];
+  const tables = [contexts.includes('jobs') ? jobsIndex() : 0, contexts.includes('nodes') ? nodesIndex() : 0];
   return Math.max(0, ...(await Promise.all(tables)));
 }

@@ -1,10 +1,8 @@
 import { nextIndex } from '../../storage/index-clock';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
-import { notFound } from '../http/errors';
-import { replaceJobVersion } from '../store/job-versions';
-import { jobKey } from '../store/keys';
+import { notFound } from '../errors';
+import { replaceJobVersion, setCurrentJobStable } from '../store/job-versions';
 import { readJob, readJobVersion } from '../store/jobs';
-import { config } from '../../config';
 
 /**
  * Marking a version stable or not (Job.Stable): the version item and, when it is the current
@@ -19,15 +17,7 @@ export async function setJobStability(namespace: string, jobId: string, version:
     const index = nextIndex();
     const items: TransactItem[] = [replaceJobVersion({ ...stored, Stable: stable }, stored)];
     if (current.job.Version === version) {
-      items.push({
-        Update: {
-          TableName: config().tableName,
-          Key: jobKey(namespace, jobId),
-          UpdateExpression: 'SET Stable = :stable, ModifyIndex = :index',
-          ConditionExpression: 'Version = :version AND JobModifyIndex = :jmi',
-          ExpressionAttributeValues: { ':stable': stable, ':index': index, ':version': version, ':jmi': current.job.JobModifyIndex },
-        },
-      });
+      items.push(setCurrentJobStable(namespace, jobId, { version, jobModifyIndex: current.job.JobModifyIndex }, stable, index));
     }
     try {
       await transact(items);

@@ -1,11 +1,11 @@
 import { nextIndex } from '../../storage/index-clock';
 import { transact } from '../../storage/transact';
-import { notFound } from '../http/errors';
+import { notFound } from '../errors';
 import { desiredTransitionItem, type StoredAlloc } from '../store/allocs';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate } from '../store/job-counters';
 import { readJob } from '../store/jobs';
-import { queueNewEvals } from '../worker/eval-queue';
+import { queueNewEvals } from '../store/eval-queue';
 import { newEval } from './new-eval';
 
 /**

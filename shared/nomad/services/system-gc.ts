@@ -1,6 +1,3 @@
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { s3 } from '../../aws/clients';
-import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { rescheduleEligible } from '../scheduler/reschedule';
 import { listNodeAllocs, readJobAllocs, type StoredAlloc } from '../store/allocs';
@@ -8,6 +5,7 @@ import { walkEvals } from '../store/collection-walks';
 import { deleteEvalIfUnchanged } from '../store/eval-deletes';
 import { listJobEvals } from '../store/evals';
 import { deleteNode, deleteTerminalAlloc, purgeJobPartition } from '../store/gc-deletes';
+import { deleteSources } from '../store/job-purge';
 import { queryJobPage, readJob, type JobRecord } from '../store/jobs';
 import { listNamespaces } from '../store/namespaces';
 import { listDownNodes } from '../store/nodes';
@@ -56,10 +54,6 @@ function gcEval(evaluation: Evaluation, job: Job | undefined, allocs: StoredAllo
   }
   const eligible = allocs.filter((stored) => allocGcEligible(stored, job, now));
   return { collect: eligible.length === allocs.length, allocs: eligible };
-}
-
-async function deleteSources(keys: string[]): Promise<void> {
-  for (const key of keys) await s3().send(new DeleteObjectCommand({ Bucket: config().bucketName, Key: key }));
 }
 
 async function collectJob(namespace: string, jobId: string, result: GcResult, now: number): Promise<void> {

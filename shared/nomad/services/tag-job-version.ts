@@ -1,12 +1,10 @@
-import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
-import { badRequest, notFound } from '../http/errors';
+import { badRequest, notFound } from '../errors';
 import { versionTagDescriptionProblem } from '../jobspec/validate';
 import { storableProblem } from '../structs/validate-ids';
-import { claimTag, releaseTag, replaceJobVersion, visibleJobVersions } from '../store/job-versions';
-import { jobKey } from '../store/keys';
-import { readJob, specOf } from '../store/jobs';
+import { claimTag, releaseTag, replaceJobVersion, rewriteCurrentSpec, visibleJobVersions } from '../store/job-versions';
+import { readJob } from '../store/jobs';
 import type { Job, VersionTag } from '../structs/job';
 
 /**
@@ -21,19 +19,6 @@ export interface TagResult {
   LastContact: number;
   KnownLeader: boolean;
   NextToken: string;
-}
-
-/** The job item's spec, rewritten when the tagged version is the current one. */
-function currentSpecUpdate(current: Job, tagged: Job, index: number): TransactItem {
-  return {
-    Update: {
-      TableName: config().tableName,
-      Key: jobKey(current.Namespace, current.ID),
-      UpdateExpression: 'SET Spec = :spec, ModifyIndex = :index',
-      ConditionExpression: 'JobModifyIndex = :jmi AND Version = :version',
-      ExpressionAttributeValues: { ':spec': specOf(tagged), ':index': index, ':jmi': current.JobModifyIndex, ':version': current.Version },
-    },
-  };
 }
 
 async function commit(items: TransactItem[], conflictMessage: string): Promise<boolean> {
@@ -66,7 +51,7 @@ export async function tagJobVersion(namespace: string, jobId: string, name: stri
     const tagged: Job = { ...stored, VersionTag: tag };
     const items: TransactItem[] = [claimTag(namespace, jobId, tag, wanted), replaceJobVersion(tagged, stored)];
     if (stored.VersionTag && stored.VersionTag.Name !== name) items.push(releaseTag(namespace, jobId, stored.VersionTag.Name));
-    if (record.job.Version === wanted) items.push(currentSpecUpdate(record.job, { ...record.job, VersionTag: tag }, index));
+    if (record.job.Version === wanted) items.push(rewriteCurrentSpec(record.job, { ...record.job, VersionTag: tag }, index));
     if (await commit(items, `tag "${name}" already exists on a different version of job "${jobId}"`)) {
       return { ...tag, Index: index, LastContact: 0, KnownLeader: false, NextToken: '' };
     }
@@ -81,7 +66,7 @@ export async function untagJobVersion(namespace: string, jobId: string, name: st
     if (!record || !stored) throw notFound(`tag "${name}" not found on job "${jobId}"`);
     const index = nextIndex();
     const items: TransactItem[] = [releaseTag(namespace, jobId, name), replaceJobVersion({ ...stored, VersionTag: null }, stored)];
-    if (record.job.Version === stored.Version) items.push(currentSpecUpdate(record.job, { ...record.job, VersionTag: null }, index));
+    if (record.job.Version === stored.Version) items.push(rewriteCurrentSpec(record.job, { ...record.job, VersionTag: null }, index));
     if (await commit(items, `tag "${name}" not found on job "${jobId}"`)) {
       return { Name: '', Description: '', TaggedTime: 0, Index: index, LastContact: 0, KnownLeader: false, NextToken: '' };
     }

@@ -1,21 +1,20 @@
-import { config } from '../../config';
-import { batchGet } from '../../storage/batch-get';
 import { nextIndex } from '../../storage/index-clock';
 import { MAX_TRANSACT_ITEMS, transact, TransactionConflict, type TransactItem } from '../../storage/transact';
-import { badRequest } from '../http/errors';
+import { badRequest } from '../errors';
 import { addClaim } from '../scheduler/rank';
 import { addSummaryDeltas, summaryTransition } from '../status/summary';
-import { allocKey, findAlloc, storedAllocFromItem, type AllocClaim, type StoredAlloc } from '../store/allocs';
-import { changeDeployment, deploymentFromItem, deploymentKey, type GroupCounters } from '../store/deployments';
+import { allocKey, clientUpdateItem, findAlloc, readAllocsByKey, type AllocClaim, type StoredAlloc } from '../store/allocs';
+import { changeDeployment, type GroupCounters } from '../store/deployments';
 import { putNewEval } from '../store/evals';
+import { readJobsAndDeployments, type JobsAndDeployments as Context } from '../store/jobs-and-deployments';
 import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
-import { jobRecordFromItem, type JobRecord } from '../store/jobs';
-import { JOB_SK, jobKey, jobPk } from '../store/keys';
+import type { JobRecord } from '../store/jobs';
 import { nodeUsageChange, readNode } from '../store/nodes';
-import { isClientTerminal, type AllocDeploymentStatus, type ClientStatus, type TaskState } from '../structs/allocation';
+import { isClientTerminal } from '../structs/allocation';
 import type { Deployment } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
-import { queueNewEvals } from '../worker/eval-queue';
+import type { ClientAllocUpdate } from '../wire/client-protocol';
+import { queueNewEvals } from '../store/eval-queue';
 import { unblockEvals } from '../worker/unblock';
 import { reactToHealth } from './deployments';
 import { newEval } from './new-eval';
@@ -34,14 +33,6 @@ import { newEval } from './new-eval';
  * by reading again what did not commit and building it anew. Afterwards freed capacity gives
  * blocked evaluations another try and the deployment watcher looks at the new health.
  */
-export interface ClientAllocUpdate {
-  ID: string;
-  ClientStatus: ClientStatus;
-  ClientDescription?: string;
-  TaskStates?: Record<string, TaskState> | null;
-  DeploymentStatus?: Partial<AllocDeploymentStatus> | null;
-}
-
 const MAX_ATTEMPTS = 6;
 
 /** An update with the allocation as it was read, consistently, just before. */
@@ -121,11 +112,7 @@ async function applyRound(nodeId: string, updates: ClientAllocUpdate[], applied:
 }
 
 async function readPending(nodeId: string, located: { update: ClientAllocUpdate; key: Record<string, string> }[]): Promise<Pending[]> {
-  const items = await batchGet(
-    located.map(({ key }) => key),
-    { consistent: true },
-  );
-  const stored = new Map(items.map((item) => [item.ID as string, storedAllocFromItem(item)]));
+  const stored = new Map((await readAllocsByKey(located.map(({ key }) => key))).map((read) => [read.alloc.ID, read]));
   return located.map(({ update }) => {
     const before = stored.get(update.ID);
     if (!before) throw badRequest(`alloc ${update.ID} not found`);
@@ -165,26 +152,13 @@ function registrationOf(before: StoredAlloc): string {
   return `${before.alloc.Namespace}\n${before.alloc.JobID}\n${before.jobCreateIndex}`;
 }
 
-interface Context {
-  job(namespace: string, jobId: string): JobRecord | undefined;
-  deployment(id: string): Deployment | undefined;
-}
-
 /** The jobs that get a failure evaluation and the deployments whose health moves, in one read. */
-async function readContext(pending: Pending[], gone: Set<string>): Promise<Context> {
-  const keys = new Map<string, Record<string, string>>();
-  for (const entry of pending) {
-    const { alloc } = entry.before;
-    if (newlyFailed(entry) && !gone.has(registrationOf(entry.before))) keys.set(jobPk(alloc.Namespace, alloc.JobID), jobKey(alloc.Namespace, alloc.JobID));
-    if (healthChange(entry)) {
-      const key = deploymentKey({ Namespace: alloc.Namespace, JobID: alloc.JobID, ID: alloc.DeploymentID });
-      keys.set(`${key.PK}\n${key.SK}`, key);
-    }
-  }
-  const items = keys.size > 0 ? await batchGet([...keys.values()], { consistent: true }) : [];
-  const jobs = new Map(items.filter((item) => item.SK === JOB_SK).map((item) => [item.PK as string, jobRecordFromItem(item)]));
-  const deployments = new Map(items.filter((item) => item.SK !== JOB_SK).map((item) => [item.ID as string, deploymentFromItem(item)]));
-  return { job: (namespace, jobId) => jobs.get(jobPk(namespace, jobId)), deployment: (id) => deployments.get(id) };
+function readContext(pending: Pending[], gone: Set<string>): Promise<Context> {
+  const jobs = pending
+    .filter((entry) => newlyFailed(entry) && !gone.has(registrationOf(entry.before)))
+    .map(({ before: { alloc } }) => ({ namespace: alloc.Namespace, jobId: alloc.JobID }));
+  const deployments = pending.filter(healthChange).map(({ before: { alloc } }) => ({ Namespace: alloc.Namespace, JobID: alloc.JobID, ID: alloc.DeploymentID }));
+  return readJobsAndDeployments(jobs, deployments);
 }
 
 /** Fills transactions in order; an update adds at most four items (allocation, job, deployment, evaluation). */
@@ -256,7 +230,7 @@ class ClientTransaction {
     this.pending.push(entry);
     const live = before.live && !isClientTerminal(update.ClientStatus);
     const released = before.live && !live;
-    this.allocs.push(allocUpdateItem(before, update, live, this.index, this.nanos));
+    this.allocs.push(clientUpdateItem(before, update, live, this.index, this.nanos));
     if (released) {
       this.release = addClaim(this.release, before.claim);
       this.released = true;
@@ -335,49 +309,4 @@ class ClientTransaction {
       applied.health.set(deploymentId, all);
     }
   }
-}
-
-function allocUpdateItem(before: StoredAlloc, update: ClientAllocUpdate, live: boolean, index: number, nanos: number): TransactItem {
-  const { alloc } = before;
-  const names: Record<string, string> = {
-    '#client': 'ClientStatus',
-    '#description': 'ClientDescription',
-    '#live': 'Live',
-    '#modify': 'ModifyIndex',
-    '#time': 'ModifyTime',
-  };
-  const values: Record<string, unknown> = {
-    ':client': update.ClientStatus,
-    ':description': update.ClientDescription ?? '',
-    ':live': live,
-    ':modify': index,
-    ':time': nanos,
-    ':expected': alloc.ModifyIndex,
-  };
-  const sets = ['#client = :client', '#description = :description', '#live = :live', '#modify = :modify', '#time = :time'];
-  if (update.TaskStates !== undefined) {
-    names['#tasks'] = 'TaskStates';
-    values[':tasks'] = update.TaskStates;
-    sets.push('#tasks = :tasks');
-  }
-  if (update.DeploymentStatus) {
-    names['#deployment'] = 'DeploymentStatus';
-    values[':deployment'] = {
-      Healthy: update.DeploymentStatus.Healthy ?? alloc.DeploymentStatus?.Healthy ?? null,
-      Timestamp: update.DeploymentStatus.Timestamp ?? new Date(nanos / 1_000_000).toISOString(),
-      Canary: alloc.DeploymentStatus?.Canary ?? false,
-      ModifyIndex: index,
-    };
-    sets.push('#deployment = :deployment');
-  }
-  return {
-    Update: {
-      TableName: config().tableName,
-      Key: allocKey(alloc),
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      ConditionExpression: '#modify = :expected',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
-  };
 }

@@ -1,11 +1,16 @@
 import { config } from '../../config';
+import { batchGet } from '../../storage/batch-get';
 import { queryAll } from '../../storage/query-all';
 import type { TransactItem } from '../../storage/transact';
-import type { Allocation } from '../structs/allocation';
+import type { AllocDeploymentStatus, Allocation } from '../structs/allocation';
+import type { ClientAllocUpdate } from '../wire/client-protocol';
 import { findItemById } from './find-by-id';
 import { allocSk, byId, createOrderKeys, jobPk, nodeAllocsKey } from './keys';
 import { readJobVersions, type VersionRef } from './jobs';
 import { queryJobItems } from './job-items';
+import type { AllocClaim, StoredAlloc } from '../structs/cluster-state';
+
+export type { AllocClaim, StoredAlloc };
 
 /**
  * Allocation items live in their job's partition (so the scheduler reads them consistently)
@@ -16,21 +21,6 @@ import { queryJobItems } from './job-items';
  *   capacity it held on its node and the job's LiveAllocs counter are released exactly once;
  * - Claim: the node capacity it holds while Live.
  */
-export interface AllocClaim {
-  CpuShares: number;
-  MemoryMB: number;
-  DiskMB: number;
-}
-
-export interface StoredAlloc {
-  alloc: Allocation;
-  jobVersion: number;
-  jobCreateIndex: number;
-  jobModifyIndex: number;
-  live: boolean;
-  claim: AllocClaim;
-}
-
 type Item = Record<string, any>;
 
 const META_ATTRIBUTES = [
@@ -146,6 +136,72 @@ export function desiredTransitionItem(alloc: Pick<Allocation, 'Namespace' | 'Job
       UpdateExpression: `SET DesiredTransition.${transition} = :true, ModifyIndex = :index`,
       ConditionExpression: 'attribute_exists(PK)',
       ExpressionAttributeValues: { ':true': true, ':index': index },
+    },
+  };
+}
+
+/**
+ * A client's report on allocation `before` (status, description, task states, deployment health),
+ * conditioned on the allocation's ModifyIndex as read.
+ */
+export function clientUpdateItem(before: StoredAlloc, update: ClientAllocUpdate, live: boolean, index: number, nanos: number): TransactItem {
+  const { alloc } = before;
+  const names: Record<string, string> = {
+    '#client': 'ClientStatus',
+    '#description': 'ClientDescription',
+    '#live': 'Live',
+    '#modify': 'ModifyIndex',
+    '#time': 'ModifyTime',
+  };
+  const values: Record<string, unknown> = {
+    ':client': update.ClientStatus,
+    ':description': update.ClientDescription ?? '',
+    ':live': live,
+    ':modify': index,
+    ':time': nanos,
+    ':expected': alloc.ModifyIndex,
+  };
+  const sets = ['#client = :client', '#description = :description', '#live = :live', '#modify = :modify', '#time = :time'];
+  if (update.TaskStates !== undefined) {
+    names['#tasks'] = 'TaskStates';
+    values[':tasks'] = update.TaskStates;
+    sets.push('#tasks = :tasks');
+  }
+  if (update.DeploymentStatus) {
+    names['#deployment'] = 'DeploymentStatus';
+    values[':deployment'] = {
+      Healthy: update.DeploymentStatus.Healthy ?? alloc.DeploymentStatus?.Healthy ?? null,
+      Timestamp: update.DeploymentStatus.Timestamp ?? new Date(nanos / 1_000_000).toISOString(),
+      Canary: alloc.DeploymentStatus?.Canary ?? false,
+      ModifyIndex: index,
+    };
+    sets.push('#deployment = :deployment');
+  }
+  return {
+    Update: {
+      TableName: config().tableName,
+      Key: allocKey(alloc),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: '#modify = :expected',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/** Allocations by their keys, read consistently in one round trip; those not found are absent. */
+export async function readAllocsByKey(keys: Record<string, string>[]): Promise<StoredAlloc[]> {
+  return (await batchGet(keys, { consistent: true })).map(storedAllocFromItem);
+}
+
+/** The allocation's deployment health as an operator set it (no condition: the operator's word stands). */
+export function allocHealthItem(alloc: Pick<Allocation, 'Namespace' | 'JobID' | 'ID'>, status: AllocDeploymentStatus, index: number): TransactItem {
+  return {
+    Update: {
+      TableName: config().tableName,
+      Key: allocKey(alloc),
+      UpdateExpression: 'SET DeploymentStatus = :status, ModifyIndex = :index',
+      ExpressionAttributeValues: { ':status': status, ':index': index },
     },
   };
 }

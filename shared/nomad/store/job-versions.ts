@@ -4,8 +4,8 @@ import { config } from '../../config';
 import type { TransactItem } from '../../storage/transact';
 import type { Job, VersionTag } from '../structs/job';
 import { readJobAllocs } from './allocs';
-import { jobVersionItem } from './jobs';
-import { jobPk, versionSk } from './keys';
+import { jobVersionItem, specOf } from './jobs';
+import { jobKey, jobPk, versionSk } from './keys';
 import { queryJobItems } from './job-items';
 
 /**
@@ -89,4 +89,30 @@ export function claimTag(namespace: string, jobId: string, tag: VersionTag, vers
 
 export function releaseTag(namespace: string, jobId: string, name: string): TransactItem {
   return { Delete: { TableName: config().tableName, Key: tagKey(namespace, jobId, name), ConditionExpression: 'attribute_exists(PK)' } };
+}
+
+/** The current job's Stable flag, when `version` is still its version and nothing was registered since. */
+export function setCurrentJobStable(namespace: string, jobId: string, current: { version: number; jobModifyIndex: number }, stable: boolean, index: number): TransactItem {
+  return {
+    Update: {
+      TableName: config().tableName,
+      Key: jobKey(namespace, jobId),
+      UpdateExpression: 'SET Stable = :stable, ModifyIndex = :index',
+      ConditionExpression: 'Version = :version AND JobModifyIndex = :jmi',
+      ExpressionAttributeValues: { ':stable': stable, ':index': index, ':version': current.version, ':jmi': current.jobModifyIndex },
+    },
+  };
+}
+
+/** The job item's spec, rewritten (a tag set or cleared) while `current` is still the job's version. */
+export function rewriteCurrentSpec(current: Job, rewritten: Job, index: number): TransactItem {
+  return {
+    Update: {
+      TableName: config().tableName,
+      Key: jobKey(current.Namespace, current.ID),
+      UpdateExpression: 'SET Spec = :spec, ModifyIndex = :index',
+      ConditionExpression: 'JobModifyIndex = :jmi AND Version = :version',
+      ExpressionAttributeValues: { ':spec': specOf(rewritten), ':index': index, ':jmi': current.JobModifyIndex, ':version': current.Version },
+    },
+  };
 }

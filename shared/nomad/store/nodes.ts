@@ -7,8 +7,10 @@ import { touchCollection } from '../../storage/table-index';
 import { transact, TransactionConflict, unlessConditionFails, type TransactItem } from '../../storage/transact';
 import type { Node, NodeStatus } from '../structs/node';
 import { DOWN_NODES, HEARTBEATS, heartbeatSortKey, NODE_USAGE_SK, NODES_COLLECTION, NODES_LIST, nodeKey, nodeUsageKey } from './keys';
-import type { AllocClaim } from './allocs';
+import type { AllocClaim, StoredNode } from '../structs/cluster-state';
 import { queryListItems } from './list-items';
+
+export type { StoredNode };
 
 /**
  * Nodes are two items in one partition:
@@ -20,15 +22,6 @@ import { queryListItems } from './list-items';
  *   because every placement writes it. Both items carry GSI1 keys (`NODES` / `<id>` and
  *   `<id>#usage`), so one query lists nodes with their usage.
  */
-export interface StoredNode {
-  node: Node;
-  used: AllocClaim;
-  /** Unix ms after which a node that has not heartbeated counts as down. */
-  heartbeatExpiry?: number;
-  /** When evaluations for the allocations lost with this down node were last created (index). */
-  lostEvalsAt?: number;
-}
-
 type Item = Record<string, any>;
 
 const META_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI4PK', 'GSI4SK', 'UsedCpu', 'UsedMemoryMB', 'UsedDiskMB', 'HeartbeatExpiry', 'LostEvalsAt'];

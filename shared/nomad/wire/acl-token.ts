@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TokenRecord } from '../../auth/token-store';
+import type { TokenRecord } from '../../auth/store/token-store';
 import type { NomadTokenClaims } from '../acl/resolve';
 
 /**

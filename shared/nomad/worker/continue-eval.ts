@@ -2,7 +2,7 @@ import { nextIndex } from '../../storage/index-clock';
 import { transact, TransactionConflict } from '../../storage/transact';
 import { replaceEval } from '../store/evals';
 import type { Evaluation } from '../structs/evaluation';
-import { queueNewEvals } from './eval-queue';
+import { queueNewEvals } from '../store/eval-queue';
 import { maybeFail } from './faults';
 
 /**

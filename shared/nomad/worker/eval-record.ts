@@ -1,8 +1,7 @@
 import type { Context, SQSRecord } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
-import * as z from '../../util/zod';
 import type { Evaluation } from '../structs/evaluation';
-import type { EvalMessage } from './eval-queue';
+import { EvalMessageSchema, type EvalMessage } from '../wire/eval-message';
 import { DELIVERY_LIMIT, processEvaluation } from './process-eval';
 import { quarantineEval } from './quarantine';
 
@@ -15,16 +14,6 @@ const logger = new Logger({ serviceName: 'placement-worker' });
 
 /** Time kept back from the Lambda's timeout for the slice in progress and the hand-off. */
 const LAMBDA_MARGIN_MS = 15_000;
-
-const EvalMessageSchema = z.object({
-  EvalID: z.string().min(1),
-  Namespace: z.string().min(1),
-  JobID: z.string().min(1),
-  Eval: z
-    .object({ ID: z.string(), Namespace: z.string(), JobID: z.string(), Status: z.string(), ModifyIndex: z.number(), TriggeredBy: z.string() })
-    .passthrough()
-    .optional(),
-});
 
 export async function handleEvalRecord(record: SQSRecord, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> {
   let body: unknown;

@@ -1,3 +1,5 @@
+import { config } from '../../config';
+
 /**
  * Fault injection for crash tests: `WORKER_FAULTS="after-commit=0.5,before-finish=1"` makes the
  * worker throw at those points with that probability, as if the Lambda died there. Off unless set.
@@ -11,7 +13,7 @@ export type FaultPoint = 'after-lease' | 'after-snapshot' | 'mid-plan' | 'after-
 class InjectedFault extends Error {}
 
 function probability(point: FaultPoint): number {
-  const spec = process.env.WORKER_FAULTS ?? '';
+  const spec = config().workerFaults;
   for (const entry of spec.split(',')) {
     const [name, value] = entry.split('=');
     if (name?.trim() === point) return Number(value ?? 1);

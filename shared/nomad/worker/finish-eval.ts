@@ -7,7 +7,7 @@ import { putNewEval, readEval, replaceEval } from '../store/evals';
 import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
 import { readJob, type JobRecord } from '../store/jobs';
 import type { Evaluation } from '../structs/evaluation';
-import { leaseRelease, type Lease } from './job-lease';
+import { leaseRelease, type Lease } from '../store/job-lease';
 
 /**
  * Records how an evaluation ended, in one transaction with the job's counters:

@@ -1,7 +1,6 @@
-import { collectionIndex } from '../../storage/table-index';
 import { addClaim } from '../scheduler/rank';
 import type { AllocClaim } from '../store/allocs';
-import { NODES_COLLECTION } from '../store/keys';
+import { nodesIndex } from '../store/collection-index';
 import { listNodes, readNodes, type StoredNode } from '../store/nodes';
 
 /**
@@ -37,7 +36,7 @@ export async function clusterNodes(options: { fresh?: boolean; nodeId?: string }
   const now = Date.now();
   if (!options.fresh && cache && now - cache.loadedAt < MAX_AGE_MS) {
     if (now - cache.checkedAt >= INDEX_CHECK_MS) {
-      const index = await collectionIndex(NODES_COLLECTION);
+      const index = await nodesIndex();
       cache.checkedAt = now;
       if (index > cache.index) return load(now);
     }
@@ -49,7 +48,7 @@ export async function clusterNodes(options: { fresh?: boolean; nodeId?: string }
 
 async function load(now: number): Promise<ClusterNodes> {
   // The index is read first, so a change made while the list is read is seen next time.
-  const index = await collectionIndex(NODES_COLLECTION);
+  const index = await nodesIndex();
   const nodes = await listNodes();
   cache = { nodes, index, loadedAt: now, checkedAt: now };
   return { nodes, fresh: true };

@@ -1,12 +1,12 @@
-import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { MAX_TRANSACT_ITEMS, transact, TransactionConflict, type TransactItem } from '../../storage/transact';
 import { addSummaryDeltas, summaryTransition, type SummaryDelta } from '../status/summary';
-import { allocItem, allocKey, type AllocClaim, type StoredAlloc } from '../store/allocs';
+import { allocKey, type AllocClaim, type StoredAlloc } from '../store/allocs';
 import { changeDeployment, putDeployment, type DeploymentChange, type GroupCounters } from '../store/deployments';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate, type JobDelta } from '../store/job-counters';
 import { putJobVersion } from '../store/jobs';
+import { followupStampItem, inPlaceAllocItem, putNewAllocItem, stopAllocItem } from '../store/plan-alloc-items';
 import { nodeUsageChange, type StoredNode } from '../store/nodes';
 import { isActiveDeployment, type Deployment } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
@@ -17,7 +17,7 @@ import { addClaim, negateClaim } from '../scheduler/rank';
 import type { Plan, PlannedAllocUpdate, PlannedInPlaceUpdate, PlannedStop } from '../scheduler/types';
 import { maybeFail } from './faults';
 import type { FinishPlan } from './finish-eval';
-import { leaseCheck, leaseRelease, type Lease } from './job-lease';
+import { leaseCheck, leaseRelease, type Lease } from '../store/job-lease';
 
 /**
  * The plan applier: commits a plan with DynamoDB transactions, Nomad's optimistic concurrency.
@@ -131,80 +131,6 @@ function nodeItem(nodeId: string, delta: NodeDelta, context: ApplyContext): Tran
   return nodeUsageChange(nodeId, net, { limit: addClaim(nodeCapacity(node.node), net, -1) });
 }
 
-interface AllocChange {
-  sets: string[];
-  names: Record<string, string>;
-  values: Record<string, unknown>;
-  condition: string;
-}
-
-/** A conditional update of one of the job's allocations that also moves its modify indexes and time. */
-function allocUpdate(allocId: string, change: AllocChange, index: number, nowNanos: number, context: ApplyContext): TransactItem {
-  return {
-    Update: {
-      TableName: config().tableName,
-      Key: jobAllocKey(allocId, context),
-      UpdateExpression: `SET ${[...change.sets, '#modify = :index', '#allocModify = :index', '#time = :time'].join(', ')}`,
-      ConditionExpression: change.condition,
-      ExpressionAttributeNames: { ...change.names, '#modify': 'ModifyIndex', '#allocModify': 'AllocModifyIndex', '#time': 'ModifyTime' },
-      ExpressionAttributeValues: { ...change.values, ':index': index, ':time': nowNanos },
-    },
-  };
-}
-
-/** Stops an allocation (optionally recording its replacement): once, by condition. */
-function stopItem(stop: PlannedStop, index: number, nowNanos: number, context: ApplyContext): TransactItem {
-  const names: Record<string, string> = { '#desired': 'DesiredStatus', '#description': 'DesiredDescription', '#live': 'Live' };
-  const values: Record<string, unknown> = { ':stop': 'stop', ':description': stop.desiredDescription, ':false': false };
-  const sets = ['#desired = :stop', '#description = :description', '#live = :false'];
-  if (stop.clientStatus) {
-    names['#client'] = 'ClientStatus';
-    values[':client'] = stop.clientStatus;
-    sets.push('#client = :client');
-  }
-  let condition: string;
-  if (stop.wasLive) {
-    values[':true'] = true;
-    condition = '#live = :true';
-  } else {
-    values[':run'] = 'run';
-    condition = '#desired = :run';
-  }
-  if (stop.replacedBy) {
-    names['#next'] = 'NextAllocation';
-    values[':next'] = stop.replacedBy;
-    values[':none'] = '';
-    sets.push('#next = :next');
-    condition += ' AND (attribute_not_exists(#next) OR #next = :none)';
-  }
-  return allocUpdate(stop.allocId, { sets, names, values, condition }, index, nowNanos, context);
-}
-
-function inPlaceItem(update: PlannedInPlaceUpdate, index: number, nowNanos: number, context: ApplyContext): TransactItem {
-  const names: Record<string, string> = { '#version': 'JobVersion', '#jmi': 'JobModifyIndex', '#deployment': 'DeploymentID', '#live': 'Live' };
-  const values: Record<string, unknown> = { ':version': update.jobVersion, ':jmi': update.jobModifyIndex, ':deployment': update.deploymentId, ':true': true };
-  const sets = ['#version = :version', '#jmi = :jmi', '#deployment = :deployment'];
-  if (update.joinsDeployment) {
-    names['#health'] = 'DeploymentStatus';
-    values[':null'] = null;
-    sets.push('#health = :null');
-  }
-  return allocUpdate(update.allocId, { sets, names, values, condition: '#live = :true' }, index, nowNanos, context);
-}
-
-function stampItem(update: PlannedAllocUpdate, index: number, context: ApplyContext): TransactItem {
-  return {
-    Update: {
-      TableName: config().tableName,
-      Key: jobAllocKey(update.allocId, context),
-      UpdateExpression: 'SET #followup = :followup, #modify = :index',
-      ConditionExpression: 'attribute_exists(PK) AND #followup = :none',
-      ExpressionAttributeNames: { '#followup': 'FollowupEvalID', '#modify': 'ModifyIndex' },
-      ExpressionAttributeValues: { ':followup': update.followupEvalId, ':index': index, ':none': '' },
-    },
-  };
-}
-
 /** Deployment counters moved by the placements and in-place joins of one transaction. */
 function deploymentCounters(changes: Change[], context: ApplyContext): Map<string, Record<string, GroupCounters>> {
   const byDeployment = new Map<string, Record<string, GroupCounters>>();
@@ -258,22 +184,22 @@ function buildTransaction(changes: Change[], extras: Extras, context: ApplyConte
     if (change.kind === 'place') {
       const { stored } = change;
       stored.alloc.CreateIndex = stored.alloc.ModifyIndex = stored.alloc.AllocModifyIndex = index;
-      items.push({ Put: { TableName: config().tableName, Item: allocItem(stored), ConditionExpression: 'attribute_not_exists(PK)' } });
+      items.push(putNewAllocItem(stored));
       ops.push({ kind: 'change', change });
       liveAllocs++;
       addSummaryDeltas(summary, stored.alloc.TaskGroup, summaryTransition(undefined, 'pending'));
       if (change.replaces) {
-        items.push(stopItem(change.replaces, index, nowNanos, context));
+        items.push(stopAllocItem(jobAllocKey(change.replaces.allocId, context), change.replaces, index, nowNanos));
         ops.push({ kind: 'change', change });
       }
     } else if (change.kind === 'stop') {
-      items.push(stopItem(change.stop, index, nowNanos, context));
+      items.push(stopAllocItem(jobAllocKey(change.stop.allocId, context), change.stop, index, nowNanos));
       ops.push({ kind: 'change', change });
     } else if (change.kind === 'inPlace') {
-      items.push(inPlaceItem(change.update, index, nowNanos, context));
+      items.push(inPlaceAllocItem(jobAllocKey(change.update.allocId, context), change.update, index, nowNanos));
       ops.push({ kind: 'change', change });
     } else {
-      items.push(stampItem(change.update, index, context));
+      items.push(followupStampItem(jobAllocKey(change.update.allocId, context), change.update, index));
       ops.push({ kind: 'change', change });
     }
     const stop = change.kind === 'stop' ? change.stop : change.kind === 'place' ? change.replaces : undefined;

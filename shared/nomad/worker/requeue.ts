@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { listOpenEvals } from '../store/evals';
 import type { Evaluation } from '../structs/evaluation';
 import { evalDueAt } from './due';
-import { enqueueEvals } from './eval-queue';
+import { enqueueEvals } from '../store/eval-queue';
 import { quarantineEval } from './quarantine';
 
 /**

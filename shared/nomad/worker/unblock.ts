@@ -4,7 +4,7 @@ import { couldPlaceOn, nodeBuckets, type BlockedEntry, type ChangedNode } from '
 import { dropBlockedEntry, listBlockedEntries, readEntryEvals } from '../store/blocked-evals';
 import { listOpenEvals } from '../store/evals';
 import type { Evaluation } from '../structs/evaluation';
-import { enqueueEvals } from './eval-queue';
+import { enqueueEvals } from '../store/eval-queue';
 
 /**
  * Capacity appeared: give blocked evaluations another try. They stay `blocked` in the store

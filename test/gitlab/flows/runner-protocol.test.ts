@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runGitLabDuties } from '../../../shared/gitlab/services/periodic';
+import { runGitLabDuties } from '../../../shared/gitlab/services/duties';
 import { finishJob, http, makeRunner, projectWithCi, requestJob, startGitLab, type GitLabServer } from '../../support/gitlab';
 
 /** The runner protocol as gitlab-runner speaks it, over plain HTTP. */

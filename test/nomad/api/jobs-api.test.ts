@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runPeriodicDuties } from '../../../shared/periodic/duties';
+import { runPeriodicDuties } from '../../../shared/duties/duties';
 import { useFreshResources } from '../../support/resources';
 import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
 import { aclForThisFile } from '../../support/nomad-acl';

@@ -6,7 +6,7 @@ import { handler as worker } from '../../../functions/worker';
 import { listNodes } from '../../../shared/nomad/store/nodes';
 import { nodeCapacity } from '../../../shared/nomad/structs/node';
 import { EMPTY_RESULT, finishEval } from '../../../shared/nomad/worker/finish-eval';
-import { acquireLease, LeaseHeld, releaseLease } from '../../../shared/nomad/worker/job-lease';
+import { acquireLease, LeaseHeld, releaseLease } from '../../../shared/nomad/store/job-lease';
 import { requeuePendingEvals } from '../../../shared/nomad/worker/requeue';
 import { useFreshResources } from '../../support/resources';
 import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';

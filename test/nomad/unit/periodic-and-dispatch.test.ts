@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalizeJob } from '../../../shared/nomad/jobspec/canonicalize';
 import { validateJob } from '../../../shared/nomad/jobspec/validate';
 import { cronSpecError, nextLaunch } from '../../../shared/nomad/periodic/cron';
-import { deriveChild, periodicChildId } from '../../../shared/nomad/periodic/launch';
+import { deriveChild, periodicChildId } from '../../../shared/nomad/services/periodic-launch';
 import { base64ErrorOffset } from '../../../shared/nomad/http/job-launch-handlers';
 import { checkDispatch, dispatchedJobId } from '../../../shared/nomad/services/dispatch-job';
 import { versionsToDrop } from '../../../shared/nomad/store/job-versions';

@@ -8,7 +8,7 @@ import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../../aws/clients';
 import { config } from '../../../config';
 import { resolveSecret, TokenError } from '../../acl/resolve';
-import { NomadError } from '../../http/errors';
+import { NomadError } from '../../errors';
 import { parseGoBool } from '../../http/params';
 import { webSocketConnectionKey } from '../keys';
 import { authenticateNode } from '../node-auth';
@@ -48,7 +48,7 @@ const GONE_RETRIES = 10;
 
 let client: ApiGatewayManagementApiClient | undefined;
 function management(): ApiGatewayManagementApiClient {
-  client ??= new ApiGatewayManagementApiClient({ endpoint: process.env.ACTIONS_CALLBACK_URL });
+  client ??= new ApiGatewayManagementApiClient({ endpoint: config().actionsCallbackUrl });
   return client;
 }
 

@@ -1,7 +1,8 @@
+import { config } from '../../../config';
 import { upgradeWebSocket } from '@hono/node-server';
 import type { Context } from 'hono';
 import { requestSecret } from '../../acl/guard';
-import { badRequest } from '../../http/errors';
+import { badRequest } from '../../errors';
 import type { JobPath } from '../../http/job-path';
 import { boolParam, namespaceParam, parseGoBool } from '../../http/params';
 import { parseExecCommand } from '../ops/exec-request';
@@ -108,7 +109,7 @@ export async function execHandler(c: Context): Promise<Response> {
 export async function agentChannelHandler(c: Context): Promise<Response> {
   const nodeId = await requireAgentNode(c);
   if (!isUpgrade(c)) {
-    const websocketApi = process.env.ACTIONS_WEBSOCKET_URL;
+    const websocketApi = config().actionsWebSocketUrl;
     return nomadJson(c, { URL: websocketApi ? `${websocketApi}?role=agent` : '/v1/client/agent/channel' });
   }
   const next = inOrder();

@@ -1,7 +1,8 @@
+import { config } from '../../../config';
 import type { Context } from 'hono';
 import { stream } from 'hono/streaming';
 import { requireNamespace } from '../../acl/guard';
-import { badRequest, NomadError } from '../../http/errors';
+import { badRequest, NomadError } from '../../errors';
 import { parseGoBool } from '../../http/params';
 import { findAlloc, withJobs } from '../../store/allocs';
 import { isClientTerminal } from '../../structs/allocation';
@@ -93,7 +94,7 @@ export async function handleLogs(c: Context): Promise<Response> {
   }
 
   for (const [name, value] of Object.entries(headers)) c.header(name, value);
-  const deadline = Date.now() + Number(process.env.MAX_BLOCKING_WAIT_MS ?? 25_000);
+  const deadline = Date.now() + (config().maxBlockingWaitMs ?? 25_000);
   return stream(c, async (out) => {
     let lastBeat = Date.now();
     for (;;) {

@@ -1,9 +1,9 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../aws/clients';
-import { config } from '../config';
-import { queryAll } from '../storage/query-all';
-import { queryFirst } from '../storage/query-first';
+import { dynamo } from '../../aws/clients';
+import { config } from '../../config';
+import { queryAll } from '../../storage/query-all';
+import { queryFirst } from '../../storage/query-first';
 
 /**
  * The one token store every dialect authenticates against: Nomad ACL tokens, GitLab personal,

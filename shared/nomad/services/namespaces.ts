@@ -1,10 +1,8 @@
 import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
-import { badRequest, notFound } from '../http/errors';
+import { badRequest, notFound } from '../errors';
 import { deriveJobStatus } from '../status/job-status';
-import { jobsByNamespace } from '../store/keys';
-import { queryAll } from '../../storage/query-all';
-import { DEFAULT_NAMESPACE, deleteNamespace, putNamespace, readNamespace, type Namespace } from '../store/namespaces';
+import { DEFAULT_NAMESPACE, deleteNamespace, namespaceJobStates, putNamespace, readNamespace, type Namespace } from '../store/namespaces';
 import { namespaceHasVariables } from '../store/variables';
 
 /**
@@ -43,22 +41,7 @@ export async function upsertNamespace(request: NamespaceRequest): Promise<number
 }
 
 async function hasLiveJobs(namespace: string): Promise<boolean> {
-  const items = await queryAll({
-    TableName: config().tableName,
-    IndexName: 'GSI1',
-    KeyConditionExpression: 'GSI1PK = :pk',
-    ExpressionAttributeValues: { ':pk': jobsByNamespace(namespace) },
-  });
-  return items.some((item) => {
-    const spec = JSON.parse(item.Spec);
-    const counters = {
-      LiveAllocs: Number(item.LiveAllocs ?? 0),
-      OpenEvals: Number(item.OpenEvals ?? 0),
-      ActiveDeployments: Number(item.ActiveDeployments ?? 0),
-      HadEval: Boolean(item.HadEval),
-    };
-    return deriveJobStatus(spec, counters) !== 'dead';
-  });
+  return (await namespaceJobStates(namespace)).some(({ spec, counters }) => deriveJobStatus(spec, counters) !== 'dead');
 }
 
 export async function removeNamespace(name: string): Promise<number> {

@@ -2,7 +2,7 @@ import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectTaggingCommand } f
 import { s3 } from '../../aws/clients';
 import { config } from '../../config';
 import { S3_EXPIRED_TAG } from '../../storage/table-schema';
-import { jobArtifactsPrefix, traceKey } from './object-keys';
+import { jobArtifactsPrefix, traceKey } from '../artifacts/object-keys';
 
 /**
  * Removing a job's files from the bucket. Delete and erase remove them at once; expiry only tags

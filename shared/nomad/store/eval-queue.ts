@@ -4,7 +4,8 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { sqs } from '../../aws/clients';
 import { config } from '../../config';
 import type { Evaluation } from '../structs/evaluation';
-import { quarantineEval } from './quarantine';
+import type { EvalMessage } from '../wire/eval-message';
+import { quarantineEval } from '../worker/quarantine';
 
 /**
  * Puts evaluations on the FIFO queue. One message group per job gives Nomad's broker guarantee
@@ -16,17 +17,6 @@ import { quarantineEval } from './quarantine';
  * lost, the periodic duties find them pending and send them again.
  */
 const logger = new Logger({ serviceName: 'nomad-api' });
-
-export interface EvalMessage {
-  EvalID: string;
-  Namespace: string;
-  JobID: string;
-  /**
-   * The evaluation as it was sent, which saves the worker a read. It may be stale by the time it
-   * arrives: every write the worker makes for it is conditioned on its ModifyIndex.
-   */
-  Eval?: Evaluation;
-}
 
 /** SQS's limit on one message, and on one batch of them. */
 const MAX_BATCH_BYTES = 256 * 1024;

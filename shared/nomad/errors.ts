@@ -1,9 +1,8 @@
-import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { logUnexpectedError } from '../../http/unexpected-error';
 
 /**
- * Nomad answers errors as `text/plain` with the message alone. Where Nomad says 500 for the
+ * Nomad's domain errors, thrown by services and rendered once, by http/error-response.ts: Nomad
+ * answers errors as `text/plain` with the message alone. Where Nomad says 500 for the
  * caller's own mistake we answer the same text with a 4xx (see the README's list of deliberate
  * differences); genuine internal failures stay 500.
  */
@@ -20,10 +19,3 @@ export const badRequest = (message: string) => new NomadError(400, message);
 export const notFound = (message: string) => new NomadError(404, message);
 export const conflict = (message: string) => new NomadError(409, message);
 export const methodNotAllowed = () => new NomadError(405, 'Invalid method');
-
-/** Anything else is logged under the request's id and answered with net/http's text for a 500. */
-export function nomadErrorResponse(error: unknown, c: Context): Response {
-  if (error instanceof NomadError) return c.text(error.message, error.status);
-  logUnexpectedError(c, error);
-  return c.text('Internal Server Error', 500);
-}

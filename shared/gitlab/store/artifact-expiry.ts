@@ -2,7 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import type { TransactItem } from '../../storage/transact';
-import { pad } from '../store/keys';
+import { pad } from './keys';
 
 /**
  * When a job's artifacts expire, kept as one small item per job that sits in a sparse index by

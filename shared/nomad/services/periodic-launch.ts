@@ -1,10 +1,9 @@
-import { config } from '../../config';
 import type { TransactItem } from '../../storage/transact';
-import { badRequest, notFound } from '../http/errors';
-import { jobKey, PERIODIC_JOBS, periodicSortKey } from '../store/keys';
+import { badRequest, notFound } from '../errors';
+import { moveNextLaunch } from '../store/periodic-launches';
 import { readJob } from '../store/jobs';
 import type { Job } from '../structs/job';
-import { periodicNextLaunch, registerJob, type RegisterResult } from '../services/register-job';
+import { periodicNextLaunch, registerJob, type RegisterResult } from './register-job';
 
 /**
  * Launching a periodic job's child (Nomad's periodic dispatcher): a copy of the parent named
@@ -25,24 +24,7 @@ export function deriveChild(parent: Job, launch: Date): Job {
 /** Moves the parent to its next launch, only if no one else launched this one first. */
 export function advanceParent(parent: Job, due: number, launch: Date): TransactItem {
   const next = periodicNextLaunch(parent, launch.getTime());
-  const names = { '#pk': 'GSI3PK', '#sk': 'GSI3SK' };
-  const values: Record<string, unknown> = { ':due': periodicSortKey(due, parent.Namespace, parent.ID) };
-  let expression = 'REMOVE #pk, #sk';
-  if (next !== null) {
-    values[':pk'] = PERIODIC_JOBS;
-    values[':next'] = periodicSortKey(next, parent.Namespace, parent.ID);
-    expression = 'SET #pk = :pk, #sk = :next';
-  }
-  return {
-    Update: {
-      TableName: config().tableName,
-      Key: jobKey(parent.Namespace, parent.ID),
-      UpdateExpression: expression,
-      ConditionExpression: '#sk = :due',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
-  };
+  return moveNextLaunch(parent.Namespace, parent.ID, due, next);
 }
 
 export async function launchChild(parent: Job, launch: Date, due?: number): Promise<RegisterResult> {

@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { launchDuePeriodicJobs } from '../nomad/periodic/due';
+import { launchDuePeriodicJobs } from '../nomad/services/launch-due-periodic';
 import { runSchedulerDuties } from '../nomad/services/scheduler-duties';
 import { requeuePendingEvals } from '../nomad/worker/requeue';
 import { backfillCollectionKeys } from '../nomad/store/collection-keys-backfill';
-import { runGitLabDuties } from '../gitlab/services/periodic';
+import { runGitLabDuties } from '../gitlab/services/duties';
 import { sweepExpiredArtifacts } from '../gitlab/artifacts/sweep';
 import { runDueSchedules } from '../gitlab/services/pipeline-schedules';
 

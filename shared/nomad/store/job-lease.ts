@@ -2,7 +2,7 @@ import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { isConditionFailure, type TransactItem } from '../../storage/transact';
-import { jobPk, LEASE_SK } from '../store/keys';
+import { jobPk, LEASE_SK } from './keys';
 
 /**
  * At most one worker schedules a job at a time. SQS FIFO message groups already promise this,

@@ -1,12 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { config } from '../../config';
-import { queryAll } from '../../storage/query-all';
 import { TransactionConflict } from '../../storage/transact';
 import { transact } from '../../storage/transact';
-import { PERIODIC_JOBS } from '../store/keys';
+import { listDueLaunches } from '../store/periodic-launches';
 import { readJob } from '../store/jobs';
 import type { Job } from '../structs/job';
-import { advanceParent, launchChild } from './launch';
+import { advanceParent, launchChild } from './periodic-launch';
 
 /**
  * The periodic dispatcher's tick (run by the scheduled duties): every periodic parent whose next
@@ -16,29 +14,9 @@ import { advanceParent, launchChild } from './launch';
  */
 const logger = new Logger({ serviceName: 'periodic-duties' });
 
-interface Due {
-  namespace: string;
-  jobId: string;
-  due: number;
-}
-
-async function dueParents(now: number): Promise<Due[]> {
-  const items = await queryAll({
-    TableName: config().tableName,
-    IndexName: 'GSI3',
-    KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK <= :now',
-    ExpressionAttributeValues: { ':pk': PERIODIC_JOBS, ':now': `${String(now).padStart(15, '0')}#\uffff` },
-    ProjectionExpression: 'GSI3SK',
-  });
-  return items.map((item) => {
-    const [due, namespace, ...id] = (item.GSI3SK as string).split('#');
-    return { due: Number(due), namespace, jobId: id.join('#') };
-  });
-}
-
 export async function launchDuePeriodicJobs(now: Date): Promise<number> {
   let launched = 0;
-  for (const { namespace, jobId, due } of await dueParents(now.getTime())) {
+  for (const { namespace, jobId, due } of await listDueLaunches(now.getTime())) {
     try {
       const record = await readJob(namespace, jobId, { children: true });
       if (!record?.job.Periodic) continue;

@@ -1,0 +1,88 @@
+// The walls between the rooms of the tree (README, Layout), checked by `npm run lint`.
+// Infra (the CDK app and the local stand-ins) and bench speak AWS by nature and are left out of the
+// storage wall; every rule reads the imports of functions/, shared/ and agent/.
+// .dependency-cruiser-known-violations.json lists what still breaks a rule (the nomad/client slice,
+// until it is split into layers; the GitLab pipeline engine's create → process → bridges circle):
+// `npm run lint` lets those pass and fails on anything new. Regenerate it with
+// `npx depcruise-baseline shared agent functions infra` only when the list shrinks.
+const STORAGE = '(^|/)(store|storage|aws)/';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'No import circles.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'aws-sdk-only-in-storage',
+      severity: 'error',
+      comment: 'Only store/, storage/ and aws/ modules speak to AWS; the others call them.',
+      from: { path: '^(shared|agent|functions)/', pathNot: STORAGE },
+      to: { path: '@aws-sdk/' },
+    },
+    {
+      name: 'keys-only-in-storage',
+      severity: 'error',
+      comment: "A dialect's store/keys is read by its store modules only.",
+      from: { path: '^(shared|agent|functions)/', pathNot: STORAGE },
+      to: { path: '(^|/)store/keys\\.ts$' },
+    },
+    {
+      name: 'http-imported-by-nothing-below',
+      severity: 'error',
+      comment: "A dialect's http/ (routes, rendering) is the top room: services, store and the rest never import it.",
+      from: { path: '^shared/(nomad|gitlab|codearts)/', pathNot: '^shared/(nomad|gitlab|codearts)/http/' },
+      to: { path: '^shared/(nomad|gitlab|codearts)/http/' },
+    },
+    {
+      name: 'app-http-imported-by-entry-points-only',
+      severity: 'error',
+      comment: 'shared/http/ (the one Hono app) is mounted by the entry points and the dialect routers only.',
+      from: { path: '^shared/', pathNot: '^shared/(http|nomad/http|gitlab/http|codearts/http)/' },
+      to: { path: '^shared/http/' },
+    },
+    {
+      name: 'scheduler-is-pure',
+      severity: 'error',
+      comment: 'The scheduler reads only structs/ and util/ (itself and libraries aside): pure functions of their input.',
+      from: { path: '^shared/nomad/scheduler/' },
+      to: {
+        pathNot: ['^shared/nomad/(scheduler|structs)/', '^shared/util/'],
+        dependencyTypesNot: ['core', 'npm'],
+      },
+    },
+    {
+      name: 'dialects-meet-through-facades',
+      severity: 'error',
+      comment: "A dialect reaches another only through that dialect's facade (shared/<dialect>/engine.ts).",
+      from: { path: '^shared/(nomad|gitlab|codearts)/' },
+      to: {
+        path: '^shared/(nomad|gitlab|codearts)/',
+        pathNot: ['^shared/$1/', '^shared/(nomad|gitlab|codearts)/engine\\.ts$'],
+      },
+    },
+    {
+      name: 'agent-meets-server-through-protocol',
+      severity: 'error',
+      comment: 'The agent shares only the protocol modules with the server, never its services or store.',
+      from: { path: '^agent/' },
+      to: { path: '^shared/(nomad|gitlab|codearts)/(services|store|http|worker|storage)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(test|bench|\\.data)/' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.cjs', '.mjs', '.json'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};

@@ -1,0 +1,13 @@
+import type { StoredPolicy } from '../store/acl-policies';
+
+/** Nomad's ACLPolicy as `GET /v1/acl/policy/:name` answers it. */
+export function policyWire(policy: StoredPolicy) {
+  return {
+    Name: policy.Name,
+    Description: policy.Description,
+    Rules: policy.Rules,
+    JobACL: policy.JobACL,
+    CreateIndex: policy.CreateIndex,
+    ModifyIndex: policy.ModifyIndex,
+  };
+}
