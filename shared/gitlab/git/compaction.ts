@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TransactionConflict } from '../../storage/transact';
 import { forgetRetiredPacks, readGitState, replacePacks } from '../store/git-refs';
-import { deletePackFiles, uploadPackFiles } from './pack-files';
+import { deletePackFiles, uploadPackFiles } from '../store/pack-files';
 import { writePack } from './pack-writer';
 import { stagePack, type Repository } from './repository';
 

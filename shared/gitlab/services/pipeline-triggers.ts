@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { findTokenRecord } from '../../auth/token-store';
+import { findTokenRecord } from '../../auth/store/token-store';
 import { TransactionConflict } from '../../storage/transact';
 import { accessLevelIn, projectAccess } from '../auth/policy';
 import { TRIGGER_TOKEN_PREFIX } from '../entities/trigger';

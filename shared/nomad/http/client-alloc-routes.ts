@@ -5,7 +5,7 @@ import { execHandler } from '../client/actions/ws-handlers';
 import { callNode } from '../client/ops/node-rpc';
 import { findAlloc, type StoredAlloc } from '../store/allocs';
 import type { NamespaceCapability } from '../acl/capabilities';
-import { badRequest, methodNotAllowed, NomadError } from './errors';
+import { badRequest, methodNotAllowed, NomadError } from '../errors';
 import { nomadJson } from './respond';
 
 /**

@@ -4,7 +4,7 @@ import type { FsStreamArgs, StreamPiece } from '../client/ops/client-rpc-protoco
 import { callNode, streamNode } from '../client/ops/node-rpc';
 import type { StoredAlloc } from '../store/allocs';
 import { allocFor } from './client-alloc-routes';
-import { badRequest } from './errors';
+import { badRequest } from '../errors';
 import { parseGoBool } from './params';
 import { nomadJson } from './respond';
 

@@ -5,7 +5,7 @@ import { config } from '../../config';
 import { logUnexpectedError } from '../../http/unexpected-error';
 import { parseTopics } from '../events/from-changes';
 import { EventStreamDenied, eventStreamLines, streamNamespaces } from '../services/event-stream';
-import { badRequest, methodNotAllowed } from './errors';
+import { badRequest, methodNotAllowed } from '../errors';
 import { namespaceParam } from './params';
 
 /**

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { lockDuration, type VariableItems, type VariableLock } from '../structs/variable';
-import { badRequest } from './errors';
+import { badRequest } from '../errors';
 
 /**
  * A Variable request body (VariableDecrypted) as Go's decoder reads it: field names matched

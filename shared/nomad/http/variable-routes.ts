@@ -4,7 +4,7 @@ import { applyVariable, listVariablesFor, readVariableFor, renewLock, type Apply
 import { workloadClaim } from '../services/workload-claim';
 import { blockingQuery } from './blocking';
 import { blockingPage, filterPredicate } from './collection-params';
-import { badRequest, methodNotAllowed, notFound } from './errors';
+import { badRequest, methodNotAllowed, notFound } from '../errors';
 import { namespaceParam, perPageParam } from './params';
 import { nomadJson, setIndex, setQueryMeta } from './respond';
 import { variableBody } from './variable-body';

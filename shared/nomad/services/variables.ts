@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Acl, WorkloadClaim } from '../acl/acl';
 import { permissionDenied } from '../acl/guard';
-import { NomadError, badRequest, conflict, notFound } from '../http/errors';
+import { NomadError, badRequest, conflict, notFound } from '../errors';
 import { nextIndex } from '../../storage/index-clock';
 import {
   canonicalLock,

@@ -1,7 +1,7 @@
 import { Gitlab } from '@gitbeaker/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDueSchedules } from '../../../shared/gitlab/services/pipeline-schedules';
-import { runPeriodicDuties } from '../../../shared/periodic/duties';
+import { runPeriodicDuties } from '../../../shared/duties/duties';
 import { client, http, makeUser, projectWithCi, startGitLab, type GitLabServer } from '../../support/gitlab';
 
 /** Pipeline schedules: CRUD, ownership, variables and play through gitbeaker; runs by the periodic duties. */

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PACKS, sweepRetiredPacks } from '../../../shared/gitlab/git/compaction';
-import { downloadPackFile } from '../../../shared/gitlab/git/pack-files';
+import { downloadPackFile } from '../../../shared/gitlab/store/pack-files';
 import { readGitState } from '../../../shared/gitlab/store/git-refs';
 import { http, startGitLab, type GitLabServer } from '../../support/gitlab';
 import { cleanup, gitOk, remoteUrl, scratchDir } from '../../support/git-cli';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { NomadError } from '../../http/errors';
+import { NomadError } from '../../errors';
 import { readNode } from '../../store/nodes';
 import { ApiGatewayPort } from '../actions/apigw-relay';
 import { localSockets } from '../actions/local-sockets';
