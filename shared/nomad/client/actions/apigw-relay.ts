@@ -13,7 +13,8 @@ import { parseGoBool } from '../../http/params';
 import { webSocketConnectionKey } from '../keys';
 import { authenticateNode } from '../node-auth';
 import { parseExecCommand } from '../ops/exec-request';
-import { ActionRelay, type ActionRequest, type ConnectionPort } from './relay';
+import { ActionRelay, type ConnectionPort } from './relay';
+import type { ActionRequest } from './action-request';
 
 /**
  * The action relay on AWS, behind the API Gateway WebSocket API (infra/constructs/actions-websocket.ts).

@@ -1,4 +1,5 @@
 import type { ActionCancel, ActionInput, ActionStart, FromAgent } from './channel-protocol';
+import type { ActionRequest } from './action-request';
 import { execSessionFor } from '../ops/exec-request';
 import { RelayError } from './relay-error';
 import { resolveSecret, TokenError } from '../../acl/resolve';
@@ -26,19 +27,6 @@ export interface ConnectionPort {
   send(connectionId: string, data: string): Promise<boolean>;
   close(connectionId: string, code: number, reason: string): Promise<void>;
 }
-
-export interface ActionRequest {
-  jobId: string;
-  namespace: string;
-  action: string;
-  allocId: string;
-  task: string;
-  tty: boolean;
-  handshake: boolean;
-  /** `WebSocket /v1/client/allocation/:id/exec`: the command (no job or action then). */
-  command?: string[];
-}
-
 
 /** Checks a request against the store; the session it describes, not yet authorised. */
 async function sessionFor(sessionId: string, request: ActionRequest): Promise<ActionSession> {

@@ -9,7 +9,7 @@ import { parseExecCommand } from '../ops/exec-request';
 import { nomadJson } from '../../http/respond';
 import { requireAgentNode } from '../node-auth';
 import { localRelay, localSockets } from './local-sockets';
-import type { ActionRequest } from './relay';
+import type { ActionRequest } from './action-request';
 
 /**
  * The WebSocket endpoints as the local Node server serves them (`npm start`; the server injects

@@ -1,5 +1,5 @@
 import { RelayError } from '../actions/relay-error';
-import type { ActionRequest } from '../actions/relay';
+import type { ActionRequest } from '../actions/action-request';
 import type { ActionSession } from '../actions/relay-store';
 import { findAlloc, withJobs } from '../../store/allocs';
 
