@@ -1,7 +1,7 @@
 import type { TransactItem } from '../storage/transact';
 import type { JobRecord, PipelineRecord } from './records';
-import { createPipeline } from './services/create-pipeline';
-import { latestJobs, processPipelineNow } from './services/process-pipeline';
+import { createPipeline, processPipelineNow } from './services/pipeline-engine';
+import { latestJobs } from './services/process-pipeline';
 import { writeFile } from './services/repository-files';
 import { findCommitIn } from './services/repository-reads';
 import { fileIn, openProjectRepository, resolveIn } from './git/commits';

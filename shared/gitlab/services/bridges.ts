@@ -11,22 +11,22 @@ import { getUser } from '../store/users';
 import { expandVariables } from '../ci-config/expand-variables';
 import { refSlug } from '../ci-config/pipeline';
 import { childConfigText } from './child-config';
-import { createPipeline } from './create-pipeline';
-import { processPipelineNow } from './process-pipeline';
+import type { CreatePipelineInput } from './pipeline-records';
 
 /**
  * Bridge jobs (`trigger:`): when one becomes pending it creates its downstream pipeline, a child
  * pipeline of this project from local files, or a pipeline of another project. Without
  * `strategy: depend` the bridge succeeds once that pipeline exists; with it, the bridge mirrors
- * the downstream pipeline's final status.
+ * the downstream pipeline's final status. These are a bridge's steps; creating the downstream
+ * pipeline and processing both is the engine's (pipeline-engine.ts).
  */
-class BridgeFailure extends Error {
+export class BridgeFailure extends Error {
   constructor(readonly reason: string) {
     super(reason);
   }
 }
 
-async function moveBridge(bridge: JobRecord, changes: Partial<JobRecord>, expected: JobStatus[]): Promise<boolean> {
+export async function moveBridge(bridge: JobRecord, changes: Partial<JobRecord>, expected: JobStatus[]): Promise<boolean> {
   try {
     await transact([updateJob(bridge, changes, expected), touchPipeline(bridge.pipelineId)]);
     return true;
@@ -55,7 +55,8 @@ function bridgeVariables(bridge: JobRecord, pipeline: PipelineRecord): Record<st
 /** GitLab's limit on nested pipelines: a parent, its children and their children. */
 const MAX_DEPTH = 2;
 
-async function createDownstream(bridge: JobRecord, pipeline: PipelineRecord): Promise<PipelineRecord> {
+/** What the bridge's downstream pipeline is created from, once the bridge may create it. */
+export async function downstreamInput(bridge: JobRecord, pipeline: PipelineRecord): Promise<CreatePipelineInput> {
   const trigger = bridge.definition.trigger!;
   const depth = (pipeline.depth ?? 0) + 1;
   if (depth > MAX_DEPTH) throw new BridgeFailure('reached_max_descendant_pipelines_depth');
@@ -74,17 +75,7 @@ async function createDownstream(bridge: JobRecord, pipeline: PipelineRecord): Pr
       if (configText === undefined) throw new BridgeFailure('downstream_pipeline_creation_failed');
       const project = await getProject(bridge.projectId);
       if (!project) throw new BridgeFailure('downstream_bridge_project_not_found');
-      const { pipeline: child } = await createPipeline({
-        project,
-        user,
-        ref: pipeline.ref,
-        source: 'parent_pipeline',
-        variables,
-        configText,
-        sourceJobId: bridge.id,
-        depth,
-      });
-      return child;
+      return { project, user, ref: pipeline.ref, source: 'parent_pipeline', variables, configText, sourceJobId: bridge.id, depth };
     }
     const project = await getProjectByPath(trigger.project!);
     if (!project) throw new BridgeFailure('downstream_bridge_project_not_found');
@@ -93,29 +84,31 @@ async function createDownstream(bridge: JobRecord, pipeline: PipelineRecord): Pr
     if (!can(access, 'create_pipeline')) throw new BridgeFailure('insufficient_bridge_permissions');
     const ref = trigger.branch ?? project.defaultBranch;
     if (!ref) throw new BridgeFailure('downstream_pipeline_creation_failed');
-    return (await createPipeline({ project, user, ref, source: 'pipeline', variables, sourceJobId: bridge.id, depth })).pipeline;
+    return { project, user, ref, source: 'pipeline', variables, sourceJobId: bridge.id, depth };
   } catch (error) {
-    if (error instanceof GitLabError) throw new BridgeFailure('downstream_pipeline_creation_failed');
-    throw error;
+    throw asBridgeFailure(error);
   }
 }
 
-export async function startBridge(bridge: JobRecord, pipeline: PipelineRecord): Promise<void> {
+/** GitLab fails the bridge when its downstream pipeline cannot be created. */
+export function asBridgeFailure(error: unknown): unknown {
+  return error instanceof GitLabError ? new BridgeFailure('downstream_pipeline_creation_failed') : error;
+}
+
+/** The bridge moves from pending to running; false when another writer moved it first. */
+export async function runBridge(bridge: JobRecord): Promise<JobRecord | undefined> {
   const now = Date.now();
   const running = { ...bridge, ...transitionFields(bridge, 'running', now) };
-  if (!(await moveBridge(bridge, { status: 'running', startedAt: now, updatedAt: now }, ['pending']))) return;
-  let changes: Partial<JobRecord>;
-  try {
-    const downstream = await createDownstream(running, pipeline);
-    changes = { downstreamPipelineId: downstream.id };
-    if (bridge.definition.trigger!.strategy !== 'depend') Object.assign(changes, transitionFields(bridge, 'success', Date.now()));
-    else if (isCompleted(downstream.status)) Object.assign(changes, mirrorFields(bridge, downstream.status));
-  } catch (error) {
-    if (!(error instanceof BridgeFailure)) throw error;
-    changes = { ...transitionFields(bridge, 'failed', Date.now()), failureReason: error.reason };
-  }
-  await moveBridge(running, changes, ['running']);
-  await processPipelineNow(bridge.pipelineId);
+  return (await moveBridge(bridge, { status: 'running', startedAt: now, updatedAt: now }, ['pending'])) ? running : undefined;
+}
+
+/** The bridge's changes once its downstream pipeline exists, or could not be created. */
+export function bridgeOutcome(bridge: JobRecord, downstream: PipelineRecord | BridgeFailure): Partial<JobRecord> {
+  if (downstream instanceof BridgeFailure) return { ...transitionFields(bridge, 'failed', Date.now()), failureReason: downstream.reason };
+  const changes: Partial<JobRecord> = { downstreamPipelineId: downstream.id };
+  if (bridge.definition.trigger!.strategy !== 'depend') Object.assign(changes, transitionFields(bridge, 'success', Date.now()));
+  else if (isCompleted(downstream.status)) Object.assign(changes, mirrorFields(bridge, downstream.status));
+  return changes;
 }
 
 function mirrorFields(bridge: JobRecord, status: JobStatus): Partial<JobRecord> {
@@ -124,10 +117,13 @@ function mirrorFields(bridge: JobRecord, status: JobStatus): Partial<JobRecord> 
   return fields;
 }
 
-/** A child pipeline changed status: a bridge with `strategy: depend` takes its final status. */
-export async function syncDependentBridge(downstream: PipelineRecord): Promise<void> {
-  if (!isCompleted(downstream.status) || downstream.sourceJobId === undefined) return;
+/**
+ * A child pipeline changed status: a bridge with `strategy: depend` takes its final status.
+ * Answers the pipeline of the bridge it moved.
+ */
+export async function mirrorDownstream(downstream: PipelineRecord): Promise<number | undefined> {
+  if (!isCompleted(downstream.status) || downstream.sourceJobId === undefined) return undefined;
   const bridge = await getJob(downstream.sourceJobId);
-  if (!bridge || bridge.definition.trigger?.strategy !== 'depend' || bridge.status !== 'running') return;
-  if (await moveBridge(bridge, mirrorFields(bridge, downstream.status), ['running'])) await processPipelineNow(bridge.pipelineId);
+  if (!bridge || bridge.definition.trigger?.strategy !== 'depend' || bridge.status !== 'running') return undefined;
+  return (await moveBridge(bridge, mirrorFields(bridge, downstream.status), ['running'])) ? bridge.pipelineId : undefined;
 }

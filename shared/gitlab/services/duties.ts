@@ -5,9 +5,8 @@ import type { JobRecord } from '../records';
 import { isStuckPending } from '../state/stuck';
 import { queryDueScheduledJobs, queryPendingJobs, queryStuckRunningJobs, updateJob } from '../store/jobs';
 import { queryUnprocessedPipelines, touchPipeline } from '../store/pipelines';
-import { afterJobsChanged } from './after-transitions';
 import { finishPendingProjectDeletions } from './delete-project';
-import { processPipelineNow } from './process-pipeline';
+import { afterJobsChanged, processPipelineNow } from './pipeline-engine';
 import { notifyAllRunners } from './runner-queue';
 
 /**

@@ -1,6 +1,6 @@
 import { badRequest, forbidden, GitLabError } from '../errors';
 import type { JobRecord, UserRecord } from '../records';
-import { cancelTarget, forceCancelTarget, isErasable, isPlayable, isRetryable } from '../state/job-events';
+import { isErasable, isPlayable, isRetryable } from '../state/job-events';
 import { enqueuedStatus } from '../state/resource-groups';
 import { jobsToReset, notYetRun, transitionFields } from '../state/transition-fields';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
@@ -11,43 +11,18 @@ import { eraseTrace, traceTail } from '../store/traces';
 import { deleteExpiry } from '../store/artifact-expiry';
 import { deleteJobObjects } from '../store/artifact-bucket';
 import { unchangedSince } from '../artifacts/unchanged';
-import { archiveTrace } from '../traces/archive';
-import { afterJobsChanged } from './after-transitions';
 import { recordEnvironments } from './environments';
-import { latestJobs, processPipelineNow } from './process-pipeline';
+import { afterJobsChanged, processPipelineNow } from './pipeline-engine';
+import { latestJobs } from './process-pipeline';
+import { withFreshJob } from './fresh-job';
 
-/**
- * The Jobs API's actions on one job, given as the caller last read it. Each is a conditional write
- * on the job's status, re-read and re-decided if another writer got there first, then the pipeline
- * is processed.
- */
-async function withFreshJob<T>(read: JobRecord, attempt: (job: JobRecord) => Promise<T | undefined>): Promise<T> {
-  for (let tries = 0; tries < 10; tries++) {
-    const job = tries === 0 ? read : await getJob(read.id);
-    if (!job) throw new GitLabError(404, { message: '404 Not found' });
-    try {
-      const result = await attempt(job);
-      if (result !== undefined) return result;
-    } catch (error) {
-      if (!(error instanceof TransactionConflict)) throw error;
-    }
-  }
-  throw new GitLabError(409, { message: '409 Conflict' });
-}
+// The Jobs API's actions on one job, given as the caller last read it. Each is a conditional write
+// on the job's status, re-read and re-decided if another writer got there first (fresh-job.ts),
+// then the pipeline is processed. Canceling is the engine's (pipeline-engine.ts): creating a
+// pipeline cancels the jobs it makes redundant.
 
 async function reread(jobId: number): Promise<JobRecord> {
   return (await getJob(jobId))!;
-}
-
-export async function cancelJob(read: JobRecord, options: { force: boolean }): Promise<JobRecord> {
-  const pipelineId = await withFreshJob(read, async (job) => {
-    const target = options.force ? forceCancelTarget(job) : cancelTarget(job);
-    if (target) await transact([updateJob(job, transitionFields(job, target, Date.now()), [job.status]), touchPipeline(job.pipelineId)]);
-    return job.pipelineId;
-  });
-  // Processing moves no canceled job further, so the job it read is the one to archive and answer.
-  const processed = await processPipelineNow(pipelineId);
-  return archiveTrace(processed!.jobs.find((job) => job.id === read.id)!);
 }
 
 /** A new job for `job` (GitLab's clone on retry), not yet processed. */

@@ -7,7 +7,7 @@ import { transact, TransactionConflict } from '../../storage/transact';
 import { advanceSchedule, getSchedule, queryDueSchedules, setLastPipeline } from '../store/pipeline-schedules';
 import { getProject } from '../store/projects';
 import { getUser } from '../store/users';
-import { createPipeline } from './create-pipeline';
+import { createPipeline } from './pipeline-engine';
 
 /**
  * Running pipeline schedules (`RunPipelineScheduleWorker`): the periodic duties create a pipeline

@@ -9,7 +9,7 @@ import { nextId } from '../store/counters';
 import { getJob } from '../store/jobs';
 import { findTriggerByToken, insertTrigger, putTrigger } from '../store/triggers';
 import { getUser } from '../store/users';
-import { createPipeline } from './create-pipeline';
+import { createPipeline } from './pipeline-engine';
 
 /**
  * Pipeline trigger tokens and the pipelines they create (`Ci::PipelineTriggerService`): a trigger

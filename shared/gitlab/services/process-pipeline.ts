@@ -8,8 +8,6 @@ import { updateJob } from '../store/jobs';
 import { readPipelineWithJobs, touchPipeline, updateProcessedPipeline } from '../store/pipelines';
 import { cancelTarget } from '../state/job-events';
 import { resourceGroupOf } from '../state/resource-groups';
-import { afterJobsChanged } from './after-transitions';
-import { settleResourceGroups } from './resource-groups';
 
 /**
  * Runs GitLab's processing on a pipeline as it is stored now and writes what it decides: each job
@@ -65,30 +63,10 @@ export function latestJobs(jobs: readonly JobRecord[]): JobRecord[] {
 }
 
 /**
- * Processes the pipeline; answers it and all its jobs (retried ones included) as processing left
- * them, before what follows the transitions (a started bridge) moved anything further. Then the
- * resource groups its jobs use are settled: jobs (of any pipeline) that get a resource are
- * enqueued, and their pipelines processed in turn.
- */
-export async function processPipelineNow(pipelineId: number): Promise<{ pipeline: PipelineRecord; jobs: JobRecord[] } | undefined> {
-  let processed = await processOnce(pipelineId);
-  if (processed && (await cancelOnJobFailure(processed))) processed = await processOnce(pipelineId);
-  if (!processed || !processed.jobs.some((job) => resourceGroupOf(job) !== null)) return processed;
-  const assigned = await settleResourceGroups(latestJobs(processed.jobs));
-  for (const pipeline of new Set(assigned.map((job) => job.pipelineId))) {
-    const again = await processPipelineNow(pipeline);
-    if (pipeline === pipelineId) processed = again;
-    // Runners hear of the builds that got a resource, and bridges that got one start.
-    if (again) await afterJobsChanged(again.pipeline, assigned.filter((job) => job.pipelineId === pipeline), again.pipeline.status);
-  }
-  return processed;
-}
-
-/**
  * `workflow:auto_cancel:on_job_failure: all`: once a job fails (and may not), the pipeline's other
  * unfinished jobs are canceled. Answers whether it canceled any.
  */
-async function cancelOnJobFailure(read: { pipeline: PipelineRecord; jobs: JobRecord[] }): Promise<boolean> {
+export async function cancelOnJobFailure(read: PipelineRead): Promise<boolean> {
   if (read.pipeline.autoCancel?.onJobFailure !== 'all') return false;
   const latest = latestJobs(read.jobs);
   if (!latest.some((job) => job.status === 'failed' && !job.allowFailure)) return false;
@@ -110,7 +88,25 @@ async function cancelOnJobFailure(read: { pipeline: PipelineRecord; jobs: JobRec
   return true;
 }
 
-async function processOnce(pipelineId: number): Promise<{ pipeline: PipelineRecord; jobs: JobRecord[] } | undefined> {
+/** A stored pipeline and its jobs (retried ones included). */
+export interface PipelineRead {
+  pipeline: PipelineRecord;
+  jobs: JobRecord[];
+}
+
+/**
+ * What one processing wrote, for the engine to follow up (pipeline-engine.ts): the jobs it moved
+ * and the pipeline's status before.
+ */
+export interface Processed extends PipelineRead {
+  moved?: { changed: JobRecord[]; previousStatus: string };
+}
+
+/**
+ * Processes the pipeline once, as it is stored now; answers it and all its jobs as processing
+ * left them. What follows the transitions is the caller's (pipeline-engine.ts).
+ */
+export async function processStoredPipeline(pipelineId: number): Promise<Processed | undefined> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const read = await readPipelineWithJobs(pipelineId);
     if (!read) return undefined;
@@ -133,9 +129,12 @@ async function processOnce(pipelineId: number): Promise<{ pipeline: PipelineReco
       throw error;
     }
     const updated = { ...pipeline, ...changes };
-    await afterJobsChanged(updated, changed.map(({ after }) => after), pipeline.status);
     const after = new Map(changed.map((change) => [change.after.id, change.after]));
-    return { pipeline: updated, jobs: read.jobs.map((job) => after.get(job.id) ?? job) };
+    return {
+      pipeline: updated,
+      jobs: read.jobs.map((job) => after.get(job.id) ?? job),
+      moved: { changed: changed.map(({ after }) => after), previousStatus: pipeline.status },
+    };
   }
   throw new Error(`pipeline ${pipelineId}: processing kept conflicting`);
 }

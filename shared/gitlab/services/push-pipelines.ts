@@ -3,7 +3,7 @@ import type { ProjectRecord, UserRecord } from '../records';
 import { commitIn } from '../git/commits';
 import { BRANCH_PREFIX, TAG_PREFIX, ZERO_OID } from '../git/ref-names';
 import { peelToCommit, type Repository } from '../git/repository';
-import { createPipeline } from './create-pipeline';
+import { createPipeline } from './pipeline-engine';
 
 /**
  * What GitLab's post-receive does for CI: one `push` pipeline per pushed branch head or tag, from

@@ -12,7 +12,7 @@ import { appendTrace, readTrace, traceTail } from '../store/traces';
 import { heartbeatRunner } from '../store/runners';
 import { getUser } from '../store/users';
 import { retryJobWithoutAnswer } from './job-actions';
-import { processPipelineNow } from './process-pipeline';
+import { processPipelineNow } from './pipeline-engine';
 import { archiveTrace } from '../traces/archive';
 
 /**

@@ -7,26 +7,24 @@ import type { JobRecord, PipelineRecord, PipelineSource, PipelineVariable, Proje
 import { effectiveAllowFailure } from '../state/job-events';
 import { pipelineStatus } from '../state/process-pipeline';
 import { notYetRun } from '../state/transition-fields';
-import { resourceGroupOf } from '../state/resource-groups';
 import { MAX_TRANSACT_ITEMS, transact, type TransactItem } from '../../storage/transact';
 import { nextId, nextIds } from '../store/counters';
 import { putJob, putJobPointer } from '../store/jobs';
-import { putPipeline, readPipelineWithJobs } from '../store/pipelines';
+import { putPipeline } from '../store/pipelines';
 import { fullPath, nextPipelineIid } from '../store/projects';
 import { fileIn, listFilesIn, openProjectRepository, resolveIn } from '../git/commits';
 import { includeReader } from './include-reader';
-import { afterJobsChanged } from './after-transitions';
 import { recordEnvironments } from './environments';
-import { cancelRedundantPipelines } from './auto-cancel';
 import { pushChanges, withCompareTo } from './pipeline-changes';
-import { applyTransitions, pipelineChanges, processPipelineNow } from './process-pipeline';
+import { applyTransitions, pipelineChanges } from './process-pipeline';
 import { variableErrors } from '../validations/variables';
 
 /**
- * Creates a pipeline from the CI configuration at a ref: parse and evaluate the file, create the
- * jobs, process them, and store everything in one transaction where it fits (a pipeline of up to
- * 49 jobs). Larger pipelines are stored in steps: their jobs first, unprocessed, then the pipeline
- * marked for processing, so a crash midway leaves nothing runnable behind.
+ * A new pipeline's records from the CI configuration at a ref: parse and evaluate the file, create
+ * the jobs, process them, and store everything in one transaction where it fits (a pipeline of up
+ * to 49 jobs). Larger pipelines are stored in steps: their jobs first, unprocessed, then the
+ * pipeline marked for processing, so a crash midway leaves nothing runnable behind. What follows
+ * (runners, bridges, auto-cancel, processing the larger ones) is the engine's (pipeline-engine.ts).
  */
 export interface CreatePipelineInput {
   project: ProjectRecord;
@@ -83,7 +81,17 @@ function jobRecord(definition: JobDefinition, id: number, pipeline: PipelineReco
   };
 }
 
-export async function createPipeline(input: CreatePipelineInput): Promise<{ pipeline: PipelineRecord; jobs: JobRecord[] }> {
+/**
+ * The stored records: processed at once (`changed` the jobs processing moved), or, for a larger
+ * pipeline, unprocessed (`changed` undefined).
+ */
+export interface PipelineRecords {
+  pipeline: PipelineRecord;
+  jobs: JobRecord[];
+  changed?: JobRecord[];
+}
+
+export async function createPipelineRecords(input: CreatePipelineInput): Promise<PipelineRecords> {
   const { project } = input;
   // One read of the repository's refs and packs serves the ref, the CI file, its includes and the file list.
   const repo = await openProjectRepository(project.id);
@@ -159,14 +167,7 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
     const processed: PipelineRecord = { ...pipeline, ...pipelineChanges(pipeline, jobs, pipelineStatus(jobs), now) };
     await transact([putPipeline(processed, { unprocessed: false }), ...jobs.flatMap((job) => [putJob(job), putJobPointer(job)]), ...extra]);
     await recordEnvironments(jobs);
-    await afterJobsChanged(processed, changed.map(({ after }) => after), 'created');
-    await cancelRedundantPipelines(processed);
-    // Jobs waiting for a resource group's resource get it as processing settles their groups.
-    if (jobs.some((job) => resourceGroupOf(job) !== null)) {
-      const settled = (await processPipelineNow(pipeline.id))!;
-      return { pipeline: settled.pipeline, jobs: settled.jobs };
-    }
-    return { pipeline: processed, jobs };
+    return { pipeline: processed, jobs, changed: changed.map(({ after }) => after) };
   }
   const perTransaction = Math.floor(MAX_TRANSACT_ITEMS / 2);
   for (let i = 0; i < created.length; i += perTransaction) {
@@ -174,8 +175,5 @@ export async function createPipeline(input: CreatePipelineInput): Promise<{ pipe
   }
   await transact([putPipeline(pipeline, { unprocessed: true }), ...extra]);
   await recordEnvironments(created);
-  await processPipelineNow(pipeline.id);
-  await cancelRedundantPipelines(pipeline);
-  const read = (await readPipelineWithJobs(pipeline.id))!;
-  return { pipeline: read.pipeline, jobs: read.jobs };
+  return { pipeline, jobs: created };
 }
