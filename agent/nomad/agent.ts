@@ -3,7 +3,7 @@ import type { Allocation } from '../../shared/nomad/structs/allocation';
 import type { Logger } from '../common/logger';
 import { AgentChannel } from './actions/agent-channel';
 import { runAction } from './actions/action-runner';
-import type { ToAgent } from '../../shared/nomad/client/actions/channel-protocol';
+import type { ToAgent } from '../../shared/nomad/wire/channel-protocol';
 import { AllocRunner, type AllocRecord } from './allocrunner/alloc-runner';
 import { hostEnv, type NodeFacts } from './allocrunner/task-env';
 import { AllocWatcher } from './alloc-watcher';

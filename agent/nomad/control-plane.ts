@@ -1,5 +1,5 @@
-import type { ChunkRef } from '../../shared/nomad/client/logs/log-uploads';
-import type { ServiceRegistration as StoredRegistration } from '../../shared/nomad/client/services/service-registrations';
+import type { ChunkRef } from '../../shared/nomad/store/log-uploads';
+import type { ServiceRegistration as StoredRegistration } from '../../shared/nomad/store/service-registrations';
 import type { ClientAllocUpdate } from '../../shared/nomad/wire/client-protocol';
 import type { Allocation } from '../../shared/nomad/structs/allocation';
 import { ApiClient } from '../common/api-client';

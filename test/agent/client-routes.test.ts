@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { handleWebSocketEvent } from '../../shared/nomad/client/actions/apigw-relay';
+import { handleWebSocketEvent } from '../../shared/nomad/http/apigw-relay';
 import { api, drainEvalQueue, testNode } from '../support/nomad';
 import { useFreshResources } from '../support/resources';
 

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { handleWebSocketEvent } from '../../shared/nomad/client/actions/apigw-relay';
-import { agentChannel } from '../../shared/nomad/client/actions/relay-store';
-import { acceptReply, ReplyWaiter } from '../../shared/nomad/client/ops/reply-inbox';
-import { callNode, streamNode } from '../../shared/nomad/client/ops/node-rpc';
+import { handleWebSocketEvent } from '../../shared/nomad/http/apigw-relay';
+import { agentChannel } from '../../shared/nomad/store/relay-sessions';
+import { acceptReply, ReplyWaiter } from '../../shared/nomad/services/reply-inbox';
+import { callNode, streamNode } from '../../shared/nomad/services/node-rpc';
 import { api, testNode } from '../support/nomad';
 import { useFreshResources } from '../support/resources';
 

@@ -10,7 +10,7 @@ import { parseNomadAgentArgs } from '../../agent/nomad/config';
 import { stoppedWhileAway } from '../../agent/nomad/allocrunner/stopped-while-away';
 import { nodeRegistration, type HostFacts } from '../../agent/nomad/fingerprint';
 import { registrationId, serviceRegistrations } from '../../agent/nomad/services/service-registrar';
-import { FRAME_BYTES, logFileName, logFrames } from '../../shared/nomad/client/logs/log-frames';
+import { FRAME_BYTES, logFileName, logFrames } from '../../shared/nomad/wire/log-frames';
 
 const policy = { Attempts: 2, Interval: 60e9, Delay: 1e9, Mode: 'fail' };
 

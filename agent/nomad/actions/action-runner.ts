@@ -1,6 +1,6 @@
 import type { Driver } from '../drivers/driver';
 import type { AllocRunner } from '../allocrunner/alloc-runner';
-import type { ActionStart, FromAgent } from '../../../shared/nomad/client/actions/channel-protocol';
+import type { ActionStart, FromAgent } from '../../../shared/nomad/wire/channel-protocol';
 
 /**
  * Runs a job action (`action "name" { command, args }` of a task) in the task's environment and

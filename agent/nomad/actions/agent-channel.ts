@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { backoffDelay, sleep } from '../../common/backoff';
 import type { Logger } from '../../common/logger';
-import type { FromAgent, ToAgent } from '../../../shared/nomad/client/actions/channel-protocol';
+import type { FromAgent, ToAgent } from '../../../shared/nomad/wire/channel-protocol';
 
 /**
  * The node's long-lived outbound WebSocket to the API (`/v1/client/agent/channel` locally, the

@@ -1,5 +1,5 @@
-import { BODY_PART_CHARS } from '../../../shared/nomad/client/ops/client-rpc-protocol';
-import type { ClientRpcCancel, ClientRpcReply, ClientRpcRequest, FsStreamArgs, FsPathArgs, RestartArgs, SignalArgs, AllocArgs } from '../../../shared/nomad/client/ops/client-rpc-protocol';
+import { BODY_PART_CHARS } from '../../../shared/nomad/wire/client-rpc-protocol';
+import type { ClientRpcCancel, ClientRpcReply, ClientRpcRequest, FsStreamArgs, FsPathArgs, RestartArgs, SignalArgs, AllocArgs } from '../../../shared/nomad/wire/client-rpc-protocol';
 import type { Logger } from '../../common/logger';
 import type { AllocRunner } from '../allocrunner/alloc-runner';
 import { TaskEventType } from '../allocrunner/task-events';

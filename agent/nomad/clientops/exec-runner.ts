@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
-import type { ActionInput, ActionStart, FromAgent } from '../../../shared/nomad/client/actions/channel-protocol';
-import { STREAM_PART_BYTES } from '../../../shared/nomad/client/ops/client-rpc-protocol';
+import type { ActionInput, ActionStart, FromAgent } from '../../../shared/nomad/wire/channel-protocol';
+import { STREAM_PART_BYTES } from '../../../shared/nomad/wire/client-rpc-protocol';
 import type { AllocRunner } from '../allocrunner/alloc-runner';
 import { ZERO_TIME } from '../allocrunner/task-events';
 import type { Driver } from '../drivers/driver';

@@ -1,6 +1,6 @@
 import { open, stat } from 'node:fs/promises';
-import type { StreamPiece } from '../../../shared/nomad/client/ops/client-rpc-protocol';
-import { STREAM_PART_BYTES } from '../../../shared/nomad/client/ops/client-rpc-protocol';
+import type { StreamPiece } from '../../../shared/nomad/wire/client-rpc-protocol';
+import { STREAM_PART_BYTES } from '../../../shared/nomad/wire/client-rpc-protocol';
 
 /**
  * Reads a file from an offset as Nomad's client streams one: pieces of at most

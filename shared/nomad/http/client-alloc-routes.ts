@@ -1,8 +1,8 @@
 import type { Context, Hono } from 'hono';
 import * as z from '../../util/zod';
 import { requireNamespace, requireNode } from '../acl/guard';
-import { execHandler } from '../client/actions/ws-handlers';
-import { callNode } from '../client/ops/node-rpc';
+import { execHandler } from './ws-handlers';
+import { callNode } from '../services/node-rpc';
 import { findAlloc, type StoredAlloc } from '../store/allocs';
 import type { NamespaceCapability } from '../acl/capabilities';
 import { badRequest, methodNotAllowed, NomadError } from '../errors';

@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { stream } from 'hono/streaming';
-import type { FsStreamArgs, StreamPiece } from '../client/ops/client-rpc-protocol';
-import { callNode, streamNode } from '../client/ops/node-rpc';
+import type { FsStreamArgs, StreamPiece } from '../wire/client-rpc-protocol';
+import { callNode, streamNode } from '../services/node-rpc';
 import type { StoredAlloc } from '../store/allocs';
 import { allocFor } from './client-alloc-routes';
 import { badRequest } from '../errors';

@@ -1,17 +1,17 @@
 import type { Context, Hono } from 'hono';
 import * as z from '../../util/zod';
 import { requireNamespace } from '../acl/guard';
-import { MAX_CHUNK_BYTES, commitLogChunks, logUploadUrls } from '../client/logs/log-uploads';
-import { handleLogs } from '../client/logs/logs-handler';
-import { nodeAlloc, requireAgentNode } from '../client/node-auth';
-import { agentChannelHandler } from '../client/actions/ws-handlers';
+import { MAX_CHUNK_BYTES, commitLogChunks, logUploadUrls } from '../store/log-uploads';
+import { handleLogs } from './logs-handler';
+import { nodeAlloc, requireAgentNode } from '../services/node-auth';
+import { agentChannelHandler } from './ws-handlers';
 import {
   deleteRegistration,
   jobRegistrations,
   namespaceRegistrations,
   upsertRegistration,
   type ServiceRegistration,
-} from '../client/services/service-registrations';
+} from '../store/service-registrations';
 import type { StoredAlloc } from '../store/allocs';
 import { readJob } from '../store/jobs';
 import { blockingJson } from './blocking';

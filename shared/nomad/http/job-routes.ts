@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { actionHandler } from '../client/actions/ws-handlers';
+import { actionHandler } from './ws-handlers';
 import { requireNamespace } from '../acl/guard';
 import { deregisterJob } from '../services/deregister-job';
 import { readJobAllocs } from '../store/allocs';

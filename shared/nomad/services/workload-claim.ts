@@ -1,6 +1,6 @@
 import type { WorkloadClaim } from '../acl/acl';
 import { permissionDenied } from '../acl/guard';
-import { authenticateNode, nodeAlloc } from '../client/node-auth';
+import { authenticateNode, nodeAlloc } from './node-auth';
 import { readJob } from '../store/jobs';
 
 /**

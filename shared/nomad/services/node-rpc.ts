@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { NomadError } from '../../errors';
-import { readNode } from '../../store/nodes';
-import { ApiGatewayPort } from '../actions/apigw-relay';
-import { localSockets } from '../actions/local-sockets';
-import type { ConnectionPort } from '../actions/relay';
-import { agentChannel } from '../actions/relay-store';
-import type { ClientRpcMethod, ClientRpcReply, ClientRpcRequest, StreamPiece } from './client-rpc-protocol';
+import { NomadError } from '../errors';
+import { readNode } from '../store/nodes';
+import { ApiGatewayPort } from '../http/apigw-relay';
+import { localSockets } from './local-sockets';
+import type { ConnectionPort } from './action-relay';
+import { agentChannel } from '../store/relay-sessions';
+import type { ClientRpcMethod, ClientRpcReply, ClientRpcRequest, StreamPiece } from '../wire/client-rpc-protocol';
 import { ReplyWaiter } from './reply-inbox';
 
 /**

@@ -5,16 +5,16 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../../aws/clients';
-import { config } from '../../../config';
-import { resolveSecret, TokenError } from '../../acl/resolve';
-import { NomadError } from '../../errors';
-import { parseGoBool } from '../../http/params';
-import { webSocketConnectionKey } from '../keys';
-import { authenticateNode } from '../node-auth';
-import { parseExecCommand } from '../ops/exec-request';
-import { ActionRelay, type ConnectionPort } from './relay';
-import type { ActionRequest } from './action-request';
+import { dynamo } from '../../aws/clients';
+import { config } from '../../config';
+import { resolveSecret, TokenError } from '../acl/resolve';
+import { NomadError } from '../errors';
+import { parseGoBool } from './params';
+import { webSocketConnectionKey } from '../store/client-keys';
+import { authenticateNode } from '../services/node-auth';
+import { parseExecCommand } from '../services/exec-request';
+import { ActionRelay, type ConnectionPort } from '../services/action-relay';
+import type { ActionRequest } from '../services/action-request';
 
 /**
  * The action relay on AWS, behind the API Gateway WebSocket API (infra/constructs/actions-websocket.ts).

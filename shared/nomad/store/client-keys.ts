@@ -10,7 +10,7 @@
  * Log chunk objects are `logs/<alloc id>/<task>/<type>/<offset, 16 digits>` in the bucket.
  */
 import { S3_PREFIXES } from '../../storage/table-schema';
-import { boundedKey } from '../store/keys';
+import { boundedKey } from './keys';
 
 export type LogType = 'stdout' | 'stderr';
 

@@ -1,15 +1,15 @@
-import { config } from '../../../config';
+import { config } from '../../config';
 import { upgradeWebSocket } from '@hono/node-server';
 import type { Context } from 'hono';
-import { requestSecret } from '../../acl/guard';
-import { badRequest } from '../../errors';
-import type { JobPath } from '../../http/job-path';
-import { boolParam, namespaceParam, parseGoBool } from '../../http/params';
-import { parseExecCommand } from '../ops/exec-request';
-import { nomadJson } from '../../http/respond';
-import { requireAgentNode } from '../node-auth';
-import { localRelay, localSockets } from './local-sockets';
-import type { ActionRequest } from './action-request';
+import { requestSecret } from '../acl/guard';
+import { badRequest } from '../errors';
+import type { JobPath } from './job-path';
+import { boolParam, namespaceParam, parseGoBool } from './params';
+import { parseExecCommand } from '../services/exec-request';
+import { nomadJson } from './respond';
+import { requireAgentNode } from '../services/node-auth';
+import { localRelay, localSockets } from '../services/local-sockets';
+import type { ActionRequest } from '../services/action-request';
 
 /**
  * The WebSocket endpoints as the local Node server serves them (`npm start`; the server injects

@@ -1,4 +1,4 @@
-import type { ClientRpcCancel, ClientRpcReply, ClientRpcRequest } from '../ops/client-rpc-protocol';
+import type { ClientRpcCancel, ClientRpcReply, ClientRpcRequest } from './client-rpc-protocol';
 
 /**
  * Messages on the agent's channel to the API (one WebSocket per node), by which the API relays

@@ -1,11 +1,11 @@
-import type { ActionCancel, ActionInput, ActionStart, FromAgent } from './channel-protocol';
+import type { ActionCancel, ActionInput, ActionStart, FromAgent } from '../wire/channel-protocol';
 import type { ActionRequest } from './action-request';
-import { execSessionFor } from '../ops/exec-request';
+import { execSessionFor } from './exec-request';
 import { RelayError } from './relay-error';
-import { resolveSecret, TokenError } from '../../acl/resolve';
-import { findAlloc, withJobs } from '../../store/allocs';
-import { acceptReply } from '../ops/reply-inbox';
-import { agentChannel, deleteAgentChannel, deleteSession, putAgentChannel, putSession, readSession, type ActionSession } from './relay-store';
+import { resolveSecret, TokenError } from '../acl/resolve';
+import { findAlloc, withJobs } from '../store/allocs';
+import { acceptReply } from './reply-inbox';
+import { agentChannel, deleteAgentChannel, deleteSession, putAgentChannel, putSession, readSession, type ActionSession } from '../store/relay-sessions';
 
 /**
  * The action relay: `WebSocket /v1/job/:job_id/action` sessions from callers, carried to the agent

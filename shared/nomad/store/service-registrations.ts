@@ -1,14 +1,14 @@
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../../aws/clients';
-import { config } from '../../../config';
-import { batchGet } from '../../../storage/batch-get';
-import { nextIndex } from '../../../storage/index-clock';
-import { beyondSortKeys } from '../../../storage/key-limits';
-import { queryAll } from '../../../storage/query-all';
-import { unlessConditionFails } from '../../../storage/transact';
-import { allocSk, jobPk } from '../../store/keys';
-import { serviceSk, servicesByNamespace } from '../keys';
-import { queryJobItems } from '../../store/job-items';
+import { dynamo } from '../../aws/clients';
+import { config } from '../../config';
+import { batchGet } from '../../storage/batch-get';
+import { nextIndex } from '../../storage/index-clock';
+import { beyondSortKeys } from '../../storage/key-limits';
+import { queryAll } from '../../storage/query-all';
+import { unlessConditionFails } from '../../storage/transact';
+import { allocSk, jobPk } from './keys';
+import { serviceSk, servicesByNamespace } from './client-keys';
+import { queryJobItems } from './job-items';
 
 /**
  * Nomad-native service registrations (Nomad's ServiceRegistration), written by the agent running

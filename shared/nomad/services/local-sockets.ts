@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WSContext } from 'hono/ws';
-import { ActionRelay, type ConnectionPort } from './relay';
+import { ActionRelay, type ConnectionPort } from './action-relay';
 
 /**
  * The relay's connections when the API runs as one Node process (`npm start`): every socket,

@@ -1,7 +1,7 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../../aws/clients';
-import { config } from '../../../config';
-import type { ClientRpcReply } from '../ops/client-rpc-protocol';
+import { dynamo } from '../../aws/clients';
+import { config } from '../../config';
+import type { ClientRpcReply } from '../wire/client-rpc-protocol';
 
 /**
  * The parts of client RPC replies on their way from the agent's channel to the API request that

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ClientRpcReply } from './client-rpc-protocol';
+import type { ClientRpcReply } from '../wire/client-rpc-protocol';
 import { putReplyPart, readReplyParts } from '../store/rpc-replies';
 
 /**

@@ -1,14 +1,14 @@
-import { config } from '../../../config';
+import { config } from '../../config';
 import type { Context } from 'hono';
 import { stream } from 'hono/streaming';
-import { requireNamespace } from '../../acl/guard';
-import { badRequest, NomadError } from '../../errors';
-import { parseGoBool } from '../../http/params';
-import { findAlloc, withJobs } from '../../store/allocs';
-import { isClientTerminal } from '../../structs/allocation';
-import type { LogType } from '../keys';
-import { HEARTBEAT_FRAME, logFileName, logFrames } from './log-frames';
-import { readLog, startOffset, type LogCursor } from './read-logs';
+import { requireNamespace } from '../acl/guard';
+import { badRequest, NomadError } from '../errors';
+import { parseGoBool } from './params';
+import { findAlloc, withJobs } from '../store/allocs';
+import { isClientTerminal } from '../structs/allocation';
+import type { LogType } from '../store/client-keys';
+import { HEARTBEAT_FRAME, logFileName, logFrames } from '../wire/log-frames';
+import { readLog, startOffset, type LogCursor } from '../store/read-logs';
 
 /**
  * `GET /v1/client/fs/logs/:alloc_id?task=&type=stdout|stderr&origin=&offset=&follow=&plain=`,

@@ -1,8 +1,8 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../../aws/clients';
-import { config } from '../../../config';
-import { unlessConditionFails } from '../../../storage/transact';
-import { actionSessionKey, agentChannelKey } from '../keys';
+import { dynamo } from '../../aws/clients';
+import { config } from '../../config';
+import { unlessConditionFails } from '../../storage/transact';
+import { actionSessionKey, agentChannelKey } from './client-keys';
 
 /**
  * Where the relay finds the two ends of an action: each node's open channel (its connection ID)

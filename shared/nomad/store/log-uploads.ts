@@ -1,9 +1,9 @@
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { s3 } from '../../../aws/clients';
-import { config } from '../../../config';
-import { NomadError } from '../../errors';
-import { logObjectKey, type LogType } from '../keys';
+import { s3 } from '../../aws/clients';
+import { config } from '../../config';
+import { NomadError } from '../errors';
+import { logObjectKey, type LogType } from './client-keys';
 import { putLogChunk } from './log-chunks';
 
 /**

@@ -1,7 +1,7 @@
-import { RelayError } from '../actions/relay-error';
-import type { ActionRequest } from '../actions/action-request';
-import type { ActionSession } from '../actions/relay-store';
-import { findAlloc, withJobs } from '../../store/allocs';
+import { RelayError } from './relay-error';
+import type { ActionRequest } from './action-request';
+import type { ActionSession } from '../store/relay-sessions';
+import { findAlloc, withJobs } from '../store/allocs';
 
 /**
  * `alloc exec` as a relayed session: what Nomad checks before a command runs, with its texts
