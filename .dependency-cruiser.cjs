@@ -1,8 +1,8 @@
 // The walls between the rooms of the tree (README, Layout), checked by `npm run lint`.
 // Infra (the CDK app and the local stand-ins) and bench speak AWS by nature and are left out of the
 // storage wall; every rule reads the imports of functions/, shared/ and agent/.
-// .dependency-cruiser-known-violations.json lists what still breaks a rule (the nomad/client slice,
-// until it is split into layers): `npm run lint` lets those pass and fails on anything new. Regenerate it with
+// .dependency-cruiser-known-violations.json lists what still breaks a rule (nothing today):
+// `npm run lint` lets those pass and fails on anything new. Regenerate it with
 // `npx depcruise-baseline shared agent functions infra` only when the list shrinks.
 const STORAGE = '(^|/)(store|storage|aws)/';
 

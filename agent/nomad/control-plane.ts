@@ -1,5 +1,4 @@
-import type { ChunkRef } from '../../shared/nomad/store/log-uploads';
-import type { ServiceRegistration as StoredRegistration } from '../../shared/nomad/store/service-registrations';
+import type { ChunkRef, ServiceRegistration as StoredRegistration } from '../../shared/nomad/wire/client-protocol';
 import type { ClientAllocUpdate } from '../../shared/nomad/wire/client-protocol';
 import type { Allocation } from '../../shared/nomad/structs/allocation';
 import { ApiClient } from '../common/api-client';

@@ -10,7 +10,7 @@ import { serviceFunction, type EntryPointProps } from './service-function';
  * $connect, $default and $disconnect routes all go to one Lambda. Callers connect to it with the
  * job in the query (`?job_id=…&action=…&allocID=…&task=…`); agents keep their action channel open
  * on it (`?role=agent`). The Lambda relays between the two with postToConnection, keeping which
- * connection is whose in the table (see shared/nomad/client/actions/apigw-relay.ts).
+ * connection is whose in the table (see shared/nomad/http/apigw-relay.ts).
  */
 export class ActionsWebSocket extends Construct {
   readonly handler: NodejsFunction;

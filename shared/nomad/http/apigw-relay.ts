@@ -1,19 +1,11 @@
-import {
-  ApiGatewayManagementApiClient,
-  DeleteConnectionCommand,
-  GoneException,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi';
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../aws/clients';
-import { config } from '../../config';
+import { ApiGatewayPort } from '../../aws/apigw-port';
 import { resolveSecret, TokenError } from '../acl/resolve';
 import { NomadError } from '../errors';
 import { parseGoBool } from './params';
-import { webSocketConnectionKey } from '../store/client-keys';
+import { deleteConnection, putConnection, readConnection } from '../store/websocket-connections';
 import { authenticateNode } from '../services/node-auth';
 import { parseExecCommand } from '../services/exec-request';
-import { ActionRelay, type ConnectionPort } from '../services/action-relay';
+import { ActionRelay } from '../services/action-relay';
 import type { ActionRequest } from '../services/action-request';
 
 /**
@@ -27,10 +19,9 @@ import type { ActionRequest } from '../services/action-request';
  *   $default     a frame: an agent's output for a session, or a caller's handshake;
  *   $disconnect  either side going away.
  *
- * What a connection is (agent of node N, or caller) is kept in the table for the later events.
- * Frames go out with `postToConnection`. A caller's frames can reach us while its own $connect
- * is still being answered, when API Gateway refuses posts to it (410): a post is retried for up
- * to about a second before the connection counts as gone. API Gateway cannot send close codes:
+ * What a connection is (agent of node N, or caller) is kept in the table for the later events
+ * (store/websocket-connections.ts). Frames go out with `postToConnection` (aws/apigw-port.ts).
+ * API Gateway cannot send close codes:
  * an error a caller should see is refused in $connect as an HTTP status (400 for 1008, 500 for
  * 1011) when it is found there, and otherwise ends the connection without a code.
  */
@@ -40,63 +31,6 @@ export interface WebSocketEvent {
   queryStringParameters?: Record<string, string | undefined> | null;
   body?: string | null;
   isBase64Encoded?: boolean;
-}
-
-type Connection = { Role: 'agent'; NodeID: string } | { Role: 'caller' };
-
-const CONNECTION_TTL_SECONDS = 3 * 3600;
-const GONE_RETRIES = 10;
-
-let client: ApiGatewayManagementApiClient | undefined;
-function management(): ApiGatewayManagementApiClient {
-  client ??= new ApiGatewayManagementApiClient({ endpoint: config().actionsCallbackUrl });
-  return client;
-}
-
-export class ApiGatewayPort implements ConnectionPort {
-  /** A close asked for while the connection is still in $connect becomes the $connect answer. */
-  refused: { code: number; reason: string } | undefined;
-
-  constructor(private readonly connecting?: string) {}
-
-  async send(connectionId: string, data: string): Promise<boolean> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await management().send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(data) }));
-        return true;
-      } catch (error) {
-        if (!(error instanceof GoneException)) throw error;
-        if (attempt >= GONE_RETRIES) return false;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
-  }
-
-  async close(connectionId: string, code: number, reason: string): Promise<void> {
-    if (connectionId === this.connecting) {
-      this.refused = { code, reason };
-      return;
-    }
-    try {
-      await management().send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
-    } catch (error) {
-      if (!(error instanceof GoneException)) throw error;
-    }
-  }
-}
-
-async function putConnection(connectionId: string, connection: Connection): Promise<void> {
-  await dynamo().send(
-    new PutCommand({
-      TableName: config().tableName,
-      Item: { ...webSocketConnectionKey(connectionId), ...connection, ExpiresAt: Math.floor(Date.now() / 1000) + CONNECTION_TTL_SECONDS },
-    }),
-  );
-}
-
-async function readConnection(connectionId: string): Promise<Connection | undefined> {
-  const result = await dynamo().send(new GetCommand({ TableName: config().tableName, Key: webSocketConnectionKey(connectionId), ConsistentRead: true }));
-  return result.Item as Connection | undefined;
 }
 
 function header(event: WebSocketEvent, name: string): string | undefined {
@@ -162,7 +96,7 @@ export async function handleWebSocketEvent(event: WebSocketEvent): Promise<{ sta
   const connection = await readConnection(connectionId);
   if (!connection) return { statusCode: 410 };
   if (routeKey === '$disconnect') {
-    await dynamo().send(new DeleteCommand({ TableName: config().tableName, Key: webSocketConnectionKey(connectionId) }));
+    await deleteConnection(connectionId);
     if (connection.Role === 'agent') await relay.agentClosed(connection.NodeID, connectionId);
     else await relay.callerClosed(connectionId);
     return { statusCode: 200 };

@@ -10,7 +10,7 @@ import { nomadJson } from './respond';
 
 /**
  * Nomad's client allocation operations, relayed to the node that runs the allocation over its
- * agent channel (client/ops/node-rpc.ts): `/v1/client/allocation/:id/{signal,restart,stats,gc}`,
+ * agent channel (services/node-rpc.ts): `/v1/client/allocation/:id/{signal,restart,stats,gc}`,
  * `/v1/client/gc` and `/v1/client/stats`. As on a Nomad server, the allocation is looked up first
  * (`Unknown allocation "<id>"`, 404), then the token's capability on its namespace, then the call
  * goes to the node (`No path to node`, 404, when the node has no open channel). Without `node_id`,

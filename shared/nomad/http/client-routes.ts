@@ -10,8 +10,8 @@ import {
   jobRegistrations,
   namespaceRegistrations,
   upsertRegistration,
-  type ServiceRegistration,
 } from '../store/service-registrations';
+import type { ServiceRegistration } from '../wire/client-protocol';
 import type { StoredAlloc } from '../store/allocs';
 import { readJob } from '../store/jobs';
 import { blockingJson } from './blocking';

@@ -6,7 +6,7 @@ import { badRequest, NomadError } from '../errors';
 import { parseGoBool } from './params';
 import { findAlloc, withJobs } from '../store/allocs';
 import { isClientTerminal } from '../structs/allocation';
-import type { LogType } from '../store/client-keys';
+import type { LogType } from '../wire/client-protocol';
 import { HEARTBEAT_FRAME, logFileName, logFrames } from '../wire/log-frames';
 import { readLog, startOffset, type LogCursor } from '../store/read-logs';
 

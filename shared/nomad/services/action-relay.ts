@@ -17,7 +17,7 @@ import { agentChannel, deleteAgentChannel, deleteSession, putAgentChannel, putSe
  *   `postToConnection` / `DeleteConnection`, and each event ($connect, $default, $disconnect) is
  *   one Lambda invocation, so everything the relay needs between events (which connection is
  *   which node's channel, which session belongs to which caller and node) is kept in the table
- *   (relay-store.ts), never in memory.
+ *   (store/relay-sessions.ts), never in memory.
  *
  * A session's ID is the caller's connection ID. Errors close the caller's socket as Nomad does:
  * 1008 (policy) for what the caller got wrong, 1011 for internal failures, the message as reason.

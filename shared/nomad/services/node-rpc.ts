@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { NomadError } from '../errors';
 import { readNode } from '../store/nodes';
-import { ApiGatewayPort } from '../http/apigw-relay';
+import { ApiGatewayPort } from '../../aws/apigw-port';
 import { localSockets } from './local-sockets';
 import type { ConnectionPort } from './action-relay';
 import { agentChannel } from '../store/relay-sessions';

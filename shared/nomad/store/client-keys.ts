@@ -1,6 +1,6 @@
 /**
  * Items behind the client-side features (agents' log chunks, Nomad-native service registrations,
- * action relaying), beside the ones listed in ../store/keys.ts:
+ * action relaying), beside the ones listed in keys.ts:
  *   PK `ALLOCLOGS#<alloc id>`    SK `<task>#<stdout|stderr>#<offset, 16 digits>`  a shipped log chunk
  *   PK `JOB#<ns>#<job id>`       SK `SERVICE#<registration id>`                    a service registration
  *                                GSI4 `SERVICES#<ns>` / `<service name>#<registration id>`
@@ -11,8 +11,7 @@
  */
 import { S3_PREFIXES } from '../../storage/table-schema';
 import { boundedKey } from './keys';
-
-export type LogType = 'stdout' | 'stderr';
+import type { LogType } from '../wire/client-protocol';
 
 const pad = (offset: number) => String(offset).padStart(16, '0');
 

@@ -2,7 +2,8 @@ import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { unlessConditionFails } from '../../storage/transact';
-import { allocLogsPk, logChunkSk, logObjectKey, logStreamPrefix, type LogType } from './client-keys';
+import { allocLogsPk, logChunkSk, logObjectKey, logStreamPrefix } from './client-keys';
+import type { LogType } from '../wire/client-protocol';
 
 /**
  * The index of a task's shipped log: one item per chunk, keyed by its byte offset in the stream,

@@ -3,7 +3,8 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3 } from '../../aws/clients';
 import { config } from '../../config';
 import { NomadError } from '../errors';
-import { logObjectKey, type LogType } from './client-keys';
+import { logObjectKey } from './client-keys';
+import type { ChunkRef } from '../wire/client-protocol';
 import { putLogChunk } from './log-chunks';
 
 /**
@@ -12,12 +13,6 @@ import { putLogChunk } from './log-chunks';
  * S3 without passing through the API and its payload limits. Then, once uploaded, the chunks are
  * committed to the index; a commit checks that each object is really there with that size.
  */
-export interface ChunkRef {
-  Task: string;
-  Type: LogType;
-  Offset: number;
-  Size: number;
-}
 
 const URL_TTL_SECONDS = 15 * 60;
 export const MAX_CHUNK_BYTES = 8 * 1024 * 1024;

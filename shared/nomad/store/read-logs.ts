@@ -1,7 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { s3 } from '../../aws/clients';
 import { config } from '../../config';
-import type { LogType } from './client-keys';
+import type { LogType } from '../wire/client-protocol';
 import { chunkAt, chunksFrom, lastChunk } from './log-chunks';
 
 /**

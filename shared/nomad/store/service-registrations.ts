@@ -9,6 +9,7 @@ import { unlessConditionFails } from '../../storage/transact';
 import { allocSk, jobPk } from './keys';
 import { serviceSk, servicesByNamespace } from './client-keys';
 import { queryJobItems } from './job-items';
+import type { ServiceRegistration } from '../wire/client-protocol';
 
 /**
  * Nomad-native service registrations (Nomad's ServiceRegistration), written by the agent running
@@ -17,20 +18,6 @@ import { queryJobItems } from './job-items';
  * live on the server: one whose allocation stopped or was lost with its node (the agent could not
  * deregister it) is skipped and deleted on the way.
  */
-export interface ServiceRegistration {
-  ID: string;
-  ServiceName: string;
-  Namespace: string;
-  NodeID: string;
-  Datacenter: string;
-  JobID: string;
-  AllocID: string;
-  Tags: string[];
-  Address: string;
-  Port: number;
-  CreateIndex: number;
-  ModifyIndex: number;
-}
 
 const FIELDS = ['ID', 'ServiceName', 'Namespace', 'NodeID', 'Datacenter', 'JobID', 'AllocID', 'Tags', 'Address', 'Port', 'CreateIndex', 'ModifyIndex'] as const;
 

@@ -12,3 +12,33 @@ export interface ClientAllocUpdate {
   TaskStates?: Record<string, TaskState> | null;
   DeploymentStatus?: Partial<AllocDeploymentStatus> | null;
 }
+
+/** A task's log stream. */
+export type LogType = 'stdout' | 'stderr';
+
+/**
+ * A chunk of a task's log the agent ships (store/log-uploads.ts): a presigned PUT for it, then
+ * its commit to the index.
+ */
+export interface ChunkRef {
+  Task: string;
+  Type: LogType;
+  Offset: number;
+  Size: number;
+}
+
+/** Nomad's ServiceRegistration, as the agent writes it and the server stores and serves it (store/service-registrations.ts). */
+export interface ServiceRegistration {
+  ID: string;
+  ServiceName: string;
+  Namespace: string;
+  NodeID: string;
+  Datacenter: string;
+  JobID: string;
+  AllocID: string;
+  Tags: string[];
+  Address: string;
+  Port: number;
+  CreateIndex: number;
+  ModifyIndex: number;
+}
