@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { handleWebSocketEvent } from '../../shared/nomad/client/actions/apigw-relay';
-import { api, drainEvalQueue, testNode } from '../support/nomad';
-import { useFreshResources } from '../support/resources';
+import { handleWebSocketEvent } from '../../../shared/nomad/client/actions/apigw-relay';
+import { api, drainEvalQueue, testNode } from '../../support/nomad';
+import { useFreshResources } from '../../support/resources';
 
 /**
  * The agent extensions and Nomad's client reads, driven in process as agents would call them:

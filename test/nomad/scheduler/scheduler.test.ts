@@ -4,7 +4,7 @@ import { fitScore } from '../../../shared/nomad/scheduler/rank';
 import type { StoredNode } from '../../../shared/nomad/store/nodes';
 import type { Job } from '../../../shared/nomad/structs/job';
 import type { Node } from '../../../shared/nomad/structs/node';
-import { evaluation as fixtureEvaluation, job as fixtureJob, node as fixtureNode, options, snapshot } from '../scheduler/fixtures';
+import { evaluation as fixtureEvaluation, job as fixtureJob, node as fixtureNode, options, snapshot } from './fixtures';
 
 /** This file's shapes of the shared fixtures: nodes by size, and a one-group job by count and CPU. */
 function node(id: string, cpu = 1000, memoryMB = 1024, extra: Partial<Node> = {}): StoredNode {

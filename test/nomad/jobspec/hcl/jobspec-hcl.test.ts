@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderTemplate } from '../../../shared/nomad/jobspec/hcl/expressions';
-import { JobspecParseError, parseJobspec } from '../../../shared/nomad/jobspec/hcl/parse-jobspec';
+import { renderTemplate } from '../../../../shared/nomad/jobspec/hcl/expressions';
+import { JobspecParseError, parseJobspec } from '../../../../shared/nomad/jobspec/hcl/parse-jobspec';
 
 const context = { var: { dc: 'dc1', n: 3, tags: ['a', 'b'], m: { k: 'v' } }, local: { x: 'X' } };
 

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { handleWebSocketEvent } from '../../shared/nomad/client/actions/apigw-relay';
-import { agentChannel } from '../../shared/nomad/client/actions/relay-store';
-import { acceptReply, ReplyWaiter } from '../../shared/nomad/client/ops/reply-inbox';
-import { callNode, streamNode } from '../../shared/nomad/client/ops/node-rpc';
-import { api, testNode } from '../support/nomad';
-import { useFreshResources } from '../support/resources';
+import { handleWebSocketEvent } from '../../../shared/nomad/client/actions/apigw-relay';
+import { agentChannel } from '../../../shared/nomad/client/actions/relay-store';
+import { acceptReply, ReplyWaiter } from '../../../shared/nomad/client/ops/reply-inbox';
+import { callNode, streamNode } from '../../../shared/nomad/client/ops/node-rpc';
+import { api, testNode } from '../../support/nomad';
+import { useFreshResources } from '../../support/resources';
 
 /**
  * The way client RPC replies travel on AWS, without API Gateway: an agent's reply arrives as a
