@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../agent/common/logger';
-import { startNomadAgent, type NomadAgent } from '../../agent/nomad/agent';
-import type { NomadAgentConfig } from '../../agent/nomad/config';
-import { callUrl, eventually, startApiServer, type ApiServer } from '../support/nomad-http';
-import { useFreshResources } from '../support/resources';
+import { createLogger } from '../../../../agent/common/logger';
+import { startNomadAgent, type NomadAgent } from '../../../../agent/nomad/agent';
+import type { NomadAgentConfig } from '../../../../agent/nomad/config';
+import { callUrl, eventually, startApiServer, type ApiServer } from '../../../support/nomad-http';
+import { useFreshResources } from '../../../support/resources';
 
 /**
  * Templates across an agent restart: the task keeps running under the new agent, which watches

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { confine, detectContentType, goFileMode, goTime, listDir } from '../../agent/nomad/clientops/alloc-fs';
-import { streamFile } from '../../agent/nomad/clientops/file-stream';
-import { addUsage, taskUsage } from '../../agent/nomad/clientops/task-stats';
-import { sampleTask, type UsageSample } from '../../agent/nomad/clientops/task-usage';
-import type { StartRequest } from '../../agent/nomad/drivers/driver';
-import { ExecDriver, execHealth } from '../../agent/nomad/drivers/exec';
-import { RawExecDriver } from '../../agent/nomad/drivers/raw-exec';
-import { detectDriverHost } from '../../agent/nomad/drivers/registry';
+import { confine, detectContentType, goFileMode, goTime, listDir } from '../../../../agent/nomad/clientops/alloc-fs';
+import { streamFile } from '../../../../agent/nomad/clientops/file-stream';
+import { addUsage, taskUsage } from '../../../../agent/nomad/clientops/task-stats';
+import { sampleTask, type UsageSample } from '../../../../agent/nomad/clientops/task-usage';
+import type { StartRequest } from '../../../../agent/nomad/drivers/driver';
+import { ExecDriver, execHealth } from '../../../../agent/nomad/drivers/exec';
+import { RawExecDriver } from '../../../../agent/nomad/drivers/raw-exec';
+import { detectDriverHost } from '../../../../agent/nomad/drivers/registry';
 
 /**
  * The agent's side of the client operations on their own: path confinement and Nomad's file

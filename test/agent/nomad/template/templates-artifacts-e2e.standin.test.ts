@@ -8,12 +8,12 @@ import { gzipSync } from 'node:zlib';
 import { BlobWriter, TextReader, ZipWriter } from '@zip.js/zip.js';
 import { c as createTar } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../agent/common/logger';
-import { startNomadAgent, type NomadAgent } from '../../agent/nomad/agent';
-import { execHealth } from '../../agent/nomad/drivers/exec';
-import { detectDriverHost } from '../../agent/nomad/drivers/registry';
-import { callUrl, eventually, startApiServer, type ApiServer } from '../support/nomad-http';
-import { useFreshResources } from '../support/resources';
+import { createLogger } from '../../../../agent/common/logger';
+import { startNomadAgent, type NomadAgent } from '../../../../agent/nomad/agent';
+import { execHealth } from '../../../../agent/nomad/drivers/exec';
+import { detectDriverHost } from '../../../../agent/nomad/drivers/registry';
+import { callUrl, eventually, startApiServer, type ApiServer } from '../../../support/nomad-http';
+import { useFreshResources } from '../../../support/resources';
 
 /**
  * Template and artifact blocks end to end: a real agent running raw_exec tasks against the API

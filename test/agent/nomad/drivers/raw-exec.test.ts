@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RawExecDriver } from '../../agent/nomad/drivers/raw-exec';
-import { DriverStartError } from '../../agent/nomad/drivers/driver';
+import { RawExecDriver } from '../../../../agent/nomad/drivers/raw-exec';
+import { DriverStartError } from '../../../../agent/nomad/drivers/driver';
 
 /** raw_exec's process handling: the task's directory and environment, signals, kill timeouts. */
 const dir = mkdtempSync(`${tmpdir()}/raw-exec-`);

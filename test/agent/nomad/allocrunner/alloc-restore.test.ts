@@ -2,12 +2,12 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../agent/common/logger';
-import { isAlive } from '../../agent/common/proc-stat';
-import { AllocRunner, type AllocRunnerDeps } from '../../agent/nomad/allocrunner/alloc-runner';
-import type { TaskLogSink } from '../../agent/nomad/allocrunner/task-runner';
-import { createDrivers, detectDriverHost } from '../../agent/nomad/drivers/registry';
-import type { ClientAllocUpdate } from '../../shared/nomad/wire/client-protocol';
+import { createLogger } from '../../../../agent/common/logger';
+import { isAlive } from '../../../../agent/common/proc-stat';
+import { AllocRunner, type AllocRunnerDeps } from '../../../../agent/nomad/allocrunner/alloc-runner';
+import type { TaskLogSink } from '../../../../agent/nomad/allocrunner/task-runner';
+import { createDrivers, detectDriverHost } from '../../../../agent/nomad/drivers/registry';
+import type { ClientAllocUpdate } from '../../../../shared/nomad/wire/client-protocol';
 
 /**
  * An allocation runner taking up what a previous agent's runner left, from its snapshot (as the

@@ -2,15 +2,15 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isAlive, procStat } from '../../agent/common/proc-stat';
-import { cpuWeight } from '../../agent/nomad/cgroups/cgroups';
-import { parseNomadAgentArgs } from '../../agent/nomad/config';
-import { bwrapArgs, DEFAULT_CHROOT_ENV } from '../../agent/nomad/drivers/exec';
-import { RawExecDriver } from '../../agent/nomad/drivers/raw-exec';
-import { detectDriverHost } from '../../agent/nomad/drivers/registry';
-import { launchTask, recoverTask } from '../../agent/nomad/drivers/task-process';
-import { nodeRegistration, type HostFacts } from '../../agent/nomad/fingerprint';
-import { ClientStateStore } from '../../agent/nomad/state/client-state';
+import { isAlive, procStat } from '../../../../agent/common/proc-stat';
+import { cpuWeight } from '../../../../agent/nomad/cgroups/cgroups';
+import { parseNomadAgentArgs } from '../../../../agent/nomad/config';
+import { bwrapArgs, DEFAULT_CHROOT_ENV } from '../../../../agent/nomad/drivers/exec';
+import { RawExecDriver } from '../../../../agent/nomad/drivers/raw-exec';
+import { detectDriverHost } from '../../../../agent/nomad/drivers/registry';
+import { launchTask, recoverTask } from '../../../../agent/nomad/drivers/task-process';
+import { nodeRegistration, type HostFacts } from '../../../../agent/nomad/fingerprint';
+import { ClientStateStore } from '../../../../agent/nomad/state/client-state';
 
 /**
  * The pieces behind isolation, limits and re-attach: bwrap's sandbox options, the cgroup weight,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { render, ZERO_VALUE } from '../../agent/common/go-template/execute';
-import { sprintf } from '../../agent/common/go-template/values';
+import { render, ZERO_VALUE } from '../../../../agent/common/go-template/execute';
+import { sprintf } from '../../../../agent/common/go-template/values';
 
 const funcs = { upper: (s: unknown) => String(s).toUpperCase(), fail: () => { throw new Error('boom'); } };
 const r = (source: string, data: unknown = {}, extra: Partial<Parameters<typeof render>[2]> = {}) => render(source, data, { funcs, ...extra });

@@ -3,12 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeTaskCgroup, type TaskCgroup } from '../../agent/nomad/cgroups/cgroups';
-import { execHealth } from '../../agent/nomad/drivers/exec';
-import { detectDriverHost } from '../../agent/nomad/drivers/registry';
-import { ClientStateStore } from '../../agent/nomad/state/client-state';
-import { callUrl, eventually, startApiServer, type ApiServer } from '../support/nomad-http';
-import { useFreshResources } from '../support/resources';
+import { removeTaskCgroup, type TaskCgroup } from '../../../agent/nomad/cgroups/cgroups';
+import { execHealth } from '../../../agent/nomad/drivers/exec';
+import { detectDriverHost } from '../../../agent/nomad/drivers/registry';
+import { ClientStateStore } from '../../../agent/nomad/state/client-state';
+import { callUrl, eventually, startApiServer, type ApiServer } from '../../support/nomad-http';
+import { useFreshResources } from '../../support/resources';
 
 /**
  * The agent as its own process, as a node runs it, against a real API server: killed with
@@ -31,7 +31,7 @@ const call = (method: string, path: string, body?: unknown) => callUrl(server.ur
 async function startAgent(): Promise<ChildProcess> {
   const args = ['--import', 'tsx', 'agent/main.ts', 'nomad', '--api', server.url, '--data-dir', dataDir, '--name', 'reattach', '--address', '127.0.0.1', '--log-level', process.env.AGENT_TEST_LOG ?? 'error'];
   for (const driver of ['raw_exec', 'exec']) args.push('--driver', driver);
-  const child = spawn(process.execPath, args, { cwd: join(import.meta.dirname, '../..'), stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, args, { cwd: join(import.meta.dirname, '../../..'), stdio: ['ignore', 'inherit', 'inherit'] });
   const nodes = await eventually(() => call('GET', '/v1/nodes'), (r) => r.body?.some((node: any) => node.Name === 'reattach' && node.Status === 'ready'), 30_000);
   expect(nodes.body.map((node: any) => node.Status)).toEqual(['ready']);
   return child;

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../agent/common/backoff';
-import { formatGoDuration } from '../../agent/common/go-duration';
-import { allocClientStatus } from '../../agent/nomad/allocrunner/client-status';
-import { lifecycleTask, nextLifecycleSteps, type TaskProgress } from '../../agent/nomad/allocrunner/lifecycle';
-import { RestartTracker } from '../../agent/nomad/allocrunner/restart-tracker';
-import { interpolate, taskEnv } from '../../agent/nomad/allocrunner/task-env';
-import { taskEvent, TaskEventType } from '../../agent/nomad/allocrunner/task-events';
-import { parseNomadAgentArgs } from '../../agent/nomad/config';
-import { stoppedWhileAway } from '../../agent/nomad/allocrunner/stopped-while-away';
-import { nodeRegistration, type HostFacts } from '../../agent/nomad/fingerprint';
-import { registrationId, serviceRegistrations } from '../../agent/nomad/services/service-registrar';
-import { FRAME_BYTES, logFileName, logFrames } from '../../shared/nomad/client/logs/log-frames';
+import { backoffDelay } from '../../../agent/common/backoff';
+import { formatGoDuration } from '../../../agent/common/go-duration';
+import { allocClientStatus } from '../../../agent/nomad/allocrunner/client-status';
+import { lifecycleTask, nextLifecycleSteps, type TaskProgress } from '../../../agent/nomad/allocrunner/lifecycle';
+import { RestartTracker } from '../../../agent/nomad/allocrunner/restart-tracker';
+import { interpolate, taskEnv } from '../../../agent/nomad/allocrunner/task-env';
+import { taskEvent, TaskEventType } from '../../../agent/nomad/allocrunner/task-events';
+import { parseNomadAgentArgs } from '../../../agent/nomad/config';
+import { stoppedWhileAway } from '../../../agent/nomad/allocrunner/stopped-while-away';
+import { nodeRegistration, type HostFacts } from '../../../agent/nomad/fingerprint';
+import { registrationId, serviceRegistrations } from '../../../agent/nomad/services/service-registrar';
+import { FRAME_BYTES, logFileName, logFrames } from '../../../shared/nomad/client/logs/log-frames';
 
 const policy = { Attempts: 2, Interval: 60e9, Delay: 1e9, Mode: 'fail' };
 

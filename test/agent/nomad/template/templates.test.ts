@@ -4,13 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient } from '../../agent/common/api-client';
-import { render } from '../../agent/common/go-template/execute';
-import { nomadFuncs, type Brain, type RenderDeps } from '../../agent/nomad/template/dependencies';
-import { parseEnvFile } from '../../agent/nomad/template/env-file';
-import { helperFuncs } from '../../agent/nomad/template/helpers';
-import { NomadVariable } from '../../agent/nomad/template/nomad-values';
-import { TemplateFailure, TemplateManager, type TemplateEvent, type TemplateSpec } from '../../agent/nomad/template/template-manager';
+import { ApiClient } from '../../../../agent/common/api-client';
+import { render } from '../../../../agent/common/go-template/execute';
+import { nomadFuncs, type Brain, type RenderDeps } from '../../../../agent/nomad/template/dependencies';
+import { parseEnvFile } from '../../../../agent/nomad/template/env-file';
+import { helperFuncs } from '../../../../agent/nomad/template/helpers';
+import { NomadVariable } from '../../../../agent/nomad/template/nomad-values';
+import { TemplateFailure, TemplateManager, type TemplateEvent, type TemplateSpec } from '../../../../agent/nomad/template/template-manager';
 
 const wire = (path: string, items: Record<string, string>, index = 5) => ({ Namespace: 'default', Path: path, CreateIndex: 3, ModifyIndex: index, CreateTime: 1735725600000000000, ModifyTime: 1735725700123000000, Items: items });
 

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AllocRunner, type ServiceSink } from '../../agent/nomad/allocrunner/alloc-runner';
-import { createLogger } from '../../agent/common/logger';
-import { createDrivers } from '../../agent/nomad/drivers/registry';
-import type { ClientAllocUpdate } from '../../shared/nomad/wire/client-protocol';
+import { AllocRunner, type ServiceSink } from '../../../../agent/nomad/allocrunner/alloc-runner';
+import { createLogger } from '../../../../agent/common/logger';
+import { createDrivers } from '../../../../agent/nomad/drivers/registry';
+import type { ClientAllocUpdate } from '../../../../shared/nomad/wire/client-protocol';
 
 /**
  * The allocation runner's state machine on the mock driver: task events, restarts, lifecycle

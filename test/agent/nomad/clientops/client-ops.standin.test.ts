@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../agent/common/logger';
-import { startNomadAgent, type NomadAgent } from '../../agent/nomad/agent';
-import { aclForThisFile, clientToken } from '../support/nomad-acl';
-import { callUrl, eventually, startApiServer, type ApiServer } from '../support/nomad-http';
-import { testNode } from '../support/nomad';
-import { useFreshResources } from '../support/resources';
+import { createLogger } from '../../../../agent/common/logger';
+import { startNomadAgent, type NomadAgent } from '../../../../agent/nomad/agent';
+import { aclForThisFile, clientToken } from '../../../support/nomad-acl';
+import { callUrl, eventually, startApiServer, type ApiServer } from '../../../support/nomad-http';
+import { testNode } from '../../../support/nomad';
+import { useFreshResources } from '../../../support/resources';
 
 /**
  * Nomad's client allocation operations and allocation file system against a real API server and

@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CHROOT_ENV, ExecDriver, execHealth } from '../../agent/nomad/drivers/exec';
-import { RawExecDriver } from '../../agent/nomad/drivers/raw-exec';
-import { detectDriverHost } from '../../agent/nomad/drivers/registry';
-import type { StartRequest } from '../../agent/nomad/drivers/driver';
+import { DEFAULT_CHROOT_ENV, ExecDriver, execHealth } from '../../../../agent/nomad/drivers/exec';
+import { RawExecDriver } from '../../../../agent/nomad/drivers/raw-exec';
+import { detectDriverHost } from '../../../../agent/nomad/drivers/registry';
+import type { StartRequest } from '../../../../agent/nomad/drivers/driver';
 
 /**
  * The exec driver's isolation and the cgroup limits against real processes: bubblewrap's

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NomadAgent } from '../../agent/nomad/agent';
-import type { ApiServer } from '../support/nomad-http';
-import { useFreshResources } from '../support/resources';
+import type { NomadAgent } from '../../../agent/nomad/agent';
+import type { ApiServer } from '../../support/nomad-http';
+import { useFreshResources } from '../../support/resources';
 
 /**
  * An agent that dies: its node stops heartbeating, goes down when the scheduler's duties next
@@ -24,9 +24,9 @@ async function allocs(jobId: string): Promise<any[]> {
 beforeAll(async () => {
   await useFreshResources();
   const [{ startApiServer }, { startNomadAgent }, { createLogger }] = await Promise.all([
-    import('../support/nomad-http'),
-    import('../../agent/nomad/agent'),
-    import('../../agent/common/logger'),
+    import('../../support/nomad-http'),
+    import('../../../agent/nomad/agent'),
+    import('../../../agent/common/logger'),
   ]);
   server = await startApiServer('failover-worker');
   base = server.url;
@@ -56,7 +56,7 @@ describe('an agent that dies', () => {
     await agents[doomed].stop();
     delete agents[doomed];
     // The duties run as the periodic Lambda would, until the missed heartbeat's TTL has passed.
-    const { runSchedulerDuties } = await import('../../shared/nomad/services/scheduler-duties');
+    const { runSchedulerDuties } = await import('../../../shared/nomad/services/scheduler-duties');
     const nodeStatus = async () => {
       await runSchedulerDuties(Date.now());
       return ((await (await fetch(`${base}/v1/node/${first.NodeID}`)).json()) as any).Status;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { BlobWriter, TextReader, ZipWriter } from '@zip.js/zip.js';
 import { c as createTar } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArtifactError, getArtifact, type ArtifactSpec } from '../../agent/nomad/artifacts/artifact-getter';
+import { ArtifactError, getArtifact, type ArtifactSpec } from '../../../../agent/nomad/artifacts/artifact-getter';
 
 /** The artifact getter against a loopback HTTP server: what it refuses and how it says so. */
 const root = mkdtempSync(join(tmpdir(), 'artifacts-'));

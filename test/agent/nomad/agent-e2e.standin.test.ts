@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../agent/common/logger';
-import { startNomadAgent, type NomadAgent } from '../../agent/nomad/agent';
-import type { NomadAgentConfig } from '../../agent/nomad/config';
-import { loadNodeIdentity } from '../../agent/nomad/node-identity';
-import { callUrl, eventually, startApiServer, type ApiServer } from '../support/nomad-http';
-import { useFreshResources } from '../support/resources';
+import { createLogger } from '../../../agent/common/logger';
+import { startNomadAgent, type NomadAgent } from '../../../agent/nomad/agent';
+import type { NomadAgentConfig } from '../../../agent/nomad/config';
+import { loadNodeIdentity } from '../../../agent/nomad/node-identity';
+import { callUrl, eventually, startApiServer, type ApiServer } from '../../support/nomad-http';
+import { useFreshResources } from '../../support/resources';
 
 /**
  * The agent against a real API server on a free port (the Hono app under @hono/node-server, with
