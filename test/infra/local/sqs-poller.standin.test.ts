@@ -1,8 +1,8 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqsPoller } from '../../infra/local/sqs-poller';
-import { useFreshResources } from '../support/resources';
+import { SqsPoller } from '../../../infra/local/sqs-poller';
+import { useFreshResources } from '../../support/resources';
 
 /**
  * The local worker's poller runs like Lambda on a FIFO queue: each message group is its own

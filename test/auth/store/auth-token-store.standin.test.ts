@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findToken, findTokenByAccessor, findTokenRecord, hashSecret, isBootstrapSecret, newSecret, putToken, revokeToken } from '../shared/auth/store/token-store';
-import { useFreshResources } from './support/resources';
+import { findToken, findTokenByAccessor, findTokenRecord, hashSecret, isBootstrapSecret, newSecret, putToken, revokeToken } from '../../../shared/auth/store/token-store';
+import { useFreshResources } from '../../support/resources';
 
 beforeAll(async () => {
   await useFreshResources();

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../infra/local/stand-ins';
-import { startLocalStack } from '../../infra/local/local-stack';
+import { freePort } from '../../../infra/local/stand-ins';
+import { startLocalStack } from '../../../infra/local/local-stack';
 
 /**
  * The stand-ins cannot outlive their owner: DynamoDB Local's JVM (behind its watchdog) goes when
@@ -51,7 +51,7 @@ const alive = (pid: number) => {
 
 describe('DynamoDB Local’s lifetime', () => {
   it('ends within seconds of its owner being killed with SIGKILL', async () => {
-    const standIns = fileURLToPath(new URL('../../infra/local/stand-ins.ts', import.meta.url));
+    const standIns = fileURLToPath(new URL('../../../infra/local/stand-ins.ts', import.meta.url));
     const script = `const { startStandIns } = await import(${JSON.stringify(standIns)});
       await startStandIns({ scratchDir: ${JSON.stringify(join(scratch, 's3'))} });
       console.log('ready');
