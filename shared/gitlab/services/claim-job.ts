@@ -19,6 +19,7 @@ import { crossDependencies } from './cross-needs';
 import { idTokenVariables } from './id-tokens';
 import { accessLevelIn } from '../auth/policy';
 import { config } from '../../config';
+import { recordRunnerJobWait } from '../../observability/metrics';
 
 /**
  * `POST /jobs/request`: the oldest pending build this runner may take becomes running for it, in
@@ -56,6 +57,7 @@ async function claim(job: JobRecord, runner: RunnerRecord, graceful: boolean): P
     if (error instanceof TransactionConflict) return undefined;
     throw error;
   }
+  if (job.queuedAt !== null) recordRunnerJobWait(now - job.queuedAt);
   return { job: { ...job, ...changes }, token };
 }
 

@@ -4,6 +4,7 @@ import type { Evaluation } from '../structs/evaluation';
 import { EvalMessageSchema, type EvalMessage } from '../wire/eval-message';
 import { DELIVERY_LIMIT, processEvaluation } from './process-eval';
 import { quarantineEval } from './quarantine';
+import { recordEvaluation } from '../../observability/metrics';
 
 /**
  * One SQS record of the evaluation queue. Throwing fails the record, which SQS redelivers; a
@@ -16,6 +17,7 @@ const logger = new Logger({ serviceName: 'placement-worker' });
 const LAMBDA_MARGIN_MS = 15_000;
 
 export async function handleEvalRecord(record: SQSRecord, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> {
+  const started = Date.now();
   let body: unknown;
   try {
     body = JSON.parse(record.body);
@@ -42,6 +44,8 @@ export async function handleEvalRecord(record: SQSRecord, context?: Pick<Context
     outcome = 'failed';
   }
   logger.info('evaluation processed', { evalId: data.EvalID, jobId: data.JobID, outcome });
+  const sentAt = Number(record.attributes?.SentTimestamp);
+  recordEvaluation({ latencyMs: Date.now() - started, queueAgeMs: sentAt ? started - sentAt : undefined, blocked: outcome === 'blocked' });
 }
 
 /** When to stop starting slices whatever the budget: well within the Lambda's own timeout. */

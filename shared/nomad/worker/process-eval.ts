@@ -20,6 +20,7 @@ import { quarantineEval } from './quarantine';
 import { loadSnapshot, withFreshNodes, type LoadedSnapshot } from './snapshot';
 import { unblockEvals } from './unblock';
 import { keepWarmPlan, takeWarmPlan, type WarmPlan } from './warm-plan';
+import { countPlacements } from '../../observability/metrics';
 
 /**
  * The worker loop for one evaluation (Nomad's worker): lease the job, snapshot, schedule, commit
@@ -206,6 +207,7 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
             finish,
           });
           finished = applied.finished;
+          countPlacements(applied.placed.length);
           held.released = finished;
           if (applied.lastIndex) lastIndex = applied.lastIndex;
           const underId = (created ?? deployment)?.ID;
