@@ -1,11 +1,13 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { serviceLogger, withCorrelationId } from '../observability/logger';
 import { countRequest } from '../observability/metrics';
 import { dialectOf } from './dialect';
 import { requestIdOf } from './request-id';
 
 /**
+ * Everything logged while a request is served carries its id (`correlation_id`).
  * One line per request once it is answered, and its count in the Requests metric by dialect,
  * route and status. On Lambda the line is Powertools JSON carrying the request id (the answer's
  * `X-Request-Id` and API Gateway's access-log id); `npm start` (REQUEST_LOG=text) prints
@@ -33,7 +35,7 @@ function writeEntry(entry: RequestLogEntry): void {
     console.log(formatRequestLine(entry));
     return;
   }
-  logger ??= new Logger({ serviceName: 'api' });
+  logger ??= serviceLogger('api');
   logger.info('request', { ...entry });
   countRequest({ dialect: entry.dialect, route: `${entry.method} ${entry.route}`, status: String(entry.status) });
 }
@@ -41,7 +43,7 @@ function writeEntry(entry: RequestLogEntry): void {
 export function requestLogger(write: (entry: RequestLogEntry) => void): MiddlewareHandler {
   return async (c, next) => {
     const started = performance.now();
-    await next();
+    await withCorrelationId(requestIdOf(c), next);
     write(entryOf(c, Math.round(performance.now() - started)));
   };
 }

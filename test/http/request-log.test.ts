@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { requestId, REQUEST_ID_HEADER } from '../../shared/http/request-id';
 import { formatRequestLine, requestLogger, type RequestLogEntry } from '../../shared/http/request-log';
+import { correlationId } from '../../shared/observability/logger';
 
 /** One entry per answered request, with the route's pattern, the dialect and the request's id. */
 function appLogging(entries: RequestLogEntry[]): Hono {
@@ -46,6 +47,20 @@ describe('request log', () => {
     });
     await app.request('/v1/slow');
     expect(entries[0].ms).toBeGreaterThanOrEqual(55);
+  });
+
+  it('serves each request under its id as the correlation id, across awaits', async () => {
+    const app = new Hono();
+    app.use(requestId);
+    app.use(requestLogger(() => undefined));
+    app.get('/v1/whoami', async (c) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return c.text(correlationId() ?? 'none');
+    });
+    const [a, b] = await Promise.all([app.request('/v1/whoami'), app.request('/v1/whoami')]);
+    for (const response of [a, b]) expect(await response.text()).toBe(response.headers.get(REQUEST_ID_HEADER));
+    expect(a.headers.get(REQUEST_ID_HEADER)).not.toBe(b.headers.get(REQUEST_ID_HEADER));
+    expect(correlationId()).toBeUndefined();
   });
 
   it('prints locally as one short line', () => {

@@ -1,5 +1,5 @@
 import type { Context, SQSRecord } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { serviceLogger, withCorrelationId } from '../../observability/logger';
 import type { Evaluation } from '../structs/evaluation';
 import { EvalMessageSchema, type EvalMessage } from '../wire/eval-message';
 import { DELIVERY_LIMIT, processEvaluation } from './process-eval';
@@ -11,7 +11,7 @@ import { recordEvaluation } from '../../observability/metrics';
  * message that is not an evaluation message at all is logged and dropped rather than retried,
  * and one that keeps failing is quarantined.
  */
-const logger = new Logger({ serviceName: 'placement-worker' });
+const logger = serviceLogger('placement-worker');
 
 /** Time kept back from the Lambda's timeout for the slice in progress and the hand-off. */
 const LAMBDA_MARGIN_MS = 15_000;
@@ -29,8 +29,12 @@ export async function handleEvalRecord(record: SQSRecord, context?: Pick<Context
     logger.error('dropping a message that is not an evaluation', { messageId: record.messageId, body: record.body });
     return;
   }
-  const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
   const data = message.data as EvalMessage;
+  await withCorrelationId(data.EvalID, () => processRecord(record, data, started, context));
+}
+
+async function processRecord(record: SQSRecord, data: EvalMessage, started: number, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> {
+  const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
   let outcome;
   try {
     outcome = await processEvaluation(data, { receiveCount, deadline: deadline(context) });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { serviceLogger } from '../../observability/logger';
 import { config } from '../../config';
 import { nodeIndex, planInSlices, type PlanSlices } from '../scheduler/generic-sched';
 import type { ChangedNode } from '../scheduler/blocked-wake';
@@ -37,7 +37,7 @@ import { countPlacements } from '../../observability/metrics';
  * invocation (continueEval), which goes on from what is committed: no count holds a worker in
  * memory or time.
  */
-const logger = new Logger({ serviceName: 'placement-worker' });
+const logger = serviceLogger('placement-worker');
 
 /** Nomad fails an evaluation delivered this many times and retries it later. */
 export const DELIVERY_LIMIT = 3;
