@@ -93,7 +93,7 @@ export class Monitoring extends Construct {
 
     const custom = (metricName: string, service: string, statistic: string, label?: string) =>
       new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service }, statistic, period: FIVE_MINUTES, label });
-    const perFunction = (metric: (fn: IFunction) => IMetric) =>
+    const perFunction = (metric: (fn: IFunction) => Metric) =>
       Object.entries(functions).map(([name, fn]) => metric(fn).with({ label: name, period: FIVE_MINUTES }));
     const region = Stack.of(this).region;
 

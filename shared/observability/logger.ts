@@ -17,7 +17,9 @@ export function correlationId(): string | undefined {
   return correlation.getStore();
 }
 
-type Extra = Parameters<Logger['info']>[1][];
+type Input = Parameters<Logger['info']>[0];
+type Extra = unknown[];
+type LogMethod = (this: Logger, input: Input, ...extra: Extra) => void;
 
 function correlated(extra: Extra): Extra {
   const id = correlation.getStore();
@@ -25,20 +27,20 @@ function correlated(extra: Extra): Extra {
 }
 
 class CorrelatedLogger extends Logger {
-  override debug(input: Parameters<Logger['debug']>[0], ...extra: Extra): void {
-    super.debug(input, ...correlated(extra));
+  override debug(input: Input, ...extra: Extra): void {
+    (super.debug as LogMethod).call(this, input, ...correlated(extra));
   }
-  override info(input: Parameters<Logger['info']>[0], ...extra: Extra): void {
-    super.info(input, ...correlated(extra));
+  override info(input: Input, ...extra: Extra): void {
+    (super.info as LogMethod).call(this, input, ...correlated(extra));
   }
-  override warn(input: Parameters<Logger['warn']>[0], ...extra: Extra): void {
-    super.warn(input, ...correlated(extra));
+  override warn(input: Input, ...extra: Extra): void {
+    (super.warn as LogMethod).call(this, input, ...correlated(extra));
   }
-  override error(input: Parameters<Logger['error']>[0], ...extra: Extra): void {
-    super.error(input, ...correlated(extra));
+  override error(input: Input, ...extra: Extra): void {
+    (super.error as LogMethod).call(this, input, ...correlated(extra));
   }
-  override critical(input: Parameters<Logger['critical']>[0], ...extra: Extra): void {
-    super.critical(input, ...correlated(extra));
+  override critical(input: Input, ...extra: Extra): void {
+    (super.critical as LogMethod).call(this, input, ...correlated(extra));
   }
 }
 
