@@ -14,6 +14,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     env: {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
       // We run Node 20 on purpose (the machines we target have it); the SDK's notice is noise.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },

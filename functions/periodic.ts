@@ -1,6 +1,9 @@
 // Lambda entry point of the scheduled duties (EventBridge, every minute; a timer locally).
+import type { Context } from 'aws-lambda';
 import { runPeriodicDuties } from '../shared/duties/duties';
+import { withCorrelationId } from '../shared/observability/logger';
 
-export async function handler(): Promise<void> {
-  await runPeriodicDuties(new Date());
+export async function handler(_event?: unknown, context?: Pick<Context, 'awsRequestId'>): Promise<void> {
+  const run = () => runPeriodicDuties(new Date());
+  await (context ? withCorrelationId(context.awsRequestId, run) : run());
 }

@@ -3,13 +3,18 @@
 import type { SQSEvent, SQSBatchResponse, SQSRecord, Context } from 'aws-lambda';
 import { SqsFifoPartialProcessorAsync, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { handleEvalRecord } from '../shared/nomad/worker/eval-record';
+import { flushMetrics } from '../shared/observability/metrics';
 
 const processor = new SqsFifoPartialProcessorAsync();
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  return processPartialResponse(event, (record: SQSRecord) => handleEvalRecord(record, context), processor, {
-    context,
-    skipGroupOnError: true,
-    throwOnFullBatchFailure: false,
-  });
+  try {
+    return await processPartialResponse(event, (record: SQSRecord) => handleEvalRecord(record, context), processor, {
+      context,
+      skipGroupOnError: true,
+      throwOnFullBatchFailure: false,
+    });
+  } finally {
+    flushMetrics('worker');
+  }
 }

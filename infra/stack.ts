@@ -5,6 +5,8 @@ import { DataStores } from './constructs/data-stores';
 import { EvalWorker } from './constructs/eval-worker';
 import { HttpApiEndpoint } from './constructs/http-api';
 import { PeriodicDuties } from './constructs/periodic-duties';
+import { acknowledgeConnectionsGrant } from './constructs/nag-acknowledgements';
+import { Monitoring } from './constructs/monitoring';
 
 /**
  * The whole control plane. Each entry point (HTTP API, actions WebSocket API, worker, periodic
@@ -16,6 +18,7 @@ export class JobplaneStack extends Stack {
   readonly worker: EvalWorker;
   readonly periodic: PeriodicDuties;
   readonly actions: ActionsWebSocket;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -45,15 +48,26 @@ export class JobplaneStack extends Stack {
     // Client RPCs (signal, stats, fs…): the API posts requests to a node's channel itself; the replies come back through the relay and the table.
     this.http.handler.addEnvironment('ACTIONS_CALLBACK_URL', this.actions.stage.callbackUrl);
     this.actions.api.grantManageConnections(this.http.handler);
+    acknowledgeConnectionsGrant(this.http.handler, this.actions.api);
     const backgroundEnvironment = { ...environment, EXTERNAL_URL: this.http.url };
     this.actions.handler.addEnvironment('EXTERNAL_URL', this.http.url);
     this.worker = new EvalWorker(this, 'Worker', { stores: this.stores, environment: backgroundEnvironment });
     this.periodic = new PeriodicDuties(this, 'Periodic', { stores: this.stores, environment: backgroundEnvironment });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      api: this.http.api,
+      functions: { api: this.http.handler, worker: this.worker.handler, periodic: this.periodic.handler, actions: this.actions.handler },
+      evalQueue: this.stores.evalQueue,
+      evalDeadLetterQueue: this.stores.evalDeadLetterQueue,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.http.url });
     new CfnOutput(this, 'ActionsWebSocketUrl', { value: this.actions.url });
     new CfnOutput(this, 'TableName', { value: this.stores.table.tableName });
     new CfnOutput(this, 'EvalQueueUrl', { value: this.stores.evalQueue.queueUrl });
     new CfnOutput(this, 'BucketName', { value: this.stores.bucket.bucketName });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${this.monitoring.dashboard.dashboardName}`,
+    });
   }
 }

@@ -1,7 +1,7 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
@@ -22,6 +22,8 @@ export class DataStores extends Construct {
   readonly evalQueue: Queue;
   readonly evalDeadLetterQueue: Queue;
   readonly bucket: Bucket;
+  /** Server access logs of the bucket. */
+  readonly accessLogsBucket: Bucket;
   /** Root key of Nomad Variables: it wraps the data keys their items are sealed with (never the items themselves). */
   readonly variablesKey: Key;
 
@@ -51,6 +53,10 @@ export class DataStores extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
+    Validations.of(this.evalDeadLetterQueue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason: 'This is the evaluation queue\'s dead-letter queue; its messages stay for inspection (and the DLQ depth alarm) rather than moving on.',
+    });
 
     // CloudFormation names both queues (with the `.fifo` suffix), so stacks never collide.
     // Senders set one message group per job and their own deduplication IDs.
@@ -63,7 +69,23 @@ export class DataStores extends Construct {
       enforceSSL: true,
     });
 
+    // S3 delivers server access logs only to a bucket with S3-managed keys, and not to itself.
+    this.accessLogsBucket = new Bucket(this, 'AccessLogsBucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(90) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.accessLogsBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket receives the data bucket\'s server access logs; logging its own accesses would log forever.',
+    });
+
     this.bucket = new Bucket(this, 'Bucket', {
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'data-bucket/',
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,

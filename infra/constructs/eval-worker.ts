@@ -1,10 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { workerConcurrency } from '../../shared/config';
 import { EVAL_VISIBILITY_TIMEOUT_SECONDS } from '../../shared/storage/table-schema';
 import { serviceFunction, type EntryPointProps } from './service-function';
+import { acknowledgeFunctionGrants } from './nag-acknowledgements';
 
 /** The placement worker draining the evaluation queue in batches. */
 export class EvalWorker extends Construct {
@@ -31,5 +32,12 @@ export class EvalWorker extends Construct {
     props.stores.table.grantReadWriteData(this.handler);
     // Follow-up evaluations (blocked evals, rescheduling) go back onto the same queue.
     props.stores.evalQueue.grantSendMessages(this.handler);
+
+    acknowledgeFunctionGrants(this.handler, props.stores.table);
+    const redrive = 'Failed evaluations go to the evaluation queue\'s own dead-letter queue (redrive policy, alarmed on its depth); SQS event sources take no Lambda DLQ or on-failure destination.';
+    Validations.of(this.handler).acknowledge(
+      { id: 'Serverless-LambdaDLQ', reason: redrive },
+      { id: 'Serverless-LambdaEventSourceMappingDestination', reason: redrive },
+    );
   }
 }

@@ -1,14 +1,20 @@
-import { Duration } from 'aws-cdk-lib';
-import { HttpApi, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Duration, Validations } from 'aws-cdk-lib';
+import { HttpApi, HttpStage, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
+import { acknowledgeAuthorizationInFunction, stageAccessLogs } from './access-logs';
 import { serviceFunction, type EntryPointProps } from './service-function';
+import { acknowledgeBucketGrants, acknowledgeFunctionGrants } from './nag-acknowledgements';
+
+/** Default-stage throttle: steady requests per second and burst, well inside the account's limits. */
+export const HTTP_API_THROTTLE = { rateLimit: 1000, burstLimit: 2000 };
 
 /** Every dialect's REST API: one HTTP API whose `$default` route proxies everything to one Lambda. */
 export class HttpApiEndpoint extends Construct {
   readonly handler: NodejsFunction;
   readonly api: HttpApi;
+  readonly stage: HttpStage;
   /** Base URL of the default stage, without a trailing slash. */
   readonly url: string;
 
@@ -29,7 +35,26 @@ export class HttpApiEndpoint extends Construct {
       defaultIntegration: new HttpLambdaIntegration('Handler', this.handler, {
         payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
       }),
+      // The default stage is made below, with its throttle and access logs.
+      createDefaultStage: false,
     });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: HTTP_API_THROTTLE,
+      accessLogSettings: stageAccessLogs(this, 'AccessLogs', {
+        method: '$context.httpMethod',
+        path: '$context.path',
+        status: '$context.status',
+        protocol: '$context.protocol',
+        responseLength: '$context.responseLength',
+        responseLatency: '$context.responseLatency',
+        integrationLatency: '$context.integrationLatency',
+        integrationError: '$context.integrationErrorMessage',
+      }),
+    });
+    acknowledgeAuthorizationInFunction(this.api);
     this.url = this.api.apiEndpoint;
 
     // No cycle: the function points at the API resource, while only the integration, route and
@@ -45,5 +70,12 @@ export class HttpApiEndpoint extends Construct {
     props.stores.variablesKey.grant(this.handler, 'kms:GenerateDataKey', 'kms:Decrypt');
     // Nomad's event stream reads the table's change stream.
     props.stores.table.grantStreamRead(this.handler);
+
+    acknowledgeFunctionGrants(this.handler, props.stores.table);
+    acknowledgeBucketGrants(this.handler, props.stores.bucket, ['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*']);
+    Validations.of(this.handler).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: 'API Gateway invokes the function synchronously and hands its failure to the caller; there is no asynchronous event to keep.',
+    });
   }
 }

@@ -90,6 +90,8 @@ async function startParts(
 ): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
   mkdirSync(options.dataDir, { recursive: true });
+  const standInsStarted = Date.now();
+  log('starting DynamoDB Local and the S3/SQS stand-ins…');
   const standIns: StandIns = await startStandIns({
     dataDir: options.dataDir,
     scratchDir: join(tmpdir(), 'jobplane-s3'),
@@ -97,6 +99,7 @@ async function startParts(
   });
   started.push(() => standIns.stop());
   Object.assign(process.env, standIns.env);
+  log(`stand-ins up in ${((Date.now() - standInsStarted) / 1000).toFixed(1)}s; creating the table, queues and bucket…`);
   const resources = await ensureResources({
     tableName: 'jobplane',
     evalQueueName: 'jobplane-evals.fifo',
@@ -119,6 +122,7 @@ async function startParts(
   };
   Object.assign(process.env, env);
 
+  log(`starting the API on ${url}, the worker${options.agent ? ', the agent' : ''}${options.runner ? ', the runner' : ''}…`);
   // Imported only now: the application reads its settings from the environment set above.
   const { app } = await import('../../shared/http/app');
   const { handler: worker } = await import('../../functions/worker');

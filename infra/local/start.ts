@@ -8,6 +8,9 @@ const started = Date.now();
 const dataDir = resolve(process.env.DATA_DIR ?? '.data');
 const port = Number(process.env.PORT ?? 4646);
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+// One plain line per request (method, path, status, ms); CloudWatch's metric lines have no reader here.
+process.env.REQUEST_LOG ??= 'text';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 // Node 20 is what we target; the SDK's notice about Node 22 would only clutter the console.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

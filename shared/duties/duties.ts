@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { serviceLogger } from '../observability/logger';
 import { launchDuePeriodicJobs } from '../nomad/services/launch-due-periodic';
 import { runSchedulerDuties } from '../nomad/services/scheduler-duties';
 import { requeuePendingEvals } from '../nomad/worker/requeue';
@@ -12,7 +12,7 @@ import { runDueSchedules } from '../gitlab/services/pipeline-schedules';
  * Each duty runs on its own: one that fails is logged and retried at the next tick, and does not
  * keep the others from running.
  */
-const logger = new Logger({ serviceName: 'periodic-duties' });
+const logger = serviceLogger('periodic-duties');
 
 /** Evaluations pending this long are assumed lost on their way to the queue. */
 const STALE_EVAL_MS = 30_000;

@@ -5,6 +5,7 @@ import { codearts, codeartsNotFound } from '../codearts/http/router';
 import { edgeAnswer, INTERNAL_ERROR } from './dialect';
 import { edgeLimits } from './edge-limits';
 import { requestId, requestIdOf } from './request-id';
+import { requestLog } from './request-log';
 import { logUnexpectedError } from './unexpected-error';
 import { gitHttp } from '../gitlab/git/http-routes';
 
@@ -17,6 +18,7 @@ import { gitHttp } from '../gitlab/git/http-routes';
 export const app = new Hono();
 
 app.use(requestId);
+app.use(requestLog);
 app.use(edgeLimits);
 
 app.route('/', nomad);

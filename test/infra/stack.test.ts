@@ -38,6 +38,8 @@ const functions = () => ({
   actions: stack.actions.handler,
 });
 
+const propertiesOf = (construct: IConstruct): Record<string, any> => template.toJSON().Resources[logicalId(construct)].Properties;
+
 function functionProperties(fn: IConstruct): Record<string, any> {
   return template.toJSON().Resources[logicalId(fn)].Properties;
 }
@@ -152,7 +154,8 @@ describe('evaluation queue', () => {
 
 describe('bucket', () => {
   it('blocks public access, encrypts with S3-managed keys and keeps no versions', () => {
-    template.resourceCountIs('AWS::S3::Bucket', 1);
+    // The data bucket and the bucket of its server access logs.
+    template.resourceCountIs('AWS::S3::Bucket', 2);
     template.hasResourceProperties('AWS::S3::Bucket', {
       PublicAccessBlockConfiguration: {
         BlockPublicAcls: true,
@@ -169,7 +172,7 @@ describe('bucket', () => {
   });
 
   it('expires multipart leftovers, stale uploads and objects tagged as expired', () => {
-    const bucket = Object.values(template.findResources('AWS::S3::Bucket'))[0].Properties;
+    const bucket = propertiesOf(stack.stores.bucket);
     const rules = bucket.LifecycleConfiguration.Rules.map(({ Id: _id, ...rule }: Record<string, unknown>) => rule);
     expect(rules).toEqual([
       { AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' },
@@ -178,9 +181,17 @@ describe('bucket', () => {
     ]);
   });
 
-  it('denies requests without TLS', () => {
+  it('logs its accesses to a bucket of their own', () => {
+    expect(propertiesOf(stack.stores.bucket).LoggingConfiguration).toEqual({
+      DestinationBucketName: ref(stack.stores.accessLogsBucket),
+      LogFilePrefix: 'data-bucket/',
+    });
+    expect(propertiesOf(stack.stores.accessLogsBucket).LoggingConfiguration).toBeUndefined();
+  });
+
+  it.each(['bucket', 'accessLogsBucket'] as const)('%s denies requests without TLS', (name) => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
-      Bucket: ref(stack.stores.bucket),
+      Bucket: ref(stack.stores[name]),
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
@@ -287,11 +298,11 @@ describe('periodic duties', () => {
 });
 
 describe('functions', () => {
-  it('are Node.js 20 ESM bundles on arm64 with a month of logs', () => {
+  it('are Node.js 24 ESM bundles on arm64 with a month of logs and active tracing', () => {
     template.resourceCountIs('AWS::Lambda::Function', 4);
     for (const fn of Object.values(functions())) {
       const properties = functionProperties(fn);
-      expect(properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
+      expect(properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
       const logGroupId = properties.LoggingConfig.LogGroup.Ref;
       expect(template.toJSON().Resources[logGroupId]).toMatchObject({
         Type: 'AWS::Logs::LogGroup',
@@ -318,6 +329,7 @@ describe('functions', () => {
         NOMAD_REGION: 'global',
         EXTERNAL_URL: apiEndpoint,
         NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_METRICS_NAMESPACE: 'jobplane',
       });
     }
   });

@@ -20,6 +20,7 @@ import { crossDependencies } from './cross-needs';
 import { idTokenVariables } from './id-tokens';
 import { accessLevelIn } from '../auth/policy';
 import { config } from '../../config';
+import { recordRunnerJobWait } from '../../observability/metrics';
 
 /**
  * `POST /jobs/request`: the oldest pending build this runner may take becomes running for it, in
@@ -57,6 +58,7 @@ async function claim(job: JobRecord, runner: RunnerRecord, graceful: boolean): P
     if (error instanceof TransactionConflict) return undefined;
     throw error;
   }
+  if (job.queuedAt !== null) recordRunnerJobWait(now - job.queuedAt);
   return { job: { ...job, ...changes }, token };
 }
 

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { serviceLogger } from '../../observability/logger';
 import { accessLevelIn } from '../auth/policy';
 import { GitLabError } from '../errors';
 import type { PipelineScheduleRecord, ProjectRecord, UserRecord } from '../records';
@@ -17,7 +17,7 @@ import { createPipeline } from './pipeline-engine';
  * process, loses that condition and creates nothing. A schedule whose pipeline cannot be created
  * (an invalid CI file, an owner who lost access) still moves on, as GitLab's does.
  */
-const logger = new Logger({ serviceName: 'gitlab-pipeline-schedules' });
+const logger = serviceLogger('gitlab-pipeline-schedules');
 
 async function mayRun(owner: UserRecord, project: ProjectRecord): Promise<boolean> {
   if (owner.state !== 'active') return false;

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { serviceLogger } from '../../observability/logger';
 import { TransactionConflict } from '../../storage/transact';
 import { transact } from '../../storage/transact';
 import { listDueLaunches } from '../store/periodic-launches';
@@ -12,7 +12,7 @@ import { advanceParent, launchChild } from './periodic-launch';
  * still runs; either way the parent moves on to its next launch. Two ticks racing launch once:
  * the parent only moves from the launch time both saw.
  */
-const logger = new Logger({ serviceName: 'periodic-duties' });
+const logger = serviceLogger('periodic-duties');
 
 export async function launchDuePeriodicJobs(now: Date): Promise<number> {
   let launched = 0;

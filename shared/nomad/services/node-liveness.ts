@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { serviceLogger } from '../../observability/logger';
 import { nextIndex } from '../../storage/index-clock';
 import { listDownNodes, listExpiredNodes, markLostEvals, transitionNode, type StoredNode } from '../store/nodes';
 import { createJobEvals, jobsForNode } from './node-evals';
@@ -10,7 +10,7 @@ import { createJobEvals, jobsForNode } from './node-evals';
  * down node still holding capacity (Used > 0) whose evaluations were not recorded, or were
  * recorded long ago, gets them again, so a crash in between loses nothing.
  */
-const logger = new Logger({ serviceName: 'periodic-duties' });
+const logger = serviceLogger('periodic-duties');
 
 /** A down node still holding allocations after this long gets its evaluations again. */
 const LOST_EVALS_RETRY_MS = 120_000;

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { serviceLogger } from '../../observability/logger';
 import { nextIndex } from '../../storage/index-clock';
 import { transact, TransactionConflict, type TransactItem } from '../../storage/transact';
 import { badRequest, conflict, notFound } from '../errors';
@@ -28,7 +28,7 @@ import { newEval } from './new-eval';
  * evaluated). Revert, scale, dispatch and periodic launches are registers too, with their own
  * checks and extra items in the same transaction.
  */
-const logger = new Logger({ serviceName: 'nomad-api' });
+const logger = serviceLogger('nomad-api');
 
 export interface SubmissionInput {
   Source?: string;

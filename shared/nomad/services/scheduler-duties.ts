@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { serviceLogger } from '../../observability/logger';
 import { listOpenEvals } from '../store/evals';
 import { enqueueEvals } from '../store/eval-queue';
 import { unblockEvals } from '../worker/unblock';
@@ -14,7 +14,7 @@ import { expireHeartbeats } from './node-liveness';
  * in case an unblock was lost; finished drains end. (Delayed evaluations are sent when due by
  * the pending-evaluation sweep, requeuePendingEvals.)
  */
-const logger = new Logger({ serviceName: 'periodic-duties' });
+const logger = serviceLogger('periodic-duties');
 
 /** A blocked evaluation untouched this long is tried again. */
 const STALE_BLOCKED_MS = 5 * 60_000;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { serviceLogger } from '../../observability/logger';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { sqs } from '../../aws/clients';
 import { config } from '../../config';
@@ -16,7 +16,7 @@ import { quarantineEval } from '../worker/quarantine';
  * Evaluations are always written to DynamoDB (as pending) before they are sent; if the send is
  * lost, the periodic duties find them pending and send them again.
  */
-const logger = new Logger({ serviceName: 'nomad-api' });
+const logger = serviceLogger('nomad-api');
 
 /** SQS's limit on one message, and on one batch of them. */
 const MAX_BATCH_BYTES = 256 * 1024;

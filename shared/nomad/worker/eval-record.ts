@@ -1,21 +1,23 @@
 import type { Context, SQSRecord } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { serviceLogger, withCorrelationId } from '../../observability/logger';
 import type { Evaluation } from '../structs/evaluation';
 import { EvalMessageSchema, type EvalMessage } from '../wire/eval-message';
 import { DELIVERY_LIMIT, processEvaluation } from './process-eval';
 import { quarantineEval } from './quarantine';
+import { recordEvaluation } from '../../observability/metrics';
 
 /**
  * One SQS record of the evaluation queue. Throwing fails the record, which SQS redelivers; a
  * message that is not an evaluation message at all is logged and dropped rather than retried,
  * and one that keeps failing is quarantined.
  */
-const logger = new Logger({ serviceName: 'placement-worker' });
+const logger = serviceLogger('placement-worker');
 
 /** Time kept back from the Lambda's timeout for the slice in progress and the hand-off. */
 const LAMBDA_MARGIN_MS = 15_000;
 
 export async function handleEvalRecord(record: SQSRecord, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> {
+  const started = Date.now();
   let body: unknown;
   try {
     body = JSON.parse(record.body);
@@ -27,8 +29,12 @@ export async function handleEvalRecord(record: SQSRecord, context?: Pick<Context
     logger.error('dropping a message that is not an evaluation', { messageId: record.messageId, body: record.body });
     return;
   }
-  const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
   const data = message.data as EvalMessage;
+  await withCorrelationId(data.EvalID, () => processRecord(record, data, started, context));
+}
+
+async function processRecord(record: SQSRecord, data: EvalMessage, started: number, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> {
+  const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? 1);
   let outcome;
   try {
     outcome = await processEvaluation(data, { receiveCount, deadline: deadline(context) });
@@ -42,6 +48,8 @@ export async function handleEvalRecord(record: SQSRecord, context?: Pick<Context
     outcome = 'failed';
   }
   logger.info('evaluation processed', { evalId: data.EvalID, jobId: data.JobID, outcome });
+  const sentAt = Number(record.attributes?.SentTimestamp);
+  recordEvaluation({ latencyMs: Date.now() - started, queueAgeMs: sentAt ? started - sentAt : undefined, blocked: outcome === 'blocked' });
 }
 
 /** When to stop starting slices whatever the budget: well within the Lambda's own timeout. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { serviceLogger } from '../../observability/logger';
 import { config } from '../../config';
 import { nodeIndex, planInSlices, type PlanSlices } from '../scheduler/generic-sched';
 import type { ChangedNode } from '../scheduler/blocked-wake';
@@ -20,6 +20,7 @@ import { quarantineEval } from './quarantine';
 import { loadSnapshot, withFreshNodes, type LoadedSnapshot } from './snapshot';
 import { unblockEvals } from './unblock';
 import { keepWarmPlan, takeWarmPlan, type WarmPlan } from './warm-plan';
+import { countPlacements } from '../../observability/metrics';
 
 /**
  * The worker loop for one evaluation (Nomad's worker): lease the job, snapshot, schedule, commit
@@ -36,7 +37,7 @@ import { keepWarmPlan, takeWarmPlan, type WarmPlan } from './warm-plan';
  * invocation (continueEval), which goes on from what is committed: no count holds a worker in
  * memory or time.
  */
-const logger = new Logger({ serviceName: 'placement-worker' });
+const logger = serviceLogger('placement-worker');
 
 /** Nomad fails an evaluation delivered this many times and retries it later. */
 export const DELIVERY_LIMIT = 3;
@@ -206,6 +207,7 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
             finish,
           });
           finished = applied.finished;
+          countPlacements(applied.placed.length);
           held.released = finished;
           if (applied.lastIndex) lastIndex = applied.lastIndex;
           const underId = (created ?? deployment)?.ID;

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { serviceLogger } from '../../observability/logger';
 import { nextIndex } from '../../storage/index-clock';
 import { failOpenEval } from '../store/evals';
 import type { Evaluation } from '../structs/evaluation';
@@ -11,7 +11,7 @@ import { EMPTY_RESULT, finishEval } from './finish-eval';
  * new one. A record too malformed to be finished the ordinary way is failed by its key alone.
  * Never throws: quarantine runs inside the sweeps that must survive whatever the store holds.
  */
-const logger = new Logger({ serviceName: 'placement-worker' });
+const logger = serviceLogger('placement-worker');
 
 /** Whether the evaluation is out of circulation now (quarantined here, or finished by another run). */
 export async function quarantineEval(evaluation: Evaluation, reason: string): Promise<boolean> {

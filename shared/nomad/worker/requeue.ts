@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { serviceLogger } from '../../observability/logger';
 import { listOpenEvals } from '../store/evals';
 import type { Evaluation } from '../structs/evaluation';
 import { evalDueAt } from './due';
@@ -17,7 +17,7 @@ import { quarantineEval } from './quarantine';
  * quarantined, one SQS refuses is quarantined by enqueueEvals, and a failure to reach the store
  * or the queue is logged and left to the next tick.
  */
-const logger = new Logger({ serviceName: 'periodic-duties' });
+const logger = serviceLogger('periodic-duties');
 
 function wellFormed(evaluation: Evaluation): boolean {
   const text = (value: unknown) => typeof value === 'string' && value.length > 0;

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { serviceLogger } from '../../observability/logger';
 import { nextIndex } from '../../storage/index-clock';
 import { couldPlaceOn, nodeBuckets, type BlockedEntry, type ChangedNode } from '../scheduler/blocked-wake';
 import { dropBlockedEntry, listBlockedEntries, readEntryEvals } from '../store/blocked-evals';
@@ -20,7 +20,7 @@ import { enqueueEvals } from '../store/eval-queue';
  * reads every blocked evaluation. Without nodes (the periodic retry of `max-plan-attempts`
  * evaluations) every blocked evaluation the scope selects is sent.
  */
-const logger = new Logger({ serviceName: 'placement-worker' });
+const logger = serviceLogger('placement-worker');
 
 export interface UnblockScope {
   exceptJobId?: string;

@@ -1,0 +1,72 @@
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { countPlacements, countRequest, flushMetrics, recordEvaluation, recordRunnerJobWait } from '../../shared/observability/metrics';
+import { METRIC, METRICS_NAMESPACE } from '../../shared/observability/metrics-names';
+
+/** The embedded-metric-format lines the functions write (CloudWatch turns them into metrics). */
+interface EmfLine {
+  _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+  [key: string]: unknown;
+}
+
+let written: string[] = [];
+beforeAll(() => {
+  // The suite turns metrics off; these tests read what Lambda would see.
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+});
+afterEach(() => vi.restoreAllMocks());
+
+function capture(run: () => void): EmfLine[] {
+  written = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  });
+  try {
+    run();
+  } finally {
+    spy.mockRestore();
+  }
+  return written.flatMap((text) => text.split('\n')).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as EmfLine);
+}
+
+describe('metrics', () => {
+  it('counts a request with its dialect, route and status as dimensions, at once', () => {
+    const [line, ...more] = capture(() => countRequest({ dialect: 'nomad', route: 'GET /v1/jobs', status: '200' }));
+    expect(more).toEqual([]);
+    const [directive] = line._aws.CloudWatchMetrics;
+    expect(directive.Namespace).toBe(METRICS_NAMESPACE);
+    expect(directive.Metrics).toEqual([{ Name: METRIC.requests, Unit: 'Count' }]);
+    expect(directive.Dimensions[0]).toEqual(expect.arrayContaining(['service', 'dialect', 'route', 'status']));
+    expect(line).toMatchObject({ service: 'api', dialect: 'nomad', route: 'GET /v1/jobs', status: '200', [METRIC.requests]: 1 });
+  });
+
+  it('buffers the worker\'s values and writes them in one line per flush', () => {
+    const buffered = capture(() => {
+      recordEvaluation({ latencyMs: 42, queueAgeMs: 1500, blocked: false });
+      recordEvaluation({ latencyMs: 7, blocked: true });
+      countPlacements(3);
+      countPlacements(0);
+    });
+    expect(buffered).toEqual([]);
+    const [line, ...more] = capture(() => flushMetrics('worker'));
+    expect(more).toEqual([]);
+    expect(line).toMatchObject({
+      service: 'worker',
+      [METRIC.evaluationLatency]: [42, 7],
+      [METRIC.queueAge]: 1500,
+      [METRIC.blockedEvaluations]: [0, 1],
+      [METRIC.placements]: 3,
+    });
+    // Nothing buffered, nothing written.
+    expect(capture(() => flushMetrics('worker'))).toEqual([]);
+  });
+
+  it('keeps the runner job wait for the API function\'s flush', () => {
+    const [line] = capture(() => {
+      recordRunnerJobWait(2500);
+      flushMetrics('api');
+    });
+    expect(line).toMatchObject({ service: 'api', [METRIC.runnerJobWait]: 2500 });
+    expect(line._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: METRIC.runnerJobWait, Unit: 'Milliseconds' }]);
+  });
+});
