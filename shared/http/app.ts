@@ -7,6 +7,7 @@ import { edgeLimits } from './edge-limits';
 import { requestId, requestIdOf } from './request-id';
 import { logUnexpectedError } from './unexpected-error';
 import { gitHttp } from '../gitlab/git/http-routes';
+import { uiAssets } from './ui-assets';
 
 /**
  * The one Hono app served by `hono/aws-lambda` on Lambda and by `@hono/node-server` locally.
@@ -23,6 +24,7 @@ app.route('/', nomad);
 app.route('/', gitlab);
 app.route('/', codearts);
 app.route('/', gitHttp);
+app.route('/', uiAssets);
 
 app.notFound((c) => {
   // GitLab (Grape) answers `{"error":"404 Not Found"}`, or 405 for a known path and another method.
