@@ -228,7 +228,19 @@ export function JobPage({ path, id }: { path: string; id: string }) {
         <div class="actions">
           {job.status === 'manual' && button('Play', 'play')}
           {UNFINISHED.has(job.status) && button('Cancel', 'cancel', true)}
-          {['failed', 'canceled', 'success'].includes(job.status) && button('Retry', 'retry')}
+          {['failed', 'canceled', 'success'].includes(job.status) && (
+            <button
+              onClick={() =>
+                act(
+                  setError,
+                  async () => navigate(`/${path}/-/jobs/${(await gitlab<Job>('POST', `${base}/retry`)).body.id}`),
+                  () => {},
+                )
+              }
+            >
+              Retry
+            </button>
+          )}
         </div>
       }
     >
