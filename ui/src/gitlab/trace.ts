@@ -27,7 +27,10 @@ export function parseTrace(text: string): TraceNode[] {
   const root: TraceNode[] = [];
   const stack: { section?: TraceSection; starts: number; children: TraceNode[] }[] = [{ children: root, starts: 0 }];
   const top = () => stack[stack.length - 1];
-  for (const raw of text.replace(/\r\n/g, '\n').split('\n')) {
+  // The log ends with a newline: no empty last line.
+  const body = text.replace(/\r\n/g, '\n').replace(/\n$/, '');
+  if (body === '') return root;
+  for (const raw of body.split('\n')) {
     let rest = raw;
     let opened: TraceSection | undefined;
     MARKER.lastIndex = 0;
@@ -50,8 +53,5 @@ export function parseTrace(text: string): TraceNode[] {
     if (opened) opened.header = html;
     else if (rest !== '' || raw === '') top().children.push({ kind: 'line', html });
   }
-  // The log ends with a newline: no empty last line.
-  const last = root[root.length - 1];
-  if (last?.kind === 'line' && last.html === '') root.pop();
   return root;
 }
