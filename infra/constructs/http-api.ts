@@ -23,6 +23,7 @@ export class HttpApiEndpoint extends Construct {
 
     this.handler = serviceFunction(this, 'Handler', {
       entry: 'api',
+      withWebUi: true,
       description: 'jobplane HTTP API (Nomad, GitLab CI and CodeArts job APIs)',
       // API Gateway gives up on an HTTP API integration after 30 s; stop the Lambda before that.
       timeout: Duration.seconds(29),

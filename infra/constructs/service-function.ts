@@ -27,6 +27,8 @@ export interface ServiceFunctionProps {
   retryAttempts?: number;
   /** Concurrent executions reserved for (and capping) the function. */
   reservedConcurrentExecutions?: number;
+  /** The built web UI (`ui/dist`, from `npm install`) copied beside the bundle, for the app to serve under /ui/. */
+  withWebUi?: boolean;
 }
 
 /** A Lambda built from `functions/<entry>.ts`, bundled the same way for every entry point. */
@@ -61,6 +63,11 @@ export function serviceFunction(scope: Construct, id: string, props: ServiceFunc
       // CommonJS dependencies (yaml, qs) `require` Node built-ins; in an ESM bundle esbuild routes
       // those through a shim that throws unless a real `require` is in scope.
       banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (inputDir, outputDir) => (props.withWebUi ? [`cp -r "${inputDir}/ui/dist" "${outputDir}/ui"`] : []),
+      },
     },
   });
 }

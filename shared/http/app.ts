@@ -8,6 +8,7 @@ import { requestId, requestIdOf } from './request-id';
 import { requestLog } from './request-log';
 import { logUnexpectedError } from './unexpected-error';
 import { gitHttp } from '../gitlab/git/http-routes';
+import { uiAssets } from './ui-assets';
 
 /**
  * The one Hono app served by `hono/aws-lambda` on Lambda and by `@hono/node-server` locally.
@@ -25,6 +26,7 @@ app.route('/', nomad);
 app.route('/', gitlab);
 app.route('/', codearts);
 app.route('/', gitHttp);
+app.route('/', uiAssets);
 
 app.notFound((c) => {
   // GitLab (Grape) answers `{"error":"404 Not Found"}`, or 405 for a known path and another method.

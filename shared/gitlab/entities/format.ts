@@ -8,3 +8,8 @@ export function iso(ms: number | null | undefined): string | null {
 export function webUrl(path: string): string {
   return `${config().externalUrl}/${path}`;
 }
+
+/** A page of GitLab's web interface: the web UI serves GitLab's page paths under /ui/. */
+export function pageUrl(path: string): string {
+  return `${config().externalUrl}/ui/${path}`;
+}

@@ -4,7 +4,7 @@ import type { JobRecord, InstanceVariableRecord, PipelineRecord, ProjectRecord, 
 import { fullPath } from '../store/projects';
 import { reportFormat } from '../artifacts/file-types';
 import { environmentSlug, tierOf } from '../state/environments';
-import { iso, webUrl } from './format';
+import { iso, pageUrl } from './format';
 
 /**
  * The job as `POST /jobs/request` hands it to a runner (`Entities::Ci::JobRequest::Response`):
@@ -67,13 +67,13 @@ function predefinedVariables(input: JobRequestInput): Variable[] {
     pub('CI_JOB_ID', String(job.id)),
     pub('CI_JOB_NAME', job.name),
     pub('CI_JOB_STAGE', job.stage),
-    pub('CI_JOB_URL', webUrl(`${path}/-/jobs/${job.id}`)),
+    pub('CI_JOB_URL', pageUrl(`${path}/-/jobs/${job.id}`)),
     pub('CI_JOB_STARTED_AT', iso(job.startedAt) ?? ''),
     pub('CI_JOB_TIMEOUT', String(jobTimeout(job, project, runner))),
     pub('CI_PIPELINE_ID', String(pipeline.id)),
     pub('CI_PIPELINE_IID', String(pipeline.iid)),
     pub('CI_PIPELINE_SOURCE', pipeline.source),
-    pub('CI_PIPELINE_URL', webUrl(`${path}/-/pipelines/${pipeline.id}`)),
+    pub('CI_PIPELINE_URL', pageUrl(`${path}/-/pipelines/${pipeline.id}`)),
     pub('CI_PIPELINE_CREATED_AT', iso(pipeline.createdAt) ?? ''),
     pub('CI_PROJECT_ID', String(project.id)),
     pub('CI_PROJECT_NAME', project.path),
@@ -82,7 +82,7 @@ function predefinedVariables(input: JobRequestInput): Variable[] {
     pub('CI_PROJECT_PATH_SLUG', refSlug(path)),
     pub('CI_PROJECT_NAMESPACE', project.namespacePath),
     pub('CI_PROJECT_ROOT_NAMESPACE', project.namespacePath),
-    pub('CI_PROJECT_URL', webUrl(path)),
+    pub('CI_PROJECT_URL', pageUrl(path)),
     pub('CI_PROJECT_VISIBILITY', project.visibility),
     pub('CI_REPOSITORY_URL', repoUrl(project, token)),
     pub('CI_COMMIT_SHA', job.sha),

@@ -4,7 +4,7 @@ import { fullPath } from '../store/projects';
 import { commitEntity } from './commit';
 import { commitRef } from '../git/commits';
 import type { PresentContext } from './context';
-import { iso, webUrl } from './format';
+import { iso, pageUrl } from './format';
 import { pipelineBasic } from './pipeline';
 import { runnerEntity } from './runner';
 import { userEntity } from './user';
@@ -38,7 +38,7 @@ function jobBasic(job: JobRecord, context: PresentContext) {
     pipeline: pipeline ? pipelineBasic(pipeline, project) : null,
   };
   if (job.status === 'failed') basic.failure_reason = job.failureReason ?? 'unknown_failure';
-  basic.web_url = webUrl(`${fullPath(project)}/-/jobs/${job.id}`);
+  basic.web_url = pageUrl(`${fullPath(project)}/-/jobs/${job.id}`);
   basic.project = { ci_job_token_scope_enabled: false };
   return basic;
 }

@@ -1,12 +1,12 @@
 import type { PipelineRecord, ProjectRecord, UserRecord } from '../records';
 import { compositeStatus } from '../state/composite';
 import { fullPath } from '../store/projects';
-import { iso, webUrl } from './format';
+import { iso, pageUrl } from './format';
 import { userBasic } from './user';
 
 /** `PipelineBasic`, and `Pipeline` (what pipeline endpoints answer), composed. */
 export function pipelineUrl(project: ProjectRecord, pipelineId: number): string {
-  return webUrl(`${fullPath(project)}/-/pipelines/${pipelineId}`);
+  return pageUrl(`${fullPath(project)}/-/pipelines/${pipelineId}`);
 }
 
 export function pipelineBasic(pipeline: PipelineRecord, project: ProjectRecord) {

@@ -1,6 +1,6 @@
 import type { ProjectRecord, UserRecord } from '../records';
 import { fullPath } from '../store/projects';
-import { iso, webUrl } from './format';
+import { iso, pageUrl, webUrl } from './format';
 import { avatarUrl, userBasic } from './user';
 
 /** GitLab's default job timeout (the project's `build_timeout`), one hour. */
@@ -30,7 +30,7 @@ export function basicProjectDetails(project: ProjectRecord, owner: UserRecord | 
     topics,
     ssh_url_to_repo: `git@${host.split(':')[0]}:${path}.git`,
     http_url_to_repo: webUrl(`${path}.git`),
-    web_url: webUrl(path),
+    web_url: pageUrl(path),
     readme_url: null,
     forks_count: 0,
     avatar_url: null,

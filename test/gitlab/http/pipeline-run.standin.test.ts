@@ -66,7 +66,7 @@ describe('a pipeline driven by gitbeaker and a runner', () => {
   it('creates the pipeline from the file at the ref', async () => {
     const pipeline = await api.Pipelines.create(projectId, 'main', { variables: [{ key: 'EXTRA', value: 'yes' }] });
     expect(pipeline).toMatchObject({ iid: 1, project_id: projectId, sha, ref: 'main', status: 'pending', source: 'api', tag: false, yaml_errors: null, before_sha: '0'.repeat(40) });
-    expect(pipeline.web_url).toBe(`${server.url}/root/demo-app/-/pipelines/${pipeline.id}`);
+    expect(pipeline.web_url).toBe(`${server.url}/ui/root/demo-app/-/pipelines/${pipeline.id}`);
     expect(pipeline.detailed_status).toMatchObject({ group: 'pending', text: 'Pending' });
     pipelineId = pipeline.id;
     const jobs = await api.Jobs.all(projectId, { pipelineId });
