@@ -6,6 +6,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { DataStores } from './data-stores';
+import { LAMBDA_BUNDLE } from '../bundling/lambda-bundling';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -48,16 +49,20 @@ export function serviceFunction(scope: Construct, id: string, props: ServiceFunc
     logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH }),
     bundling: {
       format: OutputFormat.ESM,
-      mainFields: ['module', 'main'],
-      minify: true,
-      sourceMap: true,
-      // Stack traces only need the mappings, not a copy of every source file.
-      sourcesContent: false,
+      mainFields: [...LAMBDA_BUNDLE.mainFields],
+      minify: LAMBDA_BUNDLE.minify,
+      sourceMap: LAMBDA_BUNDLE.sourcemap,
+      sourcesContent: LAMBDA_BUNDLE.sourcesContent,
+      target: LAMBDA_BUNDLE.target,
       // The runtime's SDK lags the versions this project is built and tested against, so bundle it.
       externalModules: [],
-      // CommonJS dependencies (yaml, qs) `require` Node built-ins; in an ESM bundle esbuild routes
-      // those through a shim that throws unless a real `require` is in scope.
-      banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      banner: LAMBDA_BUNDLE.banner,
+      // The filter parser is generated from its grammar (never committed, never built at run time).
+      commandHooks: {
+        beforeBundling: (inputDir: string) => [`cd "${inputDir}" && npx tsx scripts/build-bexpr-parser.ts`],
+        beforeInstall: () => [],
+        afterBundling: () => [],
+      },
     },
   });
 }
