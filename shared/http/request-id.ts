@@ -11,13 +11,15 @@ export const REQUEST_ID_HEADER = 'X-Request-Id';
 export type RequestIdEnv = { Variables: { requestId: string } };
 
 interface LambdaBindings {
+  /** The id an app that handed the request on (lazy-dialect.ts) already gave it. */
+  requestId?: string;
   requestContext?: { requestId?: string };
   lambdaContext?: { awsRequestId?: string };
 }
 
 function newRequestId(c: Context): string {
   const env = c.env as LambdaBindings | undefined;
-  return env?.requestContext?.requestId || env?.lambdaContext?.awsRequestId || randomUUID().replace(/-/g, '');
+  return env?.requestId || env?.requestContext?.requestId || env?.lambdaContext?.awsRequestId || randomUUID().replace(/-/g, '');
 }
 
 /** The request's id, made on first use. */
