@@ -1,5 +1,3 @@
-import type { ResolvedToken } from './resolve';
-
 /**
  * Resolved tokens kept for a while per process, so a request with a token it has seen lately
  * costs no lookup: as a Nomad client agent caches tokens and policies (`acl.token_ttl` and
@@ -10,26 +8,27 @@ import type { ResolvedToken } from './resolve';
 export const TOKEN_CACHE_TTL_MS = 30_000;
 const MAX_ENTRIES = 1_000;
 
-const entries = new Map<string, { resolved: ResolvedToken; until: number }>();
+export class TokenCache<T> {
+  readonly #entries = new Map<string, { value: T; until: number; expiresAt?: number }>();
 
-export function cachedToken(key: string, now: number): ResolvedToken | undefined {
-  const entry = entries.get(key);
-  if (!entry) return undefined;
-  const expiresAt = entry.resolved.token?.expiresAt;
-  if (entry.until <= now || (expiresAt !== undefined && expiresAt <= now)) {
-    entries.delete(key);
-    return undefined;
+  get(key: string, now: number): T | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    if (entry.until <= now || (entry.expiresAt !== undefined && entry.expiresAt <= now)) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return entry.value;
   }
-  return entry.resolved;
-}
 
-export function cacheToken(key: string, resolved: ResolvedToken, now: number): void {
-  entries.delete(key);
-  entries.set(key, { resolved, until: now + TOKEN_CACHE_TTL_MS });
-  // Oldest first: a Map iterates in insertion order.
-  if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-}
+  set(key: string, value: T, now: number, expiresAt?: number): void {
+    this.#entries.delete(key);
+    this.#entries.set(key, { value, until: now + TOKEN_CACHE_TTL_MS, expiresAt });
+    // Oldest first: a Map iterates in insertion order.
+    if (this.#entries.size > MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value!);
+  }
 
-export function clearTokenCache(): void {
-  entries.clear();
+  clear(): void {
+    this.#entries.clear();
+  }
 }
