@@ -1,14 +1,15 @@
 import { Hono, type Context, type ErrorHandler, type Handler, type NotFoundHandler } from 'hono';
-import { requestIdOf } from './request-id';
+import { handOnRequest, requestIdOf } from './request-id';
 
 /**
  * A dialect's routes as a handler that loads them on the first request that needs them, so a
  * cold Lambda loads only the dialect it is asked in. The routes run in an app of their own,
  * given the same not-found and error answers as the app that mounts them, the request as the
- * edge middleware left it, and the request's id (through the bindings, see request-id.ts).
+ * edge middleware left it, its bindings and its id (request-id.ts).
  */
 export interface LazyDialectOptions {
-  load: () => Promise<Hono>;
+  /** Each dialect has its own context variables. */
+  load: () => Promise<Hono<any>>;
   notFound: NotFoundHandler;
   onError: ErrorHandler;
   /** Tried after the dialect's own routes, as when both were mounted in one app. */
@@ -35,7 +36,7 @@ export function lazyDialect(options: LazyDialectOptions): Handler {
       throw error;
     });
     const inner = await loading;
-    const bindings = { ...(c.env as object | undefined), requestId: requestIdOf(c) };
-    return inner.fetch(c.req.raw, bindings);
+    // The same bindings object: the Node server's WebSocket upgrade leaves its mark on it.
+    return inner.fetch(handOnRequest(c), c.env);
   };
 }

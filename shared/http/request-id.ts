@@ -11,15 +11,24 @@ export const REQUEST_ID_HEADER = 'X-Request-Id';
 export type RequestIdEnv = { Variables: { requestId: string } };
 
 interface LambdaBindings {
-  /** The id an app that handed the request on (lazy-dialect.ts) already gave it. */
-  requestId?: string;
   requestContext?: { requestId?: string };
   lambdaContext?: { awsRequestId?: string };
 }
 
+/** Requests handed on to another app (lazy-dialect.ts), with the id they already have. */
+const handedOn = new WeakMap<Request, string>();
+
+/** The request to hand on to another app, which will give it the same id. */
+export function handOnRequest(c: Context): Request {
+  handedOn.set(c.req.raw, requestIdOf(c));
+  return c.req.raw;
+}
+
 function newRequestId(c: Context): string {
+  const given = handedOn.get(c.req.raw);
+  if (given) return given;
   const env = c.env as LambdaBindings | undefined;
-  return env?.requestId || env?.requestContext?.requestId || env?.lambdaContext?.awsRequestId || randomUUID().replace(/-/g, '');
+  return env?.requestContext?.requestId || env?.lambdaContext?.awsRequestId || randomUUID().replace(/-/g, '');
 }
 
 /** The request's id, made on first use. */
