@@ -7,6 +7,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { DataStores } from './data-stores';
 import { LAMBDA_BUNDLE } from '../bundling/lambda-bundling';
+import { writeBexprParser } from '../bundling/bexpr-parser';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -31,6 +32,9 @@ export interface ServiceFunctionProps {
 
 /** A Lambda built from `functions/<entry>.ts`, bundled the same way for every entry point. */
 export function serviceFunction(scope: Construct, id: string, props: ServiceFunctionProps): NodejsFunction {
+  // The filter parser is generated from its grammar before esbuild bundles it (never committed,
+  // never built at run time).
+  writeBexprParser();
   return new NodejsFunction(scope, id, {
     entry: path.join(PROJECT_ROOT, 'functions', `${props.entry}.ts`),
     handler: 'handler',
@@ -57,12 +61,6 @@ export function serviceFunction(scope: Construct, id: string, props: ServiceFunc
       // The runtime's SDK lags the versions this project is built and tested against, so bundle it.
       externalModules: [],
       banner: LAMBDA_BUNDLE.banner,
-      // The filter parser is generated from its grammar (never committed, never built at run time).
-      commandHooks: {
-        beforeBundling: (inputDir: string) => [`cd "${inputDir}" && npx tsx scripts/build-bexpr-parser.ts`],
-        beforeInstall: () => [],
-        afterBundling: () => [],
-      },
     },
   });
 }

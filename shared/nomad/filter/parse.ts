@@ -4,7 +4,7 @@ import { parse } from './bexpr-parser.generated';
 
 /**
  * Parses a go-bexpr filter expression with the parser peggy generated from grammar.ts at build
- * time (scripts/build-bexpr-parser.ts). Syntax errors carry the position as go-bexpr's pigeon
+ * time (infra/bundling/bexpr-parser.ts). Syntax errors carry the position as go-bexpr's pigeon
  * parser reports it: `line:col (offset): …`.
  */
 export interface Selector {
@@ -58,7 +58,7 @@ export function parseFilter(expression: string): FilterExpression {
     throw new FilterSyntaxError(`expression nested deeper than ${MAX_NESTING_DEPTH} parentheses`);
   }
   try {
-    return parse(expression) as FilterExpression;
+    return parse(expression, {}) as FilterExpression;
   } catch (error) {
     // Long chains of `and`/`not` recurse too; the stack is the bound there.
     if (error instanceof RangeError) throw new FilterSyntaxError('expression too complex');
