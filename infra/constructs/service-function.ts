@@ -7,6 +7,8 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { DataStores } from './data-stores';
 import { METRICS_NAMESPACE } from '../../shared/observability/metrics-names';
+import { LAMBDA_BUNDLE } from '../bundling/lambda-bundling';
+import { writeBexprParser } from '../bundling/bexpr-parser';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -33,6 +35,9 @@ export interface ServiceFunctionProps {
 
 /** A Lambda built from `functions/<entry>.ts`, bundled the same way for every entry point. */
 export function serviceFunction(scope: Construct, id: string, props: ServiceFunctionProps): NodejsFunction {
+  // The filter parser is generated from its grammar before esbuild bundles it (never committed,
+  // never built at run time).
+  writeBexprParser();
   return new NodejsFunction(scope, id, {
     entry: path.join(PROJECT_ROOT, 'functions', `${props.entry}.ts`),
     handler: 'handler',
@@ -53,16 +58,14 @@ export function serviceFunction(scope: Construct, id: string, props: ServiceFunc
     logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH }),
     bundling: {
       format: OutputFormat.ESM,
-      mainFields: ['module', 'main'],
-      minify: true,
-      sourceMap: true,
-      // Stack traces only need the mappings, not a copy of every source file.
-      sourcesContent: false,
+      mainFields: [...LAMBDA_BUNDLE.mainFields],
+      minify: LAMBDA_BUNDLE.minify,
+      sourceMap: LAMBDA_BUNDLE.sourcemap,
+      sourcesContent: LAMBDA_BUNDLE.sourcesContent,
+      target: LAMBDA_BUNDLE.target,
       // The runtime's SDK lags the versions this project is built and tested against, so bundle it.
       externalModules: [],
-      // CommonJS dependencies (yaml, qs) `require` Node built-ins; in an ESM bundle esbuild routes
-      // those through a shim that throws unless a real `require` is in scope.
-      banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      banner: LAMBDA_BUNDLE.banner,
       commandHooks: {
         beforeBundling: () => [],
         beforeInstall: () => [],

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { config } from '../config';
+import { recordDynamoRequest } from './request-count';
 
 // Clients are created on first use so that importing a module never needs the environment.
 // Endpoints come from the SDK's own AWS_ENDPOINT_URL_* variables (set by the local stack).
@@ -12,12 +13,21 @@ let sqsClient: SQSClient | undefined;
 let s3Client: S3Client | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  if (documentClient) return documentClient;
+  documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     // Nomad's timestamps are unix nanoseconds, beyond 2^53: they are stored as written and read
     // back as the nearest double, which is what JSON carries to clients anyway.
     marshallOptions: { removeUndefinedValues: true, allowImpreciseNumbers: true },
     unmarshallOptions: { wrapNumbers: (value: string) => Number(value) },
   });
+  // Counts the requests of the work that asked to (request-count.ts); a no-op otherwise.
+  documentClient.middlewareStack.add(
+    (next, context) => (args) => {
+      recordDynamoRequest(context.commandName ?? 'unknown');
+      return next(args);
+    },
+    { step: 'initialize', name: 'countDynamoRequests' },
+  );
   return documentClient;
 }
 

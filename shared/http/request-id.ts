@@ -15,7 +15,18 @@ interface LambdaBindings {
   lambdaContext?: { awsRequestId?: string };
 }
 
+/** Requests handed on to another app (lazy-dialect.ts), with the id they already have. */
+const handedOn = new WeakMap<Request, string>();
+
+/** The request to hand on to another app, which will give it the same id. */
+export function handOnRequest(c: Context): Request {
+  handedOn.set(c.req.raw, requestIdOf(c));
+  return c.req.raw;
+}
+
 function newRequestId(c: Context): string {
+  const given = handedOn.get(c.req.raw);
+  if (given) return given;
   const env = c.env as LambdaBindings | undefined;
   return env?.requestContext?.requestId || env?.lambdaContext?.awsRequestId || randomUUID().replace(/-/g, '');
 }

@@ -3,6 +3,7 @@ import { config } from '../../config';
 import { findTokenRecord, isBootstrapSecret, type TokenRecord } from '../../auth/store/token-store';
 import { readPolicies } from '../store/acl-policies';
 import { compileAcl, MANAGEMENT_ACL, type Acl } from './acl';
+import { TokenCache } from './token-cache';
 
 /**
  * From the secret a request presents to the ACL it acts under, as Nomad's ResolveToken does:
@@ -36,13 +37,30 @@ export function bootstrapAccessorId(): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
+const resolvedTokens = new TokenCache<ResolvedToken>();
+
+/** Forgets what was resolved: after a token or policy changed. */
+export function clearResolvedTokens(): void {
+  resolvedTokens.clear();
+}
+
 export async function resolveSecret(secret: string | undefined, now = Date.now()): Promise<ResolvedToken> {
   if (!config().aclEnabled) return { acl: MANAGEMENT_ACL, bootstrap: false };
+  if (secret && isBootstrapSecret(secret)) return { acl: MANAGEMENT_ACL, bootstrap: true };
+  // The anonymous policy is cached under a key no secret can be (secrets are never empty).
+  const key = secret ?? '';
+  const cached = resolvedTokens.get(key, now);
+  if (cached) return cached;
+  const resolved = await lookUp(secret, now);
+  resolvedTokens.set(key, resolved, now, resolved.token?.expiresAt);
+  return resolved;
+}
+
+async function lookUp(secret: string | undefined, now: number): Promise<ResolvedToken> {
   if (!secret) {
     const policies = await readPolicies([ANONYMOUS_POLICY]);
     return { acl: compileAcl(policies.map((policy) => policy.parsed)), bootstrap: false };
   }
-  if (isBootstrapSecret(secret)) return { acl: MANAGEMENT_ACL, bootstrap: true };
   const record = await findTokenRecord(secret);
   if (!record || record.kind !== 'nomad' || record.revoked) throw new TokenError('ACL token not found');
   if (record.expiresAt !== undefined && record.expiresAt <= now) throw new TokenError('ACL token expired');

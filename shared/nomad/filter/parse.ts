@@ -1,11 +1,11 @@
-import peggy from 'peggy';
+import type peggy from 'peggy';
 import { MAX_NESTING_DEPTH } from '../../util/json-depth';
-import { BEXPR_GRAMMAR } from './grammar';
+import { parse } from './bexpr-parser.generated';
 
 /**
- * Parses a go-bexpr filter expression with a parser peggy generates from the grammar, once per
- * process (a few tens of ms, on first use). Syntax errors carry the position as go-bexpr's
- * pigeon parser reports it: `line:col (offset): …`.
+ * Parses a go-bexpr filter expression with the parser peggy generated from grammar.ts at build
+ * time (infra/bundling/bexpr-parser.ts). Syntax errors carry the position as go-bexpr's pigeon
+ * parser reports it: `line:col (offset): …`.
  */
 export interface Selector {
   kind: 'bexpr' | 'pointer' | 'inline';
@@ -21,8 +21,6 @@ export type FilterExpression =
   | { type: 'match'; selector: Selector; operator: MatchOperator; value?: string };
 
 export class FilterSyntaxError extends Error {}
-
-let parser: peggy.Parser | undefined;
 
 function describe(expected: peggy.parser.Expectation[] | null): string {
   const names = new Set<string>();
@@ -56,12 +54,11 @@ function parenthesisDepth(expression: string): number {
 }
 
 export function parseFilter(expression: string): FilterExpression {
-  parser ??= peggy.generate(BEXPR_GRAMMAR, { cache: true });
   if (parenthesisDepth(expression) > MAX_NESTING_DEPTH) {
     throw new FilterSyntaxError(`expression nested deeper than ${MAX_NESTING_DEPTH} parentheses`);
   }
   try {
-    return parser.parse(expression) as FilterExpression;
+    return parse(expression, {}) as FilterExpression;
   } catch (error) {
     // Long chains of `and`/`not` recurse too; the stack is the bound there.
     if (error instanceof RangeError) throw new FilterSyntaxError('expression too complex');

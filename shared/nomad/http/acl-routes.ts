@@ -5,6 +5,7 @@ import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { bootstrapAcl, configuredBootstrapToken } from '../acl/bootstrap';
 import { permissionDenied, requestSecret, requireManagement, resolveRequest } from '../acl/guard';
+import { clearResolvedTokens } from '../acl/resolve';
 import { parsePolicyRules, PolicyParseError } from '../acl/policy';
 import { createToken, updateToken } from '../acl/tokens';
 import { deletePolicy, listPolicies, putPolicy, readPolicy } from '../store/acl-policies';
@@ -81,6 +82,11 @@ async function tokenSelf(c: Context) {
 }
 
 export function mountAclRoutes(app: Hono): void {
+  // A token or policy written here applies to this process's next request at once.
+  app.use('/v1/acl/*', async (c, next) => {
+    await next();
+    if (c.req.method !== 'GET') clearResolvedTokens();
+  });
   app.on(['PUT', 'POST'], '/v1/acl/policy/:name', upsertPolicy);
 
   app.get('/v1/acl/policy/:name', async (c) => {

@@ -13,7 +13,7 @@ import { pruneJobVersions } from '../store/job-versions';
 import { touchJobs } from '../store/collection-index';
 import { putJobVersion, readJob, writeJobItem, type JobRecord } from '../store/jobs';
 import { DEFAULT_NAMESPACE, readNamespace } from '../store/namespaces';
-import { MAX_SOURCE_SIZE, pruneSubmissions, putSubmission } from '../store/submissions';
+import { MAX_SOURCE_SIZE, pruneSubmissions, submissionItem, type JobSubmission } from '../store/submissions';
 import { putNewEval } from '../store/evals';
 import { isParentJob, type Job } from '../structs/job';
 import type { Evaluation } from '../structs/evaluation';
@@ -22,8 +22,8 @@ import { newEval } from './new-eval';
 
 /**
  * Registering a job (Nomad's Job.Register): canonicalise, validate, check-and-set, and write the
- * job, its new version and its evaluation in one transaction; then queue the evaluation, keep
- * the submitted source and prune old versions. A spec that did not change keeps its version but
+ * job, its new version, the submitted source and its evaluation in one transaction; then queue
+ * the evaluation and prune old versions. A spec that did not change keeps its version but
  * still gets a new evaluation (except periodic and parameterized parents, which are never
  * evaluated). Revert, scale, dispatch and periodic launches are registers too, with their own
  * checks and extra items in the same transaction.
@@ -205,6 +205,7 @@ export async function registerJob(request: RegisterRequest): Promise<RegisterRes
         putJobVersion(job),
         touchJobs(job.Namespace, job.ID, index),
       );
+      if (submission && Buffer.byteLength(submission.Source!) <= MAX_SOURCE_SIZE) items.push(await submissionItem(submissionOf(job, submission)));
     } else if (evaluation) {
       items.push(jobDeltaUpdate(job.Namespace, job.ID, existing!.job.CreateIndex, { openEvals: 1, hadEval: true }, index));
     }
@@ -219,7 +220,7 @@ export async function registerJob(request: RegisterRequest): Promise<RegisterRes
       throw error;
     }
     if (evaluation) await queueNewEvals([evaluation]);
-    if (changed) await keepHistory(job, submission);
+    if (changed) await pruneHistory(job, !!submission);
     return {
       EvalID: evaluation?.ID ?? '',
       EvalCreateIndex: evaluation ? index : 0,
@@ -234,25 +235,26 @@ export async function registerJob(request: RegisterRequest): Promise<RegisterRes
   }
 }
 
-/** The source of the new version, and the pruning of what retention no longer keeps. Best effort: the job is registered. */
-async function keepHistory(job: Job, submission: SubmissionInput | undefined): Promise<void> {
+function submissionOf(job: Job, submission: SubmissionInput): JobSubmission {
+  return {
+    Source: submission.Source!,
+    Format: submission.Format || 'hcl2',
+    VariableFlags: submission.VariableFlags && Object.keys(submission.VariableFlags).length > 0 ? submission.VariableFlags : null,
+    Variables: submission.Variables ?? '',
+    Namespace: job.Namespace,
+    JobID: job.ID,
+    Version: job.Version,
+    JobModifyIndex: job.JobModifyIndex,
+  };
+}
+
+/** Drops the versions and sources retention no longer keeps. Best effort: the job is registered. */
+async function pruneHistory(job: Job, submitted: boolean): Promise<void> {
   try {
-    if (submission && Buffer.byteLength(submission.Source!) <= MAX_SOURCE_SIZE) {
-      await putSubmission({
-        Source: submission.Source!,
-        Format: submission.Format || 'hcl2',
-        VariableFlags: submission.VariableFlags && Object.keys(submission.VariableFlags).length > 0 ? submission.VariableFlags : null,
-        Variables: submission.Variables ?? '',
-        Namespace: job.Namespace,
-        JobID: job.ID,
-        Version: job.Version,
-        JobModifyIndex: job.JobModifyIndex,
-      });
-      await pruneSubmissions(job.Namespace, job.ID, job.Version);
-    }
+    if (submitted) await pruneSubmissions(job.Namespace, job.ID, job.Version);
     await pruneJobVersions(job.Namespace, job.ID, job.Version);
   } catch (error) {
-    logger.warn('job registered, but its history could not be updated', { jobId: job.ID, error });
+    logger.warn('job registered, but its history could not be pruned', { jobId: job.ID, error });
   }
 }
 

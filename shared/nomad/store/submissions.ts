@@ -1,8 +1,9 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, s3 } from '../../aws/clients';
 import { config } from '../../config';
 import { S3_PREFIXES } from '../../storage/table-schema';
+import type { TransactItem } from '../../storage/transact';
 import { jobPk, submissionSk } from './keys';
 import { queryJobItems } from './job-items';
 
@@ -32,7 +33,8 @@ function objectKey(submission: Pick<JobSubmission, 'Namespace' | 'JobID' | 'Vers
   return `${S3_PREFIXES.submissions}${encodeURIComponent(submission.Namespace)}/${encodeURIComponent(submission.JobID)}/${submission.Version}`;
 }
 
-export async function putSubmission(submission: JobSubmission): Promise<void> {
+/** The submission's item, to commit with the job version it belongs to; a source too large for it is put in S3 first. */
+export async function submissionItem(submission: JobSubmission): Promise<TransactItem> {
   const { Source, ...rest } = submission;
   const item: Record<string, unknown> = { PK: jobPk(submission.Namespace, submission.JobID), SK: submissionSk(submission.Version), ...rest };
   if (Buffer.byteLength(Source) > INLINE_SOURCE_LIMIT) {
@@ -41,7 +43,7 @@ export async function putSubmission(submission: JobSubmission): Promise<void> {
   } else {
     item.Source = Source;
   }
-  await dynamo().send(new PutCommand({ TableName: config().tableName, Item: item }));
+  return { Put: { TableName: config().tableName, Item: item } };
 }
 
 export async function readSubmission(namespace: string, jobId: string, version: number): Promise<JobSubmission | undefined> {

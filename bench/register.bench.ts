@@ -1,0 +1,87 @@
+/**
+ * Register throughput: 16 clients, each registering new jobs one after another over HTTP against
+ * the API as `npm start` serves it (@hono/node-server, ACLs off), as a ratio to 16 clients sending
+ * raw TransactWriteItems of the same size (the items a register commits, copied from a stored
+ * one: job, version, collection index entry, evaluation) through the SDK, both measured in the
+ * same run against the same DynamoDB Local. Figure: registers/s ÷ transactions/s (goal ≥ 0.5).
+ *
+ *   npm run bench -- register
+ */
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { benchStack } from './stack';
+import { jobPk } from '../shared/nomad/store/keys';
+
+const CLIENTS = 16;
+const PER_CLIENT = Number(process.env.BENCH_REGISTER_PER_CLIENT ?? 25);
+
+const stack = await benchStack();
+const { app } = await import('../shared/http/app');
+const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+await new Promise((resolve) => server.once('listening', resolve));
+const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const table = process.env.TABLE_NAME!;
+const raw = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true, allowImpreciseNumbers: true },
+  unmarshallOptions: { wrapNumbers: (value: string) => Number(value) },
+});
+
+function job(id: string) {
+  return {
+    Job: {
+      ID: id,
+      Datacenters: ['dc1'],
+      TaskGroups: [{ Name: 'app', Count: 3, Tasks: [{ Name: 'server', Driver: 'raw_exec', Config: { command: 'sleep', args: ['60'] }, Resources: { CPU: 100, MemoryMB: 64 } }] }],
+    },
+  };
+}
+
+async function register(id: string): Promise<string> {
+  const response = await fetch(`${url}/v1/jobs`, { method: 'POST', body: JSON.stringify(job(id)) });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`register ${id}: ${response.status} ${text}`);
+  return JSON.parse(text).EvalID;
+}
+
+/** Runs CLIENTS loops of PER_CLIENT calls each; the calls per second. */
+async function throughput(call: (client: number, n: number) => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, client) => {
+      for (let n = 0; n < PER_CLIENT; n++) await call(client, n);
+    }),
+  );
+  return (CLIENTS * PER_CLIENT) / ((performance.now() - started) / 1000);
+}
+
+/** The items one register committed, as stored (job, version, evaluation in the job's partition), to copy under fresh keys. */
+async function storedRegisterItems(jobId: string): Promise<Record<string, unknown>[]> {
+  const partition = await raw.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': jobPk('default', jobId) } }));
+  const committed = (partition.Items ?? []).filter((item) => item.SK === 'JOB' || /^(VERSION|EVAL)#/.test(String(item.SK)));
+  // The collection index entry the register touches is a small item of its own.
+  return [...committed, { PK: 'JOBS#default', SK: jobId, ModifyIndex: 1 }];
+}
+
+try {
+  await register('bench-register-sample');
+  const items = await storedRegisterItems('bench-register-sample');
+  const bytes = items.reduce((total, item) => total + JSON.stringify(item).length, 0);
+  const registers = await throughput((client, n) => register(`bench-register-${client}-${n}`));
+  const transactions = await throughput((client, n) =>
+    raw.send(
+      new TransactWriteCommand({
+        TransactItems: items.map((item, i) => ({
+          Put: { TableName: table, Item: { ...item, PK: `RAW#${client}#${n}#${i}`, SK: String(item.SK) }, ConditionExpression: 'attribute_not_exists(PK)' },
+        })),
+      }),
+    ),
+  );
+  console.log(`one register commits ${items.length} items (~${(bytes / 1024).toFixed(1)} KB as JSON)`);
+  console.log(`${CLIENTS} clients: ${registers.toFixed(0)} registers/s, ${transactions.toFixed(0)} raw TransactWriteItems/s of the same items`);
+  console.log(`ratio registers/s ÷ TransactWriteItems/s: ${(registers / transactions).toFixed(2)} (goal ≥ 0.5)`);
+} finally {
+  server.close();
+  await stack.stop();
+}

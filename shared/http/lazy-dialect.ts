@@ -1,0 +1,42 @@
+import { Hono, type Context, type ErrorHandler, type Handler, type NotFoundHandler } from 'hono';
+import { handOnRequest, requestIdOf } from './request-id';
+
+/**
+ * A dialect's routes as a handler that loads them on the first request that needs them, so a
+ * cold Lambda loads only the dialect it is asked in. The routes run in an app of their own,
+ * given the same not-found and error answers as the app that mounts them, the request as the
+ * edge middleware left it, its bindings and its id (request-id.ts).
+ */
+export interface LazyDialectOptions {
+  /** Each dialect has its own context variables. */
+  load: () => Promise<Hono<any>>;
+  notFound: NotFoundHandler;
+  onError: ErrorHandler;
+  /** Tried after the dialect's own routes, as when both were mounted in one app. */
+  fallback?: Handler;
+}
+
+export function lazyDialect(options: LazyDialectOptions): Handler {
+  let loading: Promise<Hono> | undefined;
+  const build = async () => {
+    const routes = await options.load();
+    // The request's id is set before any route runs, so every part of the dialect sees the same one.
+    const inner = new Hono()
+      .use((c, next) => {
+        requestIdOf(c);
+        return next();
+      })
+      .route('/', routes);
+    if (options.fallback) inner.all('*', options.fallback);
+    return inner.notFound(options.notFound).onError(options.onError);
+  };
+  return async (c: Context) => {
+    loading ??= build().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
+    const inner = await loading;
+    // The same bindings object: the Node server's WebSocket upgrade leaves its mark on it.
+    return inner.fetch(handOnRequest(c), c.env);
+  };
+}
