@@ -4,6 +4,7 @@ import type { Evaluation } from '../structs/evaluation';
 import type { Job } from '../structs/job';
 import type { Node } from '../structs/node';
 import { wireVariable, type VariableMetadata } from '../structs/variable';
+import type { ObjectChange } from '../structs/object-change';
 
 /**
  * Nomad's events (nomad/state/events.go) from the changes of stored objects. Nomad names an
@@ -33,13 +34,6 @@ export interface NomadEvent {
   Payload: Record<string, unknown>;
 }
 
-export type ObjectChange =
-  | { kind: 'job'; before?: Job; after?: Job }
-  | { kind: 'eval'; before?: Evaluation; after?: Evaluation }
-  | { kind: 'alloc'; before?: Allocation; after?: Allocation }
-  | { kind: 'deployment'; before?: Deployment; after?: Deployment }
-  | { kind: 'node'; before?: Node; after?: Node }
-  | { kind: 'variable'; before?: VariableMetadata; after?: VariableMetadata };
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 

@@ -35,18 +35,8 @@ function isUpgrade(c: Context): boolean {
   return c.req.header('upgrade')?.toLowerCase() === 'websocket';
 }
 
-/** `WebSocket /v1/job/:job_id/action?action=&allocID=&task=&tty=&ws_handshake=` (`alloc_id` accepted too). */
-export async function actionHandler(c: Context, { jobId }: JobPath): Promise<Response> {
-  if (!isUpgrade(c)) throw badRequest(NOT_WEBSOCKET);
-  const request: ActionRequest = {
-    jobId,
-    namespace: namespaceParam(c),
-    action: c.req.query('action') ?? '',
-    allocId: c.req.query('allocID') || c.req.query('alloc_id') || '',
-    task: c.req.query('task') ?? '',
-    tty: boolParam(c, 'tty'),
-    handshake: boolParam(c, 'ws_handshake'),
-  };
+/** Upgrades the caller's connection and relays its frames, in order, to the node that runs the allocation. */
+async function relayCaller(c: Context, request: ActionRequest): Promise<Response> {
   const secret = requestSecret(c);
   const next = inOrder();
   let id = '';
@@ -62,6 +52,21 @@ export async function actionHandler(c: Context, { jobId }: JobPath): Promise<Res
     },
   }))(c, noop);
   return response ?? c.body(null, 500);
+}
+
+/** `WebSocket /v1/job/:job_id/action?action=&allocID=&task=&tty=&ws_handshake=` (`alloc_id` accepted too). */
+export async function actionHandler(c: Context, { jobId }: JobPath): Promise<Response> {
+  if (!isUpgrade(c)) throw badRequest(NOT_WEBSOCKET);
+  const request: ActionRequest = {
+    jobId,
+    namespace: namespaceParam(c),
+    action: c.req.query('action') ?? '',
+    allocId: c.req.query('allocID') || c.req.query('alloc_id') || '',
+    task: c.req.query('task') ?? '',
+    tty: boolParam(c, 'tty'),
+    handshake: boolParam(c, 'ws_handshake'),
+  };
+  return relayCaller(c, request);
 }
 
 /** `WebSocket /v1/client/allocation/:alloc_id/exec?task=&command=["…"]&tty=&ws_handshake=`: `alloc exec`, relayed as actions are. */
@@ -85,21 +90,7 @@ export async function execHandler(c: Context): Promise<Response> {
     handshake: boolParam(c, 'ws_handshake'),
     command,
   };
-  const secret = requestSecret(c);
-  const next = inOrder();
-  let id = '';
-  const response = await upgradeWebSocket(() => ({
-    onOpen: (_event, socket) => {
-      id = localSockets.add(socket);
-      next(() => localRelay.callerOpened(id, request, secret));
-    },
-    onMessage: (event) => next(() => localRelay.callerMessage(id, String(event.data))),
-    onClose: () => {
-      localSockets.remove(id);
-      next(() => localRelay.callerClosed(id));
-    },
-  }))(c, noop);
-  return response ?? c.body(null, 500);
+  return relayCaller(c, request);
 }
 
 /**

@@ -12,11 +12,6 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
-import type { Allocation } from '../structs/allocation';
-import type { Deployment } from '../structs/deployment';
-import type { Evaluation } from '../structs/evaluation';
-import type { Job } from '../structs/job';
-import type { Node } from '../structs/node';
 import { storedAllocFromItem } from './allocs';
 import { deploymentFromItem } from './deployments';
 import { evalFromItem } from './evals';
@@ -24,7 +19,7 @@ import { jobRecordFromItem } from './jobs';
 import { JOB_SK, NODE_SK } from './keys';
 import { storedNodeFromItems } from './nodes';
 import { variableFromItem } from './variables';
-import type { VariableMetadata } from '../structs/variable';
+import type { ObjectChange } from '../structs/object-change';
 
 /**
  * The table's change stream (DynamoDB Streams, new and old images; DynamoDB Local has the same
@@ -37,15 +32,7 @@ import type { VariableMetadata } from '../structs/variable';
  */
 type Item = Record<string, any>;
 
-export type ChangedObject =
-  | { kind: 'job'; before?: Job; after?: Job }
-  | { kind: 'eval'; before?: Evaluation; after?: Evaluation }
-  | { kind: 'alloc'; before?: Allocation; after?: Allocation }
-  | { kind: 'deployment'; before?: Deployment; after?: Deployment }
-  | { kind: 'node'; before?: Node; after?: Node }
-  | { kind: 'variable'; before?: VariableMetadata; after?: VariableMetadata };
-
-export type TableChange = ChangedObject & {
+export type TableChange = ObjectChange & {
   /** When DynamoDB recorded the change, unix ms (seconds precision). */
   at: number;
 };
@@ -87,7 +74,7 @@ function decodeImage(image: Record<string, AttributeValue> | undefined): Item | 
   return unmarshall(fixed as never, { wrapNumbers: (value: string) => Number(value) });
 }
 
-function objectOf(item: Item | undefined): { kind: ChangedObject['kind']; value: unknown } | undefined {
+function objectOf(item: Item | undefined): { kind: ObjectChange['kind']; value: unknown } | undefined {
   if (!item) return undefined;
   const pk = String(item.PK);
   const sk = String(item.SK);
