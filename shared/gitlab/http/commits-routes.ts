@@ -11,7 +11,7 @@ import { BRANCH_PREFIX, TAG_PREFIX } from '../git/ref-names';
 import type { CommitRecord, ProjectRecord } from '../records';
 import { commitPatches, findCommitIn } from '../services/repository-reads';
 import { createCommit, type CommitAction } from '../services/repository-commits';
-import { latestPipelineForSha } from '../store/pipeline-by-sha';
+import { latestPipelineForSha } from '../store/pipeline-list';
 import { fullPath } from '../store/projects';
 import * as grape from './grape';
 import { pageRequest, paginationParams, setOffsetHeaders } from './pagination';

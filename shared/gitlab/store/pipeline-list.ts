@@ -68,11 +68,11 @@ export async function projectPipelineIds(projectId: number): Promise<number[]> {
   return items.map((item) => Number(item.id));
 }
 
-/**
- * The newest pipeline of a ref that is not a child pipeline (GitLab's `Project#latest_pipeline`;
- * with `status: 'success'`, `latest_successful_pipeline_for_ref`).
- */
-export async function latestProjectPipeline(projectId: number, ref: string, status?: PipelineRecord['status']): Promise<PipelineRecord | undefined> {
+/** The project's newest pipeline that `filter` keeps, read newest first a page at a time until one matches. */
+async function newestProjectPipeline(
+  projectId: number,
+  filter: { expression: string; names?: Record<string, string>; values: Record<string, unknown> },
+): Promise<PipelineRecord | undefined> {
   let startKey: Record<string, unknown> | undefined;
   do {
     const result = await dynamo().send(
@@ -80,9 +80,9 @@ export async function latestProjectPipeline(projectId: number, ref: string, stat
         TableName: config().tableName,
         IndexName: 'GSI1',
         KeyConditionExpression: 'GSI1PK = :pk',
-        FilterExpression: `#ref = :ref AND #source <> :child${status ? ' AND #status = :status' : ''}`,
-        ExpressionAttributeNames: { '#ref': 'ref', '#source': 'source', ...(status ? { '#status': 'status' } : {}) },
-        ExpressionAttributeValues: { ':pk': projectPipelinesIndex(projectId), ':ref': ref, ':child': 'parent_pipeline', ...(status ? { ':status': status } : {}) },
+        FilterExpression: filter.expression,
+        ExpressionAttributeNames: filter.names,
+        ExpressionAttributeValues: { ':pk': projectPipelinesIndex(projectId), ...filter.values },
         ScanIndexForward: false,
         Limit: 50,
         ExclusiveStartKey: startKey,
@@ -92,4 +92,21 @@ export async function latestProjectPipeline(projectId: number, ref: string, stat
     startKey = result.LastEvaluatedKey;
   } while (startKey);
   return undefined;
+}
+
+/**
+ * The newest pipeline of a ref that is not a child pipeline (GitLab's `Project#latest_pipeline`;
+ * with `status: 'success'`, `latest_successful_pipeline_for_ref`).
+ */
+export function latestProjectPipeline(projectId: number, ref: string, status?: PipelineRecord['status']): Promise<PipelineRecord | undefined> {
+  return newestProjectPipeline(projectId, {
+    expression: `#ref = :ref AND #source <> :child${status ? ' AND #status = :status' : ''}`,
+    names: { '#ref': 'ref', '#source': 'source', ...(status ? { '#status': 'status' } : {}) },
+    values: { ':ref': ref, ':child': 'parent_pipeline', ...(status ? { ':status': status } : {}) },
+  });
+}
+
+/** The project's newest pipeline for a commit (a commit's `last_pipeline`). */
+export function latestPipelineForSha(projectId: number, sha: string): Promise<PipelineRecord | undefined> {
+  return newestProjectPipeline(projectId, { expression: 'sha = :sha', values: { ':sha': sha } });
 }
