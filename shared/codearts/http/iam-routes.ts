@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import * as z from '../../util/zod';
 import { findToken, isBootstrapSecret } from '../../auth/store/token-store';
 import { mintIamToken, type MintRequest } from '../auth/mint';
-import { codearts, respond } from './routing';
+import { respond, type CodeArtsApp } from './routing';
 
 /**
  * IAM's `POST /v3/auth/tokens` with the `token` identity method, for an administrator: the
@@ -72,4 +72,6 @@ async function issueToken(c: Context) {
   return respond(c, body, 201, { 'X-Subject-Token': secret });
 }
 
-codearts.post('/v3/auth/tokens', issueToken);
+export function mountIamRoutes(app: CodeArtsApp): void {
+  app.post('/v3/auth/tokens', issueToken);
+}

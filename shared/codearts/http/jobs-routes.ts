@@ -4,7 +4,7 @@ import { stopBuild } from '../services/stop-build';
 import { createTask, deleteTask } from '../services/tasks';
 import { createdBody, deletedBody, historyBody, recordInfoBody, runBody } from './present';
 import { authenticated, buildNoSchema, createTaskSchema, historySchema, jobIdSchema, jsonBody, pathParams, queryParams, runSchema, stopSchema } from './request';
-import { codearts, handlers, respond } from './routing';
+import { handlers, respond, type CodeArtsApp } from './routing';
 
 /** CodeArts Build's task API: create, run, stop, status, one build, history, delete. */
 
@@ -49,10 +49,12 @@ const remove = handlers(authenticated, taskPath, async (c) => {
   return respond(c, deletedBody(await deleteTask(c.var.caller, c.req.valid('param').job_id)));
 });
 
-codearts.post('/v3/jobs/create', ...create);
-codearts.post('/v3/jobs/build', ...run);
-codearts.post('/v3/jobs/stop', ...stop);
-codearts.get('/v3/jobs/:job_id/status', ...status);
-codearts.get('/v3/jobs/:job_id/history', ...listHistory);
-codearts.get('/v3/jobs/:job_id/:build_no/record-info', ...showRecord);
-codearts.post('/v3/jobs/:job_id/delete', ...remove);
+export function mountJobsRoutes(app: CodeArtsApp): void {
+  app.post('/v3/jobs/create', ...create);
+  app.post('/v3/jobs/build', ...run);
+  app.post('/v3/jobs/stop', ...stop);
+  app.get('/v3/jobs/:job_id/status', ...status);
+  app.get('/v3/jobs/:job_id/history', ...listHistory);
+  app.get('/v3/jobs/:job_id/:build_no/record-info', ...showRecord);
+  app.post('/v3/jobs/:job_id/delete', ...remove);
+}

@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { Hono, type Context } from 'hono';
+import type { Context, ErrorHandler, Hono, MiddlewareHandler } from 'hono';
 import { createFactory } from 'hono/factory';
 import { logUnexpectedError } from '../../http/unexpected-error';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { CodeArtsError, internalError, urlNotFound } from '../errors';
 
 /**
- * CodeArts Build's `/v3` (and IAM's token endpoint beside it). Every answer carries an
- * `X-Request-Id` (a dashless UUID, as Huawei's); every error is `{"error_code", "error_msg",
- * "request_id"}`; an unknown path, or a known one asked with another method, is CB.00060214.
+ * What CodeArts Build's `/v3` routes (and IAM's token endpoint beside it) share. Every answer
+ * carries an `X-Request-Id` (a dashless UUID, as Huawei's); every error is `{"error_code",
+ * "error_msg", "request_id"}`; an unknown path, or a known one asked with another method, is
+ * CB.00060214. Each route module exports a `mount…Routes(app)` that router.ts calls.
  */
 export type CodeArtsEnv = { Variables: { requestId: string } };
 
-export const codearts = new Hono<CodeArtsEnv>();
+export type CodeArtsApp = Hono<CodeArtsEnv>;
 
 /** An endpoint: its middleware (authentication, then params) and the handler, which sees what they set, typed. */
 export const handlers = createFactory<CodeArtsEnv>().createHandlers;
@@ -40,14 +41,14 @@ export function codeartsNotFound(c: Context): Response {
   return errorResponse(c, urlNotFound());
 }
 
-codearts.use('/v3/*', async (c, next) => {
+export const requestIdHeader: MiddlewareHandler<CodeArtsEnv> = async (c, next) => {
   const id = requestId(c);
   await next();
   c.res.headers.set('X-Request-Id', id);
-});
+};
 
-codearts.onError((error, c) => {
+export const codeartsErrorResponse: ErrorHandler<CodeArtsEnv> = (error, c) => {
   if (error instanceof CodeArtsError) return errorResponse(c, error);
   logUnexpectedError(c, error);
   return errorResponse(c, internalError());
-});
+};

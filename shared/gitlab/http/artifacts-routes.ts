@@ -18,7 +18,7 @@ import * as grape from './grape';
 import { rackQuery } from './rack-params';
 import { authenticated, authorize, findProject, type Authenticated } from './request';
 import { requestTargetPath } from './request-target';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { jobIdPath, params, queryParams, runnerJobPath } from './validators';
 
 /**
@@ -202,10 +202,12 @@ const deleteProjectArtifacts = handlers(authenticated({ required: true }), async
   return c.json({ message: '202 Accepted' }, 202);
 });
 
-route('POST', '/jobs/:id/artifacts/authorize', authorizeArtifacts);
-route('POST', '/jobs/:id/artifacts', uploadArtifacts);
-route('GET', '/jobs/:id/artifacts', runnerDownload);
-route('GET', '/projects/:id/jobs/artifacts/*', byRef);
-route('GET', '/projects/:id/jobs/:job_id/artifacts', downloadArchive);
-route('GET', '/projects/:id/jobs/:job_id/artifacts/*', downloadFile);
-route('DELETE', '/projects/:id/artifacts', deleteProjectArtifacts);
+export function mountArtifactsRoutes(api: GitLabApi): void {
+  api.post('/jobs/:id/artifacts/authorize', ...authorizeArtifacts);
+  api.post('/jobs/:id/artifacts', ...uploadArtifacts);
+  api.get('/jobs/:id/artifacts', ...runnerDownload);
+  api.get('/projects/:id/jobs/artifacts/*', ...byRef);
+  api.get('/projects/:id/jobs/:job_id/artifacts', ...downloadArchive);
+  api.get('/projects/:id/jobs/:job_id/artifacts/*', ...downloadFile);
+  api.delete('/projects/:id/artifacts', ...deleteProjectArtifacts);
+}

@@ -9,7 +9,7 @@ import { isValidBranchName } from '../validations/ref-name';
 import * as grape from './grape';
 import { pageRequest, paginationParams, setIdKeysetLink, setOffsetHeaders } from './pagination';
 import { authenticated, authorize, findProject, requireUser } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { params, pathParams, queryParams } from './validators';
 
 /**
@@ -76,7 +76,6 @@ const list = handlers(authenticated({ required: false }), queryParams(listQuery)
   setOffsetHeaders(c, request, { hasMore: request.offset + request.perPage < names.length, total: names.length });
   return c.json(branches.map((branch) => branchEntity(branch, access.project)));
 });
-route('GET', '/projects/:id/repository/branches', list);
 
 /** Grape's `allow_blank: false`. */
 const notBlank = () => grape.string().refine((value) => value.trim() !== '', 'is empty');
@@ -100,7 +99,6 @@ const show = handlers(authenticated({ required: false }), branchPath, async (c) 
   if (c.req.method === 'HEAD') return c.body(null, 204);
   return c.json(branchEntity(branch, access.project));
 });
-route('GET', '/projects/:id/repository/branches/:branch', show);
 
 const create = handlers(authenticated({ required: true }), params(z.object({ branch: notBlank(), ref: notBlank() })), async (c) => {
   const { branch, ref } = c.var.params;
@@ -110,7 +108,6 @@ const create = handlers(authenticated({ required: true }), params(z.object({ bra
   const view = await branchView(repo, access, branch);
   return c.json(branchEntity(view!, access.project), 201);
 });
-route('POST', '/projects/:id/repository/branches', create);
 
 const remove = handlers(authenticated({ required: true }), branchPath, async (c) => {
   const access = await findProject(c, c.var.principal);
@@ -119,4 +116,10 @@ const remove = handlers(authenticated({ required: true }), branchPath, async (c)
   await deleteBranch(access.project, repo, branch.name);
   return c.body(null, 204);
 });
-route('DELETE', '/projects/:id/repository/branches/:branch', remove);
+
+export function mountBranchesRoutes(api: GitLabApi): void {
+  api.get('/projects/:id/repository/branches', ...list);
+  api.get('/projects/:id/repository/branches/:branch', ...show);
+  api.post('/projects/:id/repository/branches', ...create);
+  api.delete('/projects/:id/repository/branches/:branch', ...remove);
+}

@@ -16,7 +16,7 @@ import { fullPath } from '../store/projects';
 import * as grape from './grape';
 import { pageRequest, paginationParams, setOffsetHeaders } from './pagination';
 import { authenticated, authorize, findProject, requireUser } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { params, pathParams, queryParams } from './validators';
 import type { ProjectAccess } from '../auth/policy';
 import type { Repository } from '../git/repository';
@@ -86,7 +86,6 @@ const list = handlers(authenticated({ required: false }), queryParams(listQuery)
   const path = fullPath(access.project);
   return c.json(query.with_stats ? await Promise.all(commits.map((commit) => withStats(repo, commit, access.project))) : commits.map((commit) => commitEntity(commit, path)));
 });
-route('GET', '/projects/:id/repository/commits', list);
 
 const shaPath = pathParams({ sha: z.string() });
 
@@ -115,7 +114,6 @@ const show = handlers(authenticated({ required: false }), shaPath, queryParams(z
   const { repo, commit } = await findCommit(access, c.req.valid('param').sha);
   return c.json(await commitDetail(repo, commit, access, c.req.valid('query').stats));
 });
-route('GET', '/projects/:id/repository/commits/:sha', show);
 
 const diff = handlers(authenticated({ required: false }), shaPath, queryParams(z.object({ unidiff: grape.boolean().default(false), ...paginationParams })), async (c) => {
   const query = c.req.valid('query');
@@ -127,7 +125,6 @@ const diff = handlers(authenticated({ required: false }), shaPath, queryParams(z
   setOffsetHeaders(c, request, { hasMore: request.offset + request.perPage < patches.length, total: patches.length });
   return c.json(patches.slice(request.offset, request.offset + request.perPage).map((patch) => diffEntity(patch, query.unidiff)));
 });
-route('GET', '/projects/:id/repository/commits/:sha/diff', diff);
 
 const refs = handlers(authenticated({ required: false }), shaPath, queryParams(z.object({ type: grape.values(['branch', 'tag', 'all']).default('all'), ...paginationParams })), async (c) => {
   const query = c.req.valid('query');
@@ -147,7 +144,6 @@ const refs = handlers(authenticated({ required: false }), shaPath, queryParams(z
   setOffsetHeaders(c, request, { hasMore: request.offset + request.perPage < refs.length, total: refs.length });
   return c.json(refs.slice(request.offset, request.offset + request.perPage));
 });
-route('GET', '/projects/:id/repository/commits/:sha/refs', refs);
 
 const action = z.object({
   action: grape.values(['create', 'update', 'move', 'delete', 'chmod']),
@@ -212,4 +208,11 @@ const create = handlers(authenticated({ required: true }), params(createParams),
   const repo = await openProjectRepository(access.project.id);
   return c.json(await commitDetail(repo, (await commitIn(repo, commit.sha)) ?? commit, access, body.stats), 201);
 });
-route('POST', '/projects/:id/repository/commits', create);
+
+export function mountCommitsRoutes(api: GitLabApi): void {
+  api.get('/projects/:id/repository/commits', ...list);
+  api.get('/projects/:id/repository/commits/:sha', ...show);
+  api.get('/projects/:id/repository/commits/:sha/diff', ...diff);
+  api.get('/projects/:id/repository/commits/:sha/refs', ...refs);
+  api.post('/projects/:id/repository/commits', ...create);
+}

@@ -9,7 +9,7 @@ import { deploymentStatus } from '../state/environments';
 import * as grape from './grape';
 import { pageRequest, paginationParams, setOffsetHeaders } from './pagination';
 import { authenticated, authorize, findProject, requireUser } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { params, pathParams, queryParams } from './validators';
 
 /** Environments and deployments (`lib/api/environments.rb`, `lib/api/deployments.rb`), read by reporters. */
@@ -103,11 +103,6 @@ const showDeployment = handlers(authenticated({ required: false }), pathParams({
   return c.json(deploymentEntity(view, environments.find((candidate) => candidate.environment.id === view.deployment.environmentId), context));
 });
 
-route('GET', '/projects/:id/environments', listEnvironments);
-route('GET', '/projects/:id/environments/:environment_id', showEnvironment);
-route('GET', '/projects/:id/deployments', listDeployments);
-route('GET', '/projects/:id/deployments/:deployment_id', showDeployment);
-
 const createParams = z.object({ name: grape.string(), external_url: grape.string().optional(), tier: grape.values(['production', 'staging', 'testing', 'development', 'other']).optional() });
 
 const create = handlers(authenticated({ required: true }), params(createParams), async (c) => {
@@ -144,6 +139,12 @@ const remove = handlers(authenticated({ required: true }), pathParams({ environm
   return c.body(null, 204);
 });
 
-route('POST', '/projects/:id/environments', create);
-route('DELETE', '/projects/:id/environments/:environment_id', remove);
-route('POST', '/projects/:id/environments/:environment_id/stop', stop);
+export function mountEnvironmentsRoutes(api: GitLabApi): void {
+  api.get('/projects/:id/environments', ...listEnvironments);
+  api.get('/projects/:id/environments/:environment_id', ...showEnvironment);
+  api.get('/projects/:id/deployments', ...listDeployments);
+  api.get('/projects/:id/deployments/:deployment_id', ...showDeployment);
+  api.post('/projects/:id/environments', ...create);
+  api.delete('/projects/:id/environments/:environment_id', ...remove);
+  api.post('/projects/:id/environments/:environment_id/stop', ...stop);
+}

@@ -5,7 +5,7 @@ import { loadContext } from '../entities/context';
 import { jobEntity } from '../entities/job';
 import { getMember } from '../store/projects';
 import { authenticated } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 
 /** `GET /job` and `GET /job/allowed_agents`: what a CI job token belongs to. */
 function requireJob(principal: Principal) {
@@ -43,5 +43,7 @@ const allowedAgents = handlers(byJobToken, async (c) => {
   });
 });
 
-route('GET', '/job', currentJob);
-route('GET', '/job/allowed_agents', allowedAgents);
+export function mountJobTokenRoutes(api: GitLabApi): void {
+  api.get('/job', ...currentJob);
+  api.get('/job/allowed_agents', ...allowedAgents);
+}

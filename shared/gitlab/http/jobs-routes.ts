@@ -14,7 +14,7 @@ import * as grape from './grape';
 import { checkBuildOffset, decodeCursor, pageRequest, paginationParams, setKeysetLink, setOffsetHeaders } from './pagination';
 import { presentJobs, presentOne } from './present';
 import { authenticated, authorize, findProject, requireUser, type Authenticated } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { jobIdPath, params, queryParams } from './validators';
 
 /** The Jobs API (`lib/api/ci/jobs.rb`): list, show, trace, cancel, retry, erase, play, keep, delete artifacts. */
@@ -132,12 +132,14 @@ const removeArtifacts = handlers(authenticated({ required: true }), jobIdPath, a
   return c.body(null, 204);
 });
 
-route('GET', '/projects/:id/jobs', listJobs);
-route('GET', '/projects/:id/jobs/:job_id', showJob);
-route('GET', '/projects/:id/jobs/:job_id/trace', trace);
-route('POST', '/projects/:id/jobs/:job_id/cancel', cancel);
-route('POST', '/projects/:id/jobs/:job_id/retry', retry);
-route('POST', '/projects/:id/jobs/:job_id/erase', erase);
-route('POST', '/projects/:id/jobs/:job_id/play', play);
-route('POST', '/projects/:id/jobs/:job_id/artifacts/keep', keep);
-route('DELETE', '/projects/:id/jobs/:job_id/artifacts', removeArtifacts);
+export function mountJobsRoutes(api: GitLabApi): void {
+  api.get('/projects/:id/jobs', ...listJobs);
+  api.get('/projects/:id/jobs/:job_id', ...showJob);
+  api.get('/projects/:id/jobs/:job_id/trace', ...trace);
+  api.post('/projects/:id/jobs/:job_id/cancel', ...cancel);
+  api.post('/projects/:id/jobs/:job_id/retry', ...retry);
+  api.post('/projects/:id/jobs/:job_id/erase', ...erase);
+  api.post('/projects/:id/jobs/:job_id/play', ...play);
+  api.post('/projects/:id/jobs/:job_id/artifacts/keep', ...keep);
+  api.delete('/projects/:id/jobs/:job_id/artifacts', ...removeArtifacts);
+}

@@ -5,7 +5,7 @@ import { readFileAt } from '../services/repository-files';
 import { resolveRef } from '../git/commits';
 import * as grape from './grape';
 import { authenticated, authorize, findProject } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { params, queryParams } from './validators';
 
 /** CI Lint (`lib/api/lint.rb`): always 200, the verdict is in the body. */
@@ -85,6 +85,8 @@ const lintInstance = handlers(authenticated({ required: true }), params(instance
   });
 });
 
-route('POST', '/projects/:id/ci/lint', lintContent);
-route('GET', '/projects/:id/ci/lint', lintRepository);
-route('POST', '/ci/lint', lintInstance);
+export function mountLintRoutes(api: GitLabApi): void {
+  api.post('/projects/:id/ci/lint', ...lintContent);
+  api.get('/projects/:id/ci/lint', ...lintRepository);
+  api.post('/ci/lint', ...lintInstance);
+}

@@ -1,5 +1,4 @@
-import type { Context } from 'hono';
-import { gitlab } from './routing';
+import type { Context, MiddlewareHandler } from 'hono';
 import { requestTargetPath } from './request-target';
 
 /**
@@ -61,7 +60,7 @@ async function isMalformed(c: Context): Promise<boolean> {
   return c.req.method !== 'GET' && c.req.method !== 'HEAD' && isMalformedBody(c);
 }
 
-gitlab.use('/api/v4/*', async (c, next) => {
+export const rejectMalformedStrings: MiddlewareHandler = async (c, next) => {
   if (await isMalformed(c)) return c.text('Bad Request', 400);
   await next();
-});
+};

@@ -1,12 +1,12 @@
+import type { Context, Hono } from 'hono';
 import { config } from '../../config';
 import { publicJwk } from '../services/id-tokens';
-import { gitlab } from './routing';
 
 /**
  * The OIDC discovery documents that verify CI ID tokens (GitLab serves them outside `/api/v4`):
  * the issuer's configuration and its signing keys.
  */
-gitlab.get('/.well-known/openid-configuration', (c) => {
+function openidConfiguration(c: Context) {
   const issuer = config().externalUrl;
   return c.json({
     issuer,
@@ -26,7 +26,12 @@ gitlab.get('/.well-known/openid-configuration', (c) => {
     claim_types_supported: ['normal'],
     claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'sub_legacy', 'name', 'nickname', 'preferred_username', 'email', 'email_verified', 'website', 'profile', 'picture', 'groups', 'groups_direct', 'https://gitlab.org/claims/groups/owner', 'https://gitlab.org/claims/groups/maintainer', 'https://gitlab.org/claims/groups/developer'],
   });
-});
+}
 
-gitlab.get('/oauth/discovery/keys', async (c) => c.json({ keys: [await publicJwk()] }));
-gitlab.get('/-/jwks', async (c) => c.json({ keys: [await publicJwk()] }));
+const signingKeys = async (c: Context) => c.json({ keys: [await publicJwk()] });
+
+export function mountOidcRoutes(app: Hono): void {
+  app.get('/.well-known/openid-configuration', openidConfiguration);
+  app.get('/oauth/discovery/keys', signingKeys);
+  app.get('/-/jwks', signingKeys);
+}

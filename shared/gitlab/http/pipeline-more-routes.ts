@@ -9,7 +9,7 @@ import { getUser } from '../store/users';
 import type { ProjectAccess } from '../auth/policy';
 import * as grape from './grape';
 import { authenticated, authorize, findProject } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { pathParams, queryParams } from './validators';
 
 /** More of `lib/api/ci/pipelines.rb`: the latest pipeline of a ref, a pipeline's variables, deleting a pipeline. */
@@ -50,6 +50,8 @@ const remove = handlers(authenticated({ required: true }), pipelineIdPath, async
   return c.body(null, 204);
 });
 
-route('GET', '/projects/:id/pipelines/latest', latest);
-route('GET', '/projects/:id/pipelines/:pipeline_id/variables', variables);
-route('DELETE', '/projects/:id/pipelines/:pipeline_id', remove);
+export function mountPipelineMoreRoutes(api: GitLabApi): void {
+  api.get('/projects/:id/pipelines/latest', ...latest);
+  api.get('/projects/:id/pipelines/:pipeline_id/variables', ...variables);
+  api.delete('/projects/:id/pipelines/:pipeline_id', ...remove);
+}

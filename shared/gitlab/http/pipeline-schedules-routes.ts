@@ -17,7 +17,7 @@ import { variableErrors } from '../validations/variables';
 import * as grape from './grape';
 import { pageRequest, paginationParams, setOffsetHeaders } from './pagination';
 import { authenticated, authorize, findProject, requireUser } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { params, pathParams, queryParams } from './validators';
 
 /** Pipeline schedules (`lib/api/ci/pipeline_schedules.rb`) and their variables; the periodic duties run them. */
@@ -277,15 +277,17 @@ const pipelines = handlers(authenticated({ required: true }), schedulePath, quer
   return c.json(result.pipelines.map((pipeline) => pipelineBasic(pipeline, access.project)));
 });
 
-route('GET', '/projects/:id/pipeline_schedules', list);
-route('GET', '/projects/:id/pipeline_schedules/:pipeline_schedule_id/pipelines', pipelines);
-route('POST', '/projects/:id/pipeline_schedules', create);
-route('GET', '/projects/:id/pipeline_schedules/:pipeline_schedule_id', show);
-route('PUT', '/projects/:id/pipeline_schedules/:pipeline_schedule_id', update);
-route('DELETE', '/projects/:id/pipeline_schedules/:pipeline_schedule_id', remove);
-route('POST', '/projects/:id/pipeline_schedules/:pipeline_schedule_id/take_ownership', takeOwnership);
-route('POST', '/projects/:id/pipeline_schedules/:pipeline_schedule_id/play', play);
-route('POST', '/projects/:id/pipeline_schedules/:pipeline_schedule_id/variables', createVariable);
-route('GET', '/projects/:id/pipeline_schedules/:pipeline_schedule_id/variables/:key', showVariable);
-route('PUT', '/projects/:id/pipeline_schedules/:pipeline_schedule_id/variables/:key', updateVariable);
-route('DELETE', '/projects/:id/pipeline_schedules/:pipeline_schedule_id/variables/:key', removeVariable);
+export function mountPipelineSchedulesRoutes(api: GitLabApi): void {
+  api.get('/projects/:id/pipeline_schedules', ...list);
+  api.get('/projects/:id/pipeline_schedules/:pipeline_schedule_id/pipelines', ...pipelines);
+  api.post('/projects/:id/pipeline_schedules', ...create);
+  api.get('/projects/:id/pipeline_schedules/:pipeline_schedule_id', ...show);
+  api.put('/projects/:id/pipeline_schedules/:pipeline_schedule_id', ...update);
+  api.delete('/projects/:id/pipeline_schedules/:pipeline_schedule_id', ...remove);
+  api.post('/projects/:id/pipeline_schedules/:pipeline_schedule_id/take_ownership', ...takeOwnership);
+  api.post('/projects/:id/pipeline_schedules/:pipeline_schedule_id/play', ...play);
+  api.post('/projects/:id/pipeline_schedules/:pipeline_schedule_id/variables', ...createVariable);
+  api.get('/projects/:id/pipeline_schedules/:pipeline_schedule_id/variables/:key', ...showVariable);
+  api.put('/projects/:id/pipeline_schedules/:pipeline_schedule_id/variables/:key', ...updateVariable);
+  api.delete('/projects/:id/pipeline_schedules/:pipeline_schedule_id/variables/:key', ...removeVariable);
+}

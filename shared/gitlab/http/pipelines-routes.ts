@@ -16,7 +16,7 @@ import { jobScope } from './jobs-routes';
 import { pageRequest, paginationParams, setOffsetHeaders } from './pagination';
 import { presentJobs } from './present';
 import { authenticated, authorize, findProject, requireUser, type Authenticated } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { params, pathParams, queryParams } from './validators';
 
 /** Pipelines (`lib/api/ci/pipelines.rb`): create, show, list, cancel, retry, and a pipeline's jobs and bridges. */
@@ -133,10 +133,12 @@ const pipelineBridges = handlers(authenticated({ required: false }), pipelineIdP
   listPipelineJobs(c, 'bridge', c.req.valid('param').pipeline_id, { ...c.req.valid('query'), include_retried: false }),
 );
 
-route('POST', '/projects/:id/pipeline', create);
-route('GET', '/projects/:id/pipelines', list);
-route('GET', '/projects/:id/pipelines/:pipeline_id', show);
-route('POST', '/projects/:id/pipelines/:pipeline_id/cancel', cancel);
-route('POST', '/projects/:id/pipelines/:pipeline_id/retry', retry);
-route('GET', '/projects/:id/pipelines/:pipeline_id/jobs', pipelineBuilds);
-route('GET', '/projects/:id/pipelines/:pipeline_id/bridges', pipelineBridges);
+export function mountPipelinesRoutes(api: GitLabApi): void {
+  api.post('/projects/:id/pipeline', ...create);
+  api.get('/projects/:id/pipelines', ...list);
+  api.get('/projects/:id/pipelines/:pipeline_id', ...show);
+  api.post('/projects/:id/pipelines/:pipeline_id/cancel', ...cancel);
+  api.post('/projects/:id/pipelines/:pipeline_id/retry', ...retry);
+  api.get('/projects/:id/pipelines/:pipeline_id/jobs', ...pipelineBuilds);
+  api.get('/projects/:id/pipelines/:pipeline_id/bridges', ...pipelineBridges);
+}

@@ -7,7 +7,7 @@ import { hasBranches } from '../git/commits';
 import { getUser } from '../store/users';
 import * as grape from './grape';
 import { authenticated, authorize, findProject } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { params } from './validators';
 
 /** `PUT /projects/:id` and `DELETE /projects/:id` (`lib/api/projects.rb`). */
@@ -71,5 +71,7 @@ const remove = handlers(authenticated({ required: true }), async (c) => {
   return c.json({ message: '202 Accepted' }, 202);
 });
 
-route('PUT', '/projects/:id', update);
-route('DELETE', '/projects/:id', remove);
+export function mountProjectSettingsRoutes(api: GitLabApi): void {
+  api.put('/projects/:id', ...update);
+  api.delete('/projects/:id', ...remove);
+}

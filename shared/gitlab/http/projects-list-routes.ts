@@ -10,7 +10,7 @@ import { getUsers } from '../store/users';
 import * as grape from './grape';
 import { checkOffsetLimit, pageRequest, paginationParams, setIdKeysetLink, setOffsetHeaders } from './pagination';
 import { authenticated, findProject } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { queryParams } from './validators';
 
 /** `GET /projects` (`lib/api/projects.rb`) and `GET /projects/:id/members/all`. */
@@ -106,5 +106,7 @@ const allMembers = handlers(authenticated({ required: false }), queryParams(allM
   return c.json(matching.slice(page.offset, page.offset + page.perPage).map((member) => memberEntity(member, users.get(member.userId)!)));
 });
 
-route('GET', '/projects', list);
-route('GET', '/projects/:id/members/all', allMembers);
+export function mountProjectsListRoutes(api: GitLabApi): void {
+  api.get('/projects', ...list);
+  api.get('/projects/:id/members/all', ...allMembers);
+}

@@ -10,7 +10,7 @@ import { hasBranches } from '../git/commits';
 import { getUser, getUsers } from '../store/users';
 import * as grape from './grape';
 import { authenticated, authorize, findProject, requireUser } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { params, pathParams } from './validators';
 
 /** Projects (`lib/api/projects.rb`), members, and the project's runner registration token. */
@@ -101,10 +101,12 @@ const resetRegistrationToken = handlers(authenticated({ required: true }), async
   return c.json({ token: await resetProjectRegistrationToken(access.project.id), token_expires_at: null }, 201);
 });
 
-route('POST', '/projects', create);
-route('GET', '/projects/:id', show);
-route('GET', '/projects/:id/members', members);
-route('POST', '/projects/:id/members', addMember);
-route('GET', '/projects/:id/members/:user_id', showMember);
-route('PUT', '/projects/:id/members/:user_id', editMember);
-route('POST', '/projects/:id/runners/reset_registration_token', resetRegistrationToken);
+export function mountProjectsRoutes(api: GitLabApi): void {
+  api.post('/projects', ...create);
+  api.get('/projects/:id', ...show);
+  api.get('/projects/:id/members', ...members);
+  api.post('/projects/:id/members', ...addMember);
+  api.get('/projects/:id/members/:user_id', ...showMember);
+  api.put('/projects/:id/members/:user_id', ...editMember);
+  api.post('/projects/:id/runners/reset_registration_token', ...resetRegistrationToken);
+}

@@ -6,7 +6,7 @@ import { resolveRef } from '../git/commits';
 import { INVALID_PATH_MESSAGE, isValidRepositoryPath } from '../validations/repository-path';
 import * as grape from './grape';
 import { authenticated, authorize, findProject, requireUser } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { params, pathParams, queryParams } from './validators';
 
 /**
@@ -84,7 +84,9 @@ function read(raw: boolean) {
   });
 }
 
-route('POST', '/projects/:id/repository/files/:file_path', write('create'));
-route('PUT', '/projects/:id/repository/files/:file_path', write('update'));
-route('GET', '/projects/:id/repository/files/:file_path', read(false));
-route('GET', '/projects/:id/repository/files/:file_path/raw', read(true));
+export function mountRepositoryFilesRoutes(api: GitLabApi): void {
+  api.post('/projects/:id/repository/files/:file_path', ...write('create'));
+  api.put('/projects/:id/repository/files/:file_path', ...write('update'));
+  api.get('/projects/:id/repository/files/:file_path', ...read(false));
+  api.get('/projects/:id/repository/files/:file_path/raw', ...read(true));
+}

@@ -14,7 +14,7 @@ import { fullPath } from '../store/projects';
 import * as grape from './grape';
 import { pageRequest, paginationParams, setIdKeysetLink, setOffsetHeaders } from './pagination';
 import { authenticated, authorize, findProject } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { queryParams } from './validators';
 
 /**
@@ -88,7 +88,6 @@ const tree = handlers(authenticated({ required: false }), queryParams(treeQuery)
   setOffsetHeaders(c, request, { hasMore: request.offset + request.perPage < sorted.length, total: sorted.length });
   return c.json(sorted.slice(request.offset, request.offset + request.perPage));
 });
-route('GET', '/projects/:id/repository/tree', tree);
 
 const compareQuery = z.object({
   from: grape.string(),
@@ -126,7 +125,6 @@ const compare = handlers(authenticated({ required: false }), queryParams(compare
     web_url: webUrl(`${path}/-/compare/${query.straight ? from.sha : (baseSha ?? from.sha)}...${to.sha}`),
   });
 });
-route('GET', '/projects/:id/repository/compare', compare);
 
 const ARCHIVE_FORMATS: Record<string, ArchiveFormat> = { '': 'tar.gz', 'tar.gz': 'tar.gz', tgz: 'tar.gz', gz: 'tar.gz', tar: 'tar', zip: 'zip' };
 
@@ -166,4 +164,9 @@ const archive = handlers(
     });
   },
 );
-for (const suffix of Object.keys(ARCHIVE_FORMATS)) route('GET', `/projects/:id/repository/archive${suffix ? `.${suffix}` : ''}`, archive);
+
+export function mountRepositoryRoutes(api: GitLabApi): void {
+  api.get('/projects/:id/repository/tree', ...tree);
+  api.get('/projects/:id/repository/compare', ...compare);
+  for (const suffix of Object.keys(ARCHIVE_FORMATS)) api.get(`/projects/:id/repository/archive${suffix ? `.${suffix}` : ''}`, ...archive);
+}

@@ -8,7 +8,7 @@ import { PROCESS_MODES } from '../state/resource-groups';
 import { getJobs } from '../store/jobs';
 import * as grape from './grape';
 import { authenticated, authorize, findProject } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { params, pathParams } from './validators';
 
 /** Resource groups (`lib/api/ci/resource_groups.rb`, developers): list, show, `process_mode`, upcoming jobs. */
@@ -52,7 +52,9 @@ const upcoming = handlers(authenticated({ required: true }), keyPath, async (c) 
   return c.json(waiting.map((job) => presentJob(job, context)));
 });
 
-route('GET', '/projects/:id/resource_groups', list);
-route('GET', '/projects/:id/resource_groups/:key', show);
-route('PUT', '/projects/:id/resource_groups/:key', update);
-route('GET', '/projects/:id/resource_groups/:key/upcoming_jobs', upcoming);
+export function mountResourceGroupsRoutes(api: GitLabApi): void {
+  api.get('/projects/:id/resource_groups', ...list);
+  api.get('/projects/:id/resource_groups/:key', ...show);
+  api.put('/projects/:id/resource_groups/:key', ...update);
+  api.get('/projects/:id/resource_groups/:key/upcoming_jobs', ...upcoming);
+}

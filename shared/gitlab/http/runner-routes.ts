@@ -11,7 +11,7 @@ import { runnerErrors } from '../validations/runner';
 import { jsonExtent } from '../../util/json-extent';
 import * as grape from './grape';
 import { authenticated, requireUser } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { params, runnerJobPath } from './validators';
 
 /**
@@ -147,11 +147,13 @@ const patchTrace = handlers(runnerJobPath, async (c) => {
   return c.body(null, 202, { 'Job-Status': result.jobStatus, Range: `0-${result.size}`, 'X-GitLab-Trace-Update-Interval': '60' });
 });
 
-route('POST', '/user/runners', createUserRunner);
-route('POST', '/runners', register);
-route('DELETE', '/runners', unregister);
-route('POST', '/runners/verify', verify);
-route('POST', '/runners/reset_authentication_token', resetToken);
-route('POST', '/jobs/request', request);
-route('PUT', '/jobs/:id', update);
-route('PATCH', '/jobs/:id/trace', patchTrace);
+export function mountRunnerRoutes(api: GitLabApi): void {
+  api.post('/user/runners', ...createUserRunner);
+  api.post('/runners', ...register);
+  api.delete('/runners', ...unregister);
+  api.post('/runners/verify', ...verify);
+  api.post('/runners/reset_authentication_token', ...resetToken);
+  api.post('/jobs/request', ...request);
+  api.put('/jobs/:id', ...update);
+  api.patch('/jobs/:id/trace', ...patchTrace);
+}

@@ -26,7 +26,7 @@ import { getUsers } from '../store/users';
 import * as grape from './grape';
 import { pageRequest, paginationParams, setOffsetHeaders, type PageRequest } from './pagination';
 import { adminOnly, authenticated, authorize, findProject, requireUser } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { params, pathParams, queryParams } from './validators';
 
 /** The Runners API (`lib/api/ci/runners.rb`): listing, showing, changing and assigning runners. */
@@ -193,12 +193,14 @@ const disable = handlers(authenticated({ required: true }), pathParams({ runner_
   return c.body(null, 204);
 });
 
-route('GET', '/runners', owned);
-route('GET', '/runners/all', all);
-route('GET', '/runners/:id', show);
-route('PUT', '/runners/:id', update);
-route('DELETE', '/runners/:id', remove);
-route('GET', '/runners/:id/jobs', jobs);
-route('GET', '/projects/:id/runners', projectRunners);
-route('POST', '/projects/:id/runners', enable);
-route('DELETE', '/projects/:id/runners/:runner_id', disable);
+export function mountRunnersApiRoutes(api: GitLabApi): void {
+  api.get('/runners', ...owned);
+  api.get('/runners/all', ...all);
+  api.get('/runners/:id', ...show);
+  api.put('/runners/:id', ...update);
+  api.delete('/runners/:id', ...remove);
+  api.get('/runners/:id/jobs', ...jobs);
+  api.get('/projects/:id/runners', ...projectRunners);
+  api.post('/projects/:id/runners', ...enable);
+  api.delete('/projects/:id/runners/:runner_id', ...disable);
+}

@@ -9,7 +9,7 @@ import { createTag, deleteTag } from '../services/refs';
 import * as grape from './grape';
 import { pageRequest, paginationParams, setOffsetHeaders } from './pagination';
 import { authenticated, authorize, findProject, requireUser } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { params, pathParams, queryParams } from './validators';
 
 /**
@@ -62,7 +62,6 @@ const list = handlers(authenticated({ required: false }), queryParams(listQuery)
   setOffsetHeaders(c, request, { hasMore: request.offset + request.perPage < tags.length, total: tags.length });
   return c.json(tags.slice(request.offset, request.offset + request.perPage).map((tag) => tagEntity(tag, access.project)));
 });
-route('GET', '/projects/:id/repository/tags', list);
 
 const tagPath = pathParams({ tag_name: z.string() });
 
@@ -80,7 +79,6 @@ const show = handlers(authenticated({ required: false }), tagPath, async (c) => 
   const repo = await openProjectRepository(access.project.id);
   return c.json(tagEntity(await findTag(repo, c.req.valid('param').tag_name), access.project));
 });
-route('GET', '/projects/:id/repository/tags/:tag_name', show);
 
 const create = handlers(authenticated({ required: true }), params(z.object({ tag_name: grape.string(), ref: grape.string(), message: grape.boundedString(65_536).optional() })), async (c) => {
   const body = c.var.params;
@@ -89,7 +87,6 @@ const create = handlers(authenticated({ required: true }), params(z.object({ tag
   const repo = await createTag({ project: access.project, user: requireUser(c.var.principal), tagName: body.tag_name, ref: body.ref, message: body.message });
   return c.json(tagEntity((await tagView(repo, body.tag_name))!, access.project), 201);
 });
-route('POST', '/projects/:id/repository/tags', create);
 
 const remove = handlers(authenticated({ required: true }), tagPath, async (c) => {
   const access = await findProject(c, c.var.principal);
@@ -99,4 +96,10 @@ const remove = handlers(authenticated({ required: true }), tagPath, async (c) =>
   await deleteTag(repo, tag.name);
   return c.body(null, 204);
 });
-route('DELETE', '/projects/:id/repository/tags/:tag_name', remove);
+
+export function mountTagsRoutes(api: GitLabApi): void {
+  api.get('/projects/:id/repository/tags', ...list);
+  api.get('/projects/:id/repository/tags/:tag_name', ...show);
+  api.post('/projects/:id/repository/tags', ...create);
+  api.delete('/projects/:id/repository/tags/:tag_name', ...remove);
+}

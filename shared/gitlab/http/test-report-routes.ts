@@ -5,7 +5,7 @@ import { attachmentUrls, pipelineJunitReports } from '../services/test-reports';
 import { readPipelineWithJobs } from '../store/pipelines';
 import * as grape from './grape';
 import { authenticated, authorize, findProject, type Authenticated } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { pathParams } from './validators';
 
 /** A pipeline's unit test reports (`GET …/pipelines/:pipeline_id/test_report` and `…/test_report_summary`). */
@@ -30,5 +30,7 @@ const summary = handlers(authenticated({ required: false }), pipelineIdPath, asy
   return c.json(testReportSummaryEntity(reports));
 });
 
-route('GET', '/projects/:id/pipelines/:pipeline_id/test_report', report);
-route('GET', '/projects/:id/pipelines/:pipeline_id/test_report_summary', summary);
+export function mountTestReportRoutes(api: GitLabApi): void {
+  api.get('/projects/:id/pipelines/:pipeline_id/test_report', ...report);
+  api.get('/projects/:id/pipelines/:pipeline_id/test_report_summary', ...summary);
+}

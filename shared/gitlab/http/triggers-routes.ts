@@ -13,7 +13,7 @@ import * as grape from './grape';
 import { checkParams } from './grape';
 import { pageRequest, paginationParams, setOffsetHeaders } from './pagination';
 import { authenticated, authorize, findProject, requireUser } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { params, pathParams, queryParams } from './validators';
 import { rackParams } from './rack-params';
 
@@ -103,10 +103,12 @@ const run = handlers(async (c) => {
   return c.json(pipelineEntity(result.pipeline, project, result.user, latestJobs(result.jobs)), 201);
 });
 
-route('GET', '/projects/:id/triggers', list);
-route('GET', '/projects/:id/triggers/:trigger_id', show);
-route('POST', '/projects/:id/triggers', create);
-route('PUT', '/projects/:id/triggers/:trigger_id', update);
-route('DELETE', '/projects/:id/triggers/:trigger_id', remove);
-route('POST', '/projects/:id/trigger/pipeline', run);
-route('POST', '/projects/:id/ref/:ref{.+}/trigger/pipeline', run);
+export function mountTriggersRoutes(api: GitLabApi): void {
+  api.get('/projects/:id/triggers', ...list);
+  api.get('/projects/:id/triggers/:trigger_id', ...show);
+  api.post('/projects/:id/triggers', ...create);
+  api.put('/projects/:id/triggers/:trigger_id', ...update);
+  api.delete('/projects/:id/triggers/:trigger_id', ...remove);
+  api.post('/projects/:id/trigger/pipeline', ...run);
+  api.post('/projects/:id/ref/:ref{.+}/trigger/pipeline', ...run);
+}

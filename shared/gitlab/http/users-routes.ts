@@ -11,7 +11,7 @@ import { hasErrors } from '../validations/messages';
 import { userErrors } from '../validations/user';
 import * as grape from './grape';
 import { adminOnly, authenticated, requireUser } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { params, pathParams, queryParams } from './validators';
 
 /** Users and personal access tokens (`lib/api/users.rb`, `personal_access_tokens.rb`). */
@@ -100,9 +100,11 @@ const list = handlers(authenticated({ required: false }), queryParams(listParams
   return c.json(matching.slice(page.offset, page.offset + page.perPage).map((user) => (admin ? userDetails(user) : userBasic(user))));
 });
 
-route('GET', '/user', currentUser);
-route('GET', '/users', list);
-route('POST', '/users', create);
-route('GET', '/users/:id', show);
-route('POST', '/users/:user_id/personal_access_tokens', createToken);
-route('DELETE', '/personal_access_tokens/:id', revokeToken);
+export function mountUsersRoutes(api: GitLabApi): void {
+  api.get('/user', ...currentUser);
+  api.get('/users', ...list);
+  api.post('/users', ...create);
+  api.get('/users/:id', ...show);
+  api.post('/users/:user_id/personal_access_tokens', ...createToken);
+  api.delete('/personal_access_tokens/:id', ...revokeToken);
+}

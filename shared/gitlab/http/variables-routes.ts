@@ -7,7 +7,7 @@ import { listProjectVariables } from '../store/project-variables';
 import * as grape from './grape';
 import { pageRequest, paginationParams, setOffsetHeaders } from './pagination';
 import { adminOnly, authenticated, authorize, findProject } from './request';
-import { handlers, route } from './routing';
+import { handlers, type GitLabApi } from './routing';
 import { params, pathParams, queryParams } from './validators';
 
 /** Project CI/CD variables (`lib/api/ci/variables.rb`, maintainers) and instance ones (`lib/api/admin/ci/variables.rb`, administrators). */
@@ -111,13 +111,15 @@ const removeInstance = handlers(authenticated({ required: true }), adminOnly, ke
   return c.body(null, 204);
 });
 
-route('GET', '/projects/:id/variables', list);
-route('POST', '/projects/:id/variables', create);
-route('GET', '/projects/:id/variables/:key', show);
-route('PUT', '/projects/:id/variables/:key', update);
-route('DELETE', '/projects/:id/variables/:key', remove);
-route('GET', '/admin/ci/variables', listInstance);
-route('POST', '/admin/ci/variables', createInstance);
-route('GET', '/admin/ci/variables/:key', showInstance);
-route('PUT', '/admin/ci/variables/:key', updateInstance);
-route('DELETE', '/admin/ci/variables/:key', removeInstance);
+export function mountVariablesRoutes(api: GitLabApi): void {
+  api.get('/projects/:id/variables', ...list);
+  api.post('/projects/:id/variables', ...create);
+  api.get('/projects/:id/variables/:key', ...show);
+  api.put('/projects/:id/variables/:key', ...update);
+  api.delete('/projects/:id/variables/:key', ...remove);
+  api.get('/admin/ci/variables', ...listInstance);
+  api.post('/admin/ci/variables', ...createInstance);
+  api.get('/admin/ci/variables/:key', ...showInstance);
+  api.put('/admin/ci/variables/:key', ...updateInstance);
+  api.delete('/admin/ci/variables/:key', ...removeInstance);
+}
