@@ -1,7 +1,10 @@
+import type { JobPayload, JobRequestParams } from '../../shared/gitlab/entities/runner-protocol';
+
 /**
  * The runner's half of GitLab's runner API (`lib/api/ci/runner.rb`), as gitlab-runner speaks it:
  * JSON bodies carrying the runner or job token, answers read by their status codes and the
- * `Job-Status` header that tells a running job it was canceled.
+ * `Job-Status` header that tells a running job it was canceled. The shapes are the server's
+ * (shared/gitlab/entities/runner-protocol.ts).
  */
 export const RUNNER_VERSION = '17.5.0';
 
@@ -13,47 +16,6 @@ export class RunnerApiError extends Error {
   ) {
     super(`${path}: ${status} ${body.trim().slice(0, 300)}`);
   }
-}
-
-export interface JobVariable {
-  key: string;
-  value: string;
-  public?: boolean;
-  masked?: boolean;
-  file?: boolean;
-  raw?: boolean;
-}
-
-export interface JobStep {
-  name: string;
-  script: string[];
-  timeout: number;
-  when: 'on_success' | 'on_failure' | 'always';
-  allow_failure: boolean;
-}
-
-export interface JobArtifactSpec {
-  name: string | null;
-  untracked: boolean;
-  paths: string[];
-  exclude: string[];
-  when: 'on_success' | 'on_failure' | 'always';
-  expire_in: string | null;
-  artifact_type: string;
-  artifact_format: 'zip' | 'gzip' | 'raw';
-}
-
-export interface JobPayload {
-  id: number;
-  token: string;
-  job_info: { id: number; name: string; stage: string; project_id: number; project_name: string };
-  allow_git_fetch?: boolean;
-  git_info: { repo_url?: string; ref: string; sha: string; ref_type?: 'branch' | 'tag'; refspecs?: string[]; depth?: number };
-  runner_info: { timeout: number };
-  variables: JobVariable[];
-  steps: JobStep[];
-  artifacts: JobArtifactSpec[] | null;
-  dependencies: { id: number; name: string; token: string; artifacts_file?: { filename: string; size: number } }[];
 }
 
 export const RUNNER_FEATURES = {
@@ -115,7 +77,8 @@ export class RunnerApi {
 
   /** A job (201), or nothing (204) with the queue value to send back next time. */
   async requestJob(token: string, lastUpdate: string | undefined, info: Record<string, unknown>): Promise<{ job?: JobPayload; lastUpdate?: string }> {
-    const { status, body, headers } = await this.json<JobPayload>('POST', '/jobs/request', { token, last_update: lastUpdate, info }, [201, 204]);
+    const params: JobRequestParams = { token, last_update: lastUpdate, info };
+    const { status, body, headers } = await this.json<JobPayload>('POST', '/jobs/request', params, [201, 204]);
     if (status === 201) return { job: body };
     return { lastUpdate: headers.get('X-GitLab-Last-Update') ?? undefined };
   }

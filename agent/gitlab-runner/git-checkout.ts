@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RUNNER_VERSION, type JobPayload } from './api';
+import type { JobPayload } from '../../shared/gitlab/entities/runner-protocol';
+import { RUNNER_VERSION } from './api';
 
 /**
  * Getting the job's code as gitlab-runner's shell executor does (`shells/abstract.go`), with the

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { sleep } from '../common/backoff';
 import type { Logger } from '../common/logger';
 import { killProcessGroup } from '../common/process-group';
-import { RUNNER_VERSION, type JobArtifactSpec, type JobPayload, type JobStep, type RunnerApi } from './api';
+import type { JobArtifactSpec, JobPayload, JobStep, JobUpdateParams, RunnerFailureReason } from '../../shared/gitlab/entities/runner-protocol';
+import { RUNNER_VERSION, type RunnerApi } from './api';
 import { gzipFiles, sha256OfFile, unzipInto, zipEntries } from './archive';
 import { collectArtifacts } from './collect';
 import { checkout, CheckoutFailed, untrackedFiles } from './git-checkout';
@@ -31,7 +32,7 @@ export interface JobRunnerOptions {
   log: Logger;
 }
 
-type Outcome = { state: 'success' } | { state: 'failed'; reason: string; exitCode?: number; message: string };
+type Outcome = { state: 'success' } | { state: 'failed'; reason: RunnerFailureReason; exitCode?: number; message: string };
 
 const KILL_GRACE_MS = 2_000;
 const AFTER_SCRIPT_MAX_SECONDS = 300;
@@ -115,7 +116,7 @@ export class JobRun {
   }
 
   private async finish(outcome: Outcome): Promise<void> {
-    const body: Record<string, unknown> = { token: this.job.token, state: outcome.state, output: { bytesize: this.trace.bytesize } };
+    const body: JobUpdateParams = { token: this.job.token, state: outcome.state, output: { bytesize: this.trace.bytesize } };
     if (outcome.state === 'failed') {
       body.failure_reason = outcome.reason;
       if (outcome.exitCode !== undefined) body.exit_code = outcome.exitCode;

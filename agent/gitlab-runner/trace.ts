@@ -1,4 +1,5 @@
 import type { Logger } from '../common/logger';
+import type { JobUpdateParams } from '../../shared/gitlab/entities/runner-protocol';
 import type { RunnerApi } from './api';
 
 /**
@@ -99,7 +100,8 @@ export class JobTrace {
   }
 
   private async touch(): Promise<void> {
-    const response = await this.api.call('PUT', `/jobs/${this.jobId}`, { json: { token: this.jobToken, state: 'running', output: { bytesize: this.size } } });
+    const update: JobUpdateParams = { token: this.jobToken, state: 'running', output: { bytesize: this.size } };
+    const response = await this.api.call('PUT', `/jobs/${this.jobId}`, { json: update });
     await response.body?.cancel();
     this.lastContact = Date.now();
     const status = response.headers.get('Job-Status');

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { RunnerApiError, type JobArtifactSpec, type RunnerApi } from './api';
+import type { ArtifactFinalizeFields, ArtifactsAuthorizeAnswer, ArtifactUploadParams, JobArtifactSpec, RemoteObject } from '../../shared/gitlab/entities/runner-protocol';
+import { RunnerApiError, type RunnerApi } from './api';
 
 /**
  * One artifact file sent to the coordinator the way that keeps it out of the API: `authorize`
@@ -17,16 +18,11 @@ export interface ArtifactFile {
   name?: string;
 }
 
-interface RemoteObject {
-  ID: string;
-  StoreURL: string;
-  MultipartUpload: { PartSize: number; PartURLs: string[]; CompleteURL: string; AbortURL: string } | null;
-}
-
-function query(spec: JobArtifactSpec): string {
-  const params = new URLSearchParams({ artifact_type: spec.artifact_type, artifact_format: spec.artifact_format });
-  if (spec.expire_in) params.set('expire_in', spec.expire_in);
-  return params.toString();
+function query(spec: JobArtifactSpec, filesize?: number): string {
+  const params: ArtifactUploadParams = { artifact_type: spec.artifact_type, artifact_format: spec.artifact_format };
+  if (spec.expire_in) params.expire_in = spec.expire_in;
+  if (filesize !== undefined) params.filesize = filesize;
+  return new URLSearchParams(Object.entries(params).map(([key, value]): [string, string] => [key, String(value)])).toString();
 }
 
 async function putFile(url: string, file: ArtifactFile): Promise<void> {
@@ -74,21 +70,20 @@ async function postWhole(api: RunnerApi, jobId: number, token: string, spec: Job
 
 /** Uploads `file`; answers the coordinator's final status line (`201 Created`). */
 export async function uploadArtifact(api: RunnerApi, jobId: number, token: string, spec: JobArtifactSpec, file: ArtifactFile): Promise<number> {
-  const authorize = await api.call('POST', `/jobs/${jobId}/artifacts/authorize?${query(spec)}&filesize=${file.size}`, { headers: { 'JOB-TOKEN': token } });
+  const authorize = await api.call('POST', `/jobs/${jobId}/artifacts/authorize?${query(spec, file.size)}`, { headers: { 'JOB-TOKEN': token } });
   const text = await authorize.text();
   let response: Response;
   if (authorize.status === 404 || authorize.status === 405) {
     response = await postWhole(api, jobId, token, spec, file);
   } else {
     if (authorize.status !== 200) throw new RunnerApiError(authorize.status, text, 'artifacts/authorize');
-    const remote = (JSON.parse(text) as { RemoteObject: RemoteObject }).RemoteObject;
+    const remote = (JSON.parse(text) as ArtifactsAuthorizeAnswer).RemoteObject;
     if (remote.MultipartUpload) await putParts(remote.MultipartUpload, file);
     else await putFile(remote.StoreURL, file);
+    const fields: ArtifactFinalizeFields = { 'file.remote_id': remote.ID, 'file.size': String(file.size), 'file.sha256': file.sha256 };
+    if (file.name) fields['file.name'] = file.name;
     const form = new FormData();
-    form.set('file.remote_id', remote.ID);
-    form.set('file.size', String(file.size));
-    form.set('file.sha256', file.sha256);
-    if (file.name) form.set('file.name', file.name);
+    for (const [key, value] of Object.entries(fields)) form.set(key, value);
     response = await api.call('POST', `/jobs/${jobId}/artifacts?${query(spec)}`, { body: form, headers: { 'JOB-TOKEN': token } });
   }
   const body = await response.text();

@@ -1,5 +1,6 @@
 import { randomUUID, createHash } from 'node:crypto';
 import { config } from '../../config';
+import type { ArtifactsAuthorizeAnswer } from '../entities/runner-protocol';
 import { badRequest } from '../errors';
 import type { JobRecord } from '../records';
 import { moveObject, objectSize, presignedUpload, putObject } from '../store/bucket-objects';
@@ -22,25 +23,13 @@ const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 const MAX_PARTS = 100;
 
-export interface RemoteObject {
-  ID: string;
-  GetURL: string;
-  StoreURL: string;
-  DeleteURL: string;
-  MultipartUpload: { PartSize: number; PartURLs: string[]; CompleteURL: string; AbortURL: string } | null;
-  CustomPutHeaders: boolean;
-  PutHeaders: Record<string, string>;
-  SkipDelete: boolean;
-  Timeout: number;
-}
-
 /** The part size that covers `size` bytes in at most 100 parts of at least 5 MiB, rounded up to a MiB. */
 export function partSize(size: number): number {
   const wanted = Math.max(MIN_PART_SIZE, Math.ceil(size / MAX_PARTS));
   return Math.ceil(wanted / (1024 * 1024)) * 1024 * 1024;
 }
 
-export async function authorizeUpload(job: JobRecord, upload: ArtifactUpload, filesize: number | undefined): Promise<{ RemoteObject: RemoteObject; MaximumSize: number }> {
+export async function authorizeUpload(job: JobRecord, upload: ArtifactUpload, filesize: number | undefined): Promise<ArtifactsAuthorizeAnswer> {
   checkUpload(job, upload);
   const maximum = config().gitlabArtifacts.maxSizeBytes;
   if (filesize !== undefined && filesize > maximum) throw tooLarge();

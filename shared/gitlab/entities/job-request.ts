@@ -5,25 +5,14 @@ import { fullPath } from '../store/projects';
 import { reportFormat } from '../artifacts/file-types';
 import { environmentSlug, tierOf } from '../state/environments';
 import { iso, pageUrl } from './format';
+import { RUNNER_FAILURE_REASONS, type JobArtifactSpec, type JobPayload, type JobStep, type JobVariable } from './runner-protocol';
 
 /**
  * The job as `POST /jobs/request` hands it to a runner (`Entities::Ci::JobRequest::Response`):
  * what to run, with which variables, image, artifacts and dependencies.
  */
 
-/** Failure reasons a runner may report (`features.failure_reasons` tells it this list). */
-export const RUNNER_FAILURE_REASONS = ['script_failure', 'runner_system_failure', 'unknown_failure', 'job_execution_timeout', 'stuck_or_timeout_failure', 'runner_unsupported', 'archived_failure', 'unmet_prerequisites', 'scheduler_failure', 'data_integrity_failure', 'api_failure', 'missing_dependency_failure', 'trace_size_exceeded', 'image_pull_failure'];
-
 const DEFAULT_JOB_TIMEOUT = 3600;
-
-interface Variable {
-  key: string;
-  value: string;
-  public: boolean;
-  masked: boolean;
-  file?: boolean;
-  raw?: boolean;
-}
 
 export interface JobRequestInput {
   job: JobRecord;
@@ -48,13 +37,13 @@ function jobTimeout(job: JobRecord, project: ProjectRecord, runner: RunnerRecord
   return runner.maximumTimeout ? Math.min(wanted, runner.maximumTimeout) : wanted;
 }
 
-function predefinedVariables(input: JobRequestInput): Variable[] {
+function predefinedVariables(input: JobRequestInput): JobVariable[] {
   const { job, project, pipeline, commit, user, runner, token } = input;
   const base = config().externalUrl;
   const server = new URL(base);
   const path = fullPath(project);
-  const pub = (key: string, value: string): Variable => ({ key, value, public: true, masked: false });
-  const variables: Variable[] = [
+  const pub = (key: string, value: string): JobVariable => ({ key, value, public: true, masked: false });
+  const variables: JobVariable[] = [
     pub('CI', 'true'),
     pub('GITLAB_CI', 'true'),
     pub('CI_SERVER_URL', base),
@@ -153,15 +142,15 @@ function refspecs(job: JobRecord, pipeline: PipelineRecord, depth: number): stri
   return specs;
 }
 
-function image(definition: JobRecord['definition']['image']) {
+function image(definition: JobRecord['definition']['image']): JobPayload['image'] {
   if (!definition) return null;
   return { name: definition.name, entrypoint: definition.entrypoint, ports: [], executor_opts: {}, pull_policy: definition.pullPolicy };
 }
 
-function artifacts(job: JobRecord) {
+function artifacts(job: JobRecord): JobArtifactSpec[] {
   const spec = job.definition.artifacts;
   if (!spec) return [];
-  const items: Record<string, unknown>[] = [];
+  const items: JobArtifactSpec[] = [];
   if (spec.paths.length > 0 || spec.untracked) {
     items.push({
       name: spec.name,
@@ -189,11 +178,11 @@ function artifacts(job: JobRecord) {
   return items;
 }
 
-export function jobRequestResponse(input: JobRequestInput) {
+export function jobRequestResponse(input: JobRequestInput): JobPayload {
   const { job, project, pipeline, runner, token } = input;
   const timeout = jobTimeout(job, project, runner);
   const definition = job.definition;
-  const variables: Variable[] = [
+  const variables: JobVariable[] = [
     ...predefinedVariables(input),
     ...Object.entries(definition.variables).map(([key, value]) => ({ key, value, public: true, masked: false })),
     ...(input.dotenvVariables ?? []).map((variable) => ({ key: variable.key, value: variable.value, public: false, masked: false })),
@@ -216,7 +205,7 @@ export function jobRequestResponse(input: JobRequestInput) {
     ...job.jobVariables.map((variable) => ({ key: variable.key, value: variable.value, public: false, masked: false })),
     ...(input.idTokens ?? []).map((token) => ({ key: token.key, value: token.value, public: false, masked: true })),
   ];
-  const steps: Record<string, unknown>[] = [
+  const steps: JobStep[] = [
     { name: 'script', script: [...definition.beforeScript, ...definition.script], timeout, when: 'on_success', allow_failure: false },
   ];
   if (definition.afterScript.length > 0) {

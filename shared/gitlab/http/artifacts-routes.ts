@@ -10,6 +10,7 @@ import { downloadableArchive, jobForRef } from '../artifacts/locate';
 import { tooLarge, type ArtifactUpload } from '../artifacts/register';
 import { authorizeUpload, finalizeUpload, storeDirectUpload } from '../artifacts/upload';
 import type { ProjectAccess } from '../auth/policy';
+import type { ArtifactFinalizeFields, ArtifactUploadParams, ProtocolParams } from '../entities/runner-protocol';
 import { badRequest, forbidden, notFound, paramError } from '../errors';
 import type { JobRecord } from '../records';
 import { authenticateJob } from '../services/runner-job-updates';
@@ -33,13 +34,13 @@ const uploadParams = z.object({
   artifact_type: grape.string().default('archive'),
   artifact_format: grape.string().default('zip'),
   expire_in: grape.string().optional(),
-});
+} satisfies ProtocolParams<ArtifactUploadParams>);
 
 function upload(params: z.infer<typeof uploadParams>): ArtifactUpload {
   return { artifactType: params.artifact_type, artifactFormat: params.artifact_format, expireIn: params.expire_in };
 }
 
-const authorizeArtifacts = handlers(runnerJobPath, params(uploadParams.extend({ filesize: grape.integer(z.int().optional()) }), { token: 'JOB-TOKEN' }), async (c) => {
+const authorizeArtifacts = handlers(runnerJobPath, params(uploadParams.extend({ filesize: grape.integer(z.int().optional()) } satisfies ProtocolParams<ArtifactUploadParams>), { token: 'JOB-TOKEN' }), async (c) => {
   const job = await authenticateJob(c.req.valid('param').id, c.var.params.token);
   const answer = await authorizeUpload(job, upload(c.var.params), c.var.params.filesize);
   return c.body(JSON.stringify(answer), 200, { 'Content-Type': 'application/vnd.gitlab-workhorse+json' });
@@ -76,7 +77,7 @@ const finalizeParams = uploadParams.extend({
   'file.remote_id': grape.string().optional(),
   'file.name': grape.string().optional(),
   'file.sha256': grape.string().optional(),
-});
+} satisfies ProtocolParams<ArtifactFinalizeFields>);
 
 /**
  * The runner's `POST /jobs/:id/artifacts`: the archive itself (a stock runner) or where an

@@ -1,6 +1,7 @@
 import * as z from '../../util/zod';
 import { badRequest, forbidden, validationError } from '../errors';
 import { runnerRegistration } from '../entities/runner';
+import type { JobRequestParams, JobUpdateParams, ProtocolParams } from '../entities/runner-protocol';
 import { requestJob } from '../services/claim-job';
 import { appendJobTrace, updateJobState } from '../services/runner-job-updates';
 import { authenticateRunner, createRunner, registerRunner, resetRunnerToken, unregisterRunner, type RunnerAttributes } from '../services/runners';
@@ -116,7 +117,9 @@ const resetToken = handlers(runnerToken, async (c) => {
   return c.json({ token, token_expires_at: null }, 201);
 });
 
-const request = handlers(params(z.object({ token: grape.string(), last_update: grape.string().optional(), info: runnerInfo })), async (c) => {
+const requestParams = z.object({ token: grape.string(), last_update: grape.string().optional(), info: runnerInfo } satisfies ProtocolParams<JobRequestParams>);
+
+const request = handlers(params(requestParams), async (c) => {
   const { token, last_update: lastUpdate, info } = c.var.params;
   const { runner } = await authenticateRunner(token);
   const result = await requestJob(runner, { lastUpdate, info });
@@ -129,7 +132,7 @@ const updateParams = z.object({
   state: grape.string().optional(),
   failure_reason: grape.string().optional(),
   exit_code: grape.integer(z.int().optional()),
-});
+} satisfies ProtocolParams<JobUpdateParams>);
 
 const update = handlers(runnerJobPath, params(updateParams, { token: 'JOB-TOKEN' }), async (c) => {
   const { token, state, failure_reason: failureReason, exit_code: exitCode } = c.var.params;

@@ -1,6 +1,7 @@
 import { newSecret, tokenPut } from '../../auth/store/token-store';
 import { transact, TransactionConflict } from '../../storage/transact';
 import { jobRequestResponse } from '../entities/job-request';
+import type { JobPayload } from '../entities/runner-protocol';
 import type { JobRecord, RunnerRecord } from '../records';
 import { runnerCanPick } from '../state/runner-matching';
 import { transitionFields } from '../state/transition-fields';
@@ -27,7 +28,7 @@ import { recordRunnerJobWait } from '../../observability/metrics';
  * one transaction with the job token it runs with. The job's status is the condition, so of two
  * runners racing for a job exactly one gets it; the other moves on to the next job.
  */
-export type RequestResult = { kind: 'job'; payload: ReturnType<typeof jobRequestResponse> } | { kind: 'none'; lastUpdate: string };
+export type RequestResult = { kind: 'job'; payload: JobPayload } | { kind: 'none'; lastUpdate: string };
 
 const SCAN_LIMIT = 500;
 const CONTACT_INTERVAL_MS = 60_000;

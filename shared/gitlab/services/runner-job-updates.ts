@@ -1,7 +1,7 @@
 import { RE2JS } from 're2js';
 import { findToken } from '../../auth/store/token-store';
 import { transact, TransactionConflict } from '../../storage/transact';
-import { RUNNER_FAILURE_REASONS } from '../entities/job-request';
+import { RUNNER_FAILURE_REASONS } from '../entities/runner-protocol';
 import { forbidden, GitLabError } from '../errors';
 import type { JobRecord } from '../records';
 import { effectiveAllowFailure, runnerStateTarget } from '../state/job-events';
@@ -85,7 +85,7 @@ export async function updateJobState(jobId: number, token: string | undefined, u
     if (exitCode !== null) changes.exitCode = exitCode;
     let reason = 'unknown_failure';
     if (target === 'failed') {
-      reason = update.failureReason && RUNNER_FAILURE_REASONS.includes(update.failureReason) ? update.failureReason : 'unknown_failure';
+      reason = update.failureReason && (RUNNER_FAILURE_REASONS as readonly string[]).includes(update.failureReason) ? update.failureReason : 'unknown_failure';
       changes.failureReason = reason;
       changes.allowFailure = effectiveAllowFailure(job.definition, exitCode);
     }
