@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type Next } from 'hono';
 import { config } from '../../config';
 import { setDefaultBranchIfUnset } from '../store/projects';
 import { GitHttpRefusal, gitAccess } from './http-access';
@@ -17,7 +17,7 @@ import { afterPush } from '../services/push-pipelines';
  * `…/git-upload-pack` and `…/git-receive-pack`. The form without `.git` is redirected to it for
  * discovery, as GitLab does. Dumb HTTP is not served.
  */
-export const gitHttp = new Hono();
+export const gitHttp = new Hono().on(['GET', 'POST'], '*', smartHttp);
 
 const ROUTE = /^\/(.+?)(\.git)?\/(info\/refs|git-upload-pack|git-receive-pack)$/;
 const NO_CACHE = { 'Cache-Control': 'no-cache', Expires: 'Fri, 01 Jan 1980 00:00:00 GMT', Pragma: 'no-cache' };
@@ -64,7 +64,7 @@ function fatal(c: Context, service: string, message: string) {
   return c.body(new Uint8Array(body), 200, { 'Content-Type': `application/x-${service}-result`, ...NO_CACHE });
 }
 
-gitHttp.on(['GET', 'POST'], '*', async (c, next) => {
+async function smartHttp(c: Context, next: Next): Promise<Response | void> {
   const match = c.req.path.match(ROUTE);
   if (!match) return next();
   const [, projectPath, dotGit, action] = match;
@@ -110,7 +110,7 @@ gitHttp.on(['GET', 'POST'], '*', async (c, next) => {
     if (error instanceof ProtocolError || error instanceof PktLineError || error instanceof PackRejected) return fatal(c, service, error.message);
     throw error;
   }
-});
+}
 
 /** The branch a first push makes the default: `main`, else `master`, else the first one pushed. */
 function defaultBranchOf(applied: PushCommand[]): string | undefined {
