@@ -71,6 +71,20 @@ module.exports = {
       from: { path: '^agent/' },
       to: { path: '^shared/(nomad|gitlab|codearts)/(services|store|http|worker|storage)/' },
     },
+    {
+      name: 'agent-meets-gitlab-through-runner-protocol',
+      severity: 'error',
+      comment: "The shell runner shares only the runner protocol with GitLab's server (scripts/lint-protocol-copies.sh keeps it from copying it).",
+      from: { path: '^agent/' },
+      to: { path: '^shared/gitlab/', pathNot: '^shared/gitlab/entities/runner-protocol\\.ts$' },
+    },
+    {
+      name: 'runner-protocol-stands-alone',
+      severity: 'error',
+      comment: 'The runner protocol imports nothing of ours: the agent that imports it must not pull in the server.',
+      from: { path: '^shared/gitlab/entities/runner-protocol\\.ts$' },
+      to: { path: '^(shared|agent|functions)/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
