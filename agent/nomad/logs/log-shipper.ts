@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { backoffDelay } from '../../common/backoff';
 import type { Logger } from '../../common/logger';
 import type { TaskLogSink } from '../allocrunner/task-runner';
+import type { LogType } from '../../../shared/nomad/wire/client-protocol';
 import type { ControlPlane, LogChunk } from '../control-plane';
 import type { LogOffsets } from './log-offsets';
 
@@ -21,7 +22,6 @@ import type { LogOffsets } from './log-offsets';
  * agent's state through `onShipping`) before it goes out, and a retry — or the next agent, after
  * a crash between commit and state save — sends that same range before anything newer.
  */
-type LogType = 'stdout' | 'stderr';
 
 interface Stream {
   allocId: string;
