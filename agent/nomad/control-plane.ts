@@ -1,5 +1,5 @@
 import type { ChunkRef, ServiceRegistration as StoredRegistration } from '../../shared/nomad/wire/client-protocol';
-import type { ClientAllocUpdate } from '../../shared/nomad/wire/client-protocol';
+import type { ClientAllocUpdate, NodeHeartbeatResponse, NodeRegisterResponse } from '../../shared/nomad/wire/client-protocol';
 import type { Allocation } from '../../shared/nomad/structs/allocation';
 import { ApiClient } from '../common/api-client';
 
@@ -9,11 +9,6 @@ import { ApiClient } from '../common/api-client';
  * under `/v1/client/agent/` (log chunk uploads, service registrations, the action channel).
  * Every call carries the agent's token and the node's ID and secret.
  */
-export interface RegisterResponse {
-  Index: number;
-  HeartbeatTTL: number;
-  NodeID: string;
-}
 
 /** A piece of a task's log, as the upload and commit calls name it. */
 export type LogChunk = ChunkRef;
@@ -28,12 +23,12 @@ export class ControlPlane {
     this.http = new ApiClient({ baseUrl, token, headers: { 'X-Nomad-Node-ID': nodeId, 'X-Nomad-Node-Secret': secretId } });
   }
 
-  async register(node: Record<string, unknown>): Promise<RegisterResponse> {
-    return (await this.http.request<RegisterResponse>('PUT', '/v1/node/register', { Node: node })).body;
+  async register(node: Record<string, unknown>): Promise<NodeRegisterResponse> {
+    return (await this.http.request<NodeRegisterResponse>('PUT', '/v1/node/register', { Node: node })).body;
   }
 
-  async heartbeat(): Promise<{ HeartbeatTTL: number }> {
-    return (await this.http.request<{ HeartbeatTTL: number }>('PUT', `/v1/node/${this.nodeId}/heartbeat`)).body;
+  async heartbeat(): Promise<NodeHeartbeatResponse> {
+    return (await this.http.request<NodeHeartbeatResponse>('PUT', `/v1/node/${this.nodeId}/heartbeat`)).body;
   }
 
   /** Nomad's blocking query: returns when the node's allocations move past `index` or `wait` runs out. */
