@@ -12,6 +12,7 @@ import {
   upsertRegistration,
 } from '../store/service-registrations';
 import type { ServiceRegistration } from '../wire/client-protocol';
+import { writeMeta } from '../wire/query-meta';
 import type { StoredAlloc } from '../store/allocs';
 import { readJob } from '../store/jobs';
 import { blockingJson } from './blocking';
@@ -132,6 +133,6 @@ export function mountClientRoutes(app: Hono): void {
     await Promise.all(body.Delete.map((entry) => deleteRegistration(entry.Namespace, entry.JobID, entry.ID, nodeId)));
     const index = Math.max(0, ...indexes);
     setIndex(c, index);
-    return nomadJson(c, { Index: index });
+    return nomadJson(c, writeMeta(index));
   });
 }
