@@ -6,6 +6,7 @@ import { countEvals, listEvals } from '../services/list-evals';
 import { listNamespaces } from '../store/namespaces';
 import type { Evaluation } from '../structs/evaluation';
 import { evalCountResponse } from '../wire/eval-count-response';
+import { evalDeleteResponse } from '../wire/eval-delete-response';
 import { evaluationWire } from '../wire/evaluation';
 import { blockingQuery } from './blocking';
 import { nomadBody } from './body';
@@ -73,8 +74,8 @@ async function handleDeleteEvals(c: Context): Promise<Response> {
     const namespaces = (await listNamespaces()).map((entry) => entry.Name);
     result = await deleteEvals({ filter, namespaces });
   }
-  setIndex(c, result.Index);
-  return nomadJson(c, result);
+  setIndex(c, result.index);
+  return nomadJson(c, evalDeleteResponse(result));
 }
 
 export function mountEvaluationsRoutes(app: Hono): void {
