@@ -3,7 +3,8 @@ import type { Deployment } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
 import type { Job } from '../structs/job';
 import type { Node } from '../structs/node';
-import { wireVariable, type VariableMetadata } from '../structs/variable';
+import type { VariableMetadata } from '../structs/variable';
+import { variableWire } from '../wire/variable';
 import type { ObjectChange } from '../structs/object-change';
 
 /**
@@ -108,7 +109,7 @@ function nodeEvent(before: Node | undefined, after: Node | undefined, atMs: numb
 function variableEvent(before: VariableMetadata | undefined, after: VariableMetadata | undefined, atMs: number): NomadEvent {
   const meta = after ?? before!;
   const index = after ? Number(after.ModifyIndex) : deletionIndex(meta, atMs);
-  return event('Variable', 'VariableUpdated', meta.Path, meta.Namespace, null, index, { Metadata: wireVariable(meta, true), Deleted: !after });
+  return event('Variable', 'VariableUpdated', meta.Path, meta.Namespace, null, index, { Metadata: variableWire(meta), Deleted: !after });
 }
 
 export function eventFromChange(change: ObjectChange, atMs: number): NomadEvent | undefined {
