@@ -13,6 +13,7 @@ import {
 } from '../store/service-registrations';
 import type { ServiceRegistration } from '../wire/client-protocol';
 import { writeMeta } from '../wire/query-meta';
+import { serviceRegistrationListStubs } from '../wire/service-registration-list-stub';
 import type { StoredAlloc } from '../store/allocs';
 import { readJob } from '../store/jobs';
 import { blockingJson } from './blocking';
@@ -79,14 +80,7 @@ export function mountClientRoutes(app: Hono): void {
     await requireNamespace(c, namespace, 'read-job');
     return blockingJson(c, async () => {
       const registrations = await namespaceRegistrations(namespace);
-      const byName = new Map<string, Set<string>>();
-      for (const registration of registrations) {
-        const tags = byName.get(registration.ServiceName) ?? new Set<string>();
-        for (const tag of registration.Tags) tags.add(tag);
-        byName.set(registration.ServiceName, tags);
-      }
-      const services = [...byName].map(([ServiceName, tags]) => ({ ServiceName, Tags: [...tags].sort() }));
-      return { index: maxIndex(registrations), body: services.length > 0 ? [{ Namespace: namespace, Services: services }] : [] };
+      return { index: maxIndex(registrations), body: serviceRegistrationListStubs(namespace, registrations) };
     });
   });
 
