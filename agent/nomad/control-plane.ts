@@ -1,5 +1,5 @@
 import type { ChunkRef, ServiceRegistration as StoredRegistration } from '../../shared/nomad/wire/client-protocol';
-import type { ClientAllocUpdate, NodeHeartbeatResponse, NodeRegisterResponse } from '../../shared/nomad/wire/client-protocol';
+import type { AgentChannelLocation, ClientAllocUpdate, LogUploadsResponse, NodeHeartbeatResponse, NodeRegisterResponse } from '../../shared/nomad/wire/client-protocol';
 import type { Allocation } from '../../shared/nomad/structs/allocation';
 import { ApiClient } from '../common/api-client';
 
@@ -41,8 +41,8 @@ export class ControlPlane {
     await this.http.request('PUT', `/v1/node/${this.nodeId}/allocations`, { Allocs: allocs });
   }
 
-  async logUploadUrls(allocId: string, chunks: LogChunk[]): Promise<{ Uploads: (LogChunk & { URL: string })[] }> {
-    return (await this.http.request<{ Uploads: (LogChunk & { URL: string })[] }>('POST', '/v1/client/agent/logs/uploads', { AllocID: allocId, Chunks: chunks })).body;
+  async logUploadUrls(allocId: string, chunks: LogChunk[]): Promise<LogUploadsResponse> {
+    return (await this.http.request<LogUploadsResponse>('POST', '/v1/client/agent/logs/uploads', { AllocID: allocId, Chunks: chunks })).body;
   }
 
   async commitLogChunks(allocId: string, chunks: LogChunk[]): Promise<void> {
@@ -55,7 +55,7 @@ export class ControlPlane {
 
   /** The WebSocket URL of the action channel (a path on this server, or an API Gateway URL). */
   async channelUrl(): Promise<string> {
-    const { URL: url } = (await this.http.request<{ URL: string }>('GET', '/v1/client/agent/channel')).body;
+    const { URL: url } = (await this.http.request<AgentChannelLocation>('GET', '/v1/client/agent/channel')).body;
     return url.startsWith('/') ? this.http.wsUrl(url) : url;
   }
 }

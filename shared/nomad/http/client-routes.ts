@@ -11,7 +11,7 @@ import {
   namespaceRegistrations,
   upsertRegistration,
 } from '../store/service-registrations';
-import type { ServiceRegistration } from '../wire/client-protocol';
+import type { LogUploadsResponse, ServiceRegistration } from '../wire/client-protocol';
 import { writeMeta } from '../wire/query-meta';
 import { serviceRegistrationListStubs } from '../wire/service-registration-list-stub';
 import type { StoredAlloc } from '../store/allocs';
@@ -99,7 +99,8 @@ export function mountClientRoutes(app: Hono): void {
     const nodeId = await requireAgentNode(c);
     const body = await nomadBody(c, ChunksBody);
     await nodeAlloc(nodeId, body.AllocID);
-    return nomadJson(c, { Uploads: await logUploadUrls(body.AllocID, body.Chunks) });
+    const uploads: LogUploadsResponse = { Uploads: await logUploadUrls(body.AllocID, body.Chunks) };
+    return nomadJson(c, uploads);
   });
 
   app.on(['PUT', 'POST'], '/v1/client/agent/logs/chunks', async (c) => {

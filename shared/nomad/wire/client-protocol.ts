@@ -46,6 +46,16 @@ export interface ChunkRef {
   Size: number;
 }
 
+/** `POST /v1/client/agent/logs/uploads`: a presigned PUT URL per chunk asked for. */
+export interface LogUploadsResponse {
+  Uploads: (ChunkRef & { URL: string })[];
+}
+
+/** `GET /v1/client/agent/channel` without an upgrade: where the agent opens its action channel. */
+export interface AgentChannelLocation {
+  URL: string;
+}
+
 /** Nomad's ServiceRegistration, as the agent writes it and the server stores and serves it (store/service-registrations.ts). */
 export interface ServiceRegistration {
   ID: string;
