@@ -1,9 +1,9 @@
 import type { Context } from 'hono';
 import * as z from '../../util/zod';
 import { requireNamespace } from '../acl/guard';
-import { jobScaleStatus, scaleJob } from '../services/scale-job';
+import { readJobScale, scaleJob } from '../services/scale-job';
 import { jobRegisterResponse } from '../wire/job-register-response';
-import { jobScaleStatus as jobScaleStatusWire } from '../wire/job-scale-status';
+import { jobScaleStatus } from '../wire/job-scale-status';
 import { blockingJson } from './blocking';
 import { nomadBody } from './body';
 import { badRequest } from '../errors';
@@ -31,8 +31,8 @@ export async function scaleStatusHandler(c: Context, { jobId }: JobPath): Promis
   const namespace = namespaceParam(c);
   await requireNamespace(c, namespace, 'read-job-scaling', 'read-job');
   return blockingJson(c, async () => {
-    const { job, groups } = await jobScaleStatus(namespace, jobId);
-    return { index: job.ModifyIndex, body: jobScaleStatusWire(job, groups) };
+    const { job, groups } = await readJobScale(namespace, jobId);
+    return { index: job.ModifyIndex, body: jobScaleStatus(job, groups) };
   });
 }
 

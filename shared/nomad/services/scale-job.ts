@@ -37,7 +37,7 @@ export interface GroupScale {
   events: ScalingEvent[] | null;
 }
 
-export async function jobScaleStatus(namespace: string, jobId: string): Promise<{ job: Job; groups: Map<string, GroupScale> }> {
+export async function readJobScale(namespace: string, jobId: string): Promise<{ job: Job; groups: Map<string, GroupScale> }> {
   const [record, allocs, events] = await Promise.all([readJob(namespace, jobId), readJobAllocs(namespace, jobId), readScalingEvents(namespace, jobId)]);
   if (!record) throw notFound('job not found');
   const { job } = record;
