@@ -11,10 +11,13 @@ import { jobRegisterResponse } from '../../../shared/nomad/wire/job-register-res
 import { jobScaleStatus } from '../../../shared/nomad/wire/job-scale-status';
 import { jobTagResponse } from '../../../shared/nomad/wire/job-tag-response';
 import { jobValidateResponse } from '../../../shared/nomad/wire/job-validate-response';
+import { namespaceWire } from '../../../shared/nomad/wire/namespace';
 import { nodeDrainUpdateResponse } from '../../../shared/nomad/wire/node-drain-update-response';
 import { nodeHeartbeatResponse, nodeRegisterResponse } from '../../../shared/nomad/wire/node-update-response';
 import { periodicForceResponse } from '../../../shared/nomad/wire/periodic-force-response';
 import { searchResponse } from '../../../shared/nomad/wire/search-response';
+import { serviceRegistrationListStubs } from '../../../shared/nomad/wire/service-registration-list-stub';
+import { variableWire } from '../../../shared/nomad/wire/variable';
 
 /** The response shapes of wire/: Nomad's field names (nomad/structs), from the domain values the services return. */
 const evaluation = newEval({ namespace: 'default', jobId: 'web', type: 'service', priority: 50, triggeredBy: 'job-register', jobModifyIndex: 7, index: 9, now: 0 });
@@ -152,5 +155,28 @@ describe('cluster responses', () => {
   it('render an ACL policy list entry without its rules', () => {
     const policy = { Name: 'ops', Description: 'd', Rules: 'namespace "*" {}', JobACL: null, CreateIndex: 1, ModifyIndex: 2 };
     expect(aclPolicyListStub(policy as Parameters<typeof aclPolicyListStub>[0])).toEqual({ Name: 'ops', Description: 'd', CreateIndex: 1, ModifyIndex: 2 });
+  });
+
+  it('render a namespace with Nomad’s fields only, whatever else its record carries', () => {
+    const stored = { Name: 'apps', Description: '', Quota: '', Capabilities: null, NodePoolConfiguration: null, Meta: null, CreateIndex: 2, ModifyIndex: 3, Extra: 'x' };
+    expect(Object.keys(namespaceWire(stored))).toEqual(['Name', 'Description', 'Quota', 'Capabilities', 'NodePoolConfiguration', 'Meta', 'CreateIndex', 'ModifyIndex']);
+  });
+
+  it('render services by name with their tags merged and sorted, and nothing for a namespace without any', () => {
+    const registration = { ID: 'a', ServiceName: 'web', Namespace: 'default', NodeID: 'n', Datacenter: 'dc1', JobID: 'j', AllocID: 'x', Address: '', Port: 1, CreateIndex: 1, ModifyIndex: 1 };
+    const stubs = serviceRegistrationListStubs('default', [
+      { ...registration, Tags: ['b'] },
+      { ...registration, ID: 'b', Tags: ['a', 'b'] },
+    ]);
+    expect(stubs).toEqual([{ Namespace: 'default', Services: [{ ServiceName: 'web', Tags: ['a', 'b'] }] }]);
+    expect(serviceRegistrationListStubs('default', [])).toEqual([]);
+  });
+
+  it('render a variable in Go’s field order, the lock as Go durations, empty items left out', () => {
+    const meta = { Namespace: 'default', Path: 'p', CreateIndex: 1, CreateTime: 2, ModifyIndex: 3, ModifyTime: 4 };
+    expect(JSON.stringify(variableWire({ ...meta, Lock: { ID: 'l', TTLMs: 15_000, LockDelayMs: 0 }, Items: {} }))).toBe(
+      '{"Namespace":"default","Path":"p","Lock":{"TTL":"15s","LockDelay":"","ID":"l"},"CreateIndex":1,"CreateTime":2,"ModifyIndex":3,"ModifyTime":4}',
+    );
+    expect(variableWire({ ...meta, Items: { k: 'v' } })).toMatchObject({ Items: { k: 'v' } });
   });
 });
