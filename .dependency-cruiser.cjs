@@ -65,6 +65,32 @@ module.exports = {
       },
     },
     {
+      name: 'nomad-responses-rendered-above-services',
+      severity: 'error',
+      comment:
+        "Nomad's response shapes (wire/) are rendered by http/ (and the event stream's events/) from what services return; " +
+        'below them only the protocol modules shared with the agent and the queue are imported, and wire types may be named.',
+      from: { path: '^shared/nomad/', pathNot: '^shared/nomad/(http|wire|events)/' },
+      to: {
+        path: '^shared/nomad/wire/',
+        pathNot: '^shared/nomad/wire/(client-protocol|channel-protocol|client-rpc-protocol|eval-message|log-frames)\\.ts$',
+        dependencyTypesNot: ['type-only'],
+      },
+    },
+    {
+      name: 'nomad-wire-is-pure',
+      severity: 'error',
+      comment:
+        'A wire/ renderer is a pure function of what it is given: it names store and service types, but calls no store, ' +
+        "service, worker or AWS module (server-identity.ts aside: the one server's fixed names).",
+      from: { path: '^shared/nomad/wire/' },
+      to: {
+        path: ['^shared/nomad/(store|services|worker|http|acl)/', '^shared/(aws|storage|auth)/', '@aws-sdk/'],
+        pathNot: '^shared/nomad/services/server-identity\\.ts$',
+        dependencyTypesNot: ['type-only'],
+      },
+    },
+    {
       name: 'agent-meets-server-through-protocol',
       severity: 'error',
       comment: 'The agent shares only the protocol modules with the server, never its services or store.',

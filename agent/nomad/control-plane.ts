@@ -1,5 +1,5 @@
 import type { ChunkRef, ServiceRegistration as StoredRegistration } from '../../shared/nomad/wire/client-protocol';
-import type { ClientAllocUpdate } from '../../shared/nomad/wire/client-protocol';
+import type { AgentChannelLocation, ClientAllocUpdate, LogUploadsResponse, NodeHeartbeatResponse, NodeRegisterResponse } from '../../shared/nomad/wire/client-protocol';
 import type { Allocation } from '../../shared/nomad/structs/allocation';
 import { ApiClient } from '../common/api-client';
 
@@ -9,11 +9,6 @@ import { ApiClient } from '../common/api-client';
  * under `/v1/client/agent/` (log chunk uploads, service registrations, the action channel).
  * Every call carries the agent's token and the node's ID and secret.
  */
-export interface RegisterResponse {
-  Index: number;
-  HeartbeatTTL: number;
-  NodeID: string;
-}
 
 /** A piece of a task's log, as the upload and commit calls name it. */
 export type LogChunk = ChunkRef;
@@ -28,12 +23,12 @@ export class ControlPlane {
     this.http = new ApiClient({ baseUrl, token, headers: { 'X-Nomad-Node-ID': nodeId, 'X-Nomad-Node-Secret': secretId } });
   }
 
-  async register(node: Record<string, unknown>): Promise<RegisterResponse> {
-    return (await this.http.request<RegisterResponse>('PUT', '/v1/node/register', { Node: node })).body;
+  async register(node: Record<string, unknown>): Promise<NodeRegisterResponse> {
+    return (await this.http.request<NodeRegisterResponse>('PUT', '/v1/node/register', { Node: node })).body;
   }
 
-  async heartbeat(): Promise<{ HeartbeatTTL: number }> {
-    return (await this.http.request<{ HeartbeatTTL: number }>('PUT', `/v1/node/${this.nodeId}/heartbeat`)).body;
+  async heartbeat(): Promise<NodeHeartbeatResponse> {
+    return (await this.http.request<NodeHeartbeatResponse>('PUT', `/v1/node/${this.nodeId}/heartbeat`)).body;
   }
 
   /** Nomad's blocking query: returns when the node's allocations move past `index` or `wait` runs out. */
@@ -46,8 +41,8 @@ export class ControlPlane {
     await this.http.request('PUT', `/v1/node/${this.nodeId}/allocations`, { Allocs: allocs });
   }
 
-  async logUploadUrls(allocId: string, chunks: LogChunk[]): Promise<{ Uploads: (LogChunk & { URL: string })[] }> {
-    return (await this.http.request<{ Uploads: (LogChunk & { URL: string })[] }>('POST', '/v1/client/agent/logs/uploads', { AllocID: allocId, Chunks: chunks })).body;
+  async logUploadUrls(allocId: string, chunks: LogChunk[]): Promise<LogUploadsResponse> {
+    return (await this.http.request<LogUploadsResponse>('POST', '/v1/client/agent/logs/uploads', { AllocID: allocId, Chunks: chunks })).body;
   }
 
   async commitLogChunks(allocId: string, chunks: LogChunk[]): Promise<void> {
@@ -60,7 +55,7 @@ export class ControlPlane {
 
   /** The WebSocket URL of the action channel (a path on this server, or an API Gateway URL). */
   async channelUrl(): Promise<string> {
-    const { URL: url } = (await this.http.request<{ URL: string }>('GET', '/v1/client/agent/channel')).body;
+    const { URL: url } = (await this.http.request<AgentChannelLocation>('GET', '/v1/client/agent/channel')).body;
     return url.startsWith('/') ? this.http.wsUrl(url) : url;
   }
 }

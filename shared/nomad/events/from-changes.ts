@@ -3,7 +3,9 @@ import type { Deployment } from '../structs/deployment';
 import type { Evaluation } from '../structs/evaluation';
 import type { Job } from '../structs/job';
 import type { Node } from '../structs/node';
-import { wireVariable, type VariableMetadata } from '../structs/variable';
+import type { VariableMetadata } from '../structs/variable';
+import { nodeWire } from '../wire/node';
+import { variableWire } from '../wire/variable';
 import type { ObjectChange } from '../structs/object-change';
 
 /**
@@ -87,14 +89,9 @@ function deploymentEvent(before: Deployment | undefined, after: Deployment | und
   return event('Deployment', type, after.ID, after.Namespace, [after.JobID], Number(after.ModifyIndex), { Deployment: after });
 }
 
-function sanitized(node: Node): Record<string, unknown> {
-  const { SecretID: _secret, ...rest } = node as Node & { SecretID?: string };
-  return rest;
-}
-
 function nodeEvent(before: Node | undefined, after: Node | undefined, atMs: number): NomadEvent | undefined {
   const node = after ?? before!;
-  if (!after) return event('Node', 'NodeDeregistration', node.ID, '', null, deletionIndex(node, atMs), { Node: sanitized(node) });
+  if (!after) return event('Node', 'NodeDeregistration', node.ID, '', null, deletionIndex(node, atMs), { Node: nodeWire(node) });
   let type: string | undefined;
   if (!before) type = 'NodeRegistration';
   else if (!same(before.DrainStrategy, after.DrainStrategy)) type = 'NodeDrain';
@@ -102,13 +99,13 @@ function nodeEvent(before: Node | undefined, after: Node | undefined, atMs: numb
   else if (before.Status !== after.Status) type = 'NodeStreamEvent';
   else if (before.ModifyIndex !== after.ModifyIndex) type = 'NodeRegistration';
   if (!type) return undefined;
-  return event('Node', type, after.ID, '', null, Number(after.ModifyIndex), { Node: sanitized(after) });
+  return event('Node', type, after.ID, '', null, Number(after.ModifyIndex), { Node: nodeWire(after) });
 }
 
 function variableEvent(before: VariableMetadata | undefined, after: VariableMetadata | undefined, atMs: number): NomadEvent {
   const meta = after ?? before!;
   const index = after ? Number(after.ModifyIndex) : deletionIndex(meta, atMs);
-  return event('Variable', 'VariableUpdated', meta.Path, meta.Namespace, null, index, { Metadata: wireVariable(meta, true), Deleted: !after });
+  return event('Variable', 'VariableUpdated', meta.Path, meta.Namespace, null, index, { Metadata: variableWire(meta), Deleted: !after });
 }
 
 export function eventFromChange(change: ObjectChange, atMs: number): NomadEvent | undefined {

@@ -9,7 +9,7 @@ import { clearResolvedTokens } from '../acl/resolve';
 import { parsePolicyRules, PolicyParseError } from '../acl/policy';
 import { createToken, updateToken } from '../acl/tokens';
 import { deletePolicy, listPolicies, putPolicy, readPolicy } from '../store/acl-policies';
-import { policyWire } from '../wire/acl-policy';
+import { aclPolicyListStub, policyWire } from '../wire/acl-policy';
 import { aclTokenListStub, aclTokenWire, type NomadToken } from '../wire/acl-token';
 import { nomadBody, optionalNomadBody } from './body';
 import { badRequest, notFound } from '../errors';
@@ -119,10 +119,7 @@ export function mountAclRoutes(app: Hono): void {
       (policy) => resolved.acl.management || own.has(policy.Name),
     );
     setQueryMeta(c, policies.reduce((max, policy) => Math.max(max, policy.ModifyIndex), 0));
-    return nomadJson(
-      c,
-      policies.map((policy) => ({ Name: policy.Name, Description: policy.Description, CreateIndex: policy.CreateIndex, ModifyIndex: policy.ModifyIndex })),
-    );
+    return nomadJson(c, policies.map(aclPolicyListStub));
   });
 
   app.on(['PUT', 'POST'], '/v1/acl/token', async (c) => {

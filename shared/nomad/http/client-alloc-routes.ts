@@ -7,6 +7,7 @@ import { findAlloc, type StoredAlloc } from '../store/allocs';
 import type { NamespaceCapability } from '../acl/capabilities';
 import { badRequest, methodNotAllowed, NomadError } from '../errors';
 import { nomadJson } from './respond';
+import { writeMeta } from '../wire/query-meta';
 
 /**
  * Nomad's client allocation operations, relayed to the node that runs the allocation over its
@@ -17,7 +18,8 @@ import { nomadJson } from './respond';
  * the node-wide calls go to the API's own client where it runs one (`npm start`'s built-in agent,
  * NOMAD_LOCAL_CLIENT_NODE_ID), as on `nomad agent -dev`; otherwise Nomad's server-only answer.
  */
-const GENERIC_RESPONSE = { Index: 0 };
+/** Nomad's GenericResponse: the client answers these calls without an index. */
+const GENERIC_RESPONSE = writeMeta(0);
 
 // Go decodes null as the zero value.
 const text = z.string().nullish().transform((value) => value ?? '');

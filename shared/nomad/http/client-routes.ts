@@ -11,7 +11,9 @@ import {
   namespaceRegistrations,
   upsertRegistration,
 } from '../store/service-registrations';
-import type { ServiceRegistration } from '../wire/client-protocol';
+import type { LogUploadsResponse, ServiceRegistration } from '../wire/client-protocol';
+import { writeMeta } from '../wire/query-meta';
+import { serviceRegistrationListStubs } from '../wire/service-registration-list-stub';
 import type { StoredAlloc } from '../store/allocs';
 import { readJob } from '../store/jobs';
 import { blockingJson } from './blocking';
@@ -78,14 +80,7 @@ export function mountClientRoutes(app: Hono): void {
     await requireNamespace(c, namespace, 'read-job');
     return blockingJson(c, async () => {
       const registrations = await namespaceRegistrations(namespace);
-      const byName = new Map<string, Set<string>>();
-      for (const registration of registrations) {
-        const tags = byName.get(registration.ServiceName) ?? new Set<string>();
-        for (const tag of registration.Tags) tags.add(tag);
-        byName.set(registration.ServiceName, tags);
-      }
-      const services = [...byName].map(([ServiceName, tags]) => ({ ServiceName, Tags: [...tags].sort() }));
-      return { index: maxIndex(registrations), body: services.length > 0 ? [{ Namespace: namespace, Services: services }] : [] };
+      return { index: maxIndex(registrations), body: serviceRegistrationListStubs(namespace, registrations) };
     });
   });
 
@@ -104,7 +99,8 @@ export function mountClientRoutes(app: Hono): void {
     const nodeId = await requireAgentNode(c);
     const body = await nomadBody(c, ChunksBody);
     await nodeAlloc(nodeId, body.AllocID);
-    return nomadJson(c, { Uploads: await logUploadUrls(body.AllocID, body.Chunks) });
+    const uploads: LogUploadsResponse = { Uploads: await logUploadUrls(body.AllocID, body.Chunks) };
+    return nomadJson(c, uploads);
   });
 
   app.on(['PUT', 'POST'], '/v1/client/agent/logs/chunks', async (c) => {
@@ -132,6 +128,6 @@ export function mountClientRoutes(app: Hono): void {
     await Promise.all(body.Delete.map((entry) => deleteRegistration(entry.Namespace, entry.JobID, entry.ID, nodeId)));
     const index = Math.max(0, ...indexes);
     setIndex(c, index);
-    return nomadJson(c, { Index: index });
+    return nomadJson(c, writeMeta(index));
   });
 }

@@ -8,6 +8,7 @@ import { readJob } from '../store/jobs';
 import { allocListStub } from '../wire/alloc-list-stub';
 import type { Deployment } from '../structs/deployment';
 import { deploymentWire } from '../wire/deployment';
+import { deploymentUpdateResponse } from '../wire/deployment-update-response';
 import { blockingJson, blockingQuery } from './blocking';
 import { optionalNomadBody } from './body';
 import { badRequest, notFound } from '../errors';
@@ -55,14 +56,8 @@ function checkId(c: Context, bodyId: string | undefined): string {
 }
 
 function respond(c: Context, result: DeploymentUpdateResult): Response {
-  setIndex(c, result.Index);
-  return nomadJson(c, {
-    EvalID: result.EvalID,
-    EvalCreateIndex: result.EvalCreateIndex,
-    DeploymentModifyIndex: result.DeploymentModifyIndex,
-    RevertedJobVersion: result.RevertedJobVersion ?? null,
-    Index: result.Index,
-  });
+  setIndex(c, result.index);
+  return nomadJson(c, deploymentUpdateResponse(result));
 }
 
 export function mountDeploymentRoutes(app: Hono): void {

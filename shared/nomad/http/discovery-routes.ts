@@ -1,9 +1,11 @@
 import type { Context, Hono } from 'hono';
 import { permissionDenied, resolveRequest, requireNode } from '../acl/guard';
-import { agentSelf, serverMembers } from '../services/agent-self';
-import { collectMetrics, prometheusText } from '../services/metrics';
+import { agentFacts } from '../services/agent-self';
+import { collectMetrics } from '../services/metrics';
 import { addressText, serverAddress } from '../services/server-identity';
 import { pingStore } from '../store/cluster-counts';
+import { agentMembers, agentSelf } from '../wire/agent-self';
+import { metricsSummary, prometheusText } from '../wire/metrics-summary';
 import { config } from '../../config';
 import { badRequest, methodNotAllowed } from '../errors';
 import { nomadJson } from './respond';
@@ -36,7 +38,7 @@ async function health(c: Context): Promise<Response> {
 }
 
 async function metrics(c: Context): Promise<Response> {
-  const summary = await collectMetrics();
+  const summary = metricsSummary(await collectMetrics());
   if (c.req.query('format') === 'prometheus') {
     return c.body(prometheusText(summary), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
   }
@@ -49,11 +51,11 @@ export function mountDiscoveryRoutes(app: Hono): void {
   app.get('/v1/regions', (c) => nomadJson(c, [config().region]));
   app.get('/v1/agent/self', async (c) => {
     await requireAgent(c, 'read');
-    return nomadJson(c, agentSelf(here(c)));
+    return nomadJson(c, agentSelf(agentFacts(here(c))));
   });
   app.get('/v1/agent/members', async (c) => {
     await requireNode(c, 'read');
-    return nomadJson(c, serverMembers(here(c)));
+    return nomadJson(c, agentMembers(agentFacts(here(c))));
   });
   app.get('/v1/agent/servers', async (c) => {
     await requireAgent(c, 'read');

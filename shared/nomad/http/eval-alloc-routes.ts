@@ -6,8 +6,8 @@ import { findAlloc, readJobAllocs, withJobs } from '../store/allocs';
 import { findEval } from '../store/evals';
 import { readJob } from '../store/jobs';
 import { allocListStub } from '../wire/alloc-list-stub';
-import { evaluationWire } from '../wire/evaluation';
-import { evaluationStub } from '../wire/evaluation-stub';
+import { allocStopResponse } from '../wire/alloc-stop-response';
+import { evaluationWire, evaluationWithRelated } from '../wire/evaluation';
 import { blockingJson, blockingQuery } from './blocking';
 import { notFound } from '../errors';
 import { nomadJson, setIndex, setQueryMeta } from './respond';
@@ -36,8 +36,7 @@ export function mountEvalAllocRoutes(app: Hono): void {
       if (!evaluation) throw notFound('eval not found');
       await requireNamespace(c, evaluation.Namespace, 'read-job');
       if (c.req.query('related') !== 'true') return { index: evaluation.ModifyIndex, body: evaluationWire(evaluation) };
-      const related = (await relatedEvals(evaluation)).map(evaluationStub);
-      return { index: evaluation.ModifyIndex, body: { ...evaluationWire(evaluation), RelatedEvals: related } };
+      return { index: evaluation.ModifyIndex, body: evaluationWithRelated(evaluation, await relatedEvals(evaluation)) };
     });
   });
 
@@ -46,8 +45,8 @@ export function mountEvalAllocRoutes(app: Hono): void {
     if (!stored) throw notFound('alloc not found');
     await requireNamespace(c, stored.alloc.Namespace, 'alloc-lifecycle');
     const result = await stopAlloc(stored);
-    setIndex(c, result.Index);
-    return nomadJson(c, result);
+    setIndex(c, result.index);
+    return nomadJson(c, allocStopResponse(result.evaluation, result.index));
   });
 
   app.get('/v1/allocation/:alloc_id', async (c) => {

@@ -5,6 +5,8 @@ import { deleteEvals } from '../services/delete-evals';
 import { countEvals, listEvals } from '../services/list-evals';
 import { listNamespaces } from '../store/namespaces';
 import type { Evaluation } from '../structs/evaluation';
+import { evalCountResponse } from '../wire/eval-count-response';
+import { evalDeleteResponse } from '../wire/eval-delete-response';
 import { evaluationWire } from '../wire/evaluation';
 import { blockingQuery } from './blocking';
 import { nomadBody } from './body';
@@ -51,7 +53,7 @@ async function handleCountEvals(c: Context): Promise<Response> {
     return { index: counted.index, body: counted.count };
   });
   setQueryMeta(c, result.index);
-  return nomadJson(c, { Count: result.body, Index: result.index, LastContact: 0, KnownLeader: true, NextToken: '' });
+  return nomadJson(c, evalCountResponse(result.body, result.index));
 }
 
 const DeleteBody = z.object({ EvalIDs: z.array(z.string()).nullish(), Filter: z.string().optional() }).passthrough();
@@ -72,8 +74,8 @@ async function handleDeleteEvals(c: Context): Promise<Response> {
     const namespaces = (await listNamespaces()).map((entry) => entry.Name);
     result = await deleteEvals({ filter, namespaces });
   }
-  setIndex(c, result.Index);
-  return nomadJson(c, result);
+  setIndex(c, result.index);
+  return nomadJson(c, evalDeleteResponse(result));
 }
 
 export function mountEvaluationsRoutes(app: Hono): void {

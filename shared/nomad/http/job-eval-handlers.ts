@@ -3,6 +3,8 @@ import * as z from '../../util/zod';
 import { requireNamespace } from '../acl/guard';
 import { evaluateJob } from '../services/evaluate-job';
 import { planJob } from '../services/plan-job';
+import { jobPlanResponse } from '../wire/job-plan-response';
+import { jobRegisterResponse } from '../wire/job-register-response';
 import { nomadBody, optionalNomadBody } from './body';
 import { badRequest } from '../errors';
 import type { JobPath } from './job-path';
@@ -34,8 +36,8 @@ export async function evaluateHandler(c: Context, { jobId }: JobPath): Promise<R
   const namespace = namespaceParam(c);
   await requireNamespace(c, namespace, 'submit-job', 'evaluate-job');
   const result = await evaluateJob(namespace, jobId, body.EvalOptions?.ForceReschedule ?? false);
-  setIndex(c, result.Index);
-  return nomadJson(c, result);
+  setIndex(c, result.index);
+  return nomadJson(c, jobRegisterResponse(result));
 }
 
 export async function planHandler(c: Context, { jobId }: JobPath): Promise<Response> {
@@ -48,5 +50,5 @@ export async function planHandler(c: Context, { jobId }: JobPath): Promise<Respo
   await requireJobWrite(c, namespace, body, 'submit-job', 'plan-job');
   const result = await planJob({ job, namespace, diff: body.Diff ?? false });
   setIndex(c, result.index);
-  return nomadJson(c, result.body);
+  return nomadJson(c, jobPlanResponse(result));
 }

@@ -2,11 +2,15 @@ import type { Context } from 'hono';
 import * as z from '../../util/zod';
 import { requireNamespace } from '../acl/guard';
 import { diffVersionParam, jobVersions } from '../services/job-versions';
-import { registerResponse } from '../services/register-job';
 import { revertJob } from '../services/revert-job';
 import { setJobStability } from '../services/stable-job';
 import { tagJobVersion, untagJobVersion } from '../services/tag-job-version';
 import { readSubmission } from '../store/submissions';
+import { jobRegisterResponse } from '../wire/job-register-response';
+import { jobSubmission } from '../wire/job-submission';
+import { jobTagResponse } from '../wire/job-tag-response';
+import { jobVersionsResponse } from '../wire/job-versions-response';
+import { writeMeta } from '../wire/query-meta';
 import { blockingJson } from './blocking';
 import { nomadBody, optionalNomadBody } from './body';
 import { badRequest, notFound } from '../errors';
@@ -51,8 +55,8 @@ export async function versionsHandler(c: Context, { jobId }: JobPath): Promise<R
   const diffVersion = diffVersionParam(c.req.query('diff_version'));
   const diffTag = c.req.query('diff_tag') || undefined;
   return blockingJson(c, async () => {
-    const { index, diffs: Diffs, versions: Versions } = await jobVersions({ namespace, jobId, diffs, diffVersion, diffTag });
-    return { index, body: { Diffs, Versions, Index: index, KnownLeader: true, LastContact: 0, NextToken: '' } };
+    const result = await jobVersions({ namespace, jobId, diffs, diffVersion, diffTag });
+    return { index: result.index, body: jobVersionsResponse(result) };
   });
 }
 
@@ -64,8 +68,7 @@ export async function submissionHandler(c: Context, { jobId }: JobPath): Promise
   return blockingJson(c, async () => {
     const submission = await readSubmission(namespace, jobId, Number(version));
     if (!submission) throw notFound('job source not found');
-    const { Source, Format, VariableFlags, Variables, Namespace, JobID, Version, JobModifyIndex } = submission;
-    return { index: JobModifyIndex, body: { Source, Format, VariableFlags, Variables, Namespace, JobID, Version, JobModifyIndex } };
+    return { index: submission.JobModifyIndex, body: jobSubmission(submission) };
   });
 }
 
@@ -81,8 +84,8 @@ export async function revertHandler(c: Context, { jobId }: JobPath): Promise<Res
     taggedVersion: body.TaggedVersion,
     enforcePriorVersion: body.EnforcePriorVersion,
   });
-  setIndex(c, result.Index);
-  return nomadJson(c, registerResponse(result));
+  setIndex(c, result.index);
+  return nomadJson(c, jobRegisterResponse(result));
 }
 
 export async function stableHandler(c: Context, { jobId }: JobPath): Promise<Response> {
@@ -92,7 +95,7 @@ export async function stableHandler(c: Context, { jobId }: JobPath): Promise<Res
   await requireNamespace(c, namespace, 'submit-job', 'stable-job');
   const index = await setJobStability(namespace, jobId, body.JobVersion ?? 0, body.Stable ?? false);
   setIndex(c, index);
-  return nomadJson(c, { Index: index });
+  return nomadJson(c, writeMeta(index));
 }
 
 export async function tagHandler(c: Context, { jobId, tag }: JobPath): Promise<Response> {
@@ -100,14 +103,14 @@ export async function tagHandler(c: Context, { jobId, tag }: JobPath): Promise<R
   await requireNamespace(c, namespace, 'submit-job', 'tag-job-version');
   const body = await optionalNomadBody(c, TagBody, {});
   const result = await tagJobVersion(namespace, jobId, tag!, body.Version ?? undefined, body.Description ?? '');
-  setIndex(c, result.Index);
-  return nomadJson(c, result);
+  setIndex(c, result.index);
+  return nomadJson(c, jobTagResponse(result));
 }
 
 export async function untagHandler(c: Context, { jobId, tag }: JobPath): Promise<Response> {
   const namespace = namespaceParam(c);
   await requireNamespace(c, namespace, 'submit-job', 'tag-job-version');
   const result = await untagJobVersion(namespace, jobId, tag!);
-  setIndex(c, result.Index);
-  return nomadJson(c, result);
+  setIndex(c, result.index);
+  return nomadJson(c, jobTagResponse(result));
 }

@@ -3,6 +3,8 @@ import * as z from '../../util/zod';
 import { requireNamespace } from '../acl/guard';
 import { forcePeriodicLaunch } from '../services/periodic-launch';
 import { dispatchJob } from '../services/dispatch-job';
+import { jobDispatchResponse } from '../wire/job-dispatch-response';
+import { periodicForceResponse } from '../wire/periodic-force-response';
 import { optionalNomadBody } from './body';
 import { badRequest } from '../errors';
 import type { JobPath } from './job-path';
@@ -68,14 +70,14 @@ export async function dispatchHandler(c: Context, { jobId }: JobPath): Promise<R
     priority: body.Priority,
     idempotencyToken: c.req.query('idempotency_token') || undefined,
   });
-  setIndex(c, result.Index);
-  return nomadJson(c, result);
+  setIndex(c, result.index);
+  return nomadJson(c, jobDispatchResponse(result));
 }
 
 export async function periodicForceHandler(c: Context, { jobId }: JobPath): Promise<Response> {
   const namespace = namespaceParam(c);
   await requireNamespace(c, namespace, 'dispatch-job', 'submit-job', 'force-periodic-job');
   const result = await forcePeriodicLaunch(namespace, jobId);
-  setIndex(c, result.Index);
-  return nomadJson(c, result);
+  setIndex(c, result.index);
+  return nomadJson(c, periodicForceResponse(result));
 }

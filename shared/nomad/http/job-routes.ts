@@ -7,6 +7,7 @@ import { listJobEvals } from '../store/evals';
 import { readJob } from '../store/jobs';
 import { allocListStub } from '../wire/alloc-list-stub';
 import { evaluationWire } from '../wire/evaluation';
+import { jobDeregisterResponse } from '../wire/job-deregister-response';
 import { blockingJson } from './blocking';
 import { jobServicesHandler } from './client-routes';
 import { methodNotAllowed, notFound, NomadError } from '../errors';
@@ -47,8 +48,8 @@ async function deregisterHandler(c: Context, { jobId }: JobPath): Promise<Respon
     purge,
     evalPriority: evalPriorityParam(c),
   });
-  setIndex(c, result.Index);
-  return nomadJson(c, result);
+  setIndex(c, result.index);
+  return nomadJson(c, jobDeregisterResponse(result));
 }
 
 async function summaryHandler(c: Context, { jobId }: JobPath): Promise<Response> {

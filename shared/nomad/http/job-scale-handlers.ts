@@ -1,7 +1,9 @@
 import type { Context } from 'hono';
 import * as z from '../../util/zod';
 import { requireNamespace } from '../acl/guard';
-import { jobScaleStatus, scaleJob } from '../services/scale-job';
+import { readJobScale, scaleJob } from '../services/scale-job';
+import { jobRegisterResponse } from '../wire/job-register-response';
+import { jobScaleStatus } from '../wire/job-scale-status';
 import { blockingJson } from './blocking';
 import { nomadBody } from './body';
 import { badRequest } from '../errors';
@@ -28,7 +30,10 @@ const SCALING_REQUEST = { name: 'ScalingRequest', integers: { Count: 'int64', Jo
 export async function scaleStatusHandler(c: Context, { jobId }: JobPath): Promise<Response> {
   const namespace = namespaceParam(c);
   await requireNamespace(c, namespace, 'read-job-scaling', 'read-job');
-  return blockingJson(c, () => jobScaleStatus(namespace, jobId));
+  return blockingJson(c, async () => {
+    const { job, groups } = await readJobScale(namespace, jobId);
+    return { index: job.ModifyIndex, body: jobScaleStatus(job, groups) };
+  });
 }
 
 export async function scaleHandler(c: Context, { jobId }: JobPath): Promise<Response> {
@@ -47,6 +52,6 @@ export async function scaleHandler(c: Context, { jobId }: JobPath): Promise<Resp
     meta: body.Meta,
     jobModifyIndex: body.JobModifyIndex,
   });
-  setIndex(c, result.Index);
-  return nomadJson(c, result);
+  setIndex(c, result.index);
+  return nomadJson(c, jobRegisterResponse(result));
 }

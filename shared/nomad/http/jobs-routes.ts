@@ -4,7 +4,8 @@ import { resolveRequest, requireNamespace } from '../acl/guard';
 import { fieldTypeProblem } from '../jobspec/field-types';
 import { blockingPage, filterPredicate } from './collection-params';
 import { listJobs } from '../services/list-jobs';
-import { registerJob, registerResponse } from '../services/register-job';
+import { registerJob } from '../services/register-job';
+import { jobRegisterResponse } from '../wire/job-register-response';
 import { listNamespaces } from '../store/namespaces';
 import type { JobRecord } from '../store/jobs';
 import { jobListStub } from '../wire/job-list-stub';
@@ -77,8 +78,8 @@ export async function handleRegister(c: Context, pathJobId?: string): Promise<Re
     preserveCounts: body.PreserveCounts ?? false,
     submission: body.Submission,
   });
-  setIndex(c, result.Index);
-  return nomadJson(c, registerResponse(result));
+  setIndex(c, result.index);
+  return nomadJson(c, jobRegisterResponse(result));
 }
 
 /** The namespaces a list reads: the one asked for, or with `*` every one the token may list jobs in. */

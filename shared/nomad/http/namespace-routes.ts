@@ -3,6 +3,7 @@ import * as z from '../../util/zod';
 import { permissionDenied, requireManagement, resolveRequest } from '../acl/guard';
 import { removeNamespace, upsertNamespace } from '../services/namespaces';
 import { listNamespaces, readNamespace } from '../store/namespaces';
+import { namespaceWire } from '../wire/namespace';
 import { blockingJson } from './blocking';
 import { nomadBody } from './body';
 import { badRequest, notFound } from '../errors';
@@ -34,7 +35,7 @@ export function mountNamespaceRoutes(app: Hono): void {
     const { acl } = await resolveRequest(c);
     return blockingJson(c, async () => {
       const namespaces = (await listNamespaces(c.req.query('prefix') ?? '')).filter((namespace) => acl.allowNamespaceAny(namespace.Name));
-      return { index: namespaces.reduce((max, namespace) => Math.max(max, namespace.ModifyIndex), 1), body: namespaces };
+      return { index: namespaces.reduce((max, namespace) => Math.max(max, namespace.ModifyIndex), 1), body: namespaces.map(namespaceWire) };
     });
   });
 
@@ -45,7 +46,7 @@ export function mountNamespaceRoutes(app: Hono): void {
     return blockingJson(c, async () => {
       const namespace = await readNamespace(name);
       if (!namespace) throw notFound('Namespace not found');
-      return { index: namespace.ModifyIndex, body: namespace };
+      return { index: namespace.ModifyIndex, body: namespaceWire(namespace) };
     });
   });
 

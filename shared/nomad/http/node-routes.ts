@@ -7,8 +7,11 @@ import { registerNode } from '../services/register-node';
 import { updateAllocsFromClient } from '../services/update-allocs';
 import { listNodeAllocs, withJobs } from '../store/allocs';
 import { listNodes, readNode } from '../store/nodes';
-import type { Node } from '../structs/node';
+import { nodeWire } from '../wire/node';
 import { nodeListStub } from '../wire/node-list-stub';
+import { nodeDrainUpdateResponse, nodeEligibilityUpdateResponse } from '../wire/node-drain-update-response';
+import { nodeHeartbeatResponse, nodeRegisterResponse } from '../wire/node-update-response';
+import { writeMeta } from '../wire/query-meta';
 import { blockingJson, blockingQuery } from './blocking';
 import { nomadBody } from './body';
 import { notFound } from '../errors';
@@ -49,25 +52,20 @@ async function nodeCreateIndex(nodeId: string): Promise<number> {
 }
 
 /** The node as Nomad serves it: never with its secret. */
-function publicNode(node: Node): Node {
-  const { SecretID: _secret, ...rest } = node;
-  return rest as Node;
-}
-
 export function mountNodeRoutes(app: Hono): void {
   app.on(['PUT', 'POST'], '/v1/node/register', async (c) => {
     await requireNode(c, 'write');
     const body = await nomadBody(c, RegisterNodeBody);
     const result = await registerNode(body.Node);
-    setIndex(c, result.Index);
-    return nomadJson(c, result);
+    setIndex(c, result.index);
+    return nomadJson(c, nodeRegisterResponse(result));
   });
 
   app.on(['PUT', 'POST'], '/v1/node/:node_id/heartbeat', async (c) => {
     await requireNode(c, 'write');
     const result = await heartbeatNode(c.req.param('node_id'));
-    setIndex(c, result.Index);
-    return nomadJson(c, result);
+    setIndex(c, result.index);
+    return nomadJson(c, nodeHeartbeatResponse(result));
   });
 
   app.on(['PUT', 'POST'], '/v1/node/:node_id/drain', async (c) => {
@@ -75,16 +73,16 @@ export function mountNodeRoutes(app: Hono): void {
     const body = await nomadBody(c, DrainBody);
     const spec = body.DrainSpec ? { Deadline: body.DrainSpec.Deadline ?? 0, IgnoreSystemJobs: body.DrainSpec.IgnoreSystemJobs ?? false } : null;
     const result = await drainNode(c.req.param('node_id'), spec, body.MarkEligible ?? false);
-    setIndex(c, result.Index);
-    return nomadJson(c, { ...result, LastIndex: result.Index, RequestTime: 0 });
+    setIndex(c, result.index);
+    return nomadJson(c, nodeDrainUpdateResponse(result));
   });
 
   app.on(['PUT', 'POST'], '/v1/node/:node_id/eligibility', async (c) => {
     await requireNode(c, 'write');
     const body = await nomadBody(c, EligibilityBody);
     const result = await setEligibility(c.req.param('node_id'), body.Eligibility);
-    setIndex(c, result.Index);
-    return nomadJson(c, { ...result, LastIndex: result.Index, RequestTime: 0 });
+    setIndex(c, result.index);
+    return nomadJson(c, nodeEligibilityUpdateResponse(result));
   });
 
   app.get('/v1/nodes', async (c) => {
@@ -103,7 +101,7 @@ export function mountNodeRoutes(app: Hono): void {
     return blockingJson(c, async () => {
       const stored = await readNode(c.req.param('node_id'));
       if (!stored) throw notFound('node not found');
-      return { index: stored.node.ModifyIndex, body: publicNode(stored.node) };
+      return { index: stored.node.ModifyIndex, body: nodeWire(stored.node) };
     });
   });
 
@@ -126,7 +124,7 @@ export function mountNodeRoutes(app: Hono): void {
     await requireNode(c, 'write');
     const body = await nomadBody(c, ClientAllocsBody);
     const result = await updateAllocsFromClient(c.req.param('node_id'), body.Allocs);
-    setIndex(c, result.Index);
-    return nomadJson(c, { Index: result.Index });
+    setIndex(c, result.index);
+    return nomadJson(c, writeMeta(result.index));
   });
 }

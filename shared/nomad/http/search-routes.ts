@@ -5,6 +5,7 @@ import { fuzzySearch, MIN_TERM_LENGTH } from '../services/fuzzy-search';
 import { prefixSearch } from '../services/prefix-search';
 import { contextError, JOB_CONTEXTS, SEARCH_CONTEXTS, type SearchContext, type SearchScope } from '../services/search-scope';
 import { listNamespaces } from '../store/namespaces';
+import { searchResponse } from '../wire/search-response';
 import { nomadBody } from './body';
 import { badRequest, methodNotAllowed } from '../errors';
 import { nomadJson, setQueryMeta } from './respond';
@@ -39,14 +40,9 @@ async function searchScope(c: Context, namespace: string, context: SearchContext
   return scope;
 }
 
-/** Go marshals maps with their keys sorted. */
-function sortedKeys<T>(map: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : 1)));
-}
-
-function answer(c: Context, result: { Matches: Record<string, unknown>; Truncations: Record<string, boolean>; Index: number }): Response {
-  setQueryMeta(c, result.Index);
-  return nomadJson(c, { Matches: sortedKeys(result.Matches), Truncations: sortedKeys(result.Truncations), Index: result.Index, LastContact: 0, KnownLeader: true, NextToken: '' });
+function answer(c: Context, result: Parameters<typeof searchResponse>[0]): Response {
+  setQueryMeta(c, result.index);
+  return nomadJson(c, searchResponse(result));
 }
 
 export function mountSearchRoutes(app: Hono): void {

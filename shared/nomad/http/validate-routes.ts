@@ -3,6 +3,7 @@ import * as z from '../../util/zod';
 import { requireNamespace } from '../acl/guard';
 import { canonicalizeJob } from '../jobspec/canonicalize';
 import { validateJobSpec } from '../services/validate-job';
+import { jobValidateResponse } from '../wire/job-validate-response';
 import { nomadBody } from './body';
 import { badRequest, methodNotAllowed } from '../errors';
 import { nomadJson } from './respond';
@@ -19,7 +20,7 @@ export function mountValidateRoutes(app: Hono): void {
     if (!body.Job) throw badRequest('Job must be specified');
     const job = canonicalizeJob(body.Job);
     await requireNamespace(c, job.Namespace, 'read-job');
-    return nomadJson(c, validateJobSpec(job));
+    return nomadJson(c, jobValidateResponse(validateJobSpec(job)));
   });
   app.all('/v1/validate/job', () => {
     throw methodNotAllowed();

@@ -2,6 +2,8 @@ import type { Context, Hono } from 'hono';
 import { requireNode, resolveRequest } from '../acl/guard';
 import { applyVariable, listVariablesFor, readVariableFor, renewLock, type ApplyOp, type VariableCaller } from '../services/variables';
 import { workloadClaim } from '../services/workload-claim';
+import type { VariableMetadata } from '../structs/variable';
+import { variableWire } from '../wire/variable';
 import { blockingQuery } from './blocking';
 import { blockingPage, filterPredicate } from './collection-params';
 import { badRequest, methodNotAllowed, notFound } from '../errors';
@@ -65,7 +67,7 @@ async function readOne(c: Context, path: string): Promise<Response> {
   const result = await blockingQuery(c, () => readVariableFor(caller, namespace, path));
   setQueryMeta(c, result.index);
   if (!result.body) throw notFound('variable not found');
-  return nomadJson(c, result.body);
+  return nomadJson(c, variableWire(result.body));
 }
 
 async function write(c: Context, path: string): Promise<Response> {
@@ -75,7 +77,7 @@ async function write(c: Context, path: string): Promise<Response> {
   const body = await variableBody(c);
   const namespace = body.Namespace || namespaceParam(c);
   if (operation === 'lock-renew') {
-    return nomadJson(c, await renewLock(await callerOf(c), namespaceParam(c), path, body.Lock?.ID));
+    return nomadJson(c, variableWire(await renewLock(await callerOf(c), namespaceParam(c), path, body.Lock?.ID)));
   }
   let op: ApplyOp;
   let checkIndex: number | undefined;
@@ -90,10 +92,10 @@ async function write(c: Context, path: string): Promise<Response> {
   const result = await applyVariable(caller, op, { namespace, path, items: body.Items, lock: body.Lock, checkIndex });
   if (result.conflict) {
     setIndex(c, result.conflictIndex ?? result.index);
-    return c.body(JSON.stringify(result.conflict), 409, { 'Content-Type': 'application/json' });
+    return c.body(JSON.stringify(variableWire(result.conflict)), 409, { 'Content-Type': 'application/json' });
   }
   setIndex(c, result.index);
-  return nomadJson(c, result.output ?? null);
+  return nomadJson(c, result.output ? variableWire(result.output) : null);
 }
 
 async function remove(c: Context, path: string): Promise<Response> {
@@ -103,7 +105,7 @@ async function remove(c: Context, path: string): Promise<Response> {
   const result = await applyVariable(caller, op, { namespace: namespaceParam(c), path, checkIndex });
   if (result.conflict) {
     setIndex(c, result.conflictIndex ?? result.index);
-    return c.body(JSON.stringify(result.conflict), 409, { 'Content-Type': 'application/json' });
+    return c.body(JSON.stringify(variableWire(result.conflict)), 409, { 'Content-Type': 'application/json' });
   }
   setIndex(c, result.index);
   return c.body(null, 204);
@@ -112,7 +114,9 @@ async function remove(c: Context, path: string): Promise<Response> {
 export function mountVariableRoutes(app: Hono): void {
   app.get('/v1/vars', async (c) => {
     const caller = await callerOf(c);
-    const keep = filterPredicate<Record<string, unknown>>(c.req.query('filter'));
+    const matches = filterPredicate<Record<string, unknown>>(c.req.query('filter'));
+    // The filter reads the stub as Nomad shows it (the lock's durations as Go prints them).
+    const keep = matches && ((meta: VariableMetadata) => matches(variableWire(meta)));
     const page = await blockingPage(c, () =>
       listVariablesFor(caller, {
         namespace: namespaceParam(c),
@@ -122,7 +126,7 @@ export function mountVariableRoutes(app: Hono): void {
         keep,
       }),
     );
-    return nomadJson(c, page.items);
+    return nomadJson(c, page.items.map(variableWire));
   });
   app.all('/v1/vars', () => {
     throw methodNotAllowed();

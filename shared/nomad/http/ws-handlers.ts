@@ -10,6 +10,7 @@ import { nomadJson } from './respond';
 import { requireAgentNode } from '../services/node-auth';
 import { localRelay, localSockets } from '../services/local-sockets';
 import type { ActionRequest } from '../services/action-request';
+import type { AgentChannelLocation } from '../wire/client-protocol';
 
 /**
  * The WebSocket endpoints as the local Node server serves them (`npm start`; the server injects
@@ -101,7 +102,8 @@ export async function agentChannelHandler(c: Context): Promise<Response> {
   const nodeId = await requireAgentNode(c);
   if (!isUpgrade(c)) {
     const websocketApi = config().actionsWebSocketUrl;
-    return nomadJson(c, { URL: websocketApi ? `${websocketApi}?role=agent` : '/v1/client/agent/channel' });
+    const location: AgentChannelLocation = { URL: websocketApi ? `${websocketApi}?role=agent` : '/v1/client/agent/channel' };
+    return nomadJson(c, location);
   }
   const next = inOrder();
   let id = '';

@@ -3,7 +3,8 @@ import type { ActionRequest } from './action-request';
 import { execSessionFor } from './exec-request';
 import { RelayError } from './relay-error';
 import { resolveSecret, TokenError } from '../acl/resolve';
-import { findAlloc, withJobs } from '../store/allocs';
+import { findAlloc } from '../store/allocs';
+import { relaySession } from './relay-session';
 import { acceptReply } from './reply-inbox';
 import { agentChannel, deleteAgentChannel, deleteSession, putAgentChannel, putSession, readSession, type ActionSession } from '../store/relay-sessions';
 
@@ -37,20 +38,9 @@ async function sessionFor(sessionId: string, request: ActionRequest): Promise<Ac
   if (!stored || stored.alloc.JobID !== request.jobId || stored.alloc.Namespace !== request.namespace) {
     throw new RelayError(1008, `allocation ${request.allocId} not found in job ${request.jobId}`);
   }
-  const [alloc] = await withJobs([stored]);
-  const task = alloc.Job?.TaskGroups.find((group) => group.Name === alloc.TaskGroup)?.Tasks.find((candidate) => candidate.Name === request.task);
-  if (!task) throw new RelayError(1008, `task ${request.task} not found in allocation`);
+  const { session, task } = await relaySession(sessionId, request, stored, `task ${request.task} not found in allocation`);
   if (!(task.Actions ?? []).some((action) => action.Name === request.action)) throw new RelayError(1008, `action ${request.action} not found`);
-  return {
-    sessionId,
-    nodeId: alloc.NodeID,
-    namespace: alloc.Namespace,
-    allocId: alloc.ID,
-    task: request.task,
-    action: request.action,
-    tty: request.tty,
-    awaitingHandshake: request.handshake,
-  };
+  return session;
 }
 
 async function authorize(session: ActionSession, secret: string | undefined): Promise<void> {

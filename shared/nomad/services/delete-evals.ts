@@ -19,8 +19,8 @@ import { isOpenEval, type Evaluation } from '../structs/evaluation';
 export type EvalDeleteRequest = { evalIds: string[] } | { filter: (evaluation: Evaluation) => boolean; namespaces: string[] };
 
 export interface EvalDeleteResult {
-  Count: number;
-  Index: number;
+  count: number;
+  index: number;
 }
 
 /** Nomad's isEvalDeleteSafe, over the evaluation's own allocations. Pure. */
@@ -76,5 +76,5 @@ export async function deleteEvals(request: EvalDeleteRequest): Promise<EvalDelet
     }
   }
   const count = await deleteAll(doomed);
-  return { Count: count, Index: nextIndex() };
+  return { count, index: nextIndex() };
 }

@@ -31,13 +31,11 @@ import { newEval } from './new-eval';
  * first registers the latest stable version again.
  */
 export interface DeploymentUpdateResult {
-  EvalID: string;
-  EvalCreateIndex: number;
-  DeploymentModifyIndex: number;
-  RevertedJobVersion?: number;
-  Index: number;
-  LastIndex?: number;
-  RequestTime?: number;
+  /** The evaluation the change filed (the revert's, when it rolled the job back). */
+  evaluation?: Evaluation;
+  /** The version a failed deployment's job was rolled back to as a new one. */
+  revertedJobVersion?: number;
+  index: number;
 }
 
 function watcherEval(deployment: Deployment, job: Job, index: number, now: number): Evaluation {
@@ -78,7 +76,7 @@ async function commit(deployment: Deployment, record: JobRecord, work: Commit): 
   if (Object.keys(delta).length > 0) items.push(jobDeltaUpdate(record.job.Namespace, record.job.ID, record.job.CreateIndex, delta, index));
   await transact(items);
   if (evaluation) await queueNewEvals([evaluation]);
-  return { EvalID: evaluation?.ID ?? '', EvalCreateIndex: evaluation ? index : 0, DeploymentModifyIndex: index, Index: index };
+  return { evaluation, index };
 }
 
 async function jobOf(deployment: Deployment): Promise<JobRecord> {
@@ -145,9 +143,8 @@ async function failWith(deployment: Deployment, record: JobRecord, base: string,
     delta: { activeDeployments: -1 },
   });
   if (reverted) {
-    result.EvalID = reverted.evaluation.ID;
-    result.EvalCreateIndex = reverted.evaluation.CreateIndex;
-    result.RevertedJobVersion = reverted.version;
+    result.evaluation = reverted.evaluation;
+    result.revertedJobVersion = reverted.version;
   }
   return result;
 }

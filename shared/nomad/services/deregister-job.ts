@@ -5,6 +5,7 @@ import { touchJobs } from '../store/collection-index';
 import { deleteHistoryItem, deleteJobItem, deleteSources, jobHistory } from '../store/job-purge';
 import { putJobVersion, readJob, writeJobItem } from '../store/jobs';
 import { isParentJob, type Job } from '../structs/job';
+import type { JobWriteOutcome } from '../structs/job-write-outcome';
 import { queueNewEvals } from '../store/eval-queue';
 import { newEval } from './new-eval';
 
@@ -20,36 +21,10 @@ export interface DeregisterRequest {
   evalPriority: number;
 }
 
-export interface DeregisterResult {
-  EvalID: string;
-  EvalCreateIndex: number;
-  JobModifyIndex: number;
-  VolumeEvalID: string;
-  VolumeEvalIndex: number;
-  Index: number;
-  LastContact: number;
-  KnownLeader: boolean;
-  NextToken: string;
-}
-
-function emptyResult(): DeregisterResult {
-  return {
-    EvalID: '',
-    EvalCreateIndex: 0,
-    JobModifyIndex: 0,
-    VolumeEvalID: '',
-    VolumeEvalIndex: 0,
-    Index: 0,
-    LastContact: 0,
-    KnownLeader: false,
-    NextToken: '',
-  };
-}
-
-export async function deregisterJob(request: DeregisterRequest): Promise<DeregisterResult> {
+export async function deregisterJob(request: DeregisterRequest): Promise<JobWriteOutcome> {
   for (let attempt = 0; ; attempt++) {
     const existing = await readJob(request.namespace, request.jobId);
-    if (!existing) return emptyResult();
+    if (!existing) return { jobModifyIndex: 0, index: 0 };
     const index = nextIndex();
     const now = Date.now();
     const stored = existing.job;
@@ -118,12 +93,6 @@ export async function deregisterJob(request: DeregisterRequest): Promise<Deregis
       }
     }
     if (evaluation) await queueNewEvals([evaluation]);
-    return {
-      ...emptyResult(),
-      EvalID: evaluation?.ID ?? '',
-      EvalCreateIndex: evaluation ? index : 0,
-      JobModifyIndex: jobModifyIndex,
-      Index: index,
-    };
+    return { evaluation, jobModifyIndex, index };
   }
 }

@@ -3,6 +3,7 @@ import { TransactionConflict, type TransactItem } from '../../storage/transact';
 import { badRequest, notFound } from '../errors';
 import { claimDispatchToken, readDispatchToken } from '../store/dispatch-tokens';
 import { readJob } from '../store/jobs';
+import type { Evaluation } from '../structs/evaluation';
 import type { Job } from '../structs/job';
 import { registerJob } from './register-job';
 
@@ -24,12 +25,13 @@ export interface DispatchRequest {
   idempotencyToken?: string;
 }
 
-export interface DispatchResult {
-  Index: number;
-  JobCreateIndex: number;
-  EvalCreateIndex: number;
-  EvalID: string;
-  DispatchedJobID: string;
+/** A dispatch's outcome: the child (new, or the one an idempotency token already made) and its evaluation. */
+export interface DispatchOutcome {
+  childId: string;
+  jobCreateIndex: number;
+  /** None when the token's earlier child answers. */
+  evaluation?: Evaluation;
+  index: number;
 }
 
 function goList(keys: string[]): string {
@@ -56,20 +58,14 @@ export function dispatchedJobId(parentId: string, idPrefixTemplate: string | und
   return idPrefixTemplate ? `${parentId}/dispatch-${idPrefixTemplate}-${suffix}` : `${parentId}/dispatch-${suffix}`;
 }
 
-async function previousDispatch(namespace: string, parentId: string, token: string): Promise<DispatchResult | undefined> {
+async function previousDispatch(namespace: string, parentId: string, token: string): Promise<DispatchOutcome | undefined> {
   const claimed = await readDispatchToken(namespace, parentId, token);
   if (!claimed) return undefined;
   const child = await readJob(namespace, claimed.childId);
-  return {
-    Index: child?.job.ModifyIndex ?? claimed.index,
-    JobCreateIndex: child?.job.CreateIndex ?? claimed.index,
-    EvalCreateIndex: 0,
-    EvalID: '',
-    DispatchedJobID: claimed.childId,
-  };
+  return { childId: claimed.childId, jobCreateIndex: child?.job.CreateIndex ?? claimed.index, index: child?.job.ModifyIndex ?? claimed.index };
 }
 
-export async function dispatchJob(request: DispatchRequest): Promise<DispatchResult> {
+export async function dispatchJob(request: DispatchRequest): Promise<DispatchOutcome> {
   const record = await readJob(request.namespace, request.jobId);
   if (!record) throw notFound('parameterized job not found');
   const parent = record.job;
@@ -112,13 +108,7 @@ export async function dispatchJob(request: DispatchRequest): Promise<DispatchRes
       now,
       extraItems: claimToken,
     });
-    return {
-      Index: result.Index,
-      JobCreateIndex: result.job.CreateIndex,
-      EvalCreateIndex: result.EvalCreateIndex,
-      EvalID: result.EvalID,
-      DispatchedJobID: childId,
-    };
+    return { childId, jobCreateIndex: result.job.CreateIndex, evaluation: result.evaluation, index: result.index };
   } catch (error) {
     // A concurrent dispatch with the same token won: answer with its child.
     if (token && error instanceof TransactionConflict) {

@@ -5,6 +5,7 @@ import { desiredTransitionItem, readJobAllocs } from '../store/allocs';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate } from '../store/job-counters';
 import { readJob } from '../store/jobs';
+import type { JobWriteOutcome } from '../structs/job-write-outcome';
 import { queueNewEvals } from '../store/eval-queue';
 import { newEval } from './new-eval';
 
@@ -13,7 +14,7 @@ import { newEval } from './new-eval';
  * allocations that have not been replaced are marked to be rescheduled now, in the same
  * transaction as the evaluation.
  */
-export async function evaluateJob(namespace: string, jobId: string, forceReschedule: boolean) {
+export async function evaluateJob(namespace: string, jobId: string, forceReschedule: boolean): Promise<JobWriteOutcome> {
   const [record, allocs] = await Promise.all([readJob(namespace, jobId), forceReschedule ? readJobAllocs(namespace, jobId) : []]);
   if (!record) throw notFound('job not found');
   const { job } = record;
@@ -37,14 +38,5 @@ export async function evaluateJob(namespace: string, jobId: string, forceResched
   items.push(...failed.slice(0, 90).map(({ alloc }) => desiredTransitionItem(alloc, 'ForceReschedule', index)));
   await transact(items);
   await queueNewEvals([evaluation]);
-  return {
-    EvalID: evaluation.ID,
-    EvalCreateIndex: index,
-    JobModifyIndex: job.ModifyIndex,
-    Warnings: '',
-    Index: index,
-    LastContact: 0,
-    KnownLeader: false,
-    NextToken: '',
-  };
+  return { evaluation, jobModifyIndex: job.ModifyIndex, index };
 }

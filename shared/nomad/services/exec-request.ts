@@ -1,7 +1,8 @@
 import { RelayError } from './relay-error';
 import type { ActionRequest } from './action-request';
 import type { ActionSession } from '../store/relay-sessions';
-import { findAlloc, withJobs } from '../store/allocs';
+import { findAlloc } from '../store/allocs';
+import { relaySession } from './relay-session';
 
 /**
  * `alloc exec` as a relayed session: what Nomad checks before a command runs, with its texts
@@ -16,21 +17,8 @@ export async function execSessionFor(sessionId: string, request: ActionRequest, 
   if (!stored) throw new RelayError(1008, `Unknown allocation "${request.allocId}"`);
   if (!request.task) throw new RelayError(1008, 'must provide task name');
   if (command.length === 0) throw new RelayError(1008, 'command is not present');
-  const [alloc] = await withJobs([stored]);
-  const task = alloc.Job?.TaskGroups.find((group) => group.Name === alloc.TaskGroup)?.Tasks.find((candidate) => candidate.Name === request.task);
-  if (!task) throw new RelayError(1008, `unknown task name ${JSON.stringify(request.task)}`);
-  return {
-    sessionId,
-    nodeId: alloc.NodeID,
-    namespace: alloc.Namespace,
-    allocId: alloc.ID,
-    task: request.task,
-    action: '',
-    tty: request.tty,
-    awaitingHandshake: request.handshake,
-    command,
-    nodeExec: !ISOLATED_DRIVERS.has(task.Driver),
-  };
+  const { session, task } = await relaySession(sessionId, { ...request, action: '' }, stored, `unknown task name ${JSON.stringify(request.task)}`);
+  return { ...session, command, nodeExec: !ISOLATED_DRIVERS.has(task.Driver) };
 }
 
 /** The `command` query parameter: a JSON array of strings, as Nomad's HTTP agent reads it. */

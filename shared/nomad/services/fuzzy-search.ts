@@ -19,9 +19,9 @@ export interface FuzzyMatch {
 }
 
 export interface FuzzyResult {
-  Matches: Record<string, FuzzyMatch[] | null>;
-  Truncations: Record<string, boolean>;
-  Index: number;
+  matches: Record<string, FuzzyMatch[] | null>;
+  truncations: Record<string, boolean>;
+  index: number;
 }
 
 export interface Scored extends FuzzyMatch {
@@ -73,8 +73,8 @@ export function jobMatches(job: Job, text: string): Record<string, Scored[]> {
 async function searchContext(context: SearchContext, scope: SearchScope, text: string, result: FuzzyResult): Promise<void> {
   const put = (name: string, matches: Scored[], scannedMore: boolean) => {
     const { matches: kept, truncated } = ranked(matches);
-    result.Matches[name] = kept.length > 0 ? kept : null;
-    result.Truncations[name] = truncated || scannedMore;
+    result.matches[name] = kept.length > 0 ? kept : null;
+    result.truncations[name] = truncated || scannedMore;
   };
   switch (context) {
     case 'jobs': {
@@ -121,8 +121,8 @@ async function searchContext(context: SearchContext, scope: SearchScope, text: s
 
 export async function fuzzySearch(context: SearchContext | 'all', scope: SearchScope, text: string): Promise<FuzzyResult> {
   const contexts = context === 'all' ? SEARCH_CONTEXTS.filter((candidate) => contextReadable(scope, candidate)) : [context];
-  const result: FuzzyResult = { Matches: {}, Truncations: {}, Index: 1 };
+  const result: FuzzyResult = { matches: {}, truncations: {}, index: 1 };
   for (const candidate of contexts) await searchContext(candidate, scope, text.toLowerCase(), result);
-  result.Index = Math.max(result.Index, await searchedTablesIndex(contexts));
+  result.index = Math.max(result.index, await searchedTablesIndex(contexts));
   return result;
 }

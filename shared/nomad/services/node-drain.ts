@@ -15,10 +15,10 @@ import { createJobEvals, jobsForNode } from './node-evals';
  * left or its deadline passed.
  */
 export interface NodeUpdateResult {
-  EvalIDs: string[];
-  EvalCreateIndex: number;
-  NodeModifyIndex: number;
-  Index: number;
+  evalIds: string[];
+  evalCreateIndex: number;
+  nodeModifyIndex: number;
+  index: number;
 }
 
 export interface DrainSpec {
@@ -59,7 +59,7 @@ export async function drainNode(nodeId: string, spec: DrainSpec | null, markElig
       now,
     );
     if (stored && markEligible) await unblockEvals({ nodes: [stored.node] });
-    return { EvalIDs: [], EvalCreateIndex: 0, NodeModifyIndex: index, Index: index };
+    return { evalIds: [], evalCreateIndex: 0, nodeModifyIndex: index, index };
   }
   const deadlineMs = spec.Deadline / 1_000_000;
   const strategy = {
@@ -78,7 +78,7 @@ export async function drainNode(nodeId: string, spec: DrainSpec | null, markElig
   const evals = await createJobEvals(records, 'node-drain', stored?.node ?? before.node);
   // A node with nothing to move is drained at once, as Nomad's drainer ends it without a tick.
   if (stored && records.length === 0) await finishDrain(stored, now);
-  return { EvalIDs: evals.map((evaluation) => evaluation.ID), EvalCreateIndex: evals[0]?.CreateIndex ?? 0, NodeModifyIndex: index, Index: index };
+  return { evalIds: evals.map((evaluation) => evaluation.ID), evalCreateIndex: evals[0]?.CreateIndex ?? 0, nodeModifyIndex: index, index };
 }
 
 export async function setEligibility(nodeId: string, eligibility: string, now = Date.now()): Promise<NodeUpdateResult> {
@@ -95,7 +95,7 @@ export async function setEligibility(nodeId: string, eligibility: string, now = 
     evalIds = evals.map((evaluation) => evaluation.ID);
     await unblockEvals({ nodes: [stored.node] });
   }
-  return { EvalIDs: evalIds, EvalCreateIndex: 0, NodeModifyIndex: index, Index: index };
+  return { evalIds, evalCreateIndex: 0, nodeModifyIndex: index, index };
 }
 
 /** Ends a node's drain if nothing is left to move (system work aside) or its deadline passed. */

@@ -12,9 +12,9 @@ import { createJobEvals, jobsForNode } from './node-evals';
  * evaluations get another try. Returns the TTL the client must heartbeat within.
  */
 export interface HeartbeatResult {
-  HeartbeatTTL: number;
-  Index: number;
-  EvalIDs: string[];
+  heartbeatTtlMs: number;
+  index: number;
+  evalIds: string[];
 }
 
 export async function heartbeatNode(nodeId: string, now = Date.now()): Promise<HeartbeatResult> {
@@ -30,5 +30,5 @@ export async function heartbeatNode(nodeId: string, now = Date.now()): Promise<H
       await unblockEvals({ nodes: [ready.node] });
     }
   }
-  return { HeartbeatTTL: config().heartbeatTtlMs * 1_000_000, Index: index, EvalIDs: evalIds };
+  return { heartbeatTtlMs: config().heartbeatTtlMs, index, evalIds };
 }

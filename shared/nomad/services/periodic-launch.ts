@@ -43,10 +43,9 @@ export async function launchChild(parent: Job, launch: Date, due?: number): Prom
 }
 
 /** `POST /v1/job/:id/periodic/force`: a child now, overlap or not. */
-export async function forcePeriodicLaunch(namespace: string, jobId: string) {
+export async function forcePeriodicLaunch(namespace: string, jobId: string): Promise<RegisterResult> {
   const record = await readJob(namespace, jobId);
   if (!record) throw notFound('job not found');
   if (!record.job.Periodic) throw badRequest("can't force launch non-periodic job");
-  const result = await launchChild(record.job, new Date());
-  return { EvalCreateIndex: result.EvalCreateIndex, EvalID: result.EvalID, Index: result.Index };
+  return launchChild(record.job, new Date());
 }

@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { jobDiff, type JobDiff } from '../jobspec/diff';
 import { annotatePlanDiff } from '../jobspec/plan-annotations';
 import { specChanged } from '../jobspec/spec-changed';
-import { formatWarnings } from '../jobspec/validate';
 import { nextLaunch } from '../periodic/cron';
 import { computePlan } from '../scheduler/generic-sched';
+import type { SchedulerResult } from '../scheduler/types';
 import type { Evaluation } from '../structs/evaluation';
 import { isParentJob, type Job } from '../structs/job';
 import { loadSnapshot } from '../worker/snapshot';
-import { evaluationWire } from '../wire/evaluation';
 import { checkNamespaceExists, prepareJob } from './register-job';
 
 /**
@@ -17,7 +16,18 @@ import { checkNamespaceExists, prepareJob } from './register-job';
  * state, and scheduled by an `AnnotatePlan` evaluation; the plan is reported, never applied, and
  * nothing is written.
  */
-const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** What the dry run found: the evaluations it would create, what it could not place, what it would change. */
+export interface PlanOutcome {
+  /** The stored job's JobModifyIndex (0 for a new job), for a check-and-set register after. */
+  index: number;
+  nextLaunch?: Date;
+  warnings: string[];
+  diff?: JobDiff;
+  createdEvals: Evaluation[];
+  failedTGAllocs: SchedulerResult['failedTGAllocs'];
+  desiredTGUpdates: SchedulerResult['desiredTGUpdates'];
+}
 
 export interface PlanRequest {
   job: unknown;
@@ -25,7 +35,7 @@ export interface PlanRequest {
   diff: boolean;
 }
 
-export async function planJob(request: PlanRequest) {
+export async function planJob(request: PlanRequest): Promise<PlanOutcome> {
   const { job: submitted, warnings } = prepareJob(request.job, request.namespace);
   await checkNamespaceExists(submitted.ID, submitted.Namespace);
   const { snapshot, record } = await loadSnapshot(submitted.Namespace, submitted.ID);
@@ -66,23 +76,21 @@ export async function planJob(request: PlanRequest) {
     options: { newId: randomUUID },
   });
 
-  const createdEvals: Record<string, unknown>[] = [];
+  const createdEvals: Evaluation[] = [];
   if (Object.keys(result.failedTGAllocs).length > 0) {
-    createdEvals.push(
-      evaluationWire({
-        ...evaluation,
-        ID: randomUUID(),
-        TriggeredBy: 'queued-allocs',
-        Status: 'blocked',
-        StatusDescription: 'created to place remaining allocations',
-        PreviousEval: evaluation.ID,
-        AnnotatePlan: false,
-        ClassEligibility: {},
-      }),
-    );
+    createdEvals.push({
+      ...evaluation,
+      ID: randomUUID(),
+      TriggeredBy: 'queued-allocs',
+      Status: 'blocked',
+      StatusDescription: 'created to place remaining allocations',
+      PreviousEval: evaluation.ID,
+      AnnotatePlan: false,
+      ClassEligibility: {},
+    });
   }
   const followups = (result.plan as { followupEvals?: Evaluation[] }).followupEvals ?? [];
-  createdEvals.push(...followups.map(evaluationWire));
+  createdEvals.push(...followups);
 
   let diff: JobDiff | undefined;
   if (request.diff) {
@@ -90,18 +98,13 @@ export async function planJob(request: PlanRequest) {
     annotatePlanDiff(diff, result.desiredTGUpdates, existing, planned);
   }
   const next = planned.Periodic && planned.Periodic.Enabled ? nextLaunch(planned.Periodic, new Date(now)) : undefined;
-  const index = existing?.JobModifyIndex ?? 0;
   return {
-    index,
-    body: {
-      Index: index,
-      JobModifyIndex: index,
-      NextPeriodicLaunch: next ? next.toISOString() : ZERO_TIME,
-      Warnings: formatWarnings(warnings),
-      ...(diff ? { Diff: diff } : {}),
-      CreatedEvals: createdEvals.length > 0 ? createdEvals : null,
-      FailedTGAllocs: Object.keys(result.failedTGAllocs).length > 0 ? result.failedTGAllocs : null,
-      Annotations: { DesiredTGUpdates: result.desiredTGUpdates, PreemptedAllocs: null },
-    },
+    index: existing?.JobModifyIndex ?? 0,
+    nextLaunch: next ?? undefined,
+    warnings,
+    diff,
+    createdEvals,
+    failedTGAllocs: result.failedTGAllocs,
+    desiredTGUpdates: result.desiredTGUpdates,
   };
 }

@@ -11,9 +11,9 @@ import { findAllocs, findDeployments, findEvals, findJobs, findNamespaces, findN
 const TRUNCATE_LIMIT = 20;
 
 export interface SearchResult {
-  Matches: Record<string, string[] | null>;
-  Truncations: Record<string, boolean>;
-  Index: number;
+  matches: Record<string, string[] | null>;
+  truncations: Record<string, boolean>;
+  index: number;
 }
 
 /** go-memdb's UUID prefix rule after Nomad's rounding: undefined when the prefix cannot name a UUID. */
@@ -53,15 +53,15 @@ async function search(context: SearchContext, scope: SearchScope, prefix: string
 
 export async function prefixSearch(context: SearchContext | 'all', scope: SearchScope, prefix: string): Promise<SearchResult> {
   const contexts = context === 'all' ? SEARCH_CONTEXTS.filter((candidate) => contextReadable(scope, candidate)) : [context];
-  const result: SearchResult = { Matches: {}, Truncations: {}, Index: 1 };
+  const result: SearchResult = { matches: {}, truncations: {}, index: 1 };
   const found = await Promise.all(contexts.map((candidate) => search(candidate, scope, prefix)));
   contexts.forEach((candidate, i) => {
     const hits = found[i];
     if (!hits) return;
-    result.Matches[candidate] = hits.items.length > 0 ? hits.items.map((item) => item.ID) : null;
-    result.Truncations[candidate] = hits.truncated;
-    for (const item of hits.items) result.Index = Math.max(result.Index, item.ModifyIndex ?? 0);
+    result.matches[candidate] = hits.items.length > 0 ? hits.items.map((item) => item.ID) : null;
+    result.truncations[candidate] = hits.truncated;
+    for (const item of hits.items) result.index = Math.max(result.index, item.ModifyIndex ?? 0);
   });
-  result.Index = Math.max(result.Index, await searchedTablesIndex(contexts));
+  result.index = Math.max(result.index, await searchedTablesIndex(contexts));
   return result;
 }

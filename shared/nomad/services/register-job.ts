@@ -6,7 +6,7 @@ import { config } from '../../config';
 import { canonicalizeJob } from '../jobspec/canonicalize';
 import { fieldTypeProblem } from '../jobspec/field-types';
 import { specChanged } from '../jobspec/spec-changed';
-import { formatErrors, formatWarnings, validateJob } from '../jobspec/validate';
+import { formatErrors, validateJob } from '../jobspec/validate';
 import { nextLaunch } from '../periodic/cron';
 import { jobDeltaUpdate } from '../store/job-counters';
 import { pruneJobVersions } from '../store/job-versions';
@@ -17,6 +17,7 @@ import { MAX_SOURCE_SIZE, pruneSubmissions, submissionItem, type JobSubmission }
 import { putNewEval } from '../store/evals';
 import { isParentJob, type Job } from '../structs/job';
 import type { Evaluation } from '../structs/evaluation';
+import type { JobWriteOutcome } from '../structs/job-write-outcome';
 import { queueNewEvals } from '../store/eval-queue';
 import { newEval } from './new-eval';
 
@@ -57,16 +58,9 @@ export interface RegisterRequest {
   now?: number;
 }
 
-export interface RegisterResult {
-  EvalID: string;
-  EvalCreateIndex: number;
-  JobModifyIndex: number;
-  Warnings: string;
-  Index: number;
-  LastContact: number;
-  KnownLeader: boolean;
-  NextToken: string;
-  /** Not on the wire: the job as stored. */
+/** The register's outcome: the job as stored and what the caller is told (wire/job-register-response.ts). */
+export interface RegisterResult extends JobWriteOutcome {
+  warnings: string[];
   job: Job;
 }
 
@@ -221,17 +215,7 @@ export async function registerJob(request: RegisterRequest): Promise<RegisterRes
     }
     if (evaluation) await queueNewEvals([evaluation]);
     if (changed) await pruneHistory(job, !!submission);
-    return {
-      EvalID: evaluation?.ID ?? '',
-      EvalCreateIndex: evaluation ? index : 0,
-      JobModifyIndex: jobModifyIndex,
-      Warnings: formatWarnings(warnings),
-      Index: index,
-      LastContact: 0,
-      KnownLeader: false,
-      NextToken: '',
-      job,
-    };
+    return { evaluation, jobModifyIndex, warnings, index, job };
   }
 }
 
@@ -256,10 +240,4 @@ async function pruneHistory(job: Job, submitted: boolean): Promise<void> {
   } catch (error) {
     logger.warn('job registered, but its history could not be pruned', { jobId: job.ID, error });
   }
-}
-
-/** The register response as Nomad sends it (without the stored job). */
-export function registerResponse(result: RegisterResult) {
-  const { job: _job, ...wire } = result;
-  return wire;
 }

@@ -5,6 +5,7 @@ import { storableProblem } from '../structs/validate-ids';
 import { valueTooDeep } from '../../util/json-depth';
 import { computedClass } from '../scheduler/computed-class';
 import { readNode, upsertNode } from '../store/nodes';
+import type { Evaluation } from '../structs/evaluation';
 import type { Node } from '../structs/node';
 import { unblockEvals } from '../worker/unblock';
 import { createJobEvals, jobsForNode } from './node-evals';
@@ -18,12 +19,12 @@ import { createJobEvals, jobsForNode } from './node-evals';
  * the capacity blocked jobs wait for.
  */
 export interface RegisterNodeResult {
-  Index: number;
-  HeartbeatTTL: number;
-  NodeID: string;
-  EvalIDs: string[];
-  EvalCreateIndex: number;
-  NodeModifyIndex: number;
+  node: Node;
+  /** The `node-update` evaluations the registration created. */
+  evals: Evaluation[];
+  /** How long the client may go without a heartbeat. */
+  heartbeatTtlMs: number;
+  index: number;
 }
 
 type Loose = Record<string, any>;
@@ -123,12 +124,5 @@ export async function registerNode(raw: Loose): Promise<RegisterNodeResult> {
   const changed = !previous || previous.node.Status !== node.Status || previous.node.ComputedClass !== node.ComputedClass;
   const evals = changed ? await createJobEvals(await jobsForNode(node, { withSystemJobs: node.Status === 'ready' }), 'node-update', node) : [];
   if (node.Status === 'ready') await unblockEvals({ nodes: [node] });
-  return {
-    Index: index,
-    HeartbeatTTL: config().heartbeatTtlMs * 1_000_000,
-    NodeID: node.ID,
-    EvalIDs: evals.map((evaluation) => evaluation.ID),
-    EvalCreateIndex: evals[0]?.CreateIndex ?? 0,
-    NodeModifyIndex: index,
-  };
+  return { node, evals, heartbeatTtlMs: config().heartbeatTtlMs, index };
 }

@@ -6,6 +6,8 @@ import { listJobDeployments } from '../store/deployments';
 import { readJob } from '../store/jobs';
 import { pruneScalingEvents, putScalingEvent, readScalingEvents, type ScalingEvent } from '../store/scaling-events';
 import { isActiveDeployment } from '../structs/deployment';
+import type { Job } from '../structs/job';
+import type { JobWriteOutcome } from '../structs/job-write-outcome';
 import { registerJob } from './register-job';
 
 /**
@@ -24,40 +26,41 @@ export interface ScaleRequest {
   jobModifyIndex?: number;
 }
 
-export async function jobScaleStatus(namespace: string, jobId: string) {
+/** A group's scale as Job.ScaleStatus counts it: the current registration's allocations, canaries aside. */
+export interface GroupScale {
+  desired: number;
+  placed: number;
+  running: number;
+  healthy: number;
+  unhealthy: number;
+  /** Newest first, at most 20. */
+  events: ScalingEvent[] | null;
+}
+
+export async function readJobScale(namespace: string, jobId: string): Promise<{ job: Job; groups: Map<string, GroupScale> }> {
   const [record, allocs, events] = await Promise.all([readJob(namespace, jobId), readJobAllocs(namespace, jobId), readScalingEvents(namespace, jobId)]);
   if (!record) throw notFound('job not found');
   const { job } = record;
   const current = allocs.filter((stored) => stored.live && stored.jobCreateIndex === job.CreateIndex && !stored.alloc.DeploymentStatus?.Canary);
-  const groups: Record<string, unknown> = {};
+  const groups = new Map<string, GroupScale>();
   for (const group of job.TaskGroups) {
     const placed = current.filter((stored) => stored.alloc.TaskGroup === group.Name);
-    groups[group.Name] = {
-      Desired: group.Count,
-      Placed: placed.length,
-      Running: placed.filter((stored) => stored.alloc.ClientStatus === 'running').length,
-      Healthy: placed.filter((stored) => stored.alloc.DeploymentStatus?.Healthy === true).length,
-      Unhealthy: placed.filter((stored) => stored.alloc.DeploymentStatus?.Healthy === false).length,
-      Events: events.get(group.Name)?.slice(0, 20) ?? null,
-    };
+    groups.set(group.Name, {
+      desired: group.Count,
+      placed: placed.length,
+      running: placed.filter((stored) => stored.alloc.ClientStatus === 'running').length,
+      healthy: placed.filter((stored) => stored.alloc.DeploymentStatus?.Healthy === true).length,
+      unhealthy: placed.filter((stored) => stored.alloc.DeploymentStatus?.Healthy === false).length,
+      events: events.get(group.Name)?.slice(0, 20) ?? null,
+    });
   }
-  return {
-    index: record.job.ModifyIndex,
-    body: {
-      JobCreateIndex: job.CreateIndex,
-      JobID: job.ID,
-      Namespace: job.Namespace,
-      JobModifyIndex: job.ModifyIndex,
-      JobStopped: job.Stop,
-      TaskGroups: groups,
-    },
-  };
+  return { job, groups };
 }
 
 /** A scaling event's Message and Meta are stored with it, in one DynamoDB item; Nomad has no bound. */
 export const MAX_SCALING_EVENT_BYTES = 64 * 1024;
 
-export async function scaleJob(request: ScaleRequest) {
+export async function scaleJob(request: ScaleRequest): Promise<JobWriteOutcome> {
   if (!request.group) throw badRequest('missing task group name for scaling action');
   if (request.count !== undefined && request.count !== null) {
     if (request.count < 0) throw badRequest("scaling action count can't be negative");
@@ -94,11 +97,11 @@ export async function scaleJob(request: ScaleRequest) {
     EvalID: evalId,
     CreateIndex: index,
   });
-  let response;
+  let outcome: JobWriteOutcome;
   if (count === undefined) {
     const index = nextIndex();
     await transact([putScalingEvent(job.Namespace, job.ID, group.Name, event(index, null))]);
-    response = { EvalCreateIndex: 0, EvalID: '', Index: index, JobModifyIndex: job.ModifyIndex, KnownLeader: false, LastContact: 0, Warnings: '' };
+    outcome = { jobModifyIndex: job.ModifyIndex, index };
   } else {
     const scaled = structuredClone(job);
     scaled.TaskGroups.find((candidate) => candidate.Name === group.Name)!.Count = count;
@@ -112,16 +115,9 @@ export async function scaleJob(request: ScaleRequest) {
       triggeredBy: 'job-scaling',
       extraItems: (_job, index, evaluation) => [putScalingEvent(job.Namespace, job.ID, group.Name, event(index, evaluation?.ID ?? null))],
     });
-    response = {
-      EvalCreateIndex: result.EvalCreateIndex,
-      EvalID: result.EvalID,
-      Index: result.Index,
-      JobModifyIndex: result.JobModifyIndex,
-      KnownLeader: false,
-      LastContact: 0,
-      Warnings: result.Warnings,
-    };
+    const { evaluation, jobModifyIndex, warnings, index } = result;
+    outcome = { evaluation, jobModifyIndex, warnings, index };
   }
   await pruneScalingEvents(job.Namespace, job.ID, group.Name).catch(() => undefined);
-  return response;
+  return outcome;
 }

@@ -5,6 +5,7 @@ import { desiredTransitionItem, type StoredAlloc } from '../store/allocs';
 import { putNewEval } from '../store/evals';
 import { jobDeltaUpdate } from '../store/job-counters';
 import { readJob } from '../store/jobs';
+import type { Evaluation } from '../structs/evaluation';
 import { queueNewEvals } from '../store/eval-queue';
 import { newEval } from './new-eval';
 
@@ -13,7 +14,7 @@ import { newEval } from './new-eval';
  * `alloc-stop` evaluation lets the scheduler stop it and place its replacement, in one
  * transaction with the job's counters. The allocation is the one the route found and authorised.
  */
-export async function stopAlloc(located: StoredAlloc): Promise<{ EvalID: string; Index: number }> {
+export async function stopAlloc(located: StoredAlloc): Promise<{ evaluation: Evaluation; index: number }> {
   const record = await readJob(located.alloc.Namespace, located.alloc.JobID);
   if (!record) throw notFound('job not found');
   const index = nextIndex();
@@ -33,5 +34,5 @@ export async function stopAlloc(located: StoredAlloc): Promise<{ EvalID: string;
     jobDeltaUpdate(record.job.Namespace, record.job.ID, record.job.CreateIndex, { openEvals: 1, hadEval: true }, index),
   ]);
   await queueNewEvals([evaluation]);
-  return { EvalID: evaluation.ID, Index: index };
+  return { evaluation, index };
 }

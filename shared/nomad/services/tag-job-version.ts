@@ -11,14 +11,10 @@ import type { Job, VersionTag } from '../structs/job';
  * Tagging a job version (Job.TagVersion): a name unique per job, kept on the version (and on the
  * job when that version is current). A tagged version is never pruned.
  */
+/** The tag a version now has (none after an untag) and the index of the change. */
 export interface TagResult {
-  Name: string;
-  Description: string;
-  TaggedTime: number;
-  Index: number;
-  LastContact: number;
-  KnownLeader: boolean;
-  NextToken: string;
+  tag: VersionTag | null;
+  index: number;
 }
 
 async function commit(items: TransactItem[], conflictMessage: string): Promise<boolean> {
@@ -53,7 +49,7 @@ export async function tagJobVersion(namespace: string, jobId: string, name: stri
     if (stored.VersionTag && stored.VersionTag.Name !== name) items.push(releaseTag(namespace, jobId, stored.VersionTag.Name));
     if (record.job.Version === wanted) items.push(rewriteCurrentSpec(record.job, { ...record.job, VersionTag: tag }, index));
     if (await commit(items, `tag "${name}" already exists on a different version of job "${jobId}"`)) {
-      return { ...tag, Index: index, LastContact: 0, KnownLeader: false, NextToken: '' };
+      return { tag, index };
     }
   }
   throw new Error(`could not tag job "${jobId}": it kept changing`);
@@ -68,7 +64,7 @@ export async function untagJobVersion(namespace: string, jobId: string, name: st
     const items: TransactItem[] = [releaseTag(namespace, jobId, name), replaceJobVersion({ ...stored, VersionTag: null }, stored)];
     if (record.job.Version === stored.Version) items.push(rewriteCurrentSpec(record.job, { ...record.job, VersionTag: null }, index));
     if (await commit(items, `tag "${name}" not found on job "${jobId}"`)) {
-      return { Name: '', Description: '', TaggedTime: 0, Index: index, LastContact: 0, KnownLeader: false, NextToken: '' };
+      return { tag: null, index };
     }
   }
   throw new Error(`could not untag job "${jobId}": it kept changing`);

@@ -52,7 +52,7 @@ interface Applied {
   released: boolean;
 }
 
-export async function updateAllocsFromClient(nodeId: string, updates: ClientAllocUpdate[]): Promise<{ Index: number }> {
+export async function updateAllocsFromClient(nodeId: string, updates: ClientAllocUpdate[]): Promise<{ index: number }> {
   const applied: Applied = { index: 0, evals: [], health: new Map(), released: false };
   for (const round of rounds(updates)) await applyRound(nodeId, round, applied);
   await queueNewEvals(applied.evals);
@@ -61,7 +61,7 @@ export async function updateAllocsFromClient(nodeId: string, updates: ClientAllo
     const node = await readNode(nodeId);
     if (node) await unblockEvals({ nodes: [node.node] });
   }
-  return { Index: applied.index };
+  return { index: applied.index };
 }
 
 /** Splits the updates so that no allocation is in a round twice (one transaction cannot write an item twice), in order. */

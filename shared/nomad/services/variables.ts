@@ -11,11 +11,11 @@ import {
   pathProblem,
   multierror,
   variableProblem,
-  wireVariable,
   type HeldLock,
   type VariableDecrypted,
   type VariableItems,
   type VariableLock,
+  type VariableMetadata,
 } from '../structs/variable';
 import { deleteVariable, readVariable, renewVariableLock, variablesIndex, walkVariables, writeVariable, type StoredVariable } from '../store/variables';
 import { openItems, sealItems } from './variable-keyring';
@@ -47,9 +47,9 @@ export interface ApplyRequest {
 export interface ApplyResult {
   index: number;
   /** The variable written (lock shown to its holder and to management), null for a no-op, undefined for a delete. */
-  output?: Record<string, unknown> | null;
+  output?: VariableDecrypted | null;
   /** Nomad's 409 body: the variable in the way (without items if the caller may not read it). */
-  conflict?: Record<string, unknown>;
+  conflict?: VariableDecrypted;
   /** The index header of a conflict: the conflicting ModifyIndex for sets and deletes, the write index for lock operations. */
   conflictIndex?: number;
 }
@@ -183,10 +183,20 @@ function variableOf(request: ApplyRequest): VariableDecrypted {
   };
 }
 
-async function conflictBody(caller: VariableCaller, request: ApplyRequest, found: StoredVariable | (VariableDecrypted & { zero: true })): Promise<Record<string, unknown>> {
-  if ('zero' in found) return wireVariable(found, true);
-  if (!hasPermission(caller, request.namespace, request.path, 'read')) return wireVariable(found.meta, true);
-  return wireVariable({ ...found.meta, Items: await openItems(found.sealed, found.meta.Namespace, found.meta.Path) }, true);
+/** What a caller is shown of a variable: the lock only to its holder and to management. */
+function shown(variable: VariableDecrypted, withLock: boolean): VariableDecrypted {
+  if (withLock || !variable.Lock) return variable;
+  const { Lock: _lock, ...rest } = variable;
+  return rest;
+}
+
+async function conflictBody(caller: VariableCaller, request: ApplyRequest, found: StoredVariable | (VariableDecrypted & { zero: true })): Promise<VariableDecrypted> {
+  if ('zero' in found) {
+    const { zero: _zero, ...zero } = found;
+    return zero;
+  }
+  if (!hasPermission(caller, request.namespace, request.path, 'read')) return found.meta;
+  return { ...found.meta, Items: await openItems(found.sealed, found.meta.Namespace, found.meta.Path) };
 }
 
 export async function applyVariable(caller: VariableCaller, op: ApplyOp, raw: ApplyRequest): Promise<ApplyResult> {
@@ -204,7 +214,7 @@ export async function applyVariable(caller: VariableCaller, op: ApplyOp, raw: Ap
       case 'conflict': {
         const body = await conflictBody(caller, request, decision.with);
         const lockOp = op === 'lock-acquire' || op === 'lock-release';
-        return { index, conflict: body, conflictIndex: lockOp ? index : Number(body.ModifyIndex) };
+        return { index, conflict: body, conflictIndex: lockOp ? index : body.ModifyIndex };
       }
       case 'delete':
         if (await deleteVariable(request.namespace, request.path, decision.expected, index)) return { index };
@@ -212,7 +222,7 @@ export async function applyVariable(caller: VariableCaller, op: ApplyOp, raw: Ap
       case 'write': {
         if (!(await writeVariable(decision.variable, decision.expected))) break;
         const owner = !!request.lock && decision.variable.meta.Lock?.ID === request.lock.ID;
-        return { index, output: wireVariable({ ...decision.variable.meta, Items: decision.items }, owner || caller.acl.management) };
+        return { index, output: shown({ ...decision.variable.meta, Items: decision.items }, owner || caller.acl.management) };
       }
     }
   }
@@ -220,19 +230,19 @@ export async function applyVariable(caller: VariableCaller, op: ApplyOp, raw: Ap
 }
 
 /** `GET /v1/var/:path`: the variable and its index, or undefined with the variables' index. */
-export async function readVariableFor(caller: VariableCaller, namespace: string, path: string): Promise<{ index: number; body: Record<string, unknown> | undefined }> {
+export async function readVariableFor(caller: VariableCaller, namespace: string, path: string): Promise<{ index: number; body: VariableDecrypted | undefined }> {
   if (!hasPermission(caller, namespace, path, 'read', true)) throw permissionDenied();
   const stored = await readVariable(namespace, path);
   if (!stored) return { index: Math.max(await variablesIndex(), 1), body: undefined };
   const meta = { ...stored.meta };
   if (!liveLock(stored, Date.now())) delete meta.Lock;
   const items = await openItems(stored.sealed, namespace, path);
-  return { index: stored.meta.ModifyIndex, body: wireVariable({ ...meta, Items: items }, caller.acl.management) };
+  return { index: stored.meta.ModifyIndex, body: shown({ ...meta, Items: items }, caller.acl.management) };
 }
 
 export interface VariablePage {
   index: number;
-  items: Record<string, unknown>[];
+  items: VariableMetadata[];
   nextToken?: string;
 }
 
@@ -242,13 +252,13 @@ export interface VariablePage {
  */
 export async function listVariablesFor(
   caller: VariableCaller,
-  options: { namespace: string; prefix: string; perPage: number; nextToken?: string; keep?: (stub: Record<string, unknown>) => boolean },
+  options: { namespace: string; prefix: string; perPage: number; nextToken?: string; keep?: (stub: VariableMetadata) => boolean },
 ): Promise<VariablePage> {
   const { namespace, prefix, perPage, nextToken, keep } = options;
   const dot = nextToken ? nextToken.indexOf('.') : -1;
   const from = nextToken && dot > 0 ? { namespace: nextToken.slice(0, dot), path: nextToken.slice(dot + 1) } : undefined;
   const index = Math.max(await variablesIndex(), 1);
-  const items: Record<string, unknown>[] = [];
+  const items: VariableMetadata[] = [];
   let next: string | undefined;
   const now = Date.now();
   const walk = walkVariables({ namespace: namespace === '*' ? undefined : namespace, prefix, from, pageSize: perPage > 0 ? Math.min(perPage + 1, 100) : 100 });
@@ -259,7 +269,7 @@ export async function listVariablesFor(
     if (!hasPermission(caller, Namespace, Path, 'list', true)) continue;
     const meta = { ...stored.meta };
     if (!liveLock(stored, now)) delete meta.Lock;
-    const stub = wireVariable(meta, caller.acl.management);
+    const stub = shown(meta, caller.acl.management);
     if (keep && !keep(stub)) continue;
     if (perPage > 0 && items.length === perPage) {
       next = token;
@@ -271,7 +281,7 @@ export async function listVariablesFor(
 }
 
 /** `PUT /v1/var/:path?lock-renew`: the holder moves its TTL on; the variable's metadata answers. */
-export async function renewLock(caller: VariableCaller, namespace: string, path: string, lockId: string | undefined): Promise<Record<string, unknown>> {
+export async function renewLock(caller: VariableCaller, namespace: string, path: string, lockId: string | undefined): Promise<VariableMetadata> {
   if (!hasPermission(caller, namespace, path, 'write')) throw permissionDenied();
   if (!lockId) throw badRequest(multierror(['missing lock ID']));
   const stored = await readVariable(namespace, path);
@@ -282,5 +292,5 @@ export async function renewLock(caller: VariableCaller, namespace: string, path:
   if (lock.ID !== lockId || !lockRenewable(lock, now)) throw conflict('attempting to modify locked variable');
   const renewed = await renewVariableLock(namespace, path, lockId, now, now + lock.TTLMs);
   if (!renewed) throw conflict('attempting to modify locked variable');
-  return wireVariable(renewed.meta, true);
+  return renewed.meta;
 }

@@ -1,4 +1,4 @@
-/** Nomad's Evaluation. Nomad omits empty fields from evaluations on the wire (see serialise). */
+/** Nomad's Evaluation. Nomad omits empty fields from evaluations on the wire (wire/evaluation.ts). */
 export type EvalStatus = 'pending' | 'blocked' | 'complete' | 'failed' | 'canceled';
 
 export interface AllocMetric {

@@ -1,4 +1,4 @@
-import { formatGoDuration, parseGoDuration } from '../../util/go-duration';
+import { parseGoDuration } from '../../util/go-duration';
 
 /**
  * Nomad's Variables (nomad/structs/variables.go): the metadata every list shows, the decrypted
@@ -37,13 +37,6 @@ export interface SealedItems {
   Data: string;
 }
 
-/** The lock on the wire: Go durations as their String() (`15s`), an unset one as "". */
-export interface WireLock {
-  TTL: string;
-  LockDelay: string;
-  ID: string;
-}
-
 export const MAX_VARIABLE_SIZE = 65536;
 export const MIN_LOCK_TTL_MS = 10_000;
 export const MAX_LOCK_TTL_MS = 24 * 3_600_000;
@@ -51,26 +44,6 @@ export const DEFAULT_LOCK_TTL_MS = 15_000;
 export const DEFAULT_LOCK_DELAY_MS = 15_000;
 
 const VALID_PATH = /^[a-zA-Z0-9\-_~/]{1,128}$/;
-
-export function wireLock(lock: VariableLock): WireLock {
-  return {
-    TTL: lock.TTLMs === 0 ? '' : formatGoDuration(lock.TTLMs),
-    LockDelay: lock.LockDelayMs === 0 ? '' : formatGoDuration(lock.LockDelayMs),
-    ID: lock.ID,
-  };
-}
-
-/** Go's JSON shape of a VariableMetadata or VariableDecrypted (Lock and Items omitted when empty). */
-export function wireVariable(variable: VariableDecrypted, withLock: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = { Namespace: variable.Namespace, Path: variable.Path };
-  if (withLock && variable.Lock) out.Lock = wireLock(variable.Lock);
-  out.CreateIndex = variable.CreateIndex;
-  out.CreateTime = variable.CreateTime;
-  out.ModifyIndex = variable.ModifyIndex;
-  out.ModifyTime = variable.ModifyTime;
-  if (variable.Items && Object.keys(variable.Items).length > 0) out.Items = variable.Items;
-  return out;
-}
 
 /** A lock duration as VariableLock.UnmarshalJSON reads it: a Go duration string, or nanoseconds. */
 export function lockDuration(value: unknown, problem: (text: string) => Error): number {

@@ -11,3 +11,8 @@ export function policyWire(policy: StoredPolicy) {
     ModifyIndex: policy.ModifyIndex,
   };
 }
+
+/** Nomad's ACLPolicyListStub, an entry of `GET /v1/acl/policies`. */
+export function aclPolicyListStub(policy: StoredPolicy) {
+  return { Name: policy.Name, Description: policy.Description, CreateIndex: policy.CreateIndex, ModifyIndex: policy.ModifyIndex };
+}

@@ -13,6 +13,25 @@ export interface ClientAllocUpdate {
   DeploymentStatus?: Partial<AllocDeploymentStatus> | null;
 }
 
+/**
+ * The server's answers to the agent's `PUT /v1/node/register` and `PUT /v1/node/:id/heartbeat`
+ * (our HTTP form of Node.Register and Node.UpdateStatus; wire/node-update-response.ts renders them).
+ */
+export interface NodeRegisterResponse {
+  Index: number;
+  HeartbeatTTL: number;
+  NodeID: string;
+  EvalIDs: string[];
+  EvalCreateIndex: number;
+  NodeModifyIndex: number;
+}
+
+export interface NodeHeartbeatResponse {
+  HeartbeatTTL: number;
+  Index: number;
+  EvalIDs: string[];
+}
+
 /** A task's log stream. */
 export type LogType = 'stdout' | 'stderr';
 
@@ -25,6 +44,16 @@ export interface ChunkRef {
   Type: LogType;
   Offset: number;
   Size: number;
+}
+
+/** `POST /v1/client/agent/logs/uploads`: a presigned PUT URL per chunk asked for. */
+export interface LogUploadsResponse {
+  Uploads: (ChunkRef & { URL: string })[];
+}
+
+/** `GET /v1/client/agent/channel` without an upgrade: where the agent opens its action channel. */
+export interface AgentChannelLocation {
+  URL: string;
 }
 
 /** Nomad's ServiceRegistration, as the agent writes it and the server stores and serves it (store/service-registrations.ts). */

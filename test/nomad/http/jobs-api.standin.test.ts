@@ -121,7 +121,7 @@ describe('scale, deployments, evaluate, actions', () => {
     expect(status.body).toMatchObject({ JobID: 'web', Namespace: 'default', JobStopped: false, TaskGroups: { app: { Desired: 1, Events: null } } });
     const scaled = await call('POST', '/v1/job/web/scale', { Count: 2, Target: { Group: 'app' }, Message: 'more', Meta: { by: 'test' } });
     expect(scaled.status).toBe(200);
-    expect(scaled.body).toMatchObject({ EvalID: expect.any(String), Warnings: '', KnownLeader: false, LastContact: 0 });
+    expect(scaled.body).toMatchObject({ EvalID: expect.any(String), Warnings: '', KnownLeader: false, LastContact: 0, NextToken: '' });
     const evaluation = await call('GET', `/v1/evaluation/${scaled.body.EvalID}`);
     expect(evaluation.body.TriggeredBy).toBe('job-scaling');
     const note = await call('POST', '/v1/job/web/scale', { Target: { Group: 'app' }, Error: true, Message: 'autoscaler failed' });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pageToken, tokenStart } from '../../../shared/nomad/services/collection-page';
 import { jobMatches } from '../../../shared/nomad/services/fuzzy-search';
-import { intervalTimestamp, prometheusText } from '../../../shared/nomad/services/metrics';
+import { intervalTimestamp, prometheusText } from '../../../shared/nomad/wire/metrics-summary';
 import { uuidPrefix } from '../../../shared/nomad/services/prefix-search';
 import { uuidForm } from '../../../shared/nomad/services/uuid-prefix';
 import { canonicalizeJob } from '../../../shared/nomad/jobspec/canonicalize';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compileAcl } from '../../../shared/nomad/acl/acl';
 import { parsePolicyRules } from '../../../shared/nomad/acl/policy';
-import { lockHeld, lockRenewable, pathProblem, variableProblem, wireLock } from '../../../shared/nomad/structs/variable';
+import { lockHeld, lockRenewable, pathProblem, variableProblem } from '../../../shared/nomad/structs/variable';
+import { wireLock } from '../../../shared/nomad/wire/variable';
 import { formatGoDuration } from '../../../shared/util/go-duration';
 
 describe('Variables: pure rules', () => {
