@@ -59,6 +59,7 @@ export class JobplaneStack extends Stack {
       functions: { api: this.http.handler, worker: this.worker.handler, periodic: this.periodic.handler, actions: this.actions.handler },
       evalQueue: this.stores.evalQueue,
       evalDeadLetterQueue: this.stores.evalDeadLetterQueue,
+      alarmEmail: this.node.tryGetContext('alarmEmail') as string | undefined,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.http.url });
@@ -66,6 +67,7 @@ export class JobplaneStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.stores.table.tableName });
     new CfnOutput(this, 'EvalQueueUrl', { value: this.stores.evalQueue.queueUrl });
     new CfnOutput(this, 'BucketName', { value: this.stores.bucket.bucketName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
     new CfnOutput(this, 'DashboardUrl', {
       value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${this.monitoring.dashboard.dashboardName}`,
     });
