@@ -49,7 +49,7 @@ async function processRecord(record: SQSRecord, data: EvalMessage, started: numb
   }
   logger.info('evaluation processed', { evalId: data.EvalID, jobId: data.JobID, outcome });
   const sentAt = Number(record.attributes?.SentTimestamp);
-  recordEvaluation({ latencyMs: Date.now() - started, queueAgeMs: sentAt ? started - sentAt : undefined, blocked: outcome === 'blocked' });
+  recordEvaluation({ latencyMs: Date.now() - started, queueAgeMs: sentAt ? started - sentAt : undefined });
 }
 
 /** When to stop starting slices whatever the budget: well within the Lambda's own timeout. */
