@@ -48,7 +48,7 @@ uiAssets.get('/ui', (c) => c.redirect('/ui/', 301));
 
 uiAssets.get('/ui/*', async (c) => {
   const dir = uiDir();
-  if (!dir) return c.text('The web UI is not built: run `npm install` (or `npx vite build ui`).\n', 404);
+  if (!dir) return c.text('The web UI is not built here: run `npm install` (or `npx vite build ui`). On AWS it is served at the stack\'s PublicUrl (/ui/), not by the API.\n', 404);
   const relative = normalize(decodeURIComponent(c.req.path.slice('/ui/'.length)));
   if (relative.startsWith('assets/') && !relative.includes('..')) {
     const body = await readFile(join(dir, relative)).catch(() => undefined);
