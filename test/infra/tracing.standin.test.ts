@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { traced, tracedClient } from '../../shared/observability/tracing';
+import { traced, tracedClient, tracedSpan } from '../../shared/observability/tracing';
 
 /**
  * The functions' X-Ray tracing, read where X-Ray would read it: a UDP "daemon" on a free port
@@ -65,7 +65,7 @@ describe('tracing', () => {
     }
     const client = new SQSClient({ useQueueUrlAsEndpoint: false });
     const handler = traced('api', async (n: number) => {
-      await listQueues(client);
+      await tracedSpan('evaluation', { EvalID: 'e1' }, () => listQueues(client));
       return n + 1;
     });
     expect(await handler(1)).toBe(2);
@@ -100,6 +100,24 @@ describe('tracing', () => {
     expect(invocation.name).toBe('## worker');
     expect(invocation.annotations).toMatchObject({ ColdStart: false });
     expect(invocation.cause?.exceptions.map((e) => e.message)).toEqual(['evaluation store unavailable']);
+  });
+
+  it('on Lambda: parts of an invocation are subsegments of their own, annotated, side by side without mixing their calls', async () => {
+    const handler = traced('worker', () =>
+      Promise.all(['e1', 'e2'].map((id) => tracedSpan('evaluation', { EvalID: id, JobID: `job-${id}` }, () => listQueues(newClient())))),
+    );
+    await handler();
+    const documents = await subsegments(5);
+    const invocation = documents.find((d) => d.name === '## worker')!;
+    const evaluations = documents.filter((d) => d.name === '### evaluation');
+    expect(evaluations.map((e) => e.annotations).sort((a, b) => String(a!.EvalID).localeCompare(String(b!.EvalID)))).toEqual([
+      { EvalID: 'e1', JobID: 'job-e1' },
+      { EvalID: 'e2', JobID: 'job-e2' },
+    ]);
+    for (const evaluation of evaluations) {
+      expect(evaluation.parent_id).toBe(invocation.id);
+      expect(documents.filter((d) => d.name === 'SQS' && d.parent_id === evaluation.id)).toHaveLength(1);
+    }
   });
 
   it('on Lambda with POWERTOOLS_TRACE_ENABLED=false: untraced', async () => {
