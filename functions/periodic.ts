@@ -2,8 +2,9 @@
 import type { Context } from 'aws-lambda';
 import { runPeriodicDuties } from '../shared/duties/duties';
 import { withCorrelationId } from '../shared/observability/logger';
+import { traced } from '../shared/observability/tracing';
 
-export async function handler(_event?: unknown, context?: Pick<Context, 'awsRequestId'>): Promise<void> {
+export const handler = traced('periodic', async (_event?: unknown, context?: Pick<Context, 'awsRequestId'>): Promise<void> => {
   const run = () => runPeriodicDuties(new Date());
   await (context ? withCorrelationId(context.awsRequestId, run) : run());
-}
+});

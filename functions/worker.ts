@@ -4,10 +4,11 @@ import type { SQSEvent, SQSBatchResponse, SQSRecord, Context } from 'aws-lambda'
 import { SqsFifoPartialProcessorAsync, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { handleEvalRecord } from '../shared/nomad/worker/eval-record';
 import { flushMetrics } from '../shared/observability/metrics';
+import { traced } from '../shared/observability/tracing';
 
 const processor = new SqsFifoPartialProcessorAsync();
 
-export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+export const handler = traced('worker', async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   try {
     return await processPartialResponse(event, (record: SQSRecord) => handleEvalRecord(record, context), processor, {
       context,
@@ -17,4 +18,4 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   } finally {
     flushMetrics('worker');
   }
-}
+});

@@ -126,3 +126,11 @@ export function config(): Config {
 export function workerConcurrency(): number {
   return Math.max(2, Math.floor(Number(process.env.WORKER_CONCURRENCY)) || 4);
 }
+
+/**
+ * Whether the functions trace into X-Ray with Powertools Tracer: on Lambda only (the stack turns
+ * active tracing on), unless POWERTOOLS_TRACE_ENABLED says otherwise; never under `npm start` or tests.
+ */
+export function tracingEnabled(): boolean {
+  return !!process.env.AWS_EXECUTION_ENV && bool(process.env.POWERTOOLS_TRACE_ENABLED, true);
+}

@@ -23,7 +23,6 @@ export class HttpApiEndpoint extends Construct {
 
     this.handler = serviceFunction(this, 'Handler', {
       entry: 'api',
-      withWebUi: true,
       description: 'jobplane HTTP API (Nomad, GitLab CI and CodeArts job APIs)',
       // API Gateway gives up on an HTTP API integration after 30 s; stop the Lambda before that.
       timeout: Duration.seconds(29),
@@ -57,10 +56,6 @@ export class HttpApiEndpoint extends Construct {
     });
     acknowledgeAuthorizationInFunction(this.api);
     this.url = this.api.apiEndpoint;
-
-    // No cycle: the function points at the API resource, while only the integration, route and
-    // invoke permission (separate resources) point back at the function.
-    this.handler.addEnvironment('EXTERNAL_URL', this.url);
 
     props.stores.table.grantReadWriteData(this.handler);
     props.stores.evalQueue.grantSendMessages(this.handler);

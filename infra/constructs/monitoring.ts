@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
@@ -10,7 +10,12 @@ import {
   type IMetric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../shared/observability/metrics-names';
@@ -20,6 +25,8 @@ export interface MonitoringProps {
   functions: { api: IFunction; worker: IFunction; periodic: IFunction; actions: IFunction };
   evalQueue: Queue;
   evalDeadLetterQueue: Queue;
+  /** Where the alarm topic mails its notifications (`cdk deploy -c alarmEmail=…`); none without it. */
+  alarmEmail?: string;
 }
 
 /** Share of HTTP API answers that are 5xx, in percent, above which the API alarms. */
@@ -37,10 +44,26 @@ export class Monitoring extends Construct {
     api5xxRate: Alarm;
   };
   readonly dashboard: Dashboard;
+  /** Every alarm's state changes (into ALARM and back to OK) are published here. */
+  readonly alarmTopic: Topic;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     const { api, functions, evalQueue, evalDeadLetterQueue } = props;
+
+    // CloudWatch publishes to an encrypted topic only with a customer managed key it may use.
+    const topicKey = new Key(this, 'AlarmTopicKey', {
+      description: 'jobplane: encrypts the alarm notification topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    topicKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.alarmTopic = new Topic(this, 'AlarmTopic', {
+      displayName: 'jobplane alarms',
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
 
     const api5xxRate = new MathExpression({
       label: '5xx %',
@@ -90,6 +113,12 @@ export class Monitoring extends Construct {
         alarmDescription: `More than ${API_5XX_PERCENT_THRESHOLD}% of HTTP API answers were 5xx in two of the last three 5-minute periods.`,
       }),
     };
+
+    const notify = new SnsAction(this.alarmTopic);
+    for (const alarm of Object.values(this.alarms)) {
+      alarm.addAlarmAction(notify);
+      alarm.addOkAction(notify);
+    }
 
     const custom = (metricName: string, service: string, statistic: string, label?: string) =>
       new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service }, statistic, period: FIVE_MINUTES, label });

@@ -29,8 +29,6 @@ export interface ServiceFunctionProps {
   retryAttempts?: number;
   /** Concurrent executions reserved for (and capping) the function. */
   reservedConcurrentExecutions?: number;
-  /** The built web UI (`ui/dist`, from `npm install`) copied beside the bundle, for the app to serve under /ui/. */
-  withWebUi?: boolean;
 }
 
 /** A Lambda built from `functions/<entry>.ts`, bundled the same way for every entry point. */
@@ -66,11 +64,6 @@ export function serviceFunction(scope: Construct, id: string, props: ServiceFunc
       // The runtime's SDK lags the versions this project is built and tested against, so bundle it.
       externalModules: [],
       banner: LAMBDA_BUNDLE.banner,
-      commandHooks: {
-        beforeBundling: () => [],
-        beforeInstall: () => [],
-        afterBundling: (inputDir, outputDir) => (props.withWebUi ? [`cp -r "${inputDir}/ui/dist" "${outputDir}/ui"`] : []),
-      },
     },
   });
 }

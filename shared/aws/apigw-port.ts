@@ -5,6 +5,7 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { config } from '../config';
+import { tracedClient } from '../observability/tracing';
 
 /**
  * The action relay's ConnectionPort (shared/nomad/services/action-relay.ts) on AWS: connections of
@@ -17,7 +18,7 @@ const GONE_RETRIES = 10;
 
 let client: ApiGatewayManagementApiClient | undefined;
 function management(): ApiGatewayManagementApiClient {
-  client ??= new ApiGatewayManagementApiClient({ endpoint: config().actionsCallbackUrl });
+  client ??= tracedClient(new ApiGatewayManagementApiClient({ endpoint: config().actionsCallbackUrl }));
   return client;
 }
 

@@ -4,6 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { config } from '../config';
 import { recordDynamoRequest } from './request-count';
+import { tracedClient } from '../observability/tracing';
 
 // Clients are created on first use so that importing a module never needs the environment.
 // Endpoints come from the SDK's own AWS_ENDPOINT_URL_* variables (set by the local stack).
@@ -14,7 +15,7 @@ let s3Client: S3Client | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
   if (documentClient) return documentClient;
-  documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  documentClient = DynamoDBDocumentClient.from(tracedClient(new DynamoDBClient({})), {
     // Nomad's timestamps are unix nanoseconds, beyond 2^53: they are stored as written and read
     // back as the nearest double, which is what JSON carries to clients anyway.
     marshallOptions: { removeUndefinedValues: true, allowImpreciseNumbers: true },
@@ -34,17 +35,17 @@ export function dynamo(): DynamoDBDocumentClient {
 export function sqs(): SQSClient {
   // Requests go to the configured endpoint, not to the host inside a queue URL: the local queue's
   // URLs name `sqs.<region>.localhost`, which not every machine resolves. On AWS the two agree.
-  sqsClient ??= new SQSClient({ useQueueUrlAsEndpoint: false });
+  sqsClient ??= tracedClient(new SQSClient({ useQueueUrlAsEndpoint: false }));
   return sqsClient;
 }
 
 export function s3(): S3Client {
-  s3Client ??= new S3Client({
+  s3Client ??= tracedClient(new S3Client({
     forcePathStyle: config().s3ForcePathStyle,
     // Presigned URLs are used by agents and runners with plain HTTP clients, which do not add
     // the SDK's flexible checksums; only send checksums where S3 requires them.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  }));
   return s3Client;
 }

@@ -1,4 +1,5 @@
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { tracedClient } from '../observability/tracing';
 
 /**
  * The stack's KMS key, used only for envelope encryption: it hands out data keys (plaintext and
@@ -8,7 +9,7 @@ import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/clie
 let client: KMSClient | undefined;
 
 function kms(): KMSClient {
-  client ??= new KMSClient({});
+  client ??= tracedClient(new KMSClient({}));
   return client;
 }
 

@@ -1,5 +1,6 @@
 import { Hono, type Context, type ErrorHandler, type Handler, type NotFoundHandler } from 'hono';
 import { handOnRequest, requestIdOf } from './request-id';
+import { recordMatchedRoute } from './matched-route';
 
 /**
  * A dialect's routes as a handler that loads them on the first request that needs them, so a
@@ -26,6 +27,7 @@ export function lazyDialect(options: LazyDialectOptions): Handler {
         requestIdOf(c);
         return next();
       })
+      .use(recordMatchedRoute)
       .route('/', routes);
     if (options.fallback) inner.all('*', options.fallback);
     return inner.notFound(options.notFound).onError(options.onError);

@@ -1,10 +1,10 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { routePath } from 'hono/route';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { serviceLogger, withCorrelationId } from '../observability/logger';
 import { countRequest } from '../observability/metrics';
 import { dialectOf } from './dialect';
 import { requestIdOf } from './request-id';
+import { matchedRoute } from './matched-route';
 
 /**
  * Everything logged while a request is served carries its id (`correlation_id`).
@@ -53,7 +53,7 @@ function entryOf(c: Context, ms: number): RequestLogEntry {
     requestId: requestIdOf(c),
     method: c.req.method,
     path: c.req.path,
-    route: routePath(c, -1),
+    route: matchedRoute(c),
     dialect: dialectOf(c.req.path),
     status: c.res.status,
     ms,

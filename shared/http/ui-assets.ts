@@ -25,9 +25,10 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-// Beside the sources (`npm start`), or copied next to the Lambda bundle; UI_DIR overrides both.
+// Beside the sources (`npm start`); UI_DIR overrides it. On AWS the stack serves the UI from S3
+// through CloudFront (infra/constructs/web-ui.ts) and the Lambda bundle carries no copy.
 function uiDir(): string | undefined {
-  const candidates = [process.env.UI_DIR, fileURLToPath(new URL('../../ui/dist/', import.meta.url)), fileURLToPath(new URL('./ui/', import.meta.url))];
+  const candidates = [process.env.UI_DIR, fileURLToPath(new URL('../../ui/dist/', import.meta.url))];
   return candidates.find((dir): dir is string => !!dir && existsSync(join(dir, 'index.html')));
 }
 
@@ -47,7 +48,7 @@ uiAssets.get('/ui', (c) => c.redirect('/ui/', 301));
 
 uiAssets.get('/ui/*', async (c) => {
   const dir = uiDir();
-  if (!dir) return c.text('The web UI is not built: run `npm install` (or `npx vite build ui`).\n', 404);
+  if (!dir) return c.text('The web UI is not built here: run `npm install` (or `npx vite build ui`). On AWS it is served at the stack\'s PublicUrl (/ui/), not by the API.\n', 404);
   const relative = normalize(decodeURIComponent(c.req.path.slice('/ui/'.length)));
   if (relative.startsWith('assets/') && !relative.includes('..')) {
     const body = await readFile(join(dir, relative)).catch(() => undefined);

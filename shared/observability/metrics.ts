@@ -36,11 +36,15 @@ export function recordRunnerJobWait(ms: number): void {
   metricsOf(METRICS_SERVICE.api).addMetric(METRIC.runnerJobWait, MetricUnit.Milliseconds, Math.max(0, ms));
 }
 
-export function recordEvaluation(evaluation: { latencyMs: number; queueAgeMs?: number; blocked: boolean }): void {
+export function recordEvaluation(evaluation: { latencyMs: number; queueAgeMs?: number }): void {
   const metrics = metricsOf(METRICS_SERVICE.worker);
   metrics.addMetric(METRIC.evaluationLatency, MetricUnit.Milliseconds, evaluation.latencyMs);
   if (evaluation.queueAgeMs !== undefined) metrics.addMetric(METRIC.queueAge, MetricUnit.Milliseconds, Math.max(0, evaluation.queueAgeMs));
-  metrics.addMetric(METRIC.blockedEvaluations, MetricUnit.Count, evaluation.blocked ? 1 : 0);
+}
+
+/** An evaluation that finished with allocations it could not place: it left (or stays) a blocked evaluation. */
+export function countBlockedEvaluation(): void {
+  metricsOf(METRICS_SERVICE.worker).addMetric(METRIC.blockedEvaluations, MetricUnit.Count, 1);
 }
 
 export function countPlacements(count: number): void {

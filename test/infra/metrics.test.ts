@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { countPlacements, countRequest, flushMetrics, recordEvaluation, recordRunnerJobWait } from '../../shared/observability/metrics';
+import { countBlockedEvaluation, countPlacements, countRequest, flushMetrics, recordEvaluation, recordRunnerJobWait } from '../../shared/observability/metrics';
 import { METRIC, METRICS_NAMESPACE } from '../../shared/observability/metrics-names';
 
 /** The embedded-metric-format lines the functions write (CloudWatch turns them into metrics). */
@@ -42,8 +42,9 @@ describe('metrics', () => {
 
   it('buffers the worker\'s values and writes them in one line per flush', () => {
     const buffered = capture(() => {
-      recordEvaluation({ latencyMs: 42, queueAgeMs: 1500, blocked: false });
-      recordEvaluation({ latencyMs: 7, blocked: true });
+      recordEvaluation({ latencyMs: 42, queueAgeMs: 1500 });
+      recordEvaluation({ latencyMs: 7 });
+      countBlockedEvaluation();
       countPlacements(3);
       countPlacements(0);
     });
@@ -54,7 +55,7 @@ describe('metrics', () => {
       service: 'worker',
       [METRIC.evaluationLatency]: [42, 7],
       [METRIC.queueAge]: 1500,
-      [METRIC.blockedEvaluations]: [0, 1],
+      [METRIC.blockedEvaluations]: 1,
       [METRIC.placements]: 3,
     });
     // Nothing buffered, nothing written.

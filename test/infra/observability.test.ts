@@ -116,3 +116,52 @@ describe('dashboard', () => {
     expect(propertiesOf(stack.monitoring.dashboard).DashboardName).toBe('Test-control-plane');
   });
 });
+
+describe('alarm notifications', () => {
+  const topicRef = () => ref(stack.monitoring.alarmTopic);
+
+  it('tell the alarm topic when each alarm fires and when it is OK again', () => {
+    const alarms = Object.entries(stack.monitoring.alarms);
+    expect(alarms.length).toBe(5);
+    for (const [name, alarm] of alarms) {
+      expect(propertiesOf(alarm).AlarmActions, name).toEqual([topicRef()]);
+      expect(propertiesOf(alarm).OKActions, name).toEqual([topicRef()]);
+    }
+  });
+
+  it('go to an encrypted, TLS-only topic whose key CloudWatch may use, and its ARN is an output', () => {
+    const topic = propertiesOf(stack.monitoring.alarmTopic);
+    const keyId = topic.KmsMasterKeyId['Fn::GetAtt'][0];
+    expect(resources[keyId]).toMatchObject({ Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true } });
+    const keyStatements = resources[keyId].Properties.KeyPolicy.Statement;
+    expect(keyStatements).toContainEqual(expect.objectContaining({
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    }));
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy')).filter((p: any) =>
+      JSON.stringify(p.Properties.Topics) === JSON.stringify([topicRef()]));
+    expect(policies).toHaveLength(1);
+    expect((policies[0] as any).Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
+      Effect: 'Deny',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    }));
+    expect(template.toJSON().Outputs.AlarmTopicArn.Value).toEqual(topicRef());
+  });
+
+  it('mail nobody unless an address is given, then that address', () => {
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    const mailing = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [], alarmEmail: 'ops@example.com' } });
+    try {
+      const other = new JobplaneStack(mailing, 'Mailing');
+      const subscriptions = Template.fromStack(other).findResources('AWS::SNS::Subscription');
+      expect(Object.values(subscriptions).map((s: any) => s.Properties)).toEqual([{
+        Protocol: 'email',
+        Endpoint: 'ops@example.com',
+        TopicArn: { Ref: other.getLogicalId(other.monitoring.alarmTopic.node.defaultChild as CfnElement) },
+      }]);
+    } finally {
+      rmSync(mailing.outdir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { App, type CfnElement } from 'aws-cdk-lib';
@@ -154,8 +154,8 @@ describe('evaluation queue', () => {
 
 describe('bucket', () => {
   it('blocks public access, encrypts with S3-managed keys and keeps no versions', () => {
-    // The data bucket and the bucket of its server access logs.
-    template.resourceCountIs('AWS::S3::Bucket', 2);
+    // The data bucket, the bucket of server access logs and the web UI's bucket (test/infra/web-ui.test.ts).
+    template.resourceCountIs('AWS::S3::Bucket', 3);
     template.hasResourceProperties('AWS::S3::Bucket', {
       PublicAccessBlockConfiguration: {
         BlockPublicAcls: true,
@@ -299,7 +299,9 @@ describe('periodic duties', () => {
 
 describe('functions', () => {
   it('are Node.js 24 ESM bundles on arm64 with a month of logs and active tracing', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 4);
+    // Besides CDK's own deploy-time handlers (copying the web UI into its bucket, emptying that bucket).
+    const own = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => !/^Custom(CDKBucketDeployment|S3AutoDeleteObjects)/.test(id));
+    expect(own.sort()).toEqual(Object.values(functions()).map(logicalId).sort());
     for (const fn of Object.values(functions())) {
       const properties = functionProperties(fn);
       expect(properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', TracingConfig: { Mode: 'Active' } });
@@ -311,8 +313,8 @@ describe('functions', () => {
     }
   });
 
-  it('get the shared environment, EXTERNAL_URL pointing at the HTTP API', () => {
-    const apiEndpoint = { 'Fn::GetAtt': [logicalId(stack.http.api), 'ApiEndpoint'] };
+  it('get the shared environment, EXTERNAL_URL pointing at the public origin (the distribution of the UI and the API)', () => {
+    const publicUrl = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.webUi.distribution), 'DomainName'] }]] };
     // The API tells agents where the actions WebSocket API is; its Lambda posts back through the stage.
     const own: Record<string, Record<string, unknown>> = {
       api: { ACTIONS_WEBSOCKET_URL: expect.anything(), ACTIONS_CALLBACK_URL: expect.anything(), VARIABLES_KMS_KEY_ID: arnOf(stack.stores.variablesKey) },
@@ -327,7 +329,7 @@ describe('functions', () => {
         ACL_ENABLED: 'true',
         BOOTSTRAP_TOKEN_SHA256: { Ref: 'BootstrapTokenSha256' },
         NOMAD_REGION: 'global',
-        EXTERNAL_URL: apiEndpoint,
+        EXTERNAL_URL: publicUrl,
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_METRICS_NAMESPACE: 'jobplane',
       });
@@ -343,6 +345,8 @@ describe('functions', () => {
       const key: string = functionProperties(fn).Code.S3Key;
       const bundle = path.join(app.outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs');
       expect(readFileSync(`${bundle}.map`, 'utf8')).toContain('"mappings"');
+      // The web UI is served from S3 on AWS; no function carries a copy.
+      expect(existsSync(path.join(path.dirname(bundle), 'ui')), 'ui/ beside the bundle').toBe(false);
       // esbuild's shim for a CommonJS `require` throws when first called unless a real one is in scope:
       // every bundle opens with one, whether or not this build happens to need it.
       const code = readFileSync(bundle, 'utf8');

@@ -12,6 +12,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
+import { tracedClient } from '../../observability/tracing';
 import { storedAllocFromItem } from './allocs';
 import { deploymentFromItem } from './deployments';
 import { evalFromItem } from './evals';
@@ -42,7 +43,7 @@ const RESCAN_MS = 5_000;
 let client: DynamoDBStreamsClient | undefined;
 
 function streams(): DynamoDBStreamsClient {
-  client ??= new DynamoDBStreamsClient({});
+  client ??= tracedClient(new DynamoDBStreamsClient({}));
   return client;
 }
 

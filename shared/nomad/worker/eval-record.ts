@@ -5,6 +5,7 @@ import { EvalMessageSchema, type EvalMessage } from '../wire/eval-message';
 import { DELIVERY_LIMIT, processEvaluation } from './process-eval';
 import { quarantineEval } from './quarantine';
 import { recordEvaluation } from '../../observability/metrics';
+import { tracedSpan } from '../../observability/tracing';
 
 /**
  * One SQS record of the evaluation queue. Throwing fails the record, which SQS redelivers; a
@@ -30,7 +31,9 @@ export async function handleEvalRecord(record: SQSRecord, context?: Pick<Context
     return;
   }
   const data = message.data as EvalMessage;
-  await withCorrelationId(data.EvalID, () => processRecord(record, data, started, context));
+  await withCorrelationId(data.EvalID, () =>
+    tracedSpan('evaluation', { EvalID: data.EvalID, JobID: data.JobID }, () => processRecord(record, data, started, context)),
+  );
 }
 
 async function processRecord(record: SQSRecord, data: EvalMessage, started: number, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> {
@@ -49,7 +52,7 @@ async function processRecord(record: SQSRecord, data: EvalMessage, started: numb
   }
   logger.info('evaluation processed', { evalId: data.EvalID, jobId: data.JobID, outcome });
   const sentAt = Number(record.attributes?.SentTimestamp);
-  recordEvaluation({ latencyMs: Date.now() - started, queueAgeMs: sentAt ? started - sentAt : undefined, blocked: outcome === 'blocked' });
+  recordEvaluation({ latencyMs: Date.now() - started, queueAgeMs: sentAt ? started - sentAt : undefined });
 }
 
 /** When to stop starting slices whatever the budget: well within the Lambda's own timeout. */

@@ -20,7 +20,7 @@ import { quarantineEval } from './quarantine';
 import { loadSnapshot, withFreshNodes, type LoadedSnapshot } from './snapshot';
 import { unblockEvals } from './unblock';
 import { keepWarmPlan, takeWarmPlan, type WarmPlan } from './warm-plan';
-import { countPlacements } from '../../observability/metrics';
+import { countBlockedEvaluation, countPlacements } from '../../observability/metrics';
 
 /**
  * The worker loop for one evaluation (Nomad's worker): lease the job, snapshot, schedule, commit
@@ -237,6 +237,7 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
           outcome = await finishEval(evaluation, result, { record: loaded.record, lease });
           held.released = outcome !== 'ignored';
         }
+        if ((outcome === 'complete' || outcome === 'blocked') && Object.keys(result.failedTGAllocs).length > 0) countBlockedEvaluation();
         if (freed.size > 0) await unblockEvals({ exceptJobId: evaluation.JobID, nodes: [...freed.values()] });
         return outcome;
       }
