@@ -7,6 +7,7 @@ import type { OpenApiDocument } from './document';
  * and kept for the life of the process.
  */
 const BUILDERS = {
+  nomad: async () => (await import('./nomad')).nomadDocument(),
   codearts: async () => (await import('./codearts')).codeartsDocument(),
 } satisfies Record<string, () => Promise<OpenApiDocument>>;
 
