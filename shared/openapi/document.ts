@@ -40,9 +40,9 @@ export function text(description: string): ZodOpenApiResponseObject {
   return { description, content: { 'text/plain': { schema: z.string() } } };
 }
 
-/** A binary download (an artifacts archive or one file in it). */
-export function binary(description: string): ZodOpenApiResponseObject {
-  return { description, content: { 'application/octet-stream': { schema: z.string().meta({ contentMediaType: 'application/octet-stream' }) } } };
+/** A download: an artifacts archive, or one file in it (any media type, as its name gives it). */
+export function binary(description: string, type = 'application/octet-stream'): ZodOpenApiResponseObject {
+  return { description, content: { [type]: { schema: z.string().meta({ contentMediaType: type }) } } };
 }
 
 /** An answer with no body. */

@@ -8,6 +8,7 @@ import type { OpenApiDocument } from './document';
  */
 const BUILDERS = {
   nomad: async () => (await import('./nomad')).nomadDocument(),
+  gitlab: async () => (await import('./gitlab')).gitlabDocument(),
   codearts: async () => (await import('./codearts')).codeartsDocument(),
 } satisfies Record<string, () => Promise<OpenApiDocument>>;
 

@@ -40,7 +40,8 @@ export class DocumentedAnswers {
     const types = Object.keys(documented.content ?? {});
     if (types.length === 0) return response.text === '' ? [] : [`${method} ${path} ${status} documents no body, got ${response.text.slice(0, 200)}`];
     const type = (response.headers.get('content-type') ?? '').split(';')[0].trim();
-    if (!types.includes(type)) return [`${method} ${path} ${status} answered ${type || 'no content type'}, documented ${types.join(', ')}`];
+    const matches = (documented: string) => documented === type || documented === '*/*' || (documented.endsWith('/*') && type.startsWith(documented.slice(0, -1)));
+    if (!types.some(matches)) return [`${method} ${path} ${status} answered ${type || 'no content type'}, documented ${types.join(', ')}`];
     if (type !== 'application/json') return [];
     const pointer = ['paths', path, method.toLowerCase(), 'responses', status, 'content', type, 'schema'].map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
     const validate = this.ajv.getSchema(`doc#/${pointer}`);
