@@ -27,6 +27,14 @@ export const REFERENCE_CSP = `default-src 'none'; style-src 'sha256-${createHash
 
 const TITLES: Record<string, string> = { nomad: 'Nomad (/v1)', gitlab: 'GitLab (/api/v4)', codearts: 'CodeArts Build (/v3)' };
 
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** A description's text, escaped, with its `code spans` (the documents' only markup) as <code>. */
+function prose(text: string | undefined) {
+  const escaped = (text ?? '').replace(/[&<>"']/g, (char) => ENTITIES[char]);
+  return raw(escaped.replace(/`([^`]+)`/g, '<code>$1</code>'));
+}
+
 function schemaText(schema: unknown): string {
   return JSON.stringify(schema, null, 2);
 }
@@ -36,7 +44,7 @@ function parameters(operation: oas31.OperationObject) {
   if (list.length === 0) return '';
   return html`<table>
     <tr><th>Parameter</th><th>In</th><th>Required</th><th>Schema</th><th>Description</th></tr>
-    ${list.map((parameter) => html`<tr><td><code>${parameter.name}</code></td><td>${parameter.in}</td><td>${parameter.required ? 'yes' : 'no'}</td><td><code>${JSON.stringify(parameter.schema)}</code></td><td>${parameter.description ?? ''}</td></tr>`)}
+    ${list.map((parameter) => html`<tr><td><code>${parameter.name}</code></td><td>${parameter.in}</td><td>${parameter.required ? 'yes' : 'no'}</td><td><code>${JSON.stringify(parameter.schema)}</code></td><td>${prose(parameter.description)}</td></tr>`)}
   </table>`;
 }
 
@@ -48,12 +56,12 @@ function operationEntry(dialect: string, path: string, method: string, operation
   const request = operation.requestBody as oas31.RequestBodyObject | undefined;
   const responses = Object.entries(operation.responses ?? {}) as [string, oas31.ResponseObject][];
   return html`<details id="${dialect}-${method}-${path}">
-    <summary><span class="m ${method}">${method}</span> <code>${path}</code> ${operation.summary ?? ''}</summary>
-    ${operation.description ? html`<p>${operation.description}</p>` : ''}
+    <summary><span class="m ${method}">${method}</span> <code>${path}</code> ${prose(operation.summary)}</summary>
+    ${operation.description ? html`<p>${prose(operation.description)}</p>` : ''}
     ${parameters(operation)}
     ${request ? html`<h4>Request body</h4>${content(request)}` : ''}
     <h4>Responses</h4>
-    ${responses.map(([status, response]) => html`<div><strong>${status}</strong> ${response.description}${content(response)}</div>`)}
+    ${responses.map(([status, response]) => html`<div><strong>${status}</strong> ${prose(response.description)}${content(response)}</div>`)}
   </details>`;
 }
 
@@ -70,8 +78,8 @@ function dialectSection(dialect: string, document: OpenApiDocument) {
   const components = Object.entries(document.components?.schemas ?? {});
   return html`<section id="${dialect}">
     <h2>${TITLES[dialect] ?? dialect}</h2>
-    <p>${document.info.description ?? ''} <a href="/openapi/${dialect}.json">OpenAPI 3.1 document</a></p>
-    ${[...byTag].map(([tag, entries]) => html`<h3>${tag}</h3>${document.tags?.find((t) => t.name === tag)?.description ?? ''}${entries}`)}
+    <p>${prose(document.info.description)} <a href="/openapi/${dialect}.json">OpenAPI 3.1 document</a></p>
+    ${[...byTag].map(([tag, entries]) => html`<h3>${tag}</h3><p>${prose(document.tags?.find((t) => t.name === tag)?.description)}</p>${entries}`)}
     ${components.length > 0 ? html`<h3>Schemas</h3>${components.map(([name, schema]) => html`<details id="${dialect}-schema-${name}"><summary><code>${name}</code></summary><pre>${schemaText(schema)}</pre></details>`)}` : ''}
   </section>`;
 }

@@ -14,7 +14,7 @@ import { DocumentedAnswers } from '../support/openapi';
  * The three OpenAPI documents: valid OpenAPI 3.1, every documented operation a route the dialect
  * really has, served at /openapi/<dialect>.json and listed on the reference page.
  */
-const ROUTERS: Record<DocumentedDialect, Hono> = { nomad, gitlab, codearts };
+const ROUTERS: Record<DocumentedDialect, Pick<Hono, 'routes'>> = { nomad, gitlab, codearts };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 async function operations(dialect: DocumentedDialect): Promise<{ method: string; path: string }[]> {
@@ -55,7 +55,7 @@ describe('the OpenAPI documents', () => {
     const document = await dialectDocument(dialect);
     expect(document.openapi).toBe('3.1.0');
     const validator = new Validator();
-    const result = await validator.validate(structuredClone(document) as object);
+    const result = await validator.validate({ ...structuredClone(document) });
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(validator.version).toBe('3.1');
