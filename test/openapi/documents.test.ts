@@ -80,6 +80,8 @@ describe('the OpenAPI documents', () => {
     const gitlabDoc = await dialectDocument('gitlab');
     const scope = gitlabDoc.paths?.['/api/v4/projects/{id}/jobs']?.get?.parameters?.find((parameter) => 'name' in parameter && parameter.name === 'scope');
     expect(scope).toMatchObject({ in: 'query', schema: { type: 'array', items: { type: 'string', enum: expect.arrayContaining(['running', 'success']) } } });
+    const orderBy = gitlabDoc.paths?.['/api/v4/projects']?.get?.parameters?.find((parameter) => 'name' in parameter && parameter.name === 'order_by');
+    expect(orderBy).toMatchObject({ in: 'query', schema: { type: 'string', enum: expect.arrayContaining(['id', 'created_at']) } });
   });
 
   it('serves each document as JSON, built once', async () => {

@@ -25,7 +25,7 @@ export const string = () => z.preprocess(toText, z.string());
 export const boundedString = (max: number) => string().pipe(z.string().max(max));
 
 /** Grape's `values:` check on a String: `<name> does not have a valid value`. */
-export const values = <const T extends readonly [string, ...string[]]>(allowed: T) => string().pipe(z.enum(allowed));
+export const values = <const T extends readonly [string, ...string[]]>(allowed: T) => string().pipe(z.enum(allowed)).meta({ enum: [...allowed] });
 
 function toInteger(value: unknown): unknown {
   if (value === '') return undefined;
