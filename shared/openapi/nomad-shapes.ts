@@ -349,3 +349,29 @@ export const AgentSelf = z
 
 /** The scale endpoint's answer: a JobRegisterResponse without Nomad's (empty) NextToken. */
 export const JobScaleResponse = JobRegisterResponse.omit({ NextToken: true }).meta({ id: 'JobScaleResponse' });
+
+export const JobValidateResponse = z
+  .object({ DriverConfigValidated: z.boolean(), ValidationErrors: strings.nullable(), Error: z.string(), Warnings: z.string() })
+  .meta({ id: 'JobValidateResponse' });
+
+export const Namespace = z
+  .looseObject({ Name: z.string(), Description: z.string(), Quota: z.string(), Meta: stringMap.nullable(), CreateIndex: index, ModifyIndex: index })
+  .meta({ id: 'Namespace' });
+
+export const ACLToken = z
+  .object({
+    AccessorID: z.string(),
+    SecretID: z.string(),
+    Name: z.string(),
+    Type: z.enum(['client', 'management']),
+    Policies: strings.nullable(),
+    Roles: z.null(),
+    Global: z.boolean(),
+    Hash: z.string(),
+    CreateTime: z.string(),
+    ExpirationTime: z.string().nullable(),
+    ExpirationTTL: z.int(),
+    CreateIndex: index,
+    ModifyIndex: index,
+  })
+  .meta({ id: 'ACLToken' });

@@ -5,7 +5,9 @@ import { EvaluateBody, PlanBody } from '../nomad/http/job-eval-handlers';
 import { DispatchBody } from '../nomad/http/job-launch-handlers';
 import { ScaleBody } from '../nomad/http/job-scale-handlers';
 import { RegisterBody } from '../nomad/http/jobs-routes';
+import { NamespaceBody } from '../nomad/http/namespace-routes';
 import { DrainBody, EligibilityBody } from '../nomad/http/node-routes';
+import { ValidateBody } from '../nomad/http/validate-routes';
 import { json, openApiDocument, text, type OpenApiDocument } from './document';
 import * as shapes from './nomad-shapes';
 
@@ -72,6 +74,7 @@ export function nomadDocument(): OpenApiDocument {
       { name: 'Evaluations', description: 'Scheduling decisions' },
       { name: 'Deployments', description: 'Rolling updates and canaries' },
       { name: 'Nodes', description: 'Client nodes' },
+      { name: 'Namespaces', description: 'Namespaces and the caller\'s token' },
       { name: 'Status', description: 'Cluster status and the agent' },
     ],
     securitySchemes: { nomadToken: { type: 'apiKey', in: 'header', name: 'X-Nomad-Token', description: 'An ACL token secret (also `Authorization: Bearer`)' } },
@@ -269,6 +272,34 @@ export function nomadDocument(): OpenApiDocument {
           requestParams: { path: nodePath },
           requestBody: body(EligibilityBody),
           responses: { '200': json('The update', shapes.NodeUpdateResponse), '400': errors.bad, '403': errors.denied, '404': errors.missing('node') },
+        }),
+      },
+      '/v1/validate/job': {
+        post: operation('Jobs', 'Validate a job without registering it', {
+          requestBody: body(ValidateBody),
+          responses: { '200': json('The problems found (a job that does not validate is still a 200)', shapes.JobValidateResponse), '400': errors.bad, '403': errors.denied },
+        }),
+      },
+      '/v1/namespaces': {
+        get: operation('Namespaces', 'List the namespaces the token may use', {
+          requestParams: { query: z.object({ ...blocking, prefix: z.string().optional() }) },
+          responses: { '200': ok('The namespaces', z.array(shapes.Namespace)) },
+        }),
+      },
+      '/v1/namespace/{name}': {
+        get: operation('Namespaces', 'Read a namespace', {
+          requestParams: { path: z.object({ name: z.string() }), query: z.object(blocking) },
+          responses: { '200': ok('The namespace', shapes.Namespace), '403': errors.denied, '404': text('`Namespace not found`') },
+        }),
+        post: operation('Namespaces', 'Create or update a namespace (a management token)', {
+          requestParams: { path: z.object({ name: z.string() }) },
+          requestBody: body(NamespaceBody),
+          responses: { '200': { description: 'Written (no body); X-Nomad-Index' }, '400': errors.bad, '403': errors.denied },
+        }),
+      },
+      '/v1/acl/token/self': {
+        get: operation('Namespaces', 'The token the request carries', {
+          responses: { '200': json('The token, with its secret', shapes.ACLToken), '400': errors.bad, '403': errors.denied },
         }),
       },
       '/v1/status/leader': {

@@ -112,6 +112,16 @@ describe('the Nomad document against live answers', () => {
     expect((await call('DELETE', '/v1/job/{job_id}', '/v1/job/nope')).body.EvalID).toBe(''); // a no-op, as in Nomad
     await drainEvalQueue();
 
+    expect((await call('POST', '/v1/validate/job', '/v1/validate/job', { Job: { ...web, TaskGroups: [] } })).body.ValidationErrors.length).toBeGreaterThan(0);
+    expect((await call('POST', '/v1/validate/job', '/v1/validate/job', { Job: web })).body.ValidationErrors).toBeNull();
+    expect((await call('POST', '/v1/validate/job', '/v1/validate/job', {})).status).toBe(400);
+    expect((await call('POST', '/v1/namespace/{name}', '/v1/namespace/apps', { Description: 'apps', Meta: { team: 'a' } })).text).toBe('');
+    expect((await call('POST', '/v1/namespace/{name}', '/v1/namespace/apps', { Name: 'other' })).status).toBe(400);
+    expect((await call('GET', '/v1/namespaces', '/v1/namespaces')).body.map((entry: { Name: string }) => entry.Name)).toEqual(['apps', 'default']);
+    expect((await call('GET', '/v1/namespace/{name}', '/v1/namespace/apps')).body.Meta).toEqual({ team: 'a' });
+    expect((await call('GET', '/v1/namespace/{name}', '/v1/namespace/nope')).status).toBe(404);
+    expect((await call('GET', '/v1/acl/token/self', '/v1/acl/token/self')).body.Type).toBe('management');
+    expect((await call('GET', '/v1/acl/token/self', '/v1/acl/token/self', undefined, { 'X-Nomad-Token': 'not-a-token' })).status).toBe(403);
     expect((await call('GET', '/v1/status/leader', '/v1/status/leader')).body).toMatch(/:\d+$/);
     expect((await call('GET', '/v1/status/peers', '/v1/status/peers')).body).toHaveLength(1);
     expect((await call('GET', '/v1/regions', '/v1/regions')).body).toHaveLength(1);
