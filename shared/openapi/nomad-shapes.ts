@@ -375,3 +375,8 @@ export const ACLToken = z
     ModifyIndex: index,
   })
   .meta({ id: 'ACLToken' });
+
+/** One frame of a log stream (frames are written back to back; `{}` is a heartbeat). */
+export const StreamFrame = z
+  .object({ Offset: z.int().optional(), Data: z.string().optional().meta({ description: 'base64' }), File: z.string().optional(), FileEvent: z.string().optional() })
+  .meta({ id: 'StreamFrame' });

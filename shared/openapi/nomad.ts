@@ -192,6 +192,28 @@ export function nomadDocument(): OpenApiDocument {
           responses: { '200': json('The evaluation that replaces it', shapes.AllocStopResponse), '403': errors.denied, '404': errors.missing('alloc') },
         }),
       },
+      '/v1/client/fs/logs/{alloc_id}': {
+        get: operation('Allocations', "A task's stdout or stderr", {
+          description: 'Served from the chunks the agent ships. With `follow=true` the answer streams until the task is dead and its log read to the end.',
+          requestParams: {
+            path: allocPath,
+            query: z.object({
+              task: z.string(),
+              type: z.enum(['stdout', 'stderr']),
+              plain: z.string().optional().meta({ description: '`true`: the bytes as they are, else JSON frames back to back' }),
+              follow: z.string().optional(),
+              origin: z.enum(['start', 'end']).optional(),
+              offset: z.string().optional(),
+            }),
+          },
+          responses: {
+            '200': { description: 'The log', content: { 'text/plain': { schema: z.string() }, 'application/json': { schema: shapes.StreamFrame } } },
+            '400': errors.bad,
+            '403': errors.denied,
+            '404': text('`Unknown allocation "<id>"`, no such task, or `task "<name>" not started yet. No logs available`'),
+          },
+        }),
+      },
       '/v1/evaluations': {
         get: operation('Evaluations', 'List evaluations', {
           requestParams: { query: z.object({ ...listing, job: z.string().optional(), status: z.string().optional() }) },

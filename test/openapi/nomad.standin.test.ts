@@ -87,6 +87,15 @@ describe('the Nomad document against live answers', () => {
     expect((await call('GET', '/v1/evaluation/{eval_id}', `/v1/evaluation/${evals[0].ID}?related=true`)).body.ID).toBe(evals[0].ID);
     expect((await call('GET', '/v1/evaluation/{eval_id}', '/v1/evaluation/no-such-eval')).status).toBe(404);
     expect((await call('GET', '/v1/evaluation/{eval_id}/allocations', `/v1/evaluation/${alloc.EvalID}/allocations`)).body.length).toBeGreaterThan(0);
+    const logs = (query: string, id = allocs[0].ID) => call('GET', '/v1/client/fs/logs/{alloc_id}', `/v1/client/fs/logs/${id}?${query}`);
+    expect((await logs('task=server&type=stdout&plain=true')).text).toMatch(/not started yet/);
+    const started = { ID: allocs[0].ID, ClientStatus: 'running', TaskStates: { server: { State: 'running', Failed: false, Restarts: 0, StartedAt: new Date().toISOString(), Events: [] } } };
+    expect((await api('PUT', `/v1/node/${node.ID}/allocations`, { Allocs: [started] }, root)).status).toBe(200);
+    const plain = await logs('task=server&type=stdout&plain=true');
+    expect([plain.status, plain.text]).toEqual([200, '']);
+    expect((await logs('task=server&type=stdout&origin=middle')).status).toBe(400);
+    expect((await logs('task=nope&type=stdout')).status).toBe(404);
+    expect((await logs('task=server&type=stdout', 'no-such-alloc')).status).toBe(404);
     expect((await call('POST', '/v1/allocation/{alloc_id}/stop', `/v1/allocation/${allocs[0].ID}/stop`)).body.EvalID).not.toBe('');
 
     const deployments = (await call('GET', '/v1/deployments', '/v1/deployments')).body;
