@@ -146,3 +146,12 @@ export const JobRequestResponse = z
     features: z.looseObject({}),
   })
   .meta({ id: 'JobRequestResponse' });
+
+export const Metadata = z
+  .object({
+    version: z.string(),
+    revision: z.string(),
+    kas: z.object({ enabled: z.boolean(), externalUrl: z.string().nullable(), version: z.string().nullable() }),
+    enterprise: z.boolean(),
+  })
+  .meta({ id: 'Metadata' });

@@ -1,7 +1,7 @@
 import * as z from '../util/zod';
 import type { ZodOpenApiOperationObject, ZodOpenApiResponseObject } from 'zod-openapi';
 import * as grape from '../gitlab/http/grape';
-import { jobScope } from '../gitlab/http/jobs-routes';
+import { jobScope, playParams } from '../gitlab/http/jobs-routes';
 import { getParams as lintQuery, postParams as lintBody } from '../gitlab/http/lint-routes';
 import { paginationParams } from '../gitlab/http/pagination';
 import { createParams as pipelineBody, listParams as pipelineQuery, pipelineBuildsParams } from '../gitlab/http/pipelines-routes';
@@ -49,6 +49,7 @@ export function gitlabDocument(): OpenApiDocument {
     version: GITLAB_VERSION,
     description: "GitLab's REST API (`/api/v4`) as jobplane serves it: projects with their repositories, CI pipelines and jobs run by stock gitlab-runner.",
     tags: [
+      { name: 'Instance', description: 'The instance and the caller' },
       { name: 'Projects', description: 'Projects (each with a git repository)' },
       { name: 'Pipelines', description: 'CI pipelines' },
       { name: 'Jobs', description: 'CI jobs, their logs and artifacts' },
@@ -60,6 +61,16 @@ export function gitlabDocument(): OpenApiDocument {
       jobToken: { type: 'apiKey', in: 'header', name: 'JOB-TOKEN', description: "A running job's token (`CI_JOB_TOKEN`)" },
     },
     paths: {
+      '/api/v4/version': {
+        get: operation('Instance', 'The GitLab version whose API this is (`/metadata` answers the same)', {
+          responses: { '200': json('The version', shapes.Metadata), '401': errors['401'] },
+        }),
+      },
+      '/api/v4/user': {
+        get: operation('Instance', 'The user the token belongs to', {
+          responses: { '200': json('The user', shapes.UserBasic), '401': errors['401'] },
+        }),
+      },
       '/api/v4/projects': {
         get: operation('Projects', 'List projects', {
           requestParams: { query: projectQuery },
@@ -141,6 +152,19 @@ export function gitlabDocument(): OpenApiDocument {
         post: operation('Jobs', 'Retry a job (a new job)', {
           requestParams: { path: jobPath },
           responses: { '201': json('The new job', shapes.Job), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/jobs/{job_id}/erase': {
+        post: operation('Jobs', "Erase a finished job's log and artifacts", {
+          requestParams: { path: jobPath },
+          responses: { '201': json('The job', shapes.Job), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/jobs/{job_id}/play': {
+        post: operation('Jobs', 'Start a manual job', {
+          requestParams: { path: jobPath },
+          requestBody: form(playParams, false),
+          responses: { '200': json('The job', shapes.Job), ...writing },
         }),
       },
       '/api/v4/projects/{id}/jobs/{job_id}/artifacts': {

@@ -24,10 +24,14 @@ const call = async (method: string, template: string, path: string, options: Opt
   answers.check(method, template, await http(server, method, `/api/v4${path}`, options));
 const asRoot = (json?: unknown): Options => ({ token: server.root, json });
 
-const CI = ['stages: [build, test]', 'build:', '  stage: build', '  script: [echo building]', '  artifacts:', '    paths: [out/]', 'test:', '  stage: test', '  script: [echo testing]', ''].join('\n');
+const CI = ['stages: [build, test]', 'build:', '  stage: build', '  script: [echo building]', '  artifacts:', '    paths: [out/]', 'test:', '  stage: test', '  script: [echo testing]', 'deploy:', '  stage: test', '  when: manual', '  script: [echo deploying]', ''].join('\n');
 
 describe('the GitLab document against live answers', () => {
   it('documents every answer of projects, pipelines, jobs, CI Lint and the runner protocol', async () => {
+    expect((await call('GET', '/api/v4/version', '/version')).body.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect((await call('GET', '/api/v4/version', '/version', {})).status).toBe(401);
+    expect((await call('GET', '/api/v4/user', '/user')).body.username).toBe('root');
+    expect((await call('GET', '/api/v4/user', '/user', { token: 'glpat-nope' })).status).toBe(401);
     const project = await call('POST', '/api/v4/projects', '/projects', asRoot({ name: 'demo' }));
     expect(project.status).toBe(201);
     const id: number = project.body.id;
@@ -61,7 +65,7 @@ describe('the GitLab document against live answers', () => {
     expect((await call('GET', '/api/v4/projects/{id}/pipelines', `/projects/${id}/pipelines`)).body).toHaveLength(1);
     expect((await call('GET', '/api/v4/projects/{id}/pipelines/{pipeline_id}', `/projects/${id}/pipelines/${pipelineId}`)).body.status).toBe('pending');
     expect((await call('GET', '/api/v4/projects/{id}/pipelines/{pipeline_id}', `/projects/${id}/pipelines/99999`)).status).toBe(404);
-    expect((await call('GET', '/api/v4/projects/{id}/pipelines/{pipeline_id}/jobs', `/projects/${id}/pipelines/${pipelineId}/jobs`)).body).toHaveLength(2);
+    expect((await call('GET', '/api/v4/projects/{id}/pipelines/{pipeline_id}/jobs', `/projects/${id}/pipelines/${pipelineId}/jobs`)).body).toHaveLength(3);
 
     const taken = await call('POST', '/api/v4/jobs/request', '/jobs/request', { json: { token: runner, info } });
     expect(taken.status).toBe(201);
@@ -86,6 +90,11 @@ describe('the GitLab document against live answers', () => {
     expect(one.text).toBe('built');
     expect((await call('GET', '/api/v4/projects/{id}/jobs/{job_id}/artifacts/{artifact_path}', `/projects/${id}/jobs/${job.id}/artifacts/no/such`)).status).toBe(404);
 
+    expect((await call('POST', '/api/v4/projects/{id}/jobs/{job_id}/erase', `/projects/${id}/jobs/${job.id}/erase`)).body.erased_at).not.toBeNull();
+    expect((await call('POST', '/api/v4/projects/{id}/jobs/{job_id}/erase', `/projects/${id}/jobs/${job.id}/erase`, {})).status).toBe(401);
+    const deploy = (await call('GET', '/api/v4/projects/{id}/jobs', `/projects/${id}/jobs?scope[]=manual`)).body[0];
+    expect((await call('POST', '/api/v4/projects/{id}/jobs/{job_id}/play', `/projects/${id}/jobs/${deploy.id}/play`, asRoot({ job_variables_attributes: [{ key: 'TARGET', value: 'staging' }] }))).body.status).toBe('pending');
+    expect((await call('POST', '/api/v4/projects/{id}/jobs/{job_id}/play', `/projects/${id}/jobs/${deploy.id}/play`, asRoot({ job_variables_attributes: [{ value: 'x' }] }))).status).toBe(400);
     const testJob = (await call('GET', '/api/v4/projects/{id}/pipelines/{pipeline_id}/jobs', `/projects/${id}/pipelines/${pipelineId}/jobs`)).body.find((entry: { name: string }) => entry.name === 'test');
     expect((await call('POST', '/api/v4/projects/{id}/jobs/{job_id}/cancel', `/projects/${id}/jobs/${testJob.id}/cancel`)).status).toBe(201);
     expect((await call('POST', '/api/v4/projects/{id}/jobs/{job_id}/retry', `/projects/${id}/jobs/${testJob.id}/retry`)).status).toBe(201);
