@@ -6,6 +6,7 @@ import { requestId, requestIdOf } from './request-id';
 import { requestLog } from './request-log';
 import { logUnexpectedError } from './unexpected-error';
 import { uiAssets } from './ui-assets';
+import { openapiRoutes } from '../openapi/routes';
 
 /**
  * The one Hono app served by `hono/aws-lambda` on Lambda and by `@hono/node-server` locally.
@@ -56,6 +57,7 @@ for (const prefix of DIALECT_PREFIXES.nomad) app.all(`${prefix}*`, nomad);
 for (const prefix of DIALECT_PREFIXES.gitlab) app.all(`${prefix}*`, gitlab);
 for (const prefix of DIALECT_PREFIXES.codearts) app.all(`${prefix}*`, codearts);
 app.route('/', uiAssets);
+app.route('/', openapiRoutes);
 app.all('*', gitFallback);
 
 app.notFound(notFound);

@@ -95,6 +95,7 @@ function App() {
         <a href={href('/nomad/nodes')}>Nodes</a>
         {link('/gitlab/projects', 'Projects', 'gitlab')}
         {link('/codearts/tasks', 'CodeArts', 'codearts')}
+        <a href="/openapi/">API</a>
         <span class="spacer" />
         {link('/sign-in', 'Sign in', 'sign-in')}
       </nav>

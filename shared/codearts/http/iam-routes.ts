@@ -15,7 +15,7 @@ const iamId = z.string().regex(/^[0-9a-z]{32}$/);
 const iamName = z.string().min(1).max(64);
 const reference = z.object({ id: iamId.optional(), name: iamName.optional() }).refine((ref) => ref.id !== undefined || ref.name !== undefined);
 
-const mintSchema = z.object({
+export const mintSchema = z.object({
   auth: z.object({
     identity: z.object({
       methods: z.array(z.string()).min(1),

@@ -25,7 +25,7 @@ export const string = () => z.preprocess(toText, z.string());
 export const boundedString = (max: number) => string().pipe(z.string().max(max));
 
 /** Grape's `values:` check on a String: `<name> does not have a valid value`. */
-export const values = <const T extends readonly [string, ...string[]]>(allowed: T) => string().pipe(z.enum(allowed));
+export const values = <const T extends readonly [string, ...string[]]>(allowed: T) => string().pipe(z.enum(allowed)).meta({ enum: [...allowed] });
 
 function toInteger(value: unknown): unknown {
   if (value === '') return undefined;
@@ -68,13 +68,19 @@ function isStringList(value: unknown): value is string[] {
 /**
  * Grape's `Array[String]`: `scope=a`, `scope[]=a&scope[]=b` or `scope[0]=a`. `a,b` stays one
  * string, as in Grape. A fault anywhere in the list is the list's (`scope is invalid`), so the
- * check is one `custom` over the whole list rather than a `z.array`, whose faults name the item.
+ * check is one `custom` over the whole list rather than a `z.array`, whose faults name the item;
+ * its `meta` is how the OpenAPI documents describe it.
  */
-export const stringList = () => z.preprocess(toStringList, z.custom<string[]>(isStringList, 'is invalid'));
+export const stringList = () => z.preprocess(toStringList, z.custom<string[]>(isStringList, 'is invalid').meta({ type: 'array', items: { type: 'string' } }));
 
 /** A list of strings each among `allowed`; anything else is `<name> does not have a valid value`. */
 export const valueList = <T extends string>(allowed: readonly T[]) =>
-  z.preprocess(toStringList, z.custom<T[]>((value) => isStringList(value) && value.every((item) => (allowed as readonly string[]).includes(item)), 'does not have a valid value'));
+  z.preprocess(
+    toStringList,
+    z
+      .custom<T[]>((value) => isStringList(value) && value.every((item) => (allowed as readonly string[]).includes(item)), 'does not have a valid value')
+      .meta({ type: 'array', items: { type: 'string', enum: [...allowed] } }),
+  );
 
 function toHashList(value: unknown): unknown {
   const list = toList(value);

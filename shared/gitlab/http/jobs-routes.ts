@@ -105,7 +105,7 @@ const erase = handlers(authenticated({ required: true }), jobIdPath, async (c) =
 });
 
 // The bounds are ours (values) and GitLab's variable key length.
-const playParams = z.object({ job_variables_attributes: grape.hashList({ key: grape.boundedString(255), value: grape.boundedString(10_000) }).default([]) });
+export const playParams = z.object({ job_variables_attributes: grape.hashList({ key: grape.boundedString(255), value: grape.boundedString(10_000) }).default([]) });
 
 const play = handlers(authenticated({ required: true }), jobIdPath, params(playParams), async (c) => {
   const variables = c.var.params.job_variables_attributes;

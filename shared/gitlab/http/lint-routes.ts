@@ -22,7 +22,7 @@ function lintEntity(result: LintResult, includeJobs: boolean | undefined) {
   };
 }
 
-const postParams = z.object({
+export const postParams = z.object({
   content: grape.string(),
   dry_run: grape.boolean().default(false),
   include_jobs: grape.boolean().optional(),
@@ -39,7 +39,7 @@ const lintContent = handlers(authenticated({ required: true }), params(postParam
 /** Grape's `mutually_exclusive`. */
 const exclusive = (a: string, b: string) => ({ message: `${a}, ${b} are mutually exclusive`, ...grape.besideOtherFaults });
 
-const getParams = z
+export const getParams = z
   .object({
     sha: grape.string().optional(),
     content_ref: grape.string().optional(),

@@ -33,7 +33,7 @@ async function presentPipeline(access: ProjectAccess, pipeline: PipelineRecord, 
 
 const pipelineIdPath = pathParams({ pipeline_id: grape.pathInteger() });
 
-const createParams = z.object({
+export const createParams = z.object({
   ref: grape.string(),
   variables: grape.hashList({ key: grape.string(), value: grape.string(), variable_type: grape.string().optional() }).default([]),
   /** Values for the CI file's `spec:inputs` (typed in a JSON body). */
@@ -69,7 +69,7 @@ const PIPELINE_SOURCES = [
   'container_registry_push', 'duo_workflow', 'pipeline_execution_policy_schedule',
 ] as const;
 
-const listParams = z.object({ status: grape.string().optional(), ref: grape.string().optional(), source: grape.values(PIPELINE_SOURCES).optional(), ...paginationParams });
+export const listParams = z.object({ status: grape.string().optional(), ref: grape.string().optional(), source: grape.values(PIPELINE_SOURCES).optional(), ...paginationParams });
 
 const list = handlers(authenticated({ required: false }), queryParams(listParams), async (c) => {
   const { status, ref, source, ...paging } = c.req.valid('query');
@@ -105,7 +105,7 @@ const retry = handlers(authenticated({ required: true }), pipelineIdPath, async 
   return c.json(await presentPipeline(access, read.pipeline, read.jobs), 201);
 });
 
-const pipelineBuildsParams = z.object({ scope: jobScope, include_retried: grape.boolean().default(false), ...paginationParams });
+export const pipelineBuildsParams = z.object({ scope: jobScope, include_retried: grape.boolean().default(false), ...paginationParams });
 const pipelineBridgesParams = z.object({ scope: jobScope, ...paginationParams });
 
 /** A pipeline's builds or bridges, newest first. */

@@ -18,7 +18,7 @@ const ACCESS_LEVELS = ['10', '15', '20', '30', '40', '50'] as const;
 /** GitLab counts at most this many rows; beyond it a list has no totals. */
 const MAX_COUNT = 10_000;
 
-const listParams = z.object({
+export const listParams = z.object({
   search: grape.string().optional(),
   search_namespaces: grape.boolean().optional(),
   topic: z.preprocess((value) => (typeof value === 'string' ? value.split(',') : value), grape.stringList()).transform((topics) => topics.map((topic) => topic.trim()).filter(Boolean)).optional(),

@@ -17,7 +17,7 @@ import { params, pathParams } from './validators';
 const VISIBILITIES = ['private', 'internal', 'public'] as const;
 const ACCESS_LEVELS = ['10', '20', '30', '40', '50'] as const;
 
-const createParams = z
+export const createParams = z
   .object({
     name: grape.string().optional(),
     path: grape.string().optional(),

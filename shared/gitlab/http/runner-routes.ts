@@ -30,7 +30,7 @@ const tagList = z
  * What the runner says about itself (version, platform, features); anything but a hash is ignored,
  * as it always was here, and so is a hash too large or too deep to keep with the runner (ours).
  */
-const runnerInfo = z
+export const runnerInfo = z
   .record(z.string(), z.unknown())
   .optional()
   .catch(undefined)
@@ -39,7 +39,7 @@ const runnerInfo = z
     return extent && extent.depth <= 16 && extent.values <= 1000 ? info : undefined;
   });
 
-const runnerParams = z.object({
+export const runnerParams = z.object({
   description: grape.string().default(''),
   tag_list: tagList.default([]),
   run_untagged: grape.boolean().default(true),
@@ -127,7 +127,7 @@ const request = handlers(params(requestParams), async (c) => {
   return c.json(result.payload, 201);
 });
 
-const updateParams = z.object({
+export const updateParams = z.object({
   token: grape.string(),
   state: grape.string().optional(),
   failure_reason: grape.string().optional(),

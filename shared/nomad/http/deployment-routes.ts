@@ -20,7 +20,7 @@ import { nomadJson, setIndex, setQueryMeta } from './respond';
  * steer it (promote, fail, pause/resume, set allocation health). Writes answer Nomad's
  * DeploymentUpdateResponse.
  */
-const PromoteBody = z.object({ DeploymentID: z.string().optional(), All: z.boolean().optional(), Groups: z.array(z.string()).nullish() }).passthrough();
+export const PromoteBody = z.object({ DeploymentID: z.string().optional(), All: z.boolean().optional(), Groups: z.array(z.string()).nullish() }).passthrough();
 const PauseBody = z.object({ DeploymentID: z.string().optional(), Pause: z.boolean().optional() }).passthrough();
 const HealthBody = z
   .object({
@@ -29,7 +29,7 @@ const HealthBody = z
     UnhealthyAllocationIDs: z.array(z.string()).nullish(),
   })
   .passthrough();
-const IdOnlyBody = z.object({ DeploymentID: z.string().optional() }).passthrough();
+export const IdOnlyBody = z.object({ DeploymentID: z.string().optional() }).passthrough();
 
 /**
  * The deployment, if the caller may see it: its namespace (the request's for one that does not

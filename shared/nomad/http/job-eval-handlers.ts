@@ -14,14 +14,14 @@ import { namespaceParam } from './params';
 import { nomadJson, setIndex } from './respond';
 
 /** Running the scheduler for a job: a forced evaluation, or a dry run of a submitted spec. */
-const EvaluateBody = z
+export const EvaluateBody = z
   .object({
     JobID: z.string().optional(),
     EvalOptions: z.object({ ForceReschedule: z.boolean().optional() }).passthrough().nullish(),
   })
   .passthrough();
 
-const PlanBody = z
+export const PlanBody = z
   .object({
     Job: z.record(z.string(), z.unknown()).nullish(),
     Diff: z.boolean().optional(),

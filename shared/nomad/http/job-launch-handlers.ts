@@ -12,7 +12,7 @@ import { namespaceParam } from './params';
 import { nomadJson, setIndex } from './respond';
 
 /** Children of template jobs: dispatching a parameterized job, forcing a periodic launch. */
-const DispatchBody = z
+export const DispatchBody = z
   .object({
     JobID: z.string().optional(),
     Payload: z.string().nullish(),

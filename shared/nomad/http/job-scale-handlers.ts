@@ -13,7 +13,7 @@ import { namespaceParam } from './params';
 import { nomadJson, setIndex } from './respond';
 
 /** `GET|POST /v1/job/:id/scale`. */
-const ScaleBody = z
+export const ScaleBody = z
   .object({
     Count: z.number().int().nullish(),
     Target: z.record(z.string(), z.string()).nullish(),

@@ -17,7 +17,7 @@ import { boolParam, namespaceParam, perPageParam } from './params';
 import { nomadJson, setIndex } from './respond';
 
 /** `/v1/jobs`: list and register. */
-const RegisterBody = z
+export const RegisterBody = z
   .object({
     Job: z.record(z.string(), z.unknown()).nullish(),
     EnforceIndex: z.boolean().optional(),

@@ -10,7 +10,7 @@ import { badRequest, notFound } from '../errors';
 import { setIndex } from './respond';
 
 /** Nomad's namespace endpoints. Reading needs some capability in the namespace; writing a management token. */
-const NamespaceBody = z
+export const NamespaceBody = z
   .object({
     Name: z.string().optional(),
     Description: z.string().optional(),

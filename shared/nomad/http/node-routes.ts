@@ -35,7 +35,7 @@ const ClientAllocsBody = z.object({
   ),
 });
 
-const DrainBody = z
+export const DrainBody = z
   .object({
     DrainSpec: z.object({ Deadline: z.number().int().optional(), IgnoreSystemJobs: z.boolean().optional() }).passthrough().nullish(),
     MarkEligible: z.boolean().optional(),
@@ -44,7 +44,7 @@ const DrainBody = z
   })
   .passthrough();
 
-const EligibilityBody = z.object({ Eligibility: z.string(), NodeID: z.string().optional() }).passthrough();
+export const EligibilityBody = z.object({ Eligibility: z.string(), NodeID: z.string().optional() }).passthrough();
 
 /** 1 for a node that is not registered: it has nothing to wait for, but 0 would not block. */
 async function nodeCreateIndex(nodeId: string): Promise<number> {

@@ -12,7 +12,7 @@ import { nomadJson } from './respond';
  * `PUT|POST /v1/validate/job`: a job that does not validate is still a 200, its problems in the
  * JobValidateResponse. Needs `read-job` in the job's own namespace.
  */
-const ValidateBody = z.object({ Job: z.record(z.string(), z.unknown()).nullish() }).passthrough();
+export const ValidateBody = z.object({ Job: z.record(z.string(), z.unknown()).nullish() }).passthrough();
 
 export function mountValidateRoutes(app: Hono): void {
   app.on(['PUT', 'POST'], '/v1/validate/job', async (c) => {

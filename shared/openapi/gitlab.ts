@@ -1,0 +1,246 @@
+import * as z from '../util/zod';
+import type { ZodOpenApiOperationObject, ZodOpenApiResponseObject } from 'zod-openapi';
+import * as grape from '../gitlab/http/grape';
+import { jobScope, playParams } from '../gitlab/http/jobs-routes';
+import { getParams as lintQuery, postParams as lintBody } from '../gitlab/http/lint-routes';
+import { paginationParams } from '../gitlab/http/pagination';
+import { createParams as pipelineBody, listParams as pipelineQuery, pipelineBuildsParams } from '../gitlab/http/pipelines-routes';
+import { listParams as projectQuery } from '../gitlab/http/projects-list-routes';
+import { createParams as projectBody } from '../gitlab/http/projects-routes';
+import { runnerInfo, runnerParams, updateParams as jobUpdateBody } from '../gitlab/http/runner-routes';
+import { binary, empty, json, openApiDocument, text, type OpenApiDocument } from './document';
+import * as shapes from './gitlab-shapes';
+
+/**
+ * GitLab's REST API (`/api/v4`) as we serve it, the parts CI users and gitlab-runner use most:
+ * projects, pipelines, jobs with their trace and artifacts, CI Lint, and the runner protocol.
+ * Params are Grape's: they come as JSON, form or query alike; errors are `{"message"}` or
+ * `{"error"}`, as GitLab's.
+ */
+const GITLAB_VERSION = '17.5.0';
+
+const error = (description: string) => json(description, shapes.GitLabError);
+const errors = {
+  '400': error('A param missing or invalid: `{"error": "ref is missing"}`, or `{"message": …}`'),
+  '401': error('`{"message": "401 Unauthorized"}`: no or a bad token'),
+  '403': error('`{"message": "403 Forbidden"}`'),
+  '404': error('`{"message": "404 Project Not Found"}` (also for what the token may not see)'),
+};
+const reading = { '401': errors['401'], '404': errors['404'] };
+const writing = { '400': errors['400'], '401': errors['401'], '403': errors['403'], '404': errors['404'] };
+
+const paged = (description: string, schema: z.ZodType): ZodOpenApiResponseObject =>
+  json(description, schema, z.object({ 'X-Page': z.string(), 'X-Per-Page': z.string(), 'X-Next-Page': z.string(), Link: z.string().optional() }));
+
+const projectPath = z.object({ id: z.string().meta({ description: 'The project ID, or its URL-encoded path (`group%2Fproject`)' }) });
+const pipelinePath = projectPath.extend({ pipeline_id: grape.pathInteger() });
+const jobPath = projectPath.extend({ job_id: grape.pathInteger() });
+const runnerJobPath = z.object({ id: grape.pathInteger() });
+
+const form = (schema: z.ZodType, required = true) => ({ required, content: { 'application/json': { schema }, 'application/x-www-form-urlencoded': { schema } } });
+
+function operation(tag: string, summary: string, rest: Omit<ZodOpenApiOperationObject, 'tags' | 'summary'>): ZodOpenApiOperationObject {
+  return { tags: [tag], summary, ...rest };
+}
+
+export function gitlabDocument(): OpenApiDocument {
+  return openApiDocument({
+    title: 'jobplane: GitLab CI API',
+    version: GITLAB_VERSION,
+    description: "GitLab's REST API (`/api/v4`) as jobplane serves it: projects with their repositories, CI pipelines and jobs run by stock gitlab-runner.",
+    tags: [
+      { name: 'Instance', description: 'The instance and the caller' },
+      { name: 'Projects', description: 'Projects (each with a git repository)' },
+      { name: 'Pipelines', description: 'CI pipelines' },
+      { name: 'Jobs', description: 'CI jobs, their logs and artifacts' },
+      { name: 'CI Lint', description: 'Checking a `.gitlab-ci.yml`' },
+      { name: 'Runners', description: 'The protocol gitlab-runner speaks (its own tokens, no user token)' },
+    ],
+    securitySchemes: {
+      privateToken: { type: 'apiKey', in: 'header', name: 'PRIVATE-TOKEN', description: 'A personal, project or the bootstrap token (also `Authorization: Bearer`)' },
+      jobToken: { type: 'apiKey', in: 'header', name: 'JOB-TOKEN', description: "A running job's token (`CI_JOB_TOKEN`)" },
+    },
+    paths: {
+      '/api/v4/version': {
+        get: operation('Instance', 'The GitLab version whose API this is (`/metadata` answers the same)', {
+          responses: { '200': json('The version', shapes.Metadata), '401': errors['401'] },
+        }),
+      },
+      '/api/v4/user': {
+        get: operation('Instance', 'The user the token belongs to', {
+          responses: { '200': json('The user', shapes.UserBasic), '401': errors['401'] },
+        }),
+      },
+      '/api/v4/projects': {
+        get: operation('Projects', 'List projects', {
+          requestParams: { query: projectQuery },
+          responses: { '200': paged('The projects the token may see', z.array(shapes.Project)), '400': errors['400'] },
+        }),
+        post: operation('Projects', 'Create a project', {
+          requestBody: form(projectBody),
+          responses: { '201': json('The project', shapes.Project), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}': {
+        get: operation('Projects', 'Read a project', {
+          requestParams: { path: projectPath },
+          responses: { '200': json('The project', shapes.Project), ...reading },
+        }),
+      },
+      '/api/v4/projects/{id}/pipeline': {
+        post: operation('Pipelines', 'Run a pipeline for a ref', {
+          requestParams: { path: projectPath },
+          requestBody: form(pipelineBody),
+          responses: { '201': json('The pipeline', shapes.Pipeline), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/pipelines': {
+        get: operation('Pipelines', "List a project's pipelines, newest first", {
+          requestParams: { path: projectPath, query: pipelineQuery },
+          responses: { '200': paged('The pipelines', z.array(shapes.PipelineListEntry)), '400': errors['400'], ...reading },
+        }),
+      },
+      '/api/v4/projects/{id}/pipelines/{pipeline_id}': {
+        get: operation('Pipelines', 'Read a pipeline', {
+          requestParams: { path: pipelinePath },
+          responses: { '200': json('The pipeline', shapes.Pipeline), ...reading },
+        }),
+      },
+      '/api/v4/projects/{id}/pipelines/{pipeline_id}/cancel': {
+        post: operation('Pipelines', "Cancel a pipeline's unfinished jobs", {
+          requestParams: { path: pipelinePath },
+          responses: { '200': json('The pipeline', shapes.Pipeline), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/pipelines/{pipeline_id}/retry': {
+        post: operation('Pipelines', "Retry a pipeline's failed and canceled jobs", {
+          requestParams: { path: pipelinePath },
+          responses: { '201': json('The pipeline', shapes.Pipeline), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/pipelines/{pipeline_id}/jobs': {
+        get: operation('Pipelines', "A pipeline's jobs", {
+          requestParams: { path: pipelinePath, query: pipelineBuildsParams },
+          responses: { '200': paged('The jobs', z.array(shapes.Job)), '400': errors['400'], ...reading },
+        }),
+      },
+      '/api/v4/projects/{id}/jobs': {
+        get: operation('Jobs', "List a project's jobs, newest first", {
+          requestParams: { path: projectPath, query: z.object({ scope: jobScope, ...paginationParams }) },
+          responses: { '200': paged('The jobs', z.array(shapes.Job)), '400': errors['400'], ...reading },
+        }),
+      },
+      '/api/v4/projects/{id}/jobs/{job_id}': {
+        get: operation('Jobs', 'Read a job', {
+          requestParams: { path: jobPath },
+          responses: { '200': json('The job', shapes.Job), ...reading },
+        }),
+      },
+      '/api/v4/projects/{id}/jobs/{job_id}/trace': {
+        get: operation('Jobs', "A job's log", {
+          requestParams: { path: jobPath },
+          responses: { '200': text('The log as the runner sent it (ANSI colours, `section_start` markers)'), ...reading },
+        }),
+      },
+      '/api/v4/projects/{id}/jobs/{job_id}/cancel': {
+        post: operation('Jobs', 'Cancel a job', {
+          requestParams: { path: jobPath },
+          responses: { '201': json('The job', shapes.Job), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/jobs/{job_id}/retry': {
+        post: operation('Jobs', 'Retry a job (a new job)', {
+          requestParams: { path: jobPath },
+          responses: { '201': json('The new job', shapes.Job), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/jobs/{job_id}/erase': {
+        post: operation('Jobs', "Erase a finished job's log and artifacts", {
+          requestParams: { path: jobPath },
+          responses: { '201': json('The job', shapes.Job), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/jobs/{job_id}/play': {
+        post: operation('Jobs', 'Start a manual job', {
+          requestParams: { path: jobPath },
+          requestBody: form(playParams, false),
+          responses: { '200': json('The job', shapes.Job), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/jobs/{job_id}/artifacts': {
+        get: operation('Jobs', "Download a job's artifacts archive", {
+          requestParams: { path: jobPath },
+          responses: { '200': binary('The archive', 'application/zip'), ...reading },
+        }),
+      },
+      '/api/v4/projects/{id}/jobs/{job_id}/artifacts/{artifact_path}': {
+        get: operation('Jobs', 'Download one file from the artifacts archive', {
+          requestParams: { path: jobPath.extend({ artifact_path: z.string().meta({ description: 'The path inside the archive' }) }) },
+          responses: { '200': binary('The file', '*/*'), ...reading },
+        }),
+      },
+      '/api/v4/projects/{id}/ci/lint': {
+        get: operation('CI Lint', "Check the project's own `.gitlab-ci.yml`", {
+          requestParams: { path: projectPath, query: lintQuery },
+          responses: { '200': json('The verdict (always 200)', shapes.LintResult), ...writing },
+        }),
+        post: operation('CI Lint', 'Check a `.gitlab-ci.yml` in the context of the project', {
+          requestParams: { path: projectPath },
+          requestBody: form(lintBody),
+          responses: { '200': json('The verdict (always 200)', shapes.LintResult), ...writing },
+        }),
+      },
+      '/api/v4/runners': {
+        post: operation('Runners', 'Register a runner with a registration token (`gitlab-runner register`)', {
+          security: [],
+          requestBody: form(z.object({ token: grape.string(), ...runnerParams.shape })),
+          responses: { '201': json("The runner and its token (`glrt-`)", shapes.RunnerRegistration), '400': errors['400'], '403': errors['403'] },
+        }),
+        delete: operation('Runners', 'Unregister a runner by its token', {
+          security: [],
+          requestBody: form(z.object({ token: grape.string() })),
+          responses: { '204': empty('Unregistered'), '403': errors['403'] },
+        }),
+      },
+      '/api/v4/runners/verify': {
+        post: operation('Runners', "Check a runner's token (`gitlab-runner verify`)", {
+          security: [],
+          requestBody: form(z.object({ token: grape.string() })),
+          responses: { '200': json('The runner', shapes.RunnerRegistration), '403': errors['403'] },
+        }),
+      },
+      '/api/v4/jobs/request': {
+        post: operation('Runners', 'Ask for a job to run', {
+          security: [],
+          requestBody: form(z.object({ token: grape.string(), last_update: grape.string().optional(), info: runnerInfo })),
+          responses: {
+            '201': json('A job, with everything the runner needs to run it', shapes.JobRequestResponse),
+            '204': { description: 'Nothing to run; come back with `last_update`', headers: z.object({ 'X-GitLab-Last-Update': z.string() }) },
+            '403': errors['403'],
+          },
+        }),
+      },
+      '/api/v4/jobs/{id}': {
+        put: operation('Runners', "Report a job's state (`running`, `success`, `failed`)", {
+          security: [],
+          requestParams: { path: runnerJobPath },
+          requestBody: form(jobUpdateBody),
+          responses: { '200': json('Accepted (the body is the number 200); `Job-Status` says what the server holds', z.literal(200), z.object({ 'Job-Status': z.string() })), '400': errors['400'], '403': errors['403'], '404': errors['404'] },
+        }),
+      },
+      '/api/v4/jobs/{id}/trace': {
+        patch: operation('Runners', "Append to a job's log", {
+          security: [],
+          requestParams: { path: runnerJobPath, header: z.object({ 'JOB-TOKEN': z.string(), 'Content-Range': z.string().meta({ description: '`<from>-<to>` of the whole log' }) }) },
+          requestBody: { required: true, content: { 'text/plain': { schema: z.string() } } },
+          responses: {
+            '202': { description: 'Appended', headers: z.object({ 'Job-Status': z.string(), Range: z.string() }) },
+            '403': errors['403'],
+            '404': errors['404'],
+            '416': { description: 'The range does not follow what is stored', headers: z.object({ Range: z.string() }), content: { 'application/json': { schema: shapes.GitLabError } } },
+          },
+        }),
+      },
+    },
+  });
+}

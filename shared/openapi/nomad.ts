@@ -1,0 +1,341 @@
+import * as z from '../util/zod';
+import type { ZodOpenApiOperationObject, ZodOpenApiResponseObject } from 'zod-openapi';
+import { IdOnlyBody, PromoteBody } from '../nomad/http/deployment-routes';
+import { EvaluateBody, PlanBody } from '../nomad/http/job-eval-handlers';
+import { DispatchBody } from '../nomad/http/job-launch-handlers';
+import { ScaleBody } from '../nomad/http/job-scale-handlers';
+import { RegisterBody } from '../nomad/http/jobs-routes';
+import { NamespaceBody } from '../nomad/http/namespace-routes';
+import { DrainBody, EligibilityBody } from '../nomad/http/node-routes';
+import { ValidateBody } from '../nomad/http/validate-routes';
+import { json, openApiDocument, text, type OpenApiDocument } from './document';
+import * as shapes from './nomad-shapes';
+
+/**
+ * Nomad's HTTP API (`/v1`) as we serve it: jobs and what hangs off them, allocations,
+ * evaluations, deployments, nodes, status and the agent. Errors are plain text, as Nomad's
+ * (`job not found`, `Permission denied`, a decoder's message); writes take PUT or POST alike,
+ * documented as POST.
+ */
+const NOMAD_VERSION = '1.9.0';
+
+const namespace = z.string().optional().meta({ description: 'The namespace (`default`); `*` lists across every namespace the token may read' });
+const region = z.string().optional().meta({ description: 'Must be our one region when given' });
+const read = { namespace, region };
+const blocking = {
+  ...read,
+  index: z.string().optional().meta({ description: 'Blocking query: wait until the X-Nomad-Index passes this' }),
+  wait: z.string().optional().meta({ description: 'Longest wait of a blocking query (Go duration, default 5m)' }),
+  stale: z.string().optional(),
+};
+const listing = {
+  ...blocking,
+  prefix: z.string().optional().meta({ description: 'ID prefix' }),
+  filter: z.string().optional().meta({ description: 'A go-bexpr filter over the listed objects' }),
+  per_page: z.string().optional(),
+  next_token: z.string().optional(),
+  reverse: z.string().optional(),
+};
+
+const indexHeaders = z.object({
+  'X-Nomad-Index': z.string().meta({ description: 'The index to pass as `index` for the next blocking query' }),
+  'X-Nomad-KnownLeader': z.string(),
+  'X-Nomad-LastContact': z.string(),
+});
+
+const ok = (description: string, schema: z.ZodType): ZodOpenApiResponseObject => json(description, schema, indexHeaders);
+
+const errors = {
+  bad: text('Bad request: the reason, as Nomad words it'),
+  denied: text('`Permission denied` (ACL)'),
+  missing: (what: string) => text(`\`${what} not found\``),
+};
+
+const jobPath = z.object({ job_id: z.string().meta({ description: 'The job ID (may contain `/`)' }) });
+const allocPath = z.object({ alloc_id: z.string() });
+const evalPath = z.object({ eval_id: z.string() });
+const deploymentPath = z.object({ deployment_id: z.string() });
+const nodePath = z.object({ node_id: z.string() });
+
+const body = (schema: z.ZodType, required = true) => ({ required, content: { 'application/json': { schema } } });
+
+function operation(tag: string, summary: string, rest: Omit<ZodOpenApiOperationObject, 'tags' | 'summary'>): ZodOpenApiOperationObject {
+  return { tags: [tag], summary, ...rest };
+}
+
+export function nomadDocument(): OpenApiDocument {
+  return openApiDocument({
+    title: 'jobplane: Nomad HTTP API',
+    version: NOMAD_VERSION,
+    description: "Nomad's HTTP API (`/v1`) as jobplane serves it: one region, one logical server, scheduling on AWS Lambda.",
+    tags: [
+      { name: 'Jobs', description: 'Registering, reading, planning and stopping jobs' },
+      { name: 'Allocations', description: 'What the scheduler placed' },
+      { name: 'Evaluations', description: 'Scheduling decisions' },
+      { name: 'Deployments', description: 'Rolling updates and canaries' },
+      { name: 'Nodes', description: 'Client nodes' },
+      { name: 'Namespaces', description: 'Namespaces and the caller\'s token' },
+      { name: 'Status', description: 'Cluster status and the agent' },
+    ],
+    securitySchemes: { nomadToken: { type: 'apiKey', in: 'header', name: 'X-Nomad-Token', description: 'An ACL token secret (also `Authorization: Bearer`)' } },
+    paths: {
+      '/v1/jobs': {
+        get: operation('Jobs', 'List jobs', {
+          requestParams: { query: z.object({ ...listing, meta: z.string().optional().meta({ description: '`true` adds each job\'s Meta' }) }) },
+          responses: { '200': ok('The jobs', z.array(shapes.JobListStub)), '400': errors.bad, '403': errors.denied },
+        }),
+        post: operation('Jobs', 'Register a job', {
+          description: 'PUT is the same.',
+          requestParams: { query: z.object(read) },
+          requestBody: body(RegisterBody),
+          responses: { '200': json('Registered; the evaluation that places it', shapes.JobRegisterResponse), '400': errors.bad, '403': errors.denied },
+        }),
+      },
+      '/v1/job/{job_id}': {
+        get: operation('Jobs', 'Read a job', {
+          requestParams: { path: jobPath, query: z.object(blocking) },
+          responses: { '200': ok('The job', shapes.Job), '403': errors.denied, '404': errors.missing('job') },
+        }),
+        post: operation('Jobs', 'Register (update) a job', {
+          requestParams: { path: jobPath, query: z.object(read) },
+          requestBody: body(RegisterBody),
+          responses: { '200': json('Registered', shapes.JobRegisterResponse), '400': errors.bad, '403': errors.denied },
+        }),
+        delete: operation('Jobs', 'Stop a job (`purge=true` removes it)', {
+          requestParams: { path: jobPath, query: z.object({ ...read, purge: z.string().optional(), eval_priority: z.string().optional() }) },
+          responses: { '200': json('Stopped (a job that does not exist: a no-op, no evaluation)', shapes.JobDeregisterResponse), '400': errors.bad, '403': errors.denied },
+        }),
+      },
+      '/v1/job/{job_id}/summary': {
+        get: operation('Jobs', "A job's allocation counts by task group", {
+          requestParams: { path: jobPath, query: z.object(blocking) },
+          responses: { '200': ok('The summary', shapes.JobSummary), '403': errors.denied, '404': errors.missing('job') },
+        }),
+      },
+      '/v1/job/{job_id}/plan': {
+        post: operation('Jobs', 'Dry-run the scheduler for a job', {
+          requestParams: { path: jobPath, query: z.object(read) },
+          requestBody: body(PlanBody),
+          responses: { '200': json('What registering would do', shapes.JobPlanResponse), '400': errors.bad, '403': errors.denied },
+        }),
+      },
+      '/v1/job/{job_id}/evaluate': {
+        post: operation('Jobs', 'Create a new evaluation for a job', {
+          requestParams: { path: jobPath, query: z.object(read) },
+          requestBody: body(EvaluateBody, false),
+          responses: { '200': json('The evaluation', shapes.JobRegisterResponse), '400': errors.bad, '403': errors.denied, '404': errors.missing('job') },
+        }),
+      },
+      '/v1/job/{job_id}/versions': {
+        get: operation('Jobs', "A job's versions, newest first", {
+          requestParams: { path: jobPath, query: z.object({ ...blocking, diffs: z.string().optional(), diff_version: z.string().optional(), diff_tag: z.string().optional() }) },
+          responses: { '200': ok('The versions (and with `diffs=true` the diff of each from the one before)', shapes.JobVersionsResponse), '403': errors.denied, '404': errors.missing('job versions') },
+        }),
+      },
+      '/v1/job/{job_id}/allocations': {
+        get: operation('Jobs', "A job's allocations", {
+          requestParams: { path: jobPath, query: z.object({ ...blocking, all: z.string().optional().meta({ description: '`true`: those of earlier registrations too' }) }) },
+          responses: { '200': ok('The allocations', z.array(shapes.AllocListStub)), '403': errors.denied },
+        }),
+      },
+      '/v1/job/{job_id}/evaluations': {
+        get: operation('Jobs', "A job's evaluations", {
+          requestParams: { path: jobPath, query: z.object(blocking) },
+          responses: { '200': ok('The evaluations', z.array(shapes.Evaluation)), '403': errors.denied },
+        }),
+      },
+      '/v1/job/{job_id}/deployments': {
+        get: operation('Jobs', "A job's deployments", {
+          requestParams: { path: jobPath, query: z.object({ ...blocking, all: z.string().optional() }) },
+          responses: { '200': ok('The deployments, newest first', z.array(shapes.Deployment)), '403': errors.denied },
+        }),
+      },
+      '/v1/job/{job_id}/deployment': {
+        get: operation('Jobs', "A job's latest deployment", {
+          requestParams: { path: jobPath, query: z.object(blocking) },
+          responses: { '200': ok('The deployment, or null', shapes.Deployment.nullable()), '403': errors.denied },
+        }),
+      },
+      '/v1/job/{job_id}/dispatch': {
+        post: operation('Jobs', 'Dispatch an instance of a parameterized job', {
+          requestParams: { path: jobPath, query: z.object(read) },
+          requestBody: body(DispatchBody, false),
+          responses: { '200': json('The dispatched child job and its evaluation', shapes.JobDispatchResponse), '400': errors.bad, '403': errors.denied, '404': errors.missing('job') },
+        }),
+      },
+      '/v1/job/{job_id}/scale': {
+        get: operation('Jobs', "A job's scaling status", {
+          requestParams: { path: jobPath, query: z.object(blocking) },
+          responses: { '200': ok('Desired and placed counts by group, with scaling events', shapes.JobScaleStatusResponse), '403': errors.denied, '404': errors.missing('job') },
+        }),
+        post: operation('Jobs', "Scale a task group's count", {
+          requestParams: { path: jobPath, query: z.object(read) },
+          requestBody: body(ScaleBody),
+          responses: { '200': json('The new registration', shapes.JobScaleResponse), '400': errors.bad, '403': errors.denied, '404': errors.missing('job') },
+        }),
+      },
+      '/v1/allocations': {
+        get: operation('Allocations', 'List allocations', {
+          requestParams: { query: z.object({ ...listing, resources: z.string().optional(), task_states: z.string().optional() }) },
+          responses: { '200': ok('The allocations', z.array(shapes.AllocListStub)), '400': errors.bad, '403': errors.denied },
+        }),
+      },
+      '/v1/allocation/{alloc_id}': {
+        get: operation('Allocations', 'Read an allocation', {
+          requestParams: { path: allocPath, query: z.object(blocking) },
+          responses: { '200': ok('The allocation, with its job', shapes.Allocation), '403': errors.denied, '404': errors.missing('alloc') },
+        }),
+      },
+      '/v1/allocation/{alloc_id}/stop': {
+        post: operation('Allocations', 'Stop (and reschedule) an allocation', {
+          requestParams: { path: allocPath, query: z.object({ ...read, no_shutdown_delay: z.string().optional() }) },
+          responses: { '200': json('The evaluation that replaces it', shapes.AllocStopResponse), '403': errors.denied, '404': errors.missing('alloc') },
+        }),
+      },
+      '/v1/client/fs/logs/{alloc_id}': {
+        get: operation('Allocations', "A task's stdout or stderr", {
+          description: 'Served from the chunks the agent ships. With `follow=true` the answer streams until the task is dead and its log read to the end.',
+          requestParams: {
+            path: allocPath,
+            query: z.object({
+              task: z.string(),
+              type: z.enum(['stdout', 'stderr']),
+              plain: z.string().optional().meta({ description: '`true`: the bytes as they are, else JSON frames back to back' }),
+              follow: z.string().optional(),
+              origin: z.enum(['start', 'end']).optional(),
+              offset: z.string().optional(),
+            }),
+          },
+          responses: {
+            '200': { description: 'The log', content: { 'text/plain': { schema: z.string() }, 'application/json': { schema: shapes.StreamFrame } } },
+            '400': errors.bad,
+            '403': errors.denied,
+            '404': text('`Unknown allocation "<id>"`, no such task, or `task "<name>" not started yet. No logs available`'),
+          },
+        }),
+      },
+      '/v1/evaluations': {
+        get: operation('Evaluations', 'List evaluations', {
+          requestParams: { query: z.object({ ...listing, job: z.string().optional(), status: z.string().optional() }) },
+          responses: { '200': ok('The evaluations', z.array(shapes.Evaluation)), '400': errors.bad, '403': errors.denied },
+        }),
+      },
+      '/v1/evaluation/{eval_id}': {
+        get: operation('Evaluations', 'Read an evaluation', {
+          requestParams: { path: evalPath, query: z.object({ ...blocking, related: z.string().optional() }) },
+          responses: { '200': ok('The evaluation', shapes.Evaluation), '403': errors.denied, '404': errors.missing('eval') },
+        }),
+      },
+      '/v1/evaluation/{eval_id}/allocations': {
+        get: operation('Evaluations', 'The allocations an evaluation placed', {
+          requestParams: { path: evalPath, query: z.object(blocking) },
+          responses: { '200': ok('The allocations', z.array(shapes.AllocListStub)), '403': errors.denied },
+        }),
+      },
+      '/v1/deployments': {
+        get: operation('Deployments', 'List deployments', {
+          requestParams: { query: z.object(listing) },
+          responses: { '200': ok('The deployments', z.array(shapes.Deployment)), '400': errors.bad, '403': errors.denied },
+        }),
+      },
+      '/v1/deployment/{deployment_id}': {
+        get: operation('Deployments', 'Read a deployment', {
+          requestParams: { path: deploymentPath, query: z.object(blocking) },
+          responses: { '200': ok('The deployment', shapes.Deployment), '403': errors.denied, '404': errors.missing('deployment') },
+        }),
+      },
+      '/v1/deployment/allocations/{deployment_id}': {
+        get: operation('Deployments', "A deployment's allocations", {
+          requestParams: { path: deploymentPath, query: z.object(blocking) },
+          responses: { '200': ok('The allocations', z.array(shapes.AllocListStub)), '403': errors.denied, '404': errors.missing('deployment') },
+        }),
+      },
+      '/v1/deployment/promote/{deployment_id}': {
+        post: operation('Deployments', 'Promote canaries', {
+          requestParams: { path: deploymentPath, query: z.object(read) },
+          requestBody: body(PromoteBody, false),
+          responses: { '200': json('Promoted', shapes.DeploymentUpdateResponse), '400': errors.bad, '403': errors.denied, '404': errors.missing('deployment') },
+        }),
+      },
+      '/v1/deployment/fail/{deployment_id}': {
+        post: operation('Deployments', 'Mark a deployment failed (rolling back with auto_revert)', {
+          requestParams: { path: deploymentPath, query: z.object(read) },
+          requestBody: body(IdOnlyBody, false),
+          responses: { '200': json('Failed', shapes.DeploymentUpdateResponse), '400': errors.bad, '403': errors.denied, '404': errors.missing('deployment') },
+        }),
+      },
+      '/v1/nodes': {
+        get: operation('Nodes', 'List client nodes', {
+          requestParams: { query: z.object({ ...listing, resources: z.string().optional(), os: z.string().optional() }) },
+          responses: { '200': ok('The nodes', z.array(shapes.NodeListStub)), '400': errors.bad, '403': errors.denied },
+        }),
+      },
+      '/v1/node/{node_id}': {
+        get: operation('Nodes', 'Read a node', {
+          requestParams: { path: nodePath, query: z.object(blocking) },
+          responses: { '200': ok('The node', shapes.Node), '403': errors.denied, '404': errors.missing('node') },
+        }),
+      },
+      '/v1/node/{node_id}/allocations': {
+        get: operation('Nodes', "A node's allocations", {
+          requestParams: { path: nodePath, query: z.object(blocking) },
+          responses: { '200': ok('The allocations on the node', z.array(shapes.Allocation)), '403': errors.denied },
+        }),
+      },
+      '/v1/node/{node_id}/drain': {
+        post: operation('Nodes', 'Drain a node (or stop draining it)', {
+          requestParams: { path: nodePath },
+          requestBody: body(DrainBody),
+          responses: { '200': json('The update', shapes.NodeUpdateResponse), '400': errors.bad, '403': errors.denied, '404': errors.missing('node') },
+        }),
+      },
+      '/v1/node/{node_id}/eligibility': {
+        post: operation('Nodes', "Toggle a node's scheduling eligibility", {
+          requestParams: { path: nodePath },
+          requestBody: body(EligibilityBody),
+          responses: { '200': json('The update', shapes.NodeUpdateResponse), '400': errors.bad, '403': errors.denied, '404': errors.missing('node') },
+        }),
+      },
+      '/v1/validate/job': {
+        post: operation('Jobs', 'Validate a job without registering it', {
+          requestBody: body(ValidateBody),
+          responses: { '200': json('The problems found (a job that does not validate is still a 200)', shapes.JobValidateResponse), '400': errors.bad, '403': errors.denied },
+        }),
+      },
+      '/v1/namespaces': {
+        get: operation('Namespaces', 'List the namespaces the token may use', {
+          requestParams: { query: z.object({ ...blocking, prefix: z.string().optional() }) },
+          responses: { '200': ok('The namespaces', z.array(shapes.Namespace)) },
+        }),
+      },
+      '/v1/namespace/{name}': {
+        get: operation('Namespaces', 'Read a namespace', {
+          requestParams: { path: z.object({ name: z.string() }), query: z.object(blocking) },
+          responses: { '200': ok('The namespace', shapes.Namespace), '403': errors.denied, '404': text('`Namespace not found`') },
+        }),
+        post: operation('Namespaces', 'Create or update a namespace (a management token)', {
+          requestParams: { path: z.object({ name: z.string() }) },
+          requestBody: body(NamespaceBody),
+          responses: { '200': { description: 'Written (no body); X-Nomad-Index' }, '400': errors.bad, '403': errors.denied },
+        }),
+      },
+      '/v1/acl/token/self': {
+        get: operation('Namespaces', 'The token the request carries', {
+          responses: { '200': json('The token, with its secret', shapes.ACLToken), '400': errors.bad, '403': errors.denied },
+        }),
+      },
+      '/v1/status/leader': {
+        get: operation('Status', "The leader's RPC address", { responses: { '200': json('`host:port`', z.string()) } }),
+      },
+      '/v1/status/peers': {
+        get: operation('Status', "The servers' RPC addresses", { responses: { '200': json('The one logical server', z.array(z.string())) } }),
+      },
+      '/v1/regions': {
+        get: operation('Status', 'The regions', { responses: { '200': json('Our one region', z.array(z.string())) } }),
+      },
+      '/v1/agent/self': {
+        get: operation('Status', 'The agent: its configuration, member entry and stats', { responses: { '200': json('The agent', shapes.AgentSelf), '403': errors.denied } }),
+      },
+    },
+  });
+}

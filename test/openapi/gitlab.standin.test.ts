@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { http, startGitLab, type GitLabServer } from '../support/gitlab';
+import { DocumentedAnswers } from '../support/openapi';
+import { makeZip, uploadViaAuthorize } from '../gitlab/artifacts/helpers';
+
+/**
+ * Every operation of `/openapi/gitlab.json`, called on a live stack as a user and as
+ * gitlab-runner would (register, take a job, stream its log, upload artifacts, finish), answers
+ * as documented, errors included.
+ */
+let server: GitLabServer;
+let answers: DocumentedAnswers;
+
+beforeAll(async () => {
+  server = await startGitLab();
+  const document = await http(server, 'GET', '/openapi/gitlab.json');
+  expect(document.status).toBe(200);
+  answers = new DocumentedAnswers(document.body);
+});
+afterAll(async () => server.stop());
+
+type Options = Parameters<typeof http>[3];
+const call = async (method: string, template: string, path: string, options: Options = { token: server.root }) =>
+  answers.check(method, template, await http(server, method, `/api/v4${path}`, options));
+const asRoot = (json?: unknown): Options => ({ token: server.root, json });
+
+const CI = ['stages: [build, test]', 'build:', '  stage: build', '  script: [echo building]', '  artifacts:', '    paths: [out/]', 'test:', '  stage: test', '  script: [echo testing]', 'deploy:', '  stage: test', '  when: manual', '  script: [echo deploying]', ''].join('\n');
+
+describe('the GitLab document against live answers', () => {
+  it('documents every answer of projects, pipelines, jobs, CI Lint and the runner protocol', async () => {
+    expect((await call('GET', '/api/v4/version', '/version')).body.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect((await call('GET', '/api/v4/version', '/version', {})).status).toBe(401);
+    expect((await call('GET', '/api/v4/user', '/user')).body.username).toBe('root');
+    expect((await call('GET', '/api/v4/user', '/user', { token: 'glpat-nope' })).status).toBe(401);
+    const project = await call('POST', '/api/v4/projects', '/projects', asRoot({ name: 'demo' }));
+    expect(project.status).toBe(201);
+    const id: number = project.body.id;
+    expect((await call('POST', '/api/v4/projects', '/projects', asRoot({}))).status).toBe(400);
+    expect((await call('POST', '/api/v4/projects', '/projects', { json: { name: 'x' } })).status).toBe(401);
+    const file = await http(server, 'POST', `/api/v4/projects/${id}/repository/files/.gitlab-ci.yml`, asRoot({ branch: 'main', content: CI, commit_message: 'ci' }));
+    expect(file.status).toBe(201);
+    expect((await call('GET', '/api/v4/projects', '/projects?per_page=5')).body[0].id).toBe(id);
+    expect((await call('GET', '/api/v4/projects', '/projects?order_by=nope')).status).toBe(400);
+    expect((await call('GET', '/api/v4/projects/{id}', `/projects/${id}`)).body.id).toBe(id);
+    expect((await call('GET', '/api/v4/projects/{id}', '/projects/99999')).status).toBe(404);
+
+    expect((await call('POST', '/api/v4/projects/{id}/ci/lint', `/projects/${id}/ci/lint`, asRoot({ content: CI, include_jobs: true }))).body.valid).toBe(true);
+    expect((await call('POST', '/api/v4/projects/{id}/ci/lint', `/projects/${id}/ci/lint`, asRoot({ content: 'job: {' }))).body.valid).toBe(false);
+    expect((await call('POST', '/api/v4/projects/{id}/ci/lint', `/projects/${id}/ci/lint`, asRoot({}))).status).toBe(400);
+    expect((await call('GET', '/api/v4/projects/{id}/ci/lint', `/projects/${id}/ci/lint`)).body.valid).toBe(true);
+
+    const registered = await call('POST', '/api/v4/runners', '/runners', { json: { token: project.body.runners_token, description: 'docs' } });
+    expect(registered.status).toBe(201);
+    const runner: string = registered.body.token;
+    expect((await call('POST', '/api/v4/runners', '/runners', { json: { token: 'nope' } })).status).toBe(403);
+    expect((await call('POST', '/api/v4/runners/verify', '/runners/verify', { json: { token: runner } })).body.id).toBe(registered.body.id);
+    expect((await call('POST', '/api/v4/runners/verify', '/runners/verify', { json: { token: 'glrt-nope' } })).status).toBe(403);
+    const info = { name: 'gitlab-runner', version: '17.5.0', executor: 'shell', features: { trace_sections: true } };
+    expect((await call('POST', '/api/v4/jobs/request', '/jobs/request', { json: { token: runner, info } })).status).toBe(204);
+
+    const pipeline = await call('POST', '/api/v4/projects/{id}/pipeline', `/projects/${id}/pipeline`, asRoot({ ref: 'main' }));
+    expect(pipeline.status).toBe(201);
+    const pipelineId: number = pipeline.body.id;
+    expect((await call('POST', '/api/v4/projects/{id}/pipeline', `/projects/${id}/pipeline`, asRoot({}))).status).toBe(400);
+    expect((await call('GET', '/api/v4/projects/{id}/pipelines', `/projects/${id}/pipelines`)).body).toHaveLength(1);
+    expect((await call('GET', '/api/v4/projects/{id}/pipelines/{pipeline_id}', `/projects/${id}/pipelines/${pipelineId}`)).body.status).toBe('pending');
+    expect((await call('GET', '/api/v4/projects/{id}/pipelines/{pipeline_id}', `/projects/${id}/pipelines/99999`)).status).toBe(404);
+    expect((await call('GET', '/api/v4/projects/{id}/pipelines/{pipeline_id}/jobs', `/projects/${id}/pipelines/${pipelineId}/jobs`)).body).toHaveLength(3);
+
+    const taken = await call('POST', '/api/v4/jobs/request', '/jobs/request', { json: { token: runner, info } });
+    expect(taken.status).toBe(201);
+    const job = { id: taken.body.id as number, token: taken.body.token as string, projectId: id, pipelineId };
+    expect((await call('PUT', '/api/v4/jobs/{id}', `/jobs/${job.id}`, { json: { token: job.token, state: 'running' } })).status).toBe(200);
+    const log = '\u001b[32;1mbuilding\u001b[0;m\n';
+    const patch = (text: string, from: number) => call('PATCH', '/api/v4/jobs/{id}/trace', `/jobs/${job.id}/trace`, { body: text, headers: { 'JOB-TOKEN': job.token, 'Content-Range': `${from}-${from + text.length - 1}` } });
+    expect((await patch(log, 0)).status).toBe(202);
+    expect((await patch('again', 100)).status).toBe(416);
+    expect((await uploadViaAuthorize(server, job, await makeZip({ 'out/result.txt': 'built' }))).status).toBe(201);
+    expect((await call('PUT', '/api/v4/jobs/{id}', `/jobs/${job.id}`, { json: { token: job.token, state: 'success' } })).status).toBe(200);
+    expect((await call('PUT', '/api/v4/jobs/{id}', `/jobs/${job.id}`, { json: { token: 'wrong', state: 'success' } })).status).toBe(403);
+
+    expect((await call('GET', '/api/v4/projects/{id}/jobs', `/projects/${id}/jobs?scope[]=success`)).body).toHaveLength(1);
+    expect((await call('GET', '/api/v4/projects/{id}/jobs', `/projects/${id}/jobs?scope[]=nope`)).status).toBe(400);
+    const shown = await call('GET', '/api/v4/projects/{id}/jobs/{job_id}', `/projects/${id}/jobs/${job.id}`);
+    expect(shown.body.artifacts_file.filename).toBe('artifacts.zip');
+    expect((await call('GET', '/api/v4/projects/{id}/jobs/{job_id}', `/projects/${id}/jobs/99999`)).status).toBe(404);
+    expect((await call('GET', '/api/v4/projects/{id}/jobs/{job_id}/trace', `/projects/${id}/jobs/${job.id}/trace`)).text).toBe(log);
+    expect((await call('GET', '/api/v4/projects/{id}/jobs/{job_id}/artifacts', `/projects/${id}/jobs/${job.id}/artifacts`)).status).toBe(200);
+    const one = await call('GET', '/api/v4/projects/{id}/jobs/{job_id}/artifacts/{artifact_path}', `/projects/${id}/jobs/${job.id}/artifacts/out/result.txt`);
+    expect(one.text).toBe('built');
+    expect((await call('GET', '/api/v4/projects/{id}/jobs/{job_id}/artifacts/{artifact_path}', `/projects/${id}/jobs/${job.id}/artifacts/no/such`)).status).toBe(404);
+
+    expect((await call('POST', '/api/v4/projects/{id}/jobs/{job_id}/erase', `/projects/${id}/jobs/${job.id}/erase`)).body.erased_at).not.toBeNull();
+    expect((await call('POST', '/api/v4/projects/{id}/jobs/{job_id}/erase', `/projects/${id}/jobs/${job.id}/erase`, {})).status).toBe(401);
+    const deploy = (await call('GET', '/api/v4/projects/{id}/jobs', `/projects/${id}/jobs?scope[]=manual`)).body[0];
+    expect((await call('POST', '/api/v4/projects/{id}/jobs/{job_id}/play', `/projects/${id}/jobs/${deploy.id}/play`, asRoot({ job_variables_attributes: [{ key: 'TARGET', value: 'staging' }] }))).body.status).toBe('pending');
+    expect((await call('POST', '/api/v4/projects/{id}/jobs/{job_id}/play', `/projects/${id}/jobs/${deploy.id}/play`, asRoot({ job_variables_attributes: [{ value: 'x' }] }))).status).toBe(400);
+    const testJob = (await call('GET', '/api/v4/projects/{id}/pipelines/{pipeline_id}/jobs', `/projects/${id}/pipelines/${pipelineId}/jobs`)).body.find((entry: { name: string }) => entry.name === 'test');
+    expect((await call('POST', '/api/v4/projects/{id}/jobs/{job_id}/cancel', `/projects/${id}/jobs/${testJob.id}/cancel`)).status).toBe(201);
+    expect((await call('POST', '/api/v4/projects/{id}/jobs/{job_id}/retry', `/projects/${id}/jobs/${testJob.id}/retry`)).status).toBe(201);
+    expect((await call('POST', '/api/v4/projects/{id}/jobs/{job_id}/retry', `/projects/${id}/jobs/${job.id}/retry`, {})).status).toBe(401);
+    expect((await call('POST', '/api/v4/projects/{id}/pipelines/{pipeline_id}/cancel', `/projects/${id}/pipelines/${pipelineId}/cancel`)).body.status).toBe('canceled');
+    expect((await call('POST', '/api/v4/projects/{id}/pipelines/{pipeline_id}/retry', `/projects/${id}/pipelines/${pipelineId}/retry`)).status).toBe(201);
+
+    expect((await call('DELETE', '/api/v4/runners', '/runners', { json: { token: runner } })).status).toBe(204);
+    expect((await call('DELETE', '/api/v4/runners', '/runners', { json: { token: runner } })).status).toBe(403);
+
+    expect(answers.unexercised()).toEqual([]);
+  });
+});

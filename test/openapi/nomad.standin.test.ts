@@ -1,0 +1,142 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useFreshResources } from '../support/resources';
+import { api, drainEvalQueue, serviceJob, testNode } from '../support/nomad';
+import { aclForThisFile } from '../support/nomad-acl';
+import { DocumentedAnswers } from '../support/openapi';
+
+/**
+ * Every operation of `/openapi/nomad.json`, called on a live stack (a node, a service job with a
+ * deployment, a parameterized batch job), answers as documented, errors included.
+ */
+const { root } = aclForThisFile();
+let answers: DocumentedAnswers;
+
+const node = testNode(1, { NodeResources: { Cpu: { CpuShares: 100_000 }, Memory: { MemoryMB: 100_000 }, Disk: { DiskMB: 100_000 } } });
+
+/** Calls `path` as root (or with `headers`) and checks the answer against `template`'s documentation. */
+async function call(method: string, template: string, path: string, body?: unknown, headers: Record<string, string> = root) {
+  return answers.check(method, template, await api(method, path, body, headers));
+}
+
+beforeAll(async () => {
+  await useFreshResources();
+  const document = await api('GET', '/openapi/nomad.json');
+  expect(document.status).toBe(200);
+  answers = new DocumentedAnswers(document.body);
+  expect((await api('PUT', '/v1/node/register', { Node: node }, root)).status).toBe(200);
+});
+
+describe('the Nomad document against live answers', () => {
+  it('documents every answer of jobs, allocations, evaluations, deployments, nodes and status', async () => {
+    const web = serviceJob('web', 2, 10, 10, { Update: { MaxParallel: 1 }, Meta: { team: 'a' } });
+    expect((await call('POST', '/v1/jobs', '/v1/jobs', { Job: web })).status).toBe(200);
+    expect((await call('POST', '/v1/jobs', '/v1/jobs', {})).status).toBe(400);
+    expect((await call('POST', '/v1/jobs', '/v1/jobs', { Job: web }, {})).status).toBe(403);
+    await drainEvalQueue();
+    expect((await call('GET', '/v1/jobs', '/v1/jobs?meta=true')).body[0].Meta).toEqual({ team: 'a' });
+    expect((await call('GET', '/v1/jobs', '/v1/jobs?filter=Status%20%3D%3D')).status).toBe(400);
+    expect((await call('GET', '/v1/job/{job_id}', '/v1/job/web')).body.ID).toBe('web');
+    expect((await call('GET', '/v1/job/{job_id}', '/v1/job/nope')).status).toBe(404);
+    expect((await call('GET', '/v1/job/{job_id}/summary', '/v1/job/web/summary')).body.Summary.app).toBeDefined();
+    const allocs = (await call('GET', '/v1/job/{job_id}/allocations', '/v1/job/web/allocations')).body;
+    expect(allocs).toHaveLength(2);
+    expect((await call('GET', '/v1/job/{job_id}/evaluations', '/v1/job/web/evaluations')).body.length).toBeGreaterThan(0);
+    const deployment = (await call('GET', '/v1/job/{job_id}/deployment', '/v1/job/web/deployment')).body;
+    expect(deployment.JobID).toBe('web');
+    expect((await call('GET', '/v1/job/{job_id}/deployments', '/v1/job/web/deployments')).body).toHaveLength(1);
+
+    const scaled = { ...web, TaskGroups: [{ ...web.TaskGroups[0], Count: 3 }] };
+    const plan = await call('POST', '/v1/job/{job_id}/plan', '/v1/job/web/plan', { Job: scaled, Diff: true });
+    expect(plan.body.Diff.Type).toBe('Edited');
+    expect((await call('POST', '/v1/job/{job_id}/plan', '/v1/job/web/plan', { Job: { ...scaled, ID: 'other' } })).status).toBe(400);
+    expect((await call('POST', '/v1/job/{job_id}', '/v1/job/web', { Job: { ...web, Meta: { team: 'b' } } })).status).toBe(200);
+    expect((await call('POST', '/v1/job/{job_id}', '/v1/job/web', { Job: { ...web, ID: 'other' } })).status).toBe(400);
+    await drainEvalQueue();
+    const versions = await call('GET', '/v1/job/{job_id}/versions', '/v1/job/web/versions?diffs=true');
+    expect(versions.body.Versions).toHaveLength(2);
+    expect((await call('GET', '/v1/job/{job_id}/scale', '/v1/job/web/scale')).body.TaskGroups.app.Desired).toBe(2);
+    // A running deployment blocks scaling, as in Nomad: fail it first.
+    const active = (await call('GET', '/v1/job/{job_id}/deployment', '/v1/job/web/deployment')).body;
+    expect((await call('POST', '/v1/deployment/fail/{deployment_id}', `/v1/deployment/fail/${active.ID}`, {})).status).toBe(200);
+    const scale = await call('POST', '/v1/job/{job_id}/scale', '/v1/job/web/scale', { Count: 3, Target: { Group: 'app' }, Message: 'more' });
+    expect(scale.status, scale.text).toBe(200);
+    expect((await call('POST', '/v1/job/{job_id}/scale', '/v1/job/web/scale', { Count: 1.5, Target: { Group: 'app' } })).status).toBe(400);
+    expect((await call('POST', '/v1/job/{job_id}/evaluate', '/v1/job/web/evaluate', {})).status).toBe(200);
+    await drainEvalQueue();
+
+    const batch = {
+      ID: 'report',
+      Type: 'batch',
+      Datacenters: ['dc1'],
+      ParameterizedJob: { Payload: 'optional', MetaOptional: ['day'] },
+      TaskGroups: [{ Name: 'g', Tasks: [{ Name: 't', Driver: 'raw_exec', Config: { command: 'true' }, Resources: { CPU: 10, MemoryMB: 10 } }] }],
+    };
+    expect((await call('POST', '/v1/jobs', '/v1/jobs', { Job: batch })).status).toBe(200);
+    const dispatched = await call('POST', '/v1/job/{job_id}/dispatch', '/v1/job/report/dispatch', { Meta: { day: 'mon' } });
+    expect(dispatched.body.DispatchedJobID).toMatch(/^report\/dispatch-/);
+    expect((await call('POST', '/v1/job/{job_id}/dispatch', '/v1/job/report/dispatch', { Meta: { nope: 'x' } })).status).toBe(400);
+    expect((await call('POST', '/v1/job/{job_id}/dispatch', '/v1/job/web/dispatch', {})).status).toBe(400);
+    await drainEvalQueue();
+
+    const listed = (await call('GET', '/v1/allocations', '/v1/allocations?resources=true')).body;
+    expect(listed.length).toBeGreaterThanOrEqual(4);
+    const alloc = (await call('GET', '/v1/allocation/{alloc_id}', `/v1/allocation/${allocs[0].ID}`)).body;
+    expect(alloc.Job.ID).toBe('web');
+    expect((await call('GET', '/v1/allocation/{alloc_id}', `/v1/allocation/${'0'.repeat(8)}-0000-0000-0000-000000000000`)).status).toBe(404);
+    const evals = (await call('GET', '/v1/evaluations', '/v1/evaluations?job=web')).body;
+    expect((await call('GET', '/v1/evaluation/{eval_id}', `/v1/evaluation/${evals[0].ID}?related=true`)).body.ID).toBe(evals[0].ID);
+    expect((await call('GET', '/v1/evaluation/{eval_id}', '/v1/evaluation/no-such-eval')).status).toBe(404);
+    expect((await call('GET', '/v1/evaluation/{eval_id}/allocations', `/v1/evaluation/${alloc.EvalID}/allocations`)).body.length).toBeGreaterThan(0);
+    const logs = (query: string, id = allocs[0].ID) => call('GET', '/v1/client/fs/logs/{alloc_id}', `/v1/client/fs/logs/${id}?${query}`);
+    expect((await logs('task=server&type=stdout&plain=true')).text).toMatch(/not started yet/);
+    const started = { ID: allocs[0].ID, ClientStatus: 'running', TaskStates: { server: { State: 'running', Failed: false, Restarts: 0, StartedAt: new Date().toISOString(), Events: [] } } };
+    expect((await api('PUT', `/v1/node/${node.ID}/allocations`, { Allocs: [started] }, root)).status).toBe(200);
+    const plain = await logs('task=server&type=stdout&plain=true');
+    expect([plain.status, plain.text]).toEqual([200, '']);
+    expect((await logs('task=server&type=stdout&origin=middle')).status).toBe(400);
+    expect((await logs('task=nope&type=stdout')).status).toBe(404);
+    expect((await logs('task=server&type=stdout', 'no-such-alloc')).status).toBe(404);
+    expect((await call('POST', '/v1/allocation/{alloc_id}/stop', `/v1/allocation/${allocs[0].ID}/stop`)).body.EvalID).not.toBe('');
+
+    const deployments = (await call('GET', '/v1/deployments', '/v1/deployments')).body;
+    const latest = deployments.find((entry: { ID: string }) => entry.ID === active.ID);
+    expect((await call('GET', '/v1/deployment/{deployment_id}', `/v1/deployment/${latest.ID}`)).body.ID).toBe(latest.ID);
+    expect((await call('GET', '/v1/deployment/{deployment_id}', `/v1/deployment/${'1'.repeat(8)}-1111-1111-1111-111111111111`)).status).toBe(404);
+    expect((await call('GET', '/v1/deployment/allocations/{deployment_id}', `/v1/deployment/allocations/${latest.ID}`)).status).toBe(200);
+    const promoted = await call('POST', '/v1/deployment/promote/{deployment_id}', `/v1/deployment/promote/${latest.ID}`, { All: true });
+    expect([200, 400]).toContain(promoted.status);
+    expect((await call('POST', '/v1/deployment/fail/{deployment_id}', `/v1/deployment/fail/${latest.ID}`, {})).status).toBe(400);
+
+    expect((await call('GET', '/v1/nodes', '/v1/nodes?resources=true&os=true')).body[0].ID).toBe(node.ID);
+    expect((await call('GET', '/v1/node/{node_id}', `/v1/node/${node.ID}`)).body.Name).toBe('node-1');
+    expect((await call('GET', '/v1/node/{node_id}', `/v1/node/${'2'.repeat(8)}-2222-2222-2222-222222222222`)).status).toBe(404);
+    expect((await call('GET', '/v1/node/{node_id}/allocations', `/v1/node/${node.ID}/allocations`)).body.length).toBeGreaterThan(0);
+    expect((await call('POST', '/v1/node/{node_id}/eligibility', `/v1/node/${node.ID}/eligibility`, { Eligibility: 'ineligible' })).status).toBe(200);
+    expect((await call('POST', '/v1/node/{node_id}/eligibility', `/v1/node/${node.ID}/eligibility`, { Eligibility: 'maybe' })).status).toBe(400);
+    expect((await call('POST', '/v1/node/{node_id}/drain', `/v1/node/${node.ID}/drain`, { DrainSpec: { Deadline: 60_000_000_000 } })).status).toBe(200);
+    expect((await call('POST', '/v1/node/{node_id}/drain', `/v1/node/${node.ID}/drain`, { DrainSpec: null, MarkEligible: true })).status).toBe(200);
+
+    expect((await call('DELETE', '/v1/job/{job_id}', '/v1/job/web')).body.EvalID).not.toBe('');
+    expect((await call('DELETE', '/v1/job/{job_id}', '/v1/job/report?purge=true')).status).toBe(200);
+    expect((await call('DELETE', '/v1/job/{job_id}', '/v1/job/nope')).body.EvalID).toBe(''); // a no-op, as in Nomad
+    await drainEvalQueue();
+
+    expect((await call('POST', '/v1/validate/job', '/v1/validate/job', { Job: { ...web, TaskGroups: [] } })).body.ValidationErrors.length).toBeGreaterThan(0);
+    expect((await call('POST', '/v1/validate/job', '/v1/validate/job', { Job: web })).body.ValidationErrors).toBeNull();
+    expect((await call('POST', '/v1/validate/job', '/v1/validate/job', {})).status).toBe(400);
+    expect((await call('POST', '/v1/namespace/{name}', '/v1/namespace/apps', { Description: 'apps', Meta: { team: 'a' } })).text).toBe('');
+    expect((await call('POST', '/v1/namespace/{name}', '/v1/namespace/apps', { Name: 'other' })).status).toBe(400);
+    expect((await call('GET', '/v1/namespaces', '/v1/namespaces')).body.map((entry: { Name: string }) => entry.Name)).toEqual(['apps', 'default']);
+    expect((await call('GET', '/v1/namespace/{name}', '/v1/namespace/apps')).body.Meta).toEqual({ team: 'a' });
+    expect((await call('GET', '/v1/namespace/{name}', '/v1/namespace/nope')).status).toBe(404);
+    expect((await call('GET', '/v1/acl/token/self', '/v1/acl/token/self')).body.Type).toBe('management');
+    expect((await call('GET', '/v1/acl/token/self', '/v1/acl/token/self', undefined, { 'X-Nomad-Token': 'not-a-token' })).status).toBe(403);
+    expect((await call('GET', '/v1/status/leader', '/v1/status/leader')).body).toMatch(/:\d+$/);
+    expect((await call('GET', '/v1/status/peers', '/v1/status/peers')).body).toHaveLength(1);
+    expect((await call('GET', '/v1/regions', '/v1/regions')).body).toHaveLength(1);
+    expect((await call('GET', '/v1/agent/self', '/v1/agent/self')).body.config.Region).toBeTruthy();
+    expect((await call('GET', '/v1/agent/self', '/v1/agent/self', undefined, {})).status).toBe(403);
+
+    expect(answers.unexercised()).toEqual([]);
+  });
+});
