@@ -347,8 +347,6 @@ export const AgentSelf = z
   })
   .meta({ id: 'AgentSelf' });
 
-/** The scale endpoint's answer: a JobRegisterResponse without Nomad's (empty) NextToken. */
-export const JobScaleResponse = JobRegisterResponse.omit({ NextToken: true }).meta({ id: 'JobScaleResponse' });
 
 export const JobValidateResponse = z
   .object({ DriverConfigValidated: z.boolean(), ValidationErrors: strings.nullable(), Error: z.string(), Warnings: z.string() })

@@ -171,7 +171,7 @@ export function nomadDocument(): OpenApiDocument {
         post: operation('Jobs', "Scale a task group's count", {
           requestParams: { path: jobPath, query: z.object(read) },
           requestBody: body(ScaleBody),
-          responses: { '200': json('The new registration', shapes.JobScaleResponse), '400': errors.bad, '403': errors.denied, '404': errors.missing('job') },
+          responses: { '200': json('The new registration', shapes.JobRegisterResponse), '400': errors.bad, '403': errors.denied, '404': errors.missing('job') },
         }),
       },
       '/v1/allocations': {
