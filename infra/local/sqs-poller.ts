@@ -134,13 +134,14 @@ export class SqsPoller {
   }
 
   /**
-   * Receives once and invokes the handler once per message group, all at once; the wake queue is
-   * read only when the evaluation queue had nothing. Returns how many messages were handled.
+   * Receives once (at most `max` messages) and invokes the handler once per message group, all at
+   * once; the wake queue is read only when the evaluation queue had nothing. Returns how many
+   * messages were handled.
    */
-  async pollOnce(waitSeconds = 1): Promise<number> {
+  async pollOnce(waitSeconds = 1, max = 10): Promise<number> {
     let queueUrl = this.options.queueUrl;
-    let messages = await this.receive(queueUrl, 10, waitSeconds);
-    if (messages.length === 0 && this.options.wakeQueueUrl) messages = await this.receive((queueUrl = this.options.wakeQueueUrl), 10, 0);
+    let messages = await this.receive(queueUrl, max, waitSeconds);
+    if (messages.length === 0 && this.options.wakeQueueUrl) messages = await this.receive((queueUrl = this.options.wakeQueueUrl), max, 0);
     await Promise.all(byGroup(messages).map((group) => this.invoke(queueUrl, group)));
     return messages.length;
   }
