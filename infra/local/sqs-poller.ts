@@ -19,9 +19,9 @@ import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueu
  * With a wake queue (woken blocked evaluations), the poller serves it as a second, lower-priority
  * lane of its own `wakeConcurrency`: a wake is received only while none of the evaluation queue's
  * invocations runs and its last receive found it drained (fewer messages than there were free
- * slots), so fresh work is always taken first, wakes fill the gaps between fresh evaluations, and a
- * storm of wakes never holds a slot fresh work needs. (On AWS the wake queue has its own event source and its
- * own share of the reserved concurrency.)
+ * slots), so fresh work is always taken first, wakes fill the gaps between fresh evaluations, and
+ * a storm of wakes never holds a slot fresh work needs. (On AWS the wake queue has its own event
+ * source and its own share of the reserved concurrency.)
  */
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
@@ -109,9 +109,10 @@ export class SqsPoller {
   start(): void {
     if (this.running) return;
     this.running = true;
-    const { queueUrl, wakeQueueUrl } = this.options;
-    const fresh = this.lane(queueUrl, this.options.concurrency ?? 1, this.freshActive, () => true, (received, asked) => (this.freshDrained = received < asked));
-    const wakes = wakeQueueUrl ? this.lane(wakeQueueUrl, this.options.wakeConcurrency ?? 1, new Set(), () => this.freshDrained && this.freshActive.size === 0) : undefined;
+    const { queueUrl, wakeQueueUrl, concurrency = 1, wakeConcurrency = 1 } = this.options;
+    const fresh = this.lane(queueUrl, concurrency, this.freshActive, () => true, (received, asked) => (this.freshDrained = received < asked));
+    const freshIdle = () => this.freshDrained && this.freshActive.size === 0;
+    const wakes = wakeQueueUrl ? this.lane(wakeQueueUrl, wakeConcurrency, new Set(), freshIdle) : undefined;
     this.loop = Promise.all([fresh, wakes]).then(() => undefined);
   }
 
