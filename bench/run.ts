@@ -22,7 +22,13 @@ for (const file of files) {
   const started = performance.now();
   const result = spawnSync(process.execPath, ['--import', 'tsx', join(here, file)], {
     stdio: 'inherit',
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      ...process.env,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
+      // As under `npm start`: the embedded-metric lines would bury the figures.
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
   });
   console.log(`--- ${file}: ${result.status === 0 ? 'done' : `failed (${result.status ?? result.signal})`} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (result.status !== 0) failed++;

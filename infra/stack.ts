@@ -38,6 +38,7 @@ export class JobplaneStack extends Stack {
     const environment: Record<string, string> = {
       TABLE_NAME: this.stores.table.tableName,
       EVAL_QUEUE_URL: this.stores.evalQueue.queueUrl,
+      WAKE_QUEUE_URL: this.stores.wakeQueue.queueUrl,
       BUCKET_NAME: this.stores.bucket.bucketName,
       ACL_ENABLED: 'true',
       BOOTSTRAP_TOKEN_SHA256: bootstrapTokenSha256.valueAsString,

@@ -12,6 +12,11 @@ export interface Config {
   tableName: string;
   /** FIFO queue of Nomad evaluations, one message group per job. */
   evalQueueUrl: string;
+  /**
+   * FIFO queue of woken blocked evaluations (WAKE_QUEUE_URL), which the worker takes only beside
+   * or after fresh work (see wakeConcurrency); unset: wakes share the evaluation queue.
+   */
+  wakeQueueUrl: string | undefined;
   /** Bucket for artifacts, archived traces, large job submissions and task logs. */
   bucketName: string;
   /** S3 stand-ins need path-style addressing; AWS does not. */
@@ -81,6 +86,7 @@ export function config(): Config {
   return {
     tableName: required('TABLE_NAME'),
     evalQueueUrl: required('EVAL_QUEUE_URL'),
+    wakeQueueUrl: process.env.WAKE_QUEUE_URL || undefined,
     bucketName: required('BUCKET_NAME'),
     s3ForcePathStyle: bool(process.env.S3_FORCE_PATH_STYLE, false),
     aclEnabled: bool(process.env.ACL_ENABLED, false),
@@ -133,4 +139,15 @@ export function workerConcurrency(): number {
  */
 export function tracingEnabled(): boolean {
   return !!process.env.AWS_EXECUTION_ENV && bool(process.env.POWERTOOLS_TRACE_ENABLED, true);
+}
+
+/**
+ * How many message groups of the wake queue the worker processes at once (WAKE_CONCURRENCY,
+ * default 2, Lambda's least SQS maximum concurrency): its own lane beside workerConcurrency's, so
+ * a storm of woken blocked evaluations never takes a slot fresh evaluations need. The CDK stack
+ * reserves both lanes for the worker; the local worker starts wakes only while no fresh
+ * evaluation is queued or running.
+ */
+export function wakeConcurrency(): number {
+  return Math.max(2, Math.floor(Number(process.env.WAKE_CONCURRENCY)) || 2);
 }

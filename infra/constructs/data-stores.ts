@@ -20,6 +20,8 @@ import {
 export class DataStores extends Construct {
   readonly table: TableV2;
   readonly evalQueue: Queue;
+  /** Woken blocked evaluations: the worker's second, bounded lane, so they never delay fresh ones. */
+  readonly wakeQueue: Queue;
   readonly evalDeadLetterQueue: Queue;
   readonly bucket: Bucket;
   /** Server access logs of the bucket. */
@@ -61,6 +63,14 @@ export class DataStores extends Construct {
     // CloudFormation names both queues (with the `.fifo` suffix), so stacks never collide.
     // Senders set one message group per job and their own deduplication IDs.
     this.evalQueue = new Queue(this, 'EvalQueue', {
+      fifo: true,
+      contentBasedDeduplication: false,
+      visibilityTimeout: Duration.seconds(EVAL_VISIBILITY_TIMEOUT_SECONDS),
+      deadLetterQueue: { queue: this.evalDeadLetterQueue, maxReceiveCount: EVAL_MAX_RECEIVE_COUNT },
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.wakeQueue = new Queue(this, 'WakeQueue', {
       fifo: true,
       contentBasedDeduplication: false,
       visibilityTimeout: Duration.seconds(EVAL_VISIBILITY_TIMEOUT_SECONDS),

@@ -59,6 +59,7 @@ export class HttpApiEndpoint extends Construct {
 
     props.stores.table.grantReadWriteData(this.handler);
     props.stores.evalQueue.grantSendMessages(this.handler);
+    props.stores.wakeQueue.grantSendMessages(this.handler);
     // Presigned URLs act with this role's permissions: uploads, downloads, deletes and tagging.
     props.stores.bucket.grantReadWrite(this.handler);
     // Nomad Variables: data keys are drawn from and unwrapped by the stack's key, nothing else.

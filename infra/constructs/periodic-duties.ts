@@ -32,9 +32,10 @@ export class PeriodicDuties extends Construct {
       targets: [new LambdaFunction(this.handler)],
     });
 
-    const { table, evalQueue, bucket } = props.stores;
+    const { table, evalQueue, wakeQueue, bucket } = props.stores;
     table.grantReadWriteData(this.handler);
     evalQueue.grantSendMessages(this.handler);
+    wakeQueue.grantSendMessages(this.handler);
     bucket.grantRead(this.handler);
     bucket.grantDelete(this.handler);
     Grant.addToPrincipal({

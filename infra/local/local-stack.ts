@@ -6,7 +6,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import type { NomadAgent } from '../../agent/nomad/agent';
 import type { GitLabRunner } from '../../agent/gitlab-runner/runner';
-import { workerConcurrency } from '../../shared/config';
+import { wakeConcurrency, workerConcurrency } from '../../shared/config';
 import { ensureResources } from './resources';
 import { SqsPoller } from './sqs-poller';
 import { startStandIns, type StandIns } from './stand-ins';
@@ -104,6 +104,7 @@ async function startParts(
     tableName: 'jobplane',
     evalQueueName: 'jobplane-evals.fifo',
     evalDlqName: 'jobplane-evals-dlq.fifo',
+    wakeQueueName: 'jobplane-wakes.fifo',
     bucketName: 'jobplane-artifacts',
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 10,
   });
@@ -152,6 +153,8 @@ async function startParts(
     handler: worker,
     functionName: 'jobplane-worker',
     concurrency: workerConcurrency(),
+    wakeQueueUrl: resources.WAKE_QUEUE_URL,
+    wakeConcurrency: wakeConcurrency(),
     onError: (error) => log(`worker: ${(error as Error).message}`),
   });
   poller.start();

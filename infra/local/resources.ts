@@ -21,12 +21,14 @@ import {
 
 /**
  * Creates, if missing, what the CDK stack creates on AWS: the table, the FIFO evaluation queue
- * with its dead-letter queue, and the bucket. Safe to call on every start.
+ * (and the wake queue, when named) with their dead-letter queue, and the bucket. Safe to call on every start.
  */
 export interface LocalResourceNames {
   tableName: string;
   evalQueueName: string;
   evalDlqName: string;
+  /** The queue woken blocked evaluations wait in, behind fresh work; without it they share the evaluation queue. */
+  wakeQueueName?: string;
   bucketName: string;
   /** Shorter than AWS's so a failed evaluation is retried quickly on a laptop. */
   visibilityTimeoutSeconds?: number;
@@ -35,6 +37,8 @@ export interface LocalResourceNames {
 export interface LocalResources {
   TABLE_NAME: string;
   EVAL_QUEUE_URL: string;
+  /** Set when a wake queue was asked for. */
+  WAKE_QUEUE_URL?: string;
   BUCKET_NAME: string;
 }
 
@@ -87,19 +91,25 @@ export async function ensureResources(names: LocalResourceNames): Promise<LocalR
   const fifo = { FifoQueue: 'true', ContentBasedDeduplication: 'false' };
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: names.evalDlqName, Attributes: fifo }));
   const dlqArn = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
-  const queue = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: names.evalQueueName,
-      Attributes: {
-        ...fifo,
-        VisibilityTimeout: String(names.visibilityTimeoutSeconds ?? EVAL_VISIBILITY_TIMEOUT_SECONDS),
-        RedrivePolicy: JSON.stringify({
-          deadLetterTargetArn: dlqArn.Attributes?.QueueArn,
-          maxReceiveCount: EVAL_MAX_RECEIVE_COUNT,
+  // The wake queue fails over to the same dead-letter queue as the evaluation queue.
+  const createQueue = async (name: string) =>
+    (
+      await sqs.send(
+        new CreateQueueCommand({
+          QueueName: name,
+          Attributes: {
+            ...fifo,
+            VisibilityTimeout: String(names.visibilityTimeoutSeconds ?? EVAL_VISIBILITY_TIMEOUT_SECONDS),
+            RedrivePolicy: JSON.stringify({
+              deadLetterTargetArn: dlqArn.Attributes?.QueueArn,
+              maxReceiveCount: EVAL_MAX_RECEIVE_COUNT,
+            }),
+          },
         }),
-      },
-    }),
-  );
+      )
+    ).QueueUrl!;
+  const evalQueueUrl = await createQueue(names.evalQueueName);
+  const wakeQueueUrl = names.wakeQueueName ? await createQueue(names.wakeQueueName) : undefined;
   sqs.destroy();
 
   const s3 = new S3Client({ forcePathStyle: true });
@@ -111,5 +121,10 @@ export async function ensureResources(names: LocalResourceNames): Promise<LocalR
   }
   s3.destroy();
 
-  return { TABLE_NAME: names.tableName, EVAL_QUEUE_URL: queue.QueueUrl!, BUCKET_NAME: names.bucketName };
+  return {
+    TABLE_NAME: names.tableName,
+    EVAL_QUEUE_URL: evalQueueUrl,
+    ...(wakeQueueUrl ? { WAKE_QUEUE_URL: wakeQueueUrl } : {}),
+    BUCKET_NAME: names.bucketName,
+  };
 }

@@ -15,6 +15,13 @@ import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueu
  * shorter than the queue's visibility timeout; the local queue's is short (so failed messages come
  * back quickly), so the poller keeps an invocation's messages invisible while it runs, or a
  * redelivered copy would start beside it.
+ *
+ * With a wake queue (woken blocked evaluations), the poller serves it as a second, lower-priority
+ * lane of its own `wakeConcurrency`: a wake is received only while none of the evaluation queue's
+ * invocations runs and its last receive found it drained (fewer messages than there were free
+ * slots), so fresh work is always taken first, wakes fill the gaps between fresh evaluations, and
+ * a storm of wakes never holds a slot fresh work needs. (On AWS the wake queue has its own event
+ * source and its own share of the reserved concurrency.)
  */
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
@@ -26,6 +33,10 @@ export interface PollerOptions {
   timeoutMs?: number;
   /** Invocations (message groups) at once; 1 by default. */
   concurrency?: number;
+  /** The queue of woken blocked evaluations, served after `queueUrl`. */
+  wakeQueueUrl?: string;
+  /** Wake invocations at once; 1 by default. */
+  wakeConcurrency?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -88,15 +99,21 @@ export class SqsPoller {
   private running = false;
   private loop: Promise<void> | undefined;
   private readonly client = new SQSClient({ useQueueUrlAsEndpoint: false });
-  private readonly active = new Set<Promise<void>>();
-  private visibilitySeconds: Promise<number> | undefined;
+  private readonly visibilitySeconds = new Map<string, Promise<number>>();
+  /** Fresh work: invocations of the evaluation queue running, and whether its last receive found it drained (fewer messages than asked for). */
+  private readonly freshActive = new Set<Promise<void>>();
+  private freshDrained = false;
 
   constructor(private readonly options: PollerOptions) {}
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    const { queueUrl, wakeQueueUrl, concurrency = 1, wakeConcurrency = 1 } = this.options;
+    const fresh = this.lane(queueUrl, concurrency, this.freshActive, () => true, (received, asked) => (this.freshDrained = received < asked));
+    const freshIdle = () => this.freshDrained && this.freshActive.size === 0;
+    const wakes = wakeQueueUrl ? this.lane(wakeQueueUrl, wakeConcurrency, new Set(), freshIdle) : undefined;
+    this.loop = Promise.all([fresh, wakes]).then(() => undefined);
   }
 
   async stop(): Promise<void> {
@@ -105,10 +122,10 @@ export class SqsPoller {
     this.client.destroy();
   }
 
-  private async receive(max: number, waitSeconds: number): Promise<Message[]> {
+  private async receive(queueUrl: string, max: number, waitSeconds: number): Promise<Message[]> {
     const received = await this.client.send(
       new ReceiveMessageCommand({
-        QueueUrl: this.options.queueUrl,
+        QueueUrl: queueUrl,
         MaxNumberOfMessages: max,
         WaitTimeSeconds: waitSeconds,
         MessageSystemAttributeNames: ['All'],
@@ -117,24 +134,34 @@ export class SqsPoller {
     return received.Messages ?? [];
   }
 
-  /** Receives once and invokes the handler once per message group, all at once; returns how many messages were handled. */
-  async pollOnce(waitSeconds = 1): Promise<number> {
-    const messages = await this.receive(10, waitSeconds);
-    await Promise.all(byGroup(messages).map((group) => this.invoke(group)));
+  /**
+   * Receives once (at most `max` messages) and invokes the handler once per message group, all at
+   * once; the wake queue is read only when the evaluation queue had nothing. Returns how many
+   * messages were handled.
+   */
+  async pollOnce(waitSeconds = 1, max = 10): Promise<number> {
+    let queueUrl = this.options.queueUrl;
+    let messages = await this.receive(queueUrl, max, waitSeconds);
+    if (messages.length === 0 && this.options.wakeQueueUrl) messages = await this.receive((queueUrl = this.options.wakeQueueUrl), max, 0);
+    await Promise.all(byGroup(messages).map((group) => this.invoke(queueUrl, group)));
     return messages.length;
   }
 
   /** Renews the invisibility of `messages` at half the queue's visibility timeout until stopped. */
-  private async keepInvisible(messages: Message[]): Promise<() => void> {
-    this.visibilitySeconds ??= this.client
-      .send(new GetQueueAttributesCommand({ QueueUrl: this.options.queueUrl, AttributeNames: ['VisibilityTimeout'] }))
-      .then(({ Attributes }) => Number(Attributes?.VisibilityTimeout ?? 30));
-    const seconds = await this.visibilitySeconds;
+  private async keepInvisible(queueUrl: string, messages: Message[]): Promise<() => void> {
+    let visibility = this.visibilitySeconds.get(queueUrl);
+    if (!visibility) {
+      visibility = this.client
+        .send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['VisibilityTimeout'] }))
+        .then(({ Attributes }) => Number(Attributes?.VisibilityTimeout ?? 30));
+      this.visibilitySeconds.set(queueUrl, visibility);
+    }
+    const seconds = await visibility;
     const timer = setInterval(() => {
       this.client
         .send(
           new ChangeMessageVisibilityBatchCommand({
-            QueueUrl: this.options.queueUrl,
+            QueueUrl: queueUrl,
             Entries: messages.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle!, VisibilityTimeout: seconds })),
           }),
         )
@@ -144,11 +171,11 @@ export class SqsPoller {
   }
 
   /** One invocation with one group's messages, as Lambda would make it. */
-  private async invoke(messages: Message[]): Promise<void> {
-    const { queueUrl, handler, functionName } = this.options;
+  private async invoke(queueUrl: string, messages: Message[]): Promise<void> {
+    const { handler, functionName } = this.options;
     const event: SQSEvent = { Records: messages.map((message) => toRecord(message, queueUrl)) };
     let failed = new Set<string>();
-    const release = await this.keepInvisible(messages);
+    const release = await this.keepInvisible(queueUrl, messages);
     try {
       const response = await handler(event, lambdaContext(functionName, this.options.timeoutMs ?? 50_000));
       failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
@@ -170,21 +197,34 @@ export class SqsPoller {
     }
   }
 
-  private async run(): Promise<void> {
-    const concurrency = Math.max(1, this.options.concurrency ?? 1);
+  /** One queue's receive loop: up to `concurrency` invocations of it at once, receiving only while `mayReceive()`. */
+  private async lane(
+    queueUrl: string,
+    concurrency: number,
+    active: Set<Promise<void>>,
+    mayReceive: () => boolean,
+    received?: (count: number, asked: number) => void,
+  ): Promise<void> {
+    const slots = Math.max(1, concurrency);
     while (this.running) {
-      if (this.active.size >= concurrency) {
-        await Promise.race(this.active);
+      if (active.size >= slots) {
+        await Promise.race(active);
+        continue;
+      }
+      if (!mayReceive()) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
         continue;
       }
       try {
         // At most one message per free slot, so every group received can start at once.
-        const messages = await this.receive(Math.min(10, concurrency - this.active.size), 1);
+        const asked = Math.min(10, slots - active.size);
+        const messages = await this.receive(queueUrl, asked, 1);
+        received?.(messages.length, asked);
         for (const group of byGroup(messages)) {
-          const invocation: Promise<void> = this.invoke(group)
+          const invocation: Promise<void> = this.invoke(queueUrl, group)
             .catch((error) => this.options.onError?.(error))
-            .finally(() => this.active.delete(invocation));
-          this.active.add(invocation);
+            .finally(() => active.delete(invocation));
+          active.add(invocation);
         }
       } catch (error) {
         if (!this.running) break;
@@ -192,6 +232,6 @@ export class SqsPoller {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
     }
-    await Promise.all(this.active);
+    await Promise.all(active);
   }
 }

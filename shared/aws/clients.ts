@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { config } from '../config';
-import { recordDynamoRequest } from './request-count';
+import { recordConsumedCapacity, recordDynamoRequest } from './request-count';
 import { tracedClient } from '../observability/tracing';
 
 // Clients are created on first use so that importing a module never needs the environment.
@@ -23,9 +23,14 @@ export function dynamo(): DynamoDBDocumentClient {
   });
   // Counts the requests of the work that asked to (request-count.ts); a no-op otherwise.
   documentClient.middlewareStack.add(
-    (next, context) => (args) => {
-      recordDynamoRequest(context.commandName ?? 'unknown');
-      return next(args);
+    (next, context) => async (args) => {
+      const command = context.commandName ?? 'unknown';
+      if (!recordDynamoRequest(command)) return next(args);
+      const input = args.input as { ReturnConsumedCapacity?: string };
+      input.ReturnConsumedCapacity ??= 'TOTAL';
+      const response = await next(args);
+      recordConsumedCapacity((response.output as { ConsumedCapacity?: Parameters<typeof recordConsumedCapacity>[0] }).ConsumedCapacity, command);
+      return response;
     },
     { step: 'initialize', name: 'countDynamoRequests' },
   );

@@ -7,7 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobplaneStack } from '../../infra/stack';
-import { workerConcurrency } from '../../shared/config';
+import { wakeConcurrency, workerConcurrency } from '../../shared/config';
 import {
   GLOBAL_INDEXES,
   S3_EXPIRED_TAG,
@@ -108,16 +108,17 @@ describe('DynamoDB table', () => {
 });
 
 describe('evaluation queue', () => {
-  it('is FIFO without content-based dedup, encrypted, redriving to a FIFO DLQ', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 2);
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      QueueName: Match.absent(),
-      FifoQueue: true,
-      ContentBasedDeduplication: false,
-      VisibilityTimeout: 60,
-      SqsManagedSseEnabled: true,
-      RedrivePolicy: { deadLetterTargetArn: arnOf(stack.stores.evalDeadLetterQueue), maxReceiveCount: 5 },
-    });
+  it('is FIFO without content-based dedup, encrypted, redriving to a FIFO DLQ (and so is the wake queue)', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 3);
+    for (const queue of [stack.stores.evalQueue, stack.stores.wakeQueue]) {
+      expect(template.toJSON().Resources[logicalId(queue)].Properties).toMatchObject({
+        FifoQueue: true,
+        ContentBasedDeduplication: false,
+        VisibilityTimeout: 60,
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { deadLetterTargetArn: arnOf(stack.stores.evalDeadLetterQueue), maxReceiveCount: 5 },
+      });
+    }
     template.hasResourceProperties('AWS::SQS::Queue', {
       QueueName: Match.absent(),
       FifoQueue: true,
@@ -126,24 +127,31 @@ describe('evaluation queue', () => {
     });
   });
 
-  it('feeds the worker in batches of 10 with partial batch responses', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: ref(stack.worker.handler),
-      EventSourceArn: arnOf(stack.stores.evalQueue),
-      BatchSize: 10,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-    });
+  it('feeds the worker in batches of 10 with partial batch responses, from the evaluation queue and the wake queue', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    for (const queue of [stack.stores.evalQueue, stack.stores.wakeQueue]) {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: ref(stack.worker.handler),
+        EventSourceArn: arnOf(queue),
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    }
   });
 
-  it('runs as many message groups at once as the local worker does, and no more', () => {
-    // WORKER_CONCURRENCY is unset here: both take its default.
-    expect(functionProperties(stack.worker.handler).ReservedConcurrentExecutions).toBe(workerConcurrency());
+  it('runs as many message groups at once as the local worker does, and no more, with a lane of its own for wakes', () => {
+    // WORKER_CONCURRENCY and WAKE_CONCURRENCY are unset here: both sides take their defaults.
+    expect(functionProperties(stack.worker.handler).ReservedConcurrentExecutions).toBe(workerConcurrency() + wakeConcurrency());
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: ref(stack.worker.handler),
+      EventSourceArn: arnOf(stack.stores.evalQueue),
       ScalingConfig: { MaximumConcurrency: workerConcurrency() },
     });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: arnOf(stack.stores.wakeQueue),
+      ScalingConfig: { MaximumConcurrency: wakeConcurrency() },
+    });
     expect(workerConcurrency()).toBe(4);
+    expect(wakeConcurrency()).toBe(2);
   });
 
   it('lets the worker finish before its messages become visible again', () => {
@@ -325,6 +333,7 @@ describe('functions', () => {
         ...own[name],
         TABLE_NAME: ref(stack.stores.table),
         EVAL_QUEUE_URL: ref(stack.stores.evalQueue),
+        WAKE_QUEUE_URL: ref(stack.stores.wakeQueue),
         BUCKET_NAME: ref(stack.stores.bucket),
         ACL_ENABLED: 'true',
         BOOTSTRAP_TOKEN_SHA256: { Ref: 'BootstrapTokenSha256' },

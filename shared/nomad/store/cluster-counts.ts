@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
-import { HEARTBEATS, openEvalsKey } from './keys';
+import { heartbeatsPartitions, openEvalsPartitions } from './keys';
 
 /**
  * Cluster-wide figures read from the indexes that already exist, for `/v1/metrics` and
@@ -19,13 +19,19 @@ async function count(input: Omit<QueryCommandInput, 'TableName' | 'Select'>): Pr
 }
 
 /** Evaluations waiting for a worker (`pending`) or for capacity (`blocked`). */
-export function countOpenEvals(status: 'pending' | 'blocked'): Promise<number> {
-  return count({ IndexName: 'GSI3', KeyConditionExpression: 'GSI3PK = :pk', ExpressionAttributeValues: { ':pk': openEvalsKey(status) } });
+export async function countOpenEvals(status: 'pending' | 'blocked'): Promise<number> {
+  const shards = await Promise.all(
+    openEvalsPartitions(status).map((pk) => count({ IndexName: 'GSI3', KeyConditionExpression: 'GSI3PK = :pk', ExpressionAttributeValues: { ':pk': pk } })),
+  );
+  return shards.reduce((total, shard) => total + shard, 0);
 }
 
 /** Nodes whose heartbeats are being watched (not down). */
-export function countHeartbeatingNodes(): Promise<number> {
-  return count({ IndexName: 'GSI4', KeyConditionExpression: 'GSI4PK = :pk', ExpressionAttributeValues: { ':pk': HEARTBEATS } });
+export async function countHeartbeatingNodes(): Promise<number> {
+  const shards = await Promise.all(
+    heartbeatsPartitions().map((pk) => count({ IndexName: 'GSI4', KeyConditionExpression: 'GSI4PK = :pk', ExpressionAttributeValues: { ':pk': pk } })),
+  );
+  return shards.reduce((total, shard) => total + shard, 0);
 }
 
 /** One strongly consistent read of the table, to tell whether the store answers. */

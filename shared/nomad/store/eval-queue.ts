@@ -15,6 +15,10 @@ import { quarantineEval } from '../worker/quarantine';
  *
  * Evaluations are always written to DynamoDB (as pending) before they are sent; if the send is
  * lost, the periodic duties find them pending and send them again.
+ *
+ * Woken blocked evaluations go to a queue of their own (the `wake` lane, WAKE_QUEUE_URL) which
+ * the worker serves with its own bounded concurrency, after fresh work: a node that wakes a
+ * thousand evaluations never puts them ahead of a job registered a moment later.
  */
 const logger = serviceLogger('nomad-api');
 
@@ -79,7 +83,8 @@ function batchesOf(entries: Entry[]): Entry[][] {
  * the sweep to send forever. What fails for other reasons is thrown, after every batch was tried,
  * and stays pending for the sweep.
  */
-export async function enqueueEvals(evaluations: Evaluation[], resend?: string): Promise<void> {
+export async function enqueueEvals(evaluations: Evaluation[], resend?: string, lane: 'fresh' | 'wake' = 'fresh'): Promise<void> {
+  const queueUrl = (lane === 'wake' && config().wakeQueueUrl) || config().evalQueueUrl;
   const errors: string[] = [];
   const entries: Entry[] = [];
   for (const evaluation of evaluations) {
@@ -93,7 +98,7 @@ export async function enqueueEvals(evaluations: Evaluation[], resend?: string): 
       failed = (
         await sqs().send(
           new SendMessageBatchCommand({
-            QueueUrl: config().evalQueueUrl,
+            QueueUrl: queueUrl,
             Entries: batch.map(({ evaluation, body }, i) => ({
               Id: String(i),
               MessageBody: body,

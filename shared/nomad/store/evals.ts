@@ -5,7 +5,7 @@ import { queryAll } from '../../storage/query-all';
 import type { TransactItem } from '../../storage/transact';
 import { isOpenEval, type Evaluation } from '../structs/evaluation';
 import { findItemById } from './find-by-id';
-import { byId, createOrderKeys, evalSk, jobPk, openEvalSortKey, openEvalsKey } from './keys';
+import { byId, createOrderKeys, evalSk, jobPk, openEvalSortKey, openEvalsKey, openEvalsPartitions } from './keys';
 import { queryJobItems } from './job-items';
 
 /** Evaluation items: the Evaluation's own fields plus keys; open ones are also in GSI3. */
@@ -22,7 +22,7 @@ function evalItem(evaluation: Evaluation): Item {
     ...createOrderKeys('EVAL', evaluation.Namespace, evaluation.CreateIndex, evaluation.ID),
   };
   if (evaluation.Status === 'pending' || evaluation.Status === 'blocked') {
-    item.GSI3PK = openEvalsKey(evaluation.Status);
+    item.GSI3PK = openEvalsKey(evaluation.Status, evaluation.ID);
     item.GSI3SK = openEvalSortKey(evaluation.CreateIndex, evaluation.ID);
   }
   return item;
@@ -95,19 +95,19 @@ export async function listJobEvals(namespace: string, jobId: string): Promise<Ev
   return items.map(evalFromItem);
 }
 
-/** Open evaluations in creation order (GSI3), e.g. to enqueue again what a lost queue dropped. */
+/** Open evaluations in creation order (GSI3, every shard), e.g. to enqueue again what a lost queue dropped. */
 export async function listOpenEvals(status: 'pending' | 'blocked', createdBefore?: number): Promise<Evaluation[]> {
-  const values: Record<string, unknown> = { ':pk': openEvalsKey(status) };
   let condition = 'GSI3PK = :pk';
+  const bound: Record<string, unknown> = {};
   if (createdBefore !== undefined) {
-    values[':before'] = openEvalSortKey(createdBefore, '');
+    bound[':before'] = openEvalSortKey(createdBefore, '');
     condition += ' AND GSI3SK < :before';
   }
-  const items = await queryAll({
-    TableName: config().tableName,
-    IndexName: 'GSI3',
-    KeyConditionExpression: condition,
-    ExpressionAttributeValues: values,
-  });
+  const shards = await Promise.all(
+    openEvalsPartitions(status).map((pk) =>
+      queryAll({ TableName: config().tableName, IndexName: 'GSI3', KeyConditionExpression: condition, ExpressionAttributeValues: { ':pk': pk, ...bound } }),
+    ),
+  );
+  const items = shards.flat().sort((a, b) => (a.GSI3SK < b.GSI3SK ? -1 : a.GSI3SK > b.GSI3SK ? 1 : 0));
   return items.map(evalFromItem).filter((evaluation) => isOpenEval(evaluation.Status));
 }

@@ -13,9 +13,9 @@
  *
  * Secondary indexes (all sparse):
  *   GSI1  `JOBS#<ns>` / `<id>`                 jobs by namespace, in ID order (list, prefix, paging)
- *         `NODES` / `<id>`                     nodes in ID order
+ *         `NODES#<shard>` / `<id>`             nodes in ID order, spread over LIST_SHARDS partitions
  *   GSI2  `EVAL#<id>` | `ALLOC#<id>` | `DEPLOYMENT#<id>` / `ID`   lookups by ID alone
- *   GSI3  `EVALS#pending` | `EVALS#blocked` / `<create index>#<id>`  open evaluations
+ *   GSI3  `EVALS#pending#<shard>` | `EVALS#blocked#<shard>` / `<create index>#<id>`  open evaluations
  *         `NODEALLOCS#<node id>` / `<alloc id>`                       allocations on a node
  *   GSI4  `CHILDREN#<ns>#<parent id>` / `<id>`                          dispatched/periodic children
  */
@@ -80,8 +80,30 @@ export function byId(kind: 'EVAL' | 'ALLOC' | 'DEPLOYMENT', id: string) {
   return { GSI2PK: `${kind}#${id}`, GSI2SK: BY_ID_SK };
 }
 
-export function openEvalsKey(status: 'pending' | 'blocked'): string {
-  return `EVALS#${status}`;
+/**
+ * Whole-table lists that every placement or evaluation writes (nodes' usage items, open
+ * evaluations) are spread over this many partitions by a hash of the item's ID, so no one
+ * partition key takes more than DynamoDB's per-partition write rate at C1M load (docs/scale.md).
+ * Their readers read every shard (they read the whole list anyway) and merge in key order, and
+ * the unsharded key written by earlier versions too, until those items are written again.
+ */
+export const LIST_SHARDS = 16;
+
+function shardOf(id: string): number {
+  return createHash('sha256').update(id).digest().readUInt16BE(0) % LIST_SHARDS;
+}
+
+function withShards(list: string): string[] {
+  return [list, ...Array.from({ length: LIST_SHARDS }, (_, shard) => `${list}#${shard}`)];
+}
+
+export function openEvalsKey(status: 'pending' | 'blocked', evalId: string): string {
+  return `EVALS#${status}#${shardOf(evalId)}`;
+}
+
+/** Every partition of a status's open evaluations, the unsharded one of earlier versions first. */
+export function openEvalsPartitions(status: 'pending' | 'blocked'): string[] {
+  return withShards(`EVALS#${status}`);
 }
 
 export function openEvalSortKey(createIndex: number, evalId: string): string {
@@ -96,7 +118,15 @@ export function nodeKey(nodeId: string) {
   return { PK: boundedKey(`NODE#${nodeId}`), SK: NODE_SK };
 }
 
-export const NODES_LIST = 'NODES';
+/** The GSI1 partition of a node's node and usage items. */
+export function nodesListKey(nodeId: string): string {
+  return `NODES#${shardOf(nodeId)}`;
+}
+
+/** Every partition of the nodes list, the unsharded `NODES` of earlier versions first. */
+export function nodesListPartitions(): string[] {
+  return withShards('NODES');
+}
 
 /** Collections whose whole-table index is tracked (see shared/storage/table-index.ts). */
 export const JOBS_COLLECTION = 'jobs';
@@ -140,7 +170,7 @@ export function periodicSortKey(nextLaunchMs: number, namespace: string, jobId: 
  * Scheduler indexes:
  *   GSI3 `DEPLOYMENTS#active` / `<create index>#<id>`  deployments not yet terminal (progress deadlines)
  *   GSI3 `SYSTEMJOBS` / `<ns>#<id>`                     on the job item: system jobs not stopped (node-update evals)
- *   GSI4 `HEARTBEATS` / `<expiry ms>#<node id>`         on the node item: nodes that must heartbeat, by expiry
+ *   GSI4 `HEARTBEATS#<shard>` / `<expiry ms>#<node id>` on the node item: nodes that must heartbeat, by expiry
  *   GSI4 `NODES#down` / `<node id>`                     on the node item: nodes that are down
  */
 export const ACTIVE_DEPLOYMENTS = 'DEPLOYMENTS#active';
@@ -150,7 +180,14 @@ export function deploymentsByNamespace(namespace: string): string {
   return boundedKey(`DEPLOYMENTS#${namespace}`);
 }
 export const SYSTEM_JOBS = 'SYSTEMJOBS';
-export const HEARTBEATS = 'HEARTBEATS';
+/** Every heartbeat moves its node's entry: spread over LIST_SHARDS partitions, as the nodes list is. */
+export function heartbeatsKey(nodeId: string): string {
+  return `HEARTBEATS#${shardOf(nodeId)}`;
+}
+
+export function heartbeatsPartitions(): string[] {
+  return withShards('HEARTBEATS');
+}
 export const DOWN_NODES = 'NODES#down';
 
 export function heartbeatSortKey(expiryMs: number, nodeId: string): string {

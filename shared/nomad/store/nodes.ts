@@ -6,7 +6,7 @@ import { queryAll } from '../../storage/query-all';
 import { touchCollection } from '../../storage/table-index';
 import { transact, TransactionConflict, unlessConditionFails, type TransactItem } from '../../storage/transact';
 import type { Node, NodeStatus } from '../structs/node';
-import { DOWN_NODES, HEARTBEATS, heartbeatSortKey, NODE_USAGE_SK, NODES_COLLECTION, NODES_LIST, nodeKey, nodeUsageKey } from './keys';
+import { DOWN_NODES, heartbeatSortKey, heartbeatsKey, heartbeatsPartitions, NODE_USAGE_SK, NODES_COLLECTION, nodeKey, nodesListKey, nodesListPartitions, nodeUsageKey } from './keys';
 import type { AllocClaim, StoredNode } from '../structs/cluster-state';
 import { queryListItems } from './list-items';
 
@@ -19,8 +19,9 @@ export type { StoredNode };
  *   what decides whether it may take more (status, eligibility, draining). Placements add to it
  *   under the condition that the result still fits and the node still takes work, so no two
  *   schedulers can ever overcommit a node; allocations leaving `Live` subtract. It is kept small
- *   because every placement writes it. Both items carry GSI1 keys (`NODES` / `<id>` and
- *   `<id>#usage`), so one query lists nodes with their usage.
+ *   because every placement writes it. Both items carry GSI1 keys (`NODES#<shard>` / `<id>` and
+ *   `<id>#usage`, the shard a hash of the node ID, keys.ts), so one query per shard lists nodes
+ *   with their usage, and no one partition takes every placement's usage write.
  */
 type Item = Record<string, any>;
 
@@ -47,7 +48,7 @@ export function storedNodeFromItems(item: Item, usage?: Item): StoredNode {
 /** The index keys that place a node among those heartbeating (ready) or those down. */
 function livenessKeys(status: NodeStatus, expiry: number | undefined, nodeId: string): Item {
   if (status === 'down') return { GSI4PK: DOWN_NODES, GSI4SK: nodeId };
-  return { GSI4PK: HEARTBEATS, GSI4SK: heartbeatSortKey(expiry ?? 0, nodeId) };
+  return { GSI4PK: heartbeatsKey(nodeId), GSI4SK: heartbeatSortKey(expiry ?? 0, nodeId) };
 }
 
 /** Whether the node takes new allocations, as the usage item records it for the plan applier. */
@@ -83,7 +84,7 @@ function setAttributes(key: Item, fields: Item, initial: Item = {}): TransactIte
 
 function usageUpdate(nodeId: string, fields: Item, initial?: AllocClaim): TransactItem {
   const counters = initial && { UsedCpu: initial.CpuShares, UsedMemoryMB: initial.MemoryMB, UsedDiskMB: initial.DiskMB };
-  return setAttributes(nodeUsageKey(nodeId), { GSI1PK: NODES_LIST, GSI1SK: `${nodeId}${USAGE_SUFFIX}`, ...fields }, counters);
+  return setAttributes(nodeUsageKey(nodeId), { GSI1PK: nodesListKey(nodeId), GSI1SK: `${nodeId}${USAGE_SUFFIX}`, ...fields }, counters);
 }
 
 /** The claimed-capacity change of a transaction on one node; `admit` adds its conditions. */
@@ -127,9 +128,10 @@ export async function readNodes(nodeIds: string[]): Promise<StoredNode[]> {
   return nodesFromItems(await batchGet(nodeIds.flatMap((id) => [nodeKey(id), nodeUsageKey(id)]), { consistent: true }));
 }
 
-/** Every node with its usage, in ID order (GSI1). */
+/** Every node with its usage, in ID order (GSI1: every shard of the list, merged). */
 export async function listNodes(prefix?: string): Promise<StoredNode[]> {
-  return nodesFromItems(await queryListItems(NODES_LIST, prefix));
+  const shards = await Promise.all(nodesListPartitions().map((list) => queryListItems(list, prefix)));
+  return nodesFromItems(shards.flat().sort((a, b) => (a.GSI1SK < b.GSI1SK ? -1 : a.GSI1SK > b.GSI1SK ? 1 : 0)));
 }
 
 /** Pairs node items with their usage items. */
@@ -163,7 +165,7 @@ export async function upsertNode(node: Node, heartbeatExpiry: number, previousUs
   await transact([
     setAttributes(
       nodeKey(node.ID),
-      { ...fields, GSI1PK: NODES_LIST, GSI1SK: node.ID, HeartbeatExpiry: heartbeatExpiry, ...livenessKeys(node.Status, heartbeatExpiry, node.ID) },
+      { ...fields, GSI1PK: nodesListKey(node.ID), GSI1SK: node.ID, HeartbeatExpiry: heartbeatExpiry, ...livenessKeys(node.Status, heartbeatExpiry, node.ID) },
       { CreateIndex },
     ),
     usageUpdate(node.ID, admission(node), previousUsage ?? { CpuShares: 0, MemoryMB: 0, DiskMB: 0 }),
@@ -183,7 +185,7 @@ export async function extendHeartbeat(nodeId: string, expiry: number): Promise<N
         Key: nodeKey(nodeId),
         UpdateExpression: 'SET HeartbeatExpiry = :expiry, GSI4PK = if_not_exists(GSI4PK, :heartbeats), GSI4SK = :sort',
         ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeValues: { ':expiry': expiry, ':heartbeats': HEARTBEATS, ':sort': heartbeatSortKey(expiry, nodeId) },
+        ExpressionAttributeValues: { ':expiry': expiry, ':heartbeats': heartbeatsKey(nodeId), ':sort': heartbeatSortKey(expiry, nodeId) },
         ReturnValues: 'ALL_NEW',
       }),
     ),
@@ -280,14 +282,19 @@ export async function markLostEvals(nodeId: string, index: number): Promise<void
   );
 }
 
-/** Nodes whose heartbeat deadline passed (GSI4), oldest first; without their usage. */
+/** Nodes whose heartbeat deadline passed (GSI4, every shard), oldest first; without their usage. */
 export async function listExpiredNodes(now: number): Promise<StoredNode[]> {
-  const items = await queryAll({
-    TableName: config().tableName,
-    IndexName: 'GSI4',
-    KeyConditionExpression: 'GSI4PK = :pk AND GSI4SK < :now',
-    ExpressionAttributeValues: { ':pk': HEARTBEATS, ':now': heartbeatSortKey(now, '') },
-  });
+  const shards = await Promise.all(
+    heartbeatsPartitions().map((pk) =>
+      queryAll({
+        TableName: config().tableName,
+        IndexName: 'GSI4',
+        KeyConditionExpression: 'GSI4PK = :pk AND GSI4SK < :now',
+        ExpressionAttributeValues: { ':pk': pk, ':now': heartbeatSortKey(now, '') },
+      }),
+    ),
+  );
+  const items = shards.flat().sort((a, b) => (a.GSI4SK < b.GSI4SK ? -1 : a.GSI4SK > b.GSI4SK ? 1 : 0));
   return items.map((item) => storedNodeFromItems(item, {}));
 }
 

@@ -287,18 +287,33 @@ function changeSize(change: Change): number {
   return change.kind === 'place' && change.replaces ? 2 : 1;
 }
 
+/** Items every transaction carries besides its changes: the job's counters, the lease check, and the counters of up to two deployments its placements move. */
+const PER_TRANSACTION = 4;
+/** Items the evaluation's outcome adds to the last transaction: the evaluation, a new blocked or follow-up one, the older blocked one cancelled, and its blocked-index entries. */
+const FINISH_ITEMS = 3 + MAX_INDEXED_DATACENTERS;
+
+/** Items a batch of changes writes: the changes and one usage update per node they touch. */
+function itemsOf(changes: Change[]): number {
+  const nodes = new Set(changes.flatMap((change) => nodeEffects(change).map(([nodeId]) => nodeId)));
+  return changes.reduce((size, change) => size + changeSize(change), 0) + nodes.size;
+}
+
+/**
+ * Packs the changes into as few transactions as the item limit allows: each is filled up to what
+ * it carries besides, the first also the plan's deployment and follow-up writes, and only the last
+ * the evaluation's outcome, so a plan that fits in n full transactions is committed in n.
+ */
 function packTransactions(changes: Change[], extras: Extras): Change[][] {
-  const firstReserve = 3 + (extras.deployment ? 1 : 0) + extras.deploymentUpdates.length * 2 + extras.followupEvals.length;
+  const firstExtras = (extras.deployment ? 1 : 0) + extras.deploymentUpdates.length * 2 + extras.followupEvals.length;
+  const reserve = (batch: number) => PER_TRANSACTION + (batch === 0 ? firstExtras : 0);
   const batches: Change[][] = [];
   let current: Change[] = [];
   let nodes = new Set<string>();
   let size = 0;
-  // Room for the job, the lease, deployment counters and the evaluation's outcome (with its blocked-index entries).
-  const reserve = () => (batches.length === 0 ? firstReserve + 4 : 8) + MAX_INDEXED_DATACENTERS;
   for (const change of changes) {
     const touched = new Set(nodeEffects(change).map(([nodeId]) => nodeId));
     const added = () => [...touched].filter((nodeId) => !nodes.has(nodeId)).length;
-    if (current.length > 0 && size + changeSize(change) + added() + reserve() > MAX_TRANSACT_ITEMS) {
+    if (current.length > 0 && size + changeSize(change) + added() + reserve(batches.length) > MAX_TRANSACT_ITEMS) {
       batches.push(current);
       current = [];
       nodes = new Set();
@@ -308,7 +323,12 @@ function packTransactions(changes: Change[], extras: Extras): Change[][] {
     size += changeSize(change) + added();
     for (const nodeId of touched) nodes.add(nodeId);
   }
-  if (current.length > 0 || batches.length === 0) batches.push(current);
+  batches.push(current);
+  // The outcome rides in the last transaction: what does not fit beside it moves to one more.
+  const last = batches.length - 1;
+  const spill: Change[] = [];
+  while (batches[last].length > 0 && itemsOf(batches[last]) + reserve(last) + FINISH_ITEMS > MAX_TRANSACT_ITEMS) spill.unshift(batches[last].pop()!);
+  if (spill.length > 0) batches.push(spill);
   return batches;
 }
 

@@ -18,7 +18,8 @@ import { enqueueEvals } from '../store/eval-queue';
  * found through the blocked-evaluation index (store/blocked-evals.ts) by the nodes' pool and
  * datacenter and then by their computed class (scheduler/blocked-wake.ts): no node's arrival
  * reads every blocked evaluation. Without nodes (the periodic retry of `max-plan-attempts`
- * evaluations) every blocked evaluation the scope selects is sent.
+ * evaluations) every blocked evaluation the scope selects is sent. Either way they go to the wake
+ * queue, behind fresh work (store/eval-queue.ts).
  */
 const logger = serviceLogger('placement-worker');
 
@@ -32,7 +33,7 @@ export interface UnblockScope {
 
 export async function unblockEvals(scope: UnblockScope = {}): Promise<number> {
   const blocked = scope.nodes ? await wakeableOn(scope.nodes, scope.exceptJobId) : await listAllBlocked(scope);
-  await enqueueEvals(blocked, `unblock-${nextIndex()}`);
+  await enqueueEvals(blocked, `unblock-${nextIndex()}`, 'wake');
   return blocked.length;
 }
 

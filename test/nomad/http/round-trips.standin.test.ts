@@ -72,4 +72,19 @@ describe('DynamoDB requests per hot path', () => {
     // 150 allocations + 10 node usage updates + job, lease and outcome: more than one transaction holds, fewer than three.
     expect(requests.filter((request) => request === 'TransactWriteItemsCommand')).toHaveLength(2);
   });
+
+  it('commits 90 placements on 90 nodes in two full transactions, the outcome riding in the last', async () => {
+    // Nodes of 1,000 MHz: each fits one allocation of 600 MHz (those of the test above may have missed their heartbeats by now).
+    for (let n = 11; n <= 100; n++) expect((await api('PUT', '/v1/node/register', { Node: testNode(n) }, acl.root)).status).toBe(200);
+    await drainEvalQueue();
+    expect((await api('POST', '/v1/jobs', { Job: serviceJob('rt-spread', 90, 600, 64) }, acl.root)).status).toBe(200);
+    const { requests } = await countDynamoRequests(() => drainEvalQueue());
+    const placed = await api('GET', '/v1/job/rt-spread/allocations', undefined, acl.root);
+    expect(placed.body).toHaveLength(90);
+    expect(new Set(placed.body.map((alloc: any) => alloc.NodeID)).size).toBe(90);
+    // 90 allocations + 90 node usage updates + the job, the lease and the outcome: 190-odd items, two transactions.
+    expect(requests.filter((request) => request === 'TransactWriteItemsCommand')).toHaveLength(2);
+    const evaluation = (await api('GET', '/v1/job/rt-spread/evaluations', undefined, acl.root)).body[0];
+    expect(evaluation.Status).toBe('complete');
+  });
 });
