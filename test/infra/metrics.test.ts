@@ -1,5 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { countBlockedEvaluation, countPlacements, countRequest, flushMetrics, recordEvaluation, recordRunnerJobWait } from '../../shared/observability/metrics';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { METRIC, METRICS_NAMESPACE } from '../../shared/observability/metrics-names';
 
 /** The embedded-metric-format lines the functions write (CloudWatch turns them into metrics). */
@@ -9,11 +8,18 @@ interface EmfLine {
 }
 
 let written: string[] = [];
-beforeAll(() => {
-  // The suite turns metrics off; these tests read what Lambda would see.
+let metrics: typeof import('../../shared/observability/metrics');
+beforeAll(async () => {
+  // The suite turns metrics off; these tests read what Lambda would see. The unit project shares
+  // modules between files, and a buffer made earlier kept the setting it was made with: a fresh copy.
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  vi.resetModules();
+  metrics = await import('../../shared/observability/metrics');
 });
 afterEach(() => vi.restoreAllMocks());
+afterAll(() => {
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+});
 
 function capture(run: () => void): EmfLine[] {
   written = [];
@@ -31,7 +37,7 @@ function capture(run: () => void): EmfLine[] {
 
 describe('metrics', () => {
   it('counts a request with its dialect, route and status as dimensions, at once', () => {
-    const [line, ...more] = capture(() => countRequest({ dialect: 'nomad', route: 'GET /v1/jobs', status: '200' }));
+    const [line, ...more] = capture(() => metrics.countRequest({ dialect: 'nomad', route: 'GET /v1/jobs', status: '200' }));
     expect(more).toEqual([]);
     const [directive] = line._aws.CloudWatchMetrics;
     expect(directive.Namespace).toBe(METRICS_NAMESPACE);
@@ -42,14 +48,14 @@ describe('metrics', () => {
 
   it('buffers the worker\'s values and writes them in one line per flush', () => {
     const buffered = capture(() => {
-      recordEvaluation({ latencyMs: 42, queueAgeMs: 1500 });
-      recordEvaluation({ latencyMs: 7 });
-      countBlockedEvaluation();
-      countPlacements(3);
-      countPlacements(0);
+      metrics.recordEvaluation({ latencyMs: 42, queueAgeMs: 1500 });
+      metrics.recordEvaluation({ latencyMs: 7 });
+      metrics.countBlockedEvaluation();
+      metrics.countPlacements(3);
+      metrics.countPlacements(0);
     });
     expect(buffered).toEqual([]);
-    const [line, ...more] = capture(() => flushMetrics('worker'));
+    const [line, ...more] = capture(() => metrics.flushMetrics('worker'));
     expect(more).toEqual([]);
     expect(line).toMatchObject({
       service: 'worker',
@@ -59,13 +65,13 @@ describe('metrics', () => {
       [METRIC.placements]: 3,
     });
     // Nothing buffered, nothing written.
-    expect(capture(() => flushMetrics('worker'))).toEqual([]);
+    expect(capture(() => metrics.flushMetrics('worker'))).toEqual([]);
   });
 
   it('keeps the runner job wait for the API function\'s flush', () => {
     const [line] = capture(() => {
-      recordRunnerJobWait(2500);
-      flushMetrics('api');
+      metrics.recordRunnerJobWait(2500);
+      metrics.flushMetrics('api');
     });
     expect(line).toMatchObject({ service: 'api', [METRIC.runnerJobWait]: 2500 });
     expect(line._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: METRIC.runnerJobWait, Unit: 'Milliseconds' }]);
