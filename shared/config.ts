@@ -82,44 +82,93 @@ function required(name: string): string {
   return value;
 }
 
-export function config(): Config {
-  return {
-    tableName: required('TABLE_NAME'),
-    evalQueueUrl: required('EVAL_QUEUE_URL'),
-    wakeQueueUrl: process.env.WAKE_QUEUE_URL || undefined,
-    bucketName: required('BUCKET_NAME'),
-    s3ForcePathStyle: bool(process.env.S3_FORCE_PATH_STYLE, false),
-    aclEnabled: bool(process.env.ACL_ENABLED, false),
-    bootstrapTokenSha256: process.env.BOOTSTRAP_TOKEN_SHA256 || undefined,
-    externalUrl: (process.env.EXTERNAL_URL ?? 'http://127.0.0.1:4646').replace(/\/$/, ''),
-    region: process.env.NOMAD_REGION ?? 'global',
-    blockingPollMs: Number(process.env.BLOCKING_POLL_MS ?? 1000),
-    maxBlockingWaitMs: process.env.MAX_BLOCKING_WAIT_MS === undefined ? undefined : Number(process.env.MAX_BLOCKING_WAIT_MS),
-    heartbeatTtlMs: Number(process.env.HEARTBEAT_TTL_SECONDS ?? 30) * 1000,
-    workerFaults: process.env.WORKER_FAULTS ?? '',
-    actionsWebSocketUrl: process.env.ACTIONS_WEBSOCKET_URL,
-    actionsCallbackUrl: process.env.ACTIONS_CALLBACK_URL,
-    schedulerAlgorithm: process.env.SCHEDULER_ALGORITHM === 'spread' ? 'spread' : 'binpack',
-    maxGroupCount: Number(process.env.MAX_GROUP_COUNT || 50_000),
-    workerSlicePlacements: Math.max(1, Number(process.env.WORKER_SLICE_PLACEMENTS) || 1_000),
-    workerEvalBudgetMs: Math.max(0, Number(process.env.WORKER_EVAL_BUDGET_MS) || 20_000),
-    gitlabArtifacts: {
+// Each setting reads only its own variables, when it is read: a request reads a few settings many times.
+const settings: Config = {
+  get tableName() {
+    return required('TABLE_NAME');
+  },
+  get evalQueueUrl() {
+    return required('EVAL_QUEUE_URL');
+  },
+  get wakeQueueUrl() {
+    return process.env.WAKE_QUEUE_URL || undefined;
+  },
+  get bucketName() {
+    return required('BUCKET_NAME');
+  },
+  get s3ForcePathStyle() {
+    return bool(process.env.S3_FORCE_PATH_STYLE, false);
+  },
+  get aclEnabled() {
+    return bool(process.env.ACL_ENABLED, false);
+  },
+  get bootstrapTokenSha256() {
+    return process.env.BOOTSTRAP_TOKEN_SHA256 || undefined;
+  },
+  get externalUrl() {
+    return (process.env.EXTERNAL_URL ?? 'http://127.0.0.1:4646').replace(/\/$/, '');
+  },
+  get region() {
+    return process.env.NOMAD_REGION ?? 'global';
+  },
+  get blockingPollMs() {
+    return Number(process.env.BLOCKING_POLL_MS ?? 1000);
+  },
+  get maxBlockingWaitMs() {
+    return process.env.MAX_BLOCKING_WAIT_MS === undefined ? undefined : Number(process.env.MAX_BLOCKING_WAIT_MS);
+  },
+  get heartbeatTtlMs() {
+    return Number(process.env.HEARTBEAT_TTL_SECONDS ?? 30) * 1000;
+  },
+  get workerFaults() {
+    return process.env.WORKER_FAULTS ?? '';
+  },
+  get actionsWebSocketUrl() {
+    return process.env.ACTIONS_WEBSOCKET_URL;
+  },
+  get actionsCallbackUrl() {
+    return process.env.ACTIONS_CALLBACK_URL;
+  },
+  get schedulerAlgorithm() {
+    return process.env.SCHEDULER_ALGORITHM === 'spread' ? 'spread' : 'binpack';
+  },
+  get maxGroupCount() {
+    return Number(process.env.MAX_GROUP_COUNT || 50_000);
+  },
+  get workerSlicePlacements() {
+    return Math.max(1, Number(process.env.WORKER_SLICE_PLACEMENTS) || 1_000);
+  },
+  get workerEvalBudgetMs() {
+    return Math.max(0, Number(process.env.WORKER_EVAL_BUDGET_MS) || 20_000);
+  },
+  get gitlabArtifacts() {
+    return {
       maxSizeBytes: Number(process.env.GITLAB_MAX_ARTIFACTS_SIZE_MB ?? 100) * 1024 * 1024,
       // Lambda takes at most 6 MB per request, and API Gateway base64-encodes binary bodies.
       postLimitBytes: Number(process.env.GITLAB_ARTIFACTS_POST_LIMIT_BYTES ?? 4 * 1024 * 1024),
       inlineFileLimitBytes: Number(process.env.GITLAB_ARTIFACT_INLINE_LIMIT_BYTES ?? 4 * 1024 * 1024),
       defaultExpireIn: process.env.GITLAB_DEFAULT_ARTIFACTS_EXPIRE_IN ?? '30 days',
-    },
-    gitlabMaxPushBytes: Number(process.env.GITLAB_MAX_PUSH_SIZE_MB ?? 100) * 1024 * 1024,
-    variablesKey: process.env.VARIABLES_KMS_KEY_ID
+    };
+  },
+  get gitlabMaxPushBytes() {
+    return Number(process.env.GITLAB_MAX_PUSH_SIZE_MB ?? 100) * 1024 * 1024;
+  },
+  get variablesKey() {
+    return process.env.VARIABLES_KMS_KEY_ID
       ? { kmsKeyId: process.env.VARIABLES_KMS_KEY_ID }
-      : { file: process.env.VARIABLES_KEY_FILE || `${process.env.DATA_DIR || '.data'}/keyring/variables.key` },
-    eventStreamMaxMs: process.env.EVENT_STREAM_MAX_MS
+      : { file: process.env.VARIABLES_KEY_FILE || `${process.env.DATA_DIR || '.data'}/keyring/variables.key` };
+  },
+  get eventStreamMaxMs() {
+    return process.env.EVENT_STREAM_MAX_MS
       ? Number(process.env.EVENT_STREAM_MAX_MS)
       : process.env.AWS_LAMBDA_FUNCTION_NAME
         ? Number(process.env.MAX_BLOCKING_WAIT_MS ?? 25_000)
-        : undefined,
-  };
+        : undefined;
+  },
+};
+
+export function config(): Config {
+  return settings;
 }
 
 /**

@@ -1,12 +1,13 @@
 import { Hono, type Context, type ErrorHandler, type Handler } from 'hono';
 import { edgeAnswer, INTERNAL_ERROR } from './dialect';
 import { edgeLimits } from './edge-limits';
-import { lazyDialect } from './lazy-dialect';
+import { lazyDialect, lazyRouteGroups } from './lazy-dialect';
 import { requestId, requestIdOf } from './request-id';
 import { requestLog } from './request-log';
 import { logUnexpectedError } from './unexpected-error';
 import { uiAssets } from './ui-assets';
 import { openapiRoutes } from '../openapi/routes';
+import { NOMAD_ROUTE_GROUPS } from '../nomad/http/router';
 
 /**
  * The one Hono app served by `hono/aws-lambda` on Lambda and by `@hono/node-server` locally.
@@ -38,7 +39,8 @@ const GIT_PATH = /\/(info\/refs|git-upload-pack|git-receive-pack)$/;
 const gitHttp = lazyDialect({ load: async () => (await import('../gitlab/git/http-routes')).gitHttp, notFound, onError });
 const gitFallback: Handler = (c, next) => (GIT_PATH.test(c.req.path) ? gitHttp(c, next) : next());
 
-const nomad = lazyDialect({ load: async () => (await import('../nomad/http/router')).nomad, notFound, onError, fallback: gitFallback });
+// Nomad's routes load by group (nomad/http/router.ts), so a client's first `/v1/status/leader` loads no store.
+const nomad = lazyRouteGroups('/v1/', NOMAD_ROUTE_GROUPS, { notFound, onError, fallback: gitFallback });
 const gitlab = lazyDialect({ load: async () => (await import('../gitlab/http/router')).gitlab, notFound, onError, fallback: gitFallback });
 const codearts = lazyDialect({ load: async () => (await import('../codearts/http/router')).codearts, notFound, onError, fallback: gitFallback });
 

@@ -52,11 +52,14 @@ export const edgeLimits: MiddlewareHandler = async (c, next) => {
   // Refused before the body is touched, so the server can drain it and the caller reads the answer.
   const declared = Number(raw.headers.get('content-length') ?? Number.NaN);
   if (declared > MAX_BODY_BYTES) return edgeAnswer(c, BODY_TOO_LARGE, requestIdOf(c));
-  if (!raw.body) return next();
-  const read = await readCapped(raw.body, MAX_BODY_BYTES);
+  // A declared length is what the body is (the HTTP parser stops there), so it is read whole,
+  // without a stream; a chunked one is counted while it is read.
+  const read = Number.isFinite(declared) ? { bytes: new Uint8Array(await raw.arrayBuffer()) } : raw.body ? await readCapped(raw.body, MAX_BODY_BYTES) : undefined;
+  if (!read) return next();
   if ('tooLarge' in read) return edgeAnswer(c, BODY_TOO_LARGE, requestIdOf(c));
   const bracket = looksLikeJson(read.bytes) ? jsonTooDeep(read.bytes) : undefined;
   if (bracket) return edgeAnswer(c, bodyTooDeep(bracket), requestIdOf(c));
-  c.req.raw = new Request(raw, { body: read.bytes as Uint8Array<ArrayBuffer> });
+  // A new request from its parts, not from `raw`: copying a request copies its (spent) body stream too.
+  c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers, body: read.bytes as Uint8Array<ArrayBuffer>, signal: raw.signal });
   return next();
 };

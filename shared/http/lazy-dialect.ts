@@ -42,3 +42,29 @@ export function lazyDialect(options: LazyDialectOptions): Handler {
     return inner.fetch(handOnRequest(c), c.env);
   };
 }
+
+/** Routes of a dialect that all lie under `<prefix><segment>` for one of its segments. */
+export interface RouteGroup {
+  segments: readonly string[];
+  load: () => Promise<Hono<any>>;
+}
+
+/**
+ * A dialect whose routes come in groups by the first path segment under its prefix, each loaded
+ * on the first request under one of its segments (lazyDialect); a path under no group's segment
+ * goes straight to the fallback, as it would after missing every route.
+ */
+export function lazyRouteGroups(prefix: string, groups: readonly RouteGroup[], options: Omit<LazyDialectOptions, 'load'>): Handler {
+  const bySegment = new Map<string, Handler>();
+  for (const group of groups) {
+    const handler = lazyDialect({ ...options, load: group.load });
+    for (const segment of group.segments) bySegment.set(segment, handler);
+  }
+  return (c, next) => {
+    const rest = c.req.path.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    const handler = bySegment.get(slash < 0 ? rest : rest.slice(0, slash));
+    if (handler) return handler(c, next);
+    return options.fallback ? options.fallback(c, next) : next();
+  };
+}

@@ -26,10 +26,18 @@ export function flushMetrics(service: Service): void {
   if (metrics?.hasStoredMetrics()) metrics.publishStoredMetrics();
 }
 
+// One instance for every request's count: `singleMetric()` would build a new one (its settings,
+// its console) per request. A single-metric instance writes on `addMetric` and then forgets the
+// dimensions. It is built again when POWERTOOLS_METRICS_DISABLED changes (tests turn it on).
+let requestCounter: { disabled: string | undefined; metrics: Metrics } | undefined;
+
 export function countRequest(dimensions: { dialect: string; route: string; status: string }): void {
-  const single = metricsOf(METRICS_SERVICE.api).singleMetric();
-  single.addDimensions(dimensions);
-  single.addMetric(METRIC.requests, MetricUnit.Count, 1);
+  const disabled = process.env.POWERTOOLS_METRICS_DISABLED;
+  if (!requestCounter || requestCounter.disabled !== disabled) {
+    requestCounter = { disabled, metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE.api, singleMetric: true }) };
+  }
+  requestCounter.metrics.addDimensions(dimensions);
+  requestCounter.metrics.addMetric(METRIC.requests, MetricUnit.Count, 1);
 }
 
 export function recordRunnerJobWait(ms: number): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { app, DIALECT_PREFIXES } from '../../shared/http/app';
-import { nomad } from '../../shared/nomad/http/router';
+import { NOMAD_ROUTE_GROUPS } from '../../shared/nomad/http/router';
 import { gitlab } from '../../shared/gitlab/http/router';
 import { codearts } from '../../shared/codearts/http/router';
 
@@ -11,13 +11,34 @@ import { codearts } from '../../shared/codearts/http/router';
  */
 describe('dialects loaded on first use', () => {
   it.each([
-    ['nomad', nomad],
     ['gitlab', gitlab],
     ['codearts', codearts],
   ] as const)('every %s route lies under its prefixes', (name, router) => {
     const prefixes: readonly string[] = DIALECT_PREFIXES[name];
     const outside = router.routes.map((route) => route.path).filter((path) => !prefixes.some((prefix) => path.startsWith(prefix)));
     expect(outside).toEqual([]);
+  });
+
+  it('loads Nomad routes by group: each route lies under one of its group\'s segments, one group per segment', async () => {
+    const segments = NOMAD_ROUTE_GROUPS.flatMap((group) => group.segments);
+    expect(new Set(segments).size).toBe(segments.length);
+    let count = 0;
+    for (const group of NOMAD_ROUTE_GROUPS) {
+      const routes = (await group.load()).routes.map((route) => route.path);
+      count += routes.length;
+      const outside = routes.filter((path) => !group.segments.some((segment) => path === `/v1/${segment}` || path.startsWith(`/v1/${segment}/`)));
+      expect(outside).toEqual([]);
+    }
+    expect(count).toBeGreaterThan(100);
+  });
+
+  it('answers in each Nomad group as the one router did: its own routes, 405 for another method, 404 past them', async () => {
+    expect(await (await app.request('http://api.example.com/v1/status/leader')).json()).toBe('api.example.com:80');
+    expect((await app.request('/v1/status/leader', { method: 'DELETE' })).status).toBe(405);
+    expect((await app.request('/v1/jobs/parse', { method: 'GET' })).status).toBe(405);
+    const missInGroup = await app.request('/v1/status/nothing');
+    expect(missInGroup.status).toBe(404);
+    expect(await missInGroup.text()).toBe('');
   });
 
   it('answers unknown paths in each dialect as that dialect does, with one request id', async () => {

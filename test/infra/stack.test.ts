@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { App, type CfnElement } from 'aws-cdk-lib';
@@ -349,20 +349,26 @@ describe('functions', () => {
     template.hasParameter('BootstrapTokenSha256', { Type: 'String', NoEcho: true, Default: '' });
   });
 
-  it('bundle every dependency into an ESM file that loads in Node on its own', () => {
+  it('bundle every dependency into ESM files (index.mjs and its chunks) that load in Node on their own', () => {
     for (const fn of Object.values(functions())) {
       const key: string = functionProperties(fn).Code.S3Key;
-      const bundle = path.join(app.outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs');
+      const dir = path.join(app.outdir, `asset.${key.replace(/\.zip$/, '')}`);
+      const bundle = path.join(dir, 'index.mjs');
       expect(readFileSync(`${bundle}.map`, 'utf8')).toContain('"mappings"');
       // The web UI is served from S3 on AWS; no function carries a copy.
-      expect(existsSync(path.join(path.dirname(bundle), 'ui')), 'ui/ beside the bundle').toBe(false);
+      expect(existsSync(path.join(dir, 'ui')), 'ui/ beside the bundle').toBe(false);
+      // Every dynamic import is a chunk of its own, read only when first imported.
+      const chunks = readdirSync(dir).filter((name) => name.endsWith('.mjs') && name !== 'index.mjs');
+      expect(chunks.length).toBeGreaterThan(0);
       // esbuild's shim for a CommonJS `require` throws when first called unless a real one is in scope:
-      // every bundle opens with one, whether or not this build happens to need it.
-      const code = readFileSync(bundle, 'utf8');
-      expect(code).toMatch(/^import \{ createRequire as __createRequire \} from 'node:module'; const require = __createRequire\(import\.meta\.url\);/);
-      // Loading the bundle from a folder with no node_modules proves nothing is left external and
-      // that CommonJS dependencies find a real `require` (esbuild's shim would throw).
-      const probe = `import(${JSON.stringify(bundle)}).then((m) => { if (typeof m.handler !== 'function') process.exit(2); })`;
+      // every file opens with one, whether or not this build happens to need it.
+      for (const file of ['index.mjs', ...chunks]) {
+        expect(readFileSync(path.join(dir, file), 'utf8')).toMatch(/^import \{ createRequire as __createRequire \} from 'node:module'; const require = __createRequire\(import\.meta\.url\);/);
+      }
+      // Loading the bundle and every chunk from a folder with no node_modules proves nothing is left
+      // external, every chunk resolves, and CommonJS dependencies find a real `require`.
+      const files = JSON.stringify(chunks.map((name) => path.join(dir, name)));
+      const probe = `const m = await import(${JSON.stringify(bundle)}); if (typeof m.handler !== 'function') process.exit(2); for (const f of ${files}) await import(f);`;
       const result = spawnSync(process.execPath, ['--input-type=module', '-e', probe], {
         cwd: os.tmpdir(),
         env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' },

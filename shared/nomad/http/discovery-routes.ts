@@ -6,13 +6,13 @@ import { addressText, serverAddress } from '../services/server-identity';
 import { pingStore } from '../store/cluster-counts';
 import { agentMembers, agentSelf } from '../wire/agent-self';
 import { metricsSummary, prometheusText } from '../wire/metrics-summary';
-import { config } from '../../config';
 import { badRequest, methodNotAllowed } from '../errors';
 import { nomadJson } from './respond';
 
 /**
- * Cluster and agent discovery of the one logical server the API is (see server-identity.ts):
- * `/v1/status/leader|peers`, `/v1/regions`, `/v1/agent/self|members|servers|health` and `/v1/metrics`.
+ * Agent discovery of the one logical server the API is (see server-identity.ts):
+ * `/v1/agent/self|members|servers|health` and `/v1/metrics` (`/v1/status/*` and `/v1/regions` are
+ * status-routes.ts).
  */
 async function requireAgent(c: Context, level: 'read' | 'write'): Promise<void> {
   if (!(await resolveRequest(c)).acl.allowAgent(level)) throw permissionDenied();
@@ -46,9 +46,6 @@ async function metrics(c: Context): Promise<Response> {
 }
 
 export function mountDiscoveryRoutes(app: Hono): void {
-  app.get('/v1/status/leader', (c) => nomadJson(c, addressText(here(c))));
-  app.get('/v1/status/peers', (c) => nomadJson(c, [addressText(here(c))]));
-  app.get('/v1/regions', (c) => nomadJson(c, [config().region]));
   app.get('/v1/agent/self', async (c) => {
     await requireAgent(c, 'read');
     return nomadJson(c, agentSelf(agentFacts(here(c))));
@@ -69,7 +66,7 @@ export function mountDiscoveryRoutes(app: Hono): void {
   });
   app.get('/v1/agent/health', health);
   app.get('/v1/metrics', metrics);
-  for (const path of ['/v1/status/leader', '/v1/status/peers', '/v1/regions', '/v1/agent/self', '/v1/agent/members', '/v1/agent/health', '/v1/metrics']) {
+  for (const path of ['/v1/agent/self', '/v1/agent/members', '/v1/agent/health', '/v1/metrics']) {
     app.all(path, () => {
       throw methodNotAllowed();
     });

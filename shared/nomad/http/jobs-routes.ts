@@ -1,4 +1,4 @@
-import type { Context } from 'hono';
+import type { Context, Hono } from 'hono';
 import * as z from '../../util/zod';
 import { resolveRequest, requireNamespace } from '../acl/guard';
 import { fieldTypeProblem } from '../jobspec/field-types';
@@ -11,8 +11,9 @@ import type { JobRecord } from '../store/jobs';
 import { jobListStub } from '../wire/job-list-stub';
 import { config } from '../../config';
 import { nomadBody } from './body';
-import { badRequest } from '../errors';
+import { badRequest, methodNotAllowed } from '../errors';
 import { checkRegion, requireJobWrite } from './job-params';
+import { handleParseJob } from './job-parse-handler';
 import { boolParam, namespaceParam, perPageParam } from './params';
 import { nomadJson, setIndex } from './respond';
 
@@ -107,4 +108,17 @@ export async function handleListJobs(c: Context): Promise<Response> {
     c,
     page.records.map((record) => jobListStub(record, withMeta)),
   );
+}
+
+/** `/v1/jobs` and `/v1/jobs/parse`; other methods are 405. */
+export function mountJobsRoutes(app: Hono): void {
+  app.get('/v1/jobs', handleListJobs);
+  app.on(['PUT', 'POST'], '/v1/jobs/parse', handleParseJob);
+  app.all('/v1/jobs/parse', () => {
+    throw methodNotAllowed();
+  });
+  app.on(['PUT', 'POST'], '/v1/jobs', (c) => handleRegister(c));
+  app.all('/v1/jobs', () => {
+    throw methodNotAllowed();
+  });
 }

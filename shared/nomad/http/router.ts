@@ -1,56 +1,49 @@
 import { Hono } from 'hono';
-import { mountAclRoutes } from './acl-routes';
-import { mountClientRoutes } from './client-routes';
-import { methodNotAllowed } from '../errors';
+import type { RouteGroup } from '../../http/lazy-dialect';
 import { nomadErrorResponse } from './error-response';
-import { mountEvalAllocRoutes } from './eval-alloc-routes';
-import { handleParseJob } from './job-parse-handler';
-import { handleJobPath } from './job-routes';
-import { handleListJobs, handleRegister } from './jobs-routes';
-import { mountNamespaceRoutes } from './namespace-routes';
-import { mountNodeRoutes } from './node-routes';
-import { mountDeploymentRoutes } from './deployment-routes';
-import { mountAllocationsRoutes } from './allocations-routes';
-import { mountEvaluationsRoutes } from './evaluations-routes';
-import { mountDiscoveryRoutes } from './discovery-routes';
-import { mountSystemRoutes } from './system-routes';
-import { mountNodeActionRoutes } from './node-action-routes';
-import { mountValidateRoutes } from './validate-routes';
-import { mountSearchRoutes } from './search-routes';
-import { mountVariableRoutes } from './variable-routes';
-import { mountEventRoutes } from './event-routes';
-import { mountClientAllocRoutes } from './client-alloc-routes';
-import { mountClientFsRoutes } from './client-fs-routes';
 
-/** Nomad's HTTP API under `/v1`. */
-export const nomad = new Hono();
+/**
+ * Nomad's HTTP API under `/v1`, in groups by the path's first segment (`/v1/job/…` → `job`), each
+ * loaded on the first request under one of its segments: a cold Lambda asked `/v1/status/leader`
+ * loads neither the store nor the job specification. No route of a group lies under another
+ * group's segments, so routing is what one app holding every route in this order would do.
+ */
+type Mount = (app: Hono) => void;
 
-nomad.get('/v1/jobs', handleListJobs);
-nomad.on(['PUT', 'POST'], '/v1/jobs/parse', handleParseJob);
-nomad.all('/v1/jobs/parse', () => {
-  throw methodNotAllowed();
-});
-nomad.on(['PUT', 'POST'], '/v1/jobs', (c) => handleRegister(c));
-nomad.all('/v1/jobs', () => {
-  throw methodNotAllowed();
-});
-nomad.all('/v1/job/*', handleJobPath);
-mountNodeRoutes(nomad);
-mountEvalAllocRoutes(nomad);
-mountDeploymentRoutes(nomad);
-mountClientRoutes(nomad);
-mountAclRoutes(nomad);
-mountNamespaceRoutes(nomad);
-mountAllocationsRoutes(nomad);
-mountEvaluationsRoutes(nomad);
-mountDiscoveryRoutes(nomad);
-mountSystemRoutes(nomad);
-mountNodeActionRoutes(nomad);
-mountValidateRoutes(nomad);
-mountSearchRoutes(nomad);
-mountVariableRoutes(nomad);
-mountEventRoutes(nomad);
-mountClientAllocRoutes(nomad);
-mountClientFsRoutes(nomad);
+function group(segments: string[], mounts: () => Promise<Mount[]>): RouteGroup {
+  return {
+    segments,
+    load: async () => {
+      const app = new Hono();
+      for (const mount of await mounts()) mount(app);
+      return app.onError(nomadErrorResponse);
+    },
+  };
+}
 
-nomad.onError(nomadErrorResponse);
+export const NOMAD_ROUTE_GROUPS: readonly RouteGroup[] = [
+  group(['jobs'], async () => [(await import('./jobs-routes')).mountJobsRoutes]),
+  group(['job'], async () => {
+    const { handleJobPath } = await import('./job-routes');
+    return [(app) => app.all('/v1/job/*', handleJobPath)];
+  }),
+  group(['node', 'nodes'], async () => [(await import('./node-routes')).mountNodeRoutes, (await import('./node-action-routes')).mountNodeActionRoutes]),
+  group(['evaluation', 'allocation'], async () => [(await import('./eval-alloc-routes')).mountEvalAllocRoutes]),
+  group(['deployment', 'deployments'], async () => [(await import('./deployment-routes')).mountDeploymentRoutes]),
+  group(['client', 'service', 'services'], async () => [
+    (await import('./client-routes')).mountClientRoutes,
+    (await import('./client-alloc-routes')).mountClientAllocRoutes,
+    (await import('./client-fs-routes')).mountClientFsRoutes,
+  ]),
+  group(['acl'], async () => [(await import('./acl-routes')).mountAclRoutes]),
+  group(['namespace', 'namespaces'], async () => [(await import('./namespace-routes')).mountNamespaceRoutes]),
+  group(['allocations'], async () => [(await import('./allocations-routes')).mountAllocationsRoutes]),
+  group(['evaluations'], async () => [(await import('./evaluations-routes')).mountEvaluationsRoutes]),
+  group(['status', 'regions'], async () => [(await import('./status-routes')).mountStatusRoutes]),
+  group(['agent', 'metrics'], async () => [(await import('./discovery-routes')).mountDiscoveryRoutes]),
+  group(['system'], async () => [(await import('./system-routes')).mountSystemRoutes]),
+  group(['validate'], async () => [(await import('./validate-routes')).mountValidateRoutes]),
+  group(['search'], async () => [(await import('./search-routes')).mountSearchRoutes]),
+  group(['var', 'vars'], async () => [(await import('./variable-routes')).mountVariableRoutes]),
+  group(['event'], async () => [(await import('./event-routes')).mountEventRoutes]),
+];
