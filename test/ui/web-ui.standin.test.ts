@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/local-stack';
 import { haveChromium, SEEN, startWebUi, type WebUi } from '../support/web-ui';
@@ -111,7 +112,7 @@ describe.skipIf(!haveChromium)('the web UI', () => {
     expect((await api('GET', '/v1/job/greeter', undefined, { 'X-Nomad-Token': stack.bootstrapToken })).body.Stop).toBe(true);
   }, 300_000);
 
-  it('runs a pipeline and shows its stages and its coloured, sectioned trace', async () => {
+  it('runs a pipeline and shows its stages, its coloured, sectioned trace and its artifacts', async () => {
     const token = { 'PRIVATE-TOKEN': stack.bootstrapToken };
     const project = await api('POST', '/api/v4/projects', { name: 'demo' }, token);
     expect(project.status).toBe(201);
@@ -123,6 +124,9 @@ describe.skipIf(!haveChromium)('the web UI', () => {
       '    - printf "\\033[0Ksection_start:%s:compile[collapsed=false]\\r\\033[0KCompiling\\n" "$(date +%s)"',
       '    - printf "\\033[32mcompiled ok\\033[0m\\n"',
       '    - printf "\\033[0Ksection_end:%s:compile\\r\\033[0K\\n" "$(date +%s)"',
+      '    - mkdir -p out/logs && echo "all green" > out/report.txt && echo detail > out/logs/build.log',
+      '  artifacts:',
+      '    paths: [out/]',
       'test:',
       '  stage: test',
       '  script:',
@@ -158,6 +162,21 @@ describe.skipIf(!haveChromium)('the web UI', () => {
     await step.locator('.trace-header').first().click();
     await step.getByText('compiled ok', { exact: true }).waitFor({ state: 'detached', timeout: SEEN.timeout });
     await page.getByRole('button', { name: 'Retry' }).waitFor(SEEN);
+
+    // The artifacts browser walks the archive's folders and downloads one file as it is.
+    const artifacts = page.getByTestId('artifacts');
+    await artifacts.getByRole('button', { name: /out/ }).click();
+    await artifacts.getByRole('link', { name: 'report.txt' }).waitFor(SEEN);
+    await artifacts.getByRole('button', { name: /logs/ }).waitFor(SEEN);
+    await shot('gitlab-artifacts');
+    const [download] = await Promise.all([page.waitForEvent('download'), artifacts.getByRole('link', { name: 'report.txt' }).click()]);
+    expect(download.suggestedFilename()).toBe('report.txt');
+    expect(readFileSync((await download.path())!, 'utf8')).toBe('all green\n');
+
+    // Erase takes the log and the artifacts away.
+    await page.getByRole('button', { name: 'Erase' }).click();
+    await page.getByText(/^Erased .*: its log and artifacts are gone\.$/).waitFor(SEEN);
+    expect(await page.getByTestId('artifacts').count()).toBe(0);
   }, 300_000);
 
   it('builds a CodeArts task and stops the running build', async () => {
