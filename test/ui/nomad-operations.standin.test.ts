@@ -4,7 +4,8 @@ import { haveChromium, SEEN, startWebUi, type WebUi } from '../support/web-ui';
 /**
  * The Nomad operator's screens in headless Chromium against a local stack with its agent: scaling
  * a group, a version's diff and a revert, exec into a task, restarting it, the node's eligibility
- * and drain toggles, dispatch and periodic force. Each step is checked on the page and in the API.
+ * and drain toggles, dispatch and periodic force, canary promotion, and a refused token; with ACLs
+ * enforced. Each step is checked on the page and in the API.
  */
 let ui: WebUi | undefined;
 let token: string;
@@ -29,13 +30,20 @@ function serviceJob(id: string) {
 }
 
 describe.skipIf(!haveChromium)('the web UI for Nomad operations', () => {
+  const aclBefore = process.env.ACL_ENABLED;
   beforeAll(async () => {
+    // With ACLs enforced, as a deployment runs: every call carries the signed-in token.
+    process.env.ACL_ENABLED = 'true';
     ui = await startWebUi({ agent: true });
     token = ui.stack.bootstrapToken;
     await ui.signIn({ nomad: token });
   }, 300_000);
 
-  afterAll(() => ui?.stop(), 120_000);
+  afterAll(async () => {
+    await ui?.stop();
+    if (aclBefore === undefined) delete process.env.ACL_ENABLED;
+    else process.env.ACL_ENABLED = aclBefore;
+  }, 120_000);
 
   it('scales a task group, shows the new version with its diff, and reverts to the first', async () => {
     const { page } = ui!;
@@ -68,7 +76,7 @@ describe.skipIf(!haveChromium)('the web UI for Nomad operations', () => {
     expect([job.Version, job.TaskGroups[0].Count]).toEqual([2, 1]);
   }, 300_000);
 
-  it('opens a terminal in a running task, runs a command in it, then restarts the task', async () => {
+  it('opens a terminal in a running task, runs a command in it, restarts the task and stops the allocation', async () => {
     const { page } = ui!;
     const allocs = (await nomad('GET', '/v1/job/scaled/allocations')).body as { ID: string; ClientStatus: string; DesiredStatus: string }[];
     const alloc = allocs.find((candidate) => candidate.ClientStatus === 'running' && candidate.DesiredStatus === 'run')!;
@@ -93,6 +101,33 @@ describe.skipIf(!haveChromium)('the web UI for Nomad operations', () => {
     await page.getByTestId('task-serve').getByText('1 restart', { exact: false }).waitFor(SEEN);
     await task.getByText('Restart Signaled').first().waitFor(SEEN);
     expect((await nomad('GET', `/v1/allocation/${alloc.ID}`)).body.TaskStates.serve.Restarts).toBe(1);
+
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await page.getByTestId('alloc-status').getByText('complete').waitFor(SEEN);
+    expect((await nomad('GET', `/v1/allocation/${alloc.ID}`)).body.DesiredStatus).toBe('stop');
+  }, 300_000);
+
+  it('promotes the canary of a new version, and the deployment completes', async () => {
+    const { page } = ui!;
+    const job = serviceJob('canaried');
+    const update = { Canary: 1, MaxParallel: 1, MinHealthyTime: 1e9, HealthyDeadline: 60e9, ProgressDeadline: 120e9, HealthCheck: 'task_states' };
+    const v0 = { Job: { ...job.Job, Update: update } };
+    expect((await nomad('POST', '/v1/jobs', v0)).status).toBe(200);
+    await visit('/nomad/job/canaried?namespace=default');
+    await page.locator('[data-deployment]').getByText('successful', { exact: true }).waitFor(SEEN);
+
+    const task = v0.Job.TaskGroups[0].Tasks[0];
+    const v1 = { Job: { ...v0.Job, TaskGroups: [{ ...v0.Job.TaskGroups[0], Tasks: [{ ...task, Env: { RELEASE: '2' } }] }] } };
+    expect((await nomad('POST', '/v1/jobs', v1)).status).toBe(200);
+    const promote = page.getByRole('button', { name: 'Promote canaries' });
+    await promote.waitFor(SEEN);
+    // Nomad refuses to promote a canary before it is healthy; the page shows its count first.
+    const latest = page.locator('[data-deployment]').first();
+    await latest.getByTestId('healthy').getByText('1', { exact: true }).waitFor(SEEN);
+    await promote.click();
+    await latest.getByText('successful', { exact: true }).waitFor(SEEN);
+    const deployment = (await nomad('GET', '/v1/job/canaried/deployment')).body;
+    expect([deployment.JobVersion, deployment.Status, deployment.TaskGroups.web.Promoted]).toEqual([1, 'successful', true]);
   }, 300_000);
 
   it("toggles a node's eligibility and drain and lists its allocations", async () => {
@@ -139,5 +174,16 @@ describe.skipIf(!haveChromium)('the web UI for Nomad operations', () => {
     await page.getByText('None yet.').waitFor(SEEN);
     await page.getByRole('button', { name: 'Force launch' }).click();
     await page.getByTestId('children').getByRole('link', { name: /^nightly\/periodic-\d+$/ }).waitFor(SEEN);
+  }, 300_000);
+
+  it('says which token to sign in with where the API refuses the one given', async () => {
+    const { page, stack } = ui!;
+    await ui!.signIn({});
+    await visit(`/nomad/node/${stack.agentNodeId}`);
+    const alert = page.getByRole('alert').filter({ hasText: 'Not authorized' });
+    await alert.waitFor(SEEN);
+    expect(await alert.textContent()).toContain('a Nomad ACL token');
+    await visit('/nomad/job/scaled?namespace=default');
+    await page.getByRole('alert').filter({ hasText: 'Not authorized' }).waitFor(SEEN);
   }, 300_000);
 });

@@ -82,7 +82,7 @@ export function JobDeployments({ base, namespace }: { base: string; namespace: s
                     {group.DesiredCanaries > 0 ? `${group.PlacedCanaries?.length ?? 0}/${group.DesiredCanaries}${group.Promoted ? ' (promoted)' : ''}` : '–'}
                   </td>
                   <td>{group.PlacedAllocs}</td>
-                  <td>{group.HealthyAllocs}</td>
+                  <td data-testid="healthy">{group.HealthyAllocs}</td>
                   <td>{group.UnhealthyAllocs}</td>
                   <td>{group.AutoRevert ? 'yes' : 'no'}</td>
                 </tr>
