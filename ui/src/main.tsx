@@ -85,7 +85,15 @@ function Page() {
 
 function App() {
   const { path } = useLocation();
-  const section = path.startsWith('/nomad') || path === '/' ? 'nomad' : path.startsWith('/codearts') ? 'codearts' : path === '/sign-in' ? 'sign-in' : 'gitlab';
+  const section = path.startsWith('/nomad/node')
+    ? 'nodes'
+    : path.startsWith('/nomad') || path === '/'
+      ? 'nomad'
+      : path.startsWith('/codearts')
+        ? 'codearts'
+        : path === '/sign-in'
+          ? 'sign-in'
+          : 'gitlab';
   const link = (to: string, label: string, name: string) => (
     <a href={href(to)} class={section === name ? 'active' : ''}>
       {label}
@@ -96,7 +104,7 @@ function App() {
       <nav class="top">
         <span class="brand">jobplane</span>
         {link('/nomad/jobs', 'Jobs', 'nomad')}
-        <a href={href('/nomad/nodes')}>Nodes</a>
+        {link('/nomad/nodes', 'Nodes', 'nodes')}
         {link('/gitlab/projects', 'Projects', 'gitlab')}
         {link('/codearts/tasks', 'CodeArts', 'codearts')}
         <span class="spacer" />

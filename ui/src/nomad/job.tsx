@@ -37,7 +37,9 @@ export interface AllocStub {
   NodeName?: string;
   ClientStatus: string;
   DesiredStatus: string;
-  JobVersion: number;
+  /** On list stubs; a node's allocations are whole ones, whose job carries it. */
+  JobVersion?: number;
+  Job?: { Version: number };
   CreateTime: number;
   ModifyTime: number;
 }
@@ -213,7 +215,7 @@ export function AllocTable({ allocs, showJob = false }: { allocs: AllocStub[]; s
             <td>
               <a href={href(`/nomad/node/${alloc.NodeID}`)}>{alloc.NodeName ?? alloc.NodeID.slice(0, 8)}</a>
             </td>
-            <td>{alloc.JobVersion}</td>
+            <td>{alloc.JobVersion ?? alloc.Job?.Version}</td>
             <td>{alloc.DesiredStatus}</td>
             <td>
               <Status value={alloc.ClientStatus} />
