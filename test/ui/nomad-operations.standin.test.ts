@@ -76,7 +76,7 @@ describe.skipIf(!haveChromium)('the web UI for Nomad operations', () => {
     expect([job.Version, job.TaskGroups[0].Count]).toEqual([2, 1]);
   }, 300_000);
 
-  it('opens a terminal in a running task, runs a command in it, restarts the task and stops the allocation', async () => {
+  it('opens a terminal in a running task, runs a command in it, restarts and signals the task and stops the allocation', async () => {
     const { page } = ui!;
     const allocs = (await nomad('GET', '/v1/job/scaled/allocations')).body as { ID: string; ClientStatus: string; DesiredStatus: string }[];
     const alloc = allocs.find((candidate) => candidate.ClientStatus === 'running' && candidate.DesiredStatus === 'run')!;
@@ -101,6 +101,13 @@ describe.skipIf(!haveChromium)('the web UI for Nomad operations', () => {
     await page.getByTestId('task-serve').getByText('1 restart', { exact: false }).waitFor(SEEN);
     await task.getByText('Restart Signaled').first().waitFor(SEEN);
     expect((await nomad('GET', `/v1/allocation/${alloc.ID}`)).body.TaskStates.serve.Restarts).toBe(1);
+
+    await task.getByLabel('Signal for serve').selectOption('SIGUSR1');
+    await task.getByRole('button', { name: 'Send signal' }).click();
+    await task.getByRole('cell', { name: 'Signaling', exact: true }).first().waitFor(SEEN);
+    // As Nomad's client records `alloc signal`: the signal in the event's details.
+    const events = (await nomad('GET', `/v1/allocation/${alloc.ID}`)).body.TaskStates.serve.Events as { Type: string; Details: Record<string, string> }[];
+    expect(events.find((event) => event.Type === 'Signaling')?.Details.signal).toBe('SIGUSR1');
 
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     await page.getByTestId('alloc-status').getByText('complete').waitFor(SEEN);
