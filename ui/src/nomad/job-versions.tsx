@@ -23,11 +23,11 @@ interface Versions {
  * A job's versions, newest first, each with its diff against the one before (as `nomad job history -p`
  * shows), and a revert to any older one. Kept live with blocking queries.
  */
-export function JobVersions({ base, namespace, current }: { base: string; namespace: string; current: number }) {
+export function JobVersions({ jobId, namespace, current }: { jobId: string; namespace: string; current: number }) {
+  const base = `/job/${encodeURIComponent(jobId)}`;
   const versions = useBlocking<Versions>(`${base}/versions?diffs=true&namespace=${encodeURIComponent(namespace)}`);
   const [open, setOpen] = useState<number>();
   const revert = useAction();
-  const jobId = decodeURIComponent(base.slice('/job/'.length));
   return (
     <Section title="Versions">
       {versions.error && <Failure error={versions.error} />}

@@ -150,7 +150,7 @@ export function JobPage({ id, namespace }: { id: string; namespace: string }) {
         </Section>
       )}
       {data.Type === 'service' && <JobDeployments base={base} namespace={namespace} />}
-      <JobVersions base={base} namespace={namespace} current={data.Version} />
+      <JobVersions jobId={data.ID} namespace={namespace} current={data.Version} />
       <Section title="Evaluations">
         {evals.error && <Failure error={evals.error} />}
         {evals.data && (
