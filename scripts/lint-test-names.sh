@@ -4,7 +4,7 @@
 # which starts no stand-ins, would run it; and a test named so reaches them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-needs="(from|import\() *'([^']*/(support/(nomad|gitlab|git-cli|resources)[^/']*|codearts/support|artifacts/helpers|infra/local/[^']*|functions/[^']*|shared/aws/[^']*)|@aws-sdk/[^']*)'"
+needs="(from|import\() *'([^']*/(support/(nomad|gitlab|git-cli|resources|web-ui)[^/']*|codearts/support|artifacts/helpers|infra/local/[^']*|functions/[^']*|shared/aws/[^']*)|@aws-sdk/[^']*)'"
 misnamed=$(find test -name '*.test.ts' ! -name '*.standin.test.ts' -print0 | xargs -0 grep -lE "$needs" || true)
 idle=$(find test -name '*.standin.test.ts' -print0 | xargs -0 grep -LE "$needs" || true)
 if [ -n "$misnamed" ]; then

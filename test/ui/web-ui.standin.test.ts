@@ -1,85 +1,42 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../infra/local/stand-ins';
-import { startLocalStack, type LocalStack } from '../../infra/local/local-stack';
-import { callUrl } from '../support/nomad-http';
+import type { LocalStack } from '../../infra/local/local-stack';
+import { haveChromium, SEEN, startWebUi, type WebUi } from '../support/web-ui';
 
 /**
- * The web UI in headless Chromium (Debian's `chromium`, driven by playwright-core) against a local
- * stack with its Nomad agent and GitLab shell runner: what a user does through the pages, checked on
- * what the pages show. Screenshots of the main screens go to docs/screenshots/.
+ * The web UI in headless Chromium against a local stack with its Nomad agent and GitLab shell
+ * runner: what a user does through the pages, checked on what the pages show. Screenshots of the
+ * main screens go to docs/screenshots/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-// As the contract tests do (test/support/nomad-contract.ts): in CI the browser tests never skip.
-if (!haveChromium && Boolean(process.env.CI) && process.env.CI !== 'false') throw new Error(`${CHROMIUM} is missing: CI installs the chromium package (.ci/run)`);
-if (!haveChromium) console.warn(`[web-ui] skipped: no ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
-
-const SCREENSHOTS = resolve('docs/screenshots');
-// Generous: a busy 2-core machine runs the agent, the runner, the worker and a browser at once.
-const SEEN = { timeout: 90_000 };
-
-const dataDir = mkdtempSync(join(tmpdir(), 'jobplane-ui-'));
-let stack: LocalStack | undefined;
-let browser: Browser | undefined;
-let page: Page;
-
-async function ensureBuilt(): Promise<void> {
-  // `npm install` builds the UI (the prepare script); a checkout that skipped it gets it built here.
-  if (existsSync(resolve('ui/dist/index.html'))) return;
-  const { build } = await import('vite');
-  await build({ configFile: resolve('ui/vite.config.ts'), logLevel: 'warn' });
-}
-
-async function shot(name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
-
-/** The sign-in page: each token given is saved to the tab's session storage, the others cleared. */
-async function signIn(tokens: { nomad?: string; gitlab?: string; codearts?: string }): Promise<void> {
-  await page.goto(`${stack!.url}/ui/sign-in`);
-  for (const dialect of ['nomad', 'gitlab', 'codearts'] as const) await page.locator(`input[name=${dialect}]`).fill(tokens[dialect] ?? '');
-  await page.getByRole('button', { name: 'Save' }).click();
-}
-
-const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => callUrl(stack!.url, method, path, body, headers);
+let ui: WebUi | undefined;
+let stack: LocalStack;
+let page: WebUi['page'];
+const shot = (name: string) => ui!.shot(name);
+const signIn = (tokens: Parameters<WebUi['signIn']>[0]) => ui!.signIn(tokens);
+const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => ui!.api(method, path, body, headers);
 
 describe.skipIf(!haveChromium)('the web UI', () => {
   beforeAll(async () => {
-    await ensureBuilt();
-    stack = await startLocalStack({ dataDir, port: await freePort(), agent: true, runner: true, periodicMs: 3_600_000 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(SEEN.timeout);
+    ui = await startWebUi({ agent: true, runner: true });
+    ({ stack, page } = ui);
   }, 300_000);
 
-  afterAll(async () => {
-    try {
-      await browser?.close();
-      await stack?.stop();
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  }, 120_000);
+  afterAll(() => ui?.stop(), 120_000);
 
   it('serves the app under /ui/ with a strict CSP, immutable assets and an uncached index', async () => {
-    const index = await fetch(`${stack!.url}/ui/nomad/jobs`);
+    const index = await fetch(`${stack.url}/ui/nomad/jobs`);
     expect(index.status).toBe(200);
     expect(index.headers.get('cache-control')).toBe('no-cache');
     expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
     const html = await index.text();
     const script = html.match(/src="(\/ui\/assets\/[^"]+\.js)"/)?.[1];
-    const asset = await fetch(`${stack!.url}${script}`);
+    const asset = await fetch(`${stack.url}${script}`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toMatch(/javascript/);
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
-    expect((await fetch(`${stack!.url}/ui/assets/missing.js`)).status).toBe(404);
+    expect((await fetch(`${stack.url}/ui/assets/missing.js`)).status).toBe(404);
     // The API's own answers carry no UI headers.
-    expect((await fetch(`${stack!.url}/v1/jobs`)).headers.get('content-security-policy')).toBeNull();
+    expect((await fetch(`${stack.url}/v1/jobs`)).headers.get('content-security-policy')).toBeNull();
   });
 
   it('says which token to sign in with when the API refuses the one given', async () => {
@@ -93,7 +50,7 @@ describe.skipIf(!haveChromium)('the web UI', () => {
   }, 300_000);
 
   it('signs in, runs a job and follows its allocation to running and its log line', async () => {
-    await signIn({ nomad: stack!.bootstrapToken });
+    await signIn({ nomad: stack.bootstrapToken });
     await page.getByTestId('jobs').waitFor(SEEN);
 
     await page.getByRole('link', { name: 'Run job' }).click();
@@ -149,14 +106,14 @@ describe.skipIf(!haveChromium)('the web UI', () => {
     await shot('nomad-nodes');
 
     // Stop from the job page: the job is marked stopped and the allocation told to stop.
-    await page.goto(`${stack!.url}/ui/nomad/job/greeter?namespace=default`);
+    await page.goto(`${stack.url}/ui/nomad/job/greeter?namespace=default`);
     await page.getByRole('button', { name: 'Stop' }).click();
     await page.getByRole('button', { name: 'Start' }).waitFor(SEEN);
-    expect((await api('GET', '/v1/job/greeter', undefined, { 'X-Nomad-Token': stack!.bootstrapToken })).body.Stop).toBe(true);
+    expect((await api('GET', '/v1/job/greeter', undefined, { 'X-Nomad-Token': stack.bootstrapToken })).body.Stop).toBe(true);
   }, 300_000);
 
-  it('runs a pipeline and shows its stages and its coloured, sectioned trace', async () => {
-    const token = { 'PRIVATE-TOKEN': stack!.bootstrapToken };
+  it('runs a pipeline and shows its stages, its coloured, sectioned trace and its artifacts', async () => {
+    const token = { 'PRIVATE-TOKEN': stack.bootstrapToken };
     const project = await api('POST', '/api/v4/projects', { name: 'demo' }, token);
     expect(project.status).toBe(201);
     const ci = [
@@ -167,6 +124,9 @@ describe.skipIf(!haveChromium)('the web UI', () => {
       '    - printf "\\033[0Ksection_start:%s:compile[collapsed=false]\\r\\033[0KCompiling\\n" "$(date +%s)"',
       '    - printf "\\033[32mcompiled ok\\033[0m\\n"',
       '    - printf "\\033[0Ksection_end:%s:compile\\r\\033[0K\\n" "$(date +%s)"',
+      '    - mkdir -p out/logs && echo "all green" > out/report.txt && echo detail > out/logs/build.log',
+      '  artifacts:',
+      '    paths: [out/]',
       'test:',
       '  stage: test',
       '  script:',
@@ -176,7 +136,7 @@ describe.skipIf(!haveChromium)('the web UI', () => {
     const file = await api('POST', `/api/v4/projects/${project.body.id}/repository/files/.gitlab-ci.yml`, { branch: 'main', commit_message: 'ci', content: ci }, token);
     expect(file.status).toBe(201);
 
-    await signIn({ gitlab: stack!.bootstrapToken });
+    await signIn({ gitlab: stack.bootstrapToken });
     await page.getByRole('link', { name: 'Projects' }).click();
     await page.getByTestId('projects').getByRole('link', { name: 'root/demo' }).click();
     await page.getByRole('button', { name: 'Run pipeline on main' }).click();
@@ -202,6 +162,21 @@ describe.skipIf(!haveChromium)('the web UI', () => {
     await step.locator('.trace-header').first().click();
     await step.getByText('compiled ok', { exact: true }).waitFor({ state: 'detached', timeout: SEEN.timeout });
     await page.getByRole('button', { name: 'Retry' }).waitFor(SEEN);
+
+    // The artifacts browser walks the archive's folders and downloads one file as it is.
+    const artifacts = page.getByTestId('artifacts');
+    await artifacts.getByRole('button', { name: /out/ }).click();
+    await artifacts.getByRole('link', { name: 'report.txt' }).waitFor(SEEN);
+    await artifacts.getByRole('button', { name: /logs/ }).waitFor(SEEN);
+    await shot('gitlab-artifacts');
+    const [download] = await Promise.all([page.waitForEvent('download'), artifacts.getByRole('link', { name: 'report.txt' }).click()]);
+    expect(download.suggestedFilename()).toBe('report.txt');
+    expect(readFileSync((await download.path())!, 'utf8')).toBe('all green\n');
+
+    // Erase takes the log and the artifacts away.
+    await page.getByRole('button', { name: 'Erase' }).click();
+    await page.getByText(/^Erased .*: its log and artifacts are gone\.$/).waitFor(SEEN);
+    expect(await page.getByTestId('artifacts').count()).toBe(0);
   }, 300_000);
 
   it('builds a CodeArts task and stops the running build', async () => {
@@ -214,12 +189,12 @@ describe.skipIf(!haveChromium)('the web UI', () => {
         job_name: 'long-build',
         steps: [{ module_id: 'devcloud2018.codeci_action_20017.action', name: 'Execute Shell Command', properties: { command: 'echo building; sleep 600' } }],
       },
-      { 'X-Auth-Token': stack!.bootstrapToken },
+      { 'X-Auth-Token': stack.bootstrapToken },
     );
     expect(created.status).toBe(200);
     const taskId: string = created.body.result.job_id;
 
-    await signIn({ codearts: stack!.bootstrapToken });
+    await signIn({ codearts: stack.bootstrapToken });
     await page.getByRole('link', { name: 'CodeArts' }).click();
     await page.locator('input[name=task]').fill(taskId);
     await page.getByRole('button', { name: 'Open task' }).click();
@@ -229,7 +204,7 @@ describe.skipIf(!haveChromium)('the web UI', () => {
     await shot('codearts-builds');
     await task.getByRole('button', { name: 'Stop' }).click();
     await task.getByText('ABORTED').waitFor(SEEN);
-    const history = await api('GET', `/v3/jobs/${taskId}/history?offset=0&limit=10&interval=7`, undefined, { 'X-Auth-Token': stack!.bootstrapToken });
+    const history = await api('GET', `/v3/jobs/${taskId}/history?offset=0&limit=10&interval=7`, undefined, { 'X-Auth-Token': stack.bootstrapToken });
     expect(history.body.history_records.map((record: { result: string }) => record.result)).toEqual(['ABORTED']);
   }, 300_000);
 });

@@ -4,6 +4,8 @@ import { AllocationPage } from './nomad/allocation';
 import { JobPage } from './nomad/job';
 import { Jobs } from './nomad/jobs';
 import { Nodes } from './nomad/nodes';
+import { NodePage } from './nomad/node';
+import { DispatchPage } from './nomad/job-launch';
 import { RunJob } from './nomad/run-job';
 import { JobPage as GitLabJob, PipelinePage, ProjectPipelines, Projects } from './gitlab/pages';
 import { Tasks } from './codearts/tasks';
@@ -67,6 +69,8 @@ function Page() {
   if (path === '/sign-in') return <SignIn />;
   if (path === '/nomad/jobs/run') return <RunJob />;
   if (path === '/nomad/nodes') return <Nodes />;
+  if ((match = path.match(/^\/nomad\/node\/([^/]+)$/))) return <NodePage id={match[1]} />;
+  if ((match = path.match(/^\/nomad\/job\/([^/]+)\/dispatch$/))) return <DispatchPage id={decodeURIComponent(match[1])} namespace={query.get('namespace') ?? 'default'} />;
   if ((match = path.match(/^\/nomad\/job\/([^/]+)$/))) return <JobPage id={decodeURIComponent(match[1])} namespace={query.get('namespace') ?? 'default'} />;
   if ((match = path.match(/^\/nomad\/allocation\/([^/]+)$/))) return <AllocationPage id={match[1]} />;
   if (path === '/gitlab/projects') return <Projects />;
@@ -81,7 +85,15 @@ function Page() {
 
 function App() {
   const { path } = useLocation();
-  const section = path.startsWith('/nomad') || path === '/' ? 'nomad' : path.startsWith('/codearts') ? 'codearts' : path === '/sign-in' ? 'sign-in' : 'gitlab';
+  const section = path.startsWith('/nomad/node')
+    ? 'nodes'
+    : path.startsWith('/nomad') || path === '/'
+      ? 'nomad'
+      : path.startsWith('/codearts')
+        ? 'codearts'
+        : path === '/sign-in'
+          ? 'sign-in'
+          : 'gitlab';
   const link = (to: string, label: string, name: string) => (
     <a href={href(to)} class={section === name ? 'active' : ''}>
       {label}
@@ -92,7 +104,7 @@ function App() {
       <nav class="top">
         <span class="brand">jobplane</span>
         {link('/nomad/jobs', 'Jobs', 'nomad')}
-        <a href={href('/nomad/nodes')}>Nodes</a>
+        {link('/nomad/nodes', 'Nodes', 'nodes')}
         {link('/gitlab/projects', 'Projects', 'gitlab')}
         {link('/codearts/tasks', 'CodeArts', 'codearts')}
         <a href="/openapi/">API</a>

@@ -46,6 +46,6 @@ export function ago(time: string | number | null | undefined): string {
   if (time === null || time === undefined || time === '') return '';
   // Nomad times are nanoseconds since the epoch, GitLab's ISO strings.
   const ms = typeof time === 'number' ? (time > 1e15 ? time / 1e6 : time) : Date.parse(time);
-  if (!ms) return '';
+  if (!ms || ms < 0) return '';
   return new Date(ms).toLocaleString();
 }

@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 /**
  * GitLab's `metadata.gz` for an archive (what Workhorse writes beside each uploaded zip): a gzip
@@ -34,4 +34,22 @@ export function buildMetadata(entries: ArchiveEntry[]): Buffer {
     parts.push(lengthPrefixed(entry.path), lengthPrefixed(`${JSON.stringify(attributes)}\n`));
   }
   return gzipSync(Buffer.concat(parts));
+}
+
+/** The entries of a `metadata.gz` (path, mode and size are what a listing needs). */
+export function readMetadata(gzipped: Uint8Array): Pick<ArchiveEntry, 'path' | 'mode' | 'size'>[] {
+  const bytes = gunzipSync(gzipped);
+  const strings: string[] = [];
+  for (let at = 0; at + 4 <= bytes.length; ) {
+    const length = bytes.readUInt32BE(at);
+    strings.push(bytes.subarray(at + 4, at + 4 + length).toString('utf8'));
+    at += 4 + length;
+  }
+  if (strings[0] !== METADATA_VERSION) throw new Error('not a GitLab artifacts metadata file');
+  const entries: Pick<ArchiveEntry, 'path' | 'mode' | 'size'>[] = [];
+  for (let index = 2; index + 1 < strings.length; index += 2) {
+    const attributes = JSON.parse(strings[index + 1]) as { mode?: string; size?: number };
+    entries.push({ path: strings[index], mode: attributes.mode ?? '', size: attributes.size ?? 0 });
+  }
+  return entries;
 }

@@ -7,6 +7,8 @@ import { expireProjectArtifacts } from '../artifacts/bulk-expire';
 import { archiveUrl, NOT_FOUND, singleFile } from '../artifacts/download';
 import { artifactEntryPath } from '../artifacts/entry-path';
 import { downloadableArchive, jobForRef } from '../artifacts/locate';
+import { readMetadata } from '../artifacts/metadata';
+import { artifactTree, directoryPrefix } from '../artifacts/tree';
 import { tooLarge, type ArtifactUpload } from '../artifacts/register';
 import { authorizeUpload, finalizeUpload, storeDirectUpload } from '../artifacts/upload';
 import type { ProjectAccess } from '../auth/policy';
@@ -14,11 +16,13 @@ import type { ArtifactFinalizeFields, ArtifactUploadParams, ProtocolParams } fro
 import { badRequest, forbidden, notFound, paramError } from '../errors';
 import type { JobRecord } from '../records';
 import { authenticateJob } from '../services/runner-job-updates';
+import { getObjectBytes } from '../store/bucket-objects';
 import { getJob } from '../store/jobs';
 import * as grape from './grape';
 import { rackQuery } from './rack-params';
 import { authenticated, authorize, findProject, type Authenticated } from './request';
 import { requestTargetPath } from './request-target';
+import { pageRequest, paginationParams, setOffsetHeaders } from './pagination';
 import { handlers, type GitLabApi } from './routing';
 import { jobIdPath, params, queryParams, runnerJobPath } from './validators';
 
@@ -169,6 +173,24 @@ const downloadArchive = handlers(readers, jobIdPath, async (c) => {
   return c.redirect(await archiveUrl(archive, c.req.method), 302);
 });
 
+/** `…/jobs/:job_id/artifacts/tree?path=&recursive=`: the archive's entries from its metadata, paged. */
+const listTree = handlers(
+  readers,
+  jobIdPath,
+  queryParams(z.object({ path: grape.string().optional(), recursive: grape.boolean().default(false), ...paginationParams })),
+  async (c) => {
+    const job = await readableBuild(c, c.req.valid('param').job_id);
+    const query = c.req.valid('query');
+    const metadata = downloadableArchive(job) && job.artifacts.find((artifact) => artifact.fileType === 'metadata' && artifact.objectKey !== undefined);
+    if (!metadata) throw NOT_FOUND();
+    const entries = artifactTree(readMetadata(await getObjectBytes(metadata.objectKey!)), directoryPrefix(query.path), query.recursive);
+    if (!entries) throw NOT_FOUND();
+    const request = pageRequest(query);
+    setOffsetHeaders(c, request, { hasMore: entries.length > request.offset + request.perPage, total: entries.length });
+    return c.json(entries.slice(request.offset, request.offset + request.perPage));
+  },
+);
+
 const downloadFile = handlers(readers, jobIdPath, async (c) => {
   const job = await readableBuild(c, c.req.valid('param').job_id);
   // /api/v4/projects/:id/jobs/:job_id/artifacts/<path>
@@ -209,6 +231,7 @@ export function mountArtifactsRoutes(api: GitLabApi): void {
   api.get('/jobs/:id/artifacts', ...runnerDownload);
   api.get('/projects/:id/jobs/artifacts/*', ...byRef);
   api.get('/projects/:id/jobs/:job_id/artifacts', ...downloadArchive);
+  api.get('/projects/:id/jobs/:job_id/artifacts/tree', ...listTree);
   api.get('/projects/:id/jobs/:job_id/artifacts/*', ...downloadFile);
   api.delete('/projects/:id/artifacts', ...deleteProjectArtifacts);
 }

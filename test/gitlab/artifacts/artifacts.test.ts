@@ -4,7 +4,8 @@ import { attachment, contentTypeOf } from '../../../shared/gitlab/artifacts/down
 import { artifactEntryPath } from '../../../shared/gitlab/artifacts/entry-path';
 import { expireAtFor, isExpired } from '../../../shared/gitlab/artifacts/expire-in';
 import { reportFormat, isUploadableType } from '../../../shared/gitlab/artifacts/file-types';
-import { buildMetadata } from '../../../shared/gitlab/artifacts/metadata';
+import { buildMetadata, readMetadata } from '../../../shared/gitlab/artifacts/metadata';
+import { artifactTree, directoryPrefix } from '../../../shared/gitlab/artifacts/tree';
 import { extractedEntryKey, siblingKey } from '../../../shared/gitlab/artifacts/object-keys';
 import { partSize } from '../../../shared/gitlab/artifacts/upload';
 
@@ -89,5 +90,36 @@ describe('download headers and keys', () => {
     const archive = 'artifacts/gitlab/1/2/u/artifacts.zip';
     expect(siblingKey(archive, 'metadata.gz')).toBe('artifacts/gitlab/1/2/u/metadata.gz');
     expect(extractedEntryKey(archive, 'out/a.txt')).toMatch(/^artifacts\/gitlab\/1\/2\/u\/entries\/[0-9a-f]{40}$/);
+  });
+});
+
+describe('the artifacts tree', () => {
+  const entry = (path: string, size = 0, mode = path.endsWith('/') ? '755' : '644') => ({ path, modified: 0, mode, crc: 0, size, zipped: size, comment: '' });
+  const entries = readMetadata(buildMetadata([entry('out/'), entry('out/b.txt', 3), entry('out/a/deep/x.bin', 7, '600'), entry('top.log', 1)]));
+
+  it('reads back what metadata.gz holds', () => {
+    expect(entries.map((listed) => [listed.path, listed.mode, listed.size])).toEqual([
+      ['out/', '755', 0],
+      ['out/b.txt', '644', 3],
+      ['out/a/deep/x.bin', '600', 7],
+      ['top.log', '644', 1],
+    ]);
+  });
+
+  it('lists one level, folders first, with the folders only implied by paths', () => {
+    expect(artifactTree(entries, '', false)).toEqual([
+      { name: 'out', path: 'out/', type: 'directory', mode: '040755' },
+      { name: 'top.log', path: 'top.log', type: 'file', size: 1, mode: '100644' },
+    ]);
+    expect(artifactTree(entries, directoryPrefix('./out/'), false)?.map((listed) => listed.path)).toEqual(['out/a/', 'out/b.txt']);
+    expect(artifactTree(entries, directoryPrefix('out/a'), true)).toEqual([
+      { name: 'deep', path: 'out/a/deep/', type: 'directory', mode: '040755' },
+      { name: 'x.bin', path: 'out/a/deep/x.bin', type: 'file', size: 7, mode: '100600' },
+    ]);
+  });
+
+  it('knows no folder that is not there, nor a file as a folder', () => {
+    expect(artifactTree(entries, directoryPrefix('nowhere'), false)).toBeUndefined();
+    expect(artifactTree(entries, directoryPrefix('top.log'), false)).toBeUndefined();
   });
 });

@@ -154,6 +154,20 @@ describe('downloads', () => {
     expect(await rawGet(`${base()}/out%00x`)).toMatchObject({ status: 400, body: 'Bad Request' });
   });
 
+  it('lists the archive as a tree from its metadata: one level, a folder, or all of it, paged', async () => {
+    const root = await http(server, 'GET', `${base()}/tree`, { token: server.root });
+    expect(root.status).toBe(200);
+    expect(root.body).toEqual([{ name: 'out', path: 'out/', type: 'directory', mode: expect.stringMatching(/^040\d{3}$/) }]);
+    const out = await http(server, 'GET', `${base()}/tree?path=out`, { token: server.root });
+    expect(out.body.map((entry: { path: string; type: string }) => `${entry.type} ${entry.path}`)).toEqual(['directory out/data/', 'directory out/dir/', 'file out/report.txt']);
+    expect(out.body[2]).toMatchObject({ name: 'report.txt', size: 9, mode: expect.stringMatching(/^100\d{3}$/) });
+    const all = await http(server, 'GET', `${base()}/tree?recursive=true&per_page=2&page=2`, { token: server.root });
+    expect(all.body.map((entry: { path: string }) => entry.path)).toEqual(['out/dir/', 'out/data/values.json']);
+    expect([all.headers.get('x-total'), all.headers.get('x-next-page')]).toEqual(['5', '3']);
+    const missing = await http(server, 'GET', `${base()}/tree?path=nowhere`, { token: server.root });
+    expect([missing.status, missing.body]).toEqual([404, { message: '404 Not Found' }]);
+  });
+
   it('finds the archive and a file by ref and job name, for gitbeaker too', async () => {
     const byRef = await fetch(`${server.url}/api/v4/projects/${projectId}/jobs/artifacts/main/download?job=build`, { headers: { 'PRIVATE-TOKEN': server.root }, redirect: 'manual' });
     expect(byRef.status).toBe(302);

@@ -3,6 +3,7 @@ import { gitlab } from '../api';
 import { useLoad, usePolled } from '../data';
 import { href, navigate } from '../router';
 import { ago, Failure, Loading, Section, Status } from '../view';
+import { Artifacts } from './artifacts';
 import { Trace } from './trace-view';
 
 interface Project {
@@ -35,6 +36,9 @@ interface Job {
   finished_at: string | null;
   allow_failure: boolean;
   pipeline: { id: number };
+  erased_at?: string | null;
+  artifacts?: { file_type: string; size: number; filename: string }[];
+  artifacts_expire_at?: string | null;
 }
 
 const UNFINISHED = new Set(['created', 'waiting_for_resource', 'preparing', 'pending', 'running', 'scheduled', 'waiting_for_callback', 'canceling']);
@@ -204,7 +208,7 @@ export function PipelinePage({ path, id }: { path: string; id: string }) {
   );
 }
 
-/** A job: its status, its live trace, and retry/cancel/play. */
+/** A job: its status, its live trace, its artifacts, and retry/cancel/play/erase. */
 export function JobPage({ path, id }: { path: string; id: string }) {
   const base = `${projectApi(path)}/jobs/${id}`;
   const load = async () => {
@@ -222,37 +226,42 @@ export function JobPage({ path, id }: { path: string; id: string }) {
     </button>
   );
   return (
-    <Section
-      title={`Job ${job.name}`}
-      actions={
-        <div class="actions">
-          {job.status === 'manual' && button('Play', 'play')}
-          {UNFINISHED.has(job.status) && button('Cancel', 'cancel', true)}
-          {['failed', 'canceled', 'success'].includes(job.status) && (
-            <button
-              onClick={() =>
-                act(
-                  setError,
-                  async () => navigate(`/${path}/-/jobs/${(await gitlab<Job>('POST', `${base}/retry`)).body.id}`),
-                  () => {},
-                )
-              }
-            >
-              Retry
-            </button>
-          )}
-        </div>
-      }
-    >
-      {error && <Failure error={error} />}
-      <p>
-        <span data-testid="job-status">
-          <Status value={job.status} />
-        </span>{' '}
-        · stage {job.stage} · <a href={href(`/${path}/-/pipelines/${job.pipeline.id}`)}>pipeline #{job.pipeline.id}</a>
-        {job.duration !== null && ` · ${job.duration.toFixed(0)} s`}
-      </p>
-      <Trace text={trace} />
-    </Section>
+    <>
+      <Section
+        title={`Job ${job.name}`}
+        actions={
+          <div class="actions">
+            {job.status === 'manual' && button('Play', 'play')}
+            {UNFINISHED.has(job.status) && button('Cancel', 'cancel', true)}
+            {['failed', 'canceled', 'success'].includes(job.status) && !job.erased_at && button('Erase', 'erase', true)}
+            {['failed', 'canceled', 'success'].includes(job.status) && (
+              <button
+                onClick={() =>
+                  act(
+                    setError,
+                    async () => navigate(`/${path}/-/jobs/${(await gitlab<Job>('POST', `${base}/retry`)).body.id}`),
+                    () => {},
+                  )
+                }
+              >
+                Retry
+              </button>
+            )}
+          </div>
+        }
+      >
+        {error && <Failure error={error} />}
+        <p>
+          <span data-testid="job-status">
+            <Status value={job.status} />
+          </span>{' '}
+          · stage {job.stage} · <a href={href(`/${path}/-/pipelines/${job.pipeline.id}`)}>pipeline #{job.pipeline.id}</a>
+          {job.duration !== null && ` · ${job.duration.toFixed(0)} s`}
+        </p>
+        {job.erased_at && <p class="muted">Erased {ago(job.erased_at)}: its log and artifacts are gone.</p>}
+        <Trace text={trace} />
+      </Section>
+      {job.artifacts?.some((artifact) => artifact.file_type === 'archive') && <Artifacts base={base} expireAt={job.artifacts_expire_at ?? null} />}
+    </>
   );
 }

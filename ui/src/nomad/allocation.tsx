@@ -3,6 +3,8 @@ import { authHeaders } from '../api';
 import { useBlocking } from '../data';
 import { href } from '../router';
 import { ago, Failure, Loading, Section, Status } from '../view';
+import { AllocActions, TaskActions } from './alloc-actions';
+import { ExecTerminal } from './exec-terminal';
 
 interface TaskEvent {
   Type: string;
@@ -33,7 +35,10 @@ interface Allocation {
   Job?: { TaskGroups: { Name: string; Tasks: { Name: string }[] }[] };
 }
 
-/** One allocation: its tasks' states and events (kept live) and their logs, followed. */
+/**
+ * One allocation: its tasks' states and events (kept live), stop/restart/signal while it runs, its
+ * logs followed, and an exec terminal into a running task.
+ */
 export function AllocationPage({ id }: { id: string }) {
   const alloc = useBlocking<Allocation>(`/allocation/${encodeURIComponent(id)}`);
   if (alloc.error && !alloc.data) return <Failure error={alloc.error} />;
@@ -43,7 +48,7 @@ export function AllocationPage({ id }: { id: string }) {
   const finished = ['complete', 'failed', 'lost'].includes(data.ClientStatus);
   return (
     <>
-      <Section title={`Allocation ${data.ID.slice(0, 8)}`}>
+      <Section title={`Allocation ${data.ID.slice(0, 8)}`} actions={!finished && data.DesiredStatus === 'run' && <AllocActions allocId={data.ID} />}>
         <dl class="facts">
           <dt>Name</dt>
           <dd>{data.Name}</dd>
@@ -52,7 +57,9 @@ export function AllocationPage({ id }: { id: string }) {
             <a href={href(`/nomad/job/${encodeURIComponent(data.JobID)}?namespace=${encodeURIComponent(data.Namespace)}`)}>{data.JobID}</a>
           </dd>
           <dt>Node</dt>
-          <dd>{data.NodeName ?? data.NodeID.slice(0, 8)}</dd>
+          <dd>
+            <a href={href(`/nomad/node/${data.NodeID}`)}>{data.NodeName ?? data.NodeID.slice(0, 8)}</a>
+          </dd>
           <dt>Desired</dt>
           <dd>{data.DesiredStatus}</dd>
           <dt>Status</dt>
@@ -64,7 +71,23 @@ export function AllocationPage({ id }: { id: string }) {
       {tasks.map((task) => {
         const state = data.TaskStates?.[task];
         return (
-          <Section key={task} title={`Task ${task}`} actions={state && <Status value={state.Failed ? 'failed' : state.State} />}>
+          <Section
+            key={task}
+            title={`Task ${task}`}
+            actions={
+              <div class="actions">
+                {state?.State === 'running' && data.DesiredStatus === 'run' && <TaskActions allocId={data.ID} task={task} />}
+                {state && <Status value={state.Failed ? 'failed' : state.State} />}
+              </div>
+            }
+          >
+            {state && (
+              <p class="muted" data-testid={`task-${task}`}>
+                {state.Restarts} restart{state.Restarts === 1 ? '' : 's'}
+                {ago(state.StartedAt) && ` · started ${ago(state.StartedAt)}`}
+                {ago(state.FinishedAt) && ` · finished ${ago(state.FinishedAt)}`}
+              </p>
+            )}
             <table class="list events">
               <thead>
                 <tr>
@@ -87,6 +110,9 @@ export function AllocationPage({ id }: { id: string }) {
         );
       })}
       {tasks.length > 0 && <Logs allocId={data.ID} tasks={tasks} finished={finished} />}
+      {tasks.some((task) => data.TaskStates?.[task]?.State === 'running') && (
+        <ExecTerminal allocId={data.ID} tasks={tasks.filter((task) => data.TaskStates?.[task]?.State === 'running')} />
+      )}
     </>
   );
 }

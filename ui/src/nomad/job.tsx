@@ -1,8 +1,12 @@
-import { useState } from 'preact/hooks';
+import { useAction } from '../action';
 import { nomad } from '../api';
 import { useBlocking } from '../data';
 import { href } from '../router';
 import { ago, Failure, Loading, Section, Status } from '../view';
+import { JobDeployments } from './job-deployments';
+import { TaskGroups, type TaskGroup } from './job-groups';
+import { ChildJobs, ForceLaunch, type Parameterized } from './job-launch';
+import { JobVersions } from './job-versions';
 
 interface Job {
   ID: string;
@@ -13,7 +17,10 @@ interface Job {
   Stop: boolean;
   Version: number;
   Datacenters: string[];
-  TaskGroups: { Name: string; Count: number; Tasks: { Name: string; Driver: string }[] }[];
+  ParentID?: string;
+  Periodic?: { Enabled: boolean; Spec: string; TimeZone?: string } | null;
+  ParameterizedJob?: Parameterized | null;
+  TaskGroups: TaskGroup[];
 }
 
 interface Summary {
@@ -23,12 +30,16 @@ interface Summary {
 export interface AllocStub {
   ID: string;
   Name: string;
+  JobID: string;
+  Namespace: string;
   TaskGroup: string;
   NodeID: string;
   NodeName?: string;
   ClientStatus: string;
   DesiredStatus: string;
-  JobVersion: number;
+  /** On list stubs; a node's allocations are whole ones, whose job carries it. */
+  JobVersion?: number;
+  Job?: { Version: number };
   CreateTime: number;
   ModifyTime: number;
 }
@@ -44,9 +55,11 @@ interface Evaluation {
   BlockedEval?: string;
 }
 
-const STATES = ['Queued', 'Starting', 'Running', 'Complete', 'Failed', 'Lost', 'Unknown'];
-
-/** One job: its task groups with their allocation counts, its allocations and evaluations, all kept live. */
+/**
+ * One job, kept live: its task groups with their allocation counts and scale, its allocations,
+ * deployments, versions with their diffs, and evaluations; stop/start, and for a periodic or
+ * parameterized job its launches (force, dispatch) instead.
+ */
 export function JobPage({ id, namespace }: { id: string; namespace: string }) {
   const q = `namespace=${encodeURIComponent(namespace)}`;
   const base = `/job/${encodeURIComponent(id)}`;
@@ -54,42 +67,42 @@ export function JobPage({ id, namespace }: { id: string; namespace: string }) {
   const summary = useBlocking<Summary>(`${base}/summary?${q}`);
   const allocs = useBlocking<AllocStub[]>(`${base}/allocations?${q}`);
   const evals = useBlocking<Evaluation[]>(`${base}/evaluations?${q}`);
-  const [actionError, setActionError] = useState<Error>();
-
-  async function act(run: () => Promise<unknown>) {
-    setActionError(undefined);
-    try {
-      await run();
-    } catch (error) {
-      setActionError(error as Error);
-    }
-  }
-  const stop = () => act(() => nomad('DELETE', `${base}?${q}`));
-  const start = () => act(() => nomad('POST', `${base}?${q}`, { Job: { ...job.data, Stop: false } }));
+  const action = useAction();
 
   if (job.error && !job.data) return <Failure error={job.error} />;
   if (!job.data) return <Loading />;
   const data = job.data;
+  const stop = () => action.run(() => nomad('DELETE', `${base}?${q}`));
+  const start = () => action.run(() => nomad('POST', `${base}?${q}`, { Job: { ...data, Stop: false } }));
+  const launcher = !!data.Periodic?.Enabled || !!data.ParameterizedJob;
   return (
     <>
       <Section
         title={`Job ${data.Name}`}
         actions={
           <div class="actions">
+            {data.Periodic?.Enabled && !data.Stop && <ForceLaunch base={base} namespace={namespace} />}
+            {data.ParameterizedJob && !data.Stop && (
+              <a class="button" href={href(`/nomad/job/${encodeURIComponent(id)}/dispatch?${q}`)}>
+                Dispatch
+              </a>
+            )}
             {data.Stop ? (
-              <button onClick={start}>Start</button>
+              <button disabled={action.busy} onClick={start}>
+                Start
+              </button>
             ) : (
-              <button class="danger" onClick={stop}>
+              <button class="danger" disabled={action.busy} onClick={stop}>
                 Stop
               </button>
             )}
           </div>
         }
       >
-        {actionError && <Failure error={actionError} />}
+        {action.error && <Failure error={action.error} />}
         <dl class="facts">
           <dt>Status</dt>
-          <dd>
+          <dd data-testid="job-status">
             <Status value={data.Status} />
           </dd>
           <dt>Type</dt>
@@ -97,41 +110,47 @@ export function JobPage({ id, namespace }: { id: string; namespace: string }) {
           <dt>Namespace</dt>
           <dd>{data.Namespace}</dd>
           <dt>Version</dt>
-          <dd>{data.Version}</dd>
+          <dd data-testid="job-version">{data.Version}</dd>
           <dt>Datacenters</dt>
           <dd>{data.Datacenters.join(', ')}</dd>
+          {data.ParentID && (
+            <>
+              <dt>Parent</dt>
+              <dd>
+                <a href={href(`/nomad/job/${encodeURIComponent(data.ParentID)}?${q}`)}>{data.ParentID}</a>
+              </dd>
+            </>
+          )}
+          {data.Periodic?.Enabled && (
+            <>
+              <dt>Periodic</dt>
+              <dd class="mono">
+                {data.Periodic.Spec}
+                {data.Periodic.TimeZone ? ` (${data.Periodic.TimeZone})` : ''}
+              </dd>
+            </>
+          )}
+          {data.ParameterizedJob && (
+            <>
+              <dt>Parameterized</dt>
+              <dd>payload {data.ParameterizedJob.Payload}</dd>
+            </>
+          )}
         </dl>
       </Section>
       <Section title="Task groups">
-        <table class="list">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Count</th>
-              <th>Tasks</th>
-              {STATES.map((state) => (
-                <th key={state}>{state}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {data.TaskGroups.map((group) => (
-              <tr key={group.Name}>
-                <td>{group.Name}</td>
-                <td>{group.Count}</td>
-                <td>{group.Tasks.map((task) => `${task.Name} (${task.Driver})`).join(', ')}</td>
-                {STATES.map((state) => (
-                  <td key={state}>{summary.data?.Summary[group.Name]?.[state] ?? 0}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        {summary.error && <Failure error={summary.error} />}
+        <TaskGroups base={base} namespace={namespace} groups={data.TaskGroups} summary={summary.data?.Summary} scalable={!launcher && data.Type !== 'system' && data.Type !== 'sysbatch'} />
       </Section>
-      <Section title="Allocations">
-        {allocs.error && <Failure error={allocs.error} />}
-        {allocs.data && <AllocTable allocs={allocs.data} />}
-      </Section>
+      {launcher && <ChildJobs id={data.ID} namespace={namespace} />}
+      {!launcher && (
+        <Section title="Allocations">
+          {allocs.error && <Failure error={allocs.error} />}
+          {allocs.data && <AllocTable allocs={allocs.data} />}
+        </Section>
+      )}
+      {data.Type === 'service' && <JobDeployments base={base} namespace={namespace} />}
+      <JobVersions jobId={data.ID} namespace={namespace} current={data.Version} />
       <Section title="Evaluations">
         {evals.error && <Failure error={evals.error} />}
         {evals.data && (
@@ -165,13 +184,14 @@ export function JobPage({ id, namespace }: { id: string; namespace: string }) {
   );
 }
 
-export function AllocTable({ allocs }: { allocs: AllocStub[] }) {
+export function AllocTable({ allocs, showJob = false }: { allocs: AllocStub[]; showJob?: boolean }) {
   if (allocs.length === 0) return <p class="muted">No allocations.</p>;
   return (
     <table class="list" data-testid="allocations">
       <thead>
         <tr>
           <th>ID</th>
+          {showJob && <th>Job</th>}
           <th>Name</th>
           <th>Node</th>
           <th>Version</th>
@@ -186,9 +206,16 @@ export function AllocTable({ allocs }: { allocs: AllocStub[] }) {
             <td class="mono">
               <a href={href(`/nomad/allocation/${alloc.ID}`)}>{alloc.ID.slice(0, 8)}</a>
             </td>
+            {showJob && (
+              <td>
+                <a href={href(`/nomad/job/${encodeURIComponent(alloc.JobID)}?namespace=${encodeURIComponent(alloc.Namespace)}`)}>{alloc.JobID}</a>
+              </td>
+            )}
             <td>{alloc.Name}</td>
-            <td>{alloc.NodeName ?? alloc.NodeID.slice(0, 8)}</td>
-            <td>{alloc.JobVersion}</td>
+            <td>
+              <a href={href(`/nomad/node/${alloc.NodeID}`)}>{alloc.NodeName ?? alloc.NodeID.slice(0, 8)}</a>
+            </td>
+            <td>{alloc.JobVersion ?? alloc.Job?.Version}</td>
             <td>{alloc.DesiredStatus}</td>
             <td>
               <Status value={alloc.ClientStatus} />

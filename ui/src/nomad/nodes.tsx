@@ -1,4 +1,5 @@
 import { useBlocking } from '../data';
+import { href } from '../router';
 import { Failure, Loading, Section, Status } from '../view';
 
 interface NodeStub {
@@ -37,8 +38,12 @@ export function Nodes() {
           <tbody>
             {nodes.data.map((node) => (
               <tr key={node.ID}>
-                <td class="mono">{node.ID.slice(0, 8)}</td>
-                <td>{node.Name}</td>
+                <td class="mono">
+                  <a href={href(`/nomad/node/${node.ID}`)}>{node.ID.slice(0, 8)}</a>
+                </td>
+                <td>
+                  <a href={href(`/nomad/node/${node.ID}`)}>{node.Name}</a>
+                </td>
                 <td>{node.Datacenter}</td>
                 <td>{node.NodePool}</td>
                 <td>
