@@ -59,7 +59,7 @@ export async function projectWithCi(server: GitLabServer, name: string, ci: stri
   if (project.status !== 201) throw new Error(`project: ${project.status} ${project.text}`);
   const file = await http(server, 'POST', `/api/v4/projects/${project.body.id}/repository/files/.gitlab-ci.yml`, {
     token: server.root,
-    json: { branch: 'main', content: ci, commit_message: 'ci' },
+    json: { branch: 'main', content: ci, commit_message: 'ci [skip ci]' },
   });
   if (file.status !== 201) throw new Error(`CI file: ${file.status} ${file.text}`);
   return { id: project.body.id, runnersToken: project.body.runners_token };
