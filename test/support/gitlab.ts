@@ -53,13 +53,13 @@ export async function http<T = any>(server: GitLabServer, method: string, path: 
   return readResponse<T>(await fetch(`${server.url}${path}`, { method, headers, body }));
 }
 
-/** A project of root's whose `.gitlab-ci.yml` on `main` is `ci`. */
+/** A project of root's whose `.gitlab-ci.yml` on `main` is `ci`, committed with `[skip ci]`: no push pipeline runs. */
 export async function projectWithCi(server: GitLabServer, name: string, ci: string): Promise<{ id: number; runnersToken: string }> {
   const project = await http(server, 'POST', '/api/v4/projects', { token: server.root, json: { name } });
   if (project.status !== 201) throw new Error(`project: ${project.status} ${project.text}`);
   const file = await http(server, 'POST', `/api/v4/projects/${project.body.id}/repository/files/.gitlab-ci.yml`, {
     token: server.root,
-    json: { branch: 'main', content: ci, commit_message: 'ci' },
+    json: { branch: 'main', content: ci, commit_message: 'ci [skip ci]' },
   });
   if (file.status !== 201) throw new Error(`CI file: ${file.status} ${file.text}`);
   return { id: project.body.id, runnersToken: project.body.runners_token };

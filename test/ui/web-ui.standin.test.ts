@@ -133,7 +133,7 @@ describe.skipIf(!haveChromium)('the web UI', () => {
       '    - echo "all tests passed"',
       '',
     ].join('\n');
-    const file = await api('POST', `/api/v4/projects/${project.body.id}/repository/files/.gitlab-ci.yml`, { branch: 'main', commit_message: 'ci', content: ci }, token);
+    const file = await api('POST', `/api/v4/projects/${project.body.id}/repository/files/.gitlab-ci.yml`, { branch: 'main', commit_message: 'ci [skip ci]', content: ci }, token);
     expect(file.status).toBe(201);
 
     await signIn({ gitlab: stack.bootstrapToken });

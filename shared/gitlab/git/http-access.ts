@@ -1,3 +1,4 @@
+import { canPushToBranch } from '../auth/branch-access';
 import { accessLevelIn, projectAccess } from '../auth/policy';
 import { resolvePrincipal, type Principal } from '../auth/principal';
 import { GitLabError } from '../errors';
@@ -51,6 +52,8 @@ export interface GitAccess {
   project: ProjectRecord;
   principal: Principal;
   canPush: boolean;
+  /** May push to the protected (default) branch: `Gitlab::UserAccess#can_push_to_branch?`. */
+  canPushProtected: boolean;
 }
 
 const SCOPES = { read: ['api', 'read_repository', 'write_repository'], write: ['api', 'write_repository'] };
@@ -71,5 +74,5 @@ export async function gitAccess(projectPath: string, authorization: string | und
     if (principal.kind === 'anonymous') throw ACCESS_DENIED();
     throw new GitHttpRefusal(403, 'You are not allowed to push code to this project.\n');
   }
-  return { project, principal, canPush };
+  return { project, principal, canPush, canPushProtected: canPush && (project.defaultBranch === null || canPushToBranch(access, project.defaultBranch)) };
 }

@@ -95,7 +95,7 @@ async function smartHttp(c: Context, next: Next): Promise<Response | void> {
       const result = v2 ? await uploadPackV2(repo, access.project.defaultBranch, body) : await uploadPackV0(repo, body);
       return c.body(new Uint8Array(result), 200, { 'Content-Type': 'application/x-git-upload-pack-result', ...NO_CACHE });
     }
-    const outcome = await receivePack(repo, body, { protectedBranch: access.project.defaultBranch, tooLarge });
+    const outcome = await receivePack(repo, body, { protectedBranch: access.project.defaultBranch, mayPushProtected: access.canPushProtected, tooLarge });
     let project = access.project;
     const branch = project.defaultBranch === null ? defaultBranchOf(outcome.applied) : undefined;
     if (branch) {

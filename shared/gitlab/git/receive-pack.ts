@@ -23,6 +23,8 @@ export interface PushCommand {
 export interface PushPolicy {
   /** The protected branch (the default branch), which may not be force-pushed or deleted. */
   protectedBranch: string | null;
+  /** Whether the pusher may push to the protected branch at all (maintainers, by default). */
+  mayPushProtected: boolean;
   /** Set when the request was larger than allowed: every command fails with this message. */
   tooLarge?: string;
 }
@@ -184,6 +186,10 @@ async function refuse(repo: Repository, reader: ObjectReader, command: PushComma
   }
   if (protectedRef && command.old !== ZERO_OID && !(await isAncestor(reader, command.old, command.new))) {
     messages.push('GitLab: You are not allowed to force push code to a protected branch on this project.');
+    return 'pre-receive hook declined';
+  }
+  if (protectedRef && !policy.mayPushProtected) {
+    messages.push('GitLab: You are not allowed to push code to protected branches on this project.');
     return 'pre-receive hook declined';
   }
   return undefined;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from '../../util/zod';
+import { canPushToBranch } from '../auth/branch-access';
 import { GitLabError } from '../errors';
 import { fileAt, writeFile } from '../services/repository-files';
 import { resolveRef } from '../git/commits';
@@ -10,8 +11,10 @@ import { handlers, type GitLabApi } from './routing';
 import { params, pathParams, queryParams } from './validators';
 
 /**
- * GitLab's repository files API (`lib/api/files.rb`): write a file on a branch as a new commit,
- * read it back. `:file_path` is URL-encoded (`dir%2Ffile.yml`).
+ * GitLab's repository files API (`lib/api/files.rb`): write or delete a file on a branch as a new
+ * commit (which starts a push pipeline), read it back. `:file_path` is URL-encoded
+ * (`dir%2Ffile.yml`). Whether the user may push to the branch is the commit service's check in
+ * GitLab, so its refusal is a 400, not the commits API's 403.
  */
 
 /** GitLab's `file_path: true` check, and what a git tree cannot hold (validations/repository-path.ts). */
@@ -20,36 +23,47 @@ const filePath = z.string().refine(isValidRepositoryPath, INVALID_PATH_MESSAGE);
 const rawFilePath = z.string().refine((path) => isValidRepositoryPath(path.replace(/^\/+/, '')), INVALID_PATH_MESSAGE);
 
 // The bounds are ours: a commit is one stored item (see the README).
-const writeParams = z.object({
+const simpleParams = {
   branch: grape.string(),
   commit_message: grape.boundedString(65_536),
-  content: grape.string(),
-  encoding: grape.values(['text', 'base64']).optional(),
   start_branch: grape.string().optional(),
   author_name: grape.boundedString(255).optional(),
   author_email: grape.boundedString(255).optional(),
+};
+const writeParams = z.object({
+  ...simpleParams,
+  content: grape.string(),
+  encoding: grape.values(['text', 'base64']).optional(),
   last_commit_id: grape.boundedString(64).optional(),
 });
+const deleteParams = z.object({ ...simpleParams, last_commit_id: grape.boundedString(64).optional() });
 
-function write(mode: 'create' | 'update') {
-  return handlers(authenticated({ required: true }), pathParams({ file_path: filePath }), params(writeParams), async (c) => {
+const NOT_ALLOWED = 'You are not allowed to push into this branch';
+
+function write(mode: 'create' | 'update' | 'delete') {
+  const body = mode === 'delete' ? deleteParams : writeParams;
+  return handlers(authenticated({ required: true }), pathParams({ file_path: filePath }), params(body), async (c) => {
     const { file_path: path } = c.req.valid('param');
-    const { branch, content, encoding, ...fields } = c.var.params;
+    const { branch, ...fields } = c.var.params as z.infer<typeof deleteParams> & Partial<z.infer<typeof writeParams>>;
+    const content = fields.content === undefined ? Buffer.alloc(0) : Buffer.from(fields.content, fields.encoding === 'base64' ? 'base64' : 'utf8');
     const access = await findProject(c, c.var.principal);
     authorize(access, 'push_code');
+    if (!canPushToBranch(access, branch)) throw new GitLabError(400, { message: NOT_ALLOWED });
     await writeFile({
       project: access.project,
       user: requireUser(c.var.principal),
       branch,
       startBranch: fields.start_branch,
       filePath: path,
-      content: Buffer.from(content, encoding === 'base64' ? 'base64' : 'utf8'),
+      content,
       commitMessage: fields.commit_message,
       authorName: fields.author_name,
       authorEmail: fields.author_email,
       mode,
       lastCommitId: fields.last_commit_id,
+      pushPipeline: true,
     });
+    if (mode === 'delete') return c.body(null, 204);
     return c.json({ file_path: path, branch }, mode === 'create' ? 201 : 200);
   });
 }
@@ -87,6 +101,7 @@ function read(raw: boolean) {
 export function mountRepositoryFilesRoutes(api: GitLabApi): void {
   api.post('/projects/:id/repository/files/:file_path', ...write('create'));
   api.put('/projects/:id/repository/files/:file_path', ...write('update'));
+  api.delete('/projects/:id/repository/files/:file_path', ...write('delete'));
   api.get('/projects/:id/repository/files/:file_path', ...read(false));
   api.get('/projects/:id/repository/files/:file_path/raw', ...read(true));
 }

@@ -6,14 +6,18 @@ import { setDefaultBranchIfUnset } from '../store/projects';
 import { isValidBranchName } from '../validations/ref-name';
 import { commitIn, entryAt, fileIn, openProjectRepository } from '../git/commits';
 import { compactWhenFragmented } from '../git/compaction';
-import { BRANCH_PREFIX } from '../git/ref-names';
+import { BRANCH_PREFIX, ZERO_OID } from '../git/ref-names';
 import { buildPack, commitPack, readCommitObject, stagePack } from '../git/repository';
+import { TreeBuilder } from '../git/tree-builder';
 import { PathConflict, setInTree } from '../git/tree-edit';
+import { afterPush } from './push-pipelines';
 
 /**
- * GitLab's repository files API on the project's git repository: each create or update is a real
- * git commit on the branch, stored as a small pack and published by a compare-and-set of the
- * branch, so concurrent writers (API or `git push`) never lose each other's commits.
+ * GitLab's repository files API on the project's git repository: each create, update or delete is
+ * a real git commit on the branch, stored as a small pack and published by a compare-and-set of
+ * the branch, so concurrent writers (API or `git push`) never lose each other's commits. With
+ * `pushPipeline` the commit then starts a push pipeline, as GitLab's post-receive does for
+ * commits made through the API (CodeArts' own CI file and a project's README do not).
  */
 export interface FileWrite {
   project: ProjectRecord;
@@ -21,12 +25,14 @@ export interface FileWrite {
   branch: string;
   startBranch?: string;
   filePath: string;
+  /** The new content; unused by `delete`. */
   content: Buffer;
   commitMessage: string;
   authorName?: string;
   authorEmail?: string;
-  mode: 'create' | 'update';
+  mode: 'create' | 'update' | 'delete';
   lastCommitId?: string;
+  pushPipeline?: boolean;
 }
 
 const NOT_ON_BRANCH = 'You can only create or edit files when you are on a branch';
@@ -52,17 +58,26 @@ export async function writeFile(write: FileWrite): Promise<CommitRecord> {
     const existing = parentTree ? await entryAt(repo, parentTree, write.filePath) : undefined;
     const exists = existing?.type === 'blob';
     if (write.mode === 'create' && exists) throw new GitLabError(400, { message: 'A file with this name already exists' });
-    if (write.mode === 'update' && !exists) throw new GitLabError(400, { message: "A file with this name doesn't exist" });
-    if (write.mode === 'update' && write.lastCommitId && write.lastCommitId !== head) {
+    if (write.mode !== 'create' && !exists) throw new GitLabError(400, { message: "A file with this name doesn't exist" });
+    if (write.mode !== 'create' && write.lastCommitId && write.lastCommitId !== head) {
       throw new GitLabError(400, { message: 'You are attempting to update a file that has changed since you started editing it.' });
     }
     let commitOid = '';
     let pack: Buffer;
     try {
       pack = await buildPack(async (scratch) => {
-        const blob = await git.writeBlob({ fs: scratch.fs, gitdir: scratch.gitdir, blob: write.content });
         const trees: string[] = [];
-        const tree = await setInTree(repo, scratch, parentTree, write.filePath.split('/'), { oid: blob, mode: existing?.mode ?? '100644' }, trees);
+        let tree: string;
+        const written: string[] = [];
+        if (write.mode === 'delete') {
+          const edit = new TreeBuilder(repo, parentTree);
+          await edit.remove(write.filePath);
+          tree = await edit.write(scratch, trees);
+        } else {
+          const blob = await git.writeBlob({ fs: scratch.fs, gitdir: scratch.gitdir, blob: write.content });
+          written.push(blob);
+          tree = await setInTree(repo, scratch, parentTree, write.filePath.split('/'), { oid: blob, mode: existing?.mode ?? '100644' }, trees);
+        }
         const now = Math.floor(Date.now() / 1000);
         const author = { name: write.authorName ?? write.user.name, email: write.authorEmail ?? write.user.email, timestamp: now, timezoneOffset: 0 };
         const message = write.commitMessage.endsWith('\n') ? write.commitMessage : `${write.commitMessage}\n`;
@@ -71,7 +86,7 @@ export async function writeFile(write: FileWrite): Promise<CommitRecord> {
           gitdir: scratch.gitdir,
           commit: { message, tree, parent: head ? [head] : [], author, committer: { ...author, name: write.user.name, email: write.user.email } },
         });
-        return [blob, ...trees, commitOid];
+        return [...written, ...trees, commitOid];
       });
     } catch (error) {
       if (error instanceof PathConflict) throw new GitLabError(400, { message: 'A file with this name already exists' });
@@ -86,7 +101,12 @@ export async function writeFile(write: FileWrite): Promise<CommitRecord> {
     } finally {
       await staged.dispose();
     }
-    if (project.defaultBranch === null) await setDefaultBranchIfUnset(project.id, write.branch);
+    let target = project;
+    if (project.defaultBranch === null) {
+      await setDefaultBranchIfUnset(project.id, write.branch);
+      target = { ...project, defaultBranch: write.branch };
+    }
+    if (write.pushPipeline) await afterPush({ project: target, user: write.user, repo, updates: [{ name: refName, old: branchExists ? head! : ZERO_OID, new: commitOid }], pushOptions: [] });
     await compactWhenFragmented(repo);
     return (await commitIn(repo, commitOid))!;
   }

@@ -44,7 +44,7 @@ test:
 
 async function project(name: string, ci: string): Promise<number> {
   const id = (await http(server, 'POST', '/api/v4/projects', { token: server.root, json: { name } })).body.id;
-  await http(server, 'POST', `/api/v4/projects/${id}/repository/files/.gitlab-ci.yml`, { token: server.root, json: { branch: 'main', content: ci, commit_message: 'ci' } });
+  await http(server, 'POST', `/api/v4/projects/${id}/repository/files/.gitlab-ci.yml`, { token: server.root, json: { branch: 'main', content: ci, commit_message: 'ci [skip ci]' } });
   return id;
 }
 

@@ -31,7 +31,7 @@ export async function projectWithRunner(server: GitLabServer, name: string, ci: 
   const projectId = (await http(server, 'POST', '/api/v4/projects', { token: server.root, json: { name } })).body.id;
   await http(server, 'POST', `/api/v4/projects/${projectId}/repository/files/.gitlab-ci.yml`, {
     token: server.root,
-    json: { branch: 'main', content: ci, commit_message: 'ci' },
+    json: { branch: 'main', content: ci, commit_message: 'ci [skip ci]' },
   });
   return { projectId, runnerToken: (await makeRunner(server)).token };
 }

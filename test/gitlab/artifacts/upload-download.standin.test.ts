@@ -190,7 +190,7 @@ describe('downloads', () => {
   it('takes refs with slashes, literal (python-gitlab, curl) or encoded (gitbeaker)', async () => {
     await http(server, 'POST', `/api/v4/projects/${projectId}/repository/files/notes.txt`, {
       token: server.root,
-      json: { branch: 'feature/x', start_branch: 'main', content: 'x', commit_message: 'branch' },
+      json: { branch: 'feature/x', start_branch: 'main', content: 'x', commit_message: 'branch [skip ci]' },
     });
     const branchJob = await startJob(server, projectId, runnerToken, 'feature/x');
     expect((await uploadViaAuthorize(server, branchJob, await makeZip({ 'raw/file.txt': 'on a branch' }))).status).toBe(201);

@@ -26,7 +26,7 @@ beforeAll(async () => {
   for (const path of ['.gitlab-ci.yml', 'child.yml']) {
     await http(server, 'POST', `/api/v4/projects/${projectId}/repository/files/${encodeURIComponent(path)}`, {
       token: server.root,
-      json: { branch: 'main', content: path === 'child.yml' ? 'child-job: { script: x }' : CI, commit_message: `add ${path}` },
+      json: { branch: 'main', content: path === 'child.yml' ? 'child-job: { script: x }' : CI, commit_message: `add ${path} [skip ci]` },
     });
   }
   otherProjectId = (await http(server, 'POST', '/api/v4/projects', { token: server.root, json: { name: 'other' } })).body.id;
@@ -237,7 +237,7 @@ describe('error bodies', () => {
     expect((await http(server, 'POST', `/api/v4/projects/${projectId}/pipeline`, { token: server.root, json: { ref: 'nope' } })).body).toEqual({ message: { base: ['Reference not found'] } });
     await http(server, 'PUT', `/api/v4/projects/${projectId}/repository/files/.gitlab-ci.yml`, {
       token: server.root,
-      json: { branch: 'broken', start_branch: 'main', content: 'job: { script: x, stage: nowhere }', commit_message: 'break' },
+      json: { branch: 'broken', start_branch: 'main', content: 'job: { script: x, stage: nowhere }', commit_message: 'break [skip ci]' },
     });
     const broken = await http(server, 'POST', `/api/v4/projects/${projectId}/pipeline`, { token: server.root, json: { ref: 'broken' } });
     expect(broken.status).toBe(400);

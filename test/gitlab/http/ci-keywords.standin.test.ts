@@ -198,7 +198,7 @@ stop:
 
 describe('interruptible and workflow:auto_cancel', () => {
   async function commit(projectId: number, content: string): Promise<void> {
-    const response = await http(server, 'PUT', api(`/projects/${projectId}/repository/files/.gitlab-ci.yml`), { token: server.root, json: { branch: 'main', content, commit_message: 'change' } });
+    const response = await http(server, 'PUT', api(`/projects/${projectId}/repository/files/.gitlab-ci.yml`), { token: server.root, json: { branch: 'main', content, commit_message: 'change [skip ci]' } });
     expect(response.status).toBe(200);
   }
   async function pipeline(projectId: number): Promise<number> {
@@ -304,7 +304,7 @@ child:
     const library = (await projectWithCi(server, 'library', 'build:\n  script: [make]\n  artifacts: { paths: [lib.so] }\n')).id;
     await http(server, 'POST', api(`/projects/${library}/repository/files/ci%2Fshared.yml`), {
       token: server.root,
-      json: { branch: 'main', content: 'spec:\n  inputs:\n    target: { default: all }\n---\nshared:\n  script:\n    - make $[[ inputs.target ]]\n', commit_message: 'shared' },
+      json: { branch: 'main', content: 'spec:\n  inputs:\n    target: { default: all }\n---\nshared:\n  script:\n    - make $[[ inputs.target ]]\n', commit_message: 'shared [skip ci]' },
     });
     const built = await http(server, 'POST', api(`/projects/${library}/pipeline?ref=main`), { token: server.root });
     const build = await take();
@@ -374,7 +374,7 @@ describe('id_tokens', () => {
 describe('resource_group on a trigger job', () => {
   it('starts the bridge once it has the resource', async () => {
     const projectId = (await projectWithCi(server, 'bridge-group', 'child:\n  resource_group: downstream\n  trigger:\n    include: child.yml\n')).id;
-    await http(server, 'POST', api(`/projects/${projectId}/repository/files/child.yml`), { token: server.root, json: { branch: 'main', content: 'inner: { script: [make] }\n', commit_message: 'child' } });
+    await http(server, 'POST', api(`/projects/${projectId}/repository/files/child.yml`), { token: server.root, json: { branch: 'main', content: 'inner: { script: [make] }\n', commit_message: 'child [skip ci]' } });
     const pipeline = await http(server, 'POST', api(`/projects/${projectId}/pipeline?ref=main`), { token: server.root });
     const bridges = await http(server, 'GET', api(`/projects/${projectId}/pipelines/${pipeline.body.id}/bridges`), { token: server.root });
     expect(bridges.body[0]).toMatchObject({ name: 'child', status: 'success', downstream_pipeline: expect.objectContaining({ status: 'pending' }) });

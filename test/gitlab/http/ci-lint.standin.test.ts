@@ -37,7 +37,7 @@ beforeAll(async () => {
   projectId = (await projectWithCi(server, 'linted', CI)).id;
   await http(server, 'POST', `/api/v4/projects/${projectId}/repository/files/ci%2Fextra.yml`, {
     token: server.root,
-    json: { branch: 'main', content: 'extra:\n  script: [echo extra]\n', commit_message: 'extra' },
+    json: { branch: 'main', content: 'extra:\n  script: [echo extra]\n', commit_message: 'extra [skip ci]' },
   });
 });
 afterAll(async () => server.stop());
@@ -105,7 +105,7 @@ describe('POST /projects/:id/ci/lint', () => {
     const lint = await http(server, 'POST', `/api/v4/projects/${projectId}/ci/lint`, { token: server.root, json: { content: broken } });
     expect(lint.status).toBe(200);
     expect(lint.body).toEqual({ valid: false, errors: ['jobs:build config contains unknown keys: scrpt'], warnings: [], merged_yaml: '---\nbuild:\n  scrpt: make\n', includes: [] });
-    await http(server, 'PUT', `/api/v4/projects/${projectId}/repository/files/.gitlab-ci.yml`, { token: server.root, json: { branch: 'broken', start_branch: 'main', content: broken, commit_message: 'break' } });
+    await http(server, 'PUT', `/api/v4/projects/${projectId}/repository/files/.gitlab-ci.yml`, { token: server.root, json: { branch: 'broken', start_branch: 'main', content: broken, commit_message: 'break [skip ci]' } });
     const created = await http(server, 'POST', `/api/v4/projects/${projectId}/pipeline`, { token: server.root, json: { ref: 'broken' } });
     expect(created).toMatchObject({ status: 400, body: { message: { base: lint.body.errors } } });
     const yamlError = await api.Lint.lint(projectId, 'a: [');
@@ -131,7 +131,7 @@ describe('POST /projects/:id/ci/lint', () => {
       { name: 'test', stage: 'test', before_script: [], script: ['make test'], after_script: [], tag_list: [], environment: 'review', when: 'on_success', allow_failure: false },
       { name: 'deploy-docs', stage: 'test', before_script: [], script: ['deploy'], after_script: [], tag_list: [], environment: null, when: 'on_success', allow_failure: false },
     ]);
-    await http(server, 'POST', `/api/v4/projects/${projectId}/repository/files/other.txt`, { token: server.root, json: { branch: 'feature', start_branch: 'main', content: 'x', commit_message: 'feature' } });
+    await http(server, 'POST', `/api/v4/projects/${projectId}/repository/files/other.txt`, { token: server.root, json: { branch: 'feature', start_branch: 'main', content: 'x', commit_message: 'feature [skip ci]' } });
     const onFeature = await api.Lint.lint(projectId, CI, { dryRun: true, includeJobs: true, ref: 'feature' });
     expect((onFeature.jobs as { name: string; when: string; allow_failure: boolean }[]).map((job) => [job.name, job.when, job.allow_failure])).toEqual([
       ['build', 'on_success', false],

@@ -78,7 +78,7 @@ describe('the trace of a job in debug mode', () => {
 describe('playing a manual bridge', () => {
   it('answers the bridge as pending; the downstream pipeline follows', async () => {
     const projectId = (await projectWithCi(server, 'bridged', 'child:\n  when: manual\n  trigger: { include: child.yml }\n')).id;
-    await http(server, 'POST', `/api/v4/projects/${projectId}/repository/files/child.yml`, { token: server.root, json: { branch: 'main', content: 'inner: { script: [x] }\n', commit_message: 'child' } });
+    await http(server, 'POST', `/api/v4/projects/${projectId}/repository/files/child.yml`, { token: server.root, json: { branch: 'main', content: 'inner: { script: [x] }\n', commit_message: 'child [skip ci]' } });
     const pipeline = await api.Pipelines.create(projectId, 'main');
     const [bridge] = await api.Jobs.allPipelineBridges(projectId, pipeline.id);
     expect(bridge.status).toBe('manual');

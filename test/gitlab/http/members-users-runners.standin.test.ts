@@ -86,7 +86,7 @@ describe('pipeline list filters', () => {
   it('filters by ref and by status, newest first', async () => {
     const branch = await http(server, 'POST', `/api/v4/projects/${projectId}/repository/files/README.md`, {
       token: server.root,
-      json: { branch: 'feature', start_branch: 'main', content: 'x', commit_message: 'branch' },
+      json: { branch: 'feature', start_branch: 'main', content: 'x', commit_message: 'branch [skip ci]' },
     });
     expect(branch.status).toBe(201);
     const run = async (ref: string) => (await http(server, 'POST', `/api/v4/projects/${projectId}/pipeline`, { token: server.root, json: { ref } })).body.id as number;

@@ -50,10 +50,10 @@ describe('a pipeline driven by gitbeaker and a runner', () => {
     const project = await api.Projects.create({ name: 'Demo App', visibility: 'private' });
     expect(project).toMatchObject({ name: 'Demo App', path: 'demo-app', path_with_namespace: 'root/demo-app', visibility: 'private', default_branch: null });
     projectId = project.id;
-    const created = await api.RepositoryFiles.create(projectId, '.gitlab-ci.yml', 'main', 'stages: [x]\nx: { stage: x, script: x }\n', 'Add CI');
+    const created = await api.RepositoryFiles.create(projectId, '.gitlab-ci.yml', 'main', 'stages: [x]\nx: { stage: x, script: x }\n', 'Add CI [skip ci]');
     expect(created).toEqual({ file_path: '.gitlab-ci.yml', branch: 'main' });
     const first = await api.RepositoryFiles.show(projectId, '.gitlab-ci.yml', 'main');
-    const edited = await api.RepositoryFiles.edit(projectId, '.gitlab-ci.yml', 'main', CI, 'Real CI');
+    const edited = await api.RepositoryFiles.edit(projectId, '.gitlab-ci.yml', 'main', CI, 'Real CI [skip ci]');
     expect(edited).toEqual({ file_path: '.gitlab-ci.yml', branch: 'main' });
     const second = await api.RepositoryFiles.show(projectId, '.gitlab-ci.yml', 'main');
     expect(second.commit_id).toMatch(/^[0-9a-f]{40}$/);

@@ -12,8 +12,8 @@ beforeAll(async () => {
   server = await startGitLab();
   api = client(server, server.root);
   projectId = (await projectWithCi(server, 'pipes', 'build:\n  script: [make]\n  artifacts: { paths: [out/] }\nchild:\n  trigger: { include: child.yml }\n')).id;
-  await http(server, 'POST', `/api/v4/projects/${projectId}/repository/files/child.yml`, { token: server.root, json: { branch: 'main', content: 'inner: { script: [x] }\n', commit_message: 'child' } });
-  await http(server, 'POST', `/api/v4/projects/${projectId}/repository/files/other.txt`, { token: server.root, json: { branch: 'feature', start_branch: 'main', content: 'x', commit_message: 'feature' } });
+  await http(server, 'POST', `/api/v4/projects/${projectId}/repository/files/child.yml`, { token: server.root, json: { branch: 'main', content: 'inner: { script: [x] }\n', commit_message: 'child [skip ci]' } });
+  await http(server, 'POST', `/api/v4/projects/${projectId}/repository/files/other.txt`, { token: server.root, json: { branch: 'feature', start_branch: 'main', content: 'x', commit_message: 'feature [skip ci]' } });
 });
 afterAll(async () => server.stop());
 

@@ -24,7 +24,7 @@ beforeAll(async () => {
   maintainer = await makeUser(server, 'maint');
   projectA = (await api.Projects.create({ name: 'runner-a' })).id;
   projectB = (await api.Projects.create({ name: 'runner-b' })).id;
-  await http(server, 'POST', `/api/v4/projects/${projectA}/repository/files/.gitlab-ci.yml`, { token: server.root, json: { branch: 'main', content: 'one: { script: [x], tags: [linux] }\n', commit_message: 'ci' } });
+  await http(server, 'POST', `/api/v4/projects/${projectA}/repository/files/.gitlab-ci.yml`, { token: server.root, json: { branch: 'main', content: 'one: { script: [x], tags: [linux] }\n', commit_message: 'ci [skip ci]' } });
   await api.ProjectMembers.add(projectA, 40, { userId: maintainer.id });
   shared = await makeRunner(server, { tags: ['docker'] });
   projectRunner = await projectRunnerFor(projectA, maintainer.token, { tag_list: 'linux,arm' });
@@ -62,7 +62,7 @@ describe('listing runners', () => {
 
   it('stays online while busy with a long job: the job’s updates are heartbeats too', async () => {
     const busy = await projectRunnerFor(projectB, server.root, { tag_list: 'busy', run_untagged: false });
-    await http(server, 'POST', `/api/v4/projects/${projectB}/repository/files/.gitlab-ci.yml`, { token: server.root, json: { branch: 'main', content: 'long: { script: [sleep], tags: [busy] }\n', commit_message: 'ci' } });
+    await http(server, 'POST', `/api/v4/projects/${projectB}/repository/files/.gitlab-ci.yml`, { token: server.root, json: { branch: 'main', content: 'long: { script: [sleep], tags: [busy] }\n', commit_message: 'ci [skip ci]' } });
     await http(server, 'POST', `/api/v4/projects/${projectB}/pipeline`, { token: server.root, json: { ref: 'main' } });
     const job = await requestJob(server, busy.token);
     expect(job.status).toBe(201);

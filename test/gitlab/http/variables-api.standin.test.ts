@@ -98,7 +98,7 @@ describe('variables in jobs', () => {
     expect(last('CERT')).toMatchObject({ value: 'cert-body', file: true });
     expect(last('ONLY_REVIEW')).toBeUndefined();
 
-    await http(server, 'POST', `/api/v4/projects/${projectId}/repository/files/other.txt`, { token: server.root, json: { branch: 'feature', start_branch: 'main', content: 'x', commit_message: 'feature' } });
+    await http(server, 'POST', `/api/v4/projects/${projectId}/repository/files/other.txt`, { token: server.root, json: { branch: 'feature', start_branch: 'main', content: 'x', commit_message: 'feature [skip ci]' } });
     await api.Pipelines.create(projectId, 'feature');
     const unprotected = await requestJob(server, runner.token);
     expect(unprotected.status).toBe(201);
