@@ -246,3 +246,26 @@ export const Runner = z
     status: z.enum(['online', 'offline', 'stale', 'never_contacted', 'paused']),
   })
   .meta({ id: 'Runner' });
+
+export const PipelineSchedule = z
+  .object({
+    id: z.int(),
+    description: z.string(),
+    ref: z.string(),
+    cron: z.string(),
+    cron_timezone: z.string(),
+    next_run_at: time.nullable(),
+    active: z.boolean(),
+    created_at: time,
+    updated_at: time,
+    owner: UserBasic.nullable(),
+  })
+  .meta({ id: 'PipelineSchedule' });
+
+export const PipelineScheduleDetails = PipelineSchedule.extend({
+  last_pipeline: PipelineBasic.nullable(),
+  variables: z
+    .array(z.object({ variable_type: z.enum(['env_var', 'file']), key: z.string(), value: z.string(), raw: z.boolean() }))
+    .optional()
+    .meta({ description: 'Only for whom may read them' }),
+}).meta({ id: 'PipelineScheduleDetails' });

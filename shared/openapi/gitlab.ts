@@ -6,6 +6,7 @@ import * as grape from '../gitlab/http/grape';
 import { jobScope, playParams } from '../gitlab/http/jobs-routes';
 import { getParams as lintQuery, postParams as lintBody } from '../gitlab/http/lint-routes';
 import { paginationParams } from '../gitlab/http/pagination';
+import { createParams as scheduleBody, listParams as scheduleQuery, updateParams as scheduleUpdateBody } from '../gitlab/http/pipeline-schedules-routes';
 import { createParams as pipelineBody, listParams as pipelineQuery, pipelineBuildsParams } from '../gitlab/http/pipelines-routes';
 import { listParams as projectQuery } from '../gitlab/http/projects-list-routes';
 import { createParams as projectBody } from '../gitlab/http/projects-routes';
@@ -49,6 +50,9 @@ const tagPath = projectPath.extend({ tag_name: z.string() });
 const shaPath = projectPath.extend({ sha: z.string().meta({ description: 'A commit SHA, branch or tag name' }) });
 const variablePath = projectPath.extend({ key: z.string() });
 const triggerPath = projectPath.extend({ trigger_id: grape.pathInteger() });
+const schedulePath = projectPath.extend({ pipeline_schedule_id: grape.pathInteger() });
+const byRefPath = projectPath.extend({ ref_name: z.string().meta({ description: 'A branch or tag (slashes allowed)' }) });
+const byRefQuery = z.object({ job: grape.string().meta({ description: "The job's name; its latest successful run on the ref" }) });
 
 const form = (schema: z.ZodType, required = true) => ({ required, content: { 'application/json': { schema }, 'application/x-www-form-urlencoded': { schema } } });
 
@@ -68,6 +72,7 @@ export function gitlabDocument(): OpenApiDocument {
       { name: 'CI/CD variables', description: "A project's CI/CD variables" },
       { name: 'Pipeline triggers', description: 'Trigger tokens and running pipelines with them' },
       { name: 'Users', description: 'Users' },
+      { name: 'Pipeline schedules', description: 'Pipelines run on a cron schedule' },
       { name: 'Pipelines', description: 'CI pipelines' },
       { name: 'Jobs', description: 'CI jobs, their logs and artifacts' },
       { name: 'CI Lint', description: 'Checking a `.gitlab-ci.yml`' },
@@ -219,6 +224,50 @@ export function gitlabDocument(): OpenApiDocument {
           responses: { '201': json('The pipeline', shapes.Pipeline), '400': errors['400'], '404': errors['404'] },
         }),
       },
+      '/api/v4/projects/{id}/pipeline_schedules': {
+        get: operation('Pipeline schedules', "List a project's pipeline schedules", {
+          requestParams: { path: projectPath, query: scheduleQuery },
+          responses: { '200': paged('The schedules', z.array(shapes.PipelineSchedule)), '400': errors['400'], ...reading },
+        }),
+        post: operation('Pipeline schedules', 'Create a pipeline schedule', {
+          requestParams: { path: projectPath },
+          requestBody: form(scheduleBody),
+          responses: { '201': json('The schedule', shapes.PipelineScheduleDetails), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/pipeline_schedules/{pipeline_schedule_id}': {
+        get: operation('Pipeline schedules', 'Read a pipeline schedule, with its last pipeline', {
+          requestParams: { path: schedulePath },
+          responses: { '200': json('The schedule', shapes.PipelineScheduleDetails), ...reading },
+        }),
+        put: operation('Pipeline schedules', 'Update a pipeline schedule (its owner)', {
+          requestParams: { path: schedulePath },
+          requestBody: form(scheduleUpdateBody, false),
+          responses: { '200': json('The schedule', shapes.PipelineScheduleDetails), ...writing },
+        }),
+        delete: operation('Pipeline schedules', 'Delete a pipeline schedule', {
+          requestParams: { path: schedulePath },
+          responses: { '204': empty('Deleted'), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/pipeline_schedules/{pipeline_schedule_id}/play': {
+        post: operation('Pipeline schedules', 'Run a schedule now', {
+          requestParams: { path: schedulePath },
+          responses: { '201': json('`{"message": "201 Created"}` (the pipeline is made in the background)', z.object({ message: z.string() })), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/jobs/artifacts/{ref_name}/download': {
+        get: operation('Jobs', "Download the artifacts archive of a ref's latest successful job of a name", {
+          requestParams: { path: byRefPath, query: byRefQuery },
+          responses: { '302': { description: 'To the archive', headers: z.object({ Location: z.string() }) }, '400': errors['400'], ...reading },
+        }),
+      },
+      '/api/v4/projects/{id}/jobs/artifacts/{ref_name}/raw/{artifact_path}': {
+        get: operation('Jobs', "One file from the artifacts of a ref's latest successful job of a name", {
+          requestParams: { path: byRefPath.extend({ artifact_path: z.string() }), query: byRefQuery },
+          responses: { '200': binary('The file', '*/*'), '400': errors['400'], ...reading },
+        }),
+      },
       '/api/v4/projects/{id}/pipeline': {
         post: operation('Pipelines', 'Run a pipeline for a ref', {
           requestParams: { path: projectPath },
@@ -320,6 +369,12 @@ export function gitlabDocument(): OpenApiDocument {
           requestParams: { path: projectPath },
           requestBody: form(lintBody),
           responses: { '200': json('The verdict (always 200)', shapes.LintResult), ...writing },
+        }),
+      },
+      '/api/v4/job': {
+        get: operation('Jobs', 'The job whose token (`CI_JOB_TOKEN`) the request carries, while it runs', {
+          security: [{ jobToken: [] }],
+          responses: { '200': json('The job', shapes.Job), '401': errors['401'] },
         }),
       },
       '/api/v4/users': {
