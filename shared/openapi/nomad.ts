@@ -25,6 +25,8 @@ const NOMAD_VERSION = '1.9.0';
 const namespace = z.string().optional().meta({ description: 'The namespace (`default`); `*` lists across every namespace the token may read' });
 const region = z.string().optional().meta({ description: 'Must be our one region when given' });
 const read = { namespace, region };
+/** A flag as the handlers read it: Go's strconv.ParseBool (`1`, `t`, `true`, `0`, `f`, `false` and their capitals), a bare `?flag` true, other text a 400. */
+const flag = (description: string) => z.boolean().optional().meta({ description: `${description} (Go's strconv.ParseBool: also \`1\`/\`t\`/\`0\`/\`f\`; a bare flag is true)` });
 const blocking = {
   ...read,
   index: z.string().optional().meta({ description: 'Blocking query: wait until the X-Nomad-Index passes this' }),
@@ -35,9 +37,9 @@ const listing = {
   ...blocking,
   prefix: z.string().optional().meta({ description: 'ID prefix' }),
   filter: z.string().optional().meta({ description: 'A go-bexpr filter over the listed objects' }),
-  per_page: z.string().optional(),
+  per_page: z.int().min(-(2 ** 31)).max(2 ** 31 - 1).optional().meta({ description: 'Page size (an int32, else 400); zero or less: no paging. The answer\'s X-Nomad-NextToken continues' }),
   next_token: z.string().optional(),
-  reverse: z.string().optional(),
+  reverse: z.boolean().optional().meta({ description: '`true`: in reverse order' }),
 };
 
 const indexHeaders = z.object({
@@ -91,7 +93,7 @@ export function nomadDocument(): OpenApiDocument {
     paths: {
       '/v1/jobs': {
         get: operation('Jobs', 'List jobs', {
-          requestParams: { query: z.object({ ...listing, meta: z.string().optional().meta({ description: '`true` adds each job\'s Meta' }) }) },
+          requestParams: { query: z.object({ ...listing, meta: flag('Adds each job\'s Meta') }) },
           responses: { '200': ok('The jobs', z.array(shapes.JobListStub)), '400': errors.bad, '403': errors.denied },
         }),
         post: operation('Jobs', 'Register a job', {
@@ -112,7 +114,7 @@ export function nomadDocument(): OpenApiDocument {
           responses: { '200': json('Registered', shapes.JobRegisterResponse), '400': errors.bad, '403': errors.denied },
         }),
         delete: operation('Jobs', 'Stop a job (`purge=true` removes it)', {
-          requestParams: { path: jobPath, query: z.object({ ...read, purge: z.string().optional(), eval_priority: z.string().optional() }) },
+          requestParams: { path: jobPath, query: z.object({ ...read, purge: flag('Removes the job and its history'), eval_priority: z.int().min(1).max(100).optional() }) },
           responses: { '200': json('Stopped (a job that does not exist: a no-op, no evaluation)', shapes.JobDeregisterResponse), '400': errors.bad, '403': errors.denied },
         }),
       },
@@ -138,13 +140,13 @@ export function nomadDocument(): OpenApiDocument {
       },
       '/v1/job/{job_id}/versions': {
         get: operation('Jobs', "A job's versions, newest first", {
-          requestParams: { path: jobPath, query: z.object({ ...blocking, diffs: z.string().optional(), diff_version: z.string().optional(), diff_tag: z.string().optional() }) },
+          requestParams: { path: jobPath, query: z.object({ ...blocking, diffs: flag('Adds the diff of each version from the one before'), diff_version: z.string().optional(), diff_tag: z.string().optional() }) },
           responses: { '200': ok('The versions (and with `diffs=true` the diff of each from the one before)', shapes.JobVersionsResponse), '403': errors.denied, '404': errors.missing('job versions') },
         }),
       },
       '/v1/job/{job_id}/allocations': {
         get: operation('Jobs', "A job's allocations", {
-          requestParams: { path: jobPath, query: z.object({ ...blocking, all: z.string().optional().meta({ description: '`true`: those of earlier registrations too' }) }) },
+          requestParams: { path: jobPath, query: z.object({ ...blocking, all: flag('Those of earlier registrations too') }) },
           responses: { '200': ok('The allocations', z.array(shapes.AllocListStub)), '403': errors.denied },
         }),
       },
@@ -156,7 +158,7 @@ export function nomadDocument(): OpenApiDocument {
       },
       '/v1/job/{job_id}/deployments': {
         get: operation('Jobs', "A job's deployments", {
-          requestParams: { path: jobPath, query: z.object({ ...blocking, all: z.string().optional() }) },
+          requestParams: { path: jobPath, query: z.object({ ...blocking, all: flag('Those of earlier registrations too') }) },
           responses: { '200': ok('The deployments, newest first', z.array(shapes.Deployment)), '403': errors.denied },
         }),
       },
@@ -186,7 +188,7 @@ export function nomadDocument(): OpenApiDocument {
       },
       '/v1/allocations': {
         get: operation('Allocations', 'List allocations', {
-          requestParams: { query: z.object({ ...listing, resources: z.string().optional(), task_states: z.string().optional() }) },
+          requestParams: { query: z.object({ ...listing, resources: flag('Adds AllocatedResources'), task_states: flag('TaskStates (default true)') }) },
           responses: { '200': ok('The allocations', z.array(shapes.AllocListStub)), '400': errors.bad, '403': errors.denied },
         }),
       },
@@ -232,7 +234,7 @@ export function nomadDocument(): OpenApiDocument {
       },
       '/v1/evaluation/{eval_id}': {
         get: operation('Evaluations', 'Read an evaluation', {
-          requestParams: { path: evalPath, query: z.object({ ...blocking, related: z.string().optional() }) },
+          requestParams: { path: evalPath, query: z.object({ ...blocking, related: z.boolean().optional().meta({ description: '`true` adds RelatedEvals' }) }) },
           responses: { '200': ok('The evaluation', shapes.Evaluation), '403': errors.denied, '404': errors.missing('eval') },
         }),
       },
@@ -276,7 +278,7 @@ export function nomadDocument(): OpenApiDocument {
       },
       '/v1/nodes': {
         get: operation('Nodes', 'List client nodes', {
-          requestParams: { query: z.object({ ...listing, resources: z.string().optional(), os: z.string().optional() }) },
+          requestParams: { query: z.object({ ...listing, resources: flag('Adds NodeResources and ReservedResources'), os: flag('Adds the `os.name` attribute') }) },
           responses: { '200': ok('The nodes', z.array(shapes.NodeListStub)), '400': errors.bad, '403': errors.denied },
         }),
       },

@@ -80,6 +80,11 @@ describe('the Nomad document against live answers', () => {
 
     const listed = (await call('GET', '/v1/allocations', '/v1/allocations?resources=true')).body;
     expect(listed.length).toBeGreaterThanOrEqual(4);
+    // The typed query params as the handlers read them: an int32 page size, Go's booleans.
+    const paged = await call('GET', '/v1/allocations', '/v1/allocations?per_page=1&reverse=true&task_states=f');
+    expect([paged.body.length, paged.body[0].TaskStates, paged.headers.get('X-Nomad-NextToken')]).toEqual([1, null, expect.any(String)]);
+    expect((await call('GET', '/v1/allocations', '/v1/allocations?per_page=x')).status).toBe(400);
+    expect((await call('GET', '/v1/allocations', '/v1/allocations?resources=maybe')).status).toBe(400);
     const alloc = (await call('GET', '/v1/allocation/{alloc_id}', `/v1/allocation/${allocs[0].ID}`)).body;
     expect(alloc.Job.ID).toBe('web');
     expect((await call('GET', '/v1/allocation/{alloc_id}', `/v1/allocation/${'0'.repeat(8)}-0000-0000-0000-000000000000`)).status).toBe(404);
