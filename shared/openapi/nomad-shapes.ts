@@ -466,3 +466,27 @@ export const MetricsSummary = z
 export const ParsedJob = z
   .looseObject({ ID: z.string().nullable(), Name: z.string().nullable(), Type: z.string().nullable(), TaskGroups: z.array(z.looseObject({ Name: z.string().nullable(), Tasks: z.array(z.looseObject({ Name: z.string(), Driver: z.string() })).nullable() })).nullable() })
   .meta({ id: 'ParsedJob', description: "Nomad's api.Job: fields not set in the jobspec are null unless canonicalized" });
+
+export const AllocFileInfo = z
+  .object({
+    Name: z.string(),
+    IsDir: z.boolean(),
+    Size: z.int(),
+    FileMode: z.string().meta({ description: "Go's os.FileMode.String(), e.g. `-rw-r--r--`" }),
+    ModTime: z.string(),
+    ContentType: z.string().optional().meta({ description: 'stat only: the sniffed media type' }),
+  })
+  .meta({ id: 'AllocFileInfo' });
+
+const ResourceUsage = z.looseObject({
+  MemoryStats: z.looseObject({ RSS: z.int(), Measured: strings.nullable() }),
+  CpuStats: z.looseObject({ Percent: z.number(), TotalTicks: z.number(), Measured: strings.nullable() }),
+});
+
+export const AllocResourceUsage = z
+  .object({
+    ResourceUsage,
+    Tasks: z.record(z.string(), z.looseObject({ ResourceUsage, Timestamp: nanos, Pids: z.record(z.string(), z.looseObject({})).nullable().optional() })),
+    Timestamp: nanos,
+  })
+  .meta({ id: 'AllocResourceUsage' });

@@ -87,6 +87,7 @@ export function nomadDocument(): OpenApiDocument {
       { name: 'ACL', description: 'Policies, tokens and bootstrap (with ACLs enabled; else every call is `400 ACL support disabled`)' },
       { name: 'Variables', description: 'Encrypted key/value variables, with check-and-set' },
       { name: 'Services', description: 'Nomad-native service discovery' },
+      { name: 'Client', description: "An allocation's files and usage, read on the node that runs it (over its agent's channel)" },
       { name: 'Search', description: 'Prefix and fuzzy search over jobs, allocations, nodes and the rest' },
     ],
     securitySchemes: { nomadToken: { type: 'apiKey', in: 'header', name: 'X-Nomad-Token', description: 'An ACL token secret (also `Authorization: Bearer`)' } },
@@ -224,6 +225,35 @@ export function nomadDocument(): OpenApiDocument {
             '403': errors.denied,
             '404': text('`Unknown allocation "<id>"`, no such task, or `task "<name>" not started yet. No logs available`'),
           },
+        }),
+      },
+      '/v1/client/fs/ls/{alloc_id}': {
+        get: operation('Client', 'List a directory of the allocation', {
+          requestParams: { path: allocPath, query: z.object({ ...read, path: z.string().optional().meta({ description: 'Relative to the allocation directory (default `/`)' }) }) },
+          responses: { '200': json('The entries', z.array(shapes.AllocFileInfo)), '400': errors.bad, '403': errors.denied, '404': text('`Unknown allocation "<id>"`, or no such path') },
+        }),
+      },
+      '/v1/client/fs/stat/{alloc_id}': {
+        get: operation('Client', 'Stat a file of the allocation', {
+          requestParams: { path: allocPath, query: z.object({ ...read, path: z.string() }) },
+          responses: { '200': json('The file', shapes.AllocFileInfo), '400': errors.bad, '403': errors.denied, '404': text('`Unknown allocation "<id>"`, or no such path') },
+        }),
+      },
+      '/v1/client/fs/cat/{alloc_id}': {
+        get: operation('Client', 'Read a file of the allocation', {
+          requestParams: { path: allocPath, query: z.object({ ...read, path: z.string() }) },
+          responses: {
+            '200': { description: 'The bytes: text/plain, or application/octet-stream when they are not text (never HTML)', content: { 'text/plain': { schema: z.string() }, 'application/octet-stream': { schema: z.string() } } },
+            '400': errors.bad,
+            '403': errors.denied,
+            '404': text('`Unknown allocation "<id>"`, or no such path'),
+          },
+        }),
+      },
+      '/v1/client/allocation/{alloc_id}/stats': {
+        get: operation('Client', "An allocation's resource usage, by task", {
+          requestParams: { path: allocPath, query: z.object({ ...read, task: z.string().optional().meta({ description: 'Only this task' }) }) },
+          responses: { '200': json('The usage', shapes.AllocResourceUsage), '403': errors.denied, '404': text('`Unknown allocation "<id>"`') },
         }),
       },
       '/v1/evaluations': {

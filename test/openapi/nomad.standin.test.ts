@@ -234,7 +234,7 @@ describe('the Nomad document against live answers', () => {
     expect((await call('GET', '/v1/metrics', '/v1/metrics?format=prometheus')).text).toMatch(/^# (HELP|TYPE) /m);
   });
 
-  it('calls every documented operation', () => {
-    expect(answers.unexercised()).toEqual([]);
+  it('calls every documented operation (those that read a node through its agent: nomad-client.standin.test.ts)', () => {
+    expect(answers.unexercised({ except: 'Client' })).toEqual([]);
   });
 });
