@@ -155,3 +155,117 @@ export const Metadata = z
     enterprise: z.boolean(),
   })
   .meta({ id: 'Metadata' });
+
+export const Commit = z
+  .object({
+    id: z.string(),
+    short_id: z.string(),
+    created_at: z.string(),
+    parent_ids: z.array(z.string()),
+    title: z.string(),
+    message: z.string(),
+    author_name: z.string(),
+    author_email: z.string(),
+    authored_date: z.string(),
+    committer_name: z.string(),
+    committer_email: z.string(),
+    committed_date: z.string(),
+    trailers: z.record(z.string(), z.string()),
+    extended_trailers: z.record(z.string(), z.array(z.string())),
+    web_url: z.string(),
+    stats: z.object({ additions: z.int(), deletions: z.int(), total: z.int() }).optional().meta({ description: 'With `with_stats=true` (in a list) or `stats=true` (the default, on one)' }),
+  })
+  .meta({ id: 'Commit' });
+
+export const CommitDetail = Commit.extend({
+  status: PIPELINE_STATUS.nullable(),
+  project_id: z.int(),
+  last_pipeline: PipelineBasic.nullable(),
+}).meta({ id: 'CommitDetail' });
+
+export const Branch = z
+  .object({
+    name: z.string(),
+    commit: Commit,
+    merged: z.boolean(),
+    protected: z.boolean(),
+    developers_can_push: z.boolean(),
+    developers_can_merge: z.boolean(),
+    can_push: z.boolean(),
+    default: z.boolean(),
+    web_url: z.string(),
+  })
+  .meta({ id: 'Branch' });
+
+export const Tag = z
+  .object({ name: z.string(), message: z.string(), target: z.string(), commit: Commit, release: z.looseObject({}).nullable(), protected: z.boolean(), created_at: time.nullable() })
+  .meta({ id: 'Tag' });
+
+export const TreeItem = z
+  .object({ id: z.string(), name: z.string(), type: z.enum(['tree', 'blob', 'commit']), path: z.string(), mode: z.string() })
+  .meta({ id: 'TreeItem' });
+
+export const Variable = z
+  .object({
+    variable_type: z.enum(['env_var', 'file']),
+    key: z.string(),
+    value: z.string().nullable().meta({ description: 'null for a hidden variable' }),
+    hidden: z.boolean(),
+    protected: z.boolean(),
+    masked: z.boolean(),
+    raw: z.boolean(),
+    environment_scope: z.string().optional().meta({ description: 'Project variables only' }),
+    description: z.string().nullable(),
+  })
+  .meta({ id: 'Variable' });
+
+export const Trigger = z
+  .object({
+    id: z.int(),
+    token: z.string().meta({ description: 'In full only for whom may administer it, else its first four characters' }),
+    description: z.string(),
+    created_at: time,
+    updated_at: time,
+    last_used: time.nullable(),
+    expires_at: time.nullable(),
+    owner: UserBasic.nullable(),
+  })
+  .meta({ id: 'Trigger' });
+
+export const Runner = z
+  .object({
+    id: z.int(),
+    description: z.string().nullable(),
+    ip_address: z.string().nullable(),
+    active: z.boolean(),
+    paused: z.boolean(),
+    is_shared: z.boolean(),
+    runner_type: z.enum(['instance_type', 'group_type', 'project_type']),
+    name: z.string().nullable(),
+    online: z.boolean().nullable(),
+    status: z.enum(['online', 'offline', 'stale', 'never_contacted', 'paused']),
+  })
+  .meta({ id: 'Runner' });
+
+export const PipelineSchedule = z
+  .object({
+    id: z.int(),
+    description: z.string(),
+    ref: z.string(),
+    cron: z.string(),
+    cron_timezone: z.string(),
+    next_run_at: time.nullable(),
+    active: z.boolean(),
+    created_at: time,
+    updated_at: time,
+    owner: UserBasic.nullable(),
+  })
+  .meta({ id: 'PipelineSchedule' });
+
+export const PipelineScheduleDetails = PipelineSchedule.extend({
+  last_pipeline: PipelineBasic.nullable(),
+  variables: z
+    .array(z.object({ variable_type: z.enum(['env_var', 'file']), key: z.string(), value: z.string(), raw: z.boolean() }))
+    .optional()
+    .meta({ description: 'Only for whom may read them' }),
+}).meta({ id: 'PipelineScheduleDetails' });

@@ -1,13 +1,22 @@
 import * as z from '../util/zod';
 import type { ZodOpenApiOperationObject, ZodOpenApiResponseObject } from 'zod-openapi';
+import { createParams as branchBody, listQuery as branchQuery } from '../gitlab/http/branches-routes';
+import { listQuery as commitQuery } from '../gitlab/http/commits-routes';
 import * as grape from '../gitlab/http/grape';
 import { jobScope, playParams } from '../gitlab/http/jobs-routes';
 import { getParams as lintQuery, postParams as lintBody } from '../gitlab/http/lint-routes';
 import { paginationParams } from '../gitlab/http/pagination';
+import { createParams as scheduleBody, listParams as scheduleQuery, updateParams as scheduleUpdateBody } from '../gitlab/http/pipeline-schedules-routes';
 import { createParams as pipelineBody, listParams as pipelineQuery, pipelineBuildsParams } from '../gitlab/http/pipelines-routes';
 import { listParams as projectQuery } from '../gitlab/http/projects-list-routes';
 import { createParams as projectBody } from '../gitlab/http/projects-routes';
+import { treeQuery } from '../gitlab/http/repository-routes';
 import { runnerInfo, runnerParams, updateParams as jobUpdateBody } from '../gitlab/http/runner-routes';
+import { filterParams as runnerQuery } from '../gitlab/http/runners-api-routes';
+import { createParams as tagBody, listQuery as tagQuery } from '../gitlab/http/tags-routes';
+import { createParams as triggerBody, triggerParams as triggerRunBody } from '../gitlab/http/triggers-routes';
+import { listParams as userQuery } from '../gitlab/http/users-routes';
+import { createParams as variableBody, updateParams as variableUpdateBody } from '../gitlab/http/variables-routes';
 import { binary, empty, json, openApiDocument, text, type OpenApiDocument } from './document';
 import * as shapes from './gitlab-shapes';
 
@@ -36,6 +45,14 @@ const projectPath = z.object({ id: z.string().meta({ description: 'The project I
 const pipelinePath = projectPath.extend({ pipeline_id: grape.pathInteger() });
 const jobPath = projectPath.extend({ job_id: grape.pathInteger() });
 const runnerJobPath = z.object({ id: grape.pathInteger() });
+const branchPath = projectPath.extend({ branch: z.string() });
+const tagPath = projectPath.extend({ tag_name: z.string() });
+const shaPath = projectPath.extend({ sha: z.string().meta({ description: 'A commit SHA, branch or tag name' }) });
+const variablePath = projectPath.extend({ key: z.string() });
+const triggerPath = projectPath.extend({ trigger_id: grape.pathInteger() });
+const schedulePath = projectPath.extend({ pipeline_schedule_id: grape.pathInteger() });
+const byRefPath = projectPath.extend({ ref_name: z.string().meta({ description: 'A branch or tag (slashes allowed)' }) });
+const byRefQuery = z.object({ job: grape.string().meta({ description: "The job's name; its latest successful run on the ref" }) });
 
 const form = (schema: z.ZodType, required = true) => ({ required, content: { 'application/json': { schema }, 'application/x-www-form-urlencoded': { schema } } });
 
@@ -51,6 +68,11 @@ export function gitlabDocument(): OpenApiDocument {
     tags: [
       { name: 'Instance', description: 'The instance and the caller' },
       { name: 'Projects', description: 'Projects (each with a git repository)' },
+      { name: 'Repository', description: "A project's branches, tags, commits and tree" },
+      { name: 'CI/CD variables', description: "A project's CI/CD variables" },
+      { name: 'Pipeline triggers', description: 'Trigger tokens and running pipelines with them' },
+      { name: 'Users', description: 'Users' },
+      { name: 'Pipeline schedules', description: 'Pipelines run on a cron schedule' },
       { name: 'Pipelines', description: 'CI pipelines' },
       { name: 'Jobs', description: 'CI jobs, their logs and artifacts' },
       { name: 'CI Lint', description: 'Checking a `.gitlab-ci.yml`' },
@@ -85,6 +107,165 @@ export function gitlabDocument(): OpenApiDocument {
         get: operation('Projects', 'Read a project', {
           requestParams: { path: projectPath },
           responses: { '200': json('The project', shapes.Project), ...reading },
+        }),
+      },
+      '/api/v4/projects/{id}/repository/branches': {
+        get: operation('Repository', 'List branches', {
+          requestParams: { path: projectPath, query: branchQuery },
+          responses: { '200': paged('The branches, by name', z.array(shapes.Branch)), '400': errors['400'], ...reading },
+        }),
+        post: operation('Repository', 'Create a branch at a ref', {
+          requestParams: { path: projectPath },
+          requestBody: form(branchBody),
+          responses: { '201': json('The branch', shapes.Branch), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/repository/branches/{branch}': {
+        get: operation('Repository', 'Read a branch', {
+          requestParams: { path: branchPath },
+          responses: { '200': json('The branch', shapes.Branch), ...reading },
+        }),
+        delete: operation('Repository', 'Delete a branch', {
+          requestParams: { path: branchPath },
+          responses: { '204': empty('Deleted'), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/repository/tags': {
+        get: operation('Repository', 'List tags', {
+          requestParams: { path: projectPath, query: tagQuery },
+          responses: { '200': paged('The tags', z.array(shapes.Tag)), '400': errors['400'], ...reading },
+        }),
+        post: operation('Repository', 'Create a tag (annotated with a `message`)', {
+          requestParams: { path: projectPath },
+          requestBody: form(tagBody),
+          responses: { '201': json('The tag', shapes.Tag), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/repository/tags/{tag_name}': {
+        get: operation('Repository', 'Read a tag', {
+          requestParams: { path: tagPath },
+          responses: { '200': json('The tag', shapes.Tag), ...reading },
+        }),
+        delete: operation('Repository', 'Delete a tag', {
+          requestParams: { path: tagPath },
+          responses: { '204': empty('Deleted'), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/repository/commits': {
+        get: operation('Repository', 'List commits, newest first', {
+          requestParams: { path: projectPath, query: commitQuery },
+          responses: { '200': paged('The commits', z.array(shapes.Commit)), '400': errors['400'], ...reading },
+        }),
+      },
+      '/api/v4/projects/{id}/repository/commits/{sha}': {
+        get: operation('Repository', 'Read a commit', {
+          requestParams: { path: shaPath },
+          responses: { '200': json('The commit, with its stats and last pipeline', shapes.CommitDetail), ...reading },
+        }),
+      },
+      '/api/v4/projects/{id}/repository/tree': {
+        get: operation('Repository', 'List a directory of the repository', {
+          requestParams: { path: projectPath, query: treeQuery },
+          responses: { '200': paged('The entries, directories first', z.array(shapes.TreeItem)), '400': errors['400'], ...reading },
+        }),
+      },
+      '/api/v4/projects/{id}/variables': {
+        get: operation('CI/CD variables', "List a project's variables (maintainers)", {
+          requestParams: { path: projectPath, query: z.object(paginationParams) },
+          responses: { '200': paged('The variables', z.array(shapes.Variable)), ...writing },
+        }),
+        post: operation('CI/CD variables', 'Create a variable', {
+          requestParams: { path: projectPath },
+          requestBody: form(variableBody),
+          responses: { '201': json('The variable', shapes.Variable), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/variables/{key}': {
+        get: operation('CI/CD variables', 'Read a variable', {
+          requestParams: { path: variablePath },
+          responses: { '200': json('The variable', shapes.Variable), ...writing },
+        }),
+        put: operation('CI/CD variables', 'Update a variable', {
+          requestParams: { path: variablePath },
+          requestBody: form(variableUpdateBody, false),
+          responses: { '200': json('The variable', shapes.Variable), ...writing },
+        }),
+        delete: operation('CI/CD variables', 'Delete a variable', {
+          requestParams: { path: variablePath },
+          responses: { '204': empty('Deleted'), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/triggers': {
+        get: operation('Pipeline triggers', "List a project's trigger tokens (maintainers)", {
+          requestParams: { path: projectPath, query: z.object(paginationParams) },
+          responses: { '200': paged('The triggers', z.array(shapes.Trigger)), ...writing },
+        }),
+        post: operation('Pipeline triggers', 'Create a trigger token', {
+          requestParams: { path: projectPath },
+          requestBody: form(triggerBody),
+          responses: { '201': json('The trigger, its token in full', shapes.Trigger), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/triggers/{trigger_id}': {
+        get: operation('Pipeline triggers', 'Read a trigger token', {
+          requestParams: { path: triggerPath },
+          responses: { '200': json('The trigger', shapes.Trigger), ...writing },
+        }),
+        delete: operation('Pipeline triggers', 'Delete a trigger token', {
+          requestParams: { path: triggerPath },
+          responses: { '204': empty('Deleted'), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/trigger/pipeline': {
+        post: operation('Pipeline triggers', 'Run a pipeline with a trigger token', {
+          security: [],
+          requestParams: { path: projectPath },
+          requestBody: form(triggerRunBody),
+          responses: { '201': json('The pipeline', shapes.Pipeline), '400': errors['400'], '404': errors['404'] },
+        }),
+      },
+      '/api/v4/projects/{id}/pipeline_schedules': {
+        get: operation('Pipeline schedules', "List a project's pipeline schedules", {
+          requestParams: { path: projectPath, query: scheduleQuery },
+          responses: { '200': paged('The schedules', z.array(shapes.PipelineSchedule)), '400': errors['400'], ...reading },
+        }),
+        post: operation('Pipeline schedules', 'Create a pipeline schedule', {
+          requestParams: { path: projectPath },
+          requestBody: form(scheduleBody),
+          responses: { '201': json('The schedule', shapes.PipelineScheduleDetails), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/pipeline_schedules/{pipeline_schedule_id}': {
+        get: operation('Pipeline schedules', 'Read a pipeline schedule, with its last pipeline', {
+          requestParams: { path: schedulePath },
+          responses: { '200': json('The schedule', shapes.PipelineScheduleDetails), ...reading },
+        }),
+        put: operation('Pipeline schedules', 'Update a pipeline schedule (its owner)', {
+          requestParams: { path: schedulePath },
+          requestBody: form(scheduleUpdateBody, false),
+          responses: { '200': json('The schedule', shapes.PipelineScheduleDetails), ...writing },
+        }),
+        delete: operation('Pipeline schedules', 'Delete a pipeline schedule', {
+          requestParams: { path: schedulePath },
+          responses: { '204': empty('Deleted'), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/pipeline_schedules/{pipeline_schedule_id}/play': {
+        post: operation('Pipeline schedules', 'Run a schedule now', {
+          requestParams: { path: schedulePath },
+          responses: { '201': json('`{"message": "201 Created"}` (the pipeline is made in the background)', z.object({ message: z.string() })), ...writing },
+        }),
+      },
+      '/api/v4/projects/{id}/jobs/artifacts/{ref_name}/download': {
+        get: operation('Jobs', "Download the artifacts archive of a ref's latest successful job of a name", {
+          requestParams: { path: byRefPath, query: byRefQuery },
+          responses: { '302': { description: 'To the archive', headers: z.object({ Location: z.string() }) }, '400': errors['400'], ...reading },
+        }),
+      },
+      '/api/v4/projects/{id}/jobs/artifacts/{ref_name}/raw/{artifact_path}': {
+        get: operation('Jobs', "One file from the artifacts of a ref's latest successful job of a name", {
+          requestParams: { path: byRefPath.extend({ artifact_path: z.string() }), query: byRefQuery },
+          responses: { '200': binary('The file', '*/*'), '400': errors['400'], ...reading },
         }),
       },
       '/api/v4/projects/{id}/pipeline': {
@@ -190,7 +371,29 @@ export function gitlabDocument(): OpenApiDocument {
           responses: { '200': json('The verdict (always 200)', shapes.LintResult), ...writing },
         }),
       },
+      '/api/v4/job': {
+        get: operation('Jobs', 'The job whose token (`CI_JOB_TOKEN`) the request carries, while it runs', {
+          security: [{ jobToken: [] }],
+          responses: { '200': json('The job', shapes.Job), '401': errors['401'] },
+        }),
+      },
+      '/api/v4/users': {
+        get: operation('Users', 'List users (administrators see every field)', {
+          requestParams: { query: userQuery },
+          responses: { '200': paged('The users', z.array(shapes.UserBasic)), '400': errors['400'], '403': errors['403'] },
+        }),
+      },
+      '/api/v4/runners/all': {
+        get: operation('Runners', 'List every runner (administrators)', {
+          requestParams: { query: runnerQuery },
+          responses: { '200': paged('The runners', z.array(shapes.Runner)), '400': errors['400'], '401': errors['401'], '403': errors['403'] },
+        }),
+      },
       '/api/v4/runners': {
+        get: operation('Runners', 'List the runners the user owns (those of projects they maintain)', {
+          requestParams: { query: runnerQuery },
+          responses: { '200': paged('The runners', z.array(shapes.Runner)), '400': errors['400'], '401': errors['401'] },
+        }),
         post: operation('Runners', 'Register a runner with a registration token (`gitlab-runner register`)', {
           security: [],
           requestBody: form(z.object({ token: grape.string(), ...runnerParams.shape })),

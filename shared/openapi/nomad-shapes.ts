@@ -378,3 +378,115 @@ export const ACLToken = z
 export const StreamFrame = z
   .object({ Offset: z.int().optional(), Data: z.string().optional().meta({ description: 'base64' }), File: z.string().optional(), FileEvent: z.string().optional() })
   .meta({ id: 'StreamFrame' });
+
+export const ACLPolicy = z
+  .object({ Name: z.string(), Description: z.string(), Rules: z.string(), JobACL: z.looseObject({}).nullable(), CreateIndex: index, ModifyIndex: index })
+  .meta({ id: 'ACLPolicy' });
+
+export const ACLPolicyListStub = z.object({ Name: z.string(), Description: z.string(), CreateIndex: index, ModifyIndex: index }).meta({ id: 'ACLPolicyListStub' });
+
+export const ACLTokenListStub = ACLToken.omit({ SecretID: true, ExpirationTTL: true }).meta({ id: 'ACLTokenListStub', description: 'The token without its secret' });
+
+const VariableLock = z.object({ TTL: z.string().meta({ description: 'A Go duration, `""` when unset' }), LockDelay: z.string(), ID: z.string() });
+
+const variableFields = {
+  Namespace: z.string(),
+  Path: z.string(),
+  Lock: VariableLock.optional().meta({ description: 'Only on a locked variable' }),
+  CreateIndex: index,
+  CreateTime: nanos,
+  ModifyIndex: index,
+  ModifyTime: nanos,
+};
+
+export const VariableMetadata = z.object(variableFields).meta({ id: 'VariableMetadata' });
+
+export const Variable = z
+  .object({ ...variableFields, Items: stringMap.optional().meta({ description: 'Left out when empty (a write answer, a conflict seen without read access)' }) })
+  .meta({ id: 'Variable' });
+
+/** The Variable a write sends, as the handler's decoder reads it (field names in any case, the lock's durations as Go durations or nanoseconds). */
+export const VariableRequest = z
+  .object({
+    Namespace: z.string().optional(),
+    Path: z.string().optional(),
+    Items: stringMap.optional().meta({ description: 'Required except for lock operations' }),
+    Lock: z.object({ ID: z.string().optional(), TTL: z.union([z.string(), z.int()]).optional(), LockDelay: z.union([z.string(), z.int()]).optional() }).optional(),
+  })
+  .meta({ id: 'VariableRequest' });
+
+export const ServiceRegistration = z
+  .object({
+    ID: z.string(),
+    ServiceName: z.string(),
+    Namespace: z.string(),
+    NodeID: z.string(),
+    Datacenter: z.string(),
+    JobID: z.string(),
+    AllocID: z.string(),
+    Tags: strings,
+    Address: z.string(),
+    Port: z.int(),
+    CreateIndex: index,
+    ModifyIndex: index,
+  })
+  .meta({ id: 'ServiceRegistration' });
+
+export const ServiceRegistrationListStub = z
+  .object({ Namespace: z.string(), Services: z.array(z.object({ ServiceName: z.string(), Tags: strings })) })
+  .meta({ id: 'ServiceRegistrationListStub' });
+
+const queryMeta = { Index: index, LastContact: z.int(), KnownLeader: z.boolean(), NextToken: z.string() };
+
+export const SearchResponse = z
+  .object({ Matches: z.record(z.string(), strings.nullable()), Truncations: z.record(z.string(), z.boolean()), ...queryMeta })
+  .meta({ id: 'SearchResponse' });
+
+export const FuzzySearchResponse = z
+  .object({ Matches: z.record(z.string(), z.array(z.object({ ID: z.string(), Scope: strings.optional() })).nullable()), Truncations: z.record(z.string(), z.boolean()), ...queryMeta })
+  .meta({ id: 'FuzzySearchResponse' });
+
+export const AgentHealthResponse = z
+  .object({
+    server: z.object({ ok: z.boolean(), message: z.string() }).optional(),
+    client: z.object({ ok: z.boolean(), message: z.string() }).optional(),
+  })
+  .meta({ id: 'AgentHealthResponse' });
+
+export const MetricsSummary = z
+  .object({
+    Timestamp: z.string(),
+    Gauges: z.array(z.object({ Name: z.string(), Value: z.number(), Labels: stringMap })),
+    Points: z.array(z.looseObject({})),
+    Counters: z.array(z.looseObject({})),
+    Samples: z.array(z.looseObject({})),
+  })
+  .meta({ id: 'MetricsSummary' });
+
+export const ParsedJob = z
+  .looseObject({ ID: z.string().nullable(), Name: z.string().nullable(), Type: z.string().nullable(), TaskGroups: z.array(z.looseObject({ Name: z.string().nullable(), Tasks: z.array(z.looseObject({ Name: z.string(), Driver: z.string() })).nullable() })).nullable() })
+  .meta({ id: 'ParsedJob', description: "Nomad's api.Job: fields not set in the jobspec are null unless canonicalized" });
+
+export const AllocFileInfo = z
+  .object({
+    Name: z.string(),
+    IsDir: z.boolean(),
+    Size: z.int(),
+    FileMode: z.string().meta({ description: "Go's os.FileMode.String(), e.g. `-rw-r--r--`" }),
+    ModTime: z.string(),
+    ContentType: z.string().optional().meta({ description: 'stat only: the sniffed media type' }),
+  })
+  .meta({ id: 'AllocFileInfo' });
+
+const ResourceUsage = z.looseObject({
+  MemoryStats: z.looseObject({ RSS: z.int(), Measured: strings.nullable() }),
+  CpuStats: z.looseObject({ Percent: z.number(), TotalTicks: z.number(), Measured: strings.nullable() }),
+});
+
+export const AllocResourceUsage = z
+  .object({
+    ResourceUsage,
+    Tasks: z.record(z.string(), z.looseObject({ ResourceUsage, Timestamp: nanos, Pids: z.record(z.string(), z.looseObject({})).nullable().optional() })),
+    Timestamp: nanos,
+  })
+  .meta({ id: 'AllocResourceUsage' });

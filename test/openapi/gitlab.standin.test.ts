@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, startGitLab, type GitLabServer } from '../support/gitlab';
+import { readResponse } from '../support/nomad';
 import { DocumentedAnswers } from '../support/openapi';
 import { makeZip, uploadViaAuthorize } from '../gitlab/artifacts/helpers';
 
@@ -78,7 +79,6 @@ describe('the GitLab document against live answers', () => {
     expect((await uploadViaAuthorize(server, job, await makeZip({ 'out/result.txt': 'built' }))).status).toBe(201);
     expect((await call('PUT', '/api/v4/jobs/{id}', `/jobs/${job.id}`, { json: { token: job.token, state: 'success' } })).status).toBe(200);
     expect((await call('PUT', '/api/v4/jobs/{id}', `/jobs/${job.id}`, { json: { token: 'wrong', state: 'success' } })).status).toBe(403);
-
     expect((await call('GET', '/api/v4/projects/{id}/jobs', `/projects/${id}/jobs?scope[]=success`)).body).toHaveLength(1);
     expect((await call('GET', '/api/v4/projects/{id}/jobs', `/projects/${id}/jobs?scope[]=nope`)).status).toBe(400);
     const shown = await call('GET', '/api/v4/projects/{id}/jobs/{job_id}', `/projects/${id}/jobs/${job.id}`);
@@ -104,7 +104,140 @@ describe('the GitLab document against live answers', () => {
 
     expect((await call('DELETE', '/api/v4/runners', '/runners', { json: { token: runner } })).status).toBe(204);
     expect((await call('DELETE', '/api/v4/runners', '/runners', { json: { token: runner } })).status).toBe(403);
+  });
 
+  it('documents every answer of branches, tags, commits and the tree', async () => {
+    const project = await call('POST', '/api/v4/projects', '/projects', asRoot({ name: 'repo' }));
+    const id: number = project.body.id;
+    expect((await http(server, 'POST', `/api/v4/projects/${id}/repository/files/src%2Fmain.sh`, asRoot({ branch: 'main', content: 'echo hi\n', commit_message: 'first' }))).status).toBe(201);
+    expect((await http(server, 'POST', `/api/v4/projects/${id}/repository/files/README.md`, asRoot({ branch: 'main', content: '# repo\n', commit_message: 'second' }))).status).toBe(201);
+
+    const branches = (path: string, options?: Options) => call('GET', '/api/v4/projects/{id}/repository/branches', `/projects/${id}/repository/branches${path}`, options);
+    expect((await call('POST', '/api/v4/projects/{id}/repository/branches', `/projects/${id}/repository/branches`, asRoot({ branch: 'feature', ref: 'main' }))).body.name).toBe('feature');
+    expect((await call('POST', '/api/v4/projects/{id}/repository/branches', `/projects/${id}/repository/branches`, asRoot({ branch: 'x' }))).status).toBe(400);
+    expect((await branches('')).body.map((branch: { name: string }) => branch.name)).toEqual(['feature', 'main']);
+    expect((await branches('?regex=(')).status).toBe(400);
+    expect((await call('GET', '/api/v4/projects/{id}/repository/branches/{branch}', `/projects/${id}/repository/branches/main`)).body.default).toBe(true);
+    expect((await call('GET', '/api/v4/projects/{id}/repository/branches/{branch}', `/projects/${id}/repository/branches/nope`)).status).toBe(404);
+    expect((await call('DELETE', '/api/v4/projects/{id}/repository/branches/{branch}', `/projects/${id}/repository/branches/feature`)).status).toBe(204);
+    expect((await call('DELETE', '/api/v4/projects/{id}/repository/branches/{branch}', `/projects/${id}/repository/branches/feature`, {})).status).toBe(401);
+
+    expect((await call('POST', '/api/v4/projects/{id}/repository/tags', `/projects/${id}/repository/tags`, asRoot({ tag_name: 'v1', ref: 'main', message: 'one' }))).body.message).toBe('one');
+    expect((await call('POST', '/api/v4/projects/{id}/repository/tags', `/projects/${id}/repository/tags`, asRoot({ tag_name: 'v0', ref: 'main' }))).body.created_at).toBeNull();
+    expect((await call('POST', '/api/v4/projects/{id}/repository/tags', `/projects/${id}/repository/tags`, asRoot({ ref: 'main' }))).status).toBe(400);
+    expect((await call('GET', '/api/v4/projects/{id}/repository/tags', `/projects/${id}/repository/tags`)).body).toHaveLength(2);
+    expect((await call('GET', '/api/v4/projects/{id}/repository/tags', `/projects/${id}/repository/tags?order_by=nope`)).status).toBe(400);
+    expect((await call('GET', '/api/v4/projects/{id}/repository/tags/{tag_name}', `/projects/${id}/repository/tags/v1`)).body.commit.title).toBe('second');
+    expect((await call('GET', '/api/v4/projects/{id}/repository/tags/{tag_name}', `/projects/${id}/repository/tags/v9`)).status).toBe(404);
+    expect((await call('DELETE', '/api/v4/projects/{id}/repository/tags/{tag_name}', `/projects/${id}/repository/tags/v0`)).status).toBe(204);
+    expect((await call('DELETE', '/api/v4/projects/{id}/repository/tags/{tag_name}', `/projects/${id}/repository/tags/v9`)).status).toBe(404);
+
+    const commits = (await call('GET', '/api/v4/projects/{id}/repository/commits', `/projects/${id}/repository/commits?with_stats=true`)).body;
+    expect(commits.map((commit: { title: string }) => commit.title).slice(0, 2)).toEqual(['second', 'first']);
+    expect((await call('GET', '/api/v4/projects/{id}/repository/commits', `/projects/${id}/repository/commits?since=yesterday`)).status).toBe(400);
+    const shown = await call('GET', '/api/v4/projects/{id}/repository/commits/{sha}', `/projects/${id}/repository/commits/${commits[0].id}`);
+    expect([shown.body.stats.additions, shown.body.project_id]).toEqual([1, id]);
+    expect((await call('GET', '/api/v4/projects/{id}/repository/commits/{sha}', `/projects/${id}/repository/commits/${'0'.repeat(40)}`)).status).toBe(404);
+
+    const tree = await call('GET', '/api/v4/projects/{id}/repository/tree', `/projects/${id}/repository/tree`);
+    expect(tree.body.map((item: { path: string; type: string }) => `${item.type} ${item.path}`)).toEqual(['tree src', 'blob README.md']);
+    expect((await call('GET', '/api/v4/projects/{id}/repository/tree', `/projects/${id}/repository/tree?path=src&ref=main`)).body[0].path).toBe('src/main.sh');
+    expect((await call('GET', '/api/v4/projects/{id}/repository/tree', `/projects/${id}/repository/tree?pagination=none`)).status).toBe(400);
+    expect((await call('GET', '/api/v4/projects/{id}/repository/tree', `/projects/${id}/repository/tree?path=nope`)).status).toBe(404);
+  });
+
+  it('documents every answer of variables, triggers, schedules, users and the runners API', async () => {
+    const project = await call('POST', '/api/v4/projects', '/projects', asRoot({ name: 'ci' }));
+    const id: number = project.body.id;
+    expect((await http(server, 'POST', `/api/v4/projects/${id}/repository/files/.gitlab-ci.yml`, asRoot({ branch: 'main', content: 'job:\n  script: [echo $WHO]\n', commit_message: 'ci' }))).status).toBe(201);
+
+    const variable = await call('POST', '/api/v4/projects/{id}/variables', `/projects/${id}/variables`, asRoot({ key: 'WHO', value: 'world', description: 'who' }));
+    expect([variable.status, variable.body.environment_scope]).toEqual([201, '*']);
+    expect((await call('POST', '/api/v4/projects/{id}/variables', `/projects/${id}/variables`, asRoot({ key: 'WHO', value: 'again' }))).status).toBe(400);
+    expect((await call('POST', '/api/v4/projects/{id}/variables', `/projects/${id}/variables`, asRoot({ key: 'HIDDEN', value: 'secret-value', masked_and_hidden: true, masked: true }))).body.value).toBeNull();
+    expect((await call('GET', '/api/v4/projects/{id}/variables', `/projects/${id}/variables`)).body).toHaveLength(2);
+    expect((await call('GET', '/api/v4/projects/{id}/variables', `/projects/${id}/variables`, {})).status).toBe(401);
+    expect((await call('GET', '/api/v4/projects/{id}/variables/{key}', `/projects/${id}/variables/WHO`)).body.value).toBe('world');
+    expect((await call('GET', '/api/v4/projects/{id}/variables/{key}', `/projects/${id}/variables/NOPE`)).status).toBe(404);
+    expect((await call('PUT', '/api/v4/projects/{id}/variables/{key}', `/projects/${id}/variables/WHO`, asRoot({ value: 'there', protected: true }))).body.protected).toBe(true);
+    expect((await call('PUT', '/api/v4/projects/{id}/variables/{key}', `/projects/${id}/variables/WHO`, asRoot({ variable_type: 'nope' }))).status).toBe(400);
+    expect((await call('DELETE', '/api/v4/projects/{id}/variables/{key}', `/projects/${id}/variables/HIDDEN`)).status).toBe(204);
+    expect((await call('DELETE', '/api/v4/projects/{id}/variables/{key}', `/projects/${id}/variables/HIDDEN`)).status).toBe(404);
+
+    const trigger = await call('POST', '/api/v4/projects/{id}/triggers', `/projects/${id}/triggers`, asRoot({ description: 'deploy' }));
+    expect([trigger.status, trigger.body.token]).toEqual([201, expect.stringMatching(/^glptt-/)]);
+    expect((await call('POST', '/api/v4/projects/{id}/triggers', `/projects/${id}/triggers`, asRoot({}))).status).toBe(400);
+    expect((await call('GET', '/api/v4/projects/{id}/triggers', `/projects/${id}/triggers`)).body[0].owner.username).toBe('root');
+    expect((await call('GET', '/api/v4/projects/{id}/triggers/{trigger_id}', `/projects/${id}/triggers/${trigger.body.id}`)).body.description).toBe('deploy');
+    expect((await call('GET', '/api/v4/projects/{id}/triggers/{trigger_id}', `/projects/${id}/triggers/99999`)).status).toBe(404);
+    const triggered = await call('POST', '/api/v4/projects/{id}/trigger/pipeline', `/projects/${id}/trigger/pipeline`, { json: { token: trigger.body.token, ref: 'main', variables: { WHO: 'trigger' } } });
+    expect([triggered.status, triggered.body.source]).toEqual([201, 'trigger']);
+    expect((await call('POST', '/api/v4/projects/{id}/trigger/pipeline', `/projects/${id}/trigger/pipeline`, { json: { token: 'glptt-nope', ref: 'main' } })).status).toBe(404);
+    expect((await call('POST', '/api/v4/projects/{id}/trigger/pipeline', `/projects/${id}/trigger/pipeline`, { json: { token: trigger.body.token } })).status).toBe(400);
+    expect((await call('DELETE', '/api/v4/projects/{id}/triggers/{trigger_id}', `/projects/${id}/triggers/${trigger.body.id}`)).status).toBe(204);
+    expect((await call('DELETE', '/api/v4/projects/{id}/triggers/{trigger_id}', `/projects/${id}/triggers/${trigger.body.id}`)).status).toBe(404);
+
+    const created = await call('POST', '/api/v4/projects/{id}/pipeline_schedules', `/projects/${id}/pipeline_schedules`, asRoot({ description: 'nightly', ref: 'main', cron: '0 3 * * *' }));
+    expect([created.status, created.body.cron_timezone, created.body.variables]).toEqual([201, 'UTC', []]);
+    const scheduleId: number = created.body.id;
+    expect((await call('POST', '/api/v4/projects/{id}/pipeline_schedules', `/projects/${id}/pipeline_schedules`, asRoot({ description: 'x', ref: 'main' }))).status).toBe(400);
+    expect((await call('GET', '/api/v4/projects/{id}/pipeline_schedules', `/projects/${id}/pipeline_schedules?scope=active`)).body).toHaveLength(1);
+    expect((await call('GET', '/api/v4/projects/{id}/pipeline_schedules', `/projects/${id}/pipeline_schedules?scope=nope`)).status).toBe(400);
+    const schedule = `/projects/${id}/pipeline_schedules/${scheduleId}`;
+    expect((await call('PUT', '/api/v4/projects/{id}/pipeline_schedules/{pipeline_schedule_id}', schedule, asRoot({ cron: '0 4 * * *' }))).body.cron).toBe('0 4 * * *');
+    expect((await call('PUT', '/api/v4/projects/{id}/pipeline_schedules/{pipeline_schedule_id}', schedule, asRoot({ active: 'maybe' }))).status).toBe(400);
+    expect((await call('POST', '/api/v4/projects/{id}/pipeline_schedules/{pipeline_schedule_id}/play', `${schedule}/play`)).body).toEqual({ message: '201 Created' });
+    expect((await call('POST', '/api/v4/projects/{id}/pipeline_schedules/{pipeline_schedule_id}/play', `${schedule}/play`, {})).status).toBe(401);
+    expect((await call('GET', '/api/v4/projects/{id}/pipeline_schedules/{pipeline_schedule_id}', schedule)).body.last_pipeline).not.toBeNull();
+    expect((await call('GET', '/api/v4/projects/{id}/pipeline_schedules/{pipeline_schedule_id}', `/projects/${id}/pipeline_schedules/99999`)).status).toBe(404);
+    expect((await call('DELETE', '/api/v4/projects/{id}/pipeline_schedules/{pipeline_schedule_id}', schedule)).status).toBe(204);
+    expect((await call('DELETE', '/api/v4/projects/{id}/pipeline_schedules/{pipeline_schedule_id}', schedule)).status).toBe(404);
+
+    expect((await call('GET', '/api/v4/users', '/users?username=root')).body[0].is_admin).toBe(true);
+    expect((await call('GET', '/api/v4/users', '/users?order_by=nope')).status).toBe(400);
+    expect((await call('GET', '/api/v4/users', '/users?admins=true', {})).status).toBe(403);
+
+    const registered = await http(server, 'POST', '/api/v4/runners', { json: { token: project.body.runners_token, description: 'ci runner' } });
+    expect(registered.status).toBe(201);
+    expect((await call('GET', '/api/v4/runners', '/runners')).body.map((runner: { id: number }) => runner.id)).toContain(registered.body.id);
+    expect((await call('GET', '/api/v4/runners', '/runners?scope=nope')).status).toBe(400);
+    expect((await call('GET', '/api/v4/runners', '/runners', {})).status).toBe(401);
+    const all = (await call('GET', '/api/v4/runners/all', '/runners/all?type=project_type')).body;
+    expect(all.find((runner: { id: number }) => runner.id === registered.body.id).status).toBe('never_contacted');
+    expect((await call('GET', '/api/v4/runners/all', '/runners/all?status=nope')).status).toBe(400);
+    expect((await call('GET', '/api/v4/runners/all', '/runners/all', {})).status).toBe(401);
+  });
+
+  it("documents the job token's own job and the artifacts by ref", async () => {
+    const project = await call('POST', '/api/v4/projects', '/projects', asRoot({ name: 'by-ref' }));
+    const id: number = project.body.id;
+    const ci = 'build:\n  script: [echo building]\n  artifacts:\n    paths: [out/]\n';
+    expect((await http(server, 'POST', `/api/v4/projects/${id}/repository/files/.gitlab-ci.yml`, asRoot({ branch: 'main', content: ci, commit_message: 'ci' }))).status).toBe(201);
+    const runner = (await http(server, 'POST', '/api/v4/runners', { json: { token: project.body.runners_token } })).body.token;
+    const pipeline = await http(server, 'POST', `/api/v4/projects/${id}/pipeline`, asRoot({ ref: 'main' }));
+    expect(pipeline.status).toBe(201);
+    const taken = await http(server, 'POST', '/api/v4/jobs/request', { json: { token: runner, info: { name: 'gitlab-runner', version: '17.5.0', executor: 'shell' } } });
+    expect(taken.status).toBe(201);
+    const job = { id: taken.body.id as number, token: taken.body.token as string, projectId: id, pipelineId: pipeline.body.id as number };
+    expect((await http(server, 'PUT', `/api/v4/jobs/${job.id}`, { json: { token: job.token, state: 'running' } })).status).toBe(200);
+    expect((await call('GET', '/api/v4/job', '/job', { jobToken: job.token })).body.id).toBe(job.id);
+    expect((await uploadViaAuthorize(server, job, await makeZip({ 'out/result.txt': 'built' }))).status).toBe(201);
+    expect((await http(server, 'PUT', `/api/v4/jobs/${job.id}`, { json: { token: job.token, state: 'success' } })).status).toBe(200);
+    expect((await call('GET', '/api/v4/job', '/job', { jobToken: job.token })).status).toBe(401); // a finished job's token is spent
+
+    // The download by ref redirects to the archive; fetch must not follow, to see the answer itself.
+    const byRef = `/api/v4/projects/${id}/jobs/artifacts/main/download?job=build`;
+    const redirected = await readResponse(await fetch(`${server.url}${byRef}`, { headers: { 'PRIVATE-TOKEN': server.root }, redirect: 'manual' }));
+    expect(answers.check('GET', '/api/v4/projects/{id}/jobs/artifacts/{ref_name}/download', redirected).status).toBe(302);
+    expect(redirected.headers.get('Location')).toBeTruthy();
+    expect((await call('GET', '/api/v4/projects/{id}/jobs/artifacts/{ref_name}/download', `/projects/${id}/jobs/artifacts/main/download?job=nope`)).status).toBe(404);
+    expect((await call('GET', '/api/v4/projects/{id}/jobs/artifacts/{ref_name}/download', `/projects/${id}/jobs/artifacts/main/download`)).status).toBe(400);
+    const raw = `/projects/${id}/jobs/artifacts/main/raw/out/result.txt?job=build`;
+    expect((await call('GET', '/api/v4/projects/{id}/jobs/artifacts/{ref_name}/raw/{artifact_path}', raw)).text).toBe('built');
+    expect((await call('GET', '/api/v4/projects/{id}/jobs/artifacts/{ref_name}/raw/{artifact_path}', raw.replace('result', 'missing'))).status).toBe(404);
+  });
+
+  it('calls every documented operation', () => {
     expect(answers.unexercised()).toEqual([]);
   });
 });

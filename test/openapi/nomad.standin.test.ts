@@ -80,6 +80,11 @@ describe('the Nomad document against live answers', () => {
 
     const listed = (await call('GET', '/v1/allocations', '/v1/allocations?resources=true')).body;
     expect(listed.length).toBeGreaterThanOrEqual(4);
+    // The typed query params as the handlers read them: an int32 page size, Go's booleans.
+    const paged = await call('GET', '/v1/allocations', '/v1/allocations?per_page=1&reverse=true&task_states=f');
+    expect([paged.body.length, paged.body[0].TaskStates, paged.headers.get('X-Nomad-NextToken')]).toEqual([1, null, expect.any(String)]);
+    expect((await call('GET', '/v1/allocations', '/v1/allocations?per_page=x')).status).toBe(400);
+    expect((await call('GET', '/v1/allocations', '/v1/allocations?resources=maybe')).status).toBe(400);
     const alloc = (await call('GET', '/v1/allocation/{alloc_id}', `/v1/allocation/${allocs[0].ID}`)).body;
     expect(alloc.Job.ID).toBe('web');
     expect((await call('GET', '/v1/allocation/{alloc_id}', `/v1/allocation/${'0'.repeat(8)}-0000-0000-0000-000000000000`)).status).toBe(404);
@@ -136,7 +141,100 @@ describe('the Nomad document against live answers', () => {
     expect((await call('GET', '/v1/regions', '/v1/regions')).body).toHaveLength(1);
     expect((await call('GET', '/v1/agent/self', '/v1/agent/self')).body.config.Region).toBeTruthy();
     expect((await call('GET', '/v1/agent/self', '/v1/agent/self', undefined, {})).status).toBe(403);
+  });
 
-    expect(answers.unexercised()).toEqual([]);
+  it('documents every answer of ACL policies, tokens and bootstrap', async () => {
+    const rules = 'namespace "default" { policy = "read" }';
+    expect((await call('POST', '/v1/acl/policy/{name}', '/v1/acl/policy/readers', { Name: 'readers', Description: 'read', Rules: rules })).text).toBe('');
+    expect((await call('POST', '/v1/acl/policy/{name}', '/v1/acl/policy/readers', { Name: 'other', Rules: rules })).status).toBe(400);
+    expect((await call('POST', '/v1/acl/policy/{name}', '/v1/acl/policy/readers', { Name: 'readers', Rules: 'namespace {' })).status).toBe(400);
+    expect((await call('GET', '/v1/acl/policies', '/v1/acl/policies')).body.map((policy: { Name: string }) => policy.Name)).toEqual(['readers']);
+    expect((await call('GET', '/v1/acl/policy/{name}', '/v1/acl/policy/readers')).body.Rules).toBe(rules);
+    expect((await call('GET', '/v1/acl/policy/{name}', '/v1/acl/policy/nope')).status).toBe(404);
+
+    const created = await call('POST', '/v1/acl/token', '/v1/acl/token', { Name: 'reader', Type: 'client', Policies: ['readers'] });
+    const { AccessorID: accessor, SecretID: secret } = created.body;
+    expect(secret).not.toBe('');
+    expect((await call('POST', '/v1/acl/token', '/v1/acl/token', { Name: 'reader' }, { 'X-Nomad-Token': secret })).status).toBe(403);
+    expect((await call('GET', '/v1/acl/tokens', '/v1/acl/tokens')).body.map((token: { AccessorID: string }) => token.AccessorID)).toContain(accessor);
+    expect((await call('GET', '/v1/acl/token/{accessor_id}', `/v1/acl/token/${accessor}`, undefined, { 'X-Nomad-Token': secret })).body.SecretID).toBe('');
+    expect((await call('GET', '/v1/acl/token/{accessor_id}', `/v1/acl/token/${'3'.repeat(8)}-3333-3333-3333-333333333333`)).status).toBe(404);
+    expect((await call('GET', '/v1/acl/policies', '/v1/acl/policies', undefined, { 'X-Nomad-Token': secret })).body).toHaveLength(1);
+    expect((await call('POST', '/v1/acl/token/{accessor_id}', `/v1/acl/token/${accessor}`, { Name: 'renamed', Type: 'client', Policies: ['readers'] })).body.Name).toBe('renamed');
+    expect((await call('POST', '/v1/acl/token/{accessor_id}', `/v1/acl/token/${accessor}`, { AccessorID: 'other', Name: 'x' })).status).toBe(400);
+    expect((await call('DELETE', '/v1/acl/token/{accessor_id}', `/v1/acl/token/${accessor}`)).text).toBe('');
+    expect((await call('DELETE', '/v1/acl/token/{accessor_id}', `/v1/acl/token/${'3'.repeat(8)}-3333-3333-3333-333333333333`)).status).toBe(404);
+    expect((await call('DELETE', '/v1/acl/policy/{name}', '/v1/acl/policy/readers')).text).toBe('');
+    expect((await call('DELETE', '/v1/acl/policy/{name}', '/v1/acl/policy/readers', undefined, {})).status).toBe(403);
+
+    expect((await call('POST', '/v1/acl/bootstrap', '/v1/acl/bootstrap', {})).text).toBe('ACL bootstrap already done (reset index: 0)');
+    // Without a configured bootstrap token the first call makes one, and only the first.
+    const configured = process.env.BOOTSTRAP_TOKEN_SHA256;
+    delete process.env.BOOTSTRAP_TOKEN_SHA256;
+    try {
+      const first = await call('POST', '/v1/acl/bootstrap', '/v1/acl/bootstrap', undefined, {});
+      expect([first.status, first.body.Type, first.body.SecretID.length > 0]).toEqual([200, 'management', true]);
+      expect((await call('POST', '/v1/acl/bootstrap', '/v1/acl/bootstrap', undefined, {})).status).toBe(400);
+    } finally {
+      process.env.BOOTSTRAP_TOKEN_SHA256 = configured;
+    }
+  });
+
+  it('documents every answer of variables, the check-and-set conflict included', async () => {
+    const written = await call('POST', '/v1/var/{var_path}', '/v1/var/app/db', { Items: { user: 'u', password: 'p' } });
+    expect([written.body.Path, written.body.Items]).toEqual(['app/db', { user: 'u', password: 'p' }]);
+    expect((await call('POST', '/v1/var/{var_path}', '/v1/var/app/db', { Items: {} })).status).toBe(400);
+    const conflict = await call('POST', '/v1/var/{var_path}', '/v1/var/app/db?cas=0', { Items: { user: 'v' } });
+    expect([conflict.status, conflict.body.Items]).toEqual([409, { user: 'u', password: 'p' }]);
+    const read = await call('GET', '/v1/var/{var_path}', '/v1/var/app/db');
+    expect(read.body.Items).toEqual({ user: 'u', password: 'p' });
+    expect((await call('POST', '/v1/var/{var_path}', `/v1/var/app/db?cas=${read.body.ModifyIndex}`, { Items: { user: 'w' } })).status).toBe(200);
+    expect((await call('GET', '/v1/var/{var_path}', '/v1/var/app/nope')).status).toBe(404);
+    expect((await call('GET', '/v1/vars', '/v1/vars?prefix=app')).body.map((entry: { Path: string }) => entry.Path)).toEqual(['app/db']);
+    expect((await call('GET', '/v1/vars', '/v1/vars', undefined, {})).body).toEqual([]); // filtered to what the token may read
+    expect((await call('DELETE', '/v1/var/{var_path}', '/v1/var/app/db?cas=1')).status).toBe(409);
+    expect((await call('DELETE', '/v1/var/{var_path}', '/v1/var/app/db?cas=x')).status).toBe(400);
+    expect((await call('DELETE', '/v1/var/{var_path}', '/v1/var/app/db')).status).toBe(204);
+    expect((await call('GET', '/v1/var/{var_path}', '/v1/var/app/db', undefined, {})).status).toBe(403);
+  });
+
+  it('documents every answer of services, search, parsing, health and metrics', async () => {
+    const agentNode = { ...testNode(5), SecretID: 'secret-5' };
+    const asNode = { ...root, 'X-Nomad-Node-ID': agentNode.ID, 'X-Nomad-Node-Secret': agentNode.SecretID };
+    expect((await api('PUT', '/v1/node/register', { Node: agentNode }, root)).status).toBe(200);
+    const api1 = serviceJob('api', 1, 10, 10, { Constraints: [{ LTarget: '${node.unique.id}', RTarget: agentNode.ID, Operand: '=' }] });
+    expect((await api('POST', '/v1/jobs', { Job: api1 }, root)).status).toBe(200);
+    await drainEvalQueue();
+    const [placed] = (await api('GET', '/v1/job/api/allocations', undefined, root)).body;
+    const registration = { ID: `_nomad-task-${placed.ID}-server-api-http`, ServiceName: 'api', Namespace: 'default', NodeID: agentNode.ID, Datacenter: 'dc1', JobID: 'api', AllocID: placed.ID, Tags: ['b', 'a'], Address: '10.0.0.5', Port: 8080 };
+    expect((await api('POST', '/v1/client/agent/services', { Upsert: [registration] }, asNode)).status).toBe(200);
+    expect((await call('GET', '/v1/services', '/v1/services')).body).toEqual([{ Namespace: 'default', Services: [{ ServiceName: 'api', Tags: ['a', 'b'] }] }]);
+    expect((await call('GET', '/v1/services', '/v1/services', undefined, {})).status).toBe(403);
+    expect((await call('GET', '/v1/service/{service_name}', '/v1/service/api')).body[0].Port).toBe(8080);
+    expect((await call('GET', '/v1/service/{service_name}', '/v1/service/nope')).body).toEqual([]);
+
+    expect((await call('POST', '/v1/search', '/v1/search', { Prefix: 'ap', Context: 'jobs' })).body.Matches.jobs).toEqual(['api']);
+    expect((await call('POST', '/v1/search', '/v1/search', { Prefix: 'a', Context: 'all' })).body.Matches.jobs).toContain('api');
+    expect((await call('POST', '/v1/search', '/v1/search', { Prefix: 'a', Context: 'bogus' })).status).toBe(400);
+    expect((await call('POST', '/v1/search', '/v1/search', { Prefix: 'a', Context: 'jobs' }, {})).status).toBe(403);
+    const fuzzy = await call('POST', '/v1/search/fuzzy', '/v1/search/fuzzy', { Text: 'serv', Context: 'all' });
+    expect(fuzzy.body.Matches.tasks[0]).toMatchObject({ ID: 'server', Scope: ['default', 'api', 'app'] });
+    expect((await call('POST', '/v1/search/fuzzy', '/v1/search/fuzzy', { Text: 's', Context: 'all' })).status).toBe(400);
+    expect((await call('POST', '/v1/search/fuzzy', '/v1/search/fuzzy', { Text: 'serv', Context: 'jobs' }, {})).status).toBe(403);
+
+    const hcl = 'job "parsed" {\n  group "g" {\n    task "t" {\n      driver = "raw_exec"\n      config { command = "true" }\n    }\n  }\n}\n';
+    expect((await call('POST', '/v1/jobs/parse', '/v1/jobs/parse', { JobHCL: hcl })).body.ID).toBe('parsed');
+    expect((await call('POST', '/v1/jobs/parse', '/v1/jobs/parse', { JobHCL: hcl, Canonicalize: true })).body.Type).toBe('service');
+    expect((await call('POST', '/v1/jobs/parse', '/v1/jobs/parse', { JobHCL: 'job "x" {' })).status).toBe(400);
+    expect((await call('POST', '/v1/jobs/parse', '/v1/jobs/parse', { JobHCL: hcl }, {})).status).toBe(403);
+
+    expect((await call('GET', '/v1/agent/health', '/v1/agent/health')).body).toEqual({ server: { ok: true, message: 'ok' } });
+    expect((await call('GET', '/v1/agent/health', '/v1/agent/health?type=client')).status).toBe(500);
+    expect((await call('GET', '/v1/metrics', '/v1/metrics')).body.Gauges.length).toBeGreaterThan(0);
+    expect((await call('GET', '/v1/metrics', '/v1/metrics?format=prometheus')).text).toMatch(/^# (HELP|TYPE) /m);
+  });
+
+  it('calls every documented operation (those that read a node through its agent: nomad-client.standin.test.ts)', () => {
+    expect(answers.unexercised({ except: 'Client' })).toEqual([]);
   });
 });

@@ -17,16 +17,19 @@ export class DocumentedAnswers {
     this.ajv.addSchema(document as object, 'doc');
   }
 
-  operations(): string[] {
+  /** The documented operations (`GET /v1/jobs`), those of `tag` only when given. */
+  operations(tag?: string): string[] {
     return Object.entries(this.document.paths ?? {}).flatMap(([path, item]) =>
-      Object.keys(item)
-        .filter((key) => ['get', 'put', 'post', 'delete', 'patch'].includes(key))
-        .map((method) => `${method.toUpperCase()} ${path}`),
+      Object.entries(item as Record<string, { tags?: string[] }>)
+        .filter(([key, operation]) => ['get', 'put', 'post', 'delete', 'patch'].includes(key) && (tag === undefined || (operation.tags ?? []).includes(tag)))
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
     );
   }
 
-  unexercised(): string[] {
-    return this.operations().filter((operation) => !this.seen.has(operation));
+  /** The documented operations never called (of `tag` only when given; `except` leaves a tag to another test file). */
+  unexercised(options: { tag?: string; except?: string } = {}): string[] {
+    const elsewhere = new Set(options.except === undefined ? [] : this.operations(options.except));
+    return this.operations(options.tag).filter((operation) => !this.seen.has(operation) && !elsewhere.has(operation));
   }
 
   /** The problems of `response` as an answer of `method path` (a documented path template); empty when it conforms. */

@@ -17,7 +17,7 @@ import { params, pathParams, queryParams } from './validators';
  * `push_code`. `:branch` is URL-encoded (`feature%2Fx`). The list pages by offset with totals, or
  * by Gitaly's keyset (`pagination=keyset`, `page_token=<last branch name>`).
  */
-const listQuery = z.object({
+export const listQuery = z.object({
   search: grape.string().optional(),
   regex: grape.string().optional(),
   sort: grape.values(['name_asc', 'updated_asc', 'updated_desc']).optional(),
@@ -100,7 +100,9 @@ const show = handlers(authenticated({ required: false }), branchPath, async (c) 
   return c.json(branchEntity(branch, access.project));
 });
 
-const create = handlers(authenticated({ required: true }), params(z.object({ branch: notBlank(), ref: notBlank() })), async (c) => {
+export const createParams = z.object({ branch: notBlank(), ref: notBlank() });
+
+const create = handlers(authenticated({ required: true }), params(createParams), async (c) => {
   const { branch, ref } = c.var.params;
   const access = await findProject(c, c.var.principal);
   authorize(access, 'push_code');

@@ -36,7 +36,7 @@ const dateTime = () =>
       .transform((text) => Math.floor(Date.parse(text) / 1000)),
   );
 
-const listQuery = z.object({
+export const listQuery = z.object({
   ref_name: grape.string().optional(),
   since: dateTime().optional(),
   until: dateTime().optional(),

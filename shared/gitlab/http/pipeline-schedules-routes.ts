@@ -81,7 +81,7 @@ function checkSchedule(schedule: Pick<PipelineScheduleRecord, 'description' | 'r
 
 const notBlank = () => grape.string().refine((value) => value.trim() !== '', 'is empty');
 
-const listParams = z.object({ scope: grape.values(['active', 'inactive']).optional(), ...paginationParams });
+export const listParams = z.object({ scope: grape.values(['active', 'inactive']).optional(), ...paginationParams });
 
 const list = handlers(authenticated({ required: true }), queryParams(listParams), async (c) => {
   const { scope, ...paging } = c.req.valid('query');
@@ -100,7 +100,7 @@ const show = handlers(authenticated({ required: true }), schedulePath, async (c)
   return c.json(await details(access, await findSchedule(access, c.req.valid('param').pipeline_schedule_id)));
 });
 
-const createParams = z.object({
+export const createParams = z.object({
   description: grape.string(),
   ref: notBlank(),
   cron: grape.string(),
@@ -131,7 +131,7 @@ const create = handlers(authenticated({ required: true }), params(createParams),
   return c.json(await details(access, schedule), 201);
 });
 
-const updateParams = z.object({
+export const updateParams = z.object({
   description: grape.string().optional(),
   ref: grape.string().optional(),
   cron: grape.string().optional(),

@@ -41,7 +41,7 @@ async function listTree(repo: Repository, tree: string, prefix: string, recursiv
   }
 }
 
-const treeQuery = z
+export const treeQuery = z
   .object({
     ref: grape.string().optional(),
     path: grape.string().optional(),

@@ -34,7 +34,7 @@ import { params, pathParams, queryParams } from './validators';
 /** `a,b` or a list (`CommaSeparatedToArray`). */
 const commaList = z.preprocess((value) => (typeof value === 'string' ? value.split(',') : value), grape.stringList()).transform((tags) => tags.map((tag) => tag.trim()).filter(Boolean));
 
-const filterParams = z.object({
+export const filterParams = z.object({
   scope: grape.values(RUNNER_SCOPES).optional(),
   type: grape.values(RUNNER_TYPES).optional(),
   paused: grape.boolean().optional(),

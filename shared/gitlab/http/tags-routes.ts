@@ -29,7 +29,7 @@ async function tagView(repo: Repository, name: string): Promise<TagView | undefi
   return { name, target, commit, message: read.object.message.replace(/\n+$/, ''), createdAt: gitTimeIso(tagger.timestamp, tagger.timezoneOffset) };
 }
 
-const listQuery = z.object({
+export const listQuery = z.object({
   order_by: grape.values(['name', 'updated', 'version']).default('updated'),
   sort: grape.values(['asc', 'desc']).default('desc'),
   search: grape.string().optional(),
@@ -80,7 +80,9 @@ const show = handlers(authenticated({ required: false }), tagPath, async (c) => 
   return c.json(tagEntity(await findTag(repo, c.req.valid('param').tag_name), access.project));
 });
 
-const create = handlers(authenticated({ required: true }), params(z.object({ tag_name: grape.string(), ref: grape.string(), message: grape.boundedString(65_536).optional() })), async (c) => {
+export const createParams = z.object({ tag_name: grape.string(), ref: grape.string(), message: grape.boundedString(65_536).optional() });
+
+const create = handlers(authenticated({ required: true }), params(createParams), async (c) => {
   const body = c.var.params;
   const access = await findProject(c, c.var.principal);
   authorize(access, 'push_code');

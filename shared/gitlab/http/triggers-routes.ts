@@ -51,7 +51,9 @@ const show = handlers(authenticated({ required: true }), triggerIdPath, async (c
   return c.json(await present(access, await findTrigger(access, c.req.valid('param').trigger_id)));
 });
 
-const create = handlers(authenticated({ required: true }), params(z.object({ description: grape.boundedString(255) })), async (c) => {
+export const createParams = z.object({ description: grape.boundedString(255) });
+
+const create = handlers(authenticated({ required: true }), params(createParams), async (c) => {
   const access = await findProject(c, c.var.principal);
   // `manage_trigger`; the create service says why.
   if (access.level < 40) throw forbidden('The current user is not authorized to create a pipeline trigger token');
@@ -78,10 +80,10 @@ const remove = handlers(authenticated({ required: true }), triggerIdPath, async 
 
 const isStringMap = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const triggerParams = z.object({
+export const triggerParams = z.object({
   ref: grape.string().refine((ref) => ref.trim() !== '', 'is empty'),
   token: grape.string(),
-  variables: z.custom<Record<string, unknown>>(isStringMap, 'is invalid').optional(),
+  variables: z.custom<Record<string, unknown>>(isStringMap, 'is invalid').meta({ type: 'object', additionalProperties: { type: 'string' } }).optional(),
 });
 
 /**

@@ -72,7 +72,7 @@ const revokeToken = handlers(authenticated({ required: true }), pathParams({ id:
   return c.body(null, 204);
 });
 
-const listParams = z.object({
+export const listParams = z.object({
   username: grape.string().optional(),
   search: grape.string().optional(),
   active: grape.boolean().optional(),

@@ -52,7 +52,7 @@ const show = handlers(authenticated({ required: true }), keyPath, queryParams(z.
   return c.json(variableEntity(await findVariable(access.project.id, c.req.valid('param').key, c.req.valid('query').filter?.environment_scope)));
 });
 
-const createParams = z.object({ key: grape.string(), ...attributes, value: grape.string(), masked_and_hidden: grape.boolean().optional() });
+export const createParams = z.object({ key: grape.string(), ...attributes, value: grape.string(), masked_and_hidden: grape.boolean().optional() });
 
 const create = handlers(authenticated({ required: true }), params(createParams), async (c) => {
   const { key, masked_and_hidden: maskedAndHidden, ...fields } = c.var.params;
@@ -63,7 +63,9 @@ const create = handlers(authenticated({ required: true }), params(createParams),
   return c.json(variableEntity(variable), 201);
 });
 
-const update = handlers(authenticated({ required: true }), keyPath, params(z.object({ ...attributes, filter })), async (c) => {
+export const updateParams = z.object({ ...attributes, filter });
+
+const update = handlers(authenticated({ required: true }), keyPath, params(updateParams), async (c) => {
   const { filter: scope, ...fields } = c.var.params;
   const access = await findProject(c, c.var.principal);
   authorize(access, 'admin_build');

@@ -16,7 +16,7 @@ import { badRequest, notFound } from '../errors';
 import { nomadJson, setIndex, setQueryMeta } from './respond';
 
 /** Nomad's ACL endpoints: policies, tokens and bootstrap. With ACLs disabled they all refuse, as Nomad does. */
-const PolicyBody = z
+export const PolicyBody = z
   .object({
     Name: z.string().optional(),
     Description: z.string().optional(),
@@ -25,7 +25,7 @@ const PolicyBody = z
   })
   .passthrough();
 
-const TokenBody = z
+export const TokenBody = z
   .object({
     AccessorID: z.string().optional(),
     Name: z.string().optional(),
@@ -37,7 +37,7 @@ const TokenBody = z
   })
   .passthrough();
 
-const BootstrapBody = z.object({ BootstrapSecret: z.string().optional() }).passthrough();
+export const BootstrapBody = z.object({ BootstrapSecret: z.string().optional() }).passthrough();
 
 const VALID_POLICY_NAME = /^[a-zA-Z0-9-]{1,128}$/;
 

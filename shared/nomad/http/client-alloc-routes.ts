@@ -76,10 +76,13 @@ export function mountClientAllocRoutes(app: Hono): void {
     return nomadJson(c, GENERIC_RESPONSE);
   });
 
-  app.all('/v1/client/allocation/:alloc_id/stats', async (c) => {
+  const allocStats = async (c: Context) => {
     const { alloc } = await allocFor(c, c.req.param('alloc_id') ?? '', 'read-job');
     return nomadJson(c, await callNode(alloc.NodeID, 'Allocations.Stats', { AllocID: alloc.ID, Task: c.req.query('task') ?? '' }));
-  });
+  };
+  // GET is the documented method; Nomad answers stats whatever the method.
+  app.get('/v1/client/allocation/:alloc_id/stats', allocStats);
+  app.all('/v1/client/allocation/:alloc_id/stats', allocStats);
 
   app.all('/v1/client/allocation/:alloc_id/gc', async (c) => {
     const { alloc } = await allocFor(c, c.req.param('alloc_id') ?? '', 'submit-job', 'gc-allocation');

@@ -7,7 +7,7 @@ import { namespaceParam } from './params';
 import { nomadJson } from './respond';
 
 /** `POST /v1/jobs/parse`. */
-const ParseBody = z
+export const ParseBody = z
   .object({
     JobHCL: z.string().optional(),
     Canonicalize: z.boolean().optional(),

@@ -16,7 +16,7 @@ import { nomadJson, setQueryMeta } from './respond';
  * such contexts out, and namespaces are filtered one by one. Where Nomad answers 500 for a bad
  * context or a short fuzzy text, the same text comes with 400.
  */
-const SearchBody = z
+export const SearchBody = z
   .object({ Prefix: z.string().optional(), Text: z.string().optional(), Context: z.string().optional(), Namespace: z.string().optional() })
   .passthrough();
 

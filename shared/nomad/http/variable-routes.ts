@@ -43,6 +43,12 @@ function variablePath(c: Context): string {
   }
 }
 
+function requiredPath(c: Context): string {
+  const path = variablePath(c);
+  if (path === '') throw badRequest('missing variable path');
+  return path;
+}
+
 const LOCK_OPERATIONS = ['lock-renew', 'lock-acquire', 'lock-release'] as const;
 
 function lockOperation(c: Context): (typeof LOCK_OPERATIONS)[number] | undefined {
@@ -132,20 +138,12 @@ export function mountVariableRoutes(app: Hono): void {
     throw methodNotAllowed();
   });
 
-  app.all('/v1/var/*', async (c) => {
-    const path = variablePath(c);
-    if (path === '') throw badRequest('missing variable path');
-    switch (c.req.method) {
-      case 'GET':
-        return readOne(c, path);
-      case 'PUT':
-      case 'POST':
-        return write(c, path);
-      case 'DELETE':
-        return remove(c, path);
-      default:
-        throw badRequest('Invalid method');
-    }
+  app.get('/v1/var/*', (c) => readOne(c, requiredPath(c)));
+  app.on(['PUT', 'POST'], '/v1/var/*', (c) => write(c, requiredPath(c)));
+  app.delete('/v1/var/*', (c) => remove(c, requiredPath(c)));
+  app.all('/v1/var/*', (c) => {
+    requiredPath(c);
+    throw badRequest('Invalid method');
   });
   app.all('/v1/var', () => {
     throw badRequest('missing variable path');
