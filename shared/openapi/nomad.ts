@@ -413,7 +413,7 @@ export function nomadDocument(): OpenApiDocument {
         }),
         delete: operation('ACL', 'Revoke a token (a management token)', {
           requestParams: { path: tokenPath },
-          responses: { '200': empty('Revoked (no body)'), '400': errors.bad, '403': errors.denied, '404': errors.missing('ACL token') },
+          responses: { '200': empty('Revoked (no body)'), '400': errors.bad, '403': errors.denied },
         }),
       },
       '/v1/acl/bootstrap': {

@@ -174,8 +174,9 @@ export function mountAclRoutes(app: Hono): void {
   app.delete('/v1/acl/token/:accessor', async (c) => {
     requireAclEnabled();
     await requireManagement(c);
-    const token = await findTokenByAccessor(c.req.param('accessor'));
-    if (!token || token.kind !== 'nomad') throw notFound('ACL token not found');
+    const accessor = c.req.param('accessor');
+    const token = await findTokenByAccessor(accessor);
+    if (!token || token.kind !== 'nomad' || token.revoked) throw badRequest(`Cannot delete nonexistent tokens: ${accessor}`);
     await revokeToken(token.secretHash);
     setIndex(c, nextIndex());
     return c.body(null, 200);

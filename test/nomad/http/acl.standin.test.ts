@@ -84,6 +84,11 @@ describe('ACL tokens and policies', () => {
     expect((await api('GET', '/v1/acl/tokens', undefined, { 'X-Nomad-Token': secret })).status).toBe(403);
     expect((await api('DELETE', `/v1/acl/token/${self.body.AccessorID}`, undefined, root)).status).toBe(200);
     expect((await api('GET', '/v1/jobs', undefined, { 'X-Nomad-Token': secret })).text).toBe('ACL token not found');
+    // Nomad's words for a token that is gone (Vault's Nomad secrets engine matches them to the letter).
+    const again = await api('DELETE', `/v1/acl/token/${self.body.AccessorID}`, undefined, root);
+    expect([again.status, again.text]).toEqual([400, `Cannot delete nonexistent tokens: ${self.body.AccessorID}`]);
+    const unknown = await api('DELETE', '/v1/acl/token/11111111-2222-3333-4444-555555555555', undefined, root);
+    expect([unknown.status, unknown.text]).toEqual([400, 'Cannot delete nonexistent tokens: 11111111-2222-3333-4444-555555555555']);
   });
 
   it('matches namespace globs by the closest pattern, and deny wins', async () => {
