@@ -1,5 +1,5 @@
 import * as z from '../util/zod';
-import type { ZodOpenApiOperationObject, ZodOpenApiResponseObject } from 'zod-openapi';
+import type { ZodOpenApiResponseObject } from 'zod-openapi';
 import { createParams as branchBody, listQuery as branchQuery } from '../gitlab/http/branches-routes';
 import { listQuery as commitQuery } from '../gitlab/http/commits-routes';
 import * as grape from '../gitlab/http/grape';
@@ -18,7 +18,7 @@ import { createParams as tagBody, listQuery as tagQuery } from '../gitlab/http/t
 import { createParams as triggerBody, triggerParams as triggerRunBody } from '../gitlab/http/triggers-routes';
 import { listParams as userQuery } from '../gitlab/http/users-routes';
 import { createParams as variableBody, updateParams as variableUpdateBody } from '../gitlab/http/variables-routes';
-import { binary, empty, json, openApiDocument, text, type OpenApiDocument } from './document';
+import { binary, empty, json, openApiDocument, operation, text, type OpenApiDocument } from './document';
 import * as shapes from './gitlab-shapes';
 
 /**
@@ -62,28 +62,24 @@ const byRefQuery = z.object({ job: grape.string().meta({ description: "The job's
 
 const form = (schema: z.ZodType, required = true) => ({ required, content: { 'application/json': { schema }, 'application/x-www-form-urlencoded': { schema } } });
 
-function operation(tag: string, summary: string, rest: Omit<ZodOpenApiOperationObject, 'tags' | 'summary'>): ZodOpenApiOperationObject {
-  return { tags: [tag], summary, ...rest };
-}
-
 export function gitlabDocument(): OpenApiDocument {
   return openApiDocument({
     title: 'jobplane: GitLab CI API',
     version: GITLAB_VERSION,
     description: "GitLab's REST API (`/api/v4`) as jobplane serves it: projects with their repositories, CI pipelines and jobs run by stock gitlab-runner.",
-    tags: [
-      { name: 'Instance', description: 'The instance and the caller' },
-      { name: 'Projects', description: 'Projects (each with a git repository)' },
-      { name: 'Repository', description: "A project's branches, tags, commits, tree and files" },
-      { name: 'CI/CD variables', description: "A project's CI/CD variables" },
-      { name: 'Pipeline triggers', description: 'Trigger tokens and running pipelines with them' },
-      { name: 'Users', description: 'Users' },
-      { name: 'Pipeline schedules', description: 'Pipelines run on a cron schedule' },
-      { name: 'Pipelines', description: 'CI pipelines' },
-      { name: 'Jobs', description: 'CI jobs, their logs and artifacts' },
-      { name: 'CI Lint', description: 'Checking a `.gitlab-ci.yml`' },
-      { name: 'Runners', description: 'The protocol gitlab-runner speaks (its own tokens, no user token)' },
-    ],
+    tags: {
+      Instance: 'The instance and the caller',
+      Projects: 'Projects (each with a git repository)',
+      Repository: "A project's branches, tags, commits, tree and files",
+      'CI/CD variables': "A project's CI/CD variables",
+      'Pipeline triggers': 'Trigger tokens and running pipelines with them',
+      Users: 'Users',
+      'Pipeline schedules': 'Pipelines run on a cron schedule',
+      Pipelines: 'CI pipelines',
+      Jobs: 'CI jobs, their logs and artifacts',
+      'CI Lint': 'Checking a `.gitlab-ci.yml`',
+      Runners: 'The protocol gitlab-runner speaks (its own tokens, no user token)',
+    },
     securitySchemes: {
       privateToken: { type: 'apiKey', in: 'header', name: 'PRIVATE-TOKEN', description: 'A personal, project or the bootstrap token (also `Authorization: Bearer`)' },
       jobToken: { type: 'apiKey', in: 'header', name: 'JOB-TOKEN', description: "A running job's token (`CI_JOB_TOKEN`)" },
