@@ -1,7 +1,7 @@
 import * as z from '../util/zod';
 import { mintSchema } from '../codearts/http/iam-routes';
 import { buildNoSchema, createTaskSchema, historySchema, jobIdSchema, runSchema, stopSchema } from '../codearts/http/request';
-import { json, openApiDocument, type OpenApiDocument } from './document';
+import { json, jsonBody, openApiDocument, operation, type OpenApiDocument } from './document';
 
 /**
  * CodeArts Build's `/v3` task API and IAM's token endpoint, as we serve them. Every answer is
@@ -97,39 +97,31 @@ const IamToken = z.object({
 });
 const IamError = z.object({ error: z.object({ code: z.int(), message: z.string(), title: z.string() }) }).meta({ id: 'IamError' });
 
-const jsonBody = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema } } });
-
 export function codeartsDocument(): OpenApiDocument {
   return openApiDocument({
     title: 'jobplane: CodeArts Build API',
     version: 'v3',
     description: "CodeArts Build's task API (`/v3/jobs/…`) and IAM's `POST /v3/auth/tokens`, served by jobplane over GitLab CI pipelines.",
-    tags: [
-      { name: 'Tasks', description: 'Build tasks and their builds' },
-      { name: 'IAM', description: 'Project-scoped tokens for the task API' },
-    ],
+    tags: {
+      Tasks: 'Build tasks and their builds',
+      IAM: 'Project-scoped tokens for the task API',
+    },
     securitySchemes: { iamToken: { type: 'apiKey', in: 'header', name: 'X-Auth-Token' } },
     paths: {
       '/v3/jobs/create': {
-        post: {
-          tags: ['Tasks'],
-          summary: 'Create a build task',
+        post: operation('Tasks', 'Create a build task', {
           requestBody: jsonBody(createTaskSchema),
           responses: { '200': json('The new task', Created), '400': error('A required field missing or mistyped (CB.00060200)'), ...authErrors },
-        },
+        }),
       },
       '/v3/jobs/build': {
-        post: {
-          tags: ['Tasks'],
-          summary: 'Run a build of a task',
+        post: operation('Tasks', 'Run a build of a task', {
           requestBody: jsonBody(runSchema),
           responses: { '200': json('The build started', Run), '400': error('Bad parameters'), ...authErrors, '404': error('No such task (CB.00060201)') },
-        },
+        }),
       },
       '/v3/jobs/stop': {
-        post: {
-          tags: ['Tasks'],
-          summary: 'Stop a build',
+        post: operation('Tasks', 'Stop a build', {
           requestBody: jsonBody(stopSchema),
           responses: {
             '200': json('`true` when the build is (now) aborted, `false` when it had already finished otherwise', Result),
@@ -137,44 +129,34 @@ export function codeartsDocument(): OpenApiDocument {
             ...authErrors,
             '404': error('No such task or build'),
           },
-        },
+        }),
       },
       '/v3/jobs/{job_id}/status': {
-        get: {
-          tags: ['Tasks'],
-          summary: 'Whether a build of the task is running',
+        get: operation('Tasks', 'Whether a build of the task is running', {
           requestParams: { path: taskPath },
           responses: { '200': json('`true` while a build is queued or running', Result), '400': error('Bad task ID (CB.00060201)'), ...authErrors, '404': error('No such task') },
-        },
+        }),
       },
       '/v3/jobs/{job_id}/history': {
-        get: {
-          tags: ['Tasks'],
-          summary: "A task's builds, newest first",
+        get: operation('Tasks', "A task's builds, newest first", {
           requestParams: { path: taskPath, query: historySchema },
           responses: { '200': json('One page of builds', History), '400': error('Bad task ID or paging'), ...authErrors, '404': error('No such task') },
-        },
+        }),
       },
       '/v3/jobs/{job_id}/{build_no}/record-info': {
-        get: {
-          tags: ['Tasks'],
-          summary: 'One build',
+        get: operation('Tasks', 'One build', {
           requestParams: { path: taskPath.extend({ build_no: buildNoSchema }) },
           responses: { '200': json('The build', RecordInfo), '400': error('Bad task ID or build number'), ...authErrors, '404': error('No such task or build') },
-        },
+        }),
       },
       '/v3/jobs/{job_id}/delete': {
-        post: {
-          tags: ['Tasks'],
-          summary: 'Delete a task and its builds',
+        post: operation('Tasks', 'Delete a task and its builds', {
           requestParams: { path: taskPath },
           responses: { '200': json('The task deleted', Deleted), '400': error('Bad task ID'), ...authErrors, '404': error('No such task') },
-        },
+        }),
       },
       '/v3/auth/tokens': {
-        post: {
-          tags: ['IAM'],
-          summary: "Obtain a token (the administrator's bootstrap token, `token` method)",
+        post: operation('IAM', "Obtain a token (the administrator's bootstrap token, `token` method)", {
           security: [],
           requestBody: jsonBody(mintSchema),
           responses: {
@@ -183,7 +165,7 @@ export function codeartsDocument(): OpenApiDocument {
             '401': json('No or unknown administrator token', IamError),
             '403': json('A token that is not the bootstrap token', IamError),
           },
-        },
+        }),
       },
     },
   });

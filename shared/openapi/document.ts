@@ -1,5 +1,5 @@
 import * as z from '../util/zod';
-import { createDocument, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject, type oas31 } from 'zod-openapi';
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject, type oas31 } from 'zod-openapi';
 
 /**
  * One dialect's OpenAPI 3.1 document, made by zod-openapi from zod schemas: the request schemas
@@ -13,7 +13,8 @@ export interface DialectDocument {
   description: string;
   /** The dialect's version as it reports it (Nomad's agent version, GitLab's /version). */
   version: string;
-  tags: { name: string; description: string }[];
+  /** Each tag's name and what it groups, in the order the reference shows them. */
+  tags: Record<string, string>;
   securitySchemes: Record<string, oas31.SecuritySchemeObject>;
   paths: ZodOpenApiPathsObject;
 }
@@ -23,11 +24,21 @@ export function openApiDocument(dialect: DialectDocument): OpenApiDocument {
     openapi: '3.1.0',
     info: { title: dialect.title, version: dialect.version, description: dialect.description },
     servers: [{ url: '/' }],
-    tags: dialect.tags,
+    tags: Object.entries(dialect.tags).map(([name, description]) => ({ name, description })),
     security: Object.keys(dialect.securitySchemes).map((name) => ({ [name]: [] })),
     components: { securitySchemes: dialect.securitySchemes },
     paths: dialect.paths,
   });
+}
+
+/** One operation under its tag. */
+export function operation(tag: string, summary: string, rest: Omit<ZodOpenApiOperationObject, 'tags' | 'summary'>): ZodOpenApiOperationObject {
+  return { tags: [tag], summary, ...rest };
+}
+
+/** A JSON request body. */
+export function jsonBody(schema: z.ZodType, required = true) {
+  return { required, content: { 'application/json': { schema } } };
 }
 
 /** A JSON answer. */

@@ -205,6 +205,26 @@ export const TreeItem = z
   .object({ id: z.string(), name: z.string(), type: z.enum(['tree', 'blob', 'commit']), path: z.string(), mode: z.string() })
   .meta({ id: 'TreeItem' });
 
+/** What `POST`/`PUT …/repository/files/:file_path` answer. */
+export const FileWritten = z.object({ file_path: z.string(), branch: z.string() }).meta({ id: 'RepositoryFileWritten' });
+
+/** A file of the repository at a ref, its content base64. */
+export const RepositoryFile = z
+  .object({
+    file_name: z.string(),
+    file_path: z.string(),
+    size: z.int(),
+    encoding: z.literal('base64'),
+    content_sha256: z.string(),
+    ref: z.string(),
+    blob_id: z.string(),
+    commit_id: z.string(),
+    last_commit_id: z.string(),
+    execute_filemode: z.boolean(),
+    content: z.string(),
+  })
+  .meta({ id: 'RepositoryFile' });
+
 export const Variable = z
   .object({
     variable_type: z.enum(['env_var', 'file']),

@@ -1,5 +1,5 @@
 import * as z from '../util/zod';
-import type { ZodOpenApiOperationObject, ZodOpenApiResponseObject } from 'zod-openapi';
+import type { ZodOpenApiResponseObject } from 'zod-openapi';
 import { createParams as branchBody, listQuery as branchQuery } from '../gitlab/http/branches-routes';
 import { listQuery as commitQuery } from '../gitlab/http/commits-routes';
 import * as grape from '../gitlab/http/grape';
@@ -10,6 +10,7 @@ import { createParams as scheduleBody, listParams as scheduleQuery, updateParams
 import { createParams as pipelineBody, listParams as pipelineQuery, pipelineBuildsParams } from '../gitlab/http/pipelines-routes';
 import { listParams as projectQuery } from '../gitlab/http/projects-list-routes';
 import { createParams as projectBody } from '../gitlab/http/projects-routes';
+import { deleteParams as fileDeleteBody, fileQuery, rawFileQuery, writeParams as fileBody } from '../gitlab/http/repository-files-routes';
 import { treeQuery } from '../gitlab/http/repository-routes';
 import { runnerInfo, runnerParams, updateParams as jobUpdateBody } from '../gitlab/http/runner-routes';
 import { filterParams as runnerQuery } from '../gitlab/http/runners-api-routes';
@@ -17,7 +18,7 @@ import { createParams as tagBody, listQuery as tagQuery } from '../gitlab/http/t
 import { createParams as triggerBody, triggerParams as triggerRunBody } from '../gitlab/http/triggers-routes';
 import { listParams as userQuery } from '../gitlab/http/users-routes';
 import { createParams as variableBody, updateParams as variableUpdateBody } from '../gitlab/http/variables-routes';
-import { binary, empty, json, openApiDocument, text, type OpenApiDocument } from './document';
+import { binary, empty, json, openApiDocument, operation, text, type OpenApiDocument } from './document';
 import * as shapes from './gitlab-shapes';
 
 /**
@@ -35,6 +36,10 @@ const errors = {
   '403': error('`{"message": "403 Forbidden"}`'),
   '404': error('`{"message": "404 Project Not Found"}` (also for what the token may not see)'),
 };
+const fileErrors = {
+  ...errors,
+  '400': error('A param missing or invalid, or the commit refused: `{"message": "A file with this name already exists"}`, `{"message": "You are not allowed to push into this branch"}`'),
+};
 const reading = { '401': errors['401'], '404': errors['404'] };
 const writing = { '400': errors['400'], '401': errors['401'], '403': errors['403'], '404': errors['404'] };
 
@@ -48,6 +53,7 @@ const runnerJobPath = z.object({ id: grape.pathInteger() });
 const branchPath = projectPath.extend({ branch: z.string() });
 const tagPath = projectPath.extend({ tag_name: z.string() });
 const shaPath = projectPath.extend({ sha: z.string().meta({ description: 'A commit SHA, branch or tag name' }) });
+const filePath = projectPath.extend({ file_path: z.string().meta({ description: 'The file\'s path, URL-encoded (`dir%2Ffile.yml`)' }) });
 const variablePath = projectPath.extend({ key: z.string() });
 const triggerPath = projectPath.extend({ trigger_id: grape.pathInteger() });
 const schedulePath = projectPath.extend({ pipeline_schedule_id: grape.pathInteger() });
@@ -56,28 +62,24 @@ const byRefQuery = z.object({ job: grape.string().meta({ description: "The job's
 
 const form = (schema: z.ZodType, required = true) => ({ required, content: { 'application/json': { schema }, 'application/x-www-form-urlencoded': { schema } } });
 
-function operation(tag: string, summary: string, rest: Omit<ZodOpenApiOperationObject, 'tags' | 'summary'>): ZodOpenApiOperationObject {
-  return { tags: [tag], summary, ...rest };
-}
-
 export function gitlabDocument(): OpenApiDocument {
   return openApiDocument({
     title: 'jobplane: GitLab CI API',
     version: GITLAB_VERSION,
     description: "GitLab's REST API (`/api/v4`) as jobplane serves it: projects with their repositories, CI pipelines and jobs run by stock gitlab-runner.",
-    tags: [
-      { name: 'Instance', description: 'The instance and the caller' },
-      { name: 'Projects', description: 'Projects (each with a git repository)' },
-      { name: 'Repository', description: "A project's branches, tags, commits and tree" },
-      { name: 'CI/CD variables', description: "A project's CI/CD variables" },
-      { name: 'Pipeline triggers', description: 'Trigger tokens and running pipelines with them' },
-      { name: 'Users', description: 'Users' },
-      { name: 'Pipeline schedules', description: 'Pipelines run on a cron schedule' },
-      { name: 'Pipelines', description: 'CI pipelines' },
-      { name: 'Jobs', description: 'CI jobs, their logs and artifacts' },
-      { name: 'CI Lint', description: 'Checking a `.gitlab-ci.yml`' },
-      { name: 'Runners', description: 'The protocol gitlab-runner speaks (its own tokens, no user token)' },
-    ],
+    tags: {
+      Instance: 'The instance and the caller',
+      Projects: 'Projects (each with a git repository)',
+      Repository: "A project's branches, tags, commits, tree and files",
+      'CI/CD variables': "A project's CI/CD variables",
+      'Pipeline triggers': 'Trigger tokens and running pipelines with them',
+      Users: 'Users',
+      'Pipeline schedules': 'Pipelines run on a cron schedule',
+      Pipelines: 'CI pipelines',
+      Jobs: 'CI jobs, their logs and artifacts',
+      'CI Lint': 'Checking a `.gitlab-ci.yml`',
+      Runners: 'The protocol gitlab-runner speaks (its own tokens, no user token)',
+    },
     securitySchemes: {
       privateToken: { type: 'apiKey', in: 'header', name: 'PRIVATE-TOKEN', description: 'A personal, project or the bootstrap token (also `Authorization: Bearer`)' },
       jobToken: { type: 'apiKey', in: 'header', name: 'JOB-TOKEN', description: "A running job's token (`CI_JOB_TOKEN`)" },
@@ -167,6 +169,33 @@ export function gitlabDocument(): OpenApiDocument {
         get: operation('Repository', 'List a directory of the repository', {
           requestParams: { path: projectPath, query: treeQuery },
           responses: { '200': paged('The entries, directories first', z.array(shapes.TreeItem)), '400': errors['400'], ...reading },
+        }),
+      },
+      '/api/v4/projects/{id}/repository/files/{file_path}': {
+        get: operation('Repository', 'Read a file at a ref, its content base64', {
+          requestParams: { path: filePath, query: fileQuery },
+          responses: { '200': json('The file', shapes.RepositoryFile), '400': errors['400'], ...reading, '403': errors['403'], '404': error('`{"message": "404 File Not Found"}`, or the project or ref not found') },
+        }),
+        post: operation('Repository', 'Create a file on a branch, as a new commit (which runs a push pipeline unless its message says `[skip ci]`)', {
+          requestParams: { path: filePath },
+          requestBody: form(fileBody),
+          responses: { '201': json('The file and branch written', shapes.FileWritten), ...fileErrors },
+        }),
+        put: operation('Repository', 'Update a file on a branch, as a new commit', {
+          requestParams: { path: filePath },
+          requestBody: form(fileBody),
+          responses: { '200': json('The file and branch written', shapes.FileWritten), ...fileErrors },
+        }),
+        delete: operation('Repository', 'Delete a file from a branch, as a new commit', {
+          requestParams: { path: filePath },
+          requestBody: form(fileDeleteBody),
+          responses: { '204': empty('Deleted'), ...fileErrors },
+        }),
+      },
+      '/api/v4/projects/{id}/repository/files/{file_path}/raw': {
+        get: operation('Repository', 'A file at a ref (the default branch unless `ref` is given), as it is', {
+          requestParams: { path: filePath, query: rawFileQuery },
+          responses: { '200': text('The content'), '400': errors['400'], ...reading, '403': errors['403'], '404': error('`{"message": "404 File Not Found"}`, or the project or ref not found') },
         }),
       },
       '/api/v4/projects/{id}/variables': {

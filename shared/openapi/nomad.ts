@@ -1,5 +1,5 @@
 import * as z from '../util/zod';
-import type { ZodOpenApiOperationObject, ZodOpenApiResponseObject } from 'zod-openapi';
+import type { ZodOpenApiResponseObject } from 'zod-openapi';
 import { BootstrapBody, PolicyBody, TokenBody } from '../nomad/http/acl-routes';
 import { IdOnlyBody, PromoteBody } from '../nomad/http/deployment-routes';
 import { EvaluateBody, PlanBody } from '../nomad/http/job-eval-handlers';
@@ -11,7 +11,7 @@ import { NamespaceBody } from '../nomad/http/namespace-routes';
 import { DrainBody, EligibilityBody } from '../nomad/http/node-routes';
 import { SearchBody } from '../nomad/http/search-routes';
 import { ValidateBody } from '../nomad/http/validate-routes';
-import { empty, json, openApiDocument, text, type OpenApiDocument } from './document';
+import { empty, json, jsonBody, openApiDocument, operation, text, type OpenApiDocument } from './document';
 import * as shapes from './nomad-shapes';
 
 /**
@@ -65,31 +65,25 @@ const policyPath = z.object({ name: z.string() });
 const tokenPath = z.object({ accessor_id: z.string() });
 const varPath = z.object({ var_path: z.string().meta({ description: 'The variable path (may contain `/`)' }) });
 
-const body = (schema: z.ZodType, required = true) => ({ required, content: { 'application/json': { schema } } });
-
-function operation(tag: string, summary: string, rest: Omit<ZodOpenApiOperationObject, 'tags' | 'summary'>): ZodOpenApiOperationObject {
-  return { tags: [tag], summary, ...rest };
-}
-
 export function nomadDocument(): OpenApiDocument {
   return openApiDocument({
     title: 'jobplane: Nomad HTTP API',
     version: NOMAD_VERSION,
     description: "Nomad's HTTP API (`/v1`) as jobplane serves it: one region, one logical server, scheduling on AWS Lambda.",
-    tags: [
-      { name: 'Jobs', description: 'Registering, reading, planning and stopping jobs' },
-      { name: 'Allocations', description: 'What the scheduler placed' },
-      { name: 'Evaluations', description: 'Scheduling decisions' },
-      { name: 'Deployments', description: 'Rolling updates and canaries' },
-      { name: 'Nodes', description: 'Client nodes' },
-      { name: 'Namespaces', description: 'Namespaces and the caller\'s token' },
-      { name: 'Status', description: 'Cluster status and the agent' },
-      { name: 'ACL', description: 'Policies, tokens and bootstrap (with ACLs enabled; else every call is `400 ACL support disabled`)' },
-      { name: 'Variables', description: 'Encrypted key/value variables, with check-and-set' },
-      { name: 'Services', description: 'Nomad-native service discovery' },
-      { name: 'Client', description: "An allocation's files and usage, read on the node that runs it (over its agent's channel)" },
-      { name: 'Search', description: 'Prefix and fuzzy search over jobs, allocations, nodes and the rest' },
-    ],
+    tags: {
+      Jobs: 'Registering, reading, planning and stopping jobs',
+      Allocations: 'What the scheduler placed',
+      Evaluations: 'Scheduling decisions',
+      Deployments: 'Rolling updates and canaries',
+      Nodes: 'Client nodes',
+      Namespaces: 'Namespaces and the caller\'s token',
+      Status: 'Cluster status and the agent',
+      ACL: 'Policies, tokens and bootstrap (with ACLs enabled; else every call is `400 ACL support disabled`)',
+      Variables: 'Encrypted key/value variables, with check-and-set',
+      Services: 'Nomad-native service discovery',
+      Client: "An allocation's files and usage, read on the node that runs it (over its agent's channel)",
+      Search: 'Prefix and fuzzy search over jobs, allocations, nodes and the rest',
+    },
     securitySchemes: { nomadToken: { type: 'apiKey', in: 'header', name: 'X-Nomad-Token', description: 'An ACL token secret (also `Authorization: Bearer`)' } },
     paths: {
       '/v1/jobs': {
@@ -100,7 +94,7 @@ export function nomadDocument(): OpenApiDocument {
         post: operation('Jobs', 'Register a job', {
           description: 'PUT is the same.',
           requestParams: { query: z.object(read) },
-          requestBody: body(RegisterBody),
+          requestBody: jsonBody(RegisterBody),
           responses: { '200': json('Registered; the evaluation that places it', shapes.JobRegisterResponse), '400': errors.bad, '403': errors.denied },
         }),
       },
@@ -111,7 +105,7 @@ export function nomadDocument(): OpenApiDocument {
         }),
         post: operation('Jobs', 'Register (update) a job', {
           requestParams: { path: jobPath, query: z.object(read) },
-          requestBody: body(RegisterBody),
+          requestBody: jsonBody(RegisterBody),
           responses: { '200': json('Registered', shapes.JobRegisterResponse), '400': errors.bad, '403': errors.denied },
         }),
         delete: operation('Jobs', 'Stop a job (`purge=true` removes it)', {
@@ -128,14 +122,14 @@ export function nomadDocument(): OpenApiDocument {
       '/v1/job/{job_id}/plan': {
         post: operation('Jobs', 'Dry-run the scheduler for a job', {
           requestParams: { path: jobPath, query: z.object(read) },
-          requestBody: body(PlanBody),
+          requestBody: jsonBody(PlanBody),
           responses: { '200': json('What registering would do', shapes.JobPlanResponse), '400': errors.bad, '403': errors.denied },
         }),
       },
       '/v1/job/{job_id}/evaluate': {
         post: operation('Jobs', 'Create a new evaluation for a job', {
           requestParams: { path: jobPath, query: z.object(read) },
-          requestBody: body(EvaluateBody, false),
+          requestBody: jsonBody(EvaluateBody, false),
           responses: { '200': json('The evaluation', shapes.JobRegisterResponse), '400': errors.bad, '403': errors.denied, '404': errors.missing('job') },
         }),
       },
@@ -172,7 +166,7 @@ export function nomadDocument(): OpenApiDocument {
       '/v1/job/{job_id}/dispatch': {
         post: operation('Jobs', 'Dispatch an instance of a parameterized job', {
           requestParams: { path: jobPath, query: z.object(read) },
-          requestBody: body(DispatchBody, false),
+          requestBody: jsonBody(DispatchBody, false),
           responses: { '200': json('The dispatched child job and its evaluation', shapes.JobDispatchResponse), '400': errors.bad, '403': errors.denied, '404': errors.missing('job') },
         }),
       },
@@ -183,7 +177,7 @@ export function nomadDocument(): OpenApiDocument {
         }),
         post: operation('Jobs', "Scale a task group's count", {
           requestParams: { path: jobPath, query: z.object(read) },
-          requestBody: body(ScaleBody),
+          requestBody: jsonBody(ScaleBody),
           responses: { '200': json('The new registration', shapes.JobRegisterResponse), '400': errors.bad, '403': errors.denied, '404': errors.missing('job') },
         }),
       },
@@ -295,14 +289,14 @@ export function nomadDocument(): OpenApiDocument {
       '/v1/deployment/promote/{deployment_id}': {
         post: operation('Deployments', 'Promote canaries', {
           requestParams: { path: deploymentPath, query: z.object(read) },
-          requestBody: body(PromoteBody, false),
+          requestBody: jsonBody(PromoteBody, false),
           responses: { '200': json('Promoted', shapes.DeploymentUpdateResponse), '400': errors.bad, '403': errors.denied, '404': errors.missing('deployment') },
         }),
       },
       '/v1/deployment/fail/{deployment_id}': {
         post: operation('Deployments', 'Mark a deployment failed (rolling back with auto_revert)', {
           requestParams: { path: deploymentPath, query: z.object(read) },
-          requestBody: body(IdOnlyBody, false),
+          requestBody: jsonBody(IdOnlyBody, false),
           responses: { '200': json('Failed', shapes.DeploymentUpdateResponse), '400': errors.bad, '403': errors.denied, '404': errors.missing('deployment') },
         }),
       },
@@ -327,20 +321,20 @@ export function nomadDocument(): OpenApiDocument {
       '/v1/node/{node_id}/drain': {
         post: operation('Nodes', 'Drain a node (or stop draining it)', {
           requestParams: { path: nodePath },
-          requestBody: body(DrainBody),
+          requestBody: jsonBody(DrainBody),
           responses: { '200': json('The update', shapes.NodeUpdateResponse), '400': errors.bad, '403': errors.denied, '404': errors.missing('node') },
         }),
       },
       '/v1/node/{node_id}/eligibility': {
         post: operation('Nodes', "Toggle a node's scheduling eligibility", {
           requestParams: { path: nodePath },
-          requestBody: body(EligibilityBody),
+          requestBody: jsonBody(EligibilityBody),
           responses: { '200': json('The update', shapes.NodeUpdateResponse), '400': errors.bad, '403': errors.denied, '404': errors.missing('node') },
         }),
       },
       '/v1/validate/job': {
         post: operation('Jobs', 'Validate a job without registering it', {
-          requestBody: body(ValidateBody),
+          requestBody: jsonBody(ValidateBody),
           responses: { '200': json('The problems found (a job that does not validate is still a 200)', shapes.JobValidateResponse), '400': errors.bad, '403': errors.denied },
         }),
       },
@@ -357,7 +351,7 @@ export function nomadDocument(): OpenApiDocument {
         }),
         post: operation('Namespaces', 'Create or update a namespace (a management token)', {
           requestParams: { path: z.object({ name: z.string() }) },
-          requestBody: body(NamespaceBody),
+          requestBody: jsonBody(NamespaceBody),
           responses: { '200': { description: 'Written (no body); X-Nomad-Index' }, '400': errors.bad, '403': errors.denied },
         }),
       },
@@ -380,7 +374,7 @@ export function nomadDocument(): OpenApiDocument {
         post: operation('ACL', 'Create or update a policy (a management token)', {
           description: 'PUT is the same. `Name` must match the path.',
           requestParams: { path: policyPath },
-          requestBody: body(PolicyBody),
+          requestBody: jsonBody(PolicyBody),
           responses: { '200': empty('Written (no body); X-Nomad-Index'), '400': errors.bad, '403': errors.denied },
         }),
         delete: operation('ACL', 'Delete a policy (a management token)', {
@@ -397,7 +391,7 @@ export function nomadDocument(): OpenApiDocument {
       '/v1/acl/token': {
         post: operation('ACL', 'Create a token (or update the one `AccessorID` names)', {
           description: 'PUT is the same. Only a new token\'s answer carries its `SecretID`.',
-          requestBody: body(TokenBody),
+          requestBody: jsonBody(TokenBody),
           responses: { '200': json('The token', shapes.ACLToken), '400': errors.bad, '403': errors.denied, '404': errors.missing('ACL token') },
         }),
       },
@@ -408,7 +402,7 @@ export function nomadDocument(): OpenApiDocument {
         }),
         post: operation('ACL', 'Update a token (a management token)', {
           requestParams: { path: tokenPath },
-          requestBody: body(TokenBody),
+          requestBody: jsonBody(TokenBody),
           responses: { '200': json('The token', shapes.ACLToken), '400': errors.bad, '403': errors.denied, '404': errors.missing('ACL token') },
         }),
         delete: operation('ACL', 'Revoke a token (a management token)', {
@@ -419,7 +413,7 @@ export function nomadDocument(): OpenApiDocument {
       '/v1/acl/bootstrap': {
         post: operation('ACL', 'Create the first management token, once', {
           description: 'Refused once done, and always when the deployment configures its bootstrap token.',
-          requestBody: body(BootstrapBody, false),
+          requestBody: jsonBody(BootstrapBody, false),
           responses: { '200': json('The management token, with its secret', shapes.ACLToken), '400': text('`ACL bootstrap already done (reset index: 0)`, or ACLs disabled') },
         }),
       },
@@ -446,7 +440,7 @@ export function nomadDocument(): OpenApiDocument {
               'lock-release': z.string().optional(),
             }),
           },
-          requestBody: body(shapes.VariableRequest),
+          requestBody: jsonBody(shapes.VariableRequest),
           responses: {
             '200': json('Written: the variable (null after a lock release)', shapes.Variable.nullable()),
             '400': errors.bad,
@@ -475,14 +469,14 @@ export function nomadDocument(): OpenApiDocument {
         post: operation('Search', 'IDs starting with a prefix, by context', {
           description: 'PUT is the same. The namespace is the query\'s, else the body\'s, else `default`.',
           requestParams: { query: z.object(read) },
-          requestBody: body(SearchBody),
+          requestBody: jsonBody(SearchBody),
           responses: { '200': json('The matches (at most 20 per context) and whether each was cut short', shapes.SearchResponse), '400': errors.bad, '403': errors.denied },
         }),
       },
       '/v1/search/fuzzy': {
         post: operation('Search', 'Objects whose names contain a text, by context', {
           requestParams: { query: z.object(read) },
-          requestBody: body(SearchBody),
+          requestBody: jsonBody(SearchBody),
           responses: { '200': json('The matches with their scope (namespace, job, group)', shapes.FuzzySearchResponse), '400': errors.bad, '403': errors.denied },
         }),
       },
@@ -490,7 +484,7 @@ export function nomadDocument(): OpenApiDocument {
         post: operation('Jobs', 'Parse an HCL jobspec into its JSON job', {
           description: 'PUT is the same.',
           requestParams: { query: z.object(read) },
-          requestBody: body(ParseBody),
+          requestBody: jsonBody(ParseBody),
           responses: { '200': json('The job (with `Canonicalize`, every default filled in)', shapes.ParsedJob), '400': errors.bad, '403': errors.denied },
         }),
       },

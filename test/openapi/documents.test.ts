@@ -48,7 +48,7 @@ function routePattern(path: string): RegExp {
  * `/v1/job/<id>/<action>` the handler its job-path dispatcher holds for the action.
  */
 function isRouted(dialect: DocumentedDialect, method: string, path: string): boolean {
-  const sample = path.replace(/\{(\w+)\}/g, (_, name: string) => (name.endsWith('_path') ? 'dir/file.txt' : name === 'id' || name.endsWith('_id') || name === 'build_no' ? '12' : 'sample'));
+  const sample = path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'file_path' ? 'dir%2Ffile.txt' : name.endsWith('_path') ? 'dir/file.txt' : name === 'id' || name.endsWith('_id') || name === 'build_no' ? '12' : 'sample'));
   if (dialect === 'nomad' && sample.startsWith('/v1/job/')) {
     const jobPath = parseJobPath(sample);
     return !!jobPath && !!jobHandlers[jobPath.action]?.[(method === 'PUT' ? 'POST' : method) as 'GET' | 'POST' | 'DELETE'];

@@ -146,6 +146,29 @@ describe('the GitLab document against live answers', () => {
     expect((await call('GET', '/api/v4/projects/{id}/repository/tree', `/projects/${id}/repository/tree?path=nope`)).status).toBe(404);
   });
 
+  it('documents every answer of the repository files API', async () => {
+    const id: number = (await call('POST', '/api/v4/projects', '/projects', asRoot({ name: 'files' }))).body.id;
+    const template = '/api/v4/projects/{id}/repository/files/{file_path}';
+    const file = `/projects/${id}/repository/files/docs%2Fnotes.md`;
+    const write = (body: Record<string, unknown>) => ({ token: server.root, json: { branch: 'main', commit_message: 'notes [skip ci]', ...body } });
+    const created = await call('POST', template, file, write({ content: 'one\n' }));
+    expect([created.status, created.body]).toEqual([201, { file_path: 'docs/notes.md', branch: 'main' }]);
+    expect((await call('POST', template, file, write({ content: 'again' }))).body).toEqual({ message: 'A file with this name already exists' });
+    expect((await call('POST', template, file, write({}))).status).toBe(400);
+    expect((await call('POST', template, file, { json: { branch: 'main', content: 'x', commit_message: 'x' } })).status).toBe(401);
+    const updated = await call('PUT', template, file, write({ content: Buffer.from('two\n').toString('base64'), encoding: 'base64' }));
+    expect([updated.status, updated.body.file_path]).toEqual([200, 'docs/notes.md']);
+    const read = await call('GET', template, `${file}?ref=main`);
+    expect([Buffer.from(read.body.content, 'base64').toString(), read.body.file_name, read.body.size]).toEqual(['two\n', 'notes.md', 4]);
+    expect((await call('GET', template, file)).status).toBe(400);
+    expect((await call('GET', template, `/projects/${id}/repository/files/nope.md?ref=main`)).body).toEqual({ message: '404 File Not Found' });
+    expect((await call('GET', `${template}/raw`, `${file}/raw`)).text).toBe('two\n');
+    expect((await call('GET', `${template}/raw`, `/projects/${id}/repository/files/nope.md/raw`)).status).toBe(404);
+    expect((await call('DELETE', template, file, write({}))).status).toBe(204);
+    expect((await call('DELETE', template, file, { json: { branch: 'main', commit_message: 'x' } })).status).toBe(401);
+    expect((await call('PUT', template, file, write({ content: 'three' }))).status).toBe(400);
+  });
+
   it('documents every answer of variables, triggers, schedules, users and the runners API', async () => {
     const project = await call('POST', '/api/v4/projects', '/projects', asRoot({ name: 'ci' }));
     const id: number = project.body.id;

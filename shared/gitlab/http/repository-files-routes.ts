@@ -30,13 +30,17 @@ const simpleParams = {
   author_name: grape.boundedString(255).optional(),
   author_email: grape.boundedString(255).optional(),
 };
-const writeParams = z.object({
+export const writeParams = z.object({
   ...simpleParams,
   content: grape.string(),
   encoding: grape.values(['text', 'base64']).optional(),
   last_commit_id: grape.boundedString(64).optional(),
 });
-const deleteParams = z.object({ ...simpleParams, last_commit_id: grape.boundedString(64).optional() });
+export const deleteParams = z.object({ ...simpleParams, last_commit_id: grape.boundedString(64).optional() });
+
+/** Reading needs `ref`; the raw file defaults to the default branch. */
+export const fileQuery = z.object({ ref: grape.string() });
+export const rawFileQuery = z.object({ ref: grape.string().optional() });
 
 const NOT_ALLOWED = 'You are not allowed to push into this branch';
 
@@ -71,7 +75,7 @@ function write(mode: 'create' | 'update' | 'delete') {
 /** The file's metadata and content (`ref` required), or the raw file (`ref` defaults to the default branch). */
 function read(raw: boolean) {
   const pathParam = pathParams({ file_path: raw ? rawFilePath : filePath });
-  return handlers(authenticated({ required: false }), pathParam, queryParams(z.object({ ref: raw ? grape.string().optional() : grape.string() })), async (c) => {
+  return handlers(authenticated({ required: false }), pathParam, queryParams(raw ? rawFileQuery : fileQuery), async (c) => {
     const { ref } = c.req.valid('query');
     const access = await findProject(c, c.var.principal);
     if (access.level < 10 && access.project.visibility === 'private' && !access.admin) throw new GitLabError(403, { message: '403 Forbidden' });
