@@ -1,18 +1,15 @@
-import { readFileSync, rmSync } from 'node:fs';
-import { App, Validations } from 'aws-cdk-lib';
+import { rmSync } from 'node:fs';
+import { type App, Validations } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addNagChecks, nagPacks } from '../../infra/nag-checks';
 import { JobplaneStack } from '../../infra/stack';
-
-const { context } = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
-  context: Record<string, unknown>;
-};
+import { appWithoutBundles } from '../support/stack-template';
 
 const apps: App[] = [];
-// cdk-nag reads the template, not the bundles: skip esbuild.
+// cdk-nag reads the template, not the bundles.
 function newApp(): App {
-  const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
+  const app = appWithoutBundles();
   apps.push(app);
   return app;
 }

@@ -1,5 +1,5 @@
-import { readFileSync, rmSync } from 'node:fs';
-import { App, type CfnElement } from 'aws-cdk-lib';
+import { rmSync } from 'node:fs';
+import type { App, CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,10 +8,7 @@ import { WEBSOCKET_THROTTLE } from '../../infra/constructs/actions-websocket';
 import { API_5XX_PERCENT_THRESHOLD } from '../../infra/constructs/monitoring';
 import { JobplaneStack } from '../../infra/stack';
 import { METRIC, METRICS_NAMESPACE } from '../../shared/observability/metrics-names';
-
-const { context } = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
-  context: Record<string, unknown>;
-};
+import { appWithoutBundles, stackTemplate } from '../support/stack-template';
 
 let app: App;
 let stack: JobplaneStack;
@@ -23,11 +20,7 @@ const ref = (construct: IConstruct) => ({ Ref: logicalId(construct) });
 const propertiesOf = (construct: IConstruct) => resources[logicalId(construct)].Properties;
 
 beforeAll(() => {
-  // The template is what matters here, not the bundles: skip esbuild.
-  app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
-  stack = new JobplaneStack(app, 'Test');
-  template = Template.fromStack(stack);
-  resources = template.toJSON().Resources;
+  ({ app, stack, template, resources } = stackTemplate());
 }, 60_000);
 
 afterAll(() => rmSync(app.outdir, { recursive: true, force: true }));
@@ -151,7 +144,7 @@ describe('alarm notifications', () => {
 
   it('mail nobody unless an address is given, then that address', () => {
     template.resourceCountIs('AWS::SNS::Subscription', 0);
-    const mailing = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [], alarmEmail: 'ops@example.com' } });
+    const mailing = appWithoutBundles({ alarmEmail: 'ops@example.com' });
     try {
       const other = new JobplaneStack(mailing, 'Mailing');
       const subscriptions = Template.fromStack(other).findResources('AWS::SNS::Subscription');

@@ -1,15 +1,12 @@
-import { readFileSync, rmSync } from 'node:fs';
-import { App, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { rmSync } from 'node:fs';
+import type { App, CfnElement } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTML_NO_CACHE, IMMUTABLE_ASSETS } from '../../infra/constructs/web-ui';
-import { JobplaneStack } from '../../infra/stack';
+import type { JobplaneStack } from '../../infra/stack';
 import { CONTENT_SECURITY_POLICY } from '../../shared/http/ui-assets';
-
-const { context } = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
-  context: Record<string, unknown>;
-};
+import { stackTemplate } from '../support/stack-template';
 
 // CloudFront's managed policies (the same IDs in every account).
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
@@ -27,11 +24,7 @@ const propertiesOf = (construct: IConstruct) => resources[logicalId(construct)].
 const distribution = () => propertiesOf(stack.webUi.distribution).DistributionConfig;
 
 beforeAll(() => {
-  // The template is what matters here, not the bundles: skip esbuild.
-  app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
-  stack = new JobplaneStack(app, 'Test');
-  template = Template.fromStack(stack);
-  resources = template.toJSON().Resources;
+  ({ app, stack, template, resources } = stackTemplate());
 }, 60_000);
 
 afterAll(() => rmSync(app.outdir, { recursive: true, force: true }));
