@@ -18,8 +18,10 @@ const ROUNDS = Number(process.env.BENCH_JOB_GET_ROUNDS ?? 1000);
 const WARMUP = 50;
 
 const stack = await benchStack();
-// As `npm start` serves it: no metric lines (infra/local/start.ts).
+// As `npm start` serves it (infra/local/start.ts): its plain request line, no metric lines, warnings and up only.
+process.env.REQUEST_LOG ??= 'text';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 const { app } = await import('../shared/http/app');
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
 await new Promise((resolve) => server.once('listening', resolve));
