@@ -62,22 +62,17 @@ export class DataStores extends Construct {
 
     // CloudFormation names both queues (with the `.fifo` suffix), so stacks never collide.
     // Senders set one message group per job and their own deduplication IDs.
-    this.evalQueue = new Queue(this, 'EvalQueue', {
+    // The wake queue (woken blocked evaluations) is the evaluation queue's lower-priority twin.
+    const evaluationQueue = {
       fifo: true,
       contentBasedDeduplication: false,
       visibilityTimeout: Duration.seconds(EVAL_VISIBILITY_TIMEOUT_SECONDS),
       deadLetterQueue: { queue: this.evalDeadLetterQueue, maxReceiveCount: EVAL_MAX_RECEIVE_COUNT },
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-    });
-    this.wakeQueue = new Queue(this, 'WakeQueue', {
-      fifo: true,
-      contentBasedDeduplication: false,
-      visibilityTimeout: Duration.seconds(EVAL_VISIBILITY_TIMEOUT_SECONDS),
-      deadLetterQueue: { queue: this.evalDeadLetterQueue, maxReceiveCount: EVAL_MAX_RECEIVE_COUNT },
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
+    };
+    this.evalQueue = new Queue(this, 'EvalQueue', evaluationQueue);
+    this.wakeQueue = new Queue(this, 'WakeQueue', evaluationQueue);
 
     // S3 delivers server access logs only to a bucket with S3-managed keys, and not to itself.
     this.accessLogsBucket = new Bucket(this, 'AccessLogsBucket', {
