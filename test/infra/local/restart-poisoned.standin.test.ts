@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { freePort } from '../../../infra/local/stand-ins';
 import { startLocalStack, type LocalStack } from '../../../infra/local/local-stack';
 import { transact } from '../../../shared/storage/transact';
 import { putNewEval, readEval } from '../../../shared/nomad/store/evals';
-import type { Evaluation } from '../../../shared/nomad/structs/evaluation';
+import { olderEval } from '../../support/older-eval';
 import { testNode } from '../../support/nomad';
 import { callUrl, eventually } from '../../support/nomad-http';
 
@@ -25,23 +24,6 @@ afterAll(async () => {
 });
 
 const call = (method: string, path: string, body?: unknown) => callUrl(stack!.url, method, path, body);
-
-function olderEval(jobId: string, fields: Record<string, unknown> = {}): Evaluation {
-  return {
-    ID: randomUUID(),
-    Namespace: 'default',
-    JobID: jobId,
-    Priority: 50,
-    Type: 'service',
-    TriggeredBy: 'job-register',
-    Status: 'pending',
-    CreateIndex: 1,
-    ModifyIndex: 1,
-    CreateTime: 1,
-    ModifyTime: 1,
-    ...fields,
-  } as Evaluation;
-}
 
 describe('the local stack on a data folder an older version poisoned', () => {
   it('starts, answers, and leaves no evaluation circulating', async () => {

@@ -5,6 +5,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { transact } from '../../../shared/storage/transact';
 import { listJobEvals, putNewEval, readEval } from '../../../shared/nomad/store/evals';
 import type { Evaluation } from '../../../shared/nomad/structs/evaluation';
+import { olderEval } from '../../support/older-eval';
 import { handleEvalRecord } from '../../../shared/nomad/worker/eval-record';
 import { requeuePendingEvals } from '../../../shared/nomad/worker/requeue';
 import { useFreshResources } from '../../support/resources';
@@ -33,20 +34,7 @@ afterEach(async () => {
 
 /** A pending evaluation written straight to the store, as an older version would have. */
 async function storedEval(jobId: string, fields: Record<string, unknown> = {}): Promise<Evaluation> {
-  const evaluation = {
-    ID: randomUUID(),
-    Namespace: 'default',
-    JobID: jobId,
-    Priority: 50,
-    Type: 'service',
-    TriggeredBy: 'job-register',
-    Status: 'pending',
-    CreateIndex: 1,
-    ModifyIndex: 1,
-    CreateTime: 1,
-    ModifyTime: 1,
-    ...fields,
-  } as Evaluation;
+  const evaluation = olderEval(jobId, fields);
   await transact([putNewEval(evaluation)]);
   return evaluation;
 }
