@@ -1,14 +1,17 @@
+import { isDeepStrictEqual } from 'node:util';
 import { config } from '../../config';
 import { batchGet } from '../../storage/batch-get';
 import { queryAll } from '../../storage/query-all';
 import type { TransactItem } from '../../storage/transact';
-import type { AllocDeploymentStatus, Allocation } from '../structs/allocation';
+import type { AllocatedResources, AllocDeploymentStatus, Allocation } from '../structs/allocation';
 import type { ClientAllocUpdate } from '../wire/client-protocol';
+import { claimOf, compactMetric, compactResources, expandMetric, expandResources, OMITTED_DEFAULTS } from './alloc-compact';
 import { findItemById } from './find-by-id';
 import { allocSk, byId, createOrderKeys, jobPk, nodeAllocsKey } from './keys';
 import { readJobVersions, type VersionRef } from './jobs';
 import { queryJobItems } from './job-items';
 import type { AllocClaim, StoredAlloc } from '../structs/cluster-state';
+import type { AllocMetric } from '../structs/evaluation';
 
 export type { AllocClaim, StoredAlloc };
 
@@ -19,11 +22,17 @@ export type { AllocClaim, StoredAlloc };
  *   not copied into every allocation; it is joined from the version item when served);
  * - Live: not terminal. Every transition out of Live is a conditional write on `Live = true`, so the
  *   capacity it held on its node and the job's LiveAllocs counter are released exactly once;
- * - Claim: the node capacity it holds while Live.
+ * - Claim: the node capacity it holds while Live (left out when its resources say it).
+ *
+ * Every placement writes the item and four index entries of it, each billed per KB, so it is
+ * kept under 1 KB (docs/scale.md): fields at their defaults are left out, AllocatedResources and
+ * Metrics are stored compactly (alloc-compact.ts; `R`, `M`), AllocModifyIndex and ModifyTime only
+ * once they differ from CreateIndex and CreateTime. Reading restores all of them, in Nomad's field
+ * order; items written whole by earlier versions read as they were.
  */
 type Item = Record<string, any>;
 
-const META_ATTRIBUTES = [
+const META_ATTRIBUTES = new Set([
   'PK',
   'SK',
   'GSI2PK',
@@ -39,36 +48,119 @@ const META_ATTRIBUTES = [
   'JobModifyIndex',
   'Live',
   'Claim',
+  'R',
+  'M',
+]);
+
+/** Nomad's Allocation fields in its struct's order (`Job`, joined when served, follows JobID). */
+const FIELD_ORDER: (keyof Allocation)[] = [
+  'ID',
+  'Namespace',
+  'EvalID',
+  'Name',
+  'NodeID',
+  'NodeName',
+  'JobID',
+  'TaskGroup',
+  'AllocatedResources',
+  'Metrics',
+  'DesiredStatus',
+  'DesiredDescription',
+  'DesiredTransition',
+  'ClientStatus',
+  'ClientDescription',
+  'TaskStates',
+  'AllocStates',
+  'PreviousAllocation',
+  'NextAllocation',
+  'DeploymentID',
+  'DeploymentStatus',
+  'RescheduleTracker',
+  'NetworkStatus',
+  'FollowupEvalID',
+  'PreemptedAllocations',
+  'PreemptedByAllocation',
+  'SignedIdentities',
+  'CreateIndex',
+  'ModifyIndex',
+  'AllocModifyIndex',
+  'CreateTime',
+  'ModifyTime',
 ];
 
+const NO_CLAIM: AllocClaim = { CpuShares: 0, MemoryMB: 0, DiskMB: 0 };
+
 export function allocItem(stored: StoredAlloc): Item {
-  const { Job: _job, ...alloc } = stored.alloc;
+  const { Job: _job, AllocatedResources, Metrics, DesiredTransition, AllocModifyIndex, ModifyTime, ...fields } = stored.alloc;
+  const item: Item = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (value !== undefined && OMITTED_DEFAULTS[name as keyof Allocation] !== value) item[name] = value;
+  }
+  const resources = compactResources(AllocatedResources);
+  if (resources) item.R = resources;
+  else item.AllocatedResources = AllocatedResources;
+  if (!resources || !isDeepStrictEqual(claimOf(AllocatedResources), stored.claim)) item.Claim = stored.claim;
+  if (Metrics) {
+    const metric = compactMetric(Metrics, fields.NodeID);
+    if (metric) item.M = metric;
+    else item.Metrics = Metrics;
+  }
+  // Kept as a map (of the transitions set) so that one can be set by its path.
+  item.DesiredTransition = Object.fromEntries(Object.entries(DesiredTransition ?? {}).filter(([, value]) => value !== null && value !== undefined));
+  if (AllocModifyIndex !== fields.CreateIndex) item.AllocModifyIndex = AllocModifyIndex;
+  if (ModifyTime !== fields.CreateTime) item.ModifyTime = ModifyTime;
   return {
-    ...alloc,
-    PK: jobPk(alloc.Namespace, alloc.JobID),
-    SK: allocSk(alloc.ID),
-    ...byId('ALLOC', alloc.ID),
-    GSI3PK: nodeAllocsKey(alloc.NodeID),
-    GSI3SK: alloc.ID,
-    ...createOrderKeys('ALLOC', alloc.Namespace, alloc.CreateIndex, alloc.ID),
+    ...item,
+    PK: jobPk(fields.Namespace, fields.JobID),
+    SK: allocSk(fields.ID),
+    ...byId('ALLOC', fields.ID),
+    GSI3PK: nodeAllocsKey(fields.NodeID),
+    GSI3SK: fields.ID,
+    ...createOrderKeys('ALLOC', fields.Namespace, fields.CreateIndex, fields.ID),
     JobVersion: stored.jobVersion,
     JobCreateIndex: stored.jobCreateIndex,
     JobModifyIndex: stored.jobModifyIndex,
     Live: stored.live,
-    Claim: stored.claim,
   };
 }
 
+/** A whole stored part (as earlier versions wrote it) in Nomad's field order where it has the compact shape. */
+function inNomadOrder<T>(whole: T, compact: (whole: T) => unknown[] | undefined, expand: (compact: unknown[]) => T): T {
+  const compacted = compact(whole);
+  return compacted ? expand(compacted) : whole;
+}
+
 export function storedAllocFromItem(item: Item): StoredAlloc {
-  const alloc: Item = { ...item };
-  for (const key of META_ATTRIBUTES) delete alloc[key];
+  const resources: AllocatedResources | undefined = item.R ? expandResources(item.R) : item.AllocatedResources && inNomadOrder(item.AllocatedResources, compactResources, expandResources);
+  const transition = item.DesiredTransition ?? {};
+  const restored: Item = {
+    AllocatedResources: resources,
+    Metrics: item.M ? expandMetric(item.M, item.NodeID) : item.Metrics ? inNomadOrder<AllocMetric>(item.Metrics, (whole) => compactMetric(whole, item.NodeID), (compact) => expandMetric(compact, item.NodeID)) : null,
+    DesiredTransition: {
+      Migrate: transition.Migrate ?? null,
+      Reschedule: transition.Reschedule ?? null,
+      ForceReschedule: transition.ForceReschedule ?? null,
+      NoShutdownDelay: transition.NoShutdownDelay ?? null,
+      ...transition,
+    },
+    AllocModifyIndex: item.AllocModifyIndex ?? item.CreateIndex,
+    ModifyTime: item.ModifyTime ?? item.CreateTime,
+  };
+  const alloc: Item = {};
+  for (const field of FIELD_ORDER) {
+    const value = field in restored ? restored[field] : item[field] !== undefined ? item[field] : OMITTED_DEFAULTS[field];
+    if (value !== undefined) alloc[field] = value;
+  }
+  for (const [name, value] of Object.entries(item)) {
+    if (!(name in alloc) && !META_ATTRIBUTES.has(name)) alloc[name] = value;
+  }
   return {
     alloc: alloc as Allocation,
     jobVersion: Number(item.JobVersion),
     jobCreateIndex: Number(item.JobCreateIndex),
     jobModifyIndex: Number(item.JobModifyIndex),
     live: Boolean(item.Live),
-    claim: item.Claim ?? { CpuShares: 0, MemoryMB: 0, DiskMB: 0 },
+    claim: item.Claim ?? (item.R && resources ? claimOf(resources) : NO_CLAIM),
   };
 }
 
@@ -115,7 +207,10 @@ export async function listNodeAllocs(nodeId: string): Promise<StoredAlloc[]> {
 export async function withJobs(stored: StoredAlloc[]): Promise<Allocation[]> {
   const ref = (entry: StoredAlloc): VersionRef => ({ namespace: entry.alloc.Namespace, jobId: entry.alloc.JobID, version: entry.jobVersion });
   const versions = await readJobVersions(stored.map(ref));
-  return stored.map((entry) => ({ ...entry.alloc, Job: versions(ref(entry)) }));
+  return stored.map((entry) => {
+    const { ID, Namespace, EvalID, Name, NodeID, NodeName, JobID, ...rest } = entry.alloc;
+    return { ID, Namespace, EvalID, Name, NodeID, NodeName, JobID, Job: versions(ref(entry)), ...rest };
+  });
 }
 
 export function allocKey(alloc: Pick<Allocation, 'Namespace' | 'JobID' | 'ID'>) {

@@ -83,7 +83,8 @@ export function followupStampItem(key: AllocKey, update: PlannedAllocUpdate, ind
       TableName: config().tableName,
       Key: key,
       UpdateExpression: 'SET #followup = :followup, #modify = :index',
-      ConditionExpression: 'attribute_exists(PK) AND #followup = :none',
+      // An item leaves FollowupEvalID out while it is empty (allocs.ts).
+      ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#followup) OR #followup = :none)',
       ExpressionAttributeNames: { '#followup': 'FollowupEvalID', '#modify': 'ModifyIndex' },
       ExpressionAttributeValues: { ':followup': update.followupEvalId, ':index': index, ':none': '' },
     },
