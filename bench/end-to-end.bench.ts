@@ -18,6 +18,7 @@ import { SqsPoller } from '../infra/local/sqs-poller';
 import { dynamo } from '../shared/aws/clients';
 import { countDynamoRequests } from '../shared/aws/request-count';
 import { readJobAllocs } from '../shared/nomad/store/allocs';
+import { itemSize } from '../shared/storage/item-size';
 import { registerBenchJob, registerBenchNodes } from './cluster';
 import { benchStack } from './stack';
 
@@ -64,7 +65,7 @@ function perKind(requests: string[], per: number): string {
   return [...kinds].map(([kind, count]) => `${kind.replace(/Command$/, '')} ${(count / per).toFixed(3)}`).join(', ');
 }
 
-/** The size of one allocation item (its JSON), for docs/scale.md's per-KB arithmetic. */
+/** The size of one allocation item as DynamoDB meters it, for docs/scale.md's per-KB arithmetic. */
 let itemBytes = 0;
 
 /** `count` copies of the round's allocation items under keys of their own (`tag` keeps two baselines apart), outside every index. */
@@ -74,7 +75,7 @@ async function copiesOf(prefix: string, count: number, tag: string): Promise<Rec
       new QueryCommand({ TableName: process.env.TABLE_NAME, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :alloc)', ExpressionAttributeValues: { ':pk': `JOB#default#${prefix}-0`, ':alloc': 'ALLOC#' } }),
     )
   ).Items!;
-  itemBytes = JSON.stringify(items[0]).length;
+  itemBytes = itemSize(items[0]);
   return Array.from({ length: count }, (_, i) => ({ ...items[i % items.length], PK: `${tag}#${prefix}#${i % 1000}`, SK: `ALLOC#${i}`, GSI2PK: undefined, GSI3PK: undefined }));
 }
 
