@@ -19,14 +19,16 @@ export type { StoredNode };
  *   what decides whether it may take more (status, eligibility, draining). Placements add to it
  *   under the condition that the result still fits and the node still takes work, so no two
  *   schedulers can ever overcommit a node; allocations leaving `Live` subtract. It is kept small
- *   because every placement writes it. Both items carry GSI1 keys (`NODES#<shard>` / `<id>` and
- *   `<id>#usage`, the shard a hash of the node ID, keys.ts), so one query per shard lists nodes
- *   with their usage, and no one partition takes every placement's usage write.
+ *   because every placement writes it, and kept out of every index: an index entry would cost
+ *   each placement one more write unit (docs/scale.md). The node item carries GSI1 keys
+ *   (`NODES#<shard>` / `<id>`, the shard a hash of the node ID, keys.ts), one query per shard
+ *   lists nodes; their usage items are read by key beside that query (listNodes).
  */
 type Item = Record<string, any>;
 
 const META_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI4PK', 'GSI4SK', 'UsedCpu', 'UsedMemoryMB', 'UsedDiskMB', 'HeartbeatExpiry', 'LostEvalsAt'];
-const USAGE_SUFFIX = '#usage';
+/** The GSI1 keys earlier versions gave usage items; every usage write now drops them. */
+const OLD_USAGE_INDEX_KEYS = ['GSI1PK', 'GSI1SK'];
 
 function usageOf(item: Item | undefined): AllocClaim {
   return { CpuShares: Number(item?.UsedCpu ?? 0), MemoryMB: Number(item?.UsedMemoryMB ?? 0), DiskMB: Number(item?.UsedDiskMB ?? 0) };
@@ -56,8 +58,8 @@ function admission(node: Pick<Node, 'Status' | 'SchedulingEligibility' | 'DrainS
   return { Status: node.Status, SchedulingEligibility: node.SchedulingEligibility, Draining: !!node.DrainStrategy };
 }
 
-/** Sets every attribute of `fields`, and those of `initial` only where the item has none yet. */
-function setAttributes(key: Item, fields: Item, initial: Item = {}): TransactItem {
+/** Sets every attribute of `fields`, and those of `initial` only where the item has none yet; removes `remove`. */
+function setAttributes(key: Item, fields: Item, initial: Item = {}, remove: string[] = []): TransactItem {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const sets: string[] = [];
@@ -71,11 +73,15 @@ function setAttributes(key: Item, fields: Item, initial: Item = {}): TransactIte
     values[`:i${i}`] = value;
     sets.push(`#i${i} = if_not_exists(#i${i}, :i${i})`);
   });
+  remove.forEach((name, i) => {
+    names[`#r${i}`] = name;
+  });
+  const removes = remove.length > 0 ? ` REMOVE ${remove.map((_, i) => `#r${i}`).join(', ')}` : '';
   return {
     Update: {
       TableName: config().tableName,
       Key: key,
-      UpdateExpression: `SET ${sets.join(', ')}`,
+      UpdateExpression: `SET ${sets.join(', ')}${removes}`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },
@@ -84,12 +90,12 @@ function setAttributes(key: Item, fields: Item, initial: Item = {}): TransactIte
 
 function usageUpdate(nodeId: string, fields: Item, initial?: AllocClaim): TransactItem {
   const counters = initial && { UsedCpu: initial.CpuShares, UsedMemoryMB: initial.MemoryMB, UsedDiskMB: initial.DiskMB };
-  return setAttributes(nodeUsageKey(nodeId), { GSI1PK: nodesListKey(nodeId), GSI1SK: `${nodeId}${USAGE_SUFFIX}`, ...fields }, counters);
+  return setAttributes(nodeUsageKey(nodeId), fields, counters, OLD_USAGE_INDEX_KEYS);
 }
 
 /** The claimed-capacity change of a transaction on one node; `admit` adds its conditions. */
 export function nodeUsageChange(nodeId: string, net: AllocClaim, admit?: { limit: AllocClaim }): TransactItem {
-  const names: Record<string, string> = { '#cpu': 'UsedCpu', '#mem': 'UsedMemoryMB', '#disk': 'UsedDiskMB' };
+  const names: Record<string, string> = { '#cpu': 'UsedCpu', '#mem': 'UsedMemoryMB', '#disk': 'UsedDiskMB', '#g1pk': OLD_USAGE_INDEX_KEYS[0], '#g1sk': OLD_USAGE_INDEX_KEYS[1] };
   const values: Record<string, unknown> = { ':cpu': net.CpuShares, ':mem': net.MemoryMB, ':disk': net.DiskMB };
   let condition = 'attribute_exists(PK)';
   if (admit) {
@@ -108,7 +114,7 @@ export function nodeUsageChange(nodeId: string, net: AllocClaim, admit?: { limit
     Update: {
       TableName: config().tableName,
       Key: nodeUsageKey(nodeId),
-      UpdateExpression: 'ADD #cpu :cpu, #mem :mem, #disk :disk',
+      UpdateExpression: 'ADD #cpu :cpu, #mem :mem, #disk :disk REMOVE #g1pk, #g1sk',
       ConditionExpression: condition,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
@@ -128,10 +134,32 @@ export async function readNodes(nodeIds: string[]): Promise<StoredNode[]> {
   return nodesFromItems(await batchGet(nodeIds.flatMap((id) => [nodeKey(id), nodeUsageKey(id)]), { consistent: true }));
 }
 
-/** Every node with its usage, in ID order (GSI1: every shard of the list, merged). */
+/** Usage items by node ID, eventually consistent like the list they complete, 100 keys a request, all at once. */
+async function readUsageItems(nodeIds: string[]): Promise<Item[]> {
+  const keys = nodeIds.map(nodeUsageKey);
+  const batches = Array.from({ length: Math.ceil(keys.length / 100) }, (_, i) => batchGet(keys.slice(i * 100, (i + 1) * 100)));
+  return (await Promise.all(batches)).flat();
+}
+
+/** The nodes the last full listing of this process found: their usage is read beside the next one. */
+let lastListed: string[] = [];
+
+/**
+ * Every node with its usage, in ID order (GSI1: every shard of the list, merged). The usage of
+ * the nodes listed last time is read in the same round trip as the list; only nodes new since
+ * (and a process's first listing) take a second one.
+ */
 export async function listNodes(prefix?: string): Promise<StoredNode[]> {
-  const shards = await Promise.all(nodesListPartitions().map((list) => queryListItems(list, prefix)));
-  return nodesFromItems(shards.flat().sort((a, b) => (a.GSI1SK < b.GSI1SK ? -1 : a.GSI1SK > b.GSI1SK ? 1 : 0)));
+  const known = prefix ? lastListed.filter((id) => id.startsWith(prefix)) : lastListed;
+  const [shards, knownUsage] = await Promise.all([Promise.all(nodesListPartitions().map((list) => queryListItems(list, prefix))), readUsageItems(known)]);
+  const items = shards.flat().sort((a, b) => (a.GSI1SK < b.GSI1SK ? -1 : a.GSI1SK > b.GSI1SK ? 1 : 0));
+  const nodes = items.filter((item) => item.SK !== NODE_USAGE_SK);
+  // Usage items of earlier versions are still in the list until their next write.
+  const usage = new Map([...items.filter((item) => item.SK === NODE_USAGE_SK), ...knownUsage].map((item) => [item.PK as string, item]));
+  const missing = nodes.filter((item) => !usage.has(item.PK)).map((item) => item.ID as string);
+  for (const item of await readUsageItems(missing)) usage.set(item.PK, item);
+  if (!prefix) lastListed = nodes.map((item) => item.ID as string);
+  return nodes.map((item) => storedNodeFromItems(item, usage.get(item.PK)));
 }
 
 /** Pairs node items with their usage items. */
