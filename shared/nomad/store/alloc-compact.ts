@@ -34,7 +34,17 @@ export function expandResources(compact: CompactResources): AllocatedResources {
   };
 }
 
+/** The scheduler gives every allocation of a group one shared resources object: checked once. */
+const compacted = new WeakMap<AllocatedResources, CompactResources | undefined>();
+
 export function compactResources(resources: AllocatedResources): CompactResources | undefined {
+  if (compacted.has(resources)) return compacted.get(resources);
+  const compact = compactUnshared(resources);
+  compacted.set(resources, compact);
+  return compact;
+}
+
+function compactUnshared(resources: AllocatedResources): CompactResources | undefined {
   const tasks = Object.entries(resources.Tasks ?? {}).flatMap(([name, task]) => [name, task?.Cpu?.CpuShares, task?.Memory?.MemoryMB, task?.Memory?.MemoryMaxMB]);
   const compact: unknown[] = [resources.Shared?.DiskMB, resources.TaskLifecycles ?? null, ...tasks];
   // A list keeps positions only if no element is dropped on the way to the store.
