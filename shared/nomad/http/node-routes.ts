@@ -90,7 +90,7 @@ export function mountNodeRoutes(app: Hono): void {
     const withResources = boolParam(c, 'resources');
     const withOs = boolParam(c, 'os');
     return blockingJson(c, async () => {
-      const nodes = await listNodes(c.req.query('prefix') || undefined);
+      const nodes = await listNodes(c.req.query('prefix') || undefined, { usage: false });
       const index = nodes.reduce((max, entry) => Math.max(max, entry.node.ModifyIndex), 0);
       return { index, body: nodes.map((entry) => nodeListStub(entry.node, withResources, withOs)) };
     });

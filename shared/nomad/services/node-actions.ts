@@ -24,7 +24,7 @@ export async function evaluateNode(nodeId: string): Promise<NodeEvalResult> {
   if (!stored) throw notFound('node not found');
   const evals = await createJobEvals(await jobsForNode(stored.node, { withSystemJobs: true }), 'node-update', stored.node);
   const index = evals[0]?.CreateIndex ?? nextIndex();
-  return { evalIds: evals.map((evaluation) => evaluation.ID), evalCreateIndex: index, nodeModifyIndex: 0, index, numNodes: (await listNodes()).length };
+  return { evalIds: evals.map((evaluation) => evaluation.ID), evalCreateIndex: index, nodeModifyIndex: 0, index, numNodes: (await listNodes(undefined, { usage: false })).length };
 }
 
 export async function purgeNode(nodeId: string): Promise<NodeEvalResult> {
@@ -43,7 +43,7 @@ export async function purgeNode(nodeId: string): Promise<NodeEvalResult> {
       evalCreateIndex: evals[0]?.CreateIndex ?? 0,
       nodeModifyIndex: index,
       index,
-      numNodes: (await listNodes()).length,
+      numNodes: (await listNodes(undefined, { usage: false })).length,
     };
   }
 }

@@ -121,7 +121,7 @@ async function finishDrain(entry: StoredNode, now: number): Promise<boolean> {
 /** Ends drains with nothing left to move (system work aside) or past their deadline. */
 export async function completeDrains(now = Date.now()): Promise<number> {
   let completed = 0;
-  for (const entry of await listNodes()) {
+  for (const entry of await listNodes(undefined, { usage: false })) {
     if (await finishDrain(entry, now)) completed++;
   }
   return completed;

@@ -67,7 +67,7 @@ export async function findDeployments(scope: SearchScope, prefix: string, limit:
 }
 
 export async function findNodes(prefix: string, limit: number): Promise<Found<Node>> {
-  return cut((await listNodes(prefix || undefined)).map((entry) => entry.node), limit);
+  return cut((await listNodes(prefix || undefined, { usage: false })).map((entry) => entry.node), limit);
 }
 
 export function findNodePools(prefix: string, limit: number): Found<string> {

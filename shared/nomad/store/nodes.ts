@@ -147,13 +147,16 @@ let lastListed: string[] = [];
 /**
  * Every node with its usage, in ID order (GSI1: every shard of the list, merged). The usage of
  * the nodes listed last time is read in the same round trip as the list; only nodes new since
- * (and a process's first listing) take a second one.
+ * (and a process's first listing) take a second one. With `usage: false` (the API's lists, which
+ * show none) no usage item is read and `used` is zero.
  */
-export async function listNodes(prefix?: string): Promise<StoredNode[]> {
-  const known = prefix ? lastListed.filter((id) => id.startsWith(prefix)) : lastListed;
+export async function listNodes(prefix?: string, options: { usage?: boolean } = {}): Promise<StoredNode[]> {
+  const withUsage = options.usage !== false;
+  const known = !withUsage ? [] : prefix ? lastListed.filter((id) => id.startsWith(prefix)) : lastListed;
   const [shards, knownUsage] = await Promise.all([Promise.all(nodesListPartitions().map((list) => queryListItems(list, prefix))), readUsageItems(known)]);
   const items = shards.flat().sort((a, b) => (a.GSI1SK < b.GSI1SK ? -1 : a.GSI1SK > b.GSI1SK ? 1 : 0));
   const nodes = items.filter((item) => item.SK !== NODE_USAGE_SK);
+  if (!withUsage) return nodes.map((item) => storedNodeFromItems(item, {}));
   // Usage items of earlier versions are still in the list until their next write.
   const usage = new Map([...items.filter((item) => item.SK === NODE_USAGE_SK), ...knownUsage].map((item) => [item.PK as string, item]));
   const missing = nodes.filter((item) => !usage.has(item.PK)).map((item) => item.ID as string);

@@ -49,6 +49,10 @@ describe('node usage items', () => {
     const again = await countDynamoRequests(() => listNodes('00000000'));
     expect(again.result).toHaveLength(4);
     expect(again.requests.filter((request) => request === 'BatchGetItemCommand')).toHaveLength(1);
+    // The API's lists show no usage and read none.
+    const bare = await countDynamoRequests(() => listNodes(undefined, { usage: false }));
+    expect(bare.result.map((stored) => stored.node.ID)).toEqual([1, 2, 3, 4].map(nodeId));
+    expect(bare.requests.every((request) => request === 'QueryCommand')).toBe(true);
   });
 
   it('written by earlier versions into the list are read from it, and leave it at their next write', async () => {
