@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { serviceLogger } from '../../observability/logger';
 import { config } from '../../config';
 import { nodeIndex, planInSlices, type PlanSlices } from '../scheduler/generic-sched';
+import { seededRandom } from '../scheduler/seeded-random';
 import type { ChangedNode } from '../scheduler/blocked-wake';
 import type { SchedulerResult } from '../scheduler/types';
 import { readDeployment } from '../store/deployments';
@@ -165,14 +166,15 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
     } else {
       loaded = await loadSnapshot(evaluation.Namespace, evaluation.JobID, { freshNodes, nodeId: evaluation.NodeID });
       maybeFail('after-snapshot');
-      const options = { newId: randomUUID, algorithm: config().schedulerAlgorithm };
-      slices = planInSlices({ snapshot: loaded.snapshot, evaluation, options });
+      // The node walk is seeded by the evaluation and its attempt: reproducible, and unrelated to other evaluations'.
+      const options = () => ({ newId: randomUUID, algorithm: config().schedulerAlgorithm, random: seededRandom(`${evaluation.ID}/${attempt}`) });
+      slices = planInSlices({ snapshot: loaded.snapshot, evaluation, options: options() });
       result = slices.next(sliceSize);
       if (Object.keys(result.failedTGAllocs).length > 0 && !loaded.freshNodes) {
         // Never conclude that something does not fit from a cached view of the nodes.
         loaded = await withFreshNodes(loaded);
         freshNodes = true;
-        slices = planInSlices({ snapshot: loaded.snapshot, evaluation, options });
+        slices = planInSlices({ snapshot: loaded.snapshot, evaluation, options: options() });
         result = slices.next(sliceSize);
       }
     }
