@@ -74,14 +74,23 @@ async function load(now: number): Promise<ClusterNodes> {
   return { nodes, fresh: true };
 }
 
-/** Folds a committed transaction's capacity changes into the cached nodes. */
-export function recordUsage(usage: Map<string, AllocClaim>): void {
-  if (!cache) return;
-  for (const entry of cache.nodes) {
+/**
+ * Folds a transaction's capacity changes into the cached nodes while it is being committed, so that
+ * the other evaluations this process runs meanwhile plan around them rather than race for the same
+ * room (as Nomad's plan applier checks each plan against the results of those still in flight).
+ * Returns what takes them back if the transaction does not commit.
+ */
+export function claimWhileCommitting(usage: Map<string, AllocClaim>): () => void {
+  const claimed: [StoredNode, AllocClaim][] = [];
+  for (const entry of cache?.nodes ?? []) {
     const change = usage.get(entry.node.ID);
     if (!change) continue;
     entry.used = addClaim(entry.used, change);
+    claimed.push([entry, change]);
   }
+  return () => {
+    for (const [entry, change] of claimed) entry.used = addClaim(entry.used, change, -1);
+  };
 }
 
 /** Re-reads nodes that refused a plan, so the next plan sees what they really hold. */

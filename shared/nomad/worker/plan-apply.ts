@@ -42,8 +42,8 @@ export interface ApplyContext {
   deployment?: Deployment;
   /** Unix ms. */
   now: number;
-  /** Called after each committed transaction with the net capacity it moved per node. */
-  onCommitted?: (usage: Map<string, AllocClaim>) => void;
+  /** Called before each transaction with the net capacity it moves per node; what it returns is called if the transaction does not commit. */
+  onCommitting?: (usage: Map<string, AllocClaim>) => () => void;
   /** The evaluation's outcome, committed with the plan's last transaction if nothing was rejected. */
   finish?: FinishPlan;
 }
@@ -343,8 +343,12 @@ export async function applyPlan(plan: Plan, context: ApplyContext): Promise<Appl
       const finish = b === batches.length - 1 && result.rejectedNodes.size === 0 && context.job ? context.finish : undefined;
       const index = nextIndex();
       const { items, ops, usage } = buildTransaction(changes, extras, context, index, finish);
+      const release = context.onCommitting?.(usage);
       try {
-        await transact(items);
+        await transact(items).catch((error: unknown) => {
+          release?.();
+          throw error;
+        });
         result.lastIndex = index;
         result.finished = !!finish;
         for (const op of ops) {
@@ -357,7 +361,6 @@ export async function applyPlan(plan: Plan, context: ApplyContext): Promise<Appl
             if (change.replaces) result.stopped.push(change.replaces);
           } else if (change.kind === 'stop') result.stopped.push(change.stop);
         }
-        context.onCommitted?.(usage);
         maybeFail('mid-plan');
         break;
       } catch (error) {

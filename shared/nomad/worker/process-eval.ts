@@ -15,7 +15,7 @@ import { continueEval } from './continue-eval';
 import { EMPTY_RESULT, finishEval, planFinish, type EvalOutcome } from './finish-eval';
 import { maybeFail } from './faults';
 import { acquireLease, releaseLease, whileLeased, type Lease } from '../store/job-lease';
-import { recordUsage, refreshNodes } from './node-cache';
+import { claimWhileCommitting, refreshNodes } from './node-cache';
 import { applyPlan, EvalFinishedElsewhere, JobChanged } from './plan-apply';
 import { quarantineEval } from './quarantine';
 import { loadSnapshot, withFreshNodes, type LoadedSnapshot } from './snapshot';
@@ -204,7 +204,7 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
             lease,
             deployment,
             now: snapshot.now,
-            onCommitted: recordUsage,
+            onCommitting: claimWhileCommitting,
             // The outcome rides in the plan's last transaction (only if nothing is rejected).
             finish,
           });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countDynamoRequests } from '../../../shared/aws/request-count';
-import { clusterNodes } from '../../../shared/nomad/worker/node-cache';
+import { claimWhileCommitting, clusterNodes } from '../../../shared/nomad/worker/node-cache';
 import { useFreshResources } from '../../support/resources';
 import { api, testNode } from '../../support/nomad';
 
@@ -36,5 +36,16 @@ describe('the worker node cache', () => {
     const second = await countDynamoRequests(() => clusterNodes({ fresh: true }));
     expect(kinds(second.requests, 'Query')).toBe(kinds(first.requests, 'Query'));
     expect(second.result.fresh).toBe(true);
+  });
+
+  it('shows the capacity a transaction is committing to the evaluations planning meanwhile, and takes it back if it does not commit', async () => {
+    const usedOn = async (n: number) => (await clusterNodes()).nodes.find((entry) => entry.node.ID === testNode(n).ID)!.used;
+    await clusterNodes({ fresh: true });
+    const before = await usedOn(1);
+    const release = claimWhileCommitting(new Map([[testNode(1).ID, { CpuShares: 300, MemoryMB: 128, DiskMB: 10 }]]));
+    expect(await usedOn(1)).toEqual({ CpuShares: before.CpuShares + 300, MemoryMB: before.MemoryMB + 128, DiskMB: before.DiskMB + 10 });
+    expect(await usedOn(2)).toEqual({ CpuShares: 0, MemoryMB: 0, DiskMB: 0 });
+    release();
+    expect(await usedOn(1)).toEqual(before);
   });
 });
