@@ -25,6 +25,8 @@ interface Cache {
 }
 
 let cache: Cache | undefined;
+/** The list being read, shared by the evaluations of this process that want it meanwhile. */
+let loading: Promise<ClusterNodes> | undefined;
 
 export interface ClusterNodes {
   nodes: StoredNode[];
@@ -36,14 +38,32 @@ export async function clusterNodes(options: { fresh?: boolean; nodeId?: string }
   const now = Date.now();
   if (!options.fresh && cache && now - cache.loadedAt < MAX_AGE_MS) {
     if (now - cache.checkedAt >= INDEX_CHECK_MS) {
-      const index = await nodesIndex();
+      // Marked before the read, so evaluations starting meanwhile do not check again.
       cache.checkedAt = now;
-      if (index > cache.index) return load(now);
+      const index = await nodesIndex();
+      if (index > cache.index) return shared(now, options.nodeId);
     }
     if (options.nodeId) await refreshNodes([options.nodeId]);
     return { nodes: cache.nodes, fresh: false };
   }
-  return load(now);
+  // A fresh list must be read after it was asked for; an expired one may be the read under way.
+  return options.fresh ? load(now) : shared(now, options.nodeId);
+}
+
+/**
+ * The list read under way if there is one, else a new read. A joined read may have started before
+ * the caller asked: the node its evaluation is about is read again, and the list does not count
+ * as fresh (what fits nowhere on it is checked on a list of its own).
+ */
+async function shared(now: number, nodeId?: string): Promise<ClusterNodes> {
+  const joined = loading !== undefined;
+  loading ??= load(now).finally(() => {
+    loading = undefined;
+  });
+  const listed = await loading;
+  if (!joined) return listed;
+  if (nodeId) await refreshNodes([nodeId]);
+  return { nodes: cache!.nodes, fresh: false };
 }
 
 async function load(now: number): Promise<ClusterNodes> {
@@ -54,14 +74,23 @@ async function load(now: number): Promise<ClusterNodes> {
   return { nodes, fresh: true };
 }
 
-/** Folds a committed transaction's capacity changes into the cached nodes. */
-export function recordUsage(usage: Map<string, AllocClaim>): void {
-  if (!cache) return;
-  for (const entry of cache.nodes) {
+/**
+ * Folds a transaction's capacity changes into the cached nodes while it is being committed, so that
+ * the other evaluations this process runs meanwhile plan around them rather than race for the same
+ * room (as Nomad's plan applier checks each plan against the results of those still in flight).
+ * Returns what takes them back if the transaction does not commit.
+ */
+export function claimWhileCommitting(usage: Map<string, AllocClaim>): () => void {
+  const claimed: [StoredNode, AllocClaim][] = [];
+  for (const entry of cache?.nodes ?? []) {
     const change = usage.get(entry.node.ID);
     if (!change) continue;
     entry.used = addClaim(entry.used, change);
+    claimed.push([entry, change]);
   }
+  return () => {
+    for (const [entry, change] of claimed) entry.used = addClaim(entry.used, change, -1);
+  };
 }
 
 /** Re-reads nodes that refused a plan, so the next plan sees what they really hold. */

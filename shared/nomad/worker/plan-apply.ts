@@ -42,8 +42,8 @@ export interface ApplyContext {
   deployment?: Deployment;
   /** Unix ms. */
   now: number;
-  /** Called after each committed transaction with the net capacity it moved per node. */
-  onCommitted?: (usage: Map<string, AllocClaim>) => void;
+  /** Called before the plan's transactions with the net capacity each will move per node; what it returns is called if that transaction does not commit. */
+  onCommitting?: (usage: Map<string, AllocClaim>) => () => void;
   /** The evaluation's outcome, committed with the plan's last transaction if nothing was rejected. */
   finish?: FinishPlan;
 }
@@ -279,7 +279,16 @@ function buildTransaction(changes: Change[], extras: Extras, context: ApplyConte
   // The transaction that finishes the evaluation also gives the lease back.
   items.push(finish && context.job ? leaseRelease(context.lease) : leaseCheck(context.lease));
   ops.push({ kind: 'lease' });
-  return { items, ops, usage: new Map([...nodes].map(([nodeId, entry]) => [nodeId, entry.net])) };
+  return { items, ops };
+}
+
+/** The net capacity a batch of changes moves, per node. */
+function netUsage(changes: Change[]): Map<string, AllocClaim> {
+  const usage = new Map<string, AllocClaim>();
+  for (const change of changes) {
+    for (const [nodeId, claim] of nodeEffects(change)) usage.set(nodeId, addClaim(usage.get(nodeId) ?? { CpuShares: 0, MemoryMB: 0, DiskMB: 0 }, claim));
+  }
+  return usage;
 }
 
 /** Items a change needs, not counting node items. */
@@ -337,66 +346,79 @@ export async function applyPlan(plan: Plan, context: ApplyContext): Promise<Appl
   let extras: Extras = { deployment: plan.deployment ? structuredClone(plan.deployment) : undefined, deploymentUpdates: plan.deploymentUpdates, followupEvals: plan.followupEvals };
   const hasWork = (changes: Change[]) => changes.length > 0 || !!extras.deployment || extras.deploymentUpdates.length > 0 || extras.followupEvals.length > 0;
   const batches = packTransactions(changesOf(plan), extras);
-  for (let b = 0; b < batches.length; b++) {
-    let changes = batches[b];
-    for (let attempt = 0; hasWork(changes); attempt++) {
-      const finish = b === batches.length - 1 && result.rejectedNodes.size === 0 && context.job ? context.finish : undefined;
-      const index = nextIndex();
-      const { items, ops, usage } = buildTransaction(changes, extras, context, index, finish);
-      try {
-        await transact(items);
-        result.lastIndex = index;
-        result.finished = !!finish;
-        for (const op of ops) {
-          if (op.kind === 'createDeployment' && extras.deployment) result.deploymentIndexes.set(extras.deployment.ID, index);
-          else if (op.kind === 'deployment') result.deploymentIndexes.set(op.id, index);
-        }
-        for (const change of changes) {
-          if (change.kind === 'place') {
-            result.placed.push(change.stored);
-            if (change.replaces) result.stopped.push(change.replaces);
-          } else if (change.kind === 'stop') result.stopped.push(change.stop);
-        }
-        context.onCommitted?.(usage);
-        maybeFail('mid-plan');
-        break;
-      } catch (error) {
-        if (!(error instanceof TransactionConflict)) throw error;
-        if (error.transient) {
-          if (attempt >= 8) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** Math.min(attempt, 5) * (1 + Math.random())));
-          continue;
-        }
-        const dropped = new Set<Change>();
-        for (const position of error.failedConditions) {
-          const op = ops[position];
-          if (op.kind === 'lease') throw new LeaseLost('the job lease was lost');
-          if (op.kind === 'job') throw new JobChanged('the job changed while it was being scheduled');
-          if (op.kind === 'finish') {
-            if (op.first) throw new EvalFinishedElsewhere('the evaluation was finished by another run');
-            // A blocked evaluation it meant to cancel moved on: finish separately after re-planning.
-            result.rejectedNodes.add('');
+  // The whole plan's capacity is claimed before its first transaction, so that evaluations planning
+  // meanwhile see all of it and not only the transaction under way; what does not commit is given back.
+  const releases = batches.map((changes) => context.onCommitting?.(netUsage(changes)));
+  try {
+    return await commitBatches();
+  } finally {
+    for (const release of releases) release?.();
+  }
+
+  async function commitBatches(): Promise<ApplyResult> {
+    for (let b = 0; b < batches.length; b++) {
+      let changes = batches[b];
+      for (let attempt = 0; hasWork(changes); attempt++) {
+        const finish = b === batches.length - 1 && result.rejectedNodes.size === 0 && context.job ? context.finish : undefined;
+        const index = nextIndex();
+        const { items, ops } = buildTransaction(changes, extras, context, index, finish);
+        try {
+          await transact(items);
+          releases[b] = undefined;
+          result.lastIndex = index;
+          result.finished = !!finish;
+          for (const op of ops) {
+            if (op.kind === 'createDeployment' && extras.deployment) result.deploymentIndexes.set(extras.deployment.ID, index);
+            else if (op.kind === 'deployment') result.deploymentIndexes.set(op.id, index);
+          }
+          for (const change of changes) {
+            if (change.kind === 'place') {
+              result.placed.push(change.stored);
+              if (change.replaces) result.stopped.push(change.replaces);
+            } else if (change.kind === 'stop') result.stopped.push(change.stop);
+          }
+          maybeFail('mid-plan');
+          break;
+        } catch (error) {
+          if (!(error instanceof TransactionConflict)) throw error;
+          if (error.transient) {
+            if (attempt >= 8) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** Math.min(attempt, 5) * (1 + Math.random())));
             continue;
           }
-          result.conflicts++;
-          if (op.kind === 'node') {
-            result.rejectedNodes.add(op.nodeId);
-            for (const change of changes) if (change.kind === 'place' && change.stored.alloc.NodeID === op.nodeId) dropped.add(change);
-          } else if (op.kind === 'change') {
-            result.rejectedNodes.add(op.change.nodeId);
-            dropped.add(op.change);
-          } else if (op.kind === 'createDeployment') {
-            throw new JobChanged('the deployment was created by another run');
-          } else if (op.kind === 'deployment') {
-            // The deployment became terminal meanwhile: leave its status alone and re-plan.
-            extras = { ...extras, deploymentUpdates: extras.deploymentUpdates.filter((update) => update.deploymentId !== op.id) };
-            result.rejectedNodes.add('');
+          const dropped = new Set<Change>();
+          for (const position of error.failedConditions) {
+            const op = ops[position];
+            if (op.kind === 'lease') throw new LeaseLost('the job lease was lost');
+            if (op.kind === 'job') throw new JobChanged('the job changed while it was being scheduled');
+            if (op.kind === 'finish') {
+              if (op.first) throw new EvalFinishedElsewhere('the evaluation was finished by another run');
+              // A blocked evaluation it meant to cancel moved on: finish separately after re-planning.
+              result.rejectedNodes.add('');
+              continue;
+            }
+            result.conflicts++;
+            if (op.kind === 'node') {
+              result.rejectedNodes.add(op.nodeId);
+              for (const change of changes) if (change.kind === 'place' && change.stored.alloc.NodeID === op.nodeId) dropped.add(change);
+            } else if (op.kind === 'change') {
+              result.rejectedNodes.add(op.change.nodeId);
+              dropped.add(op.change);
+            } else if (op.kind === 'createDeployment') {
+              throw new JobChanged('the deployment was created by another run');
+            } else if (op.kind === 'deployment') {
+              // The deployment became terminal meanwhile: leave its status alone and re-plan.
+              extras = { ...extras, deploymentUpdates: extras.deploymentUpdates.filter((update) => update.deploymentId !== op.id) };
+              result.rejectedNodes.add('');
+            }
           }
+          changes = changes.filter((change) => !dropped.has(change));
+          releases[b]?.();
+          releases[b] = context.onCommitting?.(netUsage(changes));
         }
-        changes = changes.filter((change) => !dropped.has(change));
       }
+      extras = { deploymentUpdates: [], followupEvals: [] };
     }
-    extras = { deploymentUpdates: [], followupEvals: [] };
+    return result;
   }
-  return result;
 }

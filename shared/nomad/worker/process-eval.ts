@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { serviceLogger } from '../../observability/logger';
 import { config } from '../../config';
 import { nodeIndex, planInSlices, type PlanSlices } from '../scheduler/generic-sched';
+import { seededRandom } from '../scheduler/seeded-random';
 import type { ChangedNode } from '../scheduler/blocked-wake';
 import type { SchedulerResult } from '../scheduler/types';
 import { readDeployment } from '../store/deployments';
@@ -14,7 +15,7 @@ import { continueEval } from './continue-eval';
 import { EMPTY_RESULT, finishEval, planFinish, type EvalOutcome } from './finish-eval';
 import { maybeFail } from './faults';
 import { acquireLease, releaseLease, whileLeased, type Lease } from '../store/job-lease';
-import { recordUsage, refreshNodes } from './node-cache';
+import { claimWhileCommitting, refreshNodes } from './node-cache';
 import { applyPlan, EvalFinishedElsewhere, JobChanged } from './plan-apply';
 import { quarantineEval } from './quarantine';
 import { loadSnapshot, withFreshNodes, type LoadedSnapshot } from './snapshot';
@@ -165,14 +166,15 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
     } else {
       loaded = await loadSnapshot(evaluation.Namespace, evaluation.JobID, { freshNodes, nodeId: evaluation.NodeID });
       maybeFail('after-snapshot');
-      const options = { newId: randomUUID, algorithm: config().schedulerAlgorithm };
-      slices = planInSlices({ snapshot: loaded.snapshot, evaluation, options });
+      // The node walk is seeded by the evaluation and its attempt: reproducible, and unrelated to other evaluations'.
+      const options = () => ({ newId: randomUUID, algorithm: config().schedulerAlgorithm, random: seededRandom(`${evaluation.ID}/${attempt}`) });
+      slices = planInSlices({ snapshot: loaded.snapshot, evaluation, options: options() });
       result = slices.next(sliceSize);
       if (Object.keys(result.failedTGAllocs).length > 0 && !loaded.freshNodes) {
         // Never conclude that something does not fit from a cached view of the nodes.
         loaded = await withFreshNodes(loaded);
         freshNodes = true;
-        slices = planInSlices({ snapshot: loaded.snapshot, evaluation, options });
+        slices = planInSlices({ snapshot: loaded.snapshot, evaluation, options: options() });
         result = slices.next(sliceSize);
       }
     }
@@ -202,7 +204,7 @@ async function schedule(evaluation: Evaluation, lease: Lease, held: { released: 
             lease,
             deployment,
             now: snapshot.now,
-            onCommitted: recordUsage,
+            onCommitting: claimWhileCommitting,
             // The outcome rides in the plan's last transaction (only if nothing is rejected).
             finish,
           });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computePlan } from '../../../shared/nomad/scheduler/generic-sched';
 import { sampleLimit } from '../../../shared/nomad/scheduler/select-node';
+import { seededRandom } from '../../../shared/nomad/scheduler/seeded-random';
 import { committed, evaluation, group, job, node, options, snapshot } from './fixtures';
 
 const nodesOf = (placements: { alloc: { NodeID: string } }[]) => placements.map((p) => p.alloc.NodeID);
@@ -120,6 +121,20 @@ describe('ranking', () => {
     for (const placement of result.plan.placements) expect(placement.alloc.Metrics!.NodesEvaluated).toBeLessThanOrEqual(13);
     const batch = computePlan({ snapshot: snapshot(job({ Type: 'batch', TaskGroups: [group(1)] }), nodes), evaluation: evaluation(), options });
     expect(batch.plan.placements[0].alloc.Metrics!.NodesEvaluated).toBeLessThanOrEqual(5);
+  });
+
+  it('walks the nodes in an order seeded by the evaluation: the same evaluation again picks the same nodes, others pick elsewhere', () => {
+    const nodes = Array.from({ length: 400 }, (_, i) => node(`n${i}`));
+    const j = job({ TaskGroups: [group(3)] });
+    const firstNode = (seed: string) => nodesOf(computePlan({ snapshot: snapshot(j, nodes), evaluation: evaluation(), options: { ...options, random: seededRandom(seed) } }).plan.placements)[0];
+    expect(firstNode('eval-1/1')).toBe(firstNode('eval-1/1'));
+    const others = new Set(Array.from({ length: 20 }, (_, i) => firstNode(`eval-${i}/1`)));
+    expect(others.size).toBeGreaterThan(15);
+    const draws = Array.from({ length: 1000 }, seededRandom('eval-1/1'));
+    expect(Math.min(...draws)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...draws)).toBeLessThan(1);
+    expect(draws.filter((draw) => draw < 0.5).length).toBeGreaterThan(400);
+    expect(draws.filter((draw) => draw < 0.5).length).toBeLessThan(600);
   });
 });
 
