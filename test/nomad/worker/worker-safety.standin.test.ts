@@ -174,4 +174,21 @@ describe('the placement worker under redelivery, races and crashes', () => {
     await expect(acquireLease({ ...taker, owner: 'a-third-worker' }, Date.now())).rejects.toBeInstanceOf(LeaseHeld);
     await releaseLease(taker);
   });
+
+  it('answers for its own records only when two invocations run at once, as the local worker runs them', async () => {
+    await api('POST', '/v1/jobs', { Job: serviceJob('held-elsewhere', 1, 100, 64) });
+    await api('POST', '/v1/jobs', { Job: serviceJob('free-to-place', 1, 100, 64) });
+    const messages = await receiveAll();
+    const held = messages.find((message) => message.Attributes!.MessageGroupId!.endsWith('/held-elsewhere'))!;
+    const free = messages.find((message) => message.Attributes!.MessageGroupId!.endsWith('/free-to-place'))!;
+    const other = { namespace: 'default', jobId: 'held-elsewhere', owner: 'the-other-worker' };
+    await acquireLease(other, Date.now());
+    // The held job's record fails at once while the other invocation is still placing: a failure
+    // reported by the wrong invocation is one its own event source deletes, and never retried.
+    const [heldResponse, freeResponse] = await Promise.all([deliver([held]), deliver([free])]);
+    expect(heldResponse.batchItemFailures).toEqual([{ itemIdentifier: held.MessageId }]);
+    expect(freeResponse.batchItemFailures).toEqual([]);
+    expect(await liveAllocs('free-to-place')).toHaveLength(1);
+    await releaseLease(other);
+  });
 });
