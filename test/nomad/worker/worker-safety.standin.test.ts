@@ -8,6 +8,7 @@ import { nodeCapacity } from '../../../shared/nomad/structs/node';
 import { EMPTY_RESULT, finishEval } from '../../../shared/nomad/worker/finish-eval';
 import { acquireLease, LeaseHeld, releaseLease } from '../../../shared/nomad/store/job-lease';
 import { requeuePendingEvals } from '../../../shared/nomad/worker/requeue';
+import { countDynamoRequests } from '../../../shared/aws/request-count';
 import { useFreshResources } from '../../support/resources';
 import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
 import { liveAllocs } from '../../support/nomad-cluster';
@@ -160,6 +161,21 @@ describe('the placement worker under redelivery, races and crashes', () => {
     expect(await requeuePendingEvals(Date.now(), 0)).toBe(1);
     await drainEvalQueue();
     expect(await liveAllocs('lost-message')).toHaveLength(2);
+  });
+
+  it('spends one read on a pending evaluation the sweep sent again while its first message was still queued', async () => {
+    const registered = await api('POST', '/v1/jobs', { Job: serviceJob('sent-twice', 2, 100, 64) });
+    expect(await requeuePendingEvals(Date.now(), 0)).toBe(1);
+    // One message group per job: the second copy is handed out once the first is done.
+    const first = await receiveAll();
+    expect(first).toHaveLength(1);
+    await deliver(first);
+    expect((await api('GET', `/v1/evaluation/${registered.body.EvalID}`)).body.Status).toBe('complete');
+    const again = await receiveAll();
+    expect(again).toHaveLength(1);
+    const { requests } = await countDynamoRequests(() => deliver(again));
+    expect(requests).toEqual(['GetItemCommand']);
+    expect(await liveAllocs('sent-twice')).toHaveLength(2);
   });
 
   it('finishes an evaluation whose lease another worker took meanwhile, and leaves that lease alone', async () => {
