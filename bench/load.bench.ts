@@ -42,7 +42,13 @@ const print = console.log.bind(console);
 const devNull = createWriteStream('/dev/null');
 console.log = (...args: unknown[]) => void devNull.write(`${format(...args)}\n`);
 
-const stack = await benchLocalStack({ agent: false, periodicMs: Number(process.env.PERIODIC_INTERVAL_SECONDS ?? 10) * 1000 });
+// What the worker and the periodic duties report (npm start prints it), kept for the verdict.
+const stackLines: string[] = [];
+const stack = await benchLocalStack({
+  agent: false,
+  periodicMs: Number(process.env.PERIODIC_INTERVAL_SECONDS ?? 10) * 1000,
+  log: (line) => stackLines.push(line),
+});
 // Imported only now: the store reads its settings from the environment the stack has set.
 const { readEval, listJobEvals, listOpenEvals } = await import('../shared/nomad/store/evals');
 const { readJobAllocs } = await import('../shared/nomad/store/allocs');
@@ -187,6 +193,12 @@ try {
   if (unexpected.length > 0) print(`answers other than 200: ${unexpected.join(', ')}`);
   for (const failure of result.failures) print(`  ${failure}`);
   if (problems.length > 0) print(`LOST (${problems.length}):\n  ${problems.slice(0, 20).join('\n  ')}`);
+  const now = Date.now();
+  for (const evaluation of [...pending, ...blocked].slice(0, 10)) {
+    print(`  ${evaluation.Status} ${evaluation.ID} of ${evaluation.JobID} (${evaluation.TriggeredBy}), created ${((now - evaluation.CreateTime / 1e6) / 1000).toFixed(0)} s ago, modified ${((now - evaluation.ModifyTime / 1e6) / 1000).toFixed(0)} s ago`);
+  }
+  const reported = stackLines.filter((line) => !line.startsWith('starting') && !line.startsWith('stand-ins'));
+  if (reported.length > 0) print(`the stack reported ${reported.length} line(s):\n  ${reported.slice(0, 10).join('\n  ')}`);
   print(lost === 0 ? 'nothing lost' : `LOST: ${serverErrors.length} kind(s) with 5xx or failed requests, ${problems.length} job(s) not as their last answer left them, ${pending.length} pending, ${blocked.length} blocked`);
 } finally {
   clearInterval(beating);
