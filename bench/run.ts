@@ -17,6 +17,7 @@ const files = readdirSync(here)
   .sort();
 
 let failed = 0;
+const startedAll = performance.now();
 for (const file of files) {
   console.log(`\n=== ${file}`);
   const started = performance.now();
@@ -34,4 +35,5 @@ for (const file of files) {
   if (result.status !== 0) failed++;
 }
 if (files.length === 0) console.log('no benchmarks matched');
+else console.log(`\n${files.length} benchmark(s) in ${((performance.now() - startedAll) / 60_000).toFixed(1)} min${failed > 0 ? `, ${failed} failed` : ''}`);
 process.exit(failed > 0 ? 1 : 0);

@@ -39,7 +39,7 @@ export async function benchStack(visibilityTimeoutSeconds = 30) {
 }
 
 /** The whole local control plane (what `npm start` runs) on a free port, its data in a scratch folder `stop()` removes. */
-export async function benchLocalStack(options: Pick<LocalStackOptions, 'agent' | 'periodicMs'>): Promise<LocalStack> {
+export async function benchLocalStack(options: Pick<LocalStackOptions, 'agent' | 'periodicMs' | 'log'>): Promise<LocalStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'jobplane-bench-'));
   const removeData = () => rmSync(dataDir, { recursive: true, force: true });
   const stack = await startLocalStack({ ...options, dataDir, port: await freePort() }).catch((error: unknown) => {

@@ -6,9 +6,11 @@ import { handleEvalRecord } from '../shared/nomad/worker/eval-record';
 import { flushMetrics } from '../shared/observability/metrics';
 import { traced } from '../shared/observability/tracing';
 
-const processor = new SqsFifoPartialProcessorAsync();
-
 export const handler = traced('worker', async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  // One processor per invocation: it keeps the batch's failures on itself, and the local worker
+  // runs several invocations in one process at once (one shared processor let one invocation
+  // report, or clear, another's failures, so a failed record could be deleted instead of retried).
+  const processor = new SqsFifoPartialProcessorAsync();
   try {
     return await processPartialResponse(event, (record: SQSRecord) => handleEvalRecord(record, context), processor, {
       context,

@@ -34,7 +34,8 @@ async function duty<T>(name: string, work: () => Promise<T>, fallback: T): Promi
 async function retryStaleBlocked(now: number): Promise<number> {
   const staleBefore = (now - STALE_BLOCKED_MS) * 1000;
   const stale = (await listOpenEvals('blocked')).filter((evaluation) => evaluation.TriggeredBy !== 'max-plan-attempts' && evaluation.ModifyIndex < staleBefore);
-  await enqueueEvals(stale, `stale-${now}`);
+  // Wakes like any other: behind fresh work, or a thousand of them would queue ahead of every new job.
+  await enqueueEvals(stale, `stale-${now}`, 'wake');
   return stale.length;
 }
 

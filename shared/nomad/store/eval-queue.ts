@@ -44,9 +44,15 @@ function asciiJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** The message for an evaluation; without the carried copy when that would not fit (the worker then reads it). */
-function messageBody(evaluation: Evaluation): string {
+/**
+ * The message for an evaluation; without the carried copy when that would not fit, or when it is
+ * sent again (the worker then reads it): the first message may still be queued, and the worker
+ * trusts a pending copy, so a re-sent copy would run in full an evaluation already finished, and a
+ * sweep that re-sends a backlog every tick would then keep the worker busy with nothing but that.
+ */
+function messageBody(evaluation: Evaluation, resend: boolean): string {
   const ids = { EvalID: evaluation.ID, Namespace: evaluation.Namespace, JobID: evaluation.JobID };
+  if (resend) return asciiJson(ids satisfies EvalMessage);
   const full = asciiJson({ ...ids, Eval: evaluation } satisfies EvalMessage);
   return full.length <= MAX_BATCH_BYTES / MAX_BATCH_ENTRIES ? full : asciiJson(ids satisfies EvalMessage);
 }
@@ -88,7 +94,7 @@ export async function enqueueEvals(evaluations: Evaluation[], resend?: string, l
   const errors: string[] = [];
   const entries: Entry[] = [];
   for (const evaluation of evaluations) {
-    const body = messageBody(evaluation);
+    const body = messageBody(evaluation, resend !== undefined);
     if (body.length <= MAX_BATCH_BYTES) entries.push({ evaluation, body });
     else await quarantineEval(evaluation, `evaluation could not be queued: its message of ${body.length} bytes exceeds SQS's limit of ${MAX_BATCH_BYTES}`);
   }

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { runSchedulerDuties } from '../../../shared/nomad/services/scheduler-duties';
 import { ANY_BUCKET } from '../../../shared/nomad/scheduler/blocked-wake';
 import { listBlockedEntries } from '../../../shared/nomad/store/blocked-evals';
 import { unblockEvals } from '../../../shared/nomad/worker/unblock';
@@ -32,6 +35,25 @@ async function liveCount(jobId: string): Promise<number> {
 }
 
 describe('waking blocked evaluations', () => {
+  it('retries an evaluation blocked for five minutes in the wake lane, behind fresh work', async () => {
+    const blockedId = await blockedJob('long-blocked', { Datacenters: ['dc-never'] });
+    const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+    const { QueueUrl: wakeQueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `wakes-${randomUUID().slice(0, 8)}.fifo`, Attributes: { FifoQueue: 'true' } }));
+    process.env.WAKE_QUEUE_URL = wakeQueueUrl;
+    try {
+      await runSchedulerDuties(Date.now() + 6 * 60_000);
+      const sent = async (queueUrl: string) => {
+        const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+        return (received.Messages ?? []).map((message) => JSON.parse(message.Body!).EvalID as string);
+      };
+      expect(await sent(wakeQueueUrl!)).toContain(blockedId);
+      expect(await sent(process.env.EVAL_QUEUE_URL!)).not.toContain(blockedId);
+    } finally {
+      delete process.env.WAKE_QUEUE_URL;
+    }
+    await drainEvalQueue();
+  });
+
   it('wakes only the evaluations whose datacenters and pool take the node, once per job', async () => {
     await blockedJob('in-a', { Datacenters: ['dc-a'] });
     await blockedJob('in-b', { Datacenters: ['dc-b'] });

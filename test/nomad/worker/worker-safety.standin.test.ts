@@ -8,6 +8,7 @@ import { nodeCapacity } from '../../../shared/nomad/structs/node';
 import { EMPTY_RESULT, finishEval } from '../../../shared/nomad/worker/finish-eval';
 import { acquireLease, LeaseHeld, releaseLease } from '../../../shared/nomad/store/job-lease';
 import { requeuePendingEvals } from '../../../shared/nomad/worker/requeue';
+import { countDynamoRequests } from '../../../shared/aws/request-count';
 import { useFreshResources } from '../../support/resources';
 import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
 import { liveAllocs } from '../../support/nomad-cluster';
@@ -162,6 +163,21 @@ describe('the placement worker under redelivery, races and crashes', () => {
     expect(await liveAllocs('lost-message')).toHaveLength(2);
   });
 
+  it('spends one read on a pending evaluation the sweep sent again while its first message was still queued', async () => {
+    const registered = await api('POST', '/v1/jobs', { Job: serviceJob('sent-twice', 2, 100, 64) });
+    expect(await requeuePendingEvals(Date.now(), 0)).toBe(1);
+    // One message group per job: the second copy is handed out once the first is done.
+    const first = await receiveAll();
+    expect(first).toHaveLength(1);
+    await deliver(first);
+    expect((await api('GET', `/v1/evaluation/${registered.body.EvalID}`)).body.Status).toBe('complete');
+    const again = await receiveAll();
+    expect(again).toHaveLength(1);
+    const { requests } = await countDynamoRequests(() => deliver(again));
+    expect(requests).toEqual(['GetItemCommand']);
+    expect(await liveAllocs('sent-twice')).toHaveLength(2);
+  });
+
   it('finishes an evaluation whose lease another worker took meanwhile, and leaves that lease alone', async () => {
     await api('POST', '/v1/jobs', { Job: serviceJob('lease-taken', 1, 100, 64) });
     await drainEvalQueue();
@@ -173,5 +189,22 @@ describe('the placement worker under redelivery, races and crashes', () => {
     expect((await api('GET', `/v1/evaluation/${evaluation.ID}`)).body.Status).toBe('complete');
     await expect(acquireLease({ ...taker, owner: 'a-third-worker' }, Date.now())).rejects.toBeInstanceOf(LeaseHeld);
     await releaseLease(taker);
+  });
+
+  it('answers for its own records only when two invocations run at once, as the local worker runs them', async () => {
+    await api('POST', '/v1/jobs', { Job: serviceJob('held-elsewhere', 1, 100, 64) });
+    await api('POST', '/v1/jobs', { Job: serviceJob('free-to-place', 1, 100, 64) });
+    const messages = await receiveAll();
+    const held = messages.find((message) => message.Attributes!.MessageGroupId!.endsWith('/held-elsewhere'))!;
+    const free = messages.find((message) => message.Attributes!.MessageGroupId!.endsWith('/free-to-place'))!;
+    const other = { namespace: 'default', jobId: 'held-elsewhere', owner: 'the-other-worker' };
+    await acquireLease(other, Date.now());
+    // The held job's record fails at once while the other invocation is still placing: a failure
+    // reported by the wrong invocation is one its own event source deletes, and never retried.
+    const [heldResponse, freeResponse] = await Promise.all([deliver([held]), deliver([free])]);
+    expect(heldResponse.batchItemFailures).toEqual([{ itemIdentifier: held.MessageId }]);
+    expect(freeResponse.batchItemFailures).toEqual([]);
+    expect(await liveAllocs('free-to-place')).toHaveLength(1);
+    await releaseLease(other);
   });
 });
