@@ -10,19 +10,35 @@ import { tracedClient } from '../observability/tracing';
 // Endpoints come from the SDK's own AWS_ENDPOINT_URL_* variables (set by the local stack).
 
 let documentClient: DynamoDBDocumentClient | undefined;
+let plainClient: DynamoDBClient | undefined;
 let sqsClient: SQSClient | undefined;
 let s3Client: S3Client | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
   if (documentClient) return documentClient;
-  documentClient = DynamoDBDocumentClient.from(tracedClient(new DynamoDBClient({})), {
+  documentClient = DynamoDBDocumentClient.from(tracedClient(countingRequests(new DynamoDBClient({}))), {
     // Nomad's timestamps are unix nanoseconds, beyond 2^53: they are stored as written and read
     // back as the nearest double, which is what JSON carries to clients anyway.
     marshallOptions: { removeUndefinedValues: true, allowImpreciseNumbers: true },
     unmarshallOptions: { wrapNumbers: (value: string) => Number(value) },
   });
-  // Counts the requests of the work that asked to (request-count.ts); a no-op otherwise.
-  documentClient.middlewareStack.add(
+  return documentClient;
+}
+
+/**
+ * A plain DynamoDB client for the hottest single-item reads, whose store module reads the
+ * attribute values itself: it resolves its middleware once per command instead of on every
+ * request (`cacheMiddleware`, which the document client's commands cannot use), a tenth of a
+ * millisecond or more of CPU per request saved.
+ */
+export function dynamoPlain(): DynamoDBClient {
+  plainClient ??= tracedClient(countingRequests(new DynamoDBClient({ cacheMiddleware: true })));
+  return plainClient;
+}
+
+// Counts the requests of the work that asked to (request-count.ts); a no-op otherwise.
+function countingRequests(client: DynamoDBClient): DynamoDBClient {
+  client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = context.commandName ?? 'unknown';
       if (!recordDynamoRequest(command)) return next(args);
@@ -34,7 +50,7 @@ export function dynamo(): DynamoDBDocumentClient {
     },
     { step: 'initialize', name: 'countDynamoRequests' },
   );
-  return documentClient;
+  return client;
 }
 
 export function sqs(): SQSClient {

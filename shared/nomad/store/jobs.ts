@@ -1,15 +1,16 @@
+import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../aws/clients';
+import { dynamo, dynamoPlain } from '../../aws/clients';
 import { config } from '../../config';
 import type { TransactItem } from '../../storage/transact';
 import { batchGet } from '../../storage/batch-get';
 import { beyondSortKeys } from '../../storage/key-limits';
 import { queryAll } from '../../storage/query-all';
-import { isParentJob, JOB_STATE_FIELDS, type Job, type JobSummary, type TaskGroupSummary } from '../structs/job';
-import { deriveJobStatus, type JobStatusCounters } from '../status/job-status';
+import { isParentJob, JOB_STATE_FIELDS, type Job, type JobState, type JobSummary, type TaskGroupSummary } from '../structs/job';
+import { deriveJobStatus, jobStatusOf, statusFollowsStop, type JobStatusCounters } from '../status/job-status';
 import { isPossibleJobId } from '../structs/validate-ids';
 import { idCondition } from './id-range';
-import { childrenOf, jobKey, jobPk, jobsByNamespace, PERIODIC_JOBS, periodicSortKey, versionSk } from './keys';
+import { childrenOf, JOB_SK, jobKey, jobPk, jobsByNamespace, PERIODIC_JOBS, periodicSortKey, versionSk } from './keys';
 
 /**
  * The job item: the current spec (a JSON string, so any job round-trips exactly), its version
@@ -93,6 +94,78 @@ export async function readJob(namespace: string, jobId: string, options: { child
   if (!result.Item) return undefined;
   const record = jobRecordFromItem(result.Item);
   return options.children ? withChildren(record) : record;
+}
+
+/** A job as stored: the JSON text of its spec, not parsed, and its state. */
+export interface JobText {
+  spec: string;
+  state: JobState;
+}
+
+// What a job's answer needs of its item: not the summary, the index keys or the blocked evaluation.
+const JOB_TEXT_ATTRIBUTES = [
+  'Spec',
+  'StatusDescription',
+  'Stable',
+  'Version',
+  'SubmitTime',
+  'CreateIndex',
+  'ModifyIndex',
+  'JobModifyIndex',
+  'LiveAllocs',
+  'OpenEvals',
+  'ActiveDeployments',
+  'HadEval',
+  'Stop',
+  'StatusFollowsStop',
+];
+const JOB_TEXT_NAMES = Object.fromEntries(JOB_TEXT_ATTRIBUTES.map((name, i) => [`#a${i}`, name]));
+const JOB_TEXT_PROJECTION = Object.keys(JOB_TEXT_NAMES).join(', ');
+
+/**
+ * The job the way `GET /v1/job/:id` serves it (wire/job.ts): one GetItem through the plain client
+ * and the attribute values read here, the spec left as the text it is stored as. Its status comes
+ * from the counters and the StatusFollowsStop and Stop attributes written beside the spec; a job
+ * written before those were stored has its spec parsed for them.
+ */
+export async function readJobText(namespace: string, jobId: string): Promise<JobText | undefined> {
+  const { Item: item } = await dynamoPlain().send(
+    new GetItemCommand({
+      TableName: config().tableName,
+      Key: { PK: { S: jobPk(namespace, jobId) }, SK: { S: JOB_SK } },
+      ConsistentRead: true,
+      ProjectionExpression: JOB_TEXT_PROJECTION,
+      ExpressionAttributeNames: JOB_TEXT_NAMES,
+    }),
+  );
+  if (!item) return undefined;
+  const spec = item.Spec.S!;
+  const counters: JobStatusCounters = {
+    LiveAllocs: numberOf(item.LiveAllocs),
+    OpenEvals: numberOf(item.OpenEvals),
+    ActiveDeployments: numberOf(item.ActiveDeployments),
+    HadEval: item.HadEval?.BOOL === true,
+  };
+  let status;
+  if (item.StatusFollowsStop) status = jobStatusOf(item.StatusFollowsStop.BOOL === true, item.Stop?.BOOL === true, counters);
+  else status = deriveJobStatus(JSON.parse(spec) as Job, counters);
+  return {
+    spec,
+    state: {
+      Status: status,
+      StatusDescription: item.StatusDescription?.S ?? '',
+      Stable: item.Stable?.BOOL === true,
+      Version: Number(item.Version?.N),
+      SubmitTime: Number(item.SubmitTime?.N),
+      CreateIndex: Number(item.CreateIndex?.N),
+      ModifyIndex: Number(item.ModifyIndex?.N),
+      JobModifyIndex: Number(item.JobModifyIndex?.N),
+    },
+  };
+}
+
+function numberOf(value: AttributeValue | undefined): number {
+  return value?.N === undefined ? 0 : Number(value.N);
 }
 
 /**
@@ -212,6 +285,7 @@ export function writeJobItem(write: JobWrite): TransactItem {
       '#gsi1sk': 'GSI1SK',
       '#summaryIndex': 'SummaryModifyIndex',
       '#stop': 'Stop',
+      '#followsStop': 'StatusFollowsStop',
     });
     Object.assign(values, {
       ':spec': specOf(job),
@@ -223,6 +297,7 @@ export function writeJobItem(write: JobWrite): TransactItem {
       ':gsi1pk': jobsByNamespace(job.Namespace),
       ':gsi1sk': job.ID,
       ':stop': job.Stop,
+      ':followsStop': statusFollowsStop(job),
     });
     sets.push(
       '#spec = :spec',
@@ -235,6 +310,7 @@ export function writeJobItem(write: JobWrite): TransactItem {
       '#gsi1sk = :gsi1sk',
       '#summaryIndex = if_not_exists(#summaryIndex, :modify)',
       '#stop = :stop',
+      '#followsStop = :followsStop',
       ...summaryEntries(write, names, values),
     );
     if (job.ParentID) {
