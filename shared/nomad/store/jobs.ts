@@ -102,31 +102,12 @@ export interface JobText {
   state: JobState;
 }
 
-// What a job's answer needs of its item: not the summary, the index keys or the blocked evaluation.
-const JOB_TEXT_ATTRIBUTES = [
-  'Spec',
-  'StatusDescription',
-  'Stable',
-  'Version',
-  'SubmitTime',
-  'CreateIndex',
-  'ModifyIndex',
-  'JobModifyIndex',
-  'LiveAllocs',
-  'OpenEvals',
-  'ActiveDeployments',
-  'HadEval',
-  'Stop',
-  'StatusFollowsStop',
-];
-const JOB_TEXT_NAMES = Object.fromEntries(JOB_TEXT_ATTRIBUTES.map((name, i) => [`#a${i}`, name]));
-const JOB_TEXT_PROJECTION = Object.keys(JOB_TEXT_NAMES).join(', ');
-
 /**
- * The job the way `GET /v1/job/:id` serves it (wire/job.ts): one GetItem through the plain client
- * and the attribute values read here, the spec left as the text it is stored as. Its status comes
- * from the counters and the StatusFollowsStop and Stop attributes written beside the spec; a job
- * written before those were stored has its spec parsed for them.
+ * The job the way `GET /v1/job/:id` serves it (wire/job.ts): one GetItem through the plain client,
+ * the few attribute values it needs read here and the spec left as the text it is stored as (a
+ * ProjectionExpression of those costs DynamoDB more than sending the rest of the item). Its status
+ * comes from the counters and the StatusFollowsStop and Stop attributes written beside the spec;
+ * a job written before those were stored has its spec parsed for them.
  */
 export async function readJobText(namespace: string, jobId: string): Promise<JobText | undefined> {
   const { Item: item } = await dynamoPlain().send(
@@ -134,8 +115,6 @@ export async function readJobText(namespace: string, jobId: string): Promise<Job
       TableName: config().tableName,
       Key: { PK: { S: jobPk(namespace, jobId) }, SK: { S: JOB_SK } },
       ConsistentRead: true,
-      ProjectionExpression: JOB_TEXT_PROJECTION,
-      ExpressionAttributeNames: JOB_TEXT_NAMES,
     }),
   );
   if (!item) return undefined;
