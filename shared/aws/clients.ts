@@ -1,5 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { config } from '../config';
@@ -14,13 +15,20 @@ let plainClient: DynamoDBClient | undefined;
 let sqsClient: SQSClient | undefined;
 let s3Client: S3Client | undefined;
 
+// Nomad's timestamps are unix nanoseconds, beyond 2^53: they are stored as written and read
+// back as the nearest double, which is what JSON carries to clients anyway.
+const wrapNumbers = (value: string) => Number(value);
+
+/** An item as the plain client (dynamoPlain) answers it, read as the document client reads one. */
+export function itemOf(attributes: Record<string, AttributeValue>): Record<string, any> {
+  return unmarshall(attributes, { wrapNumbers });
+}
+
 export function dynamo(): DynamoDBDocumentClient {
   if (documentClient) return documentClient;
   documentClient = DynamoDBDocumentClient.from(tracedClient(countingRequests(new DynamoDBClient({}))), {
-    // Nomad's timestamps are unix nanoseconds, beyond 2^53: they are stored as written and read
-    // back as the nearest double, which is what JSON carries to clients anyway.
     marshallOptions: { removeUndefinedValues: true, allowImpreciseNumbers: true },
-    unmarshallOptions: { wrapNumbers: (value: string) => Number(value) },
+    unmarshallOptions: { wrapNumbers },
   });
   return documentClient;
 }

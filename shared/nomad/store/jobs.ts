@@ -1,6 +1,6 @@
 import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo, dynamoPlain } from '../../aws/clients';
+import { dynamo, dynamoPlain, itemOf } from '../../aws/clients';
 import { config } from '../../config';
 import type { TransactItem } from '../../storage/transact';
 import { batchGet } from '../../storage/batch-get';
@@ -86,13 +86,16 @@ export function jobRecordFromItem(item: Item): JobRecord {
   };
 }
 
+/** The job item's key for the plain client (dynamoPlain), whose job reads skip the document client's work. */
+function plainJobKey(namespace: string, jobId: string): Record<string, AttributeValue> {
+  return { PK: { S: jobPk(namespace, jobId) }, SK: { S: JOB_SK } };
+}
+
 /** The job; with `children`, a parent's Children summary too (one more query). */
 export async function readJob(namespace: string, jobId: string, options: { children?: boolean } = {}): Promise<JobRecord | undefined> {
-  const result = await dynamo().send(
-    new GetCommand({ TableName: config().tableName, Key: jobKey(namespace, jobId), ConsistentRead: true }),
-  );
-  if (!result.Item) return undefined;
-  const record = jobRecordFromItem(result.Item);
+  const { Item: item } = await dynamoPlain().send(new GetItemCommand({ TableName: config().tableName, Key: plainJobKey(namespace, jobId), ConsistentRead: true }));
+  if (!item) return undefined;
+  const record = jobRecordFromItem(itemOf(item));
   return options.children ? withChildren(record) : record;
 }
 
@@ -113,7 +116,7 @@ export async function readJobText(namespace: string, jobId: string): Promise<Job
   const { Item: item } = await dynamoPlain().send(
     new GetItemCommand({
       TableName: config().tableName,
-      Key: { PK: { S: jobPk(namespace, jobId) }, SK: { S: JOB_SK } },
+      Key: plainJobKey(namespace, jobId),
       ConsistentRead: true,
     }),
   );
