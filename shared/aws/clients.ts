@@ -1,5 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { config } from '../config';
@@ -10,19 +11,42 @@ import { tracedClient } from '../observability/tracing';
 // Endpoints come from the SDK's own AWS_ENDPOINT_URL_* variables (set by the local stack).
 
 let documentClient: DynamoDBDocumentClient | undefined;
+let plainClient: DynamoDBClient | undefined;
 let sqsClient: SQSClient | undefined;
 let s3Client: S3Client | undefined;
 
+// Nomad's timestamps are unix nanoseconds, beyond 2^53: they are stored as written and read
+// back as the nearest double, which is what JSON carries to clients anyway.
+const wrapNumbers = (value: string) => Number(value);
+
+/** An item as the plain client (dynamoPlain) answers it, read as the document client reads one. */
+export function itemOf(attributes: Record<string, AttributeValue>): Record<string, any> {
+  return unmarshall(attributes, { wrapNumbers });
+}
+
 export function dynamo(): DynamoDBDocumentClient {
   if (documentClient) return documentClient;
-  documentClient = DynamoDBDocumentClient.from(tracedClient(new DynamoDBClient({})), {
-    // Nomad's timestamps are unix nanoseconds, beyond 2^53: they are stored as written and read
-    // back as the nearest double, which is what JSON carries to clients anyway.
+  documentClient = DynamoDBDocumentClient.from(tracedClient(countingRequests(new DynamoDBClient({}))), {
     marshallOptions: { removeUndefinedValues: true, allowImpreciseNumbers: true },
-    unmarshallOptions: { wrapNumbers: (value: string) => Number(value) },
+    unmarshallOptions: { wrapNumbers },
   });
-  // Counts the requests of the work that asked to (request-count.ts); a no-op otherwise.
-  documentClient.middlewareStack.add(
+  return documentClient;
+}
+
+/**
+ * A plain DynamoDB client for the hottest single-item reads, whose store module reads the
+ * attribute values itself: it resolves its middleware once per command instead of on every
+ * request (`cacheMiddleware`, which the document client's commands cannot use), a tenth of a
+ * millisecond or more of CPU per request saved.
+ */
+export function dynamoPlain(): DynamoDBClient {
+  plainClient ??= tracedClient(countingRequests(new DynamoDBClient({ cacheMiddleware: true })));
+  return plainClient;
+}
+
+// Counts the requests of the work that asked to (request-count.ts); a no-op otherwise.
+function countingRequests(client: DynamoDBClient): DynamoDBClient {
+  client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = context.commandName ?? 'unknown';
       if (!recordDynamoRequest(command)) return next(args);
@@ -34,7 +58,7 @@ export function dynamo(): DynamoDBDocumentClient {
     },
     { step: 'initialize', name: 'countDynamoRequests' },
   );
-  return documentClient;
+  return client;
 }
 
 export function sqs(): SQSClient {

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { config } from '../../config';
 import { parseGoDuration } from '../../util/go-duration';
 import { badRequest } from '../errors';
-import { nomadJson, setQueryMeta } from './respond';
+import { nomadJson, nomadJsonText, setQueryMeta } from './respond';
 
 /**
  * Nomad's blocking queries: with `?index=N` the request waits until the data it reads has an
@@ -55,4 +55,11 @@ export async function blockingJson<T>(c: Context, run: () => Promise<Indexed<T>>
   const result = await blockingQuery(c, run);
   setQueryMeta(c, result.index);
   return nomadJson(c, result.body);
+}
+
+/** blockingJson for a body the run already wrote as JSON text. */
+export async function blockingJsonText(c: Context, run: () => Promise<Indexed<string>>): Promise<Response> {
+  const result = await blockingQuery(c, run);
+  setQueryMeta(c, result.index);
+  return nomadJsonText(c, result.body);
 }

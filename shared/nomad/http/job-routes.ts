@@ -4,11 +4,12 @@ import { requireNamespace } from '../acl/guard';
 import { deregisterJob } from '../services/deregister-job';
 import { readJobAllocs } from '../store/allocs';
 import { listJobEvals } from '../store/evals';
-import { readJob } from '../store/jobs';
+import { readJob, readJobText } from '../store/jobs';
 import { allocListStub } from '../wire/alloc-list-stub';
 import { evaluationWire } from '../wire/evaluation';
 import { jobDeregisterResponse } from '../wire/job-deregister-response';
-import { blockingJson } from './blocking';
+import { jobJson } from '../wire/job';
+import { blockingJson, blockingJsonText } from './blocking';
 import { jobServicesHandler } from './client-routes';
 import { methodNotAllowed, notFound, NomadError } from '../errors';
 import { parseJobPath, type JobAction, type JobPath } from './job-path';
@@ -32,10 +33,10 @@ type Method = 'GET' | 'POST' | 'DELETE';
 async function readJobHandler(c: Context, { jobId }: JobPath): Promise<Response> {
   const namespace = namespaceParam(c);
   await requireNamespace(c, namespace, 'read-job');
-  return blockingJson(c, async () => {
-    const record = await readJob(namespace, jobId);
-    if (!record) throw notFound('job not found');
-    return { index: record.job.ModifyIndex, body: record.job };
+  return blockingJsonText(c, async () => {
+    const stored = await readJobText(namespace, jobId);
+    if (!stored) throw notFound('job not found');
+    return { index: stored.state.ModifyIndex, body: jobJson(stored.spec, stored.state) };
   });
 }
 

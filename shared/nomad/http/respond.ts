@@ -14,8 +14,16 @@ export function setQueryMeta(c: Context, index: number): void {
   c.header('X-Nomad-LastContact', '0');
 }
 
+function pretty(c: Context): boolean {
+  const value = c.req.query('pretty');
+  return value !== undefined && value !== 'false';
+}
+
 export function nomadJson(c: Context, body: unknown): Response {
-  const pretty = c.req.query('pretty');
-  const text = pretty !== undefined && pretty !== 'false' ? JSON.stringify(body, null, 4) : JSON.stringify(body);
-  return c.body(text, 200, { 'Content-Type': 'application/json' });
+  return c.body(pretty(c) ? JSON.stringify(body, null, 4) : JSON.stringify(body), 200, { 'Content-Type': 'application/json' });
+}
+
+/** A body already written as JSON text (compact), sent as it is unless `?pretty` asks for it indented. */
+export function nomadJsonText(c: Context, json: string): Response {
+  return c.body(pretty(c) ? JSON.stringify(JSON.parse(json), null, 4) : json, 200, { 'Content-Type': 'application/json' });
 }

@@ -15,15 +15,25 @@ export interface JobStatusCounters {
   HadEval: boolean;
 }
 
+/** System jobs and periodic or parameterized parents are running until stopped, whatever else they have. */
+export function statusFollowsStop(job: Pick<Job, 'Type' | 'Periodic' | 'ParameterizedJob' | 'Dispatched'>): boolean {
+  return job.Type === 'system' || isParentJob(job);
+}
+
 /** Nomad's job status rules (state store `getJobStatus`), over the counters. */
 export function deriveJobStatus(
   job: Pick<Job, 'Type' | 'Stop' | 'Periodic' | 'ParameterizedJob' | 'Dispatched'>,
   counters: JobStatusCounters,
 ): JobStatus {
-  if (job.Type === 'system' || isParentJob(job)) return job.Stop ? 'dead' : 'running';
+  return jobStatusOf(statusFollowsStop(job), job.Stop, counters);
+}
+
+/** The same rules, given whether the job's status follows its Stop flag alone (statusFollowsStop). */
+export function jobStatusOf(followsStop: boolean, stop: boolean, counters: JobStatusCounters): JobStatus {
+  if (followsStop) return stop ? 'dead' : 'running';
   if (counters.ActiveDeployments > 0) return 'running';
   if (counters.LiveAllocs > 0) return 'running';
   if (counters.OpenEvals > 0) return 'pending';
-  if (counters.HadEval || job.Stop) return 'dead';
+  if (counters.HadEval || stop) return 'dead';
   return 'pending';
 }

@@ -1,15 +1,16 @@
+import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../../aws/clients';
+import { dynamo, dynamoPlain, itemOf } from '../../aws/clients';
 import { config } from '../../config';
 import type { TransactItem } from '../../storage/transact';
 import { batchGet } from '../../storage/batch-get';
 import { beyondSortKeys } from '../../storage/key-limits';
 import { queryAll } from '../../storage/query-all';
-import { isParentJob, JOB_STATE_FIELDS, type Job, type JobSummary, type TaskGroupSummary } from '../structs/job';
-import { deriveJobStatus, type JobStatusCounters } from '../status/job-status';
+import { isParentJob, JOB_STATE_FIELDS, type Job, type JobState, type JobSummary, type TaskGroupSummary } from '../structs/job';
+import { deriveJobStatus, jobStatusOf, statusFollowsStop, type JobStatusCounters } from '../status/job-status';
 import { isPossibleJobId } from '../structs/validate-ids';
 import { idCondition } from './id-range';
-import { childrenOf, jobKey, jobPk, jobsByNamespace, PERIODIC_JOBS, periodicSortKey, versionSk } from './keys';
+import { childrenOf, JOB_SK, jobKey, jobPk, jobsByNamespace, PERIODIC_JOBS, periodicSortKey, versionSk } from './keys';
 
 /**
  * The job item: the current spec (a JSON string, so any job round-trips exactly), its version
@@ -85,14 +86,68 @@ export function jobRecordFromItem(item: Item): JobRecord {
   };
 }
 
+/** The job item's key for the plain client (dynamoPlain), whose job reads skip the document client's work. */
+function plainJobKey(namespace: string, jobId: string): Record<string, AttributeValue> {
+  return { PK: { S: jobPk(namespace, jobId) }, SK: { S: JOB_SK } };
+}
+
 /** The job; with `children`, a parent's Children summary too (one more query). */
 export async function readJob(namespace: string, jobId: string, options: { children?: boolean } = {}): Promise<JobRecord | undefined> {
-  const result = await dynamo().send(
-    new GetCommand({ TableName: config().tableName, Key: jobKey(namespace, jobId), ConsistentRead: true }),
-  );
-  if (!result.Item) return undefined;
-  const record = jobRecordFromItem(result.Item);
+  const { Item: item } = await dynamoPlain().send(new GetItemCommand({ TableName: config().tableName, Key: plainJobKey(namespace, jobId), ConsistentRead: true }));
+  if (!item) return undefined;
+  const record = jobRecordFromItem(itemOf(item));
   return options.children ? withChildren(record) : record;
+}
+
+/** A job as stored: the JSON text of its spec, not parsed, and its state. */
+export interface JobText {
+  spec: string;
+  state: JobState;
+}
+
+/**
+ * The job the way `GET /v1/job/:id` serves it (wire/job.ts): one GetItem through the plain client,
+ * the few attribute values it needs read here and the spec left as the text it is stored as (a
+ * ProjectionExpression of those costs DynamoDB more than sending the rest of the item). Its status
+ * comes from the counters and the StatusFollowsStop and Stop attributes written beside the spec;
+ * a job written before those were stored has its spec parsed for them.
+ */
+export async function readJobText(namespace: string, jobId: string): Promise<JobText | undefined> {
+  const { Item: item } = await dynamoPlain().send(
+    new GetItemCommand({
+      TableName: config().tableName,
+      Key: plainJobKey(namespace, jobId),
+      ConsistentRead: true,
+    }),
+  );
+  if (!item) return undefined;
+  const spec = item.Spec.S!;
+  const counters: JobStatusCounters = {
+    LiveAllocs: numberOf(item.LiveAllocs),
+    OpenEvals: numberOf(item.OpenEvals),
+    ActiveDeployments: numberOf(item.ActiveDeployments),
+    HadEval: item.HadEval?.BOOL === true,
+  };
+  let status;
+  if (item.StatusFollowsStop) status = jobStatusOf(item.StatusFollowsStop.BOOL === true, item.Stop?.BOOL === true, counters);
+  else status = deriveJobStatus(JSON.parse(spec) as Job, counters);
+  return {
+    spec,
+    state: {
+      Status: status,
+      StatusDescription: item.StatusDescription?.S ?? '',
+      Stable: item.Stable?.BOOL === true,
+      Version: Number(item.Version?.N),
+      SubmitTime: Number(item.SubmitTime?.N),
+      CreateIndex: Number(item.CreateIndex?.N),
+      ModifyIndex: Number(item.ModifyIndex?.N),
+      JobModifyIndex: Number(item.JobModifyIndex?.N),
+    },
+  };
+}
+
+function numberOf(value: AttributeValue | undefined): number {
+  return value?.N === undefined ? 0 : Number(value.N);
 }
 
 /**
@@ -212,6 +267,7 @@ export function writeJobItem(write: JobWrite): TransactItem {
       '#gsi1sk': 'GSI1SK',
       '#summaryIndex': 'SummaryModifyIndex',
       '#stop': 'Stop',
+      '#followsStop': 'StatusFollowsStop',
     });
     Object.assign(values, {
       ':spec': specOf(job),
@@ -223,6 +279,7 @@ export function writeJobItem(write: JobWrite): TransactItem {
       ':gsi1pk': jobsByNamespace(job.Namespace),
       ':gsi1sk': job.ID,
       ':stop': job.Stop,
+      ':followsStop': statusFollowsStop(job),
     });
     sets.push(
       '#spec = :spec',
@@ -235,6 +292,7 @@ export function writeJobItem(write: JobWrite): TransactItem {
       '#gsi1sk = :gsi1sk',
       '#summaryIndex = if_not_exists(#summaryIndex, :modify)',
       '#stop = :stop',
+      '#followsStop = :followsStop',
       ...summaryEntries(write, names, values),
     );
     if (job.ParentID) {

@@ -313,6 +313,8 @@ export const JOB_STATE_FIELDS = [
   'JobModifyIndex',
 ] as const;
 
+export type JobState = Pick<Job, (typeof JOB_STATE_FIELDS)[number]>;
+
 /** Periodic and parameterized parents are templates: they get no evaluations and are never placed. */
 export function isParentJob(job: Pick<Job, 'Periodic' | 'ParameterizedJob' | 'Dispatched'>): boolean {
   return job.Periodic !== null || (job.ParameterizedJob !== null && !job.Dispatched);
