@@ -55,8 +55,10 @@ async function place(prefix: string, workers: number) {
   ));
   const ms = performance.now() - started - 50 * 3;
   const allocs = (await Promise.all(Array.from({ length: JOBS }, (_, j) => readJobAllocs('default', `${prefix}-${j}`)))).flat();
-  const placed = allocs.filter((stored) => stored.live).length;
-  return { placed, rate: (placed / ms) * 1000, evaluations, counted };
+  const live = allocs.filter((stored) => stored.live);
+  // Each node a job's placements land on is one node usage write (docs/scale.md's cost arithmetic).
+  const nodesPerJob = new Set(live.map((stored) => `${stored.alloc.JobID} ${stored.alloc.NodeID}`)).size / JOBS;
+  return { placed: live.length, rate: (live.length / ms) * 1000, evaluations, counted, nodesPerJob };
 }
 
 function perKind(requests: string[], per: number): string {
@@ -68,7 +70,7 @@ function perKind(requests: string[], per: number): string {
 /** The size of one allocation item as DynamoDB meters it, for docs/scale.md's per-KB arithmetic. */
 let itemBytes = 0;
 
-/** `count` copies of the round's allocation items under keys of their own (`tag` keeps two baselines apart), outside every index. */
+/** `count` copies of the round's allocation items under keys of their own (`tag` keeps two baselines apart): out of the by-ID and per-node indexes (GSI2, GSI3), still in the namespace lists (GSI1, GSI4). */
 async function copiesOf(prefix: string, count: number, tag: string): Promise<Record<string, unknown>[]> {
   const items = (
     await dynamo().send(
@@ -125,7 +127,7 @@ try {
   for (const workers of CONCURRENCY) {
     const prefix = `w${workers}`;
     await registerJobs(prefix);
-    const { placed, rate, evaluations, counted } = await place(prefix, workers);
+    const { placed, rate, evaluations, counted, nodesPerJob } = await place(prefix, workers);
     const raw = await rawWrites(prefix, placed, workers);
     const transactions = await rawTransactions(prefix, Math.min(placed, 2_000), workers);
     const ratio = rate / raw;
@@ -137,6 +139,7 @@ try {
     console.log(
       `  DynamoDB per evaluation (${evaluations}): ${(requests.length / evaluations).toFixed(2)} requests (${perKind(requests, evaluations)}); per placement: ${(readUnits / placed).toFixed(3)} RRU, ${(writeUnits / placed).toFixed(3)} WRU as DynamoDB Local reports them; an allocation item is ${(itemBytes / 1024).toFixed(2)} KB`,
     );
+    console.log(`  a job's ${COUNT} placements went to ${nodesPerJob.toFixed(2)} nodes on average: as many node usage writes`);
   }
 } finally {
   await stack.stop();
