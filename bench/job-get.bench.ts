@@ -6,13 +6,12 @@
  *
  *   npm run bench -- job-get
  */
-import { createWriteStream } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { format } from 'node:util';
 import { serve } from '@hono/node-server';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { call, closeConnections } from './keep-alive-client';
+import { logAsNpmStart } from './npm-start-logging';
 import { benchStack } from './stack';
 import { jobKey } from '../shared/nomad/store/keys';
 
@@ -20,15 +19,7 @@ const ROUNDS = Number(process.env.BENCH_JOB_GET_ROUNDS ?? 1000);
 const WARMUP = 50;
 
 const stack = await benchStack();
-// As `npm start` serves it (infra/local/start.ts): its plain request line, no metric lines, warnings and up only.
-process.env.REQUEST_LOG ??= 'text';
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-// npm start prints its request lines; here they are written to /dev/null, so the cost of writing
-// them stays in the figure and the figures stay readable.
-const print = console.log.bind(console);
-const devNull = createWriteStream('/dev/null');
-console.log = (...args: unknown[]) => void devNull.write(`${format(...args)}\n`);
+const print = logAsNpmStart();
 const { app } = await import('../shared/http/app');
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
 await new Promise((resolve) => server.once('listening', resolve));

@@ -15,14 +15,13 @@
  *
  *   npm run bench -- load      (BENCH_LOAD_SECONDS=15 for a quick run)
  */
-import { createWriteStream } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { format } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { LoadRequest, LoadResult, RegisteredJob } from './load-client';
 import { call, closeConnections } from './keep-alive-client';
+import { logAsNpmStart } from './npm-start-logging';
 import { benchLocalStack } from './stack';
 import { jobKey } from '../shared/nomad/store/keys';
 
@@ -33,14 +32,7 @@ const DRAIN_SECONDS = Number(process.env.BENCH_LOAD_DRAIN_SECONDS ?? 120);
 const NODES = 20;
 const GOAL_P99_MS = 500;
 
-// As `npm start` runs it (infra/local/start.ts): plain request lines, no metric lines, warnings and up.
-process.env.REQUEST_LOG ??= 'text';
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-// npm start prints its request lines; here they go to /dev/null, so their cost stays in the figures.
-const print = console.log.bind(console);
-const devNull = createWriteStream('/dev/null');
-console.log = (...args: unknown[]) => void devNull.write(`${format(...args)}\n`);
+const print = logAsNpmStart();
 
 // What the worker and the periodic duties report (npm start prints it), kept for the verdict.
 const stackLines: string[] = [];

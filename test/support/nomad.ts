@@ -92,3 +92,14 @@ export function serviceJob(id: string, count: number, cpu = 500, memoryMB = 256,
     ...overrides,
   };
 }
+
+/** A batch job of one `true` task, for the variants (periodic, parameterized…) `extra` makes of it. */
+export function batchJob(id: string, extra: Record<string, unknown> = {}) {
+  return {
+    ID: id,
+    Type: 'batch',
+    Datacenters: ['dc1'],
+    TaskGroups: [{ Name: 'work', Count: 1, Tasks: [{ Name: 't', Driver: 'raw_exec', Config: { command: 'true' }, Resources: { CPU: 100, MemoryMB: 64 } }] }],
+    ...extra,
+  };
+}

@@ -5,21 +5,13 @@ import { config } from '../../../shared/config';
 import { readJob } from '../../../shared/nomad/store/jobs';
 import { jobKey } from '../../../shared/nomad/store/keys';
 import { useFreshResources } from '../../support/resources';
-import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
+import { api, batchJob, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
 
 /**
  * `GET /v1/job/:id` serves the stored spec text with the state spliced in (wire/job.ts): its
  * answer is, byte for byte, the job as every other reader of the item builds it, for each way a
  * job's status is derived, and for job items written before StatusFollowsStop was stored.
  */
-const batchTemplate = (id: string, extra: Record<string, unknown>) => ({
-  ID: id,
-  Type: 'batch',
-  Datacenters: ['dc1'],
-  TaskGroups: [{ Name: 'work', Count: 1, Tasks: [{ Name: 't', Driver: 'raw_exec', Config: { command: 'true' }, Resources: { CPU: 100, MemoryMB: 64 } }] }],
-  ...extra,
-});
-
 // Namespace, job ID (some with `/`, as dispatched children have), the status its GET must show.
 const jobs: [string, string, string][] = [
   ['default', 'read-running', 'running'],
@@ -41,12 +33,12 @@ beforeAll(async () => {
   expect((await api('PUT', '/v1/namespace/apps', { Description: 'apps' })).status).toBe(200);
   const register = async (job: Record<string, unknown>) => expect((await api('POST', '/v1/jobs', { Job: job })).status).toBe(200);
   await register(serviceJob('read-running', 1, 100, 64));
-  await register(batchTemplate('read-blocked', { TaskGroups: [{ Name: 'work', Count: 1, Tasks: [{ Name: 't', Driver: 'raw_exec', Config: { command: 'true' }, Resources: { CPU: 100_000, MemoryMB: 64 } }] }] }));
+  await register(batchJob('read-blocked', { TaskGroups: [{ Name: 'work', Count: 1, Tasks: [{ Name: 't', Driver: 'raw_exec', Config: { command: 'true' }, Resources: { CPU: 100_000, MemoryMB: 64 } }] }] }));
   await register(serviceJob('read-stopped', 1, 100, 64));
   await register(serviceJob('read-system', 1, 100, 64, { Type: 'system' }));
-  await register(batchTemplate('read-periodic', { Periodic: { Spec: '0 0 * * *' } }));
-  await register(batchTemplate('read-param', { ParameterizedJob: { Payload: 'optional' } }));
-  await register(batchTemplate('read-param-stopped', { ParameterizedJob: { Payload: 'optional' } }));
+  await register(batchJob('read-periodic', { Periodic: { Spec: '0 0 * * *' } }));
+  await register(batchJob('read-param', { ParameterizedJob: { Payload: 'optional' } }));
+  await register(batchJob('read-param-stopped', { ParameterizedJob: { Payload: 'optional' } }));
   await register(serviceJob('read/in-apps', 1, 100, 64, { Namespace: 'apps', Meta: { note: 'caf\u00e9 \u2028 "q"' } }));
   await drainEvalQueue();
   for (const id of ['read-stopped', 'read-param-stopped']) expect((await api('DELETE', `/v1/job/${id}`)).status).toBe(200);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runPeriodicDuties } from '../../../shared/duties/duties';
 import { useFreshResources } from '../../support/resources';
-import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
+import { api, batchJob, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
 import { aclForThisFile } from '../../support/nomad-acl';
 
 const { root } = aclForThisFile();
@@ -10,14 +10,6 @@ const call = (method: string, path: string, body?: unknown) => api(method, path,
 beforeAll(async () => {
   await useFreshResources();
   for (const n of [1, 2]) expect((await call('PUT', '/v1/node/register', { Node: testNode(n) })).status).toBe(200);
-});
-
-const batchTemplate = (id: string, extra: Record<string, unknown>) => ({
-  ID: id,
-  Type: 'batch',
-  Datacenters: ['dc1'],
-  TaskGroups: [{ Name: 'work', Count: 1, Tasks: [{ Name: 't', Driver: 'raw_exec', Config: { command: 'true' }, Resources: { CPU: 100, MemoryMB: 64 } }] }],
-  ...extra,
 });
 
 describe('versions, diffs, submissions, revert, stable and tags', () => {
@@ -205,7 +197,7 @@ describe('plan', () => {
 describe('parameterized and periodic jobs', () => {
   it('dispatches children with checked payload and meta, once per idempotency token', async () => {
     const parent = await call('POST', '/v1/jobs', {
-      Job: batchTemplate('report', { ParameterizedJob: { Payload: 'optional', MetaRequired: ['customer'], MetaOptional: ['day'] } }),
+      Job: batchJob('report', { ParameterizedJob: { Payload: 'optional', MetaRequired: ['customer'], MetaOptional: ['day'] } }),
     });
     expect(parent.body.EvalID).toBe('');
     const dispatched = await call('POST', '/v1/job/report/dispatch?idempotency_token=t1', {
@@ -237,7 +229,7 @@ describe('parameterized and periodic jobs', () => {
 
   it('launches periodic children when due and on force', async () => {
     const registered = await call('POST', '/v1/jobs', {
-      Job: batchTemplate('nightly', { Periodic: { Spec: '*/5 * * * *', TimeZone: 'Europe/Paris', ProhibitOverlap: true } }),
+      Job: batchJob('nightly', { Periodic: { Spec: '*/5 * * * *', TimeZone: 'Europe/Paris', ProhibitOverlap: true } }),
     });
     expect(registered.body.EvalID).toBe('');
     const forced = await call('POST', '/v1/job/nightly/periodic/force');
@@ -249,7 +241,7 @@ describe('parameterized and periodic jobs', () => {
     expect((await call('GET', `/v1/evaluation/${forced.body.EvalID}`)).body.TriggeredBy).toBe('periodic-job');
     expect((await call('POST', '/v1/job/web/periodic/force')).text).toBe("can't force launch non-periodic job");
     expect((await call('POST', '/v1/job/nightly/evaluate', {})).text).toBe("can't evaluate periodic job");
-    const plan = await call('POST', '/v1/job/nightly/plan', { Job: batchTemplate('nightly', { Periodic: { Spec: '*/5 * * * *' } }) });
+    const plan = await call('POST', '/v1/job/nightly/plan', { Job: batchJob('nightly', { Periodic: { Spec: '*/5 * * * *' } }) });
     expect(Date.parse(plan.body.NextPeriodicLaunch)).toBeGreaterThan(Date.now());
     // Ten minutes on, a launch is due, but the forced child still runs: ProhibitOverlap skips it.
     await runPeriodicDuties(new Date(Date.now() + 10 * 60_000));
@@ -257,7 +249,7 @@ describe('parameterized and periodic jobs', () => {
   });
 
   it('launches due children of overlapping-allowed jobs exactly once', async () => {
-    await call('POST', '/v1/jobs', { Job: batchTemplate('hourly', { Periodic: { Spec: '0 * * * *' } }) });
+    await call('POST', '/v1/jobs', { Job: batchJob('hourly', { Periodic: { Spec: '0 * * * *' } }) });
     const later = new Date(Date.now() + 61 * 60_000);
     await Promise.all([runPeriodicDuties(later), runPeriodicDuties(later)]);
     const children = await call('GET', '/v1/jobs?prefix=hourly%2F');
