@@ -16,6 +16,7 @@
  */
 import { call, closeConnections } from './keep-alive-client';
 import { benchLocalStack } from './stack';
+import { percentile } from './percentile';
 
 const DATACENTERS = Number(process.env.BENCH_ACCEPT_DATACENTERS ?? 50);
 const PER_DC = Number(process.env.BENCH_ACCEPT_PER_DC ?? 10);
@@ -36,11 +37,6 @@ async function api(method: string, path: string, body?: unknown): Promise<any> {
   const response = await call(method, `${stack.url}${path}`, body === undefined ? undefined : JSON.stringify(body));
   if (response.status !== 200) throw new Error(`${method} ${path}: ${response.status} ${response.text}`);
   return response.text ? JSON.parse(response.text) : undefined;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((sorted.length * p) / 100) - 1)] ?? 0;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -13,6 +13,7 @@
  *   npm run bench -- blocked-evals      (BENCH_BLOCKED=200 for a quick run)
  */
 import { benchLocalStack } from './stack';
+import { percentile } from './percentile';
 
 const BLOCKED = Number(process.env.BENCH_BLOCKED ?? 1_000);
 const FRESH_JOBS = Number(process.env.BENCH_BLOCKED_FRESH ?? 40);
@@ -55,11 +56,6 @@ function job(id: string, ...datacenters: string[]) {
       TaskGroups: [{ Name: 'app', Count: 1, Tasks: [{ Name: 'server', Driver: 'raw_exec', Config: { command: 'sleep' }, Resources: { CPU: 10, MemoryMB: 10 } }] }],
     },
   };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((sorted.length * p) / 100) - 1)] ?? 0;
 }
 
 async function placedCount(jobId: string): Promise<number> {

@@ -6,29 +6,21 @@
  *
  *   npm run bench -- job-get
  */
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { call, closeConnections } from './keep-alive-client';
 import { logAsNpmStart } from './npm-start-logging';
 import { benchStack } from './stack';
 import { jobKey } from '../shared/nomad/store/keys';
+import { percentile } from './percentile';
+import { serveApi } from './serve-api';
 
 const ROUNDS = Number(process.env.BENCH_JOB_GET_ROUNDS ?? 1000);
 const WARMUP = 50;
 
 const stack = await benchStack();
 const print = logAsNpmStart();
-const { app } = await import('../shared/http/app');
-const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-await new Promise((resolve) => server.once('listening', resolve));
-const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((sorted.length * p) / 100) - 1)] ?? 0;
-}
+const { url, close: closeApi } = await serveApi();
 
 /**
  * Times the calls in turns, one of each per round in an order that rotates from round to round,
@@ -76,6 +68,6 @@ try {
   print(`ratio GET /v1/job/:id ÷ GetItem (p50): ${(apiP50 / rawP50).toFixed(2)} (goal ≤ 1.2; ÷ the document client's GetItem: ${(apiP50 / documentP50).toFixed(2)})`);
 } finally {
   closeConnections();
-  server.close();
+  closeApi();
   await stack.stop();
 }

@@ -9,8 +9,6 @@
  *
  *   npm run bench -- list-page
  */
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { call, closeConnections } from './keep-alive-client';
 import { logAsNpmStart } from './npm-start-logging';
 import { benchStack } from './stack';
@@ -18,6 +16,8 @@ import { canonicalizeJob } from '../shared/nomad/jobspec/canonicalize';
 import { nextIndex } from '../shared/storage/index-clock';
 import { transact } from '../shared/storage/transact';
 import { putJobVersion, writeJobItem } from '../shared/nomad/store/jobs';
+import { percentile } from './percentile';
+import { serveApi } from './serve-api';
 
 const LARGE = Number(process.env.BENCH_LIST_JOBS ?? 10_000);
 const SMALL = 100;
@@ -27,15 +27,7 @@ const GOAL = 1.5;
 
 const stack = await benchStack();
 const print = logAsNpmStart();
-const { app } = await import('../shared/http/app');
-const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-await new Promise((resolve) => server.once('listening', resolve));
-const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((sorted.length * p) / 100) - 1)] ?? 0;
-}
+const { url, close: closeApi } = await serveApi();
 
 const spec = (id: string) => ({
   ID: id,
@@ -106,7 +98,7 @@ try {
   }
 } finally {
   closeConnections();
-  server.close();
+  closeApi();
   await stack.stop();
 }
 process.exit(0);

@@ -24,6 +24,7 @@ import { call, closeConnections } from './keep-alive-client';
 import { logAsNpmStart } from './npm-start-logging';
 import { benchLocalStack } from './stack';
 import { jobKey } from '../shared/nomad/store/keys';
+import { percentile } from './percentile';
 
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.BENCH_LOAD_CONNECTIONS ?? 50);
@@ -45,11 +46,6 @@ const stack = await benchLocalStack({
 const { readEval, listJobEvals, listOpenEvals } = await import('../shared/nomad/store/evals');
 const { readJobAllocs } = await import('../shared/nomad/store/allocs');
 const { readJob } = await import('../shared/nomad/store/jobs');
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((sorted.length * p) / 100) - 1)] ?? 0;
-}
 
 function load(request: LoadRequest): Promise<LoadResult> {
   return new Promise((resolve, reject) => {

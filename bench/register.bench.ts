@@ -7,13 +7,12 @@
  *
  *   npm run bench -- register
  */
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { call, closeConnections } from './keep-alive-client';
 import { benchStack } from './stack';
 import { jobPk } from '../shared/nomad/store/keys';
+import { serveApi } from './serve-api';
 
 const CLIENTS = 16;
 const PER_CLIENT = Number(process.env.BENCH_REGISTER_PER_CLIENT ?? 25);
@@ -22,10 +21,7 @@ const ROUNDS = 5;
 const stack = await benchStack();
 // As `npm start` serves it: no metric lines (infra/local/start.ts).
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-const { app } = await import('../shared/http/app');
-const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-await new Promise((resolve) => server.once('listening', resolve));
-const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const { url, close: closeApi } = await serveApi();
 const table = process.env.TABLE_NAME!;
 const raw = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true, allowImpreciseNumbers: true },
@@ -103,6 +99,6 @@ try {
   console.log(`ratio registers/s ÷ TransactWriteItems/s: ${(registers / transactions).toFixed(2)} (goal ≥ 0.5)`);
 } finally {
   closeConnections();
-  server.close();
+  closeApi();
   await stack.stop();
 }
