@@ -123,6 +123,20 @@ interface NodeDelta {
   gains: boolean;
 }
 
+/** Per node the changes touch: the net capacity they move, and whether any places on it. */
+function nodeDeltas(changes: Change[]): Map<string, NodeDelta> {
+  const nodes = new Map<string, NodeDelta>();
+  for (const change of changes) {
+    for (const [nodeId, claim, gains] of nodeEffects(change)) {
+      const entry = nodes.get(nodeId) ?? { net: { CpuShares: 0, MemoryMB: 0, DiskMB: 0 }, gains: false };
+      entry.net = addClaim(entry.net, claim);
+      entry.gains ||= gains;
+      nodes.set(nodeId, entry);
+    }
+  }
+  return nodes;
+}
+
 function nodeItem(nodeId: string, delta: NodeDelta, context: ApplyContext): TransactItem | undefined {
   const { net } = delta;
   if (!delta.gains && net.CpuShares === 0 && net.MemoryMB === 0 && net.DiskMB === 0) return undefined;
@@ -173,14 +187,8 @@ function buildTransaction(changes: Change[], extras: Extras, context: ApplyConte
   const delta: JobDelta = {};
   let liveAllocs = 0;
   const summary: Record<string, SummaryDelta> = {};
-  const nodes = new Map<string, NodeDelta>();
+  const nodes = nodeDeltas(changes);
   for (const change of changes) {
-    for (const [nodeId, claim, gains] of nodeEffects(change)) {
-      const entry = nodes.get(nodeId) ?? { net: { CpuShares: 0, MemoryMB: 0, DiskMB: 0 }, gains: false };
-      entry.net = addClaim(entry.net, claim);
-      entry.gains ||= gains;
-      nodes.set(nodeId, entry);
-    }
     if (change.kind === 'place') {
       const { stored } = change;
       stored.alloc.CreateIndex = stored.alloc.ModifyIndex = stored.alloc.AllocModifyIndex = index;
@@ -284,11 +292,7 @@ function buildTransaction(changes: Change[], extras: Extras, context: ApplyConte
 
 /** The net capacity a batch of changes moves, per node. */
 function netUsage(changes: Change[]): Map<string, AllocClaim> {
-  const usage = new Map<string, AllocClaim>();
-  for (const change of changes) {
-    for (const [nodeId, claim] of nodeEffects(change)) usage.set(nodeId, addClaim(usage.get(nodeId) ?? { CpuShares: 0, MemoryMB: 0, DiskMB: 0 }, claim));
-  }
-  return usage;
+  return new Map([...nodeDeltas(changes)].map(([nodeId, delta]) => [nodeId, delta.net]));
 }
 
 /** Items a change needs, not counting node items. */
