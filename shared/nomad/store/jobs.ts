@@ -86,14 +86,15 @@ export function jobRecordFromItem(item: Item): JobRecord {
   };
 }
 
-/** The job item's key for the plain client (dynamoPlain), whose job reads skip the document client's work. */
-function plainJobKey(namespace: string, jobId: string): Record<string, AttributeValue> {
-  return { PK: { S: jobPk(namespace, jobId) }, SK: { S: JOB_SK } };
+/** The job item, consistent, through the plain client (dynamoPlain), which skips the document client's work. */
+async function getJobAttributes(namespace: string, jobId: string): Promise<Record<string, AttributeValue> | undefined> {
+  const key = { PK: { S: jobPk(namespace, jobId) }, SK: { S: JOB_SK } };
+  return (await dynamoPlain().send(new GetItemCommand({ TableName: config().tableName, Key: key, ConsistentRead: true }))).Item;
 }
 
 /** The job; with `children`, a parent's Children summary too (one more query). */
 export async function readJob(namespace: string, jobId: string, options: { children?: boolean } = {}): Promise<JobRecord | undefined> {
-  const { Item: item } = await dynamoPlain().send(new GetItemCommand({ TableName: config().tableName, Key: plainJobKey(namespace, jobId), ConsistentRead: true }));
+  const item = await getJobAttributes(namespace, jobId);
   if (!item) return undefined;
   const record = jobRecordFromItem(itemOf(item));
   return options.children ? withChildren(record) : record;
@@ -113,13 +114,7 @@ export interface JobText {
  * a job written before those were stored has its spec parsed for them.
  */
 export async function readJobText(namespace: string, jobId: string): Promise<JobText | undefined> {
-  const { Item: item } = await dynamoPlain().send(
-    new GetItemCommand({
-      TableName: config().tableName,
-      Key: plainJobKey(namespace, jobId),
-      ConsistentRead: true,
-    }),
-  );
+  const item = await getJobAttributes(namespace, jobId);
   if (!item) return undefined;
   const spec = item.Spec.S!;
   const counters: JobStatusCounters = {
