@@ -16,14 +16,22 @@ export interface GlobalIndex {
   indexName: string;
   partitionKey: string;
   sortKey: string;
+  /**
+   * `ALL` copies the whole item into the index, so every write of the item rewrites its entry;
+   * a `KEYS_ONLY` entry holds the keys alone and is written only when the item appears, moves
+   * or goes (the lists of often-updated items, read as keys and then fetched by BatchGetItem).
+   */
+  projection: 'ALL' | 'KEYS_ONLY';
 }
 
-/** Generic, sparse, ALL-projected secondary indexes. */
+/** Generic, sparse secondary indexes. */
 export const GLOBAL_INDEXES: readonly GlobalIndex[] = [
-  { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
-  { indexName: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
-  { indexName: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK' },
-  { indexName: 'GSI4', partitionKey: 'GSI4PK', sortKey: 'GSI4SK' },
+  { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK', projection: 'ALL' },
+  { indexName: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK', projection: 'ALL' },
+  { indexName: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK', projection: 'ALL' },
+  { indexName: 'GSI4', partitionKey: 'GSI4PK', sortKey: 'GSI4SK', projection: 'ALL' },
+  { indexName: 'GSI5', partitionKey: 'GSI5PK', sortKey: 'GSI5SK', projection: 'KEYS_ONLY' },
+  { indexName: 'GSI6', partitionKey: 'GSI6PK', sortKey: 'GSI6SK', projection: 'KEYS_ONLY' },
 ];
 
 /** The table's change stream (Nomad's event stream reads it): both images of every change. */
