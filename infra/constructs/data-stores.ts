@@ -8,6 +8,7 @@ import {
   EVAL_MAX_RECEIVE_COUNT,
   EVAL_VISIBILITY_TIMEOUT_SECONDS,
   GLOBAL_INDEXES,
+  type GlobalIndex,
   PARTITION_KEY,
   S3_EXPIRED_TAG,
   S3_PREFIXES,
@@ -40,11 +41,14 @@ export class DataStores extends Construct {
       timeToLiveAttribute: TTL_ATTRIBUTE,
       // Nomad's event stream (`GET /v1/event/stream`) reads the table's changes.
       dynamoStream: StreamViewType[STREAM_VIEW_TYPE],
-      globalSecondaryIndexes: GLOBAL_INDEXES.map((index) => ({
+      // CloudFormation creates or deletes at most one index of an existing table per stack update:
+      // a stack deployed before GSI5 and GSI6 first deploys with `-c withoutIndexes=GSI6`, then
+      // without it (README, deployment guide).
+      globalSecondaryIndexes: deployedIndexes(this.node.tryGetContext('withoutIndexes')).map((index) => ({
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        projectionType: ProjectionType.ALL,
+        projectionType: ProjectionType[index.projection],
       })),
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -111,4 +115,14 @@ export class DataStores extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
   }
+}
+
+/** The table's indexes less those `withoutIndexes` names (comma-separated, or a list in cdk.json); an unknown name fails the synth. */
+function deployedIndexes(withoutIndexes: unknown): GlobalIndex[] {
+  const left = [withoutIndexes ?? []].flat().flatMap((names) => String(names).split(',')).map((name) => name.trim()).filter(Boolean);
+  const unknown = left.filter((name) => !GLOBAL_INDEXES.some((index) => index.indexName === name));
+  if (unknown.length > 0) {
+    throw new Error(`withoutIndexes names no index of the table: ${unknown.join(', ')} (its indexes: ${GLOBAL_INDEXES.map((index) => index.indexName).join(', ')})`);
+  }
+  return GLOBAL_INDEXES.filter((index) => !left.includes(index.indexName));
 }

@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { App, type CfnElement } from 'aws-cdk-lib';
+import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataStores } from '../../infra/constructs/data-stores';
 import { JobplaneStack } from '../../infra/stack';
 import { wakeConcurrency, workerConcurrency } from '../../shared/config';
 import {
@@ -83,20 +84,36 @@ describe('DynamoDB table', () => {
     });
   });
 
-  it('has the four sparse, ALL-projected string-keyed GSIs', () => {
+  it('has the six sparse string-keyed GSIs: four ALL-projected, GSI5 and GSI6 KEYS_ONLY', () => {
     const table = Object.values(template.findResources('AWS::DynamoDB::GlobalTable'))[0].Properties;
+    const projections = { GSI1: 'ALL', GSI2: 'ALL', GSI3: 'ALL', GSI4: 'ALL', GSI5: 'KEYS_ONLY', GSI6: 'KEYS_ONLY' };
     expect(table.GlobalSecondaryIndexes).toEqual(
-      ['GSI1', 'GSI2', 'GSI3', 'GSI4'].map((name) => ({
+      Object.entries(projections).map(([name, projection]) => ({
         IndexName: name,
         KeySchema: [
           { AttributeName: `${name}PK`, KeyType: 'HASH' },
           { AttributeName: `${name}SK`, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: projection },
       })),
     );
-    expect(GLOBAL_INDEXES.map((index) => index.indexName)).toEqual(['GSI1', 'GSI2', 'GSI3', 'GSI4']);
+    expect(GLOBAL_INDEXES.map((index) => [index.indexName, index.projection])).toEqual(Object.entries(projections));
+    expect(table.AttributeDefinitions.map((attribute: { AttributeName: string }) => attribute.AttributeName).sort()).toEqual(
+      ['PK', 'SK', ...Object.keys(projections).flatMap((name) => [`${name}PK`, `${name}SK`])].sort(),
+    );
     for (const attribute of table.AttributeDefinitions) expect(attribute.AttributeType).toBe('S');
+  });
+
+  it('leaves out the indexes `-c withoutIndexes` names (one new index per deploy of an existing table), and refuses unknown names', () => {
+    const indexesWithout = (withoutIndexes: unknown) => {
+      const stores = new DataStores(new Stack(new App({ context: { withoutIndexes } }), 'Stores'), 'Stores');
+      const resources = Template.fromStack(Stack.of(stores)).findResources('AWS::DynamoDB::GlobalTable');
+      return Object.values(resources)[0].Properties.GlobalSecondaryIndexes.map((index: { IndexName: string }) => index.IndexName);
+    };
+    expect(indexesWithout('GSI6')).toEqual(['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5']);
+    expect(indexesWithout('GSI5, GSI6')).toEqual(['GSI1', 'GSI2', 'GSI3', 'GSI4']);
+    expect(indexesWithout(['GSI6'])).toEqual(['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5']);
+    expect(() => indexesWithout('GSI7')).toThrow('withoutIndexes names no index of the table: GSI7');
   });
 
   it('is retained when the stack goes away', () => {
