@@ -1,7 +1,9 @@
+import { setTimeout } from 'node:timers/promises';
 import {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  KeyType,
   ResourceInUseException,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
@@ -13,6 +15,7 @@ import {
   EVAL_MAX_RECEIVE_COUNT,
   EVAL_VISIBILITY_TIMEOUT_SECONDS,
   GLOBAL_INDEXES,
+  type GlobalIndex,
   PARTITION_KEY,
   SORT_KEY,
   STREAM_VIEW_TYPE,
@@ -42,6 +45,19 @@ export interface LocalResources {
   BUCKET_NAME: string;
 }
 
+/** How often DescribeTable is asked whether an index being added is ACTIVE, and for how long at most. */
+const INDEX_POLL_MS = 100;
+const INDEX_WAIT_MS = 60_000;
+
+const indexSchema = (index: GlobalIndex) => ({
+  IndexName: index.indexName,
+  KeySchema: [
+    { AttributeName: index.partitionKey, KeyType: KeyType.HASH },
+    { AttributeName: index.sortKey, KeyType: KeyType.RANGE },
+  ],
+  Projection: { ProjectionType: index.projection },
+});
+
 async function ensureTable(tableName: string): Promise<void> {
   const client = new DynamoDBClient({});
   const keyNames = [PARTITION_KEY, SORT_KEY, ...GLOBAL_INDEXES.flatMap((index) => [index.partitionKey, index.sortKey])];
@@ -56,14 +72,7 @@ async function ensureTable(tableName: string): Promise<void> {
           { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
           { AttributeName: SORT_KEY, KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: GLOBAL_INDEXES.map((index) => ({
-          IndexName: index.indexName,
-          KeySchema: [
-            { AttributeName: index.partitionKey, KeyType: 'HASH' },
-            { AttributeName: index.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        })),
+        GlobalSecondaryIndexes: GLOBAL_INDEXES.map(indexSchema),
         StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE },
       }),
     );
@@ -81,7 +90,36 @@ async function ensureTable(tableName: string): Promise<void> {
   if (!described.Table?.StreamSpecification?.StreamEnabled) {
     await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE } }));
   }
+  // A data folder from before an index was added: one index per UpdateTable, as DynamoDB allows,
+  // each ACTIVE (backfilled) before the next.
+  const existing = new Set((described.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const index of GLOBAL_INDEXES.filter((candidate) => !existing.has(candidate.indexName))) {
+    await waitUntilActive(client, tableName);
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: attributes.filter((attribute) => [index.partitionKey, index.sortKey].includes(attribute.AttributeName!)),
+        GlobalSecondaryIndexUpdates: [{ Create: indexSchema(index) }],
+      }),
+    );
+    await waitUntilActive(client, tableName);
+  }
   client.destroy();
+}
+
+/** Polls DescribeTable until the table and all its indexes are ACTIVE; a wait past the bound is an error. */
+async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  const deadline = Date.now() + INDEX_WAIT_MS;
+  for (;;) {
+    const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const waiting = (table?.GlobalSecondaryIndexes ?? []).filter((index) => index.IndexStatus !== 'ACTIVE');
+    if (table?.TableStatus === 'ACTIVE' && waiting.length === 0) return;
+    if (Date.now() >= deadline) {
+      const states = [`table ${table?.TableStatus}`, ...waiting.map((index) => `index ${index.IndexName} ${index.IndexStatus}`)];
+      throw new Error(`Table ${tableName}: adding its missing indexes did not finish within ${INDEX_WAIT_MS / 1000} s (${states.join(', ')})`);
+    }
+    await setTimeout(INDEX_POLL_MS);
+  }
 }
 
 export async function ensureResources(names: LocalResourceNames): Promise<LocalResources> {
