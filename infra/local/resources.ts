@@ -47,7 +47,7 @@ export interface LocalResources {
 
 /** How often DescribeTable is asked whether an index being added is ACTIVE, and for how long at most. */
 const INDEX_POLL_MS = 100;
-const INDEX_WAIT_MS = 60_000;
+const INDEX_WAIT_MS = 120_000;
 
 const indexSchema = (index: GlobalIndex) => ({
   IndexName: index.indexName,

@@ -2,7 +2,7 @@ import { serviceLogger } from '../observability/logger';
 import { launchDuePeriodicJobs } from '../nomad/services/launch-due-periodic';
 import { runSchedulerDuties } from '../nomad/services/scheduler-duties';
 import { requeuePendingEvals } from '../nomad/worker/requeue';
-import { backfillCollectionKeys } from '../nomad/store/collection-keys-backfill';
+import { moveListKeys } from '../nomad/store/list-keys-move';
 import { runGitLabDuties } from '../gitlab/services/duties';
 import { sweepExpiredArtifacts } from '../gitlab/artifacts/sweep';
 import { runDueSchedules } from '../gitlab/services/pipeline-schedules';
@@ -21,7 +21,7 @@ const DUTIES: Record<string, (now: Date) => Promise<unknown>> = {
   'nomad: re-queue pending evaluations': (now) => requeuePendingEvals(now.getTime(), STALE_EVAL_MS),
   'nomad: node liveness, delayed evaluations, deployment deadlines': (now) => runSchedulerDuties(now.getTime()),
   'nomad: periodic job launches': (now) => launchDuePeriodicJobs(now),
-  'nomad: list keys of allocations and evaluations written before the collection indexes': () => backfillCollectionKeys(),
+  'nomad: list keys of jobs, allocations and evaluations written by earlier versions': () => moveListKeys(),
   'gitlab: delayed and stuck jobs, unprocessed pipelines': (now) => runGitLabDuties(now.getTime()),
   'gitlab: expired artifacts': (now) => sweepExpiredArtifacts(now.getTime()),
   'gitlab: pipeline schedules': (now) => runDueSchedules(now.getTime()),

@@ -1,5 +1,5 @@
 import { jobsIndex } from '../store/collection-index';
-import { queryJobPage, withChildren, type JobRecord } from '../store/jobs';
+import { walkJobs, withChildren, type JobRecord } from '../store/jobs';
 
 /**
  * `GET /v1/jobs` paging, in the store: reads pages of each namespace's jobs in ID order until it
@@ -7,7 +7,7 @@ import { queryJobPage, withChildren, type JobRecord } from '../store/jobs';
  * set. Several namespaces (`namespace=*`) are walked in name order, so the order is
  * (namespace, ID). The filter applies before counting, as in Nomad.
  */
-/** DynamoDB reads at most 1 MB a page anyway; a huge per_page reads page after page of this. */
+/** A huge per_page reads step after step of this many jobs. */
 const MAX_STORE_PAGE = 1000;
 
 export interface ListJobsQuery {
@@ -48,24 +48,19 @@ export async function listJobs(query: ListJobsQuery): Promise<ListJobsResult> {
       for (const namespace of namespaces) {
         if (start && (query.reverse ? namespace > start.namespace : namespace < start.namespace)) continue;
         const startAt = start?.namespace === namespace ? start.id : undefined;
-        let startKey: Record<string, any> | undefined;
-        do {
-          const page = await queryJobPage({
-            namespace,
-            prefix: query.prefix,
-            startAt,
-            reverse: query.reverse,
-            pageSize: Number.isFinite(wanted) ? Math.min(Math.max(wanted - matches.length, 25), MAX_STORE_PAGE) : 200,
-            exclusiveStartKey: startKey,
-          });
-          for (const record of page.records) {
-            if (query.prefix && !record.job.ID.startsWith(query.prefix)) continue;
-            if (query.filter && !query.filter(record)) continue;
-            matches.push(record);
-            if (matches.length >= wanted) break;
-          }
-          startKey = page.lastKey;
-        } while (startKey && matches.length < wanted);
+        const jobs = walkJobs({
+          namespace,
+          prefix: query.prefix,
+          startAt,
+          reverse: query.reverse,
+          pageSize: Number.isFinite(wanted) ? Math.min(Math.max(wanted - matches.length, 25), MAX_STORE_PAGE) : 200,
+        });
+        for await (const record of jobs) {
+          if (query.prefix && !record.job.ID.startsWith(query.prefix)) continue;
+          if (query.filter && !query.filter(record)) continue;
+          matches.push(record);
+          if (matches.length >= wanted) break;
+        }
         if (matches.length >= wanted) break;
       }
     })(),

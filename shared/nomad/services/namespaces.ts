@@ -1,8 +1,8 @@
 import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { badRequest, notFound } from '../errors';
-import { deriveJobStatus } from '../status/job-status';
-import { DEFAULT_NAMESPACE, deleteNamespace, namespaceJobStates, putNamespace, readNamespace, type Namespace } from '../store/namespaces';
+import { walkJobs } from '../store/jobs';
+import { DEFAULT_NAMESPACE, deleteNamespace, putNamespace, readNamespace, type Namespace } from '../store/namespaces';
 import { namespaceHasVariables } from '../store/variables';
 
 /**
@@ -41,7 +41,8 @@ export async function upsertNamespace(request: NamespaceRequest): Promise<number
 }
 
 async function hasLiveJobs(namespace: string): Promise<boolean> {
-  return (await namespaceJobStates(namespace)).some(({ spec, counters }) => deriveJobStatus(spec, counters) !== 'dead');
+  for await (const record of walkJobs({ namespace, reverse: false, pageSize: 100 })) if (record.job.Status !== 'dead') return true;
+  return false;
 }
 
 export async function removeNamespace(name: string): Promise<number> {

@@ -2,7 +2,7 @@ import { nextIndex } from '../../storage/index-clock';
 import { NomadError } from '../errors';
 import { readJobAllocs, type StoredAlloc } from '../store/allocs';
 import { replaceJobSummary } from '../store/job-summary';
-import { queryJobPage, readJob, type JobRecord } from '../store/jobs';
+import { readJob, walkJobs, type JobRecord } from '../store/jobs';
 import { listNamespaces } from '../store/namespaces';
 import { BUCKET } from '../status/summary';
 import type { TaskGroupSummary } from '../structs/job';
@@ -40,15 +40,10 @@ async function reconcileJob(namespace: string, jobId: string): Promise<void> {
 export async function reconcileSummaries(): Promise<number> {
   let jobs = 0;
   for (const { Name: namespace } of await listNamespaces()) {
-    let startKey: Record<string, any> | undefined;
-    do {
-      const page = await queryJobPage({ namespace, reverse: false, pageSize: 200, exclusiveStartKey: startKey });
-      for (const record of page.records) {
-        await reconcileJob(namespace, record.job.ID);
-        jobs++;
-      }
-      startKey = page.lastKey;
-    } while (startKey);
+    for await (const record of walkJobs({ namespace, reverse: false, pageSize: 200 })) {
+      await reconcileJob(namespace, record.job.ID);
+      jobs++;
+    }
   }
   return jobs;
 }

@@ -1,7 +1,7 @@
 import { walkAllocs, walkEvals } from '../store/collection-walks';
 import { listDeployments } from '../store/deployments';
 import { jobsIndex, nodesIndex } from '../store/collection-index';
-import { queryJobPage } from '../store/jobs';
+import { walkJobs } from '../store/jobs';
 import { listNamespaces } from '../store/namespaces';
 import { listNodes } from '../store/nodes';
 import type { Allocation } from '../structs/allocation';
@@ -39,14 +39,8 @@ async function take<T>(source: AsyncIterable<T>, count: number): Promise<T[]> {
 export async function findJobs(scope: SearchScope, prefix: string, limit: number): Promise<Found<Job>> {
   const jobs: Job[] = [];
   for (const namespace of scope.jobNamespaces) {
-    let startKey: Record<string, any> | undefined;
-    const mine: Job[] = [];
-    do {
-      const page = await queryJobPage({ namespace, prefix: prefix || undefined, reverse: false, pageSize: limit + 1, exclusiveStartKey: startKey });
-      mine.push(...page.records.map((record) => record.job).filter((job) => job.ID.startsWith(prefix)));
-      startKey = page.lastKey;
-    } while (startKey && mine.length <= limit);
-    jobs.push(...mine);
+    const found = await take(walkJobs({ namespace, prefix: prefix || undefined, reverse: false, pageSize: limit + 1 }), limit + 1);
+    jobs.push(...found.map((record) => record.job));
   }
   return cut(jobs.sort(byId), limit);
 }

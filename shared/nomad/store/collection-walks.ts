@@ -1,7 +1,7 @@
 import type { Evaluation } from '../structs/evaluation';
 import { storedAllocFromItem, type StoredAlloc } from './allocs';
 import { evalFromItem } from './evals';
-import { createOrderList, createOrderSortKey, idOrderList, type ListedKind } from './keys';
+import { createOrderPartitions, createOrderSortKey, idOrderPartitions, type ListedKind } from './keys';
 import { walkOrdered } from './ordered-walk';
 
 /**
@@ -21,9 +21,10 @@ export interface CollectionWalk {
 async function* walkItems(kind: ListedKind, walk: CollectionWalk) {
   const byId = walk.prefix !== undefined;
   const from = walk.from && (byId || walk.from.createIndex === undefined ? walk.from.id : createOrderSortKey(walk.from.createIndex, walk.from.id));
+  const namespaces = [...new Set(walk.namespaces)].sort();
+  if (walk.reverse) namespaces.reverse();
   yield* walkOrdered({
-    index: byId ? 'GSI4' : 'GSI1',
-    partitions: walk.namespaces.map((namespace) => (byId ? idOrderList(kind, namespace) : createOrderList(kind, namespace))),
+    partitions: namespaces.flatMap((namespace) => (byId ? idOrderPartitions(kind, namespace) : createOrderPartitions(kind, namespace))),
     from,
     prefix: walk.prefix,
     reverse: walk.reverse,

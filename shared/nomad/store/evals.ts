@@ -11,7 +11,7 @@ import { queryJobItems } from './job-items';
 /** Evaluation items: the Evaluation's own fields plus keys; open ones are also in GSI3. */
 type Item = Record<string, any>;
 
-const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK'];
+const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK', 'GSI5PK', 'GSI5SK', 'GSI6PK', 'GSI6SK'];
 
 function evalItem(evaluation: Evaluation): Item {
   const item: Item = {

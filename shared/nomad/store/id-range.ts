@@ -1,6 +1,6 @@
 /**
- * The sort-key condition that pages a namespace's jobs (GSI1, sort key = job ID) by prefix and
- * start together: DynamoDB allows one condition on the sort key and no filter on a key
+ * The sort-key condition that pages a list index (job IDs, allocation and evaluation IDs or
+ * creation order) by prefix and start together: DynamoDB allows one condition on the sort key and no filter on a key
  * attribute, so `begins_with` and `>= start` become one `BETWEEN`. DynamoDB orders strings by
  * their UTF-8 bytes, and so does this. Pure.
  */
@@ -12,7 +12,7 @@ export type IdCondition =
   | { kind: 'upTo'; value: string }
   | { kind: 'between'; low: string; high: string };
 
-function compareUtf8(a: string, b: string): number {
+export function compareUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
@@ -29,7 +29,7 @@ export function prefixEnd(prefix: string): string | undefined {
   return undefined;
 }
 
-/** Job IDs starting with `prefix`, from `startAt` on (inclusive; downwards when `reverse`). */
+/** Sort keys starting with `prefix`, from `startAt` on (inclusive; downwards when `reverse`). */
 export function idCondition(prefix: string | undefined, startAt: string | undefined, reverse: boolean): IdCondition {
   if (startAt === undefined) return prefix ? { kind: 'begins', prefix } : { kind: 'all' };
   if (!prefix) return reverse ? { kind: 'upTo', value: startAt } : { kind: 'from', value: startAt };

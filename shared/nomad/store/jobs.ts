@@ -1,16 +1,15 @@
 import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, dynamoPlain, itemOf } from '../../aws/clients';
 import { config } from '../../config';
 import type { TransactItem } from '../../storage/transact';
 import { batchGet } from '../../storage/batch-get';
-import { beyondSortKeys } from '../../storage/key-limits';
 import { queryAll } from '../../storage/query-all';
 import { isParentJob, JOB_STATE_FIELDS, type Job, type JobState, type JobSummary, type TaskGroupSummary } from '../structs/job';
 import { deriveJobStatus, jobStatusOf, statusFollowsStop, type JobStatusCounters } from '../status/job-status';
 import { isPossibleJobId } from '../structs/validate-ids';
-import { idCondition } from './id-range';
-import { childrenOf, JOB_SK, jobKey, jobPk, jobsByNamespace, PERIODIC_JOBS, periodicSortKey, versionSk } from './keys';
+import { childrenOf, JOB_SK, jobKey, jobListKeys, jobListPartitions, jobPk, PERIODIC_JOBS, periodicSortKey, versionSk } from './keys';
+import { walkOrdered } from './ordered-walk';
 
 /**
  * The job item: the current spec (a JSON string, so any job round-trips exactly), its version
@@ -180,50 +179,27 @@ export async function withChildren(record: JobRecord): Promise<JobRecord> {
   return { ...record, summary: { ...record.summary, Children: children, ModifyIndex: index } };
 }
 
-export interface JobPageQuery {
+export interface JobWalk {
   namespace: string;
   prefix?: string;
   /** Start at this job ID (inclusive); Nomad's next_token. */
   startAt?: string;
   reverse?: boolean;
-  /** Items per store page; the caller keeps reading while it needs more. */
+  /** About how many jobs the caller wants at a time: the store reads this many keys and items per step. */
   pageSize: number;
-  exclusiveStartKey?: Item;
 }
 
-/** One store page of a namespace's jobs in ID order (GSI1), the prefix and the start both key conditions. */
-export async function queryJobPage(query: JobPageQuery): Promise<{ records: JobRecord[]; lastKey?: Item }> {
-  if (query.prefix && !isPossibleJobId(query.prefix)) return { records: [] };
-  if (beyondSortKeys(query.startAt)) return { records: [] };
-  const range = idCondition(query.prefix, query.startAt, query.reverse ?? false);
-  if (range.kind === 'none') return { records: [] };
-  const names: Record<string, string> = { '#pk': 'GSI1PK' };
-  const values: Record<string, unknown> = { ':pk': jobsByNamespace(query.namespace) };
-  let condition = '#pk = :pk';
-  if (range.kind !== 'all') names['#sk'] = 'GSI1SK';
-  if (range.kind === 'begins') {
-    values[':prefix'] = range.prefix;
-    condition += ' AND begins_with(#sk, :prefix)';
-  } else if (range.kind === 'from' || range.kind === 'upTo') {
-    values[':start'] = range.value;
-    condition += range.kind === 'from' ? ' AND #sk >= :start' : ' AND #sk <= :start';
-  } else if (range.kind === 'between') {
-    Object.assign(values, { ':low': range.low, ':high': range.high });
-    condition += ' AND #sk BETWEEN :low AND :high';
-  }
-  const result = await dynamo().send(
-    new QueryCommand({
-      TableName: config().tableName,
-      IndexName: 'GSI1',
-      KeyConditionExpression: condition,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-      ScanIndexForward: !query.reverse,
-      Limit: query.pageSize,
-      ExclusiveStartKey: query.exclusiveStartKey,
-    }),
-  );
-  return { records: (result.Items ?? []).map(jobRecordFromItem), lastKey: result.LastEvaluatedKey };
+/** A namespace's jobs in ID order, the prefix and the start both key conditions, read a page at a time. */
+export async function* walkJobs(walk: JobWalk): AsyncGenerator<JobRecord> {
+  if (walk.prefix && !isPossibleJobId(walk.prefix)) return;
+  const items = walkOrdered({
+    partitions: jobListPartitions(walk.namespace),
+    prefix: walk.prefix,
+    from: walk.startAt,
+    reverse: walk.reverse ?? false,
+    pageSize: walk.pageSize,
+  });
+  for await (const item of items) yield jobRecordFromItem(item);
 }
 
 export interface JobWrite {
@@ -250,7 +226,9 @@ export function writeJobItem(write: JobWrite): TransactItem {
   const values: Record<string, unknown> = { ':modify': index };
   const sets = ['#modify = :modify'];
   const adds: string[] = [];
+  const removes: string[] = [];
   if (write.specChanged) {
+    const listKeys = jobListKeys(job.Namespace, job.ID);
     Object.assign(names, {
       '#spec': 'Spec',
       '#version': 'Version',
@@ -258,6 +236,8 @@ export function writeJobItem(write: JobWrite): TransactItem {
       '#jmi': 'JobModifyIndex',
       '#stable': 'Stable',
       '#create': 'CreateIndex',
+      '#gsi5pk': 'GSI5PK',
+      '#gsi5sk': 'GSI5SK',
       '#gsi1pk': 'GSI1PK',
       '#gsi1sk': 'GSI1SK',
       '#summaryIndex': 'SummaryModifyIndex',
@@ -271,8 +251,8 @@ export function writeJobItem(write: JobWrite): TransactItem {
       ':jmi': index,
       ':stable': job.Stable,
       ':create': job.CreateIndex,
-      ':gsi1pk': jobsByNamespace(job.Namespace),
-      ':gsi1sk': job.ID,
+      ':gsi5pk': listKeys.GSI5PK,
+      ':gsi5sk': listKeys.GSI5SK,
       ':stop': job.Stop,
       ':followsStop': statusFollowsStop(job),
     });
@@ -283,13 +263,15 @@ export function writeJobItem(write: JobWrite): TransactItem {
       '#jmi = :jmi',
       '#stable = :stable',
       '#create = if_not_exists(#create, :create)',
-      '#gsi1pk = :gsi1pk',
-      '#gsi1sk = :gsi1sk',
+      '#gsi5pk = :gsi5pk',
+      '#gsi5sk = :gsi5sk',
       '#summaryIndex = if_not_exists(#summaryIndex, :modify)',
       '#stop = :stop',
       '#followsStop = :followsStop',
       ...summaryEntries(write, names, values),
     );
+    // Earlier versions listed the job whole in GSI1.
+    removes.push('#gsi1pk', '#gsi1sk');
     if (job.ParentID) {
       names['#gsi4pk'] = 'GSI4PK';
       names['#gsi4sk'] = 'GSI4SK';
@@ -298,7 +280,6 @@ export function writeJobItem(write: JobWrite): TransactItem {
       sets.push('#gsi4pk = :gsi4pk', '#gsi4sk = :gsi4sk');
     }
   }
-  const removes: string[] = [];
   if (write.nextLaunch !== undefined) {
     names['#gsi3pk'] = 'GSI3PK';
     names['#gsi3sk'] = 'GSI3SK';

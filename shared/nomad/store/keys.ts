@@ -12,12 +12,12 @@
  * Nodes:                PK `NODE#<id>`  SK `NODE`   the node;  SK `USAGE`  its claimed capacity
  *
  * Secondary indexes (all sparse):
- *   GSI1  `JOBS#<ns>` / `<id>`                 jobs by namespace, in ID order (list, prefix, paging)
- *         `NODES#<shard>` / `<id>`             nodes in ID order, spread over LIST_SHARDS partitions
+ *   GSI1  `NODES#<shard>` / `<id>`             nodes in ID order, spread over LIST_SHARDS partitions
  *   GSI2  `EVAL#<id>` | `ALLOC#<id>` | `DEPLOYMENT#<id>` / `ID`   lookups by ID alone
  *   GSI3  `EVALS#pending#<shard>` | `EVALS#blocked#<shard>` / `<create index>#<id>`  open evaluations
  *         `NODEALLOCS#<node id>` / `<alloc id>`                       allocations on a node
  *   GSI4  `CHILDREN#<ns>#<parent id>` / `<id>`                          dispatched/periodic children
+ *   GSI5, GSI6 (KEYS_ONLY): the job, allocation and evaluation lists (below)
  */
 import { createHash } from 'node:crypto';
 
@@ -47,8 +47,20 @@ export function jobKey(namespace: string, jobId: string) {
   return { PK: jobPk(namespace, jobId), SK: JOB_SK };
 }
 
-export function jobsByNamespace(namespace: string): string {
-  return boundedKey(`JOBS#${namespace}`);
+/**
+ * A namespace's jobs in ID order: GSI5 `JOBS#<ns>#<shard>` / `<id>`, KEYS_ONLY so that the counters
+ * every placement moves never rewrite the entry, and sharded like the other lists so that jobs
+ * registered at C1M rates (one-allocation jobs: 3,333/s) spread over LIST_SHARDS partitions.
+ * Earlier versions listed them whole and unsharded in GSI1 `JOBS#<ns>`, which readers read too
+ * until the periodic duty has moved them.
+ */
+export function jobListKeys(namespace: string, jobId: string) {
+  return { GSI5PK: boundedKey(`JOBS#${namespace}#${shardOf(jobId)}`), GSI5SK: jobId };
+}
+
+export function jobListPartitions(namespace: string): ListPartition[] {
+  const [legacy, ...shards] = withShards(`JOBS#${namespace}`).map(boundedKey);
+  return [{ index: 'GSI1', key: legacy }, ...shards.map((key) => ({ index: 'GSI5' as const, key }))];
 }
 
 export function childrenOf(namespace: string, parentId: string): string {
@@ -202,29 +214,51 @@ export function nodeUsageKey(nodeId: string) {
 }
 
 /**
- * Allocations and evaluations as collections (`GET /v1/allocations`, `GET /v1/evaluations`),
- * on the allocation and evaluation items:
- *   GSI1 `ALLOCS#<ns>` | `EVALS#<ns>` / `<create index>#<id>`   a namespace's, in creation order
- *   GSI4 `ALLOCIDS#<ns>` | `EVALIDS#<ns>` / `<id>`               a namespace's, in ID order (prefix)
- * Both are written with the item and never change, as CreateIndex and ID never do.
+ * Allocations and evaluations as collections (`GET /v1/allocations`, `GET /v1/evaluations`), on
+ * the allocation and evaluation items. Every placement adds one, and a status change must not
+ * rewrite it, so the lists are KEYS_ONLY and spread over LIST_SHARDS partitions by the ID's hash:
+ *   GSI5 `ALLOCS#<ns>#<shard>` | `EVALS#<ns>#<shard>` / `<create index>#<id>`   creation order
+ *   GSI6 `ALLOCIDS#<ns>#<shard>` | `EVALIDS#<ns>#<shard>` / `<id>`               ID order (prefix)
+ * Both are written with the item and never change, as CreateIndex and ID never do. Earlier
+ * versions wrote the same lists unsharded into GSI1 / GSI4 (whole items); readers read those
+ * partitions too, until the periodic duty has moved their items.
  */
 export type ListedKind = 'ALLOC' | 'EVAL';
 
+/** One partition of a list index. KEYS_ONLY indexes (GSI5, GSI6) give keys; the items are fetched after. */
+export interface ListPartition {
+  index: 'GSI1' | 'GSI4' | 'GSI5' | 'GSI6';
+  key: string;
+}
+
 export function createOrderKeys(kind: ListedKind, namespace: string, createIndex: number, id: string) {
+  const shard = shardOf(id);
   return {
-    GSI1PK: createOrderList(kind, namespace),
-    GSI1SK: createOrderSortKey(createIndex, id),
-    GSI4PK: idOrderList(kind, namespace),
-    GSI4SK: id,
+    GSI5PK: `${createOrderList(kind, namespace)}#${shard}`,
+    GSI5SK: createOrderSortKey(createIndex, id),
+    GSI6PK: `${idOrderList(kind, namespace)}#${shard}`,
+    GSI6SK: id,
   };
 }
 
-export function createOrderList(kind: ListedKind, namespace: string): string {
+function createOrderList(kind: ListedKind, namespace: string): string {
   return `${kind}S#${namespace}`;
 }
 
-export function idOrderList(kind: ListedKind, namespace: string): string {
+function idOrderList(kind: ListedKind, namespace: string): string {
   return `${kind}IDS#${namespace}`;
+}
+
+/** A namespace's list in creation order: the unsharded GSI1 partition of earlier versions, then the shards. */
+export function createOrderPartitions(kind: ListedKind, namespace: string): ListPartition[] {
+  const [legacy, ...shards] = withShards(createOrderList(kind, namespace));
+  return [{ index: 'GSI1', key: legacy }, ...shards.map((key) => ({ index: 'GSI5' as const, key }))];
+}
+
+/** A namespace's list in ID order: the unsharded GSI4 partition of earlier versions, then the shards. */
+export function idOrderPartitions(kind: ListedKind, namespace: string): ListPartition[] {
+  const [legacy, ...shards] = withShards(idOrderList(kind, namespace));
+  return [{ index: 'GSI4', key: legacy }, ...shards.map((key) => ({ index: 'GSI6' as const, key }))];
 }
 
 export function createOrderSortKey(createIndex: number, id: string): string {

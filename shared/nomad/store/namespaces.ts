@@ -1,11 +1,8 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
-import { queryAll } from '../../storage/query-all';
-import type { JobStatusCounters } from '../status/job-status';
-import type { Job } from '../structs/job';
 import { queryListItems } from './list-items';
-import { jobsByNamespace, NAMESPACES_LIST, namespaceKey } from './keys';
+import { NAMESPACES_LIST, namespaceKey } from './keys';
 
 /**
  * Nomad namespaces. `default` always exists (Nomad creates it at bootstrap); it can be updated
@@ -66,23 +63,4 @@ export async function putNamespace(namespace: Namespace): Promise<void> {
 
 export async function deleteNamespace(name: string): Promise<void> {
   await dynamo().send(new DeleteCommand({ TableName: config().tableName, Key: namespaceKey(name) }));
-}
-
-/** The jobs of a namespace (GSI1), each as its spec and the counters its status derives from. */
-export async function namespaceJobStates(namespace: string): Promise<{ spec: Job; counters: JobStatusCounters }[]> {
-  const items = await queryAll({
-    TableName: config().tableName,
-    IndexName: 'GSI1',
-    KeyConditionExpression: 'GSI1PK = :pk',
-    ExpressionAttributeValues: { ':pk': jobsByNamespace(namespace) },
-  });
-  return items.map((item) => ({
-    spec: JSON.parse(item.Spec),
-    counters: {
-      LiveAllocs: Number(item.LiveAllocs ?? 0),
-      OpenEvals: Number(item.OpenEvals ?? 0),
-      ActiveDeployments: Number(item.ActiveDeployments ?? 0),
-      HadEval: Boolean(item.HadEval),
-    },
-  }));
 }

@@ -1,81 +1,88 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
+import { batchGet } from '../../storage/batch-get';
+import { beyondSortKeys } from '../../storage/key-limits';
+import { compareUtf8, idCondition } from './id-range';
+import type { ListPartition } from './keys';
 
 /**
- * Walks one list of a sparse secondary index over several partitions (one per namespace) as a
- * single sorted sequence: each partition is read a page at a time and the heads are merged, so a
- * caller that stops after one page of results has read about one page per partition, never the
- * whole list. Ties of sort key across partitions go in partition order.
+ * Walks one list over several partitions of the list indexes (a namespace's shards, several
+ * namespaces, the partitions earlier versions wrote) as a single sorted sequence of items: each
+ * partition's keys are read a page at a time and the heads merged in DynamoDB's order (UTF-8
+ * bytes), then each run of keys is fetched with BatchGetItem. A caller that stops after one page of
+ * results has read about one page of keys in all and one page of items, never the whole list.
+ * Ties of sort key across partitions go in partition order; the same item found in two partitions
+ * (moved between them while read) comes once.
  */
 type Item = Record<string, any>;
 
 export interface OrderedWalk {
-  index: 'GSI1' | 'GSI4';
-  partitions: string[];
+  partitions: ListPartition[];
   /** The first sort key to return (inclusive), in the walk's direction. */
   from?: string;
   /** Only sort keys that start with this. */
   prefix?: string;
   reverse: boolean;
+  /** About how many items the caller wants at a time: the size of each fetch. */
   pageSize: number;
 }
 
-const HIGHEST = '\uffff';
-
-/** The sort key range to read; DynamoDB refuses empty strings in key conditions, so '' means no bound. */
-function keyRange(walk: OrderedWalk): { low?: string; high?: string } {
-  const prefix = walk.prefix || undefined;
-  const from = walk.from || undefined;
-  const prefixHigh = prefix ? prefix + HIGHEST : undefined;
-  if (!walk.reverse) {
-    const low = from !== undefined && (!prefix || from > prefix) ? from : prefix;
-    return { low, high: prefixHigh };
-  }
-  const high = from !== undefined && (!prefixHigh || from < prefixHigh) ? from : prefixHigh;
-  return { low: prefix, high };
+interface Entry {
+  PK: string;
+  SK: string;
+  sortKey: string;
 }
 
-function partitionQuery(walk: OrderedWalk, partition: string): QueryCommandInput {
-  const pk = `${walk.index}PK`;
-  const sk = `${walk.index}SK`;
-  const { low, high } = keyRange(walk);
-  const values: Record<string, string> = { ':pk': partition };
-  let condition = `${pk} = :pk`;
-  if (low !== undefined && high !== undefined) {
-    condition += ` AND ${sk} BETWEEN :low AND :high`;
-    Object.assign(values, { ':low': low, ':high': high });
-  } else if (low !== undefined) {
-    condition += ` AND ${sk} >= :low`;
-    values[':low'] = low;
-  } else if (high !== undefined) {
-    condition += ` AND ${sk} <= :high`;
-    values[':high'] = high;
+/** Sharded lists spread a page over their partitions: each reads its share and some slack, and more only when it runs dry. */
+function partitionLimit(pageSize: number, partitions: number): number {
+  return Math.min(pageSize, Math.ceil((2 * pageSize) / partitions) + 8);
+}
+
+function partitionQuery(walk: OrderedWalk, partition: ListPartition, limit: number): QueryCommandInput | undefined {
+  const range = idCondition(walk.prefix || undefined, walk.from || undefined, walk.reverse);
+  if (range.kind === 'none') return undefined;
+  const names: Record<string, string> = { '#pk': `${partition.index}PK`, '#sk': `${partition.index}SK` };
+  const values: Record<string, string> = { ':pk': partition.key };
+  let condition = '#pk = :pk';
+  if (range.kind === 'begins') {
+    values[':prefix'] = range.prefix;
+    condition += ' AND begins_with(#sk, :prefix)';
+  } else if (range.kind === 'from' || range.kind === 'upTo') {
+    values[':start'] = range.value;
+    condition += range.kind === 'from' ? ' AND #sk >= :start' : ' AND #sk <= :start';
+  } else if (range.kind === 'between') {
+    Object.assign(values, { ':low': range.low, ':high': range.high });
+    condition += ' AND #sk BETWEEN :low AND :high';
   }
   return {
     TableName: config().tableName,
-    IndexName: walk.index,
+    IndexName: partition.index,
     KeyConditionExpression: condition,
+    ProjectionExpression: 'PK, SK, #sk',
+    ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
     ScanIndexForward: !walk.reverse,
-    Limit: walk.pageSize,
+    Limit: limit,
   };
 }
 
 class PartitionCursor {
-  private buffer: Item[] = [];
+  private buffer: Entry[] = [];
   private lastKey: Item | undefined;
-  private exhausted = false;
+  private exhausted: boolean;
 
   constructor(
-    readonly partition: string,
-    private readonly input: QueryCommandInput,
-  ) {}
+    private readonly sortKeyName: string,
+    private readonly input: QueryCommandInput | undefined,
+  ) {
+    this.exhausted = !input;
+  }
 
-  async head(): Promise<Item | undefined> {
+  async head(): Promise<Entry | undefined> {
     while (this.buffer.length === 0 && !this.exhausted) {
-      const result = await dynamo().send(new QueryCommand({ ...this.input, ExclusiveStartKey: this.lastKey }));
-      this.buffer = result.Items ?? [];
+      const result = await dynamo().send(new QueryCommand({ ...this.input!, ExclusiveStartKey: this.lastKey }));
+      this.buffer = (result.Items ?? []).map((item) => ({ PK: item.PK, SK: item.SK, sortKey: String(item[this.sortKeyName]) }));
       this.lastKey = result.LastEvaluatedKey;
       this.exhausted = !this.lastKey;
     }
@@ -87,20 +94,44 @@ class PartitionCursor {
   }
 }
 
-export async function* walkOrdered(walk: OrderedWalk): AsyncGenerator<Item> {
-  const sk = `${walk.index}SK`;
-  const partitions = [...new Set(walk.partitions)].sort();
-  if (walk.reverse) partitions.reverse();
-  const cursors = partitions.map((partition) => new PartitionCursor(partition, partitionQuery(walk, partition)));
-  const before = (a: string, b: string) => (walk.reverse ? a > b : a < b);
+async function* mergedEntries(walk: OrderedWalk): AsyncGenerator<Entry> {
+  if (beyondSortKeys(walk.prefix) || beyondSortKeys(walk.from)) return;
+  const limit = partitionLimit(walk.pageSize, walk.partitions.length);
+  const cursors = walk.partitions.map((partition) => new PartitionCursor(`${partition.index}SK`, partitionQuery(walk, partition, limit)));
+  const before = (a: string, b: string) => (walk.reverse ? compareUtf8(a, b) > 0 : compareUtf8(a, b) < 0);
+  let last: Entry | undefined;
   for (;;) {
     const heads = await Promise.all(cursors.map((cursor) => cursor.head()));
     let best = -1;
     heads.forEach((head, i) => {
-      if (head && (best < 0 || before(String(head[sk]), String(heads[best]![sk])))) best = i;
+      if (head && (best < 0 || before(head.sortKey, heads[best]!.sortKey))) best = i;
     });
     if (best < 0) return;
     cursors[best].take();
-    yield heads[best]!;
+    const entry = heads[best]!;
+    // A BETWEEN up to the prefix's end takes the end itself, which does not start with the prefix.
+    if (walk.prefix && !entry.sortKey.startsWith(walk.prefix)) continue;
+    if (last && last.PK === entry.PK && last.SK === entry.SK) continue;
+    last = entry;
+    yield entry;
   }
+}
+
+/** The items under `entries`, in their order; those deleted since they were listed are left out. */
+async function fetchInOrder(entries: Entry[]): Promise<Item[]> {
+  const keyOf = (item: { PK: string; SK: string }) => `${item.PK}\u0000${item.SK}`;
+  const unique = new Map(entries.map((entry) => [keyOf(entry), { PK: entry.PK, SK: entry.SK }]));
+  const items = new Map((await batchGet([...unique.values()])).map((item) => [keyOf(item as Entry), item]));
+  return [...unique.keys()].flatMap((key) => items.get(key) ?? []);
+}
+
+export async function* walkOrdered(walk: OrderedWalk): AsyncGenerator<Item> {
+  let run: Entry[] = [];
+  for await (const entry of mergedEntries(walk)) {
+    run.push(entry);
+    if (run.length < walk.pageSize) continue;
+    yield* await fetchInOrder(run);
+    run = [];
+  }
+  if (run.length > 0) yield* await fetchInOrder(run);
 }

@@ -117,5 +117,6 @@ describe('the local table', () => {
     expect(again.GlobalSecondaryIndexes).toEqual(upgraded.GlobalSecondaryIndexes);
     expect(again.AttributeDefinitions).toEqual(upgraded.AttributeDefinitions);
     expect(again.ItemCount).toBe(upgraded.ItemCount);
-  });
+    // DynamoDB Local has been seen to take over a minute to build an index while other tests load it.
+  }, 180_000);
 });

@@ -4,14 +4,15 @@ import { dynamo } from '../../../shared/aws/clients';
 import { config } from '../../../shared/config';
 import { countHeartbeatingNodes, countOpenEvals } from '../../../shared/nomad/store/cluster-counts';
 import { listOpenEvals } from '../../../shared/nomad/store/evals';
+import { allocKey } from '../../../shared/nomad/store/allocs';
 import { evalSk, jobPk, nodeKey, nodeUsageKey } from '../../../shared/nomad/store/keys';
 import { listExpiredNodes, listNodes } from '../../../shared/nomad/store/nodes';
 import { useFreshResources } from '../../support/resources';
-import { api, serviceJob, testNode } from '../../support/nomad';
+import { api, drainEvalQueue, serviceJob, testNode } from '../../support/nomad';
 
 /**
  * The whole-table lists every placement or evaluation writes (nodes with their usage, heartbeats,
- * open evaluations) are spread over shards: they still list everything in Nomad's order, and
+ * open evaluations, the allocation and evaluation collections) are spread over shards: they still list everything in Nomad's order, and
  * what an earlier version filed under the unsharded key is still found.
  */
 const NODES = 24;
@@ -70,5 +71,41 @@ describe('sharded lists', () => {
     const pending = (await listOpenEvals('pending')).map((evaluation) => evaluation.ID);
     expect(pending).toEqual(evalIds);
     expect(await countOpenEvals('pending')).toBe(evalIds.length);
+  });
+
+  it('spreads allocations and evaluations over shards and pages them in creation order and by ID prefix', async () => {
+    expect((await api('POST', '/v1/jobs', { Job: serviceJob('spread', 30, 10, 16) })).status).toBe(200);
+    await drainEvalQueue();
+    const allocs = (await api('GET', '/v1/job/spread/allocations')).body;
+    expect(allocs).toHaveLength(30);
+    const stored = await Promise.all(allocs.map((alloc: any) => item(allocKey({ Namespace: 'default', JobID: 'spread', ID: alloc.ID }))));
+    const shards = new Set(stored.map((entry) => entry.GSI5PK));
+    expect(shards.size).toBeGreaterThan(4);
+    for (const entry of stored) {
+      expect(entry.GSI5PK).toMatch(/^ALLOCS#default#\d+$/);
+      expect(entry.GSI6PK).toBe(entry.GSI5PK.replace('ALLOCS#', 'ALLOCIDS#'));
+    }
+
+    const byCreation = [...allocs].sort((a: any, b: any) => a.CreateIndex - b.CreateIndex || (a.ID < b.ID ? -1 : 1)).map((alloc: any) => alloc.ID);
+    const pages: string[] = [];
+    let token = '';
+    do {
+      const page = await api('GET', `/v1/allocations?per_page=7${token ? `&next_token=${token}` : ''}`);
+      pages.push(...page.body.map((stub: any) => stub.ID));
+      token = page.headers.get('x-nomad-nexttoken') ?? '';
+    } while (token);
+    // The earlier tests' jobs have allocations too: all are listed once, this job's in creation order.
+    const all = (await api('GET', '/v1/allocations')).body.map((stub: any) => stub.ID);
+    expect(pages).toEqual(all);
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.filter((id: string) => byCreation.includes(id))).toEqual(byCreation);
+    expect((await api('GET', '/v1/allocations?reverse=true')).body.map((stub: any) => stub.ID)).toEqual([...all].reverse());
+
+    const prefix = allocs[0].ID.slice(0, 2);
+    const byId = all.filter((id: string) => id.startsWith(prefix)).sort();
+    expect((await api('GET', `/v1/allocations?prefix=${prefix}`)).body.map((stub: any) => stub.ID)).toEqual(byId);
+    const evaluation = (await api('GET', '/v1/job/spread/evaluations')).body[0];
+    expect((await item({ PK: jobPk('default', 'spread'), SK: evalSk(evaluation.ID) })).GSI5PK).toMatch(/^EVALS#default#\d+$/);
+    expect((await api('GET', `/v1/evaluations?prefix=${evaluation.ID.slice(0, 4)}`)).body.map((entry: any) => entry.ID)).toEqual([evaluation.ID]);
   });
 });
