@@ -56,7 +56,6 @@ export async function listJobs(query: ListJobsQuery): Promise<ListJobsResult> {
           pageSize: Number.isFinite(wanted) ? Math.min(Math.max(wanted - matches.length, 25), MAX_STORE_PAGE) : 200,
         });
         for await (const record of jobs) {
-          if (query.prefix && !record.job.ID.startsWith(query.prefix)) continue;
           if (query.filter && !query.filter(record)) continue;
           matches.push(record);
           if (matches.length >= wanted) break;

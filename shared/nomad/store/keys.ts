@@ -59,8 +59,7 @@ export function jobListKeys(namespace: string, jobId: string) {
 }
 
 export function jobListPartitions(namespace: string): ListPartition[] {
-  const [legacy, ...shards] = withShards(`JOBS#${namespace}`).map(boundedKey);
-  return [{ index: 'GSI1', key: legacy }, ...shards.map((key) => ({ index: 'GSI5' as const, key }))];
+  return listPartitions(`JOBS#${namespace}`, 'GSI1', 'GSI5');
 }
 
 export function childrenOf(namespace: string, parentId: string): string {
@@ -249,16 +248,18 @@ function idOrderList(kind: ListedKind, namespace: string): string {
   return `${kind}IDS#${namespace}`;
 }
 
-/** A namespace's list in creation order: the unsharded GSI1 partition of earlier versions, then the shards. */
-export function createOrderPartitions(kind: ListedKind, namespace: string): ListPartition[] {
-  const [legacy, ...shards] = withShards(createOrderList(kind, namespace));
-  return [{ index: 'GSI1', key: legacy }, ...shards.map((key) => ({ index: 'GSI5' as const, key }))];
+/** A list's partitions: the unsharded one earlier versions wrote whole into `legacy`, then today's shards in `index`. */
+function listPartitions(list: string, legacy: 'GSI1' | 'GSI4', index: 'GSI5' | 'GSI6'): ListPartition[] {
+  const [unsharded, ...shards] = withShards(list).map(boundedKey);
+  return [{ index: legacy, key: unsharded }, ...shards.map((key) => ({ index, key }))];
 }
 
-/** A namespace's list in ID order: the unsharded GSI4 partition of earlier versions, then the shards. */
+export function createOrderPartitions(kind: ListedKind, namespace: string): ListPartition[] {
+  return listPartitions(createOrderList(kind, namespace), 'GSI1', 'GSI5');
+}
+
 export function idOrderPartitions(kind: ListedKind, namespace: string): ListPartition[] {
-  const [legacy, ...shards] = withShards(idOrderList(kind, namespace));
-  return [{ index: 'GSI4', key: legacy }, ...shards.map((key) => ({ index: 'GSI6' as const, key }))];
+  return listPartitions(idOrderList(kind, namespace), 'GSI4', 'GSI6');
 }
 
 export function createOrderSortKey(createIndex: number, id: string): string {
