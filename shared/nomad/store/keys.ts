@@ -48,18 +48,21 @@ export function jobKey(namespace: string, jobId: string) {
 }
 
 /**
- * A namespace's jobs in ID order: GSI5 `JOBS#<ns>#<shard>` / `<id>`, KEYS_ONLY so that the counters
- * every placement moves never rewrite the entry, and sharded like the other lists so that jobs
- * registered at C1M rates (one-allocation jobs: 3,333/s) spread over LIST_SHARDS partitions.
- * Earlier versions listed them whole and unsharded in GSI1 `JOBS#<ns>`, which readers read too
- * until the periodic duty has moved them.
+ * A namespace's jobs in ID order: GSI5 `JOBS#<ns>` / `<id>`, KEYS_ONLY so that the counters every
+ * placement moves never rewrite the entry; written when a job is created or purged, 33 times a
+ * second at C1M, so one partition (docs/scale.md). Earlier versions listed them whole in GSI1
+ * under the same key, which readers read too until the periodic duty has moved them.
  */
 export function jobListKeys(namespace: string, jobId: string) {
-  return { GSI5PK: boundedKey(`JOBS#${namespace}#${shardOf(jobId)}`), GSI5SK: jobId };
+  return { GSI5PK: boundedKey(`JOBS#${namespace}`), GSI5SK: jobId };
 }
 
 export function jobListPartitions(namespace: string): ListPartition[] {
-  return listPartitions(`JOBS#${namespace}`, 'GSI1', 'GSI5');
+  const key = boundedKey(`JOBS#${namespace}`);
+  return [
+    { index: 'GSI1', key },
+    { index: 'GSI5', key },
+  ];
 }
 
 export function childrenOf(namespace: string, parentId: string): string {
@@ -100,12 +103,19 @@ export function byId(kind: 'EVAL' | 'ALLOC' | 'DEPLOYMENT', id: string) {
  */
 export const LIST_SHARDS = 16;
 
-function shardOf(id: string): number {
-  return createHash('sha256').update(id).digest().readUInt16BE(0) % LIST_SHARDS;
+/**
+ * The allocation and evaluation collections are paged in creation order, so a page reads every
+ * shard: fewer of them, as many as keep a shard under half the partition limit at C1M
+ * (3,333 allocations/s ÷ 8 = 417 WCU/s).
+ */
+const COLLECTION_SHARDS = 8;
+
+function shardOf(id: string, shards = LIST_SHARDS): number {
+  return createHash('sha256').update(id).digest().readUInt16BE(0) % shards;
 }
 
-function withShards(list: string): string[] {
-  return [list, ...Array.from({ length: LIST_SHARDS }, (_, shard) => `${list}#${shard}`)];
+function withShards(list: string, shards = LIST_SHARDS): string[] {
+  return [list, ...Array.from({ length: shards }, (_, shard) => `${list}#${shard}`)];
 }
 
 export function openEvalsKey(status: 'pending' | 'blocked', evalId: string): string {
@@ -215,7 +225,7 @@ export function nodeUsageKey(nodeId: string) {
 /**
  * Allocations and evaluations as collections (`GET /v1/allocations`, `GET /v1/evaluations`), on
  * the allocation and evaluation items. Every placement adds one, and a status change must not
- * rewrite it, so the lists are KEYS_ONLY and spread over LIST_SHARDS partitions by the ID's hash:
+ * rewrite it, so the lists are KEYS_ONLY and spread over COLLECTION_SHARDS partitions by the ID's hash:
  *   GSI5 `ALLOCS#<ns>#<shard>` | `EVALS#<ns>#<shard>` / `<create index>#<id>`   creation order
  *   GSI6 `ALLOCIDS#<ns>#<shard>` | `EVALIDS#<ns>#<shard>` / `<id>`               ID order (prefix)
  * Both are written with the item and never change, as CreateIndex and ID never do. Earlier
@@ -231,7 +241,7 @@ export interface ListPartition {
 }
 
 export function createOrderKeys(kind: ListedKind, namespace: string, createIndex: number, id: string) {
-  const shard = shardOf(id);
+  const shard = shardOf(id, COLLECTION_SHARDS);
   return {
     GSI5PK: `${createOrderList(kind, namespace)}#${shard}`,
     GSI5SK: createOrderSortKey(createIndex, id),
@@ -248,9 +258,9 @@ function idOrderList(kind: ListedKind, namespace: string): string {
   return `${kind}IDS#${namespace}`;
 }
 
-/** A list's partitions: the unsharded one earlier versions wrote whole into `legacy`, then today's shards in `index`. */
+/** A collection's partitions: the unsharded one earlier versions wrote whole into `legacy`, then today's shards in `index`. */
 function listPartitions(list: string, legacy: 'GSI1' | 'GSI4', index: 'GSI5' | 'GSI6'): ListPartition[] {
-  const [unsharded, ...shards] = withShards(list).map(boundedKey);
+  const [unsharded, ...shards] = withShards(list, COLLECTION_SHARDS);
   return [{ index: legacy, key: unsharded }, ...shards.map((key) => ({ index, key }))];
 }
 
