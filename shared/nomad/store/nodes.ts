@@ -134,11 +134,9 @@ export async function readNodes(nodeIds: string[]): Promise<StoredNode[]> {
   return nodesFromItems(await batchGet(nodeIds.flatMap((id) => [nodeKey(id), nodeUsageKey(id)]), { consistent: true }));
 }
 
-/** Usage items by node ID, eventually consistent like the list they complete, 100 keys a request, all at once. */
-async function readUsageItems(nodeIds: string[]): Promise<Item[]> {
-  const keys = nodeIds.map(nodeUsageKey);
-  const batches = Array.from({ length: Math.ceil(keys.length / 100) }, (_, i) => batchGet(keys.slice(i * 100, (i + 1) * 100)));
-  return (await Promise.all(batches)).flat();
+/** Usage items by node ID, eventually consistent like the list they complete. */
+function readUsageItems(nodeIds: string[]): Promise<Item[]> {
+  return batchGet(nodeIds.map(nodeUsageKey));
 }
 
 /** The nodes the last full listing of this process found: their usage is read beside the next one. */
