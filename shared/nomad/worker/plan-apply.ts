@@ -180,14 +180,13 @@ function withDeadlines(counters: Record<string, GroupCounters>, deployment: Pick
   return counters;
 }
 
-function buildTransaction(changes: Change[], extras: Extras, context: ApplyContext, index: number, finish?: FinishPlan) {
+function buildTransaction(changes: Change[], nodes: Map<string, NodeDelta>, extras: Extras, context: ApplyContext, index: number, finish?: FinishPlan) {
   const items: TransactItem[] = [];
   const ops: Op[] = [];
   const nowNanos = context.now * 1_000_000;
   const delta: JobDelta = {};
   let liveAllocs = 0;
   const summary: Record<string, SummaryDelta> = {};
-  const nodes = nodeDeltas(changes);
   for (const change of changes) {
     if (change.kind === 'place') {
       const { stored } = change;
@@ -290,9 +289,9 @@ function buildTransaction(changes: Change[], extras: Extras, context: ApplyConte
   return { items, ops };
 }
 
-/** The net capacity a batch of changes moves, per node. */
-function netUsage(changes: Change[]): Map<string, AllocClaim> {
-  return new Map([...nodeDeltas(changes)].map(([nodeId, delta]) => [nodeId, delta.net]));
+/** The net capacity per node of a batch's node deltas. */
+function netUsage(nodes: Map<string, NodeDelta>): Map<string, AllocClaim> {
+  return new Map([...nodes].map(([nodeId, delta]) => [nodeId, delta.net]));
 }
 
 /** Items a change needs, not counting node items. */
@@ -352,7 +351,8 @@ export async function applyPlan(plan: Plan, context: ApplyContext): Promise<Appl
   const batches = packTransactions(changesOf(plan), extras);
   // The whole plan's capacity is claimed before its first transaction, so that evaluations planning
   // meanwhile see all of it and not only the transaction under way; what does not commit is given back.
-  const releases = batches.map((changes) => context.onCommitting?.(netUsage(changes)));
+  const deltas = batches.map(nodeDeltas);
+  const releases = deltas.map((nodes) => context.onCommitting?.(netUsage(nodes)));
   try {
     return await commitBatches();
   } finally {
@@ -365,7 +365,7 @@ export async function applyPlan(plan: Plan, context: ApplyContext): Promise<Appl
       for (let attempt = 0; hasWork(changes); attempt++) {
         const finish = b === batches.length - 1 && result.rejectedNodes.size === 0 && context.job ? context.finish : undefined;
         const index = nextIndex();
-        const { items, ops } = buildTransaction(changes, extras, context, index, finish);
+        const { items, ops } = buildTransaction(changes, deltas[b], extras, context, index, finish);
         try {
           await transact(items);
           releases[b] = undefined;
@@ -418,7 +418,8 @@ export async function applyPlan(plan: Plan, context: ApplyContext): Promise<Appl
           }
           changes = changes.filter((change) => !dropped.has(change));
           releases[b]?.();
-          releases[b] = context.onCommitting?.(netUsage(changes));
+          deltas[b] = nodeDeltas(changes);
+          releases[b] = context.onCommitting?.(netUsage(deltas[b]));
         }
       }
       extras = { deploymentUpdates: [], followupEvals: [] };
