@@ -117,12 +117,12 @@ async function* mergedEntries(walk: OrderedWalk): AsyncGenerator<Entry> {
   }
 }
 
-/** The items under `entries`, in their order; those deleted since they were listed are left out. */
+const keyOf = (item: Item) => `${item.PK}\u0000${item.SK}`;
+
+/** The items under `entries` (each once: mergedEntries drops repeats), in their order; those deleted since they were listed are left out. */
 async function fetchInOrder(entries: Entry[]): Promise<Item[]> {
-  const keyOf = (item: { PK: string; SK: string }) => `${item.PK}\u0000${item.SK}`;
-  const unique = new Map(entries.map((entry) => [keyOf(entry), { PK: entry.PK, SK: entry.SK }]));
-  const items = new Map((await batchGet([...unique.values()])).map((item) => [keyOf(item as Entry), item]));
-  return [...unique.keys()].flatMap((key) => items.get(key) ?? []);
+  const items = new Map((await batchGet(entries.map(({ PK, SK }) => ({ PK, SK })))).map((item) => [keyOf(item), item]));
+  return entries.flatMap((entry) => items.get(keyOf(entry)) ?? []);
 }
 
 export async function* walkOrdered(walk: OrderedWalk): AsyncGenerator<Item> {
