@@ -33,8 +33,10 @@ export interface Config {
   blockingPollMs: number;
   /** Longest a blocking query or log follow waits (MAX_BLOCKING_WAIT_MS; on Lambda, under its timeout); each caller has its own default. */
   maxBlockingWaitMs: number | undefined;
-  /** How long a client node may go without a heartbeat before it counts as down (HEARTBEAT_TTL_SECONDS, 30). */
+  /** How long a client node may go without a heartbeat before it counts as down (HEARTBEAT_TTL_SECONDS, 30); a large cluster's nodes get longer (services/heartbeat-ttl.ts). */
   heartbeatTtlMs: number;
+  /** Heartbeats per second the TTL keeps a large cluster near (MAX_HEARTBEATS_PER_SECOND, 50; services/heartbeat-ttl.ts). */
+  maxHeartbeatsPerSecond: number;
   /** Faults the worker injects for tests, `point=probability,…` (WORKER_FAULTS; empty: none). */
   workerFaults: string;
   /** The actions WebSocket API's URL agents connect to (ACTIONS_WEBSOCKET_URL; unset locally). */
@@ -119,6 +121,9 @@ const settings: Config = {
   },
   get heartbeatTtlMs() {
     return Number(process.env.HEARTBEAT_TTL_SECONDS ?? 30) * 1000;
+  },
+  get maxHeartbeatsPerSecond() {
+    return Number(process.env.MAX_HEARTBEATS_PER_SECOND ?? 50);
   },
   get workerFaults() {
     return process.env.WORKER_FAULTS ?? '';

@@ -1,13 +1,13 @@
-import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { notFound } from '../errors';
 import { extendHeartbeat, transitionNode } from '../store/nodes';
 import { unblockEvals } from '../worker/unblock';
+import { currentHeartbeatTtlMs } from './heartbeat-ttl';
 import { createJobEvals, jobsForNode } from './node-evals';
 
 /**
  * A client's heartbeat, our HTTP form of Nomad's Node.UpdateStatus: it pushes the node's
- * heartbeat deadline one TTL ahead (the periodic duties mark nodes past it down). A down node
+ * heartbeat deadline one TTL ahead (heartbeat-ttl.ts; the periodic duties mark nodes past it down). A down node
  * that heartbeats again is ready again: system jobs are evaluated for it and blocked
  * evaluations get another try. Returns the TTL the client must heartbeat within.
  */
@@ -19,7 +19,8 @@ export interface HeartbeatResult {
 
 export async function heartbeatNode(nodeId: string, now = Date.now()): Promise<HeartbeatResult> {
   const index = nextIndex();
-  const node = await extendHeartbeat(nodeId, now + config().heartbeatTtlMs);
+  const ttlMs = await currentHeartbeatTtlMs(now);
+  const node = await extendHeartbeat(nodeId, now + ttlMs);
   if (!node) throw notFound('node not found');
   let evalIds: string[] = [];
   if (node.Status === 'down') {
@@ -30,5 +31,5 @@ export async function heartbeatNode(nodeId: string, now = Date.now()): Promise<H
       await unblockEvals({ nodes: [ready.node] });
     }
   }
-  return { heartbeatTtlMs: config().heartbeatTtlMs, index, evalIds };
+  return { heartbeatTtlMs: ttlMs, index, evalIds };
 }

@@ -1,4 +1,3 @@
-import { config } from '../../config';
 import { nextIndex } from '../../storage/index-clock';
 import { badRequest } from '../errors';
 import { storableProblem } from '../structs/validate-ids';
@@ -8,6 +7,7 @@ import { readNode, upsertNode } from '../store/nodes';
 import type { Evaluation } from '../structs/evaluation';
 import type { Node } from '../structs/node';
 import { unblockEvals } from '../worker/unblock';
+import { currentHeartbeatTtlMs } from './heartbeat-ttl';
 import { createJobEvals, jobsForNode } from './node-evals';
 
 /**
@@ -108,7 +108,7 @@ export async function registerNode(raw: Loose): Promise<RegisterNodeResult> {
   if (problem) throw badRequest(problem);
   const index = nextIndex();
   const now = Date.now();
-  const previous = await readNode(raw.ID);
+  const [previous, ttlMs] = await Promise.all([readNode(raw.ID), currentHeartbeatTtlMs(now)]);
   const node = canonicalNode(raw, index, now);
   if (previous) {
     node.SchedulingEligibility = previous.node.SchedulingEligibility;
@@ -120,9 +120,9 @@ export async function registerNode(raw: Loose): Promise<RegisterNodeResult> {
   }
   node.ComputedClass = computedClass(node);
   // Every field of `node` is written as it is (only CreateIndex may stay older), so it needs no read back.
-  await upsertNode(node, now + config().heartbeatTtlMs, previous?.used);
+  await upsertNode(node, now + ttlMs, previous?.used);
   const changed = !previous || previous.node.Status !== node.Status || previous.node.ComputedClass !== node.ComputedClass;
   const evals = changed ? await createJobEvals(await jobsForNode(node, { withSystemJobs: node.Status === 'ready' }), 'node-update', node) : [];
   if (node.Status === 'ready') await unblockEvals({ nodes: [node] });
-  return { node, evals, heartbeatTtlMs: config().heartbeatTtlMs, index };
+  return { node, evals, heartbeatTtlMs: ttlMs, index };
 }
