@@ -27,11 +27,11 @@ beforeAll(async () => {
   await useFreshResources();
   server = await startApiServer('openapi-client-worker');
   answers = new DocumentedAnswers((await raw('GET', '/openapi/nomad.json')).body);
+  // stopTasksOnExit: the task runs until stopped, and its folder goes with the test.
   agent = startNomadAgent(
     { api: server.url, token: bootstrap, dataDir: join(dataDir, 'a1'), name: 'docs', datacenter: 'dc1', nodePool: 'default', nodeClass: '', meta: {}, drivers: ['raw_exec'], address: '127.0.0.1', logLevel: 'error', stopTasksOnExit: true },
     createLogger('error'),
   );
-  // stopTasksOnExit: the task runs until stopped, and its folder goes with the test.
   await agent.ready;
   const script = 'printf "0123456789" > local/digits.txt; printf "\\001\\002" > local/bytes.bin; echo ready; while true; do sleep 0.1; done';
   const task = { Name: 't', Driver: 'raw_exec', Config: { command: '/bin/sh', args: ['-c', script] }, KillTimeout: 1e9, Resources: { CPU: 100, MemoryMB: 64 } };
