@@ -3,7 +3,7 @@ import { dynamo } from '../../aws/clients';
 import { config } from '../../config';
 import { batchGet } from '../../storage/batch-get';
 import { beyondSortKeys } from '../../storage/key-limits';
-import { compareUtf8, idCondition } from './id-range';
+import { compareUtf8, idCondition, type IdCondition } from './id-range';
 import type { ListPartition } from './keys';
 
 /**
@@ -39,9 +39,7 @@ function partitionLimit(pageSize: number, partitions: number): number {
   return Math.min(pageSize, Math.ceil((2 * pageSize) / partitions) + 8);
 }
 
-function partitionQuery(walk: OrderedWalk, partition: ListPartition, limit: number): QueryCommandInput | undefined {
-  const range = idCondition(walk.prefix || undefined, walk.from || undefined, walk.reverse);
-  if (range.kind === 'none') return undefined;
+function partitionQuery(walk: OrderedWalk, range: IdCondition, partition: ListPartition, limit: number): QueryCommandInput {
   const names: Record<string, string> = { '#pk': `${partition.index}PK`, '#sk': `${partition.index}SK` };
   const values: Record<string, string> = { ':pk': partition.key };
   let condition = '#pk = :pk';
@@ -70,18 +68,16 @@ function partitionQuery(walk: OrderedWalk, partition: ListPartition, limit: numb
 class PartitionCursor {
   private buffer: Entry[] = [];
   private lastKey: Item | undefined;
-  private exhausted: boolean;
+  private exhausted = false;
 
   constructor(
     private readonly sortKeyName: string,
-    private readonly input: QueryCommandInput | undefined,
-  ) {
-    this.exhausted = !input;
-  }
+    private readonly input: QueryCommandInput,
+  ) {}
 
   async head(): Promise<Entry | undefined> {
     while (this.buffer.length === 0 && !this.exhausted) {
-      const result = await dynamo().send(new QueryCommand({ ...this.input!, ExclusiveStartKey: this.lastKey }));
+      const result = await dynamo().send(new QueryCommand({ ...this.input, ExclusiveStartKey: this.lastKey }));
       this.buffer = (result.Items ?? []).map((item) => ({ PK: item.PK, SK: item.SK, sortKey: String(item[this.sortKeyName]) }));
       this.lastKey = result.LastEvaluatedKey;
       this.exhausted = !this.lastKey;
@@ -96,8 +92,10 @@ class PartitionCursor {
 
 async function* mergedEntries(walk: OrderedWalk): AsyncGenerator<Entry> {
   if (beyondSortKeys(walk.prefix) || beyondSortKeys(walk.from)) return;
+  const range = idCondition(walk.prefix || undefined, walk.from || undefined, walk.reverse);
+  if (range.kind === 'none') return;
   const limit = partitionLimit(walk.pageSize, walk.partitions.length);
-  const cursors = walk.partitions.map((partition) => new PartitionCursor(`${partition.index}SK`, partitionQuery(walk, partition, limit)));
+  const cursors = walk.partitions.map((partition) => new PartitionCursor(`${partition.index}SK`, partitionQuery(walk, range, partition, limit)));
   const before = (a: string, b: string) => (walk.reverse ? compareUtf8(a, b) > 0 : compareUtf8(a, b) < 0);
   let last: Entry | undefined;
   for (;;) {
