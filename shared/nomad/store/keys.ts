@@ -54,11 +54,15 @@ export function jobKey(namespace: string, jobId: string) {
  * under the same key, which readers read too until the periodic duty has moved them.
  */
 export function jobListKeys(namespace: string, jobId: string) {
-  return { GSI5PK: boundedKey(`JOBS#${namespace}`), GSI5SK: jobId };
+  return { GSI5PK: jobList(namespace), GSI5SK: jobId };
+}
+
+function jobList(namespace: string): string {
+  return boundedKey(`JOBS#${namespace}`);
 }
 
 export function jobListPartitions(namespace: string): ListPartition[] {
-  const key = boundedKey(`JOBS#${namespace}`);
+  const key = jobList(namespace);
   return [
     { index: 'GSI1', key },
     { index: 'GSI5', key },
