@@ -2,7 +2,7 @@ import { nextIndex } from '../../storage/index-clock';
 import { NomadError } from '../errors';
 import { readJobAllocs, type StoredAlloc } from '../store/allocs';
 import { replaceJobSummary } from '../store/job-summary';
-import { readJob, walkJobs, type JobRecord } from '../store/jobs';
+import { readJob, walkJobIds, type JobRecord } from '../store/jobs';
 import { listNamespaces } from '../store/namespaces';
 import { BUCKET } from '../status/summary';
 import type { TaskGroupSummary } from '../structs/job';
@@ -40,8 +40,8 @@ async function reconcileJob(namespace: string, jobId: string): Promise<void> {
 export async function reconcileSummaries(): Promise<number> {
   let jobs = 0;
   for (const { Name: namespace } of await listNamespaces()) {
-    for await (const record of walkJobs({ namespace, reverse: false, pageSize: 200 })) {
-      await reconcileJob(namespace, record.job.ID);
+    for await (const jobId of walkJobIds({ namespace, reverse: false, pageSize: 200 })) {
+      await reconcileJob(namespace, jobId);
       jobs++;
     }
   }

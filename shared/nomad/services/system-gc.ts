@@ -6,7 +6,7 @@ import { deleteEvalIfUnchanged } from '../store/eval-deletes';
 import { listJobEvals } from '../store/evals';
 import { deleteNode, deleteTerminalAlloc, purgeJobPartition } from '../store/gc-deletes';
 import { deleteSources } from '../store/job-purge';
-import { readJob, walkJobs, type JobRecord } from '../store/jobs';
+import { readJob, walkJobIds, type JobRecord } from '../store/jobs';
 import { listNamespaces } from '../store/namespaces';
 import { listDownNodes } from '../store/nodes';
 import { isOpenEval, type Evaluation } from '../structs/evaluation';
@@ -86,7 +86,7 @@ async function collectJob(namespace: string, jobId: string, result: GcResult, no
 async function jobKeys(namespaces: string[]): Promise<[string, string][]> {
   const keys = new Map<string, [string, string]>();
   for (const namespace of namespaces) {
-    for await (const record of walkJobs({ namespace, reverse: false, pageSize: 200 })) keys.set(`${namespace}\n${record.job.ID}`, [namespace, record.job.ID]);
+    for await (const jobId of walkJobIds({ namespace, reverse: false, pageSize: 200 })) keys.set(`${namespace}\n${jobId}`, [namespace, jobId]);
   }
   for await (const evaluation of walkEvals({ namespaces, reverse: false, pageSize: 500 })) {
     keys.set(`${evaluation.Namespace}\n${evaluation.JobID}`, [evaluation.Namespace, evaluation.JobID]);

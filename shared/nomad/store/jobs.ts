@@ -9,7 +9,7 @@ import { isParentJob, JOB_STATE_FIELDS, type Job, type JobState, type JobSummary
 import { deriveJobStatus, jobStatusOf, statusFollowsStop, type JobStatusCounters } from '../status/job-status';
 import { isPossibleJobId } from '../structs/validate-ids';
 import { childrenOf, JOB_SK, jobKey, jobListKeys, jobListPartitions, jobPk, PERIODIC_JOBS, periodicSortKey, versionSk } from './keys';
-import { walkOrdered } from './ordered-walk';
+import { walkOrdered, walkSortKeys, type OrderedWalk } from './ordered-walk';
 
 /**
  * The job item: the current spec (a JSON string, so any job round-trips exactly), its version
@@ -189,17 +189,20 @@ export interface JobWalk {
   pageSize: number;
 }
 
+function jobListWalk(walk: JobWalk): OrderedWalk {
+  return { partitions: jobListPartitions(walk.namespace), prefix: walk.prefix, from: walk.startAt, reverse: walk.reverse ?? false, pageSize: walk.pageSize };
+}
+
 /** A namespace's jobs in ID order, the prefix and the start both key conditions, read a page at a time. */
 export async function* walkJobs(walk: JobWalk): AsyncGenerator<JobRecord> {
   if (walk.prefix && !isPossibleJobId(walk.prefix)) return;
-  const items = walkOrdered({
-    partitions: jobListPartitions(walk.namespace),
-    prefix: walk.prefix,
-    from: walk.startAt,
-    reverse: walk.reverse ?? false,
-    pageSize: walk.pageSize,
-  });
-  for await (const item of items) yield jobRecordFromItem(item);
+  for await (const item of walkOrdered(jobListWalk(walk))) yield jobRecordFromItem(item);
+}
+
+/** The IDs walkJobs would give, from the list's keys alone: for callers that read each job themselves. */
+export async function* walkJobIds(walk: JobWalk): AsyncGenerator<string> {
+  if (walk.prefix && !isPossibleJobId(walk.prefix)) return;
+  yield* walkSortKeys(jobListWalk(walk));
 }
 
 export interface JobWrite {

@@ -123,6 +123,11 @@ async function fetchInOrder(entries: Entry[]): Promise<Item[]> {
   return entries.flatMap((entry) => items.get(keyOf(entry)) ?? []);
 }
 
+/** The list's sort keys alone, in the walk's order: for a caller that needs no item, no item is read. */
+export async function* walkSortKeys(walk: OrderedWalk): AsyncGenerator<string> {
+  for await (const entry of mergedEntries(walk)) yield entry.sortKey;
+}
+
 export async function* walkOrdered(walk: OrderedWalk): AsyncGenerator<Item> {
   let run: Entry[] = [];
   for await (const entry of mergedEntries(walk)) {
